@@ -1,0 +1,61 @@
+package dev.quiver.core.model;
+
+import java.util.Objects;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Names one feature: {@code view:feature}, pinned to a view version as {@code view@v2:feature}.
+ * {@code view:*} names every feature of the view.
+ *
+ * @param version the pinned view version, or 0 for "the latest version"
+ */
+public record FeatureRef(String view, int version, String feature) {
+  private static final Pattern REF =
+      Pattern.compile("([A-Za-z_][A-Za-z0-9_]*)(?:@v?(\\d+))?:([A-Za-z_][A-Za-z0-9_]*|\\*)");
+
+  public FeatureRef {
+    Objects.requireNonNull(view, "view");
+    Objects.requireNonNull(feature, "feature");
+    if (version < 0) {
+      throw new IllegalArgumentException("version must be >= 0: " + version);
+    }
+  }
+
+  /** Parses {@code view:feature}, {@code view@v2:feature} or {@code view:*}. */
+  public static Optional<FeatureRef> parse(String text) {
+    Matcher m = REF.matcher(text == null ? "" : text.strip());
+    if (!m.matches()) {
+      return Optional.empty();
+    }
+    int version = m.group(2) == null ? 0 : Integer.parseInt(m.group(2));
+    return Optional.of(new FeatureRef(m.group(1), version, m.group(3)));
+  }
+
+  /** Like {@link #parse} but throws an {@link IllegalArgumentException} naming the expected form. */
+  public static FeatureRef of(String text) {
+    return parse(text)
+        .orElseThrow(
+            () ->
+                new IllegalArgumentException(
+                    "'" + text + "' is not a feature ref; write view:feature or view@v2:feature"));
+  }
+
+  public boolean pinned() {
+    return version > 0;
+  }
+
+  public boolean wildcard() {
+    return feature.equals("*");
+  }
+
+  public FeatureRef withVersion(int newVersion) {
+    return new FeatureRef(view, newVersion, feature);
+  }
+
+  @Override
+  public String toString() {
+    return view + (version > 0 ? "@v" + version : "") + ":" + feature;
+  }
+}

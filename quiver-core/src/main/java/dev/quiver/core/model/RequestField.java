@@ -1,0 +1,11 @@
+package dev.quiver.core.model;
+
+import java.util.Objects;
+
+/** A value supplied with each request (online: {@code request_context}; offline: a query column). */
+public record RequestField(String name, ValueType type) {
+  public RequestField {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(type, "type");
+  }
+}

@@ -1,0 +1,152 @@
+package dev.quiver.core.diff;
+
+import dev.quiver.core.expr.ExpressionException;
+import dev.quiver.core.expr.ExpressionParser;
+import dev.quiver.core.model.AggregateFeature;
+import dev.quiver.core.model.Aggregation;
+import dev.quiver.core.model.ColumnFeature;
+import dev.quiver.core.model.DerivedFeature;
+import dev.quiver.core.model.Durations;
+import dev.quiver.core.model.Entity;
+import dev.quiver.core.model.Feature;
+import dev.quiver.core.model.FeatureService;
+import dev.quiver.core.model.FeatureView;
+import dev.quiver.core.model.FileSource;
+import dev.quiver.core.model.JoinKey;
+import dev.quiver.core.model.Metadata;
+import dev.quiver.core.model.OnDemandView;
+import dev.quiver.core.model.RequestField;
+import dev.quiver.core.model.Source;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * Each definition as an ordered map of field path to value text, so that diffs are computed one
+ * way for every kind and read field by field.
+ */
+final class Flattened {
+  private Flattened() {}
+
+  static Map<String, String> of(Entity e) {
+    Map<String, String> m = new LinkedHashMap<>();
+    for (JoinKey k : e.joinKeys()) {
+      m.put("join_keys." + k.name(), k.type().spelling());
+    }
+    metadata(m, e.metadata());
+    return m;
+  }
+
+  static Map<String, String> of(Source s) {
+    Map<String, String> m = new LinkedHashMap<>();
+    switch (s) {
+      case FileSource f -> {
+        m.put("path", f.path());
+        m.put("format", f.format().spelling());
+      }
+    }
+    m.put("timestamp", s.timestampColumn());
+    put(m, "created", s.createdColumn());
+    s.fieldMapping().forEach((k, v) -> m.put("field_mapping." + k, v));
+    metadata(m, s.metadata());
+    return m;
+  }
+
+  static Map<String, String> of(FeatureView v) {
+    Map<String, String> m = new LinkedHashMap<>();
+    m.put("entities", String.join(", ", v.entities()));
+    m.put("source", v.source());
+    put(m, "ttl", v.ttl() == null ? null : Durations.format(v.ttl()));
+    m.put("online", String.valueOf(v.online()));
+    for (Feature f : v.features()) {
+      feature(f).forEach((k, val) -> m.put("features." + f.name() + "." + k, val));
+    }
+    metadata(m, v.metadata());
+    return m;
+  }
+
+  static Map<String, String> of(OnDemandView o) {
+    Map<String, String> m = new LinkedHashMap<>();
+    m.put("inputs", String.join(", ", o.inputs()));
+    for (RequestField r : o.requestFields()) {
+      m.put("request." + r.name(), r.type().spelling());
+    }
+    for (DerivedFeature f : o.features()) {
+      feature(f).forEach((k, val) -> m.put("features." + f.name() + "." + k, val));
+    }
+    metadata(m, o.metadata());
+    return m;
+  }
+
+  static Map<String, String> of(FeatureService s) {
+    Map<String, String> m = new LinkedHashMap<>();
+    m.put("features", s.features().stream().map(Object::toString).collect(Collectors.joining(", ")));
+    metadata(m, s.metadata());
+    return m;
+  }
+
+  /** A feature's fields; the ones that carry its meaning are listed by {@link #MEANING}. */
+  static Map<String, String> feature(Feature f) {
+    Map<String, String> m = new LinkedHashMap<>();
+    switch (f) {
+      case ColumnFeature c -> {
+        m.put("kind", "column");
+        m.put("column", c.column());
+      }
+      case AggregateFeature a -> {
+        Aggregation g = a.aggregation();
+        m.put("kind", "aggregate");
+        m.put("aggregate.fn", g.function().spelling());
+        put(m, "aggregate.column", g.column());
+        m.put("aggregate.window", g.window().spelling());
+        m.put("aggregate.hop", Durations.format(g.effectiveHop()));
+        put(m, "aggregate.where", g.where() == null ? null : canonical(g.where()));
+        if (g.k() != 0) {
+          m.put("aggregate.k", String.valueOf(g.k()));
+        }
+        if (g.percentile() != 0) {
+          m.put("aggregate.percentile", String.valueOf(g.percentile()));
+        }
+      }
+      case DerivedFeature d -> {
+        m.put("kind", "derived");
+        m.put("expr", canonical(d.expression()));
+      }
+    }
+    put(m, "type", f.type() == null ? null : f.type().spelling());
+    if (!f.description().isEmpty()) {
+      m.put("description", f.description());
+    }
+    return m;
+  }
+
+  /** True for the feature fields whose change alters the values a feature produces. */
+  static boolean isMeaning(String featureField) {
+    return !featureField.equals("description");
+  }
+
+  /** The expression in canonical form, so spacing and case do not count as a change. */
+  static String canonical(String expression) {
+    try {
+      return ExpressionParser.parse(expression).toString();
+    } catch (ExpressionException e) {
+      return expression.strip();
+    }
+  }
+
+  private static void metadata(Map<String, String> m, Metadata md) {
+    if (!md.owner().isEmpty()) {
+      m.put("owner", md.owner());
+    }
+    if (!md.description().isEmpty()) {
+      m.put("description", md.description());
+    }
+    md.tags().forEach((k, v) -> m.put("tags." + k, v));
+  }
+
+  private static void put(Map<String, String> m, String key, String value) {
+    if (value != null) {
+      m.put(key, value);
+    }
+  }
+}

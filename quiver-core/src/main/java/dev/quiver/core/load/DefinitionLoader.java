@@ -1,0 +1,185 @@
+package dev.quiver.core.load;
+
+import dev.quiver.core.DefinitionException;
+import dev.quiver.core.Origin;
+import dev.quiver.core.Problem;
+import dev.quiver.core.QuiverException;
+import dev.quiver.core.model.Definitions;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.nodes.Node;
+
+/**
+ * Reads a feature repo from disk: {@code quiver.yaml} and every definition file under the folders
+ * it names (by default the whole repo, skipping hidden folders, {@code data} and {@code target}).
+ *
+ * <p>Loading checks shape only: keys, value kinds, spellings of types and durations. Cross-references,
+ * types against the data and expressions are checked by the validator. Every problem found is
+ * reported at once in a {@link DefinitionException}, each with file and line. Stateless and
+ * thread-safe.
+ */
+public final class DefinitionLoader {
+  /** The name of the repo configuration file. */
+  public static final String CONFIG_FILE = "quiver.yaml";
+
+  private static final List<String> CONFIG_KEYS =
+      List.of("project", "registry", "offline", "online", "definitions");
+
+  /**
+   * Loads the repo at {@code root}.
+   *
+   * @throws DefinitionException listing every problem found
+   * @throws QuiverException when the repo has no {@code quiver.yaml} or a file cannot be read
+   */
+  public LoadedRepo load(Path root) {
+    Path absRoot = root.toAbsolutePath().normalize();
+    List<Problem> problems = new ArrayList<>();
+    RepoConfig config = readConfig(absRoot, configPath(root), problems);
+    List<Path> files = definitionFiles(absRoot, config.definitions(), problems);
+    Origins origins = new Origins();
+    DefinitionReader reader = new DefinitionReader(problems, origins);
+    Definitions.Builder builder = Definitions.builder(config.project());
+    for (Path file : files) {
+      String shown = absRoot.relativize(file).toString();
+      for (Node doc : compose(file, shown, problems)) {
+        reader.readFile(shown, doc, builder);
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw new DefinitionException(problems.stream().sorted().toList());
+    }
+    List<Path> relative = files.stream().map(absRoot::relativize).toList();
+    return new LoadedRepo(config, builder.build(), origins, relative);
+  }
+
+  /**
+   * Reads only {@code quiver.yaml}.
+   *
+   * @throws DefinitionException when it is malformed
+   * @throws QuiverException when the repo has no {@code quiver.yaml}
+   */
+  public RepoConfig loadConfig(Path root) {
+    return readConfig(root.toAbsolutePath().normalize(), configPath(root), new ArrayList<>());
+  }
+
+  private static Path configPath(Path root) {
+    Path absRoot = root.toAbsolutePath().normalize();
+    Path configPath = absRoot.resolve(CONFIG_FILE);
+    if (!Files.isRegularFile(configPath)) {
+      throw new QuiverException(
+          "no " + CONFIG_FILE + " in " + absRoot + ": this is not a feature repo; create one with"
+              + " 'quiver init " + root + "' or pass --repo DIR");
+    }
+    return configPath;
+  }
+
+  private RepoConfig readConfig(Path root, Path configPath, List<Problem> problems) {
+    List<Node> docs = compose(configPath, CONFIG_FILE, problems);
+    if (docs.isEmpty() || !YamlMap.isMap(docs.getFirst())) {
+      problems.add(new Problem(new Origin(CONFIG_FILE, 1), "quiver.yaml must be a mapping with at least 'project: NAME'"));
+      throw new DefinitionException(problems);
+    }
+    YamlMap m = new YamlMap(CONFIG_FILE, docs.getFirst(), problems);
+    m.allowOnly("quiver.yaml", CONFIG_KEYS);
+    String project = m.required("project", "quiver.yaml");
+    if (project != null && !dev.quiver.core.Names.isValid(project)) {
+      m.problem(m.origin("project"), "project name '" + project + "' is invalid: " + dev.quiver.core.Names.rule());
+    }
+    List<String> definitions = m.has("definitions") ? m.strings("definitions") : List.of(".");
+    RepoConfig config =
+        new RepoConfig(
+            root,
+            project == null ? "invalid" : project,
+            section(m, "registry"),
+            section(m, "offline"),
+            section(m, "online"),
+            definitions);
+    if (!problems.isEmpty()) {
+      throw new DefinitionException(problems);
+    }
+    return config;
+  }
+
+  private static Map<String, Object> section(YamlMap m, String key) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    m.stringMap(key).forEach(out::put);
+    return out;
+  }
+
+  private static List<Path> definitionFiles(Path root, List<String> roots, List<Problem> problems) {
+    List<Path> files = new ArrayList<>();
+    for (String r : roots) {
+      Path start = root.resolve(r).normalize();
+      if (Files.isRegularFile(start)) {
+        files.add(start);
+        continue;
+      }
+      if (!Files.isDirectory(start)) {
+        problems.add(new Problem(new Origin(CONFIG_FILE, 0), "definitions folder '" + r + "' does not exist; fix 'definitions' in quiver.yaml"));
+        continue;
+      }
+      try {
+        Files.walkFileTree(
+            start,
+            new SimpleFileVisitor<>() {
+              @Override
+              public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
+                String n = dir.getFileName() == null ? "" : dir.getFileName().toString();
+                boolean skip =
+                    !dir.equals(start) && (n.startsWith(".") || n.equals("data") || n.equals("target"));
+                return skip ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
+              }
+
+              @Override
+              public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+                String n = file.getFileName().toString();
+                if ((n.endsWith(".yaml") || n.endsWith(".yml")) && !file.equals(root.resolve(CONFIG_FILE))) {
+                  files.add(file);
+                }
+                return FileVisitResult.CONTINUE;
+              }
+            });
+      } catch (IOException e) {
+        throw new QuiverException("cannot read definitions under " + start + ": " + e.getMessage(), e);
+      }
+    }
+    return files.stream().distinct().sorted().toList();
+  }
+
+  private static List<Node> compose(Path file, String shown, List<Problem> problems) {
+    LoaderOptions options = new LoaderOptions();
+    options.setAllowDuplicateKeys(true); // reported by YamlMap with a line number instead
+    options.setCodePointLimit(16 * 1024 * 1024);
+    Yaml yaml = new Yaml(options);
+    List<Node> docs = new ArrayList<>();
+    try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      for (Node n : yaml.composeAll(in)) {
+        if (n != null) {
+          docs.add(n);
+        }
+      }
+    } catch (MarkedYAMLException e) {
+      int line = e.getProblemMark() == null ? 0 : e.getProblemMark().getLine() + 1;
+      problems.add(new Problem(new Origin(shown, line), "not valid YAML: " + e.getProblem()
+          + (e.getContext() == null ? "" : " (" + e.getContext() + ")")));
+    } catch (IOException e) {
+      throw new QuiverException("cannot read " + file + ": " + e.getMessage(), e);
+    } catch (RuntimeException e) {
+      problems.add(new Problem(new Origin(shown, 0), "not valid YAML: " + e.getMessage()));
+    }
+    return docs;
+  }
+}

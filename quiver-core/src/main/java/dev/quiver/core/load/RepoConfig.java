@@ -1,0 +1,45 @@
+package dev.quiver.core.load;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The contents of a feature repo's {@code quiver.yaml}.
+ *
+ * <pre>{@code
+ * project: payments
+ * registry: {type: file, path: .quiver/registry}
+ * offline:  {engine: duckdb}
+ * online:   {type: rocksdb, path: .quiver/online}
+ * definitions: [features]        # folders or files holding definitions; default: the whole repo
+ * }</pre>
+ *
+ * @param root the repo folder (absolute)
+ * @param registry the registry section; {@code type} selects the store (default {@code file})
+ * @param offline the offline section, passed to the offline engine
+ * @param online the online section, passed to the online store
+ * @param definitions folders or files, relative to root, scanned for definition YAML
+ */
+public record RepoConfig(
+    Path root,
+    String project,
+    Map<String, Object> registry,
+    Map<String, Object> offline,
+    Map<String, Object> online,
+    List<String> definitions) {
+  public RepoConfig {
+    Objects.requireNonNull(root, "root");
+    Objects.requireNonNull(project, "project");
+    registry = Map.copyOf(registry);
+    offline = Map.copyOf(offline);
+    online = Map.copyOf(online);
+    definitions = List.copyOf(definitions);
+  }
+
+  /** The registry store type, {@code file} unless configured. */
+  public String registryType() {
+    return String.valueOf(registry.getOrDefault("type", "file"));
+  }
+}

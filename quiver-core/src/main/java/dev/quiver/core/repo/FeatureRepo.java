@@ -1,0 +1,140 @@
+package dev.quiver.core.repo;
+
+import dev.quiver.core.BreakingChangeException;
+import dev.quiver.core.QuiverException;
+import dev.quiver.core.diff.BreakingChange;
+import dev.quiver.core.diff.Plan;
+import dev.quiver.core.diff.Planner;
+import dev.quiver.core.load.DefinitionLoader;
+import dev.quiver.core.load.LoadedRepo;
+import dev.quiver.core.load.RepoConfig;
+import dev.quiver.core.model.Definitions;
+import dev.quiver.core.registry.RegistrySnapshot;
+import dev.quiver.core.registry.RegistryStore;
+import dev.quiver.core.registry.RegistryStoreProvider;
+import dev.quiver.core.registry.VersionInfo;
+import dev.quiver.core.spi.SourceSchemaReader;
+import dev.quiver.core.validate.DefinitionValidator;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.ServiceLoader;
+
+/**
+ * A feature repo opened for work: {@code plan} compares its definitions with the registry, {@code
+ * apply} records them as a new registry version.
+ *
+ * <p>Plug-ins (the registry store named by {@code registry.type}, the source schema reader) are found
+ * with {@link ServiceLoader}. Not thread-safe; close it to release the registry store.
+ */
+public final class FeatureRepo implements AutoCloseable {
+  private final RepoConfig config;
+  private final RegistryStore registry;
+  private final SourceSchemaReader schemas;
+  private final Clock clock;
+
+  private FeatureRepo(RepoConfig config, RegistryStore registry, SourceSchemaReader schemas, Clock clock) {
+    this.config = config;
+    this.registry = registry;
+    this.schemas = schemas;
+    this.clock = clock;
+  }
+
+  /**
+   * Opens the repo at {@code root}: reads {@code quiver.yaml} and opens its registry.
+   *
+   * @throws QuiverException when the repo or a plug-in it names cannot be found
+   */
+  public static FeatureRepo open(Path root) {
+    return open(root, Clock.systemUTC());
+  }
+
+  static FeatureRepo open(Path root, Clock clock) {
+    RepoConfig config = new DefinitionLoader().loadConfig(root);
+    return new FeatureRepo(config, openRegistry(config), schemaReader(), clock);
+  }
+
+  public RepoConfig config() {
+    return config;
+  }
+
+  public RegistryStore registry() {
+    return registry;
+  }
+
+  /**
+   * Loads and validates the definitions on disk and diffs them against the registry head.
+   *
+   * @param prune drop superseded view versions that no feature service pins
+   * @throws dev.quiver.core.DefinitionException listing every definition problem
+   */
+  public Plan plan(boolean prune) {
+    LoadedRepo loaded = new DefinitionLoader().load(config.root());
+    Optional<RegistrySnapshot> head = registry.latest();
+    Definitions before = head.map(RegistrySnapshot::definitions).orElse(null);
+    Planner.Retained retained = Planner.retain(loaded.definitions(), before, prune);
+    Definitions typed = new DefinitionValidator(schemas, config.root())
+        .validate(retained.definitions(), loaded.origins(), retained.frozen());
+    long base = head.map(h -> h.info().version()).orElse(0L);
+    return Planner.plan(base, before, typed, retained.kept());
+  }
+
+  /**
+   * Records {@code plan} as a new registry version.
+   *
+   * @param force accept breaking changes
+   * @return the new version, or empty when the plan changes nothing
+   * @throws BreakingChangeException when the plan has breaking changes and {@code force} is false
+   * @throws dev.quiver.core.RegistryConflictException when another apply got there first
+   */
+  public Optional<VersionInfo> apply(Plan plan, String author, String message, boolean force) {
+    if (plan.isEmpty()) {
+      return Optional.empty();
+    }
+    if (!plan.breaking().isEmpty() && !force) {
+      throw new BreakingChangeException(describeBreaking(plan.breaking()));
+    }
+    return Optional.of(registry.commit(plan.base(), plan.target(), author, message, clock.instant()));
+  }
+
+  /** A message listing breaking changes and what to do about them. */
+  public static String describeBreaking(List<BreakingChange> breaking) {
+    StringBuilder b = new StringBuilder("refusing to apply: ")
+        .append(breaking.size() == 1 ? "1 breaking change" : breaking.size() + " breaking changes")
+        .append(" to features that are already online:");
+    for (BreakingChange c : breaking) {
+      b.append("\n  ").append(c.view()).append(':').append(c.feature()).append(" — ")
+          .append(String.join("; ", c.reasons()));
+      b.append(c.consumers().isEmpty() ? " (no feature service reads it)"
+          : " (read by " + String.join(", ", c.consumers()) + ")");
+    }
+    b.append("\nGive the view a new version (version: N+1) so old and new coexist, or pass --force"
+        + " to change the meaning in place.");
+    return b.toString();
+  }
+
+  @Override
+  public void close() {
+    registry.close();
+  }
+
+  private static RegistryStore openRegistry(RepoConfig config) {
+    String type = config.registryType();
+    List<String> known = new ArrayList<>();
+    for (RegistryStoreProvider p : ServiceLoader.load(RegistryStoreProvider.class)) {
+      if (p.type().equals(type)) {
+        return p.open(config.registry(), config.root());
+      }
+      known.add(p.type());
+    }
+    throw new QuiverException("quiver.yaml: no registry store of type '" + type + "' is installed"
+        + (known.isEmpty() ? "" : " (installed: " + String.join(", ", known) + ")"));
+  }
+
+  private static SourceSchemaReader schemaReader() {
+    return ServiceLoader.load(SourceSchemaReader.class).findFirst().orElseThrow(() ->
+        new QuiverException("no offline engine is installed to read source schemas; put quiver-offline-duckdb on the classpath"));
+  }
+}

@@ -1,0 +1,304 @@
+package dev.quiver.core.validate;
+
+import dev.quiver.core.DefinitionException;
+import dev.quiver.core.Names;
+import dev.quiver.core.Origin;
+import dev.quiver.core.Problem;
+import dev.quiver.core.QuiverException;
+import dev.quiver.core.expr.ExpressionException;
+import dev.quiver.core.load.Origins;
+import dev.quiver.core.model.Definitions;
+import dev.quiver.core.model.Entity;
+import dev.quiver.core.model.FeatureRef;
+import dev.quiver.core.model.FeatureService;
+import dev.quiver.core.model.FeatureView;
+import dev.quiver.core.model.FileSource;
+import dev.quiver.core.model.JoinKey;
+import dev.quiver.core.model.OnDemandView;
+import dev.quiver.core.model.ScalarType;
+import dev.quiver.core.model.Source;
+import dev.quiver.core.model.ValueType;
+import dev.quiver.core.spi.SourceColumn;
+import dev.quiver.core.spi.SourceSchemaReader;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Checks definitions as a whole and returns them fully typed, with every feature-service ref pinned
+ * to a view version. Column types come from the sources' actual files through a {@link
+ * SourceSchemaReader}.
+ *
+ * <p>Views listed as <em>frozen</em> (older versions carried over from the registry) were validated
+ * when first applied; only their references are checked again. Not thread-safe: use one instance
+ * per validation.
+ */
+public final class DefinitionValidator {
+  private final SourceSchemaReader schemaReader;
+  private final Path repoRoot;
+  private final List<Problem> problems = new ArrayList<>();
+  private Origins origins = Origins.none();
+  private final Map<String, Map<String, ValueType>> sourceColumns = new HashMap<>();
+
+  /**
+   * @param schemaReader reads the sources' files; never null
+   * @param repoRoot relative source paths resolve against it
+   */
+  public DefinitionValidator(SourceSchemaReader schemaReader, Path repoRoot) {
+    this.schemaReader = Objects.requireNonNull(schemaReader, "schemaReader");
+    this.repoRoot = Objects.requireNonNull(repoRoot, "repoRoot");
+  }
+
+  /**
+   * Validates {@code defs}.
+   *
+   * @param origins where each definition was written (use {@link Origins#none()} for Java-built ones)
+   * @param frozen qualified names ({@code view@vN}) of views carried over unchanged from the registry
+   * @return the definitions with every type resolved and every service ref pinned
+   * @throws DefinitionException listing every problem, in file and line order
+   */
+  public Definitions validate(Definitions defs, Origins origins, Set<String> frozen) {
+    this.origins = origins;
+    problems.clear();
+    checkNames(defs);
+    checkEntities(defs);
+    checkSources(defs);
+    List<FeatureView> views = new ArrayList<>();
+    for (FeatureView v : defs.views()) {
+      views.add(frozen.contains(v.qualifiedName()) ? checkFrozen(v, defs) : new ViewChecker(this, defs, v).check());
+    }
+    Definitions typedViews = new Definitions(defs.project(), defs.entities(), defs.sources(), views, defs.onDemandViews(), defs.services());
+    List<OnDemandView> odvs = new ArrayList<>();
+    for (OnDemandView o : defs.onDemandViews()) {
+      odvs.add(new OnDemandChecker(this, typedViews, o).check());
+    }
+    Definitions typed = new Definitions(defs.project(), defs.entities(), defs.sources(), views, odvs, defs.services());
+    List<FeatureService> services = new ArrayList<>();
+    for (FeatureService s : defs.services()) {
+      services.add(checkService(s, typed));
+    }
+    if (!problems.isEmpty()) {
+      throw new DefinitionException(problems.stream().distinct().sorted().toList());
+    }
+    return new Definitions(defs.project(), defs.entities(), defs.sources(), views, odvs, services);
+  }
+
+  // ---- shared with the per-view checkers ---------------------------------------------------
+
+  void problem(String elementPath, String message) {
+    problems.add(new Problem(origins.of(elementPath), message));
+  }
+
+  Origin origin(String elementPath) {
+    return origins.of(elementPath);
+  }
+
+  /** The source's columns after field mapping, or null when they could not be read. */
+  Map<String, ValueType> columns(Source source) {
+    return sourceColumns.get(source.name());
+  }
+
+  ValueType parseAndType(String elementPath, String what, String text, Map<String, ValueType> scope) {
+    try {
+      return ExpressionTyping.type(ExpressionTyping.parse(text), scope);
+    } catch (ExpressionException e) {
+      problem(elementPath, what + ": " + e.getMessage());
+      return null;
+    }
+  }
+
+  // ---- names, entities, sources -----------------------------------------------------------
+
+  private void checkNames(Definitions defs) {
+    Map<String, String> kinds = new HashMap<>();
+    for (Entity e : defs.entities()) {
+      name(Origins.entity(e.name()), "entity", e.name());
+      unique(kinds, "entity " + e.name(), Origins.entity(e.name()), "an entity");
+    }
+    for (Source s : defs.sources()) {
+      name(Origins.source(s.name()), "source", s.name());
+      unique(kinds, "source " + s.name(), Origins.source(s.name()), "a source");
+    }
+    Set<String> viewNames = new HashSet<>();
+    for (FeatureView v : defs.views()) {
+      String key = Origins.view(v.name(), v.version());
+      name(key, "feature view", v.name());
+      version(key, v.qualifiedName(), v.version());
+      unique(kinds, "view " + v.name() + "@" + v.version(), key, "feature view " + v.qualifiedName());
+      viewNames.add(v.name());
+    }
+    for (OnDemandView o : defs.onDemandViews()) {
+      String key = Origins.onDemandView(o.name(), o.version());
+      name(key, "on-demand view", o.name());
+      version(key, o.qualifiedName(), o.version());
+      unique(kinds, "view " + o.name() + "@" + o.version(), key, "view " + o.qualifiedName());
+      if (viewNames.contains(o.name())) {
+        problem(key, "on-demand view '" + o.name() + "' has the name of a feature view; views and on-demand views share one namespace, rename one");
+      }
+    }
+    for (FeatureService s : defs.services()) {
+      String key = Origins.service(s.name(), s.version());
+      name(key, "feature service", s.name());
+      version(key, s.qualifiedName(), s.version());
+      unique(kinds, "service " + s.name() + "@" + s.version(), key, "feature service " + s.qualifiedName());
+    }
+  }
+
+  private void name(String key, String what, String name) {
+    if (!Names.isValid(name)) {
+      problem(key, what + " name '" + name + "' is invalid: " + Names.rule());
+    }
+  }
+
+  private void version(String key, String what, int version) {
+    if (version < 1) {
+      problem(key, what + ": version must be 1 or more");
+    }
+  }
+
+  private void unique(Map<String, String> seen, String id, String key, String what) {
+    Origin here = origins.of(key);
+    String first = seen.putIfAbsent(id, here.toString());
+    if (first != null) {
+      problem(key, what + " is defined twice (first at " + first + "); give one a different name or version");
+    }
+  }
+
+  private void checkEntities(Definitions defs) {
+    for (Entity e : defs.entities()) {
+      String key = Origins.entity(e.name());
+      if (e.joinKeys().isEmpty()) {
+        problem(key, "entity '" + e.name() + "' needs at least one join key");
+      }
+      Set<String> seen = new HashSet<>();
+      for (JoinKey k : e.joinKeys()) {
+        name(key, "join key", k.name());
+        if (!seen.add(k.name())) {
+          problem(key, "entity '" + e.name() + "' lists join key '" + k.name() + "' twice");
+        }
+      }
+    }
+  }
+
+  private void checkSources(Definitions defs) {
+    for (Source s : defs.sources()) {
+      String key = Origins.source(s.name());
+      List<SourceColumn> raw;
+      try {
+        raw = switch (s) {
+          case FileSource f -> schemaReader.columns(f, repoRoot);
+        };
+      } catch (QuiverException e) {
+        problem(key + "/path", "source '" + s.name() + "': " + e.getMessage());
+        continue;
+      }
+      Map<String, ValueType> rawTypes = new LinkedHashMap<>();
+      Map<String, String> nativeTypes = new HashMap<>();
+      for (SourceColumn c : raw) {
+        rawTypes.put(c.name(), c.type());
+        nativeTypes.put(c.name(), c.nativeType());
+      }
+      Map<String, ValueType> mapped = new LinkedHashMap<>();
+      for (var c : rawTypes.entrySet()) {
+        mapped.put(s.fieldMapping().getOrDefault(c.getKey(), c.getKey()), c.getValue());
+      }
+      for (String from : s.fieldMapping().keySet()) {
+        if (!rawTypes.containsKey(from)) {
+          problem(key + "/field_mapping", "source '" + s.name() + "' maps column '" + from
+              + "', which its files do not have" + Names.didYouMean(from, rawTypes.keySet())
+              + " (columns: " + String.join(", ", rawTypes.keySet()) + ")");
+        }
+      }
+      timestampColumn(s, key + "/timestamp", "timestamp", s.timestampColumn(), mapped, nativeTypes);
+      if (s.createdColumn() != null) {
+        timestampColumn(s, key + "/created", "created", s.createdColumn(), mapped, nativeTypes);
+      }
+      sourceColumns.put(s.name(), mapped);
+    }
+  }
+
+  private void timestampColumn(Source s, String key, String field, String column,
+      Map<String, ValueType> columns, Map<String, String> nativeTypes) {
+    if (!columns.containsKey(column)) {
+      problem(key, "source '" + s.name() + "': " + field + " column '" + column + "' is not in its files"
+          + Names.didYouMean(column, columns.keySet()) + " (columns: " + String.join(", ", columns.keySet()) + ")");
+    } else if (columns.get(column) != ScalarType.TIMESTAMP) {
+      problem(key, "source '" + s.name() + "': " + field + " column '" + column + "' must hold timestamps but is "
+          + describe(columns.get(column), nativeTypes.get(column)) + "; point '" + field + "' at a timestamp column");
+    }
+  }
+
+  static String describe(ValueType t, String nativeType) {
+    return t == null ? nativeType + " (not a Quiver type)" : t.spelling();
+  }
+
+  private FeatureView checkFrozen(FeatureView v, Definitions defs) {
+    String key = Origins.view(v.name(), v.version());
+    if (defs.source(v.source()).isEmpty()) {
+      problem(key, "feature view " + v.qualifiedName() + " (kept from the registry) reads source '"
+          + v.source() + "', which is no longer defined; keep the source or remove the old version with apply --prune");
+    }
+    for (String e : v.entities()) {
+      if (defs.entity(e).isEmpty()) {
+        problem(key, "feature view " + v.qualifiedName() + " (kept from the registry) uses entity '"
+            + e + "', which is no longer defined; keep the entity or remove the old version with apply --prune");
+      }
+    }
+    return v;
+  }
+
+  // ---- services ----------------------------------------------------------------------------
+
+  private FeatureService checkService(FeatureService s, Definitions typed) {
+    String key = Origins.service(s.name(), s.version());
+    List<FeatureRef> pinned = new ArrayList<>();
+    Set<String> seen = new HashSet<>();
+    if (s.features().isEmpty()) {
+      problem(key, "feature service '" + s.name() + "' lists no features");
+    }
+    for (FeatureRef ref : s.features()) {
+      String refKey = key + "/ref:" + ref;
+      List<String> names = new ArrayList<>();
+      int version;
+      var view = typed.view(ref.view(), ref.version());
+      var odv = typed.onDemandView(ref.view(), ref.version());
+      if (view.isPresent()) {
+        version = view.get().version();
+        view.get().features().forEach(f -> names.add(f.name()));
+      } else if (odv.isPresent()) {
+        version = odv.get().version();
+        odv.get().features().forEach(f -> names.add(f.name()));
+      } else {
+        boolean exists = typed.view(ref.view(), 0).isPresent() || typed.onDemandView(ref.view(), 0).isPresent();
+        List<String> all = new ArrayList<>();
+        typed.views().forEach(v -> all.add(v.name()));
+        typed.onDemandViews().forEach(o -> all.add(o.name()));
+        problem(refKey, "feature service '" + s.name() + "' refers to " + ref + ", but "
+            + (exists ? "view '" + ref.view() + "' has no version " + ref.version()
+                : "no view '" + ref.view() + "' is defined" + Names.didYouMean(ref.view(), all)));
+        continue;
+      }
+      List<String> features = ref.wildcard() ? names : List.of(ref.feature());
+      for (String f : features) {
+        if (!names.contains(f)) {
+          problem(refKey, "feature service '" + s.name() + "' refers to " + ref + ", but view "
+              + ref.view() + "@v" + version + " has no feature '" + f + "'" + Names.didYouMean(f, names));
+          continue;
+        }
+        FeatureRef p = new FeatureRef(ref.view(), version, f);
+        if (!seen.add(p.toString())) {
+          problem(refKey, "feature service '" + s.name() + "' lists " + p + " twice");
+          continue;
+        }
+        pinned.add(p);
+      }
+    }
+    return new FeatureService(s.name(), s.version(), pinned, s.metadata());
+  }
+}

@@ -31,7 +31,7 @@ public final class Names {
         bestDistance = d;
       }
     }
-    if (best == null || bestDistance > Math.max(2, name.length() / 3)) {
+    if (best == null || bestDistance > Math.max(2, name.length() / 2)) {
       return Optional.empty();
     }
     return Optional.of(best);

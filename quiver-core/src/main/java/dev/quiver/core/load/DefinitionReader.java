@@ -90,7 +90,9 @@ final class DefinitionReader {
     if (name == null) {
       return;
     }
-    origins.put(Origins.entity(name), m.origin());
+    if (!declare(Origins.entity(name), m, "entity '" + name + "'")) {
+      return;
+    }
     String defaultType = m.string("type");
     List<JoinKey> keys = new ArrayList<>();
     if (!m.has("join_keys")) {
@@ -133,7 +135,9 @@ final class DefinitionReader {
       return;
     }
     String key = Origins.source(name);
-    origins.put(key, m.origin());
+    if (!declare(key, m, "source '" + name + "'")) {
+      return;
+    }
     String type = m.string("type");
     if (type != null && !type.equals("file")) {
       m.problem(m.origin("type"), "source type '" + type + "' is not supported; use 'file' (Parquet or CSV files)");
@@ -173,7 +177,9 @@ final class DefinitionReader {
     }
     int version = m.integer("version", 1);
     String key = Origins.view(name, version);
-    origins.put(key, m.origin());
+    if (!declare(key, m, "feature view " + name + "@v" + version)) {
+      return;
+    }
     record(key, "source", m, "source");
     record(key, "entities", m, "entities");
     record(key, "ttl", m, "ttl");
@@ -203,7 +209,9 @@ final class DefinitionReader {
       return null;
     }
     String key = Origins.feature(viewKey, name);
-    origins.put(key, f.origin());
+    if (!declare(key, f, "feature '" + name + "'")) {
+      return null;
+    }
     record(key, "type", f, "type");
     record(key, "column", f, "column");
     record(key, "expr", f, "expr");
@@ -271,7 +279,9 @@ final class DefinitionReader {
     }
     int version = m.integer("version", 1);
     String key = Origins.onDemandView(name, version);
-    origins.put(key, m.origin());
+    if (!declare(key, m, "on-demand view " + name + "@v" + version)) {
+      return;
+    }
     record(key, "inputs", m, "inputs");
     record(key, "request", m, "request");
     List<String> inputs = new ArrayList<>();
@@ -298,7 +308,9 @@ final class DefinitionReader {
         continue;
       }
       String fk = Origins.feature(key, fn);
-      origins.put(fk, f.origin());
+      if (!declare(fk, f, "feature '" + fn + "'")) {
+        continue;
+      }
       record(fk, "expr", f, "expr");
       record(fk, "type", f, "type");
       ValueType type = f.has("type") ? type(f, f.origin("type"), f.string("type")) : null;
@@ -328,7 +340,9 @@ final class DefinitionReader {
     }
     int version = m.integer("version", 1);
     String key = Origins.service(name, version);
-    origins.put(key, m.origin());
+    if (!declare(key, m, "feature service " + name + "@v" + version)) {
+      return;
+    }
     List<FeatureRef> refs = new ArrayList<>();
     for (Node n : m.list("features")) {
       Origin at = m.origin(n);
@@ -371,6 +385,16 @@ final class DefinitionReader {
       tags.putAll(m.stringMap("tags"));
     }
     return new Metadata(m.string("description"), m.string("owner"), tags);
+  }
+
+  /** Records where a definition is; false (and a problem) when the same one was defined before. */
+  private boolean declare(String key, YamlMap m, String what) {
+    Origin first = origins.declare(key, m.origin());
+    if (first != null) {
+      m.problem(m.origin(), what + " is defined twice (first at " + first + "); give one a different name or version");
+      return false;
+    }
+    return true;
   }
 
   private void record(String elementKey, String field, YamlMap m, String yamlKey) {

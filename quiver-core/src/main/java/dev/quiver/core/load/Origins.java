@@ -48,6 +48,11 @@ public final class Origins {
     byPath.putIfAbsent(path, origin);
   }
 
+  /** Records a definition's origin; answers the earlier origin when the path was declared before. */
+  Origin declare(String path, Origin origin) {
+    return byPath.putIfAbsent(path, origin);
+  }
+
   /** The origin of the element or of its nearest enclosing element. */
   public Origin of(String path) {
     String p = path;

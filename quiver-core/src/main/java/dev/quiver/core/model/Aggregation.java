@@ -31,6 +31,26 @@ public record Aggregation(
     return new Aggregation(function, column, window, null, null, 0, 0);
   }
 
+  /** The same aggregation aligned to {@code newHop}. */
+  public Aggregation withHop(Duration newHop) {
+    return new Aggregation(function, column, window, newHop, where, k, percentile);
+  }
+
+  /** The same aggregation over rows matching {@code condition} (an expression over source columns). */
+  public Aggregation where(String condition) {
+    return new Aggregation(function, column, window, hop, condition, k, percentile);
+  }
+
+  /** The same aggregation keeping {@code count} values ({@code last_k}). */
+  public Aggregation withK(int count) {
+    return new Aggregation(function, column, window, hop, where, count, percentile);
+  }
+
+  /** The same aggregation at percentile {@code p} ({@code approx_percentile}). */
+  public Aggregation withPercentile(double p) {
+    return new Aggregation(function, column, window, hop, where, k, p);
+  }
+
   /** The hop: as declared, else 5 min for windows up to 1 d, 1 h up to 30 d, 1 d beyond and for lifetime. */
   public Duration effectiveHop() {
     if (hop != null) {

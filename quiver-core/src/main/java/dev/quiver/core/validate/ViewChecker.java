@@ -171,6 +171,12 @@ final class ViewChecker {
     } else if (fn != AggregateFunction.APPROX_PERCENTILE && agg.percentile() != 0) {
       v.problem(fk + "/percentile", what + ": 'percentile' only applies to approx_percentile; remove it");
     }
+    if (columns != null && agg.where() != null) {
+      ValueType t = v.parseAndType(fk + "/where", what + ": 'where' filter", agg.where(), columns);
+      if (t != null && t != ScalarType.BOOL) {
+        v.problem(fk + "/where", what + ": 'where' must be a condition (bool), but it is " + t.spelling());
+      }
+    }
     if (agg.column() == null) {
       if (fn.needsColumn()) {
         v.problem(fk, what + " needs 'column': the source column to aggregate");
@@ -207,12 +213,6 @@ final class ViewChecker {
       if (!(in instanceof ScalarType)) {
         v.problem(fk + "/fn", what + " needs a scalar column, but '" + agg.column() + "' is " + in.spelling());
         return a;
-      }
-    }
-    if (agg.where() != null) {
-      ValueType t = v.parseAndType(fk + "/where", what + ": 'where' filter", agg.where(), columns);
-      if (t != null && t != ScalarType.BOOL) {
-        v.problem(fk + "/where", what + ": 'where' must be a condition (bool), but it is " + t.spelling());
       }
     }
     return a.withType(fn.resultType(in));

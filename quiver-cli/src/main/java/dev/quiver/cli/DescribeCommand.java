@@ -1,0 +1,169 @@
+package dev.quiver.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.quiver.core.Names;
+import dev.quiver.core.NotFoundException;
+import dev.quiver.core.model.Definitions;
+import dev.quiver.core.model.Durations;
+import dev.quiver.core.model.Entity;
+import dev.quiver.core.model.FeatureRef;
+import dev.quiver.core.model.FeatureService;
+import dev.quiver.core.model.FeatureView;
+import dev.quiver.core.model.OnDemandView;
+import dev.quiver.core.model.Source;
+import dev.quiver.core.registry.RegistryCodec;
+import dev.quiver.core.repo.FeatureRepo;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code quiver describe NAME}: one definition in full, with what reads it. */
+@Command(name = "describe", description = "Show one entity, source, view, feature (view:feature) or service in full, with its consumers.")
+final class DescribeCommand implements Callable<Integer> {
+  private static final Pattern VERSIONED = Pattern.compile("([A-Za-z_][A-Za-z0-9_]*)(?:@v?(\\d+))?");
+
+  @Parameters(paramLabel = "NAME", description = "A name, name@vN, or view:feature.")
+  String name;
+
+  @Option(names = "--version", paramLabel = "N", description = "Read registry version N instead of the latest.", defaultValue = "latest")
+  String registryVersion;
+
+  @Mixin RepoOption repo;
+  @Mixin OutputOption output;
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    PrintWriter out = spec.commandLine().getOut();
+    try (FeatureRepo r = FeatureRepo.open(repo.repo)) {
+      Definitions d = Catalog.snapshot(r, registryVersion).definitions();
+      JsonNode all = RegistryCodec.toJson(d);
+      if (name.contains(":")) {
+        describeFeature(d, out);
+        return 0;
+      }
+      Matcher m = VERSIONED.matcher(name.strip());
+      if (!m.matches()) {
+        throw new NotFoundException("'" + name + "' is not a name; give NAME, NAME@vN or view:feature");
+      }
+      String n = m.group(1);
+      int version = m.group(2) == null ? 0 : Integer.parseInt(m.group(2));
+      Optional<FeatureView> view = d.view(n, version);
+      Optional<OnDemandView> odv = d.onDemandView(n, version);
+      Optional<FeatureService> service = d.service(n, version);
+      Optional<Entity> entity = d.entity(n);
+      Optional<Source> source = d.source(n);
+      JsonNode json;
+      if (view.isPresent()) {
+        FeatureView v = view.get();
+        json = withConsumers(ListCommand.pick(all, "feature_views", v.name(), v.version()), Catalog.consumers(d, v.name(), v.version(), null));
+        if (!output.json()) {
+          out.printf("feature view %s%n  entities: %s%n  source: %s%n  ttl: %s%n  online: %s%n  owner: %s%n  description: %s%n  tags: %s%n  features:%n",
+              v.qualifiedName(), String.join(", ", v.entities()), v.source(), v.ttl() == null ? "none" : Durations.format(v.ttl()),
+              v.online(), v.metadata().owner(), v.metadata().description(), Catalog.tags(v.metadata()));
+          for (var f : v.features()) {
+            out.printf("    %-28s %-10s %s%n", f.name(), f.type() == null ? "?" : f.type().spelling(), Catalog.definition(f));
+          }
+          out.printf("  read by: %s%n", String.join(", ", orNone(Catalog.consumers(d, v.name(), v.version(), null))));
+          out.printf("  versions: %s%n", String.join(", ", d.views().stream().filter(x -> x.name().equals(v.name())).map(FeatureView::qualifiedName).toList()));
+        }
+      } else if (odv.isPresent()) {
+        OnDemandView o = odv.get();
+        json = withConsumers(ListCommand.pick(all, "on_demand_views", o.name(), o.version()), Catalog.consumers(d, o.name(), o.version(), null));
+        if (!output.json()) {
+          out.printf("on-demand view %s%n  inputs: %s%n  request: %s%n  owner: %s%n  features:%n", o.qualifiedName(),
+              String.join(", ", o.inputs()), String.join(", ", o.requestFields().stream().map(f -> f.name() + " " + f.type().spelling()).toList()),
+              o.metadata().owner());
+          for (var f : o.features()) {
+            out.printf("    %-28s %-10s %s%n", f.name(), f.type() == null ? "?" : f.type().spelling(), f.expression());
+          }
+          out.printf("  read by: %s%n", String.join(", ", orNone(Catalog.consumers(d, o.name(), o.version(), null))));
+        }
+      } else if (service.isPresent()) {
+        FeatureService s = service.get();
+        json = ListCommand.pick(all, "feature_services", s.name(), s.version());
+        if (!output.json()) {
+          out.printf("feature service %s%n  owner: %s%n  description: %s%n  features:%n", s.qualifiedName(), s.metadata().owner(), s.metadata().description());
+          s.features().forEach(f -> out.printf("    %s%n", f));
+        }
+      } else if (entity.isPresent()) {
+        Entity e = entity.get();
+        List<String> used = d.views().stream().filter(v -> v.entities().contains(e.name())).map(FeatureView::qualifiedName).toList();
+        ObjectNode j = ListCommand.pick(all, "entities", e.name(), 0).deepCopy();
+        used.forEach(j.putArray("used_by")::add);
+        json = j;
+        if (!output.json()) {
+          out.printf("entity %s%n  join keys: %s%n  owner: %s%n  description: %s%n  used by: %s%n", e.name(), Catalog.joinKeys(e),
+              e.metadata().owner(), e.metadata().description(), String.join(", ", orNone(used)));
+        }
+      } else if (source.isPresent()) {
+        Source s = source.get();
+        List<String> used = d.views().stream().filter(v -> v.source().equals(s.name())).map(FeatureView::qualifiedName).toList();
+        ObjectNode j = ListCommand.pick(all, "sources", s.name(), 0).deepCopy();
+        used.forEach(j.putArray("used_by")::add);
+        json = j;
+        if (!output.json()) {
+          out.printf("source %s%n%s  used by: %s%n", s.name(), Json.MAPPER.valueToTree(j).toPrettyString().indent(2), String.join(", ", orNone(used)));
+        }
+      } else {
+        List<String> known = new ArrayList<>();
+        d.views().forEach(v -> known.add(v.name()));
+        d.onDemandViews().forEach(v -> known.add(v.name()));
+        d.services().forEach(v -> known.add(v.name()));
+        d.entities().forEach(v -> known.add(v.name()));
+        d.sources().forEach(v -> known.add(v.name()));
+        throw new NotFoundException("nothing named '" + name + "' is in the registry" + Names.didYouMean(n, known));
+      }
+      if (output.json()) {
+        Json.print(json, out);
+      }
+      out.flush();
+      return 0;
+    }
+  }
+
+  private void describeFeature(Definitions d, PrintWriter out) {
+    FeatureRef ref = FeatureRef.parse(name).orElseThrow(() ->
+        new NotFoundException("'" + name + "' is not a feature ref; write view:feature or view@v2:feature"));
+    for (Catalog.FeatureRow f : Catalog.features(d)) {
+      int latest = d.view(ref.view(), 0).map(FeatureView::version)
+          .or(() -> d.onDemandView(ref.view(), 0).map(OnDemandView::version)).orElse(0);
+      int wanted = ref.pinned() ? ref.version() : latest;
+      if (f.ref().view().equals(ref.view()) && f.ref().version() == wanted && f.ref().feature().equals(ref.feature())) {
+        List<String> consumers = Catalog.consumers(d, ref.view(), wanted, ref.feature());
+        if (output.json()) {
+          ObjectNode j = ListCommand.featureJson(f);
+          consumers.forEach(j.putArray("read_by")::add);
+          Json.print(j, out);
+        } else {
+          out.printf("feature %s%n  type: %s%n  kind: %s%n  definition: %s%n  description: %s%n  owner: %s%n  tags: %s%n  read by: %s%n",
+              f.ref(), f.type(), f.kind(), f.definition(), f.description(), f.viewMetadata().owner(),
+              Catalog.tags(f.viewMetadata()), String.join(", ", orNone(consumers)));
+        }
+        return;
+      }
+    }
+    List<String> known = Catalog.features(d).stream().map(f -> f.ref().view() + ":" + f.ref().feature()).toList();
+    throw new NotFoundException("no feature " + ref + " in the registry" + Names.didYouMean(ref.view() + ":" + ref.feature(), known));
+  }
+
+  private static JsonNode withConsumers(JsonNode node, List<String> consumers) {
+    ObjectNode j = node.deepCopy();
+    consumers.forEach(j.putArray("read_by")::add);
+    return j;
+  }
+
+  private static List<String> orNone(List<String> items) {
+    return items.isEmpty() ? List.of("nothing") : items;
+  }
+}

@@ -1,0 +1,86 @@
+package dev.quiver.cli;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.quiver.core.diff.BreakingChange;
+import dev.quiver.core.diff.Change;
+import dev.quiver.core.diff.Plan;
+import java.io.PrintWriter;
+
+/** Renders a {@link Plan} for people and as JSON. */
+final class PlanPrinter {
+  private PlanPrinter() {}
+
+  static void print(Plan plan, PrintWriter out) {
+    out.println(plan.base() == 0 ? "Registry: empty" : "Registry: version " + plan.base());
+    long added = count(plan, Change.Action.ADDED);
+    long changed = count(plan, Change.Action.CHANGED);
+    long removed = count(plan, Change.Action.REMOVED);
+    if (plan.isEmpty()) {
+      out.println("No changes: the registry matches the definitions.");
+    } else {
+      out.printf("Plan: %d to add, %d to change, %d to remove%n%n", added, changed, removed);
+    }
+    for (Change c : plan.changes()) {
+      char mark = switch (c.action()) {
+        case ADDED -> '+';
+        case CHANGED -> '~';
+        case REMOVED -> '-';
+      };
+      out.printf("  %c %s %s%n", mark, c.kind(), c.name());
+      for (Change.FieldChange f : c.fields()) {
+        out.printf("      %s: %s -> %s%n", f.path(), show(f.before()), show(f.after()));
+      }
+    }
+    for (String k : plan.kept()) {
+      out.printf("  = keeps %s (superseded by a newer version; apply --prune drops it if no service pins it)%n", k);
+    }
+    if (!plan.breaking().isEmpty()) {
+      out.println();
+      out.println("BREAKING: these change what an online feature means:");
+      for (BreakingChange b : plan.breaking()) {
+        out.printf("  ! %s:%s%n", b.view(), b.feature());
+        for (String r : b.reasons()) {
+          out.printf("      %s%n", r);
+        }
+        out.printf("      read by: %s%n", b.consumers().isEmpty() ? "no feature service" : String.join(", ", b.consumers()));
+      }
+      out.println("apply refuses breaking changes: give the view a new version (old and new coexist) or pass --force.");
+    }
+    out.flush();
+  }
+
+  static ObjectNode json(Plan plan) {
+    ObjectNode root = Json.MAPPER.createObjectNode();
+    root.put("base_version", plan.base());
+    ArrayNode changes = root.putArray("changes");
+    for (Change c : plan.changes()) {
+      ObjectNode n = changes.addObject();
+      n.put("action", c.action().name().toLowerCase(java.util.Locale.ROOT));
+      n.put("kind", c.kind());
+      n.put("name", c.name());
+      ArrayNode fields = n.putArray("fields");
+      for (Change.FieldChange f : c.fields()) {
+        fields.addObject().put("path", f.path()).put("before", f.before()).put("after", f.after());
+      }
+    }
+    ArrayNode breaking = root.putArray("breaking");
+    for (BreakingChange b : plan.breaking()) {
+      ObjectNode n = breaking.addObject();
+      n.put("view", b.view());
+      n.put("feature", b.feature());
+      b.reasons().forEach(n.putArray("reasons")::add);
+      b.consumers().forEach(n.putArray("consumers")::add);
+    }
+    plan.kept().forEach(root.putArray("kept")::add);
+    return root;
+  }
+
+  private static long count(Plan plan, Change.Action a) {
+    return plan.changes().stream().filter(c -> c.action() == a).count();
+  }
+
+  private static String show(String v) {
+    return v == null ? "(none)" : v;
+  }
+}

@@ -1,0 +1,6 @@
+/**
+ * The {@code quiver} command line: one picocli command class per verb ({@code init, plan, apply,
+ * registry, list, describe, demo}). Commands print for people by default and JSON with {@code
+ * --output json}; errors print a message, never a stack trace.
+ */
+package dev.quiver.cli;

@@ -1,0 +1,155 @@
+package dev.quiver.core.diff;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.quiver.core.TestRepos;
+import dev.quiver.core.load.DefinitionLoader;
+import dev.quiver.core.load.LoadedRepo;
+import dev.quiver.core.model.Definitions;
+import dev.quiver.core.validate.DefinitionValidator;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The diff field by field, breaking-change detection with consumers, and version retention. */
+class PlannerTest {
+  @TempDir Path dir;
+
+  private static final String BASE = """
+      entities:
+        - {name: user, join_keys: [user_id], type: int64}
+      sources:
+        - {name: transactions, path: data/transactions.parquet, timestamp: event_ts, created: created_ts}
+      feature_views:
+        - name: user_txn
+          entities: [user]
+          source: transactions
+          ttl: 90d
+          owner: risk-team
+          features:
+            - {name: last_country, column: country}
+            - name: amount_avg_30d
+              aggregate: {fn: avg, column: amount, window: 30d}
+            - name: txn_count_7d
+              aggregate: {fn: count, window: 7d}
+            - {name: avg_per_txn, expr: "amount_avg_30d / nullif(txn_count_7d, 0)"}
+      feature_services:
+        - name: fraud_model
+          features: [user_txn:amount_avg_30d, user_txn:last_country]
+      """;
+
+  /** Loads, retains against {@code head}, validates: what FeatureRepo.plan does. */
+  private Plan plan(Definitions head, String yaml, boolean prune) {
+    TestRepos.write(dir, Map.of("features/defs.yaml", yaml));
+    LoadedRepo loaded = new DefinitionLoader().load(dir);
+    Planner.Retained r = Planner.retain(loaded.definitions(), head, prune);
+    Definitions typed = new DefinitionValidator(TestRepos.schemas(), dir)
+        .validate(r.definitions(), loaded.origins(), r.frozen());
+    return Planner.plan(head == null ? 0 : 1, head, typed, r.kept());
+  }
+
+  private Definitions applied(String yaml) {
+    return plan(null, yaml, false).target();
+  }
+
+  @Test
+  void everythingIsAddedToAnEmptyRegistry() {
+    Plan p = plan(null, BASE, false);
+    assertThat(p.changes()).extracting(c -> c.action() + " " + c.kind() + " " + c.name()).containsExactly(
+        "ADDED entity user", "ADDED source transactions", "ADDED feature view user_txn@v1",
+        "ADDED feature service fraud_model@v1");
+    assertThat(p.breaking()).isEmpty();
+  }
+
+  @Test
+  void unchangedDefinitionsPlanNothingEvenWhenReformatted() {
+    Definitions head = applied(BASE);
+    String reformatted = BASE.replace("amount_avg_30d / nullif(txn_count_7d, 0)", "amount_avg_30d/NULLIF( txn_count_7d ,0 )");
+    assertThat(plan(head, reformatted, false).isEmpty()).isTrue();
+  }
+
+  @Test
+  void changesAreReportedFieldByField() {
+    Definitions head = applied(BASE);
+    Plan p = plan(head, BASE.replace("ttl: 90d", "ttl: 30d").replace("owner: risk-team", "owner: fraud-team"), false);
+    assertThat(p.changes()).singleElement().satisfies(c -> {
+      assertThat(c.action()).isEqualTo(Change.Action.CHANGED);
+      assertThat(c.name()).isEqualTo("user_txn@v1");
+      assertThat(c.fields()).containsExactlyInAnyOrder(
+          new Change.FieldChange("ttl", "90d", "30d"),
+          new Change.FieldChange("owner", "risk-team", "fraud-team"));
+    });
+    assertThat(p.breaking()).as("ttl and owner do not change what a value means").isEmpty();
+  }
+
+  @Test
+  void changingAnOnlineAggregateIsBreakingAndNamesItsConsumers() {
+    Definitions head = applied(BASE);
+    Plan p = plan(head, BASE.replace("window: 30d", "window: 7d"), false);
+    assertThat(p.breaking()).extracting(BreakingChange::feature)
+        .containsExactlyInAnyOrder("amount_avg_30d", "avg_per_txn");
+    BreakingChange b = p.breaking().stream().filter(x -> x.feature().equals("amount_avg_30d")).findFirst().orElseThrow();
+    assertThat(b.view()).isEqualTo("user_txn@v1");
+    assertThat(b.reasons()).contains("aggregate.window: 30d -> 7d");
+    assertThat(b.consumers()).containsExactly("fraud_model@v1");
+  }
+
+  @Test
+  void changingAColumnOrTheSourceTimestampIsBreaking() {
+    Definitions head = applied(BASE);
+    assertThat(plan(head, BASE.replace("column: country", "column: currency"), false).breaking())
+        .singleElement().satisfies(b -> assertThat(b.reasons()).contains("column: country -> currency"));
+    assertThat(plan(head, BASE.replace("created: created_ts", "created: event_ts"), false).breaking())
+        .hasSize(4);
+  }
+
+  @Test
+  void offlineOnlyViewsMayChangeInPlace() {
+    String offline = BASE.replace("ttl: 90d", "ttl: 90d\n    online: false");
+    Definitions head = applied(offline);
+    assertThat(plan(head, offline.replace("window: 30d", "window: 7d"), false).breaking()).isEmpty();
+  }
+
+  @Test
+  void aNewVersionIsNotBreakingAndTheOldOneIsKept() {
+    Definitions head = applied(BASE);
+    Plan p = plan(head, BASE.replace("ttl: 90d", "ttl: 90d\n    version: 2").replace("window: 30d", "window: 7d"), false);
+    assertThat(p.breaking()).isEmpty();
+    assertThat(p.kept()).containsExactly("user_txn@v1");
+    assertThat(p.target().view("user_txn", 1)).isPresent();
+    assertThat(p.target().view("user_txn", 2)).isPresent();
+    assertThat(p.changes()).extracting(c -> c.action() + " " + c.name())
+        .containsExactly("ADDED user_txn@v2", "CHANGED fraud_model@v1");
+    assertThat(p.target().service("fraud_model", 1).orElseThrow().features()).extracting(Object::toString)
+        .containsExactly("user_txn@v2:amount_avg_30d", "user_txn@v2:last_country");
+  }
+
+  @Test
+  void servicesMayPinTheOldVersion() {
+    Definitions head = applied(BASE);
+    String v2 = BASE.replace("ttl: 90d", "ttl: 90d\n    version: 2")
+        .replace("[user_txn:amount_avg_30d, user_txn:last_country]", "[user_txn@v1:amount_avg_30d, user_txn:last_country]");
+    Plan p = plan(head, v2, true);
+    assertThat(p.kept()).as("pinned, so prune keeps it").containsExactly("user_txn@v1");
+    assertThat(p.target().service("fraud_model", 1).orElseThrow().features()).extracting(Object::toString)
+        .containsExactly("user_txn@v1:amount_avg_30d", "user_txn@v2:last_country");
+  }
+
+  @Test
+  void pruneDropsUnpinnedOldVersions() {
+    Definitions head = applied(BASE);
+    Plan p = plan(head, BASE.replace("ttl: 90d", "ttl: 90d\n    version: 2"), true);
+    assertThat(p.kept()).isEmpty();
+    assertThat(p.changes()).extracting(c -> c.action() + " " + c.name())
+        .contains("REMOVED user_txn@v1", "ADDED user_txn@v2");
+  }
+
+  @Test
+  void removingDefinitionsIsReported() {
+    Definitions head = applied(BASE);
+    String without = BASE.substring(0, BASE.indexOf("feature_services:"));
+    Plan p = plan(head, without, false);
+    assertThat(p.changes()).extracting(c -> c.action() + " " + c.name()).containsExactly("REMOVED fraud_model@v1");
+  }
+}

@@ -1,0 +1,183 @@
+package dev.quiver.core.registry;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.util.DefaultIndenter;
+import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.quiver.core.QuiverException;
+import dev.quiver.core.model.Definitions;
+import java.io.IOException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Objects;
+
+/**
+ * The canonical, versioned byte format of a registry version: what every {@link RegistryStore}
+ * writes, so a registry can be copied between stores and its hashes compared across them.
+ *
+ * <p>Format 1 is UTF-8 JSON, indented by two spaces, with {@code \n} line ends and a final newline:
+ *
+ * <pre>{@code
+ * {
+ *   "definitions" : { "entities" : [...], "feature_services" : [...], "feature_views" : [...],
+ *                     "on_demand_views" : [...], "project" : "payments", "sources" : [...] },
+ *   "format" : 1,
+ *   "info" : { "applied_at" : "2024-05-01T12:00:00Z", "author" : "ana", "content_hash" : "sha256:...",
+ *              "message" : "...", "parent" : 2, "version" : 3 }
+ * }
+ * }</pre>
+ *
+ * <p>The layout is fixed, so equal snapshots encode to equal bytes: object keys are sorted, the
+ * definition lists keep the order {@link Definitions} gives them (by name, then version), every
+ * field is present (absent values are {@code null}), and sealed kinds carry a {@code "kind"} field
+ * ({@code file}; {@code column}, {@code aggregate}, {@code derived}). Values use the spellings of the
+ * definition files: types as {@link dev.quiver.core.model.ValueType#spelling()}, durations as {@link
+ * dev.quiver.core.model.Durations#format} ({@code 30d}), windows as {@link
+ * dev.quiver.core.model.Window#spelling()}, refs as {@link dev.quiver.core.model.FeatureRef#toString()},
+ * instants as ISO-8601. The golden file {@code registry/golden-v1.json} in the core tests pins the
+ * format; a change to it is a new format number, and {@link #decode} keeps reading the old ones.
+ *
+ * <p>Thread-safe and stateless.
+ */
+public final class RegistryCodec {
+
+  /** The format number this codec writes, stored in the top-level {@code "format"} field. */
+  public static final int FORMAT = 1;
+
+  private static final String HASH_PREFIX = "sha256:";
+
+  private static final ObjectMapper MAPPER =
+      JsonMapper.builder()
+          .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+          .build();
+
+  private static final ObjectWriter PRETTY =
+      MAPPER.writer(
+          new DefaultPrettyPrinter()
+              .withObjectIndenter(new DefaultIndenter("  ", "\n"))
+              .withArrayIndenter(new DefaultIndenter("  ", "\n")));
+
+  private static final ObjectWriter COMPACT = MAPPER.writer();
+
+  private RegistryCodec() {}
+
+  /**
+   * Encodes a snapshot in the current format. Equal snapshots give equal bytes; {@code
+   * decode(encode(s)).equals(s)} for every snapshot, including definitions not yet validated (null
+   * types).
+   *
+   * <p>The stored {@link VersionInfo#contentHash()} is written as given, not recomputed; stores set
+   * it to {@link #contentHash(Definitions)}.
+   *
+   * @throws NullPointerException when {@code snapshot} is null
+   */
+  public static byte[] encode(RegistrySnapshot snapshot) {
+    Objects.requireNonNull(snapshot, "snapshot");
+    JsonNode tree = SnapshotWriter.canonical(SnapshotWriter.snapshot(snapshot));
+    try {
+      byte[] json = PRETTY.writeValueAsBytes(tree);
+      byte[] out = new byte[json.length + 1];
+      System.arraycopy(json, 0, out, 0, json.length);
+      out[json.length] = '\n';
+      return out;
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot write a JSON tree", e);
+    }
+  }
+
+  /**
+   * Decodes bytes written by {@link #encode} (of this or an earlier format).
+   *
+   * <p>Does not check the content hash against the definitions; a store that wants to detect
+   * tampering or corruption compares {@code info().contentHash()} with {@link
+   * #contentHash(Definitions)} of the result.
+   *
+   * @throws QuiverException when the bytes are not a registry snapshot (not JSON, truncated, an
+   *     unknown or newer format, a missing or malformed field); the message says what and where
+   * @throws NullPointerException when {@code bytes} is null
+   */
+  public static RegistrySnapshot decode(byte[] bytes) {
+    Objects.requireNonNull(bytes, "bytes");
+    JsonNode root;
+    try {
+      root = MAPPER.readTree(bytes);
+    } catch (JsonProcessingException e) {
+      throw new QuiverException(
+          "not a Quiver registry snapshot: the JSON is malformed or truncated ("
+              + e.getOriginalMessage()
+              + locationOf(e)
+              + ")",
+          e);
+    } catch (IOException e) {
+      throw new QuiverException("not a Quiver registry snapshot: " + e.getMessage(), e);
+    }
+    if (root == null || root.isMissingNode()) {
+      throw new QuiverException("not a Quiver registry snapshot: the input is empty");
+    }
+    if (!root.isObject() || !root.has("format")) {
+      throw new QuiverException(
+          "not a Quiver registry snapshot: expected a JSON object with a \"format\" field");
+    }
+    JsonNode format = root.get("format");
+    if (!format.isIntegralNumber()) {
+      throw new QuiverException(
+          "not a Quiver registry snapshot: \"format\" must be an integer, found " + format);
+    }
+    if (!format.canConvertToInt() || format.intValue() != FORMAT) {
+      throw new QuiverException(
+          "registry snapshot format "
+              + format.asText()
+              + " is not supported: this Quiver reads format "
+              + FORMAT
+              + (format.canConvertToInt() && format.intValue() > FORMAT
+                  ? "; it was written by a newer Quiver, upgrade to read it"
+                  : ""));
+    }
+    return SnapshotReader.snapshot(root);
+  }
+
+  /**
+   * The definitions as a JSON tree in the registry format's layout (snake_case names, as in YAML),
+   * for tools that print definitions ({@code quiver list/describe --output json}).
+   */
+  public static JsonNode toJson(Definitions definitions) {
+    return SnapshotWriter.definitions(Objects.requireNonNull(definitions, "definitions"));
+  }
+
+  /**
+   * The content hash of definitions: {@code sha256:} and the lower-case hex SHA-256 of their
+   * canonical JSON (the {@code "definitions"} member of the format, keys sorted, no whitespace,
+   * UTF-8). Equal definitions have equal hashes, whatever order they were written in; stores record
+   * it in {@link VersionInfo#contentHash()}.
+   *
+   * @throws NullPointerException when {@code definitions} is null
+   */
+  public static String contentHash(Definitions definitions) {
+    Objects.requireNonNull(definitions, "definitions");
+    JsonNode tree = SnapshotWriter.canonical(SnapshotWriter.definitions(definitions));
+    try {
+      byte[] canonical = COMPACT.writeValueAsBytes(tree);
+      return HASH_PREFIX
+          + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(canonical));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot write a JSON tree", e);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java platform has SHA-256", e);
+    }
+  }
+
+  private static String locationOf(JsonProcessingException e) {
+    var where = e.getLocation();
+    if (where == null) {
+      return "";
+    }
+    return " at line " + where.getLineNr() + ", column " + where.getColumnNr();
+  }
+}

@@ -1,0 +1,454 @@
+package dev.quiver.core.registry;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.quiver.core.QuiverException;
+import dev.quiver.core.model.AggregateFeature;
+import dev.quiver.core.model.AggregateFunction;
+import dev.quiver.core.model.Aggregation;
+import dev.quiver.core.model.ColumnFeature;
+import dev.quiver.core.model.Definitions;
+import dev.quiver.core.model.DerivedFeature;
+import dev.quiver.core.model.Durations;
+import dev.quiver.core.model.Entity;
+import dev.quiver.core.model.Feature;
+import dev.quiver.core.model.FeatureRef;
+import dev.quiver.core.model.FeatureService;
+import dev.quiver.core.model.FeatureView;
+import dev.quiver.core.model.FileFormat;
+import dev.quiver.core.model.FileSource;
+import dev.quiver.core.model.JoinKey;
+import dev.quiver.core.model.Metadata;
+import dev.quiver.core.model.OnDemandView;
+import dev.quiver.core.model.RequestField;
+import dev.quiver.core.model.ScalarType;
+import dev.quiver.core.model.Source;
+import dev.quiver.core.model.ValueType;
+import dev.quiver.core.model.Window;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * Maps a JSON tree of registry format 1 back to a snapshot. Strict: a missing or mistyped field, an
+ * unknown field or kind, or a value the model rejects fails with a {@link QuiverException} naming the
+ * JSON path ({@code definitions.feature_views[0].features[2].kind}). Unknown fields are refused
+ * rather than skipped because dropping them would silently lose definitions written by a newer
+ * Quiver; a new field means a new format number.
+ */
+final class SnapshotReader {
+  private SnapshotReader() {}
+
+  static RegistrySnapshot snapshot(JsonNode root) {
+    At at = new At(root, "");
+    at.requireObject();
+    at.allowOnly("format", "info", "definitions");
+    return new RegistrySnapshot(info(at.field("info")), definitions(at.field("definitions")));
+  }
+
+  private static VersionInfo info(At at) {
+    at.allowOnly("version", "parent", "author", "applied_at", "message", "content_hash");
+    return at.build(
+        () ->
+            new VersionInfo(
+                at.field("version").longValue(),
+                at.field("parent").longValue(),
+                at.field("author").text(),
+                at.field("applied_at").instant(),
+                at.field("message").text(),
+                at.field("content_hash").text()));
+  }
+
+  private static Definitions definitions(At at) {
+    at.allowOnly(
+        "project", "entities", "sources", "feature_views", "on_demand_views", "feature_services");
+    return at.build(
+        () ->
+            new Definitions(
+                at.field("project").text(),
+                at.field("entities").list(SnapshotReader::entity),
+                at.field("sources").list(SnapshotReader::source),
+                at.field("feature_views").list(SnapshotReader::view),
+                at.field("on_demand_views").list(SnapshotReader::onDemandView),
+                at.field("feature_services").list(SnapshotReader::service)));
+  }
+
+  private static Entity entity(At at) {
+    at.allowOnly("name", "join_keys", "metadata");
+    return at.build(
+        () ->
+            new Entity(
+                at.field("name").text(),
+                at.field("join_keys").list(SnapshotReader::joinKey),
+                metadata(at.field("metadata"))));
+  }
+
+  private static JoinKey joinKey(At at) {
+    at.allowOnly("name", "type");
+    return at.build(() -> new JoinKey(at.field("name").text(), at.field("type").scalarType()));
+  }
+
+  private static Source source(At at) {
+    String kind = at.field("kind").text();
+    return switch (kind) {
+      case "file" -> {
+        at.allowOnly(
+            "kind",
+            "name",
+            "path",
+            "format",
+            "timestamp_column",
+            "created_column",
+            "field_mapping",
+            "metadata");
+        yield at.build(
+            () ->
+                new FileSource(
+                    at.field("name").text(),
+                    at.field("path").text(),
+                    at.field("format").parsed("a file format (parquet, csv)", FileFormat::parse),
+                    at.field("timestamp_column").text(),
+                    at.field("created_column").textOrNull(),
+                    at.field("field_mapping").stringMap(),
+                    metadata(at.field("metadata"))));
+      }
+      default -> throw at.field("kind").damaged("unknown source kind '" + kind + "' (expected file)");
+    };
+  }
+
+  private static FeatureView view(At at) {
+    at.allowOnly(
+        "name", "version", "entities", "source", "ttl", "online", "features", "metadata");
+    return at.build(
+        () ->
+            new FeatureView(
+                at.field("name").text(),
+                at.field("version").intValue(),
+                at.field("entities").list(At::text),
+                at.field("source").text(),
+                at.field("ttl").durationOrNull(),
+                at.field("online").bool(),
+                at.field("features").list(SnapshotReader::feature),
+                metadata(at.field("metadata"))));
+  }
+
+  private static Feature feature(At at) {
+    String kind = at.field("kind").text();
+    return switch (kind) {
+      case "column" -> {
+        at.allowOnly("kind", "name", "column", "type", "description");
+        yield at.build(
+            () ->
+                new ColumnFeature(
+                    at.field("name").text(),
+                    at.field("column").text(),
+                    at.field("type").valueTypeOrNull(),
+                    at.field("description").text()));
+      }
+      case "aggregate" -> {
+        at.allowOnly("kind", "name", "aggregation", "type", "description");
+        yield at.build(
+            () ->
+                new AggregateFeature(
+                    at.field("name").text(),
+                    aggregation(at.field("aggregation")),
+                    at.field("type").valueTypeOrNull(),
+                    at.field("description").text()));
+      }
+      case "derived" -> derived(at);
+      default ->
+          throw at.field("kind")
+              .damaged("unknown feature kind '" + kind + "' (expected column, aggregate or derived)");
+    };
+  }
+
+  private static DerivedFeature derived(At at) {
+    String kind = at.field("kind").text();
+    if (!kind.equals("derived")) {
+      throw at.field("kind").damaged("an on-demand view holds only derived features, found '" + kind + "'");
+    }
+    at.allowOnly("kind", "name", "expression", "type", "description");
+    return at.build(
+        () ->
+            new DerivedFeature(
+                at.field("name").text(),
+                at.field("expression").text(),
+                at.field("type").valueTypeOrNull(),
+                at.field("description").text()));
+  }
+
+  private static Aggregation aggregation(At at) {
+    at.allowOnly("function", "column", "window", "hop", "where", "k", "percentile");
+    return at.build(
+        () ->
+            new Aggregation(
+                at.field("function")
+                    .parsed("an aggregate function (" + AggregateFunction.spellings() + ")",
+                        SnapshotReader::function),
+                at.field("column").textOrNull(),
+                at.field("window").window(),
+                at.field("hop").durationOrNull(),
+                at.field("where").textOrNull(),
+                at.field("k").intValue(),
+                at.field("percentile").doubleValue()));
+  }
+
+  /** Only the canonical spellings; the aliases the YAML loader accepts are never written. */
+  private static Optional<AggregateFunction> function(String spelling) {
+    for (AggregateFunction f : AggregateFunction.values()) {
+      if (f.spelling().equals(spelling)) {
+        return Optional.of(f);
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static OnDemandView onDemandView(At at) {
+    at.allowOnly("name", "version", "inputs", "request_fields", "features", "metadata");
+    return at.build(
+        () ->
+            new OnDemandView(
+                at.field("name").text(),
+                at.field("version").intValue(),
+                at.field("inputs").list(At::text),
+                at.field("request_fields").list(SnapshotReader::requestField),
+                at.field("features").list(SnapshotReader::derived),
+                metadata(at.field("metadata"))));
+  }
+
+  private static RequestField requestField(At at) {
+    at.allowOnly("name", "type");
+    return at.build(() -> new RequestField(at.field("name").text(), at.field("type").valueType()));
+  }
+
+  private static FeatureService service(At at) {
+    at.allowOnly("name", "version", "features", "metadata");
+    return at.build(
+        () ->
+            new FeatureService(
+                at.field("name").text(),
+                at.field("version").intValue(),
+                at.field("features").list(SnapshotReader::ref),
+                metadata(at.field("metadata"))));
+  }
+
+  private static FeatureRef ref(At at) {
+    if (at.node().isTextual()) {
+      return at.parsed("a feature ref (view:feature or view@v2:feature)", FeatureRef::parse);
+    }
+    at.requireObject();
+    at.allowOnly("view", "version", "feature");
+    return at.build(
+        () ->
+            new FeatureRef(
+                at.field("view").text(), at.field("version").intValue(), at.field("feature").text()));
+  }
+
+  private static Metadata metadata(At at) {
+    at.allowOnly("description", "owner", "tags");
+    return at.build(
+        () ->
+            new Metadata(
+                at.field("description").text(),
+                at.field("owner").text(),
+                at.field("tags").stringMap()));
+  }
+
+  /** A node and its JSON path, for messages that say where the damage is. */
+  private record At(JsonNode node, String path) {
+
+    At field(String name) {
+      requireObject();
+      JsonNode child = node.get(name);
+      String childPath = path.isEmpty() ? name : path + "." + name;
+      if (child == null) {
+        throw new At(null, childPath).damaged("missing");
+      }
+      return new At(child, childPath);
+    }
+
+    void requireObject() {
+      if (!node.isObject()) {
+        throw damaged("expected an object, found " + describe());
+      }
+    }
+
+    void allowOnly(String... names) {
+      requireObject();
+      Set<String> allowed = Set.of(names);
+      node.properties()
+          .forEach(
+              property -> {
+                if (!allowed.contains(property.getKey())) {
+                  throw damaged(
+                      "unknown field '"
+                          + property.getKey()
+                          + "' (written by a newer Quiver? this one reads format "
+                          + RegistryCodec.FORMAT
+                          + ")");
+                }
+              });
+    }
+
+    String text() {
+      if (!node.isTextual()) {
+        throw damaged("expected a string, found " + describe());
+      }
+      return node.textValue();
+    }
+
+    String textOrNull() {
+      return node.isNull() ? null : text();
+    }
+
+    long longValue() {
+      if (!node.isIntegralNumber() || !node.canConvertToLong()) {
+        throw damaged("expected an integer, found " + describe());
+      }
+      return node.longValue();
+    }
+
+    int intValue() {
+      if (!node.isIntegralNumber() || !node.canConvertToInt()) {
+        throw damaged("expected a 32-bit integer, found " + describe());
+      }
+      return node.intValue();
+    }
+
+    double doubleValue() {
+      if (node.isNumber()) {
+        return node.doubleValue();
+      }
+      if (node.isTextual()) { // NaN and the infinities are written as strings
+        switch (node.textValue()) {
+          case "NaN":
+            return Double.NaN;
+          case "Infinity":
+            return Double.POSITIVE_INFINITY;
+          case "-Infinity":
+            return Double.NEGATIVE_INFINITY;
+          default:
+            break;
+        }
+      }
+      throw damaged("expected a number, found " + describe());
+    }
+
+    boolean bool() {
+      if (!node.isBoolean()) {
+        throw damaged("expected true or false, found " + describe());
+      }
+      return node.booleanValue();
+    }
+
+    Instant instant() {
+      String text = text();
+      try {
+        return Instant.parse(text);
+      } catch (DateTimeParseException e) {
+        throw damaged("'" + text + "' is not an ISO-8601 instant");
+      }
+    }
+
+    ValueType valueType() {
+      return parsed("a type (" + ValueType.spellings() + ")", SnapshotReader.At::canonicalType);
+    }
+
+    ValueType valueTypeOrNull() {
+      return node.isNull() ? null : valueType();
+    }
+
+    ScalarType scalarType() {
+      ValueType t = valueType();
+      if (t instanceof ScalarType s) {
+        return s;
+      }
+      throw damaged("a join key has a scalar type, found '" + t.spelling() + "'");
+    }
+
+    /** Only the canonical spellings; aliases ({@code long}, {@code array<...>}) are never written. */
+    private static Optional<ValueType> canonicalType(String spelling) {
+      return ValueType.parse(spelling).filter(t -> t.spelling().equals(spelling));
+    }
+
+    Duration durationOrNull() {
+      return node.isNull() ? null : parsed("a duration (30d, 90m, 1500ms)", At::duration);
+    }
+
+    Window window() {
+      return parsed(
+          "a window (30d, lifetime)",
+          s -> s.equals("lifetime") ? Optional.of(Window.lifetime()) : duration(s).map(Window::of));
+    }
+
+    /** The definition spelling, or ISO-8601 for the durations that spelling cannot carry. */
+    private static Optional<Duration> duration(String s) {
+      if (s.startsWith("P") || s.startsWith("-P")) {
+        try {
+          return Optional.of(Duration.parse(s));
+        } catch (DateTimeParseException e) {
+          return Optional.empty();
+        }
+      }
+      return Durations.parse(s);
+    }
+
+    Map<String, String> stringMap() {
+      requireObject();
+      Map<String, String> map = new LinkedHashMap<>();
+      node.properties()
+          .forEach(
+              property ->
+                  map.put(property.getKey(), field(property.getKey()).textOrNull()));
+      return map;
+    }
+
+    <T> List<T> list(Function<At, T> read) {
+      if (!node.isArray()) {
+        throw damaged("expected an array, found " + describe());
+      }
+      List<T> items = new ArrayList<>(node.size());
+      for (int i = 0; i < node.size(); i++) {
+        items.add(read.apply(new At(node.get(i), path + "[" + i + "]")));
+      }
+      return items;
+    }
+
+    <T> T parsed(String expected, Function<String, Optional<T>> parse) {
+      String text = text();
+      return parse
+          .apply(text)
+          .orElseThrow(() -> damaged("'" + text + "' is not " + expected));
+    }
+
+    /** Runs a record constructor, reporting what it rejects as damage at this path. */
+    <T> T build(java.util.function.Supplier<T> construct) {
+      try {
+        return construct.get();
+      } catch (IllegalArgumentException | NullPointerException e) {
+        throw damaged(String.valueOf(e.getMessage()));
+      }
+    }
+
+    QuiverException damaged(String problem) {
+      return new QuiverException(
+          "damaged registry snapshot at " + (path.isEmpty() ? "the top level" : path) + ": " + problem);
+    }
+
+    private String describe() {
+      if (node == null || node.isMissingNode()) {
+        return "nothing";
+      }
+      String text = node.toString();
+      return node.getNodeType().name().toLowerCase(java.util.Locale.ROOT)
+          + " "
+          + (text.length() > 40 ? text.substring(0, 40) + "..." : text);
+    }
+  }
+}

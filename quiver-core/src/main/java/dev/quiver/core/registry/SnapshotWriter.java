@@ -1,0 +1,282 @@
+package dev.quiver.core.registry;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.quiver.core.model.AggregateFeature;
+import dev.quiver.core.model.Aggregation;
+import dev.quiver.core.model.ColumnFeature;
+import dev.quiver.core.model.Definitions;
+import dev.quiver.core.model.DerivedFeature;
+import dev.quiver.core.model.Durations;
+import dev.quiver.core.model.Entity;
+import dev.quiver.core.model.Feature;
+import dev.quiver.core.model.FeatureRef;
+import dev.quiver.core.model.FeatureService;
+import dev.quiver.core.model.FeatureView;
+import dev.quiver.core.model.FileSource;
+import dev.quiver.core.model.JoinKey;
+import dev.quiver.core.model.Metadata;
+import dev.quiver.core.model.OnDemandView;
+import dev.quiver.core.model.RequestField;
+import dev.quiver.core.model.Source;
+import dev.quiver.core.model.ValueType;
+import dev.quiver.core.model.Window;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Maps a snapshot to the JSON tree of registry format 1. Every field is written, absent values as
+ * JSON {@code null}, so the layout of a kind never varies; {@link #canonical} then sorts the keys.
+ * The field names are those of the YAML definitions ({@code snake_case}); see {@link RegistryCodec}.
+ */
+final class SnapshotWriter {
+  private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+
+  private SnapshotWriter() {}
+
+  static ObjectNode snapshot(RegistrySnapshot snapshot) {
+    ObjectNode root = JSON.objectNode();
+    root.put("format", RegistryCodec.FORMAT);
+    root.set("info", info(snapshot.info()));
+    root.set("definitions", definitions(snapshot.definitions()));
+    return root;
+  }
+
+  static ObjectNode info(VersionInfo info) {
+    ObjectNode n = JSON.objectNode();
+    n.put("version", info.version());
+    n.put("parent", info.parent());
+    n.put("author", info.author());
+    n.put("applied_at", info.appliedAt().toString());
+    n.put("message", info.message());
+    n.put("content_hash", info.contentHash());
+    return n;
+  }
+
+  static ObjectNode definitions(Definitions d) {
+    ObjectNode n = JSON.objectNode();
+    n.put("project", d.project());
+    n.set("entities", array(d.entities(), SnapshotWriter::entity));
+    n.set("sources", array(d.sources(), SnapshotWriter::source));
+    n.set("feature_views", array(d.views(), SnapshotWriter::view));
+    n.set("on_demand_views", array(d.onDemandViews(), SnapshotWriter::onDemandView));
+    n.set("feature_services", array(d.services(), SnapshotWriter::service));
+    return n;
+  }
+
+  private static ObjectNode entity(Entity e) {
+    ObjectNode n = JSON.objectNode();
+    n.put("name", e.name());
+    n.set("join_keys", array(e.joinKeys(), SnapshotWriter::joinKey));
+    n.set("metadata", metadata(e.metadata()));
+    return n;
+  }
+
+  private static ObjectNode joinKey(JoinKey k) {
+    ObjectNode n = JSON.objectNode();
+    n.put("name", k.name());
+    n.put("type", type(k.type()));
+    return n;
+  }
+
+  private static ObjectNode source(Source s) {
+    ObjectNode n = JSON.objectNode();
+    switch (s) {
+      case FileSource f -> {
+        n.put("kind", "file");
+        n.put("name", f.name());
+        n.put("path", f.path());
+        n.put("format", f.format().spelling());
+        n.put("timestamp_column", f.timestampColumn());
+        n.put("created_column", f.createdColumn());
+        n.set("field_mapping", stringMap(f.fieldMapping()));
+        n.set("metadata", metadata(f.metadata()));
+      }
+    }
+    return n;
+  }
+
+  private static ObjectNode view(FeatureView v) {
+    ObjectNode n = JSON.objectNode();
+    n.put("name", v.name());
+    n.put("version", v.version());
+    n.set("entities", strings(v.entities()));
+    n.put("source", v.source());
+    n.put("ttl", v.ttl() == null ? null : duration(v.ttl()));
+    n.put("online", v.online());
+    n.set("features", array(v.features(), SnapshotWriter::feature));
+    n.set("metadata", metadata(v.metadata()));
+    return n;
+  }
+
+  private static ObjectNode feature(Feature f) {
+    ObjectNode n = JSON.objectNode();
+    switch (f) {
+      case ColumnFeature c -> {
+        n.put("kind", "column");
+        n.put("column", c.column());
+      }
+      case AggregateFeature a -> {
+        n.put("kind", "aggregate");
+        n.set("aggregation", aggregation(a.aggregation()));
+      }
+      case DerivedFeature d -> {
+        n.put("kind", "derived");
+        n.put("expression", d.expression());
+      }
+    }
+    n.put("name", f.name());
+    n.put("type", f.type() == null ? null : type(f.type()));
+    n.put("description", f.description());
+    return n;
+  }
+
+  private static ObjectNode aggregation(Aggregation a) {
+    ObjectNode n = JSON.objectNode();
+    n.put("function", a.function().spelling());
+    n.put("column", a.column());
+    n.put("window", window(a.window()));
+    n.put("hop", a.hop() == null ? null : duration(a.hop()));
+    n.put("where", a.where());
+    n.put("k", a.k());
+    n.put("percentile", a.percentile());
+    return n;
+  }
+
+  private static ObjectNode onDemandView(OnDemandView v) {
+    ObjectNode n = JSON.objectNode();
+    n.put("name", v.name());
+    n.put("version", v.version());
+    n.set("inputs", strings(v.inputs()));
+    n.set("request_fields", array(v.requestFields(), SnapshotWriter::requestField));
+    n.set("features", array(v.features(), SnapshotWriter::feature));
+    n.set("metadata", metadata(v.metadata()));
+    return n;
+  }
+
+  private static ObjectNode requestField(RequestField r) {
+    ObjectNode n = JSON.objectNode();
+    n.put("name", r.name());
+    n.put("type", type(r.type()));
+    return n;
+  }
+
+  private static ObjectNode service(FeatureService s) {
+    ObjectNode n = JSON.objectNode();
+    n.put("name", s.name());
+    n.put("version", s.version());
+    ArrayNode refs = JSON.arrayNode();
+    for (FeatureRef r : s.features()) {
+      refs.add(ref(r));
+    }
+    n.set("features", refs);
+    n.set("metadata", metadata(s.metadata()));
+    return n;
+  }
+
+  private static ObjectNode metadata(Metadata m) {
+    ObjectNode n = JSON.objectNode();
+    n.put("description", m.description());
+    n.put("owner", m.owner());
+    n.set("tags", stringMap(m.tags()));
+    return n;
+  }
+
+  // ---- scalars ----------------------------------------------------------------------------------
+
+  private static String type(ValueType t) {
+    return t.spelling();
+  }
+
+  /**
+   * The spelling of a window: {@code lifetime} or a duration as {@link #duration} writes it.
+   */
+  static String window(Window w) {
+    return switch (w) {
+      case Window.Lifetime l -> l.spelling();
+      case Window.Fixed f -> duration(f.length());
+    };
+  }
+
+  /**
+   * The definition spelling of a duration ({@code 30d}, {@code 90m}) when it reads back exactly;
+   * otherwise (negative, finer than a millisecond) the ISO-8601 form {@code PT0.0000005S}, so every
+   * {@link Duration} survives a round trip.
+   */
+  static String duration(Duration d) {
+    if (!d.isNegative() && d.getNano() % 1_000_000 == 0) {
+      try {
+        String spelling = Durations.format(d);
+        Optional<Duration> back = Durations.parse(spelling);
+        if (back.isPresent() && back.get().equals(d)) {
+          return spelling;
+        }
+      } catch (ArithmeticException tooLong) {
+        // falls through to ISO-8601
+      }
+    }
+    return d.toString();
+  }
+
+  /**
+   * A feature ref as it is written in definitions ({@code view@v2:feature}); a ref whose names that
+   * spelling cannot carry (only possible when built by hand) is written as an object instead.
+   */
+  private static JsonNode ref(FeatureRef r) {
+    String spelling = r.toString();
+    if (FeatureRef.parse(spelling).filter(r::equals).isPresent()) {
+      return JSON.textNode(spelling);
+    }
+    ObjectNode n = JSON.objectNode();
+    n.put("view", r.view());
+    n.put("version", r.version());
+    n.put("feature", r.feature());
+    return n;
+  }
+
+  private static ArrayNode strings(Collection<String> values) {
+    ArrayNode a = JSON.arrayNode();
+    values.forEach(a::add);
+    return a;
+  }
+
+  private static ObjectNode stringMap(Map<String, String> map) {
+    ObjectNode n = JSON.objectNode();
+    map.forEach(n::put);
+    return n;
+  }
+
+  private static <T> ArrayNode array(List<T> items, java.util.function.Function<T, JsonNode> write) {
+    ArrayNode a = JSON.arrayNode();
+    for (T item : items) {
+      a.add(write.apply(item));
+    }
+    return a;
+  }
+
+  /** A copy of the tree with every object's keys in sorted (UTF-16 code unit) order. */
+  static JsonNode canonical(JsonNode node) {
+    if (node.isObject()) {
+      List<String> names = new ArrayList<>();
+      node.properties().forEach(property -> names.add(property.getKey()));
+      names.sort(null);
+      ObjectNode sorted = JSON.objectNode();
+      for (String name : names) {
+        sorted.set(name, canonical(node.get(name)));
+      }
+      return sorted;
+    }
+    if (node.isArray()) {
+      ArrayNode copy = JSON.arrayNode();
+      node.forEach(element -> copy.add(canonical(element)));
+      return copy;
+    }
+    return node;
+  }
+}

@@ -1,0 +1,410 @@
+package dev.quiver.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.quiver.core.NotFoundException;
+import dev.quiver.core.RegistryConflictException;
+import dev.quiver.core.model.Definitions;
+import dev.quiver.core.registry.RegistryCodec;
+import dev.quiver.core.registry.RegistrySnapshot;
+import dev.quiver.core.registry.RegistryStore;
+import dev.quiver.core.registry.VersionInfo;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The behaviour every {@link RegistryStore} must have. A store's test extends this class and says
+ * how to open one:
+ *
+ * <pre>{@code
+ * class FileRegistryStoreTest extends RegistryStoreContract {
+ *   @TempDir Path dir;
+ *   @Override protected RegistryStore newStore() { return new FileRegistryStore(dir); }
+ *   @Override protected RegistryStore reopen() { return new FileRegistryStore(dir); }
+ * }
+ * }</pre>
+ *
+ * <p>Each test calls {@link #newStore()} once, first, and may then call {@link #reopen()} any number
+ * of times, possibly while earlier instances are still open (as separate processes would). Every
+ * store either returns is closed after the test.
+ */
+public abstract class RegistryStoreContract {
+  /** Racing threads; the contract holds for any number, eight finds races on two cores. */
+  protected static final int THREADS = 8;
+
+  private static final Instant T0 = Instant.parse("2024-05-01T12:00:00.123456Z");
+
+  private final List<RegistryStore> opened = new ArrayList<>();
+
+  /** The store under test, from {@link #newStore()}. */
+  protected RegistryStore store;
+
+  /** A new, empty store; called once per test, before anything else. */
+  protected abstract RegistryStore newStore();
+
+  /** A new instance over the same storage as the last {@link #newStore()}; it may be called while that one is open. */
+  protected abstract RegistryStore reopen();
+
+  @BeforeEach
+  final void openStore() {
+    store = track(newStore());
+  }
+
+  @AfterEach
+  final void closeStores() {
+    for (RegistryStore s : opened) {
+      s.close();
+    }
+    opened.clear();
+  }
+
+  /** {@link #reopen()}, closed after the test. */
+  protected final RegistryStore reopened() {
+    return track(reopen());
+  }
+
+  private RegistryStore track(RegistryStore s) {
+    assertThat(s).as("store").isNotNull();
+    opened.add(s);
+    return s;
+  }
+
+  /** The time of the n-th commit of a test; microsecond precision, as every store must keep. */
+  protected static Instant time(int n) {
+    return T0.plusSeconds(3600L * n);
+  }
+
+  // ---- the empty store --------------------------------------------------------------------------
+
+  @Test
+  public void emptyStoreHasNoHeadAndNoLog() {
+    assertThat(store.head()).isEmpty();
+    assertThat(store.latest()).isEmpty();
+    assertThat(store.log()).isEmpty();
+  }
+
+  @Test
+  public void readingFromAnEmptyStoreIsNotFound() {
+    assertThatThrownBy(() -> store.read(1)).isInstanceOf(NotFoundException.class);
+  }
+
+  // ---- commit and read --------------------------------------------------------------------------
+
+  @Test
+  public void commitsAreReadBackEqual() {
+    List<Definitions> committed = new ArrayList<>();
+    for (int v = 1; v <= 3; v++) {
+      Definitions d = SampleDefinitions.sample(v);
+      VersionInfo info = store.commit(v - 1, d, "ana", "change " + v, time(v));
+      committed.add(d);
+
+      assertThat(info.version()).isEqualTo(v);
+      assertThat(info.parent()).isEqualTo(v - 1);
+      assertThat(store.head()).contains(info);
+    }
+
+    for (int v = 1; v <= 3; v++) {
+      RegistrySnapshot snapshot = store.read(v);
+      assertThat(snapshot.definitions()).isEqualTo(committed.get(v - 1));
+      assertThat(snapshot.info().version()).isEqualTo(v);
+      assertThat(snapshot.info().contentHash())
+          .isEqualTo(RegistryCodec.contentHash(committed.get(v - 1)));
+    }
+    assertThat(store.latest().map(RegistrySnapshot::definitions)).contains(committed.get(2));
+  }
+
+  @Test
+  public void commitReturnsTheRecordItStored() {
+    VersionInfo info = store.commit(0, SampleDefinitions.sample(), "ana", "first", time(1));
+
+    assertThat(info)
+        .isEqualTo(
+            new VersionInfo(
+                1, 0, "ana", time(1), "first", RegistryCodec.contentHash(SampleDefinitions.sample())));
+    assertThat(store.read(1).info()).isEqualTo(info);
+  }
+
+  @Test
+  public void keepsDefinitionsNotYetValidated() {
+    Definitions asWritten = SampleDefinitions.asWritten(3);
+
+    store.commit(0, asWritten, "ana", "", time(1));
+    store.commit(1, Definitions.empty(SampleDefinitions.PROJECT), "ana", "", time(2));
+
+    assertThat(store.read(1).definitions()).isEqualTo(asWritten);
+    assertThat(store.read(2).definitions()).isEqualTo(Definitions.empty(SampleDefinitions.PROJECT));
+  }
+
+  @Test
+  public void identicalDefinitionsStillMakeANewVersion() {
+    store.commit(0, SampleDefinitions.sample(), "ana", "", time(1));
+    VersionInfo again = store.commit(1, SampleDefinitions.sample(), "bo", "re-apply", time(2));
+
+    assertThat(again.version()).isEqualTo(2);
+    assertThat(again.contentHash()).isEqualTo(store.read(1).info().contentHash());
+  }
+
+  @Test
+  public void logIsNewestFirstWithTheAuditRecord() {
+    store.commit(0, SampleDefinitions.sample(1), "ana", "first", time(1));
+    store.commit(1, SampleDefinitions.sample(2), "bo", "", time(2));
+    store.commit(2, SampleDefinitions.sample(3), "ana", "third\nwith a second line ✓", time(3));
+
+    List<VersionInfo> log = store.log();
+
+    assertThat(log)
+        .containsExactly(
+            new VersionInfo(
+                3, 2, "ana", time(3), "third\nwith a second line ✓",
+                RegistryCodec.contentHash(SampleDefinitions.sample(3))),
+            new VersionInfo(2, 1, "bo", time(2), "", RegistryCodec.contentHash(SampleDefinitions.sample(2))),
+            new VersionInfo(1, 0, "ana", time(1), "first", RegistryCodec.contentHash(SampleDefinitions.sample(1))));
+  }
+
+  @Test
+  public void readOfAMissingVersionIsNotFound() {
+    store.commit(0, SampleDefinitions.sample(), "ana", "", time(1));
+
+    assertThatThrownBy(() -> store.read(2)).isInstanceOf(NotFoundException.class);
+    assertThatThrownBy(() -> store.read(0)).isInstanceOf(NotFoundException.class);
+    assertThatThrownBy(() -> store.read(-1)).isInstanceOf(NotFoundException.class);
+    assertThatThrownBy(() -> store.read(Long.MAX_VALUE)).isInstanceOf(NotFoundException.class);
+  }
+
+  // ---- conflicts --------------------------------------------------------------------------------
+
+  @Test
+  public void staleExpectedHeadConflictsAndWritesNothing() {
+    store.commit(0, SampleDefinitions.sample(1), "ana", "", time(1));
+    VersionInfo second = store.commit(1, SampleDefinitions.sample(2), "bo", "", time(2));
+
+    assertThatThrownBy(() -> store.commit(1, SampleDefinitions.sample(3), "cy", "", time(3)))
+        .isInstanceOf(RegistryConflictException.class)
+        .hasMessageContaining("2");
+    assertThatThrownBy(() -> store.commit(0, SampleDefinitions.sample(4), "cy", "", time(3)))
+        .isInstanceOf(RegistryConflictException.class);
+
+    assertThat(store.head()).contains(second);
+    assertThat(store.log()).hasSize(2);
+    assertThat(store.read(2).definitions()).isEqualTo(SampleDefinitions.sample(2));
+  }
+
+  @Test
+  public void conflictMessageNamesWhoWonAndWhatToDo() {
+    store.commit(0, SampleDefinitions.sample(1), "ana", "", time(1));
+
+    assertThatThrownBy(() -> store.commit(0, SampleDefinitions.sample(2), "bo", "", time(2)))
+        .isInstanceOf(RegistryConflictException.class)
+        .hasMessageContaining("ana")
+        .hasMessageContaining("plan");
+  }
+
+  @Test
+  public void expectedHeadBeyondTheHeadConflictsAndLeavesNoGap() {
+    store.commit(0, SampleDefinitions.sample(1), "ana", "", time(1));
+
+    assertThatThrownBy(() -> store.commit(5, SampleDefinitions.sample(2), "bo", "", time(2)))
+        .isInstanceOf(RegistryConflictException.class);
+    store.commit(1, SampleDefinitions.sample(2), "bo", "", time(2));
+
+    assertThat(store.log()).extracting(VersionInfo::version).containsExactly(2L, 1L);
+    assertThatThrownBy(() -> store.read(6)).isInstanceOf(NotFoundException.class);
+  }
+
+  @Test
+  public void aRetryOnTheNewHeadSucceeds() {
+    store.commit(0, SampleDefinitions.sample(1), "ana", "", time(1));
+    assertThatThrownBy(() -> store.commit(0, SampleDefinitions.sample(2), "bo", "", time(2)))
+        .isInstanceOf(RegistryConflictException.class);
+
+    long head = store.head().orElseThrow().version();
+    VersionInfo retried = store.commit(head, SampleDefinitions.sample(2), "bo", "", time(2));
+
+    assertThat(retried.version()).isEqualTo(2);
+    assertThat(retried.parent()).isEqualTo(1);
+  }
+
+  // ---- concurrency ------------------------------------------------------------------------------
+
+  @Test
+  @Timeout(60)
+  public void concurrentCommitsOnTheSameHeadHaveExactlyOneWinner() throws Exception {
+    store.commit(0, SampleDefinitions.sample(), "setup", "", time(0));
+
+    List<Outcome> outcomes = race(1, 1, 0);
+
+    List<Outcome> winners = outcomes.stream().filter(o -> o.won != null).toList();
+    assertThat(winners).hasSize(1);
+    assertThat(outcomes).filteredOn(o -> o.won == null).hasSize(THREADS - 1);
+    assertThat(store.head().orElseThrow().version()).isEqualTo(2);
+    assertThat(store.read(2).definitions()).isEqualTo(winners.getFirst().definitions);
+    assertThat(store.read(2).info()).isEqualTo(winners.getFirst().won);
+  }
+
+  @Test
+  @Timeout(120)
+  public void repeatedRacesNeverLoseOrDuplicateAVersion() throws Exception {
+    int rounds = 20;
+    Map<Long, Outcome> winnerOf = new HashMap<>();
+    for (int round = 1; round <= rounds; round++) {
+      List<Outcome> outcomes = race(round, round - 1, round * 1000);
+      List<Outcome> winners = outcomes.stream().filter(o -> o.won != null).toList();
+      assertThat(winners).as("winners of round %d", round).hasSize(1);
+      winnerOf.put(winners.getFirst().won.version(), winners.getFirst());
+    }
+
+    assertThat(store.log())
+        .extracting(VersionInfo::version)
+        .containsExactlyElementsOf(LongStream.iterate(rounds, v -> v >= 1, v -> v - 1).boxed().toList());
+    for (long v = 1; v <= rounds; v++) {
+      RegistrySnapshot snapshot = store.read(v);
+      assertThat(snapshot.info()).isEqualTo(winnerOf.get(v).won);
+      assertThat(snapshot.definitions()).isEqualTo(winnerOf.get(v).definitions);
+    }
+  }
+
+  @Test
+  @Timeout(120)
+  public void writersThatRetryOnConflictAllLandWithoutGaps() throws Exception {
+    int perWriter = 6;
+    List<RegistryStore> stores = new ArrayList<>();
+    for (int t = 0; t < THREADS; t++) {
+      stores.add(t % 2 == 0 ? store : reopened()); // some writers share an instance, some do not
+    }
+    List<Callable<List<VersionInfo>>> writers = new ArrayList<>();
+    for (int t = 0; t < THREADS; t++) {
+      RegistryStore mine = stores.get(t);
+      String author = "writer-" + t;
+      int writer = t;
+      writers.add(
+          () -> {
+            List<VersionInfo> won = new ArrayList<>();
+            while (won.size() < perWriter) {
+              long head = mine.head().map(VersionInfo::version).orElse(0L);
+              try {
+                won.add(
+                    mine.commit(
+                        head, SampleDefinitions.sample(writer * 100 + won.size()), author, "", time(won.size())));
+              } catch (RegistryConflictException lost) {
+                // plan again
+              }
+            }
+            return won;
+          });
+    }
+
+    List<VersionInfo> all = new ArrayList<>();
+    for (List<VersionInfo> won : runAll(writers)) {
+      all.addAll(won);
+    }
+
+    long total = (long) THREADS * perWriter;
+    assertThat(all).extracting(VersionInfo::version).doesNotHaveDuplicates().hasSize((int) total);
+    assertThat(store.head().orElseThrow().version()).isEqualTo(total);
+    assertThat(store.log()).hasSize((int) total);
+    for (VersionInfo won : all) {
+      assertThat(store.read(won.version()).info()).isEqualTo(won);
+    }
+  }
+
+  /** One racer of {@link #race}: what it committed and, if it won, the record it got. */
+  private record Outcome(Definitions definitions, VersionInfo won) {}
+
+  /**
+   * {@link #THREADS} threads commit different definitions on {@code expectedHead} at once; each
+   * either wins or gets a {@link RegistryConflictException}, anything else fails the test.
+   */
+  private List<Outcome> race(int round, long expectedHead, int seedBase) throws Exception {
+    CyclicBarrier start = new CyclicBarrier(THREADS);
+    List<Callable<Outcome>> racers = new ArrayList<>();
+    for (int t = 0; t < THREADS; t++) {
+      Definitions mine = SampleDefinitions.sample(seedBase + t);
+      String author = "racer-" + t;
+      racers.add(
+          () -> {
+            start.await(30, TimeUnit.SECONDS);
+            try {
+              return new Outcome(mine, store.commit(expectedHead, mine, author, "round " + round, time(round)));
+            } catch (RegistryConflictException lost) {
+              return new Outcome(mine, null);
+            }
+          });
+    }
+    return runAll(racers);
+  }
+
+  private static <T> List<T> runAll(List<Callable<T>> tasks) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(tasks.size());
+    try {
+      List<Future<T>> futures = new ArrayList<>();
+      for (Callable<T> task : tasks) {
+        futures.add(pool.submit(task));
+      }
+      List<T> results = new ArrayList<>();
+      for (Future<T> f : futures) {
+        results.add(f.get(60, TimeUnit.SECONDS));
+      }
+      return results;
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  // ---- durability -------------------------------------------------------------------------------
+
+  @Test
+  public void dataSurvivesReopen() {
+    for (int v = 1; v <= 3; v++) {
+      store.commit(v - 1, SampleDefinitions.sample(v), "ana", "change " + v, time(v));
+    }
+    List<VersionInfo> log = store.log();
+    store.close();
+
+    RegistryStore again = reopened();
+
+    assertThat(again.head()).contains(log.getFirst());
+    assertThat(again.log()).isEqualTo(log);
+    for (int v = 1; v <= 3; v++) {
+      assertThat(again.read(v).definitions()).isEqualTo(SampleDefinitions.sample(v));
+    }
+    VersionInfo fourth = again.commit(3, SampleDefinitions.sample(4), "bo", "", time(4));
+    assertThat(fourth.version()).isEqualTo(4);
+  }
+
+  @Test
+  public void instancesOverTheSameStorageSeeEachOther() {
+    RegistryStore other = reopened();
+
+    store.commit(0, SampleDefinitions.sample(1), "ana", "", time(1));
+
+    assertThat(other.head().map(VersionInfo::version)).contains(1L);
+    assertThatThrownBy(() -> other.commit(0, SampleDefinitions.sample(2), "bo", "", time(2)))
+        .isInstanceOf(RegistryConflictException.class);
+    other.commit(1, SampleDefinitions.sample(2), "bo", "", time(2));
+    assertThat(store.read(2).definitions()).isEqualTo(SampleDefinitions.sample(2));
+    assertThat(store.log()).extracting(VersionInfo::version).containsExactly(2L, 1L);
+  }
+
+  @Test
+  public void closeIsIdempotent() {
+    store.commit(0, SampleDefinitions.sample(), "ana", "", time(1));
+
+    store.close();
+    store.close();
+  }
+}

@@ -1,0 +1,8 @@
+/**
+ * Shared test fixtures and contract suites. A plug-in proves it honours its interface by extending
+ * the contract suite for it ({@link dev.quiver.testkit.RegistryStoreContract} for registry stores);
+ * {@link dev.quiver.testkit.SampleDefinitions} supplies realistic definitions to test with.
+ *
+ * <p>This module is a test dependency: it depends on JUnit 5 and AssertJ.
+ */
+package dev.quiver.testkit;

@@ -201,6 +201,22 @@ public final class Planner {
         }
       }
     }
+    for (FeatureService old : before.services()) {
+      FeatureService now = after.service(old.name(), old.version()).orElse(null);
+      if (now == null || now.version() != old.version()) {
+        continue;
+      }
+      for (FeatureRef was : old.features()) {
+        for (FeatureRef is : now.features()) {
+          if (is.view().equals(was.view()) && is.feature().equals(was.feature()) && is.version() != was.version()) {
+            out.add(new BreakingChange(was.view() + "@v" + was.version(), was.feature(),
+                List.of(old.qualifiedName() + " would read it from " + is.view() + "@v" + is.version()
+                    + " instead; pin " + was + " in the service or give the service a new version"),
+                List.of(old.qualifiedName())));
+          }
+        }
+      }
+    }
     return out;
   }
 

@@ -114,8 +114,22 @@ class PlannerTest {
   @Test
   void aNewVersionIsNotBreakingAndTheOldOneIsKept() {
     Definitions head = applied(BASE);
-    Plan p = plan(head, BASE.replace("ttl: 90d", "ttl: 90d\n    version: 2").replace("window: 30d", "window: 7d"), false);
+    String v2 = BASE.replace("ttl: 90d", "ttl: 90d\n    version: 2").replace("window: 30d", "window: 7d")
+        .replace("- name: fraud_model", "- name: fraud_model\n    version: 2");
+    Plan p = plan(head, v2, false);
     assertThat(p.breaking()).isEmpty();
+    assertThat(p.kept()).containsExactly("user_txn@v1");
+    assertThat(p.target().view("user_txn", 1)).isPresent();
+    assertThat(p.changes()).extracting(c -> c.action() + " " + c.name())
+        .containsExactly("ADDED user_txn@v2", "ADDED fraud_model@v2", "REMOVED fraud_model@v1");
+    assertThat(p.target().service("fraud_model", 2).orElseThrow().features()).extracting(Object::toString)
+        .containsExactly("user_txn@v2:amount_avg_30d", "user_txn@v2:last_country");
+  }
+
+  @Test
+  void movingAServiceVersionToANewViewVersionIsBreaking() {
+    Definitions head = applied(BASE);
+    Plan p = plan(head, BASE.replace("ttl: 90d", "ttl: 90d\n    version: 2").replace("window: 30d", "window: 7d"), false);
     assertThat(p.kept()).containsExactly("user_txn@v1");
     assertThat(p.target().view("user_txn", 1)).isPresent();
     assertThat(p.target().view("user_txn", 2)).isPresent();
@@ -123,6 +137,10 @@ class PlannerTest {
         .containsExactly("ADDED user_txn@v2", "CHANGED fraud_model@v1");
     assertThat(p.target().service("fraud_model", 1).orElseThrow().features()).extracting(Object::toString)
         .containsExactly("user_txn@v2:amount_avg_30d", "user_txn@v2:last_country");
+    assertThat(p.breaking()).extracting(b -> b.view() + ":" + b.feature())
+        .containsExactlyInAnyOrder("user_txn@v1:amount_avg_30d", "user_txn@v1:last_country");
+    assertThat(p.breaking().getFirst().consumers()).containsExactly("fraud_model@v1");
+    assertThat(p.breaking().getFirst().reasons().getFirst()).contains("pin user_txn@v1:");
   }
 
   @Test

@@ -147,5 +147,6 @@ class BuilderEquivalenceTest {
     assertThat(fromYaml.service("fraud_model", 3).orElseThrow().features())
         .extracting(FeatureRef::toString)
         .containsExactly("user_txn@v2:amount_avg_30d", "txn_risk@v1:ratio", "pair_txn@v1:pair_count_1d");
+    assertThat(fromYaml.onDemandView("txn_risk", 1).orElseThrow().inputs()).containsExactly("user_txn@v2");
   }
 }

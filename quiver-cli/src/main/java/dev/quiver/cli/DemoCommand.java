@@ -1,0 +1,119 @@
+package dev.quiver.cli;
+
+import dev.quiver.core.QuiverException;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code quiver demo}: Quiver's main job end to end on the embedded defaults, printing each step.
+ * Each capability extends it as it lands.
+ */
+@Command(name = "demo", description = "Run Quiver end to end on generated payments data, printing each step.")
+final class DemoCommand implements Callable<Integer> {
+  private static final String MARKER = ".quiver-demo";
+
+  @Option(names = "--dir", paramLabel = "DIR", description = "Where to build the demo repo (default ${DEFAULT-VALUE}); replaced on each run.", defaultValue = "quiver-demo")
+  Path dir;
+
+  @Option(names = "--rows", paramLabel = "N", description = "Card transactions to generate (default ${DEFAULT-VALUE}).", defaultValue = "100000")
+  long rows;
+
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  private PrintWriter out;
+  private PrintWriter err;
+
+  @Override
+  public Integer call() throws IOException {
+    out = spec.commandLine().getOut();
+    err = spec.commandLine().getErr();
+    String repo = dir.toString();
+    clear(dir);
+
+    header("1. Create a feature repo: definitions for a payments domain and ~90 days of generated data");
+    InitCommand.create(dir, rows, 42, out, err);
+    Files.writeString(dir.resolve(MARKER), "created by quiver demo; the next demo run replaces this folder\n");
+
+    expect(0, "2. Plan: validate the definitions against the data and diff them against the (empty) registry",
+        "plan", "--repo", repo);
+    expect(0, "3. Apply: record registry version 1", "apply", "--repo", repo, "-m", "payments features, first version", "--author", "demo");
+    expect(0, "4. Discover: the views, and risk-team's gold-tier features", "list", "views", "--repo", repo);
+    expect(0, null, "list", "features", "--repo", repo, "--owner", "risk-team", "--tag", "tier=gold");
+    expect(0, "5. Describe one feature, with who reads it", "describe", "user_txn:amount_avg_30d", "--repo", repo);
+
+    Path defs = dir.resolve("features/payments.yaml");
+    String original = Files.readString(defs);
+    String skewed = replace(original, "{fn: avg, column: amount, window: 30d}", "{fn: avg, column: amount, window: 7d}");
+    Files.writeString(defs, skewed);
+    header("6. Someone turns the 30-day mean into a 7-day mean in place: the training-serving skew Quiver exists to stop");
+    expect(0, null, "plan", "--repo", repo);
+    expect(1, "   ... and apply refuses it", "apply", "--repo", repo, "--author", "demo");
+
+    String versioned = replace(skewed, "  - name: user_txn\n", "  - name: user_txn\n    version: 2\n");
+    versioned = versioned.replace("      - user_txn:", "      - user_txn@v1:");
+    versioned = replace(versioned, "inputs: [user_txn,", "inputs: [user_txn@v1,");
+    Files.writeString(defs, versioned);
+    expect(0, "7. The right way: a new view version; fraud_model and txn_risk stay pinned to v1, and both versions coexist",
+        "apply", "--repo", repo, "-m", "user_txn v2: 7-day mean", "--author", "demo");
+    expect(0, "8. The audit log", "registry", "log", "--repo", repo);
+    expect(0, null, "describe", "user_txn", "--repo", repo);
+
+    out.printf("%nDone. The demo repo is in %s; try: ./quiver list features --repo %s --name amount%n", dir, repo);
+    out.flush();
+    return 0;
+  }
+
+  private void header(String title) {
+    out.println();
+    out.println("==> " + title);
+    out.flush();
+  }
+
+  /** Runs one quiver command as a user would, echoing it, and checks its exit code. */
+  private void expect(int exitCode, String title, String... args) {
+    if (title != null) {
+      header(title);
+    }
+    out.println("$ quiver " + String.join(" ", java.util.Arrays.stream(args)
+        .map(a -> a.contains(" ") ? "\"" + a + "\"" : a).toList()));
+    out.flush();
+    CommandLine cli = QuiverCommand.commandLine();
+    cli.setOut(out);
+    cli.setErr(out);
+    int code = cli.execute(args);
+    if (code != exitCode) {
+      throw new QuiverException("demo step 'quiver " + String.join(" ", args) + "' exited " + code + ", expected " + exitCode);
+    }
+  }
+
+  private static String replace(String text, String from, String to) {
+    if (!text.contains(from)) {
+      throw new IllegalStateException("demo: the template no longer contains '" + from + "'");
+    }
+    return text.replace(from, to);
+  }
+
+  /** Removes a previous demo repo; refuses to touch a folder the demo did not create. */
+  private static void clear(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    if (!Files.exists(dir.resolve(MARKER))) {
+      throw new QuiverException(dir + " exists and was not created by 'quiver demo'; pass --dir NEWDIR");
+    }
+    try (Stream<Path> walk = Files.walk(dir)) {
+      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
+  }
+}

@@ -1,0 +1,126 @@
+package dev.quiver.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The CLI end to end on a generated repo, with the real file registry and DuckDB schema reading. */
+class CliTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @TempDir Path tmp;
+  Path repo;
+  String r;
+
+  @BeforeEach
+  void init() {
+    repo = tmp.resolve("repo");
+    r = repo.toString();
+    Cli init = Cli.run("init", r, "--rows", "3000");
+    assertThat(init.exitCode()).as(init.toString()).isZero();
+    assertThat(repo.resolve("data/transactions.parquet")).exists();
+    assertThat(repo.resolve("features/payments.yaml")).exists();
+  }
+
+  @Test
+  void theInitTemplateValidatesAgainstItsOwnData() throws Exception {
+    Cli plan = Cli.run("plan", "--repo", r, "--output", "json");
+    assertThat(plan.exitCode()).as(plan.toString()).isZero();
+    JsonNode p = JSON.readTree(plan.out());
+    assertThat(p.path("base_version").asLong()).isZero();
+    assertThat(p.path("changes")).hasSize(11);
+    assertThat(p.path("breaking")).isEmpty();
+  }
+
+  @Test
+  void applyRecordsAVersionAndTheCatalogueReadsIt() throws Exception {
+    Cli apply = Cli.run("apply", "--repo", r, "-m", "first", "--author", "ada");
+    assertThat(apply.exitCode()).as(apply.toString()).isZero();
+    assertThat(apply.out()).contains("Applied registry version 1");
+
+    Cli again = Cli.run("apply", "--repo", r);
+    assertThat(again.out()).contains("No changes");
+
+    JsonNode log = JSON.readTree(Cli.run("registry", "log", "--repo", r, "--output", "json").out());
+    assertThat(log).hasSize(1);
+    assertThat(log.get(0).path("author").asText()).isEqualTo("ada");
+    assertThat(log.get(0).path("message").asText()).isEqualTo("first");
+    assertThat(log.get(0).path("content_hash").asText()).startsWith("sha256:");
+
+    JsonNode shown = JSON.readTree(Cli.run("registry", "show", "1", "--repo", r, "--output", "json").out());
+    assertThat(shown.path("definitions").path("feature_views")).hasSize(4);
+
+    JsonNode byTag = JSON.readTree(Cli.run("list", "features", "--repo", r, "--tag", "tier=gold", "--output", "json").out());
+    assertThat(byTag).isNotEmpty().allSatisfy(f -> assertThat(f.path("view").asText()).isEqualTo("user_txn"));
+    JsonNode byOwner = JSON.readTree(Cli.run("list", "features", "--repo", r, "--owner", "merchant-team", "--output", "json").out());
+    assertThat(byOwner).isNotEmpty().allSatisfy(f -> assertThat(f.path("owner").asText()).isEqualTo("merchant-team"));
+    JsonNode byName = JSON.readTree(Cli.run("list", "features", "--repo", r, "--name", "*_30d", "--output", "json").out());
+    assertThat(byName).extracting(f -> f.path("feature").asText()).contains("amount_avg_30d", "max_amount_30d")
+        .allSatisfy(n -> assertThat(n).endsWith("_30d"));
+
+    JsonNode feature = JSON.readTree(Cli.run("describe", "user_txn:amount_avg_30d", "--repo", r, "--output", "json").out());
+    assertThat(feature.path("type").asText()).isEqualTo("float64");
+    assertThat(feature.path("read_by").get(0).asText()).isEqualTo("fraud_model@v1");
+
+    for (String kind : new String[] {"entities", "sources", "views", "services"}) {
+      Cli list = Cli.run("list", kind, "--repo", r);
+      assertThat(list.exitCode()).as(list.toString()).isZero();
+    }
+    for (String name : new String[] {"user", "transactions", "user_txn", "txn_risk", "fraud_model"}) {
+      Cli d = Cli.run("describe", name, "--repo", r, "--output", "json");
+      assertThat(d.exitCode()).as(d.toString()).isZero();
+      assertThat(JSON.readTree(d.out()).path("name").asText()).isEqualTo(name);
+    }
+  }
+
+  @Test
+  void breakingChangesAreRefusedUnlessForced() throws Exception {
+    assertThat(Cli.run("apply", "--repo", r).exitCode()).isZero();
+    Path defs = repo.resolve("features/payments.yaml");
+    Files.writeString(defs, Files.readString(defs).replace("{name: last_country, column: country}", "{name: last_country, column: currency}"));
+
+    Cli refused = Cli.run("apply", "--repo", r);
+    assertThat(refused.exitCode()).isEqualTo(1);
+    assertThat(refused.err()).contains("refusing to apply", "user_txn@v1:last_country", "column: country -> currency");
+    assertThat(JSON.readTree(Cli.run("registry", "log", "--repo", r, "--output", "json").out())).hasSize(1);
+
+    Cli forced = Cli.run("apply", "--repo", r, "--force");
+    assertThat(forced.exitCode()).as(forced.toString()).isZero();
+    assertThat(JSON.readTree(Cli.run("registry", "log", "--repo", r, "--output", "json").out())).hasSize(2);
+  }
+
+  @Test
+  void badDefinitionsExitWithFileLineAndNoStackTrace() throws Exception {
+    Path defs = repo.resolve("features/payments.yaml");
+    Files.writeString(defs, Files.readString(defs).replace("{fn: avg, column: amount, window: 30d}", "{fn: avg, column: country, window: 30d}"));
+    Cli plan = Cli.run("plan", "--repo", r);
+    assertThat(plan.exitCode()).isEqualTo(2);
+    assertThat(plan.err()).containsPattern("features/payments\\.yaml:\\d+: aggregate 'amount_avg_30d' \\(avg\\) needs a numeric column");
+    assertThat(plan.err()).doesNotContain("Exception", "\tat ");
+  }
+
+  @Test
+  void userErrorsAreOneLine() {
+    Cli missing = Cli.run("plan", "--repo", tmp.resolve("nowhere").toString());
+    assertThat(missing.exitCode()).isEqualTo(1);
+    assertThat(missing.err()).startsWith("error: no quiver.yaml").doesNotContain("\tat ");
+
+    Cli empty = Cli.run("describe", "user_txn", "--repo", r);
+    assertThat(empty.exitCode()).isEqualTo(1);
+    assertThat(empty.err()).contains("the registry is empty");
+
+    Cli.run("apply", "--repo", r);
+    Cli unknown = Cli.run("describe", "user_tx", "--repo", r);
+    assertThat(unknown.err()).contains("did you mean 'user_txn'");
+
+    Cli existing = Cli.run("init", r);
+    assertThat(existing.exitCode()).isEqualTo(1);
+    assertThat(existing.err()).contains("not empty");
+  }
+}

@@ -1,0 +1,13 @@
+/**
+ * The embedded offline engine: DuckDB over Parquet and CSV files.
+ *
+ * <p>{@link dev.quiver.offline.duckdb.DuckDbSchemaReader} reads the columns of a source's files so
+ * that definitions are checked against the data as it is; it is registered for {@link
+ * java.util.ServiceLoader} as a {@link dev.quiver.core.spi.SourceSchemaReader}. Everything else in
+ * this package is package-private: how a source path (a file or a glob) resolves to files, how those
+ * files are quoted into DuckDB SQL, and how DuckDB's type spellings map to Quiver's types.
+ *
+ * <p>Every call opens its own in-memory DuckDB connection and closes it before returning, so the
+ * public types are thread-safe and hold no native resources between calls.
+ */
+package dev.quiver.offline.duckdb;

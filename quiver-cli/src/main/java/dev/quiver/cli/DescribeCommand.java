@@ -35,8 +35,7 @@ final class DescribeCommand implements Callable<Integer> {
   @Parameters(paramLabel = "NAME", description = "A name, name@vN, or view:feature.")
   String name;
 
-  @Option(names = "--version", paramLabel = "N", description = "Read registry version N instead of the latest.", defaultValue = "latest")
-  String registryVersion;
+  @Mixin RegistryVersionOption registryVersion;
 
   @Mixin RepoOption repo;
   @Mixin OutputOption output;
@@ -46,7 +45,7 @@ final class DescribeCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     try (FeatureRepo r = FeatureRepo.open(repo.repo)) {
-      Definitions d = Catalog.snapshot(r, registryVersion).definitions();
+      Definitions d = Catalog.snapshot(r, registryVersion.version).definitions();
       JsonNode all = RegistryCodec.toJson(d);
       if (name.contains(":")) {
         describeFeature(d, out);

@@ -45,8 +45,7 @@ final class ListCommand implements Callable<Integer> {
   @Option(names = "--owner", paramLabel = "OWNER", description = "Only items (for features: views) owned by OWNER.")
   String owner;
 
-  @Option(names = "--version", paramLabel = "N", description = "Read registry version N instead of the latest.", defaultValue = "latest")
-  String version;
+  @Mixin RegistryVersionOption registryVersion;
 
   @Mixin RepoOption repo;
   @Mixin OutputOption output;
@@ -56,7 +55,7 @@ final class ListCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     try (FeatureRepo r = FeatureRepo.open(repo.repo)) {
-      Definitions d = Catalog.snapshot(r, version).definitions();
+      Definitions d = Catalog.snapshot(r, registryVersion.version).definitions();
       JsonNode all = RegistryCodec.toJson(d);
       ArrayNode json = Json.MAPPER.createArrayNode();
       Table table;

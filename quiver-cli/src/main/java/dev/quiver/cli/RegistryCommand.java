@@ -41,7 +41,7 @@ final class RegistryCommand implements Runnable {
         List<VersionInfo> log = r.registry().log();
         if (output.json()) {
           ArrayNode arr = Json.MAPPER.createArrayNode();
-          log.forEach(v -> arr.add(info(v)));
+          log.forEach(v -> arr.add(RegistryCodec.toJson(v)));
           Json.print(arr, out);
           return 0;
         }
@@ -76,7 +76,7 @@ final class RegistryCommand implements Runnable {
         RegistrySnapshot s = Catalog.snapshot(r, version);
         if (output.json()) {
           ObjectNode n = Json.MAPPER.createObjectNode();
-          n.set("info", info(s.info()));
+          n.set("info", RegistryCodec.toJson(s.info()));
           n.set("definitions", RegistryCodec.toJson(s.definitions()));
           Json.print(n, out);
           return 0;
@@ -90,16 +90,5 @@ final class RegistryCommand implements Runnable {
         return 0;
       }
     }
-  }
-
-  static ObjectNode info(VersionInfo v) {
-    ObjectNode n = Json.MAPPER.createObjectNode();
-    n.put("version", v.version());
-    n.put("parent", v.parent());
-    n.put("author", v.author());
-    n.put("applied_at", v.appliedAt().toString());
-    n.put("message", v.message());
-    n.put("content_hash", v.contentHash());
-    return n;
   }
 }

@@ -70,15 +70,6 @@ public final class TestRepos {
     }
   }
 
-  /** The payments definitions used across core tests (a trimmed copy of the init template). */
-  public static String paymentsYaml() {
-    try (var in = TestRepos.class.getResourceAsStream("/repos/payments.yaml")) {
-      return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
   private static Map<String, ValueType> columns(Object... pairs) {
     Map<String, ValueType> m = new LinkedHashMap<>();
     for (int i = 0; i < pairs.length; i += 2) {

@@ -151,6 +151,11 @@ public final class RegistryCodec {
     return SnapshotWriter.definitions(Objects.requireNonNull(definitions, "definitions"));
   }
 
+  /** A version's audit record as a JSON object in the registry format's layout. */
+  public static JsonNode toJson(VersionInfo info) {
+    return SnapshotWriter.info(Objects.requireNonNull(info, "info"));
+  }
+
   /**
    * The content hash of definitions: {@code sha256:} and the lower-case hex SHA-256 of their
    * canonical JSON (the {@code "definitions"} member of the format, keys sorted, no whitespace,

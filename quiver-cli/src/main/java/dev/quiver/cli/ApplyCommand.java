@@ -36,7 +36,7 @@ final class ApplyCommand implements Callable<Integer> {
     try (FeatureRepo r = FeatureRepo.open(repo.repo)) {
       Plan plan = r.plan(prune);
       PlanPrinter.print(plan, out);
-      Optional<VersionInfo> applied = r.apply(plan, author(), message, force);
+      Optional<VersionInfo> applied = r.apply(plan, Authors.resolve(author), message, force);
       if (applied.isPresent()) {
         VersionInfo v = applied.get();
         out.printf("%nApplied registry version %d (%s) by %s at %s%n", v.version(), v.contentHash(), v.author(), v.appliedAt());
@@ -44,13 +44,5 @@ final class ApplyCommand implements Callable<Integer> {
       out.flush();
       return 0;
     }
-  }
-
-  private String author() {
-    if (author != null && !author.isBlank()) {
-      return author;
-    }
-    String env = System.getenv("QUIVER_AUTHOR");
-    return env != null && !env.isBlank() ? env : System.getProperty("user.name", "unknown");
   }
 }

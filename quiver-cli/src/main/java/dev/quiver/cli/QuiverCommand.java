@@ -20,6 +20,8 @@ import picocli.CommandLine.Command;
       RegistryCommand.class,
       ListCommand.class,
       DescribeCommand.class,
+      HistoricalCommand.class,
+      DatasetsCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class QuiverCommand implements Runnable {

@@ -43,12 +43,45 @@ import java.util.Objects;
  * instants as ISO-8601. The golden file {@code registry/golden-v1.json} in the core tests pins the
  * format; a change to it is a new format number, and {@link #decode} keeps reading the old ones.
  *
+ * <p>A saved training set ({@link DatasetRecord}) has its own document, {@link #encodeDataset}, with
+ * its own format number ({@link #DATASET_FORMAT}) and a {@code "kind" : "dataset"} field, laid out
+ * by the same rules:
+ *
+ * <pre>{@code
+ * {
+ *   "author" : "ana", "created_at" : "2024-05-01T12:00:00Z",
+ *   "features" : [ "user_txn@v1:amount_avg_30d", ... ], "format" : 1, "full_feature_names" : false,
+ *   "kind" : "dataset", "name" : "fraud_train", "output" : "out/train.parquet",
+ *   "output_fingerprint" : "sha256:...", "output_format" : "parquet",
+ *   "query" : { "format" : "parquet", "kind" : "files", "path" : "data/labels.parquet" },
+ *   "query_fingerprint" : "sha256:...", "registry_version" : 3, "rows" : 1000,
+ *   "service" : "fraud_model@v1", "source_fingerprints" : { "data/transactions.parquet" : "sha256:..." },
+ *   "timestamp_column" : "event_ts"
+ * }
+ * }</pre>
+ *
+ * <p>The query is {@code {"kind" : "files", "path", "format"}} or {@code {"kind" : "sql", "sql"}};
+ * file formats are spelled as in definitions ({@code parquet}, {@code csv}). The golden file {@code
+ * registry/dataset-golden-v1.json} pins it.
+ *
  * <p>Thread-safe and stateless.
  */
 public final class RegistryCodec {
 
   /** The format number this codec writes, stored in the top-level {@code "format"} field. */
   public static final int FORMAT = 1;
+
+  /**
+   * The format number of the dataset records this codec writes ({@link #encodeDataset}), stored in
+   * their top-level {@code "format"} field; it changes independently of {@link #FORMAT}.
+   */
+  public static final int DATASET_FORMAT = 1;
+
+  /** The top-level {@code "kind"} of a dataset record, which a registry snapshot does not have. */
+  static final String DATASET_KIND = "dataset";
+
+  private static final String SNAPSHOT = "registry snapshot";
+  private static final String DATASET = "dataset record";
 
   private static final String HASH_PREFIX = "sha256:";
 
@@ -80,16 +113,7 @@ public final class RegistryCodec {
    */
   public static byte[] encode(RegistrySnapshot snapshot) {
     Objects.requireNonNull(snapshot, "snapshot");
-    JsonNode tree = SnapshotWriter.canonical(SnapshotWriter.snapshot(snapshot));
-    try {
-      byte[] json = PRETTY.writeValueAsBytes(tree);
-      byte[] out = new byte[json.length + 1];
-      System.arraycopy(json, 0, out, 0, json.length);
-      out[json.length] = '\n';
-      return out;
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("cannot write a JSON tree", e);
-    }
+    return pretty(SnapshotWriter.canonical(SnapshotWriter.snapshot(snapshot)));
   }
 
   /**
@@ -105,42 +129,49 @@ public final class RegistryCodec {
    */
   public static RegistrySnapshot decode(byte[] bytes) {
     Objects.requireNonNull(bytes, "bytes");
-    JsonNode root;
-    try {
-      root = MAPPER.readTree(bytes);
-    } catch (JsonProcessingException e) {
+    JsonNode root = parse(bytes, SNAPSHOT);
+    if (root.has("kind")) {
       throw new QuiverException(
-          "not a Quiver registry snapshot: the JSON is malformed or truncated ("
-              + e.getOriginalMessage()
-              + locationOf(e)
-              + ")",
-          e);
-    } catch (IOException e) {
-      throw new QuiverException("not a Quiver registry snapshot: " + e.getMessage(), e);
+          "not a Quiver registry snapshot: it is a "
+              + (isDataset(root) ? "saved dataset record" : "document of kind " + root.get("kind")));
     }
-    if (root == null || root.isMissingNode()) {
-      throw new QuiverException("not a Quiver registry snapshot: the input is empty");
-    }
-    if (!root.isObject() || !root.has("format")) {
-      throw new QuiverException(
-          "not a Quiver registry snapshot: expected a JSON object with a \"format\" field");
-    }
-    JsonNode format = root.get("format");
-    if (!format.isIntegralNumber()) {
-      throw new QuiverException(
-          "not a Quiver registry snapshot: \"format\" must be an integer, found " + format);
-    }
-    if (!format.canConvertToInt() || format.intValue() != FORMAT) {
-      throw new QuiverException(
-          "registry snapshot format "
-              + format.asText()
-              + " is not supported: this Quiver reads format "
-              + FORMAT
-              + (format.canConvertToInt() && format.intValue() > FORMAT
-                  ? "; it was written by a newer Quiver, upgrade to read it"
-                  : ""));
-    }
+    checkFormat(root, SNAPSHOT, FORMAT);
     return SnapshotReader.snapshot(root);
+  }
+
+  /**
+   * Encodes a saved training set in the current dataset format ({@link #DATASET_FORMAT}). Equal
+   * records give equal bytes, and {@code decodeDataset(encodeDataset(d)).equals(d)} for every record.
+   *
+   * @throws NullPointerException when {@code dataset} is null
+   */
+  public static byte[] encodeDataset(DatasetRecord dataset) {
+    Objects.requireNonNull(dataset, "dataset");
+    return pretty(SnapshotWriter.canonical(SnapshotWriter.datasetDocument(dataset)));
+  }
+
+  /**
+   * Decodes bytes written by {@link #encodeDataset} (of this or an earlier dataset format).
+   *
+   * @throws QuiverException when the bytes are not a dataset record (not JSON, truncated, a registry
+   *     snapshot, an unknown or newer format, a missing, unknown or malformed field); the message
+   *     says what and where
+   * @throws NullPointerException when {@code bytes} is null
+   */
+  public static DatasetRecord decodeDataset(byte[] bytes) {
+    Objects.requireNonNull(bytes, "bytes");
+    JsonNode root = parse(bytes, DATASET);
+    if (!isDataset(root)) {
+      throw new QuiverException(
+          "not a Quiver dataset record: expected \"kind\" : \""
+              + DATASET_KIND
+              + "\", found "
+              + (root.has("kind")
+                  ? root.get("kind").toString()
+                  : "no \"kind\" field" + (root.has("definitions") ? " (it is a registry snapshot)" : "")));
+    }
+    checkFormat(root, DATASET, DATASET_FORMAT);
+    return SnapshotReader.dataset(root);
   }
 
   /**
@@ -154,6 +185,14 @@ public final class RegistryCodec {
   /** A version's audit record as a JSON object in the registry format's layout. */
   public static JsonNode toJson(VersionInfo info) {
     return SnapshotWriter.info(Objects.requireNonNull(info, "info"));
+  }
+
+  /**
+   * A saved training set as a JSON object in the dataset format's layout, without the {@code
+   * "format"} and {@code "kind"} fields, for tools that print datasets.
+   */
+  public static JsonNode toJson(DatasetRecord dataset) {
+    return SnapshotWriter.dataset(Objects.requireNonNull(dataset, "dataset"));
   }
 
   /**
@@ -175,6 +214,69 @@ public final class RegistryCodec {
       throw new IllegalStateException("cannot write a JSON tree", e);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("every Java platform has SHA-256", e);
+    }
+  }
+
+  /** Parses a JSON object with a {@code "format"} field; {@code what} names the document in messages. */
+  private static JsonNode parse(byte[] bytes, String what) {
+    JsonNode root;
+    try {
+      root = MAPPER.readTree(bytes);
+    } catch (JsonProcessingException e) {
+      throw new QuiverException(
+          "not a Quiver " + what + ": the JSON is malformed or truncated ("
+              + e.getOriginalMessage()
+              + locationOf(e)
+              + ")",
+          e);
+    } catch (IOException e) {
+      throw new QuiverException("not a Quiver " + what + ": " + e.getMessage(), e);
+    }
+    if (root == null || root.isMissingNode()) {
+      throw new QuiverException("not a Quiver " + what + ": the input is empty");
+    }
+    if (!root.isObject() || !root.has("format")) {
+      throw new QuiverException(
+          "not a Quiver " + what + ": expected a JSON object with a \"format\" field");
+    }
+    return root;
+  }
+
+  /** Fails unless the document's {@code "format"} is {@code supported}. */
+  private static void checkFormat(JsonNode root, String what, int supported) {
+    JsonNode format = root.get("format");
+    if (!format.isIntegralNumber()) {
+      throw new QuiverException(
+          "not a Quiver " + what + ": \"format\" must be an integer, found " + format);
+    }
+    if (!format.canConvertToInt() || format.intValue() != supported) {
+      throw new QuiverException(
+          what
+              + " format "
+              + format.asText()
+              + " is not supported: this Quiver reads format "
+              + supported
+              + (format.canConvertToInt() && format.intValue() > supported
+                  ? "; it was written by a newer Quiver, upgrade to read it"
+                  : ""));
+    }
+  }
+
+  private static boolean isDataset(JsonNode root) {
+    JsonNode kind = root.get("kind");
+    return kind != null && kind.isTextual() && kind.textValue().equals(DATASET_KIND);
+  }
+
+  /** Two-space indented JSON with {@code \n} line ends and a final newline. */
+  private static byte[] pretty(JsonNode tree) {
+    try {
+      byte[] json = PRETTY.writeValueAsBytes(tree);
+      byte[] out = new byte[json.length + 1];
+      System.arraycopy(json, 0, out, 0, json.length);
+      out[json.length] = '\n';
+      return out;
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot write a JSON tree", e);
     }
   }
 

@@ -45,6 +45,19 @@ public interface RegistryStore extends AutoCloseable {
   VersionInfo commit(
       long expectedHead, Definitions definitions, String author, String message, Instant time);
 
+  /**
+   * Records a saved training set. Atomic, like {@link #commit}.
+   *
+   * @throws dev.quiver.core.QuiverException when a dataset of that name exists; nothing is written
+   */
+  void saveDataset(DatasetRecord dataset);
+
+  /** Every saved training set, oldest first. */
+  List<DatasetRecord> datasets();
+
+  /** The saved training set of that name, if any. */
+  Optional<DatasetRecord> dataset(String name);
+
   /** Releases resources; idempotent. */
   @Override
   void close();

@@ -24,6 +24,7 @@ import dev.quiver.core.model.ScalarType;
 import dev.quiver.core.model.Source;
 import dev.quiver.core.model.ValueType;
 import dev.quiver.core.model.Window;
+import dev.quiver.core.offline.QueryInput;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -36,20 +37,94 @@ import java.util.Set;
 import java.util.function.Function;
 
 /**
- * Maps a JSON tree of registry format 1 back to a snapshot. Strict: a missing or mistyped field, an
- * unknown field or kind, or a value the model rejects fails with a {@link QuiverException} naming the
- * JSON path ({@code definitions.feature_views[0].features[2].kind}). Unknown fields are refused
- * rather than skipped because dropping them would silently lose definitions written by a newer
- * Quiver; a new field means a new format number.
+ * Maps a JSON tree of registry format 1 back to a snapshot, and one of dataset format 1 back to a
+ * dataset record. Strict: a missing or mistyped field, an unknown field or kind, or a value the model
+ * rejects fails with a {@link QuiverException} naming the JSON path ({@code
+ * definitions.feature_views[0].features[2].kind}). Unknown fields are refused rather than skipped
+ * because dropping them would silently lose definitions written by a newer Quiver; a new field means
+ * a new format number.
  */
 final class SnapshotReader {
   private SnapshotReader() {}
 
+  /** The documents this reader reads, for messages. */
+  private enum Document {
+    SNAPSHOT("registry snapshot", RegistryCodec.FORMAT),
+    DATASET("dataset record", RegistryCodec.DATASET_FORMAT);
+
+    final String description;
+    final int format;
+
+    Document(String description, int format) {
+      this.description = description;
+      this.format = format;
+    }
+  }
+
   static RegistrySnapshot snapshot(JsonNode root) {
-    At at = new At(root, "");
+    At at = new At(root, "", Document.SNAPSHOT);
     at.requireObject();
     at.allowOnly("format", "info", "definitions");
     return new RegistrySnapshot(info(at.field("info")), definitions(at.field("definitions")));
+  }
+
+  /** A dataset document whose {@code "format"} and {@code "kind"} the caller has checked. */
+  static DatasetRecord dataset(JsonNode root) {
+    At at = new At(root, "", Document.DATASET);
+    at.requireObject();
+    at.allowOnly(
+        "format",
+        "kind",
+        "name",
+        "registry_version",
+        "features",
+        "service",
+        "full_feature_names",
+        "timestamp_column",
+        "query",
+        "query_fingerprint",
+        "source_fingerprints",
+        "output",
+        "output_format",
+        "output_fingerprint",
+        "rows",
+        "author",
+        "created_at");
+    return at.build(
+        () ->
+            new DatasetRecord(
+                at.field("name").text(),
+                at.field("registry_version").longValue(),
+                at.field("features").list(SnapshotReader::ref),
+                at.field("service").textOrNull(),
+                at.field("full_feature_names").bool(),
+                at.field("timestamp_column").text(),
+                query(at.field("query")),
+                at.field("query_fingerprint").text(),
+                at.field("source_fingerprints").stringMap(),
+                at.field("output").text(),
+                at.field("output_format").fileFormat(),
+                at.field("output_fingerprint").text(),
+                at.field("rows").longValue(),
+                at.field("author").text(),
+                at.field("created_at").instant()));
+  }
+
+  private static QueryInput query(At at) {
+    String kind = at.field("kind").text();
+    return switch (kind) {
+      case "files" -> {
+        at.allowOnly("kind", "path", "format");
+        yield at.build(
+            () -> new QueryInput.Files(at.field("path").text(), at.field("format").fileFormat()));
+      }
+      case "sql" -> {
+        at.allowOnly("kind", "sql");
+        yield at.build(() -> new QueryInput.Sql(at.field("sql").text()));
+      }
+      default ->
+          throw at.field("kind").damaged("unknown query kind '" + kind + "' (expected files or sql)");
+    };
   }
 
   private static VersionInfo info(At at) {
@@ -261,16 +336,16 @@ final class SnapshotReader {
   }
 
   /** A node and its JSON path, for messages that say where the damage is. */
-  private record At(JsonNode node, String path) {
+  private record At(JsonNode node, String path, Document document) {
 
     At field(String name) {
       requireObject();
       JsonNode child = node.get(name);
       String childPath = path.isEmpty() ? name : path + "." + name;
       if (child == null) {
-        throw new At(null, childPath).damaged("missing");
+        throw new At(null, childPath, document).damaged("missing");
       }
-      return new At(child, childPath);
+      return new At(child, childPath, document);
     }
 
     void requireObject() {
@@ -290,7 +365,7 @@ final class SnapshotReader {
                       "unknown field '"
                           + property.getKey()
                           + "' (written by a newer Quiver? this one reads format "
-                          + RegistryCodec.FORMAT
+                          + document.format
                           + ")");
                 }
               });
@@ -377,6 +452,13 @@ final class SnapshotReader {
       return ValueType.parse(spelling).filter(t -> t.spelling().equals(spelling));
     }
 
+    /** Only the canonical spellings ({@code parquet}, {@code csv}). */
+    FileFormat fileFormat() {
+      return parsed(
+          "a file format (parquet, csv)",
+          s -> FileFormat.parse(s).filter(f -> f.spelling().equals(s)));
+    }
+
     Duration durationOrNull() {
       return node.isNull() ? null : parsed("a duration (30d, 90m, 1500ms)", At::duration);
     }
@@ -415,7 +497,7 @@ final class SnapshotReader {
       }
       List<T> items = new ArrayList<>(node.size());
       for (int i = 0; i < node.size(); i++) {
-        items.add(read.apply(new At(node.get(i), path + "[" + i + "]")));
+        items.add(read.apply(new At(node.get(i), path + "[" + i + "]", document)));
       }
       return items;
     }
@@ -438,7 +520,12 @@ final class SnapshotReader {
 
     QuiverException damaged(String problem) {
       return new QuiverException(
-          "damaged registry snapshot at " + (path.isEmpty() ? "the top level" : path) + ": " + problem);
+          "damaged "
+              + document.description
+              + " at "
+              + (path.isEmpty() ? "the top level" : path)
+              + ": "
+              + problem);
     }
 
     private String describe() {

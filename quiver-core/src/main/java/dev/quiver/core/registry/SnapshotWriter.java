@@ -23,6 +23,7 @@ import dev.quiver.core.model.RequestField;
 import dev.quiver.core.model.Source;
 import dev.quiver.core.model.ValueType;
 import dev.quiver.core.model.Window;
+import dev.quiver.core.offline.QueryInput;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -31,9 +32,10 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Maps a snapshot to the JSON tree of registry format 1. Every field is written, absent values as
- * JSON {@code null}, so the layout of a kind never varies; {@link #canonical} then sorts the keys.
- * The field names are those of the YAML definitions ({@code snake_case}); see {@link RegistryCodec}.
+ * Maps a snapshot to the JSON tree of registry format 1, and a dataset record to the tree of dataset
+ * format 1. Every field is written, absent values as JSON {@code null}, so the layout of a kind
+ * never varies; {@link #canonical} then sorts the keys. The field names are those of the YAML
+ * definitions ({@code snake_case}); see {@link RegistryCodec}.
  */
 final class SnapshotWriter {
   private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
@@ -46,6 +48,51 @@ final class SnapshotWriter {
     root.set("info", info(snapshot.info()));
     root.set("definitions", definitions(snapshot.definitions()));
     return root;
+  }
+
+  /** The whole dataset document: {@link #dataset} plus {@code "format"} and {@code "kind"}. */
+  static ObjectNode datasetDocument(DatasetRecord dataset) {
+    ObjectNode root = JSON.objectNode();
+    root.put("format", RegistryCodec.DATASET_FORMAT);
+    root.put("kind", RegistryCodec.DATASET_KIND);
+    root.setAll(dataset(dataset));
+    return root;
+  }
+
+  static ObjectNode dataset(DatasetRecord d) {
+    ObjectNode n = JSON.objectNode();
+    n.put("name", d.name());
+    n.put("registry_version", d.registryVersion());
+    n.set("features", array(d.features(), SnapshotWriter::ref));
+    n.put("service", d.service());
+    n.put("full_feature_names", d.fullFeatureNames());
+    n.put("timestamp_column", d.timestampColumn());
+    n.set("query", query(d.query()));
+    n.put("query_fingerprint", d.queryFingerprint());
+    n.set("source_fingerprints", stringMap(d.sourceFingerprints()));
+    n.put("output", d.output());
+    n.put("output_format", d.outputFormat().spelling());
+    n.put("output_fingerprint", d.outputFingerprint());
+    n.put("rows", d.rows());
+    n.put("author", d.author());
+    n.put("created_at", d.createdAt().toString());
+    return n;
+  }
+
+  private static ObjectNode query(QueryInput q) {
+    ObjectNode n = JSON.objectNode();
+    switch (q) {
+      case QueryInput.Files f -> {
+        n.put("kind", "files");
+        n.put("path", f.path());
+        n.put("format", f.format().spelling());
+      }
+      case QueryInput.Sql sql -> {
+        n.put("kind", "sql");
+        n.put("sql", sql.sql());
+      }
+    }
+    return n;
   }
 
   static ObjectNode info(VersionInfo info) {

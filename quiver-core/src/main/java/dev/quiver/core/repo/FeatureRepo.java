@@ -13,6 +13,12 @@ import dev.quiver.core.registry.RegistrySnapshot;
 import dev.quiver.core.registry.RegistryStore;
 import dev.quiver.core.registry.RegistryStoreProvider;
 import dev.quiver.core.registry.VersionInfo;
+import dev.quiver.core.offline.HistoricalRequest;
+import dev.quiver.core.offline.HistoricalRows;
+import dev.quiver.core.offline.OfflineEngine;
+import dev.quiver.core.offline.OfflineEngineProvider;
+import dev.quiver.core.offline.PointInTimePlan;
+import java.util.function.DoubleConsumer;
 import dev.quiver.core.spi.SourceSchemaReader;
 import dev.quiver.core.validate.DefinitionValidator;
 import java.nio.file.Path;
@@ -34,6 +40,7 @@ public final class FeatureRepo implements AutoCloseable {
   private final RegistryStore registry;
   private final SourceSchemaReader schemas;
   private final Clock clock;
+  private OfflineEngine offline;
 
   private FeatureRepo(RepoConfig config, RegistryStore registry, SourceSchemaReader schemas, Clock clock) {
     this.config = config;
@@ -115,9 +122,72 @@ public final class FeatureRepo implements AutoCloseable {
     return b.toString();
   }
 
+  /**
+   * Streams a point-in-time-correct training set computed from the registry's latest version.
+   * The request is checked in full (refs, timestamp and key columns and their types) before any data
+   * is read. Close the result.
+   *
+   * @throws QuiverException naming what is wrong with the request
+   */
+  public HistoricalRows getHistoricalFeatures(HistoricalRequest request) {
+    return trainingSets().rows(request);
+  }
+
+  /** The plan a request would run, without running it. */
+  public PointInTimePlan planHistoricalFeatures(HistoricalRequest request) {
+    TrainingSets t = trainingSets();
+    return t.plan(request, t.head());
+  }
+
+  /**
+   * Writes a training set to {@code out} (Parquet or CSV, from the extension), replacing it
+   * atomically once complete.
+   *
+   * @param progress receives the percentage done, from another thread
+   * @param saveAs a dataset name to record the run under in the registry, or null
+   */
+  public TrainingSet writeHistoricalFeatures(HistoricalRequest request, Path out, DoubleConsumer progress,
+      String saveAs, String author) {
+    return trainingSets().write(request, out, progress, saveAs, author);
+  }
+
+  /**
+   * Computes a saved training set again from its recorded registry version and query, after checking
+   * that its query rows and source files are unchanged, and compares the result with the saved bytes.
+   */
+  public Reproduction reproduceDataset(String name, Path out, DoubleConsumer progress) {
+    return trainingSets().reproduce(name, out, progress);
+  }
+
+  private TrainingSets trainingSets() {
+    return new TrainingSets(config.root(), registry, offline(), clock);
+  }
+
+  /** The configured offline engine, opened on first use. */
+  public synchronized OfflineEngine offline() {
+    if (offline == null) {
+      String name = String.valueOf(config.offline().getOrDefault("engine", "duckdb"));
+      List<String> known = new ArrayList<>();
+      for (OfflineEngineProvider p : ServiceLoader.load(OfflineEngineProvider.class)) {
+        if (p.name().equals(name)) {
+          offline = p.open(config.offline());
+          return offline;
+        }
+        known.add(p.name());
+      }
+      throw new QuiverException("quiver.yaml: no offline engine named '" + name + "' is installed"
+          + (known.isEmpty() ? "" : " (installed: " + String.join(", ", known) + ")"));
+    }
+    return offline;
+  }
+
   @Override
   public void close() {
-    registry.close();
+    try (RegistryStore r = registry) {
+      if (offline != null) {
+        offline.close();
+      }
+    }
   }
 
   private static RegistryStore openRegistry(RepoConfig config) {

@@ -80,7 +80,7 @@ public final class DuckDbSchemaReader implements SourceSchemaReader {
     }
   }
 
-  private static Connection openInMemory() throws SQLException {
+  static Connection openInMemory() throws SQLException {
     Connection connection = DRIVER.connect("jdbc:duckdb:", new Properties());
     if (connection == null) {
       throw new SQLException("the DuckDB driver refused the URL jdbc:duckdb:");
@@ -88,7 +88,7 @@ public final class DuckDbSchemaReader implements SourceSchemaReader {
     return connection;
   }
 
-  private static List<SourceColumn> describe(Connection connection, String scan)
+  static List<SourceColumn> describe(Connection connection, String scan)
       throws SQLException {
     List<SourceColumn> columns = new ArrayList<>();
     try (Statement statement = connection.createStatement();

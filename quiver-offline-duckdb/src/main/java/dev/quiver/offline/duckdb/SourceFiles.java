@@ -1,6 +1,7 @@
 package dev.quiver.offline.duckdb;
 
 import dev.quiver.core.QuiverException;
+import dev.quiver.core.model.FileFormat;
 import dev.quiver.core.model.FileSource;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -38,17 +39,26 @@ final class SourceFiles {
    *     when nothing matches, or when a match is not a readable file
    */
   static List<Path> resolve(FileSource source, Path repoRoot) {
-    String written = source.path();
+    return resolve("source '" + source.name() + "'", source.path(), source.format(), repoRoot);
+  }
+
+  /**
+   * The readable regular files a path or glob names, sorted by absolute path.
+   *
+   * @param what how messages name the files' owner, e.g. {@code source 'transactions'}
+   * @param base relative paths resolve against it
+   */
+  static List<Path> resolve(String what, String written, FileFormat format, Path base) {
     if (written.isBlank()) {
-      throw new QuiverException("source '" + source.name() + "': the path is empty");
+      throw new QuiverException(what + ": the path is empty");
     }
     if (written.matches("^[A-Za-z][A-Za-z0-9+.-]+://.*")) {
       throw new QuiverException(
-          "source '" + source.name() + "': " + written
+          what + ": " + written
               + " is a URL; only local files are supported, give a path relative to the feature repo");
     }
-    Path root = repoRoot.toAbsolutePath().normalize();
-    return isGlob(written) ? expand(source, root, written) : single(source, root, written);
+    Path root = base.toAbsolutePath().normalize();
+    return isGlob(written) ? expand(what, format, root, written) : single(what, format, root, written);
   }
 
   /** True when the path contains a glob character ({@code *}, {@code ?} or {@code [}). */
@@ -140,24 +150,24 @@ final class SourceFiles {
     return Pattern.compile(re.toString());
   }
 
-  private static List<Path> single(FileSource source, Path root, String written) {
+  private static List<Path> single(String what, FileFormat format, Path root, String written) {
     Path file = root.resolve(written).normalize();
     if (Files.isDirectory(file)) {
       throw new QuiverException(
-          "source '" + source.name() + "': " + written + " is a directory (" + file
+          what + ": " + written + " is a directory (" + file
               + "); give a file or a glob such as " + trimSlash(written) + "/*."
-              + source.format().spelling());
+              + format.spelling());
     }
     if (!Files.exists(file)) {
       throw new QuiverException(
-          "source '" + source.name() + "': no file matches " + written + " (looked in "
+          what + ": no file matches " + written + " (looked in "
               + file.getParent() + ")");
     }
-    checkReadable(source, file, root);
+    checkReadable(what, file, root);
     return List.of(file);
   }
 
-  private static List<Path> expand(FileSource source, Path root, String written) {
+  private static List<Path> expand(String what, FileFormat format, Path root, String written) {
     String[] segments = written.split("/", -1);
     int firstGlob = 0;
     while (!isGlob(segments[firstGlob])) {
@@ -170,7 +180,7 @@ final class SourceFiles {
     String rest = String.join("/", Arrays.copyOfRange(segments, firstGlob, segments.length));
     Path baseDir = root.resolve(base).normalize();
     String noMatch =
-        "source '" + source.name() + "': no file matches " + written + " (looked in " + baseDir + ")";
+        what + ": no file matches " + written + " (looked in " + baseDir + ")";
     if (!Files.isDirectory(baseDir)) {
       throw new QuiverException(noMatch);
     }
@@ -184,7 +194,7 @@ final class SourceFiles {
           .forEach(files::add);
     } catch (IOException | UncheckedIOException e) {
       throw new QuiverException(
-          "source '" + source.name() + "': cannot list " + baseDir + " to match " + written + ": "
+          what + ": cannot list " + baseDir + " to match " + written + ": "
               + e.getMessage(),
           e);
     }
@@ -193,15 +203,15 @@ final class SourceFiles {
     }
     files.sort(null);
     for (Path file : files) {
-      checkReadable(source, file, root);
+      checkReadable(what, file, root);
     }
     return List.copyOf(files);
   }
 
-  private static void checkReadable(FileSource source, Path file, Path root) {
+  private static void checkReadable(String what, Path file, Path root) {
     if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
       throw new QuiverException(
-          "source '" + source.name() + "': cannot read " + display(file, root) + " (" + file
+          what + ": cannot read " + display(file, root) + " (" + file
               + "): not a readable file; check that it exists and its permissions");
     }
   }

@@ -1,64 +1,65 @@
 package dev.quiver.registry.file;
 
+import dev.quiver.core.Names;
 import dev.quiver.core.NotFoundException;
 import dev.quiver.core.QuiverException;
 import dev.quiver.core.RegistryConflictException;
 import dev.quiver.core.model.Definitions;
+import dev.quiver.core.registry.DatasetRecord;
 import dev.quiver.core.registry.RegistryCodec;
 import dev.quiver.core.registry.RegistrySnapshot;
 import dev.quiver.core.registry.RegistryStore;
 import dev.quiver.core.registry.VersionInfo;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.DirectoryStream;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * A registry in a directory: one immutable file per version, {@code versions/0000000042.json},
- * holding the {@link RegistryCodec} bytes of that version.
+ * holding the {@link RegistryCodec} bytes of that version, and one per saved training set, {@code
+ * datasets/<name>.json}, holding its {@link RegistryCodec#encodeDataset} bytes.
  *
- * <p><b>Commit protocol.</b> The new version is written to a temporary file in the same directory,
- * forced to disk, and published with a hard link to its final name. Creating a link is atomic and
- * exclusive (it fails when the name exists), so of several writers racing for version N, in this
- * process or others, exactly one wins; the others get a {@link RegistryConflictException}. Then the
- * temporary file is removed and the directory forced, so a returned commit survives power loss. A
- * crash at any point leaves either the old head or the complete new version, plus perhaps a
- * temporary file, which is ignored and removed once it is a minute old. Readers never lock and only
- * ever see complete files.
+ * <p><b>Commit protocol.</b> Both kinds of file are published by {@link PublishedDirectory}: written
+ * to a temporary file, forced to disk, and hard-linked to the final name, which is atomic and
+ * exclusive. Of several writers racing for version N, in this process or others, exactly one wins;
+ * the others get a {@link RegistryConflictException}. Of several saving a dataset of one name,
+ * exactly one wins; the others get a {@link QuiverException} naming the winner. A crash at any point
+ * leaves either the old state or the complete new file, plus perhaps a temporary file, which is
+ * ignored and removed once it is a minute old. Readers never lock and only ever see complete files.
  *
- * <p>Versions are immutable, so their records are cached after the first read. Thread-safe.
+ * <p>Versions and datasets are immutable, so their records are cached after the first read.
+ * Thread-safe.
  */
 final class FileRegistryStore implements RegistryStore {
-  private static final Pattern VERSION_FILE = Pattern.compile("(\\d{10,18})\\.json");
-  private static final String TEMP_SUFFIX = ".tmp";
+  private static final Pattern VERSION_FILE = Pattern.compile("\\d{10,18}\\.json");
+  private static final Pattern DATASET_FILE = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}\\.json");
+  private static final String JSON = ".json";
   /** A temporary file this old belongs to a crashed or stalled writer and may be removed. */
-  static final Duration STALE_TEMP_AGE = Duration.ofMinutes(1);
+  static final Duration STALE_TEMP_AGE = PublishedDirectory.STALE_TEMP_AGE;
 
   private final Path root;
-  private final Path versions;
+  private final PublishedDirectory versions;
+  private final PublishedDirectory datasets;
   private final ConcurrentMap<Long, VersionInfo> verifiedInfos = new ConcurrentHashMap<>();
+  private final ConcurrentMap<String, DatasetRecord> verifiedDatasets = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
   FileRegistryStore(Path root) {
     this.root = Objects.requireNonNull(root, "root").toAbsolutePath().normalize();
-    this.versions = this.root.resolve("versions");
+    this.versions = new PublishedDirectory(this.root, this.root.resolve("versions"));
+    this.datasets = new PublishedDirectory(this.root, this.root.resolve("datasets"));
   }
 
   /** The directory holding the registry. */
@@ -68,7 +69,12 @@ final class FileRegistryStore implements RegistryStore {
 
   /** The file a version is published as. */
   Path versionFile(long version) {
-    return versions.resolve(String.format("%010d.json", version));
+    return versions.file(String.format("%010d.json", version));
+  }
+
+  /** The file a dataset is published as. */
+  Path datasetFile(String name) {
+    return datasets.file(name + JSON);
   }
 
   @Override
@@ -131,33 +137,71 @@ final class FileRegistryStore implements RegistryStore {
 
     Path target = versionFile(version);
     checkPlannedAgainstHead(expectedHead, target);
-    createDirectories();
-    Path temp = versions.resolve("." + target.getFileName() + "." + UUID.randomUUID() + TEMP_SUFFIX);
+    boolean published;
     try {
-      writeDurably(temp, bytes);
-      try {
-        Files.createLink(target, temp);
-      } catch (FileAlreadyExistsException lostTheRace) {
-        throw conflict(expectedHead);
-      } catch (UnsupportedOperationException noHardLinks) {
-        throw new QuiverException(
-            "the file registry at "
-                + root
-                + " needs a file system with hard links, which it uses to publish versions"
-                + " atomically; put the registry on a local disk",
-            noHardLinks);
-      }
+      published = versions.publish(target.getFileName().toString(), bytes);
     } catch (IOException e) {
       throw new QuiverException(
-          "cannot record registry version " + version + " in " + versions + ": " + e
+          "cannot record registry version " + version + " in " + versions.dir() + ": " + e
               + "; nothing was recorded, run apply again",
           e);
-    } finally {
-      deleteQuietly(temp);
     }
-    forceDirectory(versions);
+    if (!published) {
+      throw conflict(expectedHead);
+    }
     verifiedInfos.put(version, info);
     return info;
+  }
+
+  @Override
+  public void saveDataset(DatasetRecord dataset) {
+    ensureOpen();
+    Objects.requireNonNull(dataset, "dataset");
+    String name = dataset.name();
+    if (!Names.isValid(name)) {
+      throw new QuiverException("'" + name + "' is not a valid dataset name: " + Names.rule());
+    }
+    byte[] bytes = RegistryCodec.encodeDataset(dataset);
+    if (Files.exists(datasetFile(name))) {
+      throw datasetExists(name);
+    }
+    boolean published;
+    try {
+      published = datasets.publish(name + JSON, bytes);
+    } catch (IOException e) {
+      throw new QuiverException(
+          "cannot save dataset '" + name + "' in " + datasets.dir() + ": " + e
+              + "; nothing was saved, save it again",
+          e);
+    }
+    if (!published) {
+      throw datasetExists(name);
+    }
+    verifiedDatasets.put(name, dataset);
+  }
+
+  /** Every dataset, by creation time then name; a damaged file fails the whole listing. */
+  @Override
+  public List<DatasetRecord> datasets() {
+    ensureOpen();
+    List<DatasetRecord> found = new ArrayList<>();
+    for (String file : datasets.list(DATASET_FILE)) {
+      storedDataset(file.substring(0, file.length() - JSON.length())).ifPresent(found::add);
+    }
+    found.sort(Comparator.comparing(DatasetRecord::createdAt).thenComparing(DatasetRecord::name));
+    return List.copyOf(found);
+  }
+
+  /** Empty for a name that is not valid, since no dataset can have it. */
+  @Override
+  public Optional<DatasetRecord> dataset(String name) {
+    ensureOpen();
+    Objects.requireNonNull(name, "name");
+    if (!Names.isValid(name)) {
+      return Optional.empty();
+    }
+    // On a case-insensitive file system, the file of 'Train' holds 'train': another dataset.
+    return storedDataset(name).filter(d -> d.name().equals(name));
   }
 
   @Override
@@ -211,50 +255,25 @@ final class FileRegistryStore implements RegistryStore {
             + "; run plan again");
   }
 
-  private void createDirectories() {
+  /** The refusal of a second dataset of one name, saying who saved the first and when. */
+  private QuiverException datasetExists(String name) {
+    Optional<DatasetRecord> existing;
     try {
-      if (!Files.isDirectory(versions)) {
-        Files.createDirectories(versions);
-        forceDirectory(root);
-        forceDirectory(root.getParent());
-      }
-    } catch (IOException e) {
-      throw new QuiverException("cannot create the registry directory " + versions + ": " + e, e);
+      existing = storedDataset(name);
+    } catch (QuiverException unreadable) {
+      existing = Optional.empty();
     }
-  }
-
-  private static void writeDurably(Path file, byte[] bytes) throws IOException {
-    try (FileChannel channel =
-        FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-      ByteBuffer buffer = ByteBuffer.wrap(bytes);
-      while (buffer.hasRemaining()) {
-        channel.write(buffer);
-      }
-      channel.force(true);
+    String what = "dataset '" + name + "' already exists";
+    if (existing.isPresent()) {
+      DatasetRecord d = existing.get();
+      String saved = "(saved by " + d.author() + " at " + d.createdAt() + ")";
+      what =
+          d.name().equals(name)
+              ? what + " " + saved
+              : "dataset '" + name + "' cannot be told apart from dataset '" + d.name() + "' "
+                  + saved + " on the case-insensitive file system of " + root;
     }
-  }
-
-  /**
-   * Makes a directory's entries durable. Not every platform can open a directory (Windows cannot);
-   * there the file system orders metadata itself and there is nothing more to do.
-   */
-  private static void forceDirectory(Path dir) {
-    if (dir == null) {
-      return;
-    }
-    try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
-      channel.force(true);
-    } catch (IOException | UnsupportedOperationException notSupported) {
-      // best effort, see above
-    }
-  }
-
-  private static void deleteQuietly(Path file) {
-    try {
-      Files.deleteIfExists(file);
-    } catch (IOException ignored) {
-      // a stale temporary file is ignored by readers and removed by a later scan
-    }
+    return new QuiverException(what + "; choose another name");
   }
 
   // ---- read helpers -----------------------------------------------------------------------------
@@ -302,41 +321,59 @@ final class FileRegistryStore implements RegistryStore {
     return present.isEmpty() ? OptionalLong.empty() : OptionalLong.of(present.getLast());
   }
 
-  /**
-   * The published versions, ascending. Removes temporary files older than {@link #STALE_TEMP_AGE}
-   * on the way: a writer that crashed leaves one behind, a live writer holds one for milliseconds.
-   */
+  /** The published versions, ascending; removes stale temporary files on the way. */
   private List<Long> scanVersions() {
     List<Long> found = new ArrayList<>();
-    if (!Files.isDirectory(versions)) {
-      return found;
-    }
-    Instant staleBefore = Instant.now().minus(STALE_TEMP_AGE);
-    try (DirectoryStream<Path> entries = Files.newDirectoryStream(versions)) {
-      for (Path entry : entries) {
-        String name = entry.getFileName().toString();
-        Matcher m = VERSION_FILE.matcher(name);
-        if (m.matches()) {
-          found.add(Long.parseLong(m.group(1)));
-        } else if (name.endsWith(TEMP_SUFFIX)) {
-          removeIfStale(entry, staleBefore);
-        }
-      }
-    } catch (IOException e) {
-      throw new QuiverException("cannot list the registry directory " + versions + ": " + e, e);
+    for (String file : versions.list(VERSION_FILE)) {
+      found.add(Long.parseLong(file.substring(0, file.length() - JSON.length())));
     }
     found.sort(null);
     return found;
   }
 
-  private static void removeIfStale(Path temp, Instant staleBefore) {
-    try {
-      if (Files.getLastModifiedTime(temp).toInstant().isBefore(staleBefore)) {
-        Files.deleteIfExists(temp);
-      }
-    } catch (IOException ignored) {
-      // another scan removed it first, or it is not ours to remove: readers ignore it either way
+  /**
+   * The record in a dataset's file, whatever name it holds (on a case-insensitive file system, a
+   * name differing in case), or empty when there is no file. Fails when the file is damaged.
+   */
+  private Optional<DatasetRecord> storedDataset(String name) {
+    DatasetRecord cached = verifiedDatasets.get(name);
+    if (cached != null) {
+      return Optional.of(cached);
     }
+    Path file = datasetFile(name);
+    byte[] bytes;
+    try {
+      bytes = Files.readAllBytes(file);
+    } catch (NoSuchFileException e) {
+      return Optional.empty();
+    } catch (IOException e) {
+      throw new QuiverException("cannot read dataset '" + name + "' from " + file + ": " + e, e);
+    }
+    DatasetRecord dataset;
+    try {
+      dataset = RegistryCodec.decodeDataset(bytes);
+    } catch (QuiverException e) {
+      throw damagedDataset(name, file, e.getMessage(), e);
+    }
+    if (!dataset.name().equalsIgnoreCase(name)) {
+      throw damagedDataset(name, file, "it records dataset '" + dataset.name() + "'", null);
+    }
+    if (dataset.name().equals(name)) {
+      verifiedDatasets.putIfAbsent(name, dataset);
+    }
+    return Optional.of(dataset);
+  }
+
+  private static QuiverException damagedDataset(String name, Path file, String why, Throwable cause) {
+    return new QuiverException(
+        "dataset '"
+            + name
+            + "' is damaged ("
+            + file
+            + "): "
+            + why
+            + "; restore the file from a backup or a copy of the registry",
+        cause);
   }
 
   private void ensureOpen() {

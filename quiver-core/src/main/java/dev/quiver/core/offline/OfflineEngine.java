@@ -1,0 +1,46 @@
+package dev.quiver.core.offline;
+
+import dev.quiver.core.model.FileFormat;
+import dev.quiver.core.model.FileSource;
+import dev.quiver.core.spi.SourceColumn;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.function.DoubleConsumer;
+
+/**
+ * Computes training sets from a {@link PointInTimePlan}. Implementations (DuckDB embedded, Spark
+ * later) render the plan to their own language; they pass the offline contract suite of {@code
+ * quiver-testkit}, which compares them with a naive reference on randomized data. Thread-safe; close
+ * it to release connections.
+ */
+public interface OfflineEngine extends AutoCloseable {
+
+  /**
+   * The columns of the query rows, read cheaply (schemas, not data), so a request is checked before
+   * heavy work starts.
+   *
+   * @param tables the sources a SQL query may read by name
+   * @throws dev.quiver.core.QuiverException when the input cannot be read, naming it
+   */
+  List<SourceColumn> describe(QueryInput query, List<FileSource> tables, Path repoRoot);
+
+  /** Streams the training set. The caller closes the result. */
+  HistoricalRows rows(PointInTimePlan plan, Path repoRoot);
+
+  /**
+   * Writes the training set to {@code out}, replacing it atomically once complete.
+   *
+   * @param progress receives the percentage done (0 to 100) from time to time, on another thread
+   * @return the number of rows written
+   */
+  long write(PointInTimePlan plan, Path repoRoot, Path out, FileFormat format, DoubleConsumer progress);
+
+  /**
+   * Reads back a training set that {@link #write} produced, row by row in file order (for previews
+   * and checks). The caller closes the result.
+   */
+  HistoricalRows read(Path file, FileFormat format);
+
+  @Override
+  void close();
+}

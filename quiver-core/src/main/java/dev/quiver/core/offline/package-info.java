@@ -1,0 +1,8 @@
+/**
+ * Point-in-time-correct training sets. A {@link dev.quiver.core.offline.HistoricalRequest} names
+ * query rows and features; the {@link dev.quiver.core.offline.PointInTimePlanner} checks it against the
+ * registry and the query's columns and builds one immutable {@link
+ * dev.quiver.core.offline.PointInTimePlan}; an {@link dev.quiver.core.offline.OfflineEngine} (DuckDB,
+ * later Spark) renders and runs that plan. The semantics live in the plan's Javadoc, once.
+ */
+package dev.quiver.core.offline;

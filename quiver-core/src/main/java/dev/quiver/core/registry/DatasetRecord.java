@@ -1,0 +1,54 @@
+package dev.quiver.core.registry;
+
+import dev.quiver.core.model.FeatureRef;
+import dev.quiver.core.model.FileFormat;
+import dev.quiver.core.offline.QueryInput;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
+/**
+ * A saved training set: everything needed to audit it and regenerate it bit for bit. Immutable
+ * once saved; names are unique within a registry.
+ *
+ * @param registryVersion the registry version whose definitions computed it
+ * @param features the pinned refs computed, in output order
+ * @param service the feature service asked for ({@code name@vN}), or null when refs were given
+ * @param timestampColumn the query's timestamp column
+ * @param queryFingerprint {@code sha256:...} of the query input (file bytes, or SQL text)
+ * @param sourceFingerprints each source file read (path as resolved) to its {@code sha256:...}
+ * @param output where the training set was written
+ * @param outputFingerprint {@code sha256:...} of the output file's bytes
+ */
+public record DatasetRecord(
+    String name,
+    long registryVersion,
+    List<FeatureRef> features,
+    String service,
+    boolean fullFeatureNames,
+    String timestampColumn,
+    QueryInput query,
+    String queryFingerprint,
+    Map<String, String> sourceFingerprints,
+    String output,
+    FileFormat outputFormat,
+    String outputFingerprint,
+    long rows,
+    String author,
+    Instant createdAt) {
+  public DatasetRecord {
+    Objects.requireNonNull(name, "name");
+    features = List.copyOf(features);
+    Objects.requireNonNull(timestampColumn, "timestampColumn");
+    Objects.requireNonNull(query, "query");
+    Objects.requireNonNull(queryFingerprint, "queryFingerprint");
+    sourceFingerprints = java.util.Collections.unmodifiableMap(new TreeMap<>(sourceFingerprints));
+    Objects.requireNonNull(output, "output");
+    Objects.requireNonNull(outputFormat, "outputFormat");
+    Objects.requireNonNull(outputFingerprint, "outputFingerprint");
+    Objects.requireNonNull(author, "author");
+    Objects.requireNonNull(createdAt, "createdAt");
+  }
+}

@@ -1,0 +1,138 @@
+package dev.quiver.core.repo;
+
+import dev.quiver.core.NotFoundException;
+import dev.quiver.core.QuiverException;
+import dev.quiver.core.model.FileFormat;
+import dev.quiver.core.model.FileSource;
+import dev.quiver.core.offline.HistoricalRequest;
+import dev.quiver.core.offline.HistoricalRows;
+import dev.quiver.core.offline.OfflineEngine;
+import dev.quiver.core.offline.PointInTimePlan;
+import dev.quiver.core.offline.PointInTimePlanner;
+import dev.quiver.core.offline.QueryInput;
+import dev.quiver.core.registry.DatasetRecord;
+import dev.quiver.core.registry.RegistrySnapshot;
+import dev.quiver.core.registry.RegistryStore;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.DoubleConsumer;
+
+/** Plans, runs, saves and reproduces training sets for a {@link FeatureRepo}. */
+final class TrainingSets {
+  private final Path repoRoot;
+  private final RegistryStore registry;
+  private final OfflineEngine engine;
+  private final Clock clock;
+
+  TrainingSets(Path repoRoot, RegistryStore registry, OfflineEngine engine, Clock clock) {
+    this.repoRoot = repoRoot;
+    this.registry = registry;
+    this.engine = engine;
+    this.clock = clock;
+  }
+
+  PointInTimePlan plan(HistoricalRequest request, RegistrySnapshot snapshot) {
+    List<FileSource> tables = snapshot.definitions().sources().stream()
+        .filter(s -> s instanceof FileSource).map(s -> (FileSource) s).toList();
+    var columns = engine.describe(request.query(), tables, repoRoot);
+    return PointInTimePlanner.plan(snapshot.definitions(), snapshot.info().version(), request, columns);
+  }
+
+  RegistrySnapshot head() {
+    return registry.latest().orElseThrow(() ->
+        new NotFoundException("the registry is empty: run 'quiver apply' before asking for training sets"));
+  }
+
+  HistoricalRows rows(HistoricalRequest request) {
+    return engine.rows(plan(request, head()), repoRoot);
+  }
+
+  TrainingSet write(HistoricalRequest request, Path out, DoubleConsumer progress, String saveAs, String author) {
+    if (saveAs != null && registry.dataset(saveAs).isPresent()) {
+      throw new QuiverException("dataset '" + saveAs + "' already exists; choose another name (quiver datasets list)");
+    }
+    RegistrySnapshot snapshot = head();
+    PointInTimePlan plan = plan(request, snapshot);
+    FileFormat format = format(out);
+    long rows = engine.write(plan, repoRoot, out, format, progress);
+    DatasetRecord record = null;
+    if (saveAs != null) {
+      record = new DatasetRecord(saveAs, snapshot.info().version(), plan.outputs().stream().map(o -> o.ref()).toList(),
+          request.service() == null ? null : snapshot.definitions().service(request.service(), request.serviceVersion())
+              .map(s -> s.qualifiedName()).orElse(request.service()),
+          request.fullFeatureNames(), plan.timestampColumn(), absolute(request.query()),
+          queryFingerprint(request.query()), sourceFingerprints(plan), out.toAbsolutePath().toString(), format,
+          Fingerprints.of(out), rows, author, clock.instant());
+      registry.saveDataset(record);
+    }
+    return new TrainingSet(out, rows, plan, record);
+  }
+
+  Reproduction reproduce(String name, Path out, DoubleConsumer progress) {
+    DatasetRecord d = registry.dataset(name).orElseThrow(() -> new NotFoundException(
+        "no dataset '" + name + "' in the registry (quiver datasets list)"));
+    String query = queryFingerprint(d.query());
+    if (!query.equals(d.queryFingerprint())) {
+      throw new QuiverException("dataset '" + name + "': its query rows (" + d.query().describe() + ") changed since it was saved ("
+          + d.queryFingerprint() + ", now " + query + "); it cannot be reproduced from them");
+    }
+    RegistrySnapshot snapshot = registry.read(d.registryVersion());
+    HistoricalRequest request = new HistoricalRequest(d.query(), d.features(), null, 0, d.fullFeatureNames(), d.timestampColumn());
+    PointInTimePlan plan = plan(request, snapshot);
+    Map<String, String> sources = sourceFingerprints(plan);
+    if (!sources.equals(d.sourceFingerprints())) {
+      throw new QuiverException("dataset '" + name + "': source files changed since it was saved; changed: "
+          + String.join(", ", changed(d.sourceFingerprints(), sources)));
+    }
+    long rows = engine.write(plan, repoRoot, out, d.outputFormat(), progress);
+    String fingerprint = Fingerprints.of(out);
+    return new Reproduction(d, out, rows, fingerprint, fingerprint.equals(d.outputFingerprint()));
+  }
+
+  private static List<String> changed(Map<String, String> before, Map<String, String> now) {
+    java.util.Set<String> all = new java.util.TreeSet<>(before.keySet());
+    all.addAll(now.keySet());
+    return all.stream().filter(f -> !java.util.Objects.equals(before.get(f), now.get(f))).toList();
+  }
+
+  /** The query as recorded: file paths made absolute so a reproduction works from any folder. */
+  private static QueryInput absolute(QueryInput query) {
+    return switch (query) {
+      case QueryInput.Files f -> new QueryInput.Files(Path.of(f.path()).toAbsolutePath().normalize().toString(), f.format());
+      case QueryInput.Sql s -> s;
+    };
+  }
+
+  private static String queryFingerprint(QueryInput query) {
+    return switch (query) {
+      case QueryInput.Files f -> {
+        Map<String, String> files = Fingerprints.ofFiles(f.path(), Path.of(""));
+        if (files.isEmpty()) {
+          throw new QuiverException("no file matches the query rows' path " + f.path());
+        }
+        yield Fingerprints.combined(files);
+      }
+      case QueryInput.Sql s -> Fingerprints.of(s.sql());
+    };
+  }
+
+  /** Every source file the plan reads (and, for a SQL query, every table it may read). */
+  private Map<String, String> sourceFingerprints(PointInTimePlan plan) {
+    Map<String, String> out = new LinkedHashMap<>();
+    List<FileSource> read = plan.query() instanceof QueryInput.Sql ? plan.tables()
+        : plan.joins().stream().map(PointInTimePlan.ViewJoin::source).distinct().toList();
+    for (FileSource s : read) {
+      out.putAll(Fingerprints.ofFiles(s.path(), repoRoot));
+    }
+    return out;
+  }
+
+  static FileFormat format(Path out) {
+    return FileFormat.fromPath(out.toString()).orElseThrow(() -> new QuiverException(
+        "cannot tell the output format of " + out + " from its name; end it in .parquet or .csv"));
+  }
+
+}

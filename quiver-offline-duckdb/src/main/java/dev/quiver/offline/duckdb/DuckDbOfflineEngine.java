@@ -1,0 +1,186 @@
+package dev.quiver.offline.duckdb;
+
+import dev.quiver.core.QuiverException;
+import dev.quiver.core.model.FileFormat;
+import dev.quiver.core.model.FileSource;
+import dev.quiver.core.offline.HistoricalRows;
+import dev.quiver.core.offline.OfflineEngine;
+import dev.quiver.core.offline.PointInTimePlan;
+import dev.quiver.core.offline.QueryInput;
+import dev.quiver.core.spi.SourceColumn;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.DoubleConsumer;
+import org.duckdb.DuckDBPreparedStatement;
+
+/**
+ * The embedded offline engine: each call opens its own in-memory DuckDB, renders the plan with
+ * {@link PlanSql}, and reads source files in place. DuckDB spills to a temporary directory when the
+ * work outgrows its memory limit. Thread-safe (calls share nothing).
+ */
+final class DuckDbOfflineEngine implements OfflineEngine {
+  private final String memoryLimit;
+  private final int threads;
+
+  DuckDbOfflineEngine(String memoryLimit, int threads) {
+    this.memoryLimit = memoryLimit;
+    this.threads = threads;
+  }
+
+  @Override
+  public List<SourceColumn> describe(QueryInput query, List<FileSource> tables, Path repoRoot) {
+    try (Connection c = open(); Statement s = c.createStatement()) {
+      if (query instanceof QueryInput.Sql) {
+        for (String view : PlanSql.tableViews(tables, repoRoot)) {
+          s.execute(view);
+        }
+      }
+      return DuckDbSchemaReader.describe(c, PlanSql.queryRelation(query, Path.of("")));
+    } catch (SQLException e) {
+      throw new QuiverException("cannot read the query rows (" + query.describe() + "): " + DuckDbSchemaReader.reason(e.getMessage()), e);
+    }
+  }
+
+  @Override
+  public HistoricalRows rows(PointInTimePlan plan, Path repoRoot) {
+    PlanSql sql = new PlanSql(plan, repoRoot);
+    Connection c = null;
+    try {
+      c = open();
+      try (Statement s = c.createStatement()) {
+        for (String statement : sql.setup()) {
+          s.execute(statement);
+        }
+      }
+      return new DuckDbRows(c, plan.columns(), sql.select());
+    } catch (SQLException e) {
+      closeQuietly(c);
+      throw failed(e);
+    } catch (RuntimeException e) {
+      closeQuietly(c);
+      throw e;
+    }
+  }
+
+  @Override
+  public HistoricalRows read(Path file, FileFormat format) {
+    Connection c = null;
+    try {
+      c = open();
+      String relation = PlanSql.queryRelation(new QueryInput.Files(file.toString(), format), Path.of(""));
+      List<PointInTimePlan.Column> columns = DuckDbSchemaReader.describe(c, relation).stream()
+          .map(col -> new PointInTimePlan.Column(col.name(), col.type())).toList();
+      return new DuckDbRows(c, columns, "SELECT * FROM " + relation);
+    } catch (SQLException e) {
+      closeQuietly(c);
+      throw new QuiverException("cannot read " + file + ": " + DuckDbSchemaReader.reason(e.getMessage()), e);
+    } catch (RuntimeException e) {
+      closeQuietly(c);
+      throw e;
+    }
+  }
+
+  @Override
+  public long write(PointInTimePlan plan, Path repoRoot, Path out, FileFormat format, DoubleConsumer progress) {
+    PlanSql sql = new PlanSql(plan, repoRoot);
+    Path target = out.toAbsolutePath();
+    Path temp = target.resolveSibling("." + target.getFileName() + ".quiver-tmp");
+    int steps = sql.setup().size() + 1;
+    ScheduledExecutorService poller = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "quiver-duckdb-progress");
+      t.setDaemon(true);
+      return t;
+    });
+    try (Connection c = open()) {
+      if (target.getParent() != null) {
+        Files.createDirectories(target.getParent());
+      }
+      int step = 0;
+      for (String statement : sql.setup()) {
+        run(c, statement, step++, steps, progress, poller);
+      }
+      String options = format == FileFormat.PARQUET ? "FORMAT parquet" : "FORMAT csv, HEADER true";
+      long rows = run(c, "COPY (" + sql.select() + ") TO " + Scans.literal(temp.toString()) + " (" + options + ")",
+          step, steps, progress, poller);
+      Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      progress.accept(100);
+      return rows;
+    } catch (SQLException e) {
+      throw failed(e);
+    } catch (IOException e) {
+      throw new QuiverException("cannot write " + out + ": " + e.getMessage(), e);
+    } finally {
+      poller.shutdownNow();
+      try {
+        Files.deleteIfExists(temp);
+      } catch (IOException ignored) {
+        // best effort: a leftover hidden temp file is harmless and replaced next time
+      }
+    }
+  }
+
+  /** Runs one statement, reporting overall progress as its share of the steps; returns its update count. */
+  private static long run(Connection c, String sql, int step, int steps, DoubleConsumer progress,
+      ScheduledExecutorService poller) throws SQLException {
+    try (DuckDBPreparedStatement s = c.prepareStatement(sql).unwrap(DuckDBPreparedStatement.class)) {
+      var task = poller.scheduleAtFixedRate(() -> {
+        try {
+          double pct = s.getQueryProgress().getPercentage();
+          if (pct >= 0) {
+            progress.accept((step + pct / 100.0) * 100.0 / steps);
+          }
+        } catch (SQLException | RuntimeException ignored) {
+          // the statement finished between two polls
+        }
+      }, 200, 200, TimeUnit.MILLISECONDS);
+      try {
+        s.execute();
+        return Math.max(0, s.getUpdateCount());
+      } finally {
+        task.cancel(false);
+      }
+    }
+  }
+
+  private Connection open() throws SQLException {
+    Connection c = DuckDbSchemaReader.openInMemory();
+    try (Statement s = c.createStatement()) {
+      if (memoryLimit != null) {
+        s.execute("SET memory_limit = " + Scans.literal(memoryLimit));
+      }
+      if (threads > 0) {
+        s.execute("SET threads = " + threads);
+      }
+      s.execute("SET preserve_insertion_order = true");
+    }
+    return c;
+  }
+
+  private static QuiverException failed(SQLException e) {
+    return new QuiverException("the offline engine (DuckDB) failed: " + DuckDbSchemaReader.reason(e.getMessage()), e);
+  }
+
+  private static void closeQuietly(Connection c) {
+    if (c != null) {
+      try {
+        c.close();
+      } catch (SQLException ignored) {
+        // already failing
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    // each call owns its connection; nothing to release here
+  }
+}

@@ -1,0 +1,173 @@
+package dev.quiver.offline.duckdb;
+
+import static dev.quiver.offline.duckdb.Scans.id;
+
+import dev.quiver.core.model.FileFormat;
+import dev.quiver.core.model.FileSource;
+import dev.quiver.core.offline.PointInTimePlan;
+import dev.quiver.core.offline.PointInTimePlan.KeyBinding;
+import dev.quiver.core.offline.PointInTimePlan.LatestValue;
+import dev.quiver.core.offline.PointInTimePlan.PlannedFeature;
+import dev.quiver.core.offline.PointInTimePlan.ViewJoin;
+import dev.quiver.core.offline.QueryInput;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Renders a {@link PointInTimePlan} to DuckDB SQL: setup statements that stage intermediate tables,
+ * then one final {@code SELECT} whose rows are the training set in query order.
+ *
+ * <p>Per view join, an ASOF join finds, for each query row, the source row with the same keys and
+ * the greatest {@code (event_ts, created_ts, position)} not after {@code (t, +inf, +inf)}: exactly
+ * the plan's "latest row at or before t, ties broken by created time, then by position in the source"
+ * (files in path order, rows in file order). Only the ordering key travels through the ASOF sort; a
+ * second hash join fetches the feature columns of the chosen rows, and the TTL is applied to the
+ * chosen row's event time. Parquet rows are addressed by {@code (filename, file_row_number)}; CSV
+ * sources are staged into a table first and addressed by {@code rowid}.
+ */
+final class PlanSql {
+  static final String QUERY = "__quiver_query";
+  private static final String ROW = "__quiver_row";
+  private static final String T = "__quiver_t";
+  private static final String ORDER = "__quiver_order";
+  /** Greater than any file path: the query side of the ordering struct must sort after every source row at t. */
+  private static final String MAX_STRING = "chr(1114111)";
+
+  private final PointInTimePlan plan;
+  private final Path repoRoot;
+  private final List<String> setup = new ArrayList<>();
+
+  PlanSql(PointInTimePlan plan, Path repoRoot) {
+    this.plan = plan;
+    this.repoRoot = repoRoot;
+    render();
+  }
+
+  /** Statements to run, in order, before {@link #select()}. */
+  List<String> setup() {
+    return setup;
+  }
+
+  /** The training set, in query order. */
+  String select() {
+    StringBuilder sql = new StringBuilder("SELECT q.*");
+    for (int i = 0; i < plan.joins().size(); i++) {
+      List<PlannedFeature> features = plan.joins().get(i).features();
+      for (int f = 0; f < features.size(); f++) {
+        sql.append(", f").append(i).append(".").append(value(i, f)).append(" AS ").append(id(features.get(f).outputName()));
+      }
+    }
+    sql.append(" FROM ").append(QUERY).append(" q");
+    for (int i = 0; i < plan.joins().size(); i++) {
+      sql.append(" LEFT JOIN ").append(fetched(i)).append(" f").append(i)
+          .append(" ON f").append(i).append(".").append(ROW).append(" = q.rowid");
+    }
+    return sql.append(" ORDER BY q.rowid").toString();
+  }
+
+  /** The tables a SQL query reads, as views named after the sources. */
+  static List<String> tableViews(List<FileSource> tables, Path repoRoot) {
+    List<String> out = new ArrayList<>();
+    for (FileSource t : tables) {
+      out.add("CREATE OR REPLACE TEMP VIEW " + id(t.name()) + " AS SELECT * FROM " + Scans.scan(t, repoRoot));
+    }
+    return out;
+  }
+
+  /** The query rows as a relation: a file scan, or the user's SQL in parentheses. */
+  static String queryRelation(QueryInput query, Path base) {
+    return switch (query) {
+      case QueryInput.Files f -> Scans.scan(SourceFiles.resolve("query rows", f.path(), f.format(), base), f.format(), "");
+      case QueryInput.Sql s -> "(" + s.sql() + ")";
+    };
+  }
+
+  private void render() {
+    setup.add("SET TimeZone = 'UTC'");
+    if (plan.query() instanceof QueryInput.Sql) {
+      setup.addAll(tableViews(plan.tables(), repoRoot));
+    }
+    // A table keeps insertion order, so its rowid is the query rows' input order.
+    setup.add("CREATE OR REPLACE TEMP TABLE " + QUERY + " AS SELECT * FROM " + queryRelation(plan.query(), Path.of("")));
+    for (int i = 0; i < plan.joins().size(); i++) {
+      join(i, plan.joins().get(i));
+    }
+  }
+
+  private void join(int i, ViewJoin join) {
+    FileSource source = join.source();
+    List<Path> files = SourceFiles.resolve(source, repoRoot);
+    boolean parquet = source.format() == FileFormat.PARQUET;
+    boolean byFile = parquet && files.size() > 1;
+    String scan;
+    String position;
+    if (parquet) {
+      scan = Scans.scan(files, FileFormat.PARQUET, byFile ? "file_row_number = true, filename = true" : "file_row_number = true");
+      position = "file_row_number";
+    } else {
+      String staged = "__quiver_source_" + i;
+      setup.add("CREATE OR REPLACE TEMP TABLE " + staged + " AS SELECT * FROM " + Scans.scan(files, FileFormat.CSV, ""));
+      scan = staged;
+      position = "rowid";
+    }
+    String event = "CAST(" + id(source.timestampColumn()) + " AS TIMESTAMP)";
+    String created = source.createdColumn() == null ? null
+        : "coalesce(CAST(" + id(source.createdColumn()) + " AS TIMESTAMP), '-infinity'::TIMESTAMP)";
+
+    StringBuilder rowOrder = new StringBuilder("{'t': ").append(event);
+    StringBuilder queryOrder = new StringBuilder("{'t': q.").append(T);
+    if (created != null) {
+      rowOrder.append(", 'c': ").append(created);
+      queryOrder.append(", 'c': 'infinity'::TIMESTAMP");
+    }
+    if (byFile) {
+      rowOrder.append(", 'f': filename");
+      queryOrder.append(", 'f': ").append(MAX_STRING);
+    }
+    rowOrder.append(", 'r': ").append(position).append("::BIGINT}");
+    queryOrder.append(", 'r': 9223372036854775807::BIGINT}");
+
+    StringBuilder keysQ = new StringBuilder();
+    StringBuilder keysS = new StringBuilder();
+    StringBuilder on = new StringBuilder();
+    StringBuilder notNull = new StringBuilder(id(source.timestampColumn())).append(" IS NOT NULL");
+    for (int k = 0; k < join.keys().size(); k++) {
+      KeyBinding key = join.keys().get(k);
+      keysQ.append(", ").append(id(key.queryColumn())).append(" AS __quiver_k").append(k);
+      keysS.append(id(key.sourceColumn())).append(" AS __quiver_k").append(k).append(", ");
+      on.append("q.__quiver_k").append(k).append(" = j.__quiver_k").append(k).append(" AND ");
+      notNull.append(" AND ").append(id(key.sourceColumn())).append(" IS NOT NULL");
+    }
+    String ttl = join.ttl() == null ? "true"
+        : "j." + ORDER + ".t >= q." + T + " - INTERVAL '" + (join.ttl().toNanos() / 1000) + " microseconds'";
+    setup.add("CREATE OR REPLACE TEMP TABLE " + matched(i) + " AS SELECT q.rowid AS " + ROW
+        + ", CASE WHEN " + ttl + " THEN j." + ORDER + " END AS " + ORDER
+        + " FROM (SELECT rowid, CAST(" + id(plan.timestampColumn()) + " AS TIMESTAMP) AS " + T + keysQ + " FROM " + QUERY + ") q"
+        + " ASOF LEFT JOIN (SELECT " + keysS + rowOrder + " AS " + ORDER + " FROM " + scan + " WHERE " + notNull + ") j"
+        + " ON " + on + queryOrder + " >= j." + ORDER);
+
+    StringBuilder values = new StringBuilder();
+    for (int f = 0; f < join.features().size(); f++) {
+      String column = switch (join.features().get(f)) {
+        case LatestValue v -> v.sourceColumn();
+      };
+      values.append(", s.").append(id(column)).append(" AS ").append(value(i, f));
+    }
+    String match = "m." + ORDER + ".r = s." + position + (byFile ? " AND m." + ORDER + ".f = s.filename" : "");
+    setup.add("CREATE OR REPLACE TEMP TABLE " + fetched(i) + " AS SELECT m." + ROW + values
+        + " FROM " + matched(i) + " m JOIN " + scan + " s ON " + match);
+  }
+
+  private static String matched(int i) {
+    return "__quiver_match_" + i;
+  }
+
+  private static String fetched(int i) {
+    return "__quiver_values_" + i;
+  }
+
+  private static String value(int join, int feature) {
+    return "__quiver_v" + join + "_" + feature;
+  }
+}

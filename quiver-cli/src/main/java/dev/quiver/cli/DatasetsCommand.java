@@ -91,8 +91,9 @@ final class DatasetsCommand implements Runnable {
       PrintWriter out = spec.commandLine().getOut();
       try (FeatureRepo r = FeatureRepo.open(repo.repo)) {
         find(r, name);
-        Progress progress = new Progress(spec.commandLine().getErr(), "reproducing " + name, 100);
+        Progress progress = Progress.percent(spec.commandLine().getErr(), "reproducing " + name);
         Reproduction rep = r.reproduceDataset(name, this.out, p -> progress.update((long) p));
+        progress.done(rep.rows());
         out.printf("Regenerated %s from registry version %d: %,d rows to %s%n", name, rep.dataset().registryVersion(), rep.rows(), rep.output());
         if (rep.identical()) {
           out.printf("Identical to the saved training set (%s)%n", rep.fingerprint());

@@ -50,11 +50,23 @@ final class DemoCommand implements Callable<Integer> {
     expect(0, null, "list", "features", "--repo", repo, "--owner", "risk-team", "--tag", "tier=gold");
     expect(0, "5. Describe one feature, with who reads it", "describe", "user_txn:amount_avg_30d", "--repo", repo);
 
+    String training = dir.resolve("training/fraud_v1.parquet").toString();
+    expect(0, "6. A point-in-time-correct training set: 5,000 payments, each with the features as they were just before it",
+        "historical", "--repo", repo,
+        "--query-sql", "SELECT txn_id, user_id, merchant_id, event_ts - INTERVAL 1 MICROSECOND AS event_timestamp, is_fraud"
+            + " FROM transactions WHERE txn_id % 20 = 0 ORDER BY txn_id LIMIT 5000",
+        "--features", "user_txn:last_amount,user_txn:last_country,user_profile:home_country,user_profile:risk_segment,"
+            + "user_profile:credit_limit,merchant_profile:category,merchant_profile:risk_score",
+        "--out", training, "--save", "fraud_training_v1", "--author", "demo", "--preview", "5");
+    expect(0, "7. Saved training sets are audited and reproducible bit for bit", "datasets", "list", "--repo", repo);
+    expect(0, null, "datasets", "reproduce", "fraud_training_v1", "--repo", repo,
+        "--out", dir.resolve("training/fraud_v1.reproduced.parquet").toString());
+
     Path defs = dir.resolve("features/payments.yaml");
     String original = Files.readString(defs);
     String skewed = replace(original, "{fn: avg, column: amount, window: 30d}", "{fn: avg, column: amount, window: 7d}");
     Files.writeString(defs, skewed);
-    header("6. Someone turns the 30-day mean into a 7-day mean in place: the training-serving skew Quiver exists to stop");
+    header("8. Someone turns the 30-day mean into a 7-day mean in place: the training-serving skew Quiver exists to stop");
     expect(0, null, "plan", "--repo", repo);
     expect(1, "   ... and apply refuses it", "apply", "--repo", repo, "--author", "demo");
 
@@ -62,9 +74,9 @@ final class DemoCommand implements Callable<Integer> {
     versioned = versioned.replace("      - user_txn:", "      - user_txn@v1:");
     versioned = replace(versioned, "inputs: [user_txn,", "inputs: [user_txn@v1,");
     Files.writeString(defs, versioned);
-    expect(0, "7. The right way: a new view version; fraud_model and txn_risk stay pinned to v1, and both versions coexist",
+    expect(0, "9. The right way: a new view version; fraud_model and txn_risk stay pinned to v1, and both versions coexist",
         "apply", "--repo", repo, "-m", "user_txn v2: 7-day mean", "--author", "demo");
-    expect(0, "8. The audit log", "registry", "log", "--repo", repo);
+    expect(0, "10. The audit log", "registry", "log", "--repo", repo);
     expect(0, null, "describe", "user_txn", "--repo", repo);
 
     out.printf("%nDone. The demo repo is in %s; try: ./quiver list features --repo %s --name amount%n", dir, repo);

@@ -63,6 +63,9 @@ final class HistoricalCommand implements Callable<Integer> {
   @Option(names = "--preview", paramLabel = "N", description = "Print the first N rows (default ${DEFAULT-VALUE}).", defaultValue = "0")
   int preview;
 
+  @Option(names = "--explain", description = "Print what the offline engine would run (its SQL) and stop.")
+  boolean explain;
+
   @Mixin RepoOption repo;
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
@@ -72,10 +75,16 @@ final class HistoricalCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     try (FeatureRepo r = FeatureRepo.open(repo.repo)) {
       HistoricalRequest request = request();
+      if (explain) {
+        out.print(r.offline().explain(r.planHistoricalFeatures(request), r.config().root()));
+        out.flush();
+        return 0;
+      }
       long started = System.nanoTime();
-      Progress progress = new Progress(err, "training set", 100);
+      Progress progress = Progress.percent(err, "training set");
       TrainingSet set = r.writeHistoricalFeatures(request, this.out, p -> progress.update((long) p), save, Authors.resolve(author));
       double seconds = (System.nanoTime() - started) / 1e9;
+      progress.done(set.rows());
       out.printf("Wrote %,d rows x %d features to %s in %.2f s (%,.0f rows/s), registry version %d%n",
           set.rows(), set.plan().outputs().size(), set.output(), seconds, set.rows() / Math.max(seconds, 1e-9),
           set.plan().registryVersion());

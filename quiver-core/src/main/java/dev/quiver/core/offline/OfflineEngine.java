@@ -35,6 +35,9 @@ public interface OfflineEngine extends AutoCloseable {
    */
   long write(PointInTimePlan plan, Path repoRoot, Path out, FileFormat format, DoubleConsumer progress);
 
+  /** What the engine would run for the plan, for people (e.g. the SQL statements), without running it. */
+  String explain(PointInTimePlan plan, Path repoRoot);
+
   /**
    * Reads back a training set that {@link #write} produced, row by row in file order (for previews
    * and checks). The caller closes the result.

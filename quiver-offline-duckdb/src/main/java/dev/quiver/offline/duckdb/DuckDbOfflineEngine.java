@@ -72,6 +72,14 @@ final class DuckDbOfflineEngine implements OfflineEngine {
   }
 
   @Override
+  public String explain(PointInTimePlan plan, Path repoRoot) {
+    PlanSql sql = new PlanSql(plan, repoRoot);
+    StringBuilder out = new StringBuilder();
+    sql.setup().forEach(st -> out.append(st).append(";\n"));
+    return out.append(sql.select()).append(";\n").toString();
+  }
+
+  @Override
   public HistoricalRows read(Path file, FileFormat format) {
     Connection c = null;
     try {

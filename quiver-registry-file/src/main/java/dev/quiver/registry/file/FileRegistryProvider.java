@@ -20,7 +20,8 @@ import java.util.TreeSet;
  * }</pre>
  *
  * <p>Every registry version is one immutable file, {@code <path>/versions/0000000042.json}, in the
- * {@link dev.quiver.core.registry.RegistryCodec} format. Commits are atomic and conditional on the
+ * {@link dev.quiver.core.registry.RegistryCodec} format; each saved training set is one file, {@code
+ * <path>/datasets/NAME.json}. Commits are atomic and conditional on the
  * planned head, across threads and processes sharing the directory, and survive a crash at any
  * point (see the package documentation). The directory is created by the first commit.
  *

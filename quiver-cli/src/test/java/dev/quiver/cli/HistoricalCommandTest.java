@@ -1,0 +1,137 @@
+package dev.quiver.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.quiver.core.model.FileFormat;
+import dev.quiver.core.offline.HistoricalRequest;
+import dev.quiver.core.offline.HistoricalRows;
+import dev.quiver.core.offline.QueryInput;
+import dev.quiver.core.model.FeatureRef;
+import dev.quiver.core.repo.FeatureRepo;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code quiver historical} and {@code quiver datasets} on a generated repo. */
+class HistoricalCommandTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String QUERY_SQL =
+      "SELECT txn_id, user_id, merchant_id, event_ts - INTERVAL 1 MICROSECOND AS event_timestamp, is_fraud"
+          + " FROM transactions WHERE txn_id % 7 = 0 ORDER BY txn_id DESC";
+  private static final String FEATURES = "user_txn:last_amount,user_profile:risk_segment,merchant_profile:risk_score";
+
+  @TempDir Path tmp;
+  String r;
+
+  @BeforeEach
+  void init() {
+    r = tmp.resolve("repo").toString();
+    assertThat(Cli.run("init", r, "--rows", "4000").exitCode()).isZero();
+    assertThat(Cli.run("apply", "--repo", r).exitCode()).isZero();
+  }
+
+  @Test
+  void writesSavesListsAndReproducesATrainingSet() throws Exception {
+    Path out = tmp.resolve("out/train.parquet");
+    Cli run = Cli.run("historical", "--repo", r, "--query-sql", QUERY_SQL, "--features", FEATURES,
+        "--out", out.toString(), "--save", "train_v1", "--author", "ada", "--preview", "3");
+    assertThat(run.exitCode()).as(run.toString()).isZero();
+    assertThat(run.out()).contains("Wrote 573 rows x 3 features", "Saved as dataset 'train_v1'", "risk_segment");
+    assertThat(out).exists();
+
+    assertThat(Cli.run("datasets", "list", "--repo", r).out()).contains("train_v1", "573");
+    JsonNode shown = JSON.readTree(Cli.run("datasets", "show", "train_v1", "--repo", r, "--output", "json").out());
+    assertThat(shown.path("registry_version").asLong()).isEqualTo(1);
+    assertThat(shown.path("rows").asLong()).isEqualTo(573);
+    assertThat(shown.path("author").asText()).isEqualTo("ada");
+    assertThat(shown.path("features")).extracting(JsonNode::asText)
+        .containsExactly("user_txn@v1:last_amount", "user_profile@v1:risk_segment", "merchant_profile@v1:risk_score");
+    assertThat(shown.path("source_fingerprints").size()).isEqualTo(3);
+
+    Cli rep = Cli.run("datasets", "reproduce", "train_v1", "--repo", r, "--out", tmp.resolve("again.parquet").toString());
+    assertThat(rep.exitCode()).as(rep.toString()).isZero();
+    assertThat(rep.out()).contains("Identical to the saved training set");
+    assertThat(Files.mismatch(out, tmp.resolve("again.parquet"))).isEqualTo(-1);
+
+    Cli dup = Cli.run("historical", "--repo", r, "--query-sql", QUERY_SQL, "--features", FEATURES,
+        "--out", tmp.resolve("x.parquet").toString(), "--save", "train_v1");
+    assertThat(dup.exitCode()).isEqualTo(1);
+    assertThat(dup.err()).contains("already exists");
+  }
+
+  @Test
+  void reproductionRefusesChangedSourceData() throws Exception {
+    Cli run = Cli.run("historical", "--repo", r, "--query-sql", QUERY_SQL, "--features", FEATURES,
+        "--out", tmp.resolve("t.csv").toString(), "--save", "t");
+    assertThat(run.exitCode()).as(run.toString()).isZero();
+    Path profiles = Path.of(r, "data/user_profiles.parquet");
+    Files.write(profiles, Files.readAllBytes(Path.of(r, "data/merchant_profiles.parquet")));
+    Cli rep = Cli.run("datasets", "reproduce", "t", "--repo", r, "--out", tmp.resolve("t2.csv").toString());
+    assertThat(rep.exitCode()).isEqualTo(1);
+    assertThat(rep.err()).contains("source files changed", "user_profiles.parquet");
+  }
+
+  @Test
+  void theJavaApiStreamsRowsInQueryOrderWithLabelsPassedThrough() {
+    try (FeatureRepo repo = FeatureRepo.open(Path.of(r))) {
+      HistoricalRequest request = HistoricalRequest.ofFeatures(new QueryInput.Sql(QUERY_SQL),
+          List.of(FeatureRef.of("user_txn:last_country"), FeatureRef.of("merchant_profile:*"))).withFullFeatureNames(true);
+      List<Long> txnIds = new ArrayList<>();
+      try (HistoricalRows rows = repo.getHistoricalFeatures(request)) {
+        assertThat(rows.columns()).extracting(c -> c.name()).containsExactly("txn_id", "user_id", "merchant_id",
+            "event_timestamp", "is_fraud", "user_txn__last_country", "merchant_profile__category",
+            "merchant_profile__merchant_country", "merchant_profile__risk_score");
+        while (rows.hasNext()) {
+          txnIds.add((Long) rows.next()[0]);
+        }
+      }
+      assertThat(txnIds).hasSize(573).isSortedAccordingTo((a, b) -> Long.compare(b, a));
+    }
+  }
+
+  @Test
+  void badRequestsAreRejectedBeforeAnyHeavyWork() throws Exception {
+    Path query = tmp.resolve("q.csv");
+    Files.writeString(query, "user_id,ts\n1,2026-02-01 00:00:00\n");
+    Path noTs = tmp.resolve("no_ts.csv");
+    Files.writeString(noTs, "user_id,label\n1,0\n");
+    Path badKey = tmp.resolve("bad_key.csv");
+    Files.writeString(badKey, "user_id,event_timestamp\nabc,2026-02-01 00:00:00\n");
+    String out = tmp.resolve("o.parquet").toString();
+
+    assertError(Cli.run("historical", "--repo", r, "--query", noTs.toString(), "--features", "user_txn:last_amount", "--out", out),
+        "need a timestamp column");
+    assertError(Cli.run("historical", "--repo", r, "--query", badKey.toString(), "--features", "user_txn:last_amount", "--out", out),
+        "query column 'user_id' is string but join key 'user_id' of entity 'user' is int64");
+    assertError(Cli.run("historical", "--repo", r, "--query", query.toString(), "--features", "user_txn:last_amout", "--out", out),
+        "did you mean 'last_amount'");
+    assertError(Cli.run("historical", "--repo", r, "--query", query.toString(), "--features", "user_tx:last_amount", "--out", out),
+        "no feature view 'user_tx'");
+    assertError(Cli.run("historical", "--repo", r, "--query", tmp.resolve("missing.parquet").toString(), "--features", "user_txn:last_amount", "--out", out),
+        "no file matches");
+    assertError(Cli.run("historical", "--repo", r, "--query", query.toString(), "--features", "user_txn:amount_avg_30d", "--out", out),
+        "window aggregates");
+    Files.writeString(tmp.resolve("garbage.parquet"), "not parquet");
+    assertError(Cli.run("historical", "--repo", r, "--query", tmp.resolve("garbage.parquet").toString(), "--features", "user_txn:last_amount", "--out", out),
+        "cannot read the query rows");
+    assertThat(Path.of(out)).doesNotExist();
+
+    Cli ok = Cli.run("historical", "--repo", r, "--query", query.toString(), "--timestamp-column", "ts",
+        "--features", "user_txn:last_amount", "--out", out);
+    assertThat(ok.exitCode()).as(ok.toString()).isZero();
+    try (FeatureRepo repo = FeatureRepo.open(Path.of(r)); HistoricalRows rows = repo.offline().read(Path.of(out), FileFormat.PARQUET)) {
+      assertThat(rows.columns()).extracting(c -> c.name()).containsExactly("user_id", "ts", "last_amount");
+    }
+  }
+
+  private static void assertError(Cli cli, String message) {
+    assertThat(cli.exitCode()).as(cli.toString()).isEqualTo(1);
+    assertThat(cli.err()).as(cli.toString()).contains(message).doesNotContain("\tat ");
+  }
+}

@@ -22,6 +22,9 @@ import picocli.CommandLine.Command;
       DescribeCommand.class,
       HistoricalCommand.class,
       DatasetsCommand.class,
+      MaterializeCommand.class,
+      MaterializeIncrementalCommand.class,
+      OnlineCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class QuiverCommand implements Runnable {

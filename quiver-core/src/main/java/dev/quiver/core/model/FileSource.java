@@ -29,4 +29,14 @@ public record FileSource(
         fieldMapping == null ? Map.of() : java.util.Collections.unmodifiableMap(new TreeMap<>(fieldMapping));
     metadata = Objects.requireNonNullElse(metadata, Metadata.EMPTY);
   }
+
+  /** The raw file column that {@link #fieldMapping()} renames to {@code mapped}, else {@code mapped} itself. */
+  public String rawColumn(String mapped) {
+    for (var e : fieldMapping.entrySet()) {
+      if (e.getValue().equals(mapped)) {
+        return e.getKey();
+      }
+    }
+    return mapped;
+  }
 }

@@ -35,6 +35,12 @@ public interface OfflineEngine extends AutoCloseable {
    */
   long write(PointInTimePlan plan, Path repoRoot, Path out, FileFormat format, DoubleConsumer progress);
 
+  /**
+   * Streams the latest source row per entity key in a time range, for materialization (see {@link
+   * LatestRowsPlan}); memory stays bounded whatever the number of keys. The caller closes the result.
+   */
+  HistoricalRows latestRows(LatestRowsPlan plan, Path repoRoot);
+
   /** What the engine would run for the plan, for people (e.g. the SQL statements), without running it. */
   String explain(PointInTimePlan plan, Path repoRoot);
 

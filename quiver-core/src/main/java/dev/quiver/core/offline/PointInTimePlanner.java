@@ -9,8 +9,8 @@ import dev.quiver.core.model.Definitions;
 import dev.quiver.core.model.DerivedFeature;
 import dev.quiver.core.model.Entity;
 import dev.quiver.core.model.Feature;
+import dev.quiver.core.model.FeatureResolver;
 import dev.quiver.core.model.FeatureRef;
-import dev.quiver.core.model.FeatureService;
 import dev.quiver.core.model.FeatureView;
 import dev.quiver.core.model.FileSource;
 import dev.quiver.core.model.JoinKey;
@@ -55,17 +55,15 @@ public final class PointInTimePlanner {
     String ts = timestampColumn(request, query);
     Map<String, List<Feature>> byView = new LinkedHashMap<>();
     Map<String, FeatureView> views = new HashMap<>();
-    List<FeatureRef> refs = new ArrayList<>();
-    for (FeatureRef ref : refs(defs, request)) {
-      FeatureView view = view(defs, ref);
-      List<Feature> wanted = ref.wildcard() ? view.features()
-          : List.of(view.feature(ref.feature()).orElseThrow(() -> new NotFoundException(
-              "view " + view.qualifiedName() + " has no feature '" + ref.feature() + "'"
-                  + Names.didYouMean(ref.feature(), view.features().stream().map(Feature::name).toList()))));
-      views.put(view.qualifiedName(), view);
-      for (Feature f : wanted) {
-        byView.computeIfAbsent(view.qualifiedName(), k -> new ArrayList<>()).add(f);
-        refs.add(new FeatureRef(view.name(), view.version(), f.name()));
+    List<FeatureRef> refs = request.service() == null ? request.features()
+        : FeatureResolver.service(defs, request.service(), request.serviceVersion());
+    for (FeatureResolver.Resolved r : FeatureResolver.resolve(defs, refs)) {
+      switch (r) {
+        case FeatureResolver.ViewFeature vf -> {
+          views.put(vf.view().qualifiedName(), vf.view());
+          byView.computeIfAbsent(vf.view().qualifiedName(), k -> new ArrayList<>()).add(vf.feature());
+        }
+        case FeatureResolver.OnDemandFeature of -> throw unsupported(of.ref(), "on-demand features");
       }
     }
     Map<String, String> outputOwner = new HashMap<>();
@@ -86,7 +84,7 @@ public final class PointInTimePlanner {
               + (request.fullFeatureNames() ? "; request the feature once" : "; pass --full-feature-names to name columns view__feature"));
         }
         planned.add(switch (f) {
-          case ColumnFeature c -> new LatestValue(ref, raw(source, c.column()), name, c.type());
+          case ColumnFeature c -> new LatestValue(ref, source.rawColumn(c.column()), name, c.type());
           case AggregateFeature a -> throw unsupported(ref, "window aggregates");
           case DerivedFeature d -> throw unsupported(ref, "derived features");
         });
@@ -103,30 +101,6 @@ public final class PointInTimePlanner {
   private static QuiverException unsupported(FeatureRef ref, String what) {
     return new QuiverException(ref + " is one of the " + what + ", which training sets do not compute yet;"
         + " request column features (a later release adds " + what + " to the same plan)");
-  }
-
-  private static List<FeatureRef> refs(Definitions defs, HistoricalRequest request) {
-    if (request.service() == null) {
-      return request.features();
-    }
-    FeatureService s = defs.service(request.service(), request.serviceVersion()).orElseThrow(() ->
-        new NotFoundException("no feature service '" + request.service() + "'"
-            + (request.serviceVersion() > 0 ? " version " + request.serviceVersion() : "") + " in the registry"
-            + Names.didYouMean(request.service(), defs.services().stream().map(FeatureService::name).toList())));
-    return s.features();
-  }
-
-  private static FeatureView view(Definitions defs, FeatureRef ref) {
-    return defs.view(ref.view(), ref.version()).orElseThrow(() -> {
-      if (defs.onDemandView(ref.view(), ref.version()).isPresent()) {
-        return unsupported(ref, "on-demand features");
-      }
-      boolean exists = defs.view(ref.view(), 0).isPresent();
-      return new NotFoundException(exists
-          ? "view '" + ref.view() + "' has no version " + ref.version()
-          : "no feature view '" + ref.view() + "' in the registry"
-              + Names.didYouMean(ref.view(), defs.views().stream().map(FeatureView::name).distinct().toList()));
-    });
   }
 
   private static String timestampColumn(HistoricalRequest request, Map<String, SourceColumn> query) {
@@ -183,7 +157,7 @@ public final class PointInTimePlanner {
               + " but join key '" + k.name() + "' of entity '" + entityName + "' is " + k.type().spelling()
               + "; cast the column to " + k.type().spelling());
         }
-        keys.add(new KeyBinding(k.name(), raw(source, k.name()), k.type()));
+        keys.add(new KeyBinding(k.name(), source.rawColumn(k.name()), k.type()));
       }
     }
     return keys;
@@ -193,15 +167,5 @@ public final class PointInTimePlanner {
   private static boolean compatible(ValueType query, ScalarType key) {
     return key.equals(query)
         || (query instanceof ScalarType q && q.isIntegral() && key.isIntegral());
-  }
-
-  /** The raw source column that field mapping renames to {@code mapped}. */
-  static String raw(FileSource source, String mapped) {
-    for (var e : source.fieldMapping().entrySet()) {
-      if (e.getValue().equals(mapped)) {
-        return e.getKey();
-      }
-    }
-    return mapped;
   }
 }

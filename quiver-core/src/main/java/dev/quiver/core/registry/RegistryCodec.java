@@ -9,13 +9,18 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quiver.core.QuiverException;
 import dev.quiver.core.model.Definitions;
 import java.io.IOException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.HexFormat;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * The canonical, versioned byte format of a registry version: what every {@link RegistryStore}
@@ -64,6 +69,21 @@ import java.util.Objects;
  * file formats are spelled as in definitions ({@code parquet}, {@code csv}). The golden file {@code
  * registry/dataset-golden-v1.json} pins it.
  *
+ * <p>A view version's materialization {@link Watermark} has a document of its own too, {@link
+ * #encodeWatermark}, with its own format number ({@link #WATERMARK_FORMAT}) and a {@code "kind" :
+ * "watermark"} field:
+ *
+ * <pre>{@code
+ * {
+ *   "author" : "ana", "end" : "2024-05-01T00:00:00Z", "format" : 1, "kind" : "watermark",
+ *   "registry_version" : 3, "updated_at" : "2024-05-01T00:10:00.123456Z", "view" : "user_txn@v2"
+ * }
+ * }</pre>
+ *
+ * <p>The view is spelled {@code name@vN} ({@link Watermark#isValidView}). The golden file {@code
+ * registry/watermark-golden-v1.json} pins it. Every document is decoded strictly: a missing,
+ * unknown or malformed field fails with a message naming it.
+ *
  * <p>Thread-safe and stateless.
  */
 public final class RegistryCodec {
@@ -77,11 +97,25 @@ public final class RegistryCodec {
    */
   public static final int DATASET_FORMAT = 1;
 
+  /**
+   * The format number of the watermarks this codec writes ({@link #encodeWatermark}), stored in
+   * their top-level {@code "format"} field; it changes independently of the others.
+   */
+  public static final int WATERMARK_FORMAT = 1;
+
   /** The top-level {@code "kind"} of a dataset record, which a registry snapshot does not have. */
   static final String DATASET_KIND = "dataset";
 
+  /** The top-level {@code "kind"} of a watermark. */
+  static final String WATERMARK_KIND = "watermark";
+
   private static final String SNAPSHOT = "registry snapshot";
   private static final String DATASET = "dataset record";
+  private static final String WATERMARK = "watermark";
+
+  /** The fields of a watermark document, each required. */
+  private static final Set<String> WATERMARK_FIELDS =
+      Set.of("format", "kind", "view", "end", "registry_version", "author", "updated_at");
 
   private static final String HASH_PREFIX = "sha256:";
 
@@ -133,7 +167,11 @@ public final class RegistryCodec {
     if (root.has("kind")) {
       throw new QuiverException(
           "not a Quiver registry snapshot: it is a "
-              + (isDataset(root) ? "saved dataset record" : "document of kind " + root.get("kind")));
+              + (isDataset(root)
+                  ? "saved dataset record"
+                  : isKind(root, WATERMARK_KIND)
+                      ? "materialization watermark"
+                      : "document of kind " + root.get("kind")));
     }
     checkFormat(root, SNAPSHOT, FORMAT);
     return SnapshotReader.snapshot(root);
@@ -172,6 +210,79 @@ public final class RegistryCodec {
     }
     checkFormat(root, DATASET, DATASET_FORMAT);
     return SnapshotReader.dataset(root);
+  }
+
+  /**
+   * Encodes a view version's watermark in the current watermark format ({@link #WATERMARK_FORMAT}).
+   * Equal watermarks give equal bytes, and {@code decodeWatermark(encodeWatermark(w)).equals(w)} for
+   * every watermark whose view is valid ({@link Watermark#isValidView}).
+   *
+   * @throws NullPointerException when {@code watermark} is null
+   */
+  public static byte[] encodeWatermark(Watermark watermark) {
+    Objects.requireNonNull(watermark, "watermark");
+    ObjectNode root = watermarkFields(watermark);
+    root.put("format", WATERMARK_FORMAT);
+    root.put("kind", WATERMARK_KIND);
+    return pretty(SnapshotWriter.canonical(root));
+  }
+
+  /**
+   * Decodes bytes written by {@link #encodeWatermark} (of this or an earlier watermark format).
+   *
+   * @throws QuiverException when the bytes are not a watermark (not JSON, truncated, another kind
+   *     of document, an unknown or newer format, a missing, unknown or malformed field, a view not
+   *     spelled {@code name@vN}); the message says what and where
+   * @throws NullPointerException when {@code bytes} is null
+   */
+  public static Watermark decodeWatermark(byte[] bytes) {
+    Objects.requireNonNull(bytes, "bytes");
+    JsonNode root = parse(bytes, WATERMARK);
+    if (!isKind(root, WATERMARK_KIND)) {
+      throw new QuiverException(
+          "not a Quiver watermark: expected \"kind\" : \""
+              + WATERMARK_KIND
+              + "\", found "
+              + (root.has("kind")
+                  ? root.get("kind").toString()
+                  : "no \"kind\" field" + (root.has("definitions") ? " (it is a registry snapshot)" : "")));
+    }
+    checkFormat(root, WATERMARK, WATERMARK_FORMAT);
+    root.properties()
+        .forEach(
+            property -> {
+              if (!WATERMARK_FIELDS.contains(property.getKey())) {
+                throw damagedWatermark(
+                    "the top level",
+                    "unknown field '"
+                        + property.getKey()
+                        + "' (written by a newer Quiver? this one reads format "
+                        + WATERMARK_FORMAT
+                        + ")");
+              }
+            });
+    String view = watermarkText(root, "view");
+    if (!Watermark.isValidView(view)) {
+      throw damagedWatermark("view", "'" + view + "' is not a view version (name@vN, such as user_txn@v2)");
+    }
+    JsonNode registryVersion = watermarkField(root, "registry_version");
+    if (!registryVersion.isIntegralNumber() || !registryVersion.canConvertToLong()) {
+      throw damagedWatermark("registry_version", "expected an integer, found " + registryVersion);
+    }
+    return new Watermark(
+        view,
+        watermarkInstant(root, "end"),
+        registryVersion.longValue(),
+        watermarkText(root, "author"),
+        watermarkInstant(root, "updated_at"));
+  }
+
+  /**
+   * A watermark as a JSON object in the watermark format's layout, without the {@code "format"} and
+   * {@code "kind"} fields, for tools that print watermarks.
+   */
+  public static JsonNode toJson(Watermark watermark) {
+    return SnapshotWriter.canonical(watermarkFields(Objects.requireNonNull(watermark, "watermark")));
   }
 
   /**
@@ -263,8 +374,54 @@ public final class RegistryCodec {
   }
 
   private static boolean isDataset(JsonNode root) {
+    return isKind(root, DATASET_KIND);
+  }
+
+  private static boolean isKind(JsonNode root, String expected) {
     JsonNode kind = root.get("kind");
-    return kind != null && kind.isTextual() && kind.textValue().equals(DATASET_KIND);
+    return kind != null && kind.isTextual() && kind.textValue().equals(expected);
+  }
+
+  // ---- watermarks -------------------------------------------------------------------------------
+
+  /** The watermark's own fields, unsorted. */
+  private static ObjectNode watermarkFields(Watermark w) {
+    ObjectNode n = JsonNodeFactory.instance.objectNode();
+    n.put("view", w.view());
+    n.put("end", w.end().toString());
+    n.put("registry_version", w.registryVersion());
+    n.put("author", w.author());
+    n.put("updated_at", w.updatedAt().toString());
+    return n;
+  }
+
+  private static JsonNode watermarkField(JsonNode root, String name) {
+    JsonNode field = root.get(name);
+    if (field == null) {
+      throw damagedWatermark(name, "missing");
+    }
+    return field;
+  }
+
+  private static String watermarkText(JsonNode root, String name) {
+    JsonNode field = watermarkField(root, name);
+    if (!field.isTextual()) {
+      throw damagedWatermark(name, "expected a string, found " + field);
+    }
+    return field.textValue();
+  }
+
+  private static Instant watermarkInstant(JsonNode root, String name) {
+    String text = watermarkText(root, name);
+    try {
+      return Instant.parse(text);
+    } catch (DateTimeParseException e) {
+      throw damagedWatermark(name, "'" + text + "' is not an ISO-8601 instant");
+    }
+  }
+
+  private static QuiverException damagedWatermark(String where, String problem) {
+    return new QuiverException("damaged " + WATERMARK + " at " + where + ": " + problem);
   }
 
   /** Two-space indented JSON with {@code \n} line ends and a final newline. */

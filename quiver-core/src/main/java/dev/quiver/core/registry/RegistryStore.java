@@ -10,6 +10,9 @@ import java.util.Optional;
  * sees the old head or the complete new version, never a mix) and conditional on the head the
  * caller planned against, so two concurrent applies never lose an update.
  *
+ * <p>Beside the versions it keeps the saved training sets ({@link DatasetRecord}), immutable like
+ * versions, and a materialization {@link Watermark} per view version, which only ever moves forward.
+ *
  * <p>Implementations are thread-safe and safe to use from several processes at once. The embedded
  * default is the file registry; each implementation passes the {@code RegistryStoreContract} suite.
  */
@@ -57,6 +60,42 @@ public interface RegistryStore extends AutoCloseable {
 
   /** The saved training set of that name, if any. */
   Optional<DatasetRecord> dataset(String name);
+
+  /**
+   * The watermark of one view version: how far it has been materialized.
+   *
+   * @param view the view version, {@code name@vN}
+   * @return empty when that view version was never materialized
+   * @throws dev.quiver.core.QuiverException when {@code view} is not {@code name@vN} ({@link
+   *     Watermark#isValidView}), or the stored watermark is damaged
+   * @throws NullPointerException when {@code view} is null
+   */
+  Optional<Watermark> watermark(String view);
+
+  /**
+   * Every view version's watermark, by view name, then version ({@code x@v2} before {@code x@v10}).
+   *
+   * @throws dev.quiver.core.QuiverException when a stored watermark is damaged
+   */
+  List<Watermark> watermarks();
+
+  /**
+   * Moves a view version's watermark forward: atomically records {@code proposed} when the view has
+   * no watermark or {@code proposed.end()} is later than the stored end; otherwise (an equal or
+   * earlier end) keeps the stored watermark, unchanged in every field. Call it only after the data
+   * up to {@code proposed.end()} is written.
+   *
+   * <p>A watermark never moves backwards. Concurrent advances of one view, from threads or
+   * processes, are serialized: whatever their order, the latest end proposed is the one that
+   * remains. Advances of different views are independent.
+   *
+   * @return the watermark in force afterwards: {@code proposed}, or the later one already stored
+   * @throws dev.quiver.core.QuiverException when {@code proposed.view()} is not {@code name@vN}
+   *     ({@link Watermark#isValidView}), the stored watermark is damaged, or it cannot be written;
+   *     the stored watermark is then unchanged
+   * @throws NullPointerException when {@code proposed} is null
+   */
+  Watermark advanceWatermark(Watermark proposed);
 
   /** Releases resources; idempotent. */
   @Override

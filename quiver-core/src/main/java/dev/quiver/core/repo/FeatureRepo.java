@@ -19,6 +19,17 @@ import dev.quiver.core.offline.OfflineEngine;
 import dev.quiver.core.offline.OfflineEngineProvider;
 import dev.quiver.core.offline.PointInTimePlan;
 import java.util.function.DoubleConsumer;
+import dev.quiver.core.model.FeatureRef;
+import dev.quiver.core.model.FeatureResolver;
+import dev.quiver.core.online.Materializer;
+import dev.quiver.core.online.OnlineReader;
+import dev.quiver.core.online.OnlineResponse;
+import dev.quiver.core.online.OnlineStore;
+import dev.quiver.core.online.OnlineStoreProvider;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import dev.quiver.core.spi.SourceSchemaReader;
 import dev.quiver.core.validate.DefinitionValidator;
 import java.nio.file.Path;
@@ -41,6 +52,8 @@ public final class FeatureRepo implements AutoCloseable {
   private final SourceSchemaReader schemas;
   private final Clock clock;
   private OfflineEngine offline;
+  private OnlineStore online;
+  private final ExecutorService readers = Executors.newVirtualThreadPerTaskExecutor();
 
   private FeatureRepo(RepoConfig config, RegistryStore registry, SourceSchemaReader schemas, Clock clock) {
     this.config = config;
@@ -159,6 +172,61 @@ public final class FeatureRepo implements AutoCloseable {
     return trainingSets().reproduce(name, out, progress);
   }
 
+  /**
+   * Materializes every online view (or the named ones) from the offline store into the online
+   * store: per entity, the latest row with {@code start <= event_ts <= end}. Each view's watermark
+   * moves to {@code end} once its rows are written; a failed run is simply run again.
+   *
+   * @param views view names or {@code name@vN}; empty for all online views
+   */
+  public List<Materializer.ViewResult> materialize(List<String> views, Instant start, Instant end,
+      Materializer.Listener listener, String author) {
+    return materializer(author).materialize(views, start, end, listener);
+  }
+
+  /** Materializes each view from its watermark (first time: {@code end - ttl}) to {@code end}. */
+  public List<Materializer.ViewResult> materializeIncremental(List<String> views, Instant end,
+      Materializer.Listener listener, String author) {
+    return materializer(author).materializeIncremental(views, end, listener);
+  }
+
+  private Materializer materializer(String author) {
+    return new Materializer(trainingSets().head(), offline(), online(), registry, config.root(), clock, author);
+  }
+
+  /**
+   * Reads the latest feature values for entity rows given column-major ({@code user_id -> [1, 2]}),
+   * from the registry's latest version.
+   */
+  public OnlineResponse getOnlineFeatures(List<FeatureRef> refs, Map<String, List<Object>> entities, boolean fullFeatureNames) {
+    return new OnlineReader(trainingSets().head().definitions(), online(), readers, clock).read(refs, entities, fullFeatureNames);
+  }
+
+  /** Like {@link #getOnlineFeatures(List, Map, boolean)} for a feature service ({@code version} 0: latest). */
+  public OnlineResponse getOnlineFeatures(String service, int version, Map<String, List<Object>> entities, boolean fullFeatureNames) {
+    var defs = trainingSets().head().definitions();
+    return new OnlineReader(defs, online(), readers, clock)
+        .read(FeatureResolver.service(defs, service, version), entities, fullFeatureNames);
+  }
+
+  /** The configured online store, opened on first use. */
+  public synchronized OnlineStore online() {
+    if (online == null) {
+      String type = String.valueOf(config.online().getOrDefault("type", "rocksdb"));
+      List<String> known = new ArrayList<>();
+      for (OnlineStoreProvider p : ServiceLoader.load(OnlineStoreProvider.class)) {
+        if (p.type().equals(type)) {
+          online = p.open(config.online(), config.root());
+          return online;
+        }
+        known.add(p.type());
+      }
+      throw new QuiverException("quiver.yaml: no online store of type '" + type + "' is installed"
+          + (known.isEmpty() ? "" : " (installed: " + String.join(", ", known) + ")"));
+    }
+    return online;
+  }
+
   private TrainingSets trainingSets() {
     return new TrainingSets(config.root(), registry, offline(), clock);
   }
@@ -183,9 +251,13 @@ public final class FeatureRepo implements AutoCloseable {
 
   @Override
   public void close() {
+    readers.close();
     try (RegistryStore r = registry) {
       if (offline != null) {
         offline.close();
+      }
+      if (online != null) {
+        online.close();
       }
     }
   }

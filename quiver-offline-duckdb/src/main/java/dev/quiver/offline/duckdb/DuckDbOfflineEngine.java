@@ -4,6 +4,7 @@ import dev.quiver.core.QuiverException;
 import dev.quiver.core.model.FileFormat;
 import dev.quiver.core.model.FileSource;
 import dev.quiver.core.offline.HistoricalRows;
+import dev.quiver.core.offline.LatestRowsPlan;
 import dev.quiver.core.offline.OfflineEngine;
 import dev.quiver.core.offline.PointInTimePlan;
 import dev.quiver.core.offline.QueryInput;
@@ -53,15 +54,31 @@ final class DuckDbOfflineEngine implements OfflineEngine {
   @Override
   public HistoricalRows rows(PointInTimePlan plan, Path repoRoot) {
     PlanSql sql = new PlanSql(plan, repoRoot);
+    return stream(sql.setup(), sql.select(), plan.columns());
+  }
+
+  @Override
+  public HistoricalRows latestRows(LatestRowsPlan plan, Path repoRoot) {
+    LatestRowsSql sql = new LatestRowsSql(plan, repoRoot);
+    List<PointInTimePlan.Column> columns = new java.util.ArrayList<>();
+    plan.keys().forEach(k -> columns.add(new PointInTimePlan.Column(k.queryColumn(), k.type())));
+    columns.add(new PointInTimePlan.Column(LatestRowsPlan.EVENT_TS, dev.quiver.core.model.ScalarType.TIMESTAMP));
+    columns.add(new PointInTimePlan.Column(LatestRowsPlan.CREATED_TS, dev.quiver.core.model.ScalarType.TIMESTAMP));
+    plan.features().forEach(f -> columns.add(new PointInTimePlan.Column(f.outputName(), f.type())));
+    return stream(sql.setup(), sql.select(), columns);
+  }
+
+  /** Runs the setup statements, then streams the select; the rows own the connection. */
+  private HistoricalRows stream(List<String> setup, String select, List<PointInTimePlan.Column> columns) {
     Connection c = null;
     try {
       c = open();
       try (Statement s = c.createStatement()) {
-        for (String statement : sql.setup()) {
+        for (String statement : setup) {
           s.execute(statement);
         }
       }
-      return new DuckDbRows(c, plan.columns(), sql.select());
+      return new DuckDbRows(c, columns, select);
     } catch (SQLException e) {
       closeQuietly(c);
       throw failed(e);

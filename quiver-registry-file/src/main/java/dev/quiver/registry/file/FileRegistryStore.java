@@ -10,6 +10,7 @@ import dev.quiver.core.registry.RegistryCodec;
 import dev.quiver.core.registry.RegistrySnapshot;
 import dev.quiver.core.registry.RegistryStore;
 import dev.quiver.core.registry.VersionInfo;
+import dev.quiver.core.registry.Watermark;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -29,7 +30,10 @@ import java.util.regex.Pattern;
 /**
  * A registry in a directory: one immutable file per version, {@code versions/0000000042.json},
  * holding the {@link RegistryCodec} bytes of that version, and one per saved training set, {@code
- * datasets/<name>.json}, holding its {@link RegistryCodec#encodeDataset} bytes.
+ * datasets/<name>.json}, holding its {@link RegistryCodec#encodeDataset} bytes. Each view version's
+ * materialization watermark is kept in {@code watermarks/<name>@v<N>.json} ({@link
+ * RegistryCodec#encodeWatermark}), the one kind of file that is replaced: see {@link
+ * WatermarkDirectory}, which moves it forward under a lock across threads and processes.
  *
  * <p><b>Commit protocol.</b> Both kinds of file are published by {@link PublishedDirectory}: written
  * to a temporary file, forced to disk, and hard-linked to the final name, which is atomic and
@@ -39,7 +43,8 @@ import java.util.regex.Pattern;
  * leaves either the old state or the complete new file, plus perhaps a temporary file, which is
  * ignored and removed once it is a minute old. Readers never lock and only ever see complete files.
  *
- * <p>Versions and datasets are immutable, so their records are cached after the first read.
+ * <p>Versions and datasets are immutable, so their records are cached after the first read;
+ * watermarks are read from their files every time.
  * Thread-safe.
  */
 final class FileRegistryStore implements RegistryStore {
@@ -52,6 +57,7 @@ final class FileRegistryStore implements RegistryStore {
   private final Path root;
   private final PublishedDirectory versions;
   private final PublishedDirectory datasets;
+  private final WatermarkDirectory watermarks;
   private final ConcurrentMap<Long, VersionInfo> verifiedInfos = new ConcurrentHashMap<>();
   private final ConcurrentMap<String, DatasetRecord> verifiedDatasets = new ConcurrentHashMap<>();
   private volatile boolean closed;
@@ -60,6 +66,7 @@ final class FileRegistryStore implements RegistryStore {
     this.root = Objects.requireNonNull(root, "root").toAbsolutePath().normalize();
     this.versions = new PublishedDirectory(this.root, this.root.resolve("versions"));
     this.datasets = new PublishedDirectory(this.root, this.root.resolve("datasets"));
+    this.watermarks = new WatermarkDirectory(this.root, this.root.resolve("watermarks"));
   }
 
   /** The directory holding the registry. */
@@ -75,6 +82,11 @@ final class FileRegistryStore implements RegistryStore {
   /** The file a dataset is published as. */
   Path datasetFile(String name) {
     return datasets.file(name + JSON);
+  }
+
+  /** The file a view version's watermark is kept in. */
+  Path watermarkFile(String view) {
+    return watermarks.file(view);
   }
 
   @Override
@@ -202,6 +214,26 @@ final class FileRegistryStore implements RegistryStore {
     }
     // On a case-insensitive file system, the file of 'Train' holds 'train': another dataset.
     return storedDataset(name).filter(d -> d.name().equals(name));
+  }
+
+  @Override
+  public Optional<Watermark> watermark(String view) {
+    ensureOpen();
+    Objects.requireNonNull(view, "view");
+    return watermarks.read(view);
+  }
+
+  @Override
+  public List<Watermark> watermarks() {
+    ensureOpen();
+    return watermarks.list();
+  }
+
+  @Override
+  public Watermark advanceWatermark(Watermark proposed) {
+    ensureOpen();
+    Objects.requireNonNull(proposed, "proposed");
+    return watermarks.advance(proposed);
   }
 
   @Override

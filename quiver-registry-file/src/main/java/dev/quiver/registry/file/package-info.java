@@ -6,7 +6,9 @@
  * <p>Layout: {@code <path>/versions/<version, zero-padded to 10 digits>.json}, each file the
  * {@link dev.quiver.core.registry.RegistryCodec} bytes of one version, including its audit record
  * and content hash. The head is the highest version present. Saved training sets live beside them
- * as {@code <path>/datasets/<name>.json}, published the same way.
+ * as {@code <path>/datasets/<name>.json}, published the same way, and materialization watermarks as
+ * {@code <path>/watermarks/<view>@v<N>.json}, replaced atomically under a file lock so that they
+ * only move forward.
  *
  * <p>A commit writes a temporary file next to the versions, forces it to disk, publishes it with a
  * hard link to the version's name (atomic, and refused when the name exists: that is how concurrent

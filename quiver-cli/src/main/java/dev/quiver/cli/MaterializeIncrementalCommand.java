@@ -1,0 +1,36 @@
+package dev.quiver.cli;
+
+import dev.quiver.core.repo.FeatureRepo;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code quiver materialize-incremental END}: continue each view from its watermark. */
+@Command(name = "materialize-incremental", description = "Materialize each online view from its watermark (first time: END - ttl) to END.")
+final class MaterializeIncrementalCommand implements Callable<Integer> {
+  @Parameters(paramLabel = "END", description = "now, 2026-03-01, 2026-03-01T12:00:00Z (UTC).")
+  String end;
+
+  @Option(names = "--views", paramLabel = "VIEW", split = ",", description = "Only these views (name or name@vN); default: every online view.")
+  List<String> views = new ArrayList<>();
+
+  @Option(names = "--author", description = "Recorded with the watermark: default $QUIVER_AUTHOR, else the OS user.")
+  String author;
+
+  @Mixin RepoOption repo;
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    try (FeatureRepo r = FeatureRepo.open(repo.repo)) {
+      MaterializeCommand.report(spec.commandLine().getOut(), r.materializeIncremental(views, Times.parse(end),
+          MaterializeCommand.listener(spec.commandLine().getErr()), Authors.resolve(author)));
+      return 0;
+    }
+  }
+}

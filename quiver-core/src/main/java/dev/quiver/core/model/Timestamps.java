@@ -1,0 +1,22 @@
+package dev.quiver.core.model;
+
+import java.time.Instant;
+
+/** Quiver timestamps are UTC instants with microsecond precision; these convert to and from micros. */
+public final class Timestamps {
+  private Timestamps() {}
+
+  /** Microseconds since the epoch; sub-microsecond digits are dropped (rounding toward the past). */
+  public static long toMicros(Instant t) {
+    return Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000L), t.getNano() / 1_000);
+  }
+
+  public static Instant ofMicros(long micros) {
+    return Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1_000L);
+  }
+
+  /** The instant truncated to microseconds. */
+  public static Instant truncate(Instant t) {
+    return ofMicros(toMicros(t));
+  }
+}

@@ -1,0 +1,170 @@
+package dev.quiver.core.online;
+
+import dev.quiver.core.QuiverException;
+import dev.quiver.core.model.ColumnFeature;
+import dev.quiver.core.model.Definitions;
+import dev.quiver.core.model.Entity;
+import dev.quiver.core.model.FeatureRef;
+import dev.quiver.core.model.FeatureResolver;
+import dev.quiver.core.model.FeatureView;
+import dev.quiver.core.model.JoinKey;
+import dev.quiver.core.model.ScalarType;
+import dev.quiver.core.model.Timestamps;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+
+/**
+ * Answers online requests from an {@link OnlineStore}: for each view involved, one multi-get of the
+ * request's entity keys (views in parallel), then each value with its status and event time.
+ * Thread-safe when the store is.
+ *
+ * <p>Statuses (DESIGN §3): no row for the entity gives NOT_FOUND; a row older than the view's TTL
+ * relative to now gives OUTSIDE_MAX_AGE with a null value (the offline lookup at now would return
+ * null too); otherwise PRESENT or NULL_VALUE.
+ */
+public final class OnlineReader {
+  private final Definitions defs;
+  private final OnlineStore store;
+  private final Executor executor;
+  private final Clock clock;
+
+  public OnlineReader(Definitions defs, OnlineStore store, Executor executor, Clock clock) {
+    this.defs = defs;
+    this.store = store;
+    this.executor = executor;
+    this.clock = clock;
+  }
+
+  /**
+   * Reads features for entity rows given column-major ({@code user_id -> [1, 2, 3]}).
+   *
+   * @param refs feature refs (see {@link FeatureResolver}); use {@link FeatureResolver#service} for a service
+   * @param fullFeatureNames name columns {@code view__feature}
+   * @throws QuiverException for unknown features, missing or mistyped entity columns, or a store failure
+   */
+  public OnlineResponse read(List<FeatureRef> refs, Map<String, List<Object>> entities, boolean fullFeatureNames) {
+    int rows = rowCount(entities);
+    Map<String, List<FeatureResolver.ViewFeature>> byView = new LinkedHashMap<>();
+    Map<String, FeatureView> views = new LinkedHashMap<>();
+    List<FeatureResolver.ViewFeature> ordered = new ArrayList<>();
+    for (FeatureResolver.Resolved r : FeatureResolver.resolve(defs, refs)) {
+      switch (r) {
+        case FeatureResolver.ViewFeature vf -> {
+          if (!(vf.feature() instanceof ColumnFeature)) {
+            throw new QuiverException(vf.ref() + " is not served online yet: online reads serve column features"
+                + " (window aggregates and derived features arrive in later releases)");
+          }
+          if (!vf.view().online()) {
+            throw new QuiverException(vf.ref() + " belongs to an offline-only view (online: false)");
+          }
+          views.put(vf.view().qualifiedName(), vf.view());
+          byView.computeIfAbsent(vf.view().qualifiedName(), k -> new ArrayList<>()).add(vf);
+          ordered.add(vf);
+        }
+        case FeatureResolver.OnDemandFeature of -> throw new QuiverException(of.ref()
+            + " is an on-demand feature, which online reads do not compute yet");
+      }
+    }
+    Map<String, CompletableFuture<List<byte[]>>> fetches = new LinkedHashMap<>();
+    for (FeatureView view : views.values()) {
+      List<byte[]> keys = keys(view, entities, rows);
+      String table = OnlineTables.of(defs.project(), view);
+      fetches.put(view.qualifiedName(), CompletableFuture.supplyAsync(() -> store.multiGet(table, keys), executor));
+    }
+    Map<String, List<RowEncoding.Decoded>> decoded = new LinkedHashMap<>();
+    for (var e : fetches.entrySet()) {
+      List<byte[]> values;
+      try {
+        values = e.getValue().join();
+      } catch (CompletionException ex) {
+        throw ex.getCause() instanceof QuiverException q ? q
+            : new QuiverException("reading " + e.getKey() + " from the online store failed: " + ex.getCause().getMessage(), ex.getCause());
+      }
+      List<RowEncoding.Decoded> rowsOfView = new ArrayList<>(values.size());
+      for (byte[] v : values) {
+        rowsOfView.add(v == null ? null : RowEncoding.decode(v));
+      }
+      decoded.put(e.getKey(), rowsOfView);
+    }
+    long now = Timestamps.toMicros(clock.instant());
+    List<FeatureColumn> columns = new ArrayList<>();
+    for (FeatureResolver.ViewFeature vf : ordered) {
+      FeatureView view = vf.view();
+      String name = fullFeatureNames ? view.name() + "__" + vf.feature().name() : vf.feature().name();
+      long oldest = view.ttl() == null ? Long.MIN_VALUE : now - view.ttl().toNanos() / 1000;
+      List<Object> values = new ArrayList<>(rows);
+      List<FeatureStatus> statuses = new ArrayList<>(rows);
+      List<Instant> times = new ArrayList<>(rows);
+      for (RowEncoding.Decoded row : decoded.get(view.qualifiedName())) {
+        if (row == null || !row.has(vf.feature().name())) {
+          values.add(null);
+          statuses.add(FeatureStatus.NOT_FOUND);
+          times.add(null);
+        } else if (row.eventMicros() < oldest) {
+          values.add(null);
+          statuses.add(FeatureStatus.OUTSIDE_MAX_AGE);
+          times.add(row.eventTime());
+        } else {
+          Object v = row.get(vf.feature().name());
+          values.add(v);
+          statuses.add(v == null ? FeatureStatus.NULL_VALUE : FeatureStatus.PRESENT);
+          times.add(row.eventTime());
+        }
+      }
+      columns.add(new FeatureColumn(name, vf.ref(), values, statuses, times));
+    }
+    return new OnlineResponse(entities, columns);
+  }
+
+  private static int rowCount(Map<String, List<Object>> entities) {
+    int rows = -1;
+    for (var e : entities.entrySet()) {
+      if (e.getValue() == null) {
+        throw new QuiverException("entity column '" + e.getKey() + "' has no values");
+      }
+      if (rows >= 0 && e.getValue().size() != rows) {
+        throw new QuiverException("entity columns have different lengths: '" + e.getKey() + "' has "
+            + e.getValue().size() + " values, others " + rows);
+      }
+      rows = e.getValue().size();
+    }
+    return Math.max(rows, 0);
+  }
+
+  private List<byte[]> keys(FeatureView view, Map<String, List<Object>> entities, int rows) {
+    List<JoinKey> joinKeys = new ArrayList<>();
+    for (String e : view.entities()) {
+      Entity entity = defs.entity(e).orElseThrow();
+      joinKeys.addAll(entity.joinKeys());
+    }
+    List<ScalarType> types = joinKeys.stream().map(JoinKey::type).toList();
+    List<List<Object>> columns = new ArrayList<>();
+    for (JoinKey k : joinKeys) {
+      List<Object> col = entities.get(k.name());
+      if (col == null) {
+        throw new QuiverException("the request needs entity column '" + k.name() + "' for view " + view.qualifiedName()
+            + "; it has: " + String.join(", ", entities.keySet()));
+      }
+      columns.add(col);
+    }
+    List<byte[]> keys = new ArrayList<>(rows);
+    for (int i = 0; i < rows; i++) {
+      List<Object> values = new ArrayList<>(types.size());
+      for (int k = 0; k < types.size(); k++) {
+        values.add(EntityValues.coerce(joinKeys.get(k), columns.get(k).get(i)));
+      }
+      keys.add(values.contains(null) ? NULL_KEY : KeyEncoding.encode(types, values));
+    }
+    return keys;
+  }
+
+  /** A key no row has (format byte 0): entity rows with a null key are NOT_FOUND. */
+  static final byte[] NULL_KEY = {0};
+}

@@ -1,0 +1,58 @@
+package dev.quiver.core.online;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Latest feature rows per entity key, for low-latency serving. A small key-value interface in the
+ * manner of Chronon's {@code KVStore}: one table per feature view version, byte keys and values
+ * produced by {@link KeyEncoding} and {@link RowEncoding}.
+ *
+ * <p><b>Newest wins.</b> {@link #multiPutIfNewer} never replaces a stored row with one whose order key
+ * ({@link RowEncoding#orderKey}: event time, then created time) is smaller or equal, whatever the
+ * order of arrival, so every write is idempotent and a late backfill cannot overwrite newer data.
+ * Stores compare the 16 order-key bytes that follow the value's version byte, unsigned, byte by byte.
+ *
+ * <p>Implementations are thread-safe; each batch call costs one round trip to the store (a pipeline
+ * or a multi-get), and fails with a {@link dev.quiver.core.QuiverException} naming the store within
+ * its configured timeout. Every implementation passes {@code OnlineStoreContract} in the test kit.
+ */
+public interface OnlineStore extends AutoCloseable {
+
+  /** Creates the table if it does not exist. Idempotent. */
+  void createTable(String table);
+
+  /** Drops the table and all its rows. Idempotent. */
+  void dropTable(String table);
+
+  /**
+   * The stored values of {@code keys}, aligned with them; null where a key has no row (or the table
+   * does not exist).
+   */
+  List<byte[]> multiGet(String table, List<byte[]> keys);
+
+  /**
+   * Writes each entry unless the table holds a row for its key with an order key greater than or
+   * equal to the entry's. Entries for the same key within one call are applied as if in sequence.
+   *
+   * @return how many entries were written
+   */
+  int multiPutIfNewer(String table, List<Entry> entries);
+
+  /** Deletes the rows of {@code keys}; absent keys are ignored. */
+  void delete(String table, List<byte[]> keys);
+
+  /** Checks the store answers (for readiness probes); throws a QuiverException when it does not. */
+  void check();
+
+  @Override
+  void close();
+
+  /** One row to write: an encoded entity key and an encoded feature row. */
+  record Entry(byte[] key, byte[] value) {
+    public Entry {
+      Objects.requireNonNull(key, "key");
+      Objects.requireNonNull(value, "value");
+    }
+  }
+}

@@ -1,0 +1,86 @@
+package dev.quiver.offline.duckdb;
+
+import static dev.quiver.offline.duckdb.Scans.id;
+
+import dev.quiver.core.model.FileFormat;
+import dev.quiver.core.model.FileSource;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * How one source's rows are read and ordered: the relation to scan (CSV is staged into a table
+ * first), each row's position in the source, and the ordering key {@code {event_ts, created_ts,
+ * file, position}} that decides "latest" everywhere (point-in-time joins and materialization alike).
+ * Event and created columns are the raw file columns, before field mapping.
+ */
+final class SourceScan {
+  /** Greater than any file path: an ordering key built with it sorts after every row at its time. */
+  static final String MAX_STRING = "chr(1114111)";
+
+  final String relation;
+  final String position;
+  final boolean byFile;
+  final String eventColumn;
+  final String createdColumn;
+  /** A statement to run first (staging a CSV source), or null. */
+  final String staging;
+
+  /**
+   * @param stagedName the table a CSV source is staged into
+   */
+  SourceScan(FileSource source, Path repoRoot, String stagedName) {
+    List<Path> files = SourceFiles.resolve(source, repoRoot);
+    if (source.format() == FileFormat.PARQUET) {
+      byFile = files.size() > 1;
+      relation = Scans.scan(files, FileFormat.PARQUET, byFile ? "file_row_number = true, filename = true" : "file_row_number = true");
+      position = "file_row_number";
+      staging = null;
+    } else {
+      byFile = false;
+      staging = "CREATE OR REPLACE TEMP TABLE " + stagedName + " AS SELECT * FROM " + Scans.scan(files, FileFormat.CSV, "");
+      relation = stagedName;
+      position = "rowid";
+    }
+    eventColumn = id(source.rawColumn(source.timestampColumn()));
+    createdColumn = source.createdColumn() == null ? null : id(source.rawColumn(source.createdColumn()));
+  }
+
+  /** The event time as a TIMESTAMP. */
+  String event() {
+    return "CAST(" + eventColumn + " AS TIMESTAMP)";
+  }
+
+  /** The created time as a TIMESTAMP, or {@code NULL}. */
+  String created() {
+    return createdColumn == null ? "NULL::TIMESTAMP" : "CAST(" + createdColumn + " AS TIMESTAMP)";
+  }
+
+  /** A row's ordering key; a null created time sorts first. */
+  String rowOrder() {
+    StringBuilder s = new StringBuilder("{'t': ").append(event());
+    if (createdColumn != null) {
+      s.append(", 'c': coalesce(").append(created()).append(", '-infinity'::TIMESTAMP)");
+    }
+    if (byFile) {
+      s.append(", 'f': filename");
+    }
+    return s.append(", 'r': ").append(position).append("::BIGINT}").toString();
+  }
+
+  /** An ordering key that sorts after every row at time {@code t} and before every later row. */
+  String upperBound(String t) {
+    StringBuilder s = new StringBuilder("{'t': ").append(t);
+    if (createdColumn != null) {
+      s.append(", 'c': 'infinity'::TIMESTAMP");
+    }
+    if (byFile) {
+      s.append(", 'f': ").append(MAX_STRING);
+    }
+    return s.append(", 'r': 9223372036854775807::BIGINT}").toString();
+  }
+
+  /** Joins a relation {@code m} holding an ordering key column {@code order} back to the source row {@code s}. */
+  String matches(String order) {
+    return "m." + order + ".r = s." + position + (byFile ? " AND m." + order + ".f = s.filename" : "");
+  }
+}

@@ -3,6 +3,7 @@ package dev.quiver.offline.duckdb;
 import dev.quiver.core.QuiverException;
 import dev.quiver.core.model.ListType;
 import dev.quiver.core.model.ScalarType;
+import dev.quiver.core.model.Timestamps;
 import dev.quiver.core.model.ValueType;
 import dev.quiver.core.offline.HistoricalRows;
 import dev.quiver.core.offline.PointInTimePlan.Column;
@@ -32,7 +33,20 @@ final class DuckDbRows implements HistoricalRows {
     this.columns = List.copyOf(columns);
     this.statement = connection.createStatement();
     this.statement.setFetchSize(2048);
-    this.rows = statement.executeQuery(select);
+    this.rows = statement.executeQuery(wrap(select, columns));
+  }
+
+  /** Hands timestamp lists over as epoch microseconds, which JDBC reads exactly. */
+  static String wrap(String select, List<Column> columns) {
+    StringBuilder replace = new StringBuilder();
+    for (Column c : columns) {
+      if (c.type() instanceof ListType l && l.element() == ScalarType.TIMESTAMP) {
+        String id = Scans.id(c.name());
+        replace.append(replace.isEmpty() ? "" : ", ")
+            .append("list_transform(").append(id).append(", lambda x: epoch_us(x)) AS ").append(id);
+      }
+    }
+    return replace.isEmpty() ? select : "SELECT * REPLACE (" + replace + ") FROM (" + select + ")";
   }
 
   @Override
@@ -75,11 +89,19 @@ final class DuckDbRows implements HistoricalRows {
     if (raw == null || type == null) {
       return raw;
     }
+    if (type == ScalarType.TIMESTAMP && raw instanceof Timestamp) {
+      // A java.sql.Timestamp passes through the JVM's default zone and shifts times that fall in its
+      // daylight-saving gaps by an hour; the wall-clock value of a TIMESTAMP is UTC.
+      return rs.getObject(index, LocalDateTime.class).toInstant(ZoneOffset.UTC);
+    }
     return switch (type) {
       case ScalarType s -> scalar(raw, s);
       case ListType l -> {
         Object[] items = raw instanceof Array a ? (Object[]) a.getArray() : (Object[]) raw;
-        yield Arrays.stream(items).map(x -> x == null ? null : scalar(x, l.element())).toList();
+        // timestamp lists arrive as epoch microseconds (see wrap): java.sql.Timestamp elements would
+        // pass through the JVM's default zone
+        yield Arrays.stream(items).map(x -> x == null ? null
+            : l.element() == ScalarType.TIMESTAMP ? Timestamps.ofMicros(((Number) x).longValue()) : scalar(x, l.element())).toList();
       }
     };
   }

@@ -4,6 +4,7 @@ import static dev.quiver.offline.duckdb.Scans.id;
 
 import dev.quiver.core.model.FileFormat;
 import dev.quiver.core.model.FileSource;
+import dev.quiver.core.model.ScalarType;
 import dev.quiver.core.offline.PointInTimePlan;
 import dev.quiver.core.offline.PointInTimePlan.KeyBinding;
 import dev.quiver.core.offline.PointInTimePlan.LatestValue;
@@ -111,9 +112,11 @@ final class PlanSql {
       scan = staged;
       position = "rowid";
     }
-    String event = "CAST(" + id(source.timestampColumn()) + " AS TIMESTAMP)";
+    // the source names its event and created columns after field mapping; the files have the raw names
+    String eventColumn = id(raw(source, source.timestampColumn()));
+    String event = "CAST(" + eventColumn + " AS TIMESTAMP)";
     String created = source.createdColumn() == null ? null
-        : "coalesce(CAST(" + id(source.createdColumn()) + " AS TIMESTAMP), '-infinity'::TIMESTAMP)";
+        : "coalesce(CAST(" + id(raw(source, source.createdColumn())) + " AS TIMESTAMP), '-infinity'::TIMESTAMP)";
 
     StringBuilder rowOrder = new StringBuilder("{'t': ").append(event);
     StringBuilder queryOrder = new StringBuilder("{'t': q.").append(T);
@@ -131,16 +134,18 @@ final class PlanSql {
     StringBuilder keysQ = new StringBuilder();
     StringBuilder keysS = new StringBuilder();
     StringBuilder on = new StringBuilder();
-    StringBuilder notNull = new StringBuilder(id(source.timestampColumn())).append(" IS NOT NULL");
+    StringBuilder notNull = new StringBuilder(eventColumn).append(" IS NOT NULL");
     for (int k = 0; k < join.keys().size(); k++) {
       KeyBinding key = join.keys().get(k);
-      keysQ.append(", ").append(id(key.queryColumn())).append(" AS __quiver_k").append(k);
-      keysS.append(id(key.sourceColumn())).append(" AS __quiver_k").append(k).append(", ");
+      keysQ.append(", ").append(joinable(key, id(key.queryColumn()))).append(" AS __quiver_k").append(k);
+      keysS.append(joinable(key, id(key.sourceColumn()))).append(" AS __quiver_k").append(k).append(", ");
       on.append("q.__quiver_k").append(k).append(" = j.__quiver_k").append(k).append(" AND ");
       notNull.append(" AND ").append(id(key.sourceColumn())).append(" IS NOT NULL");
     }
-    String ttl = join.ttl() == null ? "true"
-        : "j." + ORDER + ".t >= q." + T + " - INTERVAL '" + (join.ttl().toNanos() / 1000) + " microseconds'";
+    // A null t must match nothing, but the ASOF join compares structs, where {'t': NULL, ...} sorts
+    // after every source row: drop such a match here.
+    String ttl = "q." + T + " IS NOT NULL" + (join.ttl() == null ? ""
+        : " AND j." + ORDER + ".t >= q." + T + " - INTERVAL '" + (join.ttl().toNanos() / 1000) + " microseconds'");
     setup.add("CREATE OR REPLACE TEMP TABLE " + matched(i) + " AS SELECT q.rowid AS " + ROW
         + ", CASE WHEN " + ttl + " THEN j." + ORDER + " END AS " + ORDER
         + " FROM (SELECT rowid, CAST(" + id(plan.timestampColumn()) + " AS TIMESTAMP) AS " + T + keysQ + " FROM " + QUERY + ") q"
@@ -157,6 +162,25 @@ final class PlanSql {
     String match = "m." + ORDER + ".r = s." + position + (byFile ? " AND m." + ORDER + ".f = s.filename" : "");
     setup.add("CREATE OR REPLACE TEMP TABLE " + fetched(i) + " AS SELECT m." + ROW + values
         + " FROM " + matched(i) + " m JOIN " + scan + " s ON " + match);
+  }
+
+  /**
+   * A key column as the ASOF join compares it. Bytes keys are compared as hex text: DuckDB 2.0.0's
+   * ASOF join misses matches when a BLOB key follows a negative BIGINT key and the ordering key is a
+   * struct (as ours is); {@code hex} is injective and keeps nulls null.
+   */
+  private static String joinable(KeyBinding key, String column) {
+    return key.type() == ScalarType.BYTES ? "hex(" + column + ")" : column;
+  }
+
+  /** The raw file column that the source's field mapping renames to {@code mapped}, else {@code mapped}. */
+  private static String raw(FileSource source, String mapped) {
+    for (var e : source.fieldMapping().entrySet()) {
+      if (e.getValue().equals(mapped)) {
+        return e.getKey();
+      }
+    }
+    return mapped;
   }
 
   private static String matched(int i) {

@@ -32,8 +32,6 @@ final class PlanSql {
   private static final String ROW = "__quiver_row";
   private static final String T = "__quiver_t";
   private static final String ORDER = "__quiver_order";
-  /** Greater than any file path: the query side of the ordering struct must sort after every source row at t. */
-  private static final String MAX_STRING = "chr(1114111)";
 
   private final PointInTimePlan plan;
   private final Path repoRoot;
@@ -97,44 +95,14 @@ final class PlanSql {
   }
 
   private void join(int i, ViewJoin join) {
-    FileSource source = join.source();
-    List<Path> files = SourceFiles.resolve(source, repoRoot);
-    boolean parquet = source.format() == FileFormat.PARQUET;
-    boolean byFile = parquet && files.size() > 1;
-    String scan;
-    String position;
-    if (parquet) {
-      scan = Scans.scan(files, FileFormat.PARQUET, byFile ? "file_row_number = true, filename = true" : "file_row_number = true");
-      position = "file_row_number";
-    } else {
-      String staged = "__quiver_source_" + i;
-      setup.add("CREATE OR REPLACE TEMP TABLE " + staged + " AS SELECT * FROM " + Scans.scan(files, FileFormat.CSV, ""));
-      scan = staged;
-      position = "rowid";
+    SourceScan scan = new SourceScan(join.source(), repoRoot, "__quiver_source_" + i);
+    if (scan.staging != null) {
+      setup.add(scan.staging);
     }
-    // the source names its event and created columns after field mapping; the files have the raw names
-    String eventColumn = id(raw(source, source.timestampColumn()));
-    String event = "CAST(" + eventColumn + " AS TIMESTAMP)";
-    String created = source.createdColumn() == null ? null
-        : "coalesce(CAST(" + id(raw(source, source.createdColumn())) + " AS TIMESTAMP), '-infinity'::TIMESTAMP)";
-
-    StringBuilder rowOrder = new StringBuilder("{'t': ").append(event);
-    StringBuilder queryOrder = new StringBuilder("{'t': q.").append(T);
-    if (created != null) {
-      rowOrder.append(", 'c': ").append(created);
-      queryOrder.append(", 'c': 'infinity'::TIMESTAMP");
-    }
-    if (byFile) {
-      rowOrder.append(", 'f': filename");
-      queryOrder.append(", 'f': ").append(MAX_STRING);
-    }
-    rowOrder.append(", 'r': ").append(position).append("::BIGINT}");
-    queryOrder.append(", 'r': 9223372036854775807::BIGINT}");
-
     StringBuilder keysQ = new StringBuilder();
     StringBuilder keysS = new StringBuilder();
     StringBuilder on = new StringBuilder();
-    StringBuilder notNull = new StringBuilder(eventColumn).append(" IS NOT NULL");
+    StringBuilder notNull = new StringBuilder(scan.eventColumn).append(" IS NOT NULL");
     for (int k = 0; k < join.keys().size(); k++) {
       KeyBinding key = join.keys().get(k);
       keysQ.append(", ").append(joinable(key, id(key.queryColumn()))).append(" AS __quiver_k").append(k);
@@ -149,8 +117,8 @@ final class PlanSql {
     setup.add("CREATE OR REPLACE TEMP TABLE " + matched(i) + " AS SELECT q.rowid AS " + ROW
         + ", CASE WHEN " + ttl + " THEN j." + ORDER + " END AS " + ORDER
         + " FROM (SELECT rowid, CAST(" + id(plan.timestampColumn()) + " AS TIMESTAMP) AS " + T + keysQ + " FROM " + QUERY + ") q"
-        + " ASOF LEFT JOIN (SELECT " + keysS + rowOrder + " AS " + ORDER + " FROM " + scan + " WHERE " + notNull + ") j"
-        + " ON " + on + queryOrder + " >= j." + ORDER);
+        + " ASOF LEFT JOIN (SELECT " + keysS + scan.rowOrder() + " AS " + ORDER + " FROM " + scan.relation + " WHERE " + notNull + ") j"
+        + " ON " + on + scan.upperBound("q." + T) + " >= j." + ORDER);
 
     StringBuilder values = new StringBuilder();
     for (int f = 0; f < join.features().size(); f++) {
@@ -159,9 +127,8 @@ final class PlanSql {
       };
       values.append(", s.").append(id(column)).append(" AS ").append(value(i, f));
     }
-    String match = "m." + ORDER + ".r = s." + position + (byFile ? " AND m." + ORDER + ".f = s.filename" : "");
     setup.add("CREATE OR REPLACE TEMP TABLE " + fetched(i) + " AS SELECT m." + ROW + values
-        + " FROM " + matched(i) + " m JOIN " + scan + " s ON " + match);
+        + " FROM " + matched(i) + " m JOIN " + scan.relation + " s ON " + scan.matches(ORDER));
   }
 
   /**
@@ -171,16 +138,6 @@ final class PlanSql {
    */
   private static String joinable(KeyBinding key, String column) {
     return key.type() == ScalarType.BYTES ? "hex(" + column + ")" : column;
-  }
-
-  /** The raw file column that the source's field mapping renames to {@code mapped}, else {@code mapped}. */
-  private static String raw(FileSource source, String mapped) {
-    for (var e : source.fieldMapping().entrySet()) {
-      if (e.getValue().equals(mapped)) {
-        return e.getKey();
-      }
-    }
-    return mapped;
   }
 
   private static String matched(int i) {

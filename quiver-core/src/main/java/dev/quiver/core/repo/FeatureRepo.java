@@ -71,7 +71,11 @@ public final class FeatureRepo implements AutoCloseable {
     return open(root, Clock.systemUTC());
   }
 
-  static FeatureRepo open(Path root, Clock clock) {
+  /**
+   * Opens the repo with a clock of the caller's choosing: "now" for online statuses (TTL) and the
+   * time recorded by applies, saved datasets and watermarks. For backtests and tests.
+   */
+  public static FeatureRepo open(Path root, Clock clock) {
     RepoConfig config = new DefinitionLoader().loadConfig(root);
     return new FeatureRepo(config, openRegistry(config), schemaReader(), clock);
   }

@@ -1,0 +1,583 @@
+package dev.quiver.online.rocksdb;
+
+import dev.quiver.core.QuiverException;
+import dev.quiver.core.online.OnlineStore;
+import dev.quiver.core.online.RowEncoding;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.BitSet;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.rocksdb.BlockBasedTableConfig;
+import org.rocksdb.BloomFilter;
+import org.rocksdb.Cache;
+import org.rocksdb.ColumnFamilyDescriptor;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.CompressionType;
+import org.rocksdb.DBOptions;
+import org.rocksdb.DataBlockIndexType;
+import org.rocksdb.Filter;
+import org.rocksdb.LRUCache;
+import org.rocksdb.Options;
+import org.rocksdb.ReadOptions;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.Status;
+import org.rocksdb.WriteBatch;
+import org.rocksdb.WriteOptions;
+
+/**
+ * The embedded online store: one RocksDB database in one directory, one column family per table.
+ * See the package documentation for the layout, the durability and the tuning.
+ *
+ * <p>Thread-safe. Arguments must not be null (a {@link NullPointerException} says which); RocksDB
+ * failures become a {@link QuiverException} naming the directory. Data calls run concurrently;
+ * {@link #createTable}, {@link #dropTable} and {@link #close} wait for the calls in flight and hold
+ * the others back while they run, so no call ever touches a released native handle. {@link
+ * #multiPutIfNewer} and {@link #delete} lock the stripes of their keys (in ascending order, so two
+ * batches cannot deadlock) around their read, compare and write, so concurrent writers of one key
+ * (materialization and push) never interleave and the newest row always wins.
+ */
+final class RocksDbOnlineStore implements OnlineStore {
+  static final long DEFAULT_BLOCK_CACHE_BYTES = 128L << 20;
+  static final long DEFAULT_WRITE_BUFFER_BYTES = 64L << 20;
+
+  /** Column family names are this prefix and the table name, so no table collides with "default". */
+  static final String TABLE_PREFIX = "table:";
+
+  /** Key-hash stripes; a power of two. Big batches take most of them, small ones one or two. */
+  private static final int STRIPES = 1024;
+
+  private static final int ORDER_KEY_END = RowEncoding.ORDER_KEY_OFFSET + RowEncoding.ORDER_KEY_LENGTH;
+
+  private static final Object LIBRARY = new Object();
+  private static boolean libraryLoaded;
+
+  private final Path path;
+  private final boolean sync;
+  private final RocksDB db;
+  private final ColumnFamilyHandle defaultFamily;
+  private final Resources resources;
+  private final Map<String, ColumnFamilyHandle> tables = new ConcurrentHashMap<>();
+  private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
+  private final ReentrantLock[] stripes = new ReentrantLock[STRIPES];
+  private volatile boolean closed;
+
+  /** The native option objects, released on close. */
+  private record Resources(
+      Cache cache, Filter filter, DBOptions dbOptions, ColumnFamilyOptions familyOptions,
+      ReadOptions readOptions, WriteOptions writeOptions) {
+    void close() {
+      readOptions.close();
+      writeOptions.close();
+      familyOptions.close();
+      dbOptions.close();
+      filter.close();
+      cache.close();
+    }
+  }
+
+  private RocksDbOnlineStore(Path path, boolean sync, RocksDB db, List<ColumnFamilyHandle> handles, Resources resources) {
+    this.path = path;
+    this.sync = sync;
+    this.db = db;
+    this.resources = resources;
+    this.defaultFamily = handles.get(0);
+    for (ColumnFamilyHandle h : handles.subList(1, handles.size())) {
+      String name = familyName(h);
+      if (name.startsWith(TABLE_PREFIX)) {
+        tables.put(name.substring(TABLE_PREFIX.length()), h);
+      }
+    }
+    for (int i = 0; i < STRIPES; i++) {
+      stripes[i] = new ReentrantLock();
+    }
+  }
+
+  /** Opens the store in {@code path} with the default cache and write buffer, {@code sync} off. */
+  static RocksDbOnlineStore open(Path path) {
+    return open(path, DEFAULT_BLOCK_CACHE_BYTES, DEFAULT_WRITE_BUFFER_BYTES, false);
+  }
+
+  /**
+   * Opens (creating if needed) the store in {@code path}.
+   *
+   * @param blockCacheBytes the block cache shared by every table
+   * @param writeBufferBytes each table's memtable; all of them together are capped at four times it
+   * @param sync whether each write waits for the WAL to reach the disk (fsync)
+   * @throws QuiverException when the directory cannot be created or opened, naming it; when another
+   *     process (or another open store in this one) holds it, saying so
+   */
+  static RocksDbOnlineStore open(Path path, long blockCacheBytes, long writeBufferBytes, boolean sync) {
+    Path dir = path.toAbsolutePath().normalize();
+    loadLibrary();
+    try {
+      Files.createDirectories(dir);
+    } catch (IOException | RuntimeException e) {
+      throw new QuiverException("cannot create the online store directory " + dir + ": " + e, e);
+    }
+    Resources resources = resources(blockCacheBytes, writeBufferBytes, sync);
+    List<ColumnFamilyHandle> handles = new ArrayList<>();
+    RocksDB db = null;
+    try {
+      List<ColumnFamilyDescriptor> families = new ArrayList<>();
+      families.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, resources.familyOptions()));
+      if (Files.exists(dir.resolve("CURRENT"))) {
+        try (Options options = new Options()) {
+          for (byte[] name : RocksDB.listColumnFamilies(options, dir.toString())) {
+            if (!Arrays.equals(name, RocksDB.DEFAULT_COLUMN_FAMILY)) {
+              families.add(new ColumnFamilyDescriptor(name, resources.familyOptions()));
+            }
+          }
+        }
+      }
+      db = RocksDB.open(resources.dbOptions(), dir.toString(), families, handles);
+      return new RocksDbOnlineStore(dir, sync, db, handles, resources);
+    } catch (RocksDBException e) {
+      release(handles, db, resources);
+      if (isLockConflict(e)) {
+        String advice = String.valueOf(e.getMessage()).contains("current process")
+            ? "here another store in this same process has it open: close that one first"
+            : "stop the other server or command using it, or set online.path to another directory";
+        throw new QuiverException("the online store at " + dir + " is in use by another process (RocksDB lets one"
+            + " process open it at a time); " + advice + " (" + e.getMessage() + ")", e);
+      }
+      throw new QuiverException("cannot open the online store at " + dir + ": " + e.getMessage(), e);
+    } catch (RuntimeException | Error e) {
+      release(handles, db, resources);
+      throw e;
+    }
+  }
+
+  private static void release(List<ColumnFamilyHandle> handles, RocksDB db, Resources resources) {
+    handles.forEach(ColumnFamilyHandle::close);
+    if (db != null) {
+      db.close();
+    }
+    resources.close();
+  }
+
+  private static void loadLibrary() {
+    synchronized (LIBRARY) {
+      if (libraryLoaded) {
+        return;
+      }
+      try {
+        RocksDB.loadLibrary();
+      } catch (RuntimeException | LinkageError e) {
+        throw new QuiverException("cannot load RocksDB's native library for " + System.getProperty("os.name") + " "
+            + System.getProperty("os.arch") + "; use another online store type on this platform: " + e, e);
+      }
+      libraryLoaded = true;
+    }
+  }
+
+  private static Resources resources(long blockCacheBytes, long writeBufferBytes, boolean sync) {
+    int cores = Runtime.getRuntime().availableProcessors();
+    Cache cache = new LRUCache(blockCacheBytes, -1, false, 0.2);
+    Filter filter = new BloomFilter(10);
+    BlockBasedTableConfig table = new BlockBasedTableConfig()
+        .setBlockCache(cache)
+        .setFilterPolicy(filter)
+        .setWholeKeyFiltering(true)
+        .setOptimizeFiltersForMemory(true)
+        .setCacheIndexAndFilterBlocks(true)
+        .setCacheIndexAndFilterBlocksWithHighPriority(true)
+        .setPinL0FilterAndIndexBlocksInCache(true)
+        .setDataBlockIndexType(DataBlockIndexType.kDataBlockBinaryAndHash)
+        .setDataBlockHashTableUtilRatio(0.75);
+    ColumnFamilyOptions family = new ColumnFamilyOptions()
+        .setTableFormatConfig(table)
+        .setCompressionType(CompressionType.LZ4_COMPRESSION)
+        .setBottommostCompressionType(CompressionType.LZ4_COMPRESSION)
+        .setWriteBufferSize(writeBufferBytes)
+        .setMaxWriteBufferNumber(3)
+        .setLevelCompactionDynamicLevelBytes(true)
+        .setMemtableWholeKeyFiltering(true)
+        .setMemtablePrefixBloomSizeRatio(0.1);
+    DBOptions db = new DBOptions()
+        .setCreateIfMissing(true)
+        .setCreateMissingColumnFamilies(true)
+        .setIncreaseParallelism(Math.max(2, cores))
+        .setMaxBackgroundJobs(Math.max(2, cores))
+        .setDbWriteBufferSize(4 * writeBufferBytes)
+        .setMaxTotalWalSize(4 * writeBufferBytes)
+        .setBytesPerSync(1L << 20)
+        .setKeepLogFileNum(5)
+        .setMaxLogFileSize(16L << 20);
+    WriteOptions write = new WriteOptions().setSync(sync).setDisableWAL(false);
+    return new Resources(cache, filter, db, family, new ReadOptions(), write);
+  }
+
+  private static boolean isLockConflict(RocksDBException e) {
+    Status status = e.getStatus();
+    String message = String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT);
+    return (status == null || status.getCode() == Status.Code.IOError) && message.contains("lock");
+  }
+
+  private static String familyName(ColumnFamilyHandle h) {
+    try {
+      return new String(h.getName(), StandardCharsets.UTF_8);
+    } catch (RocksDBException e) {
+      throw new QuiverException("cannot read a column family name: " + e.getMessage(), e);
+    }
+  }
+
+  /** The directory of this store. */
+  Path path() {
+    return path;
+  }
+
+  // ---- tables -----------------------------------------------------------------------------------
+
+  @Override
+  public void createTable(String table) {
+    Objects.requireNonNull(table, "table");
+    if (tables.containsKey(table)) {
+      ensureOpen();
+      return;
+    }
+    Lock lock = lifecycle.writeLock();
+    lock.lock();
+    try {
+      ensureOpen();
+      if (!tables.containsKey(table)) {
+        byte[] name = (TABLE_PREFIX + table).getBytes(StandardCharsets.UTF_8);
+        tables.put(table, db.createColumnFamily(new ColumnFamilyDescriptor(name, resources.familyOptions())));
+      }
+    } catch (RocksDBException e) {
+      throw failure("create table " + table, e);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public void dropTable(String table) {
+    Objects.requireNonNull(table, "table");
+    Lock lock = lifecycle.writeLock();
+    lock.lock();
+    try {
+      ensureOpen();
+      ColumnFamilyHandle handle = tables.get(table);
+      if (handle != null) {
+        db.dropColumnFamily(handle);
+        tables.remove(table);
+        handle.close();
+      }
+    } catch (RocksDBException e) {
+      throw failure("drop table " + table, e);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  // ---- reads and writes -------------------------------------------------------------------------
+
+  /**
+   * {@inheritDoc}
+   *
+   * @return a new list, as long as {@code keys}
+   * @throws NullPointerException when an argument or a key is null
+   * @throws QuiverException when RocksDB fails or the store is closed
+   */
+  @Override
+  public List<byte[]> multiGet(String table, List<byte[]> keys) {
+    Objects.requireNonNull(table, "table");
+    requireNoNulls(keys, "keys");
+    Lock lock = lifecycle.readLock();
+    lock.lock();
+    try {
+      ensureOpen();
+      ColumnFamilyHandle handle = tables.get(table);
+      if (handle == null || keys.isEmpty()) {
+        return Arrays.asList(new byte[keys.size()][]);
+      }
+      return db.multiGetAsList(resources.readOptions(), Collections.nCopies(keys.size(), handle), keys);
+    } catch (RocksDBException e) {
+      throw failure("read " + keys.size() + " keys of table " + table, e);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Creates the table when it does not exist. Reads the stored rows of the batch's distinct keys
+   * in one multi-get (in key order), keeps each entry that is newer than the stored row and than the
+   * entries before it, and writes the last one kept per key in one atomic {@link WriteBatch}.
+   *
+   * @return the entries written when applied in sequence (an entry superseded later in the same
+   *     batch counts, though only the newest reaches the disk)
+   * @throws IllegalArgumentException when a value is too short to hold an order key
+   * @throws NullPointerException when an argument or an entry is null
+   * @throws QuiverException when RocksDB fails or the store is closed
+   */
+  @Override
+  public int multiPutIfNewer(String table, List<Entry> entries) {
+    Objects.requireNonNull(table, "table");
+    requireNoNulls(entries, "entries");
+    if (entries.isEmpty()) {
+      return 0;
+    }
+    // the distinct keys, sorted: RocksDB reads and (above all) inserts sorted keys faster
+    Map<KeyRef, KeyRef> distinct = new HashMap<>(Math.max(16, entries.size() * 4 / 3 + 1));
+    KeyRef[] refOf = new KeyRef[entries.size()];
+    BitSet stripeSet = new BitSet(STRIPES);
+    int tableHash = table.hashCode();
+    for (int i = 0; i < entries.size(); i++) {
+      Entry e = entries.get(i);
+      if (e.value().length < ORDER_KEY_END) {
+        throw new IllegalArgumentException("entry " + i + " of table " + table + ": the value has " + e.value().length
+            + " bytes, fewer than a version byte and a 16-byte order key; encode rows with RowEncoding");
+      }
+      KeyRef ref = new KeyRef(e.key());
+      KeyRef known = distinct.putIfAbsent(ref, ref);
+      if (known == null) {
+        stripeSet.set(stripe(ref.hash, tableHash));
+      }
+      refOf[i] = known == null ? ref : known;
+    }
+    KeyRef[] sorted = distinct.values().toArray(new KeyRef[0]);
+    Arrays.sort(sorted, (a, b) -> Arrays.compareUnsigned(a.bytes, b.bytes));
+    List<byte[]> keys = new ArrayList<>(sorted.length);
+    for (KeyRef ref : sorted) {
+      ref.slot = keys.size();
+      keys.add(ref.bytes);
+    }
+    int[] slotOf = new int[entries.size()];
+    for (int i = 0; i < slotOf.length; i++) {
+      slotOf[i] = refOf[i].slot;
+    }
+    int[] locked = stripeSet.stream().toArray(); // ascending: batches never wait on each other in a cycle
+    Lock lock = readLockCreating(table);
+    try {
+      ColumnFamilyHandle handle = tables.get(table);
+      for (int s : locked) {
+        stripes[s].lock();
+      }
+      try {
+        byte[][] current = db.multiGetAsList(resources.readOptions(), Collections.nCopies(keys.size(), handle), keys)
+            .toArray(new byte[0][]);
+        boolean[] changed = new boolean[keys.size()];
+        int written = 0;
+        for (int i = 0; i < slotOf.length; i++) {
+          byte[] value = entries.get(i).value();
+          int slot = slotOf[i];
+          if (RowEncoding.isNewer(value, current[slot])) {
+            current[slot] = value;
+            changed[slot] = true;
+            written++;
+          }
+        }
+        if (written > 0) {
+          try (WriteBatch batch = new WriteBatch()) {
+            for (int slot = 0; slot < changed.length; slot++) {
+              if (changed[slot]) {
+                batch.put(handle, keys.get(slot), current[slot]);
+              }
+            }
+            db.write(resources.writeOptions(), batch);
+          }
+        }
+        return written;
+      } finally {
+        for (int i = locked.length - 1; i >= 0; i--) {
+          stripes[locked[i]].unlock();
+        }
+      }
+    } catch (RocksDBException e) {
+      throw failure("write " + entries.size() + " rows to table " + table, e);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>One atomic {@link WriteBatch}; a missing table is ignored.
+   *
+   * @throws NullPointerException when an argument or a key is null
+   * @throws QuiverException when RocksDB fails or the store is closed
+   */
+  @Override
+  public void delete(String table, List<byte[]> keys) {
+    Objects.requireNonNull(table, "table");
+    requireNoNulls(keys, "keys");
+    BitSet stripeSet = new BitSet(STRIPES);
+    int tableHash = table.hashCode();
+    for (byte[] key : keys) {
+      stripeSet.set(stripe(Arrays.hashCode(key), tableHash));
+    }
+    int[] locked = stripeSet.stream().toArray();
+    Lock lock = lifecycle.readLock();
+    lock.lock();
+    try {
+      ensureOpen();
+      ColumnFamilyHandle handle = tables.get(table);
+      if (handle == null || keys.isEmpty()) {
+        return;
+      }
+      for (int s : locked) {
+        stripes[s].lock();
+      }
+      try (WriteBatch batch = new WriteBatch()) {
+        for (byte[] key : keys) {
+          batch.delete(handle, key);
+        }
+        db.write(resources.writeOptions(), batch);
+      } finally {
+        for (int i = locked.length - 1; i >= 0; i--) {
+          stripes[locked[i]].unlock();
+        }
+      }
+    } catch (RocksDBException e) {
+      throw failure("delete " + keys.size() + " keys of table " + table, e);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Reads a property of the database: cheap, and it fails when the store is closed or broken. */
+  @Override
+  public void check() {
+    Lock lock = lifecycle.readLock();
+    lock.lock();
+    try {
+      ensureOpen();
+      db.getLongProperty(defaultFamily, "rocksdb.estimate-num-keys");
+    } catch (RocksDBException e) {
+      throw failure("answer a health check", e);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Syncs the WAL (so a clean shutdown loses nothing even with {@code sync} off), then releases the
+   * column family handles, the database and every native option object. Waits for calls in flight;
+   * idempotent; later calls fail with a {@link QuiverException}.
+   */
+  @Override
+  public void close() {
+    Lock lock = lifecycle.writeLock();
+    lock.lock();
+    try {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      RocksDBException failure = null;
+      try {
+        if (!sync) {
+          db.flushWal(true);
+        }
+      } catch (RocksDBException e) {
+        failure = e;
+      }
+      tables.values().forEach(ColumnFamilyHandle::close);
+      tables.clear();
+      defaultFamily.close();
+      try {
+        db.closeE();
+      } catch (RocksDBException e) {
+        failure = failure == null ? e : failure;
+      } finally {
+        resources.close();
+      }
+      if (failure != null) {
+        throw failure("close", failure);
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "RocksDbOnlineStore[" + path + "]";
+  }
+
+  // ---- helpers ----------------------------------------------------------------------------------
+
+  /** The read lock, held with the table existing (created here when missing). */
+  private Lock readLockCreating(String table) {
+    while (true) {
+      Lock lock = lifecycle.readLock();
+      lock.lock();
+      if (closed) {
+        lock.unlock();
+        ensureOpen();
+      }
+      if (tables.containsKey(table)) {
+        return lock;
+      }
+      lock.unlock();
+      createTable(table); // a concurrent drop may remove it again before the read lock: try again
+    }
+  }
+
+  private void ensureOpen() {
+    if (closed) {
+      throw new QuiverException("the online store at " + path + " is closed");
+    }
+  }
+
+  private QuiverException failure(String action, RocksDBException e) {
+    return new QuiverException("the online store at " + path + " could not " + action + ": " + e.getMessage(), e);
+  }
+
+  private static int stripe(int keyHash, int tableHash) {
+    int h = keyHash * 31 + tableHash;
+    h ^= h >>> 16;
+    h *= 0x45d9f3b;
+    h ^= h >>> 16;
+    return h & (STRIPES - 1);
+  }
+
+  private static void requireNoNulls(List<?> items, String what) {
+    Objects.requireNonNull(items, what);
+    for (int i = 0; i < items.size(); i++) {
+      if (items.get(i) == null) {
+        throw new NullPointerException(what + "[" + i + "] is null");
+      }
+    }
+  }
+
+  /** A key with content equality, for finding the entries of one key in a batch; slot: its index among them. */
+  private static final class KeyRef {
+    final byte[] bytes;
+    final int hash;
+    int slot;
+
+    KeyRef(byte[] bytes) {
+      this.bytes = bytes;
+      this.hash = Arrays.hashCode(bytes);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof KeyRef k && k.hash == hash && Arrays.equals(k.bytes, bytes);
+    }
+
+    @Override
+    public int hashCode() {
+      return hash;
+    }
+  }
+}

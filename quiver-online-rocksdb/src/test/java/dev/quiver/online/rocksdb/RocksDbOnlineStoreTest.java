@@ -1,0 +1,222 @@
+package dev.quiver.online.rocksdb;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.quiver.core.QuiverException;
+import dev.quiver.core.online.OnlineStore;
+import dev.quiver.core.online.OnlineStore.Entry;
+import dev.quiver.testkit.OnlineStoreContract;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import org.junit.jupiter.api.io.TempDir;
+import org.rocksdb.Options;
+import org.rocksdb.RocksDB;
+
+class RocksDbOnlineStoreTest extends OnlineStoreContract {
+  @TempDir Path dir;
+
+  private RocksDbOnlineStore last;
+
+  @Override
+  protected OnlineStore newStore() {
+    last = RocksDbOnlineStore.open(dir.resolve("online"), 16L << 20, 8L << 20, false);
+    return last;
+  }
+
+  @Override
+  protected OnlineStore reopen() {
+    last.close();
+    last = RocksDbOnlineStore.open(dir.resolve("online"), 16L << 20, 8L << 20, false);
+    return last;
+  }
+
+  // ---- beyond the contract ----------------------------------------------------------------------
+
+  @Test
+  void writingToATableNeverCreatedCreatesIt() {
+    assertThat(store.multiPutIfNewer(TABLE, List.of(new Entry(userKey(1), row(10, null, 1))))).isEqualTo(1);
+
+    assertThat(store.multiGet(TABLE, List.of(userKey(1)))).containsExactly(row(10, null, 1));
+  }
+
+  @Test
+  void eachTableIsAColumnFamilyFoundAgainAtOpen() throws Exception {
+    store.createTable(TABLE);
+    store.createTable("default");
+    store.createTable("drop.me");
+    store.multiPutIfNewer("default", List.of(new Entry(userKey(1), row(10, null, 1))));
+    store.dropTable("drop.me");
+    store.close();
+
+    List<String> families;
+    try (Options options = new Options()) {
+      families = RocksDB.listColumnFamilies(options, dir.resolve("online").toString()).stream()
+          .map(b -> new String(b, StandardCharsets.UTF_8)).toList();
+    }
+    assertThat(families).containsExactlyInAnyOrder("default", "table:" + TABLE, "table:default");
+
+    OnlineStore again = reopened();
+    assertThat(again.multiGet("default", List.of(userKey(1)))).containsExactly(row(10, null, 1));
+  }
+
+  @Test
+  void aValueTooShortForAnOrderKeyIsRejectedAndNothingIsWritten() {
+    store.createTable(TABLE);
+
+    assertThatThrownBy(() -> store.multiPutIfNewer(TABLE, List.of(
+            new Entry(userKey(1), row(10, null, 1)), new Entry(userKey(2), new byte[] {1, 2, 3}))))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("entry 1")
+        .hasMessageContaining("RowEncoding");
+    assertThat(store.multiGet(TABLE, List.of(userKey(1)))).containsOnlyNulls();
+  }
+
+  @Test
+  void nullKeysAreRejectedBeforeReachingRocksDb() {
+    store.createTable(TABLE);
+
+    assertThatThrownBy(() -> store.multiGet(TABLE, Arrays.asList(userKey(1), null)))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessageContaining("keys[1]");
+    assertThatThrownBy(() -> store.delete(TABLE, Arrays.asList(null, userKey(1))))
+        .isInstanceOf(NullPointerException.class);
+    assertThatThrownBy(() -> store.multiPutIfNewer(TABLE, Arrays.asList((Entry) null)))
+        .isInstanceOf(NullPointerException.class);
+  }
+
+  @Test
+  void closeIsIdempotentAndLaterCallsFailClearly() {
+    store.createTable(TABLE);
+    store.close();
+    store.close();
+
+    Path where = dir.resolve("online").toAbsolutePath();
+    List<Runnable> calls = List.of(
+        () -> store.multiGet(TABLE, List.of(userKey(1))),
+        () -> store.multiPutIfNewer(TABLE, List.of(new Entry(userKey(1), row(10, null, 1)))),
+        () -> store.multiPutIfNewer("other", List.of(new Entry(userKey(1), row(10, null, 1)))),
+        () -> store.delete(TABLE, List.of(userKey(1))),
+        () -> store.createTable("other"),
+        () -> store.createTable(TABLE),
+        () -> store.dropTable(TABLE),
+        store::check);
+    for (Runnable call : calls) {
+      assertThatThrownBy(call::run)
+          .isInstanceOf(QuiverException.class)
+          .hasMessage("the online store at " + where + " is closed");
+    }
+  }
+
+  @Test
+  @Timeout(value = 30, unit = TimeUnit.SECONDS)
+  void closingWhileOthersWriteAndReadNeverCrashes() throws Exception {
+    store.createTable(TABLE);
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    CountDownLatch started = new CountDownLatch(4);
+    try {
+      List<Future<?>> workers = new ArrayList<>();
+      for (int t = 0; t < 4; t++) {
+        int thread = t;
+        workers.add(pool.submit(() -> {
+          started.countDown();
+          for (long i = 0; ; i++) {
+            try {
+              if (thread % 2 == 0) {
+                store.multiPutIfNewer(TABLE, List.of(new Entry(userKey(i % 100), row(i, null, i))));
+              } else {
+                store.multiGet(TABLE, List.of(userKey(i % 100)));
+              }
+            } catch (QuiverException e) {
+              assertThat(e).hasMessageEndingWith("is closed");
+              return null;
+            }
+          }
+        }));
+      }
+      started.await();
+      Thread.sleep(50);
+
+      store.close();
+
+      for (Future<?> w : workers) {
+        w.get(10, TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  /**
+   * Throughput of the materialization and serving paths, off by default (rows are encoded outside
+   * the timed calls, so this measures the store):
+   * {@code ./mvnw -o -pl quiver-online-rocksdb test -Dtest=RocksDbOnlineStoreTest#throughput -Dquiver.throughput=true}
+   * (output in target/surefire-reports; {@code -Dquiver.throughput.cache_mb=N} sets the block cache).
+   */
+  @Test
+  @EnabledIfSystemProperty(named = "quiver.throughput", matches = "true")
+  void throughput() {
+    int rows = 1_000_000;
+    int[] inOrder = new int[rows];
+    for (int i = 0; i < rows; i++) {
+      inOrder[i] = i;
+    }
+    int[] shuffled = inOrder.clone();
+    java.util.Random random = new java.util.Random(1);
+    for (int i = rows - 1; i > 0; i--) {
+      int j = random.nextInt(i + 1);
+      int t = shuffled[i];
+      shuffled[i] = shuffled[j];
+      shuffled[j] = t;
+    }
+    try (OnlineStore s = RocksDbOnlineStore.open(dir.resolve("bench"), Long.getLong("quiver.throughput.cache_mb", 128) << 20, 64L << 20, false)) {
+      putAll(s, "in.order", inOrder, 100, "new keys, in key order");
+      putAll(s, "in.order", inOrder, 101, "newer rows, in key order");
+      putAll(s, "random", shuffled, 100, "new keys, random order");
+      putAll(s, "random", shuffled, 101, "newer rows, random order");
+      putAll(s, "random", shuffled, 99, "older rows (late backfill), random order");
+      for (int keysPerCall : new int[] {1, 100}) {
+        int calls = 200_000 / keysPerCall;
+        long start = System.nanoTime();
+        for (int c = 0; c < calls; c++) {
+          List<byte[]> keys = new ArrayList<>(keysPerCall);
+          for (int k = 0; k < keysPerCall; k++) {
+            keys.add(userKey(random.nextInt(rows)));
+          }
+          s.multiGet("random", keys);
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        System.out.printf("multiGet of %d random keys: %,.0f calls/s, %,.0f keys/s%n",
+            keysPerCall, calls / seconds, calls * keysPerCall / seconds);
+      }
+    }
+  }
+
+  private static void putAll(OnlineStore s, String table, int[] ids, long eventSecond, String what) {
+    int batchSize = 10_000;
+    long nanos = 0;
+    int written = 0;
+    for (int from = 0; from < ids.length; from += batchSize) {
+      List<Entry> batch = new ArrayList<>(batchSize);
+      for (int i = from; i < Math.min(ids.length, from + batchSize); i++) {
+        batch.add(new Entry(userKey(ids[i]), row(eventSecond, null, ids[i])));
+      }
+      long start = System.nanoTime();
+      written += s.multiPutIfNewer(table, batch);
+      nanos += System.nanoTime() - start;
+    }
+    System.out.printf("multiPutIfNewer, %s: %,d rows (%,d written) in batches of %,d: %.2f s, %,.0f rows/s%n",
+        what, ids.length, written, batchSize, nanos / 1e9, ids.length / (nanos / 1e9));
+  }
+}

@@ -42,8 +42,8 @@ import java.util.concurrent.BlockingQueue;
  * releases and are skipped here. Not thread-safe; one run at a time per instance.
  */
 public final class Materializer {
-  /** Rows per write batch. */
-  public static final int BATCH = 10_000;
+  /** Rows per write batch (system property {@code quiver.materialize.batch}, default 10,000). */
+  public static final int BATCH = Integer.getInteger("quiver.materialize.batch", 10_000);
   private static final Instant BEGINNING = Instant.parse("0001-01-01T00:00:00Z");
 
   private final RegistrySnapshot snapshot;

@@ -1,5 +1,6 @@
 package dev.quiver.online.redis;
 
+import dev.quiver.testkit.LocalRedisCluster;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.quiver.core.online.OnlineStore;

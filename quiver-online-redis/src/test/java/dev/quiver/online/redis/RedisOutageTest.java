@@ -1,5 +1,6 @@
 package dev.quiver.online.redis;
 
+import dev.quiver.testkit.LocalRedis;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

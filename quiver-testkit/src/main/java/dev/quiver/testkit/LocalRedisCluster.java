@@ -1,4 +1,4 @@
-package dev.quiver.online.redis;
+package dev.quiver.testkit;
 
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
@@ -24,7 +24,7 @@ import java.util.stream.Stream;
  * then wait until every node reports {@code cluster_state:ok} and knows all nodes. Starting fails
  * with the nodes' {@code CLUSTER INFO} rather than skipping anything.
  */
-final class LocalRedisCluster implements AutoCloseable {
+public final class LocalRedisCluster implements AutoCloseable {
   private static final Duration READY_WITHIN = Duration.ofSeconds(30);
 
   private final Path dir;
@@ -35,7 +35,7 @@ final class LocalRedisCluster implements AutoCloseable {
     this.nodes = nodes;
   }
 
-  static LocalRedisCluster start(int masters) {
+  public static LocalRedisCluster start(int masters) {
     Path dir;
     try {
       dir = Files.createTempDirectory("quiver-redis-cluster");
@@ -96,12 +96,12 @@ final class LocalRedisCluster implements AutoCloseable {
     }
   }
 
-  List<Integer> ports() {
+  public List<Integer> ports() {
     return nodes.stream().map(LocalRedis::port).toList();
   }
 
   /** The seed URLs, comma-separated, as the {@code url} option takes them. */
-  String urls() {
+  public String urls() {
     return nodes.stream().map(LocalRedis::url).collect(Collectors.joining(","));
   }
 

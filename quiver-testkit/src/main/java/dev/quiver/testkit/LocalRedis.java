@@ -1,4 +1,4 @@
-package dev.quiver.online.redis;
+package dev.quiver.testkit;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -15,7 +15,7 @@ import redis.embedded.RedisServer;
  * persistence. It can be stopped and started again on the same port, as an outage would. Starting
  * fails with the server's own output rather than skipping anything.
  */
-final class LocalRedis implements AutoCloseable {
+public final class LocalRedis implements AutoCloseable {
   private final int port;
   private final RedisServer server;
 
@@ -25,13 +25,13 @@ final class LocalRedis implements AutoCloseable {
   }
 
   /** A standalone server. */
-  static LocalRedis start() {
+  public static LocalRedis start() {
     int port = freePort(false);
     return start(port, List.of());
   }
 
   /** A node of a Redis Cluster, its nodes file in {@code dir}; its bus port (port + 10000) is free too. */
-  static LocalRedis startClusterNode(Path dir) {
+  public static LocalRedis startClusterNode(Path dir) {
     int port = freePort(true);
     return start(port, List.of(
         "cluster-enabled yes",
@@ -60,16 +60,16 @@ final class LocalRedis implements AutoCloseable {
     }
   }
 
-  int port() {
+  public int port() {
     return port;
   }
 
-  String url() {
+  public String url() {
     return "redis://127.0.0.1:" + port;
   }
 
   /** Stops the process (SIGTERM); the port is free again when this returns. */
-  void stop() {
+  public void stop() {
     try {
       server.stop();
     } catch (IOException e) {
@@ -78,7 +78,7 @@ final class LocalRedis implements AutoCloseable {
   }
 
   /** Starts the process again on the same port (empty: nothing is persisted). */
-  void startAgain() {
+  public void startAgain() {
     try {
       server.start();
     } catch (IOException e) {
@@ -97,7 +97,7 @@ final class LocalRedis implements AutoCloseable {
   }
 
   /** A port free on loopback; for a cluster node also its bus port, port + 10000. */
-  static int freePort(boolean withBus) {
+  public static int freePort(boolean withBus) {
     for (int attempt = 0; attempt < 200; attempt++) {
       int port = withBus ? ThreadLocalRandom.current().nextInt(20_000, 30_000) : 0;
       try (ServerSocket s = new ServerSocket()) {

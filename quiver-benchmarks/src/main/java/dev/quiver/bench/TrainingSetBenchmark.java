@@ -1,0 +1,312 @@
+package dev.quiver.bench;
+
+import dev.quiver.core.repo.FeatureRepo;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.DoubleConsumer;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The offline point-in-time reference workload of DESIGN §5: a training set of 1M query rows × 3
+ * views × 10 column features over 10M source rows, written to Parquet, end to end (open the repo,
+ * plan, run, write). See {@link ReferenceWorkload} for what is built.
+ *
+ * <p>As a main, it builds (or reuses) the workload in a work directory, runs the training set
+ * {@code --runs} times in this JVM and prints, per run, the wall time, output rows/s and the
+ * process's peak resident memory (VmHWM, reset before each run; DuckDB's native memory included),
+ * then the JVM's heap limit and peak heap use. Build and run from the repository root:
+ *
+ * <pre>
+ * ./mvnw -q -DskipTests -pl quiver-benchmarks -am package
+ * java --enable-native-access=ALL-UNNAMED -cp 'quiver-benchmarks/target/quiver-benchmarks.jar:quiver-benchmarks/target/lib/*' \
+ *     dev.quiver.bench.TrainingSetBenchmark /tmp/quiver-bench/work-10m [--rows 10000000] [--query-rows 1000000] \
+ *     [--runs 5] [--seed 42] [--profile]
+ * </pre>
+ *
+ * {@code --profile} then runs the engine's SQL ({@code quiver historical --explain}) statement by
+ * statement on a fresh DuckDB connection and prints each statement's time: where the time goes.
+ *
+ * <p>Under JMH (single-shot, one warm-up, five measured runs, one fork), with the same work
+ * directory parameters:
+ *
+ * <pre>
+ * java --enable-native-access=ALL-UNNAMED -cp 'quiver-benchmarks/target/quiver-benchmarks.jar:quiver-benchmarks/target/lib/*' \
+ *     org.openjdk.jmh.Main TrainingSetBenchmark -p workDir=/tmp/quiver-bench/work-10m
+ * </pre>
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.SingleShotTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Warmup(iterations = 1)
+@Measurement(iterations = 5)
+@Fork(value = 1, jvmArgsAppend = "--enable-native-access=ALL-UNNAMED")
+public class TrainingSetBenchmark {
+
+  /** The work directory (JMH parameter). */
+  @Param("target/pit-workload")
+  public String workDir;
+
+  /** Source rows (JMH parameter). */
+  @Param("10000000")
+  public long rows;
+
+  /** Query rows (JMH parameter). */
+  @Param("1000000")
+  public long queryRows;
+
+  private ReferenceWorkload workload;
+
+  /** JMH: builds or reuses the workload once per trial. */
+  @Setup(Level.Trial)
+  public void prepare() {
+    workload = new ReferenceWorkload(Path.of(workDir), rows, queryRows, 42);
+    workload.prepare(System.out);
+  }
+
+  /** JMH: one training set, end to end; returns its row count. */
+  @Benchmark
+  public long trainingSet() {
+    return run(workload, p -> {});
+  }
+
+  /** Opens the repo, plans the workload's request and writes the training set; returns its rows. */
+  static long run(ReferenceWorkload workload, DoubleConsumer progress) {
+    try (FeatureRepo repo = FeatureRepo.open(workload.repo())) {
+      return repo.writeHistoricalFeatures(workload.request(), workload.output(), progress, null, "benchmark").rows();
+    }
+  }
+
+  /**
+   * Runs the benchmark; see the class comment for the arguments.
+   *
+   * @throws IllegalArgumentException on a malformed argument
+   */
+  public static void main(String[] args) throws Exception {
+    Options o = Options.parse(args);
+    PrintStream out = System.out;
+    ReferenceWorkload w = new ReferenceWorkload(o.workDir, o.rows, o.queryRows, o.seed);
+    printMachine(out);
+    out.printf("workload: %,d query rows x %d views x %d features over %,d source rows, TTL %dd, seed %d%n",
+        w.queryRows(), ReferenceWorkload.VIEWS.size(), ReferenceWorkload.refs().size() / ReferenceWorkload.VIEWS.size(),
+        w.rows(), ReferenceWorkload.TTL_DAYS, w.seed());
+    w.prepare(out);
+    Files.createDirectories(w.output().getParent());
+
+    List<Double> seconds = new ArrayList<>();
+    long worstRss = 0;
+    boolean rssReset = true;
+    for (int i = 1; i <= o.runs; i++) {
+      out.printf("run %d/%d: load average %s%n", i, o.runs, loadAverage());
+      rssReset &= resetPeakRss();
+      ManagementFactory.getMemoryPoolMXBeans().forEach(MemoryPoolMXBean::resetPeakUsage);
+      long started = System.nanoTime();
+      long written = run(w, progress(out));
+      double s = (System.nanoTime() - started) / 1e9;
+      long rss = procStatusKb("VmHWM");
+      worstRss = Math.max(worstRss, rss);
+      if (written != w.outputRows()) {
+        throw new IllegalStateException("run " + i + " wrote " + written + " rows, expected " + w.outputRows());
+      }
+      seconds.add(s);
+      out.printf("run %d/%d: %,d rows in %.3f s = %,.0f rows/s; peak RSS %,d MB; peak heap used %,d MB%n",
+          i, o.runs, written, s, written / s, rss / 1024, peakHeapUsed() / (1024 * 1024));
+    }
+    out.println();
+    out.printf("heap max (-Xmx or default): %,d MB%n", Runtime.getRuntime().maxMemory() / (1024 * 1024));
+    out.printf("peak RSS of the process over the runs: %,d MB%s%n", worstRss / 1024,
+        rssReset ? " (VmHWM reset before each run)" : " (could not reset VmHWM: includes the workload build)");
+    out.printf("run 1 (cold JVM): %.3f s = %,.0f rows/s%n", seconds.get(0), w.outputRows() / seconds.get(0));
+    if (seconds.size() > 1) {
+      double[] warm = seconds.subList(1, seconds.size()).stream().mapToDouble(Double::doubleValue).sorted().toArray();
+      double median = warm.length % 2 == 1 ? warm[warm.length / 2] : (warm[warm.length / 2 - 1] + warm[warm.length / 2]) / 2;
+      out.printf("runs 2..%d: median %.3f s = %,.0f rows/s; best %.3f s = %,.0f rows/s; worst %.3f s%n",
+          seconds.size(), median, w.outputRows() / median, warm[0], w.outputRows() / warm[0], warm[warm.length - 1]);
+    }
+    out.println("output: " + w.output());
+    if (o.profile) {
+      profile(w, out);
+    }
+  }
+
+  /**
+   * Runs the SQL the engine would run for the workload ({@code --explain}) statement by statement on
+   * a fresh in-memory DuckDB with the engine's settings, timing each; the final SELECT is written to
+   * Parquet as the engine does.
+   */
+  static void profile(ReferenceWorkload w, PrintStream out) throws SQLException, IOException {
+    String sql;
+    try (FeatureRepo repo = FeatureRepo.open(w.repo())) {
+      sql = repo.offline().explain(repo.planHistoricalFeatures(w.request()), repo.config().root());
+    }
+    List<String> statements = Arrays.stream(sql.split(";\n")).map(String::strip).filter(s -> !s.isEmpty()).toList();
+    Path target = w.output().resolveSibling("profile.parquet");
+    out.printf("%nprofile: %d statements of the engine's SQL, one at a time%n", statements.size());
+    double total = 0;
+    try (Connection c = DriverManager.getConnection("jdbc:duckdb:"); Statement s = c.createStatement()) {
+      s.execute("SET preserve_insertion_order = true");
+      for (int i = 0; i < statements.size(); i++) {
+        String statement = statements.get(i);
+        boolean last = i == statements.size() - 1;
+        String run = last ? "COPY (" + statement + ") TO '" + target.toString().replace("'", "''") + "' (FORMAT parquet)" : statement;
+        long started = System.nanoTime();
+        s.execute(run);
+        double secs = (System.nanoTime() - started) / 1e9;
+        total += secs;
+        out.printf("  %7.3f s  %s%n", secs, abbreviate(run, 150));
+      }
+    }
+    Files.deleteIfExists(target);
+    out.printf("  %7.3f s  total%n", total);
+  }
+
+  private static String abbreviate(String s, int max) {
+    String flat = s.replaceAll("\\s+", " ");
+    return flat.length() <= max ? flat : flat.substring(0, max - 3) + "...";
+  }
+
+  /** Prints progress at every 25%, from the engine's poller thread. */
+  private static DoubleConsumer progress(PrintStream out) {
+    AtomicInteger printed = new AtomicInteger();
+    return pct -> {
+      int quarter = (int) (pct / 25);
+      int last = printed.get();
+      if (quarter > last && quarter < 4 && printed.compareAndSet(last, quarter)) {
+        out.printf("  %d%%%n", quarter * 25);
+      }
+    };
+  }
+
+  private static void printMachine(PrintStream out) throws SQLException {
+    out.printf("machine: %d cores (%s), %,d MB memory%n", Runtime.getRuntime().availableProcessors(),
+        cpuModel(), meminfoKb("MemTotal") / 1024);
+    out.printf("JDK: %s %s; DuckDB %s%n", System.getProperty("java.vm.name"), System.getProperty("java.runtime.version"),
+        duckdbVersion());
+  }
+
+  private static String duckdbVersion() throws SQLException {
+    try (Connection c = DriverManager.getConnection("jdbc:duckdb:"); Statement s = c.createStatement();
+        ResultSet r = s.executeQuery("SELECT version()")) {
+      r.next();
+      return r.getString(1);
+    }
+  }
+
+  private static String cpuModel() {
+    return readLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
+        .map(l -> l.substring(l.indexOf(':') + 1).strip()).findFirst().orElse("unknown CPU");
+  }
+
+  private static String loadAverage() {
+    List<String> lines = readLines(Path.of("/proc/loadavg"));
+    return lines.isEmpty() ? "unknown" : String.join(" ", Arrays.asList(lines.get(0).split(" ")).subList(0, 3));
+  }
+
+  /** Resets VmHWM to the current RSS (Linux 4.0+); false if the kernel refuses. */
+  private static boolean resetPeakRss() {
+    try {
+      Files.writeString(Path.of("/proc/self/clear_refs"), "5");
+      return true;
+    } catch (IOException | UnsupportedOperationException e) {
+      return false;
+    }
+  }
+
+  private static long procStatusKb(String field) {
+    return kb(readLines(Path.of("/proc/self/status")), field);
+  }
+
+  private static long meminfoKb(String field) {
+    return kb(readLines(Path.of("/proc/meminfo")), field);
+  }
+
+  private static long kb(List<String> lines, String field) {
+    for (String l : lines) {
+      if (l.startsWith(field + ":")) {
+        return Long.parseLong(l.substring(field.length() + 1).replace("kB", "").strip());
+      }
+    }
+    return -1;
+  }
+
+  private static long peakHeapUsed() {
+    return ManagementFactory.getMemoryPoolMXBeans().stream().filter(p -> p.getType() == MemoryType.HEAP)
+        .mapToLong(p -> p.getPeakUsage().getUsed()).sum();
+  }
+
+  private static List<String> readLines(Path p) {
+    try {
+      return Files.readAllLines(p);
+    } catch (IOException e) {
+      return List.of();
+    }
+  }
+
+  /** The main's arguments. */
+  private record Options(Path workDir, long rows, long queryRows, int runs, long seed, boolean profile) {
+    static Options parse(String[] args) {
+      Path dir = null;
+      long rows = 10_000_000;
+      long queryRows = -1;
+      int runs = 5;
+      long seed = 42;
+      boolean profile = false;
+      for (int i = 0; i < args.length; i++) {
+        String a = args[i];
+        switch (a) {
+          case "--rows" -> rows = Long.parseLong(value(args, ++i, a).replace("_", ""));
+          case "--query-rows" -> queryRows = Long.parseLong(value(args, ++i, a).replace("_", ""));
+          case "--runs" -> runs = Integer.parseInt(value(args, ++i, a));
+          case "--seed" -> seed = Long.parseLong(value(args, ++i, a));
+          case "--profile" -> profile = true;
+          default -> {
+            if (a.startsWith("--") || dir != null) {
+              throw new IllegalArgumentException("unknown argument '" + a + "'; usage: TrainingSetBenchmark WORK_DIR"
+                  + " [--rows N] [--query-rows N] [--runs N] [--seed S] [--profile]");
+            }
+            dir = Path.of(a);
+          }
+        }
+      }
+      if (dir == null) {
+        throw new IllegalArgumentException("usage: TrainingSetBenchmark WORK_DIR [--rows N] [--query-rows N] [--runs N] [--seed S] [--profile]");
+      }
+      if (runs < 1) {
+        throw new IllegalArgumentException("--runs must be at least 1");
+      }
+      return new Options(dir, rows, queryRows < 0 ? Math.max(1, rows / 10) : queryRows, runs, seed, profile);
+    }
+
+    private static String value(String[] args, int i, String option) {
+      if (i >= args.length) {
+        throw new IllegalArgumentException(option + " needs a value");
+      }
+      return args[i];
+    }
+  }
+}

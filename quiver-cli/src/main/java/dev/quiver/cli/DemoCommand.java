@@ -40,7 +40,10 @@ final class DemoCommand implements Callable<Integer> {
     clear(dir);
 
     header("1. Create a feature repo: definitions for a payments domain and ~90 days of generated data");
-    InitCommand.create(dir, rows, 42, out, err);
+    // data for the 90 days up to today, so that online values are fresh (within their TTLs)
+    java.time.Instant start = java.time.LocalDate.now(java.time.ZoneOffset.UTC).minusDays(90)
+        .atStartOfDay().toInstant(java.time.ZoneOffset.UTC);
+    InitCommand.create(dir, rows, 42, start, out, err);
     Files.writeString(dir.resolve(MARKER), "created by quiver demo; the next demo run replaces this folder\n");
 
     expect(0, "2. Plan: validate the definitions against the data and diff them against the (empty) registry",
@@ -62,11 +65,17 @@ final class DemoCommand implements Callable<Integer> {
     expect(0, null, "datasets", "reproduce", "fraud_training_v1", "--repo", repo,
         "--out", dir.resolve("training/fraud_v1.reproduced.parquet").toString());
 
+    expect(0, "8. Materialize: the latest row of every online view, per entity, into the embedded online store (RocksDB)",
+        "materialize-incremental", "now", "--repo", repo, "--author", "demo");
+    expect(0, "9. Online lookup: the values a model gets at serving time, with statuses", "online", "--repo", repo,
+        "--features", "user_txn:last_amount,user_txn:last_country,user_profile:risk_segment,merchant_profile:risk_score",
+        "--entity", "user_id=1,2,3", "--entity", "merchant_id=10,20,30");
+
     Path defs = dir.resolve("features/payments.yaml");
     String original = Files.readString(defs);
     String skewed = replace(original, "{fn: avg, column: amount, window: 30d}", "{fn: avg, column: amount, window: 7d}");
     Files.writeString(defs, skewed);
-    header("8. Someone turns the 30-day mean into a 7-day mean in place: the training-serving skew Quiver exists to stop");
+    header("10. Someone turns the 30-day mean into a 7-day mean in place: the training-serving skew Quiver exists to stop");
     expect(0, null, "plan", "--repo", repo);
     expect(1, "   ... and apply refuses it", "apply", "--repo", repo, "--author", "demo");
 
@@ -74,9 +83,9 @@ final class DemoCommand implements Callable<Integer> {
     versioned = versioned.replace("      - user_txn:", "      - user_txn@v1:");
     versioned = replace(versioned, "inputs: [user_txn,", "inputs: [user_txn@v1,");
     Files.writeString(defs, versioned);
-    expect(0, "9. The right way: a new view version; fraud_model and txn_risk stay pinned to v1, and both versions coexist",
+    expect(0, "11. The right way: a new view version; fraud_model and txn_risk stay pinned to v1, and both versions coexist",
         "apply", "--repo", repo, "-m", "user_txn v2: 7-day mean", "--author", "demo");
-    expect(0, "10. The audit log", "registry", "log", "--repo", repo);
+    expect(0, "12. The audit log", "registry", "log", "--repo", repo);
     expect(0, null, "describe", "user_txn", "--repo", repo);
 
     out.printf("%nDone. The demo repo is in %s; try: ./quiver list features --repo %s --name amount%n", dir, repo);

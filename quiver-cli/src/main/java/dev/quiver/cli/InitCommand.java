@@ -30,16 +30,19 @@ final class InitCommand implements Callable<Integer> {
   @Option(names = "--seed", paramLabel = "S", description = "Generator seed; the same seed and rows give the same data (default ${DEFAULT-VALUE}).", defaultValue = "42")
   long seed;
 
+  @Option(names = "--start", paramLabel = "DATE", description = "First day of the generated data, UTC (default ${DEFAULT-VALUE}); the data spans 90 days.", defaultValue = "2026-01-01")
+  String start;
+
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
   public Integer call() {
-    create(dir, rows, seed, spec.commandLine().getOut(), spec.commandLine().getErr());
+    create(dir, rows, seed, Times.parse(start), spec.commandLine().getOut(), spec.commandLine().getErr());
     return 0;
   }
 
   /** Writes the repo; used by {@code init} and {@code demo}. */
-  static void create(Path dir, long rows, long seed, PrintWriter out, PrintWriter err) {
+  static void create(Path dir, long rows, long seed, java.time.Instant start, PrintWriter out, PrintWriter err) {
     if (rows < 0) {
       throw new QuiverException("--rows must be 0 or more");
     }
@@ -53,7 +56,7 @@ final class InitCommand implements Callable<Integer> {
       Files.writeString(dir.resolve(".gitignore"), "# local state: the registry and the online store\n.quiver/\n");
       out.printf("Creating a payments feature repo in %s%n", dir);
       out.flush();
-      PaymentsGenerator generator = new PaymentsGenerator(PaymentsDataset.of(seed, rows));
+      PaymentsGenerator generator = new PaymentsGenerator(PaymentsDataset.of(seed, rows, start, PaymentsDataset.DEFAULT_DAYS));
       Progress progress = new Progress(err, "generating transactions", rows);
       RowCounts counts = generator.writeParquet(dir.resolve("data"), progress::update);
       progress.done(counts.transactions());

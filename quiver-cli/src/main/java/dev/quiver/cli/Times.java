@@ -14,7 +14,7 @@ final class Times {
   static Instant parse(String text) {
     String t = text.strip();
     if (t.equalsIgnoreCase("now")) {
-      return Instant.now();
+      return Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
     }
     try {
       return Instant.parse(t);

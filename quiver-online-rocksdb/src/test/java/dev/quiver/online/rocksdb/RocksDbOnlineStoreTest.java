@@ -19,7 +19,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
 import org.rocksdb.Options;
 import org.rocksdb.RocksDB;
@@ -158,50 +157,6 @@ class RocksDbOnlineStoreTest extends OnlineStoreContract {
     }
   }
 
-  /**
-   * Throughput of the materialization and serving paths, off by default (rows are encoded outside
-   * the timed calls, so this measures the store):
-   * {@code ./mvnw -o -pl quiver-online-rocksdb test -Dtest=RocksDbOnlineStoreTest#throughput -Dquiver.throughput=true}
-   * (output in target/surefire-reports; {@code -Dquiver.throughput.cache_mb=N} sets the block cache).
-   */
-  @Test
-  @EnabledIfSystemProperty(named = "quiver.throughput", matches = "true")
-  void throughput() {
-    int rows = 1_000_000;
-    int[] inOrder = new int[rows];
-    for (int i = 0; i < rows; i++) {
-      inOrder[i] = i;
-    }
-    int[] shuffled = inOrder.clone();
-    java.util.Random random = new java.util.Random(1);
-    for (int i = rows - 1; i > 0; i--) {
-      int j = random.nextInt(i + 1);
-      int t = shuffled[i];
-      shuffled[i] = shuffled[j];
-      shuffled[j] = t;
-    }
-    try (OnlineStore s = RocksDbOnlineStore.open(dir.resolve("bench"), Long.getLong("quiver.throughput.cache_mb", 128) << 20, 64L << 20, false)) {
-      putAll(s, "in.order", inOrder, 100, "new keys, in key order");
-      putAll(s, "in.order", inOrder, 101, "newer rows, in key order");
-      putAll(s, "random", shuffled, 100, "new keys, random order");
-      putAll(s, "random", shuffled, 101, "newer rows, random order");
-      putAll(s, "random", shuffled, 99, "older rows (late backfill), random order");
-      for (int keysPerCall : new int[] {1, 100}) {
-        int calls = 200_000 / keysPerCall;
-        long start = System.nanoTime();
-        for (int c = 0; c < calls; c++) {
-          List<byte[]> keys = new ArrayList<>(keysPerCall);
-          for (int k = 0; k < keysPerCall; k++) {
-            keys.add(userKey(random.nextInt(rows)));
-          }
-          s.multiGet("random", keys);
-        }
-        double seconds = (System.nanoTime() - start) / 1e9;
-        System.out.printf("multiGet of %d random keys: %,.0f calls/s, %,.0f keys/s%n",
-            keysPerCall, calls / seconds, calls * keysPerCall / seconds);
-      }
-    }
-  }
 
   private static void putAll(OnlineStore s, String table, int[] ids, long eventSecond, String what) {
     int batchSize = 10_000;

@@ -2,7 +2,6 @@ package dev.quiver.offline.duckdb;
 
 import static dev.quiver.offline.duckdb.Scans.id;
 
-import dev.quiver.core.model.FileFormat;
 import dev.quiver.core.model.FileSource;
 import dev.quiver.core.model.ScalarType;
 import dev.quiver.core.offline.PointInTimePlan;

@@ -53,6 +53,7 @@ public final class FeatureRepo implements AutoCloseable {
   private final Clock clock;
   private OfflineEngine offline;
   private OnlineStore online;
+  private volatile RegistrySnapshot appliedCache;
   private final ExecutorService readers = Executors.newVirtualThreadPerTaskExecutor();
 
   private FeatureRepo(RepoConfig config, RegistryStore registry, SourceSchemaReader schemas, Clock clock) {
@@ -195,7 +196,7 @@ public final class FeatureRepo implements AutoCloseable {
   }
 
   private Materializer materializer(String author) {
-    return new Materializer(trainingSets().head(), offline(), online(), registry, config.root(), clock, author);
+    return new Materializer(applied(), offline(), online(), registry, config.root(), clock, author);
   }
 
   /**
@@ -203,12 +204,12 @@ public final class FeatureRepo implements AutoCloseable {
    * from the registry's latest version.
    */
   public OnlineResponse getOnlineFeatures(List<FeatureRef> refs, Map<String, List<Object>> entities, boolean fullFeatureNames) {
-    return new OnlineReader(trainingSets().head().definitions(), online(), readers, clock).read(refs, entities, fullFeatureNames);
+    return new OnlineReader(applied().definitions(), online(), readers, clock).read(refs, entities, fullFeatureNames);
   }
 
   /** Like {@link #getOnlineFeatures(List, Map, boolean)} for a feature service ({@code version} 0: latest). */
   public OnlineResponse getOnlineFeatures(String service, int version, Map<String, List<Object>> entities, boolean fullFeatureNames) {
-    var defs = trainingSets().head().definitions();
+    var defs = applied().definitions();
     return new OnlineReader(defs, online(), readers, clock)
         .read(FeatureResolver.service(defs, service, version), entities, fullFeatureNames);
   }
@@ -229,6 +230,21 @@ public final class FeatureRepo implements AutoCloseable {
           + (known.isEmpty() ? "" : " (installed: " + String.join(", ", known) + ")"));
     }
     return online;
+  }
+
+  /**
+   * The registry's latest version, decoded once per version: each call only checks which version is
+   * the head, so online reads do not re-read the registry.
+   */
+  private RegistrySnapshot applied() {
+    long head = registry.head().orElseThrow(() ->
+        new dev.quiver.core.NotFoundException("the registry is empty: run 'quiver apply' first")).version();
+    RegistrySnapshot s = appliedCache;
+    if (s == null || s.info().version() != head) {
+      s = registry.read(head);
+      appliedCache = s;
+    }
+    return s;
   }
 
   private TrainingSets trainingSets() {

@@ -142,7 +142,6 @@ public final class Materializer {
     BlockingQueue<List<OnlineStore.Entry>> queue = new ArrayBlockingQueue<>(4);
     List<OnlineStore.Entry> poison = List.of();
     Throwable[] readerFailure = new Throwable[1];
-    long[] read = new long[1];
     Thread reader = Thread.ofPlatform().name("quiver-materialize-" + view.qualifiedName()).start(() -> {
       try (HistoricalRows rows = engine.latestRows(plan, repoRoot)) {
         List<OnlineStore.Entry> batch = new ArrayList<>(BATCH);
@@ -170,6 +169,7 @@ public final class Materializer {
         }
       }
     });
+    long read = 0;
     long written = 0;
     try {
       while (true) {
@@ -178,8 +178,8 @@ public final class Materializer {
           break;
         }
         written += store.multiPutIfNewer(table, batch);
-        read[0] += batch.size();
-        listener.batchWritten(view.qualifiedName(), read[0], written);
+        read += batch.size();
+        listener.batchWritten(view.qualifiedName(), read, written);
       }
       reader.join();
     } catch (InterruptedException e) {
@@ -196,7 +196,7 @@ public final class Materializer {
           + readerFailure[0].getMessage() + "; its watermark did not move, run it again", readerFailure[0]);
     }
     registry.advanceWatermark(new Watermark(view.qualifiedName(), end, snapshot.info().version(), author, clock.instant()));
-    ViewResult result = new ViewResult(view.qualifiedName(), start, end, read[0], written,
+    ViewResult result = new ViewResult(view.qualifiedName(), start, end, read, written,
         Duration.ofNanos(System.nanoTime() - started));
     listener.viewDone(result);
     return result;

@@ -248,7 +248,7 @@ public final class FeatureRepo implements AutoCloseable {
   }
 
   private TrainingSets trainingSets() {
-    return new TrainingSets(config.root(), registry, offline(), clock);
+    return new TrainingSets(config.root(), registry, offline(), clock, this::applied);
   }
 
   /** The configured offline engine, opened on first use. */

@@ -18,6 +18,7 @@ import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import java.util.function.DoubleConsumer;
 
 /** Plans, runs, saves and reproduces training sets for a {@link FeatureRepo}. */
@@ -26,12 +27,15 @@ final class TrainingSets {
   private final RegistryStore registry;
   private final OfflineEngine engine;
   private final Clock clock;
+  private final Supplier<RegistrySnapshot> head;
 
-  TrainingSets(Path repoRoot, RegistryStore registry, OfflineEngine engine, Clock clock) {
+  /** @param head the registry's latest version (fails when the registry is empty) */
+  TrainingSets(Path repoRoot, RegistryStore registry, OfflineEngine engine, Clock clock, Supplier<RegistrySnapshot> head) {
     this.repoRoot = repoRoot;
     this.registry = registry;
     this.engine = engine;
     this.clock = clock;
+    this.head = head;
   }
 
   PointInTimePlan plan(HistoricalRequest request, RegistrySnapshot snapshot) {
@@ -42,8 +46,7 @@ final class TrainingSets {
   }
 
   RegistrySnapshot head() {
-    return registry.latest().orElseThrow(() ->
-        new NotFoundException("the registry is empty: run 'quiver apply' before asking for training sets"));
+    return head.get();
   }
 
   HistoricalRows rows(HistoricalRequest request) {

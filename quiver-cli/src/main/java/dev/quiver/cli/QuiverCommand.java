@@ -25,6 +25,7 @@ import picocli.CommandLine.Command;
       MaterializeCommand.class,
       MaterializeIncrementalCommand.class,
       OnlineCommand.class,
+      ServeCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class QuiverCommand implements Runnable {

@@ -50,6 +50,19 @@ public interface OfflineEngine extends AutoCloseable {
    */
   HistoricalRows read(Path file, FileFormat format);
 
+  /**
+   * Appends rows to a file source as one new file beside its others, written completely before it
+   * becomes visible to readers. The source's path must be a glob ({@code data/txns/*.parquet}); the
+   * new file has the same columns and types as the files already there (columns not given are null).
+   *
+   * @param columns raw file column names, aligned with each row's values (Java values as {@link
+   *     HistoricalRows} documents; timestamps as {@code Instant})
+   * @return the new file
+   * @throws dev.quiver.core.InvalidRequestException when the source is a single file, a column is
+   *     unknown, or a value does not fit its column; nothing is written then
+   */
+  Path appendToSource(FileSource source, Path repoRoot, List<String> columns, List<Object[]> rows);
+
   @Override
   void close();
 }

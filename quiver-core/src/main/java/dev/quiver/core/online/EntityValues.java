@@ -1,6 +1,6 @@
 package dev.quiver.core.online;
 
-import dev.quiver.core.QuiverException;
+import dev.quiver.core.InvalidRequestException;
 import dev.quiver.core.model.JoinKey;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -45,8 +45,8 @@ final class EntityValues {
     throw mismatch(key, v);
   }
 
-  private static QuiverException mismatch(JoinKey key, Object v) {
-    return new QuiverException("entity column '" + key.name() + "' holds " + key.type().spelling()
+  private static InvalidRequestException mismatch(JoinKey key, Object v) {
+    return new InvalidRequestException("entity column '" + key.name() + "' holds " + key.type().spelling()
         + " keys, but got " + (v instanceof String ? "'" + v + "'" : String.valueOf(v))
         + " (" + v.getClass().getSimpleName() + ")");
   }

@@ -1,5 +1,6 @@
 package dev.quiver.core.online;
 
+import dev.quiver.core.InvalidRequestException;
 import dev.quiver.core.QuiverException;
 import dev.quiver.core.model.ColumnFeature;
 import dev.quiver.core.model.Definitions;
@@ -47,7 +48,10 @@ public final class OnlineReader {
    *
    * @param refs feature refs (see {@link FeatureResolver}); use {@link FeatureResolver#service} for a service
    * @param fullFeatureNames name columns {@code view__feature}
-   * @throws QuiverException for unknown features, missing or mistyped entity columns, or a store failure
+   * @throws InvalidRequestException for features that cannot be served online, missing or mistyped entity
+   *     columns, columns of different lengths
+   * @throws dev.quiver.core.NotFoundException for unknown views or features
+   * @throws QuiverException when the store fails
    */
   public OnlineResponse read(List<FeatureRef> refs, Map<String, List<Object>> entities, boolean fullFeatureNames) {
     int rows = rowCount(entities);
@@ -58,25 +62,30 @@ public final class OnlineReader {
       switch (r) {
         case FeatureResolver.ViewFeature vf -> {
           if (!(vf.feature() instanceof ColumnFeature)) {
-            throw new QuiverException(vf.ref() + " is not served online yet: online reads serve column features"
+            throw new InvalidRequestException(vf.ref() + " is not served online yet: online reads serve column features"
                 + " (window aggregates and derived features arrive in later releases)");
           }
           if (!vf.view().online()) {
-            throw new QuiverException(vf.ref() + " belongs to an offline-only view (online: false)");
+            throw new InvalidRequestException(vf.ref() + " belongs to an offline-only view (online: false)");
           }
           views.put(vf.view().qualifiedName(), vf.view());
           byView.computeIfAbsent(vf.view().qualifiedName(), k -> new ArrayList<>()).add(vf);
           ordered.add(vf);
         }
-        case FeatureResolver.OnDemandFeature of -> throw new QuiverException(of.ref()
+        case FeatureResolver.OnDemandFeature of -> throw new InvalidRequestException(of.ref()
             + " is an on-demand feature, which online reads do not compute yet");
       }
     }
+    // One multi-get per view: all but the last on the executor, the last on this thread, so a
+    // request over a single view costs no thread hand-off.
     Map<String, CompletableFuture<List<byte[]>>> fetches = new LinkedHashMap<>();
+    int remaining = views.size();
     for (FeatureView view : views.values()) {
       List<byte[]> keys = keys(view, entities, rows);
       String table = OnlineTables.of(defs.project(), view);
-      fetches.put(view.qualifiedName(), CompletableFuture.supplyAsync(() -> store.multiGet(table, keys), executor));
+      fetches.put(view.qualifiedName(), --remaining == 0
+          ? fetchHere(() -> store.multiGet(table, keys))
+          : CompletableFuture.supplyAsync(() -> store.multiGet(table, keys), executor));
     }
     Map<String, List<RowEncoding.Decoded>> decoded = new LinkedHashMap<>();
     for (var e : fetches.entrySet()) {
@@ -123,14 +132,22 @@ public final class OnlineReader {
     return new OnlineResponse(entities, columns);
   }
 
+  private static <T> CompletableFuture<T> fetchHere(java.util.function.Supplier<T> fetch) {
+    try {
+      return CompletableFuture.completedFuture(fetch.get());
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(new CompletionException(e));
+    }
+  }
+
   private static int rowCount(Map<String, List<Object>> entities) {
     int rows = -1;
     for (var e : entities.entrySet()) {
       if (e.getValue() == null) {
-        throw new QuiverException("entity column '" + e.getKey() + "' has no values");
+        throw new InvalidRequestException("entity column '" + e.getKey() + "' has no values");
       }
       if (rows >= 0 && e.getValue().size() != rows) {
-        throw new QuiverException("entity columns have different lengths: '" + e.getKey() + "' has "
+        throw new InvalidRequestException("entity columns have different lengths: '" + e.getKey() + "' has "
             + e.getValue().size() + " values, others " + rows);
       }
       rows = e.getValue().size();
@@ -149,7 +166,7 @@ public final class OnlineReader {
     for (JoinKey k : joinKeys) {
       List<Object> col = entities.get(k.name());
       if (col == null) {
-        throw new QuiverException("the request needs entity column '" + k.name() + "' for view " + view.qualifiedName()
+        throw new InvalidRequestException("the request needs entity column '" + k.name() + "' for view " + view.qualifiedName()
             + "; it has: " + String.join(", ", entities.keySet()));
       }
       columns.add(col);

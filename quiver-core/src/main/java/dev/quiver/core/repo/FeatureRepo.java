@@ -26,6 +26,7 @@ import dev.quiver.core.online.OnlineReader;
 import dev.quiver.core.online.OnlineResponse;
 import dev.quiver.core.online.OnlineStore;
 import dev.quiver.core.online.OnlineStoreProvider;
+import dev.quiver.core.online.Pusher;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -212,6 +213,15 @@ public final class FeatureRepo implements AutoCloseable {
     var defs = applied().definitions();
     return new OnlineReader(defs, online(), readers, clock)
         .read(FeatureResolver.service(defs, service, version), entities, fullFeatureNames);
+  }
+
+  /**
+   * Pushes rows to a source: online into every online view over it (newest wins), offline as a new
+   * file of the source, or both (see {@link Pusher}). Uses the registry's latest version.
+   */
+  public Pusher.Result push(String source, Map<String, List<Object>> columns, Pusher.Target to) {
+    return new Pusher(applied().definitions(), online(), to.offline() ? offline() : null, config.root())
+        .push(source, columns, to);
   }
 
   /** The configured online store, opened on first use. */

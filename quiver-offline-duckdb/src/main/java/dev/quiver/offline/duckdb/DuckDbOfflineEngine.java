@@ -176,6 +176,16 @@ final class DuckDbOfflineEngine implements OfflineEngine {
     }
   }
 
+  @Override
+  public Path appendToSource(FileSource source, Path repoRoot,
+      List<String> columns, List<Object[]> rows) {
+    try (Connection c = open()) {
+      return SourceAppender.append(c, source, repoRoot, columns, rows);
+    } catch (SQLException e) {
+      throw failed(e);
+    }
+  }
+
   private Connection open() throws SQLException {
     Connection c = DuckDbSchemaReader.openInMemory();
     try (Statement s = c.createStatement()) {

@@ -1,0 +1,74 @@
+package dev.quiver.cli;
+
+import dev.quiver.core.repo.FeatureRepo;
+import dev.quiver.server.QuiverServer;
+import dev.quiver.server.ServerOptions;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code quiver serve}: the feature server, until SIGINT/SIGTERM (then a graceful stop). */
+@Command(name = "serve", description = "Serve online features over HTTP (Feast-compatible JSON) and gRPC.")
+final class ServeCommand implements Callable<Integer> {
+  @Option(names = "--host", defaultValue = "0.0.0.0", description = "Address to bind (default: ${DEFAULT-VALUE}).")
+  String host;
+
+  @Option(names = "--port", defaultValue = "6566", description = "HTTP port; 0 picks a free one (default: ${DEFAULT-VALUE}).")
+  int port;
+
+  @Option(names = "--grpc-port", defaultValue = "6567", description = "gRPC port; 0 picks a free one, -1 turns gRPC off (default: ${DEFAULT-VALUE}).")
+  int grpcPort;
+
+  @Option(names = "--threads", description = "Worker threads that run requests (default: 4 per core, at least 4).")
+  Integer threads;
+
+  @Option(names = "--io-threads", defaultValue = "0", description = "Network event-loop threads; 0: one per core.")
+  int ioThreads;
+
+  @Option(names = "--max-entities", defaultValue = "10000", description = "Most entity rows per request (default: ${DEFAULT-VALUE}).")
+  int maxEntities;
+
+  @Option(names = "--max-body", defaultValue = "8388608", description = "Largest request body in bytes (default: ${DEFAULT-VALUE}).")
+  int maxBody;
+
+  @Option(names = "--registry-poll", defaultValue = "1s", description = "How often to look for a new registry version (default: ${DEFAULT-VALUE}).")
+  String registryPoll;
+
+  @Option(names = "--shutdown-grace", defaultValue = "10s", description = "How long in-flight requests may take on shutdown (default: ${DEFAULT-VALUE}).")
+  String grace;
+
+  @Mixin RepoOption repo;
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() throws InterruptedException {
+    PrintWriter out = spec.commandLine().getOut();
+    ServerOptions defaults = ServerOptions.defaults();
+    ServerOptions options = new ServerOptions(host, port, grpcPort, ioThreads,
+        threads == null ? defaults.workerThreads() : threads, maxBody, maxEntities,
+        duration(registryPoll, "--registry-poll"), duration(grace, "--shutdown-grace"));
+    CountDownLatch stopped = new CountDownLatch(1);
+    try (FeatureRepo r = FeatureRepo.open(repo.repo); QuiverServer server = QuiverServer.start(r, options)) {
+      Thread hook = new Thread(() -> {
+        server.close();
+        stopped.countDown();
+      }, "quiver-shutdown");
+      Runtime.getRuntime().addShutdownHook(hook);
+      out.printf("quiver %s serving %s%n  HTTP  http://%s:%d  (POST /get-online-features, /push; GET /health, /ready, /metrics, /api/v1/...)%n",
+          QuiverServer.VERSION, r.config().root(), host, server.httpPort());
+      out.flush();
+      stopped.await();
+    }
+    return 0;
+  }
+
+  private static Duration duration(String text, String option) {
+    return dev.quiver.core.model.Durations.parse(text).orElseThrow(() ->
+        new dev.quiver.core.QuiverException(option + " '" + text + "' is not a duration; write e.g. 500ms, 1s, 2m"));
+  }
+}

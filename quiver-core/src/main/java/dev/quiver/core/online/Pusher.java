@@ -1,0 +1,255 @@
+package dev.quiver.core.online;
+
+import dev.quiver.core.InvalidRequestException;
+import dev.quiver.core.Names;
+import dev.quiver.core.NotFoundException;
+import dev.quiver.core.model.ColumnFeature;
+import dev.quiver.core.model.Definitions;
+import dev.quiver.core.model.Entity;
+import dev.quiver.core.model.Feature;
+import dev.quiver.core.model.FeatureView;
+import dev.quiver.core.model.FileSource;
+import dev.quiver.core.model.JoinKey;
+import dev.quiver.core.model.ScalarType;
+import dev.quiver.core.model.Source;
+import dev.quiver.core.model.ValueType;
+import dev.quiver.core.offline.OfflineEngine;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Writes pushed rows (Feast's {@code /push}: a source name and columns of rows) to the online store,
+ * the offline store, or both, with the same rules as materialization.
+ *
+ * <p><b>Online:</b> every online view version over the source gets one row per pushed row, newest
+ * wins by (event time, created time), so pushing the same rows twice, or rows older than what is
+ * stored, changes nothing. <b>Offline:</b> the rows are appended to the source as a new file (the
+ * source's path must be a glob), so training sets and later materializations see them too. With
+ * both, the offline write goes first: a failure after it leaves the online store behind, never ahead
+ * of, the offline data, and repeating the push is safe.
+ *
+ * <p>The whole request is checked (source, columns, lengths, every value against its type) before
+ * anything is written. Column names are the names definitions use (after a source's field mapping).
+ * Thread-safe when the stores are.
+ */
+public final class Pusher {
+
+  /** Where pushed rows go. */
+  public enum Target {
+    ONLINE, OFFLINE, ONLINE_AND_OFFLINE;
+
+    /** Parses Feast's spelling: {@code online}, {@code offline}, {@code online_and_offline}. */
+    public static Target parse(String text) {
+      if (text == null) {
+        return ONLINE;
+      }
+      try {
+        return valueOf(text.strip().toUpperCase(Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw new InvalidRequestException("'to' must be online, offline or online_and_offline, got '" + text + "'");
+      }
+    }
+
+    public boolean online() {
+      return this != OFFLINE;
+    }
+
+    public boolean offline() {
+      return this != ONLINE;
+    }
+  }
+
+  /**
+   * What a push did.
+   *
+   * @param views the online view versions written ({@code name@vN})
+   * @param written online rows that replaced older ones (or were new), summed over views
+   * @param offlineFile the file appended to the source, or null
+   */
+  public record Result(String source, int rows, List<String> views, long written, Path offlineFile) {}
+
+  private final Definitions defs;
+  private final OnlineStore online;
+  private final OfflineEngine offline;
+  private final Path repoRoot;
+
+  /** {@code offline} may be null when only online pushes are made. */
+  public Pusher(Definitions defs, OnlineStore online, OfflineEngine offline, Path repoRoot) {
+    this.defs = defs;
+    this.online = online;
+    this.offline = offline;
+    this.repoRoot = repoRoot;
+  }
+
+  /**
+   * Pushes rows given column-major ({@code user_id -> [1, 2]}, {@code event_ts -> ["2026-11-22T10:00:00Z", ...]}).
+   *
+   * @throws NotFoundException when no source has that name
+   * @throws InvalidRequestException when columns are missing, of different lengths, or hold values
+   *     that do not fit their types; nothing is written then
+   * @throws dev.quiver.core.QuiverException when a store fails
+   */
+  public Result push(String sourceName, Map<String, List<Object>> columns, Target target) {
+    Source source = defs.source(sourceName).orElseThrow(() -> new NotFoundException("no source '" + sourceName
+        + "' to push to" + Names.didYouMean(sourceName, defs.sources().stream().map(Source::name).toList())));
+    FileSource file = switch (source) {
+      case FileSource f -> f;
+    };
+    int rows = rows(columns);
+    List<FeatureView> views = target.online()
+        ? defs.views().stream().filter(v -> v.source().equals(sourceName) && v.online()).toList() : List.of();
+    List<Instant> events = times(columns, file.timestampColumn(), rows, true);
+    List<Instant> created = file.createdColumn() == null || !columns.containsKey(file.createdColumn())
+        ? null : times(columns, file.createdColumn(), rows, false);
+    List<ViewRows> prepared = new ArrayList<>();
+    for (FeatureView view : views) {
+      prepared.add(prepare(view, columns, rows, events, created));
+    }
+    Path appended = null;
+    if (target.offline()) {
+      appended = appendOffline(file, columns, rows);
+    }
+    long written = 0;
+    for (ViewRows v : prepared) {
+      online.createTable(v.table());
+      written += online.multiPutIfNewer(v.table(), v.entries());
+    }
+    return new Result(sourceName, rows, views.stream().map(FeatureView::qualifiedName).toList(), written, appended);
+  }
+
+  private record ViewRows(String table, List<OnlineStore.Entry> entries) {}
+
+  private ViewRows prepare(FeatureView view, Map<String, List<Object>> columns, int rows, List<Instant> events,
+      List<Instant> created) {
+    List<JoinKey> keys = new ArrayList<>();
+    for (String e : view.entities()) {
+      Entity entity = defs.entity(e).orElseThrow();
+      keys.addAll(entity.joinKeys());
+    }
+    List<ScalarType> keyTypes = keys.stream().map(JoinKey::type).toList();
+    List<String> names = new ArrayList<>();
+    List<ValueType> types = new ArrayList<>();
+    List<List<Object>> featureColumns = new ArrayList<>();
+    for (Feature f : view.features()) {
+      if (f instanceof ColumnFeature c) {
+        names.add(c.name());
+        types.add(c.type());
+        featureColumns.add(column(columns, c.column(), view));
+      }
+    }
+    List<List<Object>> keyColumns = new ArrayList<>();
+    for (JoinKey k : keys) {
+      keyColumns.add(column(columns, k.name(), view));
+    }
+    List<OnlineStore.Entry> entries = new ArrayList<>(rows);
+    for (int r = 0; r < rows; r++) {
+      List<Object> keyValues = new ArrayList<>(keys.size());
+      for (int k = 0; k < keys.size(); k++) {
+        Object v = keyColumns.get(k).get(r);
+        if (v == null) {
+          throw new InvalidRequestException("column '" + keys.get(k).name() + "' row " + r + " is null; every pushed row needs its keys");
+        }
+        keyValues.add(EntityValues.coerce(keys.get(k), v));
+      }
+      List<Object> values = new ArrayList<>(names.size());
+      for (int f = 0; f < names.size(); f++) {
+        values.add(PushValues.coerce(types.get(f), featureColumns.get(f).get(r), names.get(f), r));
+      }
+      entries.add(new OnlineStore.Entry(KeyEncoding.encode(keyTypes, keyValues),
+          RowEncoding.encode(events.get(r), created == null ? null : created.get(r), names, types, values)));
+    }
+    return new ViewRows(OnlineTables.of(defs.project(), view), entries);
+  }
+
+  private Path appendOffline(FileSource source, Map<String, List<Object>> columns, int rows) {
+    if (offline == null) {
+      throw new InvalidRequestException("this server does not write to the offline store; push with \"to\": \"online\"");
+    }
+    // The value types every view over the source expects, so a wrong value is refused here, by name.
+    Map<String, ValueType> typed = new LinkedHashMap<>();
+    for (FeatureView view : defs.views()) {
+      if (!view.source().equals(source.name())) {
+        continue;
+      }
+      for (String e : view.entities()) {
+        defs.entity(e).orElseThrow().joinKeys().forEach(k -> typed.put(k.name(), k.type()));
+      }
+      for (Feature f : view.features()) {
+        if (f instanceof ColumnFeature c && c.type() != null) {
+          typed.put(c.column(), c.type());
+        }
+      }
+    }
+    List<String> names = new ArrayList<>(columns.keySet());
+    List<String> raw = names.stream().map(source::rawColumn).toList();
+    List<Object[]> out = new ArrayList<>(rows);
+    for (int r = 0; r < rows; r++) {
+      Object[] row = new Object[names.size()];
+      for (int c = 0; c < names.size(); c++) {
+        String name = names.get(c);
+        Object v = columns.get(name).get(r);
+        ValueType t = typed.get(name);
+        row[c] = name.equals(source.timestampColumn()) || name.equals(source.createdColumn())
+            ? (v == null ? null : PushValues.timestamp(v, name, r))
+            : t != null ? PushValues.coerce(t, v, name, r) : v;
+      }
+      out.add(row);
+    }
+    return offline.appendToSource(source, repoRoot, raw, out);
+  }
+
+  private static List<Object> column(Map<String, List<Object>> columns, String name, FeatureView view) {
+    List<Object> col = columns.get(name);
+    if (col == null) {
+      throw new InvalidRequestException("the pushed rows have no column '" + name + "', which view "
+          + view.qualifiedName() + " needs; columns given: " + String.join(", ", columns.keySet()));
+    }
+    return col;
+  }
+
+  private static List<Instant> times(Map<String, List<Object>> columns, String name, int rows, boolean required) {
+    List<Object> col = columns.get(name);
+    if (col == null) {
+      throw new InvalidRequestException("the pushed rows have no '" + name + "' column (the source's event time)");
+    }
+    List<Instant> out = new ArrayList<>(rows);
+    for (int r = 0; r < rows; r++) {
+      Object v = col.get(r);
+      if (v == null && required) {
+        throw new InvalidRequestException("column '" + name + "' row " + r + " is null; every pushed row needs its event time");
+      }
+      out.add(v == null ? null : PushValues.timestamp(v, name, r));
+    }
+    return out;
+  }
+
+  private static int rows(Map<String, List<Object>> columns) {
+    if (columns.isEmpty()) {
+      throw new InvalidRequestException("nothing to push: 'df' has no columns");
+    }
+    int rows = -1;
+    Set<String> seen = new LinkedHashSet<>();
+    for (var e : columns.entrySet()) {
+      if (e.getValue() == null) {
+        throw new InvalidRequestException("column '" + e.getKey() + "' has no values");
+      }
+      if (rows >= 0 && e.getValue().size() != rows) {
+        throw new InvalidRequestException("pushed columns have different lengths: '" + e.getKey() + "' has "
+            + e.getValue().size() + " values, '" + seen.iterator().next() + "' has " + rows);
+      }
+      rows = e.getValue().size();
+      seen.add(e.getKey());
+    }
+    if (rows == 0) {
+      throw new InvalidRequestException("nothing to push: the columns are empty");
+    }
+    return rows;
+  }
+}

@@ -1,0 +1,130 @@
+package dev.quiver.offline.duckdb;
+
+import dev.quiver.core.InvalidRequestException;
+import dev.quiver.core.QuiverException;
+import dev.quiver.core.model.FileSource;
+import java.io.IOException;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Appends pushed rows to a file source: a temporary table shaped like the source's existing files
+ * (same columns, same types), the rows inserted into it, written to a file under {@code .quiver/tmp}
+ * and moved atomically into the source's directory under a name its glob matches. Readers see the
+ * whole file or nothing.
+ */
+final class SourceAppender {
+  private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmssSSS").withZone(ZoneOffset.UTC);
+
+  private SourceAppender() {}
+
+  static Path append(Connection c, FileSource source, Path repoRoot, List<String> columns, List<Object[]> rows)
+      throws SQLException {
+    Path pattern = Path.of(source.path());
+    Path absolute = pattern.isAbsolute() ? pattern : repoRoot.resolve(pattern);
+    Path dir = absolute.getParent();
+    String glob = absolute.getFileName().toString();
+    if (!SourceFiles.isGlob(glob) || SourceFiles.isGlob(dir.toString())) {
+      throw new InvalidRequestException("source '" + source.name() + "' reads " + source.path()
+          + "; an offline push adds a file beside the source's others, so its path must end in a file-name glob"
+          + " such as data/" + source.name() + "/*." + extension(source));
+    }
+    List<Path> existing = SourceFiles.resolve(source, repoRoot);
+    if (existing.isEmpty()) {
+      throw new InvalidRequestException("source '" + source.name() + "' has no files yet to take its columns from ("
+          + source.path() + "); write a first file, then push");
+    }
+    String name = "push-" + STAMP.format(Instant.now()) + "-" + UUID.randomUUID().toString().substring(0, 8) + "." + extension(source);
+    if (!FileSystems.getDefault().getPathMatcher("glob:" + glob).matches(Path.of(name))) {
+      throw new InvalidRequestException("source '" + source.name() + "' reads " + source.path()
+          + ", which would not match a pushed file named like " + name + "; use a glob such as *." + extension(source));
+    }
+    try (Statement s = c.createStatement()) {
+      s.execute("CREATE TEMP TABLE quiver_push AS SELECT * FROM "
+          + Scans.scan(List.of(existing.get(0)), source.format(), "") + " LIMIT 0");
+    }
+    Map<String, String> types = new LinkedHashMap<>();
+    try (Statement s = c.createStatement(); ResultSet r = s.executeQuery("DESCRIBE quiver_push")) {
+      while (r.next()) {
+        types.put(r.getString(1), r.getString(2));
+      }
+    }
+    for (String col : columns) {
+      if (!types.containsKey(col)) {
+        throw new InvalidRequestException("source '" + source.name() + "' has no column '" + col + "'; its columns: "
+            + String.join(", ", types.keySet()));
+      }
+    }
+    StringBuilder insert = new StringBuilder("INSERT INTO quiver_push (");
+    StringBuilder marks = new StringBuilder();
+    for (int i = 0; i < columns.size(); i++) {
+      insert.append(i == 0 ? "" : ", ").append(Scans.id(columns.get(i)));
+      marks.append(i == 0 ? "?" : ", ?");
+    }
+    insert.append(") VALUES (").append(marks).append(')');
+    try (PreparedStatement p = c.prepareStatement(insert.toString())) {
+      for (int r = 0; r < rows.size(); r++) {
+        Object[] row = rows.get(r);
+        for (int i = 0; i < columns.size(); i++) {
+          p.setObject(i + 1, jdbc(c, row[i], types.get(columns.get(i))));
+        }
+        try {
+          p.execute();
+        } catch (SQLException e) {
+          throw new InvalidRequestException("pushed row " + r + " does not fit source '" + source.name() + "': "
+              + DuckDbSchemaReader.reason(e.getMessage()));
+        }
+      }
+    }
+    Path tmpDir = repoRoot.resolve(".quiver").resolve("tmp");
+    Path target = dir.resolve(name);
+    try {
+      Files.createDirectories(tmpDir);
+      Path tmp = tmpDir.resolve(name);
+      try (Statement s = c.createStatement()) {
+        s.execute("COPY quiver_push TO " + Scans.literal(tmp.toString()) + switch (source.format()) {
+          case PARQUET -> " (FORMAT parquet, COMPRESSION zstd)";
+          case CSV -> " (FORMAT csv, HEADER true)";
+        });
+        s.execute("DROP TABLE quiver_push");
+      }
+      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      throw new QuiverException("could not add " + target + " to source '" + source.name() + "': " + e.getMessage(), e);
+    }
+    return target;
+  }
+
+  private static Object jdbc(Connection c, Object v, String type) throws SQLException {
+    return switch (v) {
+      case Instant t -> LocalDateTime.ofInstant(t, ZoneOffset.UTC);
+      case List<?> list -> c.createArrayOf(type.toUpperCase(Locale.ROOT).replace("[]", ""), list.stream()
+          .map(e -> e instanceof Instant t ? LocalDateTime.ofInstant(t, ZoneOffset.UTC) : e).toArray());
+      case null, default -> v;
+    };
+  }
+
+  private static String extension(FileSource source) {
+    return switch (source.format()) {
+      case PARQUET -> "parquet";
+      case CSV -> "csv";
+    };
+  }
+
+}

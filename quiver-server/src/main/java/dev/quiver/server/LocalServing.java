@@ -1,0 +1,99 @@
+package dev.quiver.server;
+
+import dev.quiver.core.InvalidRequestException;
+import dev.quiver.core.NotFoundException;
+import dev.quiver.core.QuiverException;
+import dev.quiver.core.model.Definitions;
+import dev.quiver.core.model.FeatureRef;
+import dev.quiver.core.model.FeatureResolver;
+import dev.quiver.core.online.OnlineReader;
+import dev.quiver.core.online.OnlineResponse;
+import dev.quiver.core.online.OnlineStore;
+import dev.quiver.core.registry.RegistrySnapshot;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executor;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Answers online reads from the live registry version and the online store. Thread-safe. */
+final class LocalServing implements FeatureServing {
+  private static final Pattern SERVICE = Pattern.compile("([^@:]+)(?:(?:@v|:v?)(\\d+))?");
+
+  private final LiveRegistry registry;
+  private final OnlineStore store;
+  private final Executor executor;
+  private final Clock clock;
+  private final int maxEntities;
+
+  LocalServing(LiveRegistry registry, OnlineStore store, Executor executor, Clock clock, int maxEntities) {
+    this.registry = registry;
+    this.store = store;
+    this.executor = executor;
+    this.clock = clock;
+    this.maxEntities = maxEntities;
+  }
+
+  @Override
+  public OnlineResponse getOnlineFeatures(OnlineRequest request) {
+    RegistrySnapshot snapshot = applied(registry);
+    Definitions defs = snapshot.definitions();
+    if (request.entities().isEmpty()) {
+      throw new InvalidRequestException("the request has no entities: give at least one join key column, e.g. "
+          + "\"entities\": {\"user_id\": [1001]}");
+    }
+    for (Map.Entry<String, List<Object>> e : request.entities().entrySet()) {
+      if (e.getValue() != null && e.getValue().size() > maxEntities) {
+        throw new InvalidRequestException("too many entity rows: '" + e.getKey() + "' has " + e.getValue().size()
+            + " values; this server accepts at most " + maxEntities + " per request (--max-entities)");
+      }
+    }
+    List<FeatureRef> refs = refs(defs, request);
+    return new OnlineReader(defs, store, executor, clock).read(refs, request.entities(), request.fullFeatureNames());
+  }
+
+  /** The snapshot requests are answered from; 503 (a QuiverException) until something is applied. */
+  static RegistrySnapshot applied(LiveRegistry registry) {
+    return registry.current().snapshot().orElseThrow(() ->
+        new QuiverException("the registry is empty: nothing to serve until 'quiver apply' records a version"));
+  }
+
+  private static List<FeatureRef> refs(Definitions defs, OnlineRequest request) {
+    boolean byService = request.featureService() != null;
+    if (byService == !request.features().isEmpty()) {
+      throw new InvalidRequestException(byService
+          ? "give either 'features' or 'feature_service', not both"
+          : "give the features to read: 'features' (a list of view:feature refs) or 'feature_service' (a name)");
+    }
+    if (byService) {
+      Matcher m = SERVICE.matcher(request.featureService().strip());
+      if (!m.matches()) {
+        throw new InvalidRequestException("'" + request.featureService() + "' is not a feature service name;"
+            + " write name or name@v2");
+      }
+      int version = m.group(2) == null ? 0 : parseVersion(m.group(2));
+      return FeatureResolver.service(defs, m.group(1), version);
+    }
+    List<FeatureRef> refs = new ArrayList<>(request.features().size());
+    for (String text : request.features()) {
+      refs.add(FeatureRef.parse(text).orElseThrow(() -> new InvalidRequestException(
+          "'" + text + "' is not a feature ref; write view:feature or view@v2:feature")));
+    }
+    return refs;
+  }
+
+  private static int parseVersion(String digits) {
+    try {
+      return Integer.parseInt(digits);
+    } catch (NumberFormatException e) {
+      throw new NotFoundException("no feature service version " + digits);
+    }
+  }
+
+  @Override
+  public String version() {
+    return QuiverServer.VERSION;
+  }
+}

@@ -1,0 +1,130 @@
+package dev.quiver.server;
+
+import dev.quiver.core.online.OnlineStore;
+import dev.quiver.core.repo.FeatureRepo;
+import dev.quiver.server.http.HttpFrontEnd;
+import java.time.Clock;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The feature server: serves a feature repo's applied registry from its online store over HTTP (and
+ * gRPC), picking up newly applied registry versions without a restart.
+ *
+ * <pre>{@code
+ * try (FeatureRepo repo = FeatureRepo.open(root);
+ *      QuiverServer server = QuiverServer.start(repo, ServerOptions.loopback())) {
+ *   int port = server.httpPort();
+ * }
+ * }</pre>
+ *
+ * The caller keeps owning the repo and closes it after the server. Thread-safe.
+ */
+public final class QuiverServer implements AutoCloseable {
+  /** Quiver's version, as the server reports it. */
+  public static final String VERSION = versionOf();
+
+  private final LiveRegistry live;
+  private final ServerMetrics metrics;
+  private final LocalServing serving;
+  private final ExecutorService workers;
+  private final ExecutorService viewReads;
+  private final HttpFrontEnd http;
+  private final ServerOptions options;
+  private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+
+  private QuiverServer(FeatureRepo repo, ServerOptions options) {
+    this.options = options;
+    this.metrics = new ServerMetrics();
+    this.live = new LiveRegistry(repo.registry(), options.registryPoll());
+    metrics.watch(live);
+    OnlineStore store = new TimedOnlineStore(repo.online(), metrics);
+    this.viewReads = Executors.newVirtualThreadPerTaskExecutor();
+    this.serving = new LocalServing(live, store, viewReads, Clock.systemUTC(), options.maxEntities());
+    this.workers = workers(options.workerThreads());
+    LocalOperations ops = new LocalOperations(repo, live, store, metrics);
+    HttpFrontEnd started = null;
+    try {
+      started = HttpFrontEnd.start(options.host(), options.httpPort(), options.ioThreads(), options.maxBodyBytes(),
+          options.shutdownGrace(), serving, ops, metrics, workers);
+    } finally {
+      if (started == null) {
+        stopPools();
+      }
+    }
+    this.http = started;
+  }
+
+  /**
+   * Starts serving {@code repo}; returns once the ports are bound.
+   *
+   * @throws dev.quiver.core.QuiverException when a port cannot be bound or the online store cannot be opened
+   */
+  public static QuiverServer start(FeatureRepo repo, ServerOptions options) {
+    return new QuiverServer(repo, options);
+  }
+
+  public int httpPort() {
+    return http.port();
+  }
+
+  /** What the front ends call; for embedding the server's read path. */
+  public FeatureServing serving() {
+    return serving;
+  }
+
+  public ServerMetrics metrics() {
+    return metrics;
+  }
+
+  public ServerOptions options() {
+    return options;
+  }
+
+  /** Checks the registry for a new version now instead of at the next poll. */
+  public void refreshRegistry() {
+    live.refresh();
+  }
+
+  /** Graceful: stops accepting, lets in-flight requests finish within the grace period, then stops. */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      http.close();
+    } finally {
+      stopPools();
+    }
+  }
+
+  private void stopPools() {
+    workers.shutdown();
+    try {
+      workers.awaitTermination(options.shutdownGrace().toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    workers.shutdownNow();
+    viewReads.shutdownNow();
+    live.close();
+  }
+
+  /** A fixed pool with a bounded queue: under overload requests are refused (503), not queued forever. */
+  private static ExecutorService workers(int threads) {
+    AtomicInteger n = new AtomicInteger();
+    return new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(16_384),
+        r -> Thread.ofPlatform().daemon().name("quiver-worker-" + n.incrementAndGet()).unstarted(r),
+        new ThreadPoolExecutor.AbortPolicy());
+  }
+
+  private static String versionOf() {
+    String v = QuiverServer.class.getPackage().getImplementationVersion();
+    return v == null ? "0.1.0-SNAPSHOT" : v;
+  }
+}

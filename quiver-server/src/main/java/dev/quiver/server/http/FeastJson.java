@@ -1,0 +1,253 @@
+package dev.quiver.server.http;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.quiver.core.InvalidRequestException;
+import dev.quiver.core.online.FeatureColumn;
+import dev.quiver.core.online.FeatureStatus;
+import dev.quiver.core.online.OnlineResponse;
+import dev.quiver.server.OnlineRequest;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Feast's HTTP JSON shapes: the {@code /get-online-features} request and response, and the column
+ * maps of {@code /push}. Parsing is strict: every field is checked for its JSON type and a wrong one
+ * is an {@link InvalidRequestException} naming the field. Stateless.
+ */
+final class FeastJson {
+  private static final Set<String> ONLINE_FIELDS =
+      Set.of("features", "feature_service", "entities", "full_feature_names", "request_context", "query_embedding", "query_string", "top_k", "api_version");
+  /** Feast reports entity key columns with this event time. */
+  private static final String NO_TIME = "1970-01-01T00:00:00Z";
+
+  private FeastJson() {}
+
+  static OnlineRequest onlineRequest(JsonNode body) {
+    ObjectNode root = object(body, "the request body");
+    for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
+      String f = it.next();
+      if (!ONLINE_FIELDS.contains(f)) {
+        throw new InvalidRequestException("unknown field '" + f + "' in the request; expected features or feature_service,"
+            + " entities, full_feature_names, request_context");
+      }
+    }
+    List<String> features = new ArrayList<>();
+    JsonNode fs = root.get("features");
+    if (fs != null && !fs.isNull()) {
+      if (!fs.isArray()) {
+        throw new InvalidRequestException("'features' must be a list of feature refs such as [\"user_txn:amount\"], got "
+            + kind(fs));
+      }
+      for (JsonNode f : fs) {
+        if (!f.isTextual()) {
+          throw new InvalidRequestException("'features' must hold strings (view:feature), got " + kind(f));
+        }
+        features.add(f.textValue());
+      }
+    }
+    JsonNode svc = root.get("feature_service");
+    String service = null;
+    if (svc != null && !svc.isNull()) {
+      if (!svc.isTextual()) {
+        throw new InvalidRequestException("'feature_service' must be a string, got " + kind(svc));
+      }
+      service = svc.textValue();
+    }
+    JsonNode full = root.get("full_feature_names");
+    if (full != null && !full.isNull() && !full.isBoolean()) {
+      throw new InvalidRequestException("'full_feature_names' must be true or false, got " + kind(full));
+    }
+    JsonNode entities = root.get("entities");
+    if (entities == null || entities.isNull()) {
+      throw new InvalidRequestException("the request has no 'entities': give the join key columns, e.g."
+          + " \"entities\": {\"user_id\": [1001, 1002]}");
+    }
+    return new OnlineRequest(features, service, columns(entities, "entities"), full != null && full.asBoolean(),
+        root.has("request_context") && !root.get("request_context").isNull()
+            ? columns(root.get("request_context"), "request_context") : Map.of());
+  }
+
+  /** A column map {@code {"name": [v1, v2]}} as Java values, every column of the same length. */
+  static Map<String, List<Object>> columns(JsonNode node, String field) {
+    ObjectNode obj = object(node, "'" + field + "'");
+    Map<String, List<Object>> out = new LinkedHashMap<>();
+    int rows = -1;
+    String first = null;
+    for (Iterator<Map.Entry<String, JsonNode>> it = obj.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      JsonNode col = e.getValue();
+      if (!col.isArray()) {
+        throw new InvalidRequestException("'" + field + "." + e.getKey() + "' must be a list of values (column-major),"
+            + " got " + kind(col));
+      }
+      if (rows >= 0 && col.size() != rows) {
+        throw new InvalidRequestException("columns of '" + field + "' have different lengths: '" + first + "' has "
+            + rows + " values, '" + e.getKey() + "' has " + col.size());
+      }
+      if (rows < 0) {
+        rows = col.size();
+        first = e.getKey();
+      }
+      List<Object> values = new ArrayList<>(col.size());
+      for (JsonNode v : col) {
+        values.add(value(v, field + "." + e.getKey()));
+      }
+      out.put(e.getKey(), values);
+    }
+    return out;
+  }
+
+  private static Object value(JsonNode v, String where) {
+    if (v.isNull()) {
+      return null;
+    }
+    if (v.isTextual()) {
+      return v.textValue();
+    }
+    if (v.isBoolean()) {
+      return v.booleanValue();
+    }
+    if (v.isIntegralNumber()) {
+      if (!v.canConvertToLong()) {
+        throw new InvalidRequestException("'" + where + "' holds " + v.asText() + ", which does not fit in 64 bits");
+      }
+      return v.longValue();
+    }
+    if (v.isNumber()) {
+      return v.doubleValue();
+    }
+    if (v.isArray()) {
+      List<Object> list = new ArrayList<>(v.size());
+      for (JsonNode e : v) {
+        if (e.isArray() || e.isObject()) {
+          throw new InvalidRequestException("'" + where + "' holds nested lists or objects; values are scalars or lists of scalars");
+        }
+        list.add(value(e, where));
+      }
+      return list;
+    }
+    throw new InvalidRequestException("'" + where + "' holds an object; values are scalars or lists of scalars");
+  }
+
+  static ObjectNode object(JsonNode node, String what) {
+    if (node instanceof ObjectNode o) {
+      return o;
+    }
+    throw new InvalidRequestException(what + " must be a JSON object, got " + kind(node));
+  }
+
+  static String kind(JsonNode n) {
+    return n == null ? "nothing" : switch (n.getNodeType()) {
+      case ARRAY -> "a list";
+      case OBJECT, POJO -> "an object";
+      case STRING -> "a string";
+      case NUMBER -> "a number";
+      case BOOLEAN -> "a boolean";
+      case NULL, MISSING -> "null";
+      case BINARY -> "binary";
+    };
+  }
+
+  /** Writes Feast's response: entity columns first (PRESENT, time 0), then each feature column. */
+  static void writeResponse(OnlineResponse response, JsonGenerator g) throws IOException {
+    g.writeStartObject();
+    g.writeObjectFieldStart("metadata");
+    g.writeArrayFieldStart("feature_names");
+    for (String k : response.entities().keySet()) {
+      g.writeString(k);
+    }
+    for (FeatureColumn f : response.features()) {
+      g.writeString(f.name());
+    }
+    g.writeEndArray();
+    g.writeEndObject();
+    g.writeArrayFieldStart("results");
+    for (List<Object> keys : response.entities().values()) {
+      g.writeStartObject();
+      g.writeArrayFieldStart("values");
+      for (Object v : keys) {
+        writeValue(g, v);
+      }
+      g.writeEndArray();
+      g.writeArrayFieldStart("statuses");
+      for (int i = 0; i < keys.size(); i++) {
+        g.writeString("PRESENT");
+      }
+      g.writeEndArray();
+      g.writeArrayFieldStart("event_timestamps");
+      for (int i = 0; i < keys.size(); i++) {
+        g.writeString(NO_TIME);
+      }
+      g.writeEndArray();
+      g.writeEndObject();
+    }
+    for (FeatureColumn f : response.features()) {
+      g.writeStartObject();
+      g.writeArrayFieldStart("values");
+      for (Object v : f.values()) {
+        writeValue(g, v);
+      }
+      g.writeEndArray();
+      g.writeArrayFieldStart("statuses");
+      for (FeatureStatus s : f.statuses()) {
+        g.writeString(s.name());
+      }
+      g.writeEndArray();
+      g.writeArrayFieldStart("event_timestamps");
+      for (Instant t : f.eventTimes()) {
+        g.writeString(t == null ? NO_TIME : t.toString());
+      }
+      g.writeEndArray();
+      g.writeEndObject();
+    }
+    g.writeEndArray();
+    g.writeEndObject();
+  }
+
+  /**
+   * One value as JSON: numbers, strings, booleans, lists; bytes as base64; timestamps as ISO-8601
+   * UTC; NaN and infinities as the strings {@code "NaN"}, {@code "Infinity"}, {@code "-Infinity"}.
+   */
+  static void writeValue(JsonGenerator g, Object v) throws IOException {
+    switch (v) {
+      case null -> g.writeNull();
+      case Long l -> g.writeNumber(l);
+      case Integer i -> g.writeNumber(i);
+      case Double d -> {
+        if (Double.isFinite(d)) {
+          g.writeNumber(d);
+        } else {
+          g.writeString(d.toString());
+        }
+      }
+      case Float f -> {
+        if (Float.isFinite(f)) {
+          g.writeNumber(f);
+        } else {
+          g.writeString(f.toString());
+        }
+      }
+      case Boolean b -> g.writeBoolean(b);
+      case String s -> g.writeString(s);
+      case byte[] b -> g.writeString(Base64.getEncoder().encodeToString(b));
+      case Instant t -> g.writeString(t.toString());
+      case List<?> list -> {
+        g.writeStartArray();
+        for (Object e : list) {
+          writeValue(g, e);
+        }
+        g.writeEndArray();
+      }
+      default -> g.writeString(v.toString());
+    }
+  }
+}

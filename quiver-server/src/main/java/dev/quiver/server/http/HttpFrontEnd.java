@@ -1,0 +1,155 @@
+package dev.quiver.server.http;
+
+import dev.quiver.core.QuiverException;
+import dev.quiver.server.FeatureServing;
+import dev.quiver.server.ServerMetrics;
+import dev.quiver.server.ServerOperations;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
+import io.netty.handler.codec.http.HttpVersion;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The HTTP/1.1 front end on Netty (epoll where available): keep-alive, request bodies up to a limit
+ * (413 beyond it), requests run on a worker pool and answered in order per connection. Graceful
+ * close: stop accepting, let in-flight requests finish within a grace period, then stop.
+ */
+public final class HttpFrontEnd implements AutoCloseable {
+  private final EventLoopGroup boss;
+  private final EventLoopGroup io;
+  private final Channel channel;
+  private final AtomicInteger inFlight;
+  private final Duration grace;
+
+  private HttpFrontEnd(EventLoopGroup boss, EventLoopGroup io, Channel channel, AtomicInteger inFlight, Duration grace) {
+    this.boss = boss;
+    this.io = io;
+    this.channel = channel;
+    this.inFlight = inFlight;
+    this.grace = grace;
+  }
+
+  /**
+   * Binds and starts serving.
+   *
+   * @param ioThreads event-loop threads; 0 for one per core
+   * @param workers where requests run (bounded; a full pool answers 503)
+   * @throws QuiverException when the port cannot be bound
+   */
+  public static HttpFrontEnd start(String host, int port, int ioThreads, int maxBodyBytes, Duration grace,
+      FeatureServing serving, ServerOperations ops, ServerMetrics metrics, Executor workers) {
+    boolean epoll = Epoll.isAvailable();
+    var factory = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+    EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, factory);
+    EventLoopGroup io = new MultiThreadIoEventLoopGroup(ioThreads, factory);
+    Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+    HttpApi api = new HttpApi(serving, ops);
+    AtomicInteger inFlight = new AtomicInteger();
+    try {
+      Channel ch = new ServerBootstrap()
+          .group(boss, io)
+          .channel(channelType)
+          .option(ChannelOption.SO_BACKLOG, 1024)
+          .childOption(ChannelOption.TCP_NODELAY, true)
+          .childHandler(new ChannelInitializer<SocketChannel>() {
+            @Override
+            protected void initChannel(SocketChannel c) {
+              c.pipeline()
+                  .addLast(new HttpServerCodec())
+                  .addLast(new HttpServerKeepAliveHandler())
+                  .addLast(new LimitedAggregator(maxBodyBytes, api, metrics))
+                  .addLast(new RequestHandler(api, workers, metrics, inFlight));
+            }
+          })
+          .bind(new InetSocketAddress(host, port)).sync().channel();
+      return new HttpFrontEnd(boss, io, ch, inFlight, grace);
+    } catch (Exception e) {
+      boss.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+      io.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      throw new QuiverException("could not listen for HTTP on " + host + ":" + port + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The bound port. */
+  public int port() {
+    return ((InetSocketAddress) channel.localAddress()).getPort();
+  }
+
+  /** Requests accepted and not yet answered. */
+  public int inFlight() {
+    return inFlight.get();
+  }
+
+  /** Stops accepting connections, waits up to the grace period for in-flight requests, then stops. */
+  @Override
+  public void close() {
+    channel.close().syncUninterruptibly();
+    long deadline = System.nanoTime() + grace.toNanos();
+    while (inFlight.get() > 0 && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(5);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    boss.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    io.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+  }
+
+  /** Aggregates request bodies up to the limit; a larger one gets a JSON 413 and the connection closes. */
+  private static final class LimitedAggregator extends HttpObjectAggregator {
+    private final int max;
+    private final HttpApi api;
+    private final ServerMetrics metrics;
+
+    LimitedAggregator(int max, HttpApi api, ServerMetrics metrics) {
+      super(max);
+      this.max = max;
+      this.api = api;
+      this.metrics = metrics;
+    }
+
+    @Override
+    protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
+      HttpReply reply = api.error(413, "payload_too_large", "the request body is larger than this server accepts ("
+          + max + " bytes; --max-body)", null);
+      FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
+          Unpooled.wrappedBuffer(reply.body()));
+      r.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpReply.JSON).setInt(HttpHeaderNames.CONTENT_LENGTH, reply.body().length)
+          .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+      metrics.request("http", "other", "client_error", 0);
+      ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
+    }
+  }
+}

@@ -1,0 +1,20 @@
+package dev.quiver.server.http;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * An HTTP response body with its status and content type.
+ *
+ * @param allow for 405 replies, the methods the path accepts; otherwise null
+ */
+record HttpReply(int status, String contentType, byte[] body, String allow) {
+  static final String JSON = "application/json";
+
+  static HttpReply json(int status, byte[] body) {
+    return new HttpReply(status, JSON, body, null);
+  }
+
+  static HttpReply text(int status, String contentType, String body) {
+    return new HttpReply(status, contentType, body.getBytes(StandardCharsets.UTF_8), null);
+  }
+}

@@ -1,0 +1,145 @@
+package dev.quiver.server.http;
+
+import dev.quiver.server.ServerMetrics;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import java.util.ArrayDeque;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One connection's requests: each runs on the worker pool (store calls block), and the responses go
+ * back in request order — a pipelined request waits until the one before it was answered. Cheap
+ * routes ({@code /health}) are answered on the event loop. Every field is touched on the
+ * connection's event loop only.
+ */
+final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+  private final HttpApi api;
+  private final Executor workers;
+  private final ServerMetrics metrics;
+  private final AtomicInteger inFlight;
+  private final ArrayDeque<FullHttpRequest> waiting = new ArrayDeque<>();
+  private boolean busy;
+
+  RequestHandler(HttpApi api, Executor workers, ServerMetrics metrics, AtomicInteger inFlight) {
+    super(false);
+    this.api = api;
+    this.workers = workers;
+    this.metrics = metrics;
+    this.inFlight = inFlight;
+  }
+
+  @Override
+  protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+    if (busy) {
+      waiting.add(request);
+      return;
+    }
+    start(ctx, request);
+  }
+
+  private void start(ChannelHandlerContext ctx, FullHttpRequest request) {
+    long started = System.nanoTime();
+    boolean keepAlive = HttpUtil.isKeepAlive(request);
+    if (!request.decoderResult().isSuccess()) {
+      request.release();
+      String why = request.decoderResult().cause() == null ? "malformed request" : request.decoderResult().cause().getMessage();
+      respond(ctx, api.error(400, "bad_request", "malformed HTTP request: " + why, null), false, false, "other", started);
+      return;
+    }
+    String path = new QueryStringDecoder(request.uri()).path();
+    HttpMethod method = request.method();
+    boolean head = method.equals(HttpMethod.HEAD);
+    String endpoint = HttpApi.endpoint(path);
+    if (HttpApi.inline(path)) {
+      try {
+        respond(ctx, api.handle(method, path, request.content()), keepAlive, head, endpoint, started);
+      } finally {
+        request.release();
+      }
+      return;
+    }
+    busy = true;
+    inFlight.incrementAndGet();
+    try {
+      workers.execute(() -> {
+        HttpReply reply;
+        try {
+          reply = api.handle(method, path, request.content());
+        } finally {
+          request.release();
+        }
+        ctx.executor().execute(() -> {
+          inFlight.decrementAndGet();
+          respond(ctx, reply, keepAlive, head, endpoint, started);
+          next(ctx);
+        });
+      });
+    } catch (RejectedExecutionException e) {
+      request.release();
+      inFlight.decrementAndGet();
+      respond(ctx, api.error(503, "overloaded", "the server is at capacity or shutting down; retry later", null),
+          false, head, endpoint, started);
+      busy = false;
+    }
+  }
+
+  private void next(ChannelHandlerContext ctx) {
+    busy = false;
+    FullHttpRequest queued = waiting.poll();
+    if (queued != null) {
+      start(ctx, queued);
+    }
+  }
+
+  private void respond(ChannelHandlerContext ctx, HttpReply reply, boolean keepAlive, boolean head, String endpoint,
+      long started) {
+    FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(reply.status()),
+        head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(reply.body()));
+    response.headers()
+        .set(HttpHeaderNames.CONTENT_TYPE, reply.contentType())
+        .setInt(HttpHeaderNames.CONTENT_LENGTH, reply.body().length);
+    if (reply.allow() != null) {
+      response.headers().set(HttpHeaderNames.ALLOW, reply.allow());
+    }
+    if (!keepAlive) {
+      response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+    }
+    var future = ctx.writeAndFlush(response);
+    if (!keepAlive) {
+      future.addListener(ChannelFutureListener.CLOSE);
+    }
+    metrics.request("http", endpoint, outcome(reply.status()), System.nanoTime() - started);
+  }
+
+  static String outcome(int status) {
+    return status < 400 ? "ok" : status < 500 ? "client_error" : "server_error";
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+    FullHttpRequest r;
+    while ((r = waiting.poll()) != null) {
+      r.release();
+    }
+    super.channelInactive(ctx);
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    ctx.close();
+  }
+}

@@ -29,6 +29,7 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -146,10 +147,16 @@ public final class HttpFrontEnd implements AutoCloseable {
           + max + " bytes; --max-body)", null);
       FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
           Unpooled.wrappedBuffer(reply.body()));
-      r.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpReply.JSON).setInt(HttpHeaderNames.CONTENT_LENGTH, reply.body().length)
-          .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+      r.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpReply.JSON).setInt(HttpHeaderNames.CONTENT_LENGTH, reply.body().length);
       metrics.request("http", "other", "client_error", 0);
-      ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
+      // A keep-alive client still sending the body reads the 413 once it is done (the aggregator
+      // discards the rest of the body); otherwise the connection closes.
+      if (oversized instanceof io.netty.handler.codec.http.FullHttpMessage || !HttpUtil.isKeepAlive(oversized)) {
+        r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
+      } else {
+        ctx.writeAndFlush(r);
+      }
     }
   }
 }

@@ -1,0 +1,66 @@
+package dev.quiver.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.quiver.core.online.FeatureColumn;
+import dev.quiver.core.online.OnlineResponse;
+import dev.quiver.server.http.HttpFrontEnd;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Closing the HTTP front end lets accepted requests finish and refuses new connections. The serving
+ * side is a slow stand-in (it waits on a latch), which is what makes "in flight" observable.
+ */
+class GracefulShutdownTest {
+  @Test
+  void inFlightRequestsFinishAndNewConnectionsAreRefused() throws Exception {
+    CountDownLatch entered = new CountDownLatch(1);
+    FeatureServing slow = new FeatureServing() {
+      @Override
+      public OnlineResponse getOnlineFeatures(OnlineRequest request) {
+        entered.countDown();
+        try {
+          Thread.sleep(500);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        return new OnlineResponse(request.entities(), List.of(new FeatureColumn("f", null, List.of(1L),
+            List.of(dev.quiver.core.online.FeatureStatus.PRESENT), java.util.Collections.singletonList(null))));
+      }
+
+      @Override
+      public String version() {
+        return "test";
+      }
+    };
+    ExecutorService workers = Executors.newFixedThreadPool(2);
+    HttpFrontEnd front = HttpFrontEnd.start("127.0.0.1", 0, 1, 1 << 20, Duration.ofSeconds(5), slow, null,
+        new ServerMetrics(), workers);
+    int port = front.port();
+    try (Http http = new Http(port)) {
+      CompletableFuture<Http.Reply> inFlight = CompletableFuture.supplyAsync(() ->
+          http.post("/get-online-features", "{\"features\": [\"v:f\"], \"entities\": {\"k\": [1]}}"));
+      assertThat(entered.await(5, TimeUnit.SECONDS)).isTrue();
+      long started = System.nanoTime();
+      front.close();
+      assertThat(Duration.ofNanos(System.nanoTime() - started)).as("close waited for the request").isGreaterThan(Duration.ofMillis(200));
+      Http.Reply r = inFlight.get(5, TimeUnit.SECONDS);
+      assertThat(r.status()).isEqualTo(200);
+      assertThat(r.json().get("metadata").get("feature_names").toString()).isEqualTo("[\"k\",\"f\"]");
+      try (Http fresh = new Http(port)) {
+        assertThatThrownBy(() -> fresh.get("/health")).isInstanceOf(java.io.UncheckedIOException.class);
+      }
+    } finally {
+      workers.shutdownNow();
+    }
+  }
+
+}

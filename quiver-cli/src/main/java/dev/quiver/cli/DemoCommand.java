@@ -71,11 +71,13 @@ final class DemoCommand implements Callable<Integer> {
         "--features", "user_txn:last_amount,user_txn:last_country,user_profile:risk_segment,merchant_profile:risk_score",
         "--entity", "user_id=1,2,3", "--entity", "merchant_id=10,20,30");
 
+    serve(dir);
+
     Path defs = dir.resolve("features/payments.yaml");
     String original = Files.readString(defs);
     String skewed = replace(original, "{fn: avg, column: amount, window: 30d}", "{fn: avg, column: amount, window: 7d}");
     Files.writeString(defs, skewed);
-    header("10. Someone turns the 30-day mean into a 7-day mean in place: the training-serving skew Quiver exists to stop");
+    header("11. Someone turns the 30-day mean into a 7-day mean in place: the training-serving skew Quiver exists to stop");
     expect(0, null, "plan", "--repo", repo);
     expect(1, "   ... and apply refuses it", "apply", "--repo", repo, "--author", "demo");
 
@@ -83,14 +85,49 @@ final class DemoCommand implements Callable<Integer> {
     versioned = versioned.replace("      - user_txn:", "      - user_txn@v1:");
     versioned = replace(versioned, "inputs: [user_txn,", "inputs: [user_txn@v1,");
     Files.writeString(defs, versioned);
-    expect(0, "11. The right way: a new view version; fraud_model and txn_risk stay pinned to v1, and both versions coexist",
+    expect(0, "12. The right way: a new view version; fraud_model and txn_risk stay pinned to v1, and both versions coexist",
         "apply", "--repo", repo, "-m", "user_txn v2: 7-day mean", "--author", "demo");
-    expect(0, "12. The audit log", "registry", "log", "--repo", repo);
+    expect(0, "13. The audit log", "registry", "log", "--repo", repo);
     expect(0, null, "describe", "user_txn", "--repo", repo);
 
     out.printf("%nDone. The demo repo is in %s; try: ./quiver list features --repo %s --name amount%n", dir, repo);
     out.flush();
     return 0;
+  }
+
+  /** Step 10: the feature server, queried over HTTP with Feast's request, then a push. */
+  private void serve(Path dir) {
+    header("10. Serve: 'quiver serve' answers Feast's HTTP requests (here in-process, on a free port)");
+    try (dev.quiver.core.repo.FeatureRepo repo = dev.quiver.core.repo.FeatureRepo.open(dir);
+         dev.quiver.server.QuiverServer server = dev.quiver.server.QuiverServer.start(repo,
+             dev.quiver.server.ServerOptions.loopback().withPorts(0, -1));
+         java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient()) {
+      String base = "http://127.0.0.1:" + server.httpPort();
+      String read = "{\"features\": [\"user_txn:last_amount\", \"user_profile:risk_segment\"], \"entities\": {\"user_id\": [1, 2]}}";
+      post(http, base, "/get-online-features", read);
+      String push = "{\"push_source_name\": \"user_profiles\", \"to\": \"online\", \"df\": {\"user_id\": [1],"
+          + " \"updated_at\": [\"" + java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + "\"],"
+          + " \"home_country\": [\"DE\"], \"risk_segment\": [\"watchlist\"], \"credit_limit\": [500.0]}}";
+      out.println("   ... a push from a stream processor changes user 1's profile; the next read serves it");
+      post(http, base, "/push", push);
+      post(http, base, "/get-online-features", read);
+    } catch (IOException e) {
+      throw new QuiverException("demo: the server did not answer: " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new QuiverException("demo interrupted");
+    }
+  }
+
+  private void post(java.net.http.HttpClient http, String base, String path, String body) throws IOException, InterruptedException {
+    out.println("$ curl -s -X POST " + base + path + " -d '" + body + "'");
+    var r = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + path))
+        .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+    out.println(r.body());
+    out.flush();
+    if (r.statusCode() != 200) {
+      throw new QuiverException("demo: " + path + " answered " + r.statusCode() + ": " + r.body());
+    }
   }
 
   private void header(String title) {

@@ -45,7 +45,7 @@ final class SourceAppender {
           + "; an offline push adds a file beside the source's others, so its path must end in a file-name glob"
           + " such as data/" + source.name() + "/*." + extension(source));
     }
-    List<Path> existing = SourceFiles.resolve(source, repoRoot);
+    List<Path> existing = hasFile(dir, glob) ? SourceFiles.resolve(source, repoRoot) : List.of();
     if (existing.isEmpty()) {
       throw new InvalidRequestException("source '" + source.name() + "' has no files yet to take its columns from ("
           + source.path() + "); write a first file, then push");
@@ -109,6 +109,18 @@ final class SourceAppender {
       throw new QuiverException("could not add " + target + " to source '" + source.name() + "': " + e.getMessage(), e);
     }
     return target;
+  }
+
+  private static boolean hasFile(Path dir, String glob) {
+    if (!Files.isDirectory(dir)) {
+      return false;
+    }
+    var matcher = FileSystems.getDefault().getPathMatcher("glob:" + glob);
+    try (var files = Files.list(dir)) {
+      return files.anyMatch(f -> Files.isRegularFile(f) && matcher.matches(f.getFileName()));
+    } catch (IOException e) {
+      throw new QuiverException("source files: cannot list " + dir + ": " + e.getMessage(), e);
+    }
   }
 
   private static Object jdbc(Connection c, Object v, String type) throws SQLException {

@@ -2,6 +2,7 @@ package dev.quiver.server;
 
 import dev.quiver.core.online.OnlineStore;
 import dev.quiver.core.repo.FeatureRepo;
+import dev.quiver.server.grpc.GrpcFrontEnd;
 import dev.quiver.server.http.HttpFrontEnd;
 import java.time.Clock;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -12,8 +13,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The feature server: serves a feature repo's applied registry from its online store over HTTP (and
- * gRPC), picking up newly applied registry versions without a restart.
+ * The feature server: serves a feature repo's applied registry from its online store over HTTP
+ * (Feast's JSON) and gRPC (Feast's {@code ServingService}), picking up newly applied registry versions without a restart.
  *
  * <pre>{@code
  * try (FeatureRepo repo = FeatureRepo.open(root);
@@ -33,7 +34,9 @@ public final class QuiverServer implements AutoCloseable {
   private final LocalServing serving;
   private final ExecutorService workers;
   private final ExecutorService viewReads;
+  private final ExecutorService grpcCalls;
   private final HttpFrontEnd http;
+  private final GrpcFrontEnd grpc;
   private final ServerOptions options;
   private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
@@ -46,17 +49,26 @@ public final class QuiverServer implements AutoCloseable {
     this.viewReads = Executors.newVirtualThreadPerTaskExecutor();
     this.serving = new LocalServing(live, store, viewReads, Clock.systemUTC(), options.maxEntities());
     this.workers = workers(options.workerThreads());
+    this.grpcCalls = grpcCalls(options.workerThreads());
     LocalOperations ops = new LocalOperations(repo, live, store, metrics);
-    HttpFrontEnd started = null;
+    HttpFrontEnd startedHttp = null;
+    GrpcFrontEnd startedGrpc = null;
     try {
-      started = HttpFrontEnd.start(options.host(), options.httpPort(), options.ioThreads(), options.maxBodyBytes(),
+      startedHttp = HttpFrontEnd.start(options.host(), options.httpPort(), options.ioThreads(), options.maxBodyBytes(),
           options.shutdownGrace(), serving, ops, metrics, workers);
-    } finally {
-      if (started == null) {
-        stopPools();
+      if (options.grpcPort() >= 0) {
+        startedGrpc = GrpcFrontEnd.start(options.host(), options.grpcPort(), options.maxBodyBytes(), QUEUE,
+            options.shutdownGrace(), serving, metrics, grpcCalls);
       }
+    } catch (RuntimeException e) {
+      if (startedHttp != null) {
+        startedHttp.close();
+      }
+      stopPools();
+      throw e;
     }
-    this.http = started;
+    this.http = startedHttp;
+    this.grpc = startedGrpc;
   }
 
   /**
@@ -70,6 +82,11 @@ public final class QuiverServer implements AutoCloseable {
 
   public int httpPort() {
     return http.port();
+  }
+
+  /** The bound gRPC port; -1 when gRPC is off ({@link ServerOptions#grpcPort()} -1). */
+  public int grpcPort() {
+    return grpc == null ? -1 : grpc.port();
   }
 
   /** What the front ends call; for embedding the server's read path. */
@@ -99,7 +116,13 @@ public final class QuiverServer implements AutoCloseable {
     try {
       http.close();
     } finally {
-      stopPools();
+      try {
+        if (grpc != null) {
+          grpc.close();
+        }
+      } finally {
+        stopPools();
+      }
     }
   }
 
@@ -111,16 +134,30 @@ public final class QuiverServer implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     workers.shutdownNow();
+    grpcCalls.shutdownNow();
     viewReads.shutdownNow();
     live.close();
   }
 
+  /** Requests queued beyond the running ones before new ones are refused (HTTP 503, gRPC RESOURCE_EXHAUSTED). */
+  private static final int QUEUE = 16_384;
+
   /** A fixed pool with a bounded queue: under overload requests are refused (503), not queued forever. */
   private static ExecutorService workers(int threads) {
     AtomicInteger n = new AtomicInteger();
-    return new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(16_384),
+    return new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(QUEUE),
         r -> Thread.ofPlatform().daemon().name("quiver-worker-" + n.incrementAndGet()).unstarted(r),
         new ThreadPoolExecutor.AbortPolicy());
+  }
+
+  /**
+   * gRPC's own pool: grpc-java must never see a rejected task, so the queue is unbounded and the front
+   * end refuses calls beyond {@link #QUEUE} in flight itself.
+   */
+  private static ExecutorService grpcCalls(int threads) {
+    AtomicInteger n = new AtomicInteger();
+    return Executors.newFixedThreadPool(threads,
+        r -> Thread.ofPlatform().daemon().name("quiver-grpc-" + n.incrementAndGet()).unstarted(r));
   }
 
   private static String versionOf() {

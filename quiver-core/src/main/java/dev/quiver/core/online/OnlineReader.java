@@ -127,7 +127,7 @@ public final class OnlineReader {
           times.add(row.eventTime());
         }
       }
-      columns.add(new FeatureColumn(name, vf.ref(), values, statuses, times));
+      columns.add(new FeatureColumn(name, vf.ref(), vf.feature().type(), values, statuses, times));
     }
     return new OnlineResponse(entities, columns);
   }

@@ -49,9 +49,15 @@ final class HttpApi {
   private final ServerOperations ops;
   private final Catalogue catalogue = new Catalogue(mapper);
 
+  private final byte[] health;
+
   HttpApi(FeatureServing serving, ServerOperations ops) {
     this.serving = serving;
     this.ops = ops;
+    ObjectNode h = mapper.createObjectNode();
+    h.put("status", "UP");
+    h.put("version", serving.version());
+    this.health = bytes(h);
   }
 
   /** The endpoint name used in metrics for a path (a bounded set). */
@@ -107,7 +113,7 @@ final class HttpApi {
       }
       case "/health" -> {
         get(method);
-        return HttpReply.json(200, "{\"status\":\"UP\"}".getBytes(StandardCharsets.UTF_8));
+        return HttpReply.json(200, health);
       }
       case "/ready" -> {
         get(method);

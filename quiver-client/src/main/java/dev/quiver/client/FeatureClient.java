@@ -1,0 +1,43 @@
+package dev.quiver.client;
+
+import java.net.URI;
+import java.time.Duration;
+
+/**
+ * A connection to a feature server. Implementations are thread-safe and meant to be shared: open one
+ * per server and process, and close it when done.
+ *
+ * <p>Errors: every failure is a {@link FeatureServerException} carrying the server's message and code
+ * (an HTTP status or a gRPC status name); nothing else is thrown for a failed call.
+ */
+public interface FeatureClient extends AutoCloseable {
+
+  /** Latest feature values for the request's entity rows; blocks until answered or the timeout passes. */
+  OnlineFeatures getOnlineFeatures(OnlineFeaturesRequest request);
+
+  /** The server's version string. */
+  String serverVersion();
+
+  @Override
+  void close();
+
+  /** An HTTP client for {@code baseUrl} (e.g. {@code http://localhost:6566}) with a 10 s timeout per call. */
+  static HttpFeatureClient http(String baseUrl) {
+    return new HttpFeatureClient(URI.create(baseUrl), Duration.ofSeconds(10));
+  }
+
+  /** An HTTP client with the given timeout per call. */
+  static HttpFeatureClient http(URI baseUrl, Duration timeout) {
+    return new HttpFeatureClient(baseUrl, timeout);
+  }
+
+  /** A plaintext gRPC client for {@code host:port} with a 10 s deadline per call. */
+  static GrpcFeatureClient grpc(String host, int port) {
+    return new GrpcFeatureClient(host, port, Duration.ofSeconds(10));
+  }
+
+  /** A plaintext gRPC client with the given deadline per call. */
+  static GrpcFeatureClient grpc(String host, int port, Duration deadline) {
+    return new GrpcFeatureClient(host, port, deadline);
+  }
+}

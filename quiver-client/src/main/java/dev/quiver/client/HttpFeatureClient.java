@@ -1,0 +1,246 @@
+package dev.quiver.client;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The feature server over HTTP/1.1 with keep-alive (the JDK's {@link HttpClient}): Feast's
+ * {@code POST /get-online-features} and {@code POST /push} JSON, and {@code GET /health}. Works
+ * against Feast's Python feature server too. Thread-safe.
+ */
+public final class HttpFeatureClient implements FeatureClient {
+  /** Where a push writes, as Feast's {@code to} field says it. */
+  public enum PushTarget {
+    ONLINE("online"),
+    OFFLINE("offline"),
+    ONLINE_AND_OFFLINE("online_and_offline");
+
+    private final String wire;
+
+    PushTarget(String wire) {
+      this.wire = wire;
+    }
+  }
+
+  private final ObjectMapper mapper = new ObjectMapper();
+  private final URI base;
+  private final Duration timeout;
+  private final HttpClient http;
+
+  HttpFeatureClient(URI base, Duration timeout) {
+    String b = base.toString();
+    this.base = URI.create(b.endsWith("/") ? b.substring(0, b.length() - 1) : b);
+    this.timeout = timeout;
+    this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(timeout).build();
+  }
+
+  @Override
+  public OnlineFeatures getOnlineFeatures(OnlineFeaturesRequest request) {
+    JsonNode answer = post("/get-online-features", json(g -> {
+      g.writeStartObject();
+      if (request.featureService() != null) {
+        g.writeStringField("feature_service", request.featureService());
+      } else {
+        g.writeArrayFieldStart("features");
+        for (String f : request.features()) {
+          g.writeString(f);
+        }
+        g.writeEndArray();
+      }
+      writeColumns(g, "entities", request.entities());
+      if (!request.requestContext().isEmpty()) {
+        writeColumns(g, "request_context", request.requestContext());
+      }
+      g.writeBooleanField("full_feature_names", request.fullFeatureNames());
+      g.writeEndObject();
+    }));
+    return features(answer);
+  }
+
+  /**
+   * Pushes rows to a source's views (Feast's {@code /push}): newest wins by event time online; offline
+   * the rows are added to the source.
+   *
+   * @param columns the rows, column-major: column name to one value per row (event time included)
+   */
+  public void push(String pushSource, Map<String, List<Object>> columns, PushTarget to) {
+    post("/push", json(g -> {
+      g.writeStartObject();
+      g.writeStringField("push_source_name", pushSource);
+      writeColumns(g, "df", columns);
+      g.writeStringField("to", to.wire);
+      g.writeEndObject();
+    }));
+  }
+
+  /** The version the server reports at {@code /health}. */
+  @Override
+  public String serverVersion() {
+    JsonNode n = send(HttpRequest.newBuilder(base.resolve("/health")).timeout(timeout).GET().build(), "/health");
+    return n.path("version").asText("");
+  }
+
+  /** True when the server answers {@code /ready} with 200 (registry loaded, stores reachable). */
+  public boolean ready() {
+    try {
+      HttpResponse<Void> r = http.send(HttpRequest.newBuilder(base.resolve("/ready")).timeout(timeout).GET().build(),
+          HttpResponse.BodyHandlers.discarding());
+      return r.statusCode() == 200;
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  @Override
+  public void close() {
+    http.close();
+  }
+
+  private JsonNode post(String path, byte[] body) {
+    return send(HttpRequest.newBuilder(base.resolve(path)).timeout(timeout)
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), path);
+  }
+
+  private JsonNode send(HttpRequest request, String path) {
+    HttpResponse<byte[]> r;
+    try {
+      r = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+    } catch (HttpTimeoutException e) {
+      throw new FeatureServerException("UNREACHABLE", false, path + ": no answer within " + timeout, e);
+    } catch (ConnectException e) {
+      throw new FeatureServerException("UNREACHABLE", false, path + ": cannot connect to " + base + ": " + e.getMessage(), e);
+    } catch (IOException e) {
+      throw new FeatureServerException("UNREACHABLE", false, path + ": " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new FeatureServerException("UNREACHABLE", false, path + ": interrupted", e);
+    }
+    JsonNode body;
+    try {
+      body = r.body().length == 0 ? mapper.createObjectNode() : mapper.readTree(r.body());
+    } catch (IOException e) {
+      throw new FeatureServerException(String.valueOf(r.statusCode()), false,
+          path + ": the server answered " + r.statusCode() + " with a body that is not JSON", e);
+    }
+    if (r.statusCode() / 100 != 2) {
+      String message = body.path("message").asText(body.path("detail").asText(body.toString()));
+      throw new FeatureServerException(String.valueOf(r.statusCode()), r.statusCode() / 100 == 4,
+          path + ": " + r.statusCode() + " " + message, null);
+    }
+    return body;
+  }
+
+  private OnlineFeatures features(JsonNode answer) {
+    List<String> names = new ArrayList<>();
+    answer.path("metadata").path("feature_names").forEach(n -> names.add(n.asText()));
+    List<OnlineFeatures.Column> columns = new ArrayList<>();
+    JsonNode results = answer.path("results");
+    for (int c = 0; c < results.size(); c++) {
+      JsonNode r = results.get(c);
+      List<Object> values = new ArrayList<>();
+      r.path("values").forEach(v -> values.add(value(v)));
+      List<FieldStatus> statuses = new ArrayList<>();
+      r.path("statuses").forEach(s -> statuses.add(status(s.asText())));
+      List<Instant> times = new ArrayList<>();
+      r.path("event_timestamps").forEach(t -> times.add(Instant.parse(t.asText())));
+      columns.add(new OnlineFeatures.Column(c < names.size() ? names.get(c) : "column_" + c, values, statuses, times));
+    }
+    return new OnlineFeatures(names, columns);
+  }
+
+  private static FieldStatus status(String s) {
+    try {
+      return FieldStatus.valueOf(s);
+    } catch (IllegalArgumentException e) {
+      return FieldStatus.INVALID;
+    }
+  }
+
+  private static Object value(JsonNode v) {
+    if (v.isNull() || v.isMissingNode()) {
+      return null;
+    }
+    if (v.isIntegralNumber()) {
+      return v.longValue();
+    }
+    if (v.isNumber()) {
+      return v.doubleValue();
+    }
+    if (v.isBoolean()) {
+      return v.booleanValue();
+    }
+    if (v.isArray()) {
+      List<Object> list = new ArrayList<>(v.size());
+      v.forEach(e -> list.add(value(e)));
+      return java.util.Collections.unmodifiableList(list);
+    }
+    return v.asText();
+  }
+
+  private interface Writer {
+    void write(JsonGenerator g) throws IOException;
+  }
+
+  private byte[] json(Writer writer) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+    try (JsonGenerator g = mapper.getFactory().createGenerator(out)) {
+      writer.write(g);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toByteArray();
+  }
+
+  private static void writeColumns(JsonGenerator g, String field, Map<String, List<Object>> columns) throws IOException {
+    g.writeObjectFieldStart(field);
+    for (Map.Entry<String, List<Object>> e : columns.entrySet()) {
+      g.writeArrayFieldStart(e.getKey());
+      for (Object v : e.getValue()) {
+        writeValue(g, v);
+      }
+      g.writeEndArray();
+    }
+    g.writeEndObject();
+  }
+
+  private static void writeValue(JsonGenerator g, Object v) throws IOException {
+    switch (v) {
+      case null -> g.writeNull();
+      case Long l -> g.writeNumber(l);
+      case Integer i -> g.writeNumber(i);
+      case Double d -> g.writeNumber(d);
+      case Float f -> g.writeNumber(f);
+      case Boolean b -> g.writeBoolean(b);
+      case byte[] b -> g.writeString(Base64.getEncoder().encodeToString(b));
+      case Instant t -> g.writeString(t.toString());
+      case List<?> list -> {
+        g.writeStartArray();
+        for (Object e : list) {
+          writeValue(g, e);
+        }
+        g.writeEndArray();
+      }
+      default -> g.writeString(v.toString());
+    }
+  }
+}

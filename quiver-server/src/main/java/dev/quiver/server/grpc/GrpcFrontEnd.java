@@ -1,0 +1,80 @@
+package dev.quiver.server.grpc;
+
+import dev.quiver.core.QuiverException;
+import dev.quiver.server.FeatureServing;
+import dev.quiver.server.ServerMetrics;
+import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The gRPC front end (HTTP/2, grpc-java on its shaded Netty): Feast's {@code ServingService} on its
+ * own port. Messages larger than the body limit are refused with {@code RESOURCE_EXHAUSTED}; calls
+ * run on the given executor, never on an event loop. Graceful close: stop accepting calls, let
+ * in-flight ones finish within a grace period, then cancel what is left.
+ */
+public final class GrpcFrontEnd implements AutoCloseable {
+  private final Server server;
+  private final AtomicInteger inFlight;
+  private final Duration grace;
+
+  private GrpcFrontEnd(Server server, AtomicInteger inFlight, Duration grace) {
+    this.server = server;
+    this.inFlight = inFlight;
+    this.grace = grace;
+  }
+
+  /**
+   * Binds and starts serving.
+   *
+   * @param maxMessageBytes larger requests are refused
+   * @param maxInFlight calls beyond this many at once get {@code RESOURCE_EXHAUSTED}
+   * @throws QuiverException when the port cannot be bound
+   */
+  public static GrpcFrontEnd start(String host, int port, int maxMessageBytes, int maxInFlight, Duration grace,
+      FeatureServing serving, ServerMetrics metrics, Executor executor) {
+    AtomicInteger inFlight = new AtomicInteger();
+    Server server = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
+        .executor(executor)
+        .maxInboundMessageSize(maxMessageBytes)
+        .keepAliveTime(2, TimeUnit.MINUTES)
+        .permitKeepAliveTime(10, TimeUnit.SECONDS)
+        .addService(StrictParsing.bind(new FeastServingService(serving, metrics, inFlight, maxInFlight)))
+        .build();
+    try {
+      server.start();
+    } catch (IOException e) {
+      throw new QuiverException("could not listen for gRPC on " + host + ":" + port + ": " + e.getMessage(), e);
+    }
+    return new GrpcFrontEnd(server, inFlight, grace);
+  }
+
+  /** The bound port. */
+  public int port() {
+    return server.getPort();
+  }
+
+  /** Calls started and not yet answered. */
+  public int inFlight() {
+    return inFlight.get();
+  }
+
+  /** Stops accepting calls, waits up to the grace period for in-flight ones, then cancels the rest. */
+  @Override
+  public void close() {
+    server.shutdown();
+    try {
+      if (!server.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+        server.shutdownNow().awaitTermination(1, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      server.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,67 @@
+package dev.quiver.server.grpc;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Parser;
+import dev.quiver.grpc.feast.serving.GetFeastServingInfoRequest;
+import dev.quiver.grpc.feast.serving.GetOnlineFeaturesRequest;
+import dev.quiver.grpc.feast.serving.ServingServiceGrpc;
+import io.grpc.MethodDescriptor;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.Status;
+import io.grpc.stub.ServerCalls;
+import io.grpc.stub.StreamObserver;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.function.BiConsumer;
+
+/**
+ * Binds {@link FeastServingService} so that an undecodable request is the caller's error: grpc-java
+ * answers bytes that are not the method's protobuf message with {@code INTERNAL}; here each method
+ * takes the raw bytes and parses them itself, answering {@code INVALID_ARGUMENT} naming the message
+ * type and the reason, like every other malformed request. The wire contract is unchanged.
+ */
+final class StrictParsing {
+  private StrictParsing() {}
+
+  static ServerServiceDefinition bind(FeastServingService service) {
+    ServerServiceDefinition.Builder b = ServerServiceDefinition.builder(ServingServiceGrpc.SERVICE_NAME);
+    add(b, ServingServiceGrpc.getGetFeastServingInfoMethod(), GetFeastServingInfoRequest.parser(), service::getFeastServingInfo);
+    add(b, ServingServiceGrpc.getGetOnlineFeaturesMethod(), GetOnlineFeaturesRequest.parser(), service::getOnlineFeatures);
+    return b.build();
+  }
+
+  private static <Q, R> void add(ServerServiceDefinition.Builder b, MethodDescriptor<Q, R> method, Parser<Q> parser,
+      BiConsumer<Q, StreamObserver<R>> implementation) {
+    MethodDescriptor<byte[], R> raw = method.toBuilder(new Bytes(), method.getResponseMarshaller()).build();
+    b.addMethod(raw, ServerCalls.asyncUnaryCall((byte[] request, StreamObserver<R> out) -> {
+      Q parsed;
+      try {
+        parsed = parser.parseFrom(request);
+      } catch (InvalidProtocolBufferException e) {
+        out.onError(Status.INVALID_ARGUMENT.withDescription("the " + method.getBareMethodName()
+            + " request is not a valid protobuf message: " + e.getMessage()).asRuntimeException());
+        return;
+      }
+      implementation.accept(parsed, out);
+    }));
+  }
+
+  /** A message's bytes as they came. */
+  private static final class Bytes implements MethodDescriptor.Marshaller<byte[]> {
+    @Override
+    public InputStream stream(byte[] value) {
+      return new ByteArrayInputStream(value);
+    }
+
+    @Override
+    public byte[] parse(InputStream stream) {
+      try {
+        return stream.readAllBytes();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+  }
+}

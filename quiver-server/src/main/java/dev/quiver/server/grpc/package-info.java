@@ -1,0 +1,6 @@
+/**
+ * The gRPC front end: Feast's {@code feast.serving.ServingService} ({@code GetFeastServingInfo},
+ * {@code GetOnlineFeatures}) over the same {@link dev.quiver.server.FeatureServing} the HTTP front end
+ * calls, so both protocols give the same answers. The wire types come from {@code quiver-grpc-api}.
+ */
+package dev.quiver.server.grpc;

@@ -1,0 +1,229 @@
+package dev.quiver.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.google.protobuf.Timestamp;
+import dev.quiver.client.FeatureClient;
+import dev.quiver.client.FeatureServerException;
+import dev.quiver.client.GrpcFeatureClient;
+import dev.quiver.client.HttpFeatureClient;
+import dev.quiver.client.OnlineFeatures;
+import dev.quiver.client.OnlineFeaturesRequest;
+import dev.quiver.core.model.FeatureRef;
+import dev.quiver.core.online.FeatureColumn;
+import dev.quiver.core.online.OnlineResponse;
+import dev.quiver.core.repo.FeatureRepo;
+import dev.quiver.grpc.feast.serving.FeatureList;
+import dev.quiver.grpc.feast.serving.FieldStatus;
+import dev.quiver.grpc.feast.serving.GetFeastServingInfoRequest;
+import dev.quiver.grpc.feast.serving.GetOnlineFeaturesRequest;
+import dev.quiver.grpc.feast.serving.GetOnlineFeaturesResponse;
+import dev.quiver.grpc.feast.serving.ServingServiceGrpc;
+import dev.quiver.grpc.feast.types.RepeatedValue;
+import dev.quiver.grpc.feast.types.Value;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The gRPC front end against a real repo (DuckDB, RocksDB, file registry): Feast's
+ * {@code ServingService} through the generated stub (what Feast's own gRPC clients send), the Java
+ * client over both protocols agreeing with the Java API, and every bad request a client-error status.
+ */
+class GrpcServerTest {
+  @TempDir static Path tmp;
+  static FeatureRepo repo;
+  static QuiverServer server;
+  static ManagedChannel channel;
+  static ServingServiceGrpc.ServingServiceBlockingStub stub;
+
+  @BeforeAll
+  static void start() {
+    repo = FeatureRepo.open(TestRepo.rocksdb(tmp.resolve("repo")));
+    server = QuiverServer.start(repo, ServerOptions.loopback().withLimits(64 * 1024, 50));
+    channel = NettyChannelBuilder.forAddress("127.0.0.1", server.grpcPort()).usePlaintext().build();
+    stub = ServingServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
+  }
+
+  @AfterAll
+  static void stop() throws InterruptedException {
+    channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    server.close();
+    repo.close();
+  }
+
+  static RepeatedValue int64s(long... values) {
+    RepeatedValue.Builder b = RepeatedValue.newBuilder();
+    for (long v : values) {
+      b.addVal(Value.newBuilder().setInt64Val(v));
+    }
+    return b.build();
+  }
+
+  static GetOnlineFeaturesRequest.Builder features(String... refs) {
+    return GetOnlineFeaturesRequest.newBuilder().setFeatures(FeatureList.newBuilder().addAllVal(List.of(refs)));
+  }
+
+  @Test
+  void reportsTheServerVersion() {
+    assertThat(stub.getFeastServingInfo(GetFeastServingInfoRequest.getDefaultInstance()).getVersion())
+        .isEqualTo(QuiverServer.VERSION);
+  }
+
+  @Test
+  void answersFeastsRequestWithFeastsResponse() {
+    GetOnlineFeaturesResponse r = stub.getOnlineFeatures(features("user_stats:amount", "user_stats:country",
+        "user_stats:visits", "user_stats:vip", "user_stats:tags", "user_stats:seen_at")
+        .putEntities("user_id", int64s(2, 3, 999999)).build());
+    assertThat(r.getMetadata().getFeatureNames().getValList())
+        .containsExactly("user_id", "amount", "country", "visits", "vip", "tags", "seen_at");
+    assertThat(r.getResultsCount()).isEqualTo(7);
+    GetOnlineFeaturesResponse.FeatureVector keys = r.getResults(0);
+    assertThat(keys.getValuesList()).containsExactlyElementsOf(int64s(2, 3, 999999).getValList());
+    assertThat(keys.getStatusesList()).containsOnly(FieldStatus.PRESENT);
+    GetOnlineFeaturesResponse.FeatureVector amount = r.getResults(1);
+    assertThat(amount.getValues(0).getDoubleVal()).isEqualTo(3.0);
+    assertThat(amount.getValues(1).getDoubleVal()).isEqualTo(4.5);
+    assertThat(amount.getValues(2).getValCase()).isEqualTo(Value.ValCase.VAL_NOT_SET);
+    assertThat(amount.getStatusesList()).containsExactly(FieldStatus.PRESENT, FieldStatus.PRESENT, FieldStatus.NOT_FOUND);
+    assertThat(amount.getEventTimestamps(0)).isEqualTo(Timestamp.newBuilder()
+        .setSeconds(Instant.parse("2026-01-01T00:02:00Z").getEpochSecond()).build());
+    assertThat(amount.getEventTimestamps(2)).isEqualTo(Timestamp.getDefaultInstance());
+    assertThat(r.getResults(2).getValues(0).getStringVal()).isEqualTo("FR");
+    assertThat(r.getResults(3).getValues(1).getInt64Val()).isEqualTo(30L);
+    assertThat(r.getResults(4).getValues(0).getBoolVal()).isFalse();
+    assertThat(r.getResults(4).getValues(1).getBoolVal()).isTrue();
+    assertThat(r.getResults(5).getValues(0).getStringListVal().getValList()).containsExactly("t2", "x");
+    assertThat(r.getResults(6).getValues(0).getUnixTimestampVal())
+        .isEqualTo(Instant.parse("2025-06-01T00:00:02Z").getEpochSecond());
+  }
+
+  @Test
+  void servesAFeatureServiceWithFullNames() {
+    GetOnlineFeaturesResponse r = stub.getOnlineFeatures(GetOnlineFeaturesRequest.newBuilder()
+        .setFeatureService("scoring").setFullFeatureNames(true).putEntities("user_id", int64s(4)).build());
+    assertThat(r.getMetadata().getFeatureNames().getValList())
+        .containsExactly("user_id", "user_stats__amount", "user_stats__country");
+    assertThat(r.getResults(1).getValues(0).getDoubleVal()).isEqualTo(6.0);
+  }
+
+  @Test
+  void keysOfAnyIntegerWidthOrAsStringsAreCoerced() {
+    RepeatedValue keys = RepeatedValue.newBuilder()
+        .addVal(Value.newBuilder().setInt32Val(2))
+        .addVal(Value.newBuilder().setStringVal("3"))
+        .addVal(Value.newBuilder().setNullVal(dev.quiver.grpc.feast.types.Null.NULL))
+        .build();
+    GetOnlineFeaturesResponse r = stub.getOnlineFeatures(features("user_stats:amount").putEntities("user_id", keys).build());
+    assertThat(r.getResults(1).getStatusesList()).containsExactly(FieldStatus.PRESENT, FieldStatus.PRESENT, FieldStatus.NOT_FOUND);
+    assertThat(r.getResults(1).getValues(1).getDoubleVal()).isEqualTo(4.5);
+  }
+
+  @Test
+  void theClientAnswersTheSameOverBothProtocolsAsTheJavaApi() {
+    List<Object> ids = new ArrayList<>();
+    for (long u = TestRepo.USERS - 20; u <= TestRepo.USERS + 3; u++) {
+      ids.add(u);
+    }
+    OnlineResponse direct = repo.getOnlineFeatures(List.of(FeatureRef.of("user_stats:*")), Map.of("user_id", ids), true);
+    OnlineFeaturesRequest request = OnlineFeaturesRequest.features("user_stats:*").entity("user_id", ids)
+        .withFullFeatureNames(true);
+    try (GrpcFeatureClient grpc = FeatureClient.grpc("127.0.0.1", server.grpcPort());
+         HttpFeatureClient http = FeatureClient.http("http://127.0.0.1:" + server.httpPort())) {
+      OnlineFeatures viaGrpc = grpc.getOnlineFeatures(request);
+      OnlineFeatures viaHttp = http.getOnlineFeatures(request);
+      assertThat(viaGrpc.names()).isEqualTo(viaHttp.names());
+      assertThat(viaGrpc.names().get(0)).isEqualTo("user_id");
+      assertThat(viaGrpc.column("user_id").values()).isEqualTo(ids);
+      assertThat(viaGrpc.rows()).isEqualTo(ids.size());
+      for (FeatureColumn c : direct.features()) {
+        OnlineFeatures.Column g = viaGrpc.column(c.name());
+        OnlineFeatures.Column h = viaHttp.column(c.name());
+        for (int i = 0; i < ids.size(); i++) {
+          assertThat(g.statuses().get(i).name()).isEqualTo(c.statuses().get(i).name());
+          assertThat(h.statuses().get(i)).isEqualTo(g.statuses().get(i));
+          Instant t = c.eventTimes().get(i) == null ? Instant.EPOCH : c.eventTimes().get(i);
+          assertThat(g.eventTimestamps().get(i)).isEqualTo(t);
+          assertThat(h.eventTimestamps().get(i)).isEqualTo(t);
+          Object v = c.values().get(i);
+          if (v instanceof Instant when) {
+            assertThat(g.values().get(i)).isEqualTo(Instant.ofEpochSecond(when.getEpochSecond()));
+            assertThat(Instant.parse((String) h.values().get(i))).isEqualTo(when);
+          } else {
+            assertThat(g.values().get(i)).as(c.name() + " row " + i).isEqualTo(v);
+            assertThat(h.values().get(i)).as(c.name() + " row " + i).isEqualTo(v);
+          }
+        }
+      }
+      assertThat(grpc.serverVersion()).isEqualTo(QuiverServer.VERSION).isEqualTo(http.serverVersion());
+    }
+  }
+
+  @Test
+  void everyBadRequestIsAClientErrorNamingTheProblem() {
+    assertStatus(features("user_stats:nope").putEntities("user_id", int64s(1)), Status.Code.NOT_FOUND, "nope");
+    assertStatus(features("no_such_view:amount").putEntities("user_id", int64s(1)), Status.Code.NOT_FOUND, "no_such_view");
+    assertStatus(GetOnlineFeaturesRequest.newBuilder().setFeatureService("nope").putEntities("user_id", int64s(1)),
+        Status.Code.NOT_FOUND, "nope");
+    assertStatus(features("amount").putEntities("user_id", int64s(1)), Status.Code.INVALID_ARGUMENT, "not a feature ref");
+    assertStatus(GetOnlineFeaturesRequest.newBuilder().putEntities("user_id", int64s(1)), Status.Code.INVALID_ARGUMENT,
+        "give the features");
+    assertStatus(features("user_stats:amount"), Status.Code.INVALID_ARGUMENT, "no entities");
+    assertStatus(features("user_stats:amount").putEntities("merchant_id", int64s(1)), Status.Code.INVALID_ARGUMENT,
+        "needs entity column 'user_id'");
+    assertStatus(features("user_stats:amount").putEntities("user_id",
+        RepeatedValue.newBuilder().addVal(Value.newBuilder().setStringVal("abc")).build()), Status.Code.INVALID_ARGUMENT,
+        "holds int64 keys");
+    assertStatus(features("user_stats:amount").putEntities("user_id", int64s(1, 2)).putEntities("other", int64s(1)),
+        Status.Code.INVALID_ARGUMENT, "different lengths");
+    long[] many = new long[51];
+    assertStatus(features("user_stats:amount").putEntities("user_id", int64s(many)), Status.Code.INVALID_ARGUMENT,
+        "at most 50");
+    long[] huge = new long[20_000];
+    assertStatus(features("user_stats:amount").putEntities("user_id", int64s(huge)), Status.Code.RESOURCE_EXHAUSTED, "");
+    assertThat(stub.getOnlineFeatures(features("user_stats:amount").putEntities("user_id", int64s(1)).build())
+        .getResults(1).getStatuses(0)).isEqualTo(FieldStatus.PRESENT);
+  }
+
+  @Test
+  void theClientReportsErrorsWithTheServersCodeAndMessage() {
+    try (GrpcFeatureClient grpc = FeatureClient.grpc("127.0.0.1", server.grpcPort());
+         HttpFeatureClient http = FeatureClient.http("http://127.0.0.1:" + server.httpPort())) {
+      OnlineFeaturesRequest bad = OnlineFeaturesRequest.features("user_stats:nope").entity("user_id", 1L);
+      assertThatThrownBy(() -> grpc.getOnlineFeatures(bad)).isInstanceOfSatisfying(FeatureServerException.class, e -> {
+        assertThat(e.code()).isEqualTo("NOT_FOUND");
+        assertThat(e.clientError()).isTrue();
+        assertThat(e.getMessage()).contains("nope");
+      });
+      assertThatThrownBy(() -> http.getOnlineFeatures(bad)).isInstanceOfSatisfying(FeatureServerException.class, e -> {
+        assertThat(e.code()).isEqualTo("404");
+        assertThat(e.clientError()).isTrue();
+        assertThat(e.getMessage()).contains("nope");
+      });
+    }
+    try (GrpcFeatureClient nobody = FeatureClient.grpc("127.0.0.1", 1, java.time.Duration.ofSeconds(2))) {
+      assertThatThrownBy(nobody::serverVersion).isInstanceOfSatisfying(FeatureServerException.class,
+          e -> assertThat(e.clientError()).isFalse());
+    }
+  }
+
+  private static void assertStatus(GetOnlineFeaturesRequest.Builder request, Status.Code code, String message) {
+    assertThatThrownBy(() -> stub.getOnlineFeatures(request.build()))
+        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+          assertThat(e.getStatus().getCode()).as(e.getStatus().toString()).isEqualTo(code);
+          assertThat(String.valueOf(e.getStatus().getDescription())).contains(message);
+        });
+  }
+}

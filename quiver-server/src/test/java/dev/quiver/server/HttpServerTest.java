@@ -144,6 +144,8 @@ class HttpServerTest {
         + "x".repeat(70 * 1024) + "\"}"), 413, "payload_too_large", "larger than this server accepts");
     expect(http.get("/get-online-features"), 405, "method_not_allowed", "use POST");
     expect(http.post("/health", "{}"), 405, "method_not_allowed", "use GET");
+    expect(http.post("/materialize-incremental", "{\"end_ts\": \"2026-01-02T00:00:00Z\", \"feature_views\": [\"user_stat\"]}"),
+        404, "not_found", "did you mean 'user_stats'");
     expect(http.get("/nope"), 404, "not_found", "no route /nope");
     expect(http.get("/api/v1/feature-views/nope"), 404, "not_found", "no feature view named 'nope'");
     assertThat(http.get("/health").status()).as("the server is still healthy").isEqualTo(200);

@@ -121,9 +121,11 @@ public final class Materializer {
       List<FeatureView> matched = online.stream().filter(v -> v.name().equals(n) || v.qualifiedName().equals(n)).toList();
       if (matched.isEmpty()) {
         boolean offlineOnly = defs.views().stream().anyMatch(v -> v.name().equals(n) || v.qualifiedName().equals(n));
-        throw new QuiverException(offlineOnly ? "view '" + n + "' is offline only (online: false); nothing to materialize"
-            : "no feature view '" + n + "' in the registry" + dev.quiver.core.Names.didYouMean(n,
-                defs.views().stream().map(FeatureView::name).distinct().toList()));
+        if (offlineOnly) {
+          throw new dev.quiver.core.InvalidRequestException("view '" + n + "' is offline only (online: false); nothing to materialize");
+        }
+        throw new dev.quiver.core.NotFoundException("no feature view '" + n + "' in the registry"
+            + dev.quiver.core.Names.didYouMean(n, defs.views().stream().map(FeatureView::name).distinct().toList()));
       }
       out.addAll(matched);
     }

@@ -54,7 +54,8 @@ import java.util.stream.Stream;
  *     dev.quiver.bench.serve.ServeBenchmark /tmp/quiver-bench/online-1m --rows 1000000 --keys 100000 \
  *     [--stores rocksdb,redis | --url http://127.0.0.1:6566 --label feast-sqlite --server-pid N] [--sizes 1,100] \
  *     [--rates-1 1000,5000,10000] [--rates-100 500,1000,2000] [--warmup 3s] [--duration 15s] [--connections 32] \
- *     [--saturation-connections 32] [--io-threads 1] [--timeout 2s] [--bodies 10000] [--server-threads N] [--server-io-threads N]
+ *     [--saturation-connections 32] [--io-threads 1] [--timeout 2s] [--bodies 10000] [--jit-warmup 10s] \
+ *     [--server-threads N] [--server-io-threads N] [--server-java-options '-XX:StartFlightRecording=filename=s.jfr']
  * </pre>
  */
 public final class ServeBenchmark {
@@ -109,8 +110,11 @@ public final class ServeBenchmark {
             (System.nanoTime() - t0) / 1e9);
       }
       List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-          "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-          ServerMain.class.getName(), root.toString()));
+          "--enable-native-access=ALL-UNNAMED"));
+      if (o.has("server-java-options")) {
+        command.addAll(List.of(o.opt("server-java-options", null).trim().split("\\s+")));
+      }
+      command.addAll(List.of("-cp", System.getProperty("java.class.path"), ServerMain.class.getName(), root.toString()));
       if (o.has("server-threads")) {
         command.addAll(List.of("--threads", o.opt("server-threads", null)));
       }
@@ -163,8 +167,8 @@ public final class ServeBenchmark {
       Duration jit = o.duration("jit-warmup", "10s");
       if (!jit.isZero()) {
         LoadResult r = generator.run(base.at(0, 8).lasting(Duration.ZERO, jit));
-        out.printf("%s, %s: JIT warm-up, closed loop, 8 connections, %s: %,.0f req/s (not reported)%n", label, request,
-            jit, r.achievedRate());
+        out.printf("%s, %s: JIT warm-up, closed loop, 8 connections, %.0f s: %,.0f req/s (not reported)%n", label,
+            request, jit.toMillis() / 1e3, r.achievedRate());
       }
       List<Double> rates = o.list(size == 1 ? "rates-1" : "rates-100", size == 1 ? "1000,5000,10000" : "500,1000,2000")
           .stream().map(Double::parseDouble).toList();

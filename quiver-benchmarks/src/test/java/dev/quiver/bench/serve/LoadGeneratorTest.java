@@ -33,7 +33,7 @@ class LoadGeneratorTest {
   @ValueSource(ints = {1, 2})
   void aStallShowsAsLatencyForEveryRequestIntendedDuringIt(int ioThreads) {
     try (StubServer server = new StubServer(n -> Answer.ok(), 1_000, 100)) {
-      LoadResult r = new LoadGenerator().run(settings(server, 1_000, 8, 500, 2_000, 2_000, ioThreads));
+      LoadResult r = new LoadGenerator().run(settings(server, 1_000, 8, 500, 2_000, 10_000, ioThreads));
 
       assertThat(server.stallStartedNanos()).as("the stall happened").isNotZero();
       assertThat(r.latency().getTotalCount()).as("every recorded request is in the histogram").isEqualTo(2_000);
@@ -53,7 +53,8 @@ class LoadGeneratorTest {
   @ValueSource(ints = {1, 2})
   void countsEveryRequestAndEveryStatus(int ioThreads) {
     try (StubServer server = new StubServer(n -> n % 5 == 4 ? new Answer(503, 0) : Answer.ok(), -1, 0)) {
-      LoadResult r = new LoadGenerator().run(settings(server, 2_000, 4, 0, 1_000, 2_000, ioThreads));
+      // a long timeout: a cold JVM on a busy machine may fall behind, but must not reach the hard stop
+      LoadResult r = new LoadGenerator().run(settings(server, 2_000, 4, 0, 1_000, 10_000, ioThreads));
 
       assertThat(server.received()).isEqualTo(2_000);
       assertThat(r.sent()).isEqualTo(2_000);
@@ -64,7 +65,7 @@ class LoadGeneratorTest {
       assertThat(r.timeouts() + r.unsent() + r.connectionErrors()).isZero();
       // never faster than the schedule; slower only if a cold JVM on a busy machine fell behind
       assertThat(r.achievedRate()).isBetween(1_000.0, 2_001.0);
-      assertThat(r.seconds()).isBetween(1.0, 2.0);
+      assertThat(r.seconds()).isBetween(1.0, 10.0);
     }
   }
 

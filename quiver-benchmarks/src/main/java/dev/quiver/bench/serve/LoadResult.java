@@ -1,0 +1,89 @@
+package dev.quiver.bench.serve;
+
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.HdrHistogram.Histogram;
+
+/**
+ * What one {@link LoadGenerator} run measured, over the recorded (post-warm-up) requests.
+ *
+ * @param rate the target rate, requests/s (0: closed loop)
+ * @param connections keep-alive connections
+ * @param sent requests sent, warm-up included
+ * @param ok recorded requests answered 2xx
+ * @param nonOk recorded requests answered otherwise, by status
+ * @param timeouts recorded requests unanswered within the timeout (or at the hard stop)
+ * @param connectionErrors connections that broke with a request in flight or could not be reopened
+ * @param unsent recorded requests that were due but never sent before the hard stop
+ * @param seconds the measured window: from the end of the warm-up to the last recorded response
+ * @param latency nanoseconds from each recorded request's intended time to its response (open model),
+ *     or from its send (closed loop); timeouts and unsent requests at their lower bound
+ * @param service nanoseconds from send to response, answered requests only
+ * @param clientCpuSeconds CPU time of this JVM during the run (the load generator's cost)
+ */
+public record LoadResult(double rate, int connections, long sent, long ok, Map<Integer, Long> nonOk, long timeouts,
+    long connectionErrors, long unsent, double seconds, Histogram latency, Histogram service, double clientCpuSeconds) {
+
+  static LoadResult merge(LoadGenerator.Settings s, List<LoadPartition> parts, double cpuSeconds) {
+    Histogram latency = new Histogram(parts.getFirst().latency.getHighestTrackableValue(), 3);
+    Histogram service = new Histogram(parts.getFirst().service.getHighestTrackableValue(), 3);
+    Map<Integer, Long> nonOk = new TreeMap<>();
+    long sent = 0;
+    long ok = 0;
+    long timeouts = 0;
+    long errors = 0;
+    long unsent = 0;
+    double seconds = 0;
+    for (LoadPartition p : parts) {
+      latency.add(p.latency);
+      service.add(p.service);
+      p.nonOk.forEach((k, v) -> nonOk.merge(k, v, Long::sum));
+      sent += p.sent;
+      ok += p.ok;
+      timeouts += p.timeouts;
+      errors += p.connectionErrors;
+      unsent += p.unsent;
+      seconds = Math.max(seconds, p.measuredSeconds());
+    }
+    return new LoadResult(s.rate(), s.connections(), sent, ok, Map.copyOf(nonOk), timeouts, errors, unsent, seconds,
+        latency, service, cpuSeconds);
+  }
+
+  /** Recorded requests answered (any status) per second of the measured window. */
+  public double achievedRate() {
+    return (ok + nonOk.values().stream().mapToLong(Long::longValue).sum()) / seconds;
+  }
+
+  /** Every recorded request was answered 2xx in time. */
+  public boolean clean() {
+    return nonOk.isEmpty() && timeouts == 0 && unsent == 0 && connectionErrors == 0;
+  }
+
+  /** Latency at a percentile, milliseconds. */
+  public double ms(double percentile) {
+    return latency.getValueAtPercentile(percentile) / 1e6;
+  }
+
+  public double maxMs() {
+    return latency.getMaxValue() / 1e6;
+  }
+
+  /** One line: rate, achieved rate, percentiles, errors, service time, client CPU. */
+  public String line() {
+    String target = rate == 0 ? "closed loop" : String.format("%,.0f req/s", rate);
+    return String.format("%-12s %3d conns: achieved %,8.0f req/s; latency p50 %7.3f  p90 %7.3f  p99 %7.3f  p99.9 %7.3f"
+            + "  max %8.3f ms; service p50 %.3f p99 %.3f ms; ok %,d%s; client CPU %.2f cores",
+        target, connections, achievedRate(), ms(50), ms(90), ms(99), ms(99.9), maxMs(),
+        service.getValueAtPercentile(50) / 1e6, service.getValueAtPercentile(99) / 1e6, ok, problems(),
+        clientCpuSeconds / seconds);
+  }
+
+  private String problems() {
+    if (clean()) {
+      return "";
+    }
+    return String.format(", non-2xx %s, timeouts %,d, unsent %,d, connection errors %,d", nonOk, timeouts, unsent,
+        connectionErrors);
+  }
+}

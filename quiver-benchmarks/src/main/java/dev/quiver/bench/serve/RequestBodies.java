@@ -1,0 +1,38 @@
+package dev.quiver.bench.serve;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.stream.Collectors;
+
+/**
+ * Feast-shaped {@code /get-online-features} bodies over seeded random keys:
+ * {@code {"features": [refs], "entities": {"user_id": [k1, ...]}, "full_feature_names": true}}, the
+ * keys drawn uniformly (with replacement) from the materialized ones.
+ */
+final class RequestBodies {
+  private RequestBodies() {}
+
+  /**
+   * @param keys the materialized keys
+   * @param entities keys per request
+   * @param count how many distinct bodies (the load generator sends them in turn)
+   * @param seed the generator's seed
+   */
+  static List<byte[]> build(long[] keys, String joinKey, List<String> refs, int entities, int count, long seed) {
+    SplittableRandom random = new SplittableRandom(seed);
+    String features = refs.stream().map(r -> "\"" + r + "\"").collect(Collectors.joining(", ", "[", "]"));
+    List<byte[]> out = new ArrayList<>(count);
+    for (int b = 0; b < count; b++) {
+      StringBuilder json = new StringBuilder(features.length() + 24 * entities + 80)
+          .append("{\"features\": ").append(features).append(", \"entities\": {\"").append(joinKey).append("\": [");
+      for (int i = 0; i < entities; i++) {
+        json.append(i == 0 ? "" : ", ").append(keys[random.nextInt(keys.length)]);
+      }
+      json.append("]}, \"full_feature_names\": true}");
+      out.add(json.toString().getBytes(StandardCharsets.UTF_8));
+    }
+    return out;
+  }
+}

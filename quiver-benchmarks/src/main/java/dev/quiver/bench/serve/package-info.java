@@ -1,0 +1,10 @@
+/**
+ * The feature server under load (issue 5, DESIGN §5 "online, 1 entity × 50 features, HTTP"):
+ * {@link dev.quiver.bench.serve.LoadGenerator}, a constant-arrival-rate HTTP load generator that
+ * measures latency from each request's intended time (no coordinated omission) into HdrHistograms,
+ * with a closed-loop saturation mode; {@link dev.quiver.bench.serve.ServeBenchmark}, which
+ * materializes the online workload, starts the server in a JVM of its own
+ * ({@link dev.quiver.bench.serve.ServerMain}) and runs the load; the same generator drives Feast's
+ * feature server ({@code feast/serve_feast.py} beside this module). Results: {@code docs/benchmarks.md}.
+ */
+package dev.quiver.bench.serve;

@@ -10,8 +10,9 @@ import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
- * {@code cast(x as T)} for the casts {@link TypeRules#castable} allows. A value that does not fit
- * the target gives null: a float that is NaN, infinite or out of the integer range, an integer out
+ * {@code cast(x as T)} for the casts {@link TypeRules#castable} allows, and the implicit widening of
+ * numbers. A value that does not fit the target gives null: a float that is NaN, infinite or out of
+ * the integer range, a finite float64 too large for float32, an integer out
  * of int32's range, a string that does not spell a value of the type. Floats become integers
  * rounded half away from zero (as {@code round}); numbers become strings as Java prints them in
  * lower case ({@code 1.0e-5}); timestamps become ISO-8601 UTC strings and int64 epoch
@@ -64,8 +65,11 @@ final class Casts {
     return switch (to) {
       case INT32 -> fromFloat ? v -> toInt32(roundToLong(((Number) v).doubleValue())) : v -> toInt32((Long) widenLong(v));
       case INT64 -> fromFloat ? v -> roundToLong(((Number) v).doubleValue()) : Casts::widenLong;
-      case FLOAT32 -> v -> Arithmetic.finite(((Number) v).floatValue());
-      case FLOAT64 -> v -> Arithmetic.finite(((Number) v).doubleValue());
+      case FLOAT32 -> v -> {
+        float f = ((Number) v).floatValue();
+        return Float.isFinite(f) || !Double.isFinite(((Number) v).doubleValue()) ? f : null; // overflow: null
+      };
+      case FLOAT64 -> v -> ((Number) v).doubleValue();
       default -> throw new IllegalArgumentException("not numeric: " + to);
     };
   }
@@ -90,14 +94,17 @@ final class Casts {
     return (long) r;
   }
 
-  /** The nearest whole number, halves away from zero. Exact: {@code d - floor(d)} is exact in binary. */
+  /**
+   * The nearest whole number, halves away from zero, keeping the sign ({@code -0.4} gives {@code
+   * -0.0}, as C's {@code round}). Exact: {@code d - floor(d)} is exact in binary.
+   */
   static double roundHalfAwayFromZero(double d) {
     double f = Math.floor(d);
     double diff = d - f;
     if (diff > 0.5 || (diff == 0.5 && d > 0)) {
-      return f + 1;
+      f += 1;
     }
-    return f;
+    return Math.copySign(f, d);
   }
 
   private static Function<Object, Object> fromString(ScalarType to) {

@@ -188,11 +188,12 @@ final class Functions {
       return v;
     }
     if (digits < -400) {
-      return 0.0 * Math.signum(v);
+      return Math.copySign(0.0, v);
     }
-    // The decimal the value prints as (its shortest round-trip form), so round(2.675, 2) is 2.68.
-    BigDecimal exact = t == ScalarType.FLOAT32 ? new BigDecimal(Float.toString((Float) x)) : BigDecimal.valueOf(v);
-    return Arithmetic.finite(exact.setScale((int) digits, RoundingMode.HALF_UP).doubleValue());
+    // The decimal the float64 value prints as (its shortest round-trip form), so round(2.675, 2) is
+    // 2.68; a float32 is first widened to float64, as everywhere.
+    BigDecimal exact = BigDecimal.valueOf(v);
+    return Arithmetic.finite(Math.copySign(exact.setScale((int) digits, RoundingMode.HALF_UP).doubleValue(), v));
   }
 
   /** least/greatest: nulls skipped; null only when every argument is null. */

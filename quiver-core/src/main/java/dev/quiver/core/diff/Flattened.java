@@ -110,7 +110,12 @@ final class Flattened {
       }
       case DerivedFeature d -> {
         m.put("kind", "derived");
-        m.put("expr", canonical(d.expression()));
+        if (d.isTransform()) {
+          m.put("transform", d.transform());
+          m.put("args", d.arguments().stream().map(Flattened::canonical).collect(Collectors.joining(", ")));
+        } else {
+          m.put("expr", canonical(d.expression()));
+        }
       }
     }
     put(m, "type", f.type() == null ? null : f.type().spelling());

@@ -43,12 +43,12 @@ final class DefinitionReader {
   private static final List<String> VIEW_KEYS =
       with(META, "name", "version", "entities", "source", "ttl", "online", "features");
   private static final List<String> FEATURE_KEYS =
-      List.of("name", "column", "type", "aggregate", "expr", "description");
+      List.of("name", "column", "type", "aggregate", "expr", "transform", "args", "description");
   private static final List<String> AGG_KEYS =
       List.of("fn", "column", "window", "hop", "where", "k", "percentile");
   private static final List<String> ODV_KEYS =
       with(META, "name", "version", "inputs", "request", "features");
-  private static final List<String> ODV_FEATURE_KEYS = List.of("name", "expr", "type", "description");
+  private static final List<String> ODV_FEATURE_KEYS = List.of("name", "expr", "transform", "args", "type", "description");
   private static final List<String> SERVICE_KEYS = with(META, "name", "version", "features");
 
   private final List<Problem> problems;
@@ -215,12 +215,22 @@ final class DefinitionReader {
     record(key, "type", f, "type");
     record(key, "column", f, "column");
     record(key, "expr", f, "expr");
+    record(key, "transform", f, "transform");
+    record(key, "args", f, "args");
     ValueType type = f.has("type") ? type(f, f.origin("type"), f.string("type")) : null;
     String description = f.string("description");
-    int kinds = (f.has("aggregate") ? 1 : 0) + (f.has("expr") ? 1 : 0) + (f.has("column") ? 1 : 0);
+    int kinds = (f.has("aggregate") ? 1 : 0) + (f.has("expr") ? 1 : 0) + (f.has("column") ? 1 : 0)
+        + (f.has("transform") ? 1 : 0);
     if (kinds > 1) {
-      f.problem(f.origin(), "feature '" + name + "' has more than one of column, aggregate and expr; a feature is exactly one kind");
+      f.problem(f.origin(), "feature '" + name + "' has more than one of column, aggregate, expr and transform; a feature is exactly one kind");
       return null;
+    }
+    if (f.has("args") && !f.has("transform")) {
+      f.problem(f.origin("args"), "feature '" + name + "': 'args' are the arguments of a custom transform; add 'transform: <class>' or remove 'args'");
+      return null;
+    }
+    if (f.has("transform")) {
+      return transform(f, name, type, description);
     }
     if (f.has("expr")) {
       return new DerivedFeature(name, f.string("expr"), type, description);
@@ -303,7 +313,26 @@ final class DefinitionReader {
     for (YamlMap f : items(m, "features")) {
       f.allowOnly("on-demand feature", ODV_FEATURE_KEYS);
       String fn = f.required("name", "a feature");
-      String expr = f.required("expr", "on-demand feature '" + fn + "' (an expression)");
+      if (fn != null && f.has("transform")) {
+        String fk = Origins.feature(key, fn);
+        if (f.has("expr")) {
+          f.problem(f.origin(), "on-demand feature '" + fn + "' has both expr and transform; a feature is exactly one kind");
+          continue;
+        }
+        if (!declare(fk, f, "feature '" + fn + "'")) {
+          continue;
+        }
+        record(fk, "transform", f, "transform");
+        record(fk, "args", f, "args");
+        record(fk, "type", f, "type");
+        ValueType type = f.has("type") ? type(f, f.origin("type"), f.string("type")) : null;
+        DerivedFeature t = transform(f, fn, type, f.string("description"));
+        if (t != null) {
+          features.add(t);
+        }
+        continue;
+      }
+      String expr = f.required("expr", "on-demand feature '" + fn + "' (an expression, or transform: <class> with args)");
       if (fn == null || expr == null) {
         continue;
       }
@@ -317,6 +346,17 @@ final class DefinitionReader {
       features.add(new DerivedFeature(fn, expr, type, f.string("description")));
     }
     out.onDemandView(new OnDemandView(name, version, inputs, request, features, metadata(m)));
+  }
+
+  /** {@code transform: com.acme.Class} with {@code args: [expression, ...]}. */
+  private DerivedFeature transform(YamlMap f, String name, ValueType type, String description) {
+    String className = f.string("transform");
+    if (className == null || className.isBlank()) {
+      f.problem(f.origin("transform"), "feature '" + name + "': 'transform' names a class, e.g. transform: com.acme.RiskScore");
+      return null;
+    }
+    List<String> args = f.has("args") ? f.strings("args") : List.of();
+    return DerivedFeature.ofTransform(name, className.strip(), args, type, description);
   }
 
   private void requestFields(YamlMap m, String key, List<RequestField> out) {

@@ -8,7 +8,12 @@ public final class Timestamps {
 
   /** Microseconds since the epoch; sub-microsecond digits are dropped (rounding toward the past). */
   public static long toMicros(Instant t) {
-    return Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000L), t.getNano() / 1_000);
+    long seconds = t.getEpochSecond();
+    int micros = t.getNano() / 1_000;
+    if (seconds < 0 && micros > 0) { // so that ofMicros(Long.MIN_VALUE) converts back
+      return Math.addExact(Math.multiplyExact(seconds + 1, 1_000_000L), micros - 1_000_000L);
+    }
+    return Math.addExact(Math.multiplyExact(seconds, 1_000_000L), micros);
   }
 
   public static Instant ofMicros(long micros) {

@@ -248,14 +248,17 @@ final class SnapshotReader {
     if (!kind.equals("derived")) {
       throw at.field("kind").damaged("an on-demand view holds only derived features, found '" + kind + "'");
     }
-    at.allowOnly("kind", "name", "expression", "type", "description");
+    at.allowOnly("kind", "name", "expression", "type", "description", "transform", "arguments");
+    boolean transform = at.node().has("transform");
     return at.build(
         () ->
             new DerivedFeature(
                 at.field("name").text(),
                 at.field("expression").text(),
                 at.field("type").valueTypeOrNull(),
-                at.field("description").text()));
+                at.field("description").text(),
+                transform ? at.field("transform").text() : null,
+                transform ? at.field("arguments").list(At::text) : List.of()));
   }
 
   private static Aggregation aggregation(At at) {

@@ -176,6 +176,10 @@ final class SnapshotWriter {
       case DerivedFeature d -> {
         n.put("kind", "derived");
         n.put("expression", d.expression());
+        if (d.isTransform()) {
+          n.put("transform", d.transform());
+          n.set("arguments", strings(d.arguments()));
+        }
       }
     }
     n.put("name", f.name());

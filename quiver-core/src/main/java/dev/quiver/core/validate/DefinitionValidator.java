@@ -7,7 +7,9 @@ import dev.quiver.core.Problem;
 import dev.quiver.core.QuiverException;
 import dev.quiver.core.expr.ExpressionException;
 import dev.quiver.core.load.Origins;
+import dev.quiver.core.derived.Transforms;
 import dev.quiver.core.model.Definitions;
+import dev.quiver.core.model.DerivedFeature;
 import dev.quiver.core.model.Entity;
 import dev.quiver.core.model.FeatureRef;
 import dev.quiver.core.model.FeatureService;
@@ -19,6 +21,7 @@ import dev.quiver.core.model.ScalarType;
 import dev.quiver.core.model.Source;
 import dev.quiver.core.model.ValueType;
 import dev.quiver.core.spi.SourceColumn;
+import dev.quiver.core.spi.Transform;
 import dev.quiver.core.spi.SourceSchemaReader;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -111,6 +114,45 @@ public final class DefinitionValidator {
       problem(elementPath, what + ": " + e.getMessage());
       return null;
     }
+  }
+
+  /**
+   * The type of a derived feature, or null after reporting why it has none: its expression's type,
+   * or what its custom transform says for the types of its arguments (the class is loaded here, so
+   * a missing or non-conforming class is reported with the definition's file and line).
+   */
+  ValueType typeDerived(String featureKey, String what, DerivedFeature d, Map<String, ValueType> scope) {
+    if (!d.isTransform()) {
+      return parseAndType(featureKey + "/expr", what, d.expression(), scope);
+    }
+    List<ValueType> types = new ArrayList<>();
+    for (int i = 0; i < d.arguments().size(); i++) {
+      ValueType t = parseAndType(featureKey + "/args", what + ", argument " + (i + 1), d.arguments().get(i), scope);
+      if (t == null) {
+        return null;
+      }
+      types.add(t);
+    }
+    Transform transform;
+    try {
+      transform = Transforms.load(d.transform());
+    } catch (QuiverException e) {
+      problem(featureKey + "/transform", what + ": " + e.getMessage());
+      return null;
+    }
+    String signature = d.transform() + "(" + String.join(", ", types.stream().map(ValueType::spelling).toList()) + ")";
+    try {
+      ValueType result = transform.resultType(List.copyOf(types));
+      if (result == null) {
+        problem(featureKey + "/transform", what + ": transform " + signature + " gave no result type; resultType must return one");
+      }
+      return result;
+    } catch (IllegalArgumentException e) {
+      problem(featureKey + "/args", what + ": transform " + signature + " does not take these arguments: " + e.getMessage());
+    } catch (RuntimeException e) {
+      problem(featureKey + "/transform", what + ": transform " + d.transform() + " failed in resultType: " + e);
+    }
+    return null;
   }
 
   // ---- names, entities, sources -----------------------------------------------------------

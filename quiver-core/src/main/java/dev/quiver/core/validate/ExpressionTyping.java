@@ -3,7 +3,9 @@ package dev.quiver.core.validate;
 import dev.quiver.core.expr.Expression;
 import dev.quiver.core.expr.ExpressionParser;
 import dev.quiver.core.expr.ExpressionTypeChecker;
+import dev.quiver.core.model.DerivedFeature;
 import dev.quiver.core.model.ValueType;
+import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
 
@@ -18,6 +20,15 @@ final class ExpressionTyping {
 
   static Set<String> references(Expression e) {
     return e.references();
+  }
+
+  /** The names a derived feature reads: its expression's, or all its transform arguments'. */
+  static Set<String> references(DerivedFeature d) {
+    Set<String> names = new LinkedHashSet<>();
+    for (String text : d.expressions()) {
+      names.addAll(parse(text).references());
+    }
+    return names;
   }
 
   /** The type of {@code e} given the types of its references; throws {@code ExpressionException}. */

@@ -68,9 +68,9 @@ final class OnDemandChecker {
         continue;
       }
       try {
-        deps.put(f.name(), ExpressionTyping.references(ExpressionTyping.parse(f.expression())));
+        deps.put(f.name(), ExpressionTyping.references(f));
       } catch (ExpressionException e) {
-        v.problem(fk + "/expr", "on-demand feature '" + f.name() + "': " + e.getMessage());
+        v.problem(fk + (f.isTransform() ? "/args" : "/expr"), "on-demand feature '" + f.name() + "': " + e.getMessage());
       }
     }
     DerivedOrder order = new DerivedOrder(deps);
@@ -99,14 +99,14 @@ final class OnDemandChecker {
         continue;
       }
       String fk = Origins.feature(key, name);
-      ValueType t = v.parseAndType(fk + "/expr", "on-demand feature '" + name + "'", f.expression(), local);
+      ValueType t = v.typeDerived(fk, "on-demand feature '" + name + "'", f, local);
       if (t == null) {
         continue;
       }
       if (f.type() != null && !f.type().equals(t)) {
         v.problem(fk + "/type", "on-demand feature '" + name + "' is declared " + f.type().spelling()
             + " but its expression gives " + t.spelling() + "; declare type: " + t.spelling()
-            + " or wrap the expression in cast(... as " + f.type().spelling() + ")");
+            + (f.isTransform() ? "" : " or wrap the expression in cast(... as " + f.type().spelling() + ")"));
         continue;
       }
       typed.put(name, f.withType(t));

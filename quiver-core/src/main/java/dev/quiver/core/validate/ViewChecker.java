@@ -255,10 +255,9 @@ final class ViewChecker {
     for (Feature f : typed.values()) {
       if (f instanceof DerivedFeature d) {
         try {
-          var e = ExpressionTyping.parse(d.expression());
-          deps.put(d.name(), ExpressionTyping.references(e));
+          deps.put(d.name(), ExpressionTyping.references(d));
         } catch (dev.quiver.core.expr.ExpressionException ex) {
-          v.problem(Origins.feature(key, d.name()) + "/expr", "derived feature '" + d.name() + "': " + ex.getMessage());
+          v.problem(Origins.feature(key, d.name()) + (d.isTransform() ? "/args" : "/expr"), "derived feature '" + d.name() + "': " + ex.getMessage());
         }
       }
     }
@@ -289,14 +288,14 @@ final class ViewChecker {
         continue; // an input already has a reported problem
       }
       String fk = Origins.feature(key, name);
-      ValueType t = v.parseAndType(fk + "/expr", "derived feature '" + name + "'", d.expression(), scope);
+      ValueType t = v.typeDerived(fk, "derived feature '" + name + "'", d, scope);
       if (t == null) {
         continue;
       }
       if (d.type() != null && !d.type().equals(t)) {
         v.problem(fk + "/type", "derived feature '" + name + "' is declared " + d.type().spelling()
             + " but its expression gives " + t.spelling() + "; declare type: " + t.spelling()
-            + " or wrap the expression in cast(... as " + d.type().spelling() + ")");
+            + (d.isTransform() ? "" : " or wrap the expression in cast(... as " + d.type().spelling() + ")"));
         continue;
       }
       typed.put(name, d.withType(t));

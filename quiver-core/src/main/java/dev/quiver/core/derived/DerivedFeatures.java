@@ -1,0 +1,190 @@
+package dev.quiver.core.derived;
+
+import dev.quiver.core.QuiverException;
+import dev.quiver.core.expr.Expression;
+import dev.quiver.core.expr.ExpressionException;
+import dev.quiver.core.expr.ExpressionParser;
+import dev.quiver.core.model.DerivedFeature;
+import dev.quiver.core.model.Definitions;
+import dev.quiver.core.model.Feature;
+import dev.quiver.core.model.FeatureRef;
+import dev.quiver.core.model.FeatureResolver;
+import dev.quiver.core.model.FeatureView;
+import dev.quiver.core.model.OnDemandView;
+import dev.quiver.core.model.RequestField;
+import dev.quiver.core.model.ValueType;
+import dev.quiver.core.spi.Transform;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Every derived feature of one registry version, parsed and with its custom transform loaded, once;
+ * and the {@link DerivedPlan}s built from them, cached per list of requested features (a feature
+ * service asks for the same list every time, so a request only looks its plan up).
+ *
+ * <p>Thread-safe. Build one per registry version with {@link #of}.
+ */
+public final class DerivedFeatures {
+  private static final int MAX_CACHED_PLANS = 512;
+
+  /** One derived feature: its expressions (one, or a transform's arguments) and what they read. */
+  record Node(FeatureRef ref, ValueType type, List<Expression> expressions, Transform transform,
+      String transformClass, Map<String, Input> inputs) {}
+
+  /** What a reference name reads: another feature, or a request field. */
+  sealed interface Input permits FeatureInput, RequestInput {}
+
+  record FeatureInput(FeatureRef ref, ValueType type) implements Input {}
+
+  record RequestInput(RequestField field, String owner) implements Input {}
+
+  private final Definitions defs;
+  private final Map<FeatureRef, Node> nodes;
+  private final Map<List<FeatureRef>, DerivedPlan> plans = new ConcurrentHashMap<>();
+
+  private DerivedFeatures(Definitions defs, Map<FeatureRef, Node> nodes) {
+    this.defs = defs;
+    this.nodes = nodes;
+  }
+
+  /**
+   * Compiles every derived feature of validated definitions.
+   *
+   * @throws QuiverException when a transform class cannot be loaded here (the definitions were
+   *     checked at apply, so this means the class is missing from this process's classpath)
+   */
+  public static DerivedFeatures of(Definitions defs) {
+    Map<FeatureRef, Node> nodes = new HashMap<>();
+    Map<String, Transform> transforms = new HashMap<>();
+    for (FeatureView v : defs.views()) {
+      for (Feature f : v.features()) {
+        if (f instanceof DerivedFeature d) {
+          Map<String, Input> inputs = new LinkedHashMap<>();
+          List<Expression> parsed = parse(v.qualifiedName(), d);
+          for (Expression e : parsed) {
+            for (String name : e.references()) {
+              Feature other = v.feature(name).orElseThrow(() -> unknown(v.qualifiedName(), d, name));
+              inputs.put(name, new FeatureInput(new FeatureRef(v.name(), v.version(), name), other.type()));
+            }
+          }
+          node(nodes, transforms, new FeatureRef(v.name(), v.version(), d.name()), d, parsed, inputs);
+        }
+      }
+    }
+    for (OnDemandView o : defs.onDemandViews()) {
+      Map<String, FeatureView> byName = new HashMap<>();
+      for (String input : o.inputs()) {
+        FeatureRef pinned = FeatureRef.of(input + ":*");
+        defs.view(pinned.view(), pinned.version()).ifPresent(v -> byName.put(v.name(), v));
+      }
+      Map<String, RequestField> fields = new HashMap<>();
+      o.requestFields().forEach(r -> fields.put(r.name(), r));
+      for (DerivedFeature d : o.features()) {
+        Map<String, Input> inputs = new LinkedHashMap<>();
+        List<Expression> parsed = parse(o.qualifiedName(), d);
+        for (Expression e : parsed) {
+          for (String name : e.references()) {
+            inputs.put(name, odvInput(o, d, name, byName, fields));
+          }
+        }
+        node(nodes, transforms, new FeatureRef(o.name(), o.version(), d.name()), d, parsed, inputs);
+      }
+    }
+    return new DerivedFeatures(defs, Map.copyOf(nodes));
+  }
+
+  private static Input odvInput(OnDemandView o, DerivedFeature d, String name,
+      Map<String, FeatureView> views, Map<String, RequestField> fields) {
+    int dot = name.indexOf('.');
+    if (dot < 0) {
+      DerivedFeature other = o.feature(name).orElseThrow(() -> unknown(o.qualifiedName(), d, name));
+      return new FeatureInput(new FeatureRef(o.name(), o.version(), name), other.type());
+    }
+    String head = name.substring(0, dot);
+    String rest = name.substring(dot + 1);
+    FeatureView v = views.get(head);
+    if (v != null && v.feature(rest).isPresent()) {
+      return new FeatureInput(new FeatureRef(v.name(), v.version(), rest), v.feature(rest).get().type());
+    }
+    if (head.equals("request") && fields.containsKey(rest)) {
+      return new RequestInput(fields.get(rest), o.qualifiedName());
+    }
+    throw unknown(o.qualifiedName(), d, name);
+  }
+
+  private static void node(Map<FeatureRef, Node> nodes, Map<String, Transform> transforms, FeatureRef ref,
+      DerivedFeature d, List<Expression> parsed, Map<String, Input> inputs) {
+    if (d.type() == null) {
+      throw new QuiverException(ref + " has no type; the registry holds only validated definitions");
+    }
+    Transform t = d.isTransform() ? transforms.computeIfAbsent(d.transform(), Transforms::load) : null;
+    nodes.put(ref, new Node(ref, d.type(), parsed, t, d.transform(), Map.copyOf(inputs)));
+  }
+
+  private static List<Expression> parse(String owner, DerivedFeature d) {
+    List<Expression> out = new ArrayList<>();
+    for (String text : d.expressions()) {
+      try {
+        out.add(ExpressionParser.parse(text));
+      } catch (ExpressionException e) {
+        throw new QuiverException(owner + ":" + d.name() + ": " + e.getMessage(), e);
+      }
+    }
+    return out;
+  }
+
+  private static QuiverException unknown(String owner, DerivedFeature d, String name) {
+    return new QuiverException(owner + ":" + d.name() + " reads '" + name + "', which the registry does not define");
+  }
+
+  /** The definitions compiled. */
+  public Definitions definitions() {
+    return defs;
+  }
+
+  /** True when the feature is computed here (a derived feature of a view, or of an on-demand view). */
+  public boolean isDerived(FeatureRef pinned) {
+    return nodes.containsKey(pinned);
+  }
+
+  /** True when any of the resolved features is derived. */
+  public boolean anyDerived(List<FeatureResolver.Resolved> resolved) {
+    for (FeatureResolver.Resolved r : resolved) {
+      if (nodes.containsKey(r.ref())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * The plan computing these features (in this order); built once per list and cached.
+   *
+   * @param resolved the requested features, as {@link FeatureResolver#resolve} gives them
+   * @throws QuiverException when the definitions are inconsistent (which validation prevents)
+   */
+  public DerivedPlan plan(List<FeatureResolver.Resolved> resolved) {
+    List<FeatureRef> refs = new ArrayList<>(resolved.size());
+    List<ValueType> types = new ArrayList<>(resolved.size());
+    for (FeatureResolver.Resolved r : resolved) {
+      refs.add(r.ref());
+      types.add(switch (r) {
+        case FeatureResolver.ViewFeature vf -> vf.feature().type();
+        case FeatureResolver.OnDemandFeature of -> of.feature().type();
+      });
+    }
+    List<FeatureRef> key = List.copyOf(refs);
+    DerivedPlan plan = plans.get(key);
+    if (plan == null) {
+      plan = DerivedPlan.build(key, types, nodes);
+      if (plans.size() < MAX_CACHED_PLANS) {
+        plans.putIfAbsent(key, plan);
+      }
+    }
+    return plan;
+  }
+}

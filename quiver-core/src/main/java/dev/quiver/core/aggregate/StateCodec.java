@@ -1,0 +1,217 @@
+package dev.quiver.core.aggregate;
+
+import dev.quiver.core.QuiverException;
+import dev.quiver.core.model.ListType;
+import dev.quiver.core.model.ScalarType;
+import dev.quiver.core.model.Timestamps;
+import dev.quiver.core.model.ValueType;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The primitives of the state byte format (docs/aggregation-encoding.md): unsigned LEB128 varints,
+ * zigzag varints, big-endian 64-bit words, and typed values. Values carry no tag of their own: the
+ * aggregator knows the input type, so a value is a presence byte and then its body.
+ */
+final class StateCodec {
+  private StateCodec() {}
+
+  /** Appends primitives to a growing byte array. Not thread-safe. */
+  static final class Sink {
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream(32);
+
+    void u8(int b) {
+      out.write(b);
+    }
+
+    void bool(boolean b) {
+      out.write(b ? 1 : 0);
+    }
+
+    void varint(long v) {
+      while ((v & ~0x7FL) != 0) {
+        out.write((int) ((v & 0x7F) | 0x80));
+        v >>>= 7;
+      }
+      out.write((int) v);
+    }
+
+    /** A signed value, zigzag-encoded so small magnitudes stay short. */
+    void zigzag(long v) {
+      varint((v << 1) ^ (v >> 63));
+    }
+
+    void be64(long v) {
+      for (int s = 56; s >= 0; s -= 8) {
+        out.write((int) (v >>> s));
+      }
+    }
+
+    void float64(double d) {
+      be64(Double.doubleToRawLongBits(d));
+    }
+
+    void bytes(byte[] b) {
+      varint(b.length);
+      out.writeBytes(b);
+    }
+
+    /** A value of the input type: 0x00 for null, else 0x01 and the body. */
+    void value(ValueType type, Object v) {
+      if (v == null) {
+        out.write(0);
+        return;
+      }
+      out.write(1);
+      switch (type) {
+        case ScalarType s -> scalar(s, v);
+        case ListType l -> {
+          List<?> items = (List<?>) v;
+          varint(items.size());
+          for (Object item : items) {
+            value(l.element(), item);
+          }
+        }
+      }
+    }
+
+    private void scalar(ScalarType s, Object v) {
+      switch (s) {
+        case INT32 -> zigzag(((Number) v).intValue());
+        case INT64 -> zigzag(((Number) v).longValue());
+        case FLOAT32 -> float64((Float) v); // widened: exact and reversible
+        case FLOAT64 -> float64((Double) v);
+        case BOOL -> bool((Boolean) v);
+        case STRING -> bytes(((String) v).getBytes(StandardCharsets.UTF_8));
+        case BYTES -> bytes((byte[]) v);
+        case TIMESTAMP -> zigzag(Timestamps.toMicros((Instant) v));
+      }
+    }
+
+    byte[] toByteArray() {
+      return out.toByteArray();
+    }
+  }
+
+  /** Reads primitives back; every overrun or bad tag is a {@link QuiverException}. Not thread-safe. */
+  static final class Source {
+    private final byte[] in;
+    private int at;
+
+    Source(byte[] in) {
+      this.in = in;
+    }
+
+    int u8() {
+      if (at >= in.length) {
+        throw corrupt("it ends early");
+      }
+      return in[at++] & 0xFF;
+    }
+
+    boolean bool() {
+      int b = u8();
+      if (b > 1) {
+        throw corrupt("a flag byte is " + b);
+      }
+      return b == 1;
+    }
+
+    long varint() {
+      long v = 0;
+      for (int shift = 0; shift < 64; shift += 7) {
+        int b = u8();
+        v |= (long) (b & 0x7F) << shift;
+        if ((b & 0x80) == 0) {
+          return v;
+        }
+      }
+      throw corrupt("a varint is too long");
+    }
+
+    /** A count of items at least {@code minBytes} long each, checked against the bytes left. */
+    int count(int minBytes) {
+      long n = varint();
+      if (n < 0 || n * Math.max(1, minBytes) > in.length - at) {
+        throw corrupt("a count of " + n + " does not fit in the bytes left");
+      }
+      return (int) n;
+    }
+
+    long zigzag() {
+      long v = varint();
+      return (v >>> 1) ^ -(v & 1);
+    }
+
+    long be64() {
+      if (in.length - at < 8) {
+        throw corrupt("it ends early");
+      }
+      long v = 0;
+      for (int i = 0; i < 8; i++) {
+        v = (v << 8) | (in[at++] & 0xFF);
+      }
+      return v;
+    }
+
+    double float64() {
+      return Double.longBitsToDouble(be64());
+    }
+
+    byte[] bytes() {
+      int n = count(1);
+      byte[] b = Arrays.copyOfRange(in, at, at + n);
+      at += n;
+      return b;
+    }
+
+    Object value(ValueType type) {
+      int present = u8();
+      if (present == 0) {
+        return null;
+      }
+      if (present != 1) {
+        throw corrupt("a value's presence byte is " + present);
+      }
+      return switch (type) {
+        case ScalarType s -> scalar(s);
+        case ListType l -> {
+          int n = count(1);
+          List<Object> items = new ArrayList<>(n);
+          for (int i = 0; i < n; i++) {
+            items.add(value(l.element()));
+          }
+          yield java.util.Collections.unmodifiableList(items);
+        }
+      };
+    }
+
+    private Object scalar(ScalarType s) {
+      return switch (s) {
+        case INT32 -> (int) zigzag();
+        case INT64 -> zigzag();
+        case FLOAT32 -> (float) float64();
+        case FLOAT64 -> float64();
+        case BOOL -> bool();
+        case STRING -> new String(bytes(), StandardCharsets.UTF_8);
+        case BYTES -> bytes();
+        case TIMESTAMP -> Timestamps.ofMicros(zigzag());
+      };
+    }
+
+    void end() {
+      if (at != in.length) {
+        throw corrupt((in.length - at) + " bytes are left over");
+      }
+    }
+
+    static QuiverException corrupt(String why) {
+      return new QuiverException("an aggregation state is corrupt: " + why
+          + "; it was not written by this format version (docs/aggregation-encoding.md)");
+    }
+  }
+}

@@ -95,12 +95,12 @@ final class DemoCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** Step 10: the feature server, queried over HTTP with Feast's request, then a push. */
+  /** Step 10: the feature server, queried over HTTP with Feast's request, then a push, then over gRPC. */
   private void serve(Path dir) {
-    header("10. Serve: 'quiver serve' answers Feast's HTTP requests (here in-process, on a free port)");
+    header("10. Serve: 'quiver serve' answers Feast's HTTP and gRPC requests (here in-process, on free ports)");
     try (dev.quiver.core.repo.FeatureRepo repo = dev.quiver.core.repo.FeatureRepo.open(dir);
          dev.quiver.server.QuiverServer server = dev.quiver.server.QuiverServer.start(repo,
-             dev.quiver.server.ServerOptions.loopback().withPorts(0, -1));
+             dev.quiver.server.ServerOptions.loopback().withPorts(0, 0));
          java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient()) {
       String base = "http://127.0.0.1:" + server.httpPort();
       String read = "{\"features\": [\"user_txn:last_amount\", \"user_profile:risk_segment\"], \"entities\": {\"user_id\": [1, 2]}}";
@@ -111,11 +111,33 @@ final class DemoCommand implements Callable<Integer> {
       out.println("   ... a push from a stream processor changes user 1's profile; the next read serves it");
       post(http, base, "/push", push);
       post(http, base, "/get-online-features", read);
+      grpc(server.grpcPort());
     } catch (IOException e) {
       throw new QuiverException("demo: the server did not answer: " + e.getMessage(), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new QuiverException("demo interrupted");
+    }
+  }
+
+  /** The same read through the Java client over gRPC (Feast's ServingService). */
+  private void grpc(int port) {
+    out.println("   ... and the same read over gRPC, through the Java client (quiver-client):");
+    out.println("$ FeatureClient.grpc(\"127.0.0.1\", " + port + ").getOnlineFeatures(features(\"user_txn:last_amount\","
+        + " \"user_profile:risk_segment\").entity(\"user_id\", 1L, 2L))");
+    try (dev.quiver.client.GrpcFeatureClient client = dev.quiver.client.FeatureClient.grpc("127.0.0.1", port)) {
+      dev.quiver.client.OnlineFeatures f = client.getOnlineFeatures(dev.quiver.client.OnlineFeaturesRequest
+          .features("user_txn:last_amount", "user_profile:risk_segment").entity("user_id", 1L, 2L));
+      for (int row = 0; row < f.rows(); row++) {
+        StringBuilder line = new StringBuilder("   ");
+        for (dev.quiver.client.OnlineFeatures.Column c : f.columns()) {
+          line.append(c.name()).append('=').append(c.values().get(row)).append(" (").append(c.statuses().get(row)).append(")  ");
+        }
+        out.println(line.toString().stripTrailing());
+      }
+      out.flush();
+    } catch (dev.quiver.client.FeatureServerException e) {
+      throw new QuiverException("demo: the gRPC read failed: " + e.getMessage(), e);
     }
   }
 

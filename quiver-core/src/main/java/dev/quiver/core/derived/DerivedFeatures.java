@@ -42,6 +42,10 @@ public final class DerivedFeatures {
 
   record RequestInput(RequestField field, String owner) implements Input {}
 
+  /** The last few compiled definitions, by identity: a registry version decoded once compiles once. */
+  private static final DerivedFeatures[] RECENT = new DerivedFeatures[4];
+  private static int next;
+
   private final Definitions defs;
   private final Map<FeatureRef, Node> nodes;
   private final Map<List<FeatureRef>, DerivedPlan> plans = new ConcurrentHashMap<>();
@@ -95,6 +99,27 @@ public final class DerivedFeatures {
       }
     }
     return new DerivedFeatures(defs, Map.copyOf(nodes));
+  }
+
+  /**
+   * Like {@link #of}, but answers the same instance for the same {@code Definitions} object (by
+   * identity) among the last four compiled, so callers holding a decoded registry version can ask
+   * per request.
+   */
+  public static DerivedFeatures cached(Definitions defs) {
+    synchronized (RECENT) {
+      for (DerivedFeatures d : RECENT) {
+        if (d != null && d.defs == defs) {
+          return d;
+        }
+      }
+    }
+    DerivedFeatures compiled = of(defs);
+    synchronized (RECENT) {
+      RECENT[next] = compiled;
+      next = (next + 1) % RECENT.length;
+    }
+    return compiled;
   }
 
   private static Input odvInput(OnDemandView o, DerivedFeature d, String name,

@@ -2,8 +2,11 @@ package dev.quiver.core.online;
 
 import dev.quiver.core.InvalidRequestException;
 import dev.quiver.core.QuiverException;
+import dev.quiver.core.derived.DerivedFeatures;
+import dev.quiver.core.derived.DerivedPlan;
 import dev.quiver.core.model.ColumnFeature;
 import dev.quiver.core.model.Definitions;
+import dev.quiver.core.model.DerivedFeature;
 import dev.quiver.core.model.Entity;
 import dev.quiver.core.model.FeatureRef;
 import dev.quiver.core.model.FeatureResolver;
@@ -26,21 +29,119 @@ import java.util.concurrent.Executor;
  * request's entity keys (views in parallel), then each value with its status and event time.
  * Thread-safe when the store is.
  *
+ * <p>Derived features of views and on-demand views are computed per request from the values read
+ * and the request context (see {@link #read(OnlineRequest)}).
+ *
  * <p>Statuses (DESIGN §3): no row for the entity gives NOT_FOUND; a row older than the view's TTL
  * relative to now gives OUTSIDE_MAX_AGE with a null value (the offline lookup at now would return
  * null too); otherwise PRESENT or NULL_VALUE.
  */
 public final class OnlineReader {
   private final Definitions defs;
+  private final DerivedFeatures derived;
   private final OnlineStore store;
   private final Executor executor;
   private final Clock clock;
 
+  /**
+   * A reader over {@code defs}. Cheap to create per request: the derived features are compiled on
+   * the first read that needs them, once per {@code Definitions} instance (see {@link
+   * DerivedFeatures#cached}).
+   */
   public OnlineReader(Definitions defs, OnlineStore store, Executor executor, Clock clock) {
     this.defs = defs;
+    this.derived = null;
     this.store = store;
     this.executor = executor;
     this.clock = clock;
+  }
+
+  /** A reader over definitions whose derived features are already compiled (once per registry version). */
+  public OnlineReader(DerivedFeatures derived, OnlineStore store, Executor executor, Clock clock) {
+    this.defs = derived.definitions();
+    this.derived = derived;
+    this.store = store;
+    this.executor = executor;
+    this.clock = clock;
+  }
+
+  private static boolean anyDerived(List<FeatureResolver.Resolved> resolved) {
+    for (FeatureResolver.Resolved r : resolved) {
+      if (r instanceof FeatureResolver.OnDemandFeature
+          || r instanceof FeatureResolver.ViewFeature vf && vf.feature() instanceof DerivedFeature) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Reads features, derived ones and on-demand ones included, for entity rows with request data.
+   *
+   * <p>A derived or on-demand feature is computed by the same compiled evaluator as training sets
+   * use, from its inputs as this read sees them: an input that is NOT_FOUND or OUTSIDE_MAX_AGE reads
+   * as null (as the offline lookup gives null), request fields come from {@link
+   * OnlineRequest#requestContext()}. Its status is PRESENT or NULL_VALUE (never NOT_FOUND: it is
+   * computed for every row) and its event time is null. Base features a derived one needs but the
+   * request did not ask for are read and not returned.
+   *
+   * @throws InvalidRequestException as {@link #read(List, Map, boolean)}, and for a request field a
+   *     requested feature needs that the request context lacks, or a value that does not fit its type
+   */
+  public OnlineResponse read(OnlineRequest request) {
+    List<FeatureResolver.Resolved> resolved = FeatureResolver.resolve(defs, request.features());
+    Map<String, List<Object>> entities = request.entities();
+    if (!anyDerived(resolved)) {
+      return new OnlineResponse(entities, readBase(resolved, entities, rowCount(entities, Map.of()), request.fullFeatureNames()));
+    }
+    DerivedPlan plan = (derived != null ? derived : DerivedFeatures.cached(defs)).plan(resolved);
+    Map<String, List<Object>> context = new LinkedHashMap<>();
+    for (DerivedPlan.RequestSlot r : plan.requestFields()) {
+      List<Object> values = request.requestContext().get(r.field().name());
+      if (values == null) {
+        throw new InvalidRequestException("on-demand view " + r.view() + " needs request field '" + r.field().name()
+            + "' (" + r.field().type().spelling() + ") in the request context"
+            + (request.requestContext().isEmpty() ? "; the request has none"
+                : "; it has: " + String.join(", ", request.requestContext().keySet())));
+      }
+      context.put(r.field().name(), values);
+    }
+    int rows = rowCount(entities, context);
+    List<FeatureColumn> base = readBase(FeatureResolver.resolve(defs, plan.baseFeatures()), entities, rows, false);
+    Object[][] table = new Object[rows][];
+    int offset = plan.requestOffset();
+    for (int i = 0; i < rows; i++) {
+      Object[] row = plan.newRow();
+      for (int b = 0; b < base.size(); b++) {
+        row[b] = base.get(b).values().get(i);
+      }
+      for (int f = 0; f < plan.requestFields().size(); f++) {
+        DerivedPlan.RequestSlot r = plan.requestFields().get(f);
+        row[offset + f] = RequestValues.coerce(r.field(), r.view(), context.get(r.field().name()).get(i));
+      }
+      plan.evaluate(row);
+      table[i] = row;
+    }
+    List<FeatureColumn> columns = new ArrayList<>();
+    for (DerivedPlan.Output out : plan.outputs()) {
+      String name = request.fullFeatureNames() ? out.ref().view() + "__" + out.ref().feature() : out.ref().feature();
+      if (!out.derived()) {
+        FeatureColumn c = base.get(out.slot());
+        columns.add(new FeatureColumn(name, out.ref(), c.values(), c.statuses(), c.eventTimes()));
+        continue;
+      }
+      List<Object> values = new ArrayList<>(rows);
+      List<FeatureStatus> statuses = new ArrayList<>(rows);
+      List<Instant> times = new ArrayList<>(rows);
+      for (Object[] row : table) {
+        Object v = row[out.slot()];
+        values.add(v);
+        statuses.add(v == null ? FeatureStatus.NULL_VALUE : FeatureStatus.PRESENT);
+        times.add(null);
+      }
+      columns.add(new FeatureColumn(name, out.ref(), values, statuses, times));
+    }
+    return new OnlineResponse(entities, columns);
   }
 
   /**
@@ -54,16 +155,21 @@ public final class OnlineReader {
    * @throws QuiverException when the store fails
    */
   public OnlineResponse read(List<FeatureRef> refs, Map<String, List<Object>> entities, boolean fullFeatureNames) {
-    int rows = rowCount(entities);
+    return read(new OnlineRequest(refs, entities, Map.of(), fullFeatureNames));
+  }
+
+  /** The columns of base (non-derived) features, in order. */
+  private List<FeatureColumn> readBase(List<FeatureResolver.Resolved> resolved, Map<String, List<Object>> entities,
+      int rows, boolean fullFeatureNames) {
     Map<String, List<FeatureResolver.ViewFeature>> byView = new LinkedHashMap<>();
     Map<String, FeatureView> views = new LinkedHashMap<>();
     List<FeatureResolver.ViewFeature> ordered = new ArrayList<>();
-    for (FeatureResolver.Resolved r : FeatureResolver.resolve(defs, refs)) {
+    for (FeatureResolver.Resolved r : resolved) {
       switch (r) {
         case FeatureResolver.ViewFeature vf -> {
           if (!(vf.feature() instanceof ColumnFeature)) {
             throw new InvalidRequestException(vf.ref() + " is not served online yet: online reads serve column features"
-                + " (window aggregates and derived features arrive in later releases)");
+                + " and derived features over them (window aggregates arrive in a later release)");
           }
           if (!vf.view().online()) {
             throw new InvalidRequestException(vf.ref() + " belongs to an offline-only view (online: false)");
@@ -72,8 +178,7 @@ public final class OnlineReader {
           byView.computeIfAbsent(vf.view().qualifiedName(), k -> new ArrayList<>()).add(vf);
           ordered.add(vf);
         }
-        case FeatureResolver.OnDemandFeature of -> throw new InvalidRequestException(of.ref()
-            + " is an on-demand feature, which online reads do not compute yet");
+        case FeatureResolver.OnDemandFeature of -> throw new IllegalStateException(of.ref() + " is computed, not read");
       }
     }
     // One multi-get per view: all but the last on the executor, the last on this thread, so a
@@ -129,7 +234,7 @@ public final class OnlineReader {
       }
       columns.add(new FeatureColumn(name, vf.ref(), vf.feature().type(), values, statuses, times));
     }
-    return new OnlineResponse(entities, columns);
+    return columns;
   }
 
   private static <T> CompletableFuture<T> fetchHere(java.util.function.Supplier<T> fetch) {
@@ -140,17 +245,20 @@ public final class OnlineReader {
     }
   }
 
-  private static int rowCount(Map<String, List<Object>> entities) {
+  private static int rowCount(Map<String, List<Object>> entities, Map<String, List<Object>> context) {
     int rows = -1;
-    for (var e : entities.entrySet()) {
-      if (e.getValue() == null) {
-        throw new InvalidRequestException("entity column '" + e.getKey() + "' has no values");
+    for (Map<String, List<Object>> columns : List.of(entities, context)) {
+      String what = columns == entities ? "entity" : "request-context";
+      for (var e : columns.entrySet()) {
+        if (e.getValue() == null) {
+          throw new InvalidRequestException(what + " column '" + e.getKey() + "' has no values");
+        }
+        if (rows >= 0 && e.getValue().size() != rows) {
+          throw new InvalidRequestException("entity and request-context columns have different lengths: '" + e.getKey()
+              + "' has " + e.getValue().size() + " values, others " + rows);
+        }
+        rows = e.getValue().size();
       }
-      if (rows >= 0 && e.getValue().size() != rows) {
-        throw new InvalidRequestException("entity columns have different lengths: '" + e.getKey() + "' has "
-            + e.getValue().size() + " values, others " + rows);
-      }
-      rows = e.getValue().size();
     }
     return Math.max(rows, 0);
   }

@@ -22,7 +22,9 @@ import java.util.function.DoubleConsumer;
 import dev.quiver.core.model.FeatureRef;
 import dev.quiver.core.model.FeatureResolver;
 import dev.quiver.core.online.Materializer;
+import dev.quiver.core.derived.DerivedFeatures;
 import dev.quiver.core.online.OnlineReader;
+import dev.quiver.core.online.OnlineRequest;
 import dev.quiver.core.online.OnlineResponse;
 import dev.quiver.core.online.OnlineStore;
 import dev.quiver.core.online.OnlineStoreProvider;
@@ -205,14 +207,29 @@ public final class FeatureRepo implements AutoCloseable {
    * from the registry's latest version.
    */
   public OnlineResponse getOnlineFeatures(List<FeatureRef> refs, Map<String, List<Object>> entities, boolean fullFeatureNames) {
-    return new OnlineReader(applied().definitions(), online(), readers, clock).read(refs, entities, fullFeatureNames);
+    return getOnlineFeatures(new OnlineRequest(refs, entities, Map.of(), fullFeatureNames));
+  }
+
+  /**
+   * Reads features, derived and on-demand ones included, with request data (see {@link
+   * OnlineReader#read(OnlineRequest)}), from the registry's latest version. Derived features are
+   * compiled once per registry version.
+   */
+  public OnlineResponse getOnlineFeatures(OnlineRequest request) {
+    return new OnlineReader(DerivedFeatures.cached(applied().definitions()), online(), readers, clock).read(request);
+  }
+
+  /** Like {@link #getOnlineFeatures(OnlineRequest)} for a feature service ({@code version} 0: latest). */
+  public OnlineResponse getOnlineFeatures(String service, int version, Map<String, List<Object>> entities,
+      Map<String, List<Object>> requestContext, boolean fullFeatureNames) {
+    var defs = applied().definitions();
+    return new OnlineReader(DerivedFeatures.cached(defs), online(), readers, clock).read(
+        new OnlineRequest(FeatureResolver.service(defs, service, version), entities, requestContext, fullFeatureNames));
   }
 
   /** Like {@link #getOnlineFeatures(List, Map, boolean)} for a feature service ({@code version} 0: latest). */
   public OnlineResponse getOnlineFeatures(String service, int version, Map<String, List<Object>> entities, boolean fullFeatureNames) {
-    var defs = applied().definitions();
-    return new OnlineReader(defs, online(), readers, clock)
-        .read(FeatureResolver.service(defs, service, version), entities, fullFeatureNames);
+    return getOnlineFeatures(service, version, entities, Map.of(), fullFeatureNames);
   }
 
   /**

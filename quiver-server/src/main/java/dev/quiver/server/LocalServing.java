@@ -40,18 +40,25 @@ final class LocalServing implements FeatureServing {
   public OnlineResponse getOnlineFeatures(OnlineRequest request) {
     RegistrySnapshot snapshot = applied(registry);
     Definitions defs = snapshot.definitions();
-    if (request.entities().isEmpty()) {
+    if (request.entities().isEmpty() && request.requestContext().isEmpty()) {
       throw new InvalidRequestException("the request has no entities: give at least one join key column, e.g. "
           + "\"entities\": {\"user_id\": [1001]}");
     }
-    for (Map.Entry<String, List<Object>> e : request.entities().entrySet()) {
+    for (Map.Entry<String, List<Object>> e : rowColumns(request)) {
       if (e.getValue() != null && e.getValue().size() > maxEntities) {
         throw new InvalidRequestException("too many entity rows: '" + e.getKey() + "' has " + e.getValue().size()
             + " values; this server accepts at most " + maxEntities + " per request (--max-entities)");
       }
     }
     List<FeatureRef> refs = refs(defs, request);
-    return new OnlineReader(defs, store, executor, clock).read(refs, request.entities(), request.fullFeatureNames());
+    return new OnlineReader(defs, store, executor, clock).read(new dev.quiver.core.online.OnlineRequest(
+        refs, request.entities(), request.requestContext(), request.fullFeatureNames()));
+  }
+
+  private static List<Map.Entry<String, List<Object>>> rowColumns(OnlineRequest request) {
+    List<Map.Entry<String, List<Object>>> all = new ArrayList<>(request.entities().entrySet());
+    all.addAll(request.requestContext().entrySet());
+    return all;
   }
 
   /** The snapshot requests are answered from; 503 (a QuiverException) until something is applied. */

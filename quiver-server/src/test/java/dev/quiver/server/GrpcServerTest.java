@@ -219,6 +219,29 @@ class GrpcServerTest {
     }
   }
 
+  @Test
+  void onDemandFeaturesReadTheRequestContextOverBothProtocols() {
+    OnlineFeaturesRequest request = OnlineFeaturesRequest.service("risk").entity("user_id", 2L, 999999L)
+        .requestData("txn_amount", 30.0, 5.0);
+    try (GrpcFeatureClient grpc = FeatureClient.grpc("127.0.0.1", server.grpcPort());
+         HttpFeatureClient http = FeatureClient.http("http://127.0.0.1:" + server.httpPort())) {
+      for (OnlineFeatures f : List.of(grpc.getOnlineFeatures(request), http.getOnlineFeatures(request))) {
+        assertThat(f.names()).containsExactly("user_id", "amount", "amount_ratio");
+        assertThat(f.value("amount_ratio", 0)).isEqualTo(30.0 / 3.0);
+        assertThat(f.status("amount_ratio", 0)).isEqualTo(dev.quiver.client.FieldStatus.PRESENT);
+        assertThat(f.value("amount_ratio", 1)).as("the user is unknown: its amount reads as null").isNull();
+        assertThat(f.status("amount_ratio", 1)).isEqualTo(dev.quiver.client.FieldStatus.NULL_VALUE);
+      }
+      OnlineFeaturesRequest missing = OnlineFeaturesRequest.service("risk").entity("user_id", 2L);
+      assertThatThrownBy(() -> grpc.getOnlineFeatures(missing)).isInstanceOfSatisfying(FeatureServerException.class, e -> {
+        assertThat(e.code()).isEqualTo("INVALID_ARGUMENT");
+        assertThat(e.getMessage()).contains("needs request field 'txn_amount'");
+      });
+      assertThatThrownBy(() -> http.getOnlineFeatures(missing)).isInstanceOfSatisfying(FeatureServerException.class,
+          e -> assertThat(e.code()).isEqualTo("400"));
+    }
+  }
+
   private static void assertStatus(GetOnlineFeaturesRequest.Builder request, Status.Code code, String message) {
     assertThatThrownBy(() -> stub.getOnlineFeatures(request.build()))
         .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {

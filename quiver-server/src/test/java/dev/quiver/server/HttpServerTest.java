@@ -180,7 +180,9 @@ class HttpServerTest {
     assertThat(http.get("/api/v1/entities/user").json().get("entities").get(0).get("join_keys").get(0).get("type").asText())
         .isEqualTo("int64");
     JsonNode features = http.get("/api/v1/features").json().get("features");
-    assertThat(features).hasSize(6);
+    assertThat(features).hasSize(7);
+    assertThat(features.get(6).get("ref").asText()).isEqualTo("txn_risk@v1:amount_ratio");
+    assertThat(features.get(6).get("kind").asText()).isEqualTo("derived");
     assertThat(features.get(0).get("ref").asText()).isEqualTo("user_stats@v1:amount");
     assertThat(features.get(0).get("owner").asText()).isEqualTo("risk-team");
     assertThat(features.get(0).get("type").asText()).isEqualTo("float64");

@@ -16,7 +16,8 @@ import java.util.List;
  * A small feature repo for server tests: users 1..100, each with one transaction a minute from
  * 2026-01-01 (user i at minute i), in {@code data/txns/*.parquet} so offline pushes can add files.
  * View {@code user_stats} (int64, float64, string, bool, list&lt;string&gt;, timestamp features) and
- * service {@code scoring}. Applied and materialized up to {@link #END}.
+ * service {@code scoring}; on-demand view {@code txn_risk} (request field {@code txn_amount}) and
+ * service {@code risk}. Applied and materialized up to {@link #END}.
  */
 final class TestRepo {
   static final Instant START = Instant.parse("2025-01-01T00:00:00Z");
@@ -43,8 +44,14 @@ final class TestRepo {
             - {name: vip, column: vip}
             - {name: tags, column: tags}
             - {name: seen_at, column: seen_at}
+      on_demand_views:
+        - name: txn_risk
+          inputs: [user_stats, request: {txn_amount: float64}]
+          features:
+            - {name: amount_ratio, expr: "request.txn_amount / nullif(user_stats.amount, 0)"}
       feature_services:
         - {name: scoring, version: 1, features: ["user_stats:amount", "user_stats:country"]}
+        - {name: risk, version: 1, features: ["user_stats:amount", "txn_risk:amount_ratio"]}
       """;
 
   /** Creates, applies and materializes the repo in {@code dir}; {@code online} is the quiver.yaml online block. */

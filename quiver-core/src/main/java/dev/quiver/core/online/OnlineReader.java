@@ -127,7 +127,7 @@ public final class OnlineReader {
       String name = request.fullFeatureNames() ? out.ref().view() + "__" + out.ref().feature() : out.ref().feature();
       if (!out.derived()) {
         FeatureColumn c = base.get(out.slot());
-        columns.add(new FeatureColumn(name, out.ref(), c.values(), c.statuses(), c.eventTimes()));
+        columns.add(new FeatureColumn(name, out.ref(), c.type(), c.values(), c.statuses(), c.eventTimes()));
         continue;
       }
       List<Object> values = new ArrayList<>(rows);
@@ -139,7 +139,7 @@ public final class OnlineReader {
         statuses.add(v == null ? FeatureStatus.NULL_VALUE : FeatureStatus.PRESENT);
         times.add(null);
       }
-      columns.add(new FeatureColumn(name, out.ref(), values, statuses, times));
+      columns.add(new FeatureColumn(name, out.ref(), out.type(), values, statuses, times));
     }
     return new OnlineResponse(entities, columns);
   }

@@ -44,21 +44,21 @@ final class LocalServing implements FeatureServing {
       throw new InvalidRequestException("the request has no entities: give at least one join key column, e.g. "
           + "\"entities\": {\"user_id\": [1001]}");
     }
-    for (Map.Entry<String, List<Object>> e : rowColumns(request)) {
-      if (e.getValue() != null && e.getValue().size() > maxEntities) {
-        throw new InvalidRequestException("too many entity rows: '" + e.getKey() + "' has " + e.getValue().size()
-            + " values; this server accepts at most " + maxEntities + " per request (--max-entities)");
-      }
-    }
+    checkRows(request.entities());
+    checkRows(request.requestContext());
     List<FeatureRef> refs = refs(defs, request);
     return new OnlineReader(defs, store, executor, clock).read(new dev.quiver.core.online.OnlineRequest(
         refs, request.entities(), request.requestContext(), request.fullFeatureNames()));
   }
 
-  private static List<Map.Entry<String, List<Object>>> rowColumns(OnlineRequest request) {
-    List<Map.Entry<String, List<Object>>> all = new ArrayList<>(request.entities().entrySet());
-    all.addAll(request.requestContext().entrySet());
-    return all;
+  /** Entity and request-data columns hold one value per entity row: at most {@code maxEntities}. */
+  private void checkRows(Map<String, List<Object>> columns) {
+    for (Map.Entry<String, List<Object>> e : columns.entrySet()) {
+      if (e.getValue() != null && e.getValue().size() > maxEntities) {
+        throw new InvalidRequestException("too many entity rows: '" + e.getKey() + "' has " + e.getValue().size()
+            + " values; this server accepts at most " + maxEntities + " per request (--max-entities)");
+      }
+    }
   }
 
   /** The snapshot requests are answered from; 503 (a QuiverException) until something is applied. */

@@ -63,7 +63,7 @@ class GracefulShutdownTest {
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
         }
-        return new OnlineResponse(request.entities(), List.of(new FeatureColumn("f", null, List.of(1L),
+        return new OnlineResponse(request.entities(), List.of(new FeatureColumn("f", null, null, List.of(1L),
             List.of(dev.quiver.core.online.FeatureStatus.PRESENT), java.util.Collections.singletonList(null))));
       }
 

@@ -20,10 +20,4 @@ public record FeatureColumn(String name, FeatureRef ref, ValueType type, List<Ob
     statuses = List.copyOf(statuses);
     eventTimes = java.util.Collections.unmodifiableList(new java.util.ArrayList<>(eventTimes));
   }
-
-  /** A column whose type is not known (see {@link #type()}). */
-  public FeatureColumn(String name, FeatureRef ref, List<Object> values, List<FeatureStatus> statuses,
-      List<Instant> eventTimes) {
-    this(name, ref, null, values, statuses, eventTimes);
-  }
 }

@@ -4,7 +4,6 @@ import dev.quiver.core.model.FileSource;
 import dev.quiver.core.offline.PointInTimePlan;
 import dev.quiver.core.offline.PointInTimePlan.KeyBinding;
 import dev.quiver.core.offline.PointInTimePlan.LatestValue;
-import dev.quiver.core.offline.PointInTimePlan.Output;
 import dev.quiver.core.offline.PointInTimePlan.PlannedFeature;
 import dev.quiver.core.offline.PointInTimePlan.ViewJoin;
 import java.time.Instant;
@@ -14,6 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.UnaryOperator;
 
 /**
  * The reference point-in-time join: what every offline engine must compute for a {@link
@@ -29,7 +29,9 @@ import java.util.Objects;
  * counts as older than any time and position is the row's place in the source (files in sorted path
  * order, rows in file order; the later wins). No candidate, or a null t: every feature of the join is
  * null. Every query row appears once, in input order, with its values unchanged, followed by the
- * plan's {@link PointInTimePlan#outputs() outputs}.
+ * plan's {@link PointInTimePlan#outputs() outputs}. Derived and on-demand features are computed from
+ * that row by the plan's own {@link PointInTimePlan#deriver()}: there is one evaluator, proven
+ * against a naive interpreter in core; what this reference checks is what feeds it.
  *
  * <p>Stateless and thread-safe.
  */
@@ -71,6 +73,7 @@ public final class NaivePointInTime {
    */
   public static List<Object[]> join(PointInTimePlan plan, Table query, Map<String, Table> sources) {
     int tsColumn = query.column(plan.timestampColumn());
+    UnaryOperator<Object[]> derive = plan.deriver();
     List<Object[]> out = new ArrayList<>();
     for (Object[] queryRow : query.rows()) {
       Instant t = (Instant) queryRow[tsColumn];
@@ -85,12 +88,12 @@ public final class NaivePointInTime {
           features.put(feature.outputName(), value);
         }
       }
-      Object[] row = Arrays.copyOf(queryRow, queryRow.length + plan.outputs().size());
-      int i = queryRow.length;
-      for (Output o : plan.outputs()) {
-        row[i++] = features.get(o.name());
+      List<PointInTimePlan.Column> base = plan.baseColumns();
+      Object[] row = Arrays.copyOf(queryRow, base.size());
+      for (int i = queryRow.length; i < row.length; i++) {
+        row[i] = features.get(base.get(i).name());
       }
-      out.add(row);
+      out.add(derive.apply(row));
     }
     return out;
   }

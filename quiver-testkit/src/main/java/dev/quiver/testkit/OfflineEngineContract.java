@@ -8,6 +8,7 @@ import dev.quiver.core.QuiverException;
 import dev.quiver.core.load.Origins;
 import dev.quiver.core.model.ColumnFeature;
 import dev.quiver.core.model.Definitions;
+import dev.quiver.core.model.DerivedFeature;
 import dev.quiver.core.model.Entity;
 import dev.quiver.core.model.FeatureRef;
 import dev.quiver.core.model.FileFormat;
@@ -15,6 +16,8 @@ import dev.quiver.core.model.FileSource;
 import dev.quiver.core.model.JoinKey;
 import dev.quiver.core.model.ListType;
 import dev.quiver.core.model.Metadata;
+import dev.quiver.core.model.OnDemandView;
+import dev.quiver.core.model.RequestField;
 import dev.quiver.core.model.ScalarType;
 import dev.quiver.core.model.ValueType;
 import dev.quiver.core.model.ViewBuilder;
@@ -623,6 +626,106 @@ public abstract class OfflineEngineContract {
     }
     Collections.shuffle(refs, new java.util.Random(seed));
     f.run(g.chance(0.5), null, refs.toArray(String[]::new));
+  }
+
+  /**
+   * Derived features of two views (one reading another derived feature) and an on-demand view over
+   * both with request data from the query rows: requested with or without their inputs, in random
+   * order. The reference computes them with the same evaluator from its own join; what this proves
+   * is everything around it (hidden inputs, request columns, output order, nulls from misses).
+   */
+  @ParameterizedTest(name = "seed {0}")
+  @MethodSource("seeds")
+  void randomDerivedAndOnDemandFeatures(long seed) {
+    Gen g = new Gen(seed);
+    KeySpec user = new KeySpec("user_id", ScalarType.INT64, g.chance(0.5) ? ScalarType.INT32 : ScalarType.INT64, 5);
+    KeySpec merchant = new KeySpec("merchant_id", ScalarType.STRING, ScalarType.STRING, 4);
+    Fixture f = new Fixture("derived and on-demand features", seed);
+    f.defs.entity("user", "user_id", ScalarType.INT64).entity("merchant", "merchant_id", ScalarType.STRING);
+    f.defs.view(featureView("user_txn", "txns", g.chance(0.5) ? g.ttl() : null, FEATURE_COLUMNS, "ut_", "user")
+        .derived("ut_score", "ut_f_float64 * 2 + coalesce(ut_f_int32, 0)")
+        .derived("ut_label", "case when ut_f_bool then upper(ut_f_string) else concat(ut_f_string, '!') end")
+        .derived("ut_hour", "hour(ut_f_ts)")
+        .derived("ut_per_unit", "ut_score / nullif(ut_f_int64, 0)"));
+    f.defs.view(featureView("merchant_txn", "txns", g.chance(0.5) ? g.ttl() : null, FEATURE_COLUMNS, "mt_", "merchant")
+        .derived("mt_name_length", "length(mt_f_string)"));
+    f.defs.onDemandView(new OnDemandView("risk", 1, List.of("user_txn", "merchant_txn"),
+        List.of(new RequestField("label", ScalarType.FLOAT64), new RequestField("note", ScalarType.STRING)),
+        List.of(new DerivedFeature("label_ratio", "request.label / nullif(user_txn.ut_f_float64, 0)", null, ""),
+            new DerivedFeature("note_or_name", "coalesce(request.note, merchant_txn.mt_f_string, 'none')", null, ""),
+            new DerivedFeature("combined", "user_txn.ut_score + coalesce(merchant_txn.mt_f_int64, 0)", null, ""),
+            new DerivedFeature("flagged", "label_ratio > 1 or contains(note_or_name, '1')", null, "")),
+        Metadata.EMPTY));
+    List<Column> txnColumns = sourceColumns(List.of(user, merchant), true, FEATURE_COLUMNS);
+    List<Object[]> txns = g.sourceRows(txnColumns, List.of(user, merchant), true, 150, false);
+    f.parquetFiles("txns", "data/txns.parquet", txnColumns, Map.of("", txns), "event_ts", "created_ts", Map.of());
+    f.query(g.queryColumns(List.of(user, merchant), null), g.queryRows(List.of(user, merchant), txns, txnColumns, null, 100, false));
+    List<String> refs = new ArrayList<>(List.of("risk:flagged"));
+    for (String candidate : List.of("risk:label_ratio", "risk:note_or_name", "risk:combined", "user_txn:ut_score",
+        "user_txn:ut_label", "user_txn:ut_hour", "user_txn:ut_per_unit", "user_txn:ut_f_float64",
+        "merchant_txn:mt_name_length", "merchant_txn:mt_f_string", "merchant_txn:mt_f_times")) {
+      if (g.chance(0.5)) {
+        refs.add(candidate);
+      }
+    }
+    Collections.shuffle(refs, new java.util.Random(seed));
+    Result r = f.run(g.chance(0.5), null, refs.toArray(String[]::new));
+    assertThat(r.plan().derivation()).isNotNull();
+  }
+
+  @Test
+  void derivedFeaturesReadTheirInputsWithoutReturningThem() {
+    Fixture f = new Fixture("derived feature over an unrequested column", 0);
+    f.defs.entity("user", "user_id", ScalarType.INT64)
+        .view(ViewBuilder.named("user_txn").entities("user").source("txns")
+            .column("amount").derived("amount_x2", "amount * 2").derived("big", "amount_x2 > 15"));
+    f.defs.onDemandView(new OnDemandView("ratio", 1, List.of("user_txn"), List.of(new RequestField("paid", ScalarType.FLOAT64)),
+        List.of(new DerivedFeature("paid_share", "request.paid / user_txn.amount", null, "")), Metadata.EMPTY));
+    List<Column> txns = List.of(new Column("user_id", ScalarType.INT64), new Column("ts", ScalarType.TIMESTAMP),
+        new Column("amount", ScalarType.FLOAT64));
+    f.parquetFiles("txns", "data/txns.parquet", txns, Map.of("", rows(
+        new Object[] {1L, at(0), 10.0}, new Object[] {2L, at(100), 5.0})), "ts", null, Map.of());
+    f.query(List.of(new Column("user_id", ScalarType.INT64), new Column("event_timestamp", ScalarType.TIMESTAMP),
+            new Column("paid", ScalarType.FLOAT64)),
+        rows(new Object[] {1L, at(50), 4.0}, new Object[] {2L, at(50), 1.0}, new Object[] {2L, at(150), null}));
+    Result r = f.run("user_txn:big", "ratio:paid_share", "user_txn:amount_x2");
+    assertThat(r.plan().columns().stream().map(Column::name))
+        .containsExactly("user_id", "event_timestamp", "paid", "big", "paid_share", "amount_x2");
+    assertThat(r.column("big")).containsExactly(true, null, false);
+    assertThat(r.column("paid_share")).containsExactly(0.4, null, null);
+    assertThat(r.column("amount_x2")).containsExactly(20.0, null, 10.0);
+  }
+
+  @Test
+  void rejectsAnOnDemandFeatureWhoseRequestFieldTheQueryLacks() {
+    Fixture f = new Fixture("request field missing from the query", 0);
+    f.defs.entity("user", "user_id", ScalarType.INT64)
+        .view(ViewBuilder.named("user_txn").entities("user").source("txns").column("amount"));
+    f.defs.onDemandView(new OnDemandView("ratio", 1, List.of("user_txn"), List.of(new RequestField("paid", ScalarType.FLOAT64)),
+        List.of(new DerivedFeature("paid_share", "request.paid / user_txn.amount", null, "")), Metadata.EMPTY));
+    List<Column> txns = List.of(new Column("user_id", ScalarType.INT64), new Column("ts", ScalarType.TIMESTAMP),
+        new Column("amount", ScalarType.FLOAT64));
+    f.parquetFiles("txns", "data/txns.parquet", txns, Map.of("", rows(new Object[] {1L, at(0), 10.0})), "ts", null, Map.of());
+    f.query(List.of(new Column("user_id", ScalarType.INT64), new Column("event_timestamp", ScalarType.TIMESTAMP),
+        new Column("payd", ScalarType.STRING)), rows(new Object[] {1L, at(50), "4"}));
+    assertThatThrownBy(() -> f.run("ratio:paid_share"))
+        .hasMessageContaining("request field 'paid'").hasMessageContaining("no column 'paid'").hasMessageContaining("payd");
+  }
+
+  @Test
+  void rejectsARequestColumnOfAnotherType() {
+    Fixture f = new Fixture("request column of another type", 0);
+    f.defs.entity("user", "user_id", ScalarType.INT64)
+        .view(ViewBuilder.named("user_txn").entities("user").source("txns").column("amount"));
+    f.defs.onDemandView(new OnDemandView("ratio", 1, List.of("user_txn"), List.of(new RequestField("paid", ScalarType.FLOAT64)),
+        List.of(new DerivedFeature("paid_share", "request.paid / user_txn.amount", null, "")), Metadata.EMPTY));
+    List<Column> txns = List.of(new Column("user_id", ScalarType.INT64), new Column("ts", ScalarType.TIMESTAMP),
+        new Column("amount", ScalarType.FLOAT64));
+    f.parquetFiles("txns", "data/txns.parquet", txns, Map.of("", rows(new Object[] {1L, at(0), 10.0})), "ts", null, Map.of());
+    f.query(List.of(new Column("user_id", ScalarType.INT64), new Column("event_timestamp", ScalarType.TIMESTAMP),
+        new Column("paid", ScalarType.STRING)), rows(new Object[] {1L, at(50), "4"}));
+    assertThatThrownBy(() -> f.run("ratio:paid_share"))
+        .hasMessageContaining("query column 'paid' is string").hasMessageContaining("cast the column to float64");
   }
 
   @ParameterizedTest(name = "seed {0}")

@@ -1,12 +1,15 @@
 package dev.quiver.core.offline;
 
+import dev.quiver.core.derived.DerivedPlan;
 import dev.quiver.core.model.FeatureRef;
 import dev.quiver.core.model.FileSource;
 import dev.quiver.core.model.ScalarType;
 import dev.quiver.core.model.ValueType;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.UnaryOperator;
 
 /**
  * One immutable point-in-time plan: what every engine computes for a training set, whatever SQL or
@@ -19,15 +22,23 @@ import java.util.Objects;
  * columns are null never match. Every query row appears in the output exactly once, in input order
  * (duplicates included), with all its columns unchanged, followed by the {@link #outputs()}.
  *
- * <p>Room for later kinds: {@link PlannedFeature} is sealed; window aggregates and derived features
- * join it as new records, and engines add a case.
+ * <p><b>Two stages.</b> An engine computes the {@link #baseColumns() base result}: the query columns
+ * followed by what the joins produce. Without a {@link Derivation} that already is the training set
+ * ({@link #columns()}). With one, derived and on-demand features are computed from each base row by
+ * the core evaluator, the same compiled {@link DerivedPlan} the online path runs, through {@link
+ * #finish(HistoricalRows)} or {@link #deriver()}; engines never render expressions themselves, so a
+ * derived value cannot differ between training and serving.
+ *
+ * <p>Room for later kinds: {@link PlannedFeature} is sealed; window aggregates join it as a new
+ * record, and engines add a case.
  *
  * @param queryColumns the query's columns as read, in order; all pass through
  * @param timestampColumn the query column holding t
- * @param joins one per view version read, in request order
+ * @param joins one per view version read, in order of first request
  * @param outputs the feature columns after the query columns, in request order
  * @param registryVersion the registry version the plan was built from (0 when built from bare definitions)
  * @param tables the project's sources, visible by name to a {@link QueryInput.Sql} query
+ * @param derivation the derived features to compute after the joins, or null when there are none
  */
 public record PointInTimePlan(
     QueryInput query,
@@ -36,7 +47,8 @@ public record PointInTimePlan(
     List<ViewJoin> joins,
     List<Output> outputs,
     long registryVersion,
-    List<FileSource> tables) {
+    List<FileSource> tables,
+    Derivation derivation) {
   public PointInTimePlan {
     Objects.requireNonNull(query, "query");
     queryColumns = List.copyOf(queryColumns);
@@ -46,11 +58,54 @@ public record PointInTimePlan(
     tables = List.copyOf(tables);
   }
 
-  /** Every output column: the query's, then the features'. */
+  /** A plan of joins alone (no derived features). */
+  public PointInTimePlan(QueryInput query, List<Column> queryColumns, String timestampColumn, List<ViewJoin> joins,
+      List<Output> outputs, long registryVersion, List<FileSource> tables) {
+    this(query, queryColumns, timestampColumn, joins, outputs, registryVersion, tables, null);
+  }
+
+  /** Every column of the training set: the query's, then the {@link #outputs()}. */
   public List<Column> columns() {
-    List<Column> all = new java.util.ArrayList<>(queryColumns);
+    List<Column> all = new ArrayList<>(queryColumns);
     outputs.forEach(o -> all.add(new Column(o.name(), o.type())));
     return all;
+  }
+
+  /**
+   * The columns an engine produces, in this order: the query's, then, without a derivation, the
+   * {@link #outputs()} (so this equals {@link #columns()}), and with one, every feature of every
+   * join in join order (named by {@link PlannedFeature#outputName()}, inputs of derived features
+   * that were not requested included).
+   */
+  public List<Column> baseColumns() {
+    if (derivation == null) {
+      return columns();
+    }
+    List<Column> all = new ArrayList<>(queryColumns);
+    joins.forEach(j -> j.features().forEach(f -> all.add(new Column(f.outputName(), f.type()))));
+    return all;
+  }
+
+  /**
+   * The training set's rows from the base rows an engine produced (aligned with {@link
+   * #baseColumns()}): the rows themselves without a derivation, else rows with the derived features
+   * computed. Closing the result closes {@code base}.
+   *
+   * @throws IllegalArgumentException when {@code base} does not have the {@link #baseColumns()}
+   */
+  public HistoricalRows finish(HistoricalRows base) {
+    return derivation == null ? base : new DerivedRows(columns(), base, deriver());
+  }
+
+  /**
+   * A function from one base row (aligned with {@link #baseColumns()}) to its training-set row
+   * (aligned with {@link #columns()}); the identity without a derivation. Thread-safe; each call
+   * returns a new array.
+   *
+   * @throws dev.quiver.core.QuiverException from the function, only when a custom transform fails
+   */
+  public UnaryOperator<Object[]> deriver() {
+    return derivation == null ? UnaryOperator.identity() : DerivedRows.deriver(this);
   }
 
   /** A named, typed column; {@code type} is null for a query column with no Quiver type (passed through). */
@@ -94,4 +149,49 @@ public record PointInTimePlan(
 
   /** One output column after the query columns. */
   public record Output(String name, FeatureRef ref, ValueType type) {}
+
+  /**
+   * Derived and on-demand features, computed from each base row by the core evaluator.
+   *
+   * @param plan the compiled features; its requested outputs are the plan's {@link #outputs()}, in order
+   * @param baseColumns for each base slot of {@code plan}, the base-result column that holds it
+   * @param requestColumns for each request slot of {@code plan}, the query column that holds it
+   *     (request data comes from the query rows offline)
+   */
+  public record Derivation(DerivedPlan plan, List<String> baseColumns, List<String> requestColumns) {
+    public Derivation {
+      Objects.requireNonNull(plan, "plan");
+      baseColumns = List.copyOf(baseColumns);
+      requestColumns = List.copyOf(requestColumns);
+    }
+
+    /** What {@link #evaluator()} reads, in order: {@link #baseColumns()}, then {@link #requestColumns()}. */
+    public List<String> inputColumns() {
+      List<String> all = new ArrayList<>(baseColumns);
+      all.addAll(requestColumns);
+      return all;
+    }
+
+    /** The positions in the plan's {@link PointInTimePlan#outputs()} of the derived features, ascending. */
+    public List<Integer> derivedOutputs() {
+      List<Integer> out = new ArrayList<>();
+      for (int i = 0; i < plan.outputs().size(); i++) {
+        if (plan.outputs().get(i).derived()) {
+          out.add(i);
+        }
+      }
+      return out;
+    }
+
+    /**
+     * A function from one row of inputs (aligned with {@link #inputColumns()}) to the derived
+     * features' values (aligned with {@link #derivedOutputs()}). An engine that keeps the other
+     * columns to itself needs only this. Thread-safe; each call returns a new array.
+     *
+     * @throws dev.quiver.core.QuiverException from the function, only when a custom transform fails
+     */
+    public UnaryOperator<Object[]> evaluator() {
+      return DerivedRows.evaluator(this);
+    }
+  }
 }

@@ -3,12 +3,13 @@ package dev.quiver.core.offline;
 import dev.quiver.core.Names;
 import dev.quiver.core.NotFoundException;
 import dev.quiver.core.QuiverException;
+import dev.quiver.core.derived.DerivedFeatures;
+import dev.quiver.core.derived.DerivedPlan;
 import dev.quiver.core.model.AggregateFeature;
 import dev.quiver.core.model.ColumnFeature;
 import dev.quiver.core.model.Definitions;
 import dev.quiver.core.model.DerivedFeature;
 import dev.quiver.core.model.Entity;
-import dev.quiver.core.model.Feature;
 import dev.quiver.core.model.FeatureResolver;
 import dev.quiver.core.model.FeatureRef;
 import dev.quiver.core.model.FeatureView;
@@ -18,6 +19,7 @@ import dev.quiver.core.model.ScalarType;
 import dev.quiver.core.model.Source;
 import dev.quiver.core.model.ValueType;
 import dev.quiver.core.offline.PointInTimePlan.Column;
+import dev.quiver.core.offline.PointInTimePlan.Derivation;
 import dev.quiver.core.offline.PointInTimePlan.KeyBinding;
 import dev.quiver.core.offline.PointInTimePlan.LatestValue;
 import dev.quiver.core.offline.PointInTimePlan.Output;
@@ -40,6 +42,9 @@ public final class PointInTimePlanner {
   /** The timestamp column used when the request names none, as in Feast. */
   public static final String DEFAULT_TIMESTAMP_COLUMN = "event_timestamp";
 
+  /** How base columns that only derived features read are named (they are not in the training set). */
+  static final String INPUT_PREFIX = "__quiver_in_";
+
   private PointInTimePlanner() {}
 
   /**
@@ -53,49 +58,97 @@ public final class PointInTimePlanner {
     Map<String, SourceColumn> query = new LinkedHashMap<>();
     queryColumns.forEach(c -> query.put(c.name(), c));
     String ts = timestampColumn(request, query);
-    Map<String, List<Feature>> byView = new LinkedHashMap<>();
-    Map<String, FeatureView> views = new HashMap<>();
     List<FeatureRef> refs = request.service() == null ? request.features()
         : FeatureResolver.service(defs, request.service(), request.serviceVersion());
-    for (FeatureResolver.Resolved r : FeatureResolver.resolve(defs, refs)) {
-      switch (r) {
-        case FeatureResolver.ViewFeature vf -> {
-          views.put(vf.view().qualifiedName(), vf.view());
-          byView.computeIfAbsent(vf.view().qualifiedName(), k -> new ArrayList<>()).add(vf.feature());
-        }
-        case FeatureResolver.OnDemandFeature of -> throw unsupported(of.ref(), "on-demand features");
-      }
-    }
+    List<FeatureResolver.Resolved> resolved = FeatureResolver.resolve(defs, refs);
+
     Map<String, String> outputOwner = new HashMap<>();
     query.keySet().forEach(c -> outputOwner.put(c, "the query"));
-    List<ViewJoin> joins = new ArrayList<>();
     List<Output> outputs = new ArrayList<>();
-    for (var e : byView.entrySet()) {
-      FeatureView view = views.get(e.getKey());
+    Map<FeatureRef, String> outputNames = new HashMap<>();
+    boolean derive = false;
+    for (FeatureResolver.Resolved r : resolved) {
+      FeatureRef ref = r.ref();
+      String name = request.fullFeatureNames() ? ref.view() + "__" + ref.feature() : ref.feature();
+      String clash = outputOwner.putIfAbsent(name, ref.toString());
+      if (clash != null) {
+        throw new QuiverException("output column '" + name + "' would hold both " + clash + " and " + ref
+            + (request.fullFeatureNames() ? "; request the feature once" : "; pass --full-feature-names to name columns view__feature"));
+      }
+      ValueType type = switch (r) {
+        case FeatureResolver.ViewFeature vf -> vf.feature().type();
+        case FeatureResolver.OnDemandFeature of -> of.feature().type();
+      };
+      outputs.add(new Output(name, ref, type));
+      outputNames.put(ref, name);
+      derive |= r instanceof FeatureResolver.OnDemandFeature
+          || r instanceof FeatureResolver.ViewFeature vf && vf.feature() instanceof DerivedFeature;
+    }
+
+    // What the joins read: the requested features, or with derived ones, every base feature they need.
+    DerivedPlan derivedPlan = derive ? DerivedFeatures.cached(defs).plan(resolved) : null;
+    List<FeatureResolver.Resolved> base = derive ? FeatureResolver.resolve(defs, derivedPlan.baseFeatures()) : resolved;
+    Map<String, List<FeatureResolver.ViewFeature>> byView = new LinkedHashMap<>();
+    Map<FeatureRef, String> baseNames = new HashMap<>();
+    for (FeatureResolver.Resolved r : base) {
+      FeatureResolver.ViewFeature vf = (FeatureResolver.ViewFeature) r; // derived plans' base features are view features
+      byView.computeIfAbsent(vf.view().qualifiedName(), k -> new ArrayList<>()).add(vf);
+      String name = outputNames.get(vf.ref());
+      if (name == null) {
+        name = INPUT_PREFIX + baseNames.size();
+        String clash = outputOwner.putIfAbsent(name, vf.ref().toString());
+        if (clash != null) {
+          throw new QuiverException("query column '" + name + "' uses a name Quiver reserves for inputs of derived features; rename it");
+        }
+      }
+      baseNames.put(vf.ref(), name);
+    }
+    List<ViewJoin> joins = new ArrayList<>();
+    for (List<FeatureResolver.ViewFeature> features : byView.values()) {
+      FeatureView view = features.getFirst().view();
       FileSource source = fileSource(defs, view);
       List<KeyBinding> keys = keys(defs, view, source, query);
       List<PlannedFeature> planned = new ArrayList<>();
-      for (Feature f : e.getValue()) {
-        FeatureRef ref = new FeatureRef(view.name(), view.version(), f.name());
-        String name = request.fullFeatureNames() ? view.name() + "__" + f.name() : f.name();
-        String clash = outputOwner.putIfAbsent(name, ref.toString());
-        if (clash != null) {
-          throw new QuiverException("output column '" + name + "' would hold both " + clash + " and " + ref
-              + (request.fullFeatureNames() ? "; request the feature once" : "; pass --full-feature-names to name columns view__feature"));
-        }
-        planned.add(switch (f) {
+      for (FeatureResolver.ViewFeature vf : features) {
+        FeatureRef ref = vf.ref();
+        String name = baseNames.get(ref);
+        planned.add(switch (vf.feature()) {
           case ColumnFeature c -> new LatestValue(ref, source.rawColumn(c.column()), name, c.type());
           case AggregateFeature a -> throw unsupported(ref, "window aggregates");
-          case DerivedFeature d -> throw unsupported(ref, "derived features");
+          case DerivedFeature d -> throw new IllegalStateException(ref + " is derived, not a base feature");
         });
-        outputs.add(new Output(name, ref, f.type()));
       }
       joins.add(new ViewJoin(view.qualifiedName(), source, keys, view.ttl(), planned));
     }
+    Derivation derivation = derive ? derivation(derivedPlan, baseNames, query) : null;
     List<Column> columns = queryColumns.stream().map(c -> new Column(c.name(), c.type())).toList();
     List<FileSource> tables = defs.sources().stream()
         .filter(s -> s instanceof FileSource).map(s -> (FileSource) s).toList();
-    return new PointInTimePlan(request.query(), columns, ts, joins, outputs, registryVersion, tables);
+    return new PointInTimePlan(request.query(), columns, ts, joins, outputs, registryVersion, tables, derivation);
+  }
+
+  /** Binds the derived plan's slots to base columns, and its request fields to query columns (checked). */
+  private static Derivation derivation(DerivedPlan plan, Map<FeatureRef, String> baseNames, Map<String, SourceColumn> query) {
+    List<String> baseColumns = plan.baseFeatures().stream().map(baseNames::get).toList();
+    List<String> requestColumns = new ArrayList<>();
+    for (DerivedPlan.RequestSlot r : plan.requestFields()) {
+      String name = r.field().name();
+      SourceColumn c = query.get(name);
+      if (c == null) {
+        throw new QuiverException("on-demand view " + r.view() + " needs request field '" + name + "' ("
+            + r.field().type().spelling() + "): offline it comes from the query rows, which have no column '" + name + "'"
+            + Names.didYouMean(name, query.keySet()) + "; columns: " + String.join(", ", query.keySet()));
+      }
+      boolean fits = r.field().type().equals(c.type())
+          || (r.field().type() == ScalarType.INT64 && c.type() == ScalarType.INT32);
+      if (!fits) {
+        throw new QuiverException("query column '" + name + "' is " + (c.type() == null ? c.nativeType() : c.type().spelling())
+            + " but request field '" + name + "' of on-demand view " + r.view() + " is " + r.field().type().spelling()
+            + "; cast the column to " + r.field().type().spelling());
+      }
+      requestColumns.add(name);
+    }
+    return new Derivation(plan, baseColumns, requestColumns);
   }
 
   private static QuiverException unsupported(FeatureRef ref, String what) {

@@ -54,7 +54,7 @@ final class DuckDbOfflineEngine implements OfflineEngine {
   @Override
   public HistoricalRows rows(PointInTimePlan plan, Path repoRoot) {
     PlanSql sql = new PlanSql(plan, repoRoot);
-    return stream(sql.setup(), sql.select(), plan.columns());
+    return plan.finish(stream(sql.setup(), sql.select(), plan.baseColumns()));
   }
 
   @Override
@@ -93,7 +93,12 @@ final class DuckDbOfflineEngine implements OfflineEngine {
     PlanSql sql = new PlanSql(plan, repoRoot);
     StringBuilder out = new StringBuilder();
     sql.setup().forEach(st -> out.append(st).append(";\n"));
-    return out.append(sql.select()).append(";\n").toString();
+    if (plan.derivation() == null) {
+      return out.append(sql.select()).append(";\n").toString();
+    }
+    out.append("-- derived features: the core evaluator reads these rows and fills ").append(DerivationStep.TABLE)
+        .append(" (").append(plan.derivation().plan()).append(")\n").append(sql.derivationInputs()).append(";\n");
+    return out.append(sql.derivedSelect(DerivationStep.TABLE)).append(";\n").toString();
   }
 
   @Override
@@ -119,7 +124,8 @@ final class DuckDbOfflineEngine implements OfflineEngine {
     PlanSql sql = new PlanSql(plan, repoRoot);
     Path target = out.toAbsolutePath();
     Path temp = target.resolveSibling("." + target.getFileName() + ".quiver-tmp");
-    int steps = sql.setup().size() + 1;
+    boolean derive = plan.derivation() != null;
+    int steps = sql.setup().size() + (derive ? 2 : 1);
     ScheduledExecutorService poller = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "quiver-duckdb-progress");
       t.setDaemon(true);
@@ -133,8 +139,14 @@ final class DuckDbOfflineEngine implements OfflineEngine {
       for (String statement : sql.setup()) {
         run(c, statement, step++, steps, progress, poller);
       }
+      String select = sql.select();
+      if (derive) {
+        int derivationStep = step++;
+        select = sql.derivedSelect(DerivationStep.run(c, sql, plan,
+            done -> progress.accept((derivationStep + done) * 100.0 / steps)));
+      }
       String options = format == FileFormat.PARQUET ? "FORMAT parquet" : "FORMAT csv, HEADER true";
-      long rows = run(c, "COPY (" + sql.select() + ") TO " + Scans.literal(temp.toString()) + " (" + options + ")",
+      long rows = run(c, "COPY (" + select + ") TO " + Scans.literal(temp.toString()) + " (" + options + ")",
           step, steps, progress, poller);
       Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
       progress.accept(100);

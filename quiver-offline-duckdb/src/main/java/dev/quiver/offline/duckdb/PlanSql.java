@@ -12,7 +12,9 @@ import dev.quiver.core.offline.PointInTimePlan.ViewJoin;
 import dev.quiver.core.offline.QueryInput;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Renders a {@link PointInTimePlan} to DuckDB SQL: setup statements that stage intermediate tables,
@@ -28,7 +30,7 @@ import java.util.List;
  */
 final class PlanSql {
   static final String QUERY = "__quiver_query";
-  private static final String ROW = "__quiver_row";
+  static final String ROW = "__quiver_row";
   private static final String T = "__quiver_t";
   private static final String ORDER = "__quiver_order";
 
@@ -47,19 +49,83 @@ final class PlanSql {
     return setup;
   }
 
-  /** The training set, in query order. */
+  /** The plan's base result ({@link PointInTimePlan#baseColumns()}), in query order. */
   String select() {
-    StringBuilder sql = new StringBuilder("SELECT q.*");
+    Map<String, String> features = featureColumns();
+    StringBuilder columns = new StringBuilder("q.*");
+    List<PointInTimePlan.Column> base = plan.baseColumns();
+    for (PointInTimePlan.Column c : base.subList(plan.queryColumns().size(), base.size())) {
+      columns.append(", ").append(features.get(c.name())).append(" AS ").append(id(c.name()));
+    }
+    return from(columns, null);
+  }
+
+  /**
+   * For a plan with a derivation: the row id, then the derivation's {@link
+   * PointInTimePlan.Derivation#inputColumns() inputs}, in query order. The derived values computed
+   * from it go to a table {@link #derivedSelect} joins back.
+   */
+  String derivationInputs() {
+    Map<String, String> features = featureColumns();
+    StringBuilder columns = new StringBuilder("q.rowid AS ").append(ROW);
+    int k = 0;
+    for (String c : plan.derivation().baseColumns()) {
+      columns.append(", ").append(features.get(c)).append(" AS ").append(inputColumn(k++));
+    }
+    for (String c : plan.derivation().requestColumns()) {
+      columns.append(", q.").append(id(c)).append(" AS ").append(inputColumn(k++));
+    }
+    return from(columns, null);
+  }
+
+  /** The name of the k-th input column of {@link #derivationInputs()}. */
+  static String inputColumn(int k) {
+    return "__quiver_i" + k;
+  }
+
+  /**
+   * For a plan with a derivation: the training set ({@link PointInTimePlan#columns()}), with the
+   * derived outputs read from {@code table} (columns {@value #ROW} and {@link #derivedColumn(int)}
+   * per {@link PointInTimePlan.Derivation#derivedOutputs() derived output}).
+   */
+  String derivedSelect(String table) {
+    Map<String, String> features = featureColumns();
+    List<Integer> derived = plan.derivation().derivedOutputs();
+    StringBuilder columns = new StringBuilder("q.*");
+    for (int i = 0; i < plan.outputs().size(); i++) {
+      int k = derived.indexOf(i);
+      String name = plan.outputs().get(i).name();
+      columns.append(", ").append(k >= 0 ? "d." + derivedColumn(k) : features.get(name)).append(" AS ").append(id(name));
+    }
+    return from(columns, " LEFT JOIN " + table + " d ON d." + ROW + " = q.rowid");
+  }
+
+  /** The name of the k-th derived output's column in the table {@link #derivedSelect} reads. */
+  static String derivedColumn(int k) {
+    return "__quiver_d" + k;
+  }
+
+  /** Each join feature's output name, and the expression that reads it in {@link #from}. */
+  private Map<String, String> featureColumns() {
+    Map<String, String> byName = new HashMap<>();
     for (int i = 0; i < plan.joins().size(); i++) {
       List<PlannedFeature> features = plan.joins().get(i).features();
       for (int f = 0; f < features.size(); f++) {
-        sql.append(", f").append(i).append(".").append(value(i, f)).append(" AS ").append(id(features.get(f).outputName()));
+        byName.put(features.get(f).outputName(), "f" + i + "." + value(i, f));
       }
     }
-    sql.append(" FROM ").append(QUERY).append(" q");
+    return byName;
+  }
+
+  /** {@code SELECT columns} over the query rows and every join's fetched values, in query order. */
+  private String from(CharSequence columns, String extraJoin) {
+    StringBuilder sql = new StringBuilder("SELECT ").append(columns).append(" FROM ").append(QUERY).append(" q");
     for (int i = 0; i < plan.joins().size(); i++) {
       sql.append(" LEFT JOIN ").append(fetched(i)).append(" f").append(i)
           .append(" ON f").append(i).append(".").append(ROW).append(" = q.rowid");
+    }
+    if (extraJoin != null) {
+      sql.append(extraJoin);
     }
     return sql.append(" ORDER BY q.rowid").toString();
   }

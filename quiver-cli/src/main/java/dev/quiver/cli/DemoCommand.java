@@ -54,12 +54,13 @@ final class DemoCommand implements Callable<Integer> {
     expect(0, "5. Describe one feature, with who reads it", "describe", "user_txn:amount_avg_30d", "--repo", repo);
 
     String training = dir.resolve("training/fraud_v1.parquet").toString();
-    expect(0, "6. A point-in-time-correct training set: 5,000 payments, each with the features as they were just before it",
+    expect(0, "6. A point-in-time-correct training set: 5,000 payments, each with the features as they were just before it;"
+            + " the on-demand features of txn_risk read the payment's own amount and country from the query rows",
         "historical", "--repo", repo,
-        "--query-sql", "SELECT txn_id, user_id, merchant_id, event_ts - INTERVAL 1 MICROSECOND AS event_timestamp, is_fraud"
+        "--query-sql", "SELECT txn_id, user_id, merchant_id, event_ts - INTERVAL 1 MICROSECOND AS event_timestamp, amount, country, is_fraud"
             + " FROM transactions WHERE txn_id % 20 = 0 ORDER BY txn_id LIMIT 5000",
         "--features", "user_txn:last_amount,user_txn:last_country,user_profile:home_country,user_profile:risk_segment,"
-            + "user_profile:credit_limit,merchant_profile:category,merchant_profile:risk_score",
+            + "user_profile:credit_limit,merchant_profile:category,merchant_profile:risk_score,txn_risk:is_foreign,txn_risk:over_limit",
         "--out", training, "--save", "fraud_training_v1", "--author", "demo", "--preview", "5");
     expect(0, "7. Saved training sets are audited and reproducible bit for bit", "datasets", "list", "--repo", repo);
     expect(0, null, "datasets", "reproduce", "fraud_training_v1", "--repo", repo,

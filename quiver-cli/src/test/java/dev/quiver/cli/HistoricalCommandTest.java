@@ -7,12 +7,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quiver.core.model.FileFormat;
 import dev.quiver.core.offline.HistoricalRequest;
 import dev.quiver.core.offline.HistoricalRows;
+import dev.quiver.core.offline.PointInTimePlan;
 import dev.quiver.core.offline.QueryInput;
 import dev.quiver.core.model.FeatureRef;
 import dev.quiver.core.repo.FeatureRepo;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -63,6 +65,43 @@ class HistoricalCommandTest {
         "--out", tmp.resolve("x.parquet").toString(), "--save", "train_v1");
     assertThat(dup.exitCode()).isEqualTo(1);
     assertThat(dup.err()).contains("already exists");
+  }
+
+  @Test
+  void onDemandFeaturesReadRequestDataFromTheQueryRowsAndReproduce() throws Exception {
+    String query = "SELECT txn_id, user_id, event_ts - INTERVAL 1 MICROSECOND AS event_timestamp, amount, country"
+        + " FROM transactions WHERE txn_id % 11 = 0 ORDER BY txn_id";
+    Path out = tmp.resolve("risk.parquet");
+    Cli run = Cli.run("historical", "--repo", r, "--query-sql", query,
+        "--features", "txn_risk:is_foreign,user_profile:home_country,txn_risk:over_limit", "--out", out.toString(),
+        "--save", "risk_v1", "--preview", "3");
+    assertThat(run.exitCode()).as(run.toString()).isZero();
+    assertThat(run.out()).contains("x 3 features", "is_foreign", "over_limit");
+    try (FeatureRepo repo = FeatureRepo.open(Path.of(r));
+        HistoricalRows rows = repo.offline().read(out, FileFormat.PARQUET)) {
+      assertThat(rows.columns().stream().map(PointInTimePlan.Column::name))
+          .containsExactly("txn_id", "user_id", "event_timestamp", "amount", "country", "is_foreign", "home_country", "over_limit");
+      int foreign = 0;
+      int checked = 0;
+      while (rows.hasNext()) {
+        Object[] row = rows.next();
+        Object expected = row[4] == null || row[6] == null ? null : !row[4].equals(row[6]);
+        assertThat(row[5]).as("is_foreign of %s", Arrays.toString(row)).isEqualTo(expected);
+        assertThat(row[7]).as("over_limit is never null (coalesce)").isNotNull();
+        foreign += Boolean.TRUE.equals(row[5]) ? 1 : 0;
+        checked++;
+      }
+      assertThat(checked).isGreaterThan(100);
+      assertThat(foreign).isPositive();
+    }
+    Cli rep = Cli.run("datasets", "reproduce", "risk_v1", "--repo", r, "--out", tmp.resolve("again.parquet").toString());
+    assertThat(rep.exitCode()).as(rep.toString()).isZero();
+    assertThat(Files.readAllBytes(tmp.resolve("again.parquet"))).isEqualTo(Files.readAllBytes(out));
+
+    Cli missing = Cli.run("historical", "--repo", r, "--query-sql", "SELECT user_id, event_ts AS event_timestamp FROM transactions",
+        "--features", "txn_risk:is_foreign", "--out", tmp.resolve("bad.parquet").toString());
+    assertThat(missing.exitCode()).isEqualTo(1);
+    assertThat(missing.err()).contains("needs request field 'country'", "from the query rows");
   }
 
   @Test

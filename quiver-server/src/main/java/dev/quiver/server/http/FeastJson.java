@@ -1,6 +1,7 @@
 package dev.quiver.server.http;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quiver.core.InvalidRequestException;
@@ -28,6 +29,10 @@ final class FeastJson {
       Set.of("features", "feature_service", "entities", "full_feature_names", "request_context", "query_embedding", "query_string", "top_k", "api_version");
   /** Feast reports entity key columns with this event time. */
   private static final String NO_TIME = "1970-01-01T00:00:00Z";
+  private static final SerializedString NO_TIME_JSON = new SerializedString(NO_TIME);
+  /** Each status's JSON string, encoded once. */
+  private static final SerializedString[] STATUS_JSON = java.util.Arrays.stream(FeatureStatus.values())
+      .map(st -> new SerializedString(st.name())).toArray(SerializedString[]::new);
 
   private FeastJson() {}
 
@@ -180,16 +185,18 @@ final class FeastJson {
       g.writeEndArray();
       g.writeArrayFieldStart("statuses");
       for (int i = 0; i < keys.size(); i++) {
-        g.writeString("PRESENT");
+        g.writeString(STATUS_JSON[FeatureStatus.PRESENT.ordinal()]);
       }
       g.writeEndArray();
       g.writeArrayFieldStart("event_timestamps");
       for (int i = 0; i < keys.size(); i++) {
-        g.writeString(NO_TIME);
+        g.writeString(NO_TIME_JSON);
       }
       g.writeEndArray();
       g.writeEndObject();
     }
+    // Every feature of a view shares its row's event time: format each distinct time once.
+    Map<Instant, SerializedString> times = new java.util.HashMap<>();
     for (FeatureColumn f : response.features()) {
       g.writeStartObject();
       g.writeArrayFieldStart("values");
@@ -199,12 +206,12 @@ final class FeastJson {
       g.writeEndArray();
       g.writeArrayFieldStart("statuses");
       for (FeatureStatus s : f.statuses()) {
-        g.writeString(s.name());
+        g.writeString(STATUS_JSON[s.ordinal()]);
       }
       g.writeEndArray();
       g.writeArrayFieldStart("event_timestamps");
       for (Instant t : f.eventTimes()) {
-        g.writeString(t == null ? NO_TIME : t.toString());
+        g.writeString(t == null ? NO_TIME_JSON : times.computeIfAbsent(t, x -> new SerializedString(x.toString())));
       }
       g.writeEndArray();
       g.writeEndObject();

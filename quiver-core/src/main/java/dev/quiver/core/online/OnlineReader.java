@@ -216,8 +216,11 @@ public final class OnlineReader {
       List<Object> values = new ArrayList<>(rows);
       List<FeatureStatus> statuses = new ArrayList<>(rows);
       List<Instant> times = new ArrayList<>(rows);
+      int hash = vf.feature().name().hashCode();
+      int slot = -1;
       for (RowEncoding.Decoded row : decoded.get(view.qualifiedName())) {
-        if (row == null || !row.has(vf.feature().name())) {
+        int found = row == null ? -1 : row.slot(hash, slot);
+        if (found < 0) {
           values.add(null);
           statuses.add(FeatureStatus.NOT_FOUND);
           times.add(null);
@@ -226,7 +229,8 @@ public final class OnlineReader {
           statuses.add(FeatureStatus.OUTSIDE_MAX_AGE);
           times.add(row.eventTime());
         } else {
-          Object v = row.get(vf.feature().name());
+          slot = found;
+          Object v = row.value(found);
           values.add(v);
           statuses.add(v == null ? FeatureStatus.NULL_VALUE : FeatureStatus.PRESENT);
           times.add(row.eventTime());

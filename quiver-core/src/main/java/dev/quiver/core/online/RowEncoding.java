@@ -122,8 +122,16 @@ public final class RowEncoding {
       this.values = values;
     }
 
+    private Instant eventTime;
+
+    /** The row's event time; the same instance on every call. */
     public Instant eventTime() {
-      return Timestamps.ofMicros(eventMicros);
+      Instant t = eventTime;
+      if (t == null) {
+        t = Timestamps.ofMicros(eventMicros);
+        eventTime = t;
+      }
+      return t;
     }
 
     public long eventMicros() {
@@ -144,6 +152,28 @@ public final class RowEncoding {
     public Object get(String feature) {
       int i = index(feature);
       return i < 0 ? null : values[i];
+    }
+
+    /**
+     * The slot of the feature whose name has hash {@code hash}, or -1 when the row lacks it. Slot
+     * {@code guess} is tried first: rows of one view share a layout, so a reader that passes the
+     * slot it found in the previous row finds it at once.
+     */
+    public int slot(int hash, int guess) {
+      if (guess >= 0 && guess < hashes.length && hashes[guess] == hash) {
+        return guess;
+      }
+      for (int i = 0; i < hashes.length; i++) {
+        if (hashes[i] == hash) {
+          return i;
+        }
+      }
+      return -1;
+    }
+
+    /** The value in a slot that {@link #slot} returned; null for a null value. */
+    public Object value(int slot) {
+      return values[slot];
     }
 
     private int index(String feature) {

@@ -105,6 +105,19 @@ class HistoricalCommandTest {
   }
 
   @Test
+  void windowAggregatesInATrainingSet() {
+    Path out = tmp.resolve("agg.parquet");
+    Cli run = Cli.run("historical", "--repo", r, "--query-sql", QUERY_SQL,
+        "--features", "user_txn:amount_avg_30d,user_txn:txn_count_7d,user_txn:last_amount", "--out", out.toString(), "--preview", "3");
+    assertThat(run.exitCode()).as(run.toString()).isZero();
+    assertThat(run.out()).contains("Wrote 573 rows x 3 features", "amount_avg_30d", "txn_count_7d");
+    Cli filtered = Cli.run("historical", "--repo", r, "--query-sql", QUERY_SQL, "--features", "user_txn:online_count_7d",
+        "--out", tmp.resolve("f.parquet").toString());
+    assertThat(filtered.exitCode()).isEqualTo(1);
+    assertThat(filtered.err()).contains("'where' filter");
+  }
+
+  @Test
   void reproductionRefusesChangedSourceData() throws Exception {
     Cli run = Cli.run("historical", "--repo", r, "--query-sql", QUERY_SQL, "--features", FEATURES,
         "--out", tmp.resolve("t.csv").toString(), "--save", "t");
@@ -154,8 +167,8 @@ class HistoricalCommandTest {
         "no feature view 'user_tx'");
     assertError(Cli.run("historical", "--repo", r, "--query", tmp.resolve("missing.parquet").toString(), "--features", "user_txn:last_amount", "--out", out),
         "no file matches");
-    assertError(Cli.run("historical", "--repo", r, "--query", query.toString(), "--features", "user_txn:amount_avg_30d", "--out", out),
-        "window aggregates");
+    assertError(Cli.run("historical", "--repo", r, "--query", query.toString(), "--features", "user_txn:online_count_7d", "--out", out),
+        "'where' filter");
     Files.writeString(tmp.resolve("garbage.parquet"), "not parquet");
     assertError(Cli.run("historical", "--repo", r, "--query", tmp.resolve("garbage.parquet").toString(), "--features", "user_txn:last_amount", "--out", out),
         "cannot read the query rows");

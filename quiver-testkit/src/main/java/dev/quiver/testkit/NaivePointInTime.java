@@ -6,6 +6,9 @@ import dev.quiver.core.offline.PointInTimePlan.KeyBinding;
 import dev.quiver.core.offline.PointInTimePlan.LatestValue;
 import dev.quiver.core.offline.PointInTimePlan.PlannedFeature;
 import dev.quiver.core.offline.PointInTimePlan.ViewJoin;
+import dev.quiver.core.offline.PointInTimePlan.WindowAggregate;
+import dev.quiver.core.model.ScalarType;
+import dev.quiver.core.model.ValueType;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -84,6 +87,7 @@ public final class NaivePointInTime {
         for (PlannedFeature feature : join.features()) {
           Object value = switch (feature) {
             case LatestValue v -> picked < 0 ? null : source.rows().get(picked)[source.column(v.sourceColumn())];
+            case WindowAggregate w -> aggregate(join, w, query, queryRow, t, source);
           };
           features.put(feature.outputName(), value);
         }
@@ -96,6 +100,43 @@ public final class NaivePointInTime {
       out.add(derive.apply(row));
     }
     return out;
+  }
+
+  /**
+   * A window aggregate for one query row, by {@link NaiveWindowAggregator}: the source rows with the
+   * query row's keys (the view's TTL does not apply: the window bounds them), in position order.
+   */
+  private static Object aggregate(ViewJoin join, WindowAggregate w, Table query, Object[] queryRow, Instant t, Table source) {
+    int eventColumn = source.column(rawColumn(join.source(), join.source().timestampColumn()));
+    int createdColumn = join.source().createdColumn() == null ? -1
+        : source.column(rawColumn(join.source(), join.source().createdColumn()));
+    int valueColumn = w.sourceColumn() == null ? -1 : source.column(w.sourceColumn());
+    List<NaiveWindowAggregator.Row> rows = new ArrayList<>();
+    Object sample = null;
+    for (Object[] row : source.rows()) {
+      if (sameKeys(join, query, queryRow, source, row)) {
+        Object v = valueColumn < 0 ? null : row[valueColumn];
+        sample = sample == null ? v : sample;
+        rows.add(new NaiveWindowAggregator.Row((Instant) row[eventColumn],
+            createdColumn < 0 ? null : (Instant) row[createdColumn], v));
+      }
+    }
+    ValueType input = valueColumn < 0 ? null : typeOf(sample);
+    return NaiveWindowAggregator.value(w.aggregation(), input, rows, t);
+  }
+
+  /** The Quiver type of a value as rows carry it; float64 when unknown (every value null). */
+  private static ValueType typeOf(Object v) {
+    return switch (v) {
+      case Integer i -> ScalarType.INT32;
+      case Long l -> ScalarType.INT64;
+      case Float f -> ScalarType.FLOAT32;
+      case Boolean b -> ScalarType.BOOL;
+      case String str -> ScalarType.STRING;
+      case byte[] b -> ScalarType.BYTES;
+      case Instant i -> ScalarType.TIMESTAMP;
+      case null, default -> ScalarType.FLOAT64;
+    };
   }
 
   /**

@@ -1,6 +1,7 @@
 package dev.quiver.core.offline;
 
 import dev.quiver.core.derived.DerivedPlan;
+import dev.quiver.core.model.Aggregation;
 import dev.quiver.core.model.FeatureRef;
 import dev.quiver.core.model.FileSource;
 import dev.quiver.core.model.ScalarType;
@@ -29,7 +30,8 @@ import java.util.function.UnaryOperator;
  * #finish(HistoricalRows)} or {@link #deriver()}; engines never render expressions themselves, so a
  * derived value cannot differ between training and serving.
  *
- * <p>Room for later kinds: {@link PlannedFeature} is sealed; window aggregates join it as a new
+ * <p>{@link PlannedFeature} is sealed: column features are {@link LatestValue}s, window aggregates
+ * {@link WindowAggregate}s (whose window replaces the TTL); a later kind joins it as a new
  * record, and engines add a case.
  *
  * @param queryColumns the query's columns as read, in order; all pass through
@@ -132,7 +134,7 @@ public record PointInTimePlan(
   public record KeyBinding(String queryColumn, String sourceColumn, ScalarType type) {}
 
   /** A feature an engine computes within a join. */
-  public sealed interface PlannedFeature permits LatestValue {
+  public sealed interface PlannedFeature permits LatestValue, WindowAggregate {
     /** The output column it fills. */
     String outputName();
 
@@ -146,6 +148,23 @@ public record PointInTimePlan(
    */
   public record LatestValue(FeatureRef ref, String sourceColumn, String outputName, ValueType type)
       implements PlannedFeature {}
+
+  /**
+   * A window aggregate at the query time (DESIGN §3): {@code fn(column)} over the source rows with
+   * the join's keys and {@code event_ts} in {@code [align(t − W, H), t)}, computed with the core
+   * kernels ({@link dev.quiver.core.aggregate.Aggregator}) from per-hop partials, so it equals the
+   * online value bit for bit. The view's TTL does not apply (the window bounds the rows); rows with
+   * a null event time are skipped, null values are skipped (count without a column counts rows); an
+   * empty window gives 0 for the counts and null otherwise; a null t gives null.
+   *
+   * @param sourceColumn the raw source column (before field mapping); null for count of rows
+   */
+  public record WindowAggregate(FeatureRef ref, String sourceColumn, Aggregation aggregation, String outputName,
+      ValueType type) implements PlannedFeature {
+    public WindowAggregate {
+      Objects.requireNonNull(aggregation, "aggregation");
+    }
+  }
 
   /** One output column after the query columns. */
   public record Output(String name, FeatureRef ref, ValueType type) {}

@@ -25,6 +25,7 @@ import dev.quiver.core.offline.PointInTimePlan.LatestValue;
 import dev.quiver.core.offline.PointInTimePlan.Output;
 import dev.quiver.core.offline.PointInTimePlan.PlannedFeature;
 import dev.quiver.core.offline.PointInTimePlan.ViewJoin;
+import dev.quiver.core.offline.PointInTimePlan.WindowAggregate;
 import dev.quiver.core.spi.SourceColumn;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -114,7 +115,7 @@ public final class PointInTimePlanner {
         String name = baseNames.get(ref);
         planned.add(switch (vf.feature()) {
           case ColumnFeature c -> new LatestValue(ref, source.rawColumn(c.column()), name, c.type());
-          case AggregateFeature a -> throw unsupported(ref, "window aggregates");
+          case AggregateFeature a -> aggregate(ref, a, source, name);
           case DerivedFeature d -> throw new IllegalStateException(ref + " is derived, not a base feature");
         });
       }
@@ -149,6 +150,15 @@ public final class PointInTimePlanner {
       requestColumns.add(name);
     }
     return new Derivation(plan, baseColumns, requestColumns);
+  }
+
+  private static WindowAggregate aggregate(FeatureRef ref, AggregateFeature a, FileSource source, String name) {
+    if (a.aggregation().where() != null) {
+      throw new QuiverException(ref + " has a 'where' filter, which training sets do not compute yet (filters need the"
+          + " expression evaluator); request it without the filter, or define the filtered column in the source");
+    }
+    String column = a.aggregation().column();
+    return new WindowAggregate(ref, column == null ? null : source.rawColumn(column), a.aggregation(), name, a.type());
   }
 
   private static QuiverException unsupported(FeatureRef ref, String what) {

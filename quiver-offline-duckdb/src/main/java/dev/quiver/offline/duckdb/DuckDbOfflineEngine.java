@@ -53,8 +53,17 @@ final class DuckDbOfflineEngine implements OfflineEngine {
 
   @Override
   public HistoricalRows rows(PointInTimePlan plan, Path repoRoot) {
+    if (WindowAggregateSql.hasAggregates(plan)) {
+      TrainingSql sql = TrainingSql.of(plan, repoRoot);
+      return plan.finish(stream(sql.setup(), sql::prepare, sql.select(), plan.baseColumns()));
+    }
     PlanSql sql = new PlanSql(plan, repoRoot);
-    return plan.finish(stream(sql.setup(), sql.select(), plan.baseColumns()));
+    return plan.finish(stream(sql.setup(), c -> {}, sql.select(), plan.baseColumns()));
+  }
+
+  /** A step run on the connection between the setup statements and the select. */
+  private interface Step {
+    void run(Connection c) throws SQLException;
   }
 
   @Override
@@ -65,11 +74,11 @@ final class DuckDbOfflineEngine implements OfflineEngine {
     columns.add(new PointInTimePlan.Column(LatestRowsPlan.EVENT_TS, dev.quiver.core.model.ScalarType.TIMESTAMP));
     columns.add(new PointInTimePlan.Column(LatestRowsPlan.CREATED_TS, dev.quiver.core.model.ScalarType.TIMESTAMP));
     plan.features().forEach(f -> columns.add(new PointInTimePlan.Column(f.outputName(), f.type())));
-    return stream(sql.setup(), sql.select(), columns);
+    return stream(sql.setup(), c -> {}, sql.select(), columns);
   }
 
   /** Runs the setup statements, then streams the select; the rows own the connection. */
-  private HistoricalRows stream(List<String> setup, String select, List<PointInTimePlan.Column> columns) {
+  private HistoricalRows stream(List<String> setup, Step prepare, String select, List<PointInTimePlan.Column> columns) {
     Connection c = null;
     try {
       c = open();
@@ -78,6 +87,7 @@ final class DuckDbOfflineEngine implements OfflineEngine {
           s.execute(statement);
         }
       }
+      prepare.run(c);
       return new DuckDbRows(c, columns, select);
     } catch (SQLException e) {
       closeQuietly(c);
@@ -90,6 +100,16 @@ final class DuckDbOfflineEngine implements OfflineEngine {
 
   @Override
   public String explain(PointInTimePlan plan, Path repoRoot) {
+    if (WindowAggregateSql.hasAggregates(plan)) {
+      TrainingSql t = TrainingSql.of(plan, repoRoot);
+      StringBuilder out = new StringBuilder();
+      t.setup().forEach(st -> out.append(st).append(";\n"));
+      out.append(t.describePrepare());
+      if (plan.derivation() != null) {
+        out.append("-- then derived features: the core evaluator computes them from each row (").append(plan.derivation().plan()).append(")\n");
+      }
+      return out.append(t.select()).append(";\n").toString();
+    }
     PlanSql sql = new PlanSql(plan, repoRoot);
     StringBuilder out = new StringBuilder();
     sql.setup().forEach(st -> out.append(st).append(";\n"));
@@ -121,6 +141,9 @@ final class DuckDbOfflineEngine implements OfflineEngine {
 
   @Override
   public long write(PointInTimePlan plan, Path repoRoot, Path out, FileFormat format, DoubleConsumer progress) {
+    if (WindowAggregateSql.hasAggregates(plan)) {
+      return writeWithAggregates(plan, repoRoot, out, format, progress);
+    }
     PlanSql sql = new PlanSql(plan, repoRoot);
     Path target = out.toAbsolutePath();
     Path temp = target.resolveSibling("." + target.getFileName() + ".quiver-tmp");
@@ -161,6 +184,49 @@ final class DuckDbOfflineEngine implements OfflineEngine {
         Files.deleteIfExists(temp);
       } catch (IOException ignored) {
         // best effort: a leftover hidden temp file is harmless and replaced next time
+      }
+    }
+  }
+
+  /** {@link #write} of a plan with window aggregates: setup, the Java sweep, then one COPY. */
+  private long writeWithAggregates(PointInTimePlan plan, Path repoRoot, Path out, FileFormat format, DoubleConsumer progress) {
+    if (plan.derivation() != null) {
+      throw new QuiverException("derived features over window aggregates are not written to files yet;"
+          + " request the aggregates and the derived features separately, or stream the rows with getHistoricalFeatures");
+    }
+    TrainingSql sql = TrainingSql.of(plan, repoRoot);
+    Path target = out.toAbsolutePath();
+    Path temp = target.resolveSibling("." + target.getFileName() + ".quiver-tmp");
+    try (Connection c = open()) {
+      if (target.getParent() != null) {
+        Files.createDirectories(target.getParent());
+      }
+      try (Statement s = c.createStatement()) {
+        int step = 0;
+        for (String statement : sql.setup()) {
+          s.execute(statement);
+          progress.accept(++step * 40.0 / sql.setup().size());
+        }
+      }
+      sql.prepare(c);
+      progress.accept(80);
+      String options = format == FileFormat.PARQUET ? "FORMAT parquet" : "FORMAT csv, HEADER true";
+      long rows;
+      try (Statement s = c.createStatement()) {
+        rows = s.executeUpdate("COPY (" + sql.select() + ") TO " + Scans.literal(temp.toString()) + " (" + options + ")");
+      }
+      Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      progress.accept(100);
+      return rows;
+    } catch (SQLException e) {
+      throw failed(e);
+    } catch (IOException e) {
+      throw new QuiverException("cannot write " + out + ": " + e.getMessage(), e);
+    } finally {
+      try {
+        Files.deleteIfExists(temp);
+      } catch (IOException ignored) {
+        // best effort
       }
     }
   }

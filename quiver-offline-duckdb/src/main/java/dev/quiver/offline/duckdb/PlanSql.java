@@ -189,6 +189,8 @@ final class PlanSql {
     for (int f = 0; f < join.features().size(); f++) {
       String column = switch (join.features().get(f)) {
         case LatestValue v -> v.sourceColumn();
+        case PointInTimePlan.WindowAggregate w -> throw new IllegalStateException(
+            "window aggregates are computed by WindowAggregateSql, not by PlanSql");
       };
       values.append(", s.").append(id(column)).append(" AS ").append(value(i, f));
     }

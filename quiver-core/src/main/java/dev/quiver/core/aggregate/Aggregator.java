@@ -201,6 +201,21 @@ public final class Aggregator {
     return s;
   }
 
+  /** Writes the state without the version byte (inside a tile row, which has its own). */
+  void write(AggregateState state, StateCodec.Sink out) {
+    out.u8(tag(function));
+    kernel.write(state, out);
+  }
+
+  /** Reads what {@link #write(AggregateState, StateCodec.Sink)} wrote. */
+  AggregateState read(StateCodec.Source in) {
+    int fn = in.u8();
+    if (fn != tag(function)) {
+      throw StateCodec.Source.corrupt("it is a state of function #" + fn + ", not " + function.spelling());
+    }
+    return kernel.read(in);
+  }
+
   /** The function byte of the format: fixed codes, independent of the enum's order. */
   static int tag(AggregateFunction fn) {
     return switch (fn) {

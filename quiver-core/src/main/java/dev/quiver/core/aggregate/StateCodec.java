@@ -203,6 +203,18 @@ final class StateCodec {
       };
     }
 
+    int position() {
+      return at;
+    }
+
+    /** Skips {@code n} bytes. */
+    void skip(int n) {
+      if (n < 0 || n > in.length - at) {
+        throw corrupt("a section of " + n + " bytes does not fit in the bytes left");
+      }
+      at += n;
+    }
+
     void end() {
       if (at != in.length) {
         throw corrupt((in.length - at) + " bytes are left over");

@@ -1,0 +1,390 @@
+package dev.quiver.core.aggregate;
+
+import dev.quiver.core.QuiverException;
+import java.nio.charset.StandardCharsets;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The online aggregation state of one entity in one view (DESIGN §3, window aggregates): per
+ * {@link TileLayout.Family}, one kernel state per hop tile {@code [i·H, (i+1)·H)}, and a raw
+ * <em>head</em> of per-event-time states for the newest events.
+ *
+ * <p><b>Exactness.</b> Events older than the <em>boundary</em> {@code B} (the newest event time
+ * minus {@link #HEAD_MICROS}) are merged into their tiles; newer ones stay in the head, one state
+ * per distinct event time. The window at t is {@code [align(t − W, H), t)}: whole tiles from the
+ * window's first tile on (compacted events are all {@code < B}, so for {@code t >= B} every tile
+ * from there is inside the window), plus the head events in the window. For every {@code t >= B}
+ * — in particular at any time after the newest event, and a little before it, so rows that arrive
+ * with a clock slightly ahead are still split exactly — the value equals the offline value bit for
+ * bit, because every kernel is order-independent. Before {@code B} the tile holding t cannot be
+ * split and is left out.
+ *
+ * <p><b>Size.</b> Tiles older than the longest fixed window at {@code B} are dropped, or, when a
+ * family has a lifetime window, merged into one "rest" state; so a row holds about {@code W / H}
+ * tiles per family whatever the number of events.
+ *
+ * <p>Rows may arrive in any order (late rows update their tile). Adding a row twice counts it
+ * twice: callers make writes idempotent (materialization rebuilds a row from the offline store).
+ * Not thread-safe.
+ */
+public final class EntityTiles {
+  /** The format version of {@link #encode()}. */
+  public static final int FORMAT = 1;
+
+  /** How far behind the newest event the head reaches (system property {@code quiver.tiles.head-seconds}, default 60). */
+  public static final long HEAD_MICROS = Long.getLong("quiver.tiles.head-seconds", 60) * 1_000_000L;
+
+  /** The tile index of a lifetime family's merged old part. */
+  static final long REST = Long.MIN_VALUE;
+
+  private final TileLayout layout;
+  private final TreeMap<Long, AggregateState>[] tiles;
+  private final TreeMap<Long, AggregateState[]> head = new TreeMap<>();
+  private long maxEvent = Long.MIN_VALUE;
+  private long boundary = Long.MIN_VALUE;
+
+  @SuppressWarnings("unchecked")
+  public EntityTiles(TileLayout layout) {
+    this.layout = layout;
+    this.tiles = new TreeMap[layout.families().size()];
+    for (int f = 0; f < tiles.length; f++) {
+      tiles[f] = new TreeMap<>();
+    }
+  }
+
+  public TileLayout layout() {
+    return layout;
+  }
+
+  /** The newest event time added, UTC microseconds; {@link Long#MIN_VALUE} when empty. */
+  public long maxEvent() {
+    return maxEvent;
+  }
+
+  /** Events before this time are in tiles; reads at or after it are exact. */
+  public long boundary() {
+    return boundary;
+  }
+
+  public boolean isEmpty() {
+    return maxEvent == Long.MIN_VALUE;
+  }
+
+  /**
+   * Adds one source row.
+   *
+   * @param values the row's values of {@link TileLayout#columns()}, aligned; nulls are skipped
+   * @param createdMicros {@link Long#MIN_VALUE} when the row has no created time
+   */
+  public void add(long eventMicros, long createdMicros, Object[] values) {
+    if (eventMicros > maxEvent) {
+      maxEvent = eventMicros;
+      long b = eventMicros - HEAD_MICROS;
+      if (b > boundary) {
+        moveBoundary(b);
+      }
+    }
+    int families = tiles.length;
+    if (eventMicros >= boundary) {
+      AggregateState[] states = head.get(eventMicros);
+      if (states == null) {
+        states = new AggregateState[families];
+        for (int f = 0; f < families; f++) {
+          states[f] = layout.families().get(f).aggregator().newState();
+        }
+        head.put(eventMicros, states);
+      }
+      for (int f = 0; f < families; f++) {
+        layout.families().get(f).aggregator().add(states[f], value(values, f), eventMicros, createdMicros);
+      }
+      return;
+    }
+    for (int f = 0; f < families; f++) {
+      AggregateState s = tileFor(f, eventMicros);
+      if (s != null) {
+        layout.families().get(f).aggregator().add(s, value(values, f), eventMicros, createdMicros);
+      }
+    }
+  }
+
+  private Object value(Object[] values, int family) {
+    int c = layout.columnIndex(family);
+    return c < 0 ? null : values[c];
+  }
+
+  /** The state of the tile holding an old event, created if needed; null when the event is too old to matter. */
+  private AggregateState tileFor(int family, long eventMicros) {
+    TileLayout.Family fam = layout.families().get(family);
+    long index = fam.tile(eventMicros);
+    if (index < firstKept(fam)) {
+      if (!fam.lifetime()) {
+        return null;
+      }
+      index = REST;
+    }
+    return tiles[family].computeIfAbsent(index, i -> fam.aggregator().newState());
+  }
+
+  /** The oldest tile a window at a time {@code >= boundary} can include (older ones merge into REST or go). */
+  private long firstKept(TileLayout.Family fam) {
+    return boundary == Long.MIN_VALUE ? Long.MIN_VALUE : fam.tile(boundary - fam.longestMicros());
+  }
+
+  /** Moves head events before {@code b} into their tiles, then drops or merges tiles out of every window. */
+  private void moveBoundary(long b) {
+    boundary = b;
+    for (Iterator<Map.Entry<Long, AggregateState[]>> it = head.entrySet().iterator(); it.hasNext(); ) {
+      Map.Entry<Long, AggregateState[]> e = it.next();
+      if (e.getKey() >= b) {
+        break;
+      }
+      for (int f = 0; f < tiles.length; f++) {
+        AggregateState s = tileFor(f, e.getKey());
+        if (s != null) {
+          layout.families().get(f).aggregator().merge(s, e.getValue()[f]);
+        }
+      }
+      it.remove();
+    }
+    for (int f = 0; f < tiles.length; f++) {
+      TileLayout.Family fam = layout.families().get(f);
+      long first = firstKept(fam);
+      TreeMap<Long, AggregateState> t = tiles[f];
+      for (Long k = t.higherKey(REST); k != null && k < first; k = t.higherKey(REST)) {
+        AggregateState old = t.remove(k);
+        if (fam.lifetime()) {
+          AggregateState rest = t.get(REST);
+          if (rest == null) {
+            t.put(REST, old);
+          } else {
+            fam.aggregator().merge(rest, old);
+          }
+        }
+      }
+    }
+  }
+
+  /** The value of every slot of the layout at time t, aligned with {@link TileLayout#slots()}. */
+  public Object[] valuesAt(long t) {
+    return read(layout, encode(), t);
+  }
+
+  // ---- the byte format --------------------------------------------------------------------------
+
+  /**
+   * The row as bytes: format byte, the layout's signature, the newest event and the boundary, the
+   * head (newest first: event time, one state per family), then per family a length-prefixed
+   * section of its tiles, newest first (see docs/online-encoding.md).
+   */
+  public byte[] encode() {
+    StateCodec.Sink out = new StateCodec.Sink();
+    out.u8(FORMAT);
+    out.bytes(layout.signature().getBytes(StandardCharsets.UTF_8));
+    out.zigzag(maxEvent);
+    out.zigzag(boundary);
+    out.varint(head.size());
+    for (Map.Entry<Long, AggregateState[]> e : head.descendingMap().entrySet()) {
+      out.zigzag(e.getKey());
+      for (int f = 0; f < tiles.length; f++) {
+        layout.families().get(f).aggregator().write(e.getValue()[f], out);
+      }
+    }
+    out.varint(tiles.length);
+    for (int f = 0; f < tiles.length; f++) {
+      Aggregator agg = layout.families().get(f).aggregator();
+      StateCodec.Sink section = new StateCodec.Sink();
+      section.varint(tiles[f].size());
+      long previous = 0;
+      boolean first = true;
+      for (Map.Entry<Long, AggregateState> e : tiles[f].descendingMap().entrySet()) {
+        long index = e.getKey();
+        if (index == REST) {
+          section.u8(1);
+        } else {
+          section.u8(0);
+          section.zigzag(first ? index : previous - index);
+          previous = index;
+          first = false;
+        }
+        agg.write(e.getValue(), section);
+      }
+      out.bytes(section.toByteArray());
+    }
+    return out.toByteArray();
+  }
+
+  /**
+   * Reads a row that {@link #encode()} wrote for the same layout.
+   *
+   * @throws QuiverException when the row was written for other input types or another format
+   */
+  public static EntityTiles decode(TileLayout layout, byte[] bytes) {
+    StateCodec.Source in = header(layout, bytes);
+    EntityTiles row = new EntityTiles(layout);
+    row.maxEvent = in.zigzag();
+    row.boundary = in.zigzag();
+    int families = layout.families().size();
+    int heads = in.count(1);
+    for (int h = 0; h < heads; h++) {
+      long event = in.zigzag();
+      AggregateState[] states = new AggregateState[families];
+      for (int f = 0; f < families; f++) {
+        states[f] = layout.families().get(f).aggregator().read(in);
+      }
+      row.head.put(event, states);
+    }
+    checkFamilies(layout, in.count(1));
+    for (int f = 0; f < families; f++) {
+      Aggregator agg = layout.families().get(f).aggregator();
+      in.varint(); // the section's length
+      int n = in.count(1);
+      long previous = 0;
+      boolean first = true;
+      for (int i = 0; i < n; i++) {
+        long index;
+        if (in.u8() == 1) {
+          index = REST;
+        } else {
+          long d = in.zigzag();
+          index = first ? d : previous - d;
+          previous = index;
+          first = false;
+        }
+        row.tiles[f].put(index, agg.read(in));
+      }
+    }
+    in.end();
+    return row;
+  }
+
+  /**
+   * The value of every slot of the layout at time t, straight from a row's bytes (the serving
+   * path): per family one pass over the head and the tiles, newest first, merging each piece once
+   * into a running state and finishing each slot when the pass leaves its window, so the cost is one
+   * merge per tile of the family's longest window requested. Aligned with {@link TileLayout#slots()}.
+   */
+  public static Object[] read(TileLayout layout, byte[] bytes, long t) {
+    StateCodec.Source in = header(layout, bytes);
+    in.zigzag(); // newest event
+    in.zigzag(); // boundary
+    java.util.List<TileLayout.Slot> slots = layout.slots();
+    java.util.List<TileLayout.Family> families = layout.families();
+    int familyCount = families.size();
+    // slots of each family, shortest window first (latest start)
+    int[][] order = new int[familyCount][];
+    for (int f = 0; f < familyCount; f++) {
+      order[f] = layout.familySlots(f);
+    }
+    AggregateState[] running = new AggregateState[familyCount];
+    int[] next = new int[familyCount];
+    Object[] out = new Object[slots.size()];
+    for (int f = 0; f < familyCount; f++) {
+      running[f] = families.get(f).aggregator().newState();
+    }
+    int heads = in.count(1);
+    for (int h = 0; h < heads; h++) {
+      long event = in.zigzag();
+      for (int f = 0; f < familyCount; f++) {
+        Aggregator agg = families.get(f).aggregator();
+        AggregateState s = agg.read(in);
+        if (event >= t) {
+          continue;
+        }
+        next[f] = finishBefore(agg, slots, order[f], next[f], running[f], event, t, out, false);
+        if (next[f] < order[f].length) {
+          agg.merge(running[f], s);
+        }
+      }
+    }
+    checkFamilies(layout, in.count(1));
+    for (int f = 0; f < familyCount; f++) {
+      int length = (int) in.varint();
+      int end = in.position() + length;
+      Aggregator agg = families.get(f).aggregator();
+      if (next[f] >= order[f].length) {
+        in.skip(length);
+        continue;
+      }
+      int n = in.count(1);
+      long previous = 0;
+      boolean first = true;
+      int i = 0;
+      for (; i < n && next[f] < order[f].length; i++) {
+        long index;
+        if (in.u8() == 1) {
+          index = REST;
+        } else {
+          long d = in.zigzag();
+          index = first ? d : previous - d;
+          previous = index;
+          first = false;
+        }
+        next[f] = finishBefore(agg, slots, order[f], next[f], running[f], index, t, out, true);
+        AggregateState s = agg.read(in);
+        if (next[f] < order[f].length) {
+          agg.merge(running[f], s);
+        }
+      }
+      if (i < n) {
+        in.skip(end - in.position()); // the rest of the section is older than every window
+      }
+      for (int k = next[f]; k < order[f].length; k++) {
+        out[order[f][k]] = agg.finish(running[f]);
+      }
+      next[f] = order[f].length;
+    }
+    for (int f = 0; f < familyCount; f++) {
+      for (int k = next[f]; k < order[f].length; k++) {
+        out[order[f][k]] = families.get(f).aggregator().finish(running[f]);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Finishes the slots (in {@code order} from {@code next}) whose window starts after the piece at
+   * {@code at} (an event time, or a tile index when {@code tile}); returns the first slot still open.
+   */
+  private static int finishBefore(Aggregator agg, java.util.List<TileLayout.Slot> slots, int[] order, int next,
+      AggregateState running, long at, long t, Object[] out, boolean tile) {
+    while (next < order.length) {
+      WindowSpec w = slots.get(order[next]).window();
+      boolean inside = w.lifetime() || (tile ? at != REST && at >= w.firstTile(t) : at >= w.start(t));
+      if (inside) {
+        break;
+      }
+      out[order[next++]] = agg.finish(running);
+    }
+    return next;
+  }
+
+  private static StateCodec.Source header(TileLayout layout, byte[] bytes) {
+    StateCodec.Source in = new StateCodec.Source(bytes);
+    int version = in.u8();
+    if (version != FORMAT) {
+      throw new QuiverException("an online tile row of " + layout.view() + " has format " + version + ", but this Quiver reads "
+          + FORMAT + "; materialize the view again");
+    }
+    String signature = new String(in.bytes(), StandardCharsets.UTF_8);
+    if (!signature.equals(layout.signature())) {
+      throw new QuiverException("the online tiles of " + layout.view() + " were written for input types " + signature
+          + ", but the source's columns now have types " + layout.signature() + "; materialize the view again");
+    }
+    return in;
+  }
+
+  /** The input types recorded in a row (see {@link TileLayout#signature()}), without decoding the rest. */
+  public static String signature(byte[] bytes) {
+    StateCodec.Source in = new StateCodec.Source(bytes);
+    in.u8();
+    return new String(in.bytes(), StandardCharsets.UTF_8);
+  }
+
+  private static void checkFamilies(TileLayout layout, int n) {
+    if (n != layout.families().size()) {
+      throw StateCodec.Source.corrupt("a tile row has " + n + " families, its layout " + layout.families().size());
+    }
+  }
+}

@@ -35,7 +35,7 @@ final class LocalOperations implements ServerOperations {
   @Override
   public Pusher.Result push(String source, Map<String, List<Object>> columns, Pusher.Target to) {
     RegistrySnapshot snapshot = LocalServing.applied(live);
-    return new Pusher(snapshot.definitions(), store, to.offline() ? repo.offline() : null, repo.config().root())
+    return new Pusher(snapshot.definitions(), store, repo.offline(), repo.config().root())
         .push(source, columns, to);
   }
 

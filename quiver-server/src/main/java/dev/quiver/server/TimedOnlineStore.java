@@ -43,6 +43,14 @@ final class TimedOnlineStore implements OnlineStore {
   }
 
   @Override
+  public void multiPut(String table, List<Entry> entries) {
+    timed(puts, putErrors, () -> {
+      store.multiPut(table, entries);
+      return entries.size();
+    });
+  }
+
+  @Override
   public void delete(String table, List<byte[]> keys) {
     store.delete(table, keys);
   }

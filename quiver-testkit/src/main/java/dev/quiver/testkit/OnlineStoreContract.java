@@ -550,6 +550,24 @@ public abstract class OnlineStoreContract {
     assertValues(store.multiGet(table, keys), expected, "every key " + when);
   }
 
+  // ---- unconditional writes ---------------------------------------------------------------------
+
+  @Test
+  public void multiPutReplacesWhateverIsStoredAndTheLastEntryOfAKeyWins() {
+    String tiles = TABLE + ".tiles";
+    store.multiPut(tiles, List.of(entry(userKey(1), new byte[] {1, 2, 3}), entry(userKey(2), new byte[] {9})));
+    // no order key: a shorter, "older" value replaces the stored one
+    store.multiPut(tiles, List.of(entry(userKey(1), new byte[] {7}), entry(userKey(3), new byte[] {5}),
+        entry(userKey(1), new byte[] {8, 8})));
+    store.multiPut(tiles, List.of());
+    assertValues(store.multiGet(tiles, List.of(userKey(1), userKey(2), userKey(3), userKey(4))),
+        Arrays.asList(new byte[] {8, 8}, new byte[] {9}, new byte[] {5}, null), "after two multiPuts");
+    store.delete(tiles, List.of(userKey(2)));
+    assertValues(store.multiGet(tiles, List.of(userKey(2))), Arrays.asList((byte[]) null), "after a delete");
+    store.dropTable(tiles);
+    assertValues(store.multiGet(tiles, List.of(userKey(1))), Arrays.asList((byte[]) null), "after dropping the table");
+  }
+
   // ---- deletes ----------------------------------------------------------------------------------
 
   @Test

@@ -130,6 +130,44 @@ public final class TileLayout {
     return new TileLayout(view.qualifiedName(), families, slots, columns);
   }
 
+  /**
+   * The layout an encoded row was written with: {@code signature} (see {@link #signature()}) gives
+   * each family's input type, in the order {@link #of} makes families.
+   *
+   * @throws QuiverException when the signature does not fit the view's aggregates
+   */
+  public static TileLayout ofSignature(FeatureView view, String signature) {
+    List<String> types = signature.isEmpty() ? List.of() : List.of(signature.split(",", -1));
+    Map<String, Integer> families = new LinkedHashMap<>();
+    Map<String, ValueType> columnTypes = new LinkedHashMap<>();
+    for (Feature f : view.features()) {
+      if (!(f instanceof AggregateFeature a) || a.aggregation().where() != null) {
+        continue;
+      }
+      Aggregation agg = a.aggregation();
+      String key = agg.function() + "|" + agg.column() + "|" + agg.k() + "|" + agg.percentile() + "|"
+          + WindowSpec.of(agg).hopMicros();
+      Integer index = families.get(key);
+      if (index == null) {
+        index = families.size();
+        families.put(key, index);
+      }
+      if (agg.column() != null && index < types.size()) {
+        ValueType.parse(types.get(index)).ifPresent(t -> columnTypes.putIfAbsent(agg.column(), t));
+      }
+    }
+    if (families.size() != types.size()) {
+      throw new QuiverException("the online tiles of " + view.qualifiedName() + " hold " + types.size()
+          + " aggregate families but the view has " + families.size() + "; materialize the view again");
+    }
+    TileLayout layout = of(view, columnTypes::get);
+    if (!layout.signature().equals(signature)) {
+      throw new QuiverException("the online tiles of " + view.qualifiedName() + " were written for input types " + signature
+          + ", which do not fit the view's aggregates; materialize the view again");
+    }
+    return layout;
+  }
+
   /** {@code name@vN}. */
   public String view() {
     return view;
@@ -142,6 +180,12 @@ public final class TileLayout {
   /** The feature's slot, or null when the view has no tiled aggregate of that name. */
   public Slot slot(String feature) {
     return slots.get(feature);
+  }
+
+  /** The index in {@link #slots()} of a feature, or -1. */
+  public int slotIndex(String feature) {
+    Slot s = slots.get(feature);
+    return s == null ? -1 : slotList.indexOf(s);
   }
 
   /** The tiled features, in the view's order. */

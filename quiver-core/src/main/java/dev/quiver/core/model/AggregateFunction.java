@@ -24,6 +24,11 @@ public enum AggregateFunction {
   }
 
   /** True when the function reads a column; only {@code count} may omit it (it counts rows). */
+  /** The value over no rows: 0 for count, count_distinct and approx_count_distinct, else null (DESIGN §3). */
+  public Object emptyValue() {
+    return this == COUNT || this == COUNT_DISTINCT || this == APPROX_COUNT_DISTINCT ? (Object) 0L : null;
+  }
+
   public boolean needsColumn() {
     return this != COUNT;
   }

@@ -41,6 +41,15 @@ public interface OfflineEngine extends AutoCloseable {
    */
   HistoricalRows latestRows(LatestRowsPlan plan, Path repoRoot);
 
+  /**
+   * Streams every source row with {@code start <= event_ts <= end} and non-null keys, ordered by the
+   * keys, then {@code (event_ts, created_ts)}: what materialization of window aggregates folds into
+   * tiles. Columns as {@link #latestRows}; a feature column whose {@link
+   * PointInTimePlan.LatestValue#type()} is null has the source's type, reported by {@link
+   * HistoricalRows#columns()}. The caller closes the result.
+   */
+  HistoricalRows sourceRows(LatestRowsPlan plan, Path repoRoot);
+
   /** What the engine would run for the plan, for people (e.g. the SQL statements), without running it. */
   String explain(PointInTimePlan plan, Path repoRoot);
 

@@ -1,6 +1,10 @@
 package dev.quiver.core.online;
 
 import dev.quiver.core.QuiverException;
+import dev.quiver.core.model.Timestamps;
+import dev.quiver.core.aggregate.EntityTiles;
+import dev.quiver.core.aggregate.TileLayout;
+import dev.quiver.core.model.AggregateFeature;
 import dev.quiver.core.model.ColumnFeature;
 import dev.quiver.core.model.Definitions;
 import dev.quiver.core.model.Entity;
@@ -38,8 +42,13 @@ import java.util.concurrent.BlockingQueue;
  * is simply run again and reaches the state an uninterrupted run would have. The view's watermark
  * moves to {@code end} only after all its rows are written.
  *
- * <p>Column features are materialized; aggregate and derived features are computed online by later
- * releases and are skipped here. Not thread-safe; one run at a time per instance.
+ * <p>Column features are materialized as each entity's latest row. Window aggregates are
+ * materialized as each entity's tile row ({@link TileRows}, {@link EntityTiles}), rebuilt from
+ * every source row with {@code event_ts <= end} that a window at {@code end} or later can reach (for
+ * a lifetime window, from the beginning), whatever {@code start} is: a rebuilt row is the state as of
+ * {@code end}, so a rerun writes the same bytes. Entities without such rows keep their stored tile
+ * row, whose windows read at a later time exclude the old tiles anyway. Derived features are
+ * computed when read. Not thread-safe; one run at a time per instance.
  */
 public final class Materializer {
   /** Rows per write batch (system property {@code quiver.materialize.batch}, default 10,000). */
@@ -134,33 +143,49 @@ public final class Materializer {
 
   private ViewResult materialize(FeatureView view, Instant start, Instant end, Listener listener) {
     long started = System.nanoTime();
+    String name = view.qualifiedName();
+    long[] totals = new long[2];
     LatestRowsPlan plan = plan(snapshot.definitions(), view, start, end);
     String table = OnlineTables.of(snapshot.definitions().project(), view);
     store.createTable(table);
-    List<String> names = plan.features().stream().map(LatestValue::outputName).toList();
-    List<ValueType> types = plan.features().stream().map(LatestValue::type).toList();
-    List<ScalarType> keyTypes = plan.keys().stream().map(KeyBinding::type).toList();
-    int keyCount = keyTypes.size();
-    BlockingQueue<List<OnlineStore.Entry>> queue = new ArrayBlockingQueue<>(4);
-    List<OnlineStore.Entry> poison = List.of();
+    transfer(name, sink -> latestRows(plan, sink), batch -> store.multiPutIfNewer(table, batch), listener, totals);
+    if (TileLayout.hasTiles(view)) {
+      String tiles = TileRows.table(snapshot.definitions().project(), view);
+      store.createTable(tiles);
+      transfer(name, sink -> tileRows(view, end, sink), batch -> {
+        TileRows.replace(store, tiles, batch);
+        return batch.size();
+      }, listener, totals);
+    }
+    registry.advanceWatermark(new Watermark(name, end, snapshot.info().version(), author, clock.instant()));
+    ViewResult result = new ViewResult(name, start, end, totals[0], totals[1], Duration.ofNanos(System.nanoTime() - started));
+    listener.viewDone(result);
+    return result;
+  }
+
+  /** Where a reader thread hands its batches: the entries and how many source rows they came from. */
+  private interface Sink {
+    void accept(List<OnlineStore.Entry> batch, long rowsRead) throws InterruptedException;
+  }
+
+  private interface Producer {
+    void produce(Sink sink) throws Exception;
+  }
+
+  private record Batch(List<OnlineStore.Entry> entries, long rowsRead) {}
+
+  /**
+   * Runs {@code producer} on a reader thread and writes its batches on this one, so memory holds a
+   * few batches whatever the data size; adds (rows read, rows written) to {@code totals}.
+   */
+  private void transfer(String view, Producer producer, java.util.function.ToIntFunction<List<OnlineStore.Entry>> write,
+      Listener listener, long[] totals) {
+    BlockingQueue<Batch> queue = new ArrayBlockingQueue<>(4);
+    Batch poison = new Batch(List.of(), 0);
     Throwable[] readerFailure = new Throwable[1];
-    Thread reader = Thread.ofPlatform().name("quiver-materialize-" + view.qualifiedName()).start(() -> {
-      try (HistoricalRows rows = engine.latestRows(plan, repoRoot)) {
-        List<OnlineStore.Entry> batch = new ArrayList<>(BATCH);
-        while (rows.hasNext()) {
-          Object[] r = rows.next();
-          byte[] key = KeyEncoding.encode(keyTypes, java.util.Arrays.asList(r).subList(0, keyCount));
-          byte[] value = RowEncoding.encode((Instant) r[keyCount], (Instant) r[keyCount + 1], names, types,
-              java.util.Arrays.asList(r).subList(keyCount + 2, r.length));
-          batch.add(new OnlineStore.Entry(key, value));
-          if (batch.size() == BATCH) {
-            queue.put(batch);
-            batch = new ArrayList<>(BATCH);
-          }
-        }
-        if (!batch.isEmpty()) {
-          queue.put(batch);
-        }
+    Thread reader = Thread.ofPlatform().name("quiver-materialize-" + view).start(() -> {
+      try {
+        producer.produce((batch, rowsRead) -> queue.put(new Batch(batch, rowsRead)));
       } catch (Throwable t) {
         readerFailure[0] = t;
       } finally {
@@ -171,37 +196,121 @@ public final class Materializer {
         }
       }
     });
-    long read = 0;
-    long written = 0;
     try {
       while (true) {
-        List<OnlineStore.Entry> batch = queue.take();
+        Batch batch = queue.take();
         if (batch == poison) {
           break;
         }
-        written += store.multiPutIfNewer(table, batch);
-        read += batch.size();
-        listener.batchWritten(view.qualifiedName(), read, written);
+        totals[1] += batch.entries().isEmpty() ? 0 : write.applyAsInt(batch.entries());
+        totals[0] += batch.rowsRead();
+        listener.batchWritten(view, totals[0], totals[1]);
       }
       reader.join();
     } catch (InterruptedException e) {
       reader.interrupt();
       Thread.currentThread().interrupt();
-      throw new QuiverException("materialization of " + view.qualifiedName() + " was interrupted; its watermark did not move");
+      throw new QuiverException("materialization of " + view + " was interrupted; its watermark did not move");
     } catch (RuntimeException e) {
       reader.interrupt();
-      throw new QuiverException("materialization of " + view.qualifiedName() + " failed while writing to the online store: "
+      throw new QuiverException("materialization of " + view + " failed while writing to the online store: "
           + e.getMessage() + "; its watermark did not move, run it again", e);
     }
     if (readerFailure[0] != null) {
-      throw new QuiverException("materialization of " + view.qualifiedName() + " failed while reading its source: "
+      throw new QuiverException("materialization of " + view + " failed while reading its source: "
           + readerFailure[0].getMessage() + "; its watermark did not move, run it again", readerFailure[0]);
     }
-    registry.advanceWatermark(new Watermark(view.qualifiedName(), end, snapshot.info().version(), author, clock.instant()));
-    ViewResult result = new ViewResult(view.qualifiedName(), start, end, read, written,
-        Duration.ofNanos(System.nanoTime() - started));
-    listener.viewDone(result);
-    return result;
+  }
+
+  /** The latest row per entity, encoded. */
+  private void latestRows(LatestRowsPlan plan, Sink sink) throws InterruptedException {
+    List<String> names = plan.features().stream().map(LatestValue::outputName).toList();
+    List<ValueType> types = plan.features().stream().map(LatestValue::type).toList();
+    List<ScalarType> keyTypes = plan.keys().stream().map(KeyBinding::type).toList();
+    int keyCount = keyTypes.size();
+    try (HistoricalRows rows = engine.latestRows(plan, repoRoot)) {
+      List<OnlineStore.Entry> batch = new ArrayList<>(BATCH);
+      while (rows.hasNext()) {
+        Object[] r = rows.next();
+        byte[] key = KeyEncoding.encode(keyTypes, java.util.Arrays.asList(r).subList(0, keyCount));
+        byte[] value = RowEncoding.encode((Instant) r[keyCount], (Instant) r[keyCount + 1], names, types,
+            java.util.Arrays.asList(r).subList(keyCount + 2, r.length));
+        batch.add(new OnlineStore.Entry(key, value));
+        if (batch.size() == BATCH) {
+          sink.accept(batch, batch.size());
+          batch = new ArrayList<>(BATCH);
+        }
+      }
+      if (!batch.isEmpty()) {
+        sink.accept(batch, batch.size());
+      }
+    }
+  }
+
+  /**
+   * Each entity's tile row as of {@code end}, rebuilt from every source row its windows can reach
+   * ({@link TileLayout#oldestNeeded}): rows stream sorted by key and time, one entity at a time.
+   */
+  private void tileRows(FeatureView view, Instant end, Sink sink) throws InterruptedException {
+    Definitions defs = snapshot.definitions();
+    LatestRowsPlan base = plan(defs, view, end, end);
+    FileSource source = base.source();
+    List<String> columns = new ArrayList<>();
+    for (Feature f : view.features()) {
+      if (f instanceof AggregateFeature a && a.aggregation().where() == null && a.aggregation().column() != null
+          && !columns.contains(a.aggregation().column())) {
+        columns.add(a.aggregation().column());
+      }
+    }
+    List<LatestValue> values = columns.stream()
+        .map(c -> new LatestValue(new dev.quiver.core.model.FeatureRef(view.name(), view.version(), c), source.rawColumn(c), c, null))
+        .toList();
+    // the window's start as of end, from a layout whose types do not matter yet
+    long endMicros = Timestamps.toMicros(end);
+    long oldest = TileLayout.of(view, c -> ScalarType.FLOAT64).oldestNeeded(endMicros);
+    Instant from = oldest == Long.MIN_VALUE ? BEGINNING : Timestamps.ofMicros(Math.max(oldest, Timestamps.toMicros(BEGINNING)));
+    LatestRowsPlan plan = new LatestRowsPlan(base.view(), source, base.keys(), values, from, end);
+    List<ScalarType> keyTypes = plan.keys().stream().map(KeyBinding::type).toList();
+    int keyCount = keyTypes.size();
+    try (HistoricalRows rows = engine.sourceRows(plan, repoRoot)) {
+      java.util.Map<String, ValueType> types = new java.util.HashMap<>();
+      for (int c = 0; c < columns.size(); c++) {
+        types.put(columns.get(c), rows.columns().get(keyCount + 2 + c).type());
+      }
+      TileLayout layout = TileLayout.of(view, types::get);
+      List<OnlineStore.Entry> batch = new ArrayList<>(BATCH);
+      long read = 0;
+      List<Object> currentKey = null;
+      EntityTiles tiles = null;
+      Object[] rowValues = new Object[columns.size()];
+      while (rows.hasNext()) {
+        Object[] r = rows.next();
+        List<Object> key = java.util.Arrays.asList(r).subList(0, keyCount);
+        if (!key.equals(currentKey)) {
+          if (tiles != null) {
+            batch.add(new OnlineStore.Entry(KeyEncoding.encode(keyTypes, currentKey), tiles.encode()));
+            if (batch.size() == BATCH) {
+              sink.accept(batch, read);
+              batch = new ArrayList<>(BATCH);
+              read = 0;
+            }
+          }
+          currentKey = new ArrayList<>(key);
+          tiles = new EntityTiles(layout);
+        }
+        System.arraycopy(r, keyCount + 2, rowValues, 0, rowValues.length);
+        Instant created = (Instant) r[keyCount + 1];
+        tiles.add(Timestamps.toMicros((Instant) r[keyCount]), created == null ? Long.MIN_VALUE : Timestamps.toMicros(created),
+            rowValues);
+        read++;
+      }
+      if (tiles != null) {
+        batch.add(new OnlineStore.Entry(KeyEncoding.encode(keyTypes, currentKey), tiles.encode()));
+      }
+      if (!batch.isEmpty() || read > 0) {
+        sink.accept(batch, read);
+      }
+    }
   }
 
   /** The offline read for one view: its keys and column features. */

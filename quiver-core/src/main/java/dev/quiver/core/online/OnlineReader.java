@@ -14,6 +14,9 @@ import dev.quiver.core.model.FeatureView;
 import dev.quiver.core.model.JoinKey;
 import dev.quiver.core.model.ScalarType;
 import dev.quiver.core.model.Timestamps;
+import dev.quiver.core.aggregate.EntityTiles;
+import dev.quiver.core.aggregate.TileLayout;
+import dev.quiver.core.model.AggregateFeature;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -161,57 +164,83 @@ public final class OnlineReader {
   /** The columns of base (non-derived) features, in order. */
   private List<FeatureColumn> readBase(List<FeatureResolver.Resolved> resolved, Map<String, List<Object>> entities,
       int rows, boolean fullFeatureNames) {
-    Map<String, List<FeatureResolver.ViewFeature>> byView = new LinkedHashMap<>();
     Map<String, FeatureView> views = new LinkedHashMap<>();
+    Map<String, FeatureView> tileViews = new LinkedHashMap<>();
     List<FeatureResolver.ViewFeature> ordered = new ArrayList<>();
     for (FeatureResolver.Resolved r : resolved) {
       switch (r) {
         case FeatureResolver.ViewFeature vf -> {
-          if (!(vf.feature() instanceof ColumnFeature)) {
-            throw new InvalidRequestException(vf.ref() + " is not served online yet: online reads serve column features"
-                + " and derived features over them (window aggregates arrive in a later release)");
-          }
           if (!vf.view().online()) {
             throw new InvalidRequestException(vf.ref() + " belongs to an offline-only view (online: false)");
           }
-          views.put(vf.view().qualifiedName(), vf.view());
-          byView.computeIfAbsent(vf.view().qualifiedName(), k -> new ArrayList<>()).add(vf);
+          if (vf.feature() instanceof AggregateFeature a) {
+            if (a.aggregation().where() != null) {
+              throw new InvalidRequestException(vf.ref() + " has a 'where' filter, which Quiver does not compute yet,"
+                  + " online or offline; request it without the filter, or define the filtered column in the source");
+            }
+            tileViews.put(vf.view().qualifiedName(), vf.view());
+          } else if (vf.feature() instanceof ColumnFeature) {
+            views.put(vf.view().qualifiedName(), vf.view());
+          } else {
+            throw new IllegalStateException(vf.ref() + " is derived, not a base feature");
+          }
           ordered.add(vf);
         }
         case FeatureResolver.OnDemandFeature of -> throw new IllegalStateException(of.ref() + " is computed, not read");
       }
     }
-    // One multi-get per view: all but the last on the executor, the last on this thread, so a
+    // One multi-get per table: all but the last on the executor, the last on this thread, so a
     // request over a single view costs no thread hand-off.
-    Map<String, CompletableFuture<List<byte[]>>> fetches = new LinkedHashMap<>();
-    int remaining = views.size();
+    List<String> tables = new ArrayList<>();
+    List<List<byte[]>> tableKeys = new ArrayList<>();
     for (FeatureView view : views.values()) {
-      List<byte[]> keys = keys(view, entities, rows);
-      String table = OnlineTables.of(defs.project(), view);
-      fetches.put(view.qualifiedName(), --remaining == 0
+      tables.add(OnlineTables.of(defs.project(), view));
+      tableKeys.add(keys(view, entities, rows));
+    }
+    for (FeatureView view : tileViews.values()) {
+      tables.add(TileRows.table(defs.project(), view));
+      tableKeys.add(keys(view, entities, rows));
+    }
+    List<CompletableFuture<List<byte[]>>> fetches = new ArrayList<>(tables.size());
+    for (int i = 0; i < tables.size(); i++) {
+      String table = tables.get(i);
+      List<byte[]> keys = tableKeys.get(i);
+      fetches.add(i == tables.size() - 1
           ? fetchHere(() -> store.multiGet(table, keys))
           : CompletableFuture.supplyAsync(() -> store.multiGet(table, keys), executor));
     }
-    Map<String, List<RowEncoding.Decoded>> decoded = new LinkedHashMap<>();
-    for (var e : fetches.entrySet()) {
-      List<byte[]> values;
+    List<List<byte[]>> fetched = new ArrayList<>(tables.size());
+    for (int i = 0; i < fetches.size(); i++) {
       try {
-        values = e.getValue().join();
+        fetched.add(fetches.get(i).join());
       } catch (CompletionException ex) {
         throw ex.getCause() instanceof QuiverException q ? q
-            : new QuiverException("reading " + e.getKey() + " from the online store failed: " + ex.getCause().getMessage(), ex.getCause());
+            : new QuiverException("reading " + tables.get(i) + " from the online store failed: " + ex.getCause().getMessage(), ex.getCause());
       }
+    }
+    Map<String, List<RowEncoding.Decoded>> decoded = new LinkedHashMap<>();
+    int t = 0;
+    for (FeatureView view : views.values()) {
+      List<byte[]> values = fetched.get(t++);
       List<RowEncoding.Decoded> rowsOfView = new ArrayList<>(values.size());
       for (byte[] v : values) {
         rowsOfView.add(v == null ? null : RowEncoding.decode(v));
       }
-      decoded.put(e.getKey(), rowsOfView);
+      decoded.put(view.qualifiedName(), rowsOfView);
     }
     long now = Timestamps.toMicros(clock.instant());
+    Map<String, TileValues> tiled = new LinkedHashMap<>();
+    for (FeatureView view : tileViews.values()) {
+      tiled.put(view.qualifiedName(), TileValues.read(view, fetched.get(t++), now));
+    }
     List<FeatureColumn> columns = new ArrayList<>();
     for (FeatureResolver.ViewFeature vf : ordered) {
       FeatureView view = vf.view();
       String name = fullFeatureNames ? view.name() + "__" + vf.feature().name() : vf.feature().name();
+      if (vf.feature() instanceof AggregateFeature) {
+        columns.add(tiled.get(view.qualifiedName()).column(name, vf));
+        continue;
+      }
       long oldest = view.ttl() == null ? Long.MIN_VALUE : now - view.ttl().toNanos() / 1000;
       List<Object> values = new ArrayList<>(rows);
       List<FeatureStatus> statuses = new ArrayList<>(rows);
@@ -239,6 +268,54 @@ public final class OnlineReader {
       columns.add(new FeatureColumn(name, vf.ref(), vf.feature().type(), values, statuses, times));
     }
     return columns;
+  }
+
+  /**
+   * The window aggregates of one view for every entity row, read at {@code now} from the tile rows:
+   * each row's slots computed once ({@link EntityTiles#read}). An entity without a tile row gets the
+   * empty window's value (0 for the counts, NOT_FOUND with null otherwise); values come with a null
+   * event time (a window has no single one).
+   */
+  private record TileValues(TileLayout[] layouts, Object[][] values) {
+    static TileValues read(FeatureView view, List<byte[]> rows, long now) {
+      TileLayout[] layouts = new TileLayout[rows.size()];
+      Object[][] values = new Object[rows.size()][];
+      for (int i = 0; i < rows.size(); i++) {
+        byte[] row = rows.get(i);
+        if (row != null) {
+          layouts[i] = TileRows.layout(view, row);
+          values[i] = EntityTiles.read(layouts[i], row, now);
+        }
+      }
+      return new TileValues(layouts, values);
+    }
+
+    FeatureColumn column(String name, FeatureResolver.ViewFeature vf) {
+      int n = values.length;
+      List<Object> out = new ArrayList<>(n);
+      List<FeatureStatus> statuses = new ArrayList<>(n);
+      List<Instant> times = new ArrayList<>(n);
+      AggregateFeature a = (AggregateFeature) vf.feature();
+      Object empty = a.aggregation().function().emptyValue();
+      int slot = -1;
+      TileLayout slotLayout = null;
+      for (int i = 0; i < n; i++) {
+        if (values[i] == null) {
+          out.add(empty);
+          statuses.add(empty == null ? FeatureStatus.NOT_FOUND : FeatureStatus.PRESENT);
+        } else {
+          if (layouts[i] != slotLayout) {
+            slotLayout = layouts[i];
+            slot = slotLayout.slotIndex(a.name());
+          }
+          Object v = values[i][slot];
+          out.add(v);
+          statuses.add(v == null ? FeatureStatus.NULL_VALUE : FeatureStatus.PRESENT);
+        }
+        times.add(null);
+      }
+      return new FeatureColumn(name, vf.ref(), vf.feature().type(), out, statuses, times);
+    }
   }
 
   private static <T> CompletableFuture<T> fetchHere(java.util.function.Supplier<T> fetch) {

@@ -39,6 +39,13 @@ public interface OnlineStore extends AutoCloseable {
    */
   int multiPutIfNewer(String table, List<Entry> entries);
 
+  /**
+   * Writes each entry whatever the table holds for its key; of several entries for one key in a
+   * call, the last wins. For rows whose merging the caller does (online tiles, {@link TileRows}),
+   * never mixed with {@link #multiPutIfNewer} in one table. The values need no order key.
+   */
+  void multiPut(String table, List<Entry> entries);
+
   /** Deletes the rows of {@code keys}; absent keys are ignored. */
   void delete(String table, List<byte[]> keys);
 

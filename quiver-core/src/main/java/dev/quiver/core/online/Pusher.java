@@ -1,6 +1,11 @@
 package dev.quiver.core.online;
 
 import dev.quiver.core.InvalidRequestException;
+import dev.quiver.core.aggregate.EntityTiles;
+import dev.quiver.core.aggregate.TileLayout;
+import dev.quiver.core.model.Timestamps;
+import dev.quiver.core.offline.QueryInput;
+import dev.quiver.core.spi.SourceColumn;
 import dev.quiver.core.Names;
 import dev.quiver.core.NotFoundException;
 import dev.quiver.core.model.ColumnFeature;
@@ -34,6 +39,13 @@ import java.util.Set;
  * source's path must be a glob), so training sets and later materializations see them too. With
  * both, the offline write goes first: a failure after it leaves the online store behind, never ahead
  * of, the offline data, and repeating the push is safe.
+ *
+ * <p><b>Window aggregates:</b> each pushed row is also folded into its entity's tile row ({@link
+ * TileRows}), late rows into their old tile, so the online windows include it at once. Unlike
+ * latest rows, tiles count what they are given: a push repeated with {@code to: online} counts its
+ * rows twice online until the next materialization rebuilds the tiles from the offline store;
+ * repeated with {@code online_and_offline} it is counted twice on both sides, which therefore still
+ * agree. The tiles need the source's column types, read once per process from the offline store.
  *
  * <p>The whole request is checked (source, columns, lengths, every value against its type) before
  * anything is written. Column names are the names definitions use (after a source's field mapping).
@@ -80,7 +92,10 @@ public final class Pusher {
   private final OfflineEngine offline;
   private final Path repoRoot;
 
-  /** {@code offline} may be null when only online pushes are made. */
+  /**
+   * {@code offline} may be null when only online pushes are made to views without window
+   * aggregates (tiles need the source's column types).
+   */
   public Pusher(Definitions defs, OnlineStore online, OfflineEngine offline, Path repoRoot) {
     this.defs = defs;
     this.online = online;
@@ -116,15 +131,126 @@ public final class Pusher {
     if (target.offline()) {
       appended = appendOffline(file, columns, rows);
     }
+    List<TileUpdate> tileUpdates = new ArrayList<>();
+    for (FeatureView view : views) {
+      if (TileLayout.hasTiles(view)) {
+        tileUpdates.add(prepareTiles(view, file, columns, rows, events, created));
+      }
+    }
     long written = 0;
     for (ViewRows v : prepared) {
       online.createTable(v.table());
       written += online.multiPutIfNewer(v.table(), v.entries());
     }
+    for (TileUpdate u : tileUpdates) {
+      written += u.apply();
+    }
     return new Result(sourceName, rows, views.stream().map(FeatureView::qualifiedName).toList(), written, appended);
   }
 
   private record ViewRows(String table, List<OnlineStore.Entry> entries) {}
+
+  /** The pushed rows of one view grouped by entity, to fold into its tile rows. */
+  private final class TileUpdate {
+    final FeatureView view;
+    final TileLayout layout;
+    final String table;
+    final List<byte[]> keys = new ArrayList<>();
+    final List<List<Integer>> rowsOfKey = new ArrayList<>();
+    final Object[][] values;
+    final long[] events;
+    final long[] created;
+
+    TileUpdate(FeatureView view, TileLayout layout, int rows) {
+      this.view = view;
+      this.layout = layout;
+      this.table = TileRows.table(defs.project(), view);
+      this.values = new Object[rows][];
+      this.events = new long[rows];
+      this.created = new long[rows];
+    }
+
+    long apply() {
+      online.createTable(table);
+      TileRows.update(online, table, keys, (i, stored) -> {
+        EntityTiles tiles = stored == null ? new EntityTiles(layout) : EntityTiles.decode(layout, stored);
+        for (int r : rowsOfKey.get(i)) {
+          tiles.add(events[r], created[r], values[r]);
+        }
+        return tiles.encode();
+      });
+      return values.length;
+    }
+  }
+
+  private TileUpdate prepareTiles(FeatureView view, FileSource file, Map<String, List<Object>> columns, int rows,
+      List<Instant> events, List<Instant> created) {
+    TileLayout layout = TILE_LAYOUTS.computeIfAbsent(new LayoutKey(view, repoRoot), k -> tileLayout(view, file));
+    TileUpdate u = new TileUpdate(view, layout, rows);
+    List<JoinKey> keys = new ArrayList<>();
+    for (String e : view.entities()) {
+      keys.addAll(defs.entity(e).orElseThrow().joinKeys());
+    }
+    List<ScalarType> keyTypes = keys.stream().map(JoinKey::type).toList();
+    List<List<Object>> keyColumns = new ArrayList<>();
+    for (JoinKey k : keys) {
+      keyColumns.add(column(columns, k.name(), view));
+    }
+    List<List<Object>> valueColumns = new ArrayList<>();
+    List<ValueType> valueTypes = new ArrayList<>();
+    for (String c : layout.columns()) {
+      valueColumns.add(column(columns, c, view));
+      valueTypes.add(layout.families().stream().filter(f -> c.equals(f.column())).findFirst().orElseThrow()
+          .aggregator().inputType());
+    }
+    Map<java.nio.ByteBuffer, Integer> keyIndex = new LinkedHashMap<>();
+    for (int r = 0; r < rows; r++) {
+      List<Object> keyValues = new ArrayList<>(keys.size());
+      for (int k = 0; k < keys.size(); k++) {
+        Object v = keyColumns.get(k).get(r);
+        if (v == null) {
+          throw new InvalidRequestException("column '" + keys.get(k).name() + "' row " + r + " is null; every pushed row needs its keys");
+        }
+        keyValues.add(EntityValues.coerce(keys.get(k), v));
+      }
+      byte[] key = KeyEncoding.encode(keyTypes, keyValues);
+      Integer index = keyIndex.get(java.nio.ByteBuffer.wrap(key));
+      if (index == null) {
+        index = u.keys.size();
+        keyIndex.put(java.nio.ByteBuffer.wrap(key), index);
+        u.keys.add(key);
+        u.rowsOfKey.add(new ArrayList<>());
+      }
+      u.rowsOfKey.get(index).add(r);
+      Object[] values = new Object[valueColumns.size()];
+      for (int c = 0; c < values.length; c++) {
+        values[c] = PushValues.coerce(valueTypes.get(c), valueColumns.get(c).get(r), layout.columns().get(c), r);
+      }
+      u.values[r] = values;
+      u.events[r] = Timestamps.toMicros(events.get(r));
+      Instant c = created == null ? null : created.get(r);
+      u.created[r] = c == null ? Long.MIN_VALUE : Timestamps.toMicros(c);
+    }
+    return u;
+  }
+
+  private record LayoutKey(FeatureView view, Path repoRoot) {}
+
+  /** Tile layouts by view and repository: the source's column types are read once per process. */
+  private static final Map<LayoutKey, TileLayout> TILE_LAYOUTS = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** The view's tile layout, with the input types of the source's files (as materialization sees them). */
+  private TileLayout tileLayout(FeatureView view, FileSource file) {
+    if (offline == null) {
+      throw new InvalidRequestException("view " + view.qualifiedName() + " has window aggregates, whose online tiles need the"
+          + " source's column types from the offline store, which this pusher has no access to");
+    }
+    Map<String, ValueType> raw = new LinkedHashMap<>();
+    for (SourceColumn c : offline.describe(new QueryInput.Sql("SELECT * FROM \"" + file.name() + "\""), List.of(file), repoRoot)) {
+      raw.put(c.name(), c.type());
+    }
+    return TileLayout.of(view, c -> raw.get(file.rawColumn(c)));
+  }
 
   private ViewRows prepare(FeatureView view, Map<String, List<Object>> columns, int rows, List<Instant> events,
       List<Instant> created) {

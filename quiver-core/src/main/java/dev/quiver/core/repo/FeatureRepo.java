@@ -237,7 +237,7 @@ public final class FeatureRepo implements AutoCloseable {
    * file of the source, or both (see {@link Pusher}). Uses the registry's latest version.
    */
   public Pusher.Result push(String source, Map<String, List<Object>> columns, Pusher.Target to) {
-    return new Pusher(applied().definitions(), online(), to.offline() ? offline() : null, config.root())
+    return new Pusher(applied().definitions(), online(), offline(), config.root())
         .push(source, columns, to);
   }
 

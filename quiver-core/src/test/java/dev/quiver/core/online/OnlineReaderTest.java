@@ -114,6 +114,13 @@ class OnlineReaderTest {
     }
 
     @Override
+    public void multiPut(String table, List<Entry> entries) {
+      for (Entry e : entries) {
+        tables.computeIfAbsent(table, x -> new HashMap<>()).put(Arrays.toString(e.key()), e.value());
+      }
+    }
+
+    @Override
     public int multiPutIfNewer(String table, List<Entry> entries) {
       int n = 0;
       for (Entry e : entries) {

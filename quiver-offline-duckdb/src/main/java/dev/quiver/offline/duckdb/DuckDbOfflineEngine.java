@@ -77,6 +77,39 @@ final class DuckDbOfflineEngine implements OfflineEngine {
     return stream(sql.setup(), c -> {}, sql.select(), columns);
   }
 
+  @Override
+  public HistoricalRows sourceRows(LatestRowsPlan plan, Path repoRoot) {
+    LatestRowsSql sql = new LatestRowsSql(plan, repoRoot, true);
+    List<PointInTimePlan.Column> columns = new java.util.ArrayList<>();
+    plan.keys().forEach(k -> columns.add(new PointInTimePlan.Column(k.queryColumn(), k.type())));
+    columns.add(new PointInTimePlan.Column(LatestRowsPlan.EVENT_TS, dev.quiver.core.model.ScalarType.TIMESTAMP));
+    columns.add(new PointInTimePlan.Column(LatestRowsPlan.CREATED_TS, dev.quiver.core.model.ScalarType.TIMESTAMP));
+    java.util.Map<String, dev.quiver.core.model.ValueType> sourceTypes = new java.util.HashMap<>();
+    if (plan.features().stream().anyMatch(f -> f.type() == null)) {
+      SourceScan scan = new SourceScan(plan.source(), repoRoot, "__quiver_source");
+      try (Connection c = open(); Statement s = c.createStatement()) {
+        if (scan.staging != null) {
+          s.execute(scan.staging);
+        }
+        for (SourceColumn col : DuckDbSchemaReader.describe(c, scan.relation)) {
+          sourceTypes.put(col.name(), col.type());
+        }
+      } catch (SQLException e) {
+        throw failed(e);
+      }
+    }
+    for (PointInTimePlan.LatestValue f : plan.features()) {
+      dev.quiver.core.model.ValueType type = f.type() != null ? f.type() : sourceTypes.get(f.sourceColumn());
+      if (type == null) {
+        throw new QuiverException("view " + plan.view() + " reads column '" + f.sourceColumn() + "' of source '"
+            + plan.source().name() + "', which its files " + (sourceTypes.containsKey(f.sourceColumn())
+                ? "hold in a type Quiver cannot read" : "do not have") + "; fix the source or the definition and apply again");
+      }
+      columns.add(new PointInTimePlan.Column(f.outputName(), type));
+    }
+    return stream(sql.setup(), c -> {}, sql.select(), columns);
+  }
+
   /** Runs the setup statements, then streams the select; the rows own the connection. */
   private HistoricalRows stream(List<String> setup, Step prepare, String select, List<PointInTimePlan.Column> columns) {
     Connection c = null;

@@ -25,6 +25,11 @@ final class LatestRowsSql {
   private final String select;
 
   LatestRowsSql(LatestRowsPlan plan, Path repoRoot) {
+    this(plan, repoRoot, false);
+  }
+
+  /** With {@code all}, every row in range, sorted by keys and (event_ts, created_ts), instead of the latest per key. */
+  LatestRowsSql(LatestRowsPlan plan, Path repoRoot, boolean all) {
     SourceScan scan = new SourceScan(plan.source(), repoRoot, "__quiver_source");
     setup.add("SET TimeZone = 'UTC'");
     if (scan.staging != null) {
@@ -40,6 +45,25 @@ final class LatestRowsSql {
     }
     where.append(" AND ").append(scan.event()).append(" >= ").append(timestamp(plan.start()))
         .append(" AND ").append(scan.event()).append(" <= ").append(timestamp(plan.end()));
+    if (all) {
+      StringBuilder cols = new StringBuilder();
+      for (KeyBinding k : plan.keys()) {
+        cols.append(id(k.sourceColumn())).append(" AS ").append(id(k.queryColumn())).append(", ");
+      }
+      cols.append("CAST(").append(scan.eventColumn).append(" AS TIMESTAMP) AS ").append(LatestRowsPlan.EVENT_TS);
+      cols.append(", ").append(scan.createdColumn == null ? "NULL::TIMESTAMP" : "CAST(" + scan.createdColumn + " AS TIMESTAMP)")
+          .append(" AS ").append(LatestRowsPlan.CREATED_TS);
+      for (LatestValue f : plan.features()) {
+        cols.append(", ").append(id(f.sourceColumn())).append(" AS ").append(id(f.outputName()));
+      }
+      StringBuilder order = new StringBuilder();
+      for (KeyBinding k : plan.keys()) {
+        order.append(id(k.sourceColumn())).append(", ");
+      }
+      order.append(scan.eventColumn).append(scan.createdColumn == null ? "" : ", " + scan.createdColumn + " NULLS FIRST");
+      select = "SELECT " + cols + " FROM " + scan.relation + " WHERE " + where + " ORDER BY " + order;
+      return;
+    }
     setup.add("CREATE OR REPLACE TEMP TABLE " + LATEST + " AS SELECT max(" + scan.rowOrder() + ") AS " + ORDER
         + " FROM " + scan.relation + " WHERE " + where + " GROUP BY " + keys);
     out.append("CAST(s.").append(scan.eventColumn).append(" AS TIMESTAMP) AS ").append(LatestRowsPlan.EVENT_TS);

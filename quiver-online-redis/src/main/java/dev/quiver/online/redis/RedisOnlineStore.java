@@ -340,6 +340,27 @@ final class RedisOnlineStore implements OnlineStore {
     return written;
   }
 
+  /** {@inheritDoc} One {@code MSET} (split by slot in a cluster). */
+  @Override
+  public void multiPut(String table, List<Entry> entries) {
+    byte[] start = keys.rowKeyStart(table);
+    Objects.requireNonNull(entries, "entries");
+    ensureOpen();
+    if (entries.isEmpty()) {
+      return;
+    }
+    Map<ByteBuffer, Entry> last = new LinkedHashMap<>();
+    for (Entry e : entries) {
+      Objects.requireNonNull(e, "entry");
+      last.put(ByteBuffer.wrap(e.key()), e);
+    }
+    Map<byte[], byte[]> rows = new LinkedHashMap<>();
+    for (Entry e : last.values()) {
+      rows.put(RedisKeys.rowKey(start, e.key()), e.value());
+    }
+    await(lane().async().mset(rows), () -> "writing " + count(rows.size(), "row") + " to table " + table);
+  }
+
   @Override
   public void delete(String table, List<byte[]> entityKeys) {
     byte[][] rowKeys = rowKeys(table, entityKeys);

@@ -410,6 +410,35 @@ final class RocksDbOnlineStore implements OnlineStore {
   /**
    * {@inheritDoc}
    *
+   * <p>One atomic {@link WriteBatch}, creating the table if needed.
+   *
+   * @throws NullPointerException when an argument or an entry is null
+   * @throws QuiverException when RocksDB fails or the store is closed
+   */
+  @Override
+  public void multiPut(String table, List<Entry> entries) {
+    Objects.requireNonNull(table, "table");
+    requireNoNulls(entries, "entries");
+    if (entries.isEmpty()) {
+      return;
+    }
+    Lock lock = readLockCreating(table);
+    try (WriteBatch batch = new WriteBatch()) {
+      ColumnFamilyHandle handle = tables.get(table);
+      for (Entry e : entries) {
+        batch.put(handle, e.key(), e.value());
+      }
+      db.write(resources.writeOptions(), batch);
+    } catch (RocksDBException e) {
+      throw failure("write " + entries.size() + " rows to table " + table, e);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * {@inheritDoc}
+   *
    * <p>One atomic {@link WriteBatch}; a missing table is ignored.
    *
    * @throws NullPointerException when an argument or a key is null

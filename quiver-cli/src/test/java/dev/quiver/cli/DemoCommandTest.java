@@ -20,7 +20,7 @@ class DemoCommandTest {
           .contains("Applied registry version 1", "BREAKING", "refusing to apply", "Applied registry version 2",
               "versions: user_txn@v1, user_txn@v2", "Done.",
               "\"feature_names\":[\"user_id\",\"last_amount\",\"risk_segment\"]", "\"watchlist\"", "\"written\":1",
-              "risk_segment=watchlist (PRESENT)");
+              "risk_segment=watchlist (PRESENT)", "online and offline agree on 15 of 15 values");
     }
   }
 

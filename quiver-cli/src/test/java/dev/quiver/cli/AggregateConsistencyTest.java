@@ -82,11 +82,13 @@ class AggregateConsistencyTest {
             - {name: qty_avg_1d, aggregate: {fn: avg, column: qty, window: 1d}}
             - {name: qty_sum_life, aggregate: {fn: sum, column: qty, window: lifetime}}
             - {name: qty_max_10m, aggregate: {fn: max, column: qty, window: 10m, hop: 1m}}
+            - {name: web_count_7d, aggregate: {fn: count, window: 7d, where: "channel = 'web'"}}
+            - {name: big_sum_1d, aggregate: {fn: sum, column: amount, window: 1d, where: "amount > 100 and qty is not null"}}
       """;
 
   static final List<String> NAMES = List.of("n_1h", "n_amount_1h", "sum_1d", "sum_7d", "avg_30d", "min_7d", "max_1d",
       "first_channel_1d", "last_channel_7d", "std_7d", "var_30d", "channels_30d", "last3_1d", "approx_channels_life",
-      "p50_7d", "qty_avg_1d", "qty_sum_life", "qty_max_10m");
+      "p50_7d", "qty_avg_1d", "qty_sum_life", "qty_max_10m", "web_count_7d", "big_sum_1d");
   static final List<FeatureRef> FEATURES = NAMES.stream().map(n -> FeatureRef.of("user_agg:" + n)).toList();
 
   /** A clock the test moves: the online read time. */

@@ -111,10 +111,57 @@ class HistoricalCommandTest {
         "--features", "user_txn:amount_avg_30d,user_txn:txn_count_7d,user_txn:last_amount", "--out", out.toString(), "--preview", "3");
     assertThat(run.exitCode()).as(run.toString()).isZero();
     assertThat(run.out()).contains("Wrote 573 rows x 3 features", "amount_avg_30d", "txn_count_7d");
-    Cli filtered = Cli.run("historical", "--repo", r, "--query-sql", QUERY_SQL, "--features", "user_txn:online_count_7d",
-        "--out", tmp.resolve("f.parquet").toString());
-    assertThat(filtered.exitCode()).isEqualTo(1);
-    assertThat(filtered.err()).contains("'where' filter");
+    // a filtered aggregate (where: "channel = 'online'") never counts more than the unfiltered one
+    Path both = tmp.resolve("f.parquet");
+    Cli filtered = Cli.run("historical", "--repo", r, "--query-sql", QUERY_SQL, "--features",
+        "user_txn:online_count_7d,user_txn:txn_count_7d", "--out", both.toString());
+    assertThat(filtered.exitCode()).as(filtered.toString()).isZero();
+    long fewer = 0;
+    try (FeatureRepo repo = FeatureRepo.open(Path.of(r));
+        HistoricalRows rows = repo.offline().read(both, dev.quiver.core.model.FileFormat.PARQUET)) {
+      while (rows.hasNext()) {
+        Object[] row = rows.next();
+        long online = (Long) row[row.length - 2];
+        long all = (Long) row[row.length - 1];
+        assertThat(online).isLessThanOrEqualTo(all);
+        fewer += online < all ? 1 : 0;
+      }
+    }
+    assertThat(fewer).isGreaterThan(0);
+  }
+
+  @Test
+  void derivedFeaturesOverWindowAggregatesAreWrittenWithTheSameValuesTheRowsStream() throws Exception {
+    String query = "SELECT txn_id, user_id, merchant_id, event_ts - INTERVAL 1 MICROSECOND AS event_timestamp, amount, country,"
+        + " is_fraud FROM transactions WHERE txn_id % 7 = 0 ORDER BY txn_id DESC";
+    String features = "user_txn:amount_avg_30d,txn_risk:amount_ratio_30d,txn_risk:is_foreign,user_txn:txn_count_7d";
+    Path out = tmp.resolve("ratio.parquet");
+    Cli run = Cli.run("historical", "--repo", r, "--query-sql", query, "--features", features, "--out", out.toString());
+    assertThat(run.exitCode()).as(run.toString()).isZero();
+    assertThat(run.out()).contains("Wrote 573 rows x 4 features");
+    try (FeatureRepo repo = FeatureRepo.open(Path.of(r))) {
+      List<FeatureRef> refs = java.util.Arrays.stream(features.split(",")).map(FeatureRef::of).toList();
+      List<List<Object>> streamed = new ArrayList<>();
+      try (HistoricalRows rows = repo.getHistoricalFeatures(HistoricalRequest.ofFeatures(new QueryInput.Sql(query), refs))) {
+        rows.forEachRemaining(row -> streamed.add(java.util.Arrays.asList(row)));
+      }
+      List<List<Object>> written = new ArrayList<>();
+      try (HistoricalRows rows = repo.offline().read(out, dev.quiver.core.model.FileFormat.PARQUET)) {
+        rows.forEachRemaining(row -> written.add(java.util.Arrays.asList(row)));
+      }
+      assertThat(written).isEqualTo(streamed);
+      int ratios = 0;
+      for (List<Object> row : written) {
+        Double amount = (Double) row.get(4);
+        Double avg = (Double) row.get(7);
+        Double ratio = (Double) row.get(8);
+        if (avg != null && avg != 0 && amount != null) {
+          assertThat(ratio).isEqualTo(amount / avg);
+          ratios++;
+        }
+      }
+      assertThat(ratios).isGreaterThan(100);
+    }
   }
 
   @Test
@@ -167,8 +214,6 @@ class HistoricalCommandTest {
         "no feature view 'user_tx'");
     assertError(Cli.run("historical", "--repo", r, "--query", tmp.resolve("missing.parquet").toString(), "--features", "user_txn:last_amount", "--out", out),
         "no file matches");
-    assertError(Cli.run("historical", "--repo", r, "--query", query.toString(), "--features", "user_txn:online_count_7d", "--out", out),
-        "'where' filter");
     Files.writeString(tmp.resolve("garbage.parquet"), "not parquet");
     assertError(Cli.run("historical", "--repo", r, "--query", tmp.resolve("garbage.parquet").toString(), "--features", "user_txn:last_amount", "--out", out),
         "cannot read the query rows");

@@ -113,7 +113,32 @@ public final class NaivePointInTime {
     int valueColumn = w.sourceColumn() == null ? -1 : source.column(w.sourceColumn());
     List<NaiveWindowAggregator.Row> rows = new ArrayList<>();
     Object sample = null;
+    String where = w.aggregation().where();
+    dev.quiver.core.aggregate.RowFilter filter = null;
+    int[] filterColumns = null;
+    if (where != null) {
+      List<String> names = dev.quiver.core.aggregate.RowFilter.columns(where);
+      filterColumns = names.stream().mapToInt(n -> source.column(rawColumn(join.source(), n))).toArray();
+      Map<String, ValueType> types = new HashMap<>();
+      for (int i = 0; i < names.size(); i++) {
+        Object seen = null;
+        for (Object[] row : source.rows()) {
+          seen = seen != null ? seen : row[filterColumns[i]];
+        }
+        types.put(names.get(i), typeOf(seen));
+      }
+      filter = dev.quiver.core.aggregate.RowFilter.compile(where, types::get);
+    }
     for (Object[] row : source.rows()) {
+      if (filter != null) {
+        Object[] args = new Object[filterColumns.length];
+        for (int i = 0; i < args.length; i++) {
+          args[i] = row[filterColumns[i]];
+        }
+        if (!filter.test(args)) {
+          continue;
+        }
+      }
       if (sameKeys(join, query, queryRow, source, row)) {
         Object v = valueColumn < 0 ? null : row[valueColumn];
         sample = sample == null ? v : sample;

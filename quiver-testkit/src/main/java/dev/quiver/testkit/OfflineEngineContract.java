@@ -706,6 +706,16 @@ public abstract class OfflineEngineContract {
           fn == AggregateFunction.LAST_K ? 3 : 0, fn == AggregateFunction.APPROX_PERCENTILE ? 0.5 : 0));
       refs.add("user_txn:" + name);
     }
+    // filtered aggregates: the same evaluator decides which rows count, on every path
+    String[][] filtered = {{"COUNT", null, "coalesce(f_int32, 0) > 0"}, {"SUM", "f_float64", "f_float64 > 0 and f_int32 < 50"},
+        {"MAX", "f_string", "f_int64 is not null"}};
+    for (int i = 0; i < filtered.length; i++) {
+      int w = g.between(0, windows.length - 1);
+      String name = "filtered_" + i;
+      userView.aggregate(name, new Aggregation(AggregateFunction.valueOf(filtered[i][0]), filtered[i][1], windows[w], hops[w],
+          filtered[i][2], 0, 0));
+      refs.add("user_txn:" + name);
+    }
     f.defs.view(userView);
     f.defs.view(featureView("merchant_txn", "txns", null, List.of(new Column("f_int64", ScalarType.INT64)), "mt_", "merchant")
         .aggregate("mt_count", new Aggregation(AggregateFunction.COUNT, null, windows[0], hops[0], null, 0, 0)));

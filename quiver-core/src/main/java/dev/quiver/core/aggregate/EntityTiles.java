@@ -97,11 +97,16 @@ public final class EntityTiles {
         head.put(eventMicros, states);
       }
       for (int f = 0; f < families; f++) {
-        layout.families().get(f).aggregator().add(states[f], value(values, f), eventMicros, createdMicros);
+        if (layout.keeps(f, values)) {
+          layout.families().get(f).aggregator().add(states[f], value(values, f), eventMicros, createdMicros);
+        }
       }
       return;
     }
     for (int f = 0; f < families; f++) {
+      if (!layout.keeps(f, values)) {
+        continue;
+      }
       AggregateState s = tileFor(f, eventMicros);
       if (s != null) {
         layout.families().get(f).aggregator().add(s, value(values, f), eventMicros, createdMicros);

@@ -17,8 +17,8 @@ import java.util.function.Function;
  * The window aggregates of one view version, compiled for online tiles: features that share a
  * function, column, hop and input type share one <em>family</em> of tiles (the 1-day and 7-day sums
  * of {@code amount} at a 1-hour hop read the same tiles), and each family keeps tiles as far back
- * as its longest window reaches. Aggregates with a {@code where} filter are left out (no path
- * computes them yet).
+ * as its longest window reaches. An aggregate with a {@code where} filter has a family of its own,
+ * which adds only the rows the filter keeps ({@link RowFilter}).
  *
  * <p>Immutable and thread-safe.
  */
@@ -30,7 +30,8 @@ public final class TileLayout {
    *
    * @param longestMicros the longest fixed window, 0 when it has none
    */
-  public record Family(Aggregator aggregator, long hopMicros, long longestMicros, boolean lifetime, String column) {
+  public record Family(Aggregator aggregator, long hopMicros, long longestMicros, boolean lifetime, String column,
+      String where) {
     /** The tile of an event time. */
     public long tile(long micros) {
       return Math.floorDiv(micros, hopMicros);
@@ -48,9 +49,17 @@ public final class TileLayout {
   private final List<Slot> slotList;
   private final int[] columnOf;
   private final int[][] familySlots;
+  private final Function<String, ValueType> inputType;
+  /** Compiled filters by family, made on first use (a benign race: each is immutable, with final fields). */
+  private final BoundFilter[] filters;
 
-  private TileLayout(String view, List<Family> families, Map<String, Slot> slots, List<String> columns) {
+  private record BoundFilter(RowFilter filter, int[] at) {}
+
+  private TileLayout(String view, List<Family> families, Map<String, Slot> slots, List<String> columns,
+      Function<String, ValueType> inputType) {
     this.view = view;
+    this.inputType = inputType;
+    this.filters = new BoundFilter[families.size()];
     this.families = List.copyOf(families);
     this.slots = slots;
     this.columns = List.copyOf(columns);
@@ -77,9 +86,15 @@ public final class TileLayout {
     this.signature = sig.toString();
   }
 
-  /** True when the view has an aggregate feature that tiles can serve. */
+  /** True when the view has an aggregate feature (served from tiles). */
   public static boolean hasTiles(FeatureView view) {
-    return view.features().stream().anyMatch(f -> f instanceof AggregateFeature a && a.aggregation().where() == null);
+    return view.features().stream().anyMatch(f -> f instanceof AggregateFeature);
+  }
+
+  /** What makes aggregates share tiles: everything but the window length and the input type. */
+  private static String familyKey(Aggregation agg) {
+    return agg.function() + "|" + agg.column() + "|" + agg.k() + "|" + agg.percentile() + "|" + WindowSpec.of(agg).hopMicros()
+        + "|" + agg.where();
   }
 
   /**
@@ -96,7 +111,7 @@ public final class TileLayout {
     Map<String, Slot> slots = new LinkedHashMap<>();
     List<String> columns = new ArrayList<>();
     for (Feature f : view.features()) {
-      if (!(f instanceof AggregateFeature a) || a.aggregation().where() != null) {
+      if (!(f instanceof AggregateFeature a)) {
         continue;
       }
       Aggregation agg = a.aggregation();
@@ -109,25 +124,31 @@ public final class TileLayout {
         }
       }
       WindowSpec window = WindowSpec.of(agg);
-      String key = agg.function() + "|" + agg.column() + "|" + agg.k() + "|" + agg.percentile() + "|" + window.hopMicros()
-          + "|" + (input == null ? "-" : input.spelling());
+      String key = familyKey(agg);
       Integer index = familyIndex.get(key);
       if (index == null) {
         index = families.size();
         familyIndex.put(key, index);
         families.add(new Family(Aggregator.of(agg, input), window.hopMicros(), window.lengthMicros(), window.lifetime(),
-            agg.column()));
+            agg.column(), agg.where()));
         if (agg.column() != null && !columns.contains(agg.column())) {
           columns.add(agg.column());
+        }
+        if (agg.where() != null) {
+          for (String c : RowFilter.columns(agg.where())) {
+            if (!columns.contains(c)) {
+              columns.add(c);
+            }
+          }
         }
       } else {
         Family old = families.get(index);
         families.set(index, new Family(old.aggregator(), old.hopMicros(), Math.max(old.longestMicros(), window.lengthMicros()),
-            old.lifetime() || window.lifetime(), old.column()));
+            old.lifetime() || window.lifetime(), old.column(), old.where()));
       }
       slots.put(a.name(), new Slot(a.name(), index, window));
     }
-    return new TileLayout(view.qualifiedName(), families, slots, columns);
+    return new TileLayout(view.qualifiedName(), families, slots, columns, inputType);
   }
 
   /**
@@ -141,12 +162,11 @@ public final class TileLayout {
     Map<String, Integer> families = new LinkedHashMap<>();
     Map<String, ValueType> columnTypes = new LinkedHashMap<>();
     for (Feature f : view.features()) {
-      if (!(f instanceof AggregateFeature a) || a.aggregation().where() != null) {
+      if (!(f instanceof AggregateFeature a)) {
         continue;
       }
       Aggregation agg = a.aggregation();
-      String key = agg.function() + "|" + agg.column() + "|" + agg.k() + "|" + agg.percentile() + "|"
-          + WindowSpec.of(agg).hopMicros();
+      String key = familyKey(agg);
       Integer index = families.get(key);
       if (index == null) {
         index = families.size();
@@ -166,6 +186,11 @@ public final class TileLayout {
           + ", which do not fit the view's aggregates; materialize the view again");
     }
     return layout;
+  }
+
+  /** The type of a source column the layout reads (from the function it was made with). */
+  public ValueType columnType(String column) {
+    return inputType.apply(column);
   }
 
   /** {@code name@vN}. */
@@ -206,6 +231,33 @@ public final class TileLayout {
   /** The families' input types, e.g. {@code "float64,-,int64"}: what an encoded row records, to check it fits. */
   public String signature() {
     return signature;
+  }
+
+  /**
+   * True when a family takes the row: it has no filter, or its filter holds for the row's values
+   * (aligned with {@link #columns()}). The filter is compiled on first use, with the column types
+   * the layout was made with.
+   */
+  boolean keeps(int family, Object[] values) {
+    String where = families.get(family).where();
+    if (where == null) {
+      return true;
+    }
+    BoundFilter bound = filters[family];
+    if (bound == null) {
+      RowFilter filter = RowFilter.compile(where, inputType);
+      int[] at = new int[filter.columns().size()];
+      for (int i = 0; i < at.length; i++) {
+        at[i] = columns.indexOf(filter.columns().get(i));
+      }
+      bound = new BoundFilter(filter, at);
+      filters[family] = bound;
+    }
+    Object[] args = new Object[bound.at().length];
+    for (int i = 0; i < args.length; i++) {
+      args[i] = values[bound.at()[i]];
+    }
+    return bound.filter().test(args);
   }
 
   /** The index in {@link #columns()} of a family's column, or -1 for count of rows. */

@@ -153,10 +153,6 @@ public final class PointInTimePlanner {
   }
 
   private static WindowAggregate aggregate(FeatureRef ref, AggregateFeature a, FileSource source, String name) {
-    if (a.aggregation().where() != null) {
-      throw new QuiverException(ref + " has a 'where' filter, which training sets do not compute yet (filters need the"
-          + " expression evaluator); request it without the filter, or define the filtered column in the source");
-    }
     String column = a.aggregation().column();
     return new WindowAggregate(ref, column == null ? null : source.rawColumn(column), a.aggregation(), name, a.type());
   }

@@ -4,7 +4,6 @@ import dev.quiver.core.QuiverException;
 import dev.quiver.core.model.Timestamps;
 import dev.quiver.core.aggregate.EntityTiles;
 import dev.quiver.core.aggregate.TileLayout;
-import dev.quiver.core.model.AggregateFeature;
 import dev.quiver.core.model.ColumnFeature;
 import dev.quiver.core.model.Definitions;
 import dev.quiver.core.model.Entity;
@@ -255,19 +254,14 @@ public final class Materializer {
     Definitions defs = snapshot.definitions();
     LatestRowsPlan base = plan(defs, view, end, end);
     FileSource source = base.source();
-    List<String> columns = new ArrayList<>();
-    for (Feature f : view.features()) {
-      if (f instanceof AggregateFeature a && a.aggregation().where() == null && a.aggregation().column() != null
-          && !columns.contains(a.aggregation().column())) {
-        columns.add(a.aggregation().column());
-      }
-    }
+    // the columns the tiles read, from a layout whose types do not matter yet (filters compile later)
+    TileLayout untyped = TileLayout.of(view, c -> ScalarType.FLOAT64);
+    List<String> columns = untyped.columns();
     List<LatestValue> values = columns.stream()
         .map(c -> new LatestValue(new dev.quiver.core.model.FeatureRef(view.name(), view.version(), c), source.rawColumn(c), c, null))
         .toList();
-    // the window's start as of end, from a layout whose types do not matter yet
     long endMicros = Timestamps.toMicros(end);
-    long oldest = TileLayout.of(view, c -> ScalarType.FLOAT64).oldestNeeded(endMicros);
+    long oldest = untyped.oldestNeeded(endMicros);
     Instant from = oldest == Long.MIN_VALUE ? BEGINNING : Timestamps.ofMicros(Math.max(oldest, Timestamps.toMicros(BEGINNING)));
     LatestRowsPlan plan = new LatestRowsPlan(base.view(), source, base.keys(), values, from, end);
     List<ScalarType> keyTypes = plan.keys().stream().map(KeyBinding::type).toList();

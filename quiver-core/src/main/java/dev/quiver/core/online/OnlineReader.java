@@ -173,11 +173,7 @@ public final class OnlineReader {
           if (!vf.view().online()) {
             throw new InvalidRequestException(vf.ref() + " belongs to an offline-only view (online: false)");
           }
-          if (vf.feature() instanceof AggregateFeature a) {
-            if (a.aggregation().where() != null) {
-              throw new InvalidRequestException(vf.ref() + " has a 'where' filter, which Quiver does not compute yet,"
-                  + " online or offline; request it without the filter, or define the filtered column in the source");
-            }
+          if (vf.feature() instanceof AggregateFeature) {
             tileViews.put(vf.view().qualifiedName(), vf.view());
           } else if (vf.feature() instanceof ColumnFeature) {
             views.put(vf.view().qualifiedName(), vf.view());

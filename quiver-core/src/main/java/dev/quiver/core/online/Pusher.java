@@ -200,8 +200,7 @@ public final class Pusher {
     List<ValueType> valueTypes = new ArrayList<>();
     for (String c : layout.columns()) {
       valueColumns.add(column(columns, c, view));
-      valueTypes.add(layout.families().stream().filter(f -> c.equals(f.column())).findFirst().orElseThrow()
-          .aggregator().inputType());
+      valueTypes.add(layout.columnType(c));
     }
     Map<java.nio.ByteBuffer, Integer> keyIndex = new LinkedHashMap<>();
     for (int r = 0; r < rows; r++) {

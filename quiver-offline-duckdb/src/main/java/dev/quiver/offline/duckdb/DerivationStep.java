@@ -37,6 +37,26 @@ final class DerivationStep {
    * @return the table's name, for {@link PlanSql#derivedSelect}
    */
   static String run(Connection c, PlanSql sql, PointInTimePlan plan, DoubleConsumer progress) throws SQLException {
+    return run(c, sql.derivationInputs(), "SELECT count(*) FROM " + PlanSql.QUERY, plan, progress);
+  }
+
+  /**
+   * For a plan with window aggregates, whose base rows are already in {@code base} (a table with
+   * {@value WindowAggregateSql#POSITION} and every base column by name): fills {@value #TABLE} keyed by
+   * that position.
+   */
+  static String runOver(Connection c, String base, PointInTimePlan plan, DoubleConsumer progress) throws SQLException {
+    StringBuilder inputs = new StringBuilder("SELECT ").append(WindowAggregateSql.POSITION).append(" AS ").append(PlanSql.ROW);
+    int k = 0;
+    for (String name : plan.derivation().inputColumns()) {
+      inputs.append(", ").append(Scans.id(name)).append(" AS ").append(PlanSql.inputColumn(k++));
+    }
+    inputs.append(" FROM ").append(base);
+    return run(c, inputs.toString(), "SELECT count(*) FROM " + base, plan, progress);
+  }
+
+  private static String run(Connection c, String inputsSql, String countSql, PointInTimePlan plan, DoubleConsumer progress)
+      throws SQLException {
     Derivation d = plan.derivation();
     List<Integer> derived = d.derivedOutputs();
     StringBuilder create = new StringBuilder("CREATE OR REPLACE TABLE main.").append(TABLE).append(" (")
@@ -48,7 +68,7 @@ final class DerivationStep {
     long total;
     try (Statement s = c.createStatement()) {
       s.execute(create.append(')').toString());
-      try (ResultSet r = s.executeQuery("SELECT count(*) FROM " + PlanSql.QUERY)) {
+      try (ResultSet r = s.executeQuery(countSql)) {
         r.next();
         total = Math.max(1, r.getLong(1));
       }
@@ -61,7 +81,7 @@ final class DerivationStep {
         DuckDBAppender appender = writer.unwrap(DuckDBConnection.class).createAppender(DuckDBConnection.DEFAULT_SCHEMA, TABLE);
         Statement s = c.createStatement()) {
       s.setFetchSize(2048);
-      try (ResultSet rs = s.executeQuery(DuckDbRows.wrap(sql.derivationInputs(), inputs))) {
+      try (ResultSet rs = s.executeQuery(DuckDbRows.wrap(inputsSql, inputs))) {
         Object[] row = new Object[inputs.size() - 1];
         long done = 0;
         while (rs.next()) {

@@ -223,10 +223,6 @@ final class DuckDbOfflineEngine implements OfflineEngine {
 
   /** {@link #write} of a plan with window aggregates: setup, the Java sweep, then one COPY. */
   private long writeWithAggregates(PointInTimePlan plan, Path repoRoot, Path out, FileFormat format, DoubleConsumer progress) {
-    if (plan.derivation() != null) {
-      throw new QuiverException("derived features over window aggregates are not written to files yet;"
-          + " request the aggregates and the derived features separately, or stream the rows with getHistoricalFeatures");
-    }
     TrainingSql sql = TrainingSql.of(plan, repoRoot);
     Path target = out.toAbsolutePath();
     Path temp = target.resolveSibling("." + target.getFileName() + ".quiver-tmp");
@@ -242,11 +238,21 @@ final class DuckDbOfflineEngine implements OfflineEngine {
         }
       }
       sql.prepare(c);
-      progress.accept(80);
+      progress.accept(plan.derivation() == null ? 80 : 60);
+      String select = sql.select();
+      if (plan.derivation() != null) {
+        // derived features over aggregates: the base rows into a table, the evaluator over them, a join back
+        String base = "__quiver_base";
+        try (Statement s = c.createStatement()) {
+          s.execute("CREATE OR REPLACE TEMP TABLE " + base + " AS " + ((WindowAggregateSql) sql).selectWithPosition());
+        }
+        String derived = DerivationStep.runOver(c, base, plan, done -> progress.accept(60 + 20 * done));
+        select = derivedOver(plan, base, derived);
+      }
       String options = format == FileFormat.PARQUET ? "FORMAT parquet" : "FORMAT csv, HEADER true";
       long rows;
       try (Statement s = c.createStatement()) {
-        rows = s.executeUpdate("COPY (" + sql.select() + ") TO " + Scans.literal(temp.toString()) + " (" + options + ")");
+        rows = s.executeUpdate("COPY (" + select + ") TO " + Scans.literal(temp.toString()) + " (" + options + ")");
       }
       Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
       progress.accept(100);
@@ -262,6 +268,25 @@ final class DuckDbOfflineEngine implements OfflineEngine {
         // best effort
       }
     }
+  }
+
+  /** The training set from the base table and the derived values, in query order. */
+  private static String derivedOver(PointInTimePlan plan, String base, String derived) {
+    List<Integer> outputs = plan.derivation().derivedOutputs();
+    StringBuilder sql = new StringBuilder("SELECT ");
+    String sep = "";
+    for (PointInTimePlan.Column c : plan.queryColumns()) {
+      sql.append(sep).append("b.").append(Scans.id(c.name()));
+      sep = ", ";
+    }
+    for (int i = 0; i < plan.outputs().size(); i++) {
+      int k = outputs.indexOf(i);
+      String name = plan.outputs().get(i).name();
+      sql.append(sep).append(k >= 0 ? "d." + PlanSql.derivedColumn(k) : "b." + Scans.id(name)).append(" AS ").append(Scans.id(name));
+      sep = ", ";
+    }
+    return sql.append(" FROM ").append(base).append(" b LEFT JOIN ").append(derived).append(" d ON d.").append(PlanSql.ROW)
+        .append(" = b.").append(WindowAggregateSql.POSITION).append(" ORDER BY b.").append(WindowAggregateSql.POSITION).toString();
   }
 
   /** Runs one statement, reporting overall progress as its share of the steps; returns its update count. */

@@ -103,6 +103,15 @@ final class WindowAggregateSql implements TrainingSql {
 
   @Override
   public String select() {
+    return select(false);
+  }
+
+  /** {@link #select()} with the query position first, as {@value #POSITION} (for the derivation step). */
+  String selectWithPosition() {
+    return select(true);
+  }
+
+  private String select(boolean position) {
     Map<String, String> aggregateColumn = new HashMap<>();
     for (var e : aggregates.entrySet()) {
       for (int f = 0; f < e.getValue().size(); f++) {
@@ -119,6 +128,10 @@ final class WindowAggregateSql implements TrainingSql {
     }
     StringBuilder sql = new StringBuilder("SELECT ");
     String sep = "";
+    if (position) {
+      sql.append("b.").append(POSITION);
+      sep = ", ";
+    }
     for (Column c : plan.queryColumns()) {
       sql.append(sep).append("b.").append(id(c.name()));
       sep = ", ";

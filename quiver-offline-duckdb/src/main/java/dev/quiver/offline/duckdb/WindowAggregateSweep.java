@@ -5,6 +5,7 @@ import static dev.quiver.offline.duckdb.Scans.id;
 import dev.quiver.core.QuiverException;
 import dev.quiver.core.aggregate.Aggregator;
 import dev.quiver.core.aggregate.WindowSpec;
+import dev.quiver.core.aggregate.RowFilter;
 import dev.quiver.core.aggregate.WindowSweep;
 import dev.quiver.core.model.ListType;
 import dev.quiver.core.model.ScalarType;
@@ -89,12 +90,23 @@ final class WindowAggregateSweep {
     Aggregator[] aggregators = new Aggregator[features.size()];
     WindowSweep[] sweeps = new WindowSweep[features.size()];
     int[] valueIndex = new int[features.size()];
+    RowFilter[] filters = new RowFilter[features.size()];
+    int[][] filterIndex = new int[features.size()][];
     for (int f = 0; f < features.size(); f++) {
       WindowAggregate w = features.get(f);
       ValueType input = w.sourceColumn() == null ? null : columnTypes.get(w.sourceColumn());
       aggregators[f] = Aggregator.of(w.aggregation(), input);
       sweeps[f] = new WindowSweep(aggregators[f], WindowSpec.of(w.aggregation()));
       valueIndex[f] = w.sourceColumn() == null ? -1 : columns.indexOf(w.sourceColumn());
+      String where = w.aggregation().where();
+      if (where != null) {
+        try {
+          filters[f] = RowFilter.compile(where, name -> columnTypes.get(join.source().rawColumn(name)));
+        } catch (QuiverException e) {
+          throw new QuiverException(w.ref() + ": " + e.getMessage(), e);
+        }
+        filterIndex[f] = filters[f].columns().stream().mapToInt(name -> columns.indexOf(join.source().rawColumn(name))).toArray();
+      }
     }
     Object[][] results = new Object[features.size()][queries.size];
 
@@ -114,7 +126,7 @@ final class WindowAggregateSweep {
     try (Statement s = c.createStatement()) {
       s.setFetchSize(4096);
       try (ResultSet rs = s.executeQuery(DuckDbRows.wrap(select.toString(), all))) {
-        sweep(rs, queries, aggregators, sweeps, valueIndex, valueColumns, results);
+        sweep(rs, queries, sweeps, valueIndex, filters, filterIndex, valueColumns, results);
       }
     }
     write(c, queries, aggregators, results);
@@ -176,22 +188,32 @@ final class WindowAggregateSweep {
     Map<String, SourceColumn> schema = new LinkedHashMap<>();
     DuckDbSchemaReader.describe(c, scan.relation).forEach(col -> schema.put(col.name(), col));
     Map<String, ValueType> out = new LinkedHashMap<>();
+    List<String> needed = new ArrayList<>();
     for (WindowAggregate w : features) {
-      if (w.sourceColumn() != null && !out.containsKey(w.sourceColumn())) {
-        SourceColumn col = schema.get(w.sourceColumn());
-        if (col == null || col.type() == null) {
-          throw new QuiverException(w.ref() + " aggregates column '" + w.sourceColumn() + "' of source '"
-              + join.source().name() + "', which the source's files " + (col == null ? "do not have" : "hold as " + col.nativeType()
-              + ", a type Quiver cannot read") + "; fix the source or the definition and apply again");
-        }
-        out.put(w.sourceColumn(), col.type());
+      if (w.sourceColumn() != null) {
+        needed.add(w.sourceColumn());
       }
+      if (w.aggregation().where() != null) {
+        RowFilter.columns(w.aggregation().where()).forEach(name -> needed.add(join.source().rawColumn(name)));
+      }
+    }
+    for (String name : needed) {
+      if (out.containsKey(name)) {
+        continue;
+      }
+      SourceColumn col = schema.get(name);
+      if (col == null || col.type() == null) {
+        throw new QuiverException(join.view() + "'s window aggregates read column '" + name + "' of source '"
+            + join.source().name() + "', which the source's files " + (col == null ? "do not have" : "hold as " + col.nativeType()
+            + ", a type Quiver cannot read") + "; fix the source or the definition and apply again");
+      }
+      out.put(name, col.type());
     }
     return out;
   }
 
-  private static void sweep(ResultSet rs, Queries q, Aggregator[] aggregators, WindowSweep[] sweeps, int[] valueIndex,
-      List<Column> valueColumns, Object[][] results) throws SQLException {
+  private static void sweep(ResultSet rs, Queries q, WindowSweep[] sweeps, int[] valueIndex, RowFilter[] filters,
+      int[][] filterIndex, List<Column> valueColumns, Object[][] results) throws SQLException {
     boolean more = rs.next();
     Object[] values = new Object[valueColumns.size()];
     int i = 0;
@@ -216,6 +238,9 @@ final class WindowAggregateSweep {
             values[v] = DuckDbRows.value(rs, 4 + v, valueColumns.get(v).type());
           }
           for (int f = 0; f < sweeps.length; f++) {
+            if (filters[f] != null && !keeps(filters[f], filterIndex[f], values)) {
+              continue;
+            }
             sweeps[f].add(event, created, valueIndex[f] < 0 ? null : values[valueIndex[f]]);
           }
           more = rs.next();
@@ -228,6 +253,15 @@ final class WindowAggregateSweep {
         more = rs.next();
       }
     }
+  }
+
+  /** The filter on the row's values (aligned with the fetched columns). */
+  private static boolean keeps(RowFilter filter, int[] at, Object[] values) {
+    Object[] args = new Object[at.length];
+    for (int i = 0; i < at.length; i++) {
+      args[i] = values[at[i]];
+    }
+    return filter.test(args);
   }
 
   private void write(Connection c, Queries q, Aggregator[] aggregators, Object[][] results) throws SQLException {

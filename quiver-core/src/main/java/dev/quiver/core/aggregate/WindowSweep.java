@@ -30,6 +30,8 @@ public final class WindowSweep {
   private int frontSize;
 
   private AggregateState head;
+  private Object empty;
+  private boolean emptyKnown;
   private long headTile;
   private long lastEvent = Long.MIN_VALUE;
   private boolean started;
@@ -89,15 +91,29 @@ public final class WindowSweep {
     if (!window.lifetime()) {
       evictBefore(window.firstTile(t));
     }
-    AggregateState result = aggregator.newState();
-    if (frontSize > 0) {
-      aggregator.merge(result, frontSuffix[frontSize - 1]);
+    // finish is pure: a window of one piece finishes that piece; more pieces merge into a copy
+    AggregateState result = null;
+    boolean owned = false;
+    for (AggregateState piece : new AggregateState[] {frontSize > 0 ? frontSuffix[frontSize - 1] : null, backMerged, head}) {
+      if (piece == null) {
+        continue;
+      }
+      if (result == null) {
+        result = piece;
+      } else {
+        if (!owned) {
+          result = aggregator.copy(result);
+          owned = true;
+        }
+        aggregator.merge(result, piece);
+      }
     }
-    if (backMerged != null) {
-      aggregator.merge(result, backMerged);
-    }
-    if (head != null) {
-      aggregator.merge(result, head);
+    if (result == null) {
+      if (!emptyKnown) {
+        empty = aggregator.finish(aggregator.newState());
+        emptyKnown = true;
+      }
+      return empty;
     }
     return aggregator.finish(result);
   }

@@ -336,7 +336,7 @@ final class DuckDbOfflineEngine implements OfflineEngine {
     return c;
   }
 
-  private static QuiverException failed(SQLException e) {
+  static QuiverException failed(SQLException e) {
     return new QuiverException("the offline engine (DuckDB) failed: " + DuckDbSchemaReader.reason(e.getMessage()), e);
   }
 

@@ -125,8 +125,9 @@ final class WindowAggregateSweep {
 
     try (Statement s = c.createStatement()) {
       s.setFetchSize(4096);
-      try (ResultSet rs = s.executeQuery(DuckDbRows.wrap(select.toString(), all))) {
-        sweep(rs, queries, sweeps, valueIndex, filters, filterIndex, valueColumns, results);
+      try (ResultSet rs = s.executeQuery(DuckDbRows.wrap(select.toString(), all));
+          SourceCursor rows = new SourceCursor(rs, valueColumns)) {
+        sweep(rows, queries, sweeps, valueIndex, filters, filterIndex, valueColumns.size(), results);
       }
     }
     write(c, queries, aggregators, results);
@@ -212,10 +213,9 @@ final class WindowAggregateSweep {
     return out;
   }
 
-  private static void sweep(ResultSet rs, Queries q, WindowSweep[] sweeps, int[] valueIndex, RowFilter[] filters,
-      int[][] filterIndex, List<Column> valueColumns, Object[][] results) throws SQLException {
-    boolean more = rs.next();
-    Object[] values = new Object[valueColumns.size()];
+  private static void sweep(SourceCursor rows, Queries q, WindowSweep[] sweeps, int[] valueIndex, RowFilter[] filters,
+      int[][] filterIndex, int valueCount, Object[][] results) {
+    Object[] values = new Object[valueCount];
     int i = 0;
     while (i < q.size) {
       long kid = q.kid[i];
@@ -223,19 +223,16 @@ final class WindowAggregateSweep {
         s.reset();
       }
       // skip source rows of keys before this one (none expected: both sides hold the same key ids)
-      while (more && rs.getLong(1) < kid) {
-        more = rs.next();
+      while (rows.more() && rows.kid() < kid) {
+        rows.advance();
       }
       for (; i < q.size && q.kid[i] == kid; i++) {
         long t = q.t[i];
-        while (more && rs.getLong(1) == kid && rs.getLong(2) < t) {
-          long event = rs.getLong(2);
-          long created = rs.getLong(3);
-          if (rs.wasNull()) {
-            created = Long.MIN_VALUE;
-          }
+        while (rows.more() && rows.kid() == kid && rows.event() < t) {
+          long event = rows.event();
+          long created = rows.created();
           for (int v = 0; v < values.length; v++) {
-            values[v] = DuckDbRows.value(rs, 4 + v, valueColumns.get(v).type());
+            values[v] = rows.value(v);
           }
           for (int f = 0; f < sweeps.length; f++) {
             if (filters[f] != null && !keeps(filters[f], filterIndex[f], values)) {
@@ -243,14 +240,14 @@ final class WindowAggregateSweep {
             }
             sweeps[f].add(event, created, valueIndex[f] < 0 ? null : values[valueIndex[f]]);
           }
-          more = rs.next();
+          rows.advance();
         }
         for (int f = 0; f < sweeps.length; f++) {
           results[f][i] = sweeps[f].valueAt(t);
         }
       }
-      while (more && rs.getLong(1) == kid) {
-        more = rs.next();
+      while (rows.more() && rows.kid() == kid) {
+        rows.advance();
       }
     }
   }

@@ -41,6 +41,8 @@ public final class EntityTiles {
 
   private final TileLayout layout;
   private final TreeMap<Long, AggregateState>[] tiles;
+  /** Per family with a {@link TileLayout.Family#coarseSpan() coarse span} m: block c holds tiles [c·m, (c+1)·m). */
+  private final TreeMap<Long, AggregateState>[] coarse;
   private final TreeMap<Long, AggregateState[]> head = new TreeMap<>();
   private long maxEvent = Long.MIN_VALUE;
   private long boundary = Long.MIN_VALUE;
@@ -49,8 +51,10 @@ public final class EntityTiles {
   public EntityTiles(TileLayout layout) {
     this.layout = layout;
     this.tiles = new TreeMap[layout.families().size()];
+    this.coarse = new TreeMap[layout.families().size()];
     for (int f = 0; f < tiles.length; f++) {
       tiles[f] = new TreeMap<>();
+      coarse[f] = new TreeMap<>();
     }
   }
 
@@ -107,11 +111,34 @@ public final class EntityTiles {
       if (!layout.keeps(f, values)) {
         continue;
       }
+      Aggregator agg = layout.families().get(f).aggregator();
+      Object v = value(values, f);
       AggregateState s = tileFor(f, eventMicros);
       if (s != null) {
-        layout.families().get(f).aggregator().add(s, value(values, f), eventMicros, createdMicros);
+        agg.add(s, v, eventMicros, createdMicros);
+        AggregateState c = coarseFor(f, eventMicros);
+        if (c != null) {
+          agg.add(c, v, eventMicros, createdMicros);
+        }
       }
     }
+  }
+
+  /** The coarse block of a kept (not REST) old event, created if needed; null without a coarse level. */
+  private AggregateState coarseFor(int family, long eventMicros) {
+    TileLayout.Family fam = layout.families().get(family);
+    int m = fam.coarseSpan();
+    if (m == 0) {
+      return null;
+    }
+    long block = Math.floorDiv(fam.tile(eventMicros), m);
+    long first = firstKept(fam);
+    // a block that starts before the first kept tile is never read (and with a lifetime window its
+    // older tiles are also in REST): keep none
+    if (first != Long.MIN_VALUE && block * m < first) {
+      return null;
+    }
+    return coarse[family].computeIfAbsent(block, i -> fam.aggregator().newState());
   }
 
   private Object value(Object[] values, int family) {
@@ -149,6 +176,10 @@ public final class EntityTiles {
         AggregateState s = tileFor(f, e.getKey());
         if (s != null) {
           layout.families().get(f).aggregator().merge(s, e.getValue()[f]);
+          AggregateState c = coarseFor(f, e.getKey());
+          if (c != null) {
+            layout.families().get(f).aggregator().merge(c, e.getValue()[f]);
+          }
         }
       }
       it.remove();
@@ -156,6 +187,13 @@ public final class EntityTiles {
     for (int f = 0; f < tiles.length; f++) {
       TileLayout.Family fam = layout.families().get(f);
       long first = firstKept(fam);
+      int m = fam.coarseSpan();
+      if (m > 0) {
+        // a block that starts before the first kept tile is never read again (see coarseFor)
+        while (!coarse[f].isEmpty() && coarse[f].firstKey() * m < first) {
+          coarse[f].pollFirstEntry();
+        }
+      }
       TreeMap<Long, AggregateState> t = tiles[f];
       for (Long k = t.higherKey(REST); k != null && k < first; k = t.higherKey(REST)) {
         AggregateState old = t.remove(k);
@@ -200,9 +238,19 @@ public final class EntityTiles {
     for (int f = 0; f < tiles.length; f++) {
       Aggregator agg = layout.families().get(f).aggregator();
       StateCodec.Sink section = new StateCodec.Sink();
-      section.varint(tiles[f].size());
+      section.varint(layout.families().get(f).coarseSpan());
+      section.varint(coarse[f].size());
       long previous = 0;
       boolean first = true;
+      for (Map.Entry<Long, AggregateState> e : coarse[f].descendingMap().entrySet()) {
+        section.zigzag(first ? e.getKey() : previous - e.getKey());
+        previous = e.getKey();
+        first = false;
+        writeSized(agg, e.getValue(), section);
+      }
+      section.varint(tiles[f].size());
+      previous = 0;
+      first = true;
       for (Map.Entry<Long, AggregateState> e : tiles[f].descendingMap().entrySet()) {
         long index = e.getKey();
         if (index == REST) {
@@ -213,11 +261,18 @@ public final class EntityTiles {
           previous = index;
           first = false;
         }
-        agg.write(e.getValue(), section);
+        writeSized(agg, e.getValue(), section);
       }
       out.bytes(section.toByteArray());
     }
     return out.toByteArray();
+  }
+
+  /** A state preceded by its length, so a read can skip it undecoded. */
+  private static void writeSized(Aggregator agg, AggregateState state, StateCodec.Sink out) {
+    StateCodec.Sink one = new StateCodec.Sink();
+    agg.write(state, one);
+    out.bytes(one.toByteArray());
   }
 
   /**
@@ -244,8 +299,18 @@ public final class EntityTiles {
     for (int f = 0; f < families; f++) {
       Aggregator agg = layout.families().get(f).aggregator();
       in.varint(); // the section's length
-      int n = in.count(1);
+      checkSpan(layout, f, (int) in.varint());
+      int blocks = in.count(1);
       long previous = 0;
+      for (int i = 0; i < blocks; i++) {
+        long d = in.zigzag();
+        long index = i == 0 ? d : previous - d;
+        previous = index;
+        in.varint(); // the state's length
+        row.coarse[f].put(index, agg.read(in));
+      }
+      int n = in.count(1);
+      previous = 0;
       boolean first = true;
       for (int i = 0; i < n; i++) {
         long index;
@@ -257,6 +322,7 @@ public final class EntityTiles {
           previous = index;
           first = false;
         }
+        in.varint(); // the state's length
         row.tiles[f].put(index, agg.read(in));
       }
     }
@@ -312,9 +378,26 @@ public final class EntityTiles {
         in.skip(length);
         continue;
       }
-      int n = in.count(1);
+      int m = (int) in.varint();
+      checkSpan(layout, f, m);
+      // the coarse blocks, newest first: where each one's state starts, decoded only when used
+      int blocks = in.count(1);
+      long[] blockIndex = new long[blocks];
+      int[] blockAt = new int[blocks];
       long previous = 0;
+      for (int i = 0; i < blocks; i++) {
+        long d = in.zigzag();
+        blockIndex[i] = i == 0 ? d : previous - d;
+        previous = blockIndex[i];
+        int size = (int) in.varint();
+        blockAt[i] = in.position();
+        in.skip(size);
+      }
+      int block = 0;
+      int n = in.count(1);
+      previous = 0;
       boolean first = true;
+      long consumed = Long.MAX_VALUE; // every tile at or above this index is merged (or covered by a merged block)
       int i = 0;
       for (; i < n && next[f] < order[f].length; i++) {
         long index;
@@ -326,15 +409,35 @@ public final class EntityTiles {
           previous = index;
           first = false;
         }
-        next[f] = finishBefore(agg, slots, order[f], next[f], running[f], index, t, out, true);
-        AggregateState s = agg.read(in);
-        if (next[f] < order[f].length) {
-          agg.merge(running[f], s);
+        int size = (int) in.varint();
+        if (index != REST && index >= consumed) {
+          in.skip(size); // inside a block already merged
+          continue;
         }
+        next[f] = finishBefore(agg, slots, order[f], next[f], running[f], index, t, out, true);
+        if (next[f] >= order[f].length) {
+          break;
+        }
+        if (m > 0 && index != REST) {
+          // the whole block of this tile, when it lies inside every open window and nothing newer in it was merged
+          long c = Math.floorDiv(index, m);
+          WindowSpec shortest = slots.get(order[f][next[f]]).window();
+          boolean inside = shortest.lifetime() || c * m >= shortest.firstTile(t);
+          while (block < blocks && blockIndex[block] > c) {
+            block++;
+          }
+          if (inside && (c + 1) * m <= consumed && block < blocks && blockIndex[block] == c) {
+            int resume = in.position() + size;
+            agg.merge(running[f], agg.read(in.at(blockAt[block])));
+            in.at(resume);
+            consumed = c * m;
+            continue;
+          }
+        }
+        agg.merge(running[f], agg.read(in));
+        consumed = index == REST ? Long.MIN_VALUE : index;
       }
-      if (i < n) {
-        in.skip(end - in.position()); // the rest of the section is older than every window
-      }
+      in.at(end); // the rest of the section is older than every window
       for (int k = next[f]; k < order[f].length; k++) {
         out[order[f][k]] = agg.finish(running[f]);
       }
@@ -385,6 +488,13 @@ public final class EntityTiles {
     StateCodec.Source in = new StateCodec.Source(bytes);
     in.u8();
     return new String(in.bytes(), StandardCharsets.UTF_8);
+  }
+
+  private static void checkSpan(TileLayout layout, int family, int span) {
+    if (span != layout.families().get(family).coarseSpan()) {
+      throw StateCodec.Source.corrupt("a tile row's coarse span is " + span + ", its layout's "
+          + layout.families().get(family).coarseSpan());
+    }
   }
 
   private static void checkFamilies(TileLayout layout, int n) {

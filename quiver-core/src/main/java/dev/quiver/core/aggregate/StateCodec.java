@@ -207,6 +207,15 @@ final class StateCodec {
       return at;
     }
 
+    /** Moves to {@code position} (one {@link #position()} returned); returns this source. */
+    Source at(int position) {
+      if (position < 0 || position > in.length) {
+        throw corrupt("a position of " + position + " is outside the bytes");
+      }
+      at = position;
+      return this;
+    }
+
     /** Skips {@code n} bytes. */
     void skip(int n) {
       if (n < 0 || n > in.length - at) {

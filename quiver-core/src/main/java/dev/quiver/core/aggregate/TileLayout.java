@@ -36,6 +36,16 @@ public final class TileLayout {
     public long tile(long micros) {
       return Math.floorDiv(micros, hopMicros);
     }
+
+    /**
+     * Tiles per coarse tile, or 0 for none: about the square root of the tiles in the longest fixed
+     * window once that reaches 16, so a read merges about {@code 3·√(W/H)} states instead of
+     * {@code W/H}.
+     */
+    public int coarseSpan() {
+      long n = longestMicros / hopMicros;
+      return n < 16 ? 0 : (int) Math.max(2, Math.round(Math.sqrt((double) n)));
+    }
   }
 
   /** One feature: its family and its own window. */

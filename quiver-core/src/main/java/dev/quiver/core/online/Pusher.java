@@ -82,7 +82,8 @@ public final class Pusher {
    * What a push did.
    *
    * @param views the online view versions written ({@code name@vN})
-   * @param written online rows that replaced older ones (or were new), summed over views
+   * @param written online latest rows that replaced older ones (or were new), summed over views; the
+   *     views' window-aggregate tiles take every pushed row and are not counted here
    * @param offlineFile the file appended to the source, or null
    */
   public record Result(String source, int rows, List<String> views, long written, Path offlineFile) {}
@@ -143,7 +144,7 @@ public final class Pusher {
       written += online.multiPutIfNewer(v.table(), v.entries());
     }
     for (TileUpdate u : tileUpdates) {
-      written += u.apply();
+      u.apply(); // every pushed row is folded in; "written" counts latest rows only
     }
     return new Result(sourceName, rows, views.stream().map(FeatureView::qualifiedName).toList(), written, appended);
   }

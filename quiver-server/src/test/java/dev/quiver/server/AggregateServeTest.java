@@ -1,0 +1,98 @@
+package dev.quiver.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.quiver.core.repo.FeatureRepo;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Window aggregates over HTTP: Feast's /get-online-features serves them from the tiles
+ * materialization wrote, /push folds new rows into them at once, and derived features over them are
+ * computed per request.
+ */
+class AggregateServeTest {
+  static final String WINDOWS = """
+      feature_views:
+        - name: user_windows
+          entities: [user]
+          source: txns
+          features:
+            - {name: n_life, aggregate: {fn: count, window: lifetime}}
+            - {name: amount_sum_life, aggregate: {fn: sum, column: amount, window: lifetime}}
+            - {name: amount_sum_1d, aggregate: {fn: sum, column: amount, window: 1d}}
+            - {name: fr_count_1d, aggregate: {fn: count, window: 1d, where: "country = 'FR'"}}
+            - {name: mean_life, expr: "amount_sum_life / n_life"}
+      """;
+
+  @TempDir Path tmp;
+  FeatureRepo repo;
+  QuiverServer server;
+  Http http;
+
+  @BeforeEach
+  void start() throws Exception {
+    Path root = TestRepo.rocksdb(tmp.resolve("repo"));
+    Files.writeString(root.resolve("features/windows.yaml"), WINDOWS);
+    repo = FeatureRepo.open(root);
+    repo.apply(repo.plan(false), "test", "windows", false);
+    server = QuiverServer.start(repo, ServerOptions.loopback().withPorts(0, -1));
+    http = new Http(server.httpPort());
+    Http.Reply m = http.post("/materialize", "{\"start_ts\": \"2025-01-01T00:00:00Z\", \"end_ts\": \"" + Instant.now() + "\","
+        + " \"feature_views\": [\"user_windows\"]}");
+    assertThat(m.status()).as(m.body()).isEqualTo(200);
+  }
+
+  @AfterEach
+  void stop() {
+    http.close();
+    server.close();
+    repo.close();
+  }
+
+  JsonNode read(long user) {
+    Http.Reply r = http.post("/get-online-features", "{\"features\": [\"user_windows:n_life\", \"user_windows:amount_sum_life\","
+        + " \"user_windows:amount_sum_1d\", \"user_windows:fr_count_1d\", \"user_windows:mean_life\"],"
+        + " \"entities\": {\"user_id\": [" + user + ", 999]}}");
+    assertThat(r.status()).as(r.body()).isEqualTo(200);
+    return r.json().get("results");
+  }
+
+  @Test
+  void materializedAggregatesAreServedAndAPushCountsAtOnce() {
+    // user 6 has one row in January (amount 9.0, FR): outside the 1-day window, inside the lifetime one
+    JsonNode before = read(6);
+    assertThat(before.get(1).get("values").get(0).asLong()).isEqualTo(1);
+    assertThat(before.get(2).get("values").get(0).asDouble()).isEqualTo(9.0);
+    assertThat(before.get(3).get("values").get(0).isNull()).isTrue();
+    assertThat(before.get(3).get("statuses").get(0).asText()).isEqualTo("NULL_VALUE");
+    assertThat(before.get(4).get("values").get(0).asLong()).isEqualTo(0);
+    assertThat(before.get(5).get("values").get(0).asDouble()).isEqualTo(9.0);
+    // an unknown user: the empty window (count 0, sums null)
+    assertThat(before.get(1).get("values").get(1).asLong()).isZero();
+    assertThat(before.get(2).get("statuses").get(1).asText()).isEqualTo("NOT_FOUND");
+
+    String now = Instant.now().minus(1, ChronoUnit.MINUTES).toString();
+    Http.Reply push = http.post("/push", """
+        {"push_source_name": "txns", "to": "online",
+         "df": {"user_id": [6, 6], "event_ts": ["%s", "%s"], "created_ts": [null, null], "amount": [10.0, 2.5],
+                "country": ["FR", "DE"], "visits": [1, 1], "vip": [false, false], "tags": [[], []],
+                "seen_at": [null, null]}}""".formatted(now, now));
+    assertThat(push.status()).as(push.body()).isEqualTo(200);
+    JsonNode after = read(6);
+    assertThat(after.get(1).get("values").get(0).asLong()).isEqualTo(3);
+    assertThat(after.get(2).get("values").get(0).asDouble()).isEqualTo(21.5);
+    assertThat(after.get(3).get("values").get(0).asDouble()).isEqualTo(12.5);
+    assertThat(after.get(4).get("values").get(0).asLong()).isEqualTo(1);
+    assertThat(after.get(5).get("values").get(0).asDouble()).isEqualTo(21.5 / 3);
+    assertThat(List.of(after.get(1).get("statuses").get(0).asText())).containsExactly("PRESENT");
+  }
+}

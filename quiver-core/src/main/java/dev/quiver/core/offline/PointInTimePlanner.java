@@ -157,11 +157,6 @@ public final class PointInTimePlanner {
     return new WindowAggregate(ref, column == null ? null : source.rawColumn(column), a.aggregation(), name, a.type());
   }
 
-  private static QuiverException unsupported(FeatureRef ref, String what) {
-    return new QuiverException(ref + " is one of the " + what + ", which training sets do not compute yet;"
-        + " request column features (a later release adds " + what + " to the same plan)");
-  }
-
   private static String timestampColumn(HistoricalRequest request, Map<String, SourceColumn> query) {
     String ts = request.timestampColumn();
     if (ts == null) {

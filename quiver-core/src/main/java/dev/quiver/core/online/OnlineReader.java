@@ -32,8 +32,9 @@ import java.util.concurrent.Executor;
  * request's entity keys (views in parallel), then each value with its status and event time.
  * Thread-safe when the store is.
  *
- * <p>Derived features of views and on-demand views are computed per request from the values read
- * and the request context (see {@link #read(OnlineRequest)}).
+ * <p>Window aggregates are read from the view's tile rows ({@link TileRows}) at the clock's now, one
+ * more multi-get per view; derived features of views and on-demand views are computed per request
+ * from the values read and the request context (see {@link #read(OnlineRequest)}).
  *
  * <p>Statuses (DESIGN §3): no row for the entity gives NOT_FOUND; a row older than the view's TTL
  * relative to now gives OUTSIDE_MAX_AGE with a null value (the offline lookup at now would return

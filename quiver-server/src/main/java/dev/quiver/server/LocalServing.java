@@ -85,11 +85,22 @@ final class LocalServing implements FeatureServing {
     }
     List<FeatureRef> refs = new ArrayList<>(request.features().size());
     for (String text : request.features()) {
-      refs.add(FeatureRef.parse(text).orElseThrow(() -> new InvalidRequestException(
-          "'" + text + "' is not a feature ref; write view:feature or view@v2:feature")));
+      FeatureRef ref = PARSED.get(text);
+      if (ref == null) {
+        ref = FeatureRef.parse(text).orElseThrow(() -> new InvalidRequestException(
+            "'" + text + "' is not a feature ref; write view:feature or view@v2:feature"));
+        if (PARSED.size() < MAX_PARSED) {
+          PARSED.put(text, ref);
+        }
+      }
+      refs.add(ref);
     }
     return refs;
   }
+
+  /** Parsed feature refs by their text (parsing is pure, so any registry version may share them). */
+  private static final java.util.concurrent.ConcurrentHashMap<String, FeatureRef> PARSED = new java.util.concurrent.ConcurrentHashMap<>();
+  private static final int MAX_PARSED = 100_000;
 
   private static int parseVersion(String digits) {
     try {

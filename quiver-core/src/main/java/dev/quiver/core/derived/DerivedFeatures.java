@@ -49,6 +49,7 @@ public final class DerivedFeatures {
   private final Definitions defs;
   private final Map<FeatureRef, Node> nodes;
   private final Map<List<FeatureRef>, DerivedPlan> plans = new ConcurrentHashMap<>();
+  private final Map<List<FeatureRef>, List<FeatureResolver.Resolved>> resolutions = new ConcurrentHashMap<>();
 
   private DerivedFeatures(Definitions defs, Map<FeatureRef, Node> nodes) {
     this.defs = defs;
@@ -192,6 +193,24 @@ public final class DerivedFeatures {
    * @param resolved the requested features, as {@link FeatureResolver#resolve} gives them
    * @throws QuiverException when the definitions are inconsistent (which validation prevents)
    */
+  /**
+   * {@link FeatureResolver#resolve} over these definitions, remembered per list of refs (up to the
+   * same bound as plans), so a server answering the same feature lists resolves each once.
+   *
+   * @throws dev.quiver.core.NotFoundException as {@link FeatureResolver#resolve}; failures are not remembered
+   */
+  public List<FeatureResolver.Resolved> resolve(List<FeatureRef> refs) {
+    List<FeatureResolver.Resolved> known = resolutions.get(refs);
+    if (known != null) {
+      return known;
+    }
+    List<FeatureResolver.Resolved> resolved = List.copyOf(FeatureResolver.resolve(defs, refs));
+    if (resolutions.size() < MAX_CACHED_PLANS) {
+      resolutions.putIfAbsent(List.copyOf(refs), resolved);
+    }
+    return resolved;
+  }
+
   public DerivedPlan plan(List<FeatureResolver.Resolved> resolved) {
     List<FeatureRef> refs = new ArrayList<>(resolved.size());
     List<ValueType> types = new ArrayList<>(resolved.size());

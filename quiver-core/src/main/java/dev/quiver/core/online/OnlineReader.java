@@ -93,12 +93,13 @@ public final class OnlineReader {
    *     requested feature needs that the request context lacks, or a value that does not fit its type
    */
   public OnlineResponse read(OnlineRequest request) {
-    List<FeatureResolver.Resolved> resolved = FeatureResolver.resolve(defs, request.features());
+    DerivedFeatures compiled = derived != null ? derived : DerivedFeatures.cached(defs);
+    List<FeatureResolver.Resolved> resolved = compiled.resolve(request.features());
     Map<String, List<Object>> entities = request.entities();
     if (!anyDerived(resolved)) {
       return new OnlineResponse(entities, readBase(resolved, entities, rowCount(entities, Map.of()), request.fullFeatureNames()));
     }
-    DerivedPlan plan = (derived != null ? derived : DerivedFeatures.cached(defs)).plan(resolved);
+    DerivedPlan plan = compiled.plan(resolved);
     Map<String, List<Object>> context = new LinkedHashMap<>();
     for (DerivedPlan.RequestSlot r : plan.requestFields()) {
       List<Object> values = request.requestContext().get(r.field().name());
@@ -111,7 +112,7 @@ public final class OnlineReader {
       context.put(r.field().name(), values);
     }
     int rows = rowCount(entities, context);
-    List<FeatureColumn> base = readBase(FeatureResolver.resolve(defs, plan.baseFeatures()), entities, rows, false);
+    List<FeatureColumn> base = readBase(compiled.resolve(plan.baseFeatures()), entities, rows, false);
     Object[][] table = new Object[rows][];
     int offset = plan.requestOffset();
     for (int i = 0; i < rows; i++) {

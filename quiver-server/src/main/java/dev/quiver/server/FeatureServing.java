@@ -20,4 +20,12 @@ public interface FeatureServing {
 
   /** The server's version string (Quiver's), as {@code GetFeastServingInfo} reports it. */
   String version();
+
+  /**
+   * True when reads may run on the protocol's I/O threads (the store is {@link
+   * dev.quiver.core.online.OnlineStore#inProcess() in-process}): no hand-off to a worker and back.
+   */
+  default boolean readsInline() {
+    return false;
+  }
 }

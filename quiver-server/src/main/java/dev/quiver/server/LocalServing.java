@@ -51,6 +51,16 @@ final class LocalServing implements FeatureServing {
         refs, request.entities(), request.requestContext(), request.fullFeatureNames()));
   }
 
+  /**
+   * In-process stores are read on the I/O threads unless the system property {@code
+   * quiver.server.inline-reads} is {@code false} (measured in docs/benchmarks.md: about 20% more
+   * requests per second and a lower p99 for RocksDB on two cores).
+   */
+  @Override
+  public boolean readsInline() {
+    return store.inProcess() && !"false".equals(System.getProperty("quiver.server.inline-reads"));
+  }
+
   /** Entity and request-data columns hold one value per entity row: at most {@code maxEntities}. */
   private void checkRows(Map<String, List<Object>> columns) {
     for (Map.Entry<String, List<Object>> e : columns.entrySet()) {

@@ -60,6 +60,11 @@ final class TimedOnlineStore implements OnlineStore {
     store.check();
   }
 
+  @Override
+  public boolean inProcess() {
+    return store.inProcess();
+  }
+
   /** The wrapped store is owned by the feature repo, which closes it. */
   @Override
   public void close() {}

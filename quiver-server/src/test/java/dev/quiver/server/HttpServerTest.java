@@ -38,6 +38,41 @@ class HttpServerTest {
   }
 
   @Test
+  void pipelinedRequestsAreAnsweredInOrderWhetherOnAWorkerOrOnTheEventLoop() throws Exception {
+    // RocksDB reads run on the event loop, /ready on a worker: four requests in one write, four answers in order
+    String read = "{\"features\": [\"user_stats:amount\"], \"entities\": {\"user_id\": [%d]}}";
+    StringBuilder wire = new StringBuilder();
+    for (String body : List.of("", read.formatted(2), "", read.formatted(3))) {
+      wire.append(body.isEmpty() ? "GET /ready HTTP/1.1\r\nHost: x\r\n\r\n"
+          : "POST /get-online-features HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "
+              + body.length() + "\r\n\r\n" + body);
+    }
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.httpPort())) {
+      socket.setSoTimeout(10_000);
+      socket.getOutputStream().write(wire.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      socket.getOutputStream().flush();
+      java.io.InputStream in = socket.getInputStream();
+      StringBuilder got = new StringBuilder();
+      byte[] buf = new byte[8192];
+      long deadline = System.currentTimeMillis() + 10_000;
+      while (got.toString().split("HTTP/1.1 200", -1).length - 1 < 4 || !got.toString().endsWith("}")) {
+        int n = in.read(buf);
+        if (n < 0 || System.currentTimeMillis() > deadline) {
+          break;
+        }
+        got.append(new String(buf, 0, n, java.nio.charset.StandardCharsets.UTF_8));
+      }
+      String text = got.toString();
+      assertThat(text.split("HTTP/1.1 200", -1).length - 1).as(text).isEqualTo(4);
+      int ready1 = text.indexOf("READY");
+      int user2 = text.indexOf("[3.0]");
+      int ready2 = text.indexOf("READY", ready1 + 1);
+      int user3 = text.indexOf("[4.5]");
+      assertThat(List.of(ready1, user2, ready2, user3)).as(text).isSorted().doesNotContain(-1);
+    }
+  }
+
+  @Test
   void answersFeastsRequestWithFeastsResponseShape() {
     Http.Reply r = http.post("/get-online-features", """
         {"features": ["user_stats:amount", "user_stats:country", "user_stats:vip", "user_stats:tags", "user_stats:seen_at"],

@@ -49,6 +49,14 @@ public interface OnlineStore extends AutoCloseable {
   /** Deletes the rows of {@code keys}; absent keys are ignored. */
   void delete(String table, List<byte[]> keys);
 
+  /**
+   * True when reads are in-process CPU work on local data (an embedded store), not a network round
+   * trip: a server may then answer them on its I/O threads instead of handing them to a worker.
+   */
+  default boolean inProcess() {
+    return false;
+  }
+
   /** Checks the store answers (for readiness probes); throws a QuiverException when it does not. */
   void check();
 

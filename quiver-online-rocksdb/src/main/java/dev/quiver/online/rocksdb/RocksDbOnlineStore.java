@@ -482,6 +482,12 @@ final class RocksDbOnlineStore implements OnlineStore {
     }
   }
 
+  /** Reads hit the block cache or the local files: CPU work, no network. */
+  @Override
+  public boolean inProcess() {
+    return true;
+  }
+
   /** Reads a property of the database: cheap, and it fails when the store is closed or broken. */
   @Override
   public void check() {

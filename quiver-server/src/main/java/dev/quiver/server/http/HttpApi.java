@@ -69,8 +69,9 @@ final class HttpApi {
   }
 
   /** True for routes cheap enough to answer on the event loop. */
-  static boolean inline(String path) {
-    return path.equals("/health");
+  /** Requests answered on the event loop: the liveness probe, and online reads of an in-process store. */
+  boolean inline(String path) {
+    return path.equals("/health") || (path.equals("/get-online-features") && serving.readsInline());
   }
 
   HttpReply handle(HttpMethod method, String path, ByteBuf body) {

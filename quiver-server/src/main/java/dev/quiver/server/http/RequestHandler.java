@@ -64,12 +64,13 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     HttpMethod method = request.method();
     boolean head = method.equals(HttpMethod.HEAD);
     String endpoint = HttpApi.endpoint(path);
-    if (HttpApi.inline(path)) {
+    if (api.inline(path)) {
       try {
         respond(ctx, api.handle(method, path, request.content()), keepAlive, head, endpoint, started);
       } finally {
         request.release();
       }
+      next(ctx); // pipelined requests queued behind a worker's answer go on
       return;
     }
     busy = true;

@@ -124,7 +124,8 @@ public final class LoadGenerator {
     boolean epoll = Epoll.isAvailable();
     EventLoopGroup group = new MultiThreadIoEventLoopGroup(s.ioThreads(),
         epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
-    List<ByteBuf> requests = encode(s);
+    List<ByteBuf> owned = new ArrayList<>(s.bodies().size());
+    List<ByteBuf> requests = encode(s, owned);
     try {
       Bootstrap bootstrap = new Bootstrap()
           .channel(epoll ? EpollSocketChannel.class : NioSocketChannel.class)
@@ -147,17 +148,19 @@ public final class LoadGenerator {
       return LoadResult.merge(s, partitions, (cpu1 - cpu0) / 1e9);
     } finally {
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+      owned.forEach(ByteBuf::release); // the direct buffers behind the unreleasable views
     }
   }
 
   /** The raw HTTP/1.1 requests, one per body, encoded once (writes send read-only duplicates). */
-  private static List<ByteBuf> encode(Settings s) {
+  private static List<ByteBuf> encode(Settings s, List<ByteBuf> owned) {
     List<ByteBuf> out = new ArrayList<>(s.bodies().size());
     for (byte[] body : s.bodies()) {
       byte[] head = ("POST " + s.path() + " HTTP/1.1\r\nHost: " + s.host() + ":" + s.port()
           + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n")
           .getBytes(StandardCharsets.US_ASCII);
       ByteBuf buf = Unpooled.directBuffer(head.length + body.length).writeBytes(head).writeBytes(body);
+      owned.add(buf);
       out.add(Unpooled.unreleasableBuffer(buf.asReadOnly()));
     }
     return out;

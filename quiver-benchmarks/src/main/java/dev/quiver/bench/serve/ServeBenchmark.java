@@ -217,7 +217,8 @@ public final class ServeBenchmark {
 
   /** Sends one request and prints what came back: the feature columns and their statuses. */
   private static void check(String host, int port, byte[] body, int size, int features, String label, PrintStream out) {
-    try (HttpClient client = HttpClient.newHttpClient()) {
+    // HTTP/1.1: the default HTTP/2 client asks for an h2c upgrade, which uvicorn (feast serve) answers without the body
+    try (HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
       HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create("http://" + host + ":" + port
               + "/get-online-features")).POST(HttpRequest.BodyPublishers.ofByteArray(body))
               .header("Content-Type", "application/json").build(),

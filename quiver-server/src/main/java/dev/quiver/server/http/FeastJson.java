@@ -163,32 +163,60 @@ final class FeastJson {
   }
 
   /** Writes Feast's response: entity columns first (PRESENT, time 0), then each feature column. */
+  // Field names and feature names pre-encoded: Jackson then copies bytes instead of escaping char by char.
+  private static final SerializedString METADATA = new SerializedString("metadata");
+  private static final SerializedString FEATURE_NAMES = new SerializedString("feature_names");
+  private static final SerializedString RESULTS = new SerializedString("results");
+  private static final SerializedString VALUES = new SerializedString("values");
+  private static final SerializedString STATUSES = new SerializedString("statuses");
+  private static final SerializedString EVENT_TIMESTAMPS = new SerializedString("event_timestamps");
+  private static final java.util.concurrent.ConcurrentHashMap<String, SerializedString> NAMES =
+      new java.util.concurrent.ConcurrentHashMap<>();
+  private static final int MAX_NAMES = 100_000;
+
+  private static SerializedString name(String name) {
+    SerializedString s = NAMES.get(name);
+    if (s == null) {
+      s = new SerializedString(name);
+      if (NAMES.size() < MAX_NAMES) {
+        NAMES.put(name, s);
+      }
+    }
+    return s;
+  }
+
   static void writeResponse(OnlineResponse response, JsonGenerator g) throws IOException {
     g.writeStartObject();
-    g.writeObjectFieldStart("metadata");
-    g.writeArrayFieldStart("feature_names");
+    g.writeFieldName(METADATA);
+    g.writeStartObject();
+    g.writeFieldName(FEATURE_NAMES);
+    g.writeStartArray();
     for (String k : response.entities().keySet()) {
-      g.writeString(k);
+      g.writeString(name(k));
     }
     for (FeatureColumn f : response.features()) {
-      g.writeString(f.name());
+      g.writeString(name(f.name()));
     }
     g.writeEndArray();
     g.writeEndObject();
-    g.writeArrayFieldStart("results");
+    g.writeFieldName(RESULTS);
+    g.writeStartArray();
     for (List<Object> keys : response.entities().values()) {
       g.writeStartObject();
-      g.writeArrayFieldStart("values");
+      g.writeFieldName(VALUES);
+      g.writeStartArray();
       for (Object v : keys) {
         writeValue(g, v);
       }
       g.writeEndArray();
-      g.writeArrayFieldStart("statuses");
+      g.writeFieldName(STATUSES);
+      g.writeStartArray();
       for (int i = 0; i < keys.size(); i++) {
         g.writeString(STATUS_JSON[FeatureStatus.PRESENT.ordinal()]);
       }
       g.writeEndArray();
-      g.writeArrayFieldStart("event_timestamps");
+      g.writeFieldName(EVENT_TIMESTAMPS);
+      g.writeStartArray();
       for (int i = 0; i < keys.size(); i++) {
         g.writeString(NO_TIME_JSON);
       }
@@ -199,17 +227,20 @@ final class FeastJson {
     Map<Instant, SerializedString> times = new java.util.HashMap<>();
     for (FeatureColumn f : response.features()) {
       g.writeStartObject();
-      g.writeArrayFieldStart("values");
+      g.writeFieldName(VALUES);
+      g.writeStartArray();
       for (Object v : f.values()) {
         writeValue(g, v);
       }
       g.writeEndArray();
-      g.writeArrayFieldStart("statuses");
+      g.writeFieldName(STATUSES);
+      g.writeStartArray();
       for (FeatureStatus s : f.statuses()) {
         g.writeString(STATUS_JSON[s.ordinal()]);
       }
       g.writeEndArray();
-      g.writeArrayFieldStart("event_timestamps");
+      g.writeFieldName(EVENT_TIMESTAMPS);
+      g.writeStartArray();
       for (Instant t : f.eventTimes()) {
         g.writeString(t == null ? NO_TIME_JSON : times.computeIfAbsent(t, x -> new SerializedString(x.toString())));
       }

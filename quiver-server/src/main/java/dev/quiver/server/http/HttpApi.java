@@ -250,7 +250,8 @@ final class HttpApi {
   }
 
   private HttpReply online(OnlineResponse r) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(256 + 64 * r.features().size() * Math.max(1, r.rows()));
+    // about 120 bytes per value with its status and time: sized so the buffer does not grow
+    ByteArrayOutputStream out = new ByteArrayOutputStream(512 + 128 * r.features().size() * Math.max(1, r.rows()));
     try (JsonGenerator g = mapper.createGenerator(out)) {
       FeastJson.writeResponse(r, g);
     } catch (IOException e) {

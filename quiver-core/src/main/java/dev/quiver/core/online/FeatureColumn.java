@@ -16,8 +16,40 @@ import java.util.List;
 public record FeatureColumn(String name, FeatureRef ref, ValueType type, List<Object> values, List<FeatureStatus> statuses,
     List<Instant> eventTimes) {
   public FeatureColumn {
-    values = java.util.Collections.unmodifiableList(new java.util.ArrayList<>(values));
-    statuses = List.copyOf(statuses);
-    eventTimes = java.util.Collections.unmodifiableList(new java.util.ArrayList<>(eventTimes));
+    values = frozen(values);
+    statuses = frozen(statuses);
+    eventTimes = frozen(eventTimes);
+  }
+
+  /**
+   * An unmodifiable copy (nulls allowed), or the list itself when {@link #view} made it: the online
+   * reader hands over lists it keeps no reference to, so a request does not copy every column.
+   */
+  private static <T> List<T> frozen(List<T> list) {
+    return list instanceof Handed<T> ? list : java.util.Collections.unmodifiableList(new java.util.ArrayList<>(list));
+  }
+
+  /** Wraps a list its caller gives up (keeps no reference to): {@link FeatureColumn} keeps it as is. */
+  static <T> List<T> view(java.util.ArrayList<T> list) {
+    return new Handed<>(list);
+  }
+
+  /** A read-only list over one nobody else holds; only {@link #view} makes them. */
+  private static final class Handed<T> extends java.util.AbstractList<T> implements java.util.RandomAccess {
+    private final java.util.ArrayList<T> items;
+
+    Handed(java.util.ArrayList<T> items) {
+      this.items = items;
+    }
+
+    @Override
+    public T get(int index) {
+      return items.get(index);
+    }
+
+    @Override
+    public int size() {
+      return items.size();
+    }
   }
 }

@@ -240,9 +240,9 @@ public final class OnlineReader {
         continue;
       }
       long oldest = view.ttl() == null ? Long.MIN_VALUE : now - view.ttl().toNanos() / 1000;
-      List<Object> values = new ArrayList<>(rows);
-      List<FeatureStatus> statuses = new ArrayList<>(rows);
-      List<Instant> times = new ArrayList<>(rows);
+      ArrayList<Object> values = new ArrayList<>(rows);
+      ArrayList<FeatureStatus> statuses = new ArrayList<>(rows);
+      ArrayList<Instant> times = new ArrayList<>(rows);
       int hash = vf.feature().name().hashCode();
       int slot = -1;
       for (RowEncoding.Decoded row : decoded.get(view.qualifiedName())) {
@@ -263,7 +263,8 @@ public final class OnlineReader {
           times.add(row.eventTime());
         }
       }
-      columns.add(new FeatureColumn(name, vf.ref(), vf.feature().type(), values, statuses, times));
+      columns.add(new FeatureColumn(name, vf.ref(), vf.feature().type(), FeatureColumn.view(values), FeatureColumn.view(statuses),
+          FeatureColumn.view(times)));
     }
     return columns;
   }
@@ -290,9 +291,9 @@ public final class OnlineReader {
 
     FeatureColumn column(String name, FeatureResolver.ViewFeature vf) {
       int n = values.length;
-      List<Object> out = new ArrayList<>(n);
-      List<FeatureStatus> statuses = new ArrayList<>(n);
-      List<Instant> times = new ArrayList<>(n);
+      ArrayList<Object> out = new ArrayList<>(n);
+      ArrayList<FeatureStatus> statuses = new ArrayList<>(n);
+      ArrayList<Instant> times = new ArrayList<>(n);
       AggregateFeature a = (AggregateFeature) vf.feature();
       Object empty = a.aggregation().function().emptyValue();
       int slot = -1;
@@ -312,7 +313,8 @@ public final class OnlineReader {
         }
         times.add(null);
       }
-      return new FeatureColumn(name, vf.ref(), vf.feature().type(), out, statuses, times);
+      return new FeatureColumn(name, vf.ref(), vf.feature().type(), FeatureColumn.view(out), FeatureColumn.view(statuses),
+          FeatureColumn.view(times));
     }
   }
 

@@ -225,23 +225,30 @@ final class FeastJson {
     }
     // Every feature of a view shares its row's event time: format each distinct time once.
     Map<Instant, SerializedString> times = new java.util.HashMap<>();
-    for (FeatureColumn f : response.features()) {
+    // index loops: the lists are random access, and iterators here were a tenth of the allocation
+    List<FeatureColumn> features = response.features();
+    for (int c = 0; c < features.size(); c++) {
+      FeatureColumn f = features.get(c);
       g.writeStartObject();
       g.writeFieldName(VALUES);
       g.writeStartArray();
-      for (Object v : f.values()) {
-        writeValue(g, v);
+      List<Object> values = f.values();
+      for (int i = 0; i < values.size(); i++) {
+        writeValue(g, values.get(i));
       }
       g.writeEndArray();
       g.writeFieldName(STATUSES);
       g.writeStartArray();
-      for (FeatureStatus s : f.statuses()) {
-        g.writeString(STATUS_JSON[s.ordinal()]);
+      List<FeatureStatus> statuses = f.statuses();
+      for (int i = 0; i < statuses.size(); i++) {
+        g.writeString(STATUS_JSON[statuses.get(i).ordinal()]);
       }
       g.writeEndArray();
       g.writeFieldName(EVENT_TIMESTAMPS);
       g.writeStartArray();
-      for (Instant t : f.eventTimes()) {
+      List<Instant> eventTimes = f.eventTimes();
+      for (int i = 0; i < eventTimes.size(); i++) {
+        Instant t = eventTimes.get(i);
         g.writeString(t == null ? NO_TIME_JSON : times.computeIfAbsent(t, x -> new SerializedString(x.toString())));
       }
       g.writeEndArray();

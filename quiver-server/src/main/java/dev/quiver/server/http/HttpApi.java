@@ -249,15 +249,24 @@ final class HttpApi {
     }
   }
 
+  private static final int MAX_KEPT_BUFFER = 1 << 20;
+  private static final ThreadLocal<ByteArrayOutputStream> RESPONSE_BUFFER =
+      ThreadLocal.withInitial(() -> new ByteArrayOutputStream(16 * 1024));
+
   private HttpReply online(OnlineResponse r) {
-    // about 120 bytes per value with its status and time: sized so the buffer does not grow
-    ByteArrayOutputStream out = new ByteArrayOutputStream(512 + 128 * r.features().size() * Math.max(1, r.rows()));
+    // one buffer per thread, reused: only the answer's exact bytes are allocated per request
+    ByteArrayOutputStream out = RESPONSE_BUFFER.get();
+    out.reset();
     try (JsonGenerator g = mapper.createGenerator(out)) {
       FeastJson.writeResponse(r, g);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    return HttpReply.json(200, out.toByteArray());
+    byte[] body = out.toByteArray();
+    if (out.size() > MAX_KEPT_BUFFER) {
+      RESPONSE_BUFFER.remove(); // do not keep a huge answer's buffer per thread
+    }
+    return HttpReply.json(200, body);
   }
 
   private byte[] bytes(JsonNode n) {

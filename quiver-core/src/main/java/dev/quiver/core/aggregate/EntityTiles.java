@@ -268,6 +268,23 @@ public final class EntityTiles {
     return out.toByteArray();
   }
 
+  /** Reads the tile indexes of a family section in order: a REST flag, else a delta from the previous. */
+  private static final class TileIndexes {
+    private long previous;
+    private boolean first = true;
+
+    long next(StateCodec.Source in) {
+      if (in.u8() == 1) {
+        return REST;
+      }
+      long d = in.zigzag();
+      long index = first ? d : previous - d;
+      previous = index;
+      first = false;
+      return index;
+    }
+  }
+
   /** A state preceded by its length, so a read can skip it undecoded. */
   private static void writeSized(Aggregator agg, AggregateState state, StateCodec.Sink out) {
     StateCodec.Sink one = new StateCodec.Sink();
@@ -310,18 +327,9 @@ public final class EntityTiles {
         row.coarse[f].put(index, agg.read(in));
       }
       int n = in.count(1);
-      previous = 0;
-      boolean first = true;
+      TileIndexes indexes = new TileIndexes();
       for (int i = 0; i < n; i++) {
-        long index;
-        if (in.u8() == 1) {
-          index = REST;
-        } else {
-          long d = in.zigzag();
-          index = first ? d : previous - d;
-          previous = index;
-          first = false;
-        }
+        long index = indexes.next(in);
         in.varint(); // the state's length
         row.tiles[f].put(index, agg.read(in));
       }
@@ -395,20 +403,11 @@ public final class EntityTiles {
       }
       int block = 0;
       int n = in.count(1);
-      previous = 0;
-      boolean first = true;
+      TileIndexes indexes = new TileIndexes();
       long consumed = Long.MAX_VALUE; // every tile at or above this index is merged (or covered by a merged block)
       int i = 0;
       for (; i < n && next[f] < order[f].length; i++) {
-        long index;
-        if (in.u8() == 1) {
-          index = REST;
-        } else {
-          long d = in.zigzag();
-          index = first ? d : previous - d;
-          previous = index;
-          first = false;
-        }
+        long index = indexes.next(in);
         int size = (int) in.varint();
         if (index != REST && index >= consumed) {
           in.skip(size); // inside a block already merged

@@ -205,14 +205,7 @@ public final class Pusher {
     }
     Map<java.nio.ByteBuffer, Integer> keyIndex = new LinkedHashMap<>();
     for (int r = 0; r < rows; r++) {
-      List<Object> keyValues = new ArrayList<>(keys.size());
-      for (int k = 0; k < keys.size(); k++) {
-        Object v = keyColumns.get(k).get(r);
-        if (v == null) {
-          throw new InvalidRequestException("column '" + keys.get(k).name() + "' row " + r + " is null; every pushed row needs its keys");
-        }
-        keyValues.add(EntityValues.coerce(keys.get(k), v));
-      }
+      List<Object> keyValues = keyValues(keys, keyColumns, r);
       byte[] key = KeyEncoding.encode(keyTypes, keyValues);
       Integer index = keyIndex.get(java.nio.ByteBuffer.wrap(key));
       if (index == null) {
@@ -276,14 +269,7 @@ public final class Pusher {
     }
     List<OnlineStore.Entry> entries = new ArrayList<>(rows);
     for (int r = 0; r < rows; r++) {
-      List<Object> keyValues = new ArrayList<>(keys.size());
-      for (int k = 0; k < keys.size(); k++) {
-        Object v = keyColumns.get(k).get(r);
-        if (v == null) {
-          throw new InvalidRequestException("column '" + keys.get(k).name() + "' row " + r + " is null; every pushed row needs its keys");
-        }
-        keyValues.add(EntityValues.coerce(keys.get(k), v));
-      }
+      List<Object> keyValues = keyValues(keys, keyColumns, r);
       List<Object> values = new ArrayList<>(names.size());
       for (int f = 0; f < names.size(); f++) {
         values.add(PushValues.coerce(types.get(f), featureColumns.get(f).get(r), names.get(f), r));
@@ -292,6 +278,19 @@ public final class Pusher {
           RowEncoding.encode(events.get(r), created == null ? null : created.get(r), names, types, values)));
     }
     return new ViewRows(OnlineTables.of(defs.project(), view), entries);
+  }
+
+  /** Row r's key values, coerced to the join keys' types; a null key is refused by name. */
+  private static List<Object> keyValues(List<JoinKey> keys, List<List<Object>> keyColumns, int r) {
+    List<Object> values = new ArrayList<>(keys.size());
+    for (int k = 0; k < keys.size(); k++) {
+      Object v = keyColumns.get(k).get(r);
+      if (v == null) {
+        throw new InvalidRequestException("column '" + keys.get(k).name() + "' row " + r + " is null; every pushed row needs its keys");
+      }
+      values.add(EntityValues.coerce(keys.get(k), v));
+    }
+    return values;
   }
 
   private Path appendOffline(FileSource source, Map<String, List<Object>> columns, int rows) {

@@ -20,6 +20,7 @@ import dev.quiver.core.model.AggregateFeature;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -166,8 +167,12 @@ public final class OnlineReader {
   /** The columns of base (non-derived) features, in order. */
   private List<FeatureColumn> readBase(List<FeatureResolver.Resolved> resolved, Map<String, List<Object>> entities,
       int rows, boolean fullFeatureNames) {
-    Map<String, FeatureView> views = new LinkedHashMap<>();
-    Map<String, FeatureView> tileViews = new LinkedHashMap<>();
+    // views by identity (a resolution's features of one view share its instance): no name strings
+    // built and hashed per feature and request
+    List<FeatureView> views = new ArrayList<>();
+    Map<FeatureView, Integer> viewAt = new IdentityHashMap<>();
+    List<FeatureView> tileViews = new ArrayList<>();
+    Map<FeatureView, Integer> tileViewAt = new IdentityHashMap<>();
     List<FeatureResolver.ViewFeature> ordered = new ArrayList<>();
     for (FeatureResolver.Resolved r : resolved) {
       switch (r) {
@@ -176,9 +181,13 @@ public final class OnlineReader {
             throw new InvalidRequestException(vf.ref() + " belongs to an offline-only view (online: false)");
           }
           if (vf.feature() instanceof AggregateFeature) {
-            tileViews.put(vf.view().qualifiedName(), vf.view());
+            if (tileViewAt.putIfAbsent(vf.view(), tileViews.size()) == null) {
+              tileViews.add(vf.view());
+            }
           } else if (vf.feature() instanceof ColumnFeature) {
-            views.put(vf.view().qualifiedName(), vf.view());
+            if (viewAt.putIfAbsent(vf.view(), views.size()) == null) {
+              views.add(vf.view());
+            }
           } else {
             throw new IllegalStateException(vf.ref() + " is derived, not a base feature");
           }
@@ -191,11 +200,11 @@ public final class OnlineReader {
     // request over a single view costs no thread hand-off.
     List<String> tables = new ArrayList<>();
     List<List<byte[]>> tableKeys = new ArrayList<>();
-    for (FeatureView view : views.values()) {
+    for (FeatureView view : views) {
       tables.add(OnlineTables.of(defs.project(), view));
       tableKeys.add(keys(view, entities, rows));
     }
-    for (FeatureView view : tileViews.values()) {
+    for (FeatureView view : tileViews) {
       tables.add(TileRows.table(defs.project(), view));
       tableKeys.add(keys(view, entities, rows));
     }
@@ -216,27 +225,27 @@ public final class OnlineReader {
             : new QuiverException("reading " + tables.get(i) + " from the online store failed: " + ex.getCause().getMessage(), ex.getCause());
       }
     }
-    Map<String, List<RowEncoding.Decoded>> decoded = new LinkedHashMap<>();
+    List<List<RowEncoding.Decoded>> decoded = new ArrayList<>(views.size());
     int t = 0;
-    for (FeatureView view : views.values()) {
+    for (int view = 0; view < views.size(); view++) {
       List<byte[]> values = fetched.get(t++);
       List<RowEncoding.Decoded> rowsOfView = new ArrayList<>(values.size());
       for (byte[] v : values) {
         rowsOfView.add(v == null ? null : RowEncoding.decode(v));
       }
-      decoded.put(view.qualifiedName(), rowsOfView);
+      decoded.add(rowsOfView);
     }
     long now = Timestamps.toMicros(clock.instant());
-    Map<String, TileValues> tiled = new LinkedHashMap<>();
-    for (FeatureView view : tileViews.values()) {
-      tiled.put(view.qualifiedName(), TileValues.read(view, fetched.get(t++), now));
+    List<TileValues> tiled = new ArrayList<>(tileViews.size());
+    for (FeatureView view : tileViews) {
+      tiled.add(TileValues.read(view, fetched.get(t++), now));
     }
     List<FeatureColumn> columns = new ArrayList<>();
     for (FeatureResolver.ViewFeature vf : ordered) {
       FeatureView view = vf.view();
       String name = fullFeatureNames ? view.name() + "__" + vf.feature().name() : vf.feature().name();
       if (vf.feature() instanceof AggregateFeature) {
-        columns.add(tiled.get(view.qualifiedName()).column(name, vf));
+        columns.add(tiled.get(tileViewAt.get(view)).column(name, vf));
         continue;
       }
       long oldest = view.ttl() == null ? Long.MIN_VALUE : now - view.ttl().toNanos() / 1000;
@@ -245,7 +254,7 @@ public final class OnlineReader {
       ArrayList<Instant> times = new ArrayList<>(rows);
       int hash = vf.feature().name().hashCode();
       int slot = -1;
-      for (RowEncoding.Decoded row : decoded.get(view.qualifiedName())) {
+      for (RowEncoding.Decoded row : decoded.get(viewAt.get(view))) {
         int found = row == null ? -1 : row.slot(hash, slot);
         if (found < 0) {
           values.add(null);

@@ -209,11 +209,6 @@ public final class EntityTiles {
     }
   }
 
-  /** The value of every slot of the layout at time t, aligned with {@link TileLayout#slots()}. */
-  public Object[] valuesAt(long t) {
-    return read(layout, encode(), t);
-  }
-
   // ---- the byte format --------------------------------------------------------------------------
 
   /**

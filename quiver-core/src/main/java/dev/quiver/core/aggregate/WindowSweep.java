@@ -91,29 +91,28 @@ public final class WindowSweep {
     if (!window.lifetime()) {
       evictBefore(window.firstTile(t));
     }
-    // finish is pure: a window of one piece finishes that piece; more pieces merge into a copy
-    AggregateState result = null;
-    boolean owned = false;
-    for (AggregateState piece : new AggregateState[] {frontSize > 0 ? frontSuffix[frontSize - 1] : null, backMerged, head}) {
-      if (piece == null) {
-        continue;
-      }
-      if (result == null) {
-        result = piece;
-      } else {
-        if (!owned) {
-          result = aggregator.copy(result);
-          owned = true;
-        }
-        aggregator.merge(result, piece);
-      }
-    }
-    if (result == null) {
+    // finish is pure: a window of one piece finishes that piece; only more pieces need a merged state
+    AggregateState front = frontSize > 0 ? frontSuffix[frontSize - 1] : null;
+    int pieces = (front != null ? 1 : 0) + (backMerged != null ? 1 : 0) + (head != null ? 1 : 0);
+    if (pieces == 0) {
       if (!emptyKnown) {
         empty = aggregator.finish(aggregator.newState());
         emptyKnown = true;
       }
       return empty;
+    }
+    if (pieces == 1) {
+      return aggregator.finish(front != null ? front : backMerged != null ? backMerged : head);
+    }
+    AggregateState result = aggregator.newState();
+    if (front != null) {
+      aggregator.merge(result, front);
+    }
+    if (backMerged != null) {
+      aggregator.merge(result, backMerged);
+    }
+    if (head != null) {
+      aggregator.merge(result, head);
     }
     return aggregator.finish(result);
   }

@@ -24,7 +24,9 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Every derived feature of one registry version, parsed and with its custom transform loaded, once;
  * and the {@link DerivedPlan}s built from them, cached per list of requested features (a feature
- * service asks for the same list every time, so a request only looks its plan up).
+ * service asks for the same list every time, so a request only looks its plan up). Online reads
+ * also keep here what else is computed once per registry version: feature resolutions ({@link
+ * #resolve}) and the tile layouts of window aggregates ({@link #tileLayout}).
  *
  * <p>Thread-safe. Build one per registry version with {@link #of}.
  */
@@ -50,6 +52,20 @@ public final class DerivedFeatures {
   private final Map<FeatureRef, Node> nodes;
   private final Map<List<FeatureRef>, DerivedPlan> plans = new ConcurrentHashMap<>();
   private final Map<List<FeatureRef>, List<FeatureResolver.Resolved>> resolutions = new ConcurrentHashMap<>();
+  private final Map<TileKey, dev.quiver.core.aggregate.TileLayout> tileLayouts = new ConcurrentHashMap<>();
+
+  /** A view of these definitions (by identity: no deep record hash per read) and a tile row's signature. */
+  private record TileKey(FeatureView view, String signature) {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof TileKey k && k.view == view && k.signature.equals(signature);
+    }
+
+    @Override
+    public int hashCode() {
+      return System.identityHashCode(view) * 31 + signature.hashCode();
+    }
+  }
 
   private DerivedFeatures(Definitions defs, Map<FeatureRef, Node> nodes) {
     this.defs = defs;
@@ -209,6 +225,18 @@ public final class DerivedFeatures {
       resolutions.putIfAbsent(List.copyOf(refs), resolved);
     }
     return resolved;
+  }
+
+  /**
+   * The layout a stored tile row of {@code view} (a view of these definitions, as their resolutions
+   * return it) was written with, made once per view and row signature.
+   *
+   * @throws QuiverException when the row does not fit the view (see {@link dev.quiver.core.aggregate.TileLayout#ofSignature})
+   */
+  public dev.quiver.core.aggregate.TileLayout tileLayout(FeatureView view, byte[] row) {
+    String signature = dev.quiver.core.aggregate.EntityTiles.signature(row);
+    return tileLayouts.computeIfAbsent(new TileKey(view, signature),
+        k -> dev.quiver.core.aggregate.TileLayout.ofSignature(view, signature));
   }
 
   public DerivedPlan plan(List<FeatureResolver.Resolved> resolved) {

@@ -98,7 +98,8 @@ public final class OnlineReader {
     List<FeatureResolver.Resolved> resolved = compiled.resolve(request.features());
     Map<String, List<Object>> entities = request.entities();
     if (!anyDerived(resolved)) {
-      return new OnlineResponse(entities, readBase(resolved, entities, rowCount(entities, Map.of()), request.fullFeatureNames()));
+      return new OnlineResponse(entities,
+          readBase(compiled, resolved, entities, rowCount(entities, Map.of()), request.fullFeatureNames()));
     }
     DerivedPlan plan = compiled.plan(resolved);
     Map<String, List<Object>> context = new LinkedHashMap<>();
@@ -113,7 +114,7 @@ public final class OnlineReader {
       context.put(r.field().name(), values);
     }
     int rows = rowCount(entities, context);
-    List<FeatureColumn> base = readBase(compiled.resolve(plan.baseFeatures()), entities, rows, false);
+    List<FeatureColumn> base = readBase(compiled, compiled.resolve(plan.baseFeatures()), entities, rows, false);
     Object[][] table = new Object[rows][];
     int offset = plan.requestOffset();
     for (int i = 0; i < rows; i++) {
@@ -165,7 +166,7 @@ public final class OnlineReader {
   }
 
   /** The columns of base (non-derived) features, in order. */
-  private List<FeatureColumn> readBase(List<FeatureResolver.Resolved> resolved, Map<String, List<Object>> entities,
+  private List<FeatureColumn> readBase(DerivedFeatures compiled, List<FeatureResolver.Resolved> resolved, Map<String, List<Object>> entities,
       int rows, boolean fullFeatureNames) {
     // views by identity (a resolution's features of one view share its instance): no name strings
     // built and hashed per feature and request
@@ -200,13 +201,14 @@ public final class OnlineReader {
     // request over a single view costs no thread hand-off.
     List<String> tables = new ArrayList<>();
     List<List<byte[]>> tableKeys = new ArrayList<>();
+    Map<FeatureView, List<byte[]>> keysOf = new IdentityHashMap<>(); // a view with both kinds encodes its keys once
     for (FeatureView view : views) {
       tables.add(OnlineTables.of(defs.project(), view));
-      tableKeys.add(keys(view, entities, rows));
+      tableKeys.add(keysOf.computeIfAbsent(view, v -> keys(v, entities, rows)));
     }
     for (FeatureView view : tileViews) {
       tables.add(TileRows.table(defs.project(), view));
-      tableKeys.add(keys(view, entities, rows));
+      tableKeys.add(keysOf.computeIfAbsent(view, v -> keys(v, entities, rows)));
     }
     List<CompletableFuture<List<byte[]>>> fetches = new ArrayList<>(tables.size());
     for (int i = 0; i < tables.size(); i++) {
@@ -238,7 +240,7 @@ public final class OnlineReader {
     long now = Timestamps.toMicros(clock.instant());
     List<TileValues> tiled = new ArrayList<>(tileViews.size());
     for (FeatureView view : tileViews) {
-      tiled.add(TileValues.read(view, fetched.get(t++), now));
+      tiled.add(TileValues.read(compiled, view, fetched.get(t++), now));
     }
     List<FeatureColumn> columns = new ArrayList<>();
     for (FeatureResolver.ViewFeature vf : ordered) {
@@ -285,13 +287,13 @@ public final class OnlineReader {
    * event time (a window has no single one).
    */
   private record TileValues(TileLayout[] layouts, Object[][] values) {
-    static TileValues read(FeatureView view, List<byte[]> rows, long now) {
+    static TileValues read(DerivedFeatures compiled, FeatureView view, List<byte[]> rows, long now) {
       TileLayout[] layouts = new TileLayout[rows.size()];
       Object[][] values = new Object[rows.size()][];
       for (int i = 0; i < rows.size(); i++) {
         byte[] row = rows.get(i);
         if (row != null) {
-          layouts[i] = TileRows.layout(view, row);
+          layouts[i] = compiled.tileLayout(view, row);
           values[i] = EntityTiles.read(layouts[i], row, now);
         }
       }

@@ -153,7 +153,6 @@ public final class Pusher {
 
   /** The pushed rows of one view grouped by entity, to fold into its tile rows. */
   private final class TileUpdate {
-    final FeatureView view;
     final TileLayout layout;
     final String table;
     final List<byte[]> keys = new ArrayList<>();
@@ -163,7 +162,6 @@ public final class Pusher {
     final long[] created;
 
     TileUpdate(FeatureView view, TileLayout layout, int rows) {
-      this.view = view;
       this.layout = layout;
       this.table = TileRows.table(defs.project(), view);
       this.values = new Object[rows][];
@@ -171,7 +169,7 @@ public final class Pusher {
       this.created = new long[rows];
     }
 
-    long apply() {
+    void apply() {
       online.createTable(table);
       TileRows.update(online, table, keys, (i, stored) -> {
         EntityTiles tiles = stored == null ? new EntityTiles(layout) : EntityTiles.decode(layout, stored);
@@ -180,7 +178,6 @@ public final class Pusher {
         }
         return tiles.encode();
       });
-      return values.length;
     }
   }
 

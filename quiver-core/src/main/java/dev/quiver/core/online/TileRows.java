@@ -1,20 +1,15 @@
 package dev.quiver.core.online;
 
-import dev.quiver.core.aggregate.EntityTiles;
-import dev.quiver.core.aggregate.TileLayout;
 import dev.quiver.core.model.FeatureView;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
 import java.util.List;
-import java.util.Map;
-import java.util.WeakHashMap;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiFunction;
 
 /**
- * Online tile rows ({@link EntityTiles}): one per view version and entity, in the table {@link
+ * Online tile rows ({@link dev.quiver.core.aggregate.EntityTiles}): one per view version and entity, in the table {@link
  * #table}, beside the view's latest-row table. Writers that read, change and write a row back
  * (pushes) and writers that replace rows (materialization) hold this JVM's lock stripes of their
  * keys meanwhile, so within one process no update is lost; separate processes writing the same
@@ -32,22 +27,11 @@ public final class TileRows {
     }
   }
 
-  /** Layouts by view (identity of definitions) and row signature: a read decodes no layout twice. */
-  private static final Map<FeatureView, Map<String, TileLayout>> LAYOUTS =
-      java.util.Collections.synchronizedMap(new WeakHashMap<>());
-
   private TileRows() {}
 
   /** The tile table of a view version: {@code project.view@vN.tiles}. */
   public static String table(String project, FeatureView view) {
     return OnlineTables.of(project, view) + ".tiles";
-  }
-
-  /** The layout a stored row was written with (cached). */
-  public static TileLayout layout(FeatureView view, byte[] row) {
-    String signature = EntityTiles.signature(row);
-    Map<String, TileLayout> bySignature = LAYOUTS.computeIfAbsent(view, v -> new ConcurrentHashMap<>());
-    return bySignature.computeIfAbsent(signature, s -> TileLayout.ofSignature(view, s));
   }
 
   /** Replaces rows, holding the stripes of their keys. */

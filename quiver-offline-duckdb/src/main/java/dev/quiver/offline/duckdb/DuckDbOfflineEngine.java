@@ -69,21 +69,24 @@ final class DuckDbOfflineEngine implements OfflineEngine {
   @Override
   public HistoricalRows latestRows(LatestRowsPlan plan, Path repoRoot) {
     LatestRowsSql sql = new LatestRowsSql(plan, repoRoot);
+    List<PointInTimePlan.Column> columns = keyAndTimeColumns(plan);
+    plan.features().forEach(f -> columns.add(new PointInTimePlan.Column(f.outputName(), f.type())));
+    return stream(sql.setup(), c -> {}, sql.select(), columns);
+  }
+
+  /** The leading result columns of a {@link LatestRowsPlan}: its keys, then the event and created times. */
+  private static List<PointInTimePlan.Column> keyAndTimeColumns(LatestRowsPlan plan) {
     List<PointInTimePlan.Column> columns = new java.util.ArrayList<>();
     plan.keys().forEach(k -> columns.add(new PointInTimePlan.Column(k.queryColumn(), k.type())));
     columns.add(new PointInTimePlan.Column(LatestRowsPlan.EVENT_TS, dev.quiver.core.model.ScalarType.TIMESTAMP));
     columns.add(new PointInTimePlan.Column(LatestRowsPlan.CREATED_TS, dev.quiver.core.model.ScalarType.TIMESTAMP));
-    plan.features().forEach(f -> columns.add(new PointInTimePlan.Column(f.outputName(), f.type())));
-    return stream(sql.setup(), c -> {}, sql.select(), columns);
+    return columns;
   }
 
   @Override
   public HistoricalRows sourceRows(LatestRowsPlan plan, Path repoRoot) {
     LatestRowsSql sql = new LatestRowsSql(plan, repoRoot, true);
-    List<PointInTimePlan.Column> columns = new java.util.ArrayList<>();
-    plan.keys().forEach(k -> columns.add(new PointInTimePlan.Column(k.queryColumn(), k.type())));
-    columns.add(new PointInTimePlan.Column(LatestRowsPlan.EVENT_TS, dev.quiver.core.model.ScalarType.TIMESTAMP));
-    columns.add(new PointInTimePlan.Column(LatestRowsPlan.CREATED_TS, dev.quiver.core.model.ScalarType.TIMESTAMP));
+    List<PointInTimePlan.Column> columns = keyAndTimeColumns(plan);
     java.util.Map<String, dev.quiver.core.model.ValueType> sourceTypes = new java.util.HashMap<>();
     if (plan.features().stream().anyMatch(f -> f.type() == null)) {
       SourceScan scan = new SourceScan(plan.source(), repoRoot, "__quiver_source");

@@ -37,42 +37,36 @@ final class LatestRowsSql {
     }
     StringBuilder keys = new StringBuilder();
     StringBuilder where = new StringBuilder(scan.eventColumn + " IS NOT NULL");
-    StringBuilder out = new StringBuilder();
     for (KeyBinding k : plan.keys()) {
-      keys.append(keys.isEmpty() ? "" : ", ").append(id(k.sourceColumn()));
+      keys.append(id(k.sourceColumn())).append(", ");
       where.append(" AND ").append(id(k.sourceColumn())).append(" IS NOT NULL");
-      out.append("s.").append(id(k.sourceColumn())).append(" AS ").append(id(k.queryColumn())).append(", ");
     }
     where.append(" AND ").append(scan.event()).append(" >= ").append(timestamp(plan.start()))
         .append(" AND ").append(scan.event()).append(" <= ").append(timestamp(plan.end()));
     if (all) {
-      StringBuilder cols = new StringBuilder();
-      for (KeyBinding k : plan.keys()) {
-        cols.append(id(k.sourceColumn())).append(" AS ").append(id(k.queryColumn())).append(", ");
-      }
-      cols.append("CAST(").append(scan.eventColumn).append(" AS TIMESTAMP) AS ").append(LatestRowsPlan.EVENT_TS);
-      cols.append(", ").append(scan.createdColumn == null ? "NULL::TIMESTAMP" : "CAST(" + scan.createdColumn + " AS TIMESTAMP)")
-          .append(" AS ").append(LatestRowsPlan.CREATED_TS);
-      for (LatestValue f : plan.features()) {
-        cols.append(", ").append(id(f.sourceColumn())).append(" AS ").append(id(f.outputName()));
-      }
-      StringBuilder order = new StringBuilder();
-      for (KeyBinding k : plan.keys()) {
-        order.append(id(k.sourceColumn())).append(", ");
-      }
-      order.append(scan.eventColumn).append(scan.createdColumn == null ? "" : ", " + scan.createdColumn + " NULLS FIRST");
-      select = "SELECT " + cols + " FROM " + scan.relation + " WHERE " + where + " ORDER BY " + order;
+      String order = keys + scan.eventColumn + (scan.createdColumn == null ? "" : ", " + scan.createdColumn + " NULLS FIRST");
+      select = "SELECT " + columns(plan, scan, "") + " FROM " + scan.relation + " WHERE " + where + " ORDER BY " + order;
       return;
     }
     setup.add("CREATE OR REPLACE TEMP TABLE " + LATEST + " AS SELECT max(" + scan.rowOrder() + ") AS " + ORDER
-        + " FROM " + scan.relation + " WHERE " + where + " GROUP BY " + keys);
-    out.append("CAST(s.").append(scan.eventColumn).append(" AS TIMESTAMP) AS ").append(LatestRowsPlan.EVENT_TS);
-    out.append(", ").append(scan.createdColumn == null ? "NULL::TIMESTAMP" : "CAST(s." + scan.createdColumn + " AS TIMESTAMP)")
+        + " FROM " + scan.relation + " WHERE " + where + " GROUP BY " + keys.substring(0, keys.length() - 2));
+    select = "SELECT " + columns(plan, scan, "s.") + " FROM " + LATEST + " m JOIN " + scan.relation + " s ON "
+        + scan.matches(ORDER);
+  }
+
+  /** The result columns of {@link LatestRowsPlan}: keys, event and created time, features; {@code prefix} qualifies source columns. */
+  private static String columns(LatestRowsPlan plan, SourceScan scan, String prefix) {
+    StringBuilder out = new StringBuilder();
+    for (KeyBinding k : plan.keys()) {
+      out.append(prefix).append(id(k.sourceColumn())).append(" AS ").append(id(k.queryColumn())).append(", ");
+    }
+    out.append("CAST(").append(prefix).append(scan.eventColumn).append(" AS TIMESTAMP) AS ").append(LatestRowsPlan.EVENT_TS);
+    out.append(", ").append(scan.createdColumn == null ? "NULL::TIMESTAMP" : "CAST(" + prefix + scan.createdColumn + " AS TIMESTAMP)")
         .append(" AS ").append(LatestRowsPlan.CREATED_TS);
     for (LatestValue f : plan.features()) {
-      out.append(", s.").append(id(f.sourceColumn())).append(" AS ").append(id(f.outputName()));
+      out.append(", ").append(prefix).append(id(f.sourceColumn())).append(" AS ").append(id(f.outputName()));
     }
-    select = "SELECT " + out + " FROM " + LATEST + " m JOIN " + scan.relation + " s ON " + scan.matches(ORDER);
+    return out.toString();
   }
 
   List<String> setup() {

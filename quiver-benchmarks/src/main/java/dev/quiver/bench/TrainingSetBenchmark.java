@@ -49,8 +49,8 @@ import org.openjdk.jmh.annotations.Warmup;
  *     [--runs 5] [--seed 42] [--profile]
  * </pre>
  *
- * {@code --profile} then runs the engine's SQL ({@code quiver historical --explain}) statement by
- * statement on a fresh DuckDB connection and prints each statement's time: where the time goes.
+ * {@code --profile} then does one more run with the engine's step timings on ({@code
+ * -Dquiver.offline.timings=true}): where the time goes.
  *
  * <p>Under JMH (single-shot, one warm-up, five measured runs, one fork), with the same work
  * directory parameters:
@@ -155,39 +155,24 @@ public class TrainingSetBenchmark {
   }
 
   /**
-   * Runs the SQL the engine would run for the workload ({@code --explain}) statement by statement on
-   * a fresh in-memory DuckDB with the engine's settings, timing each; the final SELECT is written to
-   * Parquet as the engine does.
+   * One more run with the engine's step timings on ({@code -Dquiver.offline.timings=true}): each
+   * step's time (SQL statements and the Java match) goes to standard error.
    */
-  static void profile(ReferenceWorkload w, PrintStream out) throws SQLException, IOException {
-    String sql;
-    try (FeatureRepo repo = FeatureRepo.open(w.repo())) {
-      sql = repo.offline().explain(repo.planHistoricalFeatures(w.request()), repo.config().root());
-    }
-    List<String> statements = Arrays.stream(sql.split(";\n")).map(String::strip).filter(s -> !s.isEmpty()).toList();
-    Path target = w.output().resolveSibling("profile.parquet");
-    out.printf("%nprofile: %d statements of the engine's SQL, one at a time%n", statements.size());
-    double total = 0;
-    try (Connection c = DriverManager.getConnection("jdbc:duckdb:"); Statement s = c.createStatement()) {
-      s.execute("SET preserve_insertion_order = true");
-      for (int i = 0; i < statements.size(); i++) {
-        String statement = statements.get(i);
-        boolean last = i == statements.size() - 1;
-        String run = last ? "COPY (" + statement + ") TO '" + target.toString().replace("'", "''") + "' (FORMAT parquet)" : statement;
-        long started = System.nanoTime();
-        s.execute(run);
-        double secs = (System.nanoTime() - started) / 1e9;
-        total += secs;
-        out.printf("  %7.3f s  %s%n", secs, abbreviate(run, 150));
+  static void profile(ReferenceWorkload w, PrintStream out) {
+    out.printf("%nprofile: one more run with -Dquiver.offline.timings=true (step times on standard error)%n");
+    String before = System.getProperty("quiver.offline.timings");
+    System.setProperty("quiver.offline.timings", "true");
+    try {
+      long started = System.nanoTime();
+      long rows = run(w, p -> {});
+      out.printf("profile: %,d rows in %.3f s%n", rows, (System.nanoTime() - started) / 1e9);
+    } finally {
+      if (before == null) {
+        System.clearProperty("quiver.offline.timings");
+      } else {
+        System.setProperty("quiver.offline.timings", before);
       }
     }
-    Files.deleteIfExists(target);
-    out.printf("  %7.3f s  total%n", total);
-  }
-
-  private static String abbreviate(String s, int max) {
-    String flat = s.replaceAll("\\s+", " ");
-    return flat.length() <= max ? flat : flat.substring(0, max - 3) + "...";
   }
 
   /** Prints progress at every 25%, from the engine's poller thread. */

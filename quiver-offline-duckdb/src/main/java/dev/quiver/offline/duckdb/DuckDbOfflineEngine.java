@@ -16,6 +16,7 @@ import java.nio.file.StandardCopyOption;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -53,17 +54,8 @@ final class DuckDbOfflineEngine implements OfflineEngine {
 
   @Override
   public HistoricalRows rows(PointInTimePlan plan, Path repoRoot) {
-    if (WindowAggregateSql.hasAggregates(plan)) {
-      TrainingSql sql = TrainingSql.of(plan, repoRoot);
-      return plan.finish(stream(sql.setup(), sql::prepare, sql.select(), plan.baseColumns()));
-    }
-    PlanSql sql = new PlanSql(plan, repoRoot);
-    return plan.finish(stream(sql.setup(), c -> {}, sql.select(), plan.baseColumns()));
-  }
-
-  /** A step run on the connection between the setup statements and the select. */
-  private interface Step {
-    void run(Connection c) throws SQLException;
+    TrainingSql sql = TrainingSql.of(plan, repoRoot);
+    return plan.finish(stream(sql.steps(), sql.select(), plan.baseColumns()));
   }
 
   @Override
@@ -71,7 +63,7 @@ final class DuckDbOfflineEngine implements OfflineEngine {
     LatestRowsSql sql = new LatestRowsSql(plan, repoRoot);
     List<PointInTimePlan.Column> columns = keyAndTimeColumns(plan);
     plan.features().forEach(f -> columns.add(new PointInTimePlan.Column(f.outputName(), f.type())));
-    return stream(sql.setup(), c -> {}, sql.select(), columns);
+    return stream(Step.sql(sql.setup()), sql.select(), columns);
   }
 
   /** The leading result columns of a {@link LatestRowsPlan}: its keys, then the event and created times. */
@@ -110,20 +102,15 @@ final class DuckDbOfflineEngine implements OfflineEngine {
       }
       columns.add(new PointInTimePlan.Column(f.outputName(), type));
     }
-    return stream(sql.setup(), c -> {}, sql.select(), columns);
+    return stream(Step.sql(sql.setup()), sql.select(), columns);
   }
 
-  /** Runs the setup statements, then streams the select; the rows own the connection. */
-  private HistoricalRows stream(List<String> setup, Step prepare, String select, List<PointInTimePlan.Column> columns) {
+  /** Runs the steps, then streams the select; the rows own the connection. */
+  private HistoricalRows stream(List<Step> steps, String select, List<PointInTimePlan.Column> columns) {
     Connection c = null;
     try {
       c = open();
-      try (Statement s = c.createStatement()) {
-        for (String statement : setup) {
-          s.execute(statement);
-        }
-      }
-      prepare.run(c);
+      runSteps(c, steps, p -> {}, null);
       return new DuckDbRows(c, columns, select);
     } catch (SQLException e) {
       closeQuietly(c);
@@ -134,24 +121,60 @@ final class DuckDbOfflineEngine implements OfflineEngine {
     }
   }
 
+  /**
+   * Runs {@code steps} in order on {@code c}. {@code progress} receives the fraction of the steps
+   * done (0 to 1); with a {@code poller}, SQL statements report DuckDB's progress within them. With
+   * {@code -Dquiver.offline.timings=true} each step's time goes to standard error.
+   */
+  private static void runSteps(Connection c, List<Step> steps, DoubleConsumer progress, ScheduledExecutorService poller)
+      throws SQLException {
+    for (int i = 0; i < steps.size(); i++) {
+      int step = i;
+      DoubleConsumer within = fraction -> progress.accept((step + fraction) / steps.size());
+      long started = System.nanoTime();
+      switch (steps.get(i)) {
+        case Step.Sql q -> {
+          if (poller == null) {
+            try (Statement s = c.createStatement()) {
+              s.execute(q.sql());
+            }
+          } else {
+            run(c, q.sql(), within, poller);
+          }
+        }
+        case Step.Java j -> j.body().run(c, within);
+      }
+      within.accept(1);
+      if (timings()) {
+        System.err.printf("quiver offline: %7.3f s  %s%n", (System.nanoTime() - started) / 1e9,
+            abbreviate(steps.get(i).explain()));
+      }
+    }
+  }
+
+  /** True when {@code -Dquiver.offline.timings=true}: step times go to standard error. */
+  static boolean timings() {
+    return Boolean.getBoolean("quiver.offline.timings");
+  }
+
+  private static String abbreviate(String s) {
+    String flat = s.replaceAll("\\s+", " ").strip();
+    return flat.length() <= 160 ? flat : flat.substring(0, 157) + "...";
+  }
+
   @Override
   public String explain(PointInTimePlan plan, Path repoRoot) {
-    if (WindowAggregateSql.hasAggregates(plan)) {
-      TrainingSql t = TrainingSql.of(plan, repoRoot);
-      StringBuilder out = new StringBuilder();
-      t.setup().forEach(st -> out.append(st).append(";\n"));
-      out.append(t.describePrepare());
-      if (plan.derivation() != null) {
-        out.append("-- then derived features: the core evaluator computes them from each row (").append(plan.derivation().plan()).append(")\n");
-      }
+    TrainingSql t = TrainingSql.of(plan, repoRoot);
+    StringBuilder out = new StringBuilder();
+    t.steps().forEach(st -> out.append(st.explain()));
+    if (plan.derivation() == null) {
+      return out.append(t.select()).append(";\n").toString();
+    }
+    if (t instanceof WindowAggregateSql) {
+      out.append("-- then derived features: the core evaluator computes them from each row (").append(plan.derivation().plan()).append(")\n");
       return out.append(t.select()).append(";\n").toString();
     }
     PlanSql sql = new PlanSql(plan, repoRoot);
-    StringBuilder out = new StringBuilder();
-    sql.setup().forEach(st -> out.append(st).append(";\n"));
-    if (plan.derivation() == null) {
-      return out.append(sql.select()).append(";\n").toString();
-    }
     out.append("-- derived features: the core evaluator reads these rows and fills ").append(DerivationStep.TABLE)
         .append(" (").append(plan.derivation().plan()).append(")\n").append(sql.derivationInputs()).append(";\n");
     return out.append(sql.derivedSelect(DerivationStep.TABLE)).append(";\n").toString();
@@ -177,14 +200,25 @@ final class DuckDbOfflineEngine implements OfflineEngine {
 
   @Override
   public long write(PointInTimePlan plan, Path repoRoot, Path out, FileFormat format, DoubleConsumer progress) {
-    if (WindowAggregateSql.hasAggregates(plan)) {
-      return writeWithAggregates(plan, repoRoot, out, format, progress);
-    }
-    PlanSql sql = new PlanSql(plan, repoRoot);
+    TrainingSql sql = TrainingSql.of(plan, repoRoot);
     Path target = out.toAbsolutePath();
     Path temp = target.resolveSibling("." + target.getFileName() + ".quiver-tmp");
-    boolean derive = plan.derivation() != null;
-    int steps = sql.setup().size() + (derive ? 2 : 1);
+    List<Step> steps = new ArrayList<>(sql.steps());
+    String[] select = {sql.select()};
+    if (plan.derivation() != null) {
+      steps.add(new Step.Java("derived features: the core evaluator computes them from each base row", (c, done) -> {
+        if (sql instanceof PlanSql p) {
+          select[0] = p.derivedSelect(DerivationStep.run(c, p, plan, done));
+        } else {
+          // derived features over aggregates: the base rows into a table, the evaluator over them, a join back
+          String base = "__quiver_base";
+          try (Statement s = c.createStatement()) {
+            s.execute("CREATE OR REPLACE TEMP TABLE " + base + " AS " + ((WindowAggregateSql) sql).selectWithPosition());
+          }
+          select[0] = derivedOver(plan, base, DerivationStep.runOver(c, base, plan, done));
+        }
+      }));
+    }
     ScheduledExecutorService poller = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "quiver-duckdb-progress");
       t.setDaemon(true);
@@ -194,19 +228,15 @@ final class DuckDbOfflineEngine implements OfflineEngine {
       if (target.getParent() != null) {
         Files.createDirectories(target.getParent());
       }
-      int step = 0;
-      for (String statement : sql.setup()) {
-        run(c, statement, step++, steps, progress, poller);
-      }
-      String select = sql.select();
-      if (derive) {
-        int derivationStep = step++;
-        select = sql.derivedSelect(DerivationStep.run(c, sql, plan,
-            done -> progress.accept((derivationStep + done) * 100.0 / steps)));
-      }
+      // the steps take the first 80%, writing the rest
+      runSteps(c, steps, f -> progress.accept(80 * f), poller);
       String options = format == FileFormat.PARQUET ? "FORMAT parquet" : "FORMAT csv, HEADER true";
-      long rows = run(c, "COPY (" + select + ") TO " + Scans.literal(temp.toString()) + " (" + options + ")",
-          step, steps, progress, poller);
+      long started = System.nanoTime();
+      long rows = run(c, "COPY (" + select[0] + ") TO " + Scans.literal(temp.toString()) + " (" + options + ")",
+          f -> progress.accept(80 + 20 * f), poller);
+      if (timings()) {
+        System.err.printf("quiver offline: %7.3f s  COPY the training set to %s%n", (System.nanoTime() - started) / 1e9, target);
+      }
       Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
       progress.accept(100);
       return rows;
@@ -220,55 +250,6 @@ final class DuckDbOfflineEngine implements OfflineEngine {
         Files.deleteIfExists(temp);
       } catch (IOException ignored) {
         // best effort: a leftover hidden temp file is harmless and replaced next time
-      }
-    }
-  }
-
-  /** {@link #write} of a plan with window aggregates: setup, the Java sweep, then one COPY. */
-  private long writeWithAggregates(PointInTimePlan plan, Path repoRoot, Path out, FileFormat format, DoubleConsumer progress) {
-    TrainingSql sql = TrainingSql.of(plan, repoRoot);
-    Path target = out.toAbsolutePath();
-    Path temp = target.resolveSibling("." + target.getFileName() + ".quiver-tmp");
-    try (Connection c = open()) {
-      if (target.getParent() != null) {
-        Files.createDirectories(target.getParent());
-      }
-      try (Statement s = c.createStatement()) {
-        int step = 0;
-        for (String statement : sql.setup()) {
-          s.execute(statement);
-          progress.accept(++step * 40.0 / sql.setup().size());
-        }
-      }
-      sql.prepare(c);
-      progress.accept(plan.derivation() == null ? 80 : 60);
-      String select = sql.select();
-      if (plan.derivation() != null) {
-        // derived features over aggregates: the base rows into a table, the evaluator over them, a join back
-        String base = "__quiver_base";
-        try (Statement s = c.createStatement()) {
-          s.execute("CREATE OR REPLACE TEMP TABLE " + base + " AS " + ((WindowAggregateSql) sql).selectWithPosition());
-        }
-        String derived = DerivationStep.runOver(c, base, plan, done -> progress.accept(60 + 20 * done));
-        select = derivedOver(plan, base, derived);
-      }
-      String options = format == FileFormat.PARQUET ? "FORMAT parquet" : "FORMAT csv, HEADER true";
-      long rows;
-      try (Statement s = c.createStatement()) {
-        rows = s.executeUpdate("COPY (" + select + ") TO " + Scans.literal(temp.toString()) + " (" + options + ")");
-      }
-      Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-      progress.accept(100);
-      return rows;
-    } catch (SQLException e) {
-      throw failed(e);
-    } catch (IOException e) {
-      throw new QuiverException("cannot write " + out + ": " + e.getMessage(), e);
-    } finally {
-      try {
-        Files.deleteIfExists(temp);
-      } catch (IOException ignored) {
-        // best effort
       }
     }
   }
@@ -292,15 +273,14 @@ final class DuckDbOfflineEngine implements OfflineEngine {
         .append(" = b.").append(WindowAggregateSql.POSITION).append(" ORDER BY b.").append(WindowAggregateSql.POSITION).toString();
   }
 
-  /** Runs one statement, reporting overall progress as its share of the steps; returns its update count. */
-  private static long run(Connection c, String sql, int step, int steps, DoubleConsumer progress,
-      ScheduledExecutorService poller) throws SQLException {
+  /** Runs one statement, reporting DuckDB's progress within it (0 to 1); returns its update count. */
+  private static long run(Connection c, String sql, DoubleConsumer within, ScheduledExecutorService poller) throws SQLException {
     try (DuckDBPreparedStatement s = c.prepareStatement(sql).unwrap(DuckDBPreparedStatement.class)) {
       var task = poller.scheduleAtFixedRate(() -> {
         try {
           double pct = s.getQueryProgress().getPercentage();
           if (pct >= 0) {
-            progress.accept((step + pct / 100.0) * 100.0 / steps);
+            within.accept(pct / 100.0);
           }
         } catch (SQLException | RuntimeException ignored) {
           // the statement finished between two polls

@@ -3,9 +3,7 @@ package dev.quiver.offline.duckdb;
 import static dev.quiver.offline.duckdb.Scans.id;
 
 import dev.quiver.core.model.FileSource;
-import dev.quiver.core.model.ScalarType;
 import dev.quiver.core.offline.PointInTimePlan;
-import dev.quiver.core.offline.PointInTimePlan.KeyBinding;
 import dev.quiver.core.offline.PointInTimePlan.LatestValue;
 import dev.quiver.core.offline.PointInTimePlan.PlannedFeature;
 import dev.quiver.core.offline.PointInTimePlan.ViewJoin;
@@ -13,30 +11,31 @@ import dev.quiver.core.offline.QueryInput;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Renders a {@link PointInTimePlan} to DuckDB SQL: setup statements that stage intermediate tables,
+ * Renders a {@link PointInTimePlan} for DuckDB: setup {@link Step}s that stage intermediate tables,
  * then one final {@code SELECT} whose rows are the training set in query order.
  *
- * <p>Per view join, an ASOF join finds, for each query row, the source row with the same keys and
- * the greatest {@code (event_ts, created_ts, position)} not after {@code (t, +inf, +inf)}: exactly
- * the plan's "latest row at or before t, ties broken by created time, then by position in the source"
- * (files in path order, rows in file order). Only the ordering key travels through the ASOF sort; a
- * second hash join fetches the feature columns of the chosen rows, and the TTL is applied to the
- * chosen row's event time. Parquet rows are addressed by {@code (filename, file_row_number)}; CSV
- * sources are staged into a table first and addressed by {@code rowid}.
+ * <p>The view joins reading one source are matched together by a {@link LatestRowMatch} (a Java
+ * step: one scan of the source, no sort), which gives per join and query row the position of the
+ * source row with the same keys and the greatest {@code (event_ts, created_ts, position)} not after
+ * t, within the TTL: exactly the plan's "latest row at or before t, ties broken by created time,
+ * then by position in the source" (files in path order, rows in file order). A hash join on that
+ * position then fetches the join's feature columns. Parquet rows are addressed by {@code
+ * (file_index, file_row_number)}; CSV sources are staged into a table first and addressed by {@code
+ * rowid}.
  */
-final class PlanSql {
+final class PlanSql implements TrainingSql {
   static final String QUERY = "__quiver_query";
   static final String ROW = "__quiver_row";
-  private static final String T = "__quiver_t";
-  private static final String ORDER = "__quiver_order";
+  private static final String POSITION = "__quiver_p";
 
   private final PointInTimePlan plan;
   private final Path repoRoot;
-  private final List<String> setup = new ArrayList<>();
+  private final List<Step> setup = new ArrayList<>();
 
   PlanSql(PointInTimePlan plan, Path repoRoot) {
     this.plan = plan;
@@ -44,13 +43,15 @@ final class PlanSql {
     render();
   }
 
-  /** Statements to run, in order, before {@link #select()}. */
-  List<String> setup() {
+  /** Steps to run, in order, before {@link #select()}. */
+  @Override
+  public List<Step> steps() {
     return setup;
   }
 
   /** The plan's base result ({@link PointInTimePlan#baseColumns()}), in query order. */
-  String select() {
+  @Override
+  public String select() {
     Map<String, String> features = featureColumns();
     StringBuilder columns = new StringBuilder("q.*");
     List<PointInTimePlan.Column> base = plan.baseColumns();
@@ -148,43 +149,33 @@ final class PlanSql {
   }
 
   private void render() {
-    setup.add("SET TimeZone = 'UTC'");
+    setup.add(new Step.Sql("SET TimeZone = 'UTC'"));
     if (plan.query() instanceof QueryInput.Sql) {
-      setup.addAll(tableViews(plan.tables(), repoRoot));
+      tableViews(plan.tables(), repoRoot).forEach(v -> setup.add(new Step.Sql(v)));
     }
     // A table keeps insertion order, so its rowid is the query rows' input order.
-    setup.add("CREATE OR REPLACE TEMP TABLE " + QUERY + " AS SELECT * FROM " + queryRelation(plan.query(), Path.of("")));
+    setup.add(new Step.Sql("CREATE OR REPLACE TEMP TABLE " + QUERY + " AS SELECT * FROM " + queryRelation(plan.query(), Path.of(""))));
+    // the joins reading one source are matched by one scan of it
+    Map<FileSource, List<Integer>> bySource = new LinkedHashMap<>();
     for (int i = 0; i < plan.joins().size(); i++) {
-      join(i, plan.joins().get(i));
+      bySource.computeIfAbsent(plan.joins().get(i).source(), s -> new ArrayList<>()).add(i);
+    }
+    for (List<Integer> group : bySource.values()) {
+      SourceScan scan = new SourceScan(plan.joins().get(group.get(0)).source(), repoRoot, "__quiver_source_" + group.get(0));
+      if (scan.staging != null) {
+        setup.add(new Step.Sql(scan.staging));
+      }
+      LatestRowMatch match = new LatestRowMatch(QUERY, plan.timestampColumn(), scan,
+          group.stream().map(plan.joins()::get).toList(), group.stream().map(PlanSql::matched).toList());
+      setup.add(new Step.Java(match.describe(ROW, POSITION), (c, progress) -> match.run(c, ROW, POSITION, progress)));
+      for (int i : group) {
+        setup.add(new Step.Sql(fetch(i, plan.joins().get(i), scan)));
+      }
     }
   }
 
-  private void join(int i, ViewJoin join) {
-    SourceScan scan = new SourceScan(join.source(), repoRoot, "__quiver_source_" + i);
-    if (scan.staging != null) {
-      setup.add(scan.staging);
-    }
-    StringBuilder keysQ = new StringBuilder();
-    StringBuilder keysS = new StringBuilder();
-    StringBuilder on = new StringBuilder();
-    StringBuilder notNull = new StringBuilder(scan.eventColumn).append(" IS NOT NULL");
-    for (int k = 0; k < join.keys().size(); k++) {
-      KeyBinding key = join.keys().get(k);
-      keysQ.append(", ").append(joinable(key, id(key.queryColumn()))).append(" AS __quiver_k").append(k);
-      keysS.append(joinable(key, id(key.sourceColumn()))).append(" AS __quiver_k").append(k).append(", ");
-      on.append("q.__quiver_k").append(k).append(" = j.__quiver_k").append(k).append(" AND ");
-      notNull.append(" AND ").append(id(key.sourceColumn())).append(" IS NOT NULL");
-    }
-    // A null t must match nothing, but the ASOF join compares structs, where {'t': NULL, ...} sorts
-    // after every source row: drop such a match here.
-    String ttl = "q." + T + " IS NOT NULL" + (join.ttl() == null ? ""
-        : " AND j." + ORDER + ".t >= q." + T + " - INTERVAL '" + (join.ttl().toNanos() / 1000) + " microseconds'");
-    setup.add("CREATE OR REPLACE TEMP TABLE " + matched(i) + " AS SELECT q.rowid AS " + ROW
-        + ", CASE WHEN " + ttl + " THEN j." + ORDER + " END AS " + ORDER
-        + " FROM (SELECT rowid, CAST(" + id(plan.timestampColumn()) + " AS TIMESTAMP) AS " + T + keysQ + " FROM " + QUERY + ") q"
-        + " ASOF LEFT JOIN (SELECT " + keysS + scan.rowOrder() + " AS " + ORDER + " FROM " + scan.relation + " WHERE " + notNull + ") j"
-        + " ON " + on + scan.upperBound("q." + T) + " >= j." + ORDER);
-
+  /** The feature values of the rows {@link LatestRowMatch} picked for join {@code i}, by query row. */
+  private static String fetch(int i, ViewJoin join, SourceScan scan) {
     StringBuilder values = new StringBuilder();
     for (int f = 0; f < join.features().size(); f++) {
       String column = switch (join.features().get(f)) {
@@ -194,17 +185,8 @@ final class PlanSql {
       };
       values.append(", s.").append(id(column)).append(" AS ").append(value(i, f));
     }
-    setup.add("CREATE OR REPLACE TEMP TABLE " + fetched(i) + " AS SELECT m." + ROW + values
-        + " FROM " + matched(i) + " m JOIN " + scan.relation + " s ON " + scan.matches(ORDER));
-  }
-
-  /**
-   * A key column as the ASOF join compares it. Bytes keys are compared as hex text: DuckDB 2.0.0's
-   * ASOF join misses matches when a BLOB key follows a negative BIGINT key and the ordering key is a
-   * struct (as ours is); {@code hex} is injective and keeps nulls null.
-   */
-  private static String joinable(KeyBinding key, String column) {
-    return key.type() == ScalarType.BYTES ? "hex(" + column + ")" : column;
+    return "CREATE OR REPLACE TEMP TABLE " + fetched(i) + " AS SELECT m." + ROW + values
+        + " FROM " + matched(i) + " m JOIN " + scan.relation + " s ON m." + POSITION + " = " + scan.positionKey("s.");
   }
 
   private static String matched(int i) {

@@ -79,6 +79,17 @@ final class SourceScan {
     return s.append(", 'r': 9223372036854775807::BIGINT}").toString();
   }
 
+  /**
+   * A row's position in the source as one BIGINT, ordered as {@link #rowOrder()} orders positions:
+   * the row number, and for several files the file's index (files are listed in path order, as
+   * {@code filename} compares) in the bits above 40.
+   *
+   * @param alias the relation's alias and a dot, or empty
+   */
+  String positionKey(String alias) {
+    return byFile ? "((" + alias + "file_index::BIGINT << 40) + " + alias + "file_row_number)" : alias + position + "::BIGINT";
+  }
+
   /** Joins a relation {@code m} holding an ordering key column {@code order} back to the source row {@code s}. */
   String matches(String order) {
     return "m." + order + ".r = s." + position + (byFile ? " AND m." + order + ".f = s.filename" : "");

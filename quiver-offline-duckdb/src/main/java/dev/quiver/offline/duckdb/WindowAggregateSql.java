@@ -12,8 +12,6 @@ import dev.quiver.core.offline.PointInTimePlan.ViewJoin;
 import dev.quiver.core.offline.PointInTimePlan.WindowAggregate;
 import dev.quiver.core.offline.QueryInput;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -33,18 +31,18 @@ final class WindowAggregateSql implements TrainingSql {
   private final PointInTimePlan plan;
   private final Path repoRoot;
   private final PlanSql base;
-  private final List<String> setup = new ArrayList<>();
+  private final List<Step> setup = new ArrayList<>();
   /** Join index → the aggregates of that join. */
   private final Map<Integer, List<WindowAggregate>> aggregates = new HashMap<>();
 
   WindowAggregateSql(PointInTimePlan plan, Path repoRoot) {
     this.plan = plan;
     this.repoRoot = repoRoot;
-    setup.add("SET TimeZone = 'UTC'");
+    setup.add(new Step.Sql("SET TimeZone = 'UTC'"));
     if (plan.query() instanceof QueryInput.Sql) {
-      setup.addAll(PlanSql.tableViews(plan.tables(), repoRoot));
+      setup.addAll(Step.sql(PlanSql.tableViews(plan.tables(), repoRoot)));
     }
-    setup.add("CREATE OR REPLACE TEMP TABLE " + QUERY + " AS SELECT * FROM " + PlanSql.queryRelation(plan.query(), Path.of("")));
+    setup.add(new Step.Sql("CREATE OR REPLACE TEMP TABLE " + QUERY + " AS SELECT * FROM " + PlanSql.queryRelation(plan.query(), Path.of(""))));
     List<ViewJoin> joins = new ArrayList<>();
     for (int i = 0; i < plan.joins().size(); i++) {
       ViewJoin join = plan.joins().get(i);
@@ -70,7 +68,15 @@ final class WindowAggregateSql implements TrainingSql {
     PointInTimePlan stripped = new PointInTimePlan(new QueryInput.Sql("SELECT *, rowid AS " + POSITION + " FROM " + QUERY),
         queryColumns, plan.timestampColumn(), joins, outputs, plan.registryVersion(), plan.tables());
     base = new PlanSql(stripped, repoRoot);
-    setup.addAll(base.setup());
+    setup.addAll(base.steps());
+    for (var e : aggregates.entrySet()) {
+      ViewJoin join = plan.joins().get(e.getKey());
+      String table = values(e.getKey());
+      String description = join.view() + ": window aggregates " + e.getValue().stream().map(WindowAggregate::outputName).toList()
+          + " computed in Java by a sorted sweep over per-hop tiles into " + table;
+      setup.add(new Step.Java(description,
+          (c, progress) -> new WindowAggregateSweep(plan, join, e.getValue(), repoRoot, table).run(c)));
+    }
   }
 
   static boolean hasAggregates(PointInTimePlan plan) {
@@ -78,27 +84,8 @@ final class WindowAggregateSql implements TrainingSql {
   }
 
   @Override
-  public List<String> setup() {
+  public List<Step> steps() {
     return setup;
-  }
-
-  @Override
-  public void prepare(Connection connection) throws SQLException {
-    for (var e : aggregates.entrySet()) {
-      new WindowAggregateSweep(plan, plan.joins().get(e.getKey()), e.getValue(), repoRoot, values(e.getKey()))
-          .run(connection);
-    }
-  }
-
-  @Override
-  public String describePrepare() {
-    StringBuilder s = new StringBuilder();
-    for (var e : aggregates.entrySet()) {
-      s.append("-- ").append(plan.joins().get(e.getKey()).view()).append(": window aggregates ")
-          .append(e.getValue().stream().map(WindowAggregate::outputName).toList())
-          .append(" computed in Java by a sorted sweep over per-hop tiles into ").append(values(e.getKey())).append('\n');
-    }
-    return s.toString();
   }
 
   @Override

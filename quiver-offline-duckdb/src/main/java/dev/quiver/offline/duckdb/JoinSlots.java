@@ -1,0 +1,171 @@
+package dev.quiver.offline.duckdb;
+
+/**
+ * One view join's query rows as slots sorted by (key id, t), and for each slot the greatest source
+ * row {@code (event, created, position)} whose event time falls in {@code (t of the previous slot
+ * of the key, t]}. The row a query row picks is the greatest over its slot and the key's earlier
+ * slots ({@link #matches()}): the latest row with {@code event <= t}, ties broken by created time,
+ * then position, exactly as DESIGN §3 orders rows. Source rows can be offered in any order and no
+ * source row is kept, so memory is a few dozen bytes per query row whatever the source's size.
+ *
+ * <p>Finding a row's slot starts from the slot its key's previous row found, so a source in (or
+ * near) time order, as event logs are, costs a comparison or two per row instead of a binary
+ * search. Not thread-safe: one thread offers.
+ */
+final class JoinSlots {
+  private static final long NONE = -1;
+
+  private final int[] offsets;
+  private final long[] times;
+  private final int[] rows;
+  /**
+   * Per key, where its previous row's search ended, in one cache line: the time of the slot before
+   * (or {@link Long#MIN_VALUE}), the slot's time (or {@link Long#MAX_VALUE} past the last), and the
+   * slot ({@code -1 - slot} past the last). A row between the two times belongs to that slot.
+   */
+  private final long[] cursor;
+  /** Per slot: event, created, position; position {@value #NONE} when no row was offered. */
+  private final long[] best;
+  private final long ttlMicros;
+
+  /**
+   * @param keys how many key ids there are
+   * @param kid per query row (in ascending t order), its key id, or -1 when it matches nothing
+   * @param t per query row, its time in µs
+   * @param row per query row, its position in the query input
+   * @param n how many query rows the arrays hold
+   * @param ttlMicros the view's TTL in µs, or -1 for none
+   */
+  JoinSlots(int keys, int[] kid, long[] t, int[] row, int n, long ttlMicros) {
+    this.ttlMicros = ttlMicros;
+    offsets = new int[keys + 1];
+    for (int i = 0; i < n; i++) {
+      if (kid[i] >= 0) {
+        offsets[kid[i] + 1]++;
+      }
+    }
+    for (int k = 0; k < keys; k++) {
+      offsets[k + 1] += offsets[k];
+    }
+    int slots = offsets[keys];
+    times = new long[slots];
+    rows = new int[slots];
+    int[] fill = new int[keys];
+    System.arraycopy(offsets, 0, fill, 0, keys);
+    // a stable counting sort by key id: the input is in t order, so each key's slots are too
+    for (int i = 0; i < n; i++) {
+      int k = kid[i];
+      if (k >= 0) {
+        int s = fill[k]++;
+        times[s] = t[i];
+        rows[s] = row[i];
+      }
+    }
+    cursor = new long[3 * keys];
+    for (int k = 0; k < keys; k++) {
+      moveTo(k, offsets[k]);
+    }
+    best = new long[3 * slots];
+    for (int s = 0; s < slots; s++) {
+      best[3 * s + 2] = NONE;
+    }
+  }
+
+  /** How many query rows can match (a key and a time). */
+  int slots() {
+    return times.length;
+  }
+
+  /** Offers a source row of key {@code kid}. */
+  void offer(int kid, long event, long created, long position) {
+    int at = 3 * kid;
+    long found = cursor[at + 2];
+    if (!(cursor[at] < event && event <= cursor[at + 1])) {
+      found = moveTo(kid, search(offsets[kid], offsets[kid + 1], (int) (found < 0 ? -1 - found : found), event));
+    }
+    if (found < 0) {
+      return; // after every query time of the key
+    }
+    int slot = (int) found;
+    int b = 3 * slot;
+    long p = best[b + 2];
+    if (p == NONE || event > best[b]
+        || (event == best[b] && (created > best[b + 1] || (created == best[b + 1] && position > p)))) {
+      best[b] = event;
+      best[b + 1] = created;
+      best[b + 2] = position;
+    }
+  }
+
+  /** Points the key's cursor at {@code slot}; returns the slot, or {@code -1 - slot} when it is past the key's last. */
+  private long moveTo(int kid, int slot) {
+    int at = 3 * kid;
+    boolean past = slot == offsets[kid + 1];
+    cursor[at] = slot == offsets[kid] ? Long.MIN_VALUE : times[slot - 1];
+    cursor[at + 1] = past ? Long.MAX_VALUE : times[slot];
+    cursor[at + 2] = past ? -1 - slot : slot;
+    return cursor[at + 2];
+  }
+
+  /** The first slot in {@code [start, end)} whose time is at or after {@code event}, galloping from {@code c}. */
+  private int search(int start, int end, int c, long event) {
+    int lo;
+    int hi;
+    if (c < end && times[c] < event) {
+      lo = c + 1;
+      hi = c + 1;
+      for (int step = 1; hi < end && times[hi] < event; step <<= 1) {
+        lo = hi + 1;
+        hi += step;
+      }
+      hi = Math.min(hi, end);
+    } else {
+      hi = c;
+      lo = c;
+      for (int step = 1; lo > start && times[lo - 1] >= event; step <<= 1) {
+        hi = lo - 1;
+        lo -= step;
+      }
+      lo = Math.max(lo, start);
+    }
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      if (times[mid] < event) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    return lo;
+  }
+
+  /** The picked rows: query positions and source positions, as many as matched. */
+  record Matches(long[] rows, long[] positions, int size) {}
+
+  /** Every query row's pick: the greatest row over its key's slots up to its own, within the TTL. */
+  Matches matches() {
+    long[] outRows = new long[times.length];
+    long[] outPositions = new long[times.length];
+    int n = 0;
+    for (int k = 0; k + 1 < offsets.length; k++) {
+      long event = 0;
+      long created = 0;
+      long position = NONE;
+      for (int s = offsets[k]; s < offsets[k + 1]; s++) {
+        int b = 3 * s;
+        long p = best[b + 2];
+        if (p != NONE && (position == NONE || best[b] > event
+            || (best[b] == event && (best[b + 1] > created || (best[b + 1] == created && p > position))))) {
+          event = best[b];
+          created = best[b + 1];
+          position = p;
+        }
+        if (position != NONE && (ttlMicros < 0 || event >= times[s] - ttlMicros)) {
+          outRows[n] = rows[s];
+          outPositions[n++] = position;
+        }
+      }
+    }
+    return new Matches(outRows, outPositions, n);
+  }
+}

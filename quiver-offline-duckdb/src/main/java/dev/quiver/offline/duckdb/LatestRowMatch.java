@@ -1,0 +1,359 @@
+package dev.quiver.offline.duckdb;
+
+import static dev.quiver.offline.duckdb.Scans.id;
+
+import dev.quiver.core.QuiverException;
+import dev.quiver.core.offline.PointInTimePlan.KeyBinding;
+import dev.quiver.core.offline.PointInTimePlan.ViewJoin;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.DoubleConsumer;
+import org.duckdb.DuckDBAppender;
+import org.duckdb.DuckDBConnection;
+
+/**
+ * The point-in-time match of the view joins that read one source: for every query row and join,
+ * the position of the source row the plan picks (DESIGN §3), into a table per join of {@code
+ * (query rowid, position)} for the query rows that match.
+ *
+ * <p>A hash ASOF join, built on the query side: the query rows become {@link JoinSlots} (a few
+ * dozen bytes each), then the source is scanned once for all its joins, in whatever order DuckDB
+ * reads it, and each row is offered to its key's slot. Nothing of the source is sorted or kept, so
+ * the cost grows linearly with the source rows, and a source read by several views is read once.
+ * Keys of integer columns are numbered in Java; other keys (strings, bytes, timestamps, mixed
+ * types) are numbered by a DuckDB join with the query's distinct keys, exactly as DuckDB compares
+ * them. The scan is read on a thread of its own while the caller's thread offers the rows.
+ */
+final class LatestRowMatch {
+  private static final Set<String> INTEGERS = Set.of("BIGINT", "INTEGER", "SMALLINT", "TINYINT", "UINTEGER", "USMALLINT", "UTINYINT");
+  /** Appended lists are cut into pieces of this many elements. */
+  private static final int PIECE = 1 << 20;
+
+  private final String query;
+  private final String timestampColumn;
+  private final SourceScan scan;
+  private final List<ViewJoin> joins;
+  private final List<String> tables;
+
+  /**
+   * @param query the staged query table (its rowid is the input position)
+   * @param timestampColumn the query column holding t
+   * @param scan the source every join reads
+   * @param joins the joins, each with at least one column feature
+   * @param tables per join, the table to create, with columns {@code rowColumn} and {@code positionColumn}
+   */
+  LatestRowMatch(String query, String timestampColumn, SourceScan scan, List<ViewJoin> joins, List<String> tables) {
+    this.query = query;
+    this.timestampColumn = timestampColumn;
+    this.scan = scan;
+    this.joins = List.copyOf(joins);
+    this.tables = List.copyOf(tables);
+  }
+
+  /** What {@code explain} prints for this step. */
+  String describe(String rowColumn, String positionColumn) {
+    StringBuilder s = new StringBuilder("Java: a hash ASOF join of the query rows with ").append(scan.relation)
+        .append(", read once for ").append(joins.size() == 1 ? "one view" : joins.size() + " views").append(":\n");
+    for (int j = 0; j < joins.size(); j++) {
+      ViewJoin join = joins.get(j);
+      s.append("  ").append(join.view()).append(" on ").append(join.keys().stream().map(KeyBinding::sourceColumn).toList())
+          .append(join.ttl() == null ? "" : ", ttl " + join.ttl()).append(" -> ").append(tables.get(j))
+          .append(" (").append(rowColumn).append(", ").append(positionColumn).append(")\n");
+    }
+    return s.append("  latest row with ").append(scan.eventColumn).append(" <= t").append(scan.createdColumn == null ? "" : ", ties by " + scan.createdColumn)
+        .append(", then position ").append(scan.positionKey("")).toString();
+  }
+
+  /** How one join numbers its keys. */
+  private static final class Keys {
+    final ViewJoin join;
+    /** Numbered in Java (integer key columns), or null: numbered by a DuckDB join with {@link #dictionary}. */
+    final KeyIds ids;
+    final String dictionary;
+    int count;
+
+    Keys(ViewJoin join, boolean integers, String dictionary, int queryRows) {
+      this.join = join;
+      this.ids = integers && !join.keys().isEmpty() ? new KeyIds(join.keys().size(), queryRows) : null;
+      this.dictionary = integers || join.keys().isEmpty() ? null : dictionary;
+    }
+
+    /** Result columns this join's key takes in a select: its key columns, its key id, or none. */
+    int width() {
+      return ids != null ? join.keys().size() : dictionary != null ? 1 : 0;
+    }
+  }
+
+  void run(Connection c, String rowColumn, String positionColumn, DoubleConsumer progress) throws SQLException {
+    int n = Math.toIntExact(count(c, query));
+    List<Keys> keys = new ArrayList<>();
+    for (int j = 0; j < joins.size(); j++) {
+      keys.add(new Keys(joins.get(j), integerKeys(c, joins.get(j)), tables.get(j) + "_keys", n));
+    }
+    try (Statement s = c.createStatement()) {
+      for (Keys k : keys) {
+        if (k.dictionary != null) {
+          StringBuilder cols = new StringBuilder();
+          StringBuilder notNull = new StringBuilder();
+          for (int i = 0; i < k.join.keys().size(); i++) {
+            String q = id(k.join.keys().get(i).queryColumn());
+            cols.append(i == 0 ? "" : ", ").append(q).append(" AS __quiver_k").append(i);
+            notNull.append(i == 0 ? "" : " AND ").append(q).append(" IS NOT NULL");
+          }
+          s.execute("CREATE OR REPLACE TEMP TABLE " + k.dictionary + " AS SELECT (row_number() OVER () - 1)::INTEGER AS kid, *"
+              + " FROM (SELECT DISTINCT " + cols + " FROM " + query + " WHERE " + notNull + ")");
+          try (ResultSet rs = s.executeQuery("SELECT count(*) FROM " + k.dictionary)) {
+            rs.next();
+            k.count = Math.toIntExact(rs.getLong(1));
+          }
+        } else if (k.ids == null) {
+          k.count = 1; // no keys: every row has the one key
+        }
+      }
+    }
+    long t0 = System.nanoTime();
+    List<JoinSlots> slots;
+    long t1;
+    // both selects stream (nothing else runs on the connection meanwhile), so no result is materialized
+    try (Statement s = c.createStatement()) {
+      s.execute("SET jdbc_stream_results = true");
+      try {
+        slots = querySlots(c, keys, n);
+        t1 = System.nanoTime();
+        progress.accept(0.1);
+        scanSource(c, keys, slots, fraction -> progress.accept(0.1 + 0.8 * fraction));
+      } finally {
+        s.execute("SET jdbc_stream_results = false"); // the engine's default; RESET leaves it unset
+      }
+    }
+    long t2 = System.nanoTime();
+    for (int j = 0; j < joins.size(); j++) {
+      write(c, tables.get(j), rowColumn, positionColumn, slots.get(j).matches());
+    }
+    long t3 = System.nanoTime();
+    if (DuckDbOfflineEngine.timings()) {
+      System.err.printf("quiver offline:   match: query rows %.3f s, source scan %.3f s, writing matches %.3f s; keys numbered in Java: %s%n", (t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9,
+          keys.stream().map(k -> k.ids != null).toList());
+    }
+    progress.accept(1);
+  }
+
+  private static long count(Connection c, String relation) throws SQLException {
+    try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT count(*) FROM " + relation)) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  /** True when every key column is an integer type on both sides, so Java can number the keys. */
+  private boolean integerKeys(Connection c, ViewJoin join) throws SQLException {
+    if (join.keys().isEmpty()) {
+      return false;
+    }
+    StringBuilder q = new StringBuilder();
+    StringBuilder s = new StringBuilder();
+    for (KeyBinding k : join.keys()) {
+      q.append(q.isEmpty() ? "" : ", ").append(id(k.queryColumn()));
+      s.append(s.isEmpty() ? "" : ", ").append(id(k.sourceColumn()));
+    }
+    return allIntegers(c, "SELECT " + q + " FROM " + query) && allIntegers(c, "SELECT " + s + " FROM " + scan.relation);
+  }
+
+  private static boolean allIntegers(Connection c, String select) throws SQLException {
+    try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("DESCRIBE " + select)) {
+      while (rs.next()) {
+        if (!INTEGERS.contains(rs.getString("column_type").toUpperCase(Locale.ROOT))) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  /** Reads the query rows with a time, in t order, numbering keys; one {@link JoinSlots} per join. */
+  private List<JoinSlots> querySlots(Connection c, List<Keys> keys, int n) throws SQLException {
+    String t = "CAST(q." + id(timestampColumn) + " AS TIMESTAMP)";
+    StringBuilder select = new StringBuilder("SELECT q.rowid, epoch_us(").append(t).append(") AS __quiver_t");
+    StringBuilder from = new StringBuilder(" FROM ").append(query).append(" q");
+    for (int j = 0; j < keys.size(); j++) {
+      Keys k = keys.get(j);
+      if (k.ids != null) {
+        for (KeyBinding b : k.join.keys()) {
+          select.append(", q.").append(id(b.queryColumn())).append("::BIGINT");
+        }
+      } else if (k.dictionary != null) {
+        select.append(", d").append(j).append(".kid");
+        from.append(" LEFT JOIN ").append(k.dictionary).append(" d").append(j).append(" ON ");
+        for (int i = 0; i < k.join.keys().size(); i++) {
+          from.append(i == 0 ? "" : " AND ").append("q.").append(id(k.join.keys().get(i).queryColumn()))
+              .append(" = d").append(j).append(".__quiver_k").append(i);
+        }
+      }
+    }
+    select.append(from).append(" WHERE ").append(t).append(" IS NOT NULL ORDER BY __quiver_t");
+    long[] times = new long[n];
+    int[] rows = new int[n];
+    int[][] kid = new int[keys.size()][n];
+    long[] tuple = new long[keys.stream().mapToInt(Keys::width).max().orElse(0)];
+    int m = 0;
+    try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(select.toString())) {
+      while (rs.next()) {
+        rows[m] = Math.toIntExact(rs.getLong(1));
+        times[m] = rs.getLong(2);
+        int col = 3;
+        for (int j = 0; j < keys.size(); j++) {
+          Keys k = keys.get(j);
+          int width = k.width();
+          if (k.ids != null) {
+            boolean nulls = false;
+            for (int i = 0; i < width; i++) {
+              tuple[i] = rs.getLong(col + i);
+              nulls |= rs.wasNull();
+            }
+            kid[j][m] = nulls ? -1 : k.ids.add(tuple);
+          } else if (k.dictionary != null) {
+            int id = rs.getInt(col);
+            kid[j][m] = rs.wasNull() ? -1 : id;
+          }
+          col += width;
+        }
+        m++;
+      }
+    }
+    List<JoinSlots> out = new ArrayList<>();
+    for (int j = 0; j < keys.size(); j++) {
+      Keys k = keys.get(j);
+      if (k.ids != null) {
+        k.count = k.ids.size();
+      }
+      ViewJoin join = k.join;
+      long ttl = join.ttl() == null ? -1 : join.ttl().toNanos() / 1000;
+      out.add(new JoinSlots(k.count, kid[j], times, rows, m, ttl));
+    }
+    return out;
+  }
+
+  /** One scan of the source for every join, read on a thread of its own; offers each row to each join's slots. */
+  private void scanSource(Connection c, List<Keys> keys, List<JoinSlots> slots, DoubleConsumer progress) throws SQLException {
+    long total = Math.max(1, count(c, scan.relation));
+    StringBuilder select = new StringBuilder("SELECT epoch_us(").append(scan.event()).append("), ")
+        .append(scan.createdColumn == null ? "NULL::BIGINT" : "epoch_us(" + scan.created() + ")").append(", ")
+        .append(scan.positionKey("s."));
+    StringBuilder from = new StringBuilder(" FROM ").append(scan.relation).append(" s");
+    StringBuilder anyKey = new StringBuilder();
+    boolean filter = true;
+    for (int j = 0; j < keys.size(); j++) {
+      Keys k = keys.get(j);
+      if (k.ids != null) {
+        filter = false;
+        for (KeyBinding b : k.join.keys()) {
+          select.append(", s.").append(id(b.sourceColumn())).append("::BIGINT");
+        }
+      } else if (k.dictionary != null) {
+        select.append(", d").append(j).append(".kid");
+        from.append(" LEFT JOIN ").append(k.dictionary).append(" d").append(j).append(" ON ");
+        for (int i = 0; i < k.join.keys().size(); i++) {
+          from.append(i == 0 ? "" : " AND ").append("s.").append(id(k.join.keys().get(i).sourceColumn()))
+              .append(" = d").append(j).append(".__quiver_k").append(i);
+        }
+        anyKey.append(anyKey.isEmpty() ? "" : " OR ").append("d").append(j).append(".kid IS NOT NULL");
+      } else {
+        filter = false;
+      }
+    }
+    select.append(from).append(" WHERE ").append(scan.event()).append(" IS NOT NULL");
+    if (filter && !anyKey.isEmpty()) {
+      select.append(" AND (").append(anyKey).append(')');
+    }
+    int[] widths = keys.stream().mapToInt(Keys::width).toArray();
+    KeyIds[] ids = keys.stream().map(k -> k.ids).toArray(KeyIds[]::new);
+    try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(select.toString());
+        MatchRows rows = new MatchRows(rs, widths, ids)) {
+      // the joins alternate between this thread and a helper; both work on each batch
+      int n = slots.size();
+      List<Integer> mine = new ArrayList<>();
+      List<Integer> theirs = new ArrayList<>();
+      for (int j = 0; j < n; j++) {
+        (j % 2 == 0 ? mine : theirs).add(j);
+      }
+      ExecutorService helper = theirs.isEmpty() ? null : Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "quiver-match-offers");
+        t.setDaemon(true);
+        return t;
+      });
+      try {
+        long seen = 0;
+        MatchRows.Batch b;
+        while ((b = rows.next()) != null) {
+          MatchRows.Batch batch = b;
+          Future<?> other = helper == null ? null : helper.submit(() -> offer(rows, batch, theirs, slots));
+          offer(rows, batch, mine, slots);
+          if (other != null) {
+            await(other);
+          }
+          seen += b.size;
+          progress.accept(Math.min(1.0, (double) seen / total));
+        }
+      } finally {
+        if (helper != null) {
+          helper.shutdownNow();
+        }
+      }
+    }
+  }
+
+  private static void offer(MatchRows rows, MatchRows.Batch b, List<Integer> joins, List<JoinSlots> slots) {
+    for (int j : joins) {
+      rows.lookUp(b, j);
+      JoinSlots js = slots.get(j);
+      int[] kid = b.kid[j];
+      for (int i = 0; i < b.size; i++) {
+        if (kid[i] >= 0) {
+          js.offer(kid[i], b.event[i], b.created[i], b.position[i]);
+        }
+      }
+    }
+  }
+
+  private static void await(Future<?> f) {
+    try {
+      f.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new QuiverException("interrupted while matching source rows");
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof RuntimeException r ? r : new QuiverException("matching source rows failed: " + e.getCause(), e.getCause());
+    }
+  }
+
+  /** Appends the matches as lists and unnests them into {@code table}. */
+  private static void write(Connection c, String table, String rowColumn, String positionColumn, JoinSlots.Matches m)
+      throws SQLException {
+    String lists = table + "_lists";
+    try (Statement s = c.createStatement()) {
+      s.execute("CREATE OR REPLACE TEMP TABLE " + lists + " (r BIGINT[], p BIGINT[])");
+      try (DuckDBAppender a = c.unwrap(DuckDBConnection.class).createAppender(DuckDBConnection.DEFAULT_SCHEMA, lists)) {
+        for (int from = 0; from < m.size(); from += PIECE) {
+          int to = Math.min(m.size(), from + PIECE);
+          a.beginRow();
+          a.append(java.util.Arrays.copyOfRange(m.rows(), from, to));
+          a.append(java.util.Arrays.copyOfRange(m.positions(), from, to));
+          a.endRow();
+        }
+      }
+      s.execute("CREATE OR REPLACE TEMP TABLE " + table + " AS SELECT unnest(r) AS " + rowColumn + ", unnest(p) AS "
+          + positionColumn + " FROM " + lists);
+      s.execute("DROP TABLE " + lists);
+    }
+  }
+}

@@ -185,21 +185,7 @@ final class LatestRowMatch {
     String t = "CAST(q." + id(timestampColumn) + " AS TIMESTAMP)";
     StringBuilder select = new StringBuilder("SELECT q.rowid, epoch_us(").append(t).append(") AS __quiver_t");
     StringBuilder from = new StringBuilder(" FROM ").append(query).append(" q");
-    for (int j = 0; j < keys.size(); j++) {
-      Keys k = keys.get(j);
-      if (k.ids != null) {
-        for (KeyBinding b : k.join.keys()) {
-          select.append(", q.").append(id(b.queryColumn())).append("::BIGINT");
-        }
-      } else if (k.dictionary != null) {
-        select.append(", d").append(j).append(".kid");
-        from.append(" LEFT JOIN ").append(k.dictionary).append(" d").append(j).append(" ON ");
-        for (int i = 0; i < k.join.keys().size(); i++) {
-          from.append(i == 0 ? "" : " AND ").append("q.").append(id(k.join.keys().get(i).queryColumn()))
-              .append(" = d").append(j).append(".__quiver_k").append(i);
-        }
-      }
-    }
+    keyColumns(keys, true, select, from);
     select.append(from).append(" WHERE ").append(t).append(" IS NOT NULL ORDER BY __quiver_t");
     long[] times = new long[n];
     int[] rows = new int[n];
@@ -250,29 +236,14 @@ final class LatestRowMatch {
         .append(scan.createdColumn == null ? "NULL::BIGINT" : "epoch_us(" + scan.created() + ")").append(", ")
         .append(scan.positionKey("s."));
     StringBuilder from = new StringBuilder(" FROM ").append(scan.relation).append(" s");
-    StringBuilder anyKey = new StringBuilder();
-    boolean filter = true;
-    for (int j = 0; j < keys.size(); j++) {
-      Keys k = keys.get(j);
-      if (k.ids != null) {
-        filter = false;
-        for (KeyBinding b : k.join.keys()) {
-          select.append(", s.").append(id(b.sourceColumn())).append("::BIGINT");
-        }
-      } else if (k.dictionary != null) {
-        select.append(", d").append(j).append(".kid");
-        from.append(" LEFT JOIN ").append(k.dictionary).append(" d").append(j).append(" ON ");
-        for (int i = 0; i < k.join.keys().size(); i++) {
-          from.append(i == 0 ? "" : " AND ").append("s.").append(id(k.join.keys().get(i).sourceColumn()))
-              .append(" = d").append(j).append(".__quiver_k").append(i);
-        }
-        anyKey.append(anyKey.isEmpty() ? "" : " OR ").append("d").append(j).append(".kid IS NOT NULL");
-      } else {
-        filter = false;
-      }
-    }
+    keyColumns(keys, false, select, from);
     select.append(from).append(" WHERE ").append(scan.event()).append(" IS NOT NULL");
-    if (filter && !anyKey.isEmpty()) {
+    if (keys.stream().allMatch(k -> k.dictionary != null)) {
+      // only rows with some join's key can matter
+      StringBuilder anyKey = new StringBuilder();
+      for (int j = 0; j < keys.size(); j++) {
+        anyKey.append(j == 0 ? "" : " OR ").append("d").append(j).append(".kid IS NOT NULL");
+      }
       select.append(" AND (").append(anyKey).append(')');
     }
     int[] widths = keys.stream().mapToInt(Keys::width).toArray();
@@ -333,6 +304,31 @@ final class LatestRowMatch {
       throw new QuiverException("interrupted while matching source rows");
     } catch (ExecutionException e) {
       throw e.getCause() instanceof RuntimeException r ? r : new QuiverException("matching source rows failed: " + e.getCause(), e.getCause());
+    }
+  }
+
+  /**
+   * Appends each join's key to a select over the query ({@code q}) or the source ({@code s}): its
+   * key columns as BIGINT (numbered in Java), or its key id from a LEFT JOIN with its dictionary.
+   */
+  private static void keyColumns(List<Keys> keys, boolean querySide, StringBuilder select, StringBuilder from) {
+    String alias = querySide ? "q." : "s.";
+    for (int j = 0; j < keys.size(); j++) {
+      Keys k = keys.get(j);
+      List<KeyBinding> bindings = k.join.keys();
+      if (k.ids != null) {
+        for (KeyBinding b : bindings) {
+          select.append(", ").append(alias).append(id(querySide ? b.queryColumn() : b.sourceColumn())).append("::BIGINT");
+        }
+      } else if (k.dictionary != null) {
+        select.append(", d").append(j).append(".kid");
+        from.append(" LEFT JOIN ").append(k.dictionary).append(" d").append(j).append(" ON ");
+        for (int i = 0; i < bindings.size(); i++) {
+          KeyBinding b = bindings.get(i);
+          from.append(i == 0 ? "" : " AND ").append(alias).append(id(querySide ? b.queryColumn() : b.sourceColumn()))
+              .append(" = d").append(j).append(".__quiver_k").append(i);
+        }
+      }
     }
   }
 

@@ -10,6 +10,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -86,11 +87,6 @@ final class LatestRowMatch {
       this.join = join;
       this.ids = integers && !join.keys().isEmpty() ? new KeyIds(join.keys().size(), queryRows) : null;
       this.dictionary = integers || join.keys().isEmpty() ? null : dictionary;
-    }
-
-    /** Result columns this join's key takes in a select: its key columns, its key id, or none. */
-    int width() {
-      return ids != null ? join.keys().size() : dictionary != null ? 1 : 0;
     }
   }
 
@@ -185,33 +181,37 @@ final class LatestRowMatch {
     String t = "CAST(q." + id(timestampColumn) + " AS TIMESTAMP)";
     StringBuilder select = new StringBuilder("SELECT q.rowid, epoch_us(").append(t).append(") AS __quiver_t");
     StringBuilder from = new StringBuilder(" FROM ").append(query).append(" q");
-    keyColumns(keys, true, select, from);
+    int[][] columns = keyColumns(keys, true, select, from);
     select.append(from).append(" WHERE ").append(t).append(" IS NOT NULL ORDER BY __quiver_t");
+    int distinct = Arrays.stream(columns).flatMapToInt(Arrays::stream).max().orElse(-1) + 1;
     long[] times = new long[n];
     int[] rows = new int[n];
     int[][] kid = new int[keys.size()][n];
-    long[] tuple = new long[keys.stream().mapToInt(Keys::width).max().orElse(0)];
+    long[] values = new long[distinct];
+    boolean[] nulls = new boolean[distinct];
+    long[][] tuples = keys.stream().map(k -> new long[k.join.keys().size()]).toArray(long[][]::new);
     int m = 0;
     try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(select.toString())) {
       while (rs.next()) {
         rows[m] = Math.toIntExact(rs.getLong(1));
         times[m] = rs.getLong(2);
-        int col = 3;
+        for (int col = 0; col < distinct; col++) {
+          values[col] = rs.getLong(3 + col);
+          nulls[col] = rs.wasNull();
+        }
         for (int j = 0; j < keys.size(); j++) {
           Keys k = keys.get(j);
-          int width = k.width();
+          int[] cols = columns[j];
           if (k.ids != null) {
-            boolean nulls = false;
-            for (int i = 0; i < width; i++) {
-              tuple[i] = rs.getLong(col + i);
-              nulls |= rs.wasNull();
+            boolean missing = false;
+            for (int i = 0; i < cols.length; i++) {
+              tuples[j][i] = values[cols[i]];
+              missing |= nulls[cols[i]];
             }
-            kid[j][m] = nulls ? -1 : k.ids.add(tuple);
+            kid[j][m] = missing ? -1 : k.ids.add(tuples[j]);
           } else if (k.dictionary != null) {
-            int id = rs.getInt(col);
-            kid[j][m] = rs.wasNull() ? -1 : id;
+            kid[j][m] = nulls[cols[0]] ? -1 : (int) values[cols[0]];
           }
-          col += width;
         }
         m++;
       }
@@ -236,7 +236,7 @@ final class LatestRowMatch {
         .append(scan.createdColumn == null ? "NULL::BIGINT" : "epoch_us(" + scan.created() + ")").append(", ")
         .append(scan.positionKey("s."));
     StringBuilder from = new StringBuilder(" FROM ").append(scan.relation).append(" s");
-    keyColumns(keys, false, select, from);
+    int[][] columns = keyColumns(keys, false, select, from);
     select.append(from).append(" WHERE ").append(scan.event()).append(" IS NOT NULL");
     if (keys.stream().allMatch(k -> k.dictionary != null)) {
       // only rows with some join's key can matter
@@ -246,10 +246,13 @@ final class LatestRowMatch {
       }
       select.append(" AND (").append(anyKey).append(')');
     }
-    int[] widths = keys.stream().mapToInt(Keys::width).toArray();
-    KeyIds[] ids = keys.stream().map(k -> k.ids).toArray(KeyIds[]::new);
+    int distinct = Arrays.stream(columns).flatMapToInt(Arrays::stream).max().orElse(-1) + 1;
+    MatchRows.JoinKey[] joinKeys = new MatchRows.JoinKey[keys.size()];
+    for (int j = 0; j < keys.size(); j++) {
+      joinKeys[j] = new MatchRows.JoinKey(columns[j], keys.get(j).ids);
+    }
     try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(select.toString());
-        MatchRows rows = new MatchRows(rs, widths, ids)) {
+        MatchRows rows = new MatchRows(rs, distinct, joinKeys)) {
       // the joins alternate between this thread and a helper; both work on each batch
       int n = slots.size();
       List<Integer> mine = new ArrayList<>();
@@ -310,26 +313,42 @@ final class LatestRowMatch {
   /**
    * Appends each join's key to a select over the query ({@code q}) or the source ({@code s}): its
    * key columns as BIGINT (numbered in Java), or its key id from a LEFT JOIN with its dictionary.
+   * A column several joins read (a user key and a (user, merchant) key) is selected once.
+   *
+   * @return per join, the indexes of its columns among those appended (from 0), empty without keys
    */
-  private static void keyColumns(List<Keys> keys, boolean querySide, StringBuilder select, StringBuilder from) {
+  private static int[][] keyColumns(List<Keys> keys, boolean querySide, StringBuilder select, StringBuilder from) {
     String alias = querySide ? "q." : "s.";
+    List<String> added = new ArrayList<>();
+    int[][] out = new int[keys.size()][];
     for (int j = 0; j < keys.size(); j++) {
       Keys k = keys.get(j);
       List<KeyBinding> bindings = k.join.keys();
       if (k.ids != null) {
-        for (KeyBinding b : bindings) {
-          select.append(", ").append(alias).append(id(querySide ? b.queryColumn() : b.sourceColumn())).append("::BIGINT");
+        out[j] = new int[bindings.size()];
+        for (int i = 0; i < bindings.size(); i++) {
+          KeyBinding b = bindings.get(i);
+          String column = alias + id(querySide ? b.queryColumn() : b.sourceColumn()) + "::BIGINT";
+          if (!added.contains(column)) {
+            added.add(column);
+          }
+          out[j][i] = added.indexOf(column);
         }
       } else if (k.dictionary != null) {
-        select.append(", d").append(j).append(".kid");
+        added.add("d" + j + ".kid");
+        out[j] = new int[] {added.size() - 1};
         from.append(" LEFT JOIN ").append(k.dictionary).append(" d").append(j).append(" ON ");
         for (int i = 0; i < bindings.size(); i++) {
           KeyBinding b = bindings.get(i);
           from.append(i == 0 ? "" : " AND ").append(alias).append(id(querySide ? b.queryColumn() : b.sourceColumn()))
               .append(" = d").append(j).append(".__quiver_k").append(i);
         }
+      } else {
+        out[j] = new int[0];
       }
     }
+    added.forEach(column -> select.append(", ").append(column));
+    return out;
   }
 
   /** Appends the matches as lists and unnests them into {@code table}. */

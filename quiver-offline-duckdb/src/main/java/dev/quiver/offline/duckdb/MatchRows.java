@@ -9,32 +9,40 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The source rows of a {@link LatestRowMatch} — {@code (event µs, created µs or null, position,
- * then per join its key columns or key id)} — converted from JDBC on a thread of their own into
- * batches of primitive arrays. The caller takes batches with {@link #next()} (a batch is valid
- * until the following call) and fills each join's key ids with {@link #lookUp}. {@link #close()}
- * stops the reader.
+ * then the key columns and key ids the joins read, each once)} — converted from JDBC on a thread of
+ * their own into batches of primitive arrays. The caller takes batches with {@link #next()} (a
+ * batch is valid until the following call) and fills each join's key ids with {@link #lookUp}.
+ * {@link #close()} stops the reader.
  */
 final class MatchRows implements AutoCloseable {
   private static final int BATCH = 8192;
 
-  /** Rows {@code [0, size)}: event, created ({@link Long#MIN_VALUE} for null), position, and per join the key id (-1: none). */
+  /** How one join gets its key id from a row. */
+  record JoinKey(int[] columns, KeyIds ids) {
+    /** No key: every row has id 0. */
+    static JoinKey none() {
+      return new JoinKey(new int[0], null);
+    }
+  }
+
+  /** Rows {@code [0, size)}: event, created ({@link Long#MIN_VALUE} for null), position, the key columns, and per join its key id. */
   static final class Batch {
     final long[] event = new long[BATCH];
     final long[] created = new long[BATCH];
     final long[] position = new long[BATCH];
+    /** Per result column after the position: its values, and whether each is null. */
+    final long[][] columns;
+    final boolean[][] nulls;
+    /** Per join: the key id of each row (-1: the row has no key of this join), after {@link #lookUp}. */
     final int[][] kid;
-    /** Per join and key column, the raw key values (Java-numbered keys only). */
-    final long[][][] keys;
     int size;
     Throwable failure;
     boolean last;
 
-    Batch(int[] widths, KeyIds[] ids) {
-      kid = new int[widths.length][BATCH];
-      keys = new long[widths.length][][];
-      for (int j = 0; j < widths.length; j++) {
-        keys[j] = new long[ids[j] == null ? 0 : widths[j]][BATCH];
-      }
+    Batch(int columnCount, int joins) {
+      columns = new long[columnCount][BATCH];
+      nulls = new boolean[columnCount][BATCH];
+      kid = new int[joins][BATCH];
     }
   }
 
@@ -42,24 +50,24 @@ final class MatchRows implements AutoCloseable {
   private final BlockingQueue<Batch> free = new ArrayBlockingQueue<>(6);
   private final Thread reader;
   private volatile boolean stopped;
-  private final KeyIds[] ids;
+  private final JoinKey[] joins;
   private Batch handed;
   private boolean done;
 
   /**
-   * @param widths per join: how many key columns it reads (Java-numbered keys), 1 with {@code ids}
-   *     null (a key id column), or 0 (no keys: id 0)
-   * @param ids per join: the key numbering, or null when the result carries key ids
+   * @param columnCount how many result columns follow the position (column 4 on)
+   * @param joins per join, which of those columns hold its key: its key columns with {@code ids}
+   *     (numbered in Java), one key id column without, none for a join without keys
    */
-  MatchRows(ResultSet rs, int[] widths, KeyIds[] ids) {
-    this.ids = ids;
+  MatchRows(ResultSet rs, int columnCount, JoinKey[] joins) {
+    this.joins = joins;
     for (int i = 0; i < 6; i++) {
-      free.add(new Batch(widths, ids));
+      free.add(new Batch(columnCount, joins.length));
     }
-    reader = Thread.ofPlatform().daemon().name("quiver-match-reader").start(() -> read(rs, widths, ids));
+    reader = Thread.ofPlatform().daemon().name("quiver-match-reader").start(() -> read(rs, columnCount));
   }
 
-  private void read(ResultSet rs, int[] widths, KeyIds[] ids) {
+  private void read(ResultSet rs, int columnCount) {
     Batch b = take(free);
     try {
       while (b != null && !stopped && rs.next()) {
@@ -68,30 +76,9 @@ final class MatchRows implements AutoCloseable {
         long created = rs.getLong(2);
         b.created[i] = rs.wasNull() ? Long.MIN_VALUE : created;
         b.position[i] = rs.getLong(3);
-        int col = 4;
-        for (int j = 0; j < widths.length; j++) {
-          int w = widths[j];
-          int kid;
-          if (w == 0) {
-            kid = 0;
-          } else if (ids[j] == null) {
-            kid = rs.getInt(col);
-            if (rs.wasNull()) {
-              kid = -1;
-            }
-          } else {
-            // looked up by next(); 0 marks a row with every key column set
-            kid = 0;
-            long[][] keys = b.keys[j];
-            for (int k = 0; k < w; k++) {
-              keys[k][i] = rs.getLong(col + k);
-              if (rs.wasNull()) {
-                kid = -1;
-              }
-            }
-          }
-          b.kid[j][i] = kid;
-          col += w;
+        for (int c = 0; c < columnCount; c++) {
+          b.columns[c][i] = rs.getLong(4 + c);
+          b.nulls[c][i] = rs.wasNull();
         }
         if (++b.size == BATCH) {
           put(b);
@@ -162,41 +149,48 @@ final class MatchRows implements AutoCloseable {
   }
 
   /**
-   * Fills join {@code j}'s key ids in {@code b} from its raw key columns (Java-numbered keys; a
-   * no-op otherwise), in a tight loop over the batch so that the table's cache misses overlap. Call
-   * once per batch and join, from any one thread.
+   * Fills join {@code j}'s key ids in {@code b}; for keys numbered in Java, in a tight loop over the
+   * batch so that the table's cache misses overlap. Call once per batch and join, from any one
+   * thread; different joins may run on different threads.
    */
   void lookUp(Batch b, int j) {
-    if (ids[j] != null) {
-      lookUp(ids[j], b.keys[j], b.kid[j], b.size);
-    }
-  }
-
-  private static void lookUp(KeyIds ids, long[][] keys, int[] kid, int size) {
-    switch (keys.length) {
-      case 1 -> {
-        long[] a = keys[0];
-        for (int i = 0; i < size; i++) {
-          kid[i] = kid[i] < 0 ? -1 : ids.find1(a[i]);
-        }
+    JoinKey key = joins[j];
+    int[] kid = b.kid[j];
+    int[] cols = key.columns();
+    int size = b.size;
+    if (cols.length == 0) {
+      java.util.Arrays.fill(kid, 0, size, 0);
+    } else if (key.ids() == null) {
+      long[] id = b.columns[cols[0]];
+      boolean[] isNull = b.nulls[cols[0]];
+      for (int i = 0; i < size; i++) {
+        kid[i] = isNull[i] ? -1 : (int) id[i];
       }
-      case 2 -> {
-        long[] a = keys[0];
-        long[] b = keys[1];
-        for (int i = 0; i < size; i++) {
-          kid[i] = kid[i] < 0 ? -1 : ids.find2(a[i], b[i]);
-        }
+    } else if (cols.length == 1) {
+      long[] a = b.columns[cols[0]];
+      boolean[] na = b.nulls[cols[0]];
+      KeyIds ids = key.ids();
+      for (int i = 0; i < size; i++) {
+        kid[i] = na[i] ? -1 : ids.find1(a[i]);
       }
-      default -> {
-        long[] tuple = new long[keys.length];
-        for (int i = 0; i < size; i++) {
-          if (kid[i] >= 0) {
-            for (int k = 0; k < keys.length; k++) {
-              tuple[k] = keys[k][i];
-            }
-            kid[i] = ids.find(tuple);
-          }
+    } else if (cols.length == 2) {
+      long[] a = b.columns[cols[0]];
+      long[] c = b.columns[cols[1]];
+      boolean[] na = b.nulls[cols[0]];
+      boolean[] nc = b.nulls[cols[1]];
+      KeyIds ids = key.ids();
+      for (int i = 0; i < size; i++) {
+        kid[i] = na[i] || nc[i] ? -1 : ids.find2(a[i], c[i]);
+      }
+    } else {
+      long[] tuple = new long[cols.length];
+      for (int i = 0; i < size; i++) {
+        boolean missing = false;
+        for (int k = 0; k < cols.length; k++) {
+          tuple[k] = b.columns[cols[k]][i];
+          missing |= b.nulls[cols[k]][i];
         }
+        kid[i] = missing ? -1 : key.ids().find(tuple);
       }
     }
   }

@@ -24,8 +24,8 @@ import org.duckdb.DuckDBConnection;
 
 /**
  * The point-in-time match of the view joins that read one source: for every query row and join,
- * the position of the source row the plan picks (DESIGN §3), into a table per join of {@code
- * (query rowid, position)} for the query rows that match.
+ * the position of the source row the plan picks (DESIGN §3), into one table with a row per query
+ * row, in query order, and a column per join (null where nothing matches).
  *
  * <p>A hash ASOF join, built on the query side: the query rows become {@link JoinSlots} (a few
  * dozen bytes each), then the source is scanned once for all its joins, in whatever order DuckDB
@@ -33,7 +33,8 @@ import org.duckdb.DuckDBConnection;
  * the cost grows linearly with the source rows, and a source read by several views is read once.
  * Keys of integer columns are numbered in Java; other keys (strings, bytes, timestamps, mixed
  * types) are numbered by a DuckDB join with the query's distinct keys, exactly as DuckDB compares
- * them. The scan is read on a thread of its own while the caller's thread offers the rows.
+ * them. The scan is converted on a thread of its own while the caller's thread and a helper offer the
+ * rows (the joins split between them).
  */
 final class LatestRowMatch {
   private static final Set<String> INTEGERS = Set.of("BIGINT", "INTEGER", "SMALLINT", "TINYINT", "UINTEGER", "USMALLINT", "UTINYINT");
@@ -44,32 +45,30 @@ final class LatestRowMatch {
   private final String timestampColumn;
   private final SourceScan scan;
   private final List<ViewJoin> joins;
-  private final List<String> tables;
 
   /**
    * @param query the staged query table (its rowid is the input position)
    * @param timestampColumn the query column holding t
    * @param scan the source every join reads
    * @param joins the joins, each with at least one column feature
-   * @param tables per join, the table to create, with columns {@code rowColumn} and {@code positionColumn}
    */
-  LatestRowMatch(String query, String timestampColumn, SourceScan scan, List<ViewJoin> joins, List<String> tables) {
+  LatestRowMatch(String query, String timestampColumn, SourceScan scan, List<ViewJoin> joins) {
     this.query = query;
     this.timestampColumn = timestampColumn;
     this.scan = scan;
     this.joins = List.copyOf(joins);
-    this.tables = List.copyOf(tables);
   }
 
   /** What {@code explain} prints for this step. */
-  String describe(String rowColumn, String positionColumn) {
+  String describe(String table, List<String> columns) {
     StringBuilder s = new StringBuilder("Java: a hash ASOF join of the query rows with ").append(scan.relation)
-        .append(", read once for ").append(joins.size() == 1 ? "one view" : joins.size() + " views").append(":\n");
+        .append(", read once for ").append(joins.size() == 1 ? "one view" : joins.size() + " views")
+        .append(", into ").append(table).append(" (one row per query row, in query order):\n");
     for (int j = 0; j < joins.size(); j++) {
       ViewJoin join = joins.get(j);
-      s.append("  ").append(join.view()).append(" on ").append(join.keys().stream().map(KeyBinding::sourceColumn).toList())
-          .append(join.ttl() == null ? "" : ", ttl " + join.ttl()).append(" -> ").append(tables.get(j))
-          .append(" (").append(rowColumn).append(", ").append(positionColumn).append(")\n");
+      s.append("  ").append(columns.get(j)).append(": the position picked for ").append(join.view()).append(" on ")
+          .append(join.keys().stream().map(KeyBinding::sourceColumn).toList())
+          .append(join.ttl() == null ? "" : ", ttl " + join.ttl()).append('\n');
     }
     return s.append("  latest row with ").append(scan.eventColumn).append(" <= t").append(scan.createdColumn == null ? "" : ", ties by " + scan.createdColumn)
         .append(", then position ").append(scan.positionKey("")).toString();
@@ -90,11 +89,15 @@ final class LatestRowMatch {
     }
   }
 
-  void run(Connection c, String rowColumn, String positionColumn, DoubleConsumer progress) throws SQLException {
+  /**
+   * Creates {@code table}: one row per query row, in query order, with per join (in {@code
+   * columns}) the position of the source row it picks, or null.
+   */
+  void run(Connection c, String table, List<String> columns, DoubleConsumer progress) throws SQLException {
     int n = Math.toIntExact(count(c, query));
     List<Keys> keys = new ArrayList<>();
     for (int j = 0; j < joins.size(); j++) {
-      keys.add(new Keys(joins.get(j), integerKeys(c, joins.get(j)), tables.get(j) + "_keys", n));
+      keys.add(new Keys(joins.get(j), integerKeys(c, joins.get(j)), table + "_keys" + j, n));
     }
     try (Statement s = c.createStatement()) {
       for (Keys k : keys) {
@@ -133,9 +136,7 @@ final class LatestRowMatch {
       }
     }
     long t2 = System.nanoTime();
-    for (int j = 0; j < joins.size(); j++) {
-      write(c, tables.get(j), rowColumn, positionColumn, slots.get(j).matches());
-    }
+    write(c, table, columns, slots, n);
     long t3 = System.nanoTime();
     if (DuckDbOfflineEngine.timings()) {
       System.err.printf("quiver offline:   match: query rows %.3f s, source scan %.3f s, writing matches %.3f s; keys numbered in Java: %s%n", (t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9,
@@ -351,23 +352,46 @@ final class LatestRowMatch {
     return out;
   }
 
-  /** Appends the matches as lists and unnests them into {@code table}. */
-  private static void write(Connection c, String table, String rowColumn, String positionColumn, JoinSlots.Matches m)
+  /** Appends every join's picks, aligned by query row, as list columns and unnests them into {@code table}. */
+  private static void write(Connection c, String table, List<String> columns, List<JoinSlots> slots, int n)
       throws SQLException {
+    long[][] picked = new long[slots.size()][n];
+    boolean[][] none = new boolean[slots.size()][n];
+    for (int j = 0; j < slots.size(); j++) {
+      java.util.Arrays.fill(none[j], true);
+      JoinSlots.Matches m = slots.get(j).matches();
+      for (int i = 0; i < m.size(); i++) {
+        int row = (int) m.rows()[i];
+        picked[j][row] = m.positions()[i];
+        none[j][row] = false;
+      }
+    }
     String lists = table + "_lists";
+    StringBuilder listColumns = new StringBuilder();
+    StringBuilder unnest = new StringBuilder();
+    for (int j = 0; j < slots.size(); j++) {
+      listColumns.append(j == 0 ? "" : ", ").append("l").append(j).append(" BIGINT[]");
+      unnest.append(j == 0 ? "" : ", ").append("unnest(l").append(j).append(") AS ").append(columns.get(j));
+    }
     try (Statement s = c.createStatement()) {
-      s.execute("CREATE OR REPLACE TEMP TABLE " + lists + " (r BIGINT[], p BIGINT[])");
+      s.execute("CREATE OR REPLACE TEMP TABLE " + lists + " (piece BIGINT, " + listColumns + ")");
       try (DuckDBAppender a = c.unwrap(DuckDBConnection.class).createAppender(DuckDBConnection.DEFAULT_SCHEMA, lists)) {
-        for (int from = 0; from < m.size(); from += PIECE) {
-          int to = Math.min(m.size(), from + PIECE);
+        long piece = 0;
+        for (int from = 0; from < n; from += PIECE) {
+          int to = Math.min(n, from + PIECE);
           a.beginRow();
-          a.append(java.util.Arrays.copyOfRange(m.rows(), from, to));
-          a.append(java.util.Arrays.copyOfRange(m.positions(), from, to));
+          a.append(piece++);
+          for (int j = 0; j < slots.size(); j++) {
+            boolean whole = from == 0 && to == n;
+            a.append(whole ? picked[j] : java.util.Arrays.copyOfRange(picked[j], from, to),
+                whole ? none[j] : java.util.Arrays.copyOfRange(none[j], from, to));
+          }
           a.endRow();
         }
       }
-      s.execute("CREATE OR REPLACE TEMP TABLE " + table + " AS SELECT unnest(r) AS " + rowColumn + ", unnest(p) AS "
-          + positionColumn + " FROM " + lists);
+      // pieces in order, each list in order: the query order, which the positional join relies on
+      s.execute("CREATE OR REPLACE TEMP TABLE " + table + " AS SELECT " + unnest + " FROM (SELECT * FROM " + lists
+          + " ORDER BY piece)");
       s.execute("DROP TABLE " + lists);
     }
   }

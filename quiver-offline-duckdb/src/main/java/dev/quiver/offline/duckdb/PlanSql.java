@@ -12,8 +12,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Renders a {@link PointInTimePlan} for DuckDB: setup {@link Step}s that stage intermediate tables,
@@ -36,6 +38,8 @@ final class PlanSql implements TrainingSql {
   private final PointInTimePlan plan;
   private final Path repoRoot;
   private final List<Step> setup = new ArrayList<>();
+  /** Join index → its source group. */
+  private final Map<Integer, Integer> groupOf = new HashMap<>();
 
   PlanSql(PointInTimePlan plan, Path repoRoot) {
     this.plan = plan;
@@ -110,20 +114,29 @@ final class PlanSql implements TrainingSql {
   private Map<String, String> featureColumns() {
     Map<String, String> byName = new HashMap<>();
     for (int i = 0; i < plan.joins().size(); i++) {
-      List<PlannedFeature> features = plan.joins().get(i).features();
-      for (int f = 0; f < features.size(); f++) {
-        byName.put(features.get(f).outputName(), "f" + i + "." + value(i, f));
+      for (PlannedFeature f : plan.joins().get(i).features()) {
+        if (f instanceof LatestValue v) {
+          byName.put(f.outputName(), "v" + i + "." + id(v.sourceColumn()));
+        }
       }
     }
     return byName;
   }
 
-  /** {@code SELECT columns} over the query rows and every join's fetched values, in query order. */
+  /**
+   * {@code SELECT columns} over the query rows, each source group's picks beside them (positional:
+   * both are in query order), and each join's picked row from its group's values, in query order.
+   */
   private String from(CharSequence columns, String extraJoin) {
     StringBuilder sql = new StringBuilder("SELECT ").append(columns).append(" FROM ").append(QUERY).append(" q");
+    int groups = (int) groupOf.values().stream().distinct().count();
+    for (int g = 0; g < groups; g++) {
+      sql.append(" POSITIONAL JOIN ").append(picks(g)).append(" k").append(g);
+    }
     for (int i = 0; i < plan.joins().size(); i++) {
-      sql.append(" LEFT JOIN ").append(fetched(i)).append(" f").append(i)
-          .append(" ON f").append(i).append(".").append(ROW).append(" = q.rowid");
+      int g = groupOf.get(i);
+      sql.append(" LEFT JOIN ").append(values(g)).append(" v").append(i).append(" ON v").append(i).append(".").append(POSITION)
+          .append(" = k").append(g).append(".").append(pick(i));
     }
     if (extraJoin != null) {
       sql.append(extraJoin);
@@ -155,49 +168,66 @@ final class PlanSql implements TrainingSql {
     }
     // A table keeps insertion order, so its rowid is the query rows' input order.
     setup.add(new Step.Sql("CREATE OR REPLACE TEMP TABLE " + QUERY + " AS SELECT * FROM " + queryRelation(plan.query(), Path.of(""))));
-    // the joins reading one source are matched by one scan of it
+    // the joins reading one source are matched by one scan of it, and fetched by another
     Map<FileSource, List<Integer>> bySource = new LinkedHashMap<>();
     for (int i = 0; i < plan.joins().size(); i++) {
       bySource.computeIfAbsent(plan.joins().get(i).source(), s -> new ArrayList<>()).add(i);
     }
+    int g = 0;
     for (List<Integer> group : bySource.values()) {
       SourceScan scan = new SourceScan(plan.joins().get(group.get(0)).source(), repoRoot, "__quiver_source_" + group.get(0));
       if (scan.staging != null) {
         setup.add(new Step.Sql(scan.staging));
       }
-      LatestRowMatch match = new LatestRowMatch(QUERY, plan.timestampColumn(), scan,
-          group.stream().map(plan.joins()::get).toList(), group.stream().map(PlanSql::matched).toList());
-      setup.add(new Step.Java(match.describe(ROW, POSITION), (c, progress) -> match.run(c, ROW, POSITION, progress)));
+      String picks = picks(g);
+      List<String> columns = group.stream().map(PlanSql::pick).toList();
+      LatestRowMatch match = new LatestRowMatch(QUERY, plan.timestampColumn(), scan, group.stream().map(plan.joins()::get).toList());
+      setup.add(new Step.Java(match.describe(picks, columns), (c, progress) -> match.run(c, picks, columns, progress)));
+      setup.add(new Step.Sql(fetch(g, group, scan)));
       for (int i : group) {
-        setup.add(new Step.Sql(fetch(i, plan.joins().get(i), scan)));
+        groupOf.put(i, g);
       }
+      g++;
     }
   }
 
-  /** The feature values of the rows {@link LatestRowMatch} picked for join {@code i}, by query row. */
-  private static String fetch(int i, ViewJoin join, SourceScan scan) {
+  /**
+   * The rows {@link LatestRowMatch} picked for a source's joins, each once: their position and every
+   * feature column those joins read, by name.
+   */
+  private String fetch(int g, List<Integer> group, SourceScan scan) {
+    Set<String> columns = new LinkedHashSet<>();
+    StringBuilder picked = new StringBuilder();
+    for (int i : group) {
+      for (PlannedFeature f : plan.joins().get(i).features()) {
+        columns.add(switch (f) {
+          case LatestValue v -> v.sourceColumn();
+          case PointInTimePlan.WindowAggregate w -> throw new IllegalStateException(
+              "window aggregates are computed by WindowAggregateSql, not by PlanSql");
+        });
+      }
+      picked.append(picked.isEmpty() ? "" : " UNION ALL ").append("SELECT ").append(pick(i)).append(" AS p FROM ")
+          .append(picks(g)).append(" WHERE ").append(pick(i)).append(" IS NOT NULL");
+    }
     StringBuilder values = new StringBuilder();
-    for (int f = 0; f < join.features().size(); f++) {
-      String column = switch (join.features().get(f)) {
-        case LatestValue v -> v.sourceColumn();
-        case PointInTimePlan.WindowAggregate w -> throw new IllegalStateException(
-            "window aggregates are computed by WindowAggregateSql, not by PlanSql");
-      };
-      values.append(", s.").append(id(column)).append(" AS ").append(value(i, f));
-    }
-    return "CREATE OR REPLACE TEMP TABLE " + fetched(i) + " AS SELECT m." + ROW + values
-        + " FROM " + matched(i) + " m JOIN " + scan.relation + " s ON m." + POSITION + " = " + scan.positionKey("s.");
+    columns.forEach(column -> values.append(", s.").append(id(column)));
+    String position = scan.positionKey("s.");
+    return "CREATE OR REPLACE TEMP TABLE " + values(g) + " AS SELECT " + position + " AS " + POSITION + values
+        + " FROM " + scan.relation + " s SEMI JOIN (" + picked + ") n ON n.p = " + position;
   }
 
-  private static String matched(int i) {
-    return "__quiver_match_" + i;
+  /** Per source group: the picked position of each of its joins, one row per query row in query order. */
+  private static String picks(int group) {
+    return "__quiver_picks_" + group;
   }
 
-  private static String fetched(int i) {
-    return "__quiver_values_" + i;
+  /** The column of {@link #picks} holding join {@code i}'s picked position (null: no row). */
+  private static String pick(int join) {
+    return "__quiver_p" + join;
   }
 
-  private static String value(int join, int feature) {
-    return "__quiver_v" + join + "_" + feature;
+  private static String values(int group) {
+    return "__quiver_values_" + group;
   }
+
 }

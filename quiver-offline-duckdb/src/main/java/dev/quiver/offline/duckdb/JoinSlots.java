@@ -19,11 +19,14 @@ final class JoinSlots {
   private final long[] times;
   private final int[] rows;
   /**
-   * Per key, where its previous row's search ended, in one cache line: the time of the slot before
-   * (or {@link Long#MIN_VALUE}), the slot's time (or {@link Long#MAX_VALUE} past the last), and the
-   * slot ({@code -1 - slot} past the last). A row between the two times belongs to that slot.
+   * Per key ({@value #STRIDE} longs, so mostly one cache line), where its previous row's search
+   * ended: the time of the slot before (or {@link Long#MIN_VALUE}), the slot's time (or {@link
+   * Long#MAX_VALUE} past the last), the slot ({@code -1 - slot} past the last), then that slot's
+   * best row so far (event, created, position). A row between the two times belongs to that slot,
+   * and updates the best row here; {@link #best} receives it when the cursor moves.
    */
   private final long[] cursor;
+  private static final int STRIDE = 6;
   /** Per slot: event, created, position; position {@value #NONE} when no row was offered. */
   private final long[] best;
   private final long ttlMicros;
@@ -61,13 +64,13 @@ final class JoinSlots {
         rows[s] = row[i];
       }
     }
-    cursor = new long[3 * keys];
-    for (int k = 0; k < keys; k++) {
-      moveTo(k, offsets[k]);
-    }
     best = new long[3 * slots];
     for (int s = 0; s < slots; s++) {
       best[3 * s + 2] = NONE;
+    }
+    cursor = new long[STRIDE * keys];
+    for (int k = 0; k < keys; k++) {
+      moveTo(k, offsets[k]);
     }
   }
 
@@ -78,33 +81,49 @@ final class JoinSlots {
 
   /** Offers a source row of key {@code kid}. */
   void offer(int kid, long event, long created, long position) {
-    int at = 3 * kid;
-    long found = cursor[at + 2];
+    int at = STRIDE * kid;
     if (!(cursor[at] < event && event <= cursor[at + 1])) {
-      found = moveTo(kid, search(offsets[kid], offsets[kid + 1], (int) (found < 0 ? -1 - found : found), event));
+      long found = cursor[at + 2];
+      park(kid);
+      moveTo(kid, search(offsets[kid], offsets[kid + 1], (int) (found < 0 ? -1 - found : found), event));
     }
-    if (found < 0) {
+    if (cursor[at + 2] < 0) {
       return; // after every query time of the key
     }
-    int slot = (int) found;
-    int b = 3 * slot;
-    long p = best[b + 2];
-    if (p == NONE || event > best[b]
-        || (event == best[b] && (created > best[b + 1] || (created == best[b + 1] && position > p)))) {
-      best[b] = event;
-      best[b + 1] = created;
-      best[b + 2] = position;
+    long p = cursor[at + 5];
+    if (p == NONE || event > cursor[at + 3]
+        || (event == cursor[at + 3] && (created > cursor[at + 4] || (created == cursor[at + 4] && position > p)))) {
+      cursor[at + 3] = event;
+      cursor[at + 4] = created;
+      cursor[at + 5] = position;
     }
   }
 
-  /** Points the key's cursor at {@code slot}; returns the slot, or {@code -1 - slot} when it is past the key's last. */
-  private long moveTo(int kid, int slot) {
-    int at = 3 * kid;
+  /** Stores the best row of the key's cursor slot in {@link #best}. */
+  private void park(int kid) {
+    int at = STRIDE * kid;
+    long slot = cursor[at + 2];
+    if (slot >= 0) {
+      int b = 3 * (int) slot;
+      best[b] = cursor[at + 3];
+      best[b + 1] = cursor[at + 4];
+      best[b + 2] = cursor[at + 5];
+    }
+  }
+
+  /** Points the key's cursor at {@code slot}, taking up that slot's best row so far. */
+  private void moveTo(int kid, int slot) {
+    int at = STRIDE * kid;
     boolean past = slot == offsets[kid + 1];
     cursor[at] = slot == offsets[kid] ? Long.MIN_VALUE : times[slot - 1];
     cursor[at + 1] = past ? Long.MAX_VALUE : times[slot];
     cursor[at + 2] = past ? -1 - slot : slot;
-    return cursor[at + 2];
+    if (!past) {
+      int b = 3 * slot;
+      cursor[at + 3] = best[b];
+      cursor[at + 4] = best[b + 1];
+      cursor[at + 5] = best[b + 2];
+    }
   }
 
   /** The first slot in {@code [start, end)} whose time is at or after {@code event}, galloping from {@code c}. */
@@ -144,6 +163,9 @@ final class JoinSlots {
 
   /** Every query row's pick: the greatest row over its key's slots up to its own, within the TTL. */
   Matches matches() {
+    for (int k = 0; k + 1 < offsets.length; k++) {
+      park(k);
+    }
     long[] outRows = new long[times.length];
     long[] outPositions = new long[times.length];
     int n = 0;

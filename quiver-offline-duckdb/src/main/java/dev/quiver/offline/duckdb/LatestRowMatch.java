@@ -82,9 +82,10 @@ final class LatestRowMatch {
     final String dictionary;
     int count;
 
-    Keys(ViewJoin join, boolean integers, String dictionary, int queryRows) {
+    Keys(ViewJoin join, boolean integers, String dictionary) {
       this.join = join;
-      this.ids = integers && !join.keys().isEmpty() ? new KeyIds(join.keys().size(), queryRows) : null;
+      // starts small and grows to fit: a table sized for every query row would not stay in cache
+      this.ids = integers && !join.keys().isEmpty() ? new KeyIds(join.keys().size(), 1 << 10) : null;
       this.dictionary = integers || join.keys().isEmpty() ? null : dictionary;
     }
   }
@@ -97,7 +98,7 @@ final class LatestRowMatch {
     int n = Math.toIntExact(count(c, query));
     List<Keys> keys = new ArrayList<>();
     for (int j = 0; j < joins.size(); j++) {
-      keys.add(new Keys(joins.get(j), integerKeys(c, joins.get(j)), table + "_keys" + j, n));
+      keys.add(new Keys(joins.get(j), integerKeys(c, joins.get(j)), table + "_keys" + j));
     }
     try (Statement s = c.createStatement()) {
       for (Keys k : keys) {

@@ -255,49 +255,57 @@ final class LatestRowMatch {
     }
     try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(select.toString());
         MatchRows rows = new MatchRows(rs, distinct, joinKeys)) {
-      // the joins alternate between this thread and a helper; both work on each batch
+      // each join on a thread of its own (this one takes the first), each at its own pace
       int n = slots.size();
-      List<Integer> mine = new ArrayList<>();
-      List<Integer> theirs = new ArrayList<>();
-      for (int j = 0; j < n; j++) {
-        (j % 2 == 0 ? mine : theirs).add(j);
-      }
-      ExecutorService helper = theirs.isEmpty() ? null : Executors.newSingleThreadExecutor(r -> {
+      ExecutorService helpers = n == 1 ? null : Executors.newFixedThreadPool(n - 1, r -> {
         Thread t = new Thread(r, "quiver-match-offers");
         t.setDaemon(true);
         return t;
       });
       try {
-        long seen = 0;
-        MatchRows.Batch b;
-        while ((b = rows.next()) != null) {
-          MatchRows.Batch batch = b;
-          Future<?> other = helper == null ? null : helper.submit(() -> offer(rows, batch, theirs, slots));
-          offer(rows, batch, mine, slots);
-          if (other != null) {
-            await(other);
-          }
-          seen += b.size;
-          progress.accept(Math.min(1.0, (double) seen / total));
+        List<Future<?>> others = new ArrayList<>();
+        for (int j = 1; j < n; j++) {
+          int join = j;
+          others.add(helpers.submit(() -> {
+            try {
+              offerAll(rows, join, slots.get(join), f -> {});
+            } catch (RuntimeException | Error e) {
+              rows.stop(); // the other joins would wait for this one's batches forever
+              throw e;
+            }
+          }));
+        }
+        try {
+          offerAll(rows, 0, slots.get(0), seen -> progress.accept(Math.min(1.0, (double) seen / total)));
+        } catch (RuntimeException | Error e) {
+          rows.stop();
+          throw e;
+        }
+        for (Future<?> f : others) {
+          await(f);
         }
       } finally {
-        if (helper != null) {
-          helper.shutdownNow();
+        if (helpers != null) {
+          helpers.shutdownNow();
         }
       }
     }
   }
 
-  private static void offer(MatchRows rows, MatchRows.Batch b, List<Integer> joins, List<JoinSlots> slots) {
-    for (int j : joins) {
+  /** Offers every source row to one join's slots; {@code seen} gets the rows done so far. */
+  private static void offerAll(MatchRows rows, int j, JoinSlots js, java.util.function.LongConsumer seen) {
+    long done = 0;
+    MatchRows.Batch b;
+    while ((b = rows.next(j)) != null) {
       rows.lookUp(b, j);
-      JoinSlots js = slots.get(j);
       int[] kid = b.kid[j];
       for (int i = 0; i < b.size; i++) {
         if (kid[i] >= 0) {
           js.offer(kid[i], b.event[i], b.created[i], b.position[i]);
         }
       }
+      done += b.size;
+      seen.accept(done);
     }
   }
 

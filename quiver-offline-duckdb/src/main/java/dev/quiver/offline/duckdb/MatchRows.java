@@ -10,9 +10,10 @@ import java.util.concurrent.TimeUnit;
 /**
  * The source rows of a {@link LatestRowMatch} — {@code (event µs, created µs or null, position,
  * then the key columns and key ids the joins read, each once)} — converted from JDBC on a thread of
- * their own into batches of primitive arrays. The caller takes batches with {@link #next()} (a
- * batch is valid until the following call) and fills each join's key ids with {@link #lookUp}.
- * {@link #close()} stops the reader.
+ * their own into batches of primitive arrays. Each join consumes every batch at its own pace, on
+ * a thread of its own: {@link #next(int)} gives that join its next batch (valid until its
+ * following call), {@link #lookUp} fills its key ids. A batch returns to the reader once every join
+ * is done with it, so a fast join runs at most a few batches ahead. {@link #close()} stops the reader.
  */
 final class MatchRows implements AutoCloseable {
   private static final int BATCH = 8192;
@@ -38,6 +39,8 @@ final class MatchRows implements AutoCloseable {
     int size;
     Throwable failure;
     boolean last;
+    /** How many joins have yet to finish with this batch. */
+    final java.util.concurrent.atomic.AtomicInteger pending = new java.util.concurrent.atomic.AtomicInteger();
 
     Batch(int columnCount, int joins) {
       columns = new long[columnCount][BATCH];
@@ -46,22 +49,31 @@ final class MatchRows implements AutoCloseable {
     }
   }
 
-  private final BlockingQueue<Batch> full = new ArrayBlockingQueue<>(4);
-  private final BlockingQueue<Batch> free = new ArrayBlockingQueue<>(6);
+  private static final int POOL = 8;
+
+  private final BlockingQueue<Batch> free = new ArrayBlockingQueue<>(POOL);
+  /** Per join: the batches it has yet to take, in order. */
+  private final BlockingQueue<Batch>[] queues;
   private final Thread reader;
   private volatile boolean stopped;
   private final JoinKey[] joins;
-  private Batch handed;
-  private boolean done;
+  /** Per join: the batch it holds, or null. */
+  private final Batch[] handed;
 
   /**
    * @param columnCount how many result columns follow the position (column 4 on)
    * @param joins per join, which of those columns hold its key: its key columns with {@code ids}
    *     (numbered in Java), one key id column without, none for a join without keys
    */
+  @SuppressWarnings("unchecked")
   MatchRows(ResultSet rs, int columnCount, JoinKey[] joins) {
     this.joins = joins;
-    for (int i = 0; i < 6; i++) {
+    this.handed = new Batch[joins.length];
+    this.queues = new BlockingQueue[joins.length];
+    for (int j = 0; j < joins.length; j++) {
+      queues[j] = new ArrayBlockingQueue<>(POOL + 1);
+    }
+    for (int i = 0; i < POOL; i++) {
       free.add(new Batch(columnCount, joins.length));
     }
     reader = Thread.ofPlatform().daemon().name("quiver-match-reader").start(() -> read(rs, columnCount));
@@ -111,41 +123,54 @@ final class MatchRows implements AutoCloseable {
     }
   }
 
+  /** Hands {@code b} to every join (its queue has room for every batch of the pool). */
   private void put(Batch b) {
-    try {
-      while (!stopped && !full.offer(b, 100, TimeUnit.MILLISECONDS)) {
-        // the consumer is busy; wait unless it stopped
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    b.pending.set(joins.length);
+    for (BlockingQueue<Batch> q : queues) {
+      q.add(b);
     }
   }
 
-  /** The next batch of rows, or null after the last. */
-  Batch next() {
-    if (handed != null) {
-      handed.size = 0;
-      free.offer(handed);
-      handed = null;
-    }
-    if (done) {
-      return null;
+  /**
+   * Join {@code j}'s next batch, or null after the last; releases the batch it held. Call from one
+   * thread per join.
+   */
+  Batch next(int j) {
+    Batch held = handed[j];
+    if (held != null) {
+      handed[j] = null;
+      if (held.last) {
+        release(held);
+        return null;
+      }
+      release(held);
     }
     Batch b;
     try {
-      b = full.take();
+      do {
+        if (stopped) {
+          return null;
+        }
+        b = queues[j].poll(100, TimeUnit.MILLISECONDS);
+      } while (b == null);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new QuiverException("interrupted while reading source rows");
     }
+    handed[j] = b;
     if (b.failure != null) {
       Throwable t = b.failure;
       throw t instanceof SQLException s ? DuckDbOfflineEngine.failed(s)
           : t instanceof RuntimeException r ? r : new QuiverException("reading source rows failed: " + t.getMessage(), t);
     }
-    done = b.last;
-    handed = b;
     return b;
+  }
+
+  private void release(Batch b) {
+    if (b.pending.decrementAndGet() == 0) {
+      b.size = 0;
+      free.offer(b);
+    }
   }
 
   /**
@@ -195,10 +220,14 @@ final class MatchRows implements AutoCloseable {
     }
   }
 
+  /** Stops the reader and makes every {@link #next(int)} return null: a join failed. */
+  void stop() {
+    stopped = true;
+  }
+
   @Override
   public void close() {
     stopped = true;
-    full.clear();
     try {
       reader.join(10_000);
     } catch (InterruptedException e) {

@@ -82,10 +82,14 @@ final class LatestRowMatch {
     final String dictionary;
     int count;
 
-    Keys(ViewJoin join, boolean integers, String dictionary) {
+    /**
+     * @param distinct for keys numbered in Java, how many distinct keys the query rows have: the
+     *     table is sized for them, so it is built without rehashing and stays as small (and as much
+     *     in cache) as it can
+     */
+    Keys(ViewJoin join, boolean integers, String dictionary, long distinct) {
       this.join = join;
-      // starts small and grows to fit: a table sized for every query row would not stay in cache
-      this.ids = integers && !join.keys().isEmpty() ? new KeyIds(join.keys().size(), 1 << 10) : null;
+      this.ids = integers && !join.keys().isEmpty() ? new KeyIds(join.keys().size(), (int) Math.max(1, distinct)) : null;
       this.dictionary = integers || join.keys().isEmpty() ? null : dictionary;
     }
   }
@@ -98,7 +102,8 @@ final class LatestRowMatch {
     int n = Math.toIntExact(count(c, query));
     List<Keys> keys = new ArrayList<>();
     for (int j = 0; j < joins.size(); j++) {
-      keys.add(new Keys(joins.get(j), integerKeys(c, joins.get(j)), table + "_keys" + j));
+      boolean integers = integerKeys(c, joins.get(j));
+      keys.add(new Keys(joins.get(j), integers, table + "_keys" + j, integers ? distinctKeys(c, joins.get(j)) : 0));
     }
     try (Statement s = c.createStatement()) {
       for (Keys k : keys) {
@@ -151,6 +156,17 @@ final class LatestRowMatch {
       rs.next();
       return rs.getLong(1);
     }
+  }
+
+  /** How many distinct non-null keys of the join the query rows have. */
+  private long distinctKeys(Connection c, ViewJoin join) throws SQLException {
+    StringBuilder cols = new StringBuilder();
+    StringBuilder notNull = new StringBuilder();
+    for (KeyBinding k : join.keys()) {
+      cols.append(cols.isEmpty() ? "" : ", ").append(id(k.queryColumn()));
+      notNull.append(notNull.isEmpty() ? "" : " AND ").append(id(k.queryColumn())).append(" IS NOT NULL");
+    }
+    return count(c, "(SELECT DISTINCT " + cols + " FROM " + query + " WHERE " + notNull + ")");
   }
 
   /** True when every key column is an integer type on both sides, so Java can number the keys. */

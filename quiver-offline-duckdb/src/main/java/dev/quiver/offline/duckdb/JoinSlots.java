@@ -4,7 +4,7 @@ package dev.quiver.offline.duckdb;
  * One view join's query rows as slots sorted by (key id, t), and for each slot the greatest source
  * row {@code (event, created, position)} whose event time falls in {@code (t of the previous slot
  * of the key, t]}. The row a query row picks is the greatest over its slot and the key's earlier
- * slots ({@link #matches()}): the latest row with {@code event <= t}, ties broken by created time,
+ * slots ({@link #pickInto}): the latest row with {@code event <= t}, ties broken by created time,
  * then position, exactly as DESIGN §3 orders rows. Source rows can be offered in any order and no
  * source row is kept, so memory is a few dozen bytes per query row whatever the source's size.
  *
@@ -158,17 +158,14 @@ final class JoinSlots {
     return lo;
   }
 
-  /** The picked rows: query positions and source positions, as many as matched. */
-  record Matches(long[] rows, long[] positions, int size) {}
-
-  /** Every query row's pick: the greatest row over its key's slots up to its own, within the TTL. */
-  Matches matches() {
+  /**
+   * Every query row's pick — the greatest row over its key's slots up to its own, within the TTL —
+   * into {@code picked[row]}, clearing {@code none[row]}; rows without a pick are left alone.
+   */
+  void pickInto(long[] picked, boolean[] none) {
     for (int k = 0; k + 1 < offsets.length; k++) {
       park(k);
     }
-    long[] outRows = new long[times.length];
-    long[] outPositions = new long[times.length];
-    int n = 0;
     for (int k = 0; k + 1 < offsets.length; k++) {
       long event = 0;
       long created = 0;
@@ -183,11 +180,10 @@ final class JoinSlots {
           position = p;
         }
         if (position != NONE && (ttlMicros < 0 || event >= times[s] - ttlMicros)) {
-          outRows[n] = rows[s];
-          outPositions[n++] = position;
+          picked[rows[s]] = position;
+          none[rows[s]] = false;
         }
       }
     }
-    return new Matches(outRows, outPositions, n);
   }
 }

@@ -384,12 +384,7 @@ final class LatestRowMatch {
     boolean[][] none = new boolean[slots.size()][n];
     for (int j = 0; j < slots.size(); j++) {
       java.util.Arrays.fill(none[j], true);
-      JoinSlots.Matches m = slots.get(j).matches();
-      for (int i = 0; i < m.size(); i++) {
-        int row = (int) m.rows()[i];
-        picked[j][row] = m.positions()[i];
-        none[j][row] = false;
-      }
+      slots.get(j).pickInto(picked[j], none[j]);
     }
     String lists = table + "_lists";
     StringBuilder listColumns = new StringBuilder();

@@ -3,6 +3,7 @@ package dev.quiver.offline.duckdb;
 import static dev.quiver.offline.duckdb.Scans.id;
 
 import dev.quiver.core.QuiverException;
+import dev.quiver.core.model.Durations;
 import dev.quiver.core.offline.PointInTimePlan.KeyBinding;
 import dev.quiver.core.offline.PointInTimePlan.ViewJoin;
 import java.sql.Connection;
@@ -68,7 +69,7 @@ final class LatestRowMatch {
       ViewJoin join = joins.get(j);
       s.append("  ").append(columns.get(j)).append(": the position picked for ").append(join.view()).append(" on ")
           .append(join.keys().stream().map(KeyBinding::sourceColumn).toList())
-          .append(join.ttl() == null ? "" : ", ttl " + join.ttl()).append('\n');
+          .append(join.ttl() == null ? "" : ", ttl " + Durations.format(join.ttl())).append('\n');
     }
     return s.append("  latest row with ").append(scan.eventColumn).append(" <= t").append(scan.createdColumn == null ? "" : ", ties by " + scan.createdColumn)
         .append(", then position ").append(scan.positionKey("")).toString();

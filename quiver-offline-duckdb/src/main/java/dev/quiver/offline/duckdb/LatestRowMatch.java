@@ -146,7 +146,7 @@ final class LatestRowMatch {
     write(c, table, columns, slots, n);
     long t3 = System.nanoTime();
     if (DuckDbOfflineEngine.timings()) {
-      System.err.printf("quiver offline:   match: query rows %.3f s, source scan %.3f s, writing matches %.3f s; keys numbered in Java: %s%n", (t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9,
+      System.err.printf("quiver offline:   match: query rows %.3f s, source scan %.3f s, writing picks %.3f s; keys numbered in Java: %s%n", (t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9,
           keys.stream().map(k -> k.ids != null).toList());
     }
     progress.accept(1);
@@ -362,7 +362,7 @@ final class LatestRowMatch {
           out[j][i] = added.indexOf(column);
         }
       } else if (k.dictionary != null) {
-        added.add("d" + j + ".kid");
+        added.add("d" + j + ".kid::BIGINT"); // read with getLong, which is fast for BIGINT only
         out[j] = new int[] {added.size() - 1};
         from.append(" LEFT JOIN ").append(k.dictionary).append(" d").append(j).append(" ON ");
         for (int i = 0; i < bindings.size(); i++) {

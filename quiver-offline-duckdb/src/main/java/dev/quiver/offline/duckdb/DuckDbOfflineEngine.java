@@ -174,7 +174,7 @@ final class DuckDbOfflineEngine implements OfflineEngine {
       out.append("-- then derived features: the core evaluator computes them from each row (").append(plan.derivation().plan()).append(")\n");
       return out.append(t.select()).append(";\n").toString();
     }
-    PlanSql sql = new PlanSql(plan, repoRoot);
+    PlanSql sql = (PlanSql) t;
     out.append("-- derived features: the core evaluator reads these rows and fills ").append(DerivationStep.TABLE)
         .append(" (").append(plan.derivation().plan()).append(")\n").append(sql.derivationInputs()).append(";\n");
     return out.append(sql.derivedSelect(DerivationStep.TABLE)).append(";\n").toString();

@@ -74,11 +74,6 @@ final class JoinSlots {
     }
   }
 
-  /** How many query rows can match (a key and a time). */
-  int slots() {
-    return times.length;
-  }
-
   /** Offers a source row of key {@code kid}. */
   void offer(int kid, long event, long created, long position) {
     int at = STRIDE * kid;

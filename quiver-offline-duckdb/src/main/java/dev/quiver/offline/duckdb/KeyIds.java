@@ -1,7 +1,5 @@
 package dev.quiver.offline.duckdb;
 
-import java.util.Arrays;
-
 /**
  * Dense ids for tuples of {@code width} longs (a join's integer key columns): an open-addressing
  * hash table with linear probing, each slot's key and id side by side in one array so that a
@@ -173,10 +171,5 @@ final class KeyIds {
     h ^= h >>> 33;
     h *= 0xc4ceb9fe1a85ec53L;
     return h ^ (h >>> 33);
-  }
-
-  @Override
-  public String toString() {
-    return "KeyIds[width " + width + ", " + size + " keys, " + (mask + 1) + " slots, filter " + Arrays.stream(filter).map(Long::bitCount).sum() + " bits set]";
   }
 }

@@ -104,24 +104,14 @@ final class LatestRowMatch {
     List<Keys> keys = new ArrayList<>();
     for (int j = 0; j < joins.size(); j++) {
       boolean integers = integerKeys(c, joins.get(j));
-      keys.add(new Keys(joins.get(j), integers, table + "_keys" + j, integers ? distinctKeys(c, joins.get(j)) : 0));
+      keys.add(new Keys(joins.get(j), integers, table + "_keys" + j, integers ? count(c, distinctKeys(joins.get(j))) : 0));
     }
     try (Statement s = c.createStatement()) {
       for (Keys k : keys) {
         if (k.dictionary != null) {
-          StringBuilder cols = new StringBuilder();
-          StringBuilder notNull = new StringBuilder();
-          for (int i = 0; i < k.join.keys().size(); i++) {
-            String q = id(k.join.keys().get(i).queryColumn());
-            cols.append(i == 0 ? "" : ", ").append(q).append(" AS __quiver_k").append(i);
-            notNull.append(i == 0 ? "" : " AND ").append(q).append(" IS NOT NULL");
-          }
           s.execute("CREATE OR REPLACE TEMP TABLE " + k.dictionary + " AS SELECT (row_number() OVER () - 1)::INTEGER AS kid, *"
-              + " FROM (SELECT DISTINCT " + cols + " FROM " + query + " WHERE " + notNull + ")");
-          try (ResultSet rs = s.executeQuery("SELECT count(*) FROM " + k.dictionary)) {
-            rs.next();
-            k.count = Math.toIntExact(rs.getLong(1));
-          }
+              + " FROM " + distinctKeys(k.join));
+          k.count = Math.toIntExact(count(c, k.dictionary));
         } else if (k.ids == null) {
           k.count = 1; // no keys: every row has the one key
         }
@@ -159,15 +149,16 @@ final class LatestRowMatch {
     }
   }
 
-  /** How many distinct non-null keys of the join the query rows have. */
-  private long distinctKeys(Connection c, ViewJoin join) throws SQLException {
+  /** The join's distinct non-null keys in the query rows, as a relation with columns {@code __quiver_k0...}. */
+  private String distinctKeys(ViewJoin join) {
     StringBuilder cols = new StringBuilder();
     StringBuilder notNull = new StringBuilder();
-    for (KeyBinding k : join.keys()) {
-      cols.append(cols.isEmpty() ? "" : ", ").append(id(k.queryColumn()));
-      notNull.append(notNull.isEmpty() ? "" : " AND ").append(id(k.queryColumn())).append(" IS NOT NULL");
+    for (int i = 0; i < join.keys().size(); i++) {
+      String q = id(join.keys().get(i).queryColumn());
+      cols.append(i == 0 ? "" : ", ").append(q).append(" AS __quiver_k").append(i);
+      notNull.append(i == 0 ? "" : " AND ").append(q).append(" IS NOT NULL");
     }
-    return count(c, "(SELECT DISTINCT " + cols + " FROM " + query + " WHERE " + notNull + ")");
+    return "(SELECT DISTINCT " + cols + " FROM " + query + " WHERE " + notNull + ")";
   }
 
   /** True when every key column is an integer type on both sides, so Java can number the keys. */

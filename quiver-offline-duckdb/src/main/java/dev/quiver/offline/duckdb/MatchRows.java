@@ -19,12 +19,7 @@ final class MatchRows implements AutoCloseable {
   private static final int BATCH = 8192;
 
   /** How one join gets its key id from a row. */
-  record JoinKey(int[] columns, KeyIds ids) {
-    /** No key: every row has id 0. */
-    static JoinKey none() {
-      return new JoinKey(new int[0], null);
-    }
-  }
+  record JoinKey(int[] columns, KeyIds ids) {}
 
   /** Rows {@code [0, size)}: event, created ({@link Long#MIN_VALUE} for null), position, the key columns, and per join its key id. */
   static final class Batch {

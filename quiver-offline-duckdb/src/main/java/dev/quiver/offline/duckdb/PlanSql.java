@@ -6,7 +6,6 @@ import dev.quiver.core.model.FileSource;
 import dev.quiver.core.offline.PointInTimePlan;
 import dev.quiver.core.offline.PointInTimePlan.LatestValue;
 import dev.quiver.core.offline.PointInTimePlan.PlannedFeature;
-import dev.quiver.core.offline.PointInTimePlan.ViewJoin;
 import dev.quiver.core.offline.QueryInput;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -229,5 +228,4 @@ final class PlanSql implements TrainingSql {
   private static String values(int group) {
     return "__quiver_values_" + group;
   }
-
 }

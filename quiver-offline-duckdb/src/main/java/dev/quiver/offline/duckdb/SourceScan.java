@@ -14,9 +14,6 @@ import java.util.List;
  * Event and created columns are the raw file columns, before field mapping.
  */
 final class SourceScan {
-  /** Greater than any file path: an ordering key built with it sorts after every row at its time. */
-  static final String MAX_STRING = "chr(1114111)";
-
   final String relation;
   final String position;
   final boolean byFile;
@@ -65,18 +62,6 @@ final class SourceScan {
       s.append(", 'f': filename");
     }
     return s.append(", 'r': ").append(position).append("::BIGINT}").toString();
-  }
-
-  /** An ordering key that sorts after every row at time {@code t} and before every later row. */
-  String upperBound(String t) {
-    StringBuilder s = new StringBuilder("{'t': ").append(t);
-    if (createdColumn != null) {
-      s.append(", 'c': 'infinity'::TIMESTAMP");
-    }
-    if (byFile) {
-      s.append(", 'f': ").append(MAX_STRING);
-    }
-    return s.append(", 'r': 9223372036854775807::BIGINT}").toString();
   }
 
   /**

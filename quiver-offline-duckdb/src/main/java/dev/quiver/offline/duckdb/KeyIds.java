@@ -5,9 +5,11 @@ package dev.quiver.offline.duckdb;
  * hash table with linear probing, each slot's key and id side by side in one array so that a
  * lookup touches one cache line, and a bit filter in front of it (about a byte per key, so it
  * stays in cache) that turns away most tuples that were never added without touching the table.
- * Ids are given in order of first {@link #add}, from 0. Lookups ({@link #find1}, {@link #find2},
- * {@link #find}) are safe from several threads once adding has finished; adding is not
- * thread-safe.
+ * Ids are given in order of first {@link #add}, from 0. Once every tuple is added, {@link #seal}
+ * replaces the table of single longs that lie densely in a range (row ids, user ids) with an array
+ * indexed by the value itself, a quarter of the table's size, so a lookup is one load from an
+ * array that mostly stays in cache. Lookups ({@link #find1}, {@link #find2}, {@link #find}) are
+ * safe from several threads once adding has finished; adding and sealing are not thread-safe.
  */
 final class KeyIds {
   private static final long EMPTY = -1;
@@ -20,6 +22,9 @@ final class KeyIds {
   private long[] filter;
   private int filterMask;
   private int size;
+  /** After {@link #seal}, for dense single longs: the id of {@link #base} + i at i, or -1. */
+  private int[] direct;
+  private long base;
 
   KeyIds(int width, int expected) {
     if (width < 1) {
@@ -46,8 +51,50 @@ final class KeyIds {
     return size;
   }
 
+  /**
+   * Ends adding. For width 1 with values filling at least an eighth of their range, lookups then
+   * index an array of ids by value (4 bytes per value in the range, at most the table's 32–64
+   * bytes per tuple) and the table is dropped.
+   */
+  void seal() {
+    if (width != 1 || size == 0 || direct != null) {
+      return;
+    }
+    long min = Long.MAX_VALUE;
+    long max = Long.MIN_VALUE;
+    for (int s = 0; s <= mask; s++) {
+      if (table[2 * s + 1] != EMPTY) {
+        min = Math.min(min, table[2 * s]);
+        max = Math.max(max, table[2 * s]);
+      }
+    }
+    long range = max - min + 1; // overflows (<= 0) only for a range beyond any array
+    if (range <= 0 || range > 8L * size) {
+      return;
+    }
+    int[] ids = new int[(int) range];
+    java.util.Arrays.fill(ids, -1);
+    for (int s = 0; s <= mask; s++) {
+      if (table[2 * s + 1] != EMPTY) {
+        ids[(int) (table[2 * s] - min)] = (int) table[2 * s + 1];
+      }
+    }
+    base = min;
+    direct = ids;
+    table = null;
+    filter = null;
+  }
+
+  /** Whether {@link #seal} chose the array indexed by value. */
+  boolean indexedByValue() {
+    return direct != null;
+  }
+
   /** The id of {@code key[0..width)}, adding it when new. */
   int add(long[] key) {
+    if (table == null) {
+      throw new IllegalStateException("sealed");
+    }
     long h = hash(key);
     int slot = slot(key, h);
     long id = table[slot * stride + width];
@@ -66,6 +113,9 @@ final class KeyIds {
 
   /** The id of {@code key[0..width)}, or -1. */
   int find(long[] key) {
+    if (width == 1) {
+      return find1(key[0]);
+    }
     long h = hash(key);
     if (!maybe(h)) {
       return -1;
@@ -75,6 +125,11 @@ final class KeyIds {
 
   /** {@link #find} for width 1. */
   int find1(long a) {
+    if (direct != null) {
+      // unsigned: below base wraps to a huge value; a - base is exact whenever it is in range
+      long i = a - base;
+      return Long.compareUnsigned(i, direct.length) < 0 ? direct[(int) i] : -1;
+    }
     long h = mix(a);
     if (!maybe(h)) {
       return -1;

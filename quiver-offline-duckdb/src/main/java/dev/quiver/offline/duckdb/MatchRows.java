@@ -75,6 +75,17 @@ final class MatchRows implements AutoCloseable {
   }
 
   private void read(ResultSet rs, int columnCount) {
+    long cpu = DuckDbOfflineEngine.timings() ? LatestRowMatch.threadCpu() : 0;
+    try {
+      readBatches(rs, columnCount);
+    } finally {
+      if (DuckDbOfflineEngine.timings()) {
+        System.err.printf("quiver offline:     reader: %.3f CPU-s%n", (LatestRowMatch.threadCpu() - cpu) / 1e9);
+      }
+    }
+  }
+
+  private void readBatches(ResultSet rs, int columnCount) {
     Batch b = take(free);
     try {
       while (b != null && !stopped && rs.next()) {

@@ -1,6 +1,7 @@
 package dev.quiver.offline.duckdb;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -108,18 +109,54 @@ class JoinSlotsTest {
         assertThat(ids.add(key)).isEqualTo(expected);
       }
       assertThat(ids.size()).isEqualTo(reference.size());
-      for (int i = 0; i < 50_000; i++) {
-        long[] key = new long[width];
-        for (int k = 0; k < width; k++) {
-          key[k] = r.nextInt(3) == 0 ? r.nextLong() : r.nextInt(300) - 150;
-        }
-        int expected = reference.getOrDefault(java.util.Arrays.stream(key).boxed().toList(), -1);
-        assertThat(ids.find(key)).isEqualTo(expected);
-        if (width == 1) {
-          assertThat(ids.find1(key[0])).isEqualTo(expected);
-        } else if (width == 2) {
-          assertThat(ids.find2(key[0], key[1])).isEqualTo(expected);
-        }
+      assertLookups(ids, reference, width, r);
+      ids.seal();
+      assertThat(ids.indexedByValue()).isFalse(); // random longs among the keys: not dense
+      assertLookups(ids, reference, width, r);
+    }
+  }
+
+  /** Dense single keys, anywhere in the long range, looked up through the array indexed by value. */
+  @Test
+  void sealedDenseKeysAreFoundByValue() {
+    SplittableRandom r = new SplittableRandom(11);
+    for (long low : new long[] {0, 1, -5_000, 1L << 40, Long.MIN_VALUE, Long.MAX_VALUE - 9_999}) {
+      KeyIds ids = new KeyIds(1, 16);
+      Map<Long, Integer> reference = new HashMap<>();
+      for (int i = 0; i < 20_000; i++) {
+        long key = low + r.nextInt(10_000); // a range of 10k values, most of them present
+        int expected = reference.computeIfAbsent(key, x -> reference.size());
+        assertThat(ids.add(new long[] {key})).isEqualTo(expected);
+      }
+      ids.seal();
+      assertThat(ids.indexedByValue()).as("low %d", low).isTrue();
+      long high = low + 9_999;
+      List<Long> probes = new ArrayList<>(List.of(low, high, low - 1, high + 1, Long.MIN_VALUE, Long.MAX_VALUE,
+          0L, -1L, low + 5_000, low - 10_000, high + 10_000));
+      for (int i = 0; i < 20_000; i++) {
+        probes.add(low - 100 + r.nextInt(10_200));
+      }
+      for (long key : probes) {
+        int expected = reference.getOrDefault(key, -1);
+        assertThat(ids.find1(key)).as("key %d, low %d", key, low).isEqualTo(expected);
+        assertThat(ids.find(new long[] {key})).isEqualTo(expected);
+      }
+      assertThatThrownBy(() -> ids.add(new long[] {low})).isInstanceOf(IllegalStateException.class);
+    }
+  }
+
+  private static void assertLookups(KeyIds ids, Map<List<Long>, Integer> reference, int width, SplittableRandom r) {
+    for (int i = 0; i < 50_000; i++) {
+      long[] key = new long[width];
+      for (int k = 0; k < width; k++) {
+        key[k] = r.nextInt(3) == 0 ? r.nextLong() : r.nextInt(300) - 150;
+      }
+      int expected = reference.getOrDefault(java.util.Arrays.stream(key).boxed().toList(), -1);
+      assertThat(ids.find(key)).isEqualTo(expected);
+      if (width == 1) {
+        assertThat(ids.find1(key[0])).isEqualTo(expected);
+      } else if (width == 2) {
+        assertThat(ids.find2(key[0], key[1])).isEqualTo(expected);
       }
     }
   }

@@ -69,7 +69,7 @@ final class KeyIds {
       }
     }
     long range = max - min + 1; // overflows (<= 0) only for a range beyond any array
-    if (range <= 0 || range > 8L * size) {
+    if (range <= 0 || range > 8L * size || range > Integer.MAX_VALUE - 8) { // - 8: the largest array a JVM allows
       return;
     }
     int[] ids = new int[(int) range];

@@ -21,7 +21,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.DoubleConsumer;
 import org.duckdb.DuckDBAppender;
+import org.duckdb.DuckDBChunkedResult;
 import org.duckdb.DuckDBConnection;
+import org.duckdb.DuckDBPreparedStatement;
 
 /**
  * The point-in-time match of the view joins that read one source: for every query row and join,
@@ -122,18 +124,18 @@ final class LatestRowMatch {
     long t0 = System.nanoTime();
     List<JoinSlots> slots;
     long t1;
-    // both selects stream (nothing else runs on the connection meanwhile), so no result is materialized
     try (Statement s = c.createStatement()) {
+      // streamed (nothing else runs on the connection meanwhile), so no result is materialized
       s.execute("SET jdbc_stream_results = true");
       try {
         slots = querySlots(c, keys, n);
-        t1 = System.nanoTime();
-        progress.accept(0.1);
-        scanSource(c, keys, slots, fraction -> progress.accept(0.1 + 0.8 * fraction));
       } finally {
         s.execute("SET jdbc_stream_results = false"); // the engine's default; RESET leaves it unset
       }
     }
+    t1 = System.nanoTime();
+    progress.accept(0.1);
+    scanSource(c, keys, slots, fraction -> progress.accept(0.1 + 0.8 * fraction));
     long t2 = System.nanoTime();
     write(c, table, columns, slots, n);
     long t3 = System.nanoTime();
@@ -203,6 +205,7 @@ final class LatestRowMatch {
     boolean[] nulls = new boolean[distinct];
     long[][] tuples = keys.stream().map(k -> new long[k.join.keys().size()]).toArray(long[][]::new);
     int m = 0;
+    // JDBC rather than chunks: a chunked result runs the query, and its sort, on one thread
     try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(select.toString())) {
       while (rs.next()) {
         rows[m] = Math.toIntExact(rs.getLong(1));
@@ -211,21 +214,7 @@ final class LatestRowMatch {
           values[col] = rs.getLong(3 + col);
           nulls[col] = rs.wasNull();
         }
-        for (int j = 0; j < keys.size(); j++) {
-          Keys k = keys.get(j);
-          int[] cols = columns[j];
-          if (k.ids != null) {
-            boolean missing = false;
-            for (int i = 0; i < cols.length; i++) {
-              tuples[j][i] = values[cols[i]];
-              missing |= nulls[cols[i]];
-            }
-            kid[j][m] = missing ? -1 : k.ids.add(tuples[j]);
-          } else if (k.dictionary != null) {
-            kid[j][m] = nulls[cols[0]] ? -1 : (int) values[cols[0]];
-          }
-        }
-        m++;
+        numberKeys(keys, columns, tuples, values, nulls, kid, m++);
       }
     }
     List<JoinSlots> out = new ArrayList<>();
@@ -240,6 +229,24 @@ final class LatestRowMatch {
       out.add(new JoinSlots(k.count, kid[j], times, rows, m, ttl));
     }
     return out;
+  }
+
+  /** Sets {@code kid[j][m]} for every join from query row {@code m}'s key columns ({@code values}, {@code nulls}). */
+  private static void numberKeys(List<Keys> keys, int[][] columns, long[][] tuples, long[] values, boolean[] nulls, int[][] kid, int m) {
+    for (int j = 0; j < keys.size(); j++) {
+      Keys k = keys.get(j);
+      int[] cols = columns[j];
+      if (k.ids != null) {
+        boolean missing = false;
+        for (int i = 0; i < cols.length; i++) {
+          tuples[j][i] = values[cols[i]];
+          missing |= nulls[cols[i]];
+        }
+        kid[j][m] = missing ? -1 : k.ids.add(tuples[j]);
+      } else if (k.dictionary != null) {
+        kid[j][m] = nulls[cols[0]] ? -1 : (int) values[cols[0]];
+      }
+    }
   }
 
   /** One scan of the source for every join, read on a thread of its own; offers each row to each join's slots. */
@@ -264,7 +271,8 @@ final class LatestRowMatch {
     for (int j = 0; j < keys.size(); j++) {
       joinKeys[j] = new MatchRows.JoinKey(columns[j], keys.get(j).ids);
     }
-    try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(select.toString());
+    try (DuckDBPreparedStatement s = c.prepareStatement(select.toString()).unwrap(DuckDBPreparedStatement.class);
+        DuckDBChunkedResult rs = s.query();
         MatchRows rows = new MatchRows(rs, distinct, joinKeys)) {
       // each join on a thread of its own (this one takes the first), each at its own pace
       int n = slots.size();

@@ -1,16 +1,19 @@
 package dev.quiver.offline.duckdb;
 
 import dev.quiver.core.QuiverException;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import org.duckdb.DuckDBChunkedResult;
+import org.duckdb.DuckDBDataChunkReader;
+import org.duckdb.DuckDBReadableVector;
 
 /**
  * The source rows of a {@link LatestRowMatch} — {@code (event µs, created µs or null, position,
- * then the key columns and key ids the joins read, each once)} — converted from JDBC on a thread of
- * their own into batches of primitive arrays. Each join consumes every batch at its own pace, on
+ * then the key columns and key ids the joins read, each once, all BIGINT)} — read from DuckDB's
+ * data chunks ({@link DuckDBChunkedResult}, without JDBC's per-value cost) on a thread of their
+ * own into batches of primitive arrays. Each join consumes every batch at its own pace, on
  * a thread of its own: {@link #next(int)} gives that join its next batch (valid until its
  * following call), {@link #lookUp} fills its key ids. A batch returns to the reader once every join
  * is done with it, so a fast join runs at most a few batches ahead. {@link #close()} stops the reader.
@@ -61,7 +64,7 @@ final class MatchRows implements AutoCloseable {
    *     (numbered in Java), one key id column without, none for a join without keys
    */
   @SuppressWarnings("unchecked")
-  MatchRows(ResultSet rs, int columnCount, JoinKey[] joins) {
+  MatchRows(DuckDBChunkedResult rs, int columnCount, JoinKey[] joins) {
     this.joins = joins;
     this.handed = new Batch[joins.length];
     this.queues = new BlockingQueue[joins.length];
@@ -74,7 +77,7 @@ final class MatchRows implements AutoCloseable {
     reader = Thread.ofPlatform().daemon().name("quiver-match-reader").start(() -> read(rs, columnCount));
   }
 
-  private void read(ResultSet rs, int columnCount) {
+  private void read(DuckDBChunkedResult rs, int columnCount) {
     long cpu = DuckDbOfflineEngine.timings() ? LatestRowMatch.threadCpu() : 0;
     try {
       readBatches(rs, columnCount);
@@ -85,22 +88,44 @@ final class MatchRows implements AutoCloseable {
     }
   }
 
-  private void readBatches(ResultSet rs, int columnCount) {
+  private void readBatches(DuckDBChunkedResult rs, int columnCount) {
     Batch b = take(free);
+    DuckDBReadableVector[] columns = new DuckDBReadableVector[columnCount];
     try {
-      while (b != null && !stopped && rs.next()) {
-        int i = b.size;
-        b.event[i] = rs.getLong(1);
-        long created = rs.getLong(2);
-        b.created[i] = rs.wasNull() ? Long.MIN_VALUE : created;
-        b.position[i] = rs.getLong(3);
+      while (b != null && !stopped && rs.nextChunk()) {
+        DuckDBDataChunkReader chunk = rs.chunk();
+        DuckDBReadableVector event = chunk.vector(0);
+        DuckDBReadableVector created = chunk.vector(1);
+        DuckDBReadableVector position = chunk.vector(2);
         for (int c = 0; c < columnCount; c++) {
-          b.columns[c][i] = rs.getLong(4 + c);
-          b.nulls[c][i] = rs.wasNull();
+          columns[c] = chunk.vector(3 + c);
         }
-        if (++b.size == BATCH) {
-          put(b);
-          b = take(free);
+        int rows = Math.toIntExact(chunk.rowCount());
+        for (int from = 0; from < rows && b != null; ) {
+          int to = Math.min(rows, from + BATCH - b.size);
+          int at = b.size;
+          for (int r = from; r < to; r++, at++) {
+            b.event[at] = event.getLong(r); // never null: the select keeps rows with an event time
+            b.created[at] = created.isNull(r) ? Long.MIN_VALUE : created.getLong(r);
+            b.position[at] = position.getLong(r);
+          }
+          for (int c = 0; c < columnCount; c++) {
+            DuckDBReadableVector v = columns[c];
+            long[] values = b.columns[c];
+            boolean[] nulls = b.nulls[c];
+            at = b.size;
+            for (int r = from; r < to; r++, at++) {
+              boolean isNull = v.isNull(r);
+              nulls[at] = isNull;
+              values[at] = isNull ? 0 : v.getLong(r);
+            }
+          }
+          b.size = at;
+          from = to;
+          if (b.size == BATCH) {
+            put(b);
+            b = take(free);
+          }
         }
       }
     } catch (Throwable t) {

@@ -38,9 +38,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * plan, run, write). See {@link ReferenceWorkload} for what is built.
  *
  * <p>As a main, it builds (or reuses) the workload in a work directory, runs the training set
- * {@code --runs} times in this JVM and prints, per run, the wall time, output rows/s and the
- * process's peak resident memory (VmHWM, reset before each run; DuckDB's native memory included),
- * then the JVM's heap limit and peak heap use. Build and run from the repository root:
+ * {@code --runs} times in this JVM and prints, per run, the wall time, output rows/s, the
+ * process's CPU time (all threads, DuckDB's included: the work done, beside the time it took) and
+ * its peak resident memory (VmHWM, reset before each run; DuckDB's native memory included), then
+ * the JVM's heap limit and peak heap use. Build and run from the repository root:
  *
  * <pre>
  * ./mvnw -q -DskipTests -pl quiver-benchmarks -am package
@@ -119,6 +120,7 @@ public class TrainingSetBenchmark {
     Files.createDirectories(w.output().getParent());
 
     List<Double> seconds = new ArrayList<>();
+    List<Double> cpus = new ArrayList<>();
     long worstRss = 0;
     boolean rssReset = true;
     for (int i = 1; i <= o.runs; i++) {
@@ -126,16 +128,19 @@ public class TrainingSetBenchmark {
       rssReset &= resetPeakRss();
       ManagementFactory.getMemoryPoolMXBeans().forEach(MemoryPoolMXBean::resetPeakUsage);
       long started = System.nanoTime();
+      long cpuBefore = processCpuNanos();
       long written = run(w, progress(out));
       double s = (System.nanoTime() - started) / 1e9;
+      double cpu = (processCpuNanos() - cpuBefore) / 1e9;
       long rss = procStatusKb("VmHWM");
       worstRss = Math.max(worstRss, rss);
       if (written != w.outputRows()) {
         throw new IllegalStateException("run " + i + " wrote " + written + " rows, expected " + w.outputRows());
       }
       seconds.add(s);
-      out.printf("run %d/%d: %,d rows in %.3f s = %,.0f rows/s; peak RSS %,d MB; peak heap used %,d MB%n",
-          i, o.runs, written, s, written / s, rss / 1024, peakHeapUsed() / (1024 * 1024));
+      cpus.add(cpu);
+      out.printf("run %d/%d: %,d rows in %.3f s = %,.0f rows/s; %.2f CPU-s; peak RSS %,d MB; peak heap used %,d MB%n",
+          i, o.runs, written, s, written / s, cpu, rss / 1024, peakHeapUsed() / (1024 * 1024));
     }
     out.println();
     out.printf("heap max (-Xmx or default): %,d MB%n", Runtime.getRuntime().maxMemory() / (1024 * 1024));
@@ -144,9 +149,10 @@ public class TrainingSetBenchmark {
     out.printf("run 1 (cold JVM): %.3f s = %,.0f rows/s%n", seconds.get(0), w.outputRows() / seconds.get(0));
     if (seconds.size() > 1) {
       double[] warm = seconds.subList(1, seconds.size()).stream().mapToDouble(Double::doubleValue).sorted().toArray();
-      double median = warm.length % 2 == 1 ? warm[warm.length / 2] : (warm[warm.length / 2 - 1] + warm[warm.length / 2]) / 2;
+      double median = median(seconds.subList(1, seconds.size()));
       out.printf("runs 2..%d: median %.3f s = %,.0f rows/s; best %.3f s = %,.0f rows/s; worst %.3f s%n",
           seconds.size(), median, w.outputRows() / median, warm[0], w.outputRows() / warm[0], warm[warm.length - 1]);
+      out.printf("runs 2..%d: median %.2f CPU-s%n", seconds.size(), median(cpus.subList(1, cpus.size())));
     }
     out.println("output: " + w.output());
     if (o.profile) {
@@ -210,6 +216,16 @@ public class TrainingSetBenchmark {
   private static String loadAverage() {
     List<String> lines = readLines(Path.of("/proc/loadavg"));
     return lines.isEmpty() ? "unknown" : String.join(" ", Arrays.asList(lines.get(0).split(" ")).subList(0, 3));
+  }
+
+  private static double median(List<Double> values) {
+    double[] v = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+    return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+  }
+
+  /** CPU time of the whole process so far (every thread, DuckDB's included), in nanoseconds. */
+  private static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
   }
 
   /** Resets VmHWM to the current RSS (Linux 4.0+); false if the kernel refuses. */

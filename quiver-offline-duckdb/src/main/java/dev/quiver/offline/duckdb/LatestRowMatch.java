@@ -200,10 +200,8 @@ final class LatestRowMatch {
     int distinct = Arrays.stream(columns).flatMapToInt(Arrays::stream).max().orElse(-1) + 1;
     long[] times = new long[n];
     int[] rows = new int[n];
-    int[][] kid = new int[keys.size()][n];
-    long[] values = new long[distinct];
-    boolean[] nulls = new boolean[distinct];
-    long[][] tuples = keys.stream().map(k -> new long[k.join.keys().size()]).toArray(long[][]::new);
+    long[][] values = new long[distinct][n];
+    boolean[][] nulls = new boolean[distinct][n];
     int m = 0;
     // JDBC rather than chunks: a chunked result runs the query, and its sort, on one thread
     try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(select.toString())) {
@@ -211,12 +209,13 @@ final class LatestRowMatch {
         rows[m] = Math.toIntExact(rs.getLong(1));
         times[m] = rs.getLong(2);
         for (int col = 0; col < distinct; col++) {
-          values[col] = rs.getLong(3 + col);
-          nulls[col] = rs.wasNull();
+          values[col][m] = rs.getLong(3 + col);
+          nulls[col][m] = rs.wasNull();
         }
-        numberKeys(keys, columns, tuples, values, nulls, kid, m++);
+        m++;
       }
     }
+    int[][] kid = numberKeys(keys, columns, values, nulls, m);
     List<JoinSlots> out = new ArrayList<>();
     for (int j = 0; j < keys.size(); j++) {
       Keys k = keys.get(j);
@@ -231,22 +230,71 @@ final class LatestRowMatch {
     return out;
   }
 
-  /** Sets {@code kid[j][m]} for every join from query row {@code m}'s key columns ({@code values}, {@code nulls}). */
-  private static void numberKeys(List<Keys> keys, int[][] columns, long[][] tuples, long[] values, boolean[] nulls, int[][] kid, int m) {
+  /**
+   * Per join, the key id of each of the {@code m} query rows (-1: a null key part) from its key
+   * columns; each join's keys are numbered on a thread of their own, since the joins' tables are
+   * independent and each is built by one thread.
+   */
+  private static int[][] numberKeys(List<Keys> keys, int[][] columns, long[][] values, boolean[][] nulls, int m) {
+    int[][] kid = new int[keys.size()][];
+    List<Runnable> tasks = new ArrayList<>();
     for (int j = 0; j < keys.size(); j++) {
-      Keys k = keys.get(j);
-      int[] cols = columns[j];
-      if (k.ids != null) {
+      int join = j;
+      tasks.add(() -> kid[join] = numberKeys(keys.get(join), columns[join], values, nulls, m));
+    }
+    int threads = Math.min(tasks.size(), Runtime.getRuntime().availableProcessors());
+    if (threads <= 1) {
+      tasks.forEach(Runnable::run);
+      return kid;
+    }
+    ExecutorService pool = Executors.newFixedThreadPool(threads - 1, r -> {
+      Thread t = new Thread(r, "quiver-match-keys");
+      t.setDaemon(true);
+      return t;
+    });
+    try {
+      List<Future<?>> others = new ArrayList<>();
+      for (int j = 1; j < tasks.size(); j++) {
+        others.add(pool.submit(tasks.get(j)));
+      }
+      tasks.get(0).run();
+      for (Future<?> f : others) {
+        await(f);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    return kid;
+  }
+
+  private static int[] numberKeys(Keys k, int[] cols, long[][] values, boolean[][] nulls, int m) {
+    int[] kid = new int[m];
+    if (k.ids != null && cols.length == 1) {
+      long[] a = values[cols[0]];
+      boolean[] na = nulls[cols[0]];
+      long[] tuple = new long[1];
+      for (int i = 0; i < m; i++) {
+        tuple[0] = a[i];
+        kid[i] = na[i] ? -1 : k.ids.add(tuple);
+      }
+    } else if (k.ids != null) {
+      long[] tuple = new long[cols.length];
+      for (int i = 0; i < m; i++) {
         boolean missing = false;
-        for (int i = 0; i < cols.length; i++) {
-          tuples[j][i] = values[cols[i]];
-          missing |= nulls[cols[i]];
+        for (int c = 0; c < cols.length; c++) {
+          tuple[c] = values[cols[c]][i];
+          missing |= nulls[cols[c]][i];
         }
-        kid[j][m] = missing ? -1 : k.ids.add(tuples[j]);
-      } else if (k.dictionary != null) {
-        kid[j][m] = nulls[cols[0]] ? -1 : (int) values[cols[0]];
+        kid[i] = missing ? -1 : k.ids.add(tuple);
+      }
+    } else if (k.dictionary != null) {
+      long[] id = values[cols[0]];
+      boolean[] isNull = nulls[cols[0]];
+      for (int i = 0; i < m; i++) {
+        kid[i] = isNull[i] ? -1 : (int) id[i];
       }
     }
+    return kid;
   }
 
   /** One scan of the source for every join, read on a thread of its own; offers each row to each join's slots. */

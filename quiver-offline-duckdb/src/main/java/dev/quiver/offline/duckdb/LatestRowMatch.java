@@ -215,37 +215,35 @@ final class LatestRowMatch {
         m++;
       }
     }
-    int[][] kid = numberKeys(keys, columns, values, nulls, m);
-    List<JoinSlots> out = new ArrayList<>();
-    for (int j = 0; j < keys.size(); j++) {
-      Keys k = keys.get(j);
-      if (k.ids != null) {
-        k.count = k.ids.size();
-        k.ids.seal();
-      }
-      ViewJoin join = k.join;
-      long ttl = join.ttl() == null ? -1 : join.ttl().toNanos() / 1000;
-      out.add(new JoinSlots(k.count, kid[j], times, rows, m, ttl));
-    }
-    return out;
-  }
-
-  /**
-   * Per join, the key id of each of the {@code m} query rows (-1: a null key part) from its key
-   * columns; each join's keys are numbered on a thread of their own, since the joins' tables are
-   * independent and each is built by one thread.
-   */
-  private static int[][] numberKeys(List<Keys> keys, int[][] columns, long[][] values, boolean[][] nulls, int m) {
-    int[][] kid = new int[keys.size()][];
+    // each join on a thread of its own: the joins' key tables are independent, each built by one thread
+    JoinSlots[] out = new JoinSlots[keys.size()];
+    int rowCount = m;
     List<Runnable> tasks = new ArrayList<>();
     for (int j = 0; j < keys.size(); j++) {
       int join = j;
-      tasks.add(() -> kid[join] = numberKeys(keys.get(join), columns[join], values, nulls, m));
+      tasks.add(() -> out[join] = slots(keys.get(join), columns[join], values, nulls, times, rows, rowCount));
     }
+    inParallel(tasks);
+    return List.of(out);
+  }
+
+  /** One join's slots: its keys numbered from its key columns (a null key part: no key), then sorted by key. */
+  private static JoinSlots slots(Keys k, int[] cols, long[][] values, boolean[][] nulls, long[] times, int[] rows, int m) {
+    int[] kid = numberKeys(k, cols, values, nulls, m);
+    if (k.ids != null) {
+      k.count = k.ids.size();
+      k.ids.seal();
+    }
+    long ttl = k.join.ttl() == null ? -1 : k.join.ttl().toNanos() / 1000;
+    return new JoinSlots(k.count, kid, times, rows, m, ttl);
+  }
+
+  /** Runs {@code tasks} on up to one thread per core, this one included; rethrows the first failure. */
+  private static void inParallel(List<Runnable> tasks) {
     int threads = Math.min(tasks.size(), Runtime.getRuntime().availableProcessors());
     if (threads <= 1) {
       tasks.forEach(Runnable::run);
-      return kid;
+      return;
     }
     ExecutorService pool = Executors.newFixedThreadPool(threads - 1, r -> {
       Thread t = new Thread(r, "quiver-match-keys");
@@ -264,9 +262,9 @@ final class LatestRowMatch {
     } finally {
       pool.shutdownNow();
     }
-    return kid;
   }
 
+  /** The key id of each of the {@code m} query rows, -1 for a null key part. */
   private static int[] numberKeys(Keys k, int[] cols, long[][] values, boolean[][] nulls, int m) {
     int[] kid = new int[m];
     if (k.ids != null && cols.length == 1) {

@@ -88,9 +88,9 @@ final class LatestRowMatch {
     int count;
 
     /**
-     * @param distinct for keys numbered in Java, how many distinct keys the query rows have: the
-     *     table is sized for them, so it is built without rehashing and stays as small (and as much
-     *     in cache) as it can
+     * @param distinct for keys numbered in Java, about how many distinct keys the query rows have:
+     *     the table is sized for them, so it is built without (or with one) rehashing and stays as
+     *     small (and as much in cache) as it can
      */
     Keys(ViewJoin join, boolean integers, String dictionary, long distinct) {
       this.join = join;
@@ -105,10 +105,14 @@ final class LatestRowMatch {
    */
   void run(Connection c, String table, List<String> columns, DoubleConsumer progress) throws SQLException {
     int n = Math.toIntExact(count(c, query));
+    boolean[] integers = new boolean[joins.size()];
+    for (int j = 0; j < joins.size(); j++) {
+      integers[j] = integerKeys(c, joins.get(j));
+    }
+    long[] distinct = approximateDistinctKeys(c, integers);
     List<Keys> keys = new ArrayList<>();
     for (int j = 0; j < joins.size(); j++) {
-      boolean integers = integerKeys(c, joins.get(j));
-      keys.add(new Keys(joins.get(j), integers, table + "_keys" + j, integers ? count(c, distinctKeys(joins.get(j))) : 0));
+      keys.add(new Keys(joins.get(j), integers[j], table + "_keys" + j, distinct[j]));
     }
     try (Statement s = c.createStatement()) {
       for (Keys k : keys) {
@@ -151,6 +155,41 @@ final class LatestRowMatch {
       rs.next();
       return rs.getLong(1);
     }
+  }
+
+  /**
+   * For each join with {@code integers[j]}, about how many distinct non-null keys the query rows
+   * have (DuckDB's HyperLogLog estimate, in one pass for every join: it only sizes a table that
+   * grows when it must); 0 for the others.
+   */
+  private long[] approximateDistinctKeys(Connection c, boolean[] integers) throws SQLException {
+    long[] out = new long[joins.size()];
+    StringBuilder select = new StringBuilder();
+    for (int j = 0; j < joins.size(); j++) {
+      if (integers[j]) {
+        StringBuilder tuple = new StringBuilder();
+        StringBuilder notNull = new StringBuilder();
+        for (KeyBinding k : joins.get(j).keys()) {
+          tuple.append(tuple.isEmpty() ? "" : ", ").append(id(k.queryColumn()));
+          notNull.append(notNull.isEmpty() ? "" : " AND ").append(id(k.queryColumn())).append(" IS NOT NULL");
+        }
+        String value = joins.get(j).keys().size() == 1 ? tuple.toString() : "(" + tuple + ")";
+        select.append(select.isEmpty() ? "" : ", ").append("approx_count_distinct(").append(value).append(") FILTER (WHERE ")
+            .append(notNull).append(")");
+      }
+    }
+    if (select.isEmpty()) {
+      return out;
+    }
+    try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT " + select + " FROM " + query)) {
+      rs.next();
+      for (int j = 0, col = 1; j < joins.size(); j++) {
+        if (integers[j]) {
+          out[j] = rs.getLong(col++);
+        }
+      }
+    }
+    return out;
   }
 
   /** The join's distinct non-null keys in the query rows, as a relation with columns {@code __quiver_k0...}. */

@@ -277,7 +277,10 @@ final class LatestRowMatch {
     return new JoinSlots(k.count, kid, times, rows, m, ttl);
   }
 
-  /** Runs {@code tasks} on up to one thread per core, this one included; rethrows the first failure. */
+  /**
+   * Runs {@code tasks} on up to one thread per core, this one included; rethrows the first failure.
+   * The tasks must not wait for one another (the source scan's joins do, and have a thread each).
+   */
   private static void inParallel(List<Runnable> tasks) {
     int threads = Math.min(tasks.size(), Runtime.getRuntime().availableProcessors());
     if (threads <= 1) {

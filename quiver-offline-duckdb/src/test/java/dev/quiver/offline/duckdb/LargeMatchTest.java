@@ -32,13 +32,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The hash ASOF match at a size where DuckDB scans in parallel — two files of 300,000 rows, several
- * row groups each, rows only roughly in time order, many equal event times and created times, null
+ * The hash ASOF match at scale — two files of 300,000 rows, several row groups each, many chunks
+ * and batches, rows only roughly in time order, many equal event times and created times, null
  * keys and created times — against an independent implementation: DuckDB's own ASOF join over the
  * ordering key {@code (event_ts, created_ts, file, row)}. Four views on one source cover both key
  * paths (integer keys numbered in Java, one and two columns; string and mixed keys numbered by
- * DuckDB) and a TTL. The contract's randomized cases are small enough to be read by one thread;
- * this one is not.
+ * DuckDB) and a TTL. The contract's randomized cases fit in one chunk and one batch; this one
+ * does not.
  */
 class LargeMatchTest {
   private static final int ROWS_PER_FILE = 300_000;

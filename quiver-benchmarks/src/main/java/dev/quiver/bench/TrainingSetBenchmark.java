@@ -148,11 +148,11 @@ public class TrainingSetBenchmark {
         rssReset ? " (VmHWM reset before each run)" : " (could not reset VmHWM: includes the workload build)");
     out.printf("run 1 (cold JVM): %.3f s = %,.0f rows/s%n", seconds.get(0), w.outputRows() / seconds.get(0));
     if (seconds.size() > 1) {
-      double[] warm = seconds.subList(1, seconds.size()).stream().mapToDouble(Double::doubleValue).sorted().toArray();
-      double median = median(seconds.subList(1, seconds.size()));
+      double[] warm = sorted(seconds.subList(1, seconds.size()));
+      double median = median(warm);
       out.printf("runs 2..%d: median %.3f s = %,.0f rows/s; best %.3f s = %,.0f rows/s; worst %.3f s%n",
           seconds.size(), median, w.outputRows() / median, warm[0], w.outputRows() / warm[0], warm[warm.length - 1]);
-      out.printf("runs 2..%d: median %.2f CPU-s%n", seconds.size(), median(cpus.subList(1, cpus.size())));
+      out.printf("runs 2..%d: median %.2f CPU-s%n", seconds.size(), median(sorted(cpus.subList(1, cpus.size()))));
     }
     out.println("output: " + w.output());
     if (o.profile) {
@@ -218,9 +218,13 @@ public class TrainingSetBenchmark {
     return lines.isEmpty() ? "unknown" : String.join(" ", Arrays.asList(lines.get(0).split(" ")).subList(0, 3));
   }
 
-  private static double median(List<Double> values) {
-    double[] v = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-    return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+  private static double[] sorted(List<Double> values) {
+    return values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+  }
+
+  private static double median(double[] sorted) {
+    int n = sorted.length;
+    return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
   }
 
   /** CPU time of the whole process so far (every thread, DuckDB's included), in nanoseconds. */

@@ -7,8 +7,8 @@ package dev.quiver.offline.duckdb;
  * stays in cache) that turns away most tuples that were never added without touching the table.
  * Ids are given in order of first {@link #add}, from 0. Once every tuple is added, {@link #seal}
  * replaces the table of single longs that lie densely in a range (row ids, user ids) with an array
- * indexed by the value itself, a quarter of the table's size, so a lookup is one load from an
- * array that mostly stays in cache. Lookups ({@link #find1}, {@link #find2}, {@link #find}) are
+ * indexed by the value itself, no larger than the table, so a lookup is one load with no hashing
+ * or probing. Lookups ({@link #find1}, {@link #find2}, {@link #find}) are
  * safe from several threads once adding has finished; adding and sealing are not thread-safe.
  */
 final class KeyIds {

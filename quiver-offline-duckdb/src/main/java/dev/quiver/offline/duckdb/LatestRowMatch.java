@@ -36,8 +36,9 @@ import org.duckdb.DuckDBPreparedStatement;
  * the cost grows linearly with the source rows, and a source read by several views is read once.
  * Keys of integer columns are numbered in Java; other keys (strings, bytes, timestamps, mixed
  * types) are numbered by a DuckDB join with the query's distinct keys, exactly as DuckDB compares
- * them. The scan is converted on a thread of its own while the caller's thread and a helper offer the
- * rows (the joins split between them).
+ * them. The scan is read from DuckDB's data chunks on a thread of its own and each join takes the
+ * rows on a thread of its own; on the query side, each join's keys are numbered on a thread of
+ * their own too.
  */
 final class LatestRowMatch {
   private static final Set<String> INTEGERS = Set.of("BIGINT", "INTEGER", "SMALLINT", "TINYINT", "UINTEGER", "USMALLINT", "UTINYINT");
@@ -167,15 +168,10 @@ final class LatestRowMatch {
     StringBuilder select = new StringBuilder();
     for (int j = 0; j < joins.size(); j++) {
       if (integers[j]) {
-        StringBuilder tuple = new StringBuilder();
-        StringBuilder notNull = new StringBuilder();
-        for (KeyBinding k : joins.get(j).keys()) {
-          tuple.append(tuple.isEmpty() ? "" : ", ").append(id(k.queryColumn()));
-          notNull.append(notNull.isEmpty() ? "" : " AND ").append(id(k.queryColumn())).append(" IS NOT NULL");
-        }
-        String value = joins.get(j).keys().size() == 1 ? tuple.toString() : "(" + tuple + ")";
+        List<String> key = queryKeys(joins.get(j));
+        String value = key.size() == 1 ? key.get(0) : "(" + String.join(", ", key) + ")";
         select.append(select.isEmpty() ? "" : ", ").append("approx_count_distinct(").append(value).append(") FILTER (WHERE ")
-            .append(notNull).append(")");
+            .append(allNotNull(key)).append(")");
       }
     }
     if (select.isEmpty()) {
@@ -194,14 +190,21 @@ final class LatestRowMatch {
 
   /** The join's distinct non-null keys in the query rows, as a relation with columns {@code __quiver_k0...}. */
   private String distinctKeys(ViewJoin join) {
+    List<String> key = queryKeys(join);
     StringBuilder cols = new StringBuilder();
-    StringBuilder notNull = new StringBuilder();
-    for (int i = 0; i < join.keys().size(); i++) {
-      String q = id(join.keys().get(i).queryColumn());
-      cols.append(i == 0 ? "" : ", ").append(q).append(" AS __quiver_k").append(i);
-      notNull.append(i == 0 ? "" : " AND ").append(q).append(" IS NOT NULL");
+    for (int i = 0; i < key.size(); i++) {
+      cols.append(i == 0 ? "" : ", ").append(key.get(i)).append(" AS __quiver_k").append(i);
     }
-    return "(SELECT DISTINCT " + cols + " FROM " + query + " WHERE " + notNull + ")";
+    return "(SELECT DISTINCT " + cols + " FROM " + query + " WHERE " + allNotNull(key) + ")";
+  }
+
+  /** The join's key columns in the query rows, quoted. */
+  private static List<String> queryKeys(ViewJoin join) {
+    return join.keys().stream().map(k -> id(k.queryColumn())).toList();
+  }
+
+  private static String allNotNull(List<String> columns) {
+    return String.join(" AND ", columns.stream().map(c -> c + " IS NOT NULL").toList());
   }
 
   /** True when every key column is an integer type on both sides, so Java can number the keys. */

@@ -20,9 +20,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.DoubleConsumer;
-import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBChunkedResult;
-import org.duckdb.DuckDBConnection;
 import org.duckdb.DuckDBPreparedStatement;
 
 /**
@@ -42,8 +40,6 @@ import org.duckdb.DuckDBPreparedStatement;
  */
 final class LatestRowMatch {
   private static final Set<String> INTEGERS = Set.of("BIGINT", "INTEGER", "SMALLINT", "TINYINT", "UINTEGER", "USMALLINT", "UTINYINT");
-  /** Appended lists are cut into pieces of this many elements. */
-  private static final int PIECE = 1 << 20;
   /** Offers go in runs of this many rows, their keys' cursors loaded first ({@link JoinSlots#touch}). */
   private static final int TOUCH = 64;
 
@@ -142,7 +138,13 @@ final class LatestRowMatch {
     progress.accept(0.1);
     scanSource(c, keys, slots, fraction -> progress.accept(0.1 + 0.8 * fraction));
     long t2 = System.nanoTime();
-    write(c, table, columns, slots, n);
+    long[][] picked = new long[slots.size()][n];
+    boolean[][] none = new boolean[slots.size()][n];
+    for (int j = 0; j < slots.size(); j++) {
+      Arrays.fill(none[j], true);
+      slots.get(j).pickInto(picked[j], none[j]);
+    }
+    PicksTable.write(c, table, columns, picked, none, n);
     long t3 = System.nanoTime();
     if (DuckDbOfflineEngine.timings()) {
       System.err.printf("quiver offline:   match: query rows %.3f s, source scan %.3f s, writing picks %.3f s; keys numbered in Java: %s%n", (t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9,
@@ -482,44 +484,5 @@ final class LatestRowMatch {
     }
     added.forEach(column -> select.append(", ").append(column));
     return out;
-  }
-
-  /** Appends every join's picks, aligned by query row, as list columns and unnests them into {@code table}. */
-  private static void write(Connection c, String table, List<String> columns, List<JoinSlots> slots, int n)
-      throws SQLException {
-    long[][] picked = new long[slots.size()][n];
-    boolean[][] none = new boolean[slots.size()][n];
-    for (int j = 0; j < slots.size(); j++) {
-      java.util.Arrays.fill(none[j], true);
-      slots.get(j).pickInto(picked[j], none[j]);
-    }
-    String lists = table + "_lists";
-    StringBuilder listColumns = new StringBuilder();
-    StringBuilder unnest = new StringBuilder();
-    for (int j = 0; j < slots.size(); j++) {
-      listColumns.append(j == 0 ? "" : ", ").append("l").append(j).append(" BIGINT[]");
-      unnest.append(j == 0 ? "" : ", ").append("unnest(l").append(j).append(") AS ").append(columns.get(j));
-    }
-    try (Statement s = c.createStatement()) {
-      s.execute("CREATE OR REPLACE TEMP TABLE " + lists + " (piece BIGINT, " + listColumns + ")");
-      try (DuckDBAppender a = c.unwrap(DuckDBConnection.class).createAppender(DuckDBConnection.DEFAULT_SCHEMA, lists)) {
-        long piece = 0;
-        for (int from = 0; from < n; from += PIECE) {
-          int to = Math.min(n, from + PIECE);
-          a.beginRow();
-          a.append(piece++);
-          for (int j = 0; j < slots.size(); j++) {
-            boolean whole = from == 0 && to == n;
-            a.append(whole ? picked[j] : java.util.Arrays.copyOfRange(picked[j], from, to),
-                whole ? none[j] : java.util.Arrays.copyOfRange(none[j], from, to));
-          }
-          a.endRow();
-        }
-      }
-      // pieces in order, each list in order: the query order, which the positional join relies on
-      s.execute("CREATE OR REPLACE TEMP TABLE " + table + " AS SELECT " + unnest + " FROM (SELECT * FROM " + lists
-          + " ORDER BY piece)");
-      s.execute("DROP TABLE " + lists);
-    }
   }
 }

@@ -10,7 +10,8 @@
  * <p>A training set is rendered to {@code Step}s (SQL statements and Java work) on one connection.
  * The point-in-time match is a hash ASOF join in Java ({@code LatestRowMatch}: the query rows as
  * {@code JoinSlots}, keys numbered by {@code KeyIds}, each source scanned once through {@code
- * MatchRows}); DuckDB scans the files, fetches the picked rows' columns and writes the output.
+ * MatchRows}, the picks written by {@code PicksTable}); DuckDB scans the files, fetches the picked
+ * rows' columns and writes the output.
  *
  * <p>Every call opens its own in-memory DuckDB connection and closes it before returning, so the
  * public types are thread-safe and hold no native resources between calls.

@@ -2,13 +2,10 @@ package dev.quiver.registry.file;
 
 import dev.quiver.core.QuiverException;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -69,11 +66,11 @@ final class PublishedDirectory {
    *     links
    */
   boolean publish(String name, byte[] bytes) throws IOException {
-    createDirectories();
+    DurableFiles.createRegistryDirectory(root, dir);
     Path target = file(name);
     Path temp = dir.resolve("." + name + "." + UUID.randomUUID() + TEMP_SUFFIX);
     try {
-      writeDurably(temp, bytes);
+      DurableFiles.writeNew(temp, bytes);
       try {
         Files.createLink(target, temp);
       } catch (FileAlreadyExistsException lostTheRace) {
@@ -89,7 +86,7 @@ final class PublishedDirectory {
     } finally {
       deleteQuietly(temp);
     }
-    forceDirectory(dir);
+    DurableFiles.forceDirectory(dir);
     return true;
   }
 
@@ -119,44 +116,6 @@ final class PublishedDirectory {
       throw new QuiverException("cannot list the registry directory " + dir + ": " + e, e);
     }
     return found;
-  }
-
-  private void createDirectories() {
-    try {
-      if (!Files.isDirectory(dir)) {
-        Files.createDirectories(dir);
-        forceDirectory(root);
-        forceDirectory(root.getParent());
-      }
-    } catch (IOException e) {
-      throw new QuiverException("cannot create the registry directory " + dir + ": " + e, e);
-    }
-  }
-
-  private static void writeDurably(Path file, byte[] bytes) throws IOException {
-    try (FileChannel channel =
-        FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-      ByteBuffer buffer = ByteBuffer.wrap(bytes);
-      while (buffer.hasRemaining()) {
-        channel.write(buffer);
-      }
-      channel.force(true);
-    }
-  }
-
-  /**
-   * Makes a directory's entries durable. Not every platform can open a directory (Windows cannot);
-   * there the file system orders metadata itself and there is nothing more to do.
-   */
-  private static void forceDirectory(Path dir) {
-    if (dir == null) {
-      return;
-    }
-    try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
-      channel.force(true);
-    } catch (IOException | UnsupportedOperationException notSupported) {
-      // best effort, see above
-    }
   }
 
   private static void deleteQuietly(Path file) {

@@ -4,7 +4,6 @@ import dev.quiver.core.QuiverException;
 import dev.quiver.core.registry.RegistryCodec;
 import dev.quiver.core.registry.Watermark;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
@@ -113,7 +112,7 @@ final class WatermarkDirectory {
     String view = proposed.view();
     checkView(view);
     byte[] bytes = RegistryCodec.encodeWatermark(proposed);
-    createDirectory();
+    DurableFiles.createRegistryDirectory(root, dir);
     try {
       return locked(
           () -> {
@@ -185,14 +184,7 @@ final class WatermarkDirectory {
     Path target = file(view);
     Path temp = dir.resolve("." + view + JSON + "." + UUID.randomUUID() + TEMP_SUFFIX);
     try {
-      try (FileChannel channel =
-          FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-        ByteBuffer buffer = ByteBuffer.wrap(bytes);
-        while (buffer.hasRemaining()) {
-          channel.write(buffer);
-        }
-        channel.force(true);
-      }
+      DurableFiles.writeNew(temp, bytes);
       try {
         Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
       } catch (AtomicMoveNotSupportedException e) {
@@ -204,7 +196,7 @@ final class WatermarkDirectory {
     } finally {
       Files.deleteIfExists(temp);
     }
-    forceDirectory(dir);
+    DurableFiles.forceDirectory(dir);
   }
 
   /** Removes the temporary files of crashed writers; under the lock, every one is orphaned. */
@@ -255,30 +247,6 @@ final class WatermarkDirectory {
       throw new QuiverException(
           "'" + view + "' is not a view version: a watermark belongs to one version of a view,"
               + " written name@vN (user_txn@v2)");
-    }
-  }
-
-  private void createDirectory() {
-    try {
-      if (!Files.isDirectory(dir)) {
-        Files.createDirectories(dir);
-        forceDirectory(root);
-        forceDirectory(root.getParent());
-      }
-    } catch (IOException e) {
-      throw new QuiverException("cannot create the registry directory " + dir + ": " + e, e);
-    }
-  }
-
-  /** Makes a directory's entries durable, where the platform can open a directory (not Windows). */
-  private static void forceDirectory(Path dir) {
-    if (dir == null) {
-      return;
-    }
-    try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
-      channel.force(true);
-    } catch (IOException | UnsupportedOperationException notSupported) {
-      // best effort: there the file system orders metadata itself
     }
   }
 }

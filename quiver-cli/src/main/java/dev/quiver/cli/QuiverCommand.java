@@ -9,7 +9,6 @@ import picocli.CommandLine.Command;
 /** The top-level {@code quiver} command; its subcommands are the verbs. */
 @Command(
     name = "quiver",
-    mixinStandardHelpOptions = true,
     version = "quiver 0.1.0-SNAPSHOT",
     description = "Quiver: define features once, serve them identically to training and production.",
     subcommands = {
@@ -31,6 +30,13 @@ import picocli.CommandLine.Command;
 public final class QuiverCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+  @CommandLine.Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+  boolean help;
+
+  /** Here only: some verbs read {@code --version N} (a registry version). */
+  @CommandLine.Option(names = {"-V", "--version"}, versionHelp = true, description = "Print version information and exit.")
+  boolean version;
+
   @Override
   public void run() {
     spec.commandLine().usage(spec.commandLine().getOut());
@@ -39,6 +45,7 @@ public final class QuiverCommand implements Runnable {
   /** A configured command line: user errors print one clear message, never a stack trace. */
   public static CommandLine commandLine() {
     CommandLine cli = new CommandLine(new QuiverCommand());
+    addHelpOptions(cli);
     cli.setExecutionExceptionHandler(
         (ex, commandLine, parseResult) -> {
           PrintWriter err = commandLine.getErr();
@@ -55,5 +62,22 @@ public final class QuiverCommand implements Runnable {
           throw ex;
         });
     return cli;
+  }
+
+  /**
+   * Gives every verb, at every depth, {@code -h/--help}. Not picocli's inherited standard options:
+   * those bring {@code --version} too, which verbs use for a registry version, and {@code help}
+   * has its own {@code -h}.
+   */
+  private static void addHelpOptions(CommandLine parent) {
+    for (CommandLine sub : parent.getSubcommands().values()) {
+      CommandLine.Model.CommandSpec spec = sub.getCommandSpec();
+      if (spec.userObject() instanceof CommandLine.HelpCommand || spec.findOption("--help") != null) {
+        continue;
+      }
+      spec.addOption(CommandLine.Model.OptionSpec.builder("-h", "--help").usageHelp(true)
+          .description("Show this help message and exit.").build());
+      addHelpOptions(sub);
+    }
   }
 }

@@ -137,7 +137,7 @@ class HttpServerTest {
   }
 
   @Test
-  void everyBadRequestIsA4xxNamingTheProblem() {
+  void everyBadRequestIsA4xxNamingTheProblem() throws Exception {
     expect(http.post("/get-online-features", "{\"features\": [\"user_stats:amount\"], \"entities\": {\"user_id\": [1]"),
         400, "invalid_request", "malformed JSON");
     expect(http.post("/get-online-features", ""), 400, "invalid_request", "body is empty");
@@ -150,6 +150,16 @@ class HttpServerTest {
         404, "not_found", "no feature service 'scorin'");
     expect(http.post("/get-online-features", "{\"features\": [\"amount\"], \"entities\": {\"user_id\": [1]}}"),
         400, "invalid_request", "is not a feature ref");
+    expect(http.post("/get-online-features", "{\"features\": [\"user_stats@v2147483648:amount\"], \"entities\": {\"user_id\": [1]}}"),
+        400, "invalid_request", "is not a feature ref");
+    expect(http.post("/get-online-features", "{\"features\": [\"user_stats:amount\", \"user_stats:amount\"], \"entities\": {\"user_id\": [1]}}"),
+        400, "invalid_request", "feature user_stats@v1:amount is requested twice");
+    expect(http.post("/get-online-features", "{\"features\": [\"user_stats:amount\"], \"entities\": {\"user_id\": [1e300]}}"),
+        400, "invalid_request", "int64");
+    expect(http.post("/materialize", "{\"start_ts\": \"+999999999-01-01T00:00:00Z\", \"end_ts\": \"2026-01-02T00:00:00Z\"}"),
+        400, "invalid_request", "outside the supported years 0001 to 9999");
+    assertThat(FuzzTest.raw(server.httpPort(), "GET /api/v1/entities/%zz HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII)))
+        .as("a bad escape in the path").isEqualTo(400);
     expect(http.post("/get-online-features", "{\"features\": [\"user_stats:amount\"], \"entities\": {\"user_id\": [\"abc\"]}}"),
         400, "invalid_request", "holds int64 keys, but got 'abc'");
     expect(http.post("/get-online-features", "{\"features\": [\"user_stats:amount\"], \"entities\": {\"user_id\": [1.5]}}"),

@@ -104,6 +104,10 @@ class PushTest {
   void badPushesAre4xxAndWriteNothing() {
     HttpServerTest.expect(http.post("/push", push("online", 5, "yesterday", 1.0, "JP")), 400, "invalid_request",
         "is not a timestamp");
+    HttpServerTest.expect(http.post("/push", push("online", 5, "+999999999-12-31T23:59:59Z", 1.0, "JP")), 400, "invalid_request",
+        "outside the supported years 0001 to 9999");
+    HttpServerTest.expect(http.post("/push", push("online", 5, "+10000-01-01T00:00:00Z", 1.0, "JP")), 400, "invalid_request",
+        "outside the supported years 0001 to 9999");
     HttpServerTest.expect(http.post("/push", push("online", 5, "2026-03-01T00:00:00Z", 1.0, "JP").replace("\"amount\": [1.0]", "\"amount\": [\"a\"]")),
         400, "invalid_request", "column 'amount' row 0 holds float64 values");
     HttpServerTest.expect(http.post("/push", push("online", 5, "2026-03-01T00:00:00Z", 1.0, "JP").replace("\"country\"", "\"kountry\"")),

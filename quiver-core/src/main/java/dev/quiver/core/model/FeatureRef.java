@@ -13,7 +13,7 @@ import java.util.regex.Pattern;
  */
 public record FeatureRef(String view, int version, String feature) {
   private static final Pattern REF =
-      Pattern.compile("([A-Za-z_][A-Za-z0-9_]*)(?:@v?(\\d+))?:([A-Za-z_][A-Za-z0-9_]*|\\*)");
+      Pattern.compile("([A-Za-z_][A-Za-z0-9_]*)(?:@v?([1-9]\\d{0,8}))?:([A-Za-z_][A-Za-z0-9_]*|\\*)");
 
   public FeatureRef {
     Objects.requireNonNull(view, "view");

@@ -6,6 +6,19 @@ import java.time.Instant;
 public final class Timestamps {
   private Timestamps() {}
 
+  /** The first instant requests may name (pushed rows, request data, materialization times). */
+  public static final Instant FIRST_SUPPORTED = Instant.parse("0001-01-01T00:00:00Z");
+  /** The first instant after those requests may name: years 1 to 9999, as ISO-8601 writes them. */
+  public static final Instant END_OF_SUPPORTED = Instant.parse("+10000-01-01T00:00:00Z");
+
+  /**
+   * Whether a request may carry {@code t}: years 1 to 9999. Far wider instants fit in microseconds
+   * but are typos in practice (a row in year 10000 would shadow every real update of its key).
+   */
+  public static boolean supported(Instant t) {
+    return !t.isBefore(FIRST_SUPPORTED) && t.isBefore(END_OF_SUPPORTED);
+  }
+
   /** Microseconds since the epoch; sub-microsecond digits are dropped (rounding toward the past). */
   public static long toMicros(Instant t) {
     long seconds = t.getEpochSecond();

@@ -22,7 +22,7 @@ final class EntityValues {
           case Short s -> s.longValue();
           case Byte b -> b.longValue();
           case java.math.BigInteger b -> b.longValueExact();
-          case Double d when d == Math.rint(d) && !Double.isInfinite(d) -> (long) d.doubleValue();
+          case Double d when d == Math.rint(d) && Math.abs(d) < 0x1p63 -> (long) d.doubleValue(); // else no long is it
           case String s -> Long.parseLong(s.strip());
           default -> throw mismatch(key, v);
         };
@@ -32,13 +32,20 @@ final class EntityValues {
         case BOOL -> v instanceof Boolean b ? b
             : v instanceof String s && (s.equalsIgnoreCase("true") || s.equalsIgnoreCase("false")) ? Boolean.parseBoolean(s) : fail(key, v);
         case BYTES -> v instanceof byte[] b ? b : v instanceof String s ? java.util.Base64.getDecoder().decode(s) : fail(key, v);
-        case TIMESTAMP -> v instanceof Instant t ? t : v instanceof String s ? Instant.parse(s) : fail(key, v);
+        case TIMESTAMP -> supported(key, v instanceof Instant t ? t : v instanceof String s ? Instant.parse(s.strip()) : (Instant) fail(key, v));
       };
     } catch (NumberFormatException | ArithmeticException | DateTimeParseException e) {
       throw mismatch(key, v);
     } catch (IllegalArgumentException e) {
       throw mismatch(key, v);
     }
+  }
+
+  private static Instant supported(JoinKey key, Instant t) {
+    if (!dev.quiver.core.model.Timestamps.supported(t)) {
+      throw new InvalidRequestException("entity column '" + key.name() + "': " + t + " is outside the supported years 0001 to 9999");
+    }
+    return t;
   }
 
   private static Object fail(JoinKey key, Object v) {

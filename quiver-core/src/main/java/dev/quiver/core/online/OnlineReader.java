@@ -21,6 +21,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -96,6 +97,7 @@ public final class OnlineReader {
   public OnlineResponse read(OnlineRequest request) {
     DerivedFeatures compiled = derived != null ? derived : DerivedFeatures.cached(defs);
     List<FeatureResolver.Resolved> resolved = compiled.resolve(request.features());
+    requireDistinctNames(resolved, request.fullFeatureNames());
     Map<String, List<Object>> entities = request.entities();
     if (!anyDerived(resolved)) {
       return new OnlineResponse(entities,
@@ -149,6 +151,20 @@ public final class OnlineReader {
       columns.add(new FeatureColumn(name, out.ref(), out.type(), values, statuses, times));
     }
     return new OnlineResponse(entities, columns);
+  }
+
+  /** Two requested features under one output name (twice the same, or two versions of a view) are an error, as offline. */
+  private static void requireDistinctNames(List<FeatureResolver.Resolved> resolved, boolean fullFeatureNames) {
+    Map<String, FeatureRef> owner = new HashMap<>();
+    for (FeatureResolver.Resolved r : resolved) {
+      FeatureRef ref = r.ref();
+      FeatureRef clash = owner.putIfAbsent(fullFeatureNames ? ref.view() + "__" + ref.feature() : ref.feature(), ref);
+      if (clash != null) {
+        throw new InvalidRequestException((clash.equals(ref) ? "feature " + ref + " is requested twice"
+            : "output column '" + ref.feature() + "' would hold both " + clash + " and " + ref)
+            + (clash.equals(ref) || fullFeatureNames ? "; request each feature once" : "; set full_feature_names to name columns view__feature"));
+      }
+    }
   }
 
   /**

@@ -72,20 +72,27 @@ final class PushValues {
 
   /** An ISO-8601 string (zone optional: UTC) or an Instant, truncated to microseconds. */
   static Instant timestamp(Object v, String column, int row) {
-    if (v instanceof Instant t) {
-      return Timestamps.truncate(t);
-    }
-    if (v instanceof String s) {
+    Instant t = null;
+    if (v instanceof Instant i) {
+      t = i;
+    } else if (v instanceof String s) {
       String text = s.strip().replace(' ', 'T');
       try {
-        return Timestamps.truncate(OffsetDateTime.parse(text).toInstant());
+        t = OffsetDateTime.parse(text).toInstant();
       } catch (DateTimeParseException e) {
         try {
-          return Timestamps.truncate(LocalDateTime.parse(text).toInstant(java.time.ZoneOffset.UTC));
+          t = LocalDateTime.parse(text).toInstant(java.time.ZoneOffset.UTC);
         } catch (DateTimeParseException e2) {
           // reported below
         }
       }
+    }
+    if (t != null) {
+      if (!Timestamps.supported(t)) {
+        throw new InvalidRequestException("column '" + column + "' row " + row + ": " + describe(v)
+            + " is outside the supported years 0001 to 9999");
+      }
+      return Timestamps.truncate(t);
     }
     throw new InvalidRequestException("column '" + column + "' row " + row + ": " + describe(v)
         + " is not a timestamp; write ISO-8601 such as \"2026-11-22T10:15:30Z\"");

@@ -217,15 +217,20 @@ final class HttpApi {
       throw new InvalidRequestException("'" + field + "' must be an ISO-8601 time such as \"2026-11-22T00:00:00Z\", got "
           + FeastJson.kind(v));
     }
+    Instant t;
     try {
-      return Instant.parse(v.textValue().strip());
+      t = Instant.parse(v.textValue().strip());
     } catch (java.time.format.DateTimeParseException e) {
       try {
-        return java.time.LocalDateTime.parse(v.textValue().strip()).toInstant(java.time.ZoneOffset.UTC);
+        t = java.time.LocalDateTime.parse(v.textValue().strip()).toInstant(java.time.ZoneOffset.UTC);
       } catch (java.time.format.DateTimeParseException e2) {
         throw new InvalidRequestException("'" + field + "' is not an ISO-8601 time: '" + v.textValue() + "'");
       }
     }
+    if (!dev.quiver.core.model.Timestamps.supported(t)) {
+      throw new InvalidRequestException("'" + field + "' is outside the supported years 0001 to 9999: '" + v.textValue() + "'");
+    }
+    return t;
   }
 
   private JsonNode read(ByteBuf body) {

@@ -60,7 +60,16 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
       respond(ctx, api.error(400, "bad_request", "malformed HTTP request: " + why, null), false, false, "other", started);
       return;
     }
-    String path = new QueryStringDecoder(request.uri()).path();
+    String path;
+    try {
+      path = new QueryStringDecoder(request.uri()).path();
+    } catch (IllegalArgumentException badEscape) { // %zz, a lone %, bytes that are not UTF-8
+      request.release();
+      respond(ctx, api.error(400, "bad_request", "malformed URL: " + badEscape.getMessage(), null), keepAlive, false,
+          "other", started);
+      next(ctx);
+      return;
+    }
     HttpMethod method = request.method();
     boolean head = method.equals(HttpMethod.HEAD);
     String endpoint = HttpApi.endpoint(path);

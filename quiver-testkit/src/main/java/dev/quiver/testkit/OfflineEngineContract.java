@@ -67,6 +67,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The behaviour every {@link OfflineEngine} must have: point-in-time-correct training sets, equal
@@ -845,6 +846,26 @@ public abstract class OfflineEngineContract {
     f.run(g.chance(0.5), null, g.refs("user_stats", CSV_FEATURE_COLUMNS, ""));
   }
 
+  /**
+   * A CSV source with a column named {@code rowid} (random numbers): an engine that addresses staged
+   * rows by a row id must not take the user's column for it.
+   */
+  @ParameterizedTest(name = "seed {0}")
+  @ValueSource(longs = {1, 2, 3})
+  void csvSourceWithAColumnNamedRowid(long seed) {
+    Gen g = new Gen(seed);
+    KeySpec key = new KeySpec("user_id", ScalarType.INT64, null, 5, true);
+    Fixture f = new Fixture("CSV source with a rowid column", seed);
+    f.defs.entity("user", "user_id", ScalarType.INT64).view(featureView("user_stats", "events", null, CSV_FEATURE_COLUMNS, "", "user"));
+    List<Column> columns = new ArrayList<>(sourceColumns(List.of(key), true, CSV_FEATURE_COLUMNS));
+    columns.add(new Column("rowid", ScalarType.INT64));
+    List<Object[]> rows = g.sourceRows(columns, List.of(key), true, 120, true);
+    rows.addFirst(g.fullRow(columns, List.of(key)));
+    f.csvFiles("events", "data/events/part-0.csv", columns, Map.of("part-0.csv", rows));
+    f.query(g.queryColumns(List.of(key), null), g.queryRows(List.of(key), rows, columns, null, 100, false));
+    f.run(false, null, g.refs("user_stats", CSV_FEATURE_COLUMNS, ""));
+  }
+
   @ParameterizedTest(name = "seed {0}")
   @MethodSource("seeds")
   void randomRenamedColumns(long seed) {
@@ -881,6 +902,19 @@ public abstract class OfflineEngineContract {
         .isInstanceOf(QuiverException.class)
         .hasMessageContaining("the query rows need a timestamp column")
         .hasMessageContaining("--timestamp-column");
+  }
+
+  @Test
+  void rejectsQueryColumnsWithReservedNames() {
+    for (String reserved : List.of("rowid", "ROWID", "__quiver_qrow")) {
+      writeQuery(List.of(new Column("user_id", ScalarType.INT64), new Column("event_timestamp", ScalarType.TIMESTAMP),
+          new Column(reserved, ScalarType.INT64)));
+      assertThatThrownBy(() -> planOnly(request("user_stats:amount")))
+          .as(reserved)
+          .isInstanceOf(QuiverException.class)
+          .hasMessageContaining("query column '" + reserved + "' uses a name Quiver reserves")
+          .hasMessageContaining("rename it");
+    }
   }
 
   @Test

@@ -58,6 +58,13 @@ public final class PointInTimePlanner {
       List<SourceColumn> queryColumns) {
     Map<String, SourceColumn> query = new LinkedHashMap<>();
     queryColumns.forEach(c -> query.put(c.name(), c));
+    for (String name : query.keySet()) {
+      String lower = name.toLowerCase(java.util.Locale.ROOT);
+      if (lower.equals("rowid") || lower.startsWith("__quiver_")) {
+        throw new QuiverException("query column '" + name + "' uses a name Quiver reserves (rowid, __quiver_*) for"
+            + " the positions of query rows; rename it in the query, e.g. SELECT " + name + " AS row_id, ...");
+      }
+    }
     String ts = timestampColumn(request, query);
     List<FeatureRef> refs = request.service() == null ? request.features()
         : FeatureResolver.service(defs, request.service(), request.serviceVersion());

@@ -26,8 +26,8 @@ import java.util.Set;
  * t, within the TTL: exactly the plan's "latest row at or before t, ties broken by created time,
  * then by position in the source" (files in path order, rows in file order). A hash join on that
  * position then fetches the join's feature columns. Parquet rows are addressed by {@code
- * (file_index, file_row_number)}; CSV sources are staged into a table first and addressed by {@code
- * rowid}.
+ * (file_index, file_row_number)}; CSV sources are staged into a table first and addressed by the
+ * row number staged with them ({@link SourceScan#STAGED_POSITION}).
  */
 final class PlanSql implements TrainingSql {
   static final String QUERY = "__quiver_query";

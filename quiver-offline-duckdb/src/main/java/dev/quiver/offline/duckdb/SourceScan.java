@@ -19,6 +19,8 @@ final class SourceScan {
   final boolean byFile;
   final String eventColumn;
   final String createdColumn;
+  /** The column of a staged CSV source holding each row's position. */
+  static final String STAGED_POSITION = "__quiver_pos";
   /** A statement to run first (staging a CSV source), or null. */
   final String staging;
 
@@ -34,9 +36,12 @@ final class SourceScan {
       staging = null;
     } else {
       byFile = false;
-      staging = "CREATE OR REPLACE TEMP TABLE " + stagedName + " AS SELECT * FROM " + Scans.scan(files, FileFormat.CSV, "");
+      // an explicit position, not the table's rowid, which a CSV column named rowid would shadow;
+      // row_number() OVER () numbers rows in input order (DuckDB preserves order for an empty OVER)
+      staging = "CREATE OR REPLACE TEMP TABLE " + stagedName + " AS SELECT *, row_number() OVER () - 1 AS " + STAGED_POSITION
+          + " FROM " + Scans.scan(files, FileFormat.CSV, "");
       relation = stagedName;
-      position = "rowid";
+      position = STAGED_POSITION;
     }
     eventColumn = id(source.rawColumn(source.timestampColumn()));
     createdColumn = source.createdColumn() == null ? null : id(source.rawColumn(source.createdColumn()));

@@ -12,6 +12,7 @@ import dev.quiver.core.model.FeatureService;
 import dev.quiver.core.model.FeatureView;
 import dev.quiver.core.model.OnDemandView;
 import dev.quiver.core.model.Source;
+import dev.quiver.core.model.VersionedName;
 import dev.quiver.core.registry.RegistryCodec;
 import dev.quiver.core.repo.FeatureRepo;
 import java.io.PrintWriter;
@@ -19,8 +20,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
@@ -29,7 +28,6 @@ import picocli.CommandLine.Spec;
 /** {@code quiver describe NAME}: one definition in full, with what reads it. */
 @Command(name = "describe", description = "Show one entity, source, view, feature (view:feature) or service in full, with its consumers.")
 final class DescribeCommand implements Callable<Integer> {
-  private static final Pattern VERSIONED = Pattern.compile("([A-Za-z_][A-Za-z0-9_]*)(?:@v?(\\d+))?");
 
   @Parameters(paramLabel = "NAME", description = "A name, name@vN, or view:feature.")
   String name;
@@ -50,12 +48,10 @@ final class DescribeCommand implements Callable<Integer> {
         describeFeature(d, out);
         return 0;
       }
-      Matcher m = VERSIONED.matcher(name.strip());
-      if (!m.matches()) {
-        throw new NotFoundException("'" + name + "' is not a name; give NAME, NAME@vN or view:feature");
-      }
-      String n = m.group(1);
-      int version = m.group(2) == null ? 0 : Integer.parseInt(m.group(2));
+      VersionedName parsed = VersionedName.parse(name).orElseThrow(() ->
+          new NotFoundException("'" + name + "' is not a name; give NAME, NAME@vN or view:feature"));
+      String n = parsed.name();
+      int version = parsed.version();
       Optional<FeatureView> view = d.view(n, version);
       Optional<OnDemandView> odv = d.onDemandView(n, version);
       Optional<FeatureService> service = d.service(n, version);

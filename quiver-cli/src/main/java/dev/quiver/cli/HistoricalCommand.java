@@ -2,6 +2,7 @@ package dev.quiver.cli;
 
 import dev.quiver.core.QuiverException;
 import dev.quiver.core.model.FeatureRef;
+import dev.quiver.core.model.VersionedName;
 import dev.quiver.core.offline.HistoricalRequest;
 import dev.quiver.core.offline.QueryInput;
 import dev.quiver.core.repo.FeatureRepo;
@@ -104,16 +105,9 @@ final class HistoricalCommand implements Callable<Integer> {
     QueryInput input = query.file != null ? files(query.file) : new QueryInput.Sql(query.sql);
     HistoricalRequest request;
     if (features.service != null) {
-      String[] parts = features.service.split("@v?", 2);
-      int version = 0;
-      if (parts.length == 2) {
-        try {
-          version = Integer.parseInt(parts[1]);
-        } catch (NumberFormatException e) {
-          throw new QuiverException("'" + features.service + "' is not a service; write NAME or NAME@vN");
-        }
-      }
-      request = new HistoricalRequest(input, List.of(), parts[0], version, false, null);
+      VersionedName service = VersionedName.parse(features.service).orElseThrow(() ->
+          new QuiverException("'" + features.service + "' is not a service; write NAME or NAME@vN"));
+      request = new HistoricalRequest(input, List.of(), service.name(), service.version(), false, null);
     } else {
       List<FeatureRef> refs = new ArrayList<>();
       for (String ref : features.refs) {

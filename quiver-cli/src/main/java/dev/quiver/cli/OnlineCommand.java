@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quiver.core.QuiverException;
 import dev.quiver.core.model.FeatureRef;
+import dev.quiver.core.model.VersionedName;
 import dev.quiver.core.online.FeatureColumn;
 import dev.quiver.core.online.OnlineResponse;
 import dev.quiver.core.repo.FeatureRepo;
@@ -54,13 +55,17 @@ final class OnlineCommand implements Callable<Integer> {
       if (eq <= 0) {
         throw new QuiverException("--entity '" + e + "' must look like KEY=V1,V2");
       }
-      columns.put(e.substring(0, eq), new ArrayList<>(Arrays.asList((Object[]) e.substring(eq + 1).split(","))));
+      if (columns.put(e.substring(0, eq), new ArrayList<>(Arrays.asList((Object[]) e.substring(eq + 1).split(",")))) != null) {
+        throw new QuiverException("--entity " + e.substring(0, eq) + " is given twice; list every value once: "
+            + e.substring(0, eq) + "=V1,V2");
+      }
     }
     try (FeatureRepo r = FeatureRepo.open(repo.repo)) {
       OnlineResponse response;
       if (features.service != null) {
-        String[] parts = features.service.split("@v?", 2);
-        response = r.getOnlineFeatures(parts[0], parts.length == 2 ? Integer.parseInt(parts[1]) : 0, columns, fullFeatureNames);
+        VersionedName service = VersionedName.parse(features.service).orElseThrow(() ->
+            new QuiverException("'" + features.service + "' is not a service; write NAME or NAME@vN"));
+        response = r.getOnlineFeatures(service.name(), service.version(), columns, fullFeatureNames);
       } else {
         List<FeatureRef> refs = new ArrayList<>();
         for (String f : features.refs) {

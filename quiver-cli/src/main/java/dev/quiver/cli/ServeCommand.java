@@ -49,9 +49,17 @@ final class ServeCommand implements Callable<Integer> {
   public Integer call() throws InterruptedException {
     PrintWriter out = spec.commandLine().getOut();
     ServerOptions defaults = ServerOptions.defaults();
-    ServerOptions options = new ServerOptions(host, port, grpcPort, ioThreads,
-        threads == null ? defaults.workerThreads() : threads, maxBody, maxEntities,
-        duration(registryPoll, "--registry-poll"), duration(grace, "--shutdown-grace"));
+    Duration poll = duration(registryPoll, "--registry-poll");
+    if (poll.compareTo(Duration.ofMillis(10)) < 0) {
+      throw new dev.quiver.core.QuiverException("--registry-poll must be at least 10ms, got '" + registryPoll + "'");
+    }
+    ServerOptions options;
+    try {
+      options = new ServerOptions(host, port, grpcPort, ioThreads, threads == null ? defaults.workerThreads() : threads,
+          maxBody, maxEntities, poll, duration(grace, "--shutdown-grace"));
+    } catch (IllegalArgumentException e) { // a port, thread count or limit out of range, named in the message
+      throw new dev.quiver.core.QuiverException(e.getMessage());
+    }
     CountDownLatch stopped = new CountDownLatch(1);
     try (FeatureRepo r = FeatureRepo.open(repo.repo); QuiverServer server = QuiverServer.start(r, options)) {
       Thread hook = new Thread(() -> {

@@ -39,6 +39,26 @@ class CliTest {
   }
 
   @Test
+  void malformedNamesAndOptionsAreOneLineErrorsNotStackTraces() {
+    assertThat(Cli.run("apply", "--repo", r, "-m", "first").exitCode()).isZero();
+    String[][] cases = {
+        {"'fraud_model@vabc' is not a service", "online", "--repo", r, "--service", "fraud_model@vabc", "--entity", "user_id=1"},
+        {"'fraud_model@v99999999999' is not a service", "historical", "--repo", r, "--service", "fraud_model@v99999999999",
+            "--query-sql", "SELECT 1 AS user_id", "--out", tmp.resolve("x.parquet").toString()},
+        {"'user_txn@v99999999999' is not a name", "describe", "--repo", r, "user_txn@v99999999999"},
+        {"is not a feature ref", "online", "--repo", r, "--features", "user_txn@v99999999999:last_amount", "--entity", "user_id=1"},
+        {"--entity user_id is given twice", "online", "--repo", r, "--features", "user_txn:last_amount",
+            "--entity", "user_id=1", "--entity", "user_id=2"},
+        {"HTTP port must be 0..65535", "serve", "--repo", r, "--port", "99999"},
+        {"--registry-poll must be at least 10ms", "serve", "--repo", r, "--registry-poll", "0s"}};
+    for (String[] c : cases) {
+      Cli cli = Cli.run(java.util.Arrays.copyOfRange(c, 1, c.length));
+      assertThat(cli.exitCode()).as(cli.toString()).isNotZero();
+      assertThat(cli.err()).as(cli.toString()).contains(c[0]).doesNotContain("Exception", "\tat ");
+    }
+  }
+
+  @Test
   void applyRecordsAVersionAndTheCatalogueReadsIt() throws Exception {
     Cli apply = Cli.run("apply", "--repo", r, "-m", "first", "--author", "ada");
     assertThat(apply.exitCode()).as(apply.toString()).isZero();

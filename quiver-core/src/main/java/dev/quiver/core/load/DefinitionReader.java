@@ -447,7 +447,8 @@ final class DefinitionReader {
     String text = m.string(key);
     Duration d = text == null ? null : Durations.parse(text).orElse(null);
     if (d == null) {
-      m.problem(m.origin(key), "'" + key + "' must be a duration such as 90s, 15m, 1h, 30d or 2w, not '" + text + "'");
+      m.problem(m.origin(key), "'" + key + "' must be a duration such as 90s, 15m, 1h, 30d or 2w, at most "
+          + Durations.format(Durations.MAX) + " (about 100 years), not '" + text + "'");
     }
     return d;
   }

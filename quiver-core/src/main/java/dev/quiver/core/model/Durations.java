@@ -13,9 +13,15 @@ public final class Durations {
   private static final Pattern PART = Pattern.compile("(\\d+)(ms|s|m|h|d|w)");
   private static final Pattern WHOLE = Pattern.compile("(?:\\d+(?:ms|s|m|h|d|w))+");
 
+  /**
+   * The longest duration a definition may spell (about 100 years): a TTL or window beyond it has no
+   * use, and durations far beyond it overflow the nanosecond arithmetic time libraries do.
+   */
+  public static final Duration MAX = Duration.ofDays(36_600);
+
   private Durations() {}
 
-  /** Parses a spelling such as {@code 30d} or {@code 1h30m}; empty when it is not one. */
+  /** Parses a spelling such as {@code 30d} or {@code 1h30m}; empty when it is not one, or longer than {@link #MAX}. */
   public static Optional<Duration> parse(String text) {
     if (text == null) {
       return Optional.empty();
@@ -27,6 +33,9 @@ public final class Durations {
     Duration total = Duration.ZERO;
     Matcher m = PART.matcher(s);
     while (m.find()) {
+      if (m.group(1).length() > 12) {
+        return Optional.empty(); // far beyond MAX in any unit
+      }
       long n = Long.parseLong(m.group(1));
       total =
           total.plus(
@@ -40,7 +49,7 @@ public final class Durations {
                 default -> throw new AssertionError(m.group(2));
               });
     }
-    return Optional.of(total);
+    return total.compareTo(MAX) > 0 ? Optional.empty() : Optional.of(total);
   }
 
   /** The shortest canonical spelling: {@code 30d}, {@code 36h}, {@code 90m}, {@code 1500ms}. */

@@ -16,8 +16,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Checks one on-demand view: its inputs resolve to feature views, its request fields are well
@@ -25,7 +23,6 @@ import java.util.regex.Pattern;
  * view's own earlier features.
  */
 final class OnDemandChecker {
-  private static final Pattern INPUT = Pattern.compile("([A-Za-z_][A-Za-z0-9_]*)(?:@v?(\\d+))?");
 
   private final DefinitionValidator v;
   private final Definitions defs;
@@ -130,17 +127,17 @@ final class OnDemandChecker {
     }
     List<String> names = defs.views().stream().map(FeatureView::name).distinct().toList();
     for (String input : odv.inputs()) {
-      Matcher m = INPUT.matcher(input.strip());
-      if (!m.matches()) {
+      var parsed = dev.quiver.core.model.VersionedName.parse(input);
+      if (parsed.isEmpty()) {
         v.problem(key + "/inputs", "input '" + input + "' is not a view name; write a view name or view@v2");
         complete = false;
         continue;
       }
-      int version = m.group(2) == null ? 0 : Integer.parseInt(m.group(2));
-      var view = defs.view(m.group(1), version);
+      int version = parsed.get().version();
+      var view = defs.view(parsed.get().name(), version);
       if (view.isEmpty()) {
         v.problem(key + "/inputs", "on-demand view '" + odv.name() + "' reads '" + input
-            + "', which is not a defined feature view" + Names.didYouMean(m.group(1), names));
+            + "', which is not a defined feature view" + Names.didYouMean(parsed.get().name(), names));
         complete = false;
         continue;
       }
@@ -149,7 +146,7 @@ final class OnDemandChecker {
         if (f.type() == null) {
           complete = false;
         } else {
-          scope.put(m.group(1) + "." + f.name(), f.type());
+          scope.put(parsed.get().name() + "." + f.name(), f.type());
         }
       }
     }

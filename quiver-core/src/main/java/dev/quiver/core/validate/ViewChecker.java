@@ -58,6 +58,10 @@ final class ViewChecker {
     if (view.ttl() != null && (view.ttl().isNegative() || view.ttl().isZero())) {
       v.problem(key + "/ttl", "feature view '" + view.name() + "': ttl must be positive; remove it for no limit");
     }
+    if (view.ttl() != null && view.ttl().compareTo(Durations.MAX) > 0) {
+      v.problem(key + "/ttl", "feature view '" + view.name() + "': ttl " + Durations.format(view.ttl()) + " is longer than "
+          + Durations.format(Durations.MAX) + " (about 100 years); remove it for no limit");
+    }
     if (view.features().isEmpty()) {
       v.problem(key, "feature view '" + view.name() + "' defines no features");
     }
@@ -220,6 +224,10 @@ final class ViewChecker {
 
   private void checkWindow(Aggregation agg, String fk, String what) {
     Duration hop = agg.effectiveHop();
+    if (hop.compareTo(Duration.ofSeconds(1)) < 0) {
+      v.problem(fk + "/hop", what + ": hop must be at least 1s");
+      return;
+    }
     if (agg.window() instanceof Window.Fixed f) {
       Duration w = f.length();
       if (w.isZero() || w.isNegative()) {
@@ -242,9 +250,7 @@ final class ViewChecker {
         return;
       }
     }
-    if (hop.compareTo(Duration.ofSeconds(1)) < 0) {
-      v.problem(fk + "/hop", what + ": hop must be at least 1s");
-    } else if (DAY.toMillis() % hop.toMillis() != 0 && hop.toMillis() % DAY.toMillis() != 0) {
+    if (DAY.toMillis() % hop.toMillis() != 0 && hop.toMillis() % DAY.toMillis() != 0) {
       v.problem(fk + "/hop", what + ": hop " + Durations.format(hop)
           + " must divide a day (e.g. 5m, 1h, 6h) or be whole days, so windows align the same everywhere");
     }

@@ -116,6 +116,42 @@ class DefinitionErrorsTest {
                 features:
                   - {name: amount, type: string}
             """, 10, new String[] {"declared string", "is float64"}),
+        Arguments.of("zero hop", """
+            feature_views:
+              - name: v
+                entities: [user]
+                source: transactions
+                features:
+                  - name: c
+                    aggregate: {fn: count, window: 1d, hop: 0s}
+            """, 11, new String[] {"hop must be at least 1s"}),
+        Arguments.of("a window past any clock", """
+            feature_views:
+              - name: v
+                entities: [user]
+                source: transactions
+                features:
+                  - name: c
+                    aggregate: {fn: count, window: 99999999999999999999d}
+            """, 11, new String[] {"'window' must be a duration", "at most 36600d"}),
+        Arguments.of("a ttl of three centuries", """
+            feature_views:
+              - name: v
+                entities: [user]
+                source: transactions
+                ttl: 110000d
+                features:
+                  - {name: amount}
+            """, 9, new String[] {"'ttl' must be a duration", "at most 36600d", "not '110000d'"}),
+        Arguments.of("a ttl that overflows", """
+            feature_views:
+              - name: v
+                entities: [user]
+                source: transactions
+                ttl: 999999999999999d
+                features:
+                  - {name: amount}
+            """, 9, new String[] {"'ttl' must be a duration"}),
         Arguments.of("zero window", """
             feature_views:
               - name: v

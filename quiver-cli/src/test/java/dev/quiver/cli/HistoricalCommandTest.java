@@ -60,6 +60,10 @@ class HistoricalCommandTest {
     assertThat(rep.exitCode()).as(rep.toString()).isZero();
     assertThat(rep.out()).contains("Identical to the saved training set");
     assertThat(Files.mismatch(out, tmp.resolve("again.parquet"))).isEqualTo(-1);
+    Cli asCsv = Cli.run("datasets", "reproduce", "train_v1", "--repo", r, "--out", tmp.resolve("again.csv").toString());
+    assertThat(asCsv.exitCode()).as(asCsv.toString()).isEqualTo(1);
+    assertThat(asCsv.err()).contains("was saved as parquet", "give --out a .parquet path");
+    assertThat(tmp.resolve("again.csv")).doesNotExist();
 
     Cli dup = Cli.run("historical", "--repo", r, "--query-sql", QUERY_SQL, "--features", FEATURES,
         "--out", tmp.resolve("x.parquet").toString(), "--save", "train_v1");

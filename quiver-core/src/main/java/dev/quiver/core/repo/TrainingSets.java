@@ -80,6 +80,12 @@ final class TrainingSets {
   Reproduction reproduce(String name, Path out, DoubleConsumer progress) {
     DatasetRecord d = registry.dataset(name).orElseThrow(() -> new NotFoundException(
         "no dataset '" + name + "' in the registry (quiver datasets list)"));
+    FileFormat asked = FileFormat.fromPath(out.toString()).orElse(null);
+    if (asked != d.outputFormat()) {
+      throw new QuiverException("dataset '" + name + "' was saved as " + d.outputFormat().name().toLowerCase(java.util.Locale.ROOT)
+          + ", so its reproduction is too, to compare bytes; give --out a ." + d.outputFormat().name().toLowerCase(java.util.Locale.ROOT)
+          + " path, not " + out);
+    }
     String query = queryFingerprint(d.query());
     if (!query.equals(d.queryFingerprint())) {
       throw new QuiverException("dataset '" + name + "': its query rows (" + d.query().describe() + ") changed since it was saved ("

@@ -247,8 +247,18 @@ public final class DefinitionValidator {
         nativeTypes.put(c.name(), c.nativeType());
       }
       Map<String, ValueType> mapped = new LinkedHashMap<>();
+      Map<String, String> mappedFrom = new HashMap<>();
       for (var c : rawTypes.entrySet()) {
-        mapped.put(s.fieldMapping().getOrDefault(c.getKey(), c.getKey()), c.getValue());
+        String name = s.fieldMapping().getOrDefault(c.getKey(), c.getKey());
+        String other = mappedFrom.putIfAbsent(name, c.getKey());
+        if (other != null) {
+          String renamed = s.fieldMapping().containsKey(c.getKey()) ? c.getKey() : other;
+          problem(key + "/field_mapping", "source '" + s.name() + "' maps column '" + renamed + "' to '" + name
+              + "', a name its column '" + (renamed.equals(other) ? c.getKey() : other) + "' already has"
+              + "; map that column to another name too, or choose another name");
+          continue;
+        }
+        mapped.put(name, c.getValue());
       }
       for (String from : s.fieldMapping().keySet()) {
         if (!rawTypes.containsKey(from)) {

@@ -327,6 +327,29 @@ class DefinitionErrorsTest {
   }
 
   @Test
+  void aFieldMappingOntoAColumnThatExistsIsRefused() {
+    TestRepos.write(dir, Map.of("features/defs.yaml", """
+        entities:
+          - {name: user, join_keys: [user_id], type: int64}
+        sources:
+          - name: transactions
+            path: data/transactions.parquet
+            timestamp: event_ts
+            field_mapping: {amount: country}
+        feature_views:
+          - name: v
+            entities: [user]
+            source: transactions
+            features: [{name: c, column: country}]
+        """));
+    assertThatThrownBy(this::loadAndValidate)
+        .isInstanceOfSatisfying(DefinitionException.class, e -> {
+          assertThat(e.problems().getFirst().origin().line()).isEqualTo(7);
+          assertThat(e.getMessage()).contains("maps column 'amount' to 'country', a name its column 'country' already has");
+        });
+  }
+
+  @Test
   void missingQuiverYamlSaysHowToCreateOne(@TempDir Path empty) {
     assertThatThrownBy(() -> new DefinitionLoader().load(empty))
         .hasMessageContaining("no quiver.yaml")

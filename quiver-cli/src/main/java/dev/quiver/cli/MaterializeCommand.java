@@ -78,5 +78,11 @@ final class MaterializeCommand implements Callable<Integer> {
           String.format(Locale.ROOT, "%,.0f", v.rowsRead() / Math.max(s, 1e-9)));
     }
     t.print(out);
+    for (Materializer.ViewResult v : results) {
+      if (v.start().isAfter(v.end())) {
+        out.printf("%s: already materialized to %s, after %s; nothing to do (materialize START END rebuilds any range)%n",
+            v.view(), v.start(), v.end());
+      }
+    }
   }
 }

@@ -47,6 +47,17 @@ class MaterializeTest {
   }
 
   @Test
+  void anIncrementalRunBehindTheWatermarkSaysSo() {
+    String r = repo.toString();
+    Cli first = Cli.run("materialize", "--repo", r, "--views", "user_profile", "2000-01-01", "2026-03-15");
+    assertThat(first.exitCode()).as(first.toString()).isZero();
+    Cli behind = Cli.run("materialize-incremental", "--repo", r, "--views", "user_profile", "2026-01-01");
+    assertThat(behind.exitCode()).as(behind.toString()).isZero();
+    assertThat(behind.out()).contains("user_profile@v1: already materialized to 2026-03-15T00:00:00Z, after 2026-01-01T00:00:00Z;"
+        + " nothing to do");
+  }
+
+  @Test
   void onlineAnswersEqualOfflineAnswersForEveryEntity() {
     try (FeatureRepo r = FeatureRepo.open(repo, Clock.fixed(END, ZoneOffset.UTC))) {
       List<Materializer.ViewResult> results = r.materialize(List.of(), START, END, (v, read, written) -> {}, "test");

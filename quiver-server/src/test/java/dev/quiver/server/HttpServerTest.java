@@ -158,6 +158,9 @@ class HttpServerTest {
         400, "invalid_request", "int64");
     expect(http.post("/materialize", "{\"start_ts\": \"+999999999-01-01T00:00:00Z\", \"end_ts\": \"2026-01-02T00:00:00Z\"}"),
         400, "invalid_request", "outside the supported years 0001 to 9999");
+    String gzip = "POST /get-online-features HTTP/1.1\r\nHost: x\r\nContent-Encoding: gzip\r\nContent-Length: 2\r\n\r\n{}";
+    assertThat(FuzzTest.raw(server.httpPort(), gzip.getBytes(java.nio.charset.StandardCharsets.US_ASCII)))
+        .as("a compressed body").isEqualTo(415);
     assertThat(FuzzTest.raw(server.httpPort(), "GET /api/v1/entities/%zz HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII)))
         .as("a bad escape in the path").isEqualTo(400);
     expect(http.post("/get-online-features", "{\"features\": [\"user_stats:amount\"], \"entities\": {\"user_id\": [\"abc\"]}}"),
@@ -194,6 +197,24 @@ class HttpServerTest {
     expect(http.get("/nope"), 404, "not_found", "no route /nope");
     expect(http.get("/api/v1/feature-views/nope"), 404, "not_found", "no feature view named 'nope'");
     assertThat(http.get("/health").status()).as("the server is still healthy").isEqualTo(200);
+  }
+
+  @Test
+  void aTooLargeBodyAnnouncedWithExpectContinueGetsTheJson413() throws Exception {
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.httpPort())) {
+      socket.setSoTimeout(5000);
+      socket.getOutputStream().write(("POST /get-online-features HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+          + "Content-Length: 1000000\r\nExpect: 100-continue\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      socket.getOutputStream().flush();
+      java.io.InputStream in = socket.getInputStream();
+      StringBuilder got = new StringBuilder();
+      byte[] buffer = new byte[4096];
+      int n;
+      while (!got.toString().contains("}") && (n = in.read(buffer)) > 0) {
+        got.append(new String(buffer, 0, n, java.nio.charset.StandardCharsets.UTF_8));
+      }
+      assertThat(got.toString()).startsWith("HTTP/1.1 413").contains("\"payload_too_large\"", "--max-body");
+    }
   }
 
   @Test

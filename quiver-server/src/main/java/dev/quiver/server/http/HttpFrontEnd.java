@@ -141,13 +141,32 @@ public final class HttpFrontEnd implements AutoCloseable {
       this.metrics = metrics;
     }
 
+    /** The 413 a too-large {@code Expect: 100-continue} request gets: the same JSON as {@link #handleOversizedMessage}, not an empty body. */
     @Override
-    protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
+    protected Object newContinueResponse(HttpMessage start, int maxContentLength, io.netty.channel.ChannelPipeline pipeline) {
+      Object response = super.newContinueResponse(start, maxContentLength, pipeline);
+      if (response instanceof FullHttpResponse r && r.status().code() == 413) {
+        FullHttpResponse json = tooLarge();
+        json.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        r.release();
+        metrics.request("http", "other", "client_error", 0);
+        return json;
+      }
+      return response;
+    }
+
+    private FullHttpResponse tooLarge() {
       HttpReply reply = api.error(413, "payload_too_large", "the request body is larger than this server accepts ("
           + max + " bytes; --max-body)", null);
       FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
           Unpooled.wrappedBuffer(reply.body()));
       r.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpReply.JSON).setInt(HttpHeaderNames.CONTENT_LENGTH, reply.body().length);
+      return r;
+    }
+
+    @Override
+    protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
+      FullHttpResponse r = tooLarge();
       metrics.request("http", "other", "client_error", 0);
       // A keep-alive client still sending the body reads the 413 once it is done (the aggregator
       // discards the rest of the body); otherwise the connection closes.

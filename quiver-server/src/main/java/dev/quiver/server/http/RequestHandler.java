@@ -70,6 +70,14 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
       next(ctx);
       return;
     }
+    String encoding = request.headers().get(HttpHeaderNames.CONTENT_ENCODING);
+    if (encoding != null && !encoding.isBlank() && !encoding.strip().equalsIgnoreCase("identity")) {
+      request.release();
+      respond(ctx, api.error(415, "unsupported_media_type", "request bodies are read as sent; Content-Encoding '" + encoding
+          + "' is not supported: send the JSON uncompressed", null), keepAlive, false, HttpApi.endpoint(path), started);
+      next(ctx);
+      return;
+    }
     HttpMethod method = request.method();
     boolean head = method.equals(HttpMethod.HEAD);
     String endpoint = HttpApi.endpoint(path);

@@ -39,6 +39,21 @@ class CliTest {
   }
 
   @Test
+  void planRefusesStoresThatAreNotInstalled() throws Exception {
+    Path yaml = repo.resolve("quiver.yaml");
+    String original = Files.readString(yaml);
+    Files.writeString(yaml, original.replace("type: rocksdb", "type: cassandra"));
+    Cli plan = Cli.run("plan", "--repo", r);
+    assertThat(plan.exitCode()).as(plan.toString()).isEqualTo(1);
+    assertThat(plan.err()).contains("no online store of type 'cassandra' is installed", "rocksdb");
+    Files.writeString(yaml, original.replace("engine: duckdb", "engine: spark"));
+    Cli apply = Cli.run("apply", "--repo", r);
+    assertThat(apply.exitCode()).as(apply.toString()).isEqualTo(1);
+    assertThat(apply.err()).contains("no offline engine named 'spark' is installed", "duckdb");
+    assertThat(Cli.run("registry", "log", "--repo", r).out()).doesNotContain("version 1");
+  }
+
+  @Test
   void malformedNamesAndOptionsAreOneLineErrorsNotStackTraces() {
     assertThat(Cli.run("apply", "--repo", r, "-m", "first").exitCode()).isZero();
     String[][] cases = {

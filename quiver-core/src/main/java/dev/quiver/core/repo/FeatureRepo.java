@@ -99,6 +99,9 @@ public final class FeatureRepo implements AutoCloseable {
    * @throws dev.quiver.core.DefinitionException listing every definition problem
    */
   public Plan plan(boolean prune) {
+    // the stores quiver.yaml names must exist before a version that needs them is recorded
+    onlineProvider();
+    offlineProvider();
     LoadedRepo loaded = new DefinitionLoader().load(config.root());
     Optional<RegistrySnapshot> head = registry.latest();
     Definitions before = head.map(RegistrySnapshot::definitions).orElse(null);
@@ -244,19 +247,23 @@ public final class FeatureRepo implements AutoCloseable {
   /** The configured online store, opened on first use. */
   public synchronized OnlineStore online() {
     if (online == null) {
-      String type = String.valueOf(config.online().getOrDefault("type", "rocksdb"));
-      List<String> known = new ArrayList<>();
-      for (OnlineStoreProvider p : ServiceLoader.load(OnlineStoreProvider.class)) {
-        if (p.type().equals(type)) {
-          online = p.open(config.online(), config.root());
-          return online;
-        }
-        known.add(p.type());
-      }
-      throw new QuiverException("quiver.yaml: no online store of type '" + type + "' is installed"
-          + (known.isEmpty() ? "" : " (installed: " + String.join(", ", known) + ")"));
+      online = onlineProvider().open(config.online(), config.root());
     }
     return online;
+  }
+
+  /** The provider of the configured online store type; throws naming the installed ones when there is none. */
+  private OnlineStoreProvider onlineProvider() {
+    String type = String.valueOf(config.online().getOrDefault("type", "rocksdb"));
+    List<String> known = new ArrayList<>();
+    for (OnlineStoreProvider p : ServiceLoader.load(OnlineStoreProvider.class)) {
+      if (p.type().equals(type)) {
+        return p;
+      }
+      known.add(p.type());
+    }
+    throw new QuiverException("quiver.yaml: no online store of type '" + type + "' is installed"
+        + (known.isEmpty() ? "" : " (installed: " + String.join(", ", known) + ")"));
   }
 
   /**
@@ -281,19 +288,23 @@ public final class FeatureRepo implements AutoCloseable {
   /** The configured offline engine, opened on first use. */
   public synchronized OfflineEngine offline() {
     if (offline == null) {
-      String name = String.valueOf(config.offline().getOrDefault("engine", "duckdb"));
-      List<String> known = new ArrayList<>();
-      for (OfflineEngineProvider p : ServiceLoader.load(OfflineEngineProvider.class)) {
-        if (p.name().equals(name)) {
-          offline = p.open(config.offline());
-          return offline;
-        }
-        known.add(p.name());
-      }
-      throw new QuiverException("quiver.yaml: no offline engine named '" + name + "' is installed"
-          + (known.isEmpty() ? "" : " (installed: " + String.join(", ", known) + ")"));
+      offline = offlineProvider().open(config.offline());
     }
     return offline;
+  }
+
+  /** The provider of the configured offline engine; throws naming the installed ones when there is none. */
+  private OfflineEngineProvider offlineProvider() {
+    String name = String.valueOf(config.offline().getOrDefault("engine", "duckdb"));
+    List<String> known = new ArrayList<>();
+    for (OfflineEngineProvider p : ServiceLoader.load(OfflineEngineProvider.class)) {
+      if (p.name().equals(name)) {
+        return p;
+      }
+      known.add(p.name());
+    }
+    throw new QuiverException("quiver.yaml: no offline engine named '" + name + "' is installed"
+        + (known.isEmpty() ? "" : " (installed: " + String.join(", ", known) + ")"));
   }
 
   @Override

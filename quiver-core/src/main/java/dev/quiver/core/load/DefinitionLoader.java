@@ -165,7 +165,23 @@ public final class DefinitionLoader {
     options.setCodePointLimit(16 * 1024 * 1024);
     Yaml yaml = new Yaml(options);
     List<Node> docs = new ArrayList<>();
-    try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+    String text;
+    try {
+      byte[] bytes = Files.readAllBytes(file);
+      try {
+        text = StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+      } catch (java.nio.charset.CharacterCodingException notUtf8) {
+        String lenient = new String(bytes, StandardCharsets.UTF_8); // invalid bytes become U+FFFD
+        int bad = lenient.indexOf('\uFFFD');
+        int line = 1 + (int) lenient.substring(0, Math.max(0, bad)).chars().filter(c -> c == '\n').count();
+        problems.add(new Problem(new Origin(shown, line), "the file is not UTF-8 text (an invalid byte on this line);"
+            + " save it as UTF-8"));
+        return docs;
+      }
+    } catch (IOException e) {
+      throw new QuiverException("cannot read " + file + ": " + e.getMessage(), e);
+    }
+    try (Reader in = new java.io.StringReader(text)) {
       for (Node n : yaml.composeAll(in)) {
         if (n != null) {
           docs.add(n);

@@ -350,6 +350,19 @@ class DefinitionErrorsTest {
   }
 
   @Test
+  void aFileThatIsNotUtf8IsReportedAtTheLineOfTheBadByte() throws Exception {
+    TestRepos.write(dir, Map.of("features/defs.yaml", "entities: []\n"));
+    byte[] latin1 = "entities:\n  - {name: user, join_keys: [user_id], type: int64}\n# caf\u00e9\n"
+        .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+    java.nio.file.Files.write(dir.resolve("features/defs.yaml"), latin1);
+    assertThatThrownBy(this::loadAndValidate)
+        .isInstanceOfSatisfying(DefinitionException.class, e -> {
+          assertThat(e.problems().getFirst().origin().line()).isEqualTo(3);
+          assertThat(e.getMessage()).contains("not UTF-8 text", "save it as UTF-8");
+        });
+  }
+
+  @Test
   void missingQuiverYamlSaysHowToCreateOne(@TempDir Path empty) {
     assertThatThrownBy(() -> new DefinitionLoader().load(empty))
         .hasMessageContaining("no quiver.yaml")

@@ -237,7 +237,8 @@ public final class DefinitionValidator {
           case FileSource f -> schemaReader.columns(f, repoRoot);
         };
       } catch (QuiverException e) {
-        problem(key + "/path", "source '" + s.name() + "': " + e.getMessage());
+        String prefix = "source '" + s.name() + "': ";
+        problem(key + "/path", e.getMessage().startsWith(prefix) ? e.getMessage() : prefix + e.getMessage());
         continue;
       }
       Map<String, ValueType> rawTypes = new LinkedHashMap<>();

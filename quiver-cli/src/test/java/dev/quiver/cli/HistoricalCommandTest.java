@@ -39,6 +39,20 @@ class HistoricalCommandTest {
   }
 
   @Test
+  void aSourceColumnGoneSinceApplySaysToRunPlan() throws Exception {
+    Path data = tmp.resolve("repo/data/transactions.parquet");
+    Path without = tmp.resolve("without_amount.parquet");
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:duckdb:"); java.sql.Statement s = c.createStatement()) {
+      s.execute("COPY (SELECT * EXCLUDE (amount) FROM '" + data + "') TO '" + without + "' (FORMAT parquet)");
+    }
+    Files.move(without, data, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    Cli run = Cli.run("historical", "--repo", r, "--query-sql", QUERY_SQL, "--features", "user_txn:last_amount",
+        "--out", tmp.resolve("o.parquet").toString());
+    assertThat(run.exitCode()).as(run.toString()).isEqualTo(1);
+    assertThat(run.err()).contains("\"amount\"", "run 'quiver plan' to see what differs").doesNotContain("\tat ");
+  }
+
+  @Test
   void writesSavesListsAndReproducesATrainingSet() throws Exception {
     Path out = tmp.resolve("out/train.parquet");
     Cli run = Cli.run("historical", "--repo", r, "--query-sql", QUERY_SQL, "--features", FEATURES,

@@ -320,7 +320,12 @@ final class DuckDbOfflineEngine implements OfflineEngine {
   }
 
   static QuiverException failed(SQLException e) {
-    return new QuiverException("the offline engine (DuckDB) failed: " + DuckDbSchemaReader.reason(e.getMessage()), e);
+    String reason = DuckDbSchemaReader.reason(e.getMessage());
+    // a column the applied definitions read is gone: the files changed after apply
+    String hint = reason != null && reason.contains("Binder Error") && (reason.contains("not found") || reason.contains("does not have a column"))
+        ? "; the source files may have changed since the definitions were applied: run 'quiver plan' to see what differs"
+        : "";
+    return new QuiverException("the offline engine (DuckDB) failed: " + reason + hint, e);
   }
 
   private static void closeQuietly(Connection c) {

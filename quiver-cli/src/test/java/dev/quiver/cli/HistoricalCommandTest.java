@@ -49,7 +49,8 @@ class HistoricalCommandTest {
     Cli run = Cli.run("historical", "--repo", r, "--query-sql", QUERY_SQL, "--features", "user_txn:last_amount",
         "--out", tmp.resolve("o.parquet").toString());
     assertThat(run.exitCode()).as(run.toString()).isEqualTo(1);
-    assertThat(run.err()).contains("\"amount\"", "run 'quiver plan' to see what differs").doesNotContain("\tat ");
+    assertThat(run.err()).contains("source 'transactions' (data/transactions.parquet) has no column 'amount', which view user_txn@v1 reads",
+        "run 'quiver plan' to see what differs").doesNotContain("\tat ", "training set");
   }
 
   @Test
@@ -188,10 +189,18 @@ class HistoricalCommandTest {
         "--out", tmp.resolve("t.csv").toString(), "--save", "t");
     assertThat(run.exitCode()).as(run.toString()).isZero();
     Path profiles = Path.of(r, "data/user_profiles.parquet");
-    Files.write(profiles, Files.readAllBytes(Path.of(r, "data/merchant_profiles.parquet")));
+    Path fewer = tmp.resolve("fewer.parquet");
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:duckdb:"); java.sql.Statement s = c.createStatement()) {
+      s.execute("COPY (SELECT * FROM '" + profiles + "' LIMIT 10) TO '" + fewer + "' (FORMAT parquet)");
+    }
+    Files.move(fewer, profiles, java.nio.file.StandardCopyOption.REPLACE_EXISTING); // same columns, other rows
     Cli rep = Cli.run("datasets", "reproduce", "t", "--repo", r, "--out", tmp.resolve("t2.csv").toString());
     assertThat(rep.exitCode()).isEqualTo(1);
     assertThat(rep.err()).contains("source files changed", "user_profiles.parquet");
+    Files.write(profiles, Files.readAllBytes(Path.of(r, "data/merchant_profiles.parquet"))); // other columns too
+    rep = Cli.run("datasets", "reproduce", "t", "--repo", r, "--out", tmp.resolve("t2.csv").toString());
+    assertThat(rep.exitCode()).isEqualTo(1);
+    assertThat(rep.err()).contains("has no column 'user_id'", "files changed since registry version 1");
   }
 
   @Test

@@ -42,7 +42,54 @@ final class TrainingSets {
     List<FileSource> tables = snapshot.definitions().sources().stream()
         .filter(s -> s instanceof FileSource).map(s -> (FileSource) s).toList();
     var columns = engine.describe(request.query(), tables, repoRoot);
-    return PointInTimePlanner.plan(snapshot.definitions(), snapshot.info().version(), request, columns);
+    PointInTimePlan plan = PointInTimePlanner.plan(snapshot.definitions(), snapshot.info().version(), request, columns);
+    requireSourceColumns(plan);
+    return plan;
+  }
+
+  /**
+   * Every source column the plan reads is still in the source's files (their schemas, read cheaply):
+   * files rewritten since the definitions were applied are reported here, before any data is read,
+   * rather than by the engine halfway through.
+   */
+  private void requireSourceColumns(PointInTimePlan plan) {
+    Map<FileSource, Map<String, String>> needed = new LinkedHashMap<>(); // source -> column (lower case) -> reader
+    for (PointInTimePlan.ViewJoin j : plan.joins()) {
+      Map<String, String> columns = needed.computeIfAbsent(j.source(), s -> new LinkedHashMap<>());
+      java.util.function.Consumer<String> read = c -> {
+        if (c != null) {
+          columns.putIfAbsent(c.toLowerCase(java.util.Locale.ROOT), c + "\u0000" + j.view());
+        }
+      };
+      read.accept(j.source().rawColumn(j.source().timestampColumn()));
+      read.accept(j.source().createdColumn() == null ? null : j.source().rawColumn(j.source().createdColumn()));
+      j.keys().forEach(k -> read.accept(k.sourceColumn()));
+      for (PointInTimePlan.PlannedFeature f : j.features()) {
+        read.accept(switch (f) {
+          case PointInTimePlan.LatestValue v -> v.sourceColumn();
+          case PointInTimePlan.WindowAggregate w -> w.sourceColumn();
+        });
+      }
+    }
+    for (var e : needed.entrySet()) {
+      FileSource source = e.getKey();
+      java.util.Set<String> present = new java.util.HashSet<>();
+      try {
+        engine.describe(new QueryInput.Files(repoRoot.resolve(source.path()).toString(), source.format()), List.of(), repoRoot)
+            .forEach(c -> present.add(c.name().toLowerCase(java.util.Locale.ROOT)));
+      } catch (QuiverException unreadable) {
+        throw new QuiverException("source '" + source.name() + "' (" + source.path() + ") cannot be read: "
+            + unreadable.getMessage(), unreadable);
+      }
+      for (var c : e.getValue().entrySet()) {
+        if (!present.contains(c.getKey())) {
+          String[] columnAndView = c.getValue().split("\u0000", 2);
+          throw new QuiverException("source '" + source.name() + "' (" + source.path() + ") has no column '" + columnAndView[0]
+              + "', which view " + columnAndView[1] + " reads: its files changed since registry version "
+              + plan.registryVersion() + " was applied; run 'quiver plan' to see what differs");
+        }
+      }
+    }
   }
 
   RegistrySnapshot head() {

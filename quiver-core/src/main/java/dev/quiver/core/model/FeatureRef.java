@@ -13,7 +13,7 @@ import java.util.regex.Pattern;
  */
 public record FeatureRef(String view, int version, String feature) {
   private static final Pattern REF =
-      Pattern.compile("([A-Za-z_][A-Za-z0-9_]*)(?:@v?([1-9]\\d{0,8}))?:([A-Za-z_][A-Za-z0-9_]*|\\*)");
+      Pattern.compile(VersionedName.SYNTAX + ":([A-Za-z_][A-Za-z0-9_]*|\\*)");
 
   public FeatureRef {
     Objects.requireNonNull(view, "view");
@@ -40,6 +40,11 @@ public record FeatureRef(String view, int version, String feature) {
             () ->
                 new IllegalArgumentException(
                     "'" + text + "' is not a feature ref; write view:feature or view@v2:feature"));
+  }
+
+  /** The column it fills in a training set or online answer: {@code feature}, or {@code view__feature} with full names (as Feast names them). */
+  public String outputName(boolean fullFeatureNames) {
+    return fullFeatureNames ? view + "__" + feature : feature;
   }
 
   public boolean pinned() {

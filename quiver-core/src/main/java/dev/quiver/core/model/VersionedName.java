@@ -11,7 +11,9 @@ import java.util.regex.Pattern;
  * @param version the version, or 0 when none was written
  */
 public record VersionedName(String name, int version) {
-  private static final Pattern FORM = Pattern.compile("([A-Za-z_][A-Za-z0-9_]*)(?:@v?([1-9][0-9]{0,8}))?");
+  /** The syntax, with the name and the version digits as groups 1 and 2 (also the start of a {@link FeatureRef}). */
+  static final String SYNTAX = "([A-Za-z_][A-Za-z0-9_]*)(?:@v?([1-9][0-9]{0,8}))?";
+  private static final Pattern FORM = Pattern.compile(SYNTAX);
 
   /** Parses {@code NAME} or {@code NAME@vN}; empty for anything else (never throws). */
   public static Optional<VersionedName> parse(String text) {

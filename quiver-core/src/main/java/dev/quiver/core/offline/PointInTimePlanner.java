@@ -77,7 +77,7 @@ public final class PointInTimePlanner {
     boolean derive = false;
     for (FeatureResolver.Resolved r : resolved) {
       FeatureRef ref = r.ref();
-      String name = request.fullFeatureNames() ? ref.view() + "__" + ref.feature() : ref.feature();
+      String name = ref.outputName(request.fullFeatureNames());
       String clash = outputOwner.putIfAbsent(name, ref.toString());
       if (clash != null) {
         throw new QuiverException("output column '" + name + "' would hold both " + clash + " and " + ref

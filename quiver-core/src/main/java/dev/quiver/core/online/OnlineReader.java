@@ -133,7 +133,7 @@ public final class OnlineReader {
     }
     List<FeatureColumn> columns = new ArrayList<>();
     for (DerivedPlan.Output out : plan.outputs()) {
-      String name = request.fullFeatureNames() ? out.ref().view() + "__" + out.ref().feature() : out.ref().feature();
+      String name = out.ref().outputName(request.fullFeatureNames());
       if (!out.derived()) {
         FeatureColumn c = base.get(out.slot());
         columns.add(new FeatureColumn(name, out.ref(), c.type(), c.values(), c.statuses(), c.eventTimes()));
@@ -158,7 +158,7 @@ public final class OnlineReader {
     Map<String, FeatureRef> owner = new HashMap<>();
     for (FeatureResolver.Resolved r : resolved) {
       FeatureRef ref = r.ref();
-      FeatureRef clash = owner.putIfAbsent(fullFeatureNames ? ref.view() + "__" + ref.feature() : ref.feature(), ref);
+      FeatureRef clash = owner.putIfAbsent(ref.outputName(fullFeatureNames), ref);
       if (clash != null) {
         throw new InvalidRequestException((clash.equals(ref) ? "feature " + ref + " is requested twice"
             : "output column '" + ref.feature() + "' would hold both " + clash + " and " + ref)
@@ -261,7 +261,7 @@ public final class OnlineReader {
     List<FeatureColumn> columns = new ArrayList<>();
     for (FeatureResolver.ViewFeature vf : ordered) {
       FeatureView view = vf.view();
-      String name = fullFeatureNames ? view.name() + "__" + vf.feature().name() : vf.feature().name();
+      String name = vf.ref().outputName(fullFeatureNames);
       if (vf.feature() instanceof AggregateFeature) {
         columns.add(tiled.get(tileViewAt.get(view)).column(name, vf));
         continue;

@@ -254,16 +254,8 @@ public final class FeatureRepo implements AutoCloseable {
 
   /** The provider of the configured online store type; throws naming the installed ones when there is none. */
   private OnlineStoreProvider onlineProvider() {
-    String type = String.valueOf(config.online().getOrDefault("type", "rocksdb"));
-    List<String> known = new ArrayList<>();
-    for (OnlineStoreProvider p : ServiceLoader.load(OnlineStoreProvider.class)) {
-      if (p.type().equals(type)) {
-        return p;
-      }
-      known.add(p.type());
-    }
-    throw new QuiverException("quiver.yaml: no online store of type '" + type + "' is installed"
-        + (known.isEmpty() ? "" : " (installed: " + String.join(", ", known) + ")"));
+    return provider(OnlineStoreProvider.class, OnlineStoreProvider::type,
+        String.valueOf(config.online().getOrDefault("type", "rocksdb")), "online store of type");
   }
 
   /**
@@ -282,7 +274,7 @@ public final class FeatureRepo implements AutoCloseable {
   }
 
   private TrainingSets trainingSets() {
-    return new TrainingSets(config.root(), registry, offline(), clock, this::applied);
+    return new TrainingSets(config.root(), registry, offline(), schemas, clock, this::applied);
   }
 
   /** The configured offline engine, opened on first use. */
@@ -295,16 +287,8 @@ public final class FeatureRepo implements AutoCloseable {
 
   /** The provider of the configured offline engine; throws naming the installed ones when there is none. */
   private OfflineEngineProvider offlineProvider() {
-    String name = String.valueOf(config.offline().getOrDefault("engine", "duckdb"));
-    List<String> known = new ArrayList<>();
-    for (OfflineEngineProvider p : ServiceLoader.load(OfflineEngineProvider.class)) {
-      if (p.name().equals(name)) {
-        return p;
-      }
-      known.add(p.name());
-    }
-    throw new QuiverException("quiver.yaml: no offline engine named '" + name + "' is installed"
-        + (known.isEmpty() ? "" : " (installed: " + String.join(", ", known) + ")"));
+    return provider(OfflineEngineProvider.class, OfflineEngineProvider::name,
+        String.valueOf(config.offline().getOrDefault("engine", "duckdb")), "offline engine named");
   }
 
   @Override
@@ -321,15 +305,25 @@ public final class FeatureRepo implements AutoCloseable {
   }
 
   private static RegistryStore openRegistry(RepoConfig config) {
-    String type = config.registryType();
+    return provider(RegistryStoreProvider.class, RegistryStoreProvider::type, config.registryType(), "registry store of type")
+        .open(config.registry(), config.root());
+  }
+
+  /**
+   * The installed plug-in of {@code type} whose {@code key} is {@code wanted} (found with {@link
+   * ServiceLoader}); throws naming the installed ones when there is none.
+   *
+   * @param what how the message names it: "online store of type", "offline engine named"
+   */
+  private static <P> P provider(Class<P> type, java.util.function.Function<P, String> key, String wanted, String what) {
     List<String> known = new ArrayList<>();
-    for (RegistryStoreProvider p : ServiceLoader.load(RegistryStoreProvider.class)) {
-      if (p.type().equals(type)) {
-        return p.open(config.registry(), config.root());
+    for (P p : ServiceLoader.load(type)) {
+      if (key.apply(p).equals(wanted)) {
+        return p;
       }
-      known.add(p.type());
+      known.add(key.apply(p));
     }
-    throw new QuiverException("quiver.yaml: no registry store of type '" + type + "' is installed"
+    throw new QuiverException("quiver.yaml: no " + what + " '" + wanted + "' is installed"
         + (known.isEmpty() ? "" : " (installed: " + String.join(", ", known) + ")"));
   }
 

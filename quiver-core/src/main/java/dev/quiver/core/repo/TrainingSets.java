@@ -13,11 +13,17 @@ import dev.quiver.core.offline.QueryInput;
 import dev.quiver.core.registry.DatasetRecord;
 import dev.quiver.core.registry.RegistrySnapshot;
 import dev.quiver.core.registry.RegistryStore;
+import dev.quiver.core.spi.SourceSchemaReader;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
 import java.util.function.Supplier;
 import java.util.function.DoubleConsumer;
 
@@ -26,14 +32,17 @@ final class TrainingSets {
   private final Path repoRoot;
   private final RegistryStore registry;
   private final OfflineEngine engine;
+  private final SourceSchemaReader schemas;
   private final Clock clock;
   private final Supplier<RegistrySnapshot> head;
 
   /** @param head the registry's latest version (fails when the registry is empty) */
-  TrainingSets(Path repoRoot, RegistryStore registry, OfflineEngine engine, Clock clock, Supplier<RegistrySnapshot> head) {
+  TrainingSets(Path repoRoot, RegistryStore registry, OfflineEngine engine, SourceSchemaReader schemas, Clock clock,
+      Supplier<RegistrySnapshot> head) {
     this.repoRoot = repoRoot;
     this.registry = registry;
     this.engine = engine;
+    this.schemas = schemas;
     this.clock = clock;
     this.head = head;
   }
@@ -53,39 +62,32 @@ final class TrainingSets {
    * rather than by the engine halfway through.
    */
   private void requireSourceColumns(PointInTimePlan plan) {
-    Map<FileSource, Map<String, String>> needed = new LinkedHashMap<>(); // source -> column (lower case) -> reader
+    record Read(String column, String view) {}
+    Map<FileSource, Map<String, Read>> needed = new LinkedHashMap<>(); // per source, by lower-case column
     for (PointInTimePlan.ViewJoin j : plan.joins()) {
-      Map<String, String> columns = needed.computeIfAbsent(j.source(), s -> new LinkedHashMap<>());
-      java.util.function.Consumer<String> read = c -> {
-        if (c != null) {
-          columns.putIfAbsent(c.toLowerCase(java.util.Locale.ROOT), c + "\u0000" + j.view());
-        }
-      };
-      read.accept(j.source().rawColumn(j.source().timestampColumn()));
-      read.accept(j.source().createdColumn() == null ? null : j.source().rawColumn(j.source().createdColumn()));
-      j.keys().forEach(k -> read.accept(k.sourceColumn()));
+      Map<String, Read> reads = needed.computeIfAbsent(j.source(), s -> new LinkedHashMap<>());
+      List<String> columns = new ArrayList<>();
+      columns.add(j.source().rawColumn(j.source().timestampColumn()));
+      if (j.source().createdColumn() != null) {
+        columns.add(j.source().rawColumn(j.source().createdColumn()));
+      }
+      j.keys().forEach(k -> columns.add(k.sourceColumn()));
       for (PointInTimePlan.PlannedFeature f : j.features()) {
-        read.accept(switch (f) {
+        columns.add(switch (f) {
           case PointInTimePlan.LatestValue v -> v.sourceColumn();
-          case PointInTimePlan.WindowAggregate w -> w.sourceColumn();
+          case PointInTimePlan.WindowAggregate w -> w.sourceColumn(); // null: count of rows
         });
       }
+      columns.stream().filter(Objects::nonNull).forEach(c -> reads.putIfAbsent(c.toLowerCase(Locale.ROOT), new Read(c, j.view())));
     }
     for (var e : needed.entrySet()) {
       FileSource source = e.getKey();
-      java.util.Set<String> present = new java.util.HashSet<>();
-      try {
-        engine.describe(new QueryInput.Files(repoRoot.resolve(source.path()).toString(), source.format()), List.of(), repoRoot)
-            .forEach(c -> present.add(c.name().toLowerCase(java.util.Locale.ROOT)));
-      } catch (QuiverException unreadable) {
-        throw new QuiverException("source '" + source.name() + "' (" + source.path() + ") cannot be read: "
-            + unreadable.getMessage(), unreadable);
-      }
-      for (var c : e.getValue().entrySet()) {
-        if (!present.contains(c.getKey())) {
-          String[] columnAndView = c.getValue().split("\u0000", 2);
-          throw new QuiverException("source '" + source.name() + "' (" + source.path() + ") has no column '" + columnAndView[0]
-              + "', which view " + columnAndView[1] + " reads: its files changed since registry version "
+      Set<String> present = new HashSet<>();
+      schemas.columns(source, repoRoot).forEach(c -> present.add(c.name().toLowerCase(Locale.ROOT)));
+      for (var r : e.getValue().entrySet()) {
+        if (!present.contains(r.getKey())) {
+          throw new QuiverException("source '" + source.name() + "' (" + source.path() + ") has no column '" + r.getValue().column()
+              + "', which view " + r.getValue().view() + " reads: its files changed since registry version "
               + plan.registryVersion() + " was applied; run 'quiver plan' to see what differs");
         }
       }
@@ -129,8 +131,8 @@ final class TrainingSets {
         "no dataset '" + name + "' in the registry (quiver datasets list)"));
     FileFormat asked = FileFormat.fromPath(out.toString()).orElse(null);
     if (asked != d.outputFormat()) {
-      throw new QuiverException("dataset '" + name + "' was saved as " + d.outputFormat().name().toLowerCase(java.util.Locale.ROOT)
-          + ", so its reproduction is too, to compare bytes; give --out a ." + d.outputFormat().name().toLowerCase(java.util.Locale.ROOT)
+      throw new QuiverException("dataset '" + name + "' was saved as " + d.outputFormat().name().toLowerCase(Locale.ROOT)
+          + ", so its reproduction is too, to compare bytes; give --out a ." + d.outputFormat().name().toLowerCase(Locale.ROOT)
           + " path, not " + out);
     }
     String query = queryFingerprint(d.query());

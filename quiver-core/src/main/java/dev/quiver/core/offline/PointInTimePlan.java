@@ -155,7 +155,7 @@ public record PointInTimePlan(
    * kernels ({@link dev.quiver.core.aggregate.Aggregator}) from per-hop partials, so it equals the
    * online value bit for bit. The view's TTL does not apply (the window bounds the rows); rows with
    * a null event time are skipped, null values are skipped (count without a column counts rows); an
-   * empty window gives 0 for the counts and null otherwise; a null t gives null.
+   * empty window gives 0 for the counts and null otherwise, and so does a null t (no rows are in its window).
    *
    * @param sourceColumn the raw source column (before field mapping); null for count of rows
    */

@@ -9,6 +9,7 @@ import dev.quiver.core.online.FeatureColumn;
 import dev.quiver.core.online.FeatureStatus;
 import dev.quiver.core.online.OnlineResponse;
 import dev.quiver.grpc.feast.serving.FeatureList;
+import dev.quiver.grpc.feast.serving.FeatureViewMetadata;
 import dev.quiver.grpc.feast.serving.FieldStatus;
 import dev.quiver.grpc.feast.serving.GetOnlineFeaturesRequest;
 import dev.quiver.grpc.feast.serving.GetOnlineFeaturesResponse;
@@ -28,8 +29,11 @@ import dev.quiver.server.OnlineRequest;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Feast's protobuf shapes to and from the server's request and response. Values map as Feast maps
@@ -61,6 +65,12 @@ final class FeastProto {
     for (Map.Entry<String, RepeatedValue> e : columns.entrySet()) {
       List<Object> values = new ArrayList<>(e.getValue().getValCount());
       for (Value v : e.getValue().getValList()) {
+        if (!FeastValues.hasQuiverType(v)) {
+          throw new InvalidRequestException("'" + field + "." + e.getKey() + "' value " + values.size() + " is a "
+              + v.getValCase().name().toLowerCase(Locale.ROOT) + ", which no Quiver type holds; keys and"
+              + " request data are int32, int64, float, double, bool, string, bytes or unix_timestamp values, or"
+              + " *_list_vals of them");
+        }
         try {
           values.add(FeastValues.toJava(v));
         } catch (IllegalArgumentException ex) {
@@ -74,7 +84,9 @@ final class FeastProto {
 
   /**
    * Feast's response: the entity key columns first (as sent, PRESENT, time 0), then one vector per
-   * feature in request order.
+   * feature in request order; {@code status} true (as Feast's remote online store sets it on every
+   * answer). When the request sets {@code include_feature_view_version_metadata}, the metadata also
+   * names each view the features come from, with the version read, in order of first use.
    *
    * @throws Unrepresentable when a value cannot be carried by Feast's types (a list with null elements),
    *     naming the feature
@@ -102,7 +114,25 @@ final class FeastProto {
       }
       out.addResults(vector);
     }
-    return out.setMetadata(GetOnlineFeaturesResponseMetadata.newBuilder().setFeatureNames(names)).build();
+    GetOnlineFeaturesResponseMetadata.Builder metadata = GetOnlineFeaturesResponseMetadata.newBuilder().setFeatureNames(names);
+    if (request.getIncludeFeatureViewVersionMetadata()) {
+      metadata.addAllFeatureViewMetadata(viewsRead(response.features()));
+    }
+    return out.setMetadata(metadata).setStatus(true).build();
+  }
+
+  /**
+   * One entry per view version (feature view or on-demand view) the columns come from, in order of
+   * first use; two versions of one view read together are two entries.
+   */
+  static List<FeatureViewMetadata> viewsRead(List<FeatureColumn> columns) {
+    Set<FeatureViewMetadata> views = new LinkedHashSet<>();
+    for (FeatureColumn column : columns) {
+      if (column.ref() != null) {
+        views.add(FeatureViewMetadata.newBuilder().setName(column.ref().view()).setVersion(column.ref().version()).build());
+      }
+    }
+    return List.copyOf(views);
   }
 
   static FieldStatus status(FeatureStatus s) {

@@ -136,11 +136,12 @@ class GrpcServerTest {
         .as("only filled when asked").isEmpty();
     GetOnlineFeaturesResponse r = stub.getOnlineFeatures(request.setIncludeFeatureViewVersionMetadata(true).build());
     assertThat(r.getMetadata().getFeatureViewMetadataList()).extracting(m -> m.getName() + "@v" + m.getVersion())
-        .containsExactly("user_stats@v1", "txn_risk@v1");
+        .as("feature views read; txn_risk is computed from user_stats, as Feast counts it").containsExactly("user_stats@v1");
     assertThat(r.getMetadata().getFeatureNames().getValList()).as("names stay clean")
         .containsExactly("user_id", "amount", "amount_ratio");
-    GetOnlineFeaturesResponse twice = stub.getOnlineFeatures(features("user_stats:amount", "user_stats:country")
-        .putEntities("user_id", int64s(2)).setIncludeFeatureViewVersionMetadata(true).build());
+    GetOnlineFeaturesResponse twice = stub.getOnlineFeatures(features("user_stats:amount", "txn_risk:amount_ratio",
+        "user_stats:country").putEntities("user_id", int64s(2)).putRequestContext("txn_amount", RepeatedValue.newBuilder()
+            .addVal(Value.newBuilder().setDoubleVal(30.0)).build()).setIncludeFeatureViewVersionMetadata(true).build());
     assertThat(twice.getMetadata().getFeatureViewMetadataList()).extracting(m -> m.getName() + "@v" + m.getVersion())
         .as("one entry per view").containsExactly("user_stats@v1");
   }

@@ -5,6 +5,7 @@ import com.google.protobuf.Timestamp;
 import dev.quiver.core.model.ListType;
 import dev.quiver.core.model.ScalarType;
 import dev.quiver.core.model.ValueType;
+import dev.quiver.core.model.VersionedName;
 import dev.quiver.core.online.FeatureColumn;
 import dev.quiver.core.online.FeatureStatus;
 import dev.quiver.core.online.OnlineResponse;
@@ -29,11 +30,9 @@ import dev.quiver.server.OnlineRequest;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Feast's protobuf shapes to and from the server's request and response. Values map as Feast maps
@@ -86,7 +85,8 @@ final class FeastProto {
    * Feast's response: the entity key columns first (as sent, PRESENT, time 0), then one vector per
    * feature in request order; {@code status} true (as Feast's remote online store sets it on every
    * answer). When the request sets {@code include_feature_view_version_metadata}, the metadata also
-   * names each view the features come from, with the version read, in order of first use.
+   * names each feature view version the answer read ({@link OnlineResponse#viewsRead()}: the inputs of
+   * on-demand features included, as Feast counts them).
    *
    * @throws Unrepresentable when a value cannot be carried by Feast's types (a list with null elements),
    *     naming the feature
@@ -116,23 +116,11 @@ final class FeastProto {
     }
     GetOnlineFeaturesResponseMetadata.Builder metadata = GetOnlineFeaturesResponseMetadata.newBuilder().setFeatureNames(names);
     if (request.getIncludeFeatureViewVersionMetadata()) {
-      metadata.addAllFeatureViewMetadata(viewsRead(response.features()));
-    }
-    return out.setMetadata(metadata).setStatus(true).build();
-  }
-
-  /**
-   * One entry per view version (feature view or on-demand view) the columns come from, in order of
-   * first use; two versions of one view read together are two entries.
-   */
-  static List<FeatureViewMetadata> viewsRead(List<FeatureColumn> columns) {
-    Set<FeatureViewMetadata> views = new LinkedHashSet<>();
-    for (FeatureColumn column : columns) {
-      if (column.ref() != null) {
-        views.add(FeatureViewMetadata.newBuilder().setName(column.ref().view()).setVersion(column.ref().version()).build());
+      for (VersionedName view : response.viewsRead()) {
+        metadata.addFeatureViewMetadata(FeatureViewMetadata.newBuilder().setName(view.name()).setVersion(view.version()));
       }
     }
-    return List.copyOf(views);
+    return out.setMetadata(metadata).setStatus(true).build();
   }
 
   static FieldStatus status(FeatureStatus s) {

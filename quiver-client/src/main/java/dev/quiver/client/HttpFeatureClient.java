@@ -110,9 +110,19 @@ public final class HttpFeatureClient implements FeatureClient {
     }
   }
 
+  /**
+   * Releases the connections: on Java 21 and later through {@code HttpClient.close()}; Java 17's
+   * {@code HttpClient} has no close and frees them once the client is unreachable.
+   */
   @Override
   public void close() {
-    http.close();
+    if (http instanceof AutoCloseable) {
+      try {
+        ((AutoCloseable) http).close();
+      } catch (Exception e) {
+        throw new FeatureServerException("UNREACHABLE", false, "closing the HTTP client: " + e.getMessage(), e);
+      }
+    }
   }
 
   private JsonNode post(String path, byte[] body) {
@@ -224,23 +234,28 @@ public final class HttpFeatureClient implements FeatureClient {
   }
 
   private static void writeValue(JsonGenerator g, Object v) throws IOException {
-    switch (v) {
-      case null -> g.writeNull();
-      case Long l -> g.writeNumber(l);
-      case Integer i -> g.writeNumber(i);
-      case Double d -> g.writeNumber(d);
-      case Float f -> g.writeNumber(f);
-      case Boolean b -> g.writeBoolean(b);
-      case byte[] b -> g.writeString(Base64.getEncoder().encodeToString(b));
-      case Instant t -> g.writeString(t.toString());
-      case List<?> list -> {
-        g.writeStartArray();
-        for (Object e : list) {
-          writeValue(g, e);
-        }
-        g.writeEndArray();
+    if (v == null) {
+      g.writeNull();
+    } else if (v instanceof Long) {
+      g.writeNumber((Long) v);
+    } else if (v instanceof Integer) {
+      g.writeNumber((Integer) v);
+    } else if (v instanceof Double) {
+      g.writeNumber((Double) v);
+    } else if (v instanceof Float) {
+      g.writeNumber((Float) v);
+    } else if (v instanceof Boolean) {
+      g.writeBoolean((Boolean) v);
+    } else if (v instanceof byte[]) {
+      g.writeString(Base64.getEncoder().encodeToString((byte[]) v));
+    } else if (v instanceof List<?>) {
+      g.writeStartArray();
+      for (Object e : (List<?>) v) {
+        writeValue(g, e);
       }
-      default -> g.writeString(v.toString());
+      g.writeEndArray();
+    } else {
+      g.writeString(v.toString());
     }
   }
 }

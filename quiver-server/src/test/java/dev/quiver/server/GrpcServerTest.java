@@ -120,6 +120,79 @@ class GrpcServerTest {
   }
 
   @Test
+  void everyAnswerSaysStatusTrueAsFeastDoes() {
+    assertThat(stub.getOnlineFeatures(features("user_stats:amount").putEntities("user_id", int64s(1, 999999)).build())
+        .getStatus()).isTrue();
+    assertThat(stub.getOnlineFeatures(GetOnlineFeaturesRequest.newBuilder().setFeatureService("scoring")
+        .putEntities("user_id", int64s(4)).build()).getStatus()).isTrue();
+  }
+
+  @Test
+  void featureViewVersionMetadataNamesEachViewReadWhenAsked() {
+    GetOnlineFeaturesRequest.Builder request = GetOnlineFeaturesRequest.newBuilder().setFeatureService("risk")
+        .putEntities("user_id", int64s(2)).putRequestContext("txn_amount", RepeatedValue.newBuilder()
+            .addVal(Value.newBuilder().setDoubleVal(30.0)).build());
+    assertThat(stub.getOnlineFeatures(request.build()).getMetadata().getFeatureViewMetadataList())
+        .as("only filled when asked").isEmpty();
+    GetOnlineFeaturesResponse r = stub.getOnlineFeatures(request.setIncludeFeatureViewVersionMetadata(true).build());
+    assertThat(r.getMetadata().getFeatureViewMetadataList()).extracting(m -> m.getName() + "@v" + m.getVersion())
+        .as("feature views read; txn_risk is computed from user_stats, as Feast counts it").containsExactly("user_stats@v1");
+    assertThat(r.getMetadata().getFeatureNames().getValList()).as("names stay clean")
+        .containsExactly("user_id", "amount", "amount_ratio");
+    GetOnlineFeaturesResponse twice = stub.getOnlineFeatures(features("user_stats:amount", "txn_risk:amount_ratio",
+        "user_stats:country").putEntities("user_id", int64s(2)).putRequestContext("txn_amount", RepeatedValue.newBuilder()
+            .addVal(Value.newBuilder().setDoubleVal(30.0)).build()).setIncludeFeatureViewVersionMetadata(true).build());
+    assertThat(twice.getMetadata().getFeatureViewMetadataList()).extracting(m -> m.getName() + "@v" + m.getVersion())
+        .as("one entry per view").containsExactly("user_stats@v1");
+  }
+
+  @Test
+  void featureViewVersionMetadataGivesTheVersionRead(@TempDir Path dir) throws Exception {
+    Path repoDir = TestRepo.rocksdb(dir.resolve("repo"));
+    try (FeatureRepo two = FeatureRepo.open(repoDir)) {
+      java.nio.file.Files.writeString(repoDir.resolve("features/defs.yaml"), TestRepo.DEFINITIONS.replace(
+          "  - name: user_stats\n", "  - name: user_stats\n    version: 2\n"));
+      assertThat(two.apply(two.plan(false), "test", "user_stats v2", true)).isPresent();
+      two.materialize(List.of(), TestRepo.START, TestRepo.END, (v, rows, written) -> {}, "test");
+      try (QuiverServer s = QuiverServer.start(two, ServerOptions.loopback())) {
+        ManagedChannel c = NettyChannelBuilder.forAddress("127.0.0.1", s.grpcPort()).usePlaintext().build();
+        try {
+          ServingServiceGrpc.ServingServiceBlockingStub st = ServingServiceGrpc.newBlockingStub(c)
+              .withDeadlineAfter(30, TimeUnit.SECONDS);
+          for (String ref : List.of("user_stats:amount", "user_stats@v1:amount", "user_stats@v2:amount")) {
+            GetOnlineFeaturesResponse r = st.getOnlineFeatures(features(ref).putEntities("user_id", int64s(2))
+                .setIncludeFeatureViewVersionMetadata(true).build());
+            assertThat(r.getMetadata().getFeatureViewMetadataList()).as(ref)
+                .extracting(m -> m.getName() + "@v" + m.getVersion())
+                .containsExactly(ref.startsWith("user_stats@v1") ? "user_stats@v1" : "user_stats@v2");
+            assertThat(r.getResults(1).getValues(0).getDoubleVal()).as(ref).isEqualTo(3.0);
+          }
+        } finally {
+          c.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+      }
+    }
+  }
+
+  @Test
+  void valueTypesQuiverHasNoTypeForAreRefusedByName() {
+    Value map = Value.newBuilder().setMapVal(dev.quiver.grpc.feast.types.Map.newBuilder()
+        .putVal("a", Value.newBuilder().setInt64Val(1).build())).build();
+    assertStatus(features("user_stats:amount").putEntities("user_id", RepeatedValue.newBuilder().addVal(map).build()),
+        Status.Code.INVALID_ARGUMENT, "'entities.user_id' value 0 is a map_val, which no Quiver type holds");
+    Value set = Value.newBuilder().setDoubleSetVal(dev.quiver.grpc.feast.types.DoubleSet.newBuilder().addVal(1.0)).build();
+    assertStatus(GetOnlineFeaturesRequest.newBuilder().setFeatureService("risk").putEntities("user_id", int64s(2, 3))
+        .putRequestContext("txn_amount", RepeatedValue.newBuilder().addVal(Value.newBuilder().setDoubleVal(1.0))
+            .addVal(set).build()), Status.Code.INVALID_ARGUMENT, "'request_context.txn_amount' value 1 is a double_set_val");
+    GetOnlineFeaturesResponse r = stub.getOnlineFeatures(GetOnlineFeaturesRequest.newBuilder().setFeatureService("risk")
+        .putEntities("user_id", RepeatedValue.newBuilder().addVal(Value.newBuilder().setUuidVal("2")).build())
+        .putRequestContext("txn_amount", RepeatedValue.newBuilder().addVal(Value.newBuilder().setDecimalVal("30.0")).build())
+        .build());
+    assertThat(r.getResults(2).getValues(0).getDoubleVal()).as("a decimal is a number, a uuid a string")
+        .isEqualTo(30.0 / 3.0);
+  }
+
+  @Test
   void keysOfAnyIntegerWidthOrAsStringsAreCoerced() {
     RepeatedValue keys = RepeatedValue.newBuilder()
         .addVal(Value.newBuilder().setInt32Val(2))

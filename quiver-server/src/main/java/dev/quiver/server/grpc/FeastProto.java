@@ -5,10 +5,12 @@ import com.google.protobuf.Timestamp;
 import dev.quiver.core.model.ListType;
 import dev.quiver.core.model.ScalarType;
 import dev.quiver.core.model.ValueType;
+import dev.quiver.core.model.VersionedName;
 import dev.quiver.core.online.FeatureColumn;
 import dev.quiver.core.online.FeatureStatus;
 import dev.quiver.core.online.OnlineResponse;
 import dev.quiver.grpc.feast.serving.FeatureList;
+import dev.quiver.grpc.feast.serving.FeatureViewMetadata;
 import dev.quiver.grpc.feast.serving.FieldStatus;
 import dev.quiver.grpc.feast.serving.GetOnlineFeaturesRequest;
 import dev.quiver.grpc.feast.serving.GetOnlineFeaturesResponse;
@@ -29,6 +31,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -61,6 +64,12 @@ final class FeastProto {
     for (Map.Entry<String, RepeatedValue> e : columns.entrySet()) {
       List<Object> values = new ArrayList<>(e.getValue().getValCount());
       for (Value v : e.getValue().getValList()) {
+        if (!FeastValues.hasQuiverType(v)) {
+          throw new InvalidRequestException("'" + field + "." + e.getKey() + "' value " + values.size() + " is a "
+              + v.getValCase().name().toLowerCase(Locale.ROOT) + ", which no Quiver type holds; keys and"
+              + " request data are int32, int64, float, double, bool, string, bytes or unix_timestamp values, or"
+              + " *_list_vals of them");
+        }
         try {
           values.add(FeastValues.toJava(v));
         } catch (IllegalArgumentException ex) {
@@ -74,7 +83,10 @@ final class FeastProto {
 
   /**
    * Feast's response: the entity key columns first (as sent, PRESENT, time 0), then one vector per
-   * feature in request order.
+   * feature in request order; {@code status} true (as Feast's remote online store sets it on every
+   * answer). When the request sets {@code include_feature_view_version_metadata}, the metadata also
+   * names each feature view version the answer read ({@link OnlineResponse#viewsRead()}: the inputs of
+   * on-demand features included, as Feast counts them).
    *
    * @throws Unrepresentable when a value cannot be carried by Feast's types (a list with null elements),
    *     naming the feature
@@ -102,7 +114,13 @@ final class FeastProto {
       }
       out.addResults(vector);
     }
-    return out.setMetadata(GetOnlineFeaturesResponseMetadata.newBuilder().setFeatureNames(names)).build();
+    GetOnlineFeaturesResponseMetadata.Builder metadata = GetOnlineFeaturesResponseMetadata.newBuilder().setFeatureNames(names);
+    if (request.getIncludeFeatureViewVersionMetadata()) {
+      for (VersionedName view : response.viewsRead()) {
+        metadata.addFeatureViewMetadata(FeatureViewMetadata.newBuilder().setName(view.name()).setVersion(view.version()));
+      }
+    }
+    return out.setMetadata(metadata).setStatus(true).build();
   }
 
   static FieldStatus status(FeatureStatus s) {

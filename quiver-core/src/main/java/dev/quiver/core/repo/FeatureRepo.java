@@ -100,8 +100,7 @@ public final class FeatureRepo implements AutoCloseable {
    * @throws dev.quiver.core.DefinitionException listing every definition problem
    */
   public Plan plan(boolean prune) {
-    LoadedRepo loaded = new DefinitionLoader().load(config.root());
-    return plan(loaded.definitions(), loaded.origins(), prune);
+    return plan(new DefinitionLoader().load(config.root()), prune);
   }
 
   /**
@@ -120,18 +119,18 @@ public final class FeatureRepo implements AutoCloseable {
           + config.root() + " is project '" + config.project() + "'; build them with Definitions.builder(\""
           + config.project() + "\")");
     }
-    return plan(definitions, Origins.none(), prune);
+    return plan(new LoadedRepo(config, definitions, Origins.none(), List.of()), prune);
   }
 
-  private Plan plan(Definitions definitions, Origins origins, boolean prune) {
+  private Plan plan(LoadedRepo loaded, boolean prune) {
     // the stores quiver.yaml names must exist before a version that needs them is recorded
     onlineProvider();
     offlineProvider();
     Optional<RegistrySnapshot> head = registry.latest();
     Definitions before = head.map(RegistrySnapshot::definitions).orElse(null);
-    Planner.Retained retained = Planner.retain(definitions, before, prune);
+    Planner.Retained retained = Planner.retain(loaded.definitions(), before, prune);
     Definitions typed = new DefinitionValidator(schemas, config.root())
-        .validate(retained.definitions(), origins, retained.frozen());
+        .validate(retained.definitions(), loaded.origins(), retained.frozen());
     long base = head.map(h -> h.info().version()).orElse(0L);
     return Planner.plan(base, before, typed, retained.kept());
   }

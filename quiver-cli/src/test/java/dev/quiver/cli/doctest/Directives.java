@@ -12,16 +12,18 @@ import java.util.Optional;
  * @param run run a Java block that has no {@code main} (statements are wrapped in one)
  * @param expectExit the exit code the block must end with (shell blocks, Java runs)
  * @param outputContains texts the block's output (stdout and stderr) must contain
+ * @param outputLacks texts the block's output must not contain
  * @param requires a program the block needs on the PATH (e.g. {@code grpcurl}); without it the block
  *     is skipped and listed as such
  */
 record Directives(Optional<String> skip, boolean run, int expectExit, List<String> outputContains,
-    Optional<String> requires) {
+    List<String> outputLacks, Optional<String> requires) {
 
-  static final Directives NONE = new Directives(Optional.empty(), false, 0, List.of(), Optional.empty());
+  static final Directives NONE = new Directives(Optional.empty(), false, 0, List.of(), List.of(), Optional.empty());
 
   Directives {
     outputContains = List.copyOf(outputContains);
+    outputLacks = List.copyOf(outputLacks);
   }
 
   /**
@@ -35,6 +37,7 @@ record Directives(Optional<String> skip, boolean run, int expectExit, List<Strin
     boolean run = this.run;
     int expectExit = this.expectExit;
     List<String> contains = new ArrayList<>(outputContains);
+    List<String> lacks = new ArrayList<>(outputLacks);
     Optional<String> requires = this.requires;
     List<String> tokens = tokens(text, where);
     for (int i = 0; i < tokens.size(); i++) {
@@ -57,12 +60,12 @@ record Directives(Optional<String> skip, boolean run, int expectExit, List<Strin
           expectExit = Integer.parseInt(n);
           i++;
         }
-        case "output-contains" -> {
+        case "output-contains", "output-lacks" -> {
           String q = i + 1 < tokens.size() ? tokens.get(i + 1) : "";
           if (!q.startsWith("\"") || q.length() < 3) {
-            throw new IllegalArgumentException(where + ": 'output-contains' needs a quoted text: output-contains \"PRESENT\"");
+            throw new IllegalArgumentException(where + ": '" + t + "' needs a quoted text: " + t + " \"PRESENT\"");
           }
-          contains.add(q.substring(1, q.length() - 1));
+          (t.equals("output-contains") ? contains : lacks).add(q.substring(1, q.length() - 1));
           i++;
         }
         default -> {
@@ -70,13 +73,14 @@ record Directives(Optional<String> skip, boolean run, int expectExit, List<Strin
             requires = Optional.of(t.substring("requires=".length()));
           } else {
             throw new IllegalArgumentException(where + ": unknown doc-test directive '" + t
-                + "'; known: skip (reason), run, expect-exit N, output-contains \"text\", requires=PROGRAM"
+                + "'; known: skip (reason), run, expect-exit N, output-contains \"text\", output-lacks \"text\","
+                + " requires=PROGRAM"
                 + " (and repo=tour before the first block)");
           }
         }
       }
     }
-    return new Directives(skip, run, expectExit, contains, requires);
+    return new Directives(skip, run, expectExit, contains, lacks, requires);
   }
 
   /** Words, {@code (parenthesised text)} and {@code "quoted text"} ({@code \"} for a quote inside). */

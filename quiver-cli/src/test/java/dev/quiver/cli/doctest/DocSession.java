@@ -150,6 +150,10 @@ final class DocSession implements AutoCloseable {
 
   /** A finished (or timed-out) process. */
   record Result(int exitCode, String output, boolean finished) {
+    /** A frame of a printed Java stack trace: no example may end in one. */
+    private static final java.util.regex.Pattern STACK_TRACE =
+        java.util.regex.Pattern.compile("(?m)^\\s+at [\\w$.]+\\([\\w$]+\\.java:\\d+\\)|^Exception in thread ");
+
     void check(DocBlock block, String what) {
       if (!finished) {
         throw new AssertionError(block.where() + ": " + what + " did not finish within " + BLOCK_TIMEOUT.toMinutes()
@@ -163,6 +167,14 @@ final class DocSession implements AutoCloseable {
         if (!output.contains(wanted)) {
           throw new AssertionError(block.where() + ": the output lacks \"" + wanted + "\"\n" + tail(output));
         }
+      }
+      for (String unwanted : block.directives().outputLacks()) {
+        if (output.contains(unwanted)) {
+          throw new AssertionError(block.where() + ": the output contains \"" + unwanted + "\"\n" + tail(output));
+        }
+      }
+      if (STACK_TRACE.matcher(output).find()) {
+        throw new AssertionError(block.where() + ": the output holds a Java stack trace\n" + tail(output));
       }
     }
 

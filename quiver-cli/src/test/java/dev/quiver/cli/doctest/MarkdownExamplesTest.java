@@ -25,7 +25,7 @@ class MarkdownExamplesTest {
         ```
 
         <!-- doc-test: expect-exit 2 output-contains "needs a \\"numeric\\" column" -->
-        <!-- doc-test: output-contains "plan" -->
+        <!-- doc-test: output-contains "plan" output-lacks "Exception" -->
 
         ```bash
         quiver apply
@@ -52,6 +52,7 @@ class MarkdownExamplesTest {
     assertThat(b.get(0).text()).isEqualTo("quiver plan\n");
     assertThat(b.get(1).directives().expectExit()).isEqualTo(2);
     assertThat(b.get(1).directives().outputContains()).containsExactly("needs a \"numeric\" column", "plan");
+    assertThat(b.get(1).directives().outputLacks()).containsExactly("Exception");
     assertThat(b.get(2).directives().skip()).contains("a benchmark: it takes an hour");
     assertThat(b.get(3).directives().run()).isTrue();
     assertThat(b.get(3).directives().requires()).isEqualTo(Optional.of("grpcurl"));

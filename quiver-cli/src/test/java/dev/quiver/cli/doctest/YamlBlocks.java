@@ -20,14 +20,13 @@ import org.yaml.snakeyaml.Yaml;
  * YAML blocks, checked as the loader sees them in the tour's repo: a block of definition sections
  * ({@code entities:}, {@code feature_views:}, ...) is merged into the tour's {@code
  * features/payments.yaml} (an item replaces the tour's item of the same kind and name, others are
- * added), and a block of {@code quiver.yaml} keys replaces those keys of the tour's {@code
+ * added), and any other block is {@code quiver.yaml} keys, which replace those of the tour's {@code
  * quiver.yaml} (a block with {@code project:} is a whole {@code quiver.yaml}). The result must pass
  * {@code quiver plan} against an empty registry, with the page's compiled Java classes (custom
  * transforms) on the classpath. Several YAML documents in one block ({@code ---}) are alternatives,
  * each checked alone. The page's own repo is not changed.
  */
 final class YamlBlocks {
-  private static final Set<String> CONFIG_KEYS = Set.of("project", "registry", "offline", "online", "definitions");
   private static final Set<String> DEFINITION_KEYS =
       Set.of("entities", "sources", "feature_views", "on_demand_views", "feature_services");
 
@@ -52,16 +51,16 @@ final class YamlBlocks {
       Files.createSymbolicLink(context.resolve("data"), session.tourRepo.resolve("data"));
       Map<String, Object> config = load(session.tourRepo.resolve("quiver.yaml"));
       Map<String, Object> definitions = load(session.tourRepo.resolve("features/payments.yaml"));
-      if (CONFIG_KEYS.containsAll(doc.keySet())) {
+      if (DEFINITION_KEYS.containsAll(doc.keySet())) {
+        merge(definitions, doc, where);
+      } else if (doc.keySet().stream().noneMatch(DEFINITION_KEYS::contains)) { // quiver.yaml: its loader judges the keys
         if (doc.containsKey("project")) {
           config.clear();
         }
         doc.forEach((key, value) -> config.put((String) key, value));
-      } else if (DEFINITION_KEYS.containsAll(doc.keySet())) {
-        merge(definitions, doc, where);
       } else {
-        throw new AssertionError(where + ": top-level keys " + doc.keySet() + " are neither quiver.yaml keys " + CONFIG_KEYS
-            + " nor definition sections " + DEFINITION_KEYS);
+        throw new AssertionError(where + ": a block mixes definition sections " + DEFINITION_KEYS
+            + " with other keys " + doc.keySet() + "; quiver.yaml keys go in a block of their own");
       }
       Files.writeString(context.resolve("quiver.yaml"), dump(config));
       Files.writeString(context.resolve("features/payments.yaml"), dump(definitions));

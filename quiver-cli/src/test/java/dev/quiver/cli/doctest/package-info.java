@@ -39,11 +39,12 @@
  *                                          lists every skipped block
  * &lt;!-- doc-test: expect-exit 2 --&gt;           the exit code the block ends with (default 0)
  * &lt;!-- doc-test: output-contains "PRESENT" --&gt;  its output must contain the text (repeatable)
+ * &lt;!-- doc-test: output-lacks "NOT_FOUND" --&gt;     its output must not contain the text (repeatable)
  * &lt;!-- doc-test: run --&gt;                     run a Java block that has no main method
  * &lt;!-- doc-test: requires=grpcurl --&gt;        needs a program; skipped (and listed) without it
  * </pre>
  *
- * Several directives may share one comment ({@code <!-- doc-test: run output-contains "PRESENT" -->}).
+ * No block's output may hold a Java stack trace. Several directives may share one comment ({@code <!-- doc-test: run output-contains "PRESENT" -->}).
  * A directive that is not right before a block (blank lines aside), an unknown one, or a skip
  * without a reason fails the test with the page and line.
  */

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicNode;
 import org.junit.jupiter.api.TestFactory;
@@ -27,11 +28,20 @@ class DocExamplesTest {
   @TempDir static Path scratch;
   static DocTools tools;
   static Path tourRepo;
+  /** Every session opened, so that their servers stop even when a page's last test did not run. */
+  static final List<DocSession> SESSIONS = new ArrayList<>();
 
   @BeforeAll
   static void setUp() {
     tools = DocTools.create(scratch.resolve("tools"));
     tourRepo = TourRepo.create(scratch.resolve("tour"));
+  }
+
+  @AfterAll
+  static void stopServers() throws IOException {
+    for (DocSession s : SESSIONS) {
+      s.close();
+    }
   }
 
   /** README.md, then docs/*.md by name. */
@@ -60,6 +70,7 @@ class DocExamplesTest {
         tests.add(dynamicTest(block.where() + " (" + block.language() + ")", () -> {
           if (session[0] == null) {
             session[0] = DocSession.open(page, tools, scratch.resolve(page.file().getFileName().toString()), tourRepo);
+            SESSIONS.add(session[0]);
           }
           session[0].run(block);
         }));

@@ -41,10 +41,8 @@ final class DemoCommand implements Callable<Integer> {
     clear(dir);
 
     header("1. Create a feature repo: definitions for a payments domain and ~90 days of generated data");
-    // data for the 90 days up to today, so that online values are fresh (within their TTLs)
-    java.time.Instant start = java.time.LocalDate.now(java.time.ZoneOffset.UTC).minusDays(90)
-        .atStartOfDay().toInstant(java.time.ZoneOffset.UTC);
-    InitCommand.create(dir, rows, 42, start, out, err);
+    // as 'quiver init' without --start: the 90 days up to now, so that online values are fresh
+    InitCommand.create(dir, rows, 42, InitCommand.defaultStart(java.time.Instant.now()), out, err);
     Files.writeString(dir.resolve(MARKER), "created by quiver demo; the next demo run replaces this folder\n");
 
     expect(0, "2. Plan: validate the definitions against the data and diff them against the (empty) registry",

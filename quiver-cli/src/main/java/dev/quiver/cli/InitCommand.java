@@ -11,6 +11,8 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
@@ -18,7 +20,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code quiver init DIR}: a working payments feature repo with generated data. */
+/** {@code quiver init DIR}: a working payments feature repo with generated data (by default the 90 days up to now). */
 @Command(name = "init", description = "Create a feature repo for a payments domain, with generated Parquet data.")
 final class InitCommand implements Callable<Integer> {
   @Parameters(paramLabel = "DIR", description = "The folder to create (must be empty or absent).")
@@ -30,19 +32,30 @@ final class InitCommand implements Callable<Integer> {
   @Option(names = "--seed", paramLabel = "S", description = "Generator seed; the same seed and rows give the same data (default ${DEFAULT-VALUE}).", defaultValue = "42")
   long seed;
 
-  @Option(names = "--start", paramLabel = "DATE", description = "First day of the generated data, UTC (default ${DEFAULT-VALUE}); the data spans 90 days.", defaultValue = "2026-01-01")
+  @Option(names = "--start", paramLabel = "DATE",
+      description = "First day of the generated data, UTC; the data spans 90 days from it. Default: 90 days before now,"
+          + " so that the data ends now and online reads find fresh values.")
   String start;
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
   public Integer call() {
-    create(dir, rows, seed, Times.parse(start), spec.commandLine().getOut(), spec.commandLine().getErr());
+    Instant first = start == null ? defaultStart(Instant.now()) : Times.parse(start);
+    create(dir, rows, seed, first, spec.commandLine().getOut(), spec.commandLine().getErr());
     return 0;
   }
 
+  /**
+   * The first instant of the data when {@code --start} is not given: {@link PaymentsDataset#DEFAULT_DAYS}
+   * days before {@code now} (whole seconds), so that the last event falls just before {@code now}.
+   */
+  static Instant defaultStart(Instant now) {
+    return now.truncatedTo(ChronoUnit.SECONDS).minus(PaymentsDataset.DEFAULT_DAYS, ChronoUnit.DAYS);
+  }
+
   /** Writes the repo; used by {@code init} and {@code demo}. */
-  static void create(Path dir, long rows, long seed, java.time.Instant start, PrintWriter out, PrintWriter err) {
+  static void create(Path dir, long rows, long seed, Instant start, PrintWriter out, PrintWriter err) {
     if (rows < 0) {
       throw new QuiverException("--rows must be 0 or more");
     }
@@ -56,7 +69,8 @@ final class InitCommand implements Callable<Integer> {
       Files.writeString(dir.resolve(".gitignore"), "# local state: the registry and the online store\n.quiver/\n");
       out.printf("Creating a payments feature repo in %s%n", dir);
       out.flush();
-      PaymentsGenerator generator = new PaymentsGenerator(PaymentsDataset.of(seed, rows, start, PaymentsDataset.DEFAULT_DAYS));
+      PaymentsDataset dataset = PaymentsDataset.of(seed, rows, start, PaymentsDataset.DEFAULT_DAYS);
+      PaymentsGenerator generator = new PaymentsGenerator(dataset);
       Progress progress = new Progress(err, "generating transactions", rows);
       RowCounts counts = generator.writeParquet(dir.resolve("data"), progress::update);
       progress.done(counts.transactions());
@@ -64,6 +78,7 @@ final class InitCommand implements Callable<Integer> {
           PaymentsGenerator.TRANSACTIONS_FILE, counts.transactions(),
           PaymentsGenerator.USER_PROFILES_FILE, counts.userProfiles(),
           PaymentsGenerator.MERCHANT_PROFILES_FILE, counts.merchantProfiles());
+      out.printf("  payments from %s to %s (%d days)%n", dataset.start(), dataset.end(), dataset.days());
       out.println("  wrote quiver.yaml and features/payments.yaml");
       out.flush();
     } catch (IOException e) {

@@ -22,7 +22,7 @@ class CliTest {
   void init() {
     repo = tmp.resolve("repo");
     r = repo.toString();
-    Cli init = Cli.run("init", r, "--rows", "3000");
+    Cli init = Cli.run("init", r, "--rows", "3000", "--start", "2026-01-01");
     assertThat(init.exitCode()).as(init.toString()).isZero();
     assertThat(repo.resolve("data/transactions.parquet")).exists();
     assertThat(repo.resolve("features/payments.yaml")).exists();
@@ -154,7 +154,7 @@ class CliTest {
     Cli unknown = Cli.run("describe", "user_tx", "--repo", r);
     assertThat(unknown.err()).contains("did you mean 'user_txn'");
 
-    Cli existing = Cli.run("init", r);
+    Cli existing = Cli.run("init", r, "--start", "2026-01-01");
     assertThat(existing.exitCode()).isEqualTo(1);
     assertThat(existing.err()).contains("not empty");
   }

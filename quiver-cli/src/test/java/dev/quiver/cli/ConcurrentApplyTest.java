@@ -18,7 +18,7 @@ class ConcurrentApplyTest {
   @Test
   void theSecondApplyOnAStaleHeadConflictsAndWritesNothing() throws Exception {
     Path repo = tmp.resolve("repo");
-    assertThat(Cli.run("init", repo.toString(), "--rows", "1000").exitCode()).isZero();
+    assertThat(Cli.run("init", repo.toString(), "--rows", "1000", "--start", "2026-01-01").exitCode()).isZero();
     try (FeatureRepo alice = FeatureRepo.open(repo); FeatureRepo bob = FeatureRepo.open(repo)) {
       Plan alicePlan = alice.plan(false);
       Path defs = repo.resolve("features/payments.yaml");

@@ -34,7 +34,7 @@ class HistoricalCommandTest {
   @BeforeEach
   void init() {
     r = tmp.resolve("repo").toString();
-    assertThat(Cli.run("init", r, "--rows", "4000").exitCode()).isZero();
+    assertThat(Cli.run("init", r, "--rows", "4000", "--start", "2026-01-01").exitCode()).isZero();
     assertThat(Cli.run("apply", "--repo", r).exitCode()).isZero();
   }
 

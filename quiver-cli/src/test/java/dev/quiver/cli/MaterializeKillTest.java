@@ -28,7 +28,7 @@ class MaterializeKillTest {
   @Test
   void killedMidwayThenRerunEqualsAnUninterruptedRun() throws Exception {
     Path repo = tmp.resolve("repo");
-    assertThat(Cli.run("init", repo.toString(), "--rows", "100000").exitCode()).isZero();
+    assertThat(Cli.run("init", repo.toString(), "--rows", "100000", "--start", "2026-01-01").exitCode()).isZero();
     assertThat(Cli.run("apply", "--repo", repo.toString()).exitCode()).isZero();
     Path clean = tmp.resolve("clean");
     copyRepo(repo, clean);

@@ -59,7 +59,7 @@ class MaterializeRedisTest {
 
   private Path repo(String onlineSection) throws Exception {
     Path repo = tmp.resolve("repo");
-    assertThat(Cli.run("init", repo.toString(), "--rows", "20000").exitCode()).isZero();
+    assertThat(Cli.run("init", repo.toString(), "--rows", "20000", "--start", "2026-01-01").exitCode()).isZero();
     Path config = repo.resolve("quiver.yaml");
     String yaml = Files.readString(config).replaceAll("(?m)^online:\\n(  .*\\n)+", onlineSection + "\n");
     assertThat(yaml).contains(onlineSection);

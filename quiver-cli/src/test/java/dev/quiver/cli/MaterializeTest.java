@@ -42,7 +42,7 @@ class MaterializeTest {
   @BeforeEach
   void init() {
     repo = tmp.resolve("repo");
-    assertThat(Cli.run("init", repo.toString(), "--rows", "20000").exitCode()).isZero();
+    assertThat(Cli.run("init", repo.toString(), "--rows", "20000", "--start", "2026-01-01").exitCode()).isZero();
     assertThat(Cli.run("apply", "--repo", repo.toString()).exitCode()).isZero();
   }
 

@@ -24,7 +24,7 @@ class ServeCommandTest {
   @Test
   void servesTheRepoAndStopsOnSigterm() throws Exception {
     Path repo = tmp.resolve("repo");
-    assertThat(Cli.run("init", repo.toString(), "--rows", "5000").exitCode()).isZero();
+    assertThat(Cli.run("init", repo.toString(), "--rows", "5000", "--start", "2026-01-01").exitCode()).isZero();
     assertThat(Cli.run("apply", "--repo", repo.toString()).exitCode()).isZero();
     assertThat(Cli.run("materialize", "2025-01-01", "2026-03-15", "--repo", repo.toString()).exitCode()).isZero();
     Process server = new ProcessBuilder(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java",

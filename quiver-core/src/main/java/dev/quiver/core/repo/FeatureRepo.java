@@ -7,6 +7,7 @@ import dev.quiver.core.diff.Plan;
 import dev.quiver.core.diff.Planner;
 import dev.quiver.core.load.DefinitionLoader;
 import dev.quiver.core.load.LoadedRepo;
+import dev.quiver.core.load.Origins;
 import dev.quiver.core.load.RepoConfig;
 import dev.quiver.core.model.Definitions;
 import dev.quiver.core.registry.RegistrySnapshot;
@@ -99,10 +100,32 @@ public final class FeatureRepo implements AutoCloseable {
    * @throws dev.quiver.core.DefinitionException listing every definition problem
    */
   public Plan plan(boolean prune) {
+    return plan(new DefinitionLoader().load(config.root()), prune);
+  }
+
+  /**
+   * Validates definitions made in Java ({@link Definitions#builder}) against the repo's data and
+   * diffs them against the registry head, as {@link #plan(boolean)} does for the files on disk;
+   * {@link #apply} records the result. The definition files are not read.
+   *
+   * @param definitions every definition of the project (what is absent is removed, as when deleted
+   *     from the files); their project must be the repo's
+   * @throws dev.quiver.core.DefinitionException listing every definition problem
+   * @throws QuiverException when the project is not the repo's
+   */
+  public Plan plan(Definitions definitions, boolean prune) {
+    if (!definitions.project().equals(config.project())) {
+      throw new QuiverException("the definitions are for project '" + definitions.project() + "', but the repo at "
+          + config.root() + " is project '" + config.project() + "'; build them with Definitions.builder(\""
+          + config.project() + "\")");
+    }
+    return plan(new LoadedRepo(config, definitions, Origins.none(), List.of()), prune);
+  }
+
+  private Plan plan(LoadedRepo loaded, boolean prune) {
     // the stores quiver.yaml names must exist before a version that needs them is recorded
     onlineProvider();
     offlineProvider();
-    LoadedRepo loaded = new DefinitionLoader().load(config.root());
     Optional<RegistrySnapshot> head = registry.latest();
     Definitions before = head.map(RegistrySnapshot::definitions).orElse(null);
     Planner.Retained retained = Planner.retain(loaded.definitions(), before, prune);

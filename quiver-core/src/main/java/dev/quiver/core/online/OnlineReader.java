@@ -99,9 +99,10 @@ public final class OnlineReader {
     List<FeatureResolver.Resolved> resolved = compiled.resolve(request.features());
     requireDistinctNames(resolved, request.fullFeatureNames());
     Map<String, List<Object>> entities = request.entities();
+    ParsedKeys keys = new ParsedKeys(entities);
     if (!anyDerived(resolved)) {
-      return new OnlineResponse(entities,
-          readBase(compiled, resolved, entities, rowCount(entities, Map.of()), request.fullFeatureNames()));
+      List<FeatureColumn> columns = readBase(compiled, resolved, keys, rowCount(entities, Map.of()), request.fullFeatureNames());
+      return new OnlineResponse(keys.echo(), columns);
     }
     DerivedPlan plan = compiled.plan(resolved);
     Map<String, List<Object>> context = new LinkedHashMap<>();
@@ -116,7 +117,7 @@ public final class OnlineReader {
       context.put(r.field().name(), values);
     }
     int rows = rowCount(entities, context);
-    List<FeatureColumn> base = readBase(compiled, compiled.resolve(plan.baseFeatures()), entities, rows, false);
+    List<FeatureColumn> base = readBase(compiled, compiled.resolve(plan.baseFeatures()), keys, rows, false);
     Object[][] table = new Object[rows][];
     int offset = plan.requestOffset();
     for (int i = 0; i < rows; i++) {
@@ -150,7 +151,7 @@ public final class OnlineReader {
       }
       columns.add(new FeatureColumn(name, out.ref(), out.type(), values, statuses, times));
     }
-    return new OnlineResponse(entities, columns);
+    return new OnlineResponse(keys.echo(), columns);
   }
 
   /** Two requested features under one output name (twice the same, or two versions of a view) are an error, as offline. */
@@ -182,7 +183,7 @@ public final class OnlineReader {
   }
 
   /** The columns of base (non-derived) features, in order. */
-  private List<FeatureColumn> readBase(DerivedFeatures compiled, List<FeatureResolver.Resolved> resolved, Map<String, List<Object>> entities,
+  private List<FeatureColumn> readBase(DerivedFeatures compiled, List<FeatureResolver.Resolved> resolved, ParsedKeys entities,
       int rows, boolean fullFeatureNames) {
     // views by identity (a resolution's features of one view share its instance): no name strings
     // built and hashed per feature and request
@@ -371,7 +372,7 @@ public final class OnlineReader {
     return Math.max(rows, 0);
   }
 
-  private List<byte[]> keys(FeatureView view, Map<String, List<Object>> entities, int rows) {
+  private List<byte[]> keys(FeatureView view, ParsedKeys entities, int rows) {
     List<JoinKey> joinKeys = new ArrayList<>();
     for (String e : view.entities()) {
       Entity entity = defs.entity(e).orElseThrow();
@@ -380,18 +381,13 @@ public final class OnlineReader {
     List<ScalarType> types = joinKeys.stream().map(JoinKey::type).toList();
     List<List<Object>> columns = new ArrayList<>();
     for (JoinKey k : joinKeys) {
-      List<Object> col = entities.get(k.name());
-      if (col == null) {
-        throw new InvalidRequestException("the request needs entity column '" + k.name() + "' for view " + view.qualifiedName()
-            + "; it has: " + String.join(", ", entities.keySet()));
-      }
-      columns.add(col);
+      columns.add(entities.column(k, view));
     }
     List<byte[]> keys = new ArrayList<>(rows);
     for (int i = 0; i < rows; i++) {
       List<Object> values = new ArrayList<>(types.size());
       for (int k = 0; k < types.size(); k++) {
-        values.add(EntityValues.coerce(joinKeys.get(k), columns.get(k).get(i)));
+        values.add(columns.get(k).get(i));
       }
       keys.add(values.contains(null) ? NULL_KEY : KeyEncoding.encode(types, values));
     }

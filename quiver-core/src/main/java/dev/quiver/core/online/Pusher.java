@@ -285,7 +285,7 @@ public final class Pusher {
       if (v == null) {
         throw new InvalidRequestException("column '" + keys.get(k).name() + "' row " + r + " is null; every pushed row needs its keys");
       }
-      values.add(EntityValues.coerce(keys.get(k), v));
+      values.add(EntityValues.coerce(keys.get(k), v, r));
     }
     return values;
   }
@@ -296,12 +296,13 @@ public final class Pusher {
     }
     // The value types every view over the source expects, so a wrong value is refused here, by name.
     Map<String, ValueType> typed = new LinkedHashMap<>();
+    Map<String, JoinKey> keyColumns = new LinkedHashMap<>();
     for (FeatureView view : defs.views()) {
       if (!view.source().equals(source.name())) {
         continue;
       }
       for (String e : view.entities()) {
-        defs.entity(e).orElseThrow().joinKeys().forEach(k -> typed.put(k.name(), k.type()));
+        defs.entity(e).orElseThrow().joinKeys().forEach(k -> keyColumns.putIfAbsent(k.name(), k));
       }
       for (Feature f : view.features()) {
         if (f instanceof ColumnFeature c && c.type() != null) {
@@ -318,8 +319,10 @@ public final class Pusher {
         String name = names.get(c);
         Object v = columns.get(name).get(r);
         ValueType t = typed.get(name);
+        JoinKey key = keyColumns.get(name);
         row[c] = name.equals(source.timestampColumn()) || name.equals(source.createdColumn())
             ? (v == null ? null : PushValues.timestamp(v, name, r))
+            : key != null ? EntityValues.coerce(key, v, r)
             : t != null ? PushValues.coerce(t, v, name, r) : v;
       }
       out.add(row);

@@ -47,7 +47,8 @@ import java.util.concurrent.BlockingQueue;
  * a lifetime window, from the beginning), whatever {@code start} is: a rebuilt row is the state as of
  * {@code end}, so a rerun writes the same bytes. Entities without such rows keep their stored tile
  * row, whose windows read at a later time exclude the old tiles anyway. Derived features are
- * computed when read. Not thread-safe; one run at a time per instance.
+ * computed when read. The newest event time read is recorded per view ({@link Freshness}). Not
+ * thread-safe; one run at a time per instance.
  */
 public final class Materializer {
   /** Rows per write batch (system property {@code quiver.materialize.batch}, default 10,000). */
@@ -173,7 +174,11 @@ public final class Materializer {
     LatestRowsPlan plan = plan(snapshot.definitions(), view, after == null ? start : after.plusNanos(1_000), end);
     String table = OnlineTables.of(snapshot.definitions().project(), view);
     store.createTable(table);
-    transfer(name, sink -> latestRows(plan, sink), batch -> store.multiPutIfNewer(table, batch), listener, totals);
+    long[] newest = {Long.MIN_VALUE}; // written by the reader thread, read after transfer joined it
+    transfer(name, sink -> latestRows(plan, sink, newest), batch -> store.multiPutIfNewer(table, batch), listener, totals);
+    if (newest[0] != Long.MIN_VALUE) {
+      Freshness.record(store, snapshot.definitions().project(), java.util.Map.of(name, Timestamps.ofMicros(newest[0])));
+    }
     boolean nothingNew = after != null && totals[0] == 0;
     if (TileLayout.hasTiles(view) && !nothingNew) {
       String tiles = TileRows.table(snapshot.definitions().project(), view);
@@ -248,8 +253,8 @@ public final class Materializer {
     }
   }
 
-  /** The latest row per entity, encoded. */
-  private void latestRows(LatestRowsPlan plan, Sink sink) throws InterruptedException {
+  /** The latest row per entity, encoded; {@code newest[0]} becomes the newest event time read (micros). */
+  private void latestRows(LatestRowsPlan plan, Sink sink, long[] newest) throws InterruptedException {
     List<String> names = plan.features().stream().map(LatestValue::outputName).toList();
     List<ValueType> types = plan.features().stream().map(LatestValue::type).toList();
     List<ScalarType> keyTypes = plan.keys().stream().map(KeyBinding::type).toList();
@@ -260,6 +265,7 @@ public final class Materializer {
       while (rows.hasNext()) {
         Object[] r = rows.next();
         byte[] key = KeyEncoding.encode(keyTypes, java.util.Arrays.asList(r).subList(0, keyCount));
+        newest[0] = Math.max(newest[0], Timestamps.toMicros((Instant) r[keyCount]));
         byte[] value = RowEncoding.encode((Instant) r[keyCount], (Instant) r[keyCount + 1], names, types,
             java.util.Arrays.asList(r).subList(keyCount + 2, r.length - 1));
         read += ((Number) r[r.length - 1]).longValue(); // LatestRowsPlan.SOURCE_ROWS: the key's rows in range

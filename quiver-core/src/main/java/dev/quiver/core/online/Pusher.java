@@ -47,8 +47,10 @@ import java.util.Set;
  * repeated with {@code online_and_offline} it is counted twice on both sides, which therefore still
  * agree. The tiles need the source's column types, read once per process from the offline store.
  *
- * <p>The whole request is checked (source, columns, lengths, every value against its type) before
- * anything is written. Column names are the names definitions use (after a source's field mapping).
+ * <p>The newest event time pushed online is recorded for each view written ({@link Freshness}).
+ *
+ * <p>The whole request is checked (source, columns, lengths, every value against its type, keys by
+ * {@link StrictValues}) before anything is written. Column names are the names definitions use (after a source's field mapping).
  * Thread-safe when the stores are.
  */
 public final class Pusher {
@@ -145,6 +147,12 @@ public final class Pusher {
     }
     for (TileUpdate u : tileUpdates) {
       u.apply(); // every pushed row is folded in; "written" counts latest rows only
+    }
+    if (!views.isEmpty()) {
+      Instant newest = events.stream().max(Instant::compareTo).orElseThrow();
+      Map<String, Instant> fresh = new LinkedHashMap<>();
+      views.forEach(v -> fresh.put(v.qualifiedName(), newest));
+      Freshness.record(online, defs.project(), fresh);
     }
     return new Result(sourceName, rows, views.stream().map(FeatureView::qualifiedName).toList(), written, appended);
   }

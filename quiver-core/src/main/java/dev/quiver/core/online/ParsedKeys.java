@@ -17,6 +17,7 @@ import java.util.Map;
 final class ParsedKeys {
   private final Map<String, List<Object>> given;
   private final Map<JoinKey, List<Object>> parsed = new HashMap<>();
+  /** Key columns whose parsed values differ from the given ones (by identity), by column name. */
   private final Map<String, List<Object>> echoed = new HashMap<>();
 
   ParsedKeys(Map<String, List<Object>> given) {
@@ -39,11 +40,17 @@ final class ParsedKeys {
           + "; it has: " + String.join(", ", given.keySet()));
     }
     List<Object> out = new ArrayList<>(col.size());
+    boolean asGiven = true;
     for (int i = 0; i < col.size(); i++) {
-      out.add(EntityValues.coerce(key, col.get(i)));
+      Object given = col.get(i);
+      Object v = EntityValues.coerce(key, given);
+      asGiven &= v == given; // a Long for an int64 key is its own parse: nothing to echo differently
+      out.add(v);
     }
     parsed.put(key, out);
-    echoed.putIfAbsent(key.name(), out);
+    if (!asGiven) {
+      echoed.putIfAbsent(key.name(), out);
+    }
     return out;
   }
 

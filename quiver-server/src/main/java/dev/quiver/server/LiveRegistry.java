@@ -26,9 +26,10 @@ import java.util.logging.Logger;
  *
  * <p>A version that cannot be loaded (a transform class missing from this server's classpath, a
  * version that does not decode or compile) is not served: the last version that loaded keeps being
- * served, {@link State#error()} says why (readiness turns 503) and the log says it once per version,
- * not every poll. The version is tried again at each poll; once it or a later one loads, the error
- * clears. Thread-safe.
+ * served (a server that starts with such a head serves the newest earlier version that loads), {@link
+ * State#error()} says why (readiness turns 503) and the log says it once per version, not every
+ * poll. The version is tried again at each poll; once it or a later one loads, the error clears.
+ * Thread-safe.
  */
 final class LiveRegistry implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(LiveRegistry.class.getName());
@@ -86,21 +87,44 @@ final class LiveRegistry implements AutoCloseable {
       return;
     }
     long version = head.get().version();
-    RegistrySnapshot snapshot;
-    DerivedFeatures compiled;
+    State loaded;
     try {
-      snapshot = registry.read(version);
-      compiled = DerivedFeatures.of(snapshot.definitions(), transforms).compileAll();
+      loaded = load(version, watermarks);
     } catch (RuntimeException e) {
-      String error = "registry version " + version + " cannot be served: " + e.getMessage() + "; "
-          + (served == 0 ? "nothing is served until a version loads" : "still serving version " + served);
+      String reason = "registry version " + version + " cannot be served: " + e.getMessage();
+      State keep = served != 0 ? before : newestLoadableBefore(version, watermarks);
+      String error = reason + "; " + (keep == null ? "nothing is served until a version loads"
+          : "serving version " + keep.snapshot().orElseThrow().info().version() + " instead");
       logOnce(error, e);
-      state.set(new State(before.snapshot(), before.compiled(), watermarks, Instant.now(), error));
+      keep = keep == null ? before : keep;
+      state.set(new State(keep.snapshot(), keep.compiled(), watermarks, Instant.now(), error));
       return;
     }
     LOG.info(() -> "serving registry version " + version);
     logged = null;
-    state.set(new State(Optional.of(snapshot), compiled, watermarks, Instant.now(), null));
+    state.set(loaded);
+  }
+
+  /** Reads, decodes and compiles one version; throws when any of it fails. */
+  private State load(long version, List<Watermark> watermarks) {
+    RegistrySnapshot snapshot = registry.read(version);
+    DerivedFeatures compiled = DerivedFeatures.of(snapshot.definitions(), transforms).compileAll();
+    return new State(Optional.of(snapshot), compiled, watermarks, Instant.now(), null);
+  }
+
+  /**
+   * With nothing served yet (a server started after an unloadable version was applied), the newest
+   * earlier version that loads, so reads keep being answered; null when none does.
+   */
+  private State newestLoadableBefore(long version, List<Watermark> watermarks) {
+    for (long v = version - 1; v >= 1; v--) {
+      try {
+        return load(v, watermarks);
+      } catch (RuntimeException olderFailsToo) {
+        // try the one before
+      }
+    }
+    return null;
   }
 
   private void logOnce(String error, RuntimeException e) {

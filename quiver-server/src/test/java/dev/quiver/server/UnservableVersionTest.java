@@ -114,7 +114,7 @@ class UnservableVersionTest {
       assertThat(body.get("registry_version").asLong()).as("still serving the last version that loaded").isEqualTo(1);
       assertThat(body.get("checks").get("registry").asText())
           .startsWith("registry version 2 cannot be served: transform class '" + TransformJars.DOUBLER + "' is not on the classpath")
-          .endsWith("; still serving version 1");
+          .endsWith("; serving version 1 instead");
       assertThat(http.post("/get-online-features", READ_AMOUNT).body()).contains("4.5");
       assertThat(http.post("/get-online-features", READ_X2).status()).as("version 1 has no such feature").isEqualTo(404);
       assertThat(warnings).as("logged once for the version, not at every poll").hasSize(1);
@@ -136,9 +136,28 @@ class UnservableVersionTest {
       assertThat(broken.json().get("checks").get("registry").asText())
           .startsWith("registry version " + (three + 1) + " cannot be served: derived feature user_stats@v1:broken does not compile:"
               + " '+' needs numbers, but 'country' is string")
-          .endsWith("; still serving version " + three);
+          .endsWith("; serving version " + three + " instead");
       assertThat(http.post("/get-online-features", READ_AMOUNT).status()).isEqualTo(200);
       assertThat(warnings).hasSize(2);
+    }
+  }
+
+  @Test
+  void aServerStartedWithAnUnloadableHeadServesTheNewestVersionThatLoads() throws Exception {
+    addClasspathToQuiverYaml();
+    applyWithTheJar(WITH_TRANSFORM);
+    Files.writeString(dir.resolve("quiver.yaml"), Files.readString(dir.resolve("quiver.yaml")).replace("classpath: [lib/*.jar]\n", ""));
+    try (FeatureRepo repo = FeatureRepo.open(dir); // without the jar
+         QuiverServer server = QuiverServer.start(repo, ServerOptions.loopback().withPorts(0, -1).withRegistryPoll(Duration.ofHours(1)));
+         Http http = new Http(server.httpPort())) {
+      Http.Reply ready = http.get("/ready");
+      assertThat(ready.status()).isEqualTo(503);
+      assertThat(ready.json().get("registry_version").asLong()).isEqualTo(1);
+      assertThat(ready.json().get("checks").get("registry").asText()).startsWith("registry version 2 cannot be served: ")
+          .endsWith("; serving version 1 instead");
+      assertThat(http.post("/get-online-features", READ_AMOUNT).body()).contains("4.5");
+      server.refreshRegistry();
+      assertThat(warnings).as("the same problem at the next poll is not logged again").hasSize(1);
     }
   }
 

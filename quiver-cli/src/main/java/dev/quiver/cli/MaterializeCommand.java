@@ -82,6 +82,8 @@ final class MaterializeCommand implements Callable<Integer> {
       if (v.start().isAfter(v.end())) {
         out.printf("%s: already materialized to %s, after %s; nothing to do (materialize START END rebuilds any range)%n",
             v.view(), v.start(), v.end());
+      } else if (v.nothingNew()) {
+        out.printf("%s: nothing new: no source rows from %s to %s; nothing written%n", v.view(), v.start(), v.end());
       }
     }
   }

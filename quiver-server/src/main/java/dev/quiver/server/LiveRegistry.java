@@ -1,5 +1,6 @@
 package dev.quiver.server;
 
+import dev.quiver.core.derived.DerivedFeatures;
 import dev.quiver.core.registry.RegistrySnapshot;
 import dev.quiver.core.registry.RegistryStore;
 import dev.quiver.core.registry.VersionInfo;
@@ -7,6 +8,7 @@ import dev.quiver.core.registry.Watermark;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -17,23 +19,43 @@ import java.util.logging.Logger;
 
 /**
  * The registry version the server answers from. A background thread checks the registry head every
- * poll interval and, when a new version was applied, decodes it and swaps it in with one reference
- * write: a request reads {@link #current()} once and sees one whole version, never a mix. Watermarks
- * (for freshness metrics) are refreshed on the same schedule. Thread-safe.
+ * poll interval and, when a new version was applied, <em>loads</em> it — decodes it, loads its custom
+ * transforms and compiles every derived feature ({@link DerivedFeatures#compileAll}) — and swaps it in
+ * with one reference write: a request reads {@link #current()} once and sees one whole version, never
+ * a mix. Watermarks (for freshness metrics) are refreshed on the same schedule.
+ *
+ * <p>A version that cannot be loaded (a transform class missing from this server's classpath, a
+ * version that does not decode or compile) is not served: the last version that loaded keeps being
+ * served (a server that starts with such a head serves the newest earlier version that loads), {@link
+ * State#error()} says why (readiness turns 503) and the log says it once per version, not every
+ * poll. The version is tried again at each poll; once it or a later one loads, the error clears.
+ * Thread-safe.
  */
 final class LiveRegistry implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(LiveRegistry.class.getName());
 
-  /** What a request is answered from; {@code snapshot} is empty until something was applied. */
-  record State(Optional<RegistrySnapshot> snapshot, List<Watermark> watermarks, Instant checked, String error) {}
+  /**
+   * What a request is answered from.
+   *
+   * @param snapshot the version served; empty until one was applied and loaded
+   * @param compiled its derived features, compiled with the server's transform classpath; null when
+   *     {@code snapshot} is empty
+   * @param error why the server is not serving the registry head (null when it is)
+   */
+  record State(Optional<RegistrySnapshot> snapshot, DerivedFeatures compiled, List<Watermark> watermarks, Instant checked,
+      String error) {}
 
   private final RegistryStore registry;
+  private final ClassLoader transforms;
   private final AtomicReference<State> state = new AtomicReference<>();
   private final ScheduledExecutorService poller;
+  /** The last problem logged, so a problem that persists is logged once, not every poll. */
+  private String logged;
 
-  LiveRegistry(RegistryStore registry, Duration poll) {
+  LiveRegistry(RegistryStore registry, Duration poll, ClassLoader transforms) {
     this.registry = registry;
-    this.state.set(new State(Optional.empty(), List.of(), Instant.EPOCH, "the registry has not been read yet"));
+    this.transforms = transforms;
+    this.state.set(new State(Optional.empty(), null, List.of(), Instant.EPOCH, "the registry has not been read yet"));
     refresh();
     this.poller = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon().name("quiver-registry-poll").unstarted(r));
     long millis = Math.max(10, poll.toMillis());
@@ -45,20 +67,70 @@ final class LiveRegistry implements AutoCloseable {
   }
 
   /** Reads the head now; a failure keeps the version being served and is reported by readiness. */
-  void refresh() {
+  synchronized void refresh() {
     State before = state.get();
+    Optional<VersionInfo> head;
+    List<Watermark> watermarks;
     try {
-      Optional<VersionInfo> head = registry.head();
-      Optional<RegistrySnapshot> snapshot = before.snapshot();
-      if (head.isPresent() && (snapshot.isEmpty() || snapshot.get().info().version() != head.get().version())) {
-        snapshot = Optional.of(registry.read(head.get().version()));
-        LOG.info(() -> "serving registry version " + head.get().version());
-      }
-      state.set(new State(snapshot, registry.watermarks(), Instant.now(), null));
+      head = registry.head();
+      watermarks = registry.watermarks();
     } catch (RuntimeException e) {
-      LOG.log(Level.WARNING, "reading the registry failed; still serving the version read before", e);
-      state.set(new State(before.snapshot(), before.watermarks(), before.checked(),
-          "reading the registry failed: " + e.getMessage()));
+      String error = "reading the registry failed: " + e.getMessage();
+      logOnce(error, e);
+      state.set(new State(before.snapshot(), before.compiled(), before.watermarks(), before.checked(), error));
+      return;
+    }
+    long served = before.snapshot().map(s -> s.info().version()).orElse(0L);
+    if (head.isEmpty() || head.get().version() == served) {
+      state.set(new State(before.snapshot(), before.compiled(), watermarks, Instant.now(), null));
+      logged = null;
+      return;
+    }
+    long version = head.get().version();
+    State loaded;
+    try {
+      loaded = load(version, watermarks);
+    } catch (RuntimeException e) {
+      String reason = "registry version " + version + " cannot be served: " + e.getMessage();
+      State keep = served != 0 ? before : newestLoadableBefore(version, watermarks);
+      String error = reason + "; " + (keep == null ? "nothing is served until a version loads"
+          : "serving version " + keep.snapshot().orElseThrow().info().version() + " instead");
+      logOnce(error, e);
+      keep = keep == null ? before : keep;
+      state.set(new State(keep.snapshot(), keep.compiled(), watermarks, Instant.now(), error));
+      return;
+    }
+    LOG.info(() -> "serving registry version " + version);
+    logged = null;
+    state.set(loaded);
+  }
+
+  /** Reads, decodes and compiles one version; throws when any of it fails. */
+  private State load(long version, List<Watermark> watermarks) {
+    RegistrySnapshot snapshot = registry.read(version);
+    DerivedFeatures compiled = DerivedFeatures.of(snapshot.definitions(), transforms).compileAll();
+    return new State(Optional.of(snapshot), compiled, watermarks, Instant.now(), null);
+  }
+
+  /**
+   * With nothing served yet (a server started after an unloadable version was applied), the newest
+   * earlier version that loads, so reads keep being answered; null when none does.
+   */
+  private State newestLoadableBefore(long version, List<Watermark> watermarks) {
+    for (long v = version - 1; v >= 1; v--) {
+      try {
+        return load(v, watermarks);
+      } catch (RuntimeException olderFailsToo) {
+        // try the one before
+      }
+    }
+    return null;
+  }
+
+  private void logOnce(String error, RuntimeException e) {
+    if (!Objects.equals(error, logged)) {
+      logged = error;
+      LOG.log(Level.WARNING, error, e);
     }
   }
 

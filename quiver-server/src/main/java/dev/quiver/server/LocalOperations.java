@@ -1,6 +1,8 @@
 package dev.quiver.server;
 
 import dev.quiver.core.InvalidRequestException;
+import dev.quiver.core.model.FeatureView;
+import dev.quiver.core.online.Freshness;
 import dev.quiver.core.online.Materializer;
 import dev.quiver.core.online.OnlineStore;
 import dev.quiver.core.online.Pusher;
@@ -115,7 +117,14 @@ final class LocalOperations implements ServerOperations {
 
   @Override
   public String scrapeMetrics() {
-    metrics.views(live);
+    live.current().snapshot().ifPresent(s -> {
+      List<String> views = s.definitions().views().stream().filter(FeatureView::online).map(FeatureView::qualifiedName).toList();
+      try {
+        metrics.freshness(Freshness.read(repo.online(), s.definitions().project(), views));
+      } catch (RuntimeException e) { // the store's own failures show in readiness and the store metrics
+        LOG.fine(() -> "reading view freshness failed: " + e.getMessage());
+      }
+    });
     return metrics.scrape();
   }
 }

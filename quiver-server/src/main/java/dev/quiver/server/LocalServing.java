@@ -38,8 +38,8 @@ final class LocalServing implements FeatureServing {
 
   @Override
   public OnlineResponse getOnlineFeatures(OnlineRequest request) {
-    RegistrySnapshot snapshot = applied(registry);
-    Definitions defs = snapshot.definitions();
+    LiveRegistry.State state = registry.current(); // read once: one whole version per request
+    Definitions defs = applied(state).definitions();
     if (request.entities().isEmpty() && request.requestContext().isEmpty()) {
       throw new InvalidRequestException("the request has no entities: give at least one join key column, e.g. "
           + "\"entities\": {\"user_id\": [1001]}");
@@ -47,7 +47,7 @@ final class LocalServing implements FeatureServing {
     checkRows(request.entities());
     checkRows(request.requestContext());
     List<FeatureRef> refs = refs(defs, request);
-    return new OnlineReader(defs, store, executor, clock).read(new dev.quiver.core.online.OnlineRequest(
+    return new OnlineReader(state.compiled(), store, executor, clock).read(new dev.quiver.core.online.OnlineRequest(
         refs, request.entities(), request.requestContext(), request.fullFeatureNames()));
   }
 
@@ -71,10 +71,14 @@ final class LocalServing implements FeatureServing {
     }
   }
 
-  /** The snapshot requests are answered from; 503 (a QuiverException) until something is applied. */
+  /** The snapshot requests are answered from; 503 (a QuiverException) until a version is applied and loads. */
   static RegistrySnapshot applied(LiveRegistry registry) {
-    return registry.current().snapshot().orElseThrow(() ->
-        new QuiverException("the registry is empty: nothing to serve until 'quiver apply' records a version"));
+    return applied(registry.current());
+  }
+
+  private static RegistrySnapshot applied(LiveRegistry.State state) {
+    return state.snapshot().orElseThrow(() -> new QuiverException(state.error() != null ? state.error()
+        : "the registry is empty: nothing to serve until 'quiver apply' records a version"));
   }
 
   private static List<FeatureRef> refs(Definitions defs, OnlineRequest request) {

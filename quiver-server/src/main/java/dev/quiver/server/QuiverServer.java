@@ -43,7 +43,7 @@ public final class QuiverServer implements AutoCloseable {
   private QuiverServer(FeatureRepo repo, ServerOptions options) {
     this.options = options;
     this.metrics = new ServerMetrics();
-    this.live = new LiveRegistry(repo.registry(), options.registryPoll());
+    this.live = new LiveRegistry(repo.registry(), options.registryPoll(), repo.transformLoader());
     metrics.watch(live);
     OnlineStore store = new TimedOnlineStore(repo.online(), metrics);
     this.viewReads = Executors.newVirtualThreadPerTaskExecutor();

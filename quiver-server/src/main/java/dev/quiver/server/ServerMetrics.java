@@ -1,6 +1,5 @@
 package dev.quiver.server;
 
-import dev.quiver.core.registry.Watermark;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -13,6 +12,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -23,7 +23,9 @@ import java.util.concurrent.ConcurrentHashMap;
  *   <li>{@code quiver_requests_seconds{protocol, endpoint, outcome}}: request latency histograms;
  *       outcome is {@code ok}, {@code client_error} or {@code server_error};
  *   <li>{@code quiver_store_seconds{op}}: online store call latency;
- *   <li>{@code quiver_view_freshness_seconds{view}}: now minus the view's materialization watermark;
+ *   <li>{@code quiver_view_freshness_seconds{view}}: now minus the newest event time written online
+ *       for the view, by materialization or a push ({@link dev.quiver.core.online.Freshness}, kept in
+ *       the online store, so a restarted server reports it too);
  *   <li>{@code quiver_registry_version}: the registry version being served;
  *   <li>JVM memory, GC, threads and CPU.
  * </ul>
@@ -33,6 +35,8 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class ServerMetrics {
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final Set<String> freshnessViews = ConcurrentHashMap.newKeySet();
+  private final java.util.concurrent.atomic.AtomicReference<Map<String, Instant>> newestEvents =
+      new java.util.concurrent.atomic.AtomicReference<>(Map.of());
   private final ConcurrentHashMap<String, Timer> timers = new ConcurrentHashMap<>();
 
   ServerMetrics() {
@@ -89,15 +93,19 @@ public final class ServerMetrics {
         .register(registry);
   }
 
-  /** Adds a freshness gauge for each view with a watermark not seen before. */
-  void views(LiveRegistry live) {
-    for (Watermark w : live.current().watermarks()) {
-      if (freshnessViews.add(w.view())) {
-        String view = w.view();
-        Gauge.builder("quiver.view.freshness", live, l -> l.current().watermarks().stream()
-                .filter(x -> x.view().equals(view)).findFirst()
-                .map(x -> secondsSince(x.end())).orElse(Double.NaN))
-            .description("Seconds between now and the view's materialization watermark")
+  /**
+   * Sets each view's newest event time written online ({@code name@vN} to time) and adds a freshness
+   * gauge for each view not seen before; a view missing from {@code newest} reads NaN.
+   */
+  void freshness(Map<String, Instant> newest) {
+    newestEvents.set(Map.copyOf(newest));
+    for (String view : newest.keySet()) {
+      if (freshnessViews.add(view)) {
+        Gauge.builder("quiver.view.freshness", newestEvents, m -> {
+              Instant t = m.get().get(view);
+              return t == null ? Double.NaN : secondsSince(t);
+            })
+            .description("Seconds between now and the newest event time written online for the view (materialized or pushed)")
             .baseUnit("seconds")
             .tag("view", view)
             .register(registry);

@@ -58,6 +58,20 @@ class AggregateServeTest {
     repo.close();
   }
 
+  @Test
+  void rowsReadCountTheSourceRowsInTheRangeWhateverTheViewsFeatures() {
+    // users 50..100 have their one row at or after 00:50; the window view rebuilds its tiles from every row
+    Http.Reply m = http.post("/materialize", "{\"start_ts\": \"2026-01-01T00:50:00Z\", \"end_ts\": \"" + Instant.now() + "\","
+        + " \"feature_views\": [\"user_windows\", \"user_stats\"]}");
+    assertThat(m.status()).as(m.body()).isEqualTo(200);
+    JsonNode views = m.json().get("views");
+    assertThat(views).hasSize(2);
+    for (JsonNode v : views) {
+      assertThat(v.get("rows_read").asLong()).as(v.toString()).isEqualTo(51);
+      assertThat(v.get("nothing_new").asBoolean()).isFalse();
+    }
+  }
+
   JsonNode read(long user) {
     Http.Reply r = http.post("/get-online-features", "{\"features\": [\"user_windows:n_life\", \"user_windows:amount_sum_life\","
         + " \"user_windows:amount_sum_1d\", \"user_windows:fr_count_1d\", \"user_windows:mean_life\"],"

@@ -202,6 +202,19 @@ class GrpcServerTest {
     GetOnlineFeaturesResponse r = stub.getOnlineFeatures(features("user_stats:amount").putEntities("user_id", keys).build());
     assertThat(r.getResults(1).getStatusesList()).containsExactly(FieldStatus.PRESENT, FieldStatus.PRESENT, FieldStatus.NOT_FOUND);
     assertThat(r.getResults(1).getValues(1).getDoubleVal()).isEqualTo(4.5);
+    assertThat(r.getResults(0).getValuesList()).as("the keys as looked up: int64 values, whatever was sent")
+        .containsExactly(Value.newBuilder().setInt64Val(2).build(), Value.newBuilder().setInt64Val(3).build(),
+            Value.getDefaultInstance());
+  }
+
+  @Test
+  void keysThatAreNotExactIntegersAreRefused() {
+    for (Value bad : List.of(Value.newBuilder().setStringVal("01").build(), Value.newBuilder().setStringVal(" 1").build(),
+        Value.newBuilder().setDoubleVal(1.0).build(), Value.newBuilder().setStringVal("1e0").build(),
+        Value.newBuilder().setBoolVal(true).build())) {
+      assertStatus(features("user_stats:amount").putEntities("user_id", RepeatedValue.newBuilder().addVal(bad).build()),
+          Status.Code.INVALID_ARGUMENT, "entity column 'user_id' holds int64 keys, but got ");
+    }
   }
 
   @Test

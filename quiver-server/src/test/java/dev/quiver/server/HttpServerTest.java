@@ -264,6 +264,20 @@ class HttpServerTest {
     return out;
   }
 
+  @Test
+  void entityKeysParseStrictlyAndTheResponseEchoesTheKeysLookedUp() {
+    for (String bad : List.of("\"01\"", "\" 1\"", "1.5", "1e0", "\"1e0\"", "true", "1.0")) {
+      String shown = bad.startsWith("\"") ? "'" + bad.substring(1, bad.length() - 1) + "' (a string)"
+          : bad.equals("true") ? "true (a boolean)" : Double.parseDouble(bad) + " (a floating-point number)";
+      expect(http.post("/get-online-features", "{\"features\": [\"user_stats:amount\"], \"entities\": {\"user_id\": [" + bad + "]}}"),
+          400, "invalid_request", "entity column 'user_id' holds int64 keys, but got " + shown + "; expected an exact integer");
+    }
+    Http.Reply r = http.post("/get-online-features", "{\"features\": [\"user_stats:amount\"], \"entities\": {\"user_id\": [\"2\", 3, null]}}");
+    assertThat(r.status()).as(r.body()).isEqualTo(200);
+    assertThat(r.json().get("results").get(0).get("values").toString()).as("the keys as looked up").isEqualTo("[2,3,null]");
+    assertThat(r.json().get("results").get(1).get("values").toString()).isEqualTo("[3.0,4.5,null]");
+  }
+
   static void expect(Http.Reply r, int status, String code, String message) {
     assertThat(r.status()).as(r.body()).isEqualTo(status);
     JsonNode j = r.json();

@@ -120,6 +120,12 @@ class PushTest {
         400, "invalid_request", "different lengths");
     HttpServerTest.expect(http.post("/push", push("offline", 5, "2026-03-01T00:00:00Z", 1.0, "JP").replace("\"visits\": [7]", "\"visits\": [7], \"extra\": [1]")),
         400, "invalid_request", "has no column 'extra'");
+    for (String to : List.of("online", "offline")) {
+      HttpServerTest.expect(http.post("/push", push(to, 5, "2026-03-01T00:00:00Z", 1.0, "JP").replace("\"user_id\": [5]", "\"user_id\": [\"05\"]")),
+          400, "invalid_request", "entity column 'user_id' holds int64 keys, but got '05' (a string) in row 0");
+      HttpServerTest.expect(http.post("/push", push(to, 5, "2026-03-01T00:00:00Z", 1.0, "JP").replace("\"user_id\": [5]", "\"user_id\": [5.0]")),
+          400, "invalid_request", "entity column 'user_id' holds int64 keys, but got 5.0 (a floating-point number) in row 0");
+    }
     assertThat(read(5).get(1).get("values").get(0).asDouble()).as("nothing was written").isEqualTo(7.5);
     assertThat(count(tmp.resolve("repo/data/txns"))).isEqualTo(1);
   }

@@ -242,7 +242,7 @@ public final class MaterializeBenchmark {
         Object[] r = rows.next();
         byte[] key = KeyEncoding.encode(keyTypes, Arrays.asList(r).subList(0, keyCount));
         byte[] value = RowEncoding.encode((Instant) r[keyCount], (Instant) r[keyCount + 1], names, types,
-            Arrays.asList(r).subList(keyCount + 2, r.length));
+            Arrays.asList(r).subList(keyCount + 2, r.length - 1)); // the last column counts the key's source rows
         batch.add(new OnlineStore.Entry(key, value));
         if (batch.size() == Materializer.BATCH) {
           out.add(batch);

@@ -49,6 +49,7 @@ public final class DerivedFeatures {
   private static int next;
 
   private final Definitions defs;
+  private final ClassLoader loader;
   private final Map<FeatureRef, Node> nodes;
   private final Map<List<FeatureRef>, DerivedPlan> plans = new ConcurrentHashMap<>();
   private final Map<List<FeatureRef>, List<FeatureResolver.Resolved>> resolutions = new ConcurrentHashMap<>();
@@ -67,20 +68,28 @@ public final class DerivedFeatures {
     }
   }
 
-  private DerivedFeatures(Definitions defs, Map<FeatureRef, Node> nodes) {
+  private DerivedFeatures(Definitions defs, ClassLoader loader, Map<FeatureRef, Node> nodes) {
     this.defs = defs;
+    this.loader = loader;
     this.nodes = nodes;
   }
 
+  /** {@link #of(Definitions, ClassLoader)} with transforms from {@link Transforms#defaultLoader()}. */
+  public static DerivedFeatures of(Definitions defs) {
+    return of(defs, Transforms.defaultLoader());
+  }
+
   /**
-   * Compiles every derived feature of validated definitions.
+   * Compiles every derived feature of validated definitions, loading custom transforms with {@code
+   * loader} (see {@link dev.quiver.core.load.TransformClasspath}).
    *
    * @throws QuiverException when a transform class cannot be loaded here (the definitions were
    *     checked at apply, so this means the class is missing from this process's classpath)
    */
-  public static DerivedFeatures of(Definitions defs) {
-    Map<FeatureRef, Node> nodes = new HashMap<>();
+  public static DerivedFeatures of(Definitions defs, ClassLoader loader) {
     Map<String, Transform> transforms = new HashMap<>();
+    java.util.function.Function<String, Transform> load = name -> transforms.computeIfAbsent(name, n -> Transforms.load(n, loader));
+    Map<FeatureRef, Node> nodes = new HashMap<>();
     for (FeatureView v : defs.views()) {
       for (Feature f : v.features()) {
         if (f instanceof DerivedFeature d) {
@@ -92,7 +101,7 @@ public final class DerivedFeatures {
               inputs.put(name, new FeatureInput(new FeatureRef(v.name(), v.version(), name), other.type()));
             }
           }
-          node(nodes, transforms, new FeatureRef(v.name(), v.version(), d.name()), d, parsed, inputs);
+          node(nodes, load, new FeatureRef(v.name(), v.version(), d.name()), d, parsed, inputs);
         }
       }
     }
@@ -112,10 +121,10 @@ public final class DerivedFeatures {
             inputs.put(name, odvInput(o, d, name, byName, fields));
           }
         }
-        node(nodes, transforms, new FeatureRef(o.name(), o.version(), d.name()), d, parsed, inputs);
+        node(nodes, load, new FeatureRef(o.name(), o.version(), d.name()), d, parsed, inputs);
       }
     }
-    return new DerivedFeatures(defs, Map.copyOf(nodes));
+    return new DerivedFeatures(defs, loader, Map.copyOf(nodes));
   }
 
   /**
@@ -124,14 +133,19 @@ public final class DerivedFeatures {
    * per request.
    */
   public static DerivedFeatures cached(Definitions defs) {
+    return cached(defs, Transforms.defaultLoader());
+  }
+
+  /** Like {@link #of(Definitions, ClassLoader)}, cached as {@link #cached(Definitions)} by definitions and loader. */
+  public static DerivedFeatures cached(Definitions defs, ClassLoader loader) {
     synchronized (RECENT) {
       for (DerivedFeatures d : RECENT) {
-        if (d != null && d.defs == defs) {
+        if (d != null && d.defs == defs && d.loader == loader) {
           return d;
         }
       }
     }
-    DerivedFeatures compiled = of(defs);
+    DerivedFeatures compiled = of(defs, loader);
     synchronized (RECENT) {
       RECENT[next] = compiled;
       next = (next + 1) % RECENT.length;
@@ -158,12 +172,12 @@ public final class DerivedFeatures {
     throw unknown(o.qualifiedName(), d, name);
   }
 
-  private static void node(Map<FeatureRef, Node> nodes, Map<String, Transform> transforms, FeatureRef ref,
+  private static void node(Map<FeatureRef, Node> nodes, java.util.function.Function<String, Transform> load, FeatureRef ref,
       DerivedFeature d, List<Expression> parsed, Map<String, Input> inputs) {
     if (d.type() == null) {
       throw new QuiverException(ref + " has no type; the registry holds only validated definitions");
     }
-    Transform t = d.isTransform() ? transforms.computeIfAbsent(d.transform(), Transforms::load) : null;
+    Transform t = d.isTransform() ? load.apply(d.transform()) : null;
     nodes.put(ref, new Node(ref, d.type(), parsed, t, d.transform(), Map.copyOf(inputs)));
   }
 
@@ -181,6 +195,40 @@ public final class DerivedFeatures {
 
   private static QuiverException unknown(String owner, DerivedFeature d, String name) {
     return new QuiverException(owner + ":" + d.name() + " reads '" + name + "', which the registry does not define");
+  }
+
+  /**
+   * Builds one plan over every derived feature, so that what serving them needs is checked now rather
+   * than by the first request that asks: each expression compiles against its inputs' types, every
+   * input resolves, no cycle. A server loading a registry version calls it before serving the version.
+   *
+   * @return this
+   * @throws QuiverException naming a feature that does not compile (one whose inputs do), and why
+   */
+  public DerivedFeatures compileAll() {
+    List<FeatureRef> refs = new ArrayList<>(); // dependencies first, so a failure names the feature at fault
+    java.util.Set<FeatureRef> seen = new java.util.HashSet<>();
+    nodes.keySet().stream().sorted(java.util.Comparator.comparing(FeatureRef::toString)).forEach(r -> dependenciesFirst(r, seen, refs));
+    for (FeatureRef ref : refs) {
+      try {
+        DerivedPlan.build(List.of(ref), List.of(nodes.get(ref).type()), nodes);
+      } catch (QuiverException e) {
+        throw new QuiverException("derived feature " + ref + " does not compile: " + e.getMessage(), e);
+      }
+    }
+    return this;
+  }
+
+  private void dependenciesFirst(FeatureRef ref, java.util.Set<FeatureRef> seen, List<FeatureRef> out) {
+    if (!seen.add(ref)) {
+      return;
+    }
+    for (Input in : nodes.get(ref).inputs().values()) {
+      if (in instanceof FeatureInput f && nodes.containsKey(f.ref())) {
+        dependenciesFirst(f.ref(), seen, out);
+      }
+    }
+    out.add(ref);
   }
 
   /** The definitions compiled. */

@@ -10,20 +10,32 @@ import java.lang.reflect.Modifier;
 public final class Transforms {
   private Transforms() {}
 
+  /** The loader used when none is given: the thread's context class loader, else Quiver's own. */
+  public static ClassLoader defaultLoader() {
+    ClassLoader loader = Thread.currentThread().getContextClassLoader();
+    return loader != null ? loader : Transforms.class.getClassLoader();
+  }
+
+  /** {@link #load(String, ClassLoader)} with the {@link #defaultLoader()}. */
+  public static Transform load(String className) {
+    return load(className, defaultLoader());
+  }
+
   /**
-   * A new instance of the named class.
+   * A new instance of the named class, loaded with {@code loader} (see {@link
+   * dev.quiver.core.load.TransformClasspath}).
    *
    * @throws QuiverException saying what is wrong: no such class on the classpath, not a {@link
    *     Transform}, no public no-argument constructor, or the constructor failed
    */
-  public static Transform load(String className) {
+  public static Transform load(String className, ClassLoader loader) {
     Class<?> c;
     try {
-      ClassLoader loader = Thread.currentThread().getContextClassLoader();
-      c = Class.forName(className, true, loader != null ? loader : Transforms.class.getClassLoader());
+      c = Class.forName(className, true, loader);
     } catch (ClassNotFoundException | LinkageError e) {
       throw new QuiverException("transform class '" + className + "' is not on the classpath"
-          + (e instanceof LinkageError ? " (" + e + ")" : "") + "; add its jar, or check the spelling (a fully qualified name, e.g. com.acme.RiskScore)");
+          + (e instanceof LinkageError ? " (" + e + ")" : "") + "; add its jar to 'classpath:' in quiver.yaml or to $QUIVER_CLASSPATH,"
+          + " or check the spelling (a fully qualified name, e.g. com.acme.RiskScore)");
     }
     if (!Transform.class.isAssignableFrom(c)) {
       throw new QuiverException("class '" + className + "' does not implement " + Transform.class.getName()

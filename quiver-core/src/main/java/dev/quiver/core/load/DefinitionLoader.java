@@ -36,7 +36,7 @@ public final class DefinitionLoader {
   public static final String CONFIG_FILE = "quiver.yaml";
 
   private static final List<String> CONFIG_KEYS =
-      List.of("project", "registry", "offline", "online", "definitions");
+      List.of("project", "registry", "offline", "online", "definitions", "classpath");
 
   /**
    * Loads the repo at {@code root}.
@@ -99,6 +99,7 @@ public final class DefinitionLoader {
       m.problem(m.origin("project"), "project name '" + project + "' is invalid: " + dev.quiver.core.Names.rule());
     }
     List<String> definitions = m.has("definitions") ? m.strings("definitions") : List.of(".");
+    List<String> classpath = m.has("classpath") ? m.strings("classpath") : List.of();
     RepoConfig config =
         new RepoConfig(
             root,
@@ -106,7 +107,8 @@ public final class DefinitionLoader {
             section(m, "registry"),
             section(m, "offline"),
             section(m, "online"),
-            definitions);
+            definitions,
+            classpath);
     if (!problems.isEmpty()) {
       throw new DefinitionException(problems);
     }

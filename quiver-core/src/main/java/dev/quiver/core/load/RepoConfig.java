@@ -14,6 +14,7 @@ import java.util.Objects;
  * offline:  {engine: duckdb}
  * online:   {type: rocksdb, path: .quiver/online}
  * definitions: [features]        # folders or files holding definitions; default: the whole repo
+ * classpath: [lib/*.jar]          # jars (or class folders) holding custom transforms; globs allowed
  * }</pre>
  *
  * @param root the repo folder (absolute)
@@ -21,6 +22,8 @@ import java.util.Objects;
  * @param offline the offline section, passed to the offline engine
  * @param online the online section, passed to the online store
  * @param definitions folders or files, relative to root, scanned for definition YAML
+ * @param classpath jars or class folders, relative to root (globs allowed), that custom transforms are
+ *     loaded from ({@link TransformClasspath})
  */
 public record RepoConfig(
     Path root,
@@ -28,7 +31,8 @@ public record RepoConfig(
     Map<String, Object> registry,
     Map<String, Object> offline,
     Map<String, Object> online,
-    List<String> definitions) {
+    List<String> definitions,
+    List<String> classpath) {
   public RepoConfig {
     Objects.requireNonNull(root, "root");
     Objects.requireNonNull(project, "project");
@@ -36,6 +40,13 @@ public record RepoConfig(
     offline = Map.copyOf(offline);
     online = Map.copyOf(online);
     definitions = List.copyOf(definitions);
+    classpath = List.copyOf(classpath);
+  }
+
+  /** A configuration without a transform classpath. */
+  public RepoConfig(Path root, String project, Map<String, Object> registry, Map<String, Object> offline,
+      Map<String, Object> online, List<String> definitions) {
+    this(root, project, registry, offline, online, definitions, List.of());
   }
 
   /** The registry store type, {@code file} unless configured. */

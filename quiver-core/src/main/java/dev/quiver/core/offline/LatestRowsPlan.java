@@ -15,7 +15,8 @@ import java.util.Objects;
  *
  * <p>The engine's result columns are the keys (named by {@link KeyBinding#queryColumn()}), then
  * {@link #EVENT_TS} and {@link #CREATED_TS} (null when the source has no created column), then the
- * features by output name.
+ * features by output name, then {@link #SOURCE_ROWS}: how many of the key's source rows were in the
+ * range (the latest was picked among them), so a caller can count the source rows read per view.
  *
  * @param view {@code name@vN}
  */
@@ -23,6 +24,8 @@ public record LatestRowsPlan(String view, FileSource source, List<KeyBinding> ke
     Instant start, Instant end) {
   public static final String EVENT_TS = "__quiver_event_ts";
   public static final String CREATED_TS = "__quiver_created_ts";
+  /** The last result column of {@link OfflineEngine#latestRows} (int64): the key's source rows in range. */
+  public static final String SOURCE_ROWS = "__quiver_source_rows";
 
   public LatestRowsPlan {
     Objects.requireNonNull(view, "view");

@@ -56,6 +56,15 @@ public final class PointInTimePlanner {
    */
   public static PointInTimePlan plan(Definitions defs, long registryVersion, HistoricalRequest request,
       List<SourceColumn> queryColumns) {
+    return plan(defs, registryVersion, request, queryColumns, dev.quiver.core.derived.Transforms.defaultLoader());
+  }
+
+  /**
+   * As {@link #plan(Definitions, long, HistoricalRequest, List)}, loading custom transforms with
+   * {@code transforms} (see {@link dev.quiver.core.load.TransformClasspath}).
+   */
+  public static PointInTimePlan plan(Definitions defs, long registryVersion, HistoricalRequest request,
+      List<SourceColumn> queryColumns, ClassLoader transforms) {
     Map<String, SourceColumn> query = new LinkedHashMap<>();
     queryColumns.forEach(c -> query.put(c.name(), c));
     for (String name : query.keySet()) {
@@ -94,7 +103,7 @@ public final class PointInTimePlanner {
     }
 
     // What the joins read: the requested features, or with derived ones, every base feature they need.
-    DerivedPlan derivedPlan = derive ? DerivedFeatures.cached(defs).plan(resolved) : null;
+    DerivedPlan derivedPlan = derive ? DerivedFeatures.cached(defs, transforms).plan(resolved) : null;
     List<FeatureResolver.Resolved> base = derive ? FeatureResolver.resolve(defs, derivedPlan.baseFeatures()) : resolved;
     Map<String, List<FeatureResolver.ViewFeature>> byView = new LinkedHashMap<>();
     Map<FeatureRef, String> baseNames = new HashMap<>();

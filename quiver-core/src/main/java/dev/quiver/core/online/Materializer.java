@@ -47,7 +47,8 @@ import java.util.concurrent.BlockingQueue;
  * a lifetime window, from the beginning), whatever {@code start} is: a rebuilt row is the state as of
  * {@code end}, so a rerun writes the same bytes. Entities without such rows keep their stored tile
  * row, whose windows read at a later time exclude the old tiles anyway. Derived features are
- * computed when read. Not thread-safe; one run at a time per instance.
+ * computed when read. The newest event time read is recorded per view ({@link Freshness}). Not
+ * thread-safe; one run at a time per instance.
  */
 public final class Materializer {
   /** Rows per write batch (system property {@code quiver.materialize.batch}, default 10,000). */
@@ -80,8 +81,26 @@ public final class Materializer {
     default void viewDone(ViewResult result) {}
   }
 
-  /** What one view's materialization did. */
-  public record ViewResult(String view, Instant start, Instant end, long rowsRead, long rowsWritten, Duration took) {}
+  /**
+   * What one view's materialization did.
+   *
+   * @param start where it started: START, or for an incremental run the view's watermark (rows after
+   *     it were read); after {@code end} when the watermark already was
+   * @param rowsRead the source rows with non-null keys and event time in the range read, {@code start
+   *     <= event_ts <= end} (after the watermark, for an incremental run): the same count for every
+   *     view over one source and range, whatever its features (tiles of window aggregates are rebuilt
+   *     from older rows too, which are not counted)
+   * @param rowsWritten latest rows that replaced older ones (or were new), plus tile rows rebuilt
+   */
+  public record ViewResult(String view, Instant start, Instant end, long rowsRead, long rowsWritten, Duration took) {
+    /**
+     * True when the run found nothing to do: no source rows in its range and nothing written. An
+     * incremental run with nothing new after the watermark is such a run, and writes nothing at all.
+     */
+    public boolean nothingNew() {
+      return rowsRead == 0 && rowsWritten == 0;
+    }
+  }
 
   /**
    * Materializes rows with {@code start <= event_ts <= end}.
@@ -94,25 +113,28 @@ public final class Materializer {
     }
     List<ViewResult> out = new ArrayList<>();
     for (FeatureView v : select(views)) {
-      out.add(materialize(v, start, end, listener));
+      out.add(materialize(v, start, end, null, listener));
     }
     return out;
   }
 
   /**
    * Materializes each view from its watermark (or, the first time, from {@code end - ttl}, or from the
-   * beginning when the view has no TTL) to {@code end}.
+   * beginning when the view has no TTL) to {@code end}: the source rows after the watermark, up to
+   * {@code end}. A view with nothing new — its watermark already at or after {@code end}, or no source
+   * row after the watermark — is left as it is: no latest row or tile is rewritten, and its result
+   * says so ({@link ViewResult#nothingNew()}); the watermark still moves to {@code end} in the second case.
    */
   public List<ViewResult> materializeIncremental(List<String> views, Instant end, Listener listener) {
     List<ViewResult> out = new ArrayList<>();
     for (FeatureView v : select(views)) {
-      Instant start = registry.watermark(v.qualifiedName()).map(Watermark::end)
-          .orElse(v.ttl() == null ? BEGINNING : end.minus(v.ttl()));
-      if (start.isAfter(end)) {
-        out.add(new ViewResult(v.qualifiedName(), start, end, 0, 0, Duration.ZERO));
+      java.util.Optional<Instant> watermark = registry.watermark(v.qualifiedName()).map(Watermark::end);
+      if (watermark.isPresent() && !watermark.get().isBefore(end)) {
+        out.add(new ViewResult(v.qualifiedName(), watermark.get(), end, 0, 0, Duration.ZERO));
         continue;
       }
-      out.add(materialize(v, start, end, listener));
+      Instant start = watermark.orElse(v.ttl() == null ? BEGINNING : end.minus(v.ttl()));
+      out.add(materialize(v, start, end, watermark.orElse(null), listener));
     }
     return out;
   }
@@ -140,15 +162,25 @@ public final class Materializer {
     return out;
   }
 
-  private ViewResult materialize(FeatureView view, Instant start, Instant end, Listener listener) {
+  /**
+   * @param after for an incremental run, the view's watermark: only rows after it are read, and when
+   *     there are none the tiles are left as they are; null for a full run of {@code [start, end]}
+   */
+  private ViewResult materialize(FeatureView view, Instant start, Instant end, Instant after, Listener listener) {
     long started = System.nanoTime();
     String name = view.qualifiedName();
     long[] totals = new long[2];
-    LatestRowsPlan plan = plan(snapshot.definitions(), view, start, end);
+    // timestamps have microsecond precision: the first instant after the watermark is one microsecond later
+    LatestRowsPlan plan = plan(snapshot.definitions(), view, after == null ? start : after.plusNanos(1_000), end);
     String table = OnlineTables.of(snapshot.definitions().project(), view);
     store.createTable(table);
-    transfer(name, sink -> latestRows(plan, sink), batch -> store.multiPutIfNewer(table, batch), listener, totals);
-    if (TileLayout.hasTiles(view)) {
+    long[] newest = {Long.MIN_VALUE}; // written by the reader thread, read after transfer joined it
+    transfer(name, sink -> latestRows(plan, sink, newest), batch -> store.multiPutIfNewer(table, batch), listener, totals);
+    if (newest[0] != Long.MIN_VALUE) {
+      Freshness.record(store, snapshot.definitions().project(), java.util.Map.of(name, Timestamps.ofMicros(newest[0])));
+    }
+    boolean nothingNew = after != null && totals[0] == 0;
+    if (TileLayout.hasTiles(view) && !nothingNew) {
       String tiles = TileRows.table(snapshot.definitions().project(), view);
       store.createTable(tiles);
       transfer(name, sink -> tileRows(view, end, sink), batch -> {
@@ -221,27 +253,31 @@ public final class Materializer {
     }
   }
 
-  /** The latest row per entity, encoded. */
-  private void latestRows(LatestRowsPlan plan, Sink sink) throws InterruptedException {
+  /** The latest row per entity, encoded; {@code newest[0]} becomes the newest event time read (micros). */
+  private void latestRows(LatestRowsPlan plan, Sink sink, long[] newest) throws InterruptedException {
     List<String> names = plan.features().stream().map(LatestValue::outputName).toList();
     List<ValueType> types = plan.features().stream().map(LatestValue::type).toList();
     List<ScalarType> keyTypes = plan.keys().stream().map(KeyBinding::type).toList();
     int keyCount = keyTypes.size();
     try (HistoricalRows rows = engine.latestRows(plan, repoRoot)) {
       List<OnlineStore.Entry> batch = new ArrayList<>(BATCH);
+      long read = 0;
       while (rows.hasNext()) {
         Object[] r = rows.next();
         byte[] key = KeyEncoding.encode(keyTypes, java.util.Arrays.asList(r).subList(0, keyCount));
+        newest[0] = Math.max(newest[0], Timestamps.toMicros((Instant) r[keyCount]));
         byte[] value = RowEncoding.encode((Instant) r[keyCount], (Instant) r[keyCount + 1], names, types,
-            java.util.Arrays.asList(r).subList(keyCount + 2, r.length));
+            java.util.Arrays.asList(r).subList(keyCount + 2, r.length - 1));
+        read += ((Number) r[r.length - 1]).longValue(); // LatestRowsPlan.SOURCE_ROWS: the key's rows in range
         batch.add(new OnlineStore.Entry(key, value));
         if (batch.size() == BATCH) {
-          sink.accept(batch, batch.size());
+          sink.accept(batch, read);
           batch = new ArrayList<>(BATCH);
+          read = 0;
         }
       }
       if (!batch.isEmpty()) {
-        sink.accept(batch, batch.size());
+        sink.accept(batch, read);
       }
     }
   }
@@ -273,7 +309,6 @@ public final class Materializer {
       }
       TileLayout layout = TileLayout.of(view, types::get);
       List<OnlineStore.Entry> batch = new ArrayList<>(BATCH);
-      long read = 0;
       List<Object> currentKey = null;
       EntityTiles tiles = null;
       Object[] rowValues = new Object[columns.size()];
@@ -284,9 +319,8 @@ public final class Materializer {
           if (tiles != null) {
             batch.add(new OnlineStore.Entry(KeyEncoding.encode(keyTypes, currentKey), tiles.encode()));
             if (batch.size() == BATCH) {
-              sink.accept(batch, read);
+              sink.accept(batch, 0); // the scan reaches back before START for the windows: rows read count the range only
               batch = new ArrayList<>(BATCH);
-              read = 0;
             }
           }
           currentKey = new ArrayList<>(key);
@@ -296,13 +330,12 @@ public final class Materializer {
         Instant created = (Instant) r[keyCount + 1];
         tiles.add(Timestamps.toMicros((Instant) r[keyCount]), created == null ? Long.MIN_VALUE : Timestamps.toMicros(created),
             rowValues);
-        read++;
       }
       if (tiles != null) {
         batch.add(new OnlineStore.Entry(KeyEncoding.encode(keyTypes, currentKey), tiles.encode()));
       }
-      if (!batch.isEmpty() || read > 0) {
-        sink.accept(batch, read);
+      if (!batch.isEmpty()) {
+        sink.accept(batch, 0);
       }
     }
   }

@@ -106,16 +106,17 @@ public final class OnlineReader {
     requireDistinctNames(resolved, request.fullFeatureNames());
     if (!anyDerived(resolved)) {
       RequestColumns columns = RequestColumns.split(defs, resolved, resolved, null, request);
-      return new OnlineResponse(columns.keys(),
-          readBase(compiled, resolved, columns.keys(), columns.rows(), request.fullFeatureNames()), viewsRead(resolved));
+      ParsedKeys keys = new ParsedKeys(columns.keys());
+      List<FeatureColumn> read = readBase(compiled, resolved, keys, columns.rows(), request.fullFeatureNames());
+      return new OnlineResponse(keys.echo(), read, viewsRead(resolved));
     }
     DerivedPlan plan = compiled.plan(resolved);
     List<FeatureResolver.Resolved> baseFeatures = compiled.resolve(plan.baseFeatures());
     RequestColumns sorted = RequestColumns.split(defs, baseFeatures, resolved, plan, request);
-    Map<String, List<Object>> entities = sorted.keys();
+    ParsedKeys keys = new ParsedKeys(sorted.keys());
     Map<String, List<Object>> context = sorted.requestData();
     int rows = sorted.rows();
-    List<FeatureColumn> base = readBase(compiled, baseFeatures, entities, rows, false);
+    List<FeatureColumn> base = readBase(compiled, baseFeatures, keys, rows, false);
     Object[][] table = new Object[rows][];
     int offset = plan.requestOffset();
     for (int i = 0; i < rows; i++) {
@@ -149,7 +150,7 @@ public final class OnlineReader {
       }
       columns.add(new FeatureColumn(name, out.ref(), out.type(), values, statuses, times));
     }
-    return new OnlineResponse(entities, columns, viewsRead(baseFeatures));
+    return new OnlineResponse(keys.echo(), columns, viewsRead(baseFeatures));
   }
 
   /** The distinct views of base features, in order of first use. */
@@ -197,7 +198,7 @@ public final class OnlineReader {
   }
 
   /** The columns of base (non-derived) features, in order. */
-  private List<FeatureColumn> readBase(DerivedFeatures compiled, List<FeatureResolver.Resolved> resolved, Map<String, List<Object>> entities,
+  private List<FeatureColumn> readBase(DerivedFeatures compiled, List<FeatureResolver.Resolved> resolved, ParsedKeys entities,
       int rows, boolean fullFeatureNames) {
     // views by identity (a resolution's features of one view share its instance): no name strings
     // built and hashed per feature and request
@@ -368,7 +369,7 @@ public final class OnlineReader {
     }
   }
 
-  private List<byte[]> keys(FeatureView view, Map<String, List<Object>> entities, int rows) {
+  private List<byte[]> keys(FeatureView view, ParsedKeys entities, int rows) {
     List<JoinKey> joinKeys = new ArrayList<>();
     for (String e : view.entities()) {
       Entity entity = defs.entity(e).orElseThrow();
@@ -377,18 +378,13 @@ public final class OnlineReader {
     List<ScalarType> types = joinKeys.stream().map(JoinKey::type).toList();
     List<List<Object>> columns = new ArrayList<>();
     for (JoinKey k : joinKeys) {
-      List<Object> col = entities.get(k.name());
-      if (col == null) {
-        throw new InvalidRequestException("the request needs entity column '" + k.name() + "' for view " + view.qualifiedName()
-            + "; it has: " + String.join(", ", entities.keySet()));
-      }
-      columns.add(col);
+      columns.add(entities.column(k, view));
     }
     List<byte[]> keys = new ArrayList<>(rows);
     for (int i = 0; i < rows; i++) {
       List<Object> values = new ArrayList<>(types.size());
       for (int k = 0; k < types.size(); k++) {
-        values.add(EntityValues.coerce(joinKeys.get(k), columns.get(k).get(i)));
+        values.add(columns.get(k).get(i));
       }
       keys.add(values.contains(null) ? NULL_KEY : KeyEncoding.encode(types, values));
     }

@@ -7,8 +7,9 @@ import java.util.Map;
 /**
  * The answer to an online request.
  *
- * @param entities the request's join-key columns, as given (key name to values); request data sent
- *     as entity columns is not echoed
+ * @param entities the request's join-key columns (key name to values), in its order, holding the keys
+ *     as parsed to their types ({@code 1L}, not the {@code "1"} a request may send; see {@link
+ *     StrictValues}); request data sent as entity columns is not echoed
  * @param features one column per requested feature, in request order
  * @param viewsRead the feature view versions whose rows the answer read, in order of first use (those
  *     on-demand features read included; on-demand views themselves are computed, not read): what

@@ -47,8 +47,10 @@ import java.util.Set;
  * repeated with {@code online_and_offline} it is counted twice on both sides, which therefore still
  * agree. The tiles need the source's column types, read once per process from the offline store.
  *
- * <p>The whole request is checked (source, columns, lengths, every value against its type) before
- * anything is written. Column names are the names definitions use (after a source's field mapping).
+ * <p>The newest event time pushed online is recorded for each view written ({@link Freshness}).
+ *
+ * <p>The whole request is checked (source, columns, lengths, every value against its type, keys by
+ * {@link StrictValues}) before anything is written. Column names are the names definitions use (after a source's field mapping).
  * Thread-safe when the stores are.
  */
 public final class Pusher {
@@ -145,6 +147,12 @@ public final class Pusher {
     }
     for (TileUpdate u : tileUpdates) {
       u.apply(); // every pushed row is folded in; "written" counts latest rows only
+    }
+    if (!views.isEmpty()) {
+      Instant newest = events.stream().max(Instant::compareTo).orElseThrow();
+      Map<String, Instant> fresh = new LinkedHashMap<>();
+      views.forEach(v -> fresh.put(v.qualifiedName(), newest));
+      Freshness.record(online, defs.project(), fresh);
     }
     return new Result(sourceName, rows, views.stream().map(FeatureView::qualifiedName).toList(), written, appended);
   }
@@ -285,7 +293,7 @@ public final class Pusher {
       if (v == null) {
         throw new InvalidRequestException("column '" + keys.get(k).name() + "' row " + r + " is null; every pushed row needs its keys");
       }
-      values.add(EntityValues.coerce(keys.get(k), v));
+      values.add(EntityValues.coerce(keys.get(k), v, r));
     }
     return values;
   }
@@ -296,12 +304,13 @@ public final class Pusher {
     }
     // The value types every view over the source expects, so a wrong value is refused here, by name.
     Map<String, ValueType> typed = new LinkedHashMap<>();
+    Map<String, JoinKey> keyColumns = new LinkedHashMap<>();
     for (FeatureView view : defs.views()) {
       if (!view.source().equals(source.name())) {
         continue;
       }
       for (String e : view.entities()) {
-        defs.entity(e).orElseThrow().joinKeys().forEach(k -> typed.put(k.name(), k.type()));
+        defs.entity(e).orElseThrow().joinKeys().forEach(k -> keyColumns.putIfAbsent(k.name(), k));
       }
       for (Feature f : view.features()) {
         if (f instanceof ColumnFeature c && c.type() != null) {
@@ -318,8 +327,10 @@ public final class Pusher {
         String name = names.get(c);
         Object v = columns.get(name).get(r);
         ValueType t = typed.get(name);
+        JoinKey key = keyColumns.get(name);
         row[c] = name.equals(source.timestampColumn()) || name.equals(source.createdColumn())
             ? (v == null ? null : PushValues.timestamp(v, name, r))
+            : key != null ? EntityValues.coerce(key, v, r)
             : t != null ? PushValues.coerce(t, v, name, r) : v;
       }
       out.add(row);

@@ -9,6 +9,7 @@ import dev.quiver.core.load.DefinitionLoader;
 import dev.quiver.core.load.LoadedRepo;
 import dev.quiver.core.load.Origins;
 import dev.quiver.core.load.RepoConfig;
+import dev.quiver.core.load.TransformClasspath;
 import dev.quiver.core.model.Definitions;
 import dev.quiver.core.registry.RegistrySnapshot;
 import dev.quiver.core.registry.RegistryStore;
@@ -57,6 +58,7 @@ public final class FeatureRepo implements AutoCloseable {
   private final Clock clock;
   private OfflineEngine offline;
   private OnlineStore online;
+  private TransformClasspath transforms;
   private volatile RegistrySnapshot appliedCache;
   private final ExecutorService readers = Executors.newVirtualThreadPerTaskExecutor();
 
@@ -129,7 +131,7 @@ public final class FeatureRepo implements AutoCloseable {
     Optional<RegistrySnapshot> head = registry.latest();
     Definitions before = head.map(RegistrySnapshot::definitions).orElse(null);
     Planner.Retained retained = Planner.retain(loaded.definitions(), before, prune);
-    Definitions typed = new DefinitionValidator(schemas, config.root())
+    Definitions typed = new DefinitionValidator(schemas, config.root(), transformLoader())
         .validate(retained.definitions(), loaded.origins(), retained.frozen());
     long base = head.map(h -> h.info().version()).orElse(0L);
     return Planner.plan(base, before, typed, retained.kept());
@@ -242,14 +244,15 @@ public final class FeatureRepo implements AutoCloseable {
    * compiled once per registry version.
    */
   public OnlineResponse getOnlineFeatures(OnlineRequest request) {
-    return new OnlineReader(DerivedFeatures.cached(applied().definitions()), online(), readers, clock).read(request);
+    return new OnlineReader(DerivedFeatures.cached(applied().definitions(), transformLoader()), online(), readers, clock)
+        .read(request);
   }
 
   /** Like {@link #getOnlineFeatures(OnlineRequest)} for a feature service ({@code version} 0: latest). */
   public OnlineResponse getOnlineFeatures(String service, int version, Map<String, List<Object>> entities,
       Map<String, List<Object>> requestContext, boolean fullFeatureNames) {
     var defs = applied().definitions();
-    return new OnlineReader(DerivedFeatures.cached(defs), online(), readers, clock).read(
+    return new OnlineReader(DerivedFeatures.cached(defs, transformLoader()), online(), readers, clock).read(
         new OnlineRequest(FeatureResolver.service(defs, service, version), entities, requestContext, fullFeatureNames));
   }
 
@@ -265,6 +268,19 @@ public final class FeatureRepo implements AutoCloseable {
   public Pusher.Result push(String source, Map<String, List<Object>> columns, Pusher.Target to) {
     return new Pusher(applied().definitions(), online(), offline(), config.root())
         .push(source, columns, to);
+  }
+
+  /**
+   * The class loader custom transforms are loaded with: Quiver's classpath plus {@code quiver.yaml}'s
+   * {@code classpath:} and {@code $QUIVER_CLASSPATH} ({@link TransformClasspath}), resolved on first use.
+   *
+   * @throws QuiverException naming a classpath entry that matches no file
+   */
+  public synchronized ClassLoader transformLoader() {
+    if (transforms == null) {
+      transforms = TransformClasspath.of(config);
+    }
+    return transforms.loader();
   }
 
   /** The configured online store, opened on first use. */
@@ -297,7 +313,7 @@ public final class FeatureRepo implements AutoCloseable {
   }
 
   private TrainingSets trainingSets() {
-    return new TrainingSets(config.root(), registry, offline(), schemas, clock, this::applied);
+    return new TrainingSets(config.root(), registry, offline(), schemas, clock, this::applied, transformLoader());
   }
 
   /** The configured offline engine, opened on first use. */
@@ -323,6 +339,9 @@ public final class FeatureRepo implements AutoCloseable {
       }
       if (online != null) {
         online.close();
+      }
+      if (transforms != null) {
+        transforms.close();
       }
     }
   }

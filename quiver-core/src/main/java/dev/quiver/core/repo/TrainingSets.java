@@ -35,23 +35,29 @@ final class TrainingSets {
   private final SourceSchemaReader schemas;
   private final Clock clock;
   private final Supplier<RegistrySnapshot> head;
+  private final ClassLoader transforms;
 
-  /** @param head the registry's latest version (fails when the registry is empty) */
+  /**
+   * @param head the registry's latest version (fails when the registry is empty)
+   * @param transforms loads custom transforms
+   */
   TrainingSets(Path repoRoot, RegistryStore registry, OfflineEngine engine, SourceSchemaReader schemas, Clock clock,
-      Supplier<RegistrySnapshot> head) {
+      Supplier<RegistrySnapshot> head, ClassLoader transforms) {
     this.repoRoot = repoRoot;
     this.registry = registry;
     this.engine = engine;
     this.schemas = schemas;
     this.clock = clock;
     this.head = head;
+    this.transforms = transforms;
   }
 
   PointInTimePlan plan(HistoricalRequest request, RegistrySnapshot snapshot) {
     List<FileSource> tables = snapshot.definitions().sources().stream()
         .filter(s -> s instanceof FileSource).map(s -> (FileSource) s).toList();
     var columns = engine.describe(request.query(), tables, repoRoot);
-    PointInTimePlan plan = PointInTimePlanner.plan(snapshot.definitions(), snapshot.info().version(), request, columns);
+    PointInTimePlan plan = PointInTimePlanner.plan(snapshot.definitions(), snapshot.info().version(), request, columns,
+        transforms);
     requireSourceColumns(plan);
     return plan;
   }

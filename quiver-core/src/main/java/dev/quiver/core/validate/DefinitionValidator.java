@@ -45,6 +45,7 @@ import java.util.Set;
 public final class DefinitionValidator {
   private final SourceSchemaReader schemaReader;
   private final Path repoRoot;
+  private final ClassLoader transforms;
   private final List<Problem> problems = new ArrayList<>();
   private Origins origins = Origins.none();
   private final Map<String, Map<String, ValueType>> sourceColumns = new HashMap<>();
@@ -54,8 +55,19 @@ public final class DefinitionValidator {
    * @param repoRoot relative source paths resolve against it
    */
   public DefinitionValidator(SourceSchemaReader schemaReader, Path repoRoot) {
+    this(schemaReader, repoRoot, Transforms.defaultLoader());
+  }
+
+  /**
+   * @param schemaReader reads the sources' files; never null
+   * @param repoRoot relative source paths resolve against it
+   * @param transforms loads the custom transforms definitions name (see {@link
+   *     dev.quiver.core.load.TransformClasspath}); never null
+   */
+  public DefinitionValidator(SourceSchemaReader schemaReader, Path repoRoot, ClassLoader transforms) {
     this.schemaReader = Objects.requireNonNull(schemaReader, "schemaReader");
     this.repoRoot = Objects.requireNonNull(repoRoot, "repoRoot");
+    this.transforms = Objects.requireNonNull(transforms, "transforms");
   }
 
   /**
@@ -135,7 +147,7 @@ public final class DefinitionValidator {
     }
     Transform transform;
     try {
-      transform = Transforms.load(d.transform());
+      transform = Transforms.load(d.transform(), transforms);
     } catch (QuiverException e) {
       problem(featureKey + "/transform", what + ": " + e.getMessage());
       return null;

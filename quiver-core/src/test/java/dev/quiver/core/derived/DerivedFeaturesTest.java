@@ -123,6 +123,22 @@ class DerivedFeaturesTest {
   }
 
   @Test
+  void compileAllFindsWhatOnlyARequestWouldOtherwiseFind() {
+    Definitions valid = load(dir, DEFS);
+    assertThat(DerivedFeatures.of(valid).compileAll()).isNotNull();
+    // a registry version written without validation: decodes and loads, but 'last_amount + last_country' cannot compile
+    var views = valid.views().stream().map(v -> v.withFeatures(v.features().stream()
+        .map(f -> f.name().equals("amount_x2")
+            ? (dev.quiver.core.model.Feature) new dev.quiver.core.model.DerivedFeature("amount_x2", "last_amount + last_country",
+                dev.quiver.core.model.ScalarType.FLOAT64, "")
+            : f).toList())).toList();
+    Definitions broken = new Definitions(valid.project(), valid.entities(), valid.sources(), views, valid.onDemandViews(), valid.services());
+    DerivedFeatures loaded = DerivedFeatures.of(broken);
+    assertThatThrownBy(loaded::compileAll).isInstanceOf(QuiverException.class)
+        .hasMessageStartingWith("derived feature user_txn@v1:amount_x2 does not compile: '+' needs numbers, but 'last_country' is string");
+  }
+
+  @Test
   void transformProblemsAreReportedAtTheirLine() {
     assertProblem(DEFS.replace("TestTransforms$WeightedSum", "TestTransforms$Nope"), 22, "is not on the classpath");
     assertProblem(DEFS.replace("TestTransforms$WeightedSum", "TestTransforms$NotATransform"), 22, "does not implement dev.quiver.core.spi.Transform");

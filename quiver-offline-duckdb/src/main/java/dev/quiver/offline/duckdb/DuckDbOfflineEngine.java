@@ -63,6 +63,7 @@ final class DuckDbOfflineEngine implements OfflineEngine {
     LatestRowsSql sql = new LatestRowsSql(plan, repoRoot);
     List<PointInTimePlan.Column> columns = keyAndTimeColumns(plan);
     plan.features().forEach(f -> columns.add(new PointInTimePlan.Column(f.outputName(), f.type())));
+    columns.add(new PointInTimePlan.Column(LatestRowsPlan.SOURCE_ROWS, dev.quiver.core.model.ScalarType.INT64));
     return stream(Step.sql(sql.setup()), sql.select(), columns);
   }
 

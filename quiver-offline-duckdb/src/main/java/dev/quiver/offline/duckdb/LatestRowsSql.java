@@ -49,9 +49,10 @@ final class LatestRowsSql {
       return;
     }
     setup.add("CREATE OR REPLACE TEMP TABLE " + LATEST + " AS SELECT max(" + scan.rowOrder() + ") AS " + ORDER
+        + ", count(*) AS " + LatestRowsPlan.SOURCE_ROWS
         + " FROM " + scan.relation + " WHERE " + where + " GROUP BY " + keys.substring(0, keys.length() - 2));
-    select = "SELECT " + columns(plan, scan, "s.") + " FROM " + LATEST + " m JOIN " + scan.relation + " s ON "
-        + scan.matches(ORDER);
+    select = "SELECT " + columns(plan, scan, "s.") + ", m." + LatestRowsPlan.SOURCE_ROWS + " FROM " + LATEST + " m JOIN "
+        + scan.relation + " s ON " + scan.matches(ORDER);
   }
 
   /** The result columns of {@link LatestRowsPlan}: keys, event and created time, features; {@code prefix} qualifies source columns. */

@@ -82,11 +82,12 @@ final class FeastProto {
   }
 
   /**
-   * Feast's response: the entity key columns first (as sent, PRESENT, time 0), then one vector per
-   * feature in request order; {@code status} true (as Feast's remote online store sets it on every
-   * answer). When the request sets {@code include_feature_view_version_metadata}, the metadata also
-   * names each feature view version the answer read ({@link OnlineResponse#viewsRead()}: the inputs of
-   * on-demand features included, as Feast counts them).
+   * Feast's response: the entity key columns first (the keys as looked up, parsed to their types;
+   * PRESENT, time 0), then one vector per feature in request order; {@code status} true (as Feast's
+   * remote online store sets it on every answer). When the request sets {@code
+   * include_feature_view_version_metadata}, the metadata also names each feature view version the
+   * answer read ({@link OnlineResponse#viewsRead()}: the inputs of on-demand features included, as
+   * Feast counts them).
    *
    * @throws Unrepresentable when a value cannot be carried by Feast's types (a list with null elements),
    *     naming the feature
@@ -94,12 +95,12 @@ final class FeastProto {
   static GetOnlineFeaturesResponse response(GetOnlineFeaturesRequest request, OnlineResponse response) {
     FeatureList.Builder names = FeatureList.newBuilder();
     GetOnlineFeaturesResponse.Builder out = GetOnlineFeaturesResponse.newBuilder();
-    for (String key : response.entities().keySet()) {
-      names.addVal(key);
-      List<Value> sent = request.getEntitiesOrThrow(key).getValList();
-      GetOnlineFeaturesResponse.FeatureVector.Builder vector = GetOnlineFeaturesResponse.FeatureVector.newBuilder()
-          .addAllValues(sent);
-      for (int i = 0; i < sent.size(); i++) {
+    for (Map.Entry<String, List<Object>> key : response.entities().entrySet()) {
+      names.addVal(key.getKey());
+      GetOnlineFeaturesResponse.FeatureVector.Builder vector = GetOnlineFeaturesResponse.FeatureVector.newBuilder();
+      List<Value> sent = request.getEntitiesOrThrow(key.getKey()).getValList();
+      for (int i = 0; i < key.getValue().size(); i++) {
+        vector.addValues(echo(key.getValue().get(i), sent.get(i)));
         vector.addStatuses(FieldStatus.PRESENT).addEventTimestamps(NO_TIME);
       }
       out.addResults(vector);
@@ -121,6 +122,15 @@ final class FeastProto {
       }
     }
     return out.setMetadata(metadata).setStatus(true).build();
+  }
+
+  /** An entity value as the server looked it up (a key parsed to its type: {@code int64_val} 1 for {@code string_val} "1"). */
+  private static Value echo(Object looked, Value sent) {
+    try {
+      return FeastValues.fromJava(looked);
+    } catch (IllegalArgumentException noFeastType) {
+      return sent;
+    }
   }
 
   static FieldStatus status(FeatureStatus s) {

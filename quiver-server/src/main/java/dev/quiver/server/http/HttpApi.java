@@ -188,6 +188,7 @@ final class HttpApi {
       v.put("end", r.end().toString());
       v.put("rows_read", r.rowsRead());
       v.put("rows_written", r.rowsWritten());
+      v.put("nothing_new", r.nothingNew());
       v.put("seconds", r.took().toNanos() / 1e9);
     }
     return HttpReply.json(200, bytes(n));

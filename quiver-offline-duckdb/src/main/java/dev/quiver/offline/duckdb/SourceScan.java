@@ -1,5 +1,6 @@
 package dev.quiver.offline.duckdb;
 
+import dev.quiver.core.spi.SourceFiles;
 import static dev.quiver.offline.duckdb.Scans.id;
 
 import dev.quiver.core.model.FileFormat;

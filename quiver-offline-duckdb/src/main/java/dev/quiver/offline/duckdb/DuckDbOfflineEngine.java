@@ -117,7 +117,7 @@ final class DuckDbOfflineEngine implements OfflineEngine {
     LatestRowsSql sql = new LatestRowsSql(plan, repoRoot);
     List<PointInTimePlan.Column> columns = keyAndTimeColumns(plan);
     plan.features().forEach(f -> columns.add(new PointInTimePlan.Column(f.outputName(), f.type())));
-    return stream(Step.sql(sql.setup()), sql.select(), columns, c -> {}, e -> failure(e, List.of(plan.source()), repoRoot));
+    return stream(sql.setup(), sql.select(), columns, c -> {}, e -> failure(e, List.of(plan.source()), repoRoot));
   }
 
   /** The leading result columns of a {@link LatestRowsPlan}: its keys, then the event and created times. */
@@ -156,7 +156,7 @@ final class DuckDbOfflineEngine implements OfflineEngine {
       }
       columns.add(new PointInTimePlan.Column(f.outputName(), type));
     }
-    return stream(Step.sql(sql.setup()), sql.select(), columns, c -> {}, e -> failure(e, List.of(plan.source()), repoRoot));
+    return stream(sql.setup(), sql.select(), columns, c -> {}, e -> failure(e, List.of(plan.source()), repoRoot));
   }
 
   /** Work on a fresh connection before the steps run. */

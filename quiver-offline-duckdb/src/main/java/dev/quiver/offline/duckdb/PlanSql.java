@@ -175,6 +175,7 @@ final class PlanSql implements TrainingSql {
     views.forEach(v -> setup.add(new Step.Sql(v)));
     // A table keeps insertion order, so its rowid is the query rows' input order.
     setup.add(new Step.Sql("CREATE OR REPLACE TEMP TABLE " + QUERY + " AS SELECT * FROM " + relation));
+    setup.add(FiniteTimes.queryStep(QUERY, plan.timestampColumn()));
     // the joins reading one source are matched by one scan of it, and fetched by another
     Map<FileSource, List<Integer>> bySource = new LinkedHashMap<>();
     for (int i = 0; i < plan.joins().size(); i++) {
@@ -186,6 +187,7 @@ final class PlanSql implements TrainingSql {
       if (scan.staging != null) {
         setup.add(new Step.Sql(scan.staging));
       }
+      setup.add(FiniteTimes.sourceStep(scan));
       String picks = picks(g);
       List<String> columns = group.stream().map(PlanSql::pick).toList();
       LatestRowMatch match = new LatestRowMatch(QUERY, plan.timestampColumn(), scan, group.stream().map(plan.joins()::get).toList());

@@ -59,4 +59,14 @@ class SourceDataErrorTest {
     assertThat(r.status()).as(r.body()).isEqualTo(422);
     assertThat(r.body()).contains("source 'txns'", "data/txns/part-0.parquet");
   }
+
+  @Test
+  void pushingOfflineBesideADamagedFileIsA422NamingTheFile() throws Exception {
+    Files.writeString(dir.resolve("data/txns/part-0.parquet"), "not parquet at all");
+
+    Http.Reply r = http.post("/push", PushTest.push("offline", 5, "2026-03-01T00:00:00Z", 9.5, "JP"));
+
+    assertThat(r.status()).as(r.body()).isEqualTo(422);
+    assertThat(r.body()).contains("source 'txns'", "data/txns/part-0.parquet");
+  }
 }

@@ -371,7 +371,7 @@ final class DuckDbOfflineEngine implements OfflineEngine {
     try (Connection c = open()) {
       return SourceAppender.append(c, source, repoRoot, columns, rows);
     } catch (SQLException e) {
-      throw failed(e);
+      throw failure(e, List.of(source), repoRoot);
     }
   }
 

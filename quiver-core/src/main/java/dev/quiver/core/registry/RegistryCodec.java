@@ -72,7 +72,7 @@ import java.util.Set;
  * in a clone of the repo at another path; a path outside the repo is absolute. The golden file {@code
  * registry/dataset-golden-v2.json} pins the format. Format 1 (golden file {@code
  * dataset-golden-v1.json}) is still read: the same fields without {@code allow_external_files}
- * (false), and every path absolute.
+ * (read as true: queries then could read any file), and every path absolute.
  *
  * <p>A view version's materialization {@link Watermark} has a document of its own too, {@link
  * #encodeWatermark}, with its own format number ({@link #WATERMARK_FORMAT}) and a {@code "kind" :

@@ -70,8 +70,9 @@ final class SnapshotReader {
 
   /**
    * A dataset document whose {@code "format"} and {@code "kind"} the caller has checked. Format 1
-   * has no {@code allow_external_files} in a SQL query (false); the paths of both formats are kept
-   * as written (format 1 wrote them absolute, format 2 relative to the feature repo when inside it).
+   * has no {@code allow_external_files} in a SQL query: true, since format 1 put no limit on the
+   * files a query read. The paths of both formats are kept as written (format 1 wrote them absolute,
+   * format 2 relative to the feature repo when inside it).
    */
   static DatasetRecord dataset(JsonNode root) {
     int format = root.get("format").intValue();
@@ -125,8 +126,9 @@ final class SnapshotReader {
       }
       case "sql" -> {
         if (datasetFormat == 1) {
+          // format 1 put no limit on the files a query read: its reproduction may read them again
           at.allowOnly("kind", "sql");
-          yield at.build(() -> new QueryInput.Sql(at.field("sql").text()));
+          yield at.build(() -> new QueryInput.Sql(at.field("sql").text(), true));
         }
         at.allowOnly("kind", "sql", "allow_external_files");
         yield at.build(() -> new QueryInput.Sql(at.field("sql").text(), at.field("allow_external_files").bool()));

@@ -152,7 +152,8 @@ class DatasetCodecTest {
         + "\"output_fingerprint\":\"x\",\"output_format\":\"parquet\",\"query\":{\"kind\":\"sql\",\"sql\":\"SELECT 1\"},"
         + "\"query_fingerprint\":\"y\",\"registry_version\":1,\"rows\":0,\"service\":null,\"source_fingerprints\":{},"
         + "\"timestamp_column\":\"ts\"}";
-    assertThat(decode(sqlV1).query()).isEqualTo(new QueryInput.Sql("SELECT 1", false));
+    assertThat(decode(sqlV1).query()).as("format 1 queries could read any file, and still may")
+        .isEqualTo(new QueryInput.Sql("SELECT 1", true));
     assertThatThrownBy(() -> decode(sqlV1.replace("\"sql\":\"SELECT 1\"}", "\"sql\":\"SELECT 1\",\"allow_external_files\":true}")))
         .isInstanceOf(QuiverException.class)
         .hasMessageContaining("query: unknown field 'allow_external_files'");

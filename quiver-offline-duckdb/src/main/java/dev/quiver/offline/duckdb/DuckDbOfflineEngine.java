@@ -20,11 +20,15 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.DoubleConsumer;
+import java.util.function.Function;
 import org.duckdb.DuckDBPreparedStatement;
 
 /**
@@ -80,15 +84,15 @@ final class DuckDbOfflineEngine implements OfflineEngine {
   }
 
   /** Every file of the sources. */
-  private static List<Path> files(java.util.Collection<FileSource> sources, Path repoRoot) {
+  private static List<Path> files(Collection<FileSource> sources, Path repoRoot) {
     List<Path> files = new ArrayList<>();
     sources.forEach(source -> files.addAll(SourceFiles.resolve(source, repoRoot)));
     return files;
   }
 
   /** Every source a plan reads: the SQL query's tables and the joins' sources. */
-  private static java.util.Set<FileSource> sources(PointInTimePlan plan) {
-    java.util.Set<FileSource> sources = new java.util.LinkedHashSet<>(plan.tables());
+  private static Set<FileSource> sources(PointInTimePlan plan) {
+    Set<FileSource> sources = new LinkedHashSet<>(plan.tables());
     plan.joins().forEach(j -> sources.add(j.source()));
     return sources;
   }
@@ -169,7 +173,7 @@ final class DuckDbOfflineEngine implements OfflineEngine {
    * DuckDB error into the exception to throw.
    */
   private HistoricalRows stream(List<Step> steps, String select, List<PointInTimePlan.Column> columns, Setup setup,
-      java.util.function.Function<SQLException, QuiverException> failure) {
+      Function<SQLException, QuiverException> failure) {
     Connection c = null;
     try {
       c = open();
@@ -403,7 +407,7 @@ final class DuckDbOfflineEngine implements OfflineEngine {
    * A DuckDB error while reading {@code sources}: a {@link SourceDataException} naming the source and
    * its file when one of them is gone or is the file DuckDB names, else the engine's failure.
    */
-  static QuiverException failure(SQLException e, java.util.Collection<FileSource> sources, Path repoRoot) {
+  static QuiverException failure(SQLException e, Collection<FileSource> sources, Path repoRoot) {
     String reason = DuckDbSchemaReader.reason(e.getMessage());
     for (FileSource source : sources) {
       List<Path> files;

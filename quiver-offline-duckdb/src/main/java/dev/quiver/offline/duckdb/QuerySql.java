@@ -19,7 +19,9 @@ import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -48,6 +50,8 @@ final class QuerySql {
   private static final Pattern DENIED = Pattern.compile("Cannot access (?:file|directory) \"([^\"]*)\"");
   /** What DuckDB says when the sandbox refuses a file. */
   private static final String SANDBOX_REASON = "file system operations are disabled by configuration";
+  /** Queries checked recently: a training set's query is checked by plan, describe and render. */
+  private static final Map<String, Checked> CHECKED = new ConcurrentHashMap<>();
 
   private QuerySql() {}
 
@@ -82,9 +86,6 @@ final class QuerySql {
     CHECKED.put(sql, checked);
     return checked;
   }
-
-  /** Queries checked recently: a training set's query is checked by plan, describe and render. */
-  private static final java.util.Map<String, Checked> CHECKED = new java.util.concurrent.ConcurrentHashMap<>();
 
   private static Checked parse(String sql) {
     try (Connection c = DuckDbSchemaReader.openInMemory()) {
@@ -132,7 +133,7 @@ final class QuerySql {
   /** The names of every table the parse tree reads ({@code BASE_TABLE} nodes), lower-case. */
   private static void collectTables(JsonNode node, Set<String> out) {
     if (node.isObject()) {
-      if ("BASE_TABLE".equals(node.path("type").asText()) && node.path("schema_name").asText().isEmpty()) {
+      if ("BASE_TABLE".equals(node.path("type").asText())) {
         out.add(node.path("table_name").asText().toLowerCase(Locale.ROOT));
       }
       node.forEach(child -> collectTables(child, out));

@@ -27,7 +27,7 @@ final class HistoricalCommand implements Callable<Integer> {
     String file;
 
     @Option(names = "--query-sql", paramLabel = "SQL", required = true,
-        description = "Query rows from SQL over the sources (each source is a table named after it).")
+        description = "Query rows from one SELECT over the sources (each source is a table named after it) and files inside the repo.")
     String sql;
   }
 
@@ -48,6 +48,10 @@ final class HistoricalCommand implements Callable<Integer> {
 
   @Option(names = "--out", paramLabel = "FILE", required = true, description = "Where to write the training set (.parquet or .csv).")
   Path out;
+
+  @Option(names = "--allow-external-files",
+      description = "Let --query-sql read files outside the feature repo (other folders, URLs); it is still one SELECT.")
+  boolean allowExternalFiles;
 
   @Option(names = "--full-feature-names", description = "Name columns view__feature instead of feature.")
   boolean fullFeatureNames;
@@ -102,7 +106,10 @@ final class HistoricalCommand implements Callable<Integer> {
   }
 
   private HistoricalRequest request() {
-    QueryInput input = query.file != null ? files(query.file) : new QueryInput.Sql(query.sql);
+    if (allowExternalFiles && query.sql == null) {
+      throw new QuiverException("--allow-external-files applies to --query-sql only; a --query file may be anywhere already");
+    }
+    QueryInput input = query.file != null ? files(query.file) : new QueryInput.Sql(query.sql, allowExternalFiles);
     HistoricalRequest request;
     if (features.service != null) {
       VersionedName service = VersionedName.parse(features.service).orElseThrow(() ->

@@ -1,12 +1,15 @@
 package dev.quiver.cli;
 
+import dev.quiver.core.online.MaterializationException;
 import dev.quiver.core.online.Materializer;
 import dev.quiver.core.repo.FeatureRepo;
 import java.io.PrintWriter;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -33,10 +36,37 @@ final class MaterializeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    Instant from = Times.parse(start);
+    Instant to = Times.parse(end);
     try (FeatureRepo r = FeatureRepo.open(repo.repo)) {
-      report(spec.commandLine().getOut(), r.materialize(views, Times.parse(start), Times.parse(end),
-          listener(spec.commandLine().getErr()), Authors.resolve(author)));
+      return run(spec.commandLine(), () -> r.materialize(views, from, to, listener(spec.commandLine().getErr()),
+          Authors.resolve(author)));
+    }
+  }
+
+  /**
+   * Runs a materialization and prints its table. Views whose source data could not be read get a
+   * line each on stderr (the others are still materialized and listed) and exit code 1.
+   */
+  static int run(picocli.CommandLine cli, Supplier<List<Materializer.ViewResult>> run) {
+    PrintWriter out = cli.getOut();
+    PrintWriter err = cli.getErr();
+    try {
+      report(out, run.get());
       return 0;
+    } catch (MaterializationException e) {
+      if (!e.completed().isEmpty()) {
+        report(out, e.completed());
+      }
+      out.flush();
+      for (MaterializationException.ViewFailure f : e.failed()) {
+        err.println("error: view " + f.view() + " not materialized: " + f.cause().getMessage());
+      }
+      int total = e.completed().size() + e.failed().size();
+      err.printf("error: %d of %d %s not materialized%s; fix the source data and run again%n", e.failed().size(), total,
+          total == 1 ? "view" : "views", e.completed().isEmpty() ? "" : " (the others were)");
+      err.flush();
+      return 1;
     }
   }
 

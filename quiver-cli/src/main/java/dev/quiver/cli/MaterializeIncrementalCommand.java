@@ -1,6 +1,7 @@
 package dev.quiver.cli;
 
 import dev.quiver.core.repo.FeatureRepo;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -27,10 +28,10 @@ final class MaterializeIncrementalCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    Instant to = Times.parse(end);
     try (FeatureRepo r = FeatureRepo.open(repo.repo)) {
-      MaterializeCommand.report(spec.commandLine().getOut(), r.materializeIncremental(views, Times.parse(end),
+      return MaterializeCommand.run(spec.commandLine(), () -> r.materializeIncremental(views, to,
           MaterializeCommand.listener(spec.commandLine().getErr()), Authors.resolve(author)));
-      return 0;
     }
   }
 }

@@ -24,6 +24,18 @@ public interface OfflineEngine extends AutoCloseable {
    */
   List<SourceColumn> describe(QueryInput query, List<FileSource> tables, Path repoRoot);
 
+  /**
+   * The sources a SQL query reads by name, out of {@code tables}, after checking that it is one
+   * {@code SELECT}: a training set fingerprints, and its engine opens, only those. A superset is
+   * correct, only slower; this default returns every table.
+   *
+   * @throws dev.quiver.core.InvalidRequestException when the query is not exactly one {@code SELECT},
+   *     naming the problem
+   */
+  default List<FileSource> tablesRead(QueryInput.Sql query, List<FileSource> tables) {
+    return tables;
+  }
+
   /** Streams the training set. The caller closes the result. */
   HistoricalRows rows(PointInTimePlan plan, Path repoRoot);
 

@@ -35,10 +35,23 @@ public sealed interface QueryInput permits QueryInput.Files, QueryInput.Sql {
     }
   }
 
-  /** A SQL query (the offline engine's dialect) whose result rows are the query rows. */
-  record Sql(String sql) implements QueryInput {
+  /**
+   * A SQL query (the offline engine's dialect) whose result rows are the query rows: exactly one
+   * {@code SELECT} (a {@code WITH ... SELECT} is one), checked before it runs; any other statement
+   * is refused. It may read files inside the feature repo besides the sources' tables; files outside
+   * it (absolute paths elsewhere, {@code ../}, symbolic links leading out, URLs) only with {@code
+   * allowExternalFiles}.
+   *
+   * @param allowExternalFiles let the query read files outside the feature repo
+   */
+  record Sql(String sql, boolean allowExternalFiles) implements QueryInput {
     public Sql {
       Objects.requireNonNull(sql, "sql");
+    }
+
+    /** A query that reads no files outside the feature repo. */
+    public Sql(String sql) {
+      this(sql, false);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.quiver.core.online;
 
 import dev.quiver.core.QuiverException;
+import dev.quiver.core.SourceDataException;
 import dev.quiver.core.model.Timestamps;
 import dev.quiver.core.aggregate.EntityTiles;
 import dev.quiver.core.aggregate.TileLayout;
@@ -47,8 +48,12 @@ import java.util.concurrent.BlockingQueue;
  * a lifetime window, from the beginning), whatever {@code start} is: a rebuilt row is the state as of
  * {@code end}, so a rerun writes the same bytes. Entities without such rows keep their stored tile
  * row, whose windows read at a later time exclude the old tiles anyway. Derived features are
- * computed when read. The newest event time read is recorded per view ({@link Freshness}). Not
- * thread-safe; one run at a time per instance.
+ * computed when read. The newest event time read is recorded per view ({@link Freshness}).
+ *
+ * <p>A view whose source's data cannot be read (a {@link SourceDataException}: a missing or damaged
+ * file, a refused value) fails alone: the other views are materialized, then a {@link
+ * MaterializationException} names each failed view with its source and file. Not thread-safe; one
+ * run at a time per instance.
  */
 public final class Materializer {
   /** Rows per write batch (system property {@code quiver.materialize.batch}, default 10,000). */
@@ -106,16 +111,14 @@ public final class Materializer {
    * Materializes rows with {@code start <= event_ts <= end}.
    *
    * @param views view names (all their versions) or {@code name@vN}; empty for every online view
+   * @throws MaterializationException when some views' source data could not be read; the others were
+   *     materialized
    */
   public List<ViewResult> materialize(List<String> views, Instant start, Instant end, Listener listener) {
     if (start.isAfter(end)) {
       throw new QuiverException("materialize: START " + start + " is after END " + end);
     }
-    List<ViewResult> out = new ArrayList<>();
-    for (FeatureView v : select(views)) {
-      out.add(materialize(v, start, end, null, listener));
-    }
-    return out;
+    return each(select(views), v -> materialize(v, start, end, null, listener));
   }
 
   /**
@@ -124,19 +127,40 @@ public final class Materializer {
    * {@code end}. A view with nothing new — its watermark already at or after {@code end}, or no source
    * row after the watermark — is left as it is: no latest row or tile is rewritten, and its result
    * says so ({@link ViewResult#nothingNew()}); the watermark still moves to {@code end} in the second case.
+   *
+   * @throws MaterializationException when some views' source data could not be read; the others were
+   *     materialized
    */
   public List<ViewResult> materializeIncremental(List<String> views, Instant end, Listener listener) {
-    List<ViewResult> out = new ArrayList<>();
-    for (FeatureView v : select(views)) {
+    return each(select(views), v -> {
       java.util.Optional<Instant> watermark = registry.watermark(v.qualifiedName()).map(Watermark::end);
       if (watermark.isPresent() && !watermark.get().isBefore(end)) {
-        out.add(new ViewResult(v.qualifiedName(), watermark.get(), end, 0, 0, Duration.ZERO));
-        continue;
+        return new ViewResult(v.qualifiedName(), watermark.get(), end, 0, 0, Duration.ZERO);
       }
       Instant start = watermark.orElse(v.ttl() == null ? BEGINNING : end.minus(v.ttl()));
-      out.add(materialize(v, start, end, watermark.orElse(null), listener));
+      return materialize(v, start, end, watermark.orElse(null), listener);
+    });
+  }
+
+  /**
+   * Runs {@code run} for each view. A view whose source's data cannot be read fails alone: the others
+   * are still materialized, then a {@link MaterializationException} lists the failed ones. Any other
+   * failure (the online store, the registry) stops the run at once.
+   */
+  private static List<ViewResult> each(List<FeatureView> views, java.util.function.Function<FeatureView, ViewResult> run) {
+    List<ViewResult> done = new ArrayList<>();
+    List<MaterializationException.ViewFailure> failed = new ArrayList<>();
+    for (FeatureView v : views) {
+      try {
+        done.add(run.apply(v));
+      } catch (SourceDataException e) {
+        failed.add(new MaterializationException.ViewFailure(v.qualifiedName(), e));
+      }
     }
-    return out;
+    if (!failed.isEmpty()) {
+      throw new MaterializationException(done, failed);
+    }
+    return done;
   }
 
   /** The online view versions to materialize. */
@@ -246,6 +270,9 @@ public final class Materializer {
       reader.interrupt();
       throw new QuiverException("materialization of " + view + " failed while writing to the online store: "
           + e.getMessage() + "; its watermark did not move, run it again", e);
+    }
+    if (readerFailure[0] instanceof SourceDataException e) {
+      throw new SourceDataException(e.source(), e.file(), e.getMessage() + "; the watermark did not move", e);
     }
     if (readerFailure[0] != null) {
       throw new QuiverException("materialization of " + view + " failed while reading its source: "

@@ -16,10 +16,15 @@ import java.util.TreeMap;
  * @param registryVersion the registry version whose definitions computed it
  * @param features the pinned refs computed, in output order
  * @param service the feature service asked for ({@code name@vN}), or null when refs were given
+ * <p>Paths are relative to the feature repo (with {@code /} separators) when inside it, so a dataset
+ * saved in one clone of a repo reproduces in another at any path; paths outside the repo are
+ * absolute. Records saved by dataset format 1 hold absolute paths everywhere.
+ *
  * @param timestampColumn the query's timestamp column
+ * @param query the query rows: a file query's path as described above
  * @param queryFingerprint {@code sha256:...} of the query input (file bytes, or SQL text)
- * @param sourceFingerprints each source file read (path as resolved) to its {@code sha256:...}
- * @param output where the training set was written
+ * @param sourceFingerprints each source file read (path as described above) to its {@code sha256:...}
+ * @param output where the training set was written (path as described above)
  * @param outputFingerprint {@code sha256:...} of the output file's bytes
  */
 public record DatasetRecord(

@@ -55,7 +55,7 @@ import java.util.Set;
  * <pre>{@code
  * {
  *   "author" : "ana", "created_at" : "2024-05-01T12:00:00Z",
- *   "features" : [ "user_txn@v1:amount_avg_30d", ... ], "format" : 1, "full_feature_names" : false,
+ *   "features" : [ "user_txn@v1:amount_avg_30d", ... ], "format" : 2, "full_feature_names" : false,
  *   "kind" : "dataset", "name" : "fraud_train", "output" : "out/train.parquet",
  *   "output_fingerprint" : "sha256:...", "output_format" : "parquet",
  *   "query" : { "format" : "parquet", "kind" : "files", "path" : "data/labels.parquet" },
@@ -65,9 +65,14 @@ import java.util.Set;
  * }
  * }</pre>
  *
- * <p>The query is {@code {"kind" : "files", "path", "format"}} or {@code {"kind" : "sql", "sql"}};
- * file formats are spelled as in definitions ({@code parquet}, {@code csv}). The golden file {@code
- * registry/dataset-golden-v1.json} pins it.
+ * <p>The query is {@code {"kind" : "files", "path", "format"}} or {@code {"kind" : "sql", "sql",
+ * "allow_external_files"}}; file formats are spelled as in definitions ({@code parquet}, {@code
+ * csv}). Paths (the query's, the output's, the keys of {@code source_fingerprints}) are relative to
+ * the feature repo, with {@code /} separators, when inside it, so a saved dataset can be reproduced
+ * in a clone of the repo at another path; a path outside the repo is absolute. The golden file {@code
+ * registry/dataset-golden-v2.json} pins the format. Format 1 (golden file {@code
+ * dataset-golden-v1.json}) is still read: the same fields without {@code allow_external_files}
+ * (read as true: queries then could read any file), and every path absolute.
  *
  * <p>A view version's materialization {@link Watermark} has a document of its own too, {@link
  * #encodeWatermark}, with its own format number ({@link #WATERMARK_FORMAT}) and a {@code "kind" :
@@ -93,9 +98,14 @@ public final class RegistryCodec {
 
   /**
    * The format number of the dataset records this codec writes ({@link #encodeDataset}), stored in
-   * their top-level {@code "format"} field; it changes independently of {@link #FORMAT}.
+   * their top-level {@code "format"} field; it changes independently of {@link #FORMAT}. Format 2
+   * records paths relative to the feature repo and a SQL query's {@code allow_external_files}; format
+   * 1 records (absolute paths) are still read.
    */
-  public static final int DATASET_FORMAT = 1;
+  public static final int DATASET_FORMAT = 2;
+
+  /** The oldest dataset format {@link #decodeDataset} reads. */
+  static final int OLDEST_DATASET_FORMAT = 1;
 
   /**
    * The format number of the watermarks this codec writes ({@link #encodeWatermark}), stored in
@@ -208,7 +218,7 @@ public final class RegistryCodec {
                   ? root.get("kind").toString()
                   : "no \"kind\" field" + (root.has("definitions") ? " (it is a registry snapshot)" : "")));
     }
-    checkFormat(root, DATASET, DATASET_FORMAT);
+    checkFormat(root, DATASET, OLDEST_DATASET_FORMAT, DATASET_FORMAT);
     return SnapshotReader.dataset(root);
   }
 
@@ -355,17 +365,23 @@ public final class RegistryCodec {
 
   /** Fails unless the document's {@code "format"} is {@code supported}. */
   private static void checkFormat(JsonNode root, String what, int supported) {
+    checkFormat(root, what, supported, supported);
+  }
+
+  /** Fails unless the document's {@code "format"} is between {@code oldest} and {@code supported}. */
+  private static void checkFormat(JsonNode root, String what, int oldest, int supported) {
     JsonNode format = root.get("format");
     if (!format.isIntegralNumber()) {
       throw new QuiverException(
           "not a Quiver " + what + ": \"format\" must be an integer, found " + format);
     }
-    if (!format.canConvertToInt() || format.intValue() != supported) {
+    if (!format.canConvertToInt() || format.intValue() < oldest || format.intValue() > supported) {
       throw new QuiverException(
           what
               + " format "
               + format.asText()
               + " is not supported: this Quiver reads format "
+              + (oldest == supported ? "" : oldest + " to ")
               + supported
               + (format.canConvertToInt() && format.intValue() > supported
                   ? "; it was written by a newer Quiver, upgrade to read it"

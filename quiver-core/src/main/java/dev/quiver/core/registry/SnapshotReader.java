@@ -37,8 +37,8 @@ import java.util.Set;
 import java.util.function.Function;
 
 /**
- * Maps a JSON tree of registry format 1 back to a snapshot, and one of dataset format 1 back to a
- * dataset record. Strict: a missing or mistyped field, an unknown field or kind, or a value the model
+ * Maps a JSON tree of registry format 1 back to a snapshot, and one of dataset format 1 or 2 back
+ * to a dataset record. Strict: a missing or mistyped field, an unknown field or kind, or a value the model
  * rejects fails with a {@link QuiverException} naming the JSON path ({@code
  * definitions.feature_views[0].features[2].kind}). Unknown fields are refused rather than skipped
  * because dropping them would silently lose definitions written by a newer Quiver; a new field means
@@ -68,8 +68,14 @@ final class SnapshotReader {
     return new RegistrySnapshot(info(at.field("info")), definitions(at.field("definitions")));
   }
 
-  /** A dataset document whose {@code "format"} and {@code "kind"} the caller has checked. */
+  /**
+   * A dataset document whose {@code "format"} and {@code "kind"} the caller has checked. Format 1
+   * has no {@code allow_external_files} in a SQL query: true, since format 1 put no limit on the
+   * files a query read. The paths of both formats are kept as written (format 1 wrote them absolute,
+   * format 2 relative to the feature repo when inside it).
+   */
   static DatasetRecord dataset(JsonNode root) {
+    int format = root.get("format").intValue();
     At at = new At(root, "", Document.DATASET);
     at.requireObject();
     at.allowOnly(
@@ -99,7 +105,7 @@ final class SnapshotReader {
                 at.field("service").textOrNull(),
                 at.field("full_feature_names").bool(),
                 at.field("timestamp_column").text(),
-                query(at.field("query")),
+                query(at.field("query"), format),
                 at.field("query_fingerprint").text(),
                 at.field("source_fingerprints").stringMap(),
                 at.field("output").text(),
@@ -110,7 +116,7 @@ final class SnapshotReader {
                 at.field("created_at").instant()));
   }
 
-  private static QueryInput query(At at) {
+  private static QueryInput query(At at, int datasetFormat) {
     String kind = at.field("kind").text();
     return switch (kind) {
       case "files" -> {
@@ -119,8 +125,13 @@ final class SnapshotReader {
             () -> new QueryInput.Files(at.field("path").text(), at.field("format").fileFormat()));
       }
       case "sql" -> {
-        at.allowOnly("kind", "sql");
-        yield at.build(() -> new QueryInput.Sql(at.field("sql").text()));
+        if (datasetFormat == 1) {
+          // format 1 put no limit on the files a query read: its reproduction may read them again
+          at.allowOnly("kind", "sql");
+          yield at.build(() -> new QueryInput.Sql(at.field("sql").text(), true));
+        }
+        at.allowOnly("kind", "sql", "allow_external_files");
+        yield at.build(() -> new QueryInput.Sql(at.field("sql").text(), at.field("allow_external_files").bool()));
       }
       default ->
           throw at.field("kind").damaged("unknown query kind '" + kind + "' (expected files or sql)");

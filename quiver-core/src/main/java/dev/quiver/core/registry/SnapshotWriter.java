@@ -90,6 +90,7 @@ final class SnapshotWriter {
       case QueryInput.Sql sql -> {
         n.put("kind", "sql");
         n.put("sql", sql.sql());
+        n.put("allow_external_files", sql.allowExternalFiles());
       }
     }
     return n;

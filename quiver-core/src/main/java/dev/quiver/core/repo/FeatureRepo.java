@@ -214,6 +214,8 @@ public final class FeatureRepo implements AutoCloseable {
    * moves to {@code end} once its rows are written; a failed run is simply run again.
    *
    * @param views view names or {@code name@vN}; empty for all online views
+   * @throws dev.quiver.core.online.MaterializationException when some views' source data could not be
+   *     read (a missing or damaged file): the other views were materialized
    */
   public List<Materializer.ViewResult> materialize(List<String> views, Instant start, Instant end,
       Materializer.Listener listener, String author) {

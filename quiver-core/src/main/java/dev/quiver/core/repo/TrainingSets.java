@@ -2,6 +2,7 @@ package dev.quiver.core.repo;
 
 import dev.quiver.core.NotFoundException;
 import dev.quiver.core.QuiverException;
+import dev.quiver.core.SourceDataException;
 import dev.quiver.core.model.FileFormat;
 import dev.quiver.core.model.FileSource;
 import dev.quiver.core.offline.HistoricalRequest;
@@ -13,6 +14,7 @@ import dev.quiver.core.offline.QueryInput;
 import dev.quiver.core.registry.DatasetRecord;
 import dev.quiver.core.registry.RegistrySnapshot;
 import dev.quiver.core.registry.RegistryStore;
+import dev.quiver.core.spi.SourceFiles;
 import dev.quiver.core.spi.SourceSchemaReader;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -55,9 +57,14 @@ final class TrainingSets {
   PointInTimePlan plan(HistoricalRequest request, RegistrySnapshot snapshot) {
     List<FileSource> tables = snapshot.definitions().sources().stream()
         .filter(s -> s instanceof FileSource).map(s -> (FileSource) s).toList();
+    if (request.query() instanceof QueryInput.Sql sql) {
+      tables = engine.tablesRead(sql, tables); // a SQL query opens (and depends on) only the sources it names
+    }
     var columns = engine.describe(request.query(), tables, repoRoot);
-    PointInTimePlan plan = PointInTimePlanner.plan(snapshot.definitions(), snapshot.info().version(), request, columns,
+    PointInTimePlan all = PointInTimePlanner.plan(snapshot.definitions(), snapshot.info().version(), request, columns,
         transforms);
+    PointInTimePlan plan = new PointInTimePlan(all.query(), all.queryColumns(), all.timestampColumn(), all.joins(), all.outputs(),
+        all.registryVersion(), tables, all.derivation());
     requireSourceColumns(plan);
     return plan;
   }
@@ -92,7 +99,8 @@ final class TrainingSets {
       schemas.columns(source, repoRoot).forEach(c -> present.add(c.name().toLowerCase(Locale.ROOT)));
       for (var r : e.getValue().entrySet()) {
         if (!present.contains(r.getKey())) {
-          throw new QuiverException("source '" + source.name() + "' (" + source.path() + ") has no column '" + r.getValue().column()
+          throw new SourceDataException(source.name(), source.path(),
+              "source '" + source.name() + "' (" + source.path() + ") has no column '" + r.getValue().column()
               + "', which view " + r.getValue().view() + " reads: its files changed since registry version "
               + plan.registryVersion() + " was applied; run 'quiver plan' to see what differs");
         }
@@ -121,11 +129,12 @@ final class TrainingSets {
     long rows = engine.write(plan, repoRoot, out, format, progress);
     DatasetRecord record = null;
     if (saveAs != null) {
+      QueryInput query = recorded(request.query());
       record = new DatasetRecord(saveAs, snapshot.info().version(), plan.outputs().stream().map(o -> o.ref()).toList(),
           request.service() == null ? null : snapshot.definitions().service(request.service(), request.serviceVersion())
               .map(s -> s.qualifiedName()).orElse(request.service()),
-          request.fullFeatureNames(), plan.timestampColumn(), absolute(request.query()),
-          queryFingerprint(request.query()), sourceFingerprints(plan), out.toAbsolutePath().toString(), format,
+          request.fullFeatureNames(), plan.timestampColumn(), query,
+          queryFingerprint(query), sourceFingerprints(plan), SourceFiles.display(out, repoRoot), format,
           Fingerprints.of(out), rows, author, clock.instant());
       registry.saveDataset(record);
     }
@@ -147,12 +156,14 @@ final class TrainingSets {
           + d.queryFingerprint() + ", now " + query + "); it cannot be reproduced from them");
     }
     RegistrySnapshot snapshot = registry.read(d.registryVersion());
-    HistoricalRequest request = new HistoricalRequest(d.query(), d.features(), null, 0, d.fullFeatureNames(), d.timestampColumn());
+    HistoricalRequest request = new HistoricalRequest(inRepo(d.query()), d.features(), null, 0, d.fullFeatureNames(),
+        d.timestampColumn());
     PointInTimePlan plan = plan(request, snapshot);
     Map<String, String> sources = sourceFingerprints(plan);
-    if (!sources.equals(d.sourceFingerprints())) {
+    Map<String, String> saved = inRepo(d.sourceFingerprints());
+    if (!sources.equals(saved)) {
       throw new QuiverException("dataset '" + name + "': source files changed since it was saved; changed: "
-          + String.join(", ", changed(d.sourceFingerprints(), sources)));
+          + String.join(", ", changed(saved, sources)));
     }
     long rows = engine.write(plan, repoRoot, out, d.outputFormat(), progress);
     String fingerprint = Fingerprints.of(out);
@@ -165,20 +176,46 @@ final class TrainingSets {
     return all.stream().filter(f -> !java.util.Objects.equals(before.get(f), now.get(f))).toList();
   }
 
-  /** The query as recorded: file paths made absolute so a reproduction works from any folder. */
-  private static QueryInput absolute(QueryInput query) {
+  /**
+   * The query as a dataset records it: a file path (relative to the working directory as given)
+   * relative to the repo when inside it, so a reproduction works from any folder and in any clone.
+   */
+  private QueryInput recorded(QueryInput query) {
     return switch (query) {
-      case QueryInput.Files f -> new QueryInput.Files(Path.of(f.path()).toAbsolutePath().normalize().toString(), f.format());
+      case QueryInput.Files f -> new QueryInput.Files(SourceFiles.display(Path.of(f.path()), repoRoot), f.format());
       case QueryInput.Sql s -> s;
     };
   }
 
-  private static String queryFingerprint(QueryInput query) {
-    return switch (query) {
+  /** A recorded query as the engine reads it: a repo-relative file path resolved against this repo. */
+  private QueryInput inRepo(QueryInput recorded) {
+    return switch (recorded) {
+      case QueryInput.Files f -> new QueryInput.Files(repoRoot.toAbsolutePath().resolve(f.path()).toString(), f.format());
+      case QueryInput.Sql s -> s;
+    };
+  }
+
+  /**
+   * Recorded fingerprints keyed as this repo keys them now: absolute paths inside the repo (as
+   * dataset format 1 recorded them) become repo-relative.
+   */
+  private Map<String, String> inRepo(Map<String, String> recorded) {
+    Map<String, String> out = new LinkedHashMap<>();
+    recorded.forEach((file, hash) -> out.put(Path.of(file).isAbsolute() ? SourceFiles.display(Path.of(file), repoRoot) : file, hash));
+    return out;
+  }
+
+  /**
+   * The fingerprint of a recorded query: its SQL text, or its files' bytes (several files: with
+   * their paths, repo-relative when the recorded path is, absolute as format 1 recorded them).
+   */
+  private String queryFingerprint(QueryInput recorded) {
+    return switch (recorded) {
       case QueryInput.Files f -> {
-        Map<String, String> files = Fingerprints.ofFiles(f.path(), Path.of(""));
-        if (files.isEmpty()) {
-          throw new QuiverException("no file matches the query rows' path " + f.path());
+        boolean relative = !Path.of(f.path()).isAbsolute();
+        Map<String, String> files = new LinkedHashMap<>();
+        for (Path file : SourceFiles.resolve("query rows", f.path(), f.format(), repoRoot)) {
+          files.put(relative ? SourceFiles.display(file, repoRoot) : file.toString(), Fingerprints.of(file));
         }
         yield Fingerprints.combined(files);
       }
@@ -186,13 +223,21 @@ final class TrainingSets {
     };
   }
 
-  /** Every source file the plan reads (and, for a SQL query, every table it may read). */
+  /**
+   * Every source file the plan reads (and, for a SQL query, every table it names), repo-relative,
+   * expanded by {@link SourceFiles} as the engine expands them.
+   */
   private Map<String, String> sourceFingerprints(PointInTimePlan plan) {
     Map<String, String> out = new LinkedHashMap<>();
-    List<FileSource> read = plan.query() instanceof QueryInput.Sql ? plan.tables()
-        : plan.joins().stream().map(PointInTimePlan.ViewJoin::source).distinct().toList();
+    Set<FileSource> read = new java.util.LinkedHashSet<>();
+    if (plan.query() instanceof QueryInput.Sql) {
+      read.addAll(plan.tables());
+    }
+    plan.joins().forEach(j -> read.add(j.source()));
     for (FileSource s : read) {
-      out.putAll(Fingerprints.ofFiles(s.path(), repoRoot));
+      for (Path file : SourceFiles.resolve(s, repoRoot)) {
+        out.put(SourceFiles.display(file, repoRoot), Fingerprints.of(file));
+      }
     }
     return out;
   }

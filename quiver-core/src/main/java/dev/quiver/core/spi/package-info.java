@@ -1,6 +1,8 @@
 /**
  * Plug-in interfaces implemented outside core (engines, stores) and discovered with {@link
- * java.util.ServiceLoader}, each with one contract test suite in {@code quiver-testkit}; and {@link
- * dev.quiver.core.spi.Transform}, the custom transforms a derived feature names by class.
+ * java.util.ServiceLoader}, each with one contract test suite in {@code quiver-testkit}; {@link
+ * dev.quiver.core.spi.Transform}, the custom transforms a derived feature names by class; and {@link
+ * dev.quiver.core.spi.SourceFiles}, the one expansion of source paths and globs into files that every
+ * engine and the saved datasets' fingerprints share.
  */
 package dev.quiver.core.spi;

@@ -30,6 +30,10 @@ class DatasetCodecTest {
    * -Dquiver.golden.update=true}.
    */
   private static final Path GOLDEN =
+      Path.of(System.getProperty("basedir", "."), "src/test/resources/registry/dataset-golden-v2.json");
+
+  /** What dataset format 1 wrote (absolute source paths, no allow_external_files); still read. */
+  private static final Path GOLDEN_V1 =
       Path.of(System.getProperty("basedir", "."), "src/test/resources/registry/dataset-golden-v1.json");
 
   private static final String SHA_A = "sha256:" + "a1".repeat(32);
@@ -38,9 +42,18 @@ class DatasetCodecTest {
 
   /** Every field set, a file query, a service, two source files: what the golden file pins. */
   static DatasetRecord fromFiles() {
+    return fromFiles("data/transactions/part-1.parquet", "data/merchants.csv");
+  }
+
+  /** The record of {@link #fromFiles()} as dataset format 1 recorded it: absolute source paths. */
+  static DatasetRecord fromFilesV1() {
+    return fromFiles("/data/transactions/part-1.parquet", "/data/merchants.csv");
+  }
+
+  private static DatasetRecord fromFiles(String transactions, String merchants) {
     Map<String, String> sources = new LinkedHashMap<>();
-    sources.put("/data/transactions/part-1.parquet", SHA_B);
-    sources.put("/data/merchants.csv", SHA_C);
+    sources.put(transactions, SHA_B);
+    sources.put(merchants, SHA_C);
     return new DatasetRecord(
         "fraud_train_2024_05",
         3,
@@ -71,7 +84,7 @@ class DatasetCodecTest {
         null,
         false,
         "ts",
-        new QueryInput.Sql("select user_id, \"ts\"\nfrom labels -- naïve ✓\twhere x = 'a\\b'"),
+        new QueryInput.Sql("select user_id, \"ts\"\nfrom labels -- naïve ✓\twhere x = 'a\\b'", true),
         SHA_A,
         Map.of(),
         "C:\\out\\train.parquet",
@@ -129,7 +142,28 @@ class DatasetCodecTest {
   // ---- the layout -------------------------------------------------------------------------------
 
   @Test
-  void goldenFilePinsDatasetFormatOne() throws IOException {
+  void formatOneRecordsAreStillReadWithTheirAbsolutePaths() throws IOException {
+    DatasetRecord v1 = RegistryCodec.decodeDataset(Files.readAllBytes(GOLDEN_V1));
+
+    assertThat(v1).isEqualTo(fromFilesV1());
+    assertThat(v1.sourceFingerprints()).containsOnlyKeys("/data/merchants.csv", "/data/transactions/part-1.parquet");
+    String sqlV1 = "{\"author\":\"a\",\"created_at\":\"2024-05-01T12:00:00Z\",\"features\":[],\"format\":1,"
+        + "\"full_feature_names\":false,\"kind\":\"dataset\",\"name\":\"d\",\"output\":\"/o.parquet\","
+        + "\"output_fingerprint\":\"x\",\"output_format\":\"parquet\",\"query\":{\"kind\":\"sql\",\"sql\":\"SELECT 1\"},"
+        + "\"query_fingerprint\":\"y\",\"registry_version\":1,\"rows\":0,\"service\":null,\"source_fingerprints\":{},"
+        + "\"timestamp_column\":\"ts\"}";
+    assertThat(decode(sqlV1).query()).as("format 1 queries could read any file, and still may")
+        .isEqualTo(new QueryInput.Sql("SELECT 1", true));
+    assertThatThrownBy(() -> decode(sqlV1.replace("\"sql\":\"SELECT 1\"}", "\"sql\":\"SELECT 1\",\"allow_external_files\":true}")))
+        .isInstanceOf(QuiverException.class)
+        .hasMessageContaining("query: unknown field 'allow_external_files'");
+    assertThatThrownBy(() -> decode(sqlV1.replace("\"format\":1", "\"format\":2")))
+        .isInstanceOf(QuiverException.class)
+        .hasMessageContaining("query.allow_external_files: missing");
+  }
+
+  @Test
+  void goldenFilePinsDatasetFormatTwo() throws IOException {
     DatasetRecord d = fromFiles();
     byte[] encoded = RegistryCodec.encodeDataset(d);
     if (Boolean.getBoolean("quiver.golden.update")) {
@@ -153,7 +187,7 @@ class DatasetCodecTest {
     assertThat(files).startsWith("{\n  \"author\" : \"ana\",\n").endsWith("}\n").doesNotContain("\r");
     assertThat(files)
         .contains(
-            "\"format\" : 1,\n",
+            "\"format\" : 2,\n",
             "\"kind\" : \"dataset\",\n",
             "\"created_at\" : \"2024-05-01T12:00:00.123456Z\"",
             "\"user_txn@v2:amount_avg_30d\"",
@@ -162,7 +196,8 @@ class DatasetCodecTest {
             "\"rows\" : 1000000",
             "\"service\" : \"fraud_model@v1\"");
     assertThat(sql)
-        .contains("\"service\" : null", "\"source_fingerprints\" : { }", "\"kind\" : \"sql\"");
+        .contains("\"service\" : null", "\"source_fingerprints\" : { }", "\"kind\" : \"sql\"",
+            "\"allow_external_files\" : true");
   }
 
   @Test
@@ -177,9 +212,9 @@ class DatasetCodecTest {
             "registry_version", "rows", "service", "source_fingerprints", "timestamp_column");
     assertThat(fieldNames(sql)).isEqualTo(fieldNames(files));
     assertThat(fieldNames(files.get("query"))).containsExactly("format", "kind", "path");
-    assertThat(fieldNames(sql.get("query"))).containsExactly("kind", "sql");
+    assertThat(fieldNames(sql.get("query"))).containsExactly("allow_external_files", "kind", "sql");
     assertThat(fieldNames(files.get("source_fingerprints")))
-        .containsExactly("/data/merchants.csv", "/data/transactions/part-1.parquet");
+        .containsExactly("data/merchants.csv", "data/transactions/part-1.parquet");
   }
 
   @Test
@@ -234,12 +269,15 @@ class DatasetCodecTest {
 
   @Test
   void rejectsANewerFormatWithAnUpgradeHint() {
-    String json = text(fromFiles()).replace("\"format\" : 1", "\"format\" : 2");
+    String json = text(fromFiles()).replace("\"format\" : 2", "\"format\" : 3");
 
     assertThatThrownBy(() -> decode(json))
         .isInstanceOf(QuiverException.class)
-        .hasMessageContaining("dataset record format 2 is not supported")
+        .hasMessageContaining("dataset record format 3 is not supported: this Quiver reads format 1 to 2")
         .hasMessageContaining("upgrade");
+    assertThatThrownBy(() -> decode(text(fromFiles()).replace("\"format\" : 2", "\"format\" : 0")))
+        .isInstanceOf(QuiverException.class)
+        .hasMessageContaining("dataset record format 0 is not supported");
   }
 
   @Test
@@ -273,7 +311,7 @@ class DatasetCodecTest {
     assertThatThrownBy(() -> decode(extra))
         .isInstanceOf(QuiverException.class)
         .hasMessageContaining("damaged dataset record at the top level: unknown field 'shiny'")
-        .hasMessageContaining("reads format 1");
+        .hasMessageContaining("reads format 2");
     assertThatThrownBy(() -> decode(missing))
         .isInstanceOf(QuiverException.class)
         .hasMessage("damaged dataset record at rows: missing");
@@ -361,7 +399,7 @@ class DatasetCodecTest {
     QueryInput query =
         r.nextBoolean()
             ? new QueryInput.Files(text(r), FileFormat.values()[r.nextInt(FileFormat.values().length)])
-            : new QueryInput.Sql(text(r));
+            : new QueryInput.Sql(text(r), r.nextBoolean());
     return new DatasetRecord(
         word(r),
         r.nextInt(3) == 0 ? r.nextLong() : r.nextInt(100),

@@ -1,6 +1,8 @@
 package dev.quiver.offline.duckdb;
 
+import dev.quiver.core.InvalidRequestException;
 import dev.quiver.core.QuiverException;
+import dev.quiver.core.SourceDataException;
 import dev.quiver.core.model.FileFormat;
 import dev.quiver.core.model.FileSource;
 import dev.quiver.core.offline.HistoricalRows;
@@ -9,6 +11,7 @@ import dev.quiver.core.offline.OfflineEngine;
 import dev.quiver.core.offline.PointInTimePlan;
 import dev.quiver.core.offline.QueryInput;
 import dev.quiver.core.spi.SourceColumn;
+import dev.quiver.core.spi.SourceFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,11 +20,15 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.DoubleConsumer;
+import java.util.function.Function;
 import org.duckdb.DuckDBPreparedStatement;
 
 /**
@@ -40,22 +47,73 @@ final class DuckDbOfflineEngine implements OfflineEngine {
 
   @Override
   public List<SourceColumn> describe(QueryInput query, List<FileSource> tables, Path repoRoot) {
-    try (Connection c = open(); Statement s = c.createStatement()) {
-      if (query instanceof QueryInput.Sql) {
-        for (String view : PlanSql.tableViews(tables, repoRoot)) {
-          s.execute(view);
+    List<FileSource> read = query instanceof QueryInput.Sql sql ? QuerySql.check(sql.sql()).read(tables) : List.of();
+    try (Connection c = open()) {
+      List<String> views = new ArrayList<>();
+      String relation = PlanSql.queryRelation(query, read, repoRoot, views);
+      try (Statement s = c.createStatement()) {
+        for (int i = 0; i < views.size(); i++) {
+          try {
+            s.execute(views.get(i));
+          } catch (SQLException e) {
+            throw DuckDbSchemaReader.unreadable(read.get(i), repoRoot, SourceFiles.resolve(read.get(i), repoRoot), e);
+          }
         }
       }
-      return DuckDbSchemaReader.describe(c, PlanSql.queryRelation(query, Path.of("")));
+      if (confined(query)) {
+        QuerySql.confine(c, repoRoot, files(read, repoRoot));
+      }
+      return DuckDbSchemaReader.describe(c, relation);
     } catch (SQLException e) {
+      InvalidRequestException outside = QuerySql.outsideRepo(e, repoRoot);
+      if (outside != null) {
+        throw outside;
+      }
       throw new QuiverException("cannot read the query rows (" + query.describe() + "): " + DuckDbSchemaReader.reason(e.getMessage()), e);
+    }
+  }
+
+  @Override
+  public List<FileSource> tablesRead(QueryInput.Sql query, List<FileSource> tables) {
+    return QuerySql.check(query.sql()).read(tables);
+  }
+
+  /** True when the query is SQL that may read only files inside the repo: it runs in {@link QuerySql#sandbox}. */
+  private static boolean confined(QueryInput query) {
+    return query instanceof QueryInput.Sql sql && !sql.allowExternalFiles();
+  }
+
+  /** Every file of the sources. */
+  private static List<Path> files(Collection<FileSource> sources, Path repoRoot) {
+    List<Path> files = new ArrayList<>();
+    sources.forEach(source -> files.addAll(SourceFiles.resolve(source, repoRoot)));
+    return files;
+  }
+
+  /** Every source a plan reads: the SQL query's tables and the joins' sources. */
+  private static Set<FileSource> sources(PointInTimePlan plan) {
+    Set<FileSource> sources = new LinkedHashSet<>(plan.tables());
+    plan.joins().forEach(j -> sources.add(j.source()));
+    return sources;
+  }
+
+  /**
+   * Confines the connection of a plan whose query is SQL to the feature repo (and the files the
+   * engine reads and writes), before any of its statements run.
+   */
+  private static void confine(Connection c, PointInTimePlan plan, Path repoRoot, List<Path> written) throws SQLException {
+    if (confined(plan.query())) {
+      List<Path> files = files(sources(plan), repoRoot);
+      files.addAll(written);
+      QuerySql.confine(c, repoRoot, files);
     }
   }
 
   @Override
   public HistoricalRows rows(PointInTimePlan plan, Path repoRoot) {
     TrainingSql sql = TrainingSql.of(plan, repoRoot);
-    return plan.finish(stream(sql.steps(), sql.select(), plan.baseColumns()));
+    return plan.finish(stream(sql.steps(), sql.select(), plan.baseColumns(),
+        c -> confine(c, plan, repoRoot, List.of()), e -> failure(e, plan, repoRoot)));
   }
 
   @Override
@@ -64,7 +122,7 @@ final class DuckDbOfflineEngine implements OfflineEngine {
     List<PointInTimePlan.Column> columns = keyAndTimeColumns(plan);
     plan.features().forEach(f -> columns.add(new PointInTimePlan.Column(f.outputName(), f.type())));
     columns.add(new PointInTimePlan.Column(LatestRowsPlan.SOURCE_ROWS, dev.quiver.core.model.ScalarType.INT64));
-    return stream(Step.sql(sql.setup()), sql.select(), columns);
+    return stream(sql.setup(), sql.select(), columns, c -> {}, e -> failure(e, List.of(plan.source()), repoRoot));
   }
 
   /** The leading result columns of a {@link LatestRowsPlan}: its keys, then the event and created times. */
@@ -91,7 +149,7 @@ final class DuckDbOfflineEngine implements OfflineEngine {
           sourceTypes.put(col.name(), col.type());
         }
       } catch (SQLException e) {
-        throw failed(e);
+        throw failure(e, List.of(plan.source()), repoRoot);
       }
     }
     for (PointInTimePlan.LatestValue f : plan.features()) {
@@ -103,19 +161,29 @@ final class DuckDbOfflineEngine implements OfflineEngine {
       }
       columns.add(new PointInTimePlan.Column(f.outputName(), type));
     }
-    return stream(Step.sql(sql.setup()), sql.select(), columns);
+    return stream(sql.setup(), sql.select(), columns, c -> {}, e -> failure(e, List.of(plan.source()), repoRoot));
   }
 
-  /** Runs the steps, then streams the select; the rows own the connection. */
-  private HistoricalRows stream(List<Step> steps, String select, List<PointInTimePlan.Column> columns) {
+  /** Work on a fresh connection before the steps run. */
+  private interface Setup {
+    void run(Connection c) throws SQLException;
+  }
+
+  /**
+   * Runs the steps, then streams the select; the rows own the connection. {@code failure} turns a
+   * DuckDB error into the exception to throw.
+   */
+  private HistoricalRows stream(List<Step> steps, String select, List<PointInTimePlan.Column> columns, Setup setup,
+      Function<SQLException, QuiverException> failure) {
     Connection c = null;
     try {
       c = open();
+      setup.run(c);
       runSteps(c, steps, p -> {}, null);
       return new DuckDbRows(c, columns, select);
     } catch (SQLException e) {
       closeQuietly(c);
-      throw failed(e);
+      throw failure.apply(e);
     } catch (RuntimeException e) {
       closeQuietly(c);
       throw e;
@@ -167,6 +235,10 @@ final class DuckDbOfflineEngine implements OfflineEngine {
   public String explain(PointInTimePlan plan, Path repoRoot) {
     TrainingSql t = TrainingSql.of(plan, repoRoot);
     StringBuilder out = new StringBuilder();
+    if (confined(plan.query())) {
+      out.append("-- first, the query SQL is confined to files inside the feature repo and those the engine reads and writes:\n");
+      QuerySql.sandbox(repoRoot, files(sources(plan), repoRoot)).forEach(st -> out.append(st).append(";\n"));
+    }
     t.steps().forEach(st -> out.append(st.explain()));
     if (plan.derivation() == null) {
       return out.append(t.select()).append(";\n").toString();
@@ -186,7 +258,7 @@ final class DuckDbOfflineEngine implements OfflineEngine {
     Connection c = null;
     try {
       c = open();
-      String relation = PlanSql.queryRelation(new QueryInput.Files(file.toString(), format), Path.of(""));
+      String relation = PlanSql.queryRelation(new QueryInput.Files(file.toString(), format), List.of(), Path.of(""), new ArrayList<>());
       List<PointInTimePlan.Column> columns = DuckDbSchemaReader.describe(c, relation).stream()
           .map(col -> new PointInTimePlan.Column(col.name(), col.type())).toList();
       return new DuckDbRows(c, columns, "SELECT * FROM " + relation);
@@ -226,6 +298,8 @@ final class DuckDbOfflineEngine implements OfflineEngine {
       return t;
     });
     try (Connection c = open()) {
+      // DuckDB writes through a tmp_ file beside the target when the target exists
+      confine(c, plan, repoRoot, List.of(temp, temp.resolveSibling("tmp_" + temp.getFileName())));
       if (target.getParent() != null) {
         Files.createDirectories(target.getParent());
       }
@@ -242,7 +316,7 @@ final class DuckDbOfflineEngine implements OfflineEngine {
       progress.accept(100);
       return rows;
     } catch (SQLException e) {
-      throw failed(e);
+      throw failure(e, plan, repoRoot);
     } catch (IOException e) {
       throw new QuiverException("cannot write " + out + ": " + e.getMessage(), e);
     } finally {
@@ -302,7 +376,7 @@ final class DuckDbOfflineEngine implements OfflineEngine {
     try (Connection c = open()) {
       return SourceAppender.append(c, source, repoRoot, columns, rows);
     } catch (SQLException e) {
-      throw failed(e);
+      throw failure(e, List.of(source), repoRoot);
     }
   }
 
@@ -318,6 +392,39 @@ final class DuckDbOfflineEngine implements OfflineEngine {
       s.execute("SET preserve_insertion_order = true");
     }
     return c;
+  }
+
+  /**
+   * A DuckDB error while computing a training set: the query SQL reading a file outside the repo (a
+   * request error), a source's file that vanished or could not be read (a source data error naming
+   * it), or else the engine's failure.
+   */
+  private static QuiverException failure(SQLException e, PointInTimePlan plan, Path repoRoot) {
+    InvalidRequestException outside = QuerySql.outsideRepo(e, repoRoot);
+    return outside != null ? outside : failure(e, sources(plan), repoRoot);
+  }
+
+  /**
+   * A DuckDB error while reading {@code sources}: a {@link SourceDataException} naming the source and
+   * its file when one of them is gone or is the file DuckDB names, else the engine's failure.
+   */
+  static QuiverException failure(SQLException e, Collection<FileSource> sources, Path repoRoot) {
+    String reason = DuckDbSchemaReader.reason(e.getMessage());
+    for (FileSource source : sources) {
+      List<Path> files;
+      try {
+        files = SourceFiles.resolve(source, repoRoot);
+      } catch (SourceDataException gone) {
+        gone.addSuppressed(e);
+        return gone; // deleted or made unreadable while the engine was reading it
+      }
+      for (Path file : files) {
+        if (reason.contains(file.toAbsolutePath().toString())) {
+          return DuckDbSchemaReader.unreadable(source, repoRoot, List.of(file), e);
+        }
+      }
+    }
+    return failed(e);
   }
 
   static QuiverException failed(SQLException e) {

@@ -1,6 +1,7 @@
 package dev.quiver.offline.duckdb;
 
-import dev.quiver.core.QuiverException;
+import dev.quiver.core.spi.SourceFiles;
+import dev.quiver.core.SourceDataException;
 import dev.quiver.core.model.FileFormat;
 import dev.quiver.core.model.FileSource;
 import dev.quiver.core.spi.SourceColumn;
@@ -53,7 +54,7 @@ public final class DuckDbSchemaReader implements SourceSchemaReader {
   /**
    * {@inheritDoc}
    *
-   * @throws QuiverException when the path is a directory or a URL, when no file matches (the
+   * @throws SourceDataException when the path is a directory or a URL, when no file matches (the
    *     message names the directory searched), or when a file cannot be read as the source's format
    *     (the message names the file and carries DuckDB's reason)
    * @throws NullPointerException if an argument is null
@@ -63,7 +64,7 @@ public final class DuckDbSchemaReader implements SourceSchemaReader {
     Objects.requireNonNull(source, "source");
     Objects.requireNonNull(repoRoot, "repoRoot");
     List<Path> files = SourceFiles.resolve(source, repoRoot);
-    String list = SourceFiles.sqlList(files);
+    String list = Scans.sqlList(files);
     String scan =
         switch (source.format()) {
           case PARQUET -> "read_parquet(" + list + ")";
@@ -113,7 +114,8 @@ public final class DuckDbSchemaReader implements SourceSchemaReader {
     }
   }
 
-  private static QuiverException unreadable(
+  /** A source's files that DuckDB could not read, naming the file its reason names (or the only one). */
+  static SourceDataException unreadable(
       FileSource source, Path repoRoot, List<Path> files, SQLException e) {
     String reason = reason(e.getMessage());
     String what = source.path();
@@ -126,7 +128,7 @@ public final class DuckDbSchemaReader implements SourceSchemaReader {
     if (files.size() == 1) {
       what = SourceFiles.display(files.get(0), repoRoot);
     }
-    return new QuiverException(
+    return new SourceDataException(source.name(), what,
         "source '" + source.name() + "': cannot read " + what + " as "
             + source.format().spelling() + ": " + reason,
         e);

@@ -21,7 +21,7 @@ final class LatestRowsSql {
   private static final String LATEST = "__quiver_latest";
   private static final String ORDER = "__quiver_order";
 
-  private final List<String> setup = new ArrayList<>();
+  private final List<Step> setup = new ArrayList<>();
   private final String select;
 
   LatestRowsSql(LatestRowsPlan plan, Path repoRoot) {
@@ -31,10 +31,11 @@ final class LatestRowsSql {
   /** With {@code all}, every row in range, sorted by keys and (event_ts, created_ts), instead of the latest per key. */
   LatestRowsSql(LatestRowsPlan plan, Path repoRoot, boolean all) {
     SourceScan scan = new SourceScan(plan.source(), repoRoot, "__quiver_source");
-    setup.add("SET TimeZone = 'UTC'");
+    setup.add(new Step.Sql("SET TimeZone = 'UTC'"));
     if (scan.staging != null) {
-      setup.add(scan.staging);
+      setup.add(new Step.Sql(scan.staging));
     }
+    setup.add(FiniteTimes.sourceStep(scan));
     StringBuilder keys = new StringBuilder();
     StringBuilder where = new StringBuilder(scan.eventColumn + " IS NOT NULL");
     for (KeyBinding k : plan.keys()) {
@@ -48,9 +49,9 @@ final class LatestRowsSql {
       select = "SELECT " + columns(plan, scan, "") + " FROM " + scan.relation + " WHERE " + where + " ORDER BY " + order;
       return;
     }
-    setup.add("CREATE OR REPLACE TEMP TABLE " + LATEST + " AS SELECT max(" + scan.rowOrder() + ") AS " + ORDER
+    setup.add(new Step.Sql("CREATE OR REPLACE TEMP TABLE " + LATEST + " AS SELECT max(" + scan.rowOrder() + ") AS " + ORDER
         + ", count(*) AS " + LatestRowsPlan.SOURCE_ROWS
-        + " FROM " + scan.relation + " WHERE " + where + " GROUP BY " + keys.substring(0, keys.length() - 2));
+        + " FROM " + scan.relation + " WHERE " + where + " GROUP BY " + keys.substring(0, keys.length() - 2)));
     select = "SELECT " + columns(plan, scan, "s.") + ", m." + LatestRowsPlan.SOURCE_ROWS + " FROM " + LATEST + " m JOIN "
         + scan.relation + " s ON " + scan.matches(ORDER);
   }
@@ -70,7 +71,7 @@ final class LatestRowsSql {
     return out.toString();
   }
 
-  List<String> setup() {
+  List<Step> setup() {
     return setup;
   }
 

@@ -1,5 +1,6 @@
 package dev.quiver.offline.duckdb;
 
+import dev.quiver.core.spi.SourceFiles;
 import static dev.quiver.offline.duckdb.Scans.id;
 
 import dev.quiver.core.model.FileSource;
@@ -152,21 +153,29 @@ final class PlanSql implements TrainingSql {
     return out;
   }
 
-  /** The query rows as a relation: a file scan, or the user's SQL in parentheses. */
-  static String queryRelation(QueryInput query, Path base) {
+  /**
+   * The query rows as a relation: a file scan, or the SQL (checked to be one SELECT) in
+   * parentheses; for SQL, {@code views} receives the views of the sources it names.
+   */
+  static String queryRelation(QueryInput query, List<FileSource> tables, Path repoRoot, List<String> views) {
     return switch (query) {
-      case QueryInput.Files f -> Scans.scan(SourceFiles.resolve("query rows", f.path(), f.format(), base), f.format(), "");
-      case QueryInput.Sql s -> "(" + s.sql() + ")";
+      case QueryInput.Files f -> Scans.scan(SourceFiles.resolve("query rows", f.path(), f.format(), Path.of("")), f.format(), "");
+      case QueryInput.Sql s -> {
+        QuerySql.Checked checked = QuerySql.check(s.sql());
+        views.addAll(tableViews(checked.read(tables), repoRoot));
+        yield checked.relation();
+      }
     };
   }
 
   private void render() {
     setup.add(new Step.Sql("SET TimeZone = 'UTC'"));
-    if (plan.query() instanceof QueryInput.Sql) {
-      tableViews(plan.tables(), repoRoot).forEach(v -> setup.add(new Step.Sql(v)));
-    }
+    List<String> views = new ArrayList<>();
+    String relation = queryRelation(plan.query(), plan.tables(), repoRoot, views);
+    views.forEach(v -> setup.add(new Step.Sql(v)));
     // A table keeps insertion order, so its rowid is the query rows' input order.
-    setup.add(new Step.Sql("CREATE OR REPLACE TEMP TABLE " + QUERY + " AS SELECT * FROM " + queryRelation(plan.query(), Path.of(""))));
+    setup.add(new Step.Sql("CREATE OR REPLACE TEMP TABLE " + QUERY + " AS SELECT * FROM " + relation));
+    setup.add(FiniteTimes.queryStep(QUERY, plan.timestampColumn()));
     // the joins reading one source are matched by one scan of it, and fetched by another
     Map<FileSource, List<Integer>> bySource = new LinkedHashMap<>();
     for (int i = 0; i < plan.joins().size(); i++) {
@@ -178,6 +187,7 @@ final class PlanSql implements TrainingSql {
       if (scan.staging != null) {
         setup.add(new Step.Sql(scan.staging));
       }
+      setup.add(FiniteTimes.sourceStep(scan));
       String picks = picks(g);
       List<String> columns = group.stream().map(PlanSql::pick).toList();
       LatestRowMatch match = new LatestRowMatch(QUERY, plan.timestampColumn(), scan, group.stream().map(plan.joins()::get).toList());

@@ -1,5 +1,6 @@
 package dev.quiver.offline.duckdb;
 
+import dev.quiver.core.spi.SourceFiles;
 import dev.quiver.core.InvalidRequestException;
 import dev.quiver.core.QuiverException;
 import dev.quiver.core.model.FileSource;

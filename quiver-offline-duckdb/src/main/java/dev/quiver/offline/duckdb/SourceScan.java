@@ -1,5 +1,6 @@
 package dev.quiver.offline.duckdb;
 
+import dev.quiver.core.spi.SourceFiles;
 import static dev.quiver.offline.duckdb.Scans.id;
 
 import dev.quiver.core.model.FileFormat;
@@ -23,12 +24,18 @@ final class SourceScan {
   static final String STAGED_POSITION = "__quiver_pos";
   /** A statement to run first (staging a CSV source), or null. */
   final String staging;
+  final FileSource source;
+  final Path repoRoot;
+  /** The source's files, in path order. */
+  final List<Path> files;
 
   /**
    * @param stagedName the table a CSV source is staged into
    */
   SourceScan(FileSource source, Path repoRoot, String stagedName) {
-    List<Path> files = SourceFiles.resolve(source, repoRoot);
+    this.source = source;
+    this.repoRoot = repoRoot;
+    this.files = SourceFiles.resolve(source, repoRoot);
     if (source.format() == FileFormat.PARQUET) {
       byFile = files.size() > 1;
       relation = Scans.scan(files, FileFormat.PARQUET, byFile ? "file_row_number = true, filename = true" : "file_row_number = true");

@@ -39,10 +39,10 @@ final class WindowAggregateSql implements TrainingSql {
     this.plan = plan;
     this.repoRoot = repoRoot;
     setup.add(new Step.Sql("SET TimeZone = 'UTC'"));
-    if (plan.query() instanceof QueryInput.Sql) {
-      setup.addAll(Step.sql(PlanSql.tableViews(plan.tables(), repoRoot)));
-    }
-    setup.add(new Step.Sql("CREATE OR REPLACE TEMP TABLE " + QUERY + " AS SELECT * FROM " + PlanSql.queryRelation(plan.query(), Path.of(""))));
+    List<String> views = new ArrayList<>();
+    String relation = PlanSql.queryRelation(plan.query(), plan.tables(), repoRoot, views);
+    setup.addAll(Step.sql(views));
+    setup.add(new Step.Sql("CREATE OR REPLACE TEMP TABLE " + QUERY + " AS SELECT * FROM " + relation));
     List<ViewJoin> joins = new ArrayList<>();
     for (int i = 0; i < plan.joins().size(); i++) {
       ViewJoin join = plan.joins().get(i);

@@ -69,6 +69,7 @@ final class WindowAggregateSweep {
       if (scan.staging != null) {
         s.execute(scan.staging);
       }
+      FiniteTimes.requireFinite(c, scan);
       StringBuilder keyCols = new StringBuilder();
       StringBuilder notNull = new StringBuilder();
       StringBuilder queryOn = new StringBuilder();

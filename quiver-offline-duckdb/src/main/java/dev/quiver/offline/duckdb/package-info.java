@@ -4,8 +4,9 @@
  * <p>{@link dev.quiver.offline.duckdb.DuckDbSchemaReader} reads the columns of a source's files so
  * that definitions are checked against the data as it is; it is registered for {@link
  * java.util.ServiceLoader} as a {@link dev.quiver.core.spi.SourceSchemaReader}. Everything else in
- * this package is package-private: how a source path (a file or a glob) resolves to files, how those
- * files are quoted into DuckDB SQL, and how DuckDB's type spellings map to Quiver's types.
+ * this package is package-private: how the files a source path names ({@link
+ * dev.quiver.core.spi.SourceFiles}) are quoted into DuckDB SQL, and how DuckDB's type spellings map
+ * to Quiver's types.
  *
  * <p>A training set is rendered to {@code Step}s (SQL statements and Java work) on one connection.
  * The point-in-time match is a hash ASOF join in Java ({@code LatestRowMatch}: the query rows as

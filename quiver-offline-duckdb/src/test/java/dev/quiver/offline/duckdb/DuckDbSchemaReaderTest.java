@@ -1,5 +1,6 @@
 package dev.quiver.offline.duckdb;
 
+import dev.quiver.core.spi.SourceFiles;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

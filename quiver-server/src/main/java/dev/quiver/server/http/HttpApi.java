@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quiver.core.InvalidRequestException;
 import dev.quiver.core.NotFoundException;
 import dev.quiver.core.QuiverException;
+import dev.quiver.core.SourceDataException;
 import dev.quiver.core.online.Materializer;
 import dev.quiver.core.online.OnlineResponse;
 import dev.quiver.core.online.Pusher;
@@ -83,6 +84,10 @@ final class HttpApi {
       return error(400, "invalid_request", e.getMessage(), null);
     } catch (NotFoundException e) {
       return error(404, "not_found", e.getMessage(), null);
+    } catch (SourceDataException e) {
+      // a source's files are missing or unreadable: the data's fault, named, not the server's
+      LOG.log(Level.WARNING, () -> "request to " + path + " failed on source " + e.source() + " (" + e.file() + "): " + e.getMessage());
+      return error(422, "source_data", e.getMessage(), null);
     } catch (QuiverException e) {
       LOG.log(Level.WARNING, "request to " + path + " failed", e);
       return error(503, "unavailable", e.getMessage(), null);

@@ -1,6 +1,7 @@
-package dev.quiver.offline.duckdb;
+package dev.quiver.core.spi;
 
 import dev.quiver.core.QuiverException;
+import dev.quiver.core.SourceDataException;
 import dev.quiver.core.model.FileFormat;
 import dev.quiver.core.model.FileSource;
 import java.io.IOException;
@@ -10,102 +11,84 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.BiFunction;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * The files a {@link FileSource}'s path names, and how to hand them to DuckDB.
+ * The files a {@link FileSource}'s path (or the query rows' path) names: the one place globs are
+ * expanded, for every engine and for the fingerprints of saved datasets, so they all see the same
+ * sorted list of files.
  *
  * <p>A path is a file or a glob, relative to the feature repo unless absolute. Globs follow DuckDB's
  * rules: {@code *} and {@code ?} match within one directory level, {@code [abc]}, {@code [a-z]} and
  * {@code [!abc]} match one character, and a {@code **} segment matches any number of directory
  * levels, none included ({@code data/**}{@code /*.parquet} matches {@code data/a.parquet}). Globs
- * are expanded here rather than by DuckDB so that an empty match is reported with the directory
- * that was searched, and so every engine reads exactly the same, sorted list of files.
+ * are expanded here rather than by an engine so that an empty match is reported with the directory
+ * that was searched, and so every engine reads exactly the same, sorted list of files. Engines hand
+ * the expanded files back to their own readers quoted so that glob characters in file names match
+ * literally.
  *
- * <p>Expanded paths go back to DuckDB as a list of string literals. DuckDB would expand glob
- * characters in those literals again, so {@link #sqlList} escapes them ({@code [} becomes {@code
- * [[]}) as well as single quotes: a file literally named {@code it's [a]*.parquet} is read as that
- * file and nothing else.
+ * <p>Stateless and thread-safe; every method blocks on file-system calls.
  */
-final class SourceFiles {
+public final class SourceFiles {
 
   private SourceFiles() {}
 
   /**
    * The readable regular files the source's path names, sorted by absolute path.
    *
-   * @throws QuiverException naming the source and its path when the path is a URL or a directory,
-   *     when nothing matches, or when a match is not a readable file
+   * @throws SourceDataException naming the source and its path (or the file at fault) when the
+   *     path is a URL or a directory, when nothing matches, or when a match is not a readable file
    */
-  static List<Path> resolve(FileSource source, Path repoRoot) {
-    return resolve("source '" + source.name() + "'", source.path(), source.format(), repoRoot);
+  public static List<Path> resolve(FileSource source, Path repoRoot) {
+    return resolve("source '" + source.name() + "'", source.path(), source.format(), repoRoot,
+        (file, message) -> new SourceDataException(source.name(), file, message));
   }
 
   /**
    * The readable regular files a path or glob names, sorted by absolute path.
    *
-   * @param what how messages name the files' owner, e.g. {@code source 'transactions'}
+   * @param what how messages name the files' owner, e.g. {@code query rows}
    * @param base relative paths resolve against it
+   * @throws QuiverException naming the path when it is a URL or a directory, when nothing matches,
+   *     or when a match is not a readable file
    */
-  static List<Path> resolve(String what, String written, FileFormat format, Path base) {
+  public static List<Path> resolve(String what, String written, FileFormat format, Path base) {
+    return resolve(what, written, format, base, (file, message) -> new QuiverException(message));
+  }
+
+  /** {@code fail} makes the exception from the file at fault (as people read it) and the message. */
+  private static List<Path> resolve(String what, String written, FileFormat format, Path base,
+      BiFunction<String, String, QuiverException> fail) {
     if (written.isBlank()) {
-      throw new QuiverException(what + ": the path is empty");
+      throw fail.apply(written, what + ": the path is empty");
     }
     if (written.matches("^[A-Za-z][A-Za-z0-9+.-]+://.*")) {
-      throw new QuiverException(
+      throw fail.apply(written,
           what + ": " + written
               + " is a URL; only local files are supported, give a path relative to the feature repo");
     }
     Path root = base.toAbsolutePath().normalize();
-    return isGlob(written) ? expand(what, format, root, written) : single(what, format, root, written);
+    return isGlob(written) ? expand(what, format, root, written, fail) : single(what, format, root, written, fail);
   }
 
   /** True when the path contains a glob character ({@code *}, {@code ?} or {@code [}). */
-  static boolean isGlob(String path) {
+  public static boolean isGlob(String path) {
     return path.indexOf('*') >= 0 || path.indexOf('?') >= 0 || path.indexOf('[') >= 0;
   }
 
-  /** A DuckDB list literal of the files, e.g. {@code ['/a/x.parquet', '/a/it''s.parquet']}. */
-  static String sqlList(List<Path> files) {
-    StringBuilder sql = new StringBuilder("[");
-    for (int i = 0; i < files.size(); i++) {
-      sql.append(i == 0 ? "" : ", ").append(sqlPath(files.get(i)));
-    }
-    return sql.append(']').toString();
-  }
-
   /**
-   * A DuckDB string literal naming exactly this file: single quotes doubled, and glob characters
-   * bracketed so that DuckDB matches them literally.
+   * The path as people read it and saved datasets record it: relative to the repo, with {@code /}
+   * separators, when inside it; else absolute.
    */
-  static String sqlPath(Path file) {
-    String path = file.toAbsolutePath().toString();
-    StringBuilder literal = new StringBuilder(path.length() + 2).append('\'');
-    for (int i = 0; i < path.length(); i++) {
-      char c = path.charAt(i);
-      switch (c) {
-        case '\'' -> literal.append("''");
-        case '[' -> literal.append("[[]");
-        case '*' -> literal.append("[*]");
-        case '?' -> literal.append("[?]");
-        default -> literal.append(c);
-      }
-    }
-    return literal.append('\'').toString();
-  }
-
-  /** The path as people should read it: relative to the repo when inside it, else absolute. */
-  static String display(Path file, Path repoRoot) {
+  public static String display(Path file, Path repoRoot) {
     Path abs = file.toAbsolutePath().normalize();
     Path root = repoRoot.toAbsolutePath().normalize();
-    return abs.startsWith(root) ? root.relativize(abs).toString() : abs.toString();
+    return abs.startsWith(root) ? slashed(root.relativize(abs)) : abs.toString();
   }
 
-  /**
-   * A regex equivalent to a glob over {@code /}-separated relative paths. Package-private for
-   * tests.
-   */
+  /** A regex equivalent to a glob over {@code /}-separated relative paths. Package-private for tests. */
   static Pattern globRegex(String glob) {
     StringBuilder re = new StringBuilder();
     int n = glob.length();
@@ -150,24 +133,26 @@ final class SourceFiles {
     return Pattern.compile(re.toString());
   }
 
-  private static List<Path> single(String what, FileFormat format, Path root, String written) {
+  private static List<Path> single(String what, FileFormat format, Path root, String written,
+      BiFunction<String, String, QuiverException> fail) {
     Path file = root.resolve(written).normalize();
     if (Files.isDirectory(file)) {
-      throw new QuiverException(
+      throw fail.apply(written,
           what + ": " + written + " is a directory (" + file
               + "); give a file or a glob such as " + trimSlash(written) + "/*."
               + format.spelling());
     }
     if (!Files.exists(file)) {
-      throw new QuiverException(
+      throw fail.apply(written,
           what + ": no file matches " + written + " (looked in "
               + file.getParent() + ")");
     }
-    checkReadable(what, file, root);
+    checkReadable(what, file, root, fail);
     return List.of(file);
   }
 
-  private static List<Path> expand(String what, FileFormat format, Path root, String written) {
+  private static List<Path> expand(String what, FileFormat format, Path root, String written,
+      BiFunction<String, String, QuiverException> fail) {
     String[] segments = written.split("/", -1);
     int firstGlob = 0;
     while (!isGlob(segments[firstGlob])) {
@@ -182,7 +167,7 @@ final class SourceFiles {
     String noMatch =
         what + ": no file matches " + written + " (looked in " + baseDir + ")";
     if (!Files.isDirectory(baseDir)) {
-      throw new QuiverException(noMatch);
+      throw fail.apply(written, noMatch);
     }
     int depth = rest.contains("**") ? Integer.MAX_VALUE : segments.length - firstGlob;
     Pattern pattern = globRegex(rest);
@@ -193,24 +178,26 @@ final class SourceFiles {
           .filter(p -> !Files.isDirectory(p))
           .forEach(files::add);
     } catch (IOException | UncheckedIOException e) {
-      throw new QuiverException(
+      QuiverException failure = fail.apply(written,
           what + ": cannot list " + baseDir + " to match " + written + ": "
-              + e.getMessage(),
-          e);
+              + e.getMessage());
+      failure.initCause(e);
+      throw failure;
     }
     if (files.isEmpty()) {
-      throw new QuiverException(noMatch);
+      throw fail.apply(written, noMatch);
     }
     files.sort(null);
     for (Path file : files) {
-      checkReadable(what, file, root);
+      checkReadable(what, file, root, fail);
     }
     return List.copyOf(files);
   }
 
-  private static void checkReadable(String what, Path file, Path root) {
+  private static void checkReadable(String what, Path file, Path root,
+      BiFunction<String, String, QuiverException> fail) {
     if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
-      throw new QuiverException(
+      throw fail.apply(display(file, root),
           what + ": cannot read " + display(file, root) + " (" + file
               + "): not a readable file; check that it exists and its permissions");
     }

@@ -22,7 +22,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -86,37 +85,36 @@ public final class OnlineReader {
    *
    * <p>A derived or on-demand feature is computed by the same compiled evaluator as training sets
    * use, from its inputs as this read sees them: an input that is NOT_FOUND or OUTSIDE_MAX_AGE reads
-   * as null (as the offline lookup gives null), request fields come from {@link
-   * OnlineRequest#requestContext()}. Its status is PRESENT or NULL_VALUE (never NOT_FOUND: it is
-   * computed for every row) and its event time is null. Base features a derived one needs but the
-   * request did not ask for are read and not returned.
+   * as null (as the offline lookup gives null). Its status is PRESENT or NULL_VALUE (never
+   * NOT_FOUND: it is computed for every row) and its event time is null. Base features a derived one
+   * needs but the request did not ask for are read and not returned.
+   *
+   * <p>Request fields come from {@link OnlineRequest#requestContext()} or, as Feast's clients send
+   * them, from columns of {@link OnlineRequest#entities()}: an entity column that is a request field
+   * a requested feature reads is request data (and a key too when it is also a join key of a view
+   * read). The response echoes the join-key columns only, as Feast's does.
    *
    * @throws InvalidRequestException as {@link #read(List, Map, boolean)}, and for a request field a
-   *     requested feature needs that the request context lacks, or a value that does not fit its type
+   *     requested feature needs that the request lacks, one given both as an entity column and in the
+   *     request context, an entity column that is neither a join key of a view read nor a request
+   *     field of a requested on-demand view, or a value that does not fit its type
    */
   public OnlineResponse read(OnlineRequest request) {
     DerivedFeatures compiled = derived != null ? derived : DerivedFeatures.cached(defs);
     List<FeatureResolver.Resolved> resolved = compiled.resolve(request.features());
     requireDistinctNames(resolved, request.fullFeatureNames());
-    Map<String, List<Object>> entities = request.entities();
     if (!anyDerived(resolved)) {
-      return new OnlineResponse(entities,
-          readBase(compiled, resolved, entities, rowCount(entities, Map.of()), request.fullFeatureNames()));
+      RequestColumns columns = RequestColumns.split(defs, resolved, resolved, null, request);
+      return new OnlineResponse(columns.keys(),
+          readBase(compiled, resolved, columns.keys(), columns.rows(), request.fullFeatureNames()));
     }
     DerivedPlan plan = compiled.plan(resolved);
-    Map<String, List<Object>> context = new LinkedHashMap<>();
-    for (DerivedPlan.RequestSlot r : plan.requestFields()) {
-      List<Object> values = request.requestContext().get(r.field().name());
-      if (values == null) {
-        throw new InvalidRequestException("on-demand view " + r.view() + " needs request field '" + r.field().name()
-            + "' (" + r.field().type().spelling() + ") in the request context"
-            + (request.requestContext().isEmpty() ? "; the request has none"
-                : "; it has: " + String.join(", ", request.requestContext().keySet())));
-      }
-      context.put(r.field().name(), values);
-    }
-    int rows = rowCount(entities, context);
-    List<FeatureColumn> base = readBase(compiled, compiled.resolve(plan.baseFeatures()), entities, rows, false);
+    List<FeatureResolver.Resolved> baseFeatures = compiled.resolve(plan.baseFeatures());
+    RequestColumns sorted = RequestColumns.split(defs, baseFeatures, resolved, plan, request);
+    Map<String, List<Object>> entities = sorted.keys();
+    Map<String, List<Object>> context = sorted.requestData();
+    int rows = sorted.rows();
+    List<FeatureColumn> base = readBase(compiled, baseFeatures, entities, rows, false);
     Object[][] table = new Object[rows][];
     int offset = plan.requestOffset();
     for (int i = 0; i < rows; i++) {
@@ -172,8 +170,8 @@ public final class OnlineReader {
    *
    * @param refs feature refs (see {@link FeatureResolver}); use {@link FeatureResolver#service} for a service
    * @param fullFeatureNames name columns {@code view__feature}
-   * @throws InvalidRequestException for features that cannot be served online, missing or mistyped entity
-   *     columns, columns of different lengths
+   * @throws InvalidRequestException for features that cannot be served online, missing, mistyped or
+   *     unknown entity columns, columns of different lengths
    * @throws dev.quiver.core.NotFoundException for unknown views or features
    * @throws QuiverException when the store fails
    */
@@ -351,24 +349,6 @@ public final class OnlineReader {
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(new CompletionException(e));
     }
-  }
-
-  private static int rowCount(Map<String, List<Object>> entities, Map<String, List<Object>> context) {
-    int rows = -1;
-    for (Map<String, List<Object>> columns : List.of(entities, context)) {
-      String what = columns == entities ? "entity" : "request-context";
-      for (var e : columns.entrySet()) {
-        if (e.getValue() == null) {
-          throw new InvalidRequestException(what + " column '" + e.getKey() + "' has no values");
-        }
-        if (rows >= 0 && e.getValue().size() != rows) {
-          throw new InvalidRequestException("entity and request-context columns have different lengths: '" + e.getKey()
-              + "' has " + e.getValue().size() + " values, others " + rows);
-        }
-        rows = e.getValue().size();
-      }
-    }
-    return Math.max(rows, 0);
   }
 
   private List<byte[]> keys(FeatureView view, Map<String, List<Object>> entities, int rows) {

@@ -17,9 +17,10 @@ import java.util.Objects;
  * by item. A value that does not fit is an {@link dev.quiver.core.InvalidRequestException}.
  *
  * @param features feature refs ({@code view:feature}, {@code view@v2:feature}, {@code view:*})
- * @param entities join-key columns; may be empty when only request data is read
+ * @param entities join-key columns, and request-field columns as Feast's clients send them (see {@link
+ *     OnlineReader#read(OnlineRequest)}); may be empty when only request data is read
  * @param requestContext request-field columns, by field name; fields no requested feature reads are
- *     ignored
+ *     ignored; a field may be given here or in {@code entities}, not in both
  * @param fullFeatureNames name the response columns {@code view__feature}
  */
 public record OnlineRequest(List<FeatureRef> features, Map<String, List<Object>> entities,

@@ -100,7 +100,8 @@ class OnlineDerivedTest {
     var refs = List.of(FeatureRef.of("txn_risk:ratio"));
     assertThatThrownBy(() -> reader().read(new OnlineRequest(refs, Map.of("user_id", List.of(1)), Map.of(), false)))
         .isInstanceOf(InvalidRequestException.class)
-        .hasMessageContaining("on-demand view txn_risk@v1 needs request field 'amount' (float64) in the request context");
+        .hasMessageContaining("on-demand view txn_risk@v1 needs request field 'amount' (float64), as an entity column or in"
+            + " the request context; the request has: user_id");
     assertThatThrownBy(() -> reader().read(new OnlineRequest(refs, Map.of("user_id", List.of(1)),
         Map.of("amount", List.of("lots")), false)))
         .isInstanceOf(InvalidRequestException.class)
@@ -108,5 +109,56 @@ class OnlineDerivedTest {
     assertThatThrownBy(() -> reader().read(new OnlineRequest(refs, Map.of("user_id", List.of(1)),
         Map.of("amount", List.of(1.0, 2.0)), false)))
         .isInstanceOf(InvalidRequestException.class).hasMessageContaining("different lengths");
+  }
+
+  @Test
+  void requestDataMayArriveAsEntityColumnsAsFeastSendsIt() {
+    var refs = FeatureResolver.service(defs, "fraud", 0);
+    Map<String, List<Object>> context = new LinkedHashMap<>();
+    context.put("amount", Arrays.asList(120, "30.5", 10.0, null));
+    context.put("seen_at", List.of("2026-03-31T23:00:00Z", "2026-03-31T03:00:00Z", "2026-03-31", "2026-03-31T12:00:00+08:00"));
+    OnlineResponse asContext = reader().read(new OnlineRequest(refs, Map.of("user_id", List.of(1, 2, 3, 4)), context, false));
+
+    Map<String, List<Object>> entities = new LinkedHashMap<>();
+    entities.put("amount", context.get("amount"));
+    entities.put("user_id", List.of(1, 2, 3, 4));
+    entities.put("seen_at", context.get("seen_at"));
+    OnlineResponse asEntities = reader().read(new OnlineRequest(refs, entities, Map.of(), false));
+    assertThat(asEntities.entities()).as("only join keys are echoed, as Feast's server does").containsOnlyKeys("user_id");
+    assertThat(asEntities.features()).isEqualTo(asContext.features());
+
+    Map<String, List<Object>> mixed = new LinkedHashMap<>(Map.of("user_id", List.of(1, 2, 3, 4), "amount", context.get("amount")));
+    OnlineResponse split = reader().read(new OnlineRequest(refs, mixed, Map.of("seen_at", context.get("seen_at")), false));
+    assertThat(split.features()).isEqualTo(asContext.features());
+
+    // request data alone, no keys at all: the rows are the request's
+    OnlineResponse night = reader().read(new OnlineRequest(List.of(FeatureRef.of("txn_risk:night")),
+        Map.of("seen_at", context.get("seen_at")), Map.of(), false));
+    assertThat(night.entities()).isEmpty();
+    assertThat(night.rows()).isEqualTo(4);
+    assertThat(night.features().getFirst().values()).containsExactly(false, true, true, true);
+  }
+
+  @Test
+  void aRequestFieldGivenTwiceOrAnEntityColumnNothingReadsIsRefused() {
+    var ratio = List.of(FeatureRef.of("txn_risk:ratio"));
+    assertThatThrownBy(() -> reader().read(new OnlineRequest(ratio, Map.of("user_id", List.of(1), "amount", List.of(2.0)),
+        Map.of("amount", List.of(3.0)), false)))
+        .isInstanceOf(InvalidRequestException.class)
+        .hasMessageContaining("request field 'amount' is given twice, as an entity column and in the request context");
+    assertThatThrownBy(() -> reader().read(new OnlineRequest(List.of(FeatureRef.of("user_txn:last_amount")),
+        Map.of("user_id", List.of(1), "amount", List.of(2.0)), Map.of(), false)))
+        .isInstanceOf(InvalidRequestException.class)
+        .hasMessageContaining("entity column 'amount' is neither a join key of the views read (user_id) nor a request field"
+            + " of the requested on-demand views (none)");
+    assertThatThrownBy(() -> reader().read(new OnlineRequest(ratio, Map.of("user_id", List.of(1), "amount", List.of(2.0),
+        "colour", List.of("red")), Map.of(), false)))
+        .isInstanceOf(InvalidRequestException.class)
+        .hasMessageContaining("entity column 'colour' is neither a join key of the views read (user_id) nor a request field"
+            + " of the requested on-demand views (amount, seen_at)");
+    // a field the requested on-demand view declares but the requested feature does not read is accepted and ignored
+    OnlineResponse r = reader().read(new OnlineRequest(ratio, Map.of("user_id", List.of(1), "amount", List.of(100.0),
+        "seen_at", List.of("not even a time")), Map.of(), false));
+    assertThat(r.features().getFirst().values()).containsExactly(2.0);
   }
 }

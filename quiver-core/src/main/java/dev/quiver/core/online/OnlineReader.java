@@ -14,6 +14,7 @@ import dev.quiver.core.model.FeatureView;
 import dev.quiver.core.model.JoinKey;
 import dev.quiver.core.model.ScalarType;
 import dev.quiver.core.model.Timestamps;
+import dev.quiver.core.model.VersionedName;
 import dev.quiver.core.aggregate.EntityTiles;
 import dev.quiver.core.aggregate.TileLayout;
 import dev.quiver.core.model.AggregateFeature;
@@ -106,7 +107,7 @@ public final class OnlineReader {
     if (!anyDerived(resolved)) {
       RequestColumns columns = RequestColumns.split(defs, resolved, resolved, null, request);
       return new OnlineResponse(columns.keys(),
-          readBase(compiled, resolved, columns.keys(), columns.rows(), request.fullFeatureNames()));
+          readBase(compiled, resolved, columns.keys(), columns.rows(), request.fullFeatureNames()), viewsRead(resolved));
     }
     DerivedPlan plan = compiled.plan(resolved);
     List<FeatureResolver.Resolved> baseFeatures = compiled.resolve(plan.baseFeatures());
@@ -148,7 +149,23 @@ public final class OnlineReader {
       }
       columns.add(new FeatureColumn(name, out.ref(), out.type(), values, statuses, times));
     }
-    return new OnlineResponse(entities, columns);
+    return new OnlineResponse(entities, columns, viewsRead(baseFeatures));
+  }
+
+  /** The distinct views of base features, in order of first use. */
+  private static List<VersionedName> viewsRead(List<FeatureResolver.Resolved> base) {
+    List<VersionedName> out = new ArrayList<>(2);
+    FeatureView last = null;
+    for (FeatureResolver.Resolved r : base) {
+      if (r instanceof FeatureResolver.ViewFeature vf && vf.view() != last) {
+        last = vf.view();
+        VersionedName name = new VersionedName(last.name(), last.version());
+        if (!out.contains(name)) {
+          out.add(name);
+        }
+      }
+    }
+    return out;
   }
 
   /** Two requested features under one output name (twice the same, or two versions of a view) are an error, as offline. */

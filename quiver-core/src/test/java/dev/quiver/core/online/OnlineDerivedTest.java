@@ -14,6 +14,7 @@ import dev.quiver.core.model.FeatureResolver;
 import dev.quiver.core.model.FeatureView;
 import dev.quiver.core.model.ScalarType;
 import dev.quiver.core.model.ValueType;
+import dev.quiver.core.model.VersionedName;
 import dev.quiver.core.validate.DefinitionValidator;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -160,5 +161,18 @@ class OnlineDerivedTest {
     OnlineResponse r = reader().read(new OnlineRequest(ratio, Map.of("user_id", List.of(1), "amount", List.of(100.0),
         "seen_at", List.of("not even a time")), Map.of(), false));
     assertThat(r.features().getFirst().values()).containsExactly(2.0);
+  }
+
+  @Test
+  void theAnswerNamesTheViewsItRead() {
+    Map<String, List<Object>> entities = Map.of("user_id", List.of(1), "amount", List.of(3.0));
+    OnlineResponse ratio = reader().read(new OnlineRequest(List.of(FeatureRef.of("txn_risk:ratio")), entities, Map.of(), false));
+    assertThat(ratio.viewsRead()).as("an on-demand feature reads its input view").containsExactly(new VersionedName("user_txn", 1));
+    OnlineResponse night = reader().read(new OnlineRequest(List.of(FeatureRef.of("txn_risk:night")),
+        Map.of("seen_at", List.of("2026-03-31T03:00:00Z")), Map.of(), false));
+    assertThat(night.viewsRead()).as("request data alone reads no view").isEmpty();
+    OnlineResponse plain = reader().read(List.of(FeatureRef.of("user_txn:last_amount"), FeatureRef.of("user_txn:last_country")),
+        Map.of("user_id", List.of(1)), false);
+    assertThat(plain.viewsRead()).containsExactly(new VersionedName("user_txn", 1));
   }
 }

@@ -132,7 +132,7 @@ public final class Materializer {
         if (offlineOnly) {
           throw new dev.quiver.core.InvalidRequestException("view '" + n + "' is offline only (online: false); nothing to materialize");
         }
-        throw new dev.quiver.core.NotFoundException("no feature view '" + n + "' in the registry"
+        throw new dev.quiver.core.NotFoundException(dev.quiver.core.NotFoundException.Kind.FEATURE_VIEW, "no feature view '" + n + "' in the registry"
             + dev.quiver.core.Names.didYouMean(n, defs.views().stream().map(FeatureView::name).distinct().toList()));
       }
       out.addAll(matched);

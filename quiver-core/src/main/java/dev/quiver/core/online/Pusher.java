@@ -113,7 +113,7 @@ public final class Pusher {
    * @throws dev.quiver.core.QuiverException when a store fails
    */
   public Result push(String sourceName, Map<String, List<Object>> columns, Target target) {
-    Source source = defs.source(sourceName).orElseThrow(() -> new NotFoundException("no source '" + sourceName
+    Source source = defs.source(sourceName).orElseThrow(() -> new NotFoundException(NotFoundException.Kind.SOURCE, "no source '" + sourceName
         + "' to push to" + Names.didYouMean(sourceName, defs.sources().stream().map(Source::name).toList())));
     FileSource file = switch (source) {
       case FileSource f -> f;

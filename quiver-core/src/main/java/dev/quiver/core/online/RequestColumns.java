@@ -103,7 +103,7 @@ record RequestColumns(Map<String, List<Object>> keys, Map<String, List<Object>> 
       if (values == null) {
         Set<String> given = new LinkedHashSet<>(entities.keySet());
         given.addAll(context.keySet());
-        throw new InvalidRequestException("on-demand view " + slot.view() + " needs request field '" + name + "' ("
+        throw new InvalidRequestException(InvalidRequestException.Reason.MISSING_REQUEST_DATA, "on-demand view " + slot.view() + " needs request field '" + name + "' ("
             + slot.field().type().spelling() + "), as an entity column or in the request context"
             + (given.isEmpty() ? "; the request has neither" : "; the request has: " + String.join(", ", given)));
       }

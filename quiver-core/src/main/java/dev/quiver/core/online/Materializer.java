@@ -117,6 +117,17 @@ public final class Materializer {
     return out;
   }
 
+  /**
+   * The online view versions ({@code name@vN}) a run over {@code views} covers, checked as a run
+   * checks them: before any work, so a caller can refuse or announce the run.
+   *
+   * @throws dev.quiver.core.NotFoundException for an unknown view
+   * @throws dev.quiver.core.InvalidRequestException for an offline-only view
+   */
+  public List<String> targets(List<String> views) {
+    return select(views).stream().map(FeatureView::qualifiedName).toList();
+  }
+
   /** The online view versions to materialize. */
   List<FeatureView> select(List<String> names) {
     Definitions defs = snapshot.definitions();

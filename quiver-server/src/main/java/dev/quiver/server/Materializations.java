@@ -87,7 +87,7 @@ final class Materializations implements AutoCloseable {
       });
     } catch (java.util.concurrent.RejectedExecutionException e) {
       run.finish(null, "the server is shutting down");
-      throw new MaterializationRunningException("the server is shutting down; materialize after it restarts");
+      throw new MaterializationRunningException("the server is shutting down; materialize after it restarts", List.of());
     }
     return run.targets;
   }
@@ -102,7 +102,7 @@ final class Materializations implements AutoCloseable {
       MaterializationStatus s = current.status();
       throw new MaterializationRunningException("materialization " + s.id() + " (" + s.kind() + " of "
           + String.join(", ", s.views()) + ") is running on this server since " + s.started()
-          + "; try again when it is done (GET /materialize/status)");
+          + "; try again when it is done (GET /materialize/status)", s.views());
     }
     List<String> targets = repo.materializeTargets(views);
     current = new Run(ids.incrementAndGet(), views, targets, start, end, inBackground, clock.instant());

@@ -101,6 +101,7 @@ class BackgroundMaterializeTest {
       assertThat(http.get("/metrics").body()).contains("quiver_materialization_running 1.0");
       Http.Reply second = http.post("/materialize-incremental?async=true", "{\"end_ts\": \"now\"}");
       FeastHttpTest.feastError(second, 409, "FeastError", "materialization 1 (materialize of user_stats@v1) is running");
+      assert409Views(second);
       Http.Reply sync = http.post("/materialize", "{\"start_ts\": \"2025-01-01\", \"end_ts\": \"now\"}");
       assertThat(sync.status()).as(sync.body()).isEqualTo(409);
       Http.Reply read = http.post("/get-online-features", "{\"features\": [\"user_stats:amount\"], \"entities\": {\"user_id\": [2]}}");
@@ -134,6 +135,11 @@ class BackgroundMaterializeTest {
     assertThat(threads("quiver-materialize-")).as("no reader thread of a run is left").isZero();
     server.close();
     assertThat(threads("quiver-background-materialize")).as("closing the server ends the background thread").isZero();
+  }
+
+  /** Like Feast's 409, the answer names the views in the way. */
+  static void assert409Views(Http.Reply r) {
+    assertThat(HttpServerTest.error(r).get("feature_views").toString()).isEqualTo("[\"user_stats@v1\"]");
   }
 
   static long threads(String prefix) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quiver.core.InvalidRequestException;
 import dev.quiver.core.NotFoundException;
+import dev.quiver.server.MaterializationRunningException;
 import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Set;
@@ -68,6 +69,9 @@ final class ErrorBody {
     n.put("error", code);
     if (!feast) {
       n.put("message", text);
+    }
+    if (failure instanceof MaterializationRunningException running) { // as Feast's 409: the views in the way
+      running.views().forEach(n.putArray("feature_views")::add);
     }
     try {
       return feast ? mapper.writeValueAsBytes(mapper.writeValueAsString(n)) : mapper.writeValueAsBytes(n);

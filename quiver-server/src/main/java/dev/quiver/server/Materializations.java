@@ -105,7 +105,8 @@ final class Materializations implements AutoCloseable {
           + "; try again when it is done (GET /materialize/status)", s.views());
     }
     List<String> targets = repo.materializeTargets(views);
-    current = new Run(ids.incrementAndGet(), views, targets, start, end, inBackground, clock.instant());
+    current = new Run(ids.incrementAndGet(), views, targets, start, end, inBackground,
+        clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MICROS));
     return current;
   }
 
@@ -189,7 +190,7 @@ final class Materializations implements AutoCloseable {
       }
       error = failure;
       currentView = null;
-      finished = clock.instant();
+      finished = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
     }
 
     @Override

@@ -142,6 +142,25 @@ class FeastHttpTest {
   }
 
   @Test
+  void materializeTakesFeastsVersionAndDisableEventTimestamp() {
+    Http.Reply pinned = http.post("/materialize", """
+        {"start_ts": "2025-01-01", "end_ts": "2026-02-01", "feature_views": ["user_stats"], "version": "v1"}""");
+    assertThat(pinned.status()).as(pinned.body()).isEqualTo(200);
+    assertThat(pinned.json().get("views").get(0).get("view").asText()).isEqualTo("user_stats@v1");
+    expect(http.post("/materialize", """
+        {"start_ts": "2025-01-01", "end_ts": "2026-02-01", "feature_views": ["user_stats", "user_mix"], "version": "v1"}"""),
+        400, "invalid_request", "'version' needs exactly one view in 'feature_views', got 2");
+    feastError(http.post("/materialize", """
+        {"start_ts": "2025-01-01", "end_ts": "2026-02-01", "feature_views": ["user_stats"], "version": "v3"}"""),
+        404, "FeatureViewNotFoundException", "no feature view 'user_stats@v3'");
+    Http.Reply all = http.post("/materialize", """
+        {"disable_event_timestamp": true, "start_ts": "ignored, as Feast ignores it", "feature_views": ["user_stats"]}""");
+    assertThat(all.status()).as(all.body()).isEqualTo(200);
+    assertThat(all.json().get("views").get(0).get("start").asText()).isEqualTo("0001-01-01T00:00:00Z");
+    assertThat(all.json().get("views").get(0).get("rows_read").asLong()).isEqualTo(TestRepo.USERS);
+  }
+
+  @Test
   void viewVersionMetadataNamesTheViewsRead() {
     Http.Reply plain = http.post("/get-online-features", "{\"features\": [\"user_stats:amount\"], \"entities\": {\"user_id\": [2]}}");
     assertThat(plain.json().get("metadata").has("feature_view_metadata")).as("only when asked").isFalse();

@@ -153,9 +153,30 @@ public final class HttpFeatureClient implements FeatureClient {
           path + ": the server answered " + r.statusCode() + " with a body that is not JSON", e);
     }
     if (r.statusCode() / 100 != 2) {
-      String message = body.path("message").asText(body.path("detail").asText(body.toString()));
+      JsonNode error = errorObject(body);
+      String message = error.path("message").asText(error.path("detail").asText(body.toString()));
       throw new FeatureServerException(String.valueOf(r.statusCode()), r.statusCode() / 100 == 4,
           path + ": " + r.statusCode() + " " + message, null);
+    }
+    return body;
+  }
+
+  /**
+   * The error object of an error answer. Feast's routes answer Feast's error body, a JSON string
+   * holding an object ({@code "{\"module\": \"feast.errors\", \"class\": ..., \"message\": ...}"});
+   * Quiver's other routes (and older servers) the object itself.
+   */
+  private JsonNode errorObject(JsonNode body) {
+    if (body.isTextual()) {
+      try {
+        JsonNode inner = mapper.readTree(body.textValue());
+        if (inner != null && inner.isObject()) {
+          return inner;
+        }
+      } catch (IOException notJson) {
+        // a plain string: its text is the message
+      }
+      return mapper.createObjectNode().put("message", body.textValue());
     }
     return body;
   }

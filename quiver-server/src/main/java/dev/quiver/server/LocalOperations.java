@@ -6,6 +6,8 @@ import dev.quiver.core.online.Freshness;
 import dev.quiver.core.online.Materializer;
 import dev.quiver.core.online.OnlineStore;
 import dev.quiver.core.online.Pusher;
+import dev.quiver.core.online.ViewWriter;
+import dev.quiver.core.model.Definitions;
 import dev.quiver.core.registry.RegistrySnapshot;
 import dev.quiver.core.registry.VersionInfo;
 import dev.quiver.core.repo.FeatureRepo;
@@ -14,24 +16,23 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.locks.ReentrantLock;
-import java.util.logging.Logger;
+import java.time.Clock;
+import java.time.Duration;
 
 /** {@link ServerOperations} over a feature repo and the live registry version. Thread-safe. */
-final class LocalOperations implements ServerOperations {
-  private static final Logger LOG = Logger.getLogger(LocalOperations.class.getName());
-
+final class LocalOperations implements ServerOperations, AutoCloseable {
   private final FeatureRepo repo;
   private final LiveRegistry live;
   private final OnlineStore store;
   private final ServerMetrics metrics;
-  private final ReentrantLock materializing = new ReentrantLock();
+  private final Materializations materializations;
 
-  LocalOperations(FeatureRepo repo, LiveRegistry live, OnlineStore store, ServerMetrics metrics) {
+  LocalOperations(FeatureRepo repo, LiveRegistry live, OnlineStore store, ServerMetrics metrics, Duration grace) {
     this.repo = repo;
     this.live = live;
     this.store = store;
     this.metrics = metrics;
+    this.materializations = new Materializations(repo, live::refresh, Clock.systemUTC(), grace, metrics.meters());
   }
 
   @Override
@@ -42,42 +43,41 @@ final class LocalOperations implements ServerOperations {
   }
 
   @Override
+  public Pusher.Result write(String view, Map<String, List<Object>> columns) {
+    Definitions defs = LocalServing.applied(live).definitions();
+    return new ViewWriter(defs, new Pusher(defs, store, repo.offline(), repo.config().root())).write(view, columns);
+  }
+
+  @Override
   public List<Materializer.ViewResult> materialize(List<String> views, Instant start, Instant end) {
     if (!end.isAfter(start)) {
       throw new InvalidRequestException("'end_ts' (" + end + ") must be after 'start_ts' (" + start + ")");
     }
-    return exclusively(() -> repo.materialize(views, start, end, listener(), "quiver-server"));
+    return materializations.run(views, start, end);
   }
 
   @Override
   public List<Materializer.ViewResult> materializeIncremental(List<String> views, Instant end) {
-    return exclusively(() -> repo.materializeIncremental(views, end, listener(), "quiver-server"));
+    return materializations.run(views, null, end);
   }
 
-  private List<Materializer.ViewResult> exclusively(java.util.function.Supplier<List<Materializer.ViewResult>> run) {
-    if (!materializing.tryLock()) {
-      throw new InvalidRequestException("a materialization is already running on this server; try again when it is done");
+  @Override
+  public List<String> materializeInBackground(List<String> views, Instant start, Instant end) {
+    if (start != null && !end.isAfter(start)) {
+      throw new InvalidRequestException("'end_ts' (" + end + ") must be after 'start_ts' (" + start + ")");
     }
-    try {
-      List<Materializer.ViewResult> r = run.get();
-      live.refresh();
-      return r;
-    } finally {
-      materializing.unlock();
-    }
+    return materializations.start(views, start, end);
   }
 
-  private static Materializer.Listener listener() {
-    return new Materializer.Listener() {
-      @Override
-      public void batchWritten(String view, long rowsRead, long rowsWritten) {}
+  @Override
+  public MaterializationStatus materialization() {
+    return materializations.status();
+  }
 
-      @Override
-      public void viewDone(Materializer.ViewResult r) {
-        LOG.info(() -> "materialized " + r.view() + ": " + r.rowsRead() + " rows read, " + r.rowsWritten() + " written in "
-            + r.took().toMillis() + " ms");
-      }
-    };
+  /** Waits (up to the shutdown grace) for a background materialization. */
+  @Override
+  public void close() {
+    materializations.close();
   }
 
   @Override

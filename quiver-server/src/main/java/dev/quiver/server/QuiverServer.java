@@ -37,6 +37,7 @@ public final class QuiverServer implements AutoCloseable {
   private final ExecutorService grpcCalls;
   private final HttpFrontEnd http;
   private final GrpcFrontEnd grpc;
+  private final LocalOperations ops;
   private final ServerOptions options;
   private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
@@ -50,7 +51,8 @@ public final class QuiverServer implements AutoCloseable {
     this.serving = new LocalServing(live, store, viewReads, Clock.systemUTC(), options.maxEntities());
     this.workers = workers(options.workerThreads());
     this.grpcCalls = grpcCalls(options.workerThreads());
-    LocalOperations ops = new LocalOperations(repo, live, store, metrics);
+    LocalOperations ops = new LocalOperations(repo, live, store, metrics, options.shutdownGrace());
+    this.ops = ops;
     HttpFrontEnd startedHttp = null;
     GrpcFrontEnd startedGrpc = null;
     try {
@@ -64,6 +66,7 @@ public final class QuiverServer implements AutoCloseable {
       if (startedHttp != null) {
         startedHttp.close();
       }
+      ops.close();
       stopPools();
       throw e;
     }
@@ -121,7 +124,11 @@ public final class QuiverServer implements AutoCloseable {
           grpc.close();
         }
       } finally {
-        stopPools();
+        try {
+          ops.close(); // a background materialization writes to the stores the caller closes next
+        } finally {
+          stopPools();
+        }
       }
     }
   }

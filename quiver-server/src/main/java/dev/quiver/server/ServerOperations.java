@@ -10,8 +10,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Everything the HTTP front end offers besides online reads: pushes, materialization, readiness, the
- * catalogue and metrics. Thread-safe; materializations run one at a time.
+ * Everything the HTTP front end offers besides online reads: pushes and writes, materialization,
+ * readiness, the catalogue and metrics. Thread-safe; materializations run one at a time.
  */
 public interface ServerOperations {
 
@@ -19,14 +19,37 @@ public interface ServerOperations {
   Pusher.Result push(String source, Map<String, List<Object>> columns, Pusher.Target to);
 
   /**
+   * Writes rows to one feature view by feature name, as Feast's {@code write_to_online_store} sends
+   * them (see {@link dev.quiver.core.online.ViewWriter}); same errors.
+   */
+  Pusher.Result write(String view, Map<String, List<Object>> columns);
+
+  /**
    * Materializes the named views (all online views when empty) from {@code start} to {@code end}.
    *
-   * @throws dev.quiver.core.InvalidRequestException when a materialization is already running
+   * @throws MaterializationRunningException when a materialization is already running
    */
   List<Materializer.ViewResult> materialize(List<String> views, Instant start, Instant end);
 
-  /** Materializes each view from its watermark to {@code end}. */
+  /**
+   * Materializes each view from its watermark to {@code end}.
+   *
+   * @throws MaterializationRunningException when a materialization is already running
+   */
   List<Materializer.ViewResult> materializeIncremental(List<String> views, Instant end);
+
+  /**
+   * Starts a materialization in the background, once its views are checked, and returns at once.
+   *
+   * @param start null for an incremental one (each view from its watermark)
+   * @return the view versions it covers ({@code name@vN})
+   * @throws MaterializationRunningException when a materialization is already running
+   * @throws dev.quiver.core.NotFoundException for an unknown view (nothing starts)
+   */
+  List<String> materializeInBackground(List<String> views, Instant start, Instant end);
+
+  /** The running or last materialization and its progress. */
+  MaterializationStatus materialization();
 
   /** Whether the server can answer: a registry version is loaded and the online store answers. */
   Readiness readiness();

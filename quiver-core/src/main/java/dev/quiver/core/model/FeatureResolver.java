@@ -34,7 +34,7 @@ public final class FeatureResolver {
 
   /** The pinned refs of a feature service; version 0 means the latest service version. */
   public static List<FeatureRef> service(Definitions defs, String name, int version) {
-    return defs.service(name, version).orElseThrow(() -> new NotFoundException(
+    return defs.service(name, version).orElseThrow(() -> new NotFoundException(NotFoundException.Kind.FEATURE_SERVICE,
         "no feature service '" + name + "'" + (version > 0 ? " version " + version : "") + " in the registry"
             + Names.didYouMean(name, defs.services().stream().map(FeatureService::name).toList()))).features();
   }
@@ -69,13 +69,14 @@ public final class FeatureResolver {
       List<String> names = new ArrayList<>();
       defs.views().forEach(v -> names.add(v.name()));
       defs.onDemandViews().forEach(v -> names.add(v.name()));
-      throw new NotFoundException(exists ? "view '" + ref.view() + "' has no version " + ref.version()
+      throw new NotFoundException(exists ? NotFoundException.Kind.VIEW_VERSION : NotFoundException.Kind.FEATURE_VIEW,
+          exists ? "view '" + ref.view() + "' has no version " + ref.version()
           : "no feature view '" + ref.view() + "' in the registry" + Names.didYouMean(ref.view(), names.stream().distinct().toList()));
     }
     return out;
   }
 
   private static NotFoundException missingFeature(String view, FeatureRef ref, List<String> names) {
-    return new NotFoundException("view " + view + " has no feature '" + ref.feature() + "'" + Names.didYouMean(ref.feature(), names));
+    return new NotFoundException(NotFoundException.Kind.FEATURE, "view " + view + " has no feature '" + ref.feature() + "'" + Names.didYouMean(ref.feature(), names));
   }
 }

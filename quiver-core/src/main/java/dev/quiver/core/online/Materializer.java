@@ -163,6 +163,17 @@ public final class Materializer {
     return done;
   }
 
+  /**
+   * The online view versions ({@code name@vN}) a run over {@code views} covers, checked as a run
+   * checks them: before any work, so a caller can refuse or announce the run.
+   *
+   * @throws dev.quiver.core.NotFoundException for an unknown view
+   * @throws dev.quiver.core.InvalidRequestException for an offline-only view
+   */
+  public List<String> targets(List<String> views) {
+    return select(views).stream().map(FeatureView::qualifiedName).toList();
+  }
+
   /** The online view versions to materialize. */
   List<FeatureView> select(List<String> names) {
     Definitions defs = snapshot.definitions();
@@ -178,7 +189,7 @@ public final class Materializer {
         if (offlineOnly) {
           throw new dev.quiver.core.InvalidRequestException("view '" + n + "' is offline only (online: false); nothing to materialize");
         }
-        throw new dev.quiver.core.NotFoundException("no feature view '" + n + "' in the registry"
+        throw new dev.quiver.core.NotFoundException(dev.quiver.core.NotFoundException.Kind.FEATURE_VIEW, "no feature view '" + n + "' in the registry"
             + dev.quiver.core.Names.didYouMean(n, defs.views().stream().map(FeatureView::name).distinct().toList()));
       }
       out.addAll(matched);

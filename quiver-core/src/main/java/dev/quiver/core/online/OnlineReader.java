@@ -176,7 +176,7 @@ public final class OnlineReader {
       FeatureRef ref = r.ref();
       FeatureRef clash = owner.putIfAbsent(ref.outputName(fullFeatureNames), ref);
       if (clash != null) {
-        throw new InvalidRequestException((clash.equals(ref) ? "feature " + ref + " is requested twice"
+        throw new InvalidRequestException(InvalidRequestException.Reason.DUPLICATE_NAMES, (clash.equals(ref) ? "feature " + ref + " is requested twice"
             : "output column '" + ref.feature() + "' would hold both " + clash + " and " + ref)
             + (clash.equals(ref) || fullFeatureNames ? "; request each feature once" : "; set full_feature_names to name columns view__feature"));
       }

@@ -115,14 +115,20 @@ public final class Pusher {
    * @throws dev.quiver.core.QuiverException when a store fails
    */
   public Result push(String sourceName, Map<String, List<Object>> columns, Target target) {
-    Source source = defs.source(sourceName).orElseThrow(() -> new NotFoundException("no source '" + sourceName
+    Source source = defs.source(sourceName).orElseThrow(() -> new NotFoundException(NotFoundException.Kind.SOURCE, "no source '" + sourceName
         + "' to push to" + Names.didYouMean(sourceName, defs.sources().stream().map(Source::name).toList())));
     FileSource file = switch (source) {
       case FileSource f -> f;
     };
-    int rows = rows(columns);
     List<FeatureView> views = target.online()
         ? defs.views().stream().filter(v -> v.source().equals(sourceName) && v.online()).toList() : List.of();
+    return push(file, views, columns, target);
+  }
+
+  /** Pushes rows of {@code file} to the given online views (and offline when the target says so). */
+  Result push(FileSource file, List<FeatureView> views, Map<String, List<Object>> columns, Target target) {
+    String sourceName = file.name();
+    int rows = rows(columns);
     List<Instant> events = times(columns, file.timestampColumn(), rows, true);
     List<Instant> created = file.createdColumn() == null || !columns.containsKey(file.createdColumn())
         ? null : times(columns, file.createdColumn(), rows, false);

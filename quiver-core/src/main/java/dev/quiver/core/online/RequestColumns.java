@@ -8,7 +8,6 @@ import dev.quiver.core.model.FeatureView;
 import dev.quiver.core.model.JoinKey;
 import dev.quiver.core.model.RequestField;
 import java.util.ArrayList;
-import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -48,13 +47,19 @@ record RequestColumns(Map<String, List<Object>> keys, Map<String, List<Object>> 
     Map<String, List<Object>> context = request.requestContext();
     int rows = rowCount(entities, context);
     // each join key the views read need, with the first view that needs it (for messages)
-    Map<String, FeatureView> joinKeys = new LinkedHashMap<>();
-    Map<FeatureView, Boolean> seen = new IdentityHashMap<>();
+    // (a request reads a few views, its features mostly grouped by view: no hashing of views)
+    Map<String, FeatureView> joinKeys = new LinkedHashMap<>(4);
+    List<FeatureView> seen = new ArrayList<>(2);
+    FeatureView last = null;
     for (FeatureResolver.Resolved r : base) {
-      if (r instanceof FeatureResolver.ViewFeature vf && seen.put(vf.view(), Boolean.TRUE) == null) {
-        for (String e : vf.view().entities()) {
-          for (JoinKey k : defs.entity(e).orElseThrow().joinKeys()) {
-            joinKeys.putIfAbsent(k.name(), vf.view());
+      if (r instanceof FeatureResolver.ViewFeature vf && vf.view() != last) {
+        last = vf.view();
+        if (seen.stream().noneMatch(v -> v == vf.view())) {
+          seen.add(vf.view());
+          for (String e : vf.view().entities()) {
+            for (JoinKey k : defs.entity(e).orElseThrow().joinKeys()) {
+              joinKeys.putIfAbsent(k.name(), vf.view());
+            }
           }
         }
       }
@@ -103,7 +108,7 @@ record RequestColumns(Map<String, List<Object>> keys, Map<String, List<Object>> 
       if (values == null) {
         Set<String> given = new LinkedHashSet<>(entities.keySet());
         given.addAll(context.keySet());
-        throw new InvalidRequestException("on-demand view " + slot.view() + " needs request field '" + name + "' ("
+        throw new InvalidRequestException(InvalidRequestException.Reason.MISSING_REQUEST_DATA, "on-demand view " + slot.view() + " needs request field '" + name + "' ("
             + slot.field().type().spelling() + "), as an entity column or in the request context"
             + (given.isEmpty() ? "; the request has neither" : "; the request has: " + String.join(", ", given)));
       }

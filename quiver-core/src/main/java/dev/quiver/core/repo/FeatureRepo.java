@@ -222,6 +222,14 @@ public final class FeatureRepo implements AutoCloseable {
     return materializer(author).materialize(views, start, end, listener);
   }
 
+  /**
+   * The online view versions ({@code name@vN}) a materialization of {@code views} covers (empty: all
+   * online views), checked as a run checks them (see {@link Materializer#targets}).
+   */
+  public List<String> materializeTargets(List<String> views) {
+    return materializer("").targets(views);
+  }
+
   /** Materializes each view from its watermark (first time: {@code end - ttl}) to {@code end}. */
   public List<Materializer.ViewResult> materializeIncremental(List<String> views, Instant end,
       Materializer.Listener listener, String author) {

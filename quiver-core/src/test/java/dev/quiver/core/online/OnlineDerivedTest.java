@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.quiver.core.InvalidRequestException;
+import dev.quiver.core.NotFoundException;
 import dev.quiver.core.TestRepos;
 import dev.quiver.core.derived.DerivedFeatures;
 import dev.quiver.core.load.DefinitionLoader;
@@ -174,5 +175,27 @@ class OnlineDerivedTest {
     OnlineResponse plain = reader().read(List.of(FeatureRef.of("user_txn:last_amount"), FeatureRef.of("user_txn:last_country")),
         Map.of("user_id", List.of(1)), false);
     assertThat(plain.viewsRead()).containsExactly(new VersionedName("user_txn", 1));
+  }
+
+  @Test
+  void errorsSayWhatKindOfThingIsMissingOrWrong() {
+    Map<String, List<Object>> user = Map.of("user_id", List.of(1));
+    assertThatThrownBy(() -> reader().read(List.of(FeatureRef.of("user_txn:nope")), user, false))
+        .isInstanceOfSatisfying(NotFoundException.class, e -> assertThat(e.kind()).isEqualTo(NotFoundException.Kind.FEATURE));
+    assertThatThrownBy(() -> reader().read(List.of(FeatureRef.of("user_tx:last_amount")), user, false))
+        .isInstanceOfSatisfying(NotFoundException.class, e -> assertThat(e.kind()).isEqualTo(NotFoundException.Kind.FEATURE_VIEW));
+    assertThatThrownBy(() -> reader().read(List.of(FeatureRef.of("user_txn@v7:last_amount")), user, false))
+        .isInstanceOfSatisfying(NotFoundException.class, e -> assertThat(e.kind()).isEqualTo(NotFoundException.Kind.VIEW_VERSION));
+    assertThatThrownBy(() -> FeatureResolver.service(defs, "frau", 0))
+        .isInstanceOfSatisfying(NotFoundException.class, e -> assertThat(e.kind()).isEqualTo(NotFoundException.Kind.FEATURE_SERVICE));
+    assertThatThrownBy(() -> reader().read(List.of(FeatureRef.of("user_txn:last_amount"), FeatureRef.of("user_txn:last_amount")),
+        user, false))
+        .isInstanceOfSatisfying(InvalidRequestException.class,
+            e -> assertThat(e.reason()).isEqualTo(InvalidRequestException.Reason.DUPLICATE_NAMES));
+    assertThatThrownBy(() -> reader().read(List.of(FeatureRef.of("txn_risk:ratio")), user, false))
+        .isInstanceOfSatisfying(InvalidRequestException.class,
+            e -> assertThat(e.reason()).isEqualTo(InvalidRequestException.Reason.MISSING_REQUEST_DATA));
+    assertThatThrownBy(() -> reader().read(List.of(FeatureRef.of("user_txn:last_amount")), Map.of("user_id", List.of("x")), false))
+        .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.reason()).isEqualTo(InvalidRequestException.Reason.OTHER));
   }
 }

@@ -8,25 +8,23 @@ import dev.quiver.core.InvalidRequestException;
 import dev.quiver.core.online.FeatureColumn;
 import dev.quiver.core.online.FeatureStatus;
 import dev.quiver.core.online.OnlineResponse;
-import dev.quiver.server.OnlineRequest;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Iterator;
+import dev.quiver.core.model.VersionedName;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
- * Feast's HTTP JSON shapes: the {@code /get-online-features} request and response, and the column
- * maps of {@code /push}. Parsing is strict: every field is checked for its JSON type and a wrong one
- * is an {@link InvalidRequestException} naming the field. Stateless.
+ * Feast's HTTP JSON shapes: the {@code /get-online-features} response, and the column maps requests
+ * carry ({@code entities}, {@code request_context}, {@code df}); {@link FeastRequests} reads the
+ * requests around them. Every value is checked for its JSON type and a wrong one is an {@link
+ * InvalidRequestException} naming the field. Stateless.
  */
 final class FeastJson {
-  private static final Set<String> ONLINE_FIELDS =
-      Set.of("features", "feature_service", "entities", "full_feature_names", "request_context", "query_embedding", "query_string", "top_k", "api_version");
   /** Feast reports entity key columns with this event time. */
   private static final String NO_TIME = "1970-01-01T00:00:00Z";
   private static final SerializedString NO_TIME_JSON = new SerializedString(NO_TIME);
@@ -35,51 +33,6 @@ final class FeastJson {
       .map(st -> new SerializedString(st.name())).toArray(SerializedString[]::new);
 
   private FeastJson() {}
-
-  static OnlineRequest onlineRequest(JsonNode body) {
-    ObjectNode root = object(body, "the request body");
-    for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
-      String f = it.next();
-      if (!ONLINE_FIELDS.contains(f)) {
-        throw new InvalidRequestException("unknown field '" + f + "' in the request; expected features or feature_service,"
-            + " entities, full_feature_names, request_context");
-      }
-    }
-    List<String> features = new ArrayList<>();
-    JsonNode fs = root.get("features");
-    if (fs != null && !fs.isNull()) {
-      if (!fs.isArray()) {
-        throw new InvalidRequestException("'features' must be a list of feature refs such as [\"user_txn:amount\"], got "
-            + kind(fs));
-      }
-      for (JsonNode f : fs) {
-        if (!f.isTextual()) {
-          throw new InvalidRequestException("'features' must hold strings (view:feature), got " + kind(f));
-        }
-        features.add(f.textValue());
-      }
-    }
-    JsonNode svc = root.get("feature_service");
-    String service = null;
-    if (svc != null && !svc.isNull()) {
-      if (!svc.isTextual()) {
-        throw new InvalidRequestException("'feature_service' must be a string, got " + kind(svc));
-      }
-      service = svc.textValue();
-    }
-    JsonNode full = root.get("full_feature_names");
-    if (full != null && !full.isNull() && !full.isBoolean()) {
-      throw new InvalidRequestException("'full_feature_names' must be true or false, got " + kind(full));
-    }
-    JsonNode entities = root.get("entities");
-    if (entities == null || entities.isNull()) {
-      throw new InvalidRequestException("the request has no 'entities': give the join key columns, e.g."
-          + " \"entities\": {\"user_id\": [1001, 1002]}");
-    }
-    return new OnlineRequest(features, service, columns(entities, "entities"), full != null && full.asBoolean(),
-        root.has("request_context") && !root.get("request_context").isNull()
-            ? columns(root.get("request_context"), "request_context") : Map.of());
-  }
 
   /** A column map {@code {"name": [v1, v2]}} as Java values, every column of the same length. */
   static Map<String, List<Object>> columns(JsonNode node, String field) {
@@ -162,10 +115,10 @@ final class FeastJson {
     };
   }
 
-  /** Writes Feast's response: entity columns first (PRESENT, time 0), then each feature column. */
   // Field names and feature names pre-encoded: Jackson then copies bytes instead of escaping char by char.
   private static final SerializedString METADATA = new SerializedString("metadata");
   private static final SerializedString FEATURE_NAMES = new SerializedString("feature_names");
+  private static final SerializedString FEATURE_VIEW_METADATA = new SerializedString("feature_view_metadata");
   private static final SerializedString RESULTS = new SerializedString("results");
   private static final SerializedString VALUES = new SerializedString("values");
   private static final SerializedString STATUSES = new SerializedString("statuses");
@@ -185,7 +138,11 @@ final class FeastJson {
     return s;
   }
 
-  static void writeResponse(OnlineResponse response, JsonGenerator g) throws IOException {
+  /**
+   * Writes Feast's response: entity columns first (PRESENT, time 0), then each feature column; with
+   * {@code viewMetadata}, {@code metadata.feature_view_metadata} names each view read and its version.
+   */
+  static void writeResponse(OnlineResponse response, boolean viewMetadata, JsonGenerator g) throws IOException {
     g.writeStartObject();
     g.writeFieldName(METADATA);
     g.writeStartObject();
@@ -198,6 +155,17 @@ final class FeastJson {
       g.writeString(name(f.name()));
     }
     g.writeEndArray();
+    if (viewMetadata) {
+      g.writeFieldName(FEATURE_VIEW_METADATA);
+      g.writeStartArray();
+      for (VersionedName v : response.viewsRead()) {
+        g.writeStartObject();
+        g.writeStringField("name", v.name());
+        g.writeNumberField("version", v.version());
+        g.writeEndObject();
+      }
+      g.writeEndArray();
+    }
     g.writeEndObject();
     g.writeFieldName(RESULTS);
     g.writeStartArray();

@@ -18,6 +18,8 @@ import dev.quiver.core.online.Materializer;
 import dev.quiver.core.online.OnlineResponse;
 import dev.quiver.core.online.Pusher;
 import dev.quiver.server.FeatureServing;
+import dev.quiver.server.MaterializationRunningException;
+import dev.quiver.server.MaterializationStatus;
 import dev.quiver.server.ServerOperations;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufInputStream;
@@ -27,17 +29,20 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The HTTP routes and their JSON. Every failure becomes a JSON error body
- * {@code {"status": 400, "error": "invalid_request", "message": "..."}}: the caller's mistakes are 4xx
- * naming the problem, an unavailable store or registry is 503, and only a bug in Quiver is 500 (its
- * stack trace goes to the log, never to the caller). Thread-safe.
+ * The HTTP routes and their JSON. Every failure becomes a JSON error body ({@link ErrorBody}: Feast's
+ * on Feast's routes, {@code {"status": 400, "error": "invalid_request", "message": "..."}} elsewhere):
+ * the caller's mistakes are 4xx naming the problem (409 for a materialization while one runs), an
+ * unavailable store or registry is 503, and only a bug in Quiver is 500 (its stack trace goes to the
+ * log, never to the caller). Thread-safe.
  */
 final class HttpApi {
   private static final Logger LOG = Logger.getLogger(HttpApi.class.getName());
@@ -49,6 +54,7 @@ final class HttpApi {
   private final FeatureServing serving;
   private final ServerOperations ops;
   private final Catalogue catalogue = new Catalogue(mapper);
+  private final Clock clock = Clock.systemUTC();
 
   private final byte[] health;
 
@@ -64,58 +70,75 @@ final class HttpApi {
   /** The endpoint name used in metrics for a path (a bounded set). */
   static String endpoint(String path) {
     return switch (path) {
-      case "/get-online-features", "/push", "/materialize", "/materialize-incremental", "/health", "/ready", "/metrics" -> path.substring(1);
+      case "/get-online-features", "/push", "/write-to-online-store", "/materialize", "/materialize-incremental",
+           "/health", "/ready", "/metrics" -> path.substring(1);
+      case "/materialize/status" -> "materialize-status";
       default -> path.startsWith("/api/v1/") ? "api" : "other";
     };
   }
 
-  /** True for routes cheap enough to answer on the event loop. */
   /** Requests answered on the event loop: the liveness probe, and online reads of an in-process store. */
   boolean inline(String path) {
     return path.equals("/health") || (path.equals("/get-online-features") && serving.readsInline());
   }
 
-  HttpReply handle(HttpMethod method, String path, ByteBuf body) {
+  /**
+   * Answers one request; never throws.
+   *
+   * @param params the query string's parameters
+   */
+  HttpReply handle(HttpMethod method, String path, Map<String, List<String>> params, ByteBuf body) {
     try {
-      return route(method, path, body);
+      return route(method, path, params, body);
     } catch (HttpFailure f) {
-      return error(f.status, f.code, f.getMessage(), f.allow);
+      return error(path, f.status, f.code, f.getMessage(), f.allow, null);
     } catch (InvalidRequestException e) {
-      return error(400, "invalid_request", e.getMessage(), null);
+      return error(path, 400, "invalid_request", e.getMessage(), null, e);
     } catch (NotFoundException e) {
-      return error(404, "not_found", e.getMessage(), null);
+      return error(path, 404, "not_found", e.getMessage(), null, e);
+    } catch (MaterializationRunningException e) {
+      return error(path, 409, "conflict", e.getMessage(), null, e);
     } catch (SourceDataException e) {
       // a source's files are missing or unreadable: the data's fault, named, not the server's
       LOG.log(Level.WARNING, () -> "request to " + path + " failed on source " + e.source() + " (" + e.file() + "): " + e.getMessage());
-      return error(422, "source_data", e.getMessage(), null);
+      return error(path, 422, "source_data", e.getMessage(), null, e);
     } catch (QuiverException e) {
       LOG.log(Level.WARNING, "request to " + path + " failed", e);
-      return error(503, "unavailable", e.getMessage(), null);
+      return error(path, 503, "unavailable", e.getMessage(), null, e);
     } catch (RuntimeException | StackOverflowError e) {
       LOG.log(Level.SEVERE, "internal error answering " + method + " " + path, e);
-      return error(500, "internal", "internal error; the server log has the details", null);
+      return error(path, 500, "internal", "internal error; the server log has the details", null, null);
     }
   }
 
-  private HttpReply route(HttpMethod method, String path, ByteBuf body) {
+  private HttpReply route(HttpMethod method, String path, Map<String, List<String>> params, ByteBuf body) {
     switch (path) {
       case "/get-online-features" -> {
         post(method);
-        return online(serving.getOnlineFeatures(FeastJson.onlineRequest(read(body))));
+        FeastRequests.Read read = FeastRequests.read(read(body));
+        return online(serving.getOnlineFeatures(read.request()), read.viewMetadata());
       }
       case "/push" -> {
         post(method);
-        return push(read(body));
+        FeastRequests.Push push = FeastRequests.push(read(body));
+        return written(ops.push(push.source(), push.columns(), push.target()));
+      }
+      case "/write-to-online-store" -> {
+        post(method);
+        FeastRequests.Write write = FeastRequests.write(read(body));
+        return written(ops.write(write.view(), write.columns()));
       }
       case "/materialize" -> {
         post(method);
-        JsonNode req = FeastJson.object(read(body), "the request body");
-        return materialized(ops.materialize(views(req), time(req, "start_ts"), time(req, "end_ts")));
+        return materialize(FeastRequests.materialize(read(body), clock), FeastRequests.async(params));
       }
       case "/materialize-incremental" -> {
         post(method);
-        JsonNode req = FeastJson.object(read(body), "the request body");
-        return materialized(ops.materializeIncremental(views(req), time(req, "end_ts")));
+        return materialize(FeastRequests.materializeIncremental(read(body), clock), FeastRequests.async(params));
+      }
+      case "/materialize/status" -> {
+        get(method);
+        return HttpReply.json(200, bytes(status(ops.materialization())));
       }
       case "/health" -> {
         get(method);
@@ -143,34 +166,14 @@ final class HttpApi {
           return HttpReply.json(200, bytes(catalogue.get(path.substring("/api/v1/".length()), snapshot, ops.registryLog())));
         }
         throw new HttpFailure(404, "not_found", "no route " + path + "; the server answers POST /get-online-features,"
-            + " /push, /materialize, /materialize-incremental and GET /health, /ready, /metrics, /api/v1/...");
+            + " /push, /write-to-online-store, /materialize, /materialize-incremental and GET /health, /ready, /metrics,"
+            + " /materialize/status, /api/v1/...");
       }
     }
   }
 
-  private HttpReply push(JsonNode body) {
-    ObjectNode req = FeastJson.object(body, "the request body");
-    for (var it = req.fieldNames(); it.hasNext(); ) {
-      String f = it.next();
-      if (!List.of("push_source_name", "df", "to", "allow_registry_cache", "transform_on_write").contains(f)) {
-        throw new InvalidRequestException("unknown field '" + f + "' in the push; expected push_source_name, df, to");
-      }
-    }
-    JsonNode source = req.get("push_source_name");
-    if (source == null || !source.isTextual()) {
-      throw new InvalidRequestException("the push needs 'push_source_name' (a string naming a source), got "
-          + FeastJson.kind(source));
-    }
-    JsonNode df = req.get("df");
-    if (df == null || df.isNull()) {
-      throw new InvalidRequestException("the push needs 'df': the rows as columns, e.g. {\"user_id\": [1], \"event_ts\": [\"2026-11-22T10:00:00Z\"], ...}");
-    }
-    JsonNode to = req.get("to");
-    if (to != null && !to.isNull() && !to.isTextual()) {
-      throw new InvalidRequestException("'to' must be online, offline or online_and_offline, got " + FeastJson.kind(to));
-    }
-    Pusher.Result r = ops.push(source.textValue(), FeastJson.columns(df, "df"),
-        Pusher.Target.parse(to == null || to.isNull() ? null : to.textValue()));
+  /** What a push or a write did. */
+  private HttpReply written(Pusher.Result r) {
     ObjectNode n = mapper.createObjectNode();
     n.put("push_source_name", r.source());
     n.put("rows", r.rows());
@@ -183,9 +186,61 @@ final class HttpApi {
     return HttpReply.json(200, bytes(n));
   }
 
+  /** Runs a materialization, or starts it in the background (202, as Feast's {@code ?async=true}). */
+  private HttpReply materialize(FeastRequests.Materialize m, boolean async) {
+    if (async) {
+      List<String> views = ops.materializeInBackground(m.views(), m.start(), m.end());
+      ObjectNode n = mapper.createObjectNode();
+      n.put("status", "accepted");
+      ArrayNode names = n.putArray("feature_views");
+      views.forEach(names::add);
+      n.put("id", ops.materialization().id());
+      n.put("progress", "/materialize/status");
+      return HttpReply.json(202, bytes(n));
+    }
+    return materialized(m.incremental() ? ops.materializeIncremental(m.views(), m.end())
+        : ops.materialize(m.views(), m.start(), m.end()));
+  }
+
+  private ObjectNode status(MaterializationStatus s) {
+    ObjectNode n = mapper.createObjectNode();
+    n.put("state", s.state());
+    if (s.id() == 0) {
+      return n;
+    }
+    n.put("id", s.id());
+    n.put("kind", s.kind());
+    n.put("background", s.background());
+    s.views().forEach(n.putArray("feature_views")::add);
+    putTime(n, "start", s.start());
+    putTime(n, "end", s.end());
+    putTime(n, "started", s.started());
+    putTime(n, "finished", s.finished());
+    if (s.currentView() != null) {
+      n.put("current_view", s.currentView());
+    }
+    n.put("rows_read", s.rowsRead());
+    n.put("rows_written", s.rowsWritten());
+    viewResults(n.putArray("views"), s.done());
+    if (s.error() != null) {
+      n.put("error", s.error());
+    }
+    return n;
+  }
+
+  private static void putTime(ObjectNode n, String field, Instant t) {
+    if (t != null) {
+      n.put(field, t.toString());
+    }
+  }
+
   private HttpReply materialized(List<Materializer.ViewResult> results) {
     ObjectNode n = mapper.createObjectNode();
-    ArrayNode views = n.putArray("views");
+    viewResults(n.putArray("views"), results);
+    return HttpReply.json(200, bytes(n));
+  }
+
+  private static void viewResults(ArrayNode views, List<Materializer.ViewResult> results) {
     for (Materializer.ViewResult r : results) {
       ObjectNode v = views.addObject();
       v.put("view", r.view());
@@ -196,47 +251,6 @@ final class HttpApi {
       v.put("nothing_new", r.nothingNew());
       v.put("seconds", r.took().toNanos() / 1e9);
     }
-    return HttpReply.json(200, bytes(n));
-  }
-
-  private static List<String> views(JsonNode req) {
-    JsonNode v = req.get("feature_views");
-    List<String> out = new ArrayList<>();
-    if (v == null || v.isNull()) {
-      return out;
-    }
-    if (!v.isArray()) {
-      throw new InvalidRequestException("'feature_views' must be a list of view names, got " + FeastJson.kind(v));
-    }
-    for (JsonNode n : v) {
-      if (!n.isTextual()) {
-        throw new InvalidRequestException("'feature_views' must hold strings, got " + FeastJson.kind(n));
-      }
-      out.add(n.textValue());
-    }
-    return out;
-  }
-
-  private static Instant time(JsonNode req, String field) {
-    JsonNode v = req.get(field);
-    if (v == null || !v.isTextual()) {
-      throw new InvalidRequestException("'" + field + "' must be an ISO-8601 time such as \"2026-11-22T00:00:00Z\", got "
-          + FeastJson.kind(v));
-    }
-    Instant t;
-    try {
-      t = Instant.parse(v.textValue().strip());
-    } catch (java.time.format.DateTimeParseException e) {
-      try {
-        t = java.time.LocalDateTime.parse(v.textValue().strip()).toInstant(java.time.ZoneOffset.UTC);
-      } catch (java.time.format.DateTimeParseException e2) {
-        throw new InvalidRequestException("'" + field + "' is not an ISO-8601 time: '" + v.textValue() + "'");
-      }
-    }
-    if (!dev.quiver.core.model.Timestamps.supported(t)) {
-      throw new InvalidRequestException("'" + field + "' is outside the supported years 0001 to 9999: '" + v.textValue() + "'");
-    }
-    return t;
   }
 
   private JsonNode read(ByteBuf body) {
@@ -264,12 +278,12 @@ final class HttpApi {
   private static final ThreadLocal<ByteArrayOutputStream> RESPONSE_BUFFER =
       ThreadLocal.withInitial(() -> new ByteArrayOutputStream(16 * 1024));
 
-  private HttpReply online(OnlineResponse r) {
+  private HttpReply online(OnlineResponse r, boolean viewMetadata) {
     // one buffer per thread, reused: only the answer's exact bytes are allocated per request
     ByteArrayOutputStream out = RESPONSE_BUFFER.get();
     out.reset();
     try (JsonGenerator g = mapper.createGenerator(out)) {
-      FeastJson.writeResponse(r, g);
+      FeastJson.writeResponse(r, viewMetadata, g);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -288,12 +302,15 @@ final class HttpApi {
     }
   }
 
-  HttpReply error(int status, String code, String message, String allow) {
-    ObjectNode n = mapper.createObjectNode();
-    n.put("status", status);
-    n.put("error", code);
-    n.put("message", message == null ? code : message);
-    return new HttpReply(status, HttpReply.JSON, bytes(n), allow);
+  /**
+   * An error answer: Feast's error body on Feast's routes, Quiver's object elsewhere (see {@link
+   * ErrorBody}).
+   *
+   * @param path the request's path; null when unknown
+   * @param failure what failed (names the Feast error class); null for a failure of HTTP itself
+   */
+  HttpReply error(String path, int status, String code, String message, String allow, Throwable failure) {
+    return new HttpReply(status, HttpReply.JSON, ErrorBody.of(mapper, path, status, code, message, failure), allow);
   }
 
   private static void post(HttpMethod method) {

@@ -146,7 +146,7 @@ public final class HttpFrontEnd implements AutoCloseable {
     protected Object newContinueResponse(HttpMessage start, int maxContentLength, io.netty.channel.ChannelPipeline pipeline) {
       Object response = super.newContinueResponse(start, maxContentLength, pipeline);
       if (response instanceof FullHttpResponse r && r.status().code() == 413) {
-        FullHttpResponse json = tooLarge();
+        FullHttpResponse json = tooLarge(start);
         json.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         r.release();
         metrics.request("http", "other", "client_error", 0);
@@ -155,9 +155,17 @@ public final class HttpFrontEnd implements AutoCloseable {
       return response;
     }
 
-    private FullHttpResponse tooLarge() {
-      HttpReply reply = api.error(413, "payload_too_large", "the request body is larger than this server accepts ("
-          + max + " bytes; --max-body)", null);
+    private FullHttpResponse tooLarge(HttpMessage message) {
+      String path = null;
+      if (message instanceof io.netty.handler.codec.http.HttpRequest request) {
+        try {
+          path = new io.netty.handler.codec.http.QueryStringDecoder(request.uri()).path();
+        } catch (IllegalArgumentException badEscape) {
+          // Quiver's body then
+        }
+      }
+      HttpReply reply = api.error(path, 413, "payload_too_large", "the request body is larger than this server accepts ("
+          + max + " bytes; --max-body)", null, null);
       FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
           Unpooled.wrappedBuffer(reply.body()));
       r.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpReply.JSON).setInt(HttpHeaderNames.CONTENT_LENGTH, reply.body().length);
@@ -166,7 +174,7 @@ public final class HttpFrontEnd implements AutoCloseable {
 
     @Override
     protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
-      FullHttpResponse r = tooLarge();
+      FullHttpResponse r = tooLarge(oversized);
       metrics.request("http", "other", "client_error", 0);
       // A keep-alive client still sending the body reads the 413 once it is done (the aggregator
       // discards the rest of the body); otherwise the connection closes.

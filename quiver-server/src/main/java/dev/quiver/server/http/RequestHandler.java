@@ -16,6 +16,8 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.util.ArrayDeque;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -57,24 +59,29 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     if (!request.decoderResult().isSuccess()) {
       request.release();
       String why = request.decoderResult().cause() == null ? "malformed request" : request.decoderResult().cause().getMessage();
-      respond(ctx, api.error(400, "bad_request", "malformed HTTP request: " + why, null), false, false, "other", started);
+      respond(ctx, api.error(null, 400, "bad_request", "malformed HTTP request: " + why, null, null), false, false, "other",
+          started);
       return;
     }
     String path;
+    Map<String, List<String>> params;
     try {
-      path = new QueryStringDecoder(request.uri()).path();
+      QueryStringDecoder uri = new QueryStringDecoder(request.uri());
+      path = uri.path();
+      params = uri.parameters();
     } catch (IllegalArgumentException badEscape) { // %zz, a lone %, bytes that are not UTF-8
       request.release();
-      respond(ctx, api.error(400, "bad_request", "malformed URL: " + badEscape.getMessage(), null), keepAlive, false,
-          "other", started);
+      respond(ctx, api.error(null, 400, "bad_request", "malformed URL: " + badEscape.getMessage(), null, null), keepAlive,
+          false, "other", started);
       next(ctx);
       return;
     }
     String encoding = request.headers().get(HttpHeaderNames.CONTENT_ENCODING);
     if (encoding != null && !encoding.isBlank() && !encoding.strip().equalsIgnoreCase("identity")) {
       request.release();
-      respond(ctx, api.error(415, "unsupported_media_type", "request bodies are read as sent; Content-Encoding '" + encoding
-          + "' is not supported: send the JSON uncompressed", null), keepAlive, false, HttpApi.endpoint(path), started);
+      respond(ctx, api.error(path, 415, "unsupported_media_type", "request bodies are read as sent; Content-Encoding '"
+          + encoding + "' is not supported: send the JSON uncompressed", null, null), keepAlive, false, HttpApi.endpoint(path),
+          started);
       next(ctx);
       return;
     }
@@ -83,7 +90,7 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     String endpoint = HttpApi.endpoint(path);
     if (api.inline(path)) {
       try {
-        respond(ctx, api.handle(method, path, request.content()), keepAlive, head, endpoint, started);
+        respond(ctx, api.handle(method, path, params, request.content()), keepAlive, head, endpoint, started);
       } finally {
         request.release();
       }
@@ -96,7 +103,7 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
       workers.execute(() -> {
         HttpReply reply;
         try {
-          reply = api.handle(method, path, request.content());
+          reply = api.handle(method, path, params, request.content());
         } finally {
           request.release();
         }
@@ -109,7 +116,7 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     } catch (RejectedExecutionException e) {
       request.release();
       inFlight.decrementAndGet();
-      respond(ctx, api.error(503, "overloaded", "the server is at capacity or shutting down; retry later", null),
+      respond(ctx, api.error(path, 503, "overloaded", "the server is at capacity or shutting down; retry later", null, null),
           false, head, endpoint, started);
       busy = false;
     }

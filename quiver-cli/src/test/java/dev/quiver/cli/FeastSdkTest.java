@@ -1,0 +1,110 @@
+package dev.quiver.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Feast's own Python SDK (0.67, from PyPI) drives a real {@code quiver serve} unchanged: the pytest
+ * suite in {@code src/test/python} (reads with refs and services, short and full names, on-demand
+ * features with request data as entity columns, push, write_to_online_store, the SDK's materialize
+ * and materialize_incremental, /materialize sync and async, typed errors, unknown fields). Its
+ * output goes to the test's output, and a failure's to the assertion message (the Maven log).
+ */
+class FeastSdkTest {
+  private static final int MAX_MESSAGE = 30_000;
+
+  @TempDir Path tmp;
+
+  @Test
+  void feastsPythonSdkWorksUnchangedAgainstQuiverServe() throws Exception {
+    Path module = Path.of("").toAbsolutePath(); // surefire runs in quiver-cli/
+    Path python = FeastVenv.python(module.getParent());
+    Path repo = tmp.resolve("repo");
+    assertThat(Cli.run("init", repo.toString(), "--start", "2026-01-01", "--rows", "5000").exitCode()).isZero();
+    assertThat(Cli.run("apply", "--repo", repo.toString()).exitCode()).isZero();
+    // every view but merchant_profile, which the suite materializes with Feast's SDK
+    Cli materialized = Cli.run("materialize", "2025-01-01", "2026-04-02", "--repo", repo.toString(),
+        "--views", "user_profile,user_txn,merchant_txn");
+    assertThat(materialized.exitCode()).as(materialized.toString()).isZero();
+
+    Process server = new ProcessBuilder(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java",
+        "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), Main.class.getName(),
+        "serve", "--repo", repo.toString(), "--host", "127.0.0.1", "--port", "0", "--grpc-port", "-1")
+        .redirectErrorStream(true).start();
+    StringBuilder serverLog = new StringBuilder();
+    try {
+      int port = port(server, serverLog);
+      assertThat(port).as(serverLog.toString()).isPositive();
+      List<String> command = new ArrayList<>(List.of(python.toString(), "-m", "pytest", "-p", "no:cacheprovider",
+          "-q", "-rfE", "--tb=short", "--disable-warnings", "--basetemp=" + tmp.resolve("pytest"),
+          "--rootdir=" + module.resolve("src/test/python"), module.resolve("src/test/python").toString()));
+      ProcessBuilder pytest = new ProcessBuilder(command);
+      pytest.environment().put("QUIVER_URL", "http://127.0.0.1:" + port);
+      pytest.environment().put("QUIVER_REPO", repo.toString());
+      pytest.environment().put("PYTHONDONTWRITEBYTECODE", "1"); // nothing written into src/test/python
+      pytest.environment().put("FEAST_USAGE", "False");
+      long started = System.nanoTime();
+      FeastVenv.Run run = FeastVenv.run(pytest, 900);
+      System.out.printf("FeastSdkTest: pytest took %.1f s%n", (System.nanoTime() - started) / 1e9);
+      assertThat(run.exit()).as("pytest failed; its output:\n%s\n--- the server's log (tail):\n%s", tail(run.output()),
+          tail(serverLog(serverLog))).isZero();
+    } finally {
+      server.destroy(); // SIGTERM: the server stops gracefully
+      if (!server.waitFor(30, TimeUnit.SECONDS)) {
+        server.destroyForcibly();
+      }
+    }
+  }
+
+  /** Reads the server's output until it prints its HTTP port, then keeps draining it into {@code log}. */
+  private static int port(Process server, StringBuilder log) throws Exception {
+    BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
+    Pattern listening = Pattern.compile("HTTP\\s+http://127\\.0\\.0\\.1:(\\d+)");
+    int port = -1;
+    for (String line; port < 0 && (line = out.readLine()) != null; ) {
+      append(log, line);
+      Matcher m = listening.matcher(line);
+      if (m.find()) {
+        port = Integer.parseInt(m.group(1));
+      }
+    }
+    Thread.ofPlatform().daemon().start(() -> {
+      try {
+        for (String line; (line = out.readLine()) != null; ) {
+          append(log, line);
+        }
+      } catch (java.io.IOException e) {
+        // the server is gone
+      }
+    });
+    return port;
+  }
+
+  private static void append(StringBuilder log, String line) {
+    synchronized (log) {
+      log.append(line).append('\n');
+    }
+  }
+
+  private static String serverLog(StringBuilder log) {
+    synchronized (log) {
+      return log.toString();
+    }
+  }
+
+  private static String tail(String text) {
+    return text.length() <= MAX_MESSAGE ? text : "..." + text.substring(text.length() - MAX_MESSAGE);
+  }
+}

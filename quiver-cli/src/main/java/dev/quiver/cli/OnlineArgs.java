@@ -59,12 +59,13 @@ record OnlineArgs(Map<String, List<Object>> entities, Map<String, List<Object>> 
                 + Names.didYouMean(field, declared.keySet()) + " (they have " + describe(declared) + ")");
       }
     }
-    List<String> missing = needed.keySet().stream().filter(f -> !given.containsKey(f)).toList();
+    // in declaration order
+    List<String> missing = declared.keySet().stream().filter(f -> needed.containsKey(f) && !given.containsKey(f)).toList();
     if (!missing.isEmpty()) {
       Map<String, DerivedPlan.RequestSlot> lacking = new LinkedHashMap<>();
-      missing.forEach(f -> lacking.put(f, needed.get(f)));
+      missing.forEach(f -> lacking.put(f, declared.get(f)));
       throw new InvalidRequestException("the requested features need request data: " + describe(lacking) + "; add --request "
-          + String.join(",", missing.stream().map(f -> f + "=" + TextValues.example(needed.get(f).field().type())).toList()));
+          + String.join(",", missing.stream().map(f -> f + "=" + TextValues.example(declared.get(f).field().type())).toList()));
     }
     int rows = entities.isEmpty() ? given.values().stream().mapToInt(List::size).max().orElse(0)
         : entities.values().iterator().next().size();

@@ -183,8 +183,8 @@ class OnlineCommandTest {
             "--features", "fee_check:fee", "--entity", "account_id=1", "--request", "amout=1"},
         {"--request amount: no requested feature reads request data",
             "--features", "account_state:balance", "--entity", "account_id=1", "--request", "amount=1"},
-        {"the requested features need request data: items (int64), currency (string) of on-demand view payment_check@v1;"
-            + " add --request items=42,currency=DE",
+        {"the requested features need request data: currency (string), items (int64) of on-demand view payment_check@v1;"
+            + " add --request currency=DE,items=42",
             "--features", "payment_check:label", "--entity", "account_id=1", "--request", "amount=1"},
         {"the requested features need request data: at (timestamp) of on-demand view payment_check@v1;"
             + " add --request at=2026-03-01T12:00:00Z", "--features", "payment_check:days_open", "--entity", "account_id=1"},

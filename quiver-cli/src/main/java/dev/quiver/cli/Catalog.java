@@ -1,8 +1,11 @@
 package dev.quiver.cli;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quiver.core.NotFoundException;
 import dev.quiver.core.QuiverException;
 import dev.quiver.core.model.AggregateFeature;
+import dev.quiver.core.model.AggregateFunction;
+import dev.quiver.core.model.Aggregation;
 import dev.quiver.core.model.ColumnFeature;
 import dev.quiver.core.model.Definitions;
 import dev.quiver.core.model.DerivedFeature;
@@ -28,7 +31,8 @@ final class Catalog {
   private Catalog() {}
 
   /** One feature as discovery shows it; owner and tags are the view's. */
-  record FeatureRow(FeatureRef ref, String kind, String type, String definition, Metadata viewMetadata, String description) {}
+  record FeatureRow(FeatureRef ref, String kind, String type, String definition, Metadata viewMetadata, String description,
+      Feature feature) {}
 
   static RegistrySnapshot snapshot(FeatureRepo repo, String version) {
     if (version == null || version.equals("latest")) {
@@ -47,13 +51,13 @@ final class Catalog {
     for (FeatureView v : d.views()) {
       for (Feature f : v.features()) {
         rows.add(new FeatureRow(new FeatureRef(v.name(), v.version(), f.name()), kind(f),
-            f.type() == null ? "?" : f.type().spelling(), definition(f), v.metadata(), f.description()));
+            f.type() == null ? "?" : f.type().spelling(), definition(f), v.metadata(), f.description(), f));
       }
     }
     for (OnDemandView o : d.onDemandViews()) {
       for (DerivedFeature f : o.features()) {
         rows.add(new FeatureRow(new FeatureRef(o.name(), o.version(), f.name()), "on-demand",
-            f.type() == null ? "?" : f.type().spelling(), f.expression(), o.metadata(), f.description()));
+            f.type() == null ? "?" : f.type().spelling(), f.expression(), o.metadata(), f.description(), f));
       }
     }
     return rows;
@@ -67,15 +71,57 @@ final class Catalog {
     };
   }
 
+  /**
+   * A feature's definition in one line; an aggregate's with every parameter: {@code last_k(amount,
+   * k=5) over 7d hop 1h where channel = 'online'}, {@code approx_percentile(amount, percentile=0.95)
+   * over 30d hop 1h}. The hop is the effective one (the default when none is declared).
+   */
   static String definition(Feature f) {
     return switch (f) {
       case ColumnFeature c -> "column " + c.column();
-      case AggregateFeature a -> a.aggregation().function().spelling() + "("
-          + (a.aggregation().column() == null ? "*" : a.aggregation().column()) + ") over "
-          + a.aggregation().window().spelling() + " hop " + Durations.format(a.aggregation().effectiveHop())
-          + (a.aggregation().where() == null ? "" : " where " + a.aggregation().where());
+      case AggregateFeature a -> {
+        Aggregation g = a.aggregation();
+        StringBuilder s = new StringBuilder(g.function().spelling()).append('(').append(g.column() == null ? "*" : g.column());
+        if (g.function() == AggregateFunction.LAST_K) {
+          s.append(", k=").append(g.k());
+        }
+        if (g.function() == AggregateFunction.APPROX_PERCENTILE) {
+          s.append(", percentile=").append(number(g.percentile()));
+        }
+        s.append(") over ").append(g.window().spelling()).append(" hop ").append(Durations.format(g.effectiveHop()));
+        yield s.append(g.where() == null ? "" : " where " + g.where()).toString();
+      }
       case DerivedFeature x -> x.expression();
     };
+  }
+
+  /**
+   * An aggregation's parameters as JSON, as definitions spell them: {@code fn, column, window, hop}
+   * (the effective hop), {@code where}, {@code k} and {@code percentile} (null where they do not
+   * apply).
+   */
+  static ObjectNode aggregationJson(Aggregation g) {
+    ObjectNode n = Json.MAPPER.createObjectNode();
+    n.put("fn", g.function().spelling());
+    n.put("column", g.column());
+    n.put("window", g.window().spelling());
+    n.put("hop", Durations.format(g.effectiveHop()));
+    n.put("where", g.where());
+    if (g.function() == AggregateFunction.LAST_K) {
+      n.put("k", g.k());
+    } else {
+      n.putNull("k");
+    }
+    if (g.function() == AggregateFunction.APPROX_PERCENTILE) {
+      n.put("percentile", g.percentile());
+    } else {
+      n.putNull("percentile");
+    }
+    return n;
+  }
+
+  private static String number(double d) {
+    return java.math.BigDecimal.valueOf(d).stripTrailingZeros().toPlainString();
   }
 
   /** Name filter: a case-insensitive substring, or a glob when it contains {@code *} or {@code ?}. */

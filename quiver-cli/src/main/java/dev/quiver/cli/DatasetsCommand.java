@@ -1,5 +1,7 @@
 package dev.quiver.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.quiver.core.NotFoundException;
 import dev.quiver.core.registry.DatasetRecord;
 import dev.quiver.core.registry.RegistryCodec;
@@ -31,19 +33,35 @@ final class DatasetsCommand implements Runnable {
   @Command(name = "list", description = "Every saved training set, oldest first.")
   static final class ListSets implements Callable<Integer> {
     @Mixin RepoOption repo;
+    @Mixin OutputOption output;
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() {
       try (FeatureRepo r = FeatureRepo.open(repo.repo)) {
         Table t = new Table("DATASET", "ROWS", "FEATURES", "REGISTRY", "CREATED", "AUTHOR", "OUTPUT");
+        ArrayNode json = Json.MAPPER.createArrayNode();
         for (DatasetRecord d : r.registry().datasets()) {
           t.add(d.name(), String.format("%,d", d.rows()), String.valueOf(d.features().size()),
               "v" + d.registryVersion(), d.createdAt().toString(), d.author(), d.output());
+          json.add(json(d));
         }
-        t.print(spec.commandLine().getOut());
+        if (output.json()) {
+          Json.print(json, spec.commandLine().getOut());
+        } else {
+          t.print(spec.commandLine().getOut());
+        }
         return 0;
       }
+    }
+  }
+
+  /** A dataset record as {@code datasets show --output json} prints it (the registry's own encoding). */
+  static JsonNode json(DatasetRecord d) {
+    try {
+      return Json.MAPPER.readTree(RegistryCodec.encodeDataset(d));
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("the registry's dataset encoding is JSON", e);
     }
   }
 

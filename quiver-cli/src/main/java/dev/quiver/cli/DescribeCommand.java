@@ -10,6 +10,7 @@ import dev.quiver.core.model.Entity;
 import dev.quiver.core.model.FeatureRef;
 import dev.quiver.core.model.FeatureService;
 import dev.quiver.core.model.FeatureView;
+import dev.quiver.core.model.FileSource;
 import dev.quiver.core.model.OnDemandView;
 import dev.quiver.core.model.Source;
 import dev.quiver.core.model.VersionedName;
@@ -60,7 +61,8 @@ final class DescribeCommand implements Callable<Integer> {
       JsonNode json;
       if (view.isPresent()) {
         FeatureView v = view.get();
-        json = withConsumers(ListCommand.pick(all, "feature_views", v.name(), v.version()), Catalog.consumers(d, v.name(), v.version(), null));
+        json = withConsumers(withEffectiveHops(ListCommand.pick(all, "feature_views", v.name(), v.version()), v),
+            Catalog.consumers(d, v.name(), v.version(), null));
         if (!output.json()) {
           out.printf("feature view %s%n  entities: %s%n  source: %s%n  ttl: %s%n  online: %s%n  owner: %s%n  description: %s%n  tags: %s%n  features:%n",
               v.qualifiedName(), String.join(", ", v.entities()), v.source(), v.ttl() == null ? "none" : Durations.format(v.ttl()),
@@ -107,7 +109,7 @@ final class DescribeCommand implements Callable<Integer> {
         used.forEach(j.putArray("used_by")::add);
         json = j;
         if (!output.json()) {
-          out.printf("source %s%n%s  used by: %s%n", s.name(), Json.MAPPER.valueToTree(j).toPrettyString().indent(2), String.join(", ", orNone(used)));
+          printSource(s, used, out);
         }
       } else {
         List<String> known = new ArrayList<>();
@@ -149,6 +151,34 @@ final class DescribeCommand implements Callable<Integer> {
     }
     List<String> known = Catalog.features(d).stream().map(f -> f.ref().view() + ":" + f.ref().feature()).toList();
     throw new NotFoundException("no feature " + ref + " in the registry" + Names.didYouMean(ref.view() + ":" + ref.feature(), known));
+  }
+
+  private static void printSource(Source source, List<String> usedBy, PrintWriter out) {
+    switch (source) {
+      case FileSource f -> {
+        out.printf("source %s%n  kind: file%n  path: %s%n  format: %s%n  timestamp: %s%n  created: %s%n  field mapping: %s%n",
+            f.name(), f.path(), f.format().spelling(), f.timestampColumn(), f.createdColumn() == null ? "none" : f.createdColumn(),
+            f.fieldMapping().isEmpty() ? "none" : String.join(", ", f.fieldMapping().entrySet().stream()
+                .map(e -> e.getKey() + " -> " + e.getValue()).toList()));
+        out.printf("  owner: %s%n  description: %s%n  tags: %s%n  used by: %s%n", f.metadata().owner(), f.metadata().description(),
+            Catalog.tags(f.metadata()), String.join(", ", orNone(usedBy)));
+      }
+    }
+  }
+
+  /** The view's JSON with each aggregate's effective hop in place of a null (the default). */
+  private static JsonNode withEffectiveHops(JsonNode view, FeatureView v) {
+    ObjectNode j = view.deepCopy();
+    for (JsonNode f : j.path("features")) {
+      if (f.path("aggregation") instanceof ObjectNode a && a.path("hop").isNull()) {
+        v.feature(f.path("name").asText()).ifPresent(feature -> {
+          if (feature instanceof dev.quiver.core.model.AggregateFeature agg) {
+            a.put("hop", Durations.format(agg.aggregation().effectiveHop()));
+          }
+        });
+      }
+    }
+    return j;
   }
 
   private static JsonNode withConsumers(JsonNode node, List<String> consumers) {

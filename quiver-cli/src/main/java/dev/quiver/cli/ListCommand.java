@@ -147,6 +147,9 @@ final class ListCommand implements Callable<Integer> {
     n.put("kind", f.kind());
     n.put("type", f.type());
     n.put("definition", f.definition());
+    if (f.feature() instanceof dev.quiver.core.model.AggregateFeature a) {
+      n.set("aggregation", Catalog.aggregationJson(a.aggregation()));
+    }
     n.put("description", f.description());
     n.put("owner", f.viewMetadata().owner());
     ObjectNode t = n.putObject("tags");

@@ -1,19 +1,17 @@
 package dev.quiver.cli;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quiver.core.QuiverException;
+import dev.quiver.core.model.Definitions;
 import dev.quiver.core.model.FeatureRef;
+import dev.quiver.core.model.FeatureResolver;
 import dev.quiver.core.model.VersionedName;
 import dev.quiver.core.online.FeatureColumn;
+import dev.quiver.core.online.OnlineRequest;
 import dev.quiver.core.online.OnlineResponse;
 import dev.quiver.core.repo.FeatureRepo;
 import java.io.PrintWriter;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -35,9 +33,16 @@ final class OnlineCommand implements Callable<Integer> {
   @ArgGroup(exclusive = true, multiplicity = "1")
   Features features;
 
-  @Option(names = "--entity", paramLabel = "KEY=V1,V2", required = true,
-      description = "Entity key values, one option per join key: --entity user_id=1,2,3 --entity merchant_id=7,8,9.")
-  List<String> entities;
+  @Option(names = "--entity", paramLabel = "KEY=V1,V2",
+      description = "Entity key values, one option per join key: --entity user_id=1,2,3 --entity merchant_id=7,8,9."
+          + " Typed by the join key: int64 keys are whole numbers (42, not 042 or 42.0).")
+  List<String> entities = new ArrayList<>();
+
+  @Option(names = "--request", paramLabel = "FIELD=V[,FIELD=V]",
+      description = "Request data for on-demand features: --request amount=10.5,country=DE (every entity row), or one value"
+          + " per row: --request amount=10.5,80 --request country=DE,FR. Typed by the on-demand view's request fields;"
+          + " a list is [1.5,2.0].")
+  List<String> request = new ArrayList<>();
 
   @Option(names = "--full-feature-names", description = "Name features view__feature.")
   boolean fullFeatureNames;
@@ -49,32 +54,26 @@ final class OnlineCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
-    Map<String, List<Object>> columns = new LinkedHashMap<>();
-    for (String e : entities) {
-      int eq = e.indexOf('=');
-      if (eq <= 0) {
-        throw new QuiverException("--entity '" + e + "' must look like KEY=V1,V2");
-      }
-      if (columns.put(e.substring(0, eq), new ArrayList<>(Arrays.asList((Object[]) e.substring(eq + 1).split(",")))) != null) {
-        throw new QuiverException("--entity " + e.substring(0, eq) + " is given twice; list every value once: "
-            + e.substring(0, eq) + "=V1,V2");
-      }
-    }
     try (FeatureRepo r = FeatureRepo.open(repo.repo)) {
-      OnlineResponse response;
+      Definitions defs = Catalog.snapshot(r, null).definitions();
+      List<FeatureRef> refs;
+      VersionedName service = null;
       if (features.service != null) {
-        VersionedName service = VersionedName.parse(features.service).orElseThrow(() ->
+        service = VersionedName.parse(features.service).orElseThrow(() ->
             new QuiverException("'" + features.service + "' is not a service; write NAME or NAME@vN"));
-        response = r.getOnlineFeatures(service.name(), service.version(), columns, fullFeatureNames);
+        refs = FeatureResolver.service(defs, service.name(), service.version());
       } else {
-        List<FeatureRef> refs = new ArrayList<>();
+        refs = new ArrayList<>();
         for (String f : features.refs) {
           refs.add(FeatureRef.parse(f).orElseThrow(() -> new QuiverException("'" + f + "' is not a feature ref; write view:feature")));
         }
-        response = r.getOnlineFeatures(refs, columns, fullFeatureNames);
       }
+      OnlineArgs args = OnlineArgs.read(defs, refs, entities, request);
+      OnlineResponse response = service != null
+          ? r.getOnlineFeatures(service.name(), service.version(), args.entities(), args.requestData(), fullFeatureNames)
+          : r.getOnlineFeatures(new OnlineRequest(refs, args.entities(), args.requestData(), fullFeatureNames));
       if (output.json()) {
-        Json.print(json(response), out);
+        Json.print(OnlineJson.of(response), out);
       } else {
         print(response, out);
       }
@@ -89,12 +88,12 @@ final class OnlineCommand implements Callable<Integer> {
     for (int i = 0; i < response.rows(); i++) {
       List<String> cells = new ArrayList<>();
       for (List<Object> col : response.entities().values()) {
-        cells.add(String.valueOf(col.get(i)));
+        cells.add(TextValues.format(col.get(i)));
       }
       for (FeatureColumn f : response.features()) {
         Object v = f.values().get(i);
         cells.add(switch (f.statuses().get(i)) {
-          case PRESENT -> String.valueOf(v);
+          case PRESENT -> TextValues.format(v);
           case NULL_VALUE -> "null";
           case NOT_FOUND -> "(not found)";
           case OUTSIDE_MAX_AGE -> "(older than ttl)";
@@ -103,38 +102,5 @@ final class OnlineCommand implements Callable<Integer> {
       t.add(cells.toArray(String[]::new));
     }
     t.print(out);
-  }
-
-  /** Feast's response shape: metadata.feature_names, then column-major results. */
-  static ObjectNode json(OnlineResponse response) {
-    ObjectNode root = Json.MAPPER.createObjectNode();
-    ArrayNode names = root.putObject("metadata").putArray("feature_names");
-    ArrayNode results = root.putArray("results");
-    for (var e : response.entities().entrySet()) {
-      names.add(e.getKey());
-      ObjectNode r = results.addObject();
-      ArrayNode values = r.putArray("values");
-      ArrayNode statuses = r.putArray("statuses");
-      ArrayNode times = r.putArray("event_timestamps");
-      for (Object v : e.getValue()) {
-        values.add(Json.MAPPER.valueToTree(v));
-        statuses.add("PRESENT");
-        times.add("1970-01-01T00:00:00Z");
-      }
-    }
-    for (FeatureColumn f : response.features()) {
-      names.add(f.name());
-      ObjectNode r = results.addObject();
-      ArrayNode values = r.putArray("values");
-      ArrayNode statuses = r.putArray("statuses");
-      ArrayNode times = r.putArray("event_timestamps");
-      for (int i = 0; i < f.values().size(); i++) {
-        Object v = f.values().get(i);
-        values.add(v instanceof java.time.Instant t ? Json.MAPPER.getNodeFactory().textNode(t.toString()) : Json.MAPPER.valueToTree(v));
-        statuses.add(f.statuses().get(i).name());
-        times.add(f.eventTimes().get(i) == null ? "1970-01-01T00:00:00Z" : f.eventTimes().get(i).toString());
-      }
-    }
-    return root;
   }
 }

@@ -1,5 +1,6 @@
 package dev.quiver.cli;
 
+import dev.quiver.core.DefinitionException;
 import dev.quiver.core.diff.Plan;
 import dev.quiver.core.repo.FeatureRepo;
 import java.util.concurrent.Callable;
@@ -11,13 +12,26 @@ import picocli.CommandLine.Spec;
 /** {@code quiver plan}: what apply would change, field by field, and what would break. */
 @Command(
     name = "plan",
-    description = "Show how the definitions differ from the registry: added, changed, removed, breaking.")
+    description = "Show how the definitions differ from the registry: added, changed, removed, breaking.",
+    exitCodeListHeading = "%nExit codes with --exit-code:%n",
+    exitCodeList = {
+      "0:no changes",
+      "1:an error (invalid definitions included)",
+      "2:changes",
+      "3:breaking changes (apply would refuse them)"})
 final class PlanCommand implements Callable<Integer> {
+  /** {@code --exit-code}: the plan's outcome as the exit code, for CI. */
+  static final int CHANGES = 2;
+  static final int BREAKING = 3;
+
   @Mixin RepoOption repo;
   @Mixin OutputOption output;
 
   @Option(names = "--prune", description = "Also drop superseded view versions that no feature service pins.")
   boolean prune;
+
+  @Option(names = "--exit-code", description = "Exit 0 when nothing changes, 2 when something does, 3 when a change is breaking, 1 on any error.")
+  boolean exitCode;
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
@@ -30,7 +44,18 @@ final class PlanCommand implements Callable<Integer> {
       } else {
         PlanPrinter.print(plan, spec.commandLine().getOut());
       }
-      return 0;
+      if (!exitCode) {
+        return 0;
+      }
+      return !plan.breaking().isEmpty() ? BREAKING : plan.isEmpty() ? 0 : CHANGES;
+    } catch (DefinitionException e) {
+      if (!exitCode) {
+        throw e;
+      }
+      // 2 means "changes" here: invalid definitions are an error like any other
+      spec.commandLine().getErr().println(e.getMessage());
+      spec.commandLine().getErr().flush();
+      return 1;
     }
   }
 }

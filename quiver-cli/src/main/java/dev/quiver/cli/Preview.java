@@ -7,7 +7,10 @@ import dev.quiver.core.offline.PointInTimePlan;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 
-/** Prints the first rows of a training set file as a table. */
+/**
+ * Prints the first rows of a training set file as a table, values exactly as {@link
+ * TextValues#format} writes them (doubles in full, timestamps with microseconds, lists in full).
+ */
 final class Preview {
   private Preview() {}
 
@@ -19,7 +22,7 @@ final class Preview {
         Object[] row = rows.next();
         String[] cells = new String[row.length];
         for (int c = 0; c < row.length; c++) {
-          cells[c] = row[c] == null ? "null" : row[c] instanceof Double d ? String.format("%.2f", d) : String.valueOf(row[c]);
+          cells[c] = TextValues.format(row[c]);
         }
         table.add(cells);
       }

@@ -46,6 +46,8 @@ public final class QuiverCommand implements Runnable {
   public static CommandLine commandLine() {
     CommandLine cli = new CommandLine(new QuiverCommand());
     addHelpOptions(cli);
+    cli.setExecutionStrategy(UnknownVerb.strategy(new CommandLine.RunLast()));
+    cli.setParameterExceptionHandler(UnknownVerb.handler(cli.getParameterExceptionHandler()));
     cli.setExecutionExceptionHandler(
         (ex, commandLine, parseResult) -> {
           PrintWriter err = commandLine.getErr();

@@ -31,6 +31,32 @@ class HelpOptionTest {
     assertThat(Cli.run("describe", "--help").out()).contains("--version=N");
   }
 
+  @Test
+  void anUnknownVerbIsAOneLineErrorEvenWithHelp() {
+    String[][] cases = {
+        {"error: 'nosuch' is not a verb of 'quiver'; run 'quiver --help' for the list", "nosuch"},
+        {"error: 'nosuch' is not a verb of 'quiver'; run 'quiver --help' for the list", "nosuch", "--help"},
+        {"error: 'nosuch' is not a verb of 'quiver'; run 'quiver --help' for the list", "nosuch", "-h"},
+        {"error: 'nosuch' is not a verb of 'quiver'; run 'quiver --help' for the list", "nosuch", "--version"},
+        {"error: 'materialise' is not a verb of 'quiver'; did you mean 'materialize'?", "materialise", "--help"},
+        {"error: 'describ' is not a verb of 'quiver'; did you mean 'describe'?", "describ", "user_txn"},
+        {"error: 'lst' is not a verb of 'quiver datasets'; did you mean 'list'?", "datasets", "lst", "--help"},
+        {"error: 'lst' is not a verb of 'quiver datasets'; did you mean 'list'?", "datasets", "lst"},
+        {"error: 'sho' is not a verb of 'quiver registry'; did you mean 'show'?", "registry", "sho", "1"}};
+    for (String[] c : cases) {
+      Cli cli = Cli.run(java.util.Arrays.copyOfRange(c, 1, c.length));
+      assertThat(cli.exitCode()).as(cli.toString()).isEqualTo(2);
+      assertThat(cli.err()).as(cli.toString()).isEqualTo(c[0] + System.lineSeparator());
+      assertThat(cli.out()).as(cli.toString()).isEmpty();
+    }
+    // a verb's unknown option still gets picocli's message, and known verbs still answer --help
+    Cli option = Cli.run("plan", "--nosuch");
+    assertThat(option.exitCode()).isEqualTo(2);
+    assertThat(option.err()).contains("Unknown option: '--nosuch'");
+    assertThat(Cli.run("datasets", "--help").exitCode()).isZero();
+    assertThat(Cli.run("--help").exitCode()).isZero();
+  }
+
   private static void collect(CommandLine parent, List<String> path, List<List<String>> out) {
     parent.getSubcommands().forEach((name, sub) -> {
       if (sub.getCommandSpec().userObject() instanceof CommandLine.HelpCommand) {

@@ -63,6 +63,10 @@ class HistoricalCommandTest {
     assertThat(out).exists();
 
     assertThat(Cli.run("datasets", "list", "--repo", r).out()).contains("train_v1", "573");
+    JsonNode listed = JSON.readTree(Cli.run("datasets", "list", "--repo", r, "--output", "json").out());
+    assertThat(listed).hasSize(1);
+    assertThat(listed.get(0).path("name").asText()).isEqualTo("train_v1");
+    assertThat(listed.get(0).path("rows").asLong()).isEqualTo(573);
     JsonNode shown = JSON.readTree(Cli.run("datasets", "show", "train_v1", "--repo", r, "--output", "json").out());
     assertThat(shown.path("registry_version").asLong()).isEqualTo(1);
     assertThat(shown.path("rows").asLong()).isEqualTo(573);

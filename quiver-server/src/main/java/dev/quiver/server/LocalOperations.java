@@ -21,6 +21,8 @@ import java.time.Duration;
 
 /** {@link ServerOperations} over a feature repo and the live registry version. Thread-safe. */
 final class LocalOperations implements ServerOperations, AutoCloseable {
+  private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(LocalOperations.class.getName());
+
   private final FeatureRepo repo;
   private final LiveRegistry live;
   private final OnlineStore store;

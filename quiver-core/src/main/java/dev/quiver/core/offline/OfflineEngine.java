@@ -40,7 +40,10 @@ public interface OfflineEngine extends AutoCloseable {
   HistoricalRows rows(PointInTimePlan plan, Path repoRoot);
 
   /**
-   * Writes the training set to {@code out}, replacing it atomically once complete.
+   * Writes the training set to {@code out}, replacing it atomically once complete. Timestamps are
+   * written in UTC whatever their type in the query or the sources and whatever the machine's time
+   * zone: in Parquet as UTC-adjusted microsecond timestamps ({@code isAdjustedToUTC=true}), in CSV
+   * as ISO-8601 with six fraction digits and {@code Z} ({@code 2026-03-01T10:15:00.123456Z}).
    *
    * @param progress receives the percentage done (0 to 100) from time to time, on another thread
    * @return the number of rows written

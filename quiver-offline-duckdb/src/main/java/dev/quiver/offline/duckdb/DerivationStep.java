@@ -81,7 +81,7 @@ final class DerivationStep {
         DuckDBAppender appender = writer.unwrap(DuckDBConnection.class).createAppender(DuckDBConnection.DEFAULT_SCHEMA, TABLE);
         Statement s = c.createStatement()) {
       s.setFetchSize(2048);
-      try (ResultSet rs = s.executeQuery(DuckDbRows.wrap(inputsSql, inputs))) {
+      try (ResultSet rs = s.executeQuery(DuckDbRows.wrap(c, inputsSql, inputs))) {
         Object[] row = new Object[inputs.size() - 1];
         long done = 0;
         while (rs.next()) {

@@ -305,10 +305,9 @@ final class DuckDbOfflineEngine implements OfflineEngine {
       }
       // the steps take the first 80%, writing the rest
       runSteps(c, steps, f -> progress.accept(80 * f), poller);
-      String options = format == FileFormat.PARQUET ? "FORMAT parquet" : "FORMAT csv, HEADER true";
       long started = System.nanoTime();
-      long rows = run(c, "COPY (" + select[0] + ") TO " + Scans.literal(temp.toString()) + " (" + options + ")",
-          f -> progress.accept(80 + 20 * f), poller);
+      long rows = run(c, "COPY (" + TrainingSetFile.select(c, select[0], format) + ") TO " + Scans.literal(temp.toString())
+          + " (" + TrainingSetFile.options(format) + ")", f -> progress.accept(80 + 20 * f), poller);
       if (timings()) {
         System.err.printf("quiver offline: %7.3f s  COPY the training set to %s%n", (System.nanoTime() - started) / 1e9, target);
       }
@@ -390,6 +389,9 @@ final class DuckDbOfflineEngine implements OfflineEngine {
         s.execute("SET threads = " + threads);
       }
       s.execute("SET preserve_insertion_order = true");
+      // timestamps without a zone are UTC (DESIGN §3), and zoned ones are read and written in UTC,
+      // whatever the machine's time zone
+      s.execute("SET TimeZone = 'UTC'");
     }
     return c;
   }

@@ -33,17 +33,33 @@ final class DuckDbRows implements HistoricalRows {
     this.columns = List.copyOf(columns);
     this.statement = connection.createStatement();
     this.statement.setFetchSize(2048);
-    this.rows = statement.executeQuery(wrap(select, columns));
+    this.rows = statement.executeQuery(wrap(connection, select, columns));
   }
 
-  /** Hands timestamp lists over as epoch microseconds, which JDBC reads exactly. */
-  static String wrap(String select, List<Column> columns) {
+  /**
+   * Hands timestamps over in forms JDBC reads exactly, whatever the JVM's time zone: lists as epoch
+   * microseconds, and {@code TIMESTAMP WITH TIME ZONE} values as UTC {@code TIMESTAMP}s (the
+   * connection's zone is UTC). DuckDB's driver turns a zoned value into an {@code OffsetDateTime} or
+   * {@code java.sql.Timestamp} through the JVM's default zone with the wrong offset near
+   * daylight-saving changes (an hour off in New York on 2026-03-08 and 2026-11-01).
+   */
+  static String wrap(Connection connection, String select, List<Column> columns) throws SQLException {
+    java.util.Set<String> zoned = new java.util.HashSet<>();
+    if (columns.stream().anyMatch(c -> c.type() == ScalarType.TIMESTAMP)) {
+      for (var c : DuckDbSchemaReader.describe(connection, "(" + select + ")")) {
+        if (c.nativeType().toUpperCase(java.util.Locale.ROOT).equals("TIMESTAMP WITH TIME ZONE")) {
+          zoned.add(c.name());
+        }
+      }
+    }
     StringBuilder replace = new StringBuilder();
     for (Column c : columns) {
+      String id = Scans.id(c.name());
       if (c.type() instanceof ListType l && l.element() == ScalarType.TIMESTAMP) {
-        String id = Scans.id(c.name());
         replace.append(replace.isEmpty() ? "" : ", ")
             .append("list_transform(").append(id).append(", lambda x: epoch_us(x)) AS ").append(id);
+      } else if (c.type() == ScalarType.TIMESTAMP && zoned.contains(c.name())) {
+        replace.append(replace.isEmpty() ? "" : ", ").append("CAST(").append(id).append(" AS TIMESTAMP) AS ").append(id);
       }
     }
     return replace.isEmpty() ? select : "SELECT * REPLACE (" + replace + ") FROM (" + select + ")";

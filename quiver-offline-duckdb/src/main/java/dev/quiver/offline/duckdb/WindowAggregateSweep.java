@@ -126,7 +126,7 @@ final class WindowAggregateSweep {
 
     try (Statement s = c.createStatement()) {
       s.setFetchSize(4096);
-      try (ResultSet rs = s.executeQuery(DuckDbRows.wrap(select.toString(), all));
+      try (ResultSet rs = s.executeQuery(DuckDbRows.wrap(c, select.toString(), all));
           SourceCursor rows = new SourceCursor(rs, valueColumns)) {
         sweep(rows, queries, sweeps, valueIndex, filters, filterIndex, valueColumns.size(), results);
       }

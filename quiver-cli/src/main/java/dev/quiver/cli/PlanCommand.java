@@ -16,7 +16,7 @@ final class PlanCommand implements Callable<Integer> {
   @Mixin RepoOption repo;
   @Mixin OutputOption output;
 
-  @Option(names = "--prune", description = "Also drop superseded view versions that no feature service pins.")
+  @Option(names = "--prune", description = "Also drop superseded feature services, and superseded view versions nothing pins.")
   boolean prune;
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;

@@ -62,6 +62,20 @@ final class LiveRegistry implements AutoCloseable {
     }
   }
 
+  /** An earlier registry version's definitions (versions are immutable, so each is read once). */
+  dev.quiver.core.model.Definitions definitionsAt(long version) {
+    dev.quiver.core.model.Definitions d = earlier.get(version);
+    if (d == null) {
+      d = registry.read(version).definitions();
+      if (earlier.size() < 64) {
+        earlier.put(version, d);
+      }
+    }
+    return d;
+  }
+
+  private final java.util.Map<Long, dev.quiver.core.model.Definitions> earlier = new java.util.concurrent.ConcurrentHashMap<>();
+
   @Override
   public void close() {
     poller.shutdownNow();

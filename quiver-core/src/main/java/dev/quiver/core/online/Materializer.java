@@ -29,6 +29,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 
@@ -47,7 +48,15 @@ import java.util.concurrent.BlockingQueue;
  * a lifetime window, from the beginning), whatever {@code start} is: a rebuilt row is the state as of
  * {@code end}, so a rerun writes the same bytes. Entities without such rows keep their stored tile
  * row, whose windows read at a later time exclude the old tiles anyway. Derived features are
- * computed when read. Not thread-safe; one run at a time per instance.
+ * computed when read.
+ *
+ * <p><b>Refills.</b> When a view version gained (or changed in place) column or aggregate features
+ * after the definitions its watermark was written under, the next run fills them: column rows are
+ * written over the stored ones with equal times too ({@link OnlineStore#multiPutIfNotOlder}), and an
+ * incremental run reads again from where a first run starts ({@code end - ttl}, or the beginning);
+ * when the tile families changed, every entity's tile row is rebuilt from all its source rows. The
+ * watermark then records the new registry version, and serving reads the new features ({@link
+ * ServingVersions}). Not thread-safe; one run at a time per instance.
  */
 public final class Materializer {
   /** Rows per write batch (system property {@code quiver.materialize.batch}, default 10,000). */
@@ -94,7 +103,7 @@ public final class Materializer {
     }
     List<ViewResult> out = new ArrayList<>();
     for (FeatureView v : select(views)) {
-      out.add(materialize(v, start, end, listener));
+      out.add(materialize(v, start, end, listener, refill(v, registry.watermark(v.qualifiedName()))));
     }
     return out;
   }
@@ -106,13 +115,16 @@ public final class Materializer {
   public List<ViewResult> materializeIncremental(List<String> views, Instant end, Listener listener) {
     List<ViewResult> out = new ArrayList<>();
     for (FeatureView v : select(views)) {
-      Instant start = registry.watermark(v.qualifiedName()).map(Watermark::end)
-          .orElse(v.ttl() == null ? BEGINNING : end.minus(v.ttl()));
+      Optional<Watermark> mark = registry.watermark(v.qualifiedName());
+      Refill refill = refill(v, mark);
+      Instant first = v.ttl() == null ? BEGINNING : end.minus(v.ttl());
+      // rows written before the view gained column features are read again, from where a first run starts
+      Instant start = mark.isEmpty() || refill.columns() ? first : mark.get().end();
       if (start.isAfter(end)) {
         out.add(new ViewResult(v.qualifiedName(), start, end, 0, 0, Duration.ZERO));
         continue;
       }
-      out.add(materialize(v, start, end, listener));
+      out.add(materialize(v, start, end, listener, refill));
     }
     return out;
   }
@@ -140,18 +152,49 @@ public final class Materializer {
     return out;
   }
 
-  private ViewResult materialize(FeatureView view, Instant start, Instant end, Listener listener) {
+  /**
+   * What a view version's stored rows lack because the view changed since the definitions they were
+   * written under (its watermark's registry version; see {@link ServingVersions}).
+   *
+   * @param columns column features were added or changed: rows are written again over equal ones
+   *     ({@link OnlineStore#multiPutIfNotOlder}), and an incremental run starts where a first run does
+   * @param tilesFromBeginning the tile families changed: every entity's tile row is rebuilt from all
+   *     its source rows, so no row is left in the earlier layout
+   */
+  private record Refill(boolean columns, boolean tilesFromBeginning) {
+    static final Refill NONE = new Refill(false, false);
+  }
+
+  private Refill refill(FeatureView view, Optional<Watermark> mark) {
+    if (mark.isEmpty() || mark.get().registryVersion() == snapshot.info().version()) {
+      return Refill.NONE;
+    }
+    FeatureView then = registry.read(mark.get().registryVersion()).definitions()
+        .view(view.name(), view.version()).orElse(null);
+    if (then == null || then.equals(view)) {
+      return Refill.NONE;
+    }
+    java.util.Set<String> unfilled = ServingVersions.unfilled(then, view);
+    boolean columns = view.features().stream().anyMatch(f -> f instanceof ColumnFeature && unfilled.contains(f.name()));
+    boolean sameRows = then.source().equals(view.source()) && then.entities().equals(view.entities());
+    boolean tiles = TileLayout.hasTiles(view) && (!sameRows || !TileLayout.sameFamilies(then, view));
+    return new Refill(columns, tiles);
+  }
+
+  private ViewResult materialize(FeatureView view, Instant start, Instant end, Listener listener, Refill refill) {
     long started = System.nanoTime();
     String name = view.qualifiedName();
     long[] totals = new long[2];
     LatestRowsPlan plan = plan(snapshot.definitions(), view, start, end);
     String table = OnlineTables.of(snapshot.definitions().project(), view);
     store.createTable(table);
-    transfer(name, sink -> latestRows(plan, sink), batch -> store.multiPutIfNewer(table, batch), listener, totals);
+    transfer(name, sink -> latestRows(plan, sink),
+        batch -> refill.columns() ? store.multiPutIfNotOlder(table, batch) : store.multiPutIfNewer(table, batch),
+        listener, totals);
     if (TileLayout.hasTiles(view)) {
       String tiles = TileRows.table(snapshot.definitions().project(), view);
       store.createTable(tiles);
-      transfer(name, sink -> tileRows(view, end, sink), batch -> {
+      transfer(name, sink -> tileRows(view, end, refill.tilesFromBeginning(), sink), batch -> {
         TileRows.replace(store, tiles, batch);
         return batch.size();
       }, listener, totals);
@@ -250,7 +293,7 @@ public final class Materializer {
    * Each entity's tile row as of {@code end}, rebuilt from every source row its windows can reach
    * ({@link TileLayout#oldestNeeded}): rows stream sorted by key and time, one entity at a time.
    */
-  private void tileRows(FeatureView view, Instant end, Sink sink) throws InterruptedException {
+  private void tileRows(FeatureView view, Instant end, boolean fromBeginning, Sink sink) throws InterruptedException {
     Definitions defs = snapshot.definitions();
     LatestRowsPlan base = plan(defs, view, end, end);
     FileSource source = base.source();
@@ -261,7 +304,7 @@ public final class Materializer {
         .map(c -> new LatestValue(new dev.quiver.core.model.FeatureRef(view.name(), view.version(), c), source.rawColumn(c), c, null))
         .toList();
     long endMicros = Timestamps.toMicros(end);
-    long oldest = untyped.oldestNeeded(endMicros);
+    long oldest = fromBeginning ? Long.MIN_VALUE : untyped.oldestNeeded(endMicros);
     Instant from = oldest == Long.MIN_VALUE ? BEGINNING : Timestamps.ofMicros(Math.max(oldest, Timestamps.toMicros(BEGINNING)));
     LatestRowsPlan plan = new LatestRowsPlan(base.view(), source, base.keys(), values, from, end);
     List<ScalarType> keyTypes = plan.keys().stream().map(KeyBinding::type).toList();

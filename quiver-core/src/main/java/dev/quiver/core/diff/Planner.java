@@ -1,9 +1,5 @@
 package dev.quiver.core.diff;
 
-import dev.quiver.core.expr.ExpressionException;
-import dev.quiver.core.expr.ExpressionParser;
-import dev.quiver.core.model.ColumnFeature;
-import dev.quiver.core.model.AggregateFeature;
 import dev.quiver.core.model.Definitions;
 import dev.quiver.core.model.DerivedFeature;
 import dev.quiver.core.model.Entity;
@@ -12,7 +8,6 @@ import dev.quiver.core.model.FeatureRef;
 import dev.quiver.core.model.FeatureResolver;
 import dev.quiver.core.model.FeatureService;
 import dev.quiver.core.model.FeatureView;
-import dev.quiver.core.model.JoinKey;
 import dev.quiver.core.model.OnDemandView;
 import dev.quiver.core.model.Source;
 import dev.quiver.core.model.VersionedName;
@@ -173,7 +168,7 @@ public final class Planner {
       changes.addFirst(new Change(Change.Action.CHANGED, "project", after.project(),
           List.of(new Change.FieldChange("name", b.project(), after.project()))));
     }
-    return new Plan(base, after, changes, breaking(b, after), moves(b, after), kept);
+    return new Plan(base, after, changes, breaking(b, after), Moves.of(b, after), kept);
   }
 
   private static <T> void diff(List<Change> out, String kind, List<T> before, List<T> after,
@@ -229,7 +224,7 @@ public final class Planner {
         if (now.feature(f.name()).isEmpty()) {
           continue;
         }
-        List<String> reasons = reasons(meaning(before, old, f.name()), meaning(after, now, f.name()));
+        List<String> reasons = Meanings.reasons(Meanings.of(before, old, f.name()), Meanings.of(after, now, f.name()));
         if (!reasons.isEmpty()) {
           out.add(new BreakingChange(old.qualifiedName(), f.name(), reasons,
               consumers(before, after, old.name(), old.version(), f.name())));
@@ -241,235 +236,17 @@ public final class Planner {
       if (now == null || now.version() != old.version()) {
         continue;
       }
-      Set<String> stable = stableInputs(before, old, after, now);
+      Set<String> stable = Meanings.stableInputs(before, old, after, now);
       for (DerivedFeature f : old.features()) {
         if (now.feature(f.name()).isEmpty()) {
           continue;
         }
-        List<String> reasons = reasons(odvMeaning(before, old, f.name(), stable), odvMeaning(after, now, f.name(), stable));
+        List<String> reasons = Meanings.reasons(Meanings.of(before, old, f.name(), stable), Meanings.of(after, now, f.name(), stable));
         if (!reasons.isEmpty()) {
           out.add(new BreakingChange(old.qualifiedName(), f.name(), reasons,
               consumers(before, after, old.name(), old.version(), f.name())));
         }
       }
-    }
-    return out;
-  }
-
-  /** Everything that determines a view feature's values, as field to value. */
-  static Map<String, String> meaning(Definitions defs, FeatureView view, String featureName) {
-    Map<String, String> m = new LinkedHashMap<>();
-    m.put("source", view.source());
-    m.put("entities", String.join(", ", view.entities()));
-    for (String e : view.entities()) {
-      for (JoinKey k : defs.entity(e).map(Entity::joinKeys).orElse(List.of())) {
-        m.put("key." + k.name(), k.type().spelling());
-      }
-    }
-    Source source = defs.source(view.source()).orElse(null);
-    if (source != null) {
-      m.put("source.timestamp", source.timestampColumn());
-      m.put("source.created", String.valueOf(source.createdColumn()));
-    }
-    addFeature(m, "", defs, view, source, featureName, new HashSet<>());
-    return m;
-  }
-
-  private static void addFeature(Map<String, String> m, String prefix, Definitions defs, FeatureView view,
-      Source source, String featureName, Set<String> visited) {
-    Feature f = view.feature(featureName).orElse(null);
-    if (f == null || !visited.add(featureName)) {
-      return;
-    }
-    Flattened.feature(f).forEach((k, v) -> {
-      if (Flattened.isMeaning(k)) {
-        m.put(prefix + k, v);
-      }
-    });
-    String column = switch (f) {
-      case ColumnFeature c -> c.column();
-      case AggregateFeature a -> a.aggregation().column();
-      case DerivedFeature d -> null;
-    };
-    if (column != null && source != null) {
-      source.fieldMapping().forEach((raw, mapped) -> {
-        if (mapped.equals(column)) {
-          m.put(prefix + "source.field_mapping." + raw, mapped);
-        }
-      });
-    }
-    if (f instanceof DerivedFeature d) {
-      for (String ref : references(d.expression())) {
-        addFeature(m, "input " + ref + ".", defs, view, source, ref, visited);
-      }
-    }
-  }
-
-  /**
-   * Everything that determines an on-demand feature's values: its own definition, the request fields
-   * and features of its view it reads, and the meaning of the view features it reads from the inputs
-   * in {@code stable} (inputs that read the same view version before and after; one that moves to
-   * another version is a {@link Plan.Move}, not a change in place).
-   */
-  private static Map<String, String> odvMeaning(Definitions defs, OnDemandView o, String featureName, Set<String> stable) {
-    Map<String, String> m = new LinkedHashMap<>();
-    addOdvFeature(m, "", defs, o, featureName, stable, new HashSet<>());
-    return m;
-  }
-
-  private static void addOdvFeature(Map<String, String> m, String prefix, Definitions defs, OnDemandView o,
-      String featureName, Set<String> stable, Set<String> visited) {
-    DerivedFeature f = o.feature(featureName).orElse(null);
-    if (f == null || !visited.add(featureName)) {
-      return;
-    }
-    Flattened.feature(f).forEach((k, v) -> {
-      if (Flattened.isMeaning(k)) {
-        m.put(prefix + k, v);
-      }
-    });
-    for (String ref : references(f)) {
-      int dot = ref.indexOf('.');
-      if (dot < 0) {
-        addOdvFeature(m, "input " + ref + ".", defs, o, ref, stable, visited);
-        continue;
-      }
-      String head = ref.substring(0, dot);
-      String rest = ref.substring(dot + 1);
-      if (head.equals("request")) {
-        o.requestFields().stream().filter(r -> r.name().equals(rest)).findFirst()
-            .ifPresent(r -> m.put("input " + ref, r.type().spelling()));
-      } else if (stable.contains(head)) {
-        FeatureView v = inputView(defs, o, head);
-        if (v != null) {
-          meaning(defs, v, rest).forEach((k, val) -> m.put("input " + ref + "." + k, val));
-        }
-      }
-    }
-  }
-
-  /** The version an on-demand view's input reads in {@code defs}: pinned, or the newest. */
-  private static FeatureView inputView(Definitions defs, OnDemandView o, String viewName) {
-    for (String input : o.inputs()) {
-      VersionedName n = VersionedName.parse(input).orElse(null);
-      if (n != null && n.name().equals(viewName)) {
-        return defs.view(n.name(), n.version()).orElse(null);
-      }
-    }
-    return null;
-  }
-
-  /** The input views of an on-demand view that read the same version before and after. */
-  private static Set<String> stableInputs(Definitions before, OnDemandView old, Definitions after, OnDemandView now) {
-    Set<String> out = new HashSet<>();
-    for (String input : now.inputs()) {
-      VersionedName n = VersionedName.parse(input).orElse(null);
-      if (n == null) {
-        continue;
-      }
-      FeatureView b = inputView(before, old, n.name());
-      FeatureView a = inputView(after, now, n.name());
-      if (b != null && a != null && b.version() == a.version()) {
-        out.add(n.name());
-      }
-    }
-    return out;
-  }
-
-  // ---- moves ------------------------------------------------------------------------------
-
-  private static List<Plan.Move> moves(Definitions before, Definitions after) {
-    List<Plan.Move> out = new ArrayList<>();
-    for (FeatureService now : after.services()) {
-      FeatureService old = before.service(now.name(), now.version()).orElse(null);
-      if (old == null || old.version() != now.version()) {
-        continue;
-      }
-      for (FeatureRef r : now.features()) {
-        int to = FeatureResolver.versionRead(after, r);
-        for (FeatureRef was : old.features()) {
-          if (!was.view().equals(r.view()) || !was.feature().equals(r.feature())) {
-            continue;
-          }
-          int from = FeatureResolver.versionRead(before, was);
-          if (from > 0 && to > 0 && from != to) {
-            out.add(new Plan.Move("feature service " + now.qualifiedName(), r.toString(), r.view() + "@v" + from,
-                r.view() + "@v" + to, featureChanges(before, after, r.view(), from, to, List.of(r.feature()))));
-          }
-          break;
-        }
-      }
-    }
-    for (OnDemandView now : after.onDemandViews()) {
-      OnDemandView old = before.onDemandView(now.name(), now.version()).orElse(null);
-      if (old == null || old.version() != now.version()) {
-        continue;
-      }
-      for (String input : now.inputs()) {
-        VersionedName n = VersionedName.parse(input).orElse(null);
-        FeatureView b = n == null ? null : inputView(before, old, n.name());
-        FeatureView a = n == null ? null : inputView(after, now, n.name());
-        if (b != null && a != null && b.version() != a.version()) {
-          List<String> read = new ArrayList<>();
-          for (DerivedFeature f : now.features()) {
-            for (String ref : references(f)) {
-              if (ref.startsWith(n.name() + ".") && !read.contains(ref.substring(n.name().length() + 1))) {
-                read.add(ref.substring(n.name().length() + 1));
-              }
-            }
-          }
-          out.add(new Plan.Move("on-demand view " + now.qualifiedName(), input, b.qualifiedName(), a.qualifiedName(),
-              featureChanges(before, after, n.name(), b.version(), a.version(), read)));
-        }
-      }
-    }
-    return out;
-  }
-
-  /** How each feature's meaning differs between two versions of a view, {@code feature: reason}. */
-  private static List<String> featureChanges(Definitions before, Definitions after, String view, int from, int to,
-      List<String> features) {
-    List<String> out = new ArrayList<>();
-    FeatureView b = before.view(view, from).orElse(null);
-    FeatureView a = after.view(view, to).orElse(null);
-    OnDemandView ob = before.onDemandView(view, from).orElse(null);
-    OnDemandView oa = after.onDemandView(view, to).orElse(null);
-    for (String f : features) {
-      List<String> reasons;
-      if (b != null && a != null) {
-        reasons = reasons(meaning(before, b, f), meaning(after, a, f));
-      } else if (ob != null && oa != null) {
-        Set<String> none = Set.of();
-        reasons = reasons(odvMeaning(before, ob, f, none), odvMeaning(after, oa, f, none));
-      } else {
-        reasons = List.of();
-      }
-      reasons.forEach(r -> out.add(f + ": " + r));
-    }
-    return out;
-  }
-
-  private static Set<String> references(DerivedFeature f) {
-    Set<String> out = new java.util.LinkedHashSet<>();
-    for (String e : f.expressions()) {
-      out.addAll(references(e));
-    }
-    return out;
-  }
-
-  private static Set<String> references(String expression) {
-    try {
-      return ExpressionParser.parse(expression).references();
-    } catch (ExpressionException e) {
-      return Set.of();
-    }
-  }
-
-  private static List<String> reasons(Map<String, String> before, Map<String, String> after) {
-    List<String> out = new ArrayList<>();
-    for (Change.FieldChange c : fieldChanges(before, after)) {
-      out.add(c.path() + ": " + (c.before() == null ? "(none)" : c.before()) + " -> "
-          + (c.after() == null ? "(none)" : c.after()));
     }
     return out;
   }

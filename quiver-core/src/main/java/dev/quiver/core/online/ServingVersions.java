@@ -55,8 +55,11 @@ public final class ServingVersions implements FeatureResolver.Latest {
    * @param servedInstead when not materialized: the older version unpinned refs keep reading
    *     ({@code name@vN}), or null when there is none (they read NOT_FOUND)
    * @param unfilled when materialized: the features that read NOT_FOUND until the next materialization
+   * @param changedInPlace some of {@code unfilled} existed before and changed ({@code apply --force});
+   *     false when they were all added
    */
-  public record Pending(String view, boolean materialized, String servedInstead, List<String> unfilled) {
+  public record Pending(String view, boolean materialized, String servedInstead, List<String> unfilled,
+      boolean changedInPlace) {
     public Pending {
       Objects.requireNonNull(view, "view");
       unfilled = List.copyOf(unfilled);
@@ -65,9 +68,11 @@ public final class ServingVersions implements FeatureResolver.Latest {
     /** One line saying what serving does, e.g. for {@code quiver apply}'s output. */
     public String describe() {
       if (materialized) {
-        return view + " gained " + String.join(", ", unfilled) + " since it was last materialized: "
-            + (unfilled.size() == 1 ? "it reads" : "they read") + " NOT_FOUND until `quiver materialize`"
-            + " or `quiver materialize-incremental` runs";
+        return view + (changedInPlace ? " has features added or changed since it was last materialized ("
+                + String.join(", ", unfilled) + "): they read"
+                : " gained " + String.join(", ", unfilled) + " since it was last materialized: "
+                    + (unfilled.size() == 1 ? "it reads" : "they read"))
+            + " NOT_FOUND until `quiver materialize` or `quiver materialize-incremental` runs";
       }
       if (servedInstead != null) {
         return view + " is not materialized yet; unpinned reads keep serving " + servedInstead
@@ -126,7 +131,7 @@ public final class ServingVersions implements FeatureResolver.Latest {
             fallback.put(v.name(), older);
             fallbackFor.put(v.name(), v.version());
           }
-          pending.add(new Pending(v.qualifiedName(), false, older == null ? null : older.qualifiedName(), List.of()));
+          pending.add(new Pending(v.qualifiedName(), false, older == null ? null : older.qualifiedName(), List.of(), false));
         }
         continue;
       }
@@ -137,7 +142,8 @@ public final class ServingVersions implements FeatureResolver.Latest {
       Set<String> missing = unfilled(then, v);
       if (!missing.isEmpty()) {
         unfilled.put(v.qualifiedName(), missing);
-        pending.add(new Pending(v.qualifiedName(), true, null, List.copyOf(missing)));
+        boolean changed = missing.stream().anyMatch(f -> then.feature(f).isPresent());
+        pending.add(new Pending(v.qualifiedName(), true, null, List.copyOf(missing), changed));
       }
       if (TileLayout.hasTiles(then) && !TileLayout.sameFamilies(then, v)) {
         written.put(v.qualifiedName(), then);

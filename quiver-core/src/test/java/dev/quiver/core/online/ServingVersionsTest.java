@@ -222,6 +222,11 @@ class ServingVersionsTest {
     FeatureView changedColumn = load(HEAD + V1.replace("column: amount}", "column: currency}")
         + TAIL.replace("request.amount / nullif(user_txn.last_amount, 0)", "request.amount")).view("user_txn", 1).orElseThrow();
     assertThat(ServingVersions.unfilled(before, changedColumn)).as("changed in place (--force)").containsExactly("last_amount");
+    Definitions forced = load(HEAD + V1.replace("column: amount}", "column: currency}")
+        + TAIL.replace("request.amount / nullif(user_txn.last_amount, 0)", "request.amount"));
+    assertThat(ServingVersions.of(forced, List.of(mark("user_txn@v1", 1)), v -> load(HEAD + V1 + TAIL)).pending())
+        .extracting(ServingVersions.Pending::describe).containsExactly("user_txn@v1 has features added or changed since it was"
+            + " last materialized (last_amount): they read NOT_FOUND until `quiver materialize` or `quiver materialize-incremental` runs");
     assertThat(ServingVersions.unfilled(before, before)).isEmpty();
   }
 

@@ -4,7 +4,10 @@ import dev.quiver.core.diff.Plan;
 import dev.quiver.core.registry.VersionInfo;
 import dev.quiver.core.repo.FeatureRepo;
 import java.io.PrintWriter;
+import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
+import dev.quiver.core.online.ServingVersions;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -25,8 +28,12 @@ final class ApplyCommand implements Callable<Integer> {
   @Option(names = "--force", description = "Apply even when the change alters what an online feature means.")
   boolean force;
 
-  @Option(names = "--prune", description = "Drop superseded view versions that no feature service pins.")
+  @Option(names = "--prune", description = "Drop superseded feature services, and superseded view versions nothing pins.")
   boolean prune;
+
+  @Option(names = "--materialize", description = "Then materialize (to now) the view versions serving cannot answer in full:"
+      + " new versions, and versions that gained features.")
+  boolean materialize;
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
@@ -41,8 +48,34 @@ final class ApplyCommand implements Callable<Integer> {
         VersionInfo v = applied.get();
         out.printf("%nApplied registry version %d (%s) by %s at %s%n", v.version(), v.contentHash(), v.author(), v.appliedAt());
       }
+      if (r.registry().head().isEmpty()) {
+        out.flush();
+        return 0;
+      }
+      List<ServingVersions.Pending> pending = r.servingVersions().pending();
+      if (materialize && !pending.isEmpty()) {
+        out.printf("%nMaterializing %s to now:%n", String.join(", ", pending.stream().map(ServingVersions.Pending::view).toList()));
+        out.flush();
+        MaterializeCommand.report(out, r.materializeIncremental(pending.stream().map(ServingVersions.Pending::view).toList(),
+            Instant.now(), MaterializeCommand.listener(spec.commandLine().getErr()), Authors.resolve(author)));
+        pending = r.servingVersions().pending();
+      }
+      printServing(out, pending);
       out.flush();
       return 0;
     }
+  }
+
+  /** What online serving does now: every view answered in full, or what is pending and why. */
+  static void printServing(PrintWriter out, List<ServingVersions.Pending> pending) {
+    if (pending.isEmpty()) {
+      out.printf("%nServing: every online view version is materialized; reads answer from the newest versions.%n");
+      return;
+    }
+    out.printf("%nServing:%n");
+    for (ServingVersions.Pending p : pending) {
+      out.printf("  %s%n", p.describe());
+    }
+    out.println("  (quiver apply --materialize materializes them right after applying)");
   }
 }

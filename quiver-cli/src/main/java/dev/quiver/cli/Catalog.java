@@ -13,6 +13,7 @@ import dev.quiver.core.model.Durations;
 import dev.quiver.core.model.Entity;
 import dev.quiver.core.model.Feature;
 import dev.quiver.core.model.FeatureRef;
+import dev.quiver.core.model.FeatureResolver;
 import dev.quiver.core.model.FeatureService;
 import dev.quiver.core.model.FeatureView;
 import dev.quiver.core.model.Metadata;
@@ -157,7 +158,7 @@ final class Catalog {
     List<String> out = new ArrayList<>();
     for (FeatureService s : d.services()) {
       for (FeatureRef r : s.features()) {
-        if (r.view().equals(view) && r.version() == version && (feature == null || r.feature().equals(feature))) {
+        if (r.view().equals(view) && FeatureResolver.versionRead(d, r) == version && (feature == null || r.feature().equals(feature))) {
           out.add(s.qualifiedName());
           break;
         }

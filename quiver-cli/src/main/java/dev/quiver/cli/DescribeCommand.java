@@ -90,7 +90,8 @@ final class DescribeCommand implements Callable<Integer> {
         json = ListCommand.pick(all, "feature_services", s.name(), s.version());
         if (!output.json()) {
           out.printf("feature service %s%n  owner: %s%n  description: %s%n  features:%n", s.qualifiedName(), s.metadata().owner(), s.metadata().description());
-          s.features().forEach(f -> out.printf("    %s%n", f));
+          s.features().forEach(f -> out.printf("    %s%s%n", f,
+              f.pinned() ? "" : "  (reads " + f.view() + "@v" + dev.quiver.core.model.FeatureResolver.versionRead(d, f) + ", the newest)"));
         }
       } else if (entity.isPresent()) {
         Entity e = entity.get();

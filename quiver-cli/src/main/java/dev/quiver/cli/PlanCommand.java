@@ -27,7 +27,7 @@ final class PlanCommand implements Callable<Integer> {
   @Mixin RepoOption repo;
   @Mixin OutputOption output;
 
-  @Option(names = "--prune", description = "Also drop superseded view versions that no feature service pins.")
+  @Option(names = "--prune", description = "Also drop superseded feature services, and superseded view versions nothing pins.")
   boolean prune;
 
   @Option(names = "--exit-code", description = "Exit 0 when nothing changes, 2 when something does, 3 when a change is breaking, 1 on any error.")

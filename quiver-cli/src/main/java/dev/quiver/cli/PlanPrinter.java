@@ -32,8 +32,22 @@ final class PlanPrinter {
         out.printf("      %s: %s -> %s%n", f.path(), show(f.before()), show(f.after()));
       }
     }
-    for (String k : plan.kept()) {
-      out.printf("  = keeps %s (superseded by a newer version; apply --prune drops it if no service pins it)%n", k);
+    for (Plan.Kept k : plan.kept()) {
+      out.printf("  = keeps %s %s (superseded by a newer version; %s)%n", k.kind(), k.name(),
+          k.kind().equals("feature service") ? "callers that pin it keep working; apply --prune drops it"
+              : "apply --prune drops it unless something pins it");
+    }
+    if (!plan.moves().isEmpty()) {
+      out.println();
+      out.println("MOVES: refs without a version follow the newest version (not breaking):");
+      for (Plan.Move m : plan.moves()) {
+        out.printf("  > %s: %s  %s -> %s%s%n", m.consumer(), m.ref(), m.from(), m.to(),
+            m.changes().isEmpty() ? " (same meaning)" : "");
+        for (String c : m.changes()) {
+          out.printf("      %s%n", c);
+        }
+      }
+      out.println("Pin a ref (view@vN:feature, or an input view@vN) to keep reading the older version.");
     }
     if (!plan.breaking().isEmpty()) {
       out.println();
@@ -72,7 +86,14 @@ final class PlanPrinter {
       b.reasons().forEach(n.putArray("reasons")::add);
       b.consumers().forEach(n.putArray("consumers")::add);
     }
-    plan.kept().forEach(root.putArray("kept")::add);
+    ArrayNode moves = root.putArray("moves");
+    for (Plan.Move m : plan.moves()) {
+      ObjectNode n = moves.addObject();
+      n.put("consumer", m.consumer()).put("ref", m.ref()).put("from", m.from()).put("to", m.to());
+      m.changes().forEach(n.putArray("changes")::add);
+    }
+    ArrayNode kept = root.putArray("kept");
+    plan.kept().forEach(k -> kept.addObject().put("kind", k.kind()).put("name", k.name()));
     return root;
   }
 

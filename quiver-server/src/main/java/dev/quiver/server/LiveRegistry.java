@@ -66,6 +66,11 @@ final class LiveRegistry implements AutoCloseable {
     return state.get();
   }
 
+  /** The class loader custom transforms are loaded with (the server's transform classpath). */
+  ClassLoader transforms() {
+    return transforms;
+  }
+
   /** Reads the head now; a failure keeps the version being served and is reported by readiness. */
   synchronized void refresh() {
     State before = state.get();
@@ -133,6 +138,20 @@ final class LiveRegistry implements AutoCloseable {
       LOG.log(Level.WARNING, error, e);
     }
   }
+
+  /** An earlier registry version's definitions (versions are immutable, so each is read once). */
+  dev.quiver.core.model.Definitions definitionsAt(long version) {
+    dev.quiver.core.model.Definitions d = earlier.get(version);
+    if (d == null) {
+      d = registry.read(version).definitions();
+      if (earlier.size() < 64) {
+        earlier.put(version, d);
+      }
+    }
+    return d;
+  }
+
+  private final java.util.Map<Long, dev.quiver.core.model.Definitions> earlier = new java.util.concurrent.ConcurrentHashMap<>();
 
   @Override
   public void close() {

@@ -9,6 +9,8 @@ import dev.quiver.core.model.FeatureResolver;
 import dev.quiver.core.online.OnlineReader;
 import dev.quiver.core.online.OnlineResponse;
 import dev.quiver.core.online.OnlineStore;
+import dev.quiver.core.online.ServingVersions;
+import dev.quiver.core.derived.DerivedFeatures;
 import dev.quiver.core.registry.RegistrySnapshot;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -18,7 +20,11 @@ import java.util.concurrent.Executor;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Answers online reads from the live registry version and the online store. Thread-safe. */
+/**
+ * Answers online reads from the live registry version and the online store, resolving view versions
+ * with {@link ServingVersions} over the watermarks read at the same poll (unpinned refs keep reading
+ * the previous version until the newest is materialized). Thread-safe.
+ */
 final class LocalServing implements FeatureServing {
   private static final Pattern SERVICE = Pattern.compile("([^@:]+)(?:(?:@v|:v?)(\\d+))?");
 
@@ -39,7 +45,8 @@ final class LocalServing implements FeatureServing {
   @Override
   public OnlineResponse getOnlineFeatures(OnlineRequest request) {
     LiveRegistry.State state = registry.current(); // read once: one whole version per request
-    Definitions defs = applied(state).definitions();
+    RegistrySnapshot snapshot = applied(state);
+    Definitions defs = snapshot.definitions();
     if (request.entities().isEmpty() && request.requestContext().isEmpty()) {
       throw new InvalidRequestException("the request has no entities: give at least one join key column, e.g. "
           + "\"entities\": {\"user_id\": [1001]}");
@@ -47,7 +54,8 @@ final class LocalServing implements FeatureServing {
     checkRows(request.entities());
     checkRows(request.requestContext());
     List<FeatureRef> refs = refs(defs, request);
-    return new OnlineReader(state.compiled(), store, executor, clock).read(new dev.quiver.core.online.OnlineRequest(
+    DerivedFeatures compiled = DerivedFeatures.cached(defs, registry.transforms(), serving(state, snapshot));
+    return new OnlineReader(compiled, store, executor, clock).read(new dev.quiver.core.online.OnlineRequest(
         refs, request.entities(), request.requestContext(), request.fullFeatureNames()));
   }
 
@@ -80,6 +88,24 @@ final class LocalServing implements FeatureServing {
     return state.snapshot().orElseThrow(() -> new QuiverException(state.error() != null ? state.error()
         : "the registry is empty: nothing to serve until 'quiver apply' records a version"));
   }
+
+  /** The serving rule for the state's registry version and watermarks, made once per registry poll. */
+  private ServingVersions serving(LiveRegistry.State state, RegistrySnapshot snapshot) {
+    Serving s = serving;
+    if (s != null && s.state() == state) {
+      return s.versions();
+    }
+    ServingVersions versions = ServingVersions.of(snapshot.definitions(), state.watermarks(), registry::definitionsAt);
+    if (s != null && s.versions().equals(versions)) {
+      versions = s.versions(); // the same instance: compiled plans stay cached
+    }
+    serving = new Serving(state, versions);
+    return versions;
+  }
+
+  private record Serving(LiveRegistry.State state, ServingVersions versions) {}
+
+  private volatile Serving serving;
 
   private static List<FeatureRef> refs(Definitions defs, OnlineRequest request) {
     boolean byService = request.featureService() != null;

@@ -43,6 +43,11 @@ final class TimedOnlineStore implements OnlineStore {
   }
 
   @Override
+  public int multiPutIfNotOlder(String table, List<Entry> entries) {
+    return timed(puts, putErrors, () -> store.multiPutIfNotOlder(table, entries));
+  }
+
+  @Override
   public void multiPut(String table, List<Entry> entries) {
     timed(puts, putErrors, () -> {
       store.multiPut(table, entries);

@@ -332,6 +332,26 @@ public abstract class OnlineStoreContract {
   }
 
   @Test
+  public void aRefillReplacesAnEqualRowButNeverANewerOne() {
+    store.createTable(TABLE);
+    byte[] k = userKey(43);
+    byte[] other = userKey(44);
+    store.multiPutIfNewer(TABLE, List.of(entry(k, row(10, 5L, 1))));
+
+    assertThat(store.multiPutIfNotOlder(TABLE, List.of(entry(k, row(10, 5L, 2))))).as("equal order key").isEqualTo(1);
+    assertValues(store.multiGet(TABLE, List.of(k)), List.of(row(10, 5L, 2)), "after an equal refill");
+    assertThat(store.multiPutIfNotOlder(TABLE, List.of(entry(k, row(9, 99L, 3))))).as("older").isZero();
+    assertThat(store.multiPutIfNotOlder(TABLE, List.of(entry(k, row(10, null, 4))))).as("no created time").isZero();
+    assertValues(store.multiGet(TABLE, List.of(k)), List.of(row(10, 5L, 2)), "after older refills");
+    assertThat(store.multiPutIfNotOlder(TABLE, List.of(entry(k, row(10, 6L, 5))))).as("created later").isEqualTo(1);
+    // in one call, as in sequence: of equal rows the last wins; an absent key is written
+    assertThat(store.multiPutIfNotOlder(TABLE, List.of(entry(k, row(10, 6L, 6)), entry(k, row(10, 6L, 7)),
+        entry(k, row(8, null, 8)), entry(other, row(1, null, 9))))).isEqualTo(3);
+    assertValues(store.multiGet(TABLE, List.of(k, other)), List.of(row(10, 6L, 7), row(1, null, 9)), "after one call");
+    assertThat(store.multiPutIfNewer(TABLE, List.of(entry(k, row(10, 6L, 10))))).as("plain writes still keep equal rows").isZero();
+  }
+
+  @Test
   public void orderKeysCompareAsTimesAcrossTheEpochAndEveryByte() {
     store.createTable(TABLE);
     byte[] k = userKey(1);

@@ -630,13 +630,26 @@ public abstract class RegistryStoreContract {
     Watermark stored = watermark("user_txn@v2", 5, "ana");
     store.advanceWatermark(stored);
 
-    Watermark earlier = watermark("user_txn@v2", 4, "bo");
-    Watermark sameEnd = new Watermark("user_txn@v2", stored.end(), 8, "cy", time(9));
+    Watermark earlier = new Watermark("user_txn@v2", time(4), 9, "bo", time(9));
+    Watermark sameEnd = new Watermark("user_txn@v2", stored.end(), 7, "cy", time(9));
+    Watermark sameEndOlderDefinitions = new Watermark("user_txn@v2", stored.end(), 6, "dee", time(9));
 
-    assertThat(store.advanceWatermark(earlier)).isEqualTo(stored);
+    assertThat(store.advanceWatermark(earlier)).as("an earlier end, even under later definitions").isEqualTo(stored);
     assertThat(store.advanceWatermark(sameEnd)).isEqualTo(stored);
+    assertThat(store.advanceWatermark(sameEndOlderDefinitions)).isEqualTo(stored);
     assertThat(store.watermark("user_txn@v2")).contains(stored);
     assertThat(reopened().watermark("user_txn@v2")).contains(stored);
+  }
+
+  @Test
+  public void theSameEndUnderALaterRegistryVersionMovesTheWatermark() {
+    Watermark stored = watermark("user_txn@v2", 5, "ana");
+    store.advanceWatermark(stored);
+    Watermark rerun = new Watermark("user_txn@v2", stored.end(), stored.registryVersion() + 1, "bo", time(6));
+
+    assertThat(store.advanceWatermark(rerun)).isEqualTo(rerun);
+    assertThat(store.watermark("user_txn@v2")).contains(rerun);
+    assertThat(reopened().watermark("user_txn@v2")).contains(rerun);
   }
 
   @Test

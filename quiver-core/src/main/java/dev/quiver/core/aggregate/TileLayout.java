@@ -101,6 +101,32 @@ public final class TileLayout {
     return view.features().stream().anyMatch(f -> f instanceof AggregateFeature);
   }
 
+  /**
+   * True when tile rows written for one view version's aggregates fit the other's: the same
+   * families (function, column, filter, hop, and how far back they keep tiles) in the same order.
+   * Then every aggregate of either is read exactly from rows written for the other (each window
+   * fits in its family's tiles); otherwise rows must be rebuilt (materialized again).
+   */
+  public static boolean sameFamilies(FeatureView a, FeatureView b) {
+    return familyShape(a).equals(familyShape(b));
+  }
+
+  /** Each family's key, longest fixed window and lifetime flag, in family order. */
+  private static List<String> familyShape(FeatureView view) {
+    Map<String, long[]> families = new LinkedHashMap<>(); // key -> {longest, lifetime}
+    for (Feature f : view.features()) {
+      if (f instanceof AggregateFeature a) {
+        WindowSpec w = WindowSpec.of(a.aggregation());
+        long[] shape = families.computeIfAbsent(familyKey(a.aggregation()), k -> new long[2]);
+        shape[0] = Math.max(shape[0], w.lengthMicros());
+        shape[1] |= w.lifetime() ? 1 : 0;
+      }
+    }
+    List<String> out = new ArrayList<>();
+    families.forEach((k, v) -> out.add(k + "|" + v[0] + "|" + v[1]));
+    return out;
+  }
+
   /** What makes aggregates share tiles: everything but the window length and the input type. */
   private static String familyKey(Aggregation agg) {
     return agg.function() + "|" + agg.column() + "|" + agg.k() + "|" + agg.percentile() + "|" + WindowSpec.of(agg).hopMicros()

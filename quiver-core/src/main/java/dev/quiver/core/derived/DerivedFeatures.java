@@ -50,6 +50,7 @@ public final class DerivedFeatures {
 
   private final Definitions defs;
   private final ClassLoader loader;
+  private final FeatureResolver.Latest latest;
   private final Map<FeatureRef, Node> nodes;
   private final Map<List<FeatureRef>, DerivedPlan> plans = new ConcurrentHashMap<>();
   private final Map<List<FeatureRef>, List<FeatureResolver.Resolved>> resolutions = new ConcurrentHashMap<>();
@@ -68,9 +69,10 @@ public final class DerivedFeatures {
     }
   }
 
-  private DerivedFeatures(Definitions defs, ClassLoader loader, Map<FeatureRef, Node> nodes) {
+  private DerivedFeatures(Definitions defs, ClassLoader loader, FeatureResolver.Latest latest, Map<FeatureRef, Node> nodes) {
     this.defs = defs;
     this.loader = loader;
+    this.latest = latest;
     this.nodes = nodes;
   }
 
@@ -87,6 +89,22 @@ public final class DerivedFeatures {
    *     checked at apply, so this means the class is missing from this process's classpath)
    */
   public static DerivedFeatures of(Definitions defs, ClassLoader loader) {
+    return of(defs, loader, FeatureResolver.Latest.NEWEST);
+  }
+
+  /**
+   * Like {@link #of(Definitions)}, with unpinned refs (requested ones, and the inputs of on-demand
+   * views written without a version) reading the versions {@code latest} picks.
+   */
+  public static DerivedFeatures of(Definitions defs, FeatureResolver.Latest latest) {
+    return of(defs, Transforms.defaultLoader(), latest);
+  }
+
+  /**
+   * Like {@link #of(Definitions, ClassLoader)}, with unpinned refs reading the versions {@code latest}
+   * picks.
+   */
+  public static DerivedFeatures of(Definitions defs, ClassLoader loader, FeatureResolver.Latest latest) {
     Map<String, Transform> transforms = new HashMap<>();
     java.util.function.Function<String, Transform> load = name -> transforms.computeIfAbsent(name, n -> Transforms.load(n, loader));
     Map<FeatureRef, Node> nodes = new HashMap<>();
@@ -106,10 +124,10 @@ public final class DerivedFeatures {
       }
     }
     for (OnDemandView o : defs.onDemandViews()) {
-      Map<String, FeatureView> byName = new HashMap<>();
+      Map<String, FeatureRef> byName = new HashMap<>();
       for (String input : o.inputs()) {
-        FeatureRef pinned = FeatureRef.of(input + ":*");
-        defs.view(pinned.view(), pinned.version()).ifPresent(v -> byName.put(v.name(), v));
+        FeatureRef in = FeatureRef.of(input + ":*");
+        byName.put(in.view(), in);
       }
       Map<String, RequestField> fields = new HashMap<>();
       o.requestFields().forEach(r -> fields.put(r.name(), r));
@@ -118,13 +136,13 @@ public final class DerivedFeatures {
         List<Expression> parsed = parse(o.qualifiedName(), d);
         for (Expression e : parsed) {
           for (String name : e.references()) {
-            inputs.put(name, odvInput(o, d, name, byName, fields));
+            inputs.put(name, odvInput(defs, latest, o, d, name, byName, fields));
           }
         }
         node(nodes, load, new FeatureRef(o.name(), o.version(), d.name()), d, parsed, inputs);
       }
     }
-    return new DerivedFeatures(defs, loader, Map.copyOf(nodes));
+    return new DerivedFeatures(defs, loader, latest, Map.copyOf(nodes));
   }
 
   /**
@@ -133,19 +151,36 @@ public final class DerivedFeatures {
    * per request.
    */
   public static DerivedFeatures cached(Definitions defs) {
-    return cached(defs, Transforms.defaultLoader());
+    return cached(defs, Transforms.defaultLoader(), FeatureResolver.Latest.NEWEST);
   }
 
   /** Like {@link #of(Definitions, ClassLoader)}, cached as {@link #cached(Definitions)} by definitions and loader. */
   public static DerivedFeatures cached(Definitions defs, ClassLoader loader) {
+    return cached(defs, loader, FeatureResolver.Latest.NEWEST);
+  }
+
+  /**
+   * Like {@link #of(Definitions, FeatureResolver.Latest)}, cached as {@link #cached(Definitions)} by
+   * definitions and an equal policy.
+   */
+  public static DerivedFeatures cached(Definitions defs, FeatureResolver.Latest latest) {
+    return cached(defs, Transforms.defaultLoader(), latest);
+  }
+
+  /**
+   * Like {@link #of(Definitions, ClassLoader, FeatureResolver.Latest)}, but answers the same instance
+   * for the same {@code Definitions} object (by identity), loader and an equal policy among the last
+   * four compiled.
+   */
+  public static DerivedFeatures cached(Definitions defs, ClassLoader loader, FeatureResolver.Latest latest) {
     synchronized (RECENT) {
       for (DerivedFeatures d : RECENT) {
-        if (d != null && d.defs == defs && d.loader == loader) {
+        if (d != null && d.defs == defs && d.loader == loader && d.latest.equals(latest)) {
           return d;
         }
       }
     }
-    DerivedFeatures compiled = of(defs, loader);
+    DerivedFeatures compiled = of(defs, loader, latest);
     synchronized (RECENT) {
       RECENT[next] = compiled;
       next = (next + 1) % RECENT.length;
@@ -153,8 +188,8 @@ public final class DerivedFeatures {
     return compiled;
   }
 
-  private static Input odvInput(OnDemandView o, DerivedFeature d, String name,
-      Map<String, FeatureView> views, Map<String, RequestField> fields) {
+  private static Input odvInput(Definitions defs, FeatureResolver.Latest latest, OnDemandView o, DerivedFeature d, String name,
+      Map<String, FeatureRef> views, Map<String, RequestField> fields) {
     int dot = name.indexOf('.');
     if (dot < 0) {
       DerivedFeature other = o.feature(name).orElseThrow(() -> unknown(o.qualifiedName(), d, name));
@@ -162,9 +197,12 @@ public final class DerivedFeatures {
     }
     String head = name.substring(0, dot);
     String rest = name.substring(dot + 1);
-    FeatureView v = views.get(head);
+    FeatureRef in = views.get(head);
+    FeatureView v = in == null ? null : defs.view(in.view(), in.version()).orElse(null);
     if (v != null && v.feature(rest).isPresent()) {
-      return new FeatureInput(new FeatureRef(v.name(), v.version(), rest), v.feature(rest).get().type());
+      FeatureView chosen = in.pinned() ? v : latest.choose(v, rest);
+      FeatureView read = chosen.feature(rest).isPresent() ? chosen : v;
+      return new FeatureInput(new FeatureRef(read.name(), read.version(), rest), read.feature(rest).get().type());
     }
     if (head.equals("request") && fields.containsKey(rest)) {
       return new RequestInput(fields.get(rest), o.qualifiedName());
@@ -231,6 +269,11 @@ public final class DerivedFeatures {
     out.add(ref);
   }
 
+  /** The policy unpinned refs are resolved with. */
+  public FeatureResolver.Latest latest() {
+    return latest;
+  }
+
   /** The definitions compiled. */
   public Definitions definitions() {
     return defs;
@@ -268,7 +311,7 @@ public final class DerivedFeatures {
     if (known != null) {
       return known;
     }
-    List<FeatureResolver.Resolved> resolved = List.copyOf(FeatureResolver.resolve(defs, refs));
+    List<FeatureResolver.Resolved> resolved = List.copyOf(FeatureResolver.resolve(defs, refs, latest));
     if (resolutions.size() < MAX_CACHED_PLANS) {
       resolutions.putIfAbsent(List.copyOf(refs), resolved);
     }

@@ -1,20 +1,18 @@
 package dev.quiver.core.diff;
 
-import dev.quiver.core.expr.ExpressionException;
-import dev.quiver.core.expr.ExpressionParser;
-import dev.quiver.core.model.ColumnFeature;
-import dev.quiver.core.model.AggregateFeature;
 import dev.quiver.core.model.Definitions;
 import dev.quiver.core.model.DerivedFeature;
 import dev.quiver.core.model.Entity;
 import dev.quiver.core.model.Feature;
 import dev.quiver.core.model.FeatureRef;
+import dev.quiver.core.model.FeatureResolver;
 import dev.quiver.core.model.FeatureService;
 import dev.quiver.core.model.FeatureView;
-import dev.quiver.core.model.JoinKey;
 import dev.quiver.core.model.OnDemandView;
 import dev.quiver.core.model.Source;
+import dev.quiver.core.model.VersionedName;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,59 +22,83 @@ import java.util.TreeSet;
 import java.util.function.Function;
 
 /**
- * Plans an apply: carries superseded view versions over from the registry, then diffs the result
- * against the registry head and finds breaking changes. Stateless and thread-safe.
+ * Plans an apply: carries superseded versions over from the registry, then diffs the result against
+ * the registry head, finds breaking changes and the refs that move to a new view version. Stateless
+ * and thread-safe.
  *
- * <p>Versioning works like a package registry: once {@code user_txn@v1} is applied it stays in the
- * registry when the definitions move on to {@code version: 2}, so services that pin {@code
- * user_txn@v1:...} keep working. A version goes away when its view is removed from the definitions
- * altogether, or with {@code prune} when no service pins it.
+ * <p>Versioning works like a package registry: once {@code user_txn@v1} (or {@code fraud_model@v1})
+ * is applied it stays in the registry when the definitions move on to {@code version: 2}, so callers
+ * and services that pin it keep working; a superseded service or on-demand view is kept with its
+ * refs pinned to the versions they read when it was superseded. A version goes away when its name
+ * is removed from the definitions altogether, or with {@code prune}.
+ *
+ * <p>A ref written without a version (a service's {@code user_txn:amount}, an on-demand view's input
+ * {@code user_txn}) follows the newest version: when that changes, the plan lists it as a {@link
+ * Plan.Move}, with what the feature's meaning changes, and it is not breaking. Breaking is changing
+ * what an existing online feature means within its version.
  */
 public final class Planner {
   private Planner() {}
 
   /**
-   * The definitions to validate: {@code desired} plus the view versions of {@code head} that a
-   * newer version replaced.
+   * The definitions to validate: {@code desired} plus the versions of {@code head} that a newer
+   * version replaced (feature views, on-demand views, feature services).
    *
    * @param head the registry head's definitions, or null when the registry is empty
-   * @param prune drop superseded versions that no service in {@code desired} pins explicitly
+   * @param prune drop superseded feature services, and superseded view and on-demand view versions
+   *     that nothing left pins ({@code view@vN:feature} in a service, {@code view@vN} as an input)
    */
   public static Retained retain(Definitions desired, Definitions head, boolean prune) {
     if (head == null) {
       return new Retained(desired, Set.of(), List.of());
     }
-    Set<String> pinned = new HashSet<>();
-    for (FeatureService s : desired.services()) {
-      for (FeatureRef r : s.features()) {
-        if (r.pinned()) {
-          pinned.add(r.view() + "@v" + r.version());
+    List<Plan.Kept> kept = new ArrayList<>();
+    List<FeatureService> services = new ArrayList<>(desired.services());
+    if (!prune) {
+      for (FeatureService s : head.services()) {
+        if (keep(desired.services(), s.name(), s.version(), FeatureService::name, FeatureService::version)) {
+          services.add(pinned(s, head));
+          kept.add(new Plan.Kept("feature service", s.qualifiedName()));
         }
       }
     }
-    List<FeatureView> views = new ArrayList<>(desired.views());
+    Set<String> pins = new HashSet<>();
+    for (FeatureService s : services) {
+      for (FeatureRef r : s.features()) {
+        if (r.pinned()) {
+          pins.add(r.view() + "@v" + r.version());
+        }
+      }
+    }
+    desired.onDemandViews().forEach(o -> pinnedInputs(o, pins));
     List<OnDemandView> odvs = new ArrayList<>(desired.onDemandViews());
     Set<String> frozen = new TreeSet<>();
-    for (FeatureView v : head.views()) {
-      if (keep(desired.views(), v.name(), v.version(), FeatureView::name, FeatureView::version)
-          && (!prune || pinned.contains(v.qualifiedName()))) {
-        views.add(v);
-        frozen.add(v.qualifiedName());
-      }
-    }
     for (OnDemandView o : head.onDemandViews()) {
       if (keep(desired.onDemandViews(), o.name(), o.version(), OnDemandView::name, OnDemandView::version)
-          && (!prune || pinned.contains(o.qualifiedName()))) {
-        odvs.add(o);
+          && (!prune || pins.contains(o.qualifiedName()))) {
+        OnDemandView p = pinned(o, head);
+        odvs.add(p);
+        pinnedInputs(p, pins);
         frozen.add(o.qualifiedName());
+        kept.add(new Plan.Kept("on-demand view", o.qualifiedName()));
       }
     }
+    List<FeatureView> views = new ArrayList<>(desired.views());
+    for (FeatureView v : head.views()) {
+      if (keep(desired.views(), v.name(), v.version(), FeatureView::name, FeatureView::version)
+          && (!prune || pins.contains(v.qualifiedName()))) {
+        views.add(v);
+        frozen.add(v.qualifiedName());
+        kept.add(new Plan.Kept("feature view", v.qualifiedName()));
+      }
+    }
+    kept.sort(Comparator.comparing(Plan.Kept::name));
     Definitions merged = new Definitions(desired.project(), desired.entities(), desired.sources(),
-        views, odvs, desired.services());
-    return new Retained(merged, frozen, List.copyOf(frozen));
+        views, odvs, services);
+    return new Retained(merged, frozen, kept);
   }
 
-  /** A superseded version is kept when the view still exists but not at that version. */
+  /** A superseded version is kept when its name still exists but not at that version. */
   private static <T> boolean keep(List<T> desired, String name, int version,
       Function<T, String> nameOf, java.util.function.ToIntFunction<T> versionOf) {
     boolean nameExists = false;
@@ -91,14 +113,41 @@ public final class Planner {
     return nameExists;
   }
 
+  /** The service with every ref pinned to the version it reads in {@code defs}. */
+  private static FeatureService pinned(FeatureService s, Definitions defs) {
+    List<FeatureRef> refs = new ArrayList<>();
+    for (FeatureRef r : s.features()) {
+      refs.add(r.pinned() ? r : r.withVersion(Math.max(FeatureResolver.versionRead(defs, r), 0)));
+    }
+    return new FeatureService(s.name(), s.version(), refs, s.metadata());
+  }
+
+  /** The on-demand view with every input pinned to the version it reads in {@code defs}. */
+  private static OnDemandView pinned(OnDemandView o, Definitions defs) {
+    List<String> inputs = new ArrayList<>();
+    for (String input : o.inputs()) {
+      VersionedName n = VersionedName.parse(input).orElse(null);
+      FeatureView v = n == null || n.version() > 0 ? null : defs.view(n.name(), 0).orElse(null);
+      inputs.add(v == null ? input : v.qualifiedName());
+    }
+    return new OnDemandView(o.name(), o.version(), inputs, o.requestFields(), o.features(), o.metadata());
+  }
+
+  private static void pinnedInputs(OnDemandView o, Set<String> pins) {
+    for (String input : o.inputs()) {
+      VersionedName.parse(input).filter(n -> n.version() > 0).ifPresent(n -> pins.add(n.name() + "@v" + n.version()));
+    }
+  }
+
   /**
    * The result of {@link #retain}.
    *
    * @param definitions what to validate
-   * @param frozen the carried-over versions ({@code name@vN}), validated only for references
-   * @param kept the same names, for display
+   * @param frozen the carried-over view and on-demand view versions ({@code name@vN}); feature views
+   *     among them are validated only for references
+   * @param kept every carried-over version, for display
    */
-  public record Retained(Definitions definitions, Set<String> frozen, List<String> kept) {}
+  public record Retained(Definitions definitions, Set<String> frozen, List<Plan.Kept> kept) {}
 
   /**
    * Diffs validated definitions against the registry head.
@@ -107,7 +156,7 @@ public final class Planner {
    * @param before the head's definitions, or null when the registry is empty
    * @param after the validated definitions to apply
    */
-  public static Plan plan(long base, Definitions before, Definitions after, List<String> kept) {
+  public static Plan plan(long base, Definitions before, Definitions after, List<Plan.Kept> kept) {
     Definitions b = before == null ? Definitions.empty(after.project()) : before;
     List<Change> changes = new ArrayList<>();
     diff(changes, "entity", b.entities(), after.entities(), Entity::name, Flattened::of);
@@ -119,7 +168,7 @@ public final class Planner {
       changes.addFirst(new Change(Change.Action.CHANGED, "project", after.project(),
           List.of(new Change.FieldChange("name", b.project(), after.project()))));
     }
-    return new Plan(base, after, changes, breaking(b, after), kept);
+    return new Plan(base, after, changes, breaking(b, after), Moves.of(b, after), kept);
   }
 
   private static <T> void diff(List<Change> out, String kind, List<T> before, List<T> after,
@@ -175,7 +224,7 @@ public final class Planner {
         if (now.feature(f.name()).isEmpty()) {
           continue;
         }
-        List<String> reasons = reasons(meaning(before, old, f.name()), meaning(after, now, f.name()));
+        List<String> reasons = Meanings.reasons(Meanings.of(before, old, f.name()), Meanings.of(after, now, f.name()));
         if (!reasons.isEmpty()) {
           out.add(new BreakingChange(old.qualifiedName(), f.name(), reasons,
               consumers(before, after, old.name(), old.version(), f.name())));
@@ -187,113 +236,17 @@ public final class Planner {
       if (now == null || now.version() != old.version()) {
         continue;
       }
+      Set<String> stable = Meanings.stableInputs(before, old, after, now);
       for (DerivedFeature f : old.features()) {
-        DerivedFeature g = now.feature(f.name()).orElse(null);
-        if (g == null) {
+        if (now.feature(f.name()).isEmpty()) {
           continue;
         }
-        Map<String, String> m0 = odvMeaning(old, f);
-        Map<String, String> m1 = odvMeaning(now, g);
-        List<String> reasons = reasons(m0, m1);
+        List<String> reasons = Meanings.reasons(Meanings.of(before, old, f.name(), stable), Meanings.of(after, now, f.name(), stable));
         if (!reasons.isEmpty()) {
           out.add(new BreakingChange(old.qualifiedName(), f.name(), reasons,
               consumers(before, after, old.name(), old.version(), f.name())));
         }
       }
-    }
-    for (FeatureService old : before.services()) {
-      FeatureService now = after.service(old.name(), old.version()).orElse(null);
-      if (now == null || now.version() != old.version()) {
-        continue;
-      }
-      for (FeatureRef was : old.features()) {
-        for (FeatureRef is : now.features()) {
-          if (is.view().equals(was.view()) && is.feature().equals(was.feature()) && is.version() != was.version()) {
-            out.add(new BreakingChange(was.view() + "@v" + was.version(), was.feature(),
-                List.of(old.qualifiedName() + " would read it from " + is.view() + "@v" + is.version()
-                    + " instead; pin " + was + " in the service or give the service a new version"),
-                List.of(old.qualifiedName())));
-          }
-        }
-      }
-    }
-    return out;
-  }
-
-  /** Everything that determines a view feature's values, as field to value. */
-  static Map<String, String> meaning(Definitions defs, FeatureView view, String featureName) {
-    Map<String, String> m = new LinkedHashMap<>();
-    m.put("source", view.source());
-    m.put("entities", String.join(", ", view.entities()));
-    for (String e : view.entities()) {
-      for (JoinKey k : defs.entity(e).map(Entity::joinKeys).orElse(List.of())) {
-        m.put("key." + k.name(), k.type().spelling());
-      }
-    }
-    Source source = defs.source(view.source()).orElse(null);
-    if (source != null) {
-      m.put("source.timestamp", source.timestampColumn());
-      m.put("source.created", String.valueOf(source.createdColumn()));
-    }
-    addFeature(m, "", defs, view, source, featureName, new HashSet<>());
-    return m;
-  }
-
-  private static void addFeature(Map<String, String> m, String prefix, Definitions defs, FeatureView view,
-      Source source, String featureName, Set<String> visited) {
-    Feature f = view.feature(featureName).orElse(null);
-    if (f == null || !visited.add(featureName)) {
-      return;
-    }
-    Flattened.feature(f).forEach((k, v) -> {
-      if (Flattened.isMeaning(k)) {
-        m.put(prefix + k, v);
-      }
-    });
-    String column = switch (f) {
-      case ColumnFeature c -> c.column();
-      case AggregateFeature a -> a.aggregation().column();
-      case DerivedFeature d -> null;
-    };
-    if (column != null && source != null) {
-      source.fieldMapping().forEach((raw, mapped) -> {
-        if (mapped.equals(column)) {
-          m.put(prefix + "source.field_mapping." + raw, mapped);
-        }
-      });
-    }
-    if (f instanceof DerivedFeature d) {
-      for (String ref : references(d.expression())) {
-        addFeature(m, "input " + ref + ".", defs, view, source, ref, visited);
-      }
-    }
-  }
-
-  private static Map<String, String> odvMeaning(OnDemandView o, DerivedFeature f) {
-    Map<String, String> m = new LinkedHashMap<>();
-    m.put("inputs", String.join(", ", o.inputs()));
-    o.requestFields().forEach(r -> m.put("request." + r.name(), r.type().spelling()));
-    Flattened.feature(f).forEach((k, v) -> {
-      if (Flattened.isMeaning(k)) {
-        m.put(k, v);
-      }
-    });
-    return m;
-  }
-
-  private static Set<String> references(String expression) {
-    try {
-      return ExpressionParser.parse(expression).references();
-    } catch (ExpressionException e) {
-      return Set.of();
-    }
-  }
-
-  private static List<String> reasons(Map<String, String> before, Map<String, String> after) {
-    List<String> out = new ArrayList<>();
-    for (Change.FieldChange c : fieldChanges(before, after)) {
-      out.add(c.path() + ": " + (c.before() == null ? "(none)" : c.before()) + " -> "
-          + (c.after() == null ? "(none)" : c.after()));
     }
     return out;
   }
@@ -303,7 +256,7 @@ public final class Planner {
     for (Definitions d : List.of(before, after)) {
       for (FeatureService s : d.services()) {
         for (FeatureRef r : s.features()) {
-          if (r.view().equals(view) && r.version() == version && (r.feature().equals(feature) || r.wildcard())) {
+          if (r.view().equals(view) && FeatureResolver.versionRead(d, r) == version && (r.feature().equals(feature) || r.wildcard())) {
             out.add(s.qualifiedName());
           }
         }

@@ -42,9 +42,22 @@ public record FeatureRef(String view, int version, String feature) {
                     "'" + text + "' is not a feature ref; write view:feature or view@v2:feature"));
   }
 
-  /** The column it fills in a training set or online answer: {@code feature}, or {@code view__feature} with full names (as Feast names them). */
+  /**
+   * The column this spelling names in a training set or online answer: {@code feature}; with full
+   * names {@code view__feature}, or {@code view@vN__feature} when the ref names a version (Feast
+   * 0.67's full name for a version-qualified ref). Resolved features are named through {@link
+   * FeatureResolver.Resolved#outputName}, which spells a ref to a view's newest version without it.
+   */
   public String outputName(boolean fullFeatureNames) {
-    return fullFeatureNames ? view + "__" + feature : feature;
+    if (!fullFeatureNames) {
+      return feature;
+    }
+    return version > 0 ? view + "@v" + version + "__" + feature : view + "__" + feature;
+  }
+
+  /** The same ref without a version ({@code view:feature}). */
+  public FeatureRef unpinned() {
+    return version == 0 ? this : new FeatureRef(view, 0, feature);
   }
 
   public boolean pinned() {

@@ -86,11 +86,15 @@ public final class PointInTimePlanner {
     boolean derive = false;
     for (FeatureResolver.Resolved r : resolved) {
       FeatureRef ref = r.ref();
-      String name = ref.outputName(request.fullFeatureNames());
+      String name = r.outputName(request.fullFeatureNames());
       String clash = outputOwner.putIfAbsent(name, ref.toString());
+      if (clash == null && outputNames.containsKey(ref)) {
+        clash = ref.toString();
+      }
       if (clash != null) {
         throw new QuiverException("output column '" + name + "' would hold both " + clash + " and " + ref
-            + (request.fullFeatureNames() ? "; request the feature once" : "; pass --full-feature-names to name columns view__feature"));
+            + (request.fullFeatureNames() || clash.equals(ref.toString()) ? "; request the feature once"
+                : "; pass --full-feature-names to name columns view__feature (view@vN__feature for older versions)"));
       }
       ValueType type = switch (r) {
         case FeatureResolver.ViewFeature vf -> vf.feature().type();

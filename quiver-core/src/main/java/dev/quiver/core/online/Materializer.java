@@ -30,6 +30,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 
@@ -52,8 +53,15 @@ import java.util.concurrent.BlockingQueue;
  *
  * <p>A view whose source's data cannot be read (a {@link SourceDataException}: a missing or damaged
  * file, a refused value) fails alone: the other views are materialized, then a {@link
- * MaterializationException} names each failed view with its source and file. Not thread-safe; one
- * run at a time per instance.
+ * MaterializationException} names each failed view with its source and file.
+ *
+ * <p><b>Refills.</b> When a view version gained (or changed in place) column or aggregate features
+ * after the definitions its watermark was written under, the next run fills them: column rows are
+ * written over the stored ones with equal times too ({@link OnlineStore#multiPutIfNotOlder}), and an
+ * incremental run reads again from where a first run starts ({@code end - ttl}, or the beginning);
+ * when the tile families changed, every entity's tile row is rebuilt from all its source rows. The
+ * watermark then records the new registry version, and serving reads the new features ({@link
+ * ServingVersions}). Not thread-safe; one run at a time per instance.
  */
 public final class Materializer {
   /** Rows per write batch (system property {@code quiver.materialize.batch}, default 10,000). */
@@ -118,7 +126,7 @@ public final class Materializer {
     if (start.isAfter(end)) {
       throw new QuiverException("materialize: START " + start + " is after END " + end);
     }
-    return each(select(views), v -> materialize(v, start, end, null, listener));
+    return each(select(views), v -> materialize(v, start, end, null, listener, refill(v, registry.watermark(v.qualifiedName()))));
   }
 
   /**
@@ -133,12 +141,21 @@ public final class Materializer {
    */
   public List<ViewResult> materializeIncremental(List<String> views, Instant end, Listener listener) {
     return each(select(views), v -> {
-      java.util.Optional<Instant> watermark = registry.watermark(v.qualifiedName()).map(Watermark::end);
-      if (watermark.isPresent() && !watermark.get().isBefore(end)) {
-        return new ViewResult(v.qualifiedName(), watermark.get(), end, 0, 0, Duration.ZERO);
+      Optional<Watermark> mark = registry.watermark(v.qualifiedName());
+      Refill refill = refill(v, mark);
+      Instant first = v.ttl() == null ? BEGINNING : end.minus(v.ttl());
+      if (mark.isEmpty() || refill.columns()) {
+        // a first run, or rows written before the view gained column features: read from where a first run starts
+        return materialize(v, first, end, null, listener, refill);
       }
-      Instant start = watermark.orElse(v.ttl() == null ? BEGINNING : end.minus(v.ttl()));
-      return materialize(v, start, end, watermark.orElse(null), listener);
+      Instant watermark = mark.get().end();
+      if (refill.tilesFromBeginning()) { // the tile families changed: rebuild them whatever is new
+        return materialize(v, watermark.isAfter(end) ? end : watermark, end, null, listener, refill);
+      }
+      if (!watermark.isBefore(end)) {
+        return new ViewResult(v.qualifiedName(), end, end, 0, 0, Duration.ZERO); // nothing after the watermark to read
+      }
+      return materialize(v, watermark, end, watermark, listener, refill);
     });
   }
 
@@ -198,10 +215,39 @@ public final class Materializer {
   }
 
   /**
+   * What a view version's stored rows lack because the view changed since the definitions they were
+   * written under (its watermark's registry version; see {@link ServingVersions}).
+   *
+   * @param columns column features were added or changed: rows are written again over equal ones
+   *     ({@link OnlineStore#multiPutIfNotOlder}), and an incremental run starts where a first run does
+   * @param tilesFromBeginning the tile families changed: every entity's tile row is rebuilt from all
+   *     its source rows, so no row is left in the earlier layout
+   */
+  private record Refill(boolean columns, boolean tilesFromBeginning) {
+    static final Refill NONE = new Refill(false, false);
+  }
+
+  private Refill refill(FeatureView view, Optional<Watermark> mark) {
+    if (mark.isEmpty() || mark.get().registryVersion() == snapshot.info().version()) {
+      return Refill.NONE;
+    }
+    FeatureView then = registry.read(mark.get().registryVersion()).definitions()
+        .view(view.name(), view.version()).orElse(null);
+    if (then == null || then.equals(view)) {
+      return Refill.NONE;
+    }
+    java.util.Set<String> unfilled = ServingVersions.unfilled(then, view);
+    boolean columns = view.features().stream().anyMatch(f -> f instanceof ColumnFeature && unfilled.contains(f.name()));
+    boolean sameRows = then.source().equals(view.source()) && then.entities().equals(view.entities());
+    boolean tiles = TileLayout.hasTiles(view) && (!sameRows || !TileLayout.sameFamilies(then, view));
+    return new Refill(columns, tiles);
+  }
+
+  /**
    * @param after for an incremental run, the view's watermark: only rows after it are read, and when
    *     there are none the tiles are left as they are; null for a full run of {@code [start, end]}
    */
-  private ViewResult materialize(FeatureView view, Instant start, Instant end, Instant after, Listener listener) {
+  private ViewResult materialize(FeatureView view, Instant start, Instant end, Instant after, Listener listener, Refill refill) {
     long started = System.nanoTime();
     String name = view.qualifiedName();
     long[] totals = new long[2];
@@ -210,7 +256,9 @@ public final class Materializer {
     String table = OnlineTables.of(snapshot.definitions().project(), view);
     store.createTable(table);
     long[] newest = {Long.MIN_VALUE}; // written by the reader thread, read after transfer joined it
-    transfer(name, sink -> latestRows(plan, sink, newest), batch -> store.multiPutIfNewer(table, batch), listener, totals);
+    transfer(name, sink -> latestRows(plan, sink, newest),
+        batch -> refill.columns() ? store.multiPutIfNotOlder(table, batch) : store.multiPutIfNewer(table, batch),
+        listener, totals);
     if (newest[0] != Long.MIN_VALUE) {
       Freshness.record(store, snapshot.definitions().project(), java.util.Map.of(name, Timestamps.ofMicros(newest[0])));
     }
@@ -218,7 +266,7 @@ public final class Materializer {
     if (TileLayout.hasTiles(view) && !nothingNew) {
       String tiles = TileRows.table(snapshot.definitions().project(), view);
       store.createTable(tiles);
-      transfer(name, sink -> tileRows(view, end, sink), batch -> {
+      transfer(name, sink -> tileRows(view, end, refill.tilesFromBeginning(), sink), batch -> {
         TileRows.replace(store, tiles, batch);
         return batch.size();
       }, listener, totals);
@@ -324,7 +372,7 @@ public final class Materializer {
    * Each entity's tile row as of {@code end}, rebuilt from every source row its windows can reach
    * ({@link TileLayout#oldestNeeded}): rows stream sorted by key and time, one entity at a time.
    */
-  private void tileRows(FeatureView view, Instant end, Sink sink) throws InterruptedException {
+  private void tileRows(FeatureView view, Instant end, boolean fromBeginning, Sink sink) throws InterruptedException {
     Definitions defs = snapshot.definitions();
     LatestRowsPlan base = plan(defs, view, end, end);
     FileSource source = base.source();
@@ -335,7 +383,7 @@ public final class Materializer {
         .map(c -> new LatestValue(new dev.quiver.core.model.FeatureRef(view.name(), view.version(), c), source.rawColumn(c), c, null))
         .toList();
     long endMicros = Timestamps.toMicros(end);
-    long oldest = untyped.oldestNeeded(endMicros);
+    long oldest = fromBeginning ? Long.MIN_VALUE : untyped.oldestNeeded(endMicros);
     Instant from = oldest == Long.MIN_VALUE ? BEGINNING : Timestamps.ofMicros(Math.max(oldest, Timestamps.toMicros(BEGINNING)));
     LatestRowsPlan plan = new LatestRowsPlan(base.view(), source, base.keys(), values, from, end);
     List<ScalarType> keyTypes = plan.keys().stream().map(KeyBinding::type).toList();

@@ -41,6 +41,10 @@ import java.util.concurrent.Executor;
  * <p>Statuses (DESIGN §3): no row for the entity gives NOT_FOUND; a row older than the view's TTL
  * relative to now gives OUTSIDE_MAX_AGE with a null value (the offline lookup at now would return
  * null too); otherwise PRESENT or NULL_VALUE.
+ *
+ * <p>View versions: when the {@link DerivedFeatures} given were compiled with a {@link
+ * ServingVersions}, unpinned refs read the versions it picks and features it lists as not filled
+ * yet read NOT_FOUND; otherwise every unpinned ref reads the newest version.
  */
 public final class OnlineReader {
   private final Definitions defs;
@@ -132,8 +136,9 @@ public final class OnlineReader {
       table[i] = row;
     }
     List<FeatureColumn> columns = new ArrayList<>();
-    for (DerivedPlan.Output out : plan.outputs()) {
-      String name = out.ref().outputName(request.fullFeatureNames());
+    for (int o = 0; o < plan.outputs().size(); o++) {
+      DerivedPlan.Output out = plan.outputs().get(o);
+      String name = resolved.get(o).outputName(request.fullFeatureNames());
       if (!out.derived()) {
         FeatureColumn c = base.get(out.slot());
         columns.add(new FeatureColumn(name, out.ref(), c.type(), c.values(), c.statuses(), c.eventTimes()));
@@ -174,11 +179,14 @@ public final class OnlineReader {
     Map<String, FeatureRef> owner = new HashMap<>();
     for (FeatureResolver.Resolved r : resolved) {
       FeatureRef ref = r.ref();
-      FeatureRef clash = owner.putIfAbsent(ref.outputName(fullFeatureNames), ref);
+      FeatureRef clash = owner.putIfAbsent(r.outputName(fullFeatureNames), ref);
       if (clash != null) {
         throw new InvalidRequestException(InvalidRequestException.Reason.DUPLICATE_NAMES, (clash.equals(ref) ? "feature " + ref + " is requested twice"
-            : "output column '" + ref.feature() + "' would hold both " + clash + " and " + ref)
-            + (clash.equals(ref) || fullFeatureNames ? "; request each feature once" : "; set full_feature_names to name columns view__feature"));
+            : "output column '" + r.outputName(fullFeatureNames) + "' would hold both " + clash + " and " + ref)
+            + (clash.equals(ref) ? "; request each feature once"
+                : fullFeatureNames ? "; an unpinned ref and one pinned to the newest version share the name view__feature,"
+                    + " so request one of them (pin older versions as view@vN:feature)"
+                : "; set full_feature_names to name columns view__feature (view@vN__feature for older versions)"));
       }
     }
   }
@@ -270,14 +278,19 @@ public final class OnlineReader {
       decoded.add(rowsOfView);
     }
     long now = Timestamps.toMicros(clock.instant());
+    ServingVersions serving = compiled.latest() instanceof ServingVersions s ? s : ServingVersions.NEWEST;
     List<TileValues> tiled = new ArrayList<>(tileViews.size());
     for (FeatureView view : tileViews) {
-      tiled.add(TileValues.read(compiled, view, fetched.get(t++), now));
+      tiled.add(TileValues.read(compiled, view, fetched.get(t++), now, serving.tilesWrittenFor(view)));
     }
     List<FeatureColumn> columns = new ArrayList<>();
     for (FeatureResolver.ViewFeature vf : ordered) {
       FeatureView view = vf.view();
-      String name = vf.ref().outputName(fullFeatureNames);
+      String name = vf.outputName(fullFeatureNames);
+      if (serving.unfilled(view, vf.feature().name())) {
+        columns.add(notFound(name, vf, rows));
+        continue;
+      }
       if (vf.feature() instanceof AggregateFeature) {
         columns.add(tiled.get(tileViewAt.get(view)).column(name, vf));
         continue;
@@ -315,18 +328,40 @@ public final class OnlineReader {
   /**
    * The window aggregates of one view for every entity row, read at {@code now} from the tile rows:
    * each row's slots computed once ({@link EntityTiles#read}). An entity without a tile row gets the
-   * empty window's value (0 for the counts, NOT_FOUND with null otherwise); values come with a null
-   * event time (a window has no single one).
+   * empty window's value (0 for the counts, NOT_FOUND with null otherwise); a tile row written before
+   * the aggregate was added to the view (not materialized since) gives NOT_FOUND with null. Values
+   * come with a null event time (a window has no single one).
    */
   private record TileValues(TileLayout[] layouts, Object[][] values) {
-    static TileValues read(DerivedFeatures compiled, FeatureView view, List<byte[]> rows, long now) {
+    /** The values of a stored row that fits neither the view's tile layout nor the one it was last materialized for. */
+    private static final Object[] UNREADABLE = new Object[0];
+
+    /**
+     * @param written the view as its stored rows were last materialized, when their tile families
+     *     differ from the view's (rows not rebuilt since decode with it); null otherwise
+     */
+    static TileValues read(DerivedFeatures compiled, FeatureView view, List<byte[]> rows, long now, FeatureView written) {
       TileLayout[] layouts = new TileLayout[rows.size()];
       Object[][] values = new Object[rows.size()][];
       for (int i = 0; i < rows.size(); i++) {
         byte[] row = rows.get(i);
         if (row != null) {
-          layouts[i] = compiled.tileLayout(view, row);
-          values[i] = EntityTiles.read(layouts[i], row, now);
+          try {
+            layouts[i] = compiled.tileLayout(view, row);
+            values[i] = EntityTiles.read(layouts[i], row, now);
+          } catch (QuiverException e) {
+            layouts[i] = null;
+            values[i] = UNREADABLE;
+            if (written != null) {
+              try {
+                layouts[i] = compiled.tileLayout(written, row);
+                values[i] = EntityTiles.read(layouts[i], row, now);
+              } catch (QuiverException again) {
+                layouts[i] = null;
+                values[i] = UNREADABLE;
+              }
+            }
+          }
         }
       }
       return new TileValues(layouts, values);
@@ -345,20 +380,41 @@ public final class OnlineReader {
         if (values[i] == null) {
           out.add(empty);
           statuses.add(empty == null ? FeatureStatus.NOT_FOUND : FeatureStatus.PRESENT);
+        } else if (values[i] == UNREADABLE) { // written for other aggregates, not materialized since
+          out.add(null);
+          statuses.add(FeatureStatus.NOT_FOUND);
         } else {
           if (layouts[i] != slotLayout) {
             slotLayout = layouts[i];
             slot = slotLayout.slotIndex(a.name());
           }
-          Object v = values[i][slot];
-          out.add(v);
-          statuses.add(v == null ? FeatureStatus.NULL_VALUE : FeatureStatus.PRESENT);
+          if (slot < 0) { // a row written before the feature was added: not materialized yet
+            out.add(null);
+            statuses.add(FeatureStatus.NOT_FOUND);
+          } else {
+            Object v = values[i][slot];
+            out.add(v);
+            statuses.add(v == null ? FeatureStatus.NULL_VALUE : FeatureStatus.PRESENT);
+          }
         }
         times.add(null);
       }
       return new FeatureColumn(name, vf.ref(), vf.feature().type(), FeatureColumn.view(out), FeatureColumn.view(statuses),
           FeatureColumn.view(times));
     }
+  }
+
+  /** A column of NOT_FOUND values: a feature the stored rows do not hold yet (see {@link ServingVersions}). */
+  private static FeatureColumn notFound(String name, FeatureResolver.ViewFeature vf, int rows) {
+    List<Object> values = new ArrayList<>(rows);
+    List<FeatureStatus> statuses = new ArrayList<>(rows);
+    List<Instant> times = new ArrayList<>(rows);
+    for (int i = 0; i < rows; i++) {
+      values.add(null);
+      statuses.add(FeatureStatus.NOT_FOUND);
+      times.add(null);
+    }
+    return new FeatureColumn(name, vf.ref(), vf.feature().type(), values, statuses, times);
   }
 
   private static <T> CompletableFuture<T> fetchHere(java.util.function.Supplier<T> fetch) {

@@ -10,7 +10,8 @@ import java.util.Objects;
  *
  * <p><b>Newest wins.</b> {@link #multiPutIfNewer} never replaces a stored row with one whose order key
  * ({@link RowEncoding#orderKey}: event time, then created time) is smaller or equal, whatever the
- * order of arrival, so every write is idempotent and a late backfill cannot overwrite newer data.
+ * order of arrival, so every write is idempotent and a late backfill cannot overwrite newer data;
+ * {@link #multiPutIfNotOlder} (refills) replaces equal ones too, never a greater one.
  * Stores compare the 16 order-key bytes that follow the value's version byte, unsigned, byte by byte.
  *
  * <p>Implementations are thread-safe; each batch call costs one round trip to the store (a pipeline
@@ -38,6 +39,17 @@ public interface OnlineStore extends AutoCloseable {
    * @return how many entries were written
    */
   int multiPutIfNewer(String table, List<Entry> entries);
+
+  /**
+   * Like {@link #multiPutIfNewer}, but an entry also replaces a stored row with an <em>equal</em>
+   * order key (only a greater one is kept). For refills: materialization rewrites the rows it reads
+   * again after a view gained features, so the rows it wrote before (same event and created times)
+   * get the new features. Entries for the same key within one call are applied as if in sequence
+   * (of equal ones, the last wins).
+   *
+   * @return how many entries were written
+   */
+  int multiPutIfNotOlder(String table, List<Entry> entries);
 
   /**
    * Writes each entry whatever the table holds for its key; of several entries for one key in a

@@ -89,6 +89,13 @@ public final class RowEncoding {
         stored, ORDER_KEY_OFFSET, ORDER_KEY_OFFSET + ORDER_KEY_LENGTH) > 0;
   }
 
+  /** True when {@code candidate} should replace {@code stored} in a refill: its order key is not smaller (null stored: always). */
+  public static boolean isNotOlder(byte[] candidate, byte[] stored) {
+    return stored == null || java.util.Arrays.compareUnsigned(
+        candidate, ORDER_KEY_OFFSET, ORDER_KEY_OFFSET + ORDER_KEY_LENGTH,
+        stored, ORDER_KEY_OFFSET, ORDER_KEY_OFFSET + ORDER_KEY_LENGTH) >= 0;
+  }
+
   /** Decodes a row. */
   public static Decoded decode(byte[] row) {
     ByteBuffer in = ByteBuffer.wrap(row);

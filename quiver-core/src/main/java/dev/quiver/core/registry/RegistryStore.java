@@ -81,13 +81,13 @@ public interface RegistryStore extends AutoCloseable {
 
   /**
    * Moves a view version's watermark forward: atomically records {@code proposed} when the view has
-   * no watermark or {@code proposed.end()} is later than the stored end; otherwise (an equal or
-   * earlier end) keeps the stored watermark, unchanged in every field. Call it only after the data
-   * up to {@code proposed.end()} is written.
+   * no watermark or {@code proposed} is ahead of the stored one ({@link Watermark#isAhead}: a later
+   * end, or the same end under a later registry version); otherwise keeps the stored watermark,
+   * unchanged in every field. Call it only after the data up to {@code proposed.end()} is written.
    *
    * <p>A watermark never moves backwards. Concurrent advances of one view, from threads or
-   * processes, are serialized: whatever their order, the latest end proposed is the one that
-   * remains. Advances of different views are independent.
+   * processes, are serialized: whatever their order, the one furthest ahead (latest end, then latest
+   * registry version) is the one that remains. Advances of different views are independent.
    *
    * @return the watermark in force afterwards: {@code proposed}, or the later one already stored
    * @throws dev.quiver.core.QuiverException when {@code proposed.view()} is not {@code name@vN}

@@ -7,7 +7,8 @@ import java.util.regex.Pattern;
 /**
  * How far one version of a feature view has been materialized: the end of its last completed
  * materialization. Everything with {@code event_ts <= end} has been written to the online store, so
- * {@code materialize-incremental END} continues from {@code end}. A watermark moves only after the
+ * {@code materialize-incremental END} continues from {@code end}; the rows hold the features of the
+ * view as registry version {@code registryVersion} defined it. A watermark moves only after the
  * data is written, and only forward ({@link RegistryStore#advanceWatermark}); a crashed run leaves
  * it where it was, and running again is safe because online writes are idempotent.
  *
@@ -34,6 +35,16 @@ public record Watermark(
     Objects.requireNonNull(end, "end");
     Objects.requireNonNull(author, "author");
     Objects.requireNonNull(updatedAt, "updatedAt");
+  }
+
+  /**
+   * True when {@code proposed} moves {@code stored} forward: a later end, or the same end reached
+   * under a later registry version (a rerun after an apply that changed the view's features records
+   * the definitions its rows now hold). What {@link RegistryStore#advanceWatermark} stores.
+   */
+  public static boolean isAhead(Watermark proposed, Watermark stored) {
+    int byEnd = proposed.end().compareTo(stored.end());
+    return byEnd > 0 || byEnd == 0 && proposed.registryVersion() > stored.registryVersion();
   }
 
   /**

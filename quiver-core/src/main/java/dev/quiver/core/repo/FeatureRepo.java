@@ -31,6 +31,7 @@ import dev.quiver.core.online.OnlineResponse;
 import dev.quiver.core.online.OnlineStore;
 import dev.quiver.core.online.OnlineStoreProvider;
 import dev.quiver.core.online.Pusher;
+import dev.quiver.core.online.ServingVersions;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -60,6 +61,13 @@ public final class FeatureRepo implements AutoCloseable {
   private OnlineStore online;
   private TransformClasspath transforms;
   private volatile RegistrySnapshot appliedCache;
+  private volatile ServingState servingCache;
+  private final Map<Long, Definitions> earlierDefinitions = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** How long online reads reuse the watermarks they read (materializations by other processes show up after it). */
+  private static final long SERVING_REFRESH_NANOS = 1_000_000_000L;
+
+  private record ServingState(long registryVersion, long checkedNanos, ServingVersions versions) {}
   private final ExecutorService readers = Executors.newVirtualThreadPerTaskExecutor();
 
   private FeatureRepo(RepoConfig config, RegistryStore registry, SourceSchemaReader schemas, Clock clock) {
@@ -219,7 +227,11 @@ public final class FeatureRepo implements AutoCloseable {
    */
   public List<Materializer.ViewResult> materialize(List<String> views, Instant start, Instant end,
       Materializer.Listener listener, String author) {
-    return materializer(author).materialize(views, start, end, listener);
+    try {
+      return materializer(author).materialize(views, start, end, listener);
+    } finally {
+      servingCache = null;
+    }
   }
 
   /**
@@ -233,7 +245,48 @@ public final class FeatureRepo implements AutoCloseable {
   /** Materializes each view from its watermark (first time: {@code end - ttl}) to {@code end}. */
   public List<Materializer.ViewResult> materializeIncremental(List<String> views, Instant end,
       Materializer.Listener listener, String author) {
-    return materializer(author).materializeIncremental(views, end, listener);
+    try {
+      return materializer(author).materializeIncremental(views, end, listener);
+    } finally {
+      servingCache = null;
+    }
+  }
+
+  /**
+   * How online reads resolve view versions now ({@link ServingVersions}): which version unpinned refs
+   * read while the newest is not materialized, and which features are not filled yet. Watermarks are
+   * read again after a second, or after a materialization through this repo.
+   *
+   * @throws dev.quiver.core.NotFoundException when nothing was applied yet
+   */
+  public ServingVersions servingVersions() {
+    return servingVersions(applied());
+  }
+
+  private ServingVersions servingVersions(RegistrySnapshot s) {
+    ServingState cached = servingCache;
+    long now = System.nanoTime();
+    if (cached != null && cached.registryVersion() == s.info().version() && now - cached.checkedNanos() < SERVING_REFRESH_NANOS) {
+      return cached.versions();
+    }
+    ServingVersions versions = ServingVersions.of(s.definitions(), registry.watermarks(), this::definitionsAt);
+    if (cached != null && cached.versions().equals(versions)) {
+      versions = cached.versions(); // the same instance: compiled plans stay cached
+    }
+    servingCache = new ServingState(s.info().version(), now, versions);
+    return versions;
+  }
+
+  /** The definitions of an earlier registry version (immutable, so kept once read). */
+  private Definitions definitionsAt(long version) {
+    Definitions d = earlierDefinitions.get(version);
+    if (d == null) {
+      d = registry.read(version).definitions();
+      if (earlierDefinitions.size() < 64) {
+        earlierDefinitions.put(version, d);
+      }
+    }
+    return d;
   }
 
   private Materializer materializer(String author) {
@@ -242,7 +295,8 @@ public final class FeatureRepo implements AutoCloseable {
 
   /**
    * Reads the latest feature values for entity rows given column-major ({@code user_id -> [1, 2]}),
-   * from the registry's latest version.
+   * from the registry's latest version. Unpinned refs read the versions {@link #servingVersions()}
+   * picks: the previous view version until the newest one is materialized.
    */
   public OnlineResponse getOnlineFeatures(List<FeatureRef> refs, Map<String, List<Object>> entities, boolean fullFeatureNames) {
     return getOnlineFeatures(new OnlineRequest(refs, entities, Map.of(), fullFeatureNames));
@@ -254,15 +308,16 @@ public final class FeatureRepo implements AutoCloseable {
    * compiled once per registry version.
    */
   public OnlineResponse getOnlineFeatures(OnlineRequest request) {
-    return new OnlineReader(DerivedFeatures.cached(applied().definitions(), transformLoader()), online(), readers, clock)
-        .read(request);
+    RegistrySnapshot s = applied();
+    return new OnlineReader(DerivedFeatures.cached(s.definitions(), transformLoader(), servingVersions(s)), online(), readers, clock).read(request);
   }
 
   /** Like {@link #getOnlineFeatures(OnlineRequest)} for a feature service ({@code version} 0: latest). */
   public OnlineResponse getOnlineFeatures(String service, int version, Map<String, List<Object>> entities,
       Map<String, List<Object>> requestContext, boolean fullFeatureNames) {
-    var defs = applied().definitions();
-    return new OnlineReader(DerivedFeatures.cached(defs, transformLoader()), online(), readers, clock).read(
+    RegistrySnapshot s = applied();
+    var defs = s.definitions();
+    return new OnlineReader(DerivedFeatures.cached(defs, transformLoader(), servingVersions(s)), online(), readers, clock).read(
         new OnlineRequest(FeatureResolver.service(defs, service, version), entities, requestContext, fullFeatureNames));
   }
 

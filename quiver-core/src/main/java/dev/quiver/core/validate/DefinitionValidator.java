@@ -34,9 +34,11 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * Checks definitions as a whole and returns them fully typed, with every feature-service ref pinned
- * to a view version. Column types come from the sources' actual files through a {@link
- * SourceSchemaReader}.
+ * Checks definitions as a whole and returns them fully typed, with every feature-service wildcard
+ * expanded ({@code user_txn:*} to each feature, keeping the version as written). Service refs and
+ * on-demand inputs written without a version stay so: they read the newest version of their view
+ * (online, see {@code ServingVersions}). Column types come from the sources' actual files through a
+ * {@link SourceSchemaReader}.
  *
  * <p>Views listed as <em>frozen</em> (older versions carried over from the registry) were validated
  * when first applied; only their references are checked again. Not thread-safe: use one instance
@@ -75,7 +77,7 @@ public final class DefinitionValidator {
    *
    * @param origins where each definition was written (use {@link Origins#none()} for Java-built ones)
    * @param frozen qualified names ({@code view@vN}) of views carried over unchanged from the registry
-   * @return the definitions with every type resolved and every service ref pinned
+   * @return the definitions with every type resolved and every service wildcard expanded
    * @throws DefinitionException listing every problem, in file and line order
    */
   public Definitions validate(Definitions defs, Origins origins, Set<String> frozen) {
@@ -322,7 +324,7 @@ public final class DefinitionValidator {
 
   private FeatureService checkService(FeatureService s, Definitions typed) {
     String key = Origins.service(s.name(), s.version());
-    List<FeatureRef> pinned = new ArrayList<>();
+    List<FeatureRef> expanded = new ArrayList<>();
     Set<String> seen = new HashSet<>();
     if (s.features().isEmpty()) {
       problem(key, "feature service '" + s.name() + "' lists no features");
@@ -356,14 +358,14 @@ public final class DefinitionValidator {
               + ref.view() + "@v" + version + " has no feature '" + f + "'" + Names.didYouMean(f, names));
           continue;
         }
-        FeatureRef p = new FeatureRef(ref.view(), version, f);
-        if (!seen.add(p.toString())) {
-          problem(refKey, "feature service '" + s.name() + "' lists " + p + " twice");
+        FeatureRef p = new FeatureRef(ref.view(), ref.version(), f); // unpinned refs stay unpinned: they follow the newest version
+        if (!seen.add(new FeatureRef(ref.view(), version, f).toString())) {
+          problem(refKey, "feature service '" + s.name() + "' lists " + ref.view() + "@v" + version + ":" + f + " twice");
           continue;
         }
-        pinned.add(p);
+        expanded.add(p);
       }
     }
-    return new FeatureService(s.name(), s.version(), pinned, s.metadata());
+    return new FeatureService(s.name(), s.version(), expanded, s.metadata());
   }
 }

@@ -38,8 +38,7 @@ final class OnDemandChecker {
 
   OnDemandView check() {
     Map<String, ValueType> scope = new LinkedHashMap<>();
-    List<String> pinned = new ArrayList<>();
-    boolean complete = resolveInputs(scope, pinned);
+    boolean complete = resolveInputs(scope);
     Set<String> fields = new HashSet<>();
     for (RequestField r : odv.requestFields()) {
       if (!Names.isValid(r.name())) {
@@ -112,15 +111,14 @@ final class OnDemandChecker {
     for (DerivedFeature f : odv.features()) {
       out.add(typed.getOrDefault(f.name(), f));
     }
-    return new OnDemandView(odv.name(), odv.version(), complete ? pinned : odv.inputs(),
-        odv.requestFields(), out, odv.metadata());
+    return new OnDemandView(odv.name(), odv.version(), odv.inputs(), odv.requestFields(), out, odv.metadata());
   }
 
   /**
-   * Adds {@code view.feature} types of every input to scope and each input, pinned to the version
-   * it resolved to ({@code user_txn@v2}), to {@code pinned}; false when an input is unusable.
+   * Adds {@code view.feature} types of every input (of its pinned version, or of the newest one when
+   * unpinned) to scope; false when an input is unusable.
    */
-  private boolean resolveInputs(Map<String, ValueType> scope, List<String> pinned) {
+  private boolean resolveInputs(Map<String, ValueType> scope) {
     boolean complete = true;
     if (odv.inputs().isEmpty()) {
       v.problem(key + "/inputs", "on-demand view '" + odv.name() + "' needs 'inputs': the feature views it reads");
@@ -141,7 +139,6 @@ final class OnDemandChecker {
         complete = false;
         continue;
       }
-      pinned.add(view.get().qualifiedName());
       for (Feature f : view.get().features()) {
         if (f.type() == null) {
           complete = false;

@@ -111,56 +111,146 @@ class PlannerTest {
     assertThat(plan(head, offline.replace("window: 30d", "window: 7d"), false).breaking()).isEmpty();
   }
 
-  @Test
-  void aNewVersionIsNotBreakingAndTheOldOneIsKept() {
-    Definitions head = applied(BASE);
-    String v2 = BASE.replace("ttl: 90d", "ttl: 90d\n    version: 2").replace("window: 30d", "window: 7d")
-        .replace("- name: fraud_model", "- name: fraud_model\n    version: 2");
-    Plan p = plan(head, v2, false);
-    assertThat(p.breaking()).isEmpty();
-    assertThat(p.kept()).containsExactly("user_txn@v1");
-    assertThat(p.target().view("user_txn", 1)).isPresent();
-    assertThat(p.changes()).extracting(c -> c.action() + " " + c.name())
-        .containsExactly("ADDED user_txn@v2", "ADDED fraud_model@v2", "REMOVED fraud_model@v1");
-    assertThat(p.target().service("fraud_model", 2).orElseThrow().features()).extracting(Object::toString)
-        .containsExactly("user_txn@v2:amount_avg_30d", "user_txn@v2:last_country");
+  private static final String V2 = "ttl: 90d\n    version: 2";
+
+  private static Plan.Kept view(String name) {
+    return new Plan.Kept("feature view", name);
+  }
+
+  private static Plan.Kept service(String name) {
+    return new Plan.Kept("feature service", name);
   }
 
   @Test
-  void movingAServiceVersionToANewViewVersionIsBreaking() {
+  void aNewVersionIsNotBreakingAndTheOldOnesAreKept() {
     Definitions head = applied(BASE);
-    Plan p = plan(head, BASE.replace("ttl: 90d", "ttl: 90d\n    version: 2").replace("window: 30d", "window: 7d"), false);
-    assertThat(p.kept()).containsExactly("user_txn@v1");
+    String v2 = BASE.replace("ttl: 90d", V2).replace("window: 30d", "window: 7d")
+        .replace("- name: fraud_model", "- name: fraud_model\n    version: 2");
+    Plan p = plan(head, v2, false);
+    assertThat(p.breaking()).isEmpty();
+    assertThat(p.kept()).containsExactly(service("fraud_model@v1"), view("user_txn@v1"));
     assertThat(p.target().view("user_txn", 1)).isPresent();
-    assertThat(p.target().view("user_txn", 2)).isPresent();
     assertThat(p.changes()).extracting(c -> c.action() + " " + c.name())
-        .containsExactly("ADDED user_txn@v2", "CHANGED fraud_model@v1");
+        .containsExactly("ADDED user_txn@v2", "CHANGED fraud_model@v1", "ADDED fraud_model@v2");
+    assertThat(p.changes().get(1).fields()).as("kept pinned to what it read").containsExactly(new Change.FieldChange("features",
+        "user_txn:amount_avg_30d, user_txn:last_country", "user_txn@v1:amount_avg_30d, user_txn@v1:last_country"));
+    assertThat(p.target().service("fraud_model", 2).orElseThrow().features()).extracting(Object::toString)
+        .as("stored as written: unpinned refs follow the newest version")
+        .containsExactly("user_txn:amount_avg_30d", "user_txn:last_country");
+    assertThat(p.moves()).as("fraud_model@v1 is kept pinned, so nothing moves").isEmpty();
+  }
+
+  @Test
+  void aSupersededServiceVersionKeepsReadingWhatItRead() {
+    Definitions head = applied(BASE);
+    Definitions withV2 = plan(head, BASE.replace("- name: fraud_model", "- name: fraud_model\n    version: 2"), false).target();
+    assertThat(withV2.service("fraud_model", 1).orElseThrow().features()).extracting(Object::toString)
+        .as("pinned when superseded").containsExactly("user_txn@v1:amount_avg_30d", "user_txn@v1:last_country");
+
+    Plan p = plan(withV2, BASE.replace("ttl: 90d", V2).replace("- name: fraud_model", "- name: fraud_model\n    version: 2"), false);
+    assertThat(p.breaking()).isEmpty();
+    assertThat(p.kept()).containsExactly(service("fraud_model@v1"), view("user_txn@v1"));
     assertThat(p.target().service("fraud_model", 1).orElseThrow().features()).extracting(Object::toString)
-        .containsExactly("user_txn@v2:amount_avg_30d", "user_txn@v2:last_country");
-    assertThat(p.breaking()).extracting(b -> b.view() + ":" + b.feature())
-        .containsExactlyInAnyOrder("user_txn@v1:amount_avg_30d", "user_txn@v1:last_country");
-    assertThat(p.breaking().getFirst().consumers()).containsExactly("fraud_model@v1");
-    assertThat(p.breaking().getFirst().reasons().getFirst()).contains("pin user_txn@v1:");
+        .containsExactly("user_txn@v1:amount_avg_30d", "user_txn@v1:last_country");
+    assertThat(p.moves()).extracting(m -> m.consumer() + " " + m.ref() + " " + m.from() + " -> " + m.to())
+        .containsExactly("feature service fraud_model@v2 user_txn:amount_avg_30d user_txn@v1 -> user_txn@v2",
+            "feature service fraud_model@v2 user_txn:last_country user_txn@v1 -> user_txn@v2");
+  }
+
+  @Test
+  void bumpingAViewMovesUnpinnedServiceRefsWithoutBreakingAnything() {
+    Definitions head = applied(BASE);
+    Plan p = plan(head, BASE.replace("ttl: 90d", V2), false);
+    assertThat(p.breaking()).isEmpty();
+    assertThat(p.kept()).containsExactly(view("user_txn@v1"));
+    assertThat(p.changes()).extracting(c -> c.action() + " " + c.name())
+        .as("the service is unchanged: its refs follow the newest version").containsExactly("ADDED user_txn@v2");
+    assertThat(p.moves()).extracting(m -> m.ref() + " " + m.from() + " -> " + m.to() + " " + m.changes())
+        .containsExactly("user_txn:amount_avg_30d user_txn@v1 -> user_txn@v2 []",
+            "user_txn:last_country user_txn@v1 -> user_txn@v2 []");
+  }
+
+  @Test
+  void aMoveSaysWhatChangesMeaning() {
+    Definitions head = applied(BASE);
+    Plan p = plan(head, BASE.replace("ttl: 90d", V2).replace("window: 30d", "window: 7d"), false);
+    assertThat(p.breaking()).as("the change is in a new version").isEmpty();
+    assertThat(p.moves()).extracting(m -> m.ref() + " " + m.changes()).containsExactly(
+        "user_txn:amount_avg_30d [amount_avg_30d: aggregate.window: 30d -> 7d]", "user_txn:last_country []");
   }
 
   @Test
   void servicesMayPinTheOldVersion() {
     Definitions head = applied(BASE);
-    String v2 = BASE.replace("ttl: 90d", "ttl: 90d\n    version: 2")
+    String v2 = BASE.replace("ttl: 90d", V2)
         .replace("[user_txn:amount_avg_30d, user_txn:last_country]", "[user_txn@v1:amount_avg_30d, user_txn:last_country]");
     Plan p = plan(head, v2, true);
-    assertThat(p.kept()).as("pinned, so prune keeps it").containsExactly("user_txn@v1");
+    assertThat(p.kept()).as("pinned, so prune keeps it").containsExactly(view("user_txn@v1"));
     assertThat(p.target().service("fraud_model", 1).orElseThrow().features()).extracting(Object::toString)
-        .containsExactly("user_txn@v1:amount_avg_30d", "user_txn@v2:last_country");
+        .containsExactly("user_txn@v1:amount_avg_30d", "user_txn:last_country");
+    assertThat(p.moves()).extracting(Plan.Move::ref).containsExactly("user_txn:last_country");
+  }
+
+  @Test
+  void pruneDropsSupersededServicesAndTheVersionsOnlyTheyPinned() {
+    Definitions head = applied(BASE);
+    Definitions withV2 = plan(head, BASE.replace("- name: fraud_model", "- name: fraud_model\n    version: 2"), false).target();
+    Plan p = plan(withV2, BASE.replace("ttl: 90d", V2).replace("- name: fraud_model", "- name: fraud_model\n    version: 2"), true);
+    assertThat(p.kept()).isEmpty();
+    assertThat(p.changes()).extracting(c -> c.action() + " " + c.name())
+        .containsExactly("ADDED user_txn@v2", "REMOVED user_txn@v1", "REMOVED fraud_model@v1");
   }
 
   @Test
   void pruneDropsUnpinnedOldVersions() {
     Definitions head = applied(BASE);
-    Plan p = plan(head, BASE.replace("ttl: 90d", "ttl: 90d\n    version: 2"), true);
+    Plan p = plan(head, BASE.replace("ttl: 90d", V2), true);
     assertThat(p.kept()).isEmpty();
     assertThat(p.changes()).extracting(c -> c.action() + " " + c.name())
         .contains("REMOVED user_txn@v1", "ADDED user_txn@v2");
+  }
+
+  private static final String WITH_ODV = BASE.replace("feature_services:", """
+      on_demand_views:
+        - name: txn_risk
+          inputs: [user_txn, request: {amount: float64, country: string}]
+          features:
+            - {name: amount_ratio, expr: "request.amount / nullif(user_txn.amount_avg_30d, 0)"}
+            - {name: is_foreign, expr: "request.country != user_txn.last_country"}
+            - {name: is_big, expr: "request.amount > 1000"}
+      feature_services:""").replace("[user_txn:amount_avg_30d, user_txn:last_country]",
+      "[user_txn:amount_avg_30d, txn_risk:amount_ratio, txn_risk:is_big]");
+
+  @Test
+  void onDemandInputsWithoutAVersionMoveAndAreNotBreaking() {
+    Definitions head = applied(WITH_ODV);
+    assertThat(head.onDemandView("txn_risk", 1).orElseThrow().inputs()).as("stored as written").containsExactly("user_txn");
+    Plan p = plan(head, WITH_ODV.replace("ttl: 90d", V2).replace("window: 30d", "window: 7d"), false);
+    assertThat(p.breaking()).isEmpty();
+    assertThat(p.moves()).filteredOn(m -> m.consumer().startsWith("on-demand view"))
+        .extracting(m -> m.consumer() + " " + m.ref() + " " + m.from() + " -> " + m.to() + " " + m.changes())
+        .containsExactly("on-demand view txn_risk@v1 user_txn user_txn@v1 -> user_txn@v2 [amount_avg_30d: aggregate.window: 30d -> 7d]");
+  }
+
+  @Test
+  void aChangeInPlaceBreaksOnlyTheOnDemandFeaturesThatReadIt() {
+    Definitions head = applied(WITH_ODV);
+    Plan p = plan(head, WITH_ODV.replace("window: 30d", "window: 7d"), false);
+    assertThat(p.breaking()).extracting(b -> b.view() + ":" + b.feature()).containsExactlyInAnyOrder(
+        "user_txn@v1:amount_avg_30d", "user_txn@v1:avg_per_txn", "txn_risk@v1:amount_ratio");
+    BreakingChange ratio = p.breaking().stream().filter(b -> b.feature().equals("amount_ratio")).findFirst().orElseThrow();
+    assertThat(ratio.reasons()).containsExactly("input user_txn.amount_avg_30d.aggregate.window: 30d -> 7d");
+    assertThat(ratio.consumers()).containsExactly("fraud_model@v1");
+    assertThat(p.moves()).isEmpty();
+  }
+
+  @Test
+  void pinningAnOnDemandInputToTheVersionItReadsChangesNothingThatMatters() {
+    Definitions head = applied(WITH_ODV);
+    Plan p = plan(head, WITH_ODV.replace("inputs: [user_txn,", "inputs: [user_txn@v1,"), false);
+    assertThat(p.breaking()).isEmpty();
+    assertThat(p.moves()).isEmpty();
+    assertThat(p.changes()).extracting(c -> c.action() + " " + c.name()).containsExactly("CHANGED txn_risk@v1");
   }
 
   @Test

@@ -146,7 +146,8 @@ class BuilderEquivalenceTest {
     assertThat(fromYaml.onDemandView("txn_risk", 0).orElseThrow().features().getFirst().type()).isEqualTo(ScalarType.FLOAT64);
     assertThat(fromYaml.service("fraud_model", 3).orElseThrow().features())
         .extracting(FeatureRef::toString)
-        .containsExactly("user_txn@v2:amount_avg_30d", "txn_risk@v1:ratio", "pair_txn@v1:pair_count_1d");
-    assertThat(fromYaml.onDemandView("txn_risk", 1).orElseThrow().inputs()).containsExactly("user_txn@v2");
+        .as("as written: unpinned refs follow the newest version")
+        .containsExactly("user_txn@v2:amount_avg_30d", "txn_risk:ratio", "pair_txn:pair_count_1d");
+    assertThat(fromYaml.onDemandView("txn_risk", 1).orElseThrow().inputs()).containsExactly("user_txn");
   }
 }

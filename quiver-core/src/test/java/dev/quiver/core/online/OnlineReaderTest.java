@@ -151,6 +151,19 @@ class OnlineReaderTest {
     }
 
     @Override
+    public int multiPutIfNotOlder(String table, List<Entry> entries) {
+      int n = 0;
+      for (Entry e : entries) {
+        Map<String, byte[]> t = tables.computeIfAbsent(table, x -> new HashMap<>());
+        if (RowEncoding.isNotOlder(e.value(), t.get(Arrays.toString(e.key())))) {
+          t.put(Arrays.toString(e.key()), e.value());
+          n++;
+        }
+      }
+      return n;
+    }
+
+    @Override
     public void delete(String table, List<byte[]> keys) {
       keys.forEach(k -> tables.getOrDefault(table, new HashMap<>()).remove(Arrays.toString(k)));
     }

@@ -54,7 +54,24 @@ final class PutIfNewerScript {
   /** What {@code SCRIPT LOAD} answers and {@code EVALSHA} takes: the lowercase hex SHA-1 of the script. */
   static final String SHA = sha1(BYTES);
 
+  /**
+   * The script behind {@link RedisOnlineStore#multiPutIfNotOlder} (refills): the same, except that a
+   * stored row with an equal order key is replaced too; only a greater one is kept.
+   */
+  static final String NOT_OLDER_SOURCE = SOURCE
+      .replace("-- quiver put-if-newer v1: KEYS[i] := ARGV[i] unless the stored order key (bytes 2..17) is >=",
+          "-- quiver put-if-not-older v1: KEYS[i] := ARGV[i] unless the stored order key (bytes 2..17) is >")
+      .replace("\n    newer = false\n", "\n    newer = true\n");
+
+  static final byte[] NOT_OLDER_BYTES = NOT_OLDER_SOURCE.getBytes(StandardCharsets.UTF_8);
+
+  /** The SHA-1 of {@link #NOT_OLDER_SOURCE}. */
+  static final String NOT_OLDER_SHA = sha1(NOT_OLDER_BYTES);
+
   static {
+    if (NOT_OLDER_SOURCE.contains("newer = false") || !SOURCE.contains("\n    newer = false\n")) {
+      throw new ExceptionInInitializerError("the put-if-not-older script is not derived from the put-if-newer one");
+    }
     if (RowEncoding.ORDER_KEY_OFFSET != 1 || RowEncoding.ORDER_KEY_LENGTH != 16) {
       throw new ExceptionInInitializerError("the Lua script compares bytes 2..17; RowEncoding's order key moved");
     }

@@ -93,7 +93,8 @@ import java.util.function.Supplier;
  * <ul>
  *   <li>{@link #multiGet}: standalone, one {@code MGET}; in a cluster, one {@code GET} per key, sent
  *       to the master of its slot with one write per master.
- *   <li>{@link #multiPutIfNewer}: the entries of one key are first reduced to the newest on the
+ *   <li>{@link #multiPutIfNewer} (and {@link #multiPutIfNotOlder}, with a second script that replaces
+ *       equal order keys too): the entries of one key are first reduced to the newest on the
  *       client (the count returned is still that of applying them in sequence); then {@code EVALSHA}
  *       calls of {@link PutIfNewerScript}, each for up to {@value #SCRIPT_KEYS} keys or 1 MB of rows
  *       (in a cluster: keys of one slot, again one write per master). A server that answers {@code
@@ -285,6 +286,19 @@ final class RedisOnlineStore implements OnlineStore {
 
   @Override
   public int multiPutIfNewer(String table, List<Entry> entries) {
+    return putUnlessOlder(table, entries, false);
+  }
+
+  /** {@inheritDoc} As {@link #multiPutIfNewer}, with {@link PutIfNewerScript#NOT_OLDER_SOURCE}. */
+  @Override
+  public int multiPutIfNotOlder(String table, List<Entry> entries) {
+    return putUnlessOlder(table, entries, true);
+  }
+
+  /** Writes the entries newer than the stored rows, or also equal ones with {@code replaceEqual}. */
+  private int putUnlessOlder(String table, List<Entry> entries, boolean replaceEqual) {
+    String sha = replaceEqual ? PutIfNewerScript.NOT_OLDER_SHA : PutIfNewerScript.SHA;
+    byte[] script = replaceEqual ? PutIfNewerScript.NOT_OLDER_BYTES : PutIfNewerScript.BYTES;
     byte[] start = keys.rowKeyStart(table);
     Objects.requireNonNull(entries, "entries");
     ensureOpen();
@@ -300,7 +314,7 @@ final class RedisOnlineStore implements OnlineStore {
       }
       Pending p = byKey.get(ByteBuffer.wrap(e.key()));
       if (p == null) {
-        byKey.put(ByteBuffer.wrap(e.key()), new Pending(RedisKeys.rowKey(start, e.key()), e.value()));
+        byKey.put(ByteBuffer.wrap(e.key()), new Pending(RedisKeys.rowKey(start, e.key()), e.value(), replaceEqual));
       } else {
         p.add(e.value());
       }
@@ -313,17 +327,17 @@ final class RedisOnlineStore implements OnlineStore {
     List<Future<List<Object>>> futures;
     if (lane.cluster() != null) {
       futures = sendToMasters(lane.cluster(), calls.size(), i -> SlotHash.getSlot(calls.get(i).getFirst().rowKey),
-          i -> evalsha(calls.get(i)), what);
+          i -> evalsha(sha, calls.get(i)), what);
     } else {
       futures = new ArrayList<>(calls.size());
       for (List<Pending> call : calls) {
-        futures.add(c.evalsha(PutIfNewerScript.SHA, ScriptOutputType.MULTI, rowKeysOf(call), rowsOf(call)));
+        futures.add(c.evalsha(sha, ScriptOutputType.MULTI, rowKeysOf(call), rowsOf(call)));
       }
     }
     // NOSCRIPT (restart, failover, SCRIPT FLUSH), MOVED or ASK: once more by EVAL, which sends the
     // script and caches it again, through the connection that follows redirections
     List<List<Object>> before = awaitAll(futures,
-        i -> c.eval(PutIfNewerScript.BYTES, ScriptOutputType.MULTI, rowKeysOf(calls.get(i)), rowsOf(calls.get(i))),
+        i -> c.eval(script, ScriptOutputType.MULTI, rowKeysOf(calls.get(i)), rowsOf(calls.get(i))),
         what);
     int written = 0;
     for (int i = 0; i < calls.size(); i++) {
@@ -331,7 +345,7 @@ final class RedisOnlineStore implements OnlineStore {
       List<Object> stored = before.get(i);
       if (stored == null || stored.size() != call.size()) {
         throw new QuiverException(endpoint + " answered the put-if-newer script with " + stored + " for " + call.size()
-            + " keys; is another script loaded under SHA " + PutIfNewerScript.SHA + "?");
+            + " keys; is another script loaded under SHA " + sha + "?");
       }
       for (int j = 0; j < call.size(); j++) {
         written += call.get(j).written((byte[]) stored.get(j));
@@ -415,20 +429,24 @@ final class RedisOnlineStore implements OnlineStore {
   }
 
   private void loadScript() {
-    Supplier<String> what = () -> "loading the put-if-newer script";
+    loadScript(PutIfNewerScript.BYTES, PutIfNewerScript.SHA);
+    loadScript(PutIfNewerScript.NOT_OLDER_BYTES, PutIfNewerScript.NOT_OLDER_SHA);
+  }
+
+  private void loadScript(byte[] script, String expected) {
+    Supplier<String> what = () -> "loading the put-if-newer scripts";
     for (RedisClusterAsyncCommands<byte[], byte[]> node : masters(lane(), what)) {
       String sha;
       try {
-        sha = awaitRaw(List.of(node.scriptLoad(PutIfNewerScript.BYTES)), 0, what);
+        sha = awaitRaw(List.of(node.scriptLoad(script)), 0, what);
       } catch (ExecutionException e) {
         if (e.getCause() instanceof RedisCommandExecutionException) {
           continue; // e.g. an ACL without SCRIPT: the first write sends the script by EVAL instead
         }
         throw failure(what.get(), e.getCause());
       }
-      if (!PutIfNewerScript.SHA.equals(sha)) {
-        throw new QuiverException(endpoint + " gave the put-if-newer script the SHA-1 " + sha + ", expected "
-            + PutIfNewerScript.SHA);
+      if (!expected.equals(sha)) {
+        throw new QuiverException(endpoint + " gave a put-if-newer script the SHA-1 " + sha + ", expected " + expected);
       }
     }
   }
@@ -505,8 +523,8 @@ final class RedisOnlineStore implements OnlineStore {
     return futures;
   }
 
-  private static AsyncCommand<byte[], byte[], List<Object>> evalsha(List<Pending> call) {
-    CommandArgs<byte[], byte[]> args = new CommandArgs<>(CODEC).add(PutIfNewerScript.SHA).add(call.size());
+  private static AsyncCommand<byte[], byte[], List<Object>> evalsha(String sha, List<Pending> call) {
+    CommandArgs<byte[], byte[]> args = new CommandArgs<>(CODEC).add(sha).add(call.size());
     for (Pending p : call) {
       args.addKey(p.rowKey);
     }
@@ -621,16 +639,21 @@ final class RedisOnlineStore implements OnlineStore {
     return out;
   }
 
-  /** The entries of one key in a batch: the newest goes to Redis, the sequence decides the count. */
+  /**
+   * The entries of one key in a batch: the newest goes to Redis, the sequence decides the count.
+   * With {@code replaceEqual} (refills) an entry also replaces an equal order key.
+   */
   private static final class Pending {
     final byte[] rowKey;
+    final boolean replaceEqual;
     byte[] max;
     /** Every entry in order, when there is more than one. */
     List<byte[]> sequence;
 
-    Pending(byte[] rowKey, byte[] row) {
+    Pending(byte[] rowKey, byte[] row, boolean replaceEqual) {
       this.rowKey = rowKey;
       this.max = row;
+      this.replaceEqual = replaceEqual;
     }
 
     void add(byte[] row) {
@@ -639,8 +662,8 @@ final class RedisOnlineStore implements OnlineStore {
         sequence.add(max);
       }
       sequence.add(row);
-      if (RowEncoding.isNewer(row, max)) {
-        max = row; // the first of equal maxima stays, as in sequence
+      if (replaceEqual ? RowEncoding.isNotOlder(row, max) : RowEncoding.isNewer(row, max)) {
+        max = row; // of equal maxima the first stays, as in sequence (the last with replaceEqual)
       }
     }
 
@@ -654,7 +677,8 @@ final class RedisOnlineStore implements OnlineStore {
       int to = stored.length;
       int n = 0;
       for (byte[] row : sequence == null ? List.of(max) : sequence) {
-        if (current == null || Arrays.compareUnsigned(row, RowEncoding.ORDER_KEY_OFFSET, MIN_ROW, current, from, to) > 0) {
+        int order = current == null ? 1 : Arrays.compareUnsigned(row, RowEncoding.ORDER_KEY_OFFSET, MIN_ROW, current, from, to);
+        if (order > 0 || replaceEqual && order == 0) {
           n++;
           current = row;
           from = RowEncoding.ORDER_KEY_OFFSET;

@@ -329,6 +329,17 @@ final class RocksDbOnlineStore implements OnlineStore {
    */
   @Override
   public int multiPutIfNewer(String table, List<Entry> entries) {
+    return putUnlessOlder(table, entries, false);
+  }
+
+  /** {@inheritDoc} The same locking and batching as {@link #multiPutIfNewer}. */
+  @Override
+  public int multiPutIfNotOlder(String table, List<Entry> entries) {
+    return putUnlessOlder(table, entries, true);
+  }
+
+  /** Writes the entries newer than the stored rows, or also equal ones with {@code replaceEqual}. */
+  private int putUnlessOlder(String table, List<Entry> entries, boolean replaceEqual) {
     Objects.requireNonNull(table, "table");
     requireNoNulls(entries, "entries");
     if (entries.isEmpty()) {
@@ -378,7 +389,7 @@ final class RocksDbOnlineStore implements OnlineStore {
         for (int i = 0; i < slotOf.length; i++) {
           byte[] value = entries.get(i).value();
           int slot = slotOf[i];
-          if (RowEncoding.isNewer(value, current[slot])) {
+          if (replaceEqual ? RowEncoding.isNotOlder(value, current[slot]) : RowEncoding.isNewer(value, current[slot])) {
             current[slot] = value;
             changed[slot] = true;
             written++;

@@ -123,7 +123,7 @@ final class WatermarkDirectory {
                       + stored.get().view() + " on the case-insensitive file system of " + root
                       + "; keep the registry on a case-sensitive file system, or rename one of the views");
             }
-            if (stored.isPresent() && !proposed.end().isAfter(stored.get().end())) {
+            if (stored.isPresent() && !Watermark.isAhead(proposed, stored.get())) {
               return stored.get();
             }
             replace(view, bytes);

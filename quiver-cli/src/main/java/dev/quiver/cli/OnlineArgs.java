@@ -17,9 +17,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The entity rows and request data of {@code quiver online}, typed by the definitions: each
- * {@code --entity} value by its join key's type, each {@code --request} value by the declared type
- * of the on-demand request field it feeds. Mistakes are one-line {@link InvalidRequestException}s
+ * The entity rows and request data of {@code quiver online}: each {@code --entity} value as text, which
+ * core parses strictly by its join key's type as it does every key (see {@code StrictValues}), each
+ * {@code --request} value typed by the declared type of the on-demand request field it feeds. Mistakes are one-line {@link InvalidRequestException}s
  * naming the option, the value and the fix.
  *
  * @param entities join-key columns, column-major
@@ -27,14 +27,16 @@ import java.util.Map;
  */
 record OnlineArgs(Map<String, List<Object>> entities, Map<String, List<Object>> requestData) {
   /**
-   * Reads the options for a request of {@code refs} against {@code defs}.
+   * Reads the options for a request of {@code refs} against {@code defs}, whose custom transforms
+   * {@code transforms} loads.
    *
    * @param entityOptions {@code KEY=V1,V2} each (one per join key)
    * @param requestOptions {@code FIELD=V[,FIELD=V...]} each; a field may list several values
    *     ({@code amount=10.5,80,country=DE,FR}) or one for every entity row
    */
-  static OnlineArgs read(Definitions defs, List<FeatureRef> refs, List<String> entityOptions, List<String> requestOptions) {
-    DerivedFeatures compiled = DerivedFeatures.cached(defs);
+  static OnlineArgs read(Definitions defs, ClassLoader transforms, List<FeatureRef> refs, List<String> entityOptions,
+      List<String> requestOptions) {
+    DerivedFeatures compiled = DerivedFeatures.cached(defs, transforms);
     List<FeatureResolver.Resolved> resolved = compiled.resolve(refs);
     Map<String, DerivedPlan.RequestSlot> needed = new LinkedHashMap<>();
     if (compiled.anyDerived(resolved)) {
@@ -109,10 +111,8 @@ record OnlineArgs(Map<String, List<Object>> entities, Map<String, List<Object>> 
         throw new InvalidRequestException("--entity " + name + ": no entity has join key '" + name + "'"
             + Names.didYouMean(name, keys.keySet()) + " (join keys: " + String.join(", ", keys.keySet()) + ")");
       }
-      List<Object> values = new ArrayList<>();
-      for (String text : option.substring(eq + 1).split(",", -1)) {
-        values.add(typed("--entity " + name, text, key.type()));
-      }
+      // keys stay text: core parses every key the same way, whichever way it arrives (StrictValues)
+      List<Object> values = new ArrayList<>(List.of(option.substring(eq + 1).split(",", -1)));
       if (columns.put(name, values) != null) {
         throw new InvalidRequestException("--entity " + name + " is given twice; list every value once: " + name + "=V1,V2");
       }

@@ -68,7 +68,7 @@ final class OnlineCommand implements Callable<Integer> {
           refs.add(FeatureRef.parse(f).orElseThrow(() -> new QuiverException("'" + f + "' is not a feature ref; write view:feature")));
         }
       }
-      OnlineArgs args = OnlineArgs.read(defs, refs, entities, request);
+      OnlineArgs args = OnlineArgs.read(defs, r.transformLoader(), refs, entities, request);
       OnlineResponse response = service != null
           ? r.getOnlineFeatures(service.name(), service.version(), args.entities(), args.requestData(), fullFeatureNames)
           : r.getOnlineFeatures(new OnlineRequest(refs, args.entities(), args.requestData(), fullFeatureNames));

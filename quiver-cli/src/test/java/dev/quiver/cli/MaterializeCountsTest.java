@@ -215,6 +215,12 @@ class MaterializeCountsTest {
     }
 
     @Override
+    public int multiPutIfNotOlder(String table, List<Entry> entries) {
+      writes.addAndGet(entries.size());
+      return store.multiPutIfNotOlder(table, entries);
+    }
+
+    @Override
     public void multiPut(String table, List<Entry> entries) {
       writes.addAndGet(entries.size());
       store.multiPut(table, entries);

@@ -105,7 +105,7 @@ class MaterializeTest {
     assertThat(o.out()).contains("\"feature_names\"", "home_country", "NOT_FOUND", "OUTSIDE_MAX_AGE");
     Cli bad = Cli.run("online", "--repo", repo.toString(), "--features", "user_profile:home_country", "--entity", "user_id=abc");
     assertThat(bad.exitCode()).isEqualTo(1);
-    assertThat(bad.err()).contains("--entity user_id: 'abc' is not an int64; write a whole number like 42");
+    assertThat(bad.err()).contains("entity column 'user_id' holds int64 keys, but got 'abc' (a string)");
   }
 
   /** Compares online (now = END) with offline at t = END for the first {@code users} user ids. */

@@ -153,7 +153,8 @@ public final class Materializer {
         return materialize(v, watermark.isAfter(end) ? end : watermark, end, null, listener, refill);
       }
       if (!watermark.isBefore(end)) {
-        return new ViewResult(v.qualifiedName(), end, end, 0, 0, Duration.ZERO); // nothing after the watermark to read
+        // already materialized past END: nothing to read (the result's start is the watermark, after END)
+        return new ViewResult(v.qualifiedName(), watermark, end, 0, 0, Duration.ZERO);
       }
       return materialize(v, watermark, end, watermark, listener, refill);
     });

@@ -9,7 +9,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -109,10 +111,12 @@ class DocExamplesTest {
     int run = 0;
     int skips = 0;
     int text = 0;
+    Map<String, Integer> notRun = new TreeMap<>();
     for (DocPage page : pages) {
       for (DocBlock b : page.blocks()) {
         if (b.kind() == DocBlock.Kind.TEXT) {
           text++;
+          notRun.merge(b.language().isEmpty() ? "no language" : b.language(), 1, Integer::sum);
         } else if (skipReason(b).isPresent()) {
           skips++;
           skipped.append("  ").append(b.where()).append(" (").append(b.language()).append("): ")
@@ -123,7 +127,7 @@ class DocExamplesTest {
       }
     }
     String summary = "Doc examples: " + run + " blocks run, " + skips + " skipped, " + text
-        + " not examples (no language, text, ebnf)\nSkipped:\n" + skipped;
+        + " not run by their language " + notRun + "\nSkipped:\n" + skipped;
     System.out.print(summary);
     Files.createDirectories(Path.of("target"));
     Files.writeString(Path.of("target/doc-examples.txt"), summary);

@@ -23,7 +23,9 @@
  *       method after their imports); run, from {@code $HOME}, when the block has a {@code main}
  *       method or is marked {@code run}. Classes a page compiles are visible to its later blocks
  *       (e.g. a custom transform used by a YAML block).
- *   <li>No language, {@code text}, {@code ebnf}: not run (output, layouts, grammar). A block with no
+ *   <li>No language, {@code text}, {@code ebnf} and any other language ({@code python}, {@code xml}):
+ *       not run (output, layouts, grammar, other tools' snippets); the summary counts them by
+ *       language and they take no directives. A block with no
  *       language that starts with a command ({@code quiver}, {@code curl}, {@code java}, ...) is an
  *       error: label it.
  * </ul>

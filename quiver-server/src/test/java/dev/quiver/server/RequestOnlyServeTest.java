@@ -6,6 +6,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.feast.FeastClient;
 import dev.feast.Row;
+import dev.quiver.client.FeatureClient;
+import dev.quiver.client.GrpcFeatureClient;
+import dev.quiver.client.HttpFeatureClient;
+import dev.quiver.client.OnlineFeatures;
+import dev.quiver.client.OnlineFeaturesRequest;
 import dev.quiver.core.repo.FeatureRepo;
 import dev.quiver.grpc.feast.serving.FieldStatus;
 import dev.quiver.grpc.feast.serving.GetOnlineFeaturesRequest;
@@ -28,7 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
  * An on-demand view that reads request data alone ({@code fee}, no feature view in its inputs),
  * served: over HTTP with the request data as columns of {@code entities} (as Feast's clients send
  * it) or in {@code request_context} beside empty {@code entities}, mixed with a view's features and
- * in a feature service; over gRPC through Feast's generated stub and Feast's own Java client.
+ * in a feature service; over gRPC through Feast's generated stub and Feast's own Java client; and
+ * through Quiver's Java client over both protocols.
  */
 class RequestOnlyServeTest {
   static final String FEES = """
@@ -139,6 +145,22 @@ class RequestOnlyServeTest {
     assertThat(asEntities.getResults(0).getStatusesList()).containsOnly(FieldStatus.PRESENT);
     GetOnlineFeaturesResponse asContext = stub.getOnlineFeatures(request.clone().putRequestContext("amount", amounts).build());
     assertThat(asContext).isEqualTo(asEntities);
+  }
+
+  @Test
+  void quiversJavaClientSendsRequestDataAloneOverBothProtocols() {
+    OnlineFeaturesRequest request = OnlineFeaturesRequest.features("fee:fee", "fee:foreign")
+        .requestData("amount", 10.5, 100.0).requestData("card_country", "DE", "FR");
+    try (GrpcFeatureClient grpc = FeatureClient.grpc("127.0.0.1", server.grpcPort());
+        HttpFeatureClient http = FeatureClient.http("http://127.0.0.1:" + server.httpPort())) {
+      for (FeatureClient client : List.of(grpc, http)) {
+        OnlineFeatures answer = client.getOnlineFeatures(request);
+        assertThat(answer.names()).as(client.toString()).containsExactly("fee", "foreign");
+        assertThat(answer.rows()).isEqualTo(2);
+        assertThat(answer.column("fee").values()).containsExactly(0.6, 3.2);
+        assertThat(answer.column("foreign").values()).containsExactly(false, true);
+      }
+    }
   }
 
   @Test

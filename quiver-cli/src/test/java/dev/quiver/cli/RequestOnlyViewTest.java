@@ -203,6 +203,12 @@ class RequestOnlyViewTest {
     assertThat(lacking.exitCode()).as(lacking.toString()).isEqualTo(1);
     assertThat(lacking.err()).contains("on-demand view fee@v1 needs request field 'amount' (float64): offline it comes from the"
         + " query rows, which have no column 'amount'").doesNotContain("\tat ");
+
+    Cli untimed = Cli.run("historical", "--repo", r, "--query-sql", "SELECT 1.5 AS amount, 'DE' AS card_country",
+        "--features", "fee:fee", "--out", out.toString());
+    assertThat(untimed.exitCode()).as(untimed.toString()).isEqualTo(1);
+    assertThat(untimed.err()).as("query rows have a time even when no view is joined")
+        .contains("the query rows need a timestamp column: name it event_timestamp or pass --timestamp-column");
   }
 
   @Test

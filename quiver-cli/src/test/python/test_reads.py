@@ -59,6 +59,15 @@ def test_on_demand_features_take_request_data_as_entity_columns(store):
                    "over_limit": [True, False, False]}
 
 
+def test_on_demand_features_of_request_data_alone(store):
+    # card_fee (written by FeastSdkTest) reads request data alone: the entity rows hold no join key
+    got = store.get_online_features(features=["card_fee:fee"], entity_rows=[{"amount": 10.0}, {"amount": 120.5}]).to_dict()
+    assert got == {"fee": [0.59, 3.79]}
+    mixed = store.get_online_features(features=["user_profile:home_country", "card_fee:fee"],
+                                      entity_rows=[{"user_id": 999_999, "amount": 10.0}]).to_dict()
+    assert mixed == {"user_id": [999_999], "home_country": [None], "fee": [0.59]}
+
+
 def test_view_version_metadata_when_asked(store):
     response = store.get_online_features(features=["user_profile:home_country", "txn_risk:is_foreign"],
                                          entity_rows=[{"user_id": 1, "amount": 1.0, "country": "DE"}],

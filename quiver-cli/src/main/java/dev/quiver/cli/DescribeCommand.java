@@ -78,7 +78,9 @@ final class DescribeCommand implements Callable<Integer> {
         json = withConsumers(ListCommand.pick(all, "on_demand_views", o.name(), o.version()), Catalog.consumers(d, o.name(), o.version(), null));
         if (!output.json()) {
           out.printf("on-demand view %s%n  inputs: %s%n  request: %s%n  owner: %s%n  features:%n", o.qualifiedName(),
-              String.join(", ", o.inputs()), String.join(", ", o.requestFields().stream().map(f -> f.name() + " " + f.type().spelling()).toList()),
+              o.inputs().isEmpty() ? "none (request data alone)" : String.join(", ", o.inputs()),
+              o.requestFields().isEmpty() ? "none"
+                  : String.join(", ", o.requestFields().stream().map(f -> f.name() + " " + f.type().spelling()).toList()),
               o.metadata().owner());
           for (var f : o.features()) {
             out.printf("    %-28s %-10s %s%n", f.name(), f.type() == null ? "?" : f.type().spelling(), f.expression());

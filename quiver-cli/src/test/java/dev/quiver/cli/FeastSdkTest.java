@@ -18,8 +18,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Feast's own Python SDK (0.67, from PyPI) drives a real {@code quiver serve} unchanged: the pytest
  * suite in {@code src/test/python} (reads with refs and services, short and full names, on-demand
- * features with request data as entity columns, push, write_to_online_store, the SDK's materialize
- * and materialize_incremental, /materialize sync and async, typed errors, unknown fields). Its
+ * features with request data as entity columns, also of a view that reads request data alone, push,
+ * write_to_online_store, the SDK's materialize and materialize_incremental, /materialize sync and
+ * async, typed errors, unknown fields). Its
  * output goes to the test's output, and a failure's to the assertion message (the Maven log).
  */
 class FeastSdkTest {
@@ -33,6 +34,14 @@ class FeastSdkTest {
     Path python = FeastVenv.python(module.getParent());
     Path repo = tmp.resolve("repo");
     assertThat(Cli.run("init", repo.toString(), "--start", "2026-01-01", "--rows", "5000").exitCode()).isZero();
+    // beside the tour's definitions, an on-demand view that reads request data alone
+    java.nio.file.Files.writeString(repo.resolve("features/fees.yaml"), """
+        on_demand_views:
+          - name: card_fee
+            inputs: [request: {amount: float64}]
+            features:
+              - {name: fee, expr: "round(request.amount * 0.029 + 0.30, 2)"}
+        """);
     assertThat(Cli.run("apply", "--repo", repo.toString()).exitCode()).isZero();
     // every view but merchant_profile, which the suite materializes with Feast's SDK
     Cli materialized = Cli.run("materialize", "2025-01-01", "2026-04-02", "--repo", repo.toString(),

@@ -47,10 +47,8 @@ final class LocalServing implements FeatureServing {
     LiveRegistry.State state = registry.current(); // read once: one whole version per request
     RegistrySnapshot snapshot = applied(state);
     Definitions defs = snapshot.definitions();
-    if (request.entities().isEmpty() && request.requestContext().isEmpty()) {
-      throw new InvalidRequestException("the request has no entities: give at least one join key column, e.g. "
-          + "\"entities\": {\"user_id\": [1001]}");
-    }
+    // no columns at all is not refused here: core names what the features read needs (a view's join
+    // key, or the request data of an on-demand view that reads request data alone)
     checkRows(request.entities());
     checkRows(request.requestContext());
     List<FeatureRef> refs = refs(defs, request);

@@ -266,7 +266,8 @@ class GrpcServerTest {
     assertStatus(features("amount").putEntities("user_id", int64s(1)), Status.Code.INVALID_ARGUMENT, "not a feature ref");
     assertStatus(GetOnlineFeaturesRequest.newBuilder().putEntities("user_id", int64s(1)), Status.Code.INVALID_ARGUMENT,
         "give the features");
-    assertStatus(features("user_stats:amount"), Status.Code.INVALID_ARGUMENT, "no entities");
+    assertStatus(features("user_stats:amount"), Status.Code.INVALID_ARGUMENT, // core names the key the view needs
+        "the request needs entity column 'user_id' for view user_stats@v1; it has: none");
     assertStatus(features("user_stats:amount").putEntities("merchant_id", int64s(1)), Status.Code.INVALID_ARGUMENT,
         "needs entity column 'user_id'");
     assertStatus(features("user_stats:amount").putEntities("user_id",

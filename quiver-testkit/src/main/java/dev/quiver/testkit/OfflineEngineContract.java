@@ -19,6 +19,7 @@ import dev.quiver.core.model.JoinKey;
 import dev.quiver.core.model.ListType;
 import dev.quiver.core.model.Metadata;
 import dev.quiver.core.model.OnDemandView;
+import dev.quiver.core.model.OnDemandViewBuilder;
 import dev.quiver.core.model.RequestField;
 import dev.quiver.core.model.ScalarType;
 import dev.quiver.core.model.ValueType;
@@ -750,6 +751,38 @@ public abstract class OfflineEngineContract {
     assertThat(r.column("big")).containsExactly(true, null, false);
     assertThat(r.column("paid_share")).containsExactly(0.4, null, null);
     assertThat(r.column("amount_x2")).containsExactly(20.0, null, 10.0);
+  }
+
+  /**
+   * An on-demand view that reads request data alone: requested by itself, the plan joins no view and
+   * the engine computes it from the query rows; beside a view's feature, that view's join runs as
+   * usual.
+   */
+  @Test
+  void requestOnlyOnDemandFeaturesNeedNoJoin() {
+    Fixture f = new Fixture("on-demand view over request data alone", 0);
+    f.defs.entity("user", "user_id", ScalarType.INT64)
+        .view(ViewBuilder.named("user_txn").entities("user").source("txns").column("amount"));
+    f.defs.onDemandView(OnDemandViewBuilder.named("fee").request("paid", ScalarType.FLOAT64).request("country", ScalarType.STRING)
+        .derived("fee", "round(request.paid * 0.029 + 0.3, 2)").derived("foreign", "request.country != 'DE'"));
+    List<Column> txns = List.of(new Column("user_id", ScalarType.INT64), new Column("ts", ScalarType.TIMESTAMP),
+        new Column("amount", ScalarType.FLOAT64));
+    f.parquetFiles("txns", "data/txns.parquet", txns, Map.of("", rows(
+        new Object[] {1L, at(0), 10.0}, new Object[] {2L, at(100), 5.0})), "ts", null, Map.of());
+    f.query(List.of(new Column("user_id", ScalarType.INT64), new Column("event_timestamp", ScalarType.TIMESTAMP),
+            new Column("paid", ScalarType.FLOAT64), new Column("country", ScalarType.STRING)),
+        rows(new Object[] {1L, at(50), 10.0, "DE"}, new Object[] {2L, at(50), 100.0, "FR"},
+            new Object[] {2L, at(150), null, null}));
+    Result alone = f.run("fee:foreign", "fee:fee");
+    assertThat(alone.plan().joins()).isEmpty();
+    assertThat(alone.plan().columns().stream().map(Column::name))
+        .containsExactly("user_id", "event_timestamp", "paid", "country", "foreign", "fee");
+    assertThat(alone.column("fee")).containsExactly(0.59, 3.2, null);
+    assertThat(alone.column("foreign")).containsExactly(false, true, null);
+    Result mixed = f.run("fee:fee", "user_txn:amount");
+    assertThat(mixed.plan().joins()).hasSize(1);
+    assertThat(mixed.column("amount")).containsExactly(10.0, null, 5.0);
+    assertThat(mixed.column("fee")).containsExactly(0.59, 3.2, null);
   }
 
   @Test

@@ -137,6 +137,10 @@ public record Definitions(
       return this;
     }
 
+    public Builder onDemandView(OnDemandViewBuilder view) {
+      return onDemandView(view.build());
+    }
+
     public Builder service(FeatureService service) {
       services.add(service);
       return this;

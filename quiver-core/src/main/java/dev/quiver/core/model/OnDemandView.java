@@ -5,10 +5,14 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Derived features computed at request time from features of other views and request fields.
+ * Derived features computed at request time from features of other views and request fields. A valid
+ * view reads at least one of them: feature views alone, request data alone, or both (see {@link
+ * OnDemandViewBuilder}).
  *
  * @param inputs the views whose features the expressions read, as refs without a feature
- *     ({@code user_txn} or {@code user_txn@v2})
+ *     ({@code user_txn} or {@code user_txn@v2}); empty when the view reads request data alone
+ * @param requestFields the request data the expressions read ({@code request.field}): online from the
+ *     request, offline from the query rows' columns of the same names
  */
 public record OnDemandView(
     String name,

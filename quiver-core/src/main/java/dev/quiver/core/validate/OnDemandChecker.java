@@ -18,9 +18,10 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Checks one on-demand view: its inputs resolve to feature views, its request fields are well
- * formed, and its expressions type-check over {@code view.feature}, {@code request.field} and the
- * view's own earlier features.
+ * Checks one on-demand view: it reads at least one feature view or one request field (request data
+ * alone is fine), its inputs resolve to feature views, its request fields are well formed, and its
+ * expressions type-check over {@code view.feature}, {@code request.field} and the view's own earlier
+ * features.
  */
 final class OnDemandChecker {
 
@@ -120,8 +121,9 @@ final class OnDemandChecker {
    */
   private boolean resolveInputs(Map<String, ValueType> scope) {
     boolean complete = true;
-    if (odv.inputs().isEmpty()) {
-      v.problem(key + "/inputs", "on-demand view '" + odv.name() + "' needs 'inputs': the feature views it reads");
+    if (odv.inputs().isEmpty() && odv.requestFields().isEmpty()) {
+      v.problem(key + "/inputs", "on-demand view '" + odv.name() + "' reads neither a feature view nor request data;"
+          + " list what it reads in 'inputs', e.g. inputs: [user_txn, request: {amount: float64}] (either alone is fine)");
     }
     List<String> names = defs.views().stream().map(FeatureView::name).distinct().toList();
     for (String input : odv.inputs()) {

@@ -113,6 +113,49 @@ class DerivedFeaturesTest {
     assertThat(values(plan, row)).containsExactly(true);
   }
 
+  /**
+   * {@link #DEFS} with two on-demand views that read request data alone (no feature view in their
+   * inputs), in both spellings, and a service that mixes them with a view's feature.
+   */
+  static final String REQUEST_ONLY = DEFS.replace("feature_services:\n", """
+        - name: fee
+          inputs: [request: {amount: float64, card: string}]
+          features:
+            - {name: fee, expr: "round(request.amount * 0.029 + 0.3, 2)"}
+            - {name: foreign_card, expr: "request.card != 'DE'"}
+        - name: fee_alt
+          inputs: []
+          request: {amount: float64}
+          features:
+            - {name: doubled, expr: "request.amount * 2"}
+      feature_services:
+        - {name: pricing, features: [fee:fee, fee_alt:doubled, user_txn:last_amount]}
+      """);
+
+  @Test
+  void anOnDemandViewMayReadRequestDataAlone() {
+    Definitions defs = load(dir, REQUEST_ONLY);
+    var fee = defs.onDemandView("fee", 0).orElseThrow();
+    assertThat(fee.inputs()).isEmpty();
+    assertThat(fee.features()).extracting(f -> f.name() + ":" + f.type()).containsExactly("fee:float64", "foreign_card:bool");
+    var alt = defs.onDemandView("fee_alt", 0).orElseThrow();
+    assertThat(alt.inputs()).isEmpty();
+    assertThat(alt.requestFields()).extracting(r -> r.name() + ":" + r.type()).containsExactly("amount:float64");
+    var snapshot = new RegistrySnapshot(new VersionInfo(1, 0, "t", Instant.EPOCH, "m", ""), defs);
+    assertThat(RegistryCodec.decode(RegistryCodec.encode(snapshot)).definitions()).isEqualTo(defs);
+
+    // a service mixing it with an ordinary view: the plan reads that view's feature and the request
+    DerivedPlan plan = DerivedFeatures.of(defs).plan(FeatureResolver.resolve(defs, FeatureResolver.service(defs, "pricing", 0)));
+    assertThat(plan.baseFeatures()).containsExactly(FeatureRef.of("user_txn@v1:last_amount"));
+    assertThat(plan.requestFields()).as("one request value per name, whichever views read it")
+        .extracting(r -> r.view() + "." + r.field().name()).containsExactly("fee@v1.amount");
+    Object[] row = plan.newRow();
+    row[0] = 7.0;
+    row[plan.requestOffset()] = 100.0;
+    plan.evaluate(row);
+    assertThat(values(plan, row)).containsExactly(3.2, 200.0, 7.0);
+  }
+
   @Test
   void aTransformReturningTheWrongClassFailsClearly() {
     Definitions defs = load(dir, DEFS.replace("TestTransforms$WeightedSum", "TestTransforms$WrongClass")

@@ -18,6 +18,7 @@ import dev.quiver.core.model.JoinKey;
 import dev.quiver.core.model.ListType;
 import dev.quiver.core.model.Metadata;
 import dev.quiver.core.model.OnDemandView;
+import dev.quiver.core.model.OnDemandViewBuilder;
 import dev.quiver.core.model.RequestField;
 import dev.quiver.core.model.ScalarType;
 import dev.quiver.core.model.ViewBuilder;
@@ -82,6 +83,12 @@ class BuilderEquivalenceTest {
           inputs: [user_txn, request: {amount: float64}]
           features:
             - {name: ratio, expr: "request.amount / nullif(user_txn.amount_avg_30d, 0)"}
+        - name: fee
+          owner: billing
+          inputs: [request: {amount: float64, card_country: string}]
+          features:
+            - {name: fee, expr: "round(request.amount * 0.029 + 0.3, 2)"}
+            - {name: foreign, expr: "request.card_country != 'DE'"}
       feature_services:
         - name: fraud_model
           version: 3
@@ -112,6 +119,10 @@ class BuilderEquivalenceTest {
             List.of(new RequestField("amount", ScalarType.FLOAT64)),
             List.of(new DerivedFeature("ratio", "request.amount / nullif(user_txn.amount_avg_30d, 0)", null, "")),
             Metadata.EMPTY))
+        .onDemandView(OnDemandViewBuilder.named("fee").owner("billing")
+            .request("amount", ScalarType.FLOAT64).request("card_country", ScalarType.STRING)
+            .derived("fee", "round(request.amount * 0.029 + 0.3, 2)")
+            .derived("foreign", "request.card_country != 'DE'"))
         .service(new FeatureService("fraud_model", 3, List.of(FeatureRef.of("user_txn@v2:amount_avg_30d"),
             FeatureRef.of("txn_risk:ratio"), FeatureRef.of("pair_txn:pair_count_1d")),
             new Metadata("", "risk-team", Map.of())))
@@ -149,5 +160,8 @@ class BuilderEquivalenceTest {
         .as("as written: unpinned refs follow the newest version")
         .containsExactly("user_txn@v2:amount_avg_30d", "txn_risk:ratio", "pair_txn:pair_count_1d");
     assertThat(fromYaml.onDemandView("txn_risk", 1).orElseThrow().inputs()).containsExactly("user_txn");
+    var fee = fromYaml.onDemandView("fee", 1).orElseThrow();
+    assertThat(fee.inputs()).as("request data alone").isEmpty();
+    assertThat(fee.features()).extracting(f -> f.name() + ":" + f.type().spelling()).containsExactly("fee:float64", "foreign:bool");
   }
 }

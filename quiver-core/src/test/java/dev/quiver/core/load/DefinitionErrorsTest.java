@@ -69,6 +69,18 @@ class DefinitionErrorsTest {
                 inputs: [missing]
                 features: [{name: x, expr: "1"}]
             """, 7, new String[] {"'missing'", "not a defined feature view"}),
+        Arguments.of("on-demand view reading neither a view nor request data", """
+            on_demand_views:
+              - name: o
+                inputs: []
+                features: [{name: x, expr: "1"}]
+            """, 7, new String[] {"on-demand view 'o' reads neither a feature view nor request data",
+                "inputs: [user_txn, request: {amount: float64}] (either alone is fine)"}),
+        Arguments.of("on-demand view without inputs", """
+            on_demand_views:
+              - name: o
+                features: [{name: x, expr: "1"}]
+            """, 6, new String[] {"reads neither a feature view nor request data"}),
         Arguments.of("duplicate view", """
             feature_views:
               - name: v

@@ -68,7 +68,8 @@ final class FeastRequests {
     JsonNode entities = root.get("entities");
     if (entities == null || entities.isNull()) {
       throw new InvalidRequestException("the request has no 'entities': give the join key columns, e.g."
-          + " \"entities\": {\"user_id\": [1001, 1002]}");
+          + " \"entities\": {\"user_id\": [1001, 1002]} (\"entities\": {} when the features read only request data,"
+          + " given in request_context)");
     }
     JsonNode context = root.get("request_context");
     OnlineRequest request = new OnlineRequest(features, service, FeastJson.columns(entities, "entities"),

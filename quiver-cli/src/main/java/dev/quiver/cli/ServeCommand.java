@@ -67,7 +67,7 @@ final class ServeCommand implements Callable<Integer> {
         stopped.countDown();
       }, "quiver-shutdown");
       Runtime.getRuntime().addShutdownHook(hook);
-      out.printf("quiver %s serving %s%n  HTTP  http://%s:%d  (POST /get-online-features, /push, /write-to-online-store, /materialize; GET /health, /ready, /metrics, /api/v1/...)%n",
+      out.printf("quiver %s serving %s%n  HTTP  http://%s:%d  (POST /get-online-features, /push, /write-to-online-store, /materialize, /materialize-incremental; GET /health, /ready, /metrics, /materialize/status, /api/v1/...)%n",
           QuiverServer.VERSION, r.config().root(), host, server.httpPort());
       if (server.grpcPort() >= 0) {
         out.printf("  gRPC  %s:%d  (feast.serving.ServingService: GetFeastServingInfo, GetOnlineFeatures)%n", host, server.grpcPort());

@@ -5,13 +5,13 @@ import dev.quiver.core.model.ListType;
 import dev.quiver.core.model.ScalarType;
 import dev.quiver.core.model.Timestamps;
 import dev.quiver.core.model.ValueType;
+import dev.quiver.core.online.StrictValues;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.regex.Pattern;
 
 /**
  * Values as the command line reads and prints them. Reading is strict and typed by the declared
@@ -21,8 +21,6 @@ import java.util.regex.Pattern;
  * with every item.
  */
 final class TextValues {
-  private static final Pattern INTEGER = Pattern.compile("-?(0|[1-9][0-9]*)");
-  private static final Pattern DECIMAL = Pattern.compile("[-+]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][-+]?[0-9]+)?");
   /** ISO-8601 UTC with exactly six fraction digits, the timestamp spelling of every CLI output. */
   static final DateTimeFormatter TIMESTAMP = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSS'Z'").withZone(ZoneOffset.UTC);
 
@@ -58,41 +56,21 @@ final class TextValues {
     };
   }
 
+  /**
+   * A scalar by core's one strict parser ({@link StrictValues}, as keys and request data are parsed
+   * over HTTP and gRPC), except that a timestamp may also be written as {@link Times#parse} reads it
+   * ({@code now}, a date).
+   */
   private static Object scalar(String text, ScalarType type) {
     try {
-      return switch (type) {
-        case INT32, INT64 -> {
-          if (!INTEGER.matcher(text).matches()) {
-            throw new NumberFormatException();
-          }
-          long v = Long.parseLong(text);
-          if (type == ScalarType.INT32 && (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE)) {
-            throw new NumberFormatException();
-          }
-          yield type == ScalarType.INT32 ? (Object) (int) v : (Object) v;
+      if (type == ScalarType.TIMESTAMP) {
+        Instant t = Timestamps.truncate(Times.parse(text));
+        if (!Timestamps.supported(t)) {
+          throw new IllegalArgumentException();
         }
-        case FLOAT32, FLOAT64 -> {
-          if (!DECIMAL.matcher(text).matches() && !text.equals("NaN") && !text.matches("[-+]?Infinity")) {
-            throw new NumberFormatException();
-          }
-          yield type == ScalarType.FLOAT32 ? (Object) Float.parseFloat(text) : (Object) Double.parseDouble(text);
-        }
-        case BOOL -> {
-          if (!text.equalsIgnoreCase("true") && !text.equalsIgnoreCase("false")) {
-            throw new IllegalArgumentException();
-          }
-          yield Boolean.parseBoolean(text);
-        }
-        case STRING -> text;
-        case BYTES -> Base64.getDecoder().decode(text);
-        case TIMESTAMP -> {
-          Instant t = Timestamps.truncate(Times.parse(text));
-          if (!Timestamps.supported(t)) {
-            throw new IllegalArgumentException();
-          }
-          yield t;
-        }
-      };
+        return t;
+      }
+      return StrictValues.parse(type, text);
     } catch (IllegalArgumentException | QuiverException e) {
       throw new IllegalArgumentException(hint(type));
     }

@@ -177,7 +177,7 @@ class RegistryVersionsTest {
     assertThat(pruned.out()).contains("- feature service fraud_model@v1");
     Cli gone = Cli.run("online", "--repo", repo.toString(), "--service", "fraud_model@v1", "--entity", "user_id=1");
     assertThat(gone.exitCode()).isEqualTo(1);
-    assertThat(gone.err()).contains("no feature service 'fraud_model' version 1");
+    assertThat(gone.err()).contains("feature service 'fraud_model' has no version 1 in the registry (it has v2; 'apply --prune' drops superseded versions)");
   }
 
   @Test

@@ -89,9 +89,15 @@ public final class FeatureResolver {
    * @throws NotFoundException when there is no such service
    */
   public static List<FeatureRef> service(Definitions defs, String name, int version) {
-    return defs.service(name, version).orElseThrow(() -> new NotFoundException(NotFoundException.Kind.FEATURE_SERVICE,
-        "no feature service '" + name + "'" + (version > 0 ? " version " + version : "") + " in the registry"
-            + Names.didYouMean(name, defs.services().stream().map(FeatureService::name).toList()))).features();
+    return defs.service(name, version).orElseThrow(() -> {
+      List<Integer> versions = defs.services().stream().filter(s -> s.name().equals(name)).map(FeatureService::version).sorted().toList();
+      return new NotFoundException(NotFoundException.Kind.FEATURE_SERVICE, versions.isEmpty()
+          ? "no feature service '" + name + "'" + (version > 0 ? " version " + version : "") + " in the registry"
+              + Names.didYouMean(name, defs.services().stream().map(FeatureService::name).distinct().toList())
+          : "feature service '" + name + "' has no version " + version + " in the registry (it has "
+              + versions.stream().map(v -> "v" + v).collect(java.util.stream.Collectors.joining(", "))
+              + "; 'apply --prune' drops superseded versions)");
+    }).features();
   }
 
   /**

@@ -95,6 +95,7 @@ public final class DefinitionValidator {
     for (OnDemandView o : defs.onDemandViews()) {
       odvs.add(new OnDemandChecker(this, typedViews, o).check());
     }
+    checkSharedRequestFields(defs.onDemandViews());
     Definitions typed = new Definitions(defs.project(), defs.entities(), defs.sources(), views, odvs, defs.services());
     List<FeatureService> services = new ArrayList<>();
     for (FeatureService s : defs.services()) {
@@ -104,6 +105,34 @@ public final class DefinitionValidator {
       throw new DefinitionException(problems.stream().distinct().sorted().toList());
     }
     return new Definitions(defs.project(), defs.entities(), defs.sources(), views, odvs, services);
+  }
+
+  /**
+   * Request data is named, not owned: one request (or one query row) carries one {@code amount} for
+   * every on-demand view that reads it, so two on-demand views (their newest versions) must declare a
+   * shared request field with one type.
+   */
+  private void checkSharedRequestFields(List<OnDemandView> all) {
+    Map<String, OnDemandView> newest = new java.util.LinkedHashMap<>();
+    for (OnDemandView o : all) {
+      newest.merge(o.name(), o, (a, b) -> a.version() >= b.version() ? a : b);
+    }
+    Map<String, OnDemandView> firstWith = new java.util.HashMap<>();
+    for (OnDemandView o : newest.values()) {
+      for (dev.quiver.core.model.RequestField r : o.requestFields()) {
+        OnDemandView other = firstWith.putIfAbsent(r.name(), o);
+        if (other == null) {
+          continue;
+        }
+        var theirs = other.requestFields().stream().filter(f -> f.name().equals(r.name())).findFirst().orElseThrow();
+        if (!theirs.type().equals(r.type())) {
+          problem(Origins.onDemandView(o.name(), o.version()) + "/request", "request field '" + r.name() + "' is "
+              + r.type().spelling() + " here but " + theirs.type().spelling() + " in on-demand view '" + other.name()
+              + "'; a request carries one '" + r.name() + "' for every view that reads it, so declare it with one type"
+              + " (or give one of them another name)");
+        }
+      }
+    }
   }
 
   // ---- shared with the per-view checkers ---------------------------------------------------

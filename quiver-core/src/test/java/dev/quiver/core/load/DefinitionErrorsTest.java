@@ -76,6 +76,16 @@ class DefinitionErrorsTest {
                 features: [{name: x, expr: "1"}]
             """, 7, new String[] {"on-demand view 'o' reads neither a feature view nor request data",
                 "inputs: [user_txn, request: {amount: float64}] (either alone is fine)"}),
+        Arguments.of("one request field, two types", """
+            on_demand_views:
+              - name: a
+                inputs: [request: {amount: float64}]
+                features: [{name: x, expr: "request.amount * 2"}]
+              - name: b
+                inputs: [request: {amount: string}]
+                features: [{name: y, expr: "request.amount"}]
+            """, 9, new String[] {"request field 'amount' is string here but float64 in on-demand view 'a'",
+                "declare it with one type"}),
         Arguments.of("on-demand view without inputs", """
             on_demand_views:
               - name: o

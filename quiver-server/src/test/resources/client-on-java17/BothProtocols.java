@@ -18,8 +18,8 @@ public class BothProtocols {
         System.out.println(protocol + " " + f.names() + " " + f.value("amount", 0) + " " + f.status("amount", 0) + " "
             + f.status("amount", 1) + " " + f.value("country", 0));
         OnlineFeatures risk = client.getOnlineFeatures(OnlineFeaturesRequest.service("risk").entity("user_id", 2L)
-            .requestData("txn_amount", 30.0));
-        System.out.println(protocol + " risk " + risk.value("amount_ratio", 0));
+            .requestData("txn_amount", 30.0).withFeatureViewMetadata(true));
+        System.out.println(protocol + " risk " + risk.value("amount_ratio", 0) + " from " + risk.featureViewMetadata());
         System.out.println(protocol + " version " + client.serverVersion());
         try {
           client.getOnlineFeatures(OnlineFeaturesRequest.features("user_stats:nope").entity("user_id", 1L));

@@ -1,5 +1,6 @@
 package dev.quiver.cli;
 
+import dev.quiver.core.BreakingChangeException;
 import dev.quiver.core.diff.Plan;
 import dev.quiver.core.registry.VersionInfo;
 import dev.quiver.core.repo.FeatureRepo;
@@ -42,8 +43,21 @@ final class ApplyCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     try (FeatureRepo r = FeatureRepo.open(repo.repo)) {
       Plan plan = r.plan(prune);
-      PlanPrinter.print(plan, out);
-      Optional<VersionInfo> applied = r.apply(plan, Authors.resolve(author), message, force);
+      PlanPrinter.print(plan, out, false);
+      Optional<VersionInfo> applied;
+      try {
+        applied = r.apply(plan, Authors.resolve(author), message, force);
+      } catch (BreakingChangeException e) {
+        // the plan above lists them with their reasons and readers: say what to do, not the list again
+        out.flush();
+        PrintWriter err = spec.commandLine().getErr();
+        int n = plan.breaking().size();
+        err.printf("error: refusing to apply %s (listed above under BREAKING): give the view a new version"
+            + " (version: N+1) so old and new coexist, or pass --force to change the meaning in place%n",
+            n == 1 ? "1 breaking change" : n + " breaking changes");
+        err.flush();
+        return 1;
+      }
       if (applied.isPresent()) {
         VersionInfo v = applied.get();
         out.printf("%nApplied registry version %d (%s) by %s at %s%n", v.version(), v.contentHash(), v.author(), v.appliedAt());

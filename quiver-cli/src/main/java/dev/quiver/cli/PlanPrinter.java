@@ -11,7 +11,18 @@ import java.io.PrintWriter;
 final class PlanPrinter {
   private PlanPrinter() {}
 
+  /** Prints the plan as {@code quiver plan} does, ending with what apply does with breaking changes. */
   static void print(Plan plan, PrintWriter out) {
+    print(plan, out, true);
+  }
+
+  /**
+   * Prints the plan once.
+   *
+   * @param refusalHint end a plan with breaking changes with the line saying that apply refuses them
+   *     ({@code quiver apply} says so in its error instead)
+   */
+  static void print(Plan plan, PrintWriter out, boolean refusalHint) {
     out.println(plan.base() == 0 ? "Registry: empty" : "Registry: version " + plan.base());
     long added = count(plan, Change.Action.ADDED);
     long changed = count(plan, Change.Action.CHANGED);
@@ -59,7 +70,9 @@ final class PlanPrinter {
         }
         out.printf("      read by: %s%n", b.consumers().isEmpty() ? "no feature service" : String.join(", ", b.consumers()));
       }
-      out.println("apply refuses breaking changes: give the view a new version (old and new coexist) or pass --force.");
+      if (refusalHint) {
+        out.println("apply refuses breaking changes: give the view a new version (old and new coexist) or pass --force.");
+      }
     }
     out.flush();
   }

@@ -122,7 +122,11 @@ class CliTest {
 
     Cli refused = Cli.run("apply", "--repo", r);
     assertThat(refused.exitCode()).isEqualTo(1);
-    assertThat(refused.err()).contains("refusing to apply", "user_txn@v1:last_country", "column: country -> currency");
+    assertThat(refused.out()).contains("BREAKING", "user_txn@v1:last_country", "column: country -> currency");
+    assertThat(refused.err()).contains("refusing to apply 1 breaking change (listed above under BREAKING)", "--force")
+        .hasLineCount(1);
+    assertThat((refused.out() + refused.err()).split("user_txn@v1:last_country", -1)).as("the plan is printed once").hasSize(2);
+    assertThat((refused.out() + refused.err()).split("column: country -> currency", -1)).hasSize(3); // the change, and its reason
     assertThat(JSON.readTree(Cli.run("registry", "log", "--repo", r, "--output", "json").out())).hasSize(1);
 
     Cli forced = Cli.run("apply", "--repo", r, "--force");

@@ -36,7 +36,8 @@ public final class GrpcFeatureClient implements FeatureClient {
 
   @Override
   public OnlineFeatures getOnlineFeatures(OnlineFeaturesRequest request) {
-    GetOnlineFeaturesRequest.Builder b = GetOnlineFeaturesRequest.newBuilder().setFullFeatureNames(request.fullFeatureNames());
+    GetOnlineFeaturesRequest.Builder b = GetOnlineFeaturesRequest.newBuilder().setFullFeatureNames(request.fullFeatureNames())
+        .setIncludeFeatureViewVersionMetadata(request.featureViewMetadata());
     if (request.featureService() != null) {
       b.setFeatureService(request.featureService());
     } else {
@@ -64,7 +65,9 @@ public final class GrpcFeatureClient implements FeatureClient {
       v.getEventTimestampsList().forEach(t -> times.add(Instant.ofEpochSecond(t.getSeconds(), t.getNanos())));
       columns.add(new OnlineFeatures.Column(c < names.size() ? names.get(c) : "column_" + c, values, statuses, times));
     }
-    return new OnlineFeatures(names, columns);
+    List<OnlineFeatures.ViewVersion> views = new ArrayList<>(r.getMetadata().getFeatureViewMetadataCount());
+    r.getMetadata().getFeatureViewMetadataList().forEach(m -> views.add(new OnlineFeatures.ViewVersion(m.getName(), m.getVersion())));
+    return new OnlineFeatures(names, columns, views);
   }
 
   @Override

@@ -68,6 +68,9 @@ public final class HttpFeatureClient implements FeatureClient {
         writeColumns(g, "request_context", request.requestContext());
       }
       g.writeBooleanField("full_feature_names", request.fullFeatureNames());
+      if (request.featureViewMetadata()) {
+        g.writeBooleanField("include_feature_view_version_metadata", true);
+      }
       g.writeEndObject();
     }));
     return features(answer);
@@ -196,7 +199,10 @@ public final class HttpFeatureClient implements FeatureClient {
       r.path("event_timestamps").forEach(t -> times.add(Instant.parse(t.asText())));
       columns.add(new OnlineFeatures.Column(c < names.size() ? names.get(c) : "column_" + c, values, statuses, times));
     }
-    return new OnlineFeatures(names, columns);
+    List<OnlineFeatures.ViewVersion> views = new ArrayList<>();
+    answer.path("metadata").path("feature_view_metadata")
+        .forEach(m -> views.add(new OnlineFeatures.ViewVersion(m.path("name").asText(), m.path("version").asInt())));
+    return new OnlineFeatures(names, columns, views);
   }
 
   private static FieldStatus status(String s) {

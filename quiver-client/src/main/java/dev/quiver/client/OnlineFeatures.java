@@ -12,11 +12,32 @@ import java.util.NoSuchElementException;
  * int32, {@code Float} for float32, {@code byte[]}, {@code Instant} with whole seconds, as Feast's
  * {@code unix_timestamp_val}); over HTTP, JSON's ({@code Long} for every integer, {@code Double} for
  * every float, bytes as base64 and timestamps as ISO-8601 strings). Nulls are null either way.
+ *
+ * @param featureViewMetadata the feature view versions the answer read, once each, when the request
+ *     asked for them ({@link OnlineFeaturesRequest#withFeatureViewMetadata}); empty otherwise
  */
-public record OnlineFeatures(List<String> names, List<Column> columns) {
+public record OnlineFeatures(List<String> names, List<Column> columns, List<ViewVersion> featureViewMetadata) {
   public OnlineFeatures {
     names = List.copyOf(names);
     columns = List.copyOf(columns);
+    featureViewMetadata = List.copyOf(featureViewMetadata);
+  }
+
+  /** An answer without feature view metadata (the constructor before it existed). */
+  public OnlineFeatures(List<String> names, List<Column> columns) {
+    this(names, columns, List.of());
+  }
+
+  /**
+   * A feature view version an answer read, as Feast's {@code FeatureViewMetadata} names it: on-demand
+   * views are not listed, the feature views they read are.
+   */
+  public record ViewVersion(String name, int version) {
+    /** {@code name@vN}. */
+    @Override
+    public String toString() {
+      return name + "@v" + version;
+    }
   }
 
   /**

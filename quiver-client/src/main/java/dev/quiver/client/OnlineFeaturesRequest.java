@@ -18,13 +18,16 @@ import java.util.Objects;
  *
  * @param features {@code view:feature} refs; empty when {@code featureService} is set
  * @param featureService a service name ({@code name} or {@code name@v2}); null when {@code features} is given
+ * @param featureViewMetadata ask the server to name each feature view version the answer read
+ *     (Feast's {@code include_feature_view_version_metadata}; {@link OnlineFeatures#featureViewMetadata()})
  */
 public record OnlineFeaturesRequest(
     List<String> features,
     String featureService,
     Map<String, List<Object>> entities,
     boolean fullFeatureNames,
-    Map<String, List<Object>> requestContext) {
+    Map<String, List<Object>> requestContext,
+    boolean featureViewMetadata) {
   public OnlineFeaturesRequest {
     features = List.copyOf(features);
     entities = copy(entities);
@@ -34,21 +37,27 @@ public record OnlineFeaturesRequest(
     }
   }
 
+  /** A request that does not ask for the feature view metadata (the constructor before it existed). */
+  public OnlineFeaturesRequest(List<String> features, String featureService, Map<String, List<Object>> entities,
+      boolean fullFeatureNames, Map<String, List<Object>> requestContext) {
+    this(features, featureService, entities, fullFeatureNames, requestContext, false);
+  }
+
   /** A request for these feature refs ({@code view:feature}). */
   public static OnlineFeaturesRequest features(String... refs) {
-    return new OnlineFeaturesRequest(List.of(refs), null, Map.of(), false, Map.of());
+    return new OnlineFeaturesRequest(List.of(refs), null, Map.of(), false, Map.of(), false);
   }
 
   /** A request for a feature service's features. */
   public static OnlineFeaturesRequest service(String name) {
-    return new OnlineFeaturesRequest(List.of(), Objects.requireNonNull(name, "name"), Map.of(), false, Map.of());
+    return new OnlineFeaturesRequest(List.of(), Objects.requireNonNull(name, "name"), Map.of(), false, Map.of(), false);
   }
 
   /** Adds (or replaces) an entity key column; its values are the entity rows, in order. */
   public OnlineFeaturesRequest entity(String joinKey, Object... values) {
     Map<String, List<Object>> e = new LinkedHashMap<>(entities);
     e.put(joinKey, Collections.unmodifiableList(new ArrayList<>(Arrays.asList(values))));
-    return new OnlineFeaturesRequest(features, featureService, e, fullFeatureNames, requestContext);
+    return new OnlineFeaturesRequest(features, featureService, e, fullFeatureNames, requestContext, featureViewMetadata);
   }
 
   /** Adds (or replaces) an entity key column from a list. */
@@ -60,12 +69,21 @@ public record OnlineFeaturesRequest(
   public OnlineFeaturesRequest requestData(String field, Object... values) {
     Map<String, List<Object>> r = new LinkedHashMap<>(requestContext);
     r.put(field, Collections.unmodifiableList(new ArrayList<>(Arrays.asList(values))));
-    return new OnlineFeaturesRequest(features, featureService, entities, fullFeatureNames, r);
+    return new OnlineFeaturesRequest(features, featureService, entities, fullFeatureNames, r, featureViewMetadata);
   }
 
   /** Names answers {@code view__feature} instead of {@code feature}. */
   public OnlineFeaturesRequest withFullFeatureNames(boolean full) {
-    return new OnlineFeaturesRequest(features, featureService, entities, full, requestContext);
+    return new OnlineFeaturesRequest(features, featureService, entities, full, requestContext, featureViewMetadata);
+  }
+
+  /**
+   * Asks the server to name each feature view version the answer read ({@link
+   * OnlineFeatures#featureViewMetadata()}): Feast's {@code include_feature_view_version_metadata},
+   * over HTTP and gRPC alike. A server that does not support it answers without the list.
+   */
+  public OnlineFeaturesRequest withFeatureViewMetadata(boolean include) {
+    return new OnlineFeaturesRequest(features, featureService, entities, fullFeatureNames, requestContext, include);
   }
 
   private static Map<String, List<Object>> copy(Map<String, List<Object>> columns) {

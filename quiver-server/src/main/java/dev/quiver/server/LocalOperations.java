@@ -7,7 +7,6 @@ import dev.quiver.core.online.Materializer;
 import dev.quiver.core.online.OnlineStore;
 import dev.quiver.core.online.Pusher;
 import dev.quiver.core.online.ViewWriter;
-import dev.quiver.core.model.Definitions;
 import dev.quiver.core.registry.RegistrySnapshot;
 import dev.quiver.core.registry.VersionInfo;
 import dev.quiver.core.repo.FeatureRepo;
@@ -28,10 +27,13 @@ final class LocalOperations implements ServerOperations, AutoCloseable {
   private final OnlineStore store;
   private final ServerMetrics metrics;
   private final Materializations materializations;
+  private final LocalServing serving;
 
-  LocalOperations(FeatureRepo repo, LiveRegistry live, OnlineStore store, ServerMetrics metrics, Duration grace) {
+  LocalOperations(FeatureRepo repo, LiveRegistry live, LocalServing serving, OnlineStore store, ServerMetrics metrics,
+      Duration grace) {
     this.repo = repo;
     this.live = live;
+    this.serving = serving;
     this.store = store;
     this.metrics = metrics;
     this.materializations = new Materializations(repo, live::refresh, Clock.systemUTC(), grace, metrics.meters());
@@ -39,15 +41,18 @@ final class LocalOperations implements ServerOperations, AutoCloseable {
 
   @Override
   public Pusher.Result push(String source, Map<String, List<Object>> columns, Pusher.Target to) {
-    RegistrySnapshot snapshot = LocalServing.applied(live);
-    return new Pusher(snapshot.definitions(), store, repo.offline(), repo.config().root())
-        .push(source, columns, to);
+    return pusher(serving.writing()).push(source, columns, to);
   }
 
   @Override
   public Pusher.Result write(String view, Map<String, List<Object>> columns) {
-    Definitions defs = LocalServing.applied(live).definitions();
-    return new ViewWriter(defs, new Pusher(defs, store, repo.offline(), repo.config().root())).write(view, columns);
+    LocalServing.Writing w = serving.writing();
+    return new ViewWriter(w.definitions(), pusher(w)).write(view, columns);
+  }
+
+  /** A pusher over one registry version, knowing how its views were last materialized. */
+  private Pusher pusher(LocalServing.Writing w) {
+    return new Pusher(w.definitions(), store, repo.offline(), repo.config().root(), w.serving());
   }
 
   @Override

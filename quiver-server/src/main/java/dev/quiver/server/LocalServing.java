@@ -87,6 +87,21 @@ final class LocalServing implements FeatureServing {
         : "the registry is empty: nothing to serve until 'quiver apply' records a version"));
   }
 
+  /**
+   * The live registry version's definitions with its serving rule, read from one registry poll: what a
+   * push needs ({@link dev.quiver.core.online.Pusher}).
+   *
+   * @throws QuiverException (503) until a version is applied and loads
+   */
+  Writing writing() {
+    LiveRegistry.State state = registry.current();
+    RegistrySnapshot snapshot = applied(state);
+    return new Writing(snapshot.definitions(), serving(state, snapshot));
+  }
+
+  /** Definitions and the serving rule of one registry version. */
+  record Writing(Definitions definitions, ServingVersions serving) {}
+
   /** The serving rule for the state's registry version and watermarks, made once per registry poll. */
   private ServingVersions serving(LiveRegistry.State state, RegistrySnapshot snapshot) {
     Serving s = serving;

@@ -51,7 +51,7 @@ public final class QuiverServer implements AutoCloseable {
     this.serving = new LocalServing(live, store, viewReads, Clock.systemUTC(), options.maxEntities());
     this.workers = workers(options.workerThreads());
     this.grpcCalls = grpcCalls(options.workerThreads());
-    LocalOperations ops = new LocalOperations(repo, live, store, metrics, options.shutdownGrace());
+    LocalOperations ops = new LocalOperations(repo, live, serving, store, metrics, options.shutdownGrace());
     this.ops = ops;
     HttpFrontEnd startedHttp = null;
     GrpcFrontEnd startedGrpc = null;

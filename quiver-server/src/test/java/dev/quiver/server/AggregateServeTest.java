@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.quiver.core.repo.FeatureRepo;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
@@ -44,7 +45,7 @@ class AggregateServeTest {
     Files.writeString(root.resolve("features/windows.yaml"), WINDOWS);
     repo = FeatureRepo.open(root);
     repo.apply(repo.plan(false), "test", "windows", false);
-    server = QuiverServer.start(repo, ServerOptions.loopback().withPorts(0, -1));
+    server = QuiverServer.start(repo, ServerOptions.loopback().withPorts(0, -1).withRegistryPoll(Duration.ofMillis(50)));
     http = new Http(server.httpPort());
     Http.Reply m = http.post("/materialize", "{\"start_ts\": \"2025-01-01T00:00:00Z\", \"end_ts\": \"" + Instant.now() + "\","
         + " \"feature_views\": [\"user_windows\"]}");
@@ -108,5 +109,53 @@ class AggregateServeTest {
     assertThat(after.get(4).get("values").get(0).asLong()).isEqualTo(1);
     assertThat(after.get(5).get("values").get(0).asDouble()).isEqualTo(21.5 / 3);
     assertThat(List.of(after.get(1).get("statuses").get(0).asText())).containsExactly("PRESENT");
+  }
+
+  private Http.Reply push(long user, double amount) {
+    String now = Instant.now().minus(1, ChronoUnit.MINUTES).toString();
+    return http.post("/push", """
+        {"push_source_name": "txns", "to": "online",
+         "df": {"user_id": [%d], "event_ts": ["%s"], "created_ts": [null], "amount": [%s],
+                "country": ["FR"], "visits": [1], "vip": [false], "tags": [[]], "seen_at": [null]}}""".formatted(user, now, amount));
+  }
+
+  /** Applies WINDOWS with {@code extraFeatures} before mean_life, and waits until the server serves the new version. */
+  private void applyAndAwait(String extraFeatures) throws Exception {
+    long version = http.get("/ready").json().get("registry_version").asLong() + 1;
+    Files.writeString(repo.config().root().resolve("features/windows.yaml"),
+        WINDOWS.replace("      - {name: mean_life", extraFeatures + "      - {name: mean_life"));
+    assertThat(repo.apply(repo.plan(false), "test", "more windows", false)).isPresent();
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (http.get("/ready").json().get("registry_version").asLong() != version && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    assertThat(http.get("/ready").json().get("registry_version").asLong()).isEqualTo(version);
+  }
+
+  @Test
+  void pushesAfterAggregatesChangeInPlaceFoldIntoTheStoredLayoutOrAreRefusedWith409() throws Exception {
+    assertThat(read(6).get(1).get("values").get(0).asLong()).as("n_life before").isEqualTo(1);
+    applyAndAwait("      - {name: max_1d, aggregate: {fn: max, column: amount, window: 1d}}\n");
+    assertThat(read(6).get(1).get("values").get(0).asLong()).as("n_life after the apply").isEqualTo(1);
+    Http.Reply old = push(6, 10.0); // user 6's row has the materialized layout: the push folds into it
+    assertThat(old.status()).as(old.body()).isEqualTo(200);
+    assertThat(read(6).get(1).get("values").get(0).asLong()).as("n_life, served from the stored row").isEqualTo(2);
+    Http.Reply fresh = push(500, 1.0); // a key without a row: a new row, in the view's layout now
+    assertThat(fresh.status()).as(fresh.body()).isEqualTo(200);
+
+    // changed again before a materialization: user 500's row has neither the layout now nor the materialized one
+    applyAndAwait("      - {name: max_1d, aggregate: {fn: max, column: amount, window: 1d}}\n"
+        + "      - {name: min_1d, aggregate: {fn: min, column: amount, window: 1d}}\n");
+    Http.Reply refused = push(500, 2.0);
+    assertThat(refused.status()).as(refused.body()).isEqualTo(409);
+    assertThat(refused.body()).contains("conflict", "user_windows@v1 for user_id=500", "materialize user_windows@v1",
+        "nothing was written");
+    assertThat(push(6, 3.0).status()).as("other keys still take pushes").isEqualTo(200);
+
+    Http.Reply m = http.post("/materialize", "{\"start_ts\": \"2025-01-01T00:00:00Z\", \"end_ts\": \"" + Instant.now() + "\","
+        + " \"feature_views\": [\"user_windows\"]}");
+    assertThat(m.status()).as(m.body()).isEqualTo(200);
+    Http.Reply again = push(500, 2.0);
+    assertThat(again.status()).as(again.body()).isEqualTo(200);
   }
 }

@@ -56,11 +56,11 @@ class ClientOnJava17Test {
     assertThat(out).containsExactly(
         "java 17",
         "grpc [user_id, amount, country] 3.0 PRESENT NOT_FOUND FR",
-        "grpc risk 10.0",
+        "grpc risk 10.0 from [user_stats@v1]",
         "grpc version " + QuiverServer.VERSION,
         "grpc error NOT_FOUND true",
         "http [user_id, amount, country] 3.0 PRESENT NOT_FOUND FR",
-        "http risk 10.0",
+        "http risk 10.0 from [user_stats@v1]",
         "http version " + QuiverServer.VERSION,
         "http error 404 true");
   }

@@ -285,6 +285,27 @@ class GrpcServerTest {
   }
 
   @Test
+  void theClientAsksForFeatureViewMetadataAndReadsItOverBothProtocols() {
+    OnlineFeaturesRequest request = OnlineFeaturesRequest.service("risk").entity("user_id", 2L).requestData("txn_amount", 30.0);
+    try (GrpcFeatureClient grpc = FeatureClient.grpc("127.0.0.1", server.grpcPort());
+         HttpFeatureClient http = FeatureClient.http("http://127.0.0.1:" + server.httpPort())) {
+      for (FeatureClient client : List.<FeatureClient>of(grpc, http)) {
+        String protocol = client == grpc ? "gRPC" : "HTTP";
+        assertThat(client.getOnlineFeatures(request).featureViewMetadata()).as(protocol + ": only when asked").isEmpty();
+        OnlineFeatures f = client.getOnlineFeatures(request.withFeatureViewMetadata(true));
+        assertThat(f.featureViewMetadata()).as(protocol + ": the feature views read (txn_risk reads user_stats)")
+            .containsExactly(new OnlineFeatures.ViewVersion("user_stats", 1));
+        assertThat(f.featureViewMetadata().getFirst()).hasToString("user_stats@v1");
+        assertThat(f.names()).as(protocol + ": names stay clean").containsExactly("user_id", "amount", "amount_ratio");
+        assertThat(f.value("amount_ratio", 0)).isEqualTo(30.0 / 3.0);
+      }
+      OnlineFeaturesRequest asked = OnlineFeaturesRequest.features("user_stats:amount").entity("user_id", 2L)
+          .withFeatureViewMetadata(true).withFullFeatureNames(true).requestData("unused", 1L).entity("user_id", 3L);
+      assertThat(asked.featureViewMetadata()).as("kept by every with method").isTrue();
+    }
+  }
+
+  @Test
   void theClientReportsErrorsWithTheServersCodeAndMessage() {
     try (GrpcFeatureClient grpc = FeatureClient.grpc("127.0.0.1", server.grpcPort());
          HttpFeatureClient http = FeatureClient.http("http://127.0.0.1:" + server.httpPort())) {

@@ -16,7 +16,10 @@ class RedisServeTest {
   void servesFromRedisAndReportsWhenItIsGone() {
     LocalRedis redis = LocalRedis.start();
     try {
-      Path dir = TestRepo.create(tmp.resolve("repo"), "online: {type: redis, url: \"" + redis.url() + "\", command_timeout: 300ms}");
+      // timeouts that fit a loaded 2-core CI machine: the repo is materialized and served through them; once Redis
+      // is gone, calls fail at once whatever the timeout (the store rejects commands while disconnected)
+      Path dir = TestRepo.create(tmp.resolve("repo"), "online: {type: redis, url: \"" + redis.url() + "\","
+          + " connect_timeout: 10s, command_timeout: 10s}");
       try (FeatureRepo repo = FeatureRepo.open(dir);
            QuiverServer server = QuiverServer.start(repo, ServerOptions.loopback().withPorts(0, -1));
            Http http = new Http(server.httpPort())) {

@@ -30,8 +30,8 @@ import java.util.TreeMap;
  * Not thread-safe.
  */
 public final class EntityTiles {
-  /** The format version of {@link #encode()}. */
-  public static final int FORMAT = 1;
+  /** The format version of {@link #encode()}; rows of format 1 are read too ({@link TileRowHeader}). */
+  public static final int FORMAT = 2;
 
   /** How far behind the newest event the head reaches (system property {@code quiver.tiles.head-seconds}, default 60). */
   public static final long HEAD_MICROS = Long.getLong("quiver.tiles.head-seconds", 60) * 1_000_000L;
@@ -212,14 +212,15 @@ public final class EntityTiles {
   // ---- the byte format --------------------------------------------------------------------------
 
   /**
-   * The row as bytes: format byte, the layout's signature, the newest event and the boundary, the
-   * head (newest first: event time, one state per family), then per family a length-prefixed
-   * section of its tiles, newest first (see docs/online-encoding.md).
+   * The row as bytes: format byte, the layout's signature and fingerprint, the newest event and the
+   * boundary, the head (newest first: event time, one state per family), then per family a
+   * length-prefixed section of its tiles, newest first (see docs/online-encoding.md).
    */
   public byte[] encode() {
     StateCodec.Sink out = new StateCodec.Sink();
     out.u8(FORMAT);
     out.bytes(layout.signature().getBytes(StandardCharsets.UTF_8));
+    out.be64(layout.fingerprint());
     out.zigzag(maxEvent);
     out.zigzag(boundary);
     out.varint(head.size());
@@ -288,9 +289,10 @@ public final class EntityTiles {
   }
 
   /**
-   * Reads a row that {@link #encode()} wrote for the same layout.
+   * Reads a row that {@link #encode()} wrote for the same layout (see {@link TileRowHeader#fits}).
    *
-   * @throws QuiverException when the row was written for other input types or another format
+   * @throws QuiverException when the row was written for other input types, other families or in
+   *     an unknown format
    */
   public static EntityTiles decode(TileLayout layout, byte[] bytes) {
     StateCodec.Source in = header(layout, bytes);
@@ -464,24 +466,16 @@ public final class EntityTiles {
 
   private static StateCodec.Source header(TileLayout layout, byte[] bytes) {
     StateCodec.Source in = new StateCodec.Source(bytes);
-    int version = in.u8();
-    if (version != FORMAT) {
-      throw new QuiverException("an online tile row of " + layout.view() + " has format " + version + ", but this Quiver reads "
-          + FORMAT + "; materialize the view again");
+    TileRowHeader header;
+    try {
+      header = TileRowHeader.read(in);
+    } catch (QuiverException e) {
+      throw new QuiverException(layout.view() + ": " + e.getMessage(), e);
     }
-    String signature = new String(in.bytes(), StandardCharsets.UTF_8);
-    if (!signature.equals(layout.signature())) {
-      throw new QuiverException("the online tiles of " + layout.view() + " were written for input types " + signature
-          + ", but the source's columns now have types " + layout.signature() + "; materialize the view again");
+    if (!header.fits(layout)) {
+      throw new QuiverException(header.misfit(layout));
     }
     return in;
-  }
-
-  /** The input types recorded in a row (see {@link TileLayout#signature()}), without decoding the rest. */
-  public static String signature(byte[] bytes) {
-    StateCodec.Source in = new StateCodec.Source(bytes);
-    in.u8();
-    return new String(in.bytes(), StandardCharsets.UTF_8);
   }
 
   private static void checkSpan(TileLayout layout, int family, int span) {

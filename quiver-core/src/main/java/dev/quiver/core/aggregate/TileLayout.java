@@ -6,6 +6,10 @@ import dev.quiver.core.model.Aggregation;
 import dev.quiver.core.model.Feature;
 import dev.quiver.core.model.FeatureView;
 import dev.quiver.core.model.ValueType;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -56,6 +60,7 @@ public final class TileLayout {
   private final Map<String, Slot> slots;
   private final List<String> columns;
   private final String signature;
+  private final long fingerprint;
   private final List<Slot> slotList;
   private final int[] columnOf;
   private final int[][] familySlots;
@@ -65,9 +70,10 @@ public final class TileLayout {
 
   private record BoundFilter(RowFilter filter, int[] at) {}
 
-  private TileLayout(String view, List<Family> families, Map<String, Slot> slots, List<String> columns,
+  private TileLayout(String view, long fingerprint, List<Family> families, Map<String, Slot> slots, List<String> columns,
       Function<String, ValueType> inputType) {
     this.view = view;
+    this.fingerprint = fingerprint;
     this.inputType = inputType;
     this.filters = new BoundFilter[families.size()];
     this.families = List.copyOf(families);
@@ -103,28 +109,56 @@ public final class TileLayout {
 
   /**
    * True when tile rows written for one view version's aggregates fit the other's: the same
-   * families (function, column, filter, hop, and how far back they keep tiles) in the same order.
-   * Then every aggregate of either is read exactly from rows written for the other (each window
-   * fits in its family's tiles); otherwise rows must be rebuilt (materialized again).
+   * families (function, column, filter, hop, and how far back they keep tiles) in the same order,
+   * which is what {@link #fingerprint()} identifies. Then every aggregate of either is read exactly
+   * from rows written for the other (each window fits in its family's tiles); otherwise rows must be
+   * rebuilt (materialized again).
    */
   public static boolean sameFamilies(FeatureView a, FeatureView b) {
-    return familyShape(a).equals(familyShape(b));
+    return shape(a).equals(shape(b));
   }
 
-  /** Each family's key, longest fixed window and lifetime flag, in family order. */
-  private static List<String> familyShape(FeatureView view) {
-    Map<String, long[]> families = new LinkedHashMap<>(); // key -> {longest, lifetime}
-    for (Feature f : view.features()) {
-      if (f instanceof AggregateFeature a) {
-        WindowSpec w = WindowSpec.of(a.aggregation());
-        long[] shape = families.computeIfAbsent(familyKey(a.aggregation()), k -> new long[2]);
-        shape[0] = Math.max(shape[0], w.lengthMicros());
-        shape[1] |= w.lifetime() ? 1 : 0;
+  /**
+   * The fingerprint of a view's tile families (see {@link #fingerprint()}); equal for two views
+   * exactly when {@link #sameFamilies} holds (but for a 2^-64 chance).
+   */
+  public static long fingerprint(FeatureView view) {
+    MessageDigest sha;
+    try {
+      sha = MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java has SHA-256", e);
+    }
+    StateCodec.Sink text = new StateCodec.Sink();
+    for (List<String> family : shape(view)) {
+      for (String field : family) {
+        text.bytes(field.getBytes(StandardCharsets.UTF_8));
       }
     }
-    List<String> out = new ArrayList<>();
-    families.forEach((k, v) -> out.add(k + "|" + v[0] + "|" + v[1]));
-    return out;
+    return ByteBuffer.wrap(sha.digest(text.toByteArray())).getLong();
+  }
+
+  /**
+   * Each family's fields, in family order: function, column ("" for count of rows), k, percentile,
+   * hop (µs), filter ("" for none), longest fixed window (µs, 0 for none), lifetime ("1" or "0").
+   * The canonical text the fingerprint hashes (docs/online-encoding.md).
+   */
+  private static List<List<String>> shape(FeatureView view) {
+    Map<String, List<String>> families = new LinkedHashMap<>(); // key -> fields
+    for (Feature f : view.features()) {
+      if (f instanceof AggregateFeature a) {
+        Aggregation agg = a.aggregation();
+        WindowSpec w = WindowSpec.of(agg);
+        List<String> fields = families.computeIfAbsent(familyKey(agg), k -> new ArrayList<>(List.of(agg.function().spelling(),
+            agg.column() == null ? "" : agg.column(), Integer.toString(agg.k()), Double.toString(agg.percentile()),
+            Long.toString(w.hopMicros()), agg.where() == null ? "" : agg.where(), "0", "0")));
+        fields.set(6, Long.toString(Math.max(Long.parseLong(fields.get(6)), w.lengthMicros())));
+        if (w.lifetime()) {
+          fields.set(7, "1");
+        }
+      }
+    }
+    return List.copyOf(families.values());
   }
 
   /** What makes aggregates share tiles: everything but the window length and the input type. */
@@ -184,7 +218,7 @@ public final class TileLayout {
       }
       slots.put(a.name(), new Slot(a.name(), index, window));
     }
-    return new TileLayout(view.qualifiedName(), families, slots, columns, inputType);
+    return new TileLayout(view.qualifiedName(), fingerprint(view), families, slots, columns, inputType);
   }
 
   /**
@@ -267,6 +301,16 @@ public final class TileLayout {
   /** The families' input types, e.g. {@code "float64,-,int64"}: what an encoded row records, to check it fits. */
   public String signature() {
     return signature;
+  }
+
+  /**
+   * What identifies the families of this layout exactly — each one's function, column, filter, k,
+   * percentile, hop, longest fixed window and lifetime flag, in order — as the first 8 bytes of a
+   * SHA-256 over them: an encoded row records it beside {@link #signature()}, and a row decodes only
+   * with a layout of the same fingerprint and signature.
+   */
+  public long fingerprint() {
+    return fingerprint;
   }
 
   /**

@@ -322,12 +322,18 @@ public final class DerivedFeatures {
    * The layout a stored tile row of {@code view} (a view of these definitions, as their resolutions
    * return it) was written with, made once per view and row signature.
    *
-   * @throws QuiverException when the row does not fit the view (see {@link dev.quiver.core.aggregate.TileLayout#ofSignature})
+   * @throws QuiverException when the row does not fit the view: other input types, or (rows of
+   *     format 2 on, {@link dev.quiver.core.aggregate.TileRowHeader}) other tile families
    */
   public dev.quiver.core.aggregate.TileLayout tileLayout(FeatureView view, byte[] row) {
-    String signature = dev.quiver.core.aggregate.EntityTiles.signature(row);
-    return tileLayouts.computeIfAbsent(new TileKey(view, signature),
-        k -> dev.quiver.core.aggregate.TileLayout.ofSignature(view, signature));
+    dev.quiver.core.aggregate.TileRowHeader header = dev.quiver.core.aggregate.TileRowHeader.of(row);
+    dev.quiver.core.aggregate.TileLayout layout = tileLayouts.computeIfAbsent(new TileKey(view, header.signature()),
+        k -> dev.quiver.core.aggregate.TileLayout.ofSignature(view, header.signature()));
+    if (!header.fits(layout)) {
+      throw new QuiverException("the online tiles of " + view.qualifiedName() + " were written for other window aggregates"
+          + " than the view has now; materialize the view again");
+    }
+    return layout;
   }
 
   public DerivedPlan plan(List<FeatureResolver.Resolved> resolved) {

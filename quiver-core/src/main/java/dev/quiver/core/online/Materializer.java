@@ -59,9 +59,12 @@ import java.util.concurrent.BlockingQueue;
  * after the definitions its watermark was written under, the next run fills them: column rows are
  * written over the stored ones with equal times too ({@link OnlineStore#multiPutIfNotOlder}), and an
  * incremental run reads again from where a first run starts ({@code end - ttl}, or the beginning);
- * when the tile families changed, every entity's tile row is rebuilt from all its source rows. The
- * watermark then records the new registry version, and serving reads the new features ({@link
- * ServingVersions}). Not thread-safe; one run at a time per instance.
+ * when the tile families changed ({@link TileLayout#fingerprint()}), every entity's tile row is
+ * rebuilt from all its source rows, in the view's layout. The watermark then records the new
+ * registry version, and serving reads the new features ({@link ServingVersions}). A tile row of a key
+ * the source has no rows for up to END (only pushed online) is not rewritten and keeps the earlier
+ * layout: reads leave it out and the next push for its key replaces it ({@link Pusher}). Not
+ * thread-safe; one run at a time per instance.
  */
 public final class Materializer {
   /** Rows per write batch (system property {@code quiver.materialize.batch}, default 10,000). */
@@ -222,7 +225,7 @@ public final class Materializer {
    * @param columns column features were added or changed: rows are written again over equal ones
    *     ({@link OnlineStore#multiPutIfNotOlder}), and an incremental run starts where a first run does
    * @param tilesFromBeginning the tile families changed: every entity's tile row is rebuilt from all
-   *     its source rows, so no row is left in the earlier layout
+   *     its source rows, so only keys without source rows keep a row in the earlier layout
    */
   private record Refill(boolean columns, boolean tilesFromBeginning) {
     static final Refill NONE = new Refill(false, false);

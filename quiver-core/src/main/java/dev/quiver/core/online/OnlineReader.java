@@ -17,6 +17,7 @@ import dev.quiver.core.model.Timestamps;
 import dev.quiver.core.model.VersionedName;
 import dev.quiver.core.aggregate.EntityTiles;
 import dev.quiver.core.aggregate.TileLayout;
+import dev.quiver.core.aggregate.TileRowHeader;
 import dev.quiver.core.model.AggregateFeature;
 import java.time.Clock;
 import java.time.Instant;
@@ -338,33 +339,48 @@ public final class OnlineReader {
 
     /**
      * @param written the view as its stored rows were last materialized, when their tile families
-     *     differ from the view's (rows not rebuilt since decode with it); null otherwise
+     *     differ from the view's (rows not rebuilt since decode with it); null otherwise. A row decodes
+     *     with the layout it names ({@link TileRowHeader}); a format 1 row names only its input types,
+     *     so it is tried with {@code written} first, as materialization wrote it.
      */
     static TileValues read(DerivedFeatures compiled, FeatureView view, List<byte[]> rows, long now, FeatureView written) {
       TileLayout[] layouts = new TileLayout[rows.size()];
       Object[][] values = new Object[rows.size()][];
       for (int i = 0; i < rows.size(); i++) {
         byte[] row = rows.get(i);
-        if (row != null) {
-          try {
-            layouts[i] = compiled.tileLayout(view, row);
-            values[i] = EntityTiles.read(layouts[i], row, now);
-          } catch (QuiverException e) {
-            layouts[i] = null;
-            values[i] = UNREADABLE;
-            if (written != null) {
-              try {
-                layouts[i] = compiled.tileLayout(written, row);
-                values[i] = EntityTiles.read(layouts[i], row, now);
-              } catch (QuiverException again) {
-                layouts[i] = null;
-                values[i] = UNREADABLE;
-              }
-            }
-          }
+        if (row == null) {
+          continue;
+        }
+        values[i] = UNREADABLE;
+        if (written == null) {
+          readWith(compiled, view, row, now, layouts, values, i);
+          continue;
+        }
+        boolean exact;
+        try {
+          exact = TileRowHeader.of(row).exact();
+        } catch (QuiverException e) {
+          continue;
+        }
+        if (!readWith(compiled, exact ? view : written, row, now, layouts, values, i)) {
+          readWith(compiled, exact ? written : view, row, now, layouts, values, i);
         }
       }
       return new TileValues(layouts, values);
+    }
+
+    /** Reads row i with {@code view}'s layout if it fits; false (row i left unreadable) when it does not. */
+    private static boolean readWith(DerivedFeatures compiled, FeatureView view, byte[] row, long now, TileLayout[] layouts,
+        Object[][] values, int i) {
+      try {
+        layouts[i] = compiled.tileLayout(view, row);
+        values[i] = EntityTiles.read(layouts[i], row, now);
+        return true;
+      } catch (QuiverException e) {
+        layouts[i] = null;
+        values[i] = UNREADABLE;
+        return false;
+      }
     }
 
     FeatureColumn column(String name, FeatureResolver.ViewFeature vf) {

@@ -1,9 +1,9 @@
 package dev.quiver.core.online;
 
+import dev.quiver.core.ConflictException;
 import dev.quiver.core.InvalidRequestException;
-import dev.quiver.core.aggregate.EntityTiles;
 import dev.quiver.core.aggregate.TileLayout;
-import dev.quiver.core.model.Timestamps;
+import dev.quiver.core.aggregate.TileRowHeader;
 import dev.quiver.core.offline.QueryInput;
 import dev.quiver.core.spi.SourceColumn;
 import dev.quiver.core.Names;
@@ -46,6 +46,18 @@ import java.util.Set;
  * rows twice online until the next materialization rebuilds the tiles from the offline store;
  * repeated with {@code online_and_offline} it is counted twice on both sides, which therefore still
  * agree. The tiles need the source's column types, read once per process from the offline store.
+ *
+ * <p><b>Tile rows after a change.</b> When window aggregates are added to (or changed or reordered
+ * in) a view version in place, its tile rows keep the earlier layout until the next materialization
+ * rebuilds them; each row names its layout ({@link TileRowHeader}). A push folds its rows into a
+ * stored row in the row's own layout: the view's, or the one the view was last materialized with
+ * ({@link ServingVersions#tilesWrittenFor}), which reads serve meanwhile — so the aggregates that
+ * row serves include the push at once, and the rebuild (which reads the offline store) replaces it.
+ * A stored row in any other layout is refused with a {@link ConflictException} (materialize the
+ * view, then push again) before anything is written, except when the view was materialized since its
+ * tile families last changed ({@link ServingVersions#tilesRebuilt}): that run rebuilt every key the
+ * source had rows for, so such a row holds only what was pushed online and is replaced, as the
+ * rebuild would have done.
  *
  * <p>The newest event time pushed online is recorded for each view written ({@link Freshness}).
  *
@@ -94,16 +106,30 @@ public final class Pusher {
   private final OnlineStore online;
   private final OfflineEngine offline;
   private final Path repoRoot;
+  private final ServingVersions serving;
 
   /**
-   * {@code offline} may be null when only online pushes are made to views without window
-   * aggregates (tiles need the source's column types).
+   * A pusher that knows nothing of how the views were last materialized ({@link
+   * ServingVersions#NEWEST}): a tile row written for other aggregates than a view has now is refused
+   * ({@link ConflictException}). {@code offline} may be null when only online pushes are made to views
+   * without window aggregates (tiles need the source's column types).
    */
   public Pusher(Definitions defs, OnlineStore online, OfflineEngine offline, Path repoRoot) {
+    this(defs, online, offline, repoRoot, ServingVersions.NEWEST);
+  }
+
+  /**
+   * A pusher over {@code defs} and {@code serving}, the serving rule of the same registry version
+   * ({@link ServingVersions#of}): it tells which definition a view's tile rows were last
+   * materialized under, so rows not rebuilt since the view's aggregates changed take pushes in
+   * their own layout (see the class comment).
+   */
+  public Pusher(Definitions defs, OnlineStore online, OfflineEngine offline, Path repoRoot, ServingVersions serving) {
     this.defs = defs;
     this.online = online;
     this.offline = offline;
     this.repoRoot = repoRoot;
+    this.serving = java.util.Objects.requireNonNull(serving, "serving");
   }
 
   /**
@@ -112,6 +138,8 @@ public final class Pusher {
    * @throws NotFoundException when no source has that name
    * @throws InvalidRequestException when columns are missing, of different lengths, or hold values
    *     that do not fit their types; nothing is written then
+   * @throws ConflictException when a view's stored tile row cannot take the rows until
+   *     the view is materialized again (see the class comment); nothing is written then
    * @throws dev.quiver.core.QuiverException when a store fails
    */
   public Result push(String sourceName, Map<String, List<Object>> columns, Target target) {
@@ -136,23 +164,26 @@ public final class Pusher {
     for (FeatureView view : views) {
       prepared.add(prepare(view, columns, rows, events, created));
     }
-    Path appended = null;
-    if (target.offline()) {
-      appended = appendOffline(file, columns, rows);
-    }
-    List<TileUpdate> tileUpdates = new ArrayList<>();
+    List<PushedTiles> tileUpdates = new ArrayList<>();
     for (FeatureView view : views) {
       if (TileLayout.hasTiles(view)) {
         tileUpdates.add(prepareTiles(view, file, columns, rows, events, created));
       }
+    }
+    for (PushedTiles u : tileUpdates) {
+      u.check(online); // a stored row no layout here fits is refused before anything is written
+    }
+    Path appended = null;
+    if (target.offline()) {
+      appended = appendOffline(file, columns, rows);
     }
     long written = 0;
     for (ViewRows v : prepared) {
       online.createTable(v.table());
       written += online.multiPutIfNewer(v.table(), v.entries());
     }
-    for (TileUpdate u : tileUpdates) {
-      u.apply(); // every pushed row is folded in; "written" counts latest rows only
+    for (PushedTiles u : tileUpdates) {
+      u.apply(online); // every pushed row is folded in; "written" counts latest rows only
     }
     if (!views.isEmpty()) {
       Instant newest = events.stream().max(Instant::compareTo).orElseThrow();
@@ -165,77 +196,36 @@ public final class Pusher {
 
   private record ViewRows(String table, List<OnlineStore.Entry> entries) {}
 
-  /** The pushed rows of one view grouped by entity, to fold into its tile rows. */
-  private final class TileUpdate {
-    final TileLayout layout;
-    final String table;
-    final List<byte[]> keys = new ArrayList<>();
-    final List<List<Integer>> rowsOfKey = new ArrayList<>();
-    final Object[][] values;
-    final long[] events;
-    final long[] created;
-
-    TileUpdate(FeatureView view, TileLayout layout, int rows) {
-      this.layout = layout;
-      this.table = TileRows.table(defs.project(), view);
-      this.values = new Object[rows][];
-      this.events = new long[rows];
-      this.created = new long[rows];
-    }
-
-    void apply() {
-      online.createTable(table);
-      TileRows.update(online, table, keys, (i, stored) -> {
-        EntityTiles tiles = stored == null ? new EntityTiles(layout) : EntityTiles.decode(layout, stored);
-        for (int r : rowsOfKey.get(i)) {
-          tiles.add(events[r], created[r], values[r]);
-        }
-        return tiles.encode();
-      });
-    }
-  }
-
-  private TileUpdate prepareTiles(FeatureView view, FileSource file, Map<String, List<Object>> columns, int rows,
+  private PushedTiles prepareTiles(FeatureView view, FileSource file, Map<String, List<Object>> columns, int rows,
       List<Instant> events, List<Instant> created) {
-    TileLayout layout = TILE_LAYOUTS.computeIfAbsent(new LayoutKey(view, repoRoot), k -> tileLayout(view, file));
-    TileUpdate u = new TileUpdate(view, layout, rows);
     List<JoinKey> keys = new ArrayList<>();
     for (String e : view.entities()) {
       keys.addAll(defs.entity(e).orElseThrow().joinKeys());
     }
-    List<ScalarType> keyTypes = keys.stream().map(JoinKey::type).toList();
-    List<List<Object>> keyColumns = new ArrayList<>();
-    for (JoinKey k : keys) {
-      keyColumns.add(column(columns, k.name(), view));
+    return PushedTiles.prepare(new PushedTiles.Target(view, TileRows.table(defs.project(), view), layout(view, file),
+        earlierLayout(view, file), serving.tilesRebuilt(view)), keys, columns, rows, events, created);
+  }
+
+  /** The view's tile layout, with the input types of the source's files (as materialization sees them). */
+  private TileLayout layout(FeatureView view, FileSource file) {
+    return TILE_LAYOUTS.computeIfAbsent(new LayoutKey(view, repoRoot), k -> tileLayout(view, file));
+  }
+
+  /**
+   * The layout of the definition {@code view} was last materialized under, when its tile families
+   * differ from the view's (rows not rebuilt since have it); null when they do not, when it read
+   * another source or other entities (its rows are refused then), or when its columns are gone.
+   */
+  private TileLayout earlierLayout(FeatureView view, FileSource file) {
+    FeatureView then = serving.tilesWrittenFor(view);
+    if (then == null || !then.source().equals(view.source()) || !then.entities().equals(view.entities())) {
+      return null;
     }
-    List<List<Object>> valueColumns = new ArrayList<>();
-    List<ValueType> valueTypes = new ArrayList<>();
-    for (String c : layout.columns()) {
-      valueColumns.add(column(columns, c, view));
-      valueTypes.add(layout.columnType(c));
+    try {
+      return layout(then, file);
+    } catch (dev.quiver.core.QuiverException e) {
+      return null; // a column it read is no longer in the source: its rows are refused, materialize rebuilds them
     }
-    Map<java.nio.ByteBuffer, Integer> keyIndex = new LinkedHashMap<>();
-    for (int r = 0; r < rows; r++) {
-      List<Object> keyValues = keyValues(keys, keyColumns, r);
-      byte[] key = KeyEncoding.encode(keyTypes, keyValues);
-      Integer index = keyIndex.get(java.nio.ByteBuffer.wrap(key));
-      if (index == null) {
-        index = u.keys.size();
-        keyIndex.put(java.nio.ByteBuffer.wrap(key), index);
-        u.keys.add(key);
-        u.rowsOfKey.add(new ArrayList<>());
-      }
-      u.rowsOfKey.get(index).add(r);
-      Object[] values = new Object[valueColumns.size()];
-      for (int c = 0; c < values.length; c++) {
-        values[c] = PushValues.coerce(valueTypes.get(c), valueColumns.get(c).get(r), layout.columns().get(c), r);
-      }
-      u.values[r] = values;
-      u.events[r] = Timestamps.toMicros(events.get(r));
-      Instant c = created == null ? null : created.get(r);
-      u.created[r] = c == null ? Long.MIN_VALUE : Timestamps.toMicros(c);
-    }
-    return u;
   }
 
   private record LayoutKey(FeatureView view, Path repoRoot) {}
@@ -292,7 +282,7 @@ public final class Pusher {
   }
 
   /** Row r's key values, coerced to the join keys' types; a null key is refused by name. */
-  private static List<Object> keyValues(List<JoinKey> keys, List<List<Object>> keyColumns, int r) {
+  static List<Object> keyValues(List<JoinKey> keys, List<List<Object>> keyColumns, int r) {
     List<Object> values = new ArrayList<>(keys.size());
     for (int k = 0; k < keys.size(); k++) {
       Object v = keyColumns.get(k).get(r);
@@ -344,7 +334,7 @@ public final class Pusher {
     return offline.appendToSource(source, repoRoot, raw, out);
   }
 
-  private static List<Object> column(Map<String, List<Object>> columns, String name, FeatureView view) {
+  static List<Object> column(Map<String, List<Object>> columns, String name, FeatureView view) {
     List<Object> col = columns.get(name);
     if (col == null) {
       throw new InvalidRequestException("the pushed rows have no column '" + name + "', which view "

@@ -44,7 +44,7 @@ import java.util.function.LongFunction;
  */
 public final class ServingVersions implements FeatureResolver.Latest {
   /** Every unpinned ref reads the newest version and every feature counts as filled (no watermarks considered). */
-  public static final ServingVersions NEWEST = new ServingVersions(Map.of(), Map.of(), Map.of(), Map.of(), List.of());
+  public static final ServingVersions NEWEST = new ServingVersions(Map.of(), Map.of(), Map.of(), Map.of(), Set.of(), List.of());
 
   /**
    * A view version that online serving cannot answer in full yet: the newest version of a view that
@@ -90,14 +90,17 @@ public final class ServingVersions implements FeatureResolver.Latest {
   private final Map<String, Set<String>> unfilled;
   /** {@code name@vN} to the definition its online rows were materialized under, where its tile rows differ. */
   private final Map<String, FeatureView> written;
+  /** {@code name@vN} of the view versions whose tile rows were last rebuilt for the tile families they have now. */
+  private final Set<String> tilesRebuilt;
   private final List<Pending> pending;
 
   private ServingVersions(Map<String, FeatureView> fallback, Map<String, Integer> fallbackFor,
-      Map<String, Set<String>> unfilled, Map<String, FeatureView> written, List<Pending> pending) {
+      Map<String, Set<String>> unfilled, Map<String, FeatureView> written, Set<String> tilesRebuilt, List<Pending> pending) {
     this.fallback = Map.copyOf(fallback);
     this.fallbackFor = Map.copyOf(fallbackFor);
     this.unfilled = Map.copyOf(unfilled);
     this.written = Map.copyOf(written);
+    this.tilesRebuilt = Set.copyOf(tilesRebuilt);
     this.pending = List.copyOf(pending);
   }
 
@@ -116,6 +119,7 @@ public final class ServingVersions implements FeatureResolver.Latest {
     Map<String, Integer> fallbackFor = new HashMap<>();
     Map<String, Set<String>> unfilled = new HashMap<>();
     Map<String, FeatureView> written = new HashMap<>();
+    Set<String> tilesRebuilt = new java.util.HashSet<>();
     List<Pending> pending = new ArrayList<>();
     Map<Long, Definitions> earlier = new HashMap<>();
     for (FeatureView v : defs.views()) {
@@ -136,6 +140,9 @@ public final class ServingVersions implements FeatureResolver.Latest {
         continue;
       }
       FeatureView then = writtenUnder(v, w, earlier, definitionsAt);
+      if (TileLayout.hasTiles(v) && then != null && sameRows(then, v) && TileLayout.sameFamilies(then, v)) {
+        tilesRebuilt.add(v.qualifiedName());
+      }
       if (then == null || then.equals(v)) {
         continue;
       }
@@ -150,7 +157,11 @@ public final class ServingVersions implements FeatureResolver.Latest {
       }
     }
     pending.sort(java.util.Comparator.comparing(Pending::view));
-    return new ServingVersions(fallback, fallbackFor, unfilled, written, pending);
+    return new ServingVersions(fallback, fallbackFor, unfilled, written, tilesRebuilt, pending);
+  }
+
+  private static boolean sameRows(FeatureView a, FeatureView b) {
+    return a.source().equals(b.source()) && a.entities().equals(b.entities());
   }
 
   private static FeatureView newestMaterializedBefore(Definitions defs, FeatureView newest, Map<String, Watermark> marks) {
@@ -185,7 +196,7 @@ public final class ServingVersions implements FeatureResolver.Latest {
    */
   static Set<String> unfilled(FeatureView written, FeatureView now) {
     Set<String> out = new LinkedHashSet<>();
-    boolean sameRows = written.source().equals(now.source()) && written.entities().equals(now.entities());
+    boolean sameRows = sameRows(written, now);
     boolean sameTiles = sameRows && TileLayout.sameFamilies(written, now);
     for (Feature f : now.features()) {
       Feature before = written.feature(f.name()).orElse(null);
@@ -229,6 +240,16 @@ public final class ServingVersions implements FeatureResolver.Latest {
     return written.isEmpty() ? null : written.get(view.qualifiedName());
   }
 
+  /**
+   * True when {@code view} has window aggregates and was last materialized for the tile families
+   * (and source and entities) it has now. That run rebuilt the tile row of every key the source
+   * had rows for, so a stored tile row with other families is one it had no source rows to rebuild
+   * from: rebuilt, it would be empty ({@link Pusher} replaces such a row).
+   */
+  public boolean tilesRebuilt(FeatureView view) {
+    return tilesRebuilt.contains(view.qualifiedName());
+  }
+
   /** The view versions serving cannot answer in full yet, by name; empty when everything is materialized. */
   public List<Pending> pending() {
     return pending;
@@ -243,7 +264,7 @@ public final class ServingVersions implements FeatureResolver.Latest {
       return false;
     }
     return fallbackFor.equals(s.fallbackFor) && versions(fallback).equals(versions(s.fallback))
-        && unfilled.equals(s.unfilled) && versions(written).equals(versions(s.written));
+        && unfilled.equals(s.unfilled) && versions(written).equals(versions(s.written)) && tilesRebuilt.equals(s.tilesRebuilt);
   }
 
   @Override

@@ -331,7 +331,8 @@ public final class FeatureRepo implements AutoCloseable {
    * file of the source, or both (see {@link Pusher}). Uses the registry's latest version.
    */
   public Pusher.Result push(String source, Map<String, List<Object>> columns, Pusher.Target to) {
-    return new Pusher(applied().definitions(), online(), offline(), config.root())
+    RegistrySnapshot s = applied();
+    return new Pusher(s.definitions(), online(), offline(), config.root(), servingVersions(s))
         .push(source, columns, to);
   }
 

@@ -185,8 +185,38 @@ class EntityTilesTest {
     EntityTiles tiles = new EntityTiles(TileLayout.of(v, c -> ScalarType.INT64));
     tiles.add(0, Long.MIN_VALUE, new Object[] {3L});
     byte[] bytes = tiles.encode();
-    assertThat(EntityTiles.signature(bytes)).isEqualTo("int64");
+    assertThat(TileRowHeader.of(bytes).signature()).isEqualTo("int64");
     assertThatThrownBy(() -> EntityTiles.read(TileLayout.of(v, c -> ScalarType.FLOAT64), bytes, 1))
         .isInstanceOf(QuiverException.class).hasMessageContaining("materialize the view again");
+  }
+
+  @Test
+  void aRowOfOtherFamiliesWithTheSameInputTypesIsRefused() {
+    // two counts of the same width and hop: reordered, the families swap but the input types ("-,-") do not
+    FeatureView before = ViewBuilder.named("v").entities("user").source("events")
+        .aggregate("n_7d", Aggregation.of(AggregateFunction.COUNT, null, Window.of(Duration.ofDays(7))))
+        .aggregate("web_7d", Aggregation.of(AggregateFunction.COUNT, null, Window.of(Duration.ofDays(7))).where("channel = 'web'"))
+        .build();
+    FeatureView reordered = ViewBuilder.named("v").entities("user").source("events")
+        .aggregate("web_7d", Aggregation.of(AggregateFunction.COUNT, null, Window.of(Duration.ofDays(7))).where("channel = 'web'"))
+        .aggregate("n_7d", Aggregation.of(AggregateFunction.COUNT, null, Window.of(Duration.ofDays(7))))
+        .build();
+    TileLayout written = TileLayout.of(before, c -> ScalarType.STRING);
+    TileLayout now = TileLayout.of(reordered, c -> ScalarType.STRING);
+    assertThat(now.signature()).isEqualTo(written.signature());
+    assertThat(now.fingerprint()).isNotEqualTo(written.fingerprint());
+    assertThat(TileLayout.fingerprint(before)).isEqualTo(written.fingerprint());
+    EntityTiles tiles = new EntityTiles(written);
+    tiles.add(0, Long.MIN_VALUE, new Object[] {"web"});
+    tiles.add(1, Long.MIN_VALUE, new Object[] {"app"});
+    byte[] bytes = tiles.encode();
+    TileRowHeader header = TileRowHeader.of(bytes);
+    assertThat(header.fits(written)).isTrue();
+    assertThat(header.fits(now)).isFalse();
+    assertThatThrownBy(() -> EntityTiles.read(now, bytes, 2)).isInstanceOf(QuiverException.class)
+        .hasMessageContaining("other window aggregates").hasMessageContaining("materialize the view again");
+    assertThatThrownBy(() -> EntityTiles.decode(now, bytes)).isInstanceOf(QuiverException.class)
+        .hasMessageContaining("other window aggregates");
+    assertThat(EntityTiles.read(written, bytes, 2)).containsExactly(2L, 1L);
   }
 }

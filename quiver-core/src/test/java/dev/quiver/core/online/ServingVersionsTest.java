@@ -252,5 +252,9 @@ class ServingVersionsTest {
         .as("a row that fits no known layout is NOT_FOUND, not an error").extracting(ServingVersionsTest::describe)
         .containsExactly("txn_count_7d=null NOT_FOUND from user_txn@v1:txn_count_7d");
     assertThat(serving.pending()).extracting(p -> p.view() + " " + p.unfilled()).containsExactly("user_txn@v1 [amount_sum_7d]");
+    FeatureView v1 = now.view("user_txn", 1).orElseThrow();
+    assertThat(serving.tilesRebuilt(v1)).as("not materialized since its families changed").isFalse();
+    assertThat(ServingVersions.of(now, List.of(mark("user_txn@v1", 2)), v -> v == 1 ? then : now).tilesRebuilt(v1)).isTrue();
+    assertThat(ServingVersions.of(now, List.of(), v -> then).tilesRebuilt(v1)).as("never materialized").isFalse();
   }
 }

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.quiver.core.ConflictException;
 import dev.quiver.core.InvalidRequestException;
 import dev.quiver.core.NotFoundException;
 import dev.quiver.core.QuiverException;
@@ -40,7 +41,8 @@ import java.util.logging.Logger;
 /**
  * The HTTP routes and their JSON. Every failure becomes a JSON error body ({@link ErrorBody}: Feast's
  * on Feast's routes, {@code {"status": 400, "error": "invalid_request", "message": "..."}} elsewhere):
- * the caller's mistakes are 4xx naming the problem (409 for a materialization while one runs), an
+ * the caller's mistakes are 4xx naming the problem (409 for a materialization while one runs, or a push
+ * a tile row cannot take until the view is materialized again), an
  * unavailable store or registry is 503, and only a bug in Quiver is 500 (its stack trace goes to the
  * log, never to the caller). Thread-safe.
  */
@@ -96,7 +98,7 @@ final class HttpApi {
       return error(path, 400, "invalid_request", e.getMessage(), null, e);
     } catch (NotFoundException e) {
       return error(path, 404, "not_found", e.getMessage(), null, e);
-    } catch (MaterializationRunningException e) {
+    } catch (MaterializationRunningException | ConflictException e) {
       return error(path, 409, "conflict", e.getMessage(), null, e);
     } catch (SourceDataException e) {
       // a source's files are missing or unreadable: the data's fault, named, not the server's

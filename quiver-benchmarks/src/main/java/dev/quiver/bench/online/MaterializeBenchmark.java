@@ -138,15 +138,15 @@ public final class MaterializeBenchmark {
         Materializer.ViewResult r = res.getFirst();
         String serverRss = store.server().map(p -> String.format("; redis-server peak RSS %,d MB (now %,d MB)",
             Machine.peakRssMb(p.pid()), Machine.rssMb(p.pid()))).orElse("");
-        out.printf("run %d/%d, %s: %,d source rows -> %,d latest rows read, %,d written, in %.3f s = %,.0f input rows/s,"
+        out.printf("run %d/%d, %s: %,d source rows (%,d read in range) -> %,d latest rows written, in %.3f s = %,.0f input rows/s,"
                 + " %,.0f latest rows/s; first batch written after %.3f s; JVM peak RSS %,d MB%s%s%n",
-            run, runs, type, w.rows(), r.rowsRead(), r.rowsWritten(), s, w.rows() / s, r.rowsRead() / s,
+            run, runs, type, w.rows(), r.rowsRead(), r.rowsWritten(), s, w.rows() / s, r.rowsWritten() / s,
             (firstBatch[0] - started) / 1e9, Machine.peakRssMb(), reset ? "" : " (VmHWM not reset)", serverRss);
         if (type.equals("rocksdb")) {
           out.printf("run %d/%d, %s: store directory %,d MB before close%n", run, runs, type,
               OnlineWorkload.sizeOf(root.resolve(".quiver/online")) >> 20);
         }
-        return new double[] {s, r.rowsRead()};
+        return new double[] {s, r.rowsWritten()};
       }
     }
   }

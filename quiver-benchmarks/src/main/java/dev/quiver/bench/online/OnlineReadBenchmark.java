@@ -89,8 +89,8 @@ public final class OnlineReadBenchmark {
           Materializer.ViewResult m = repo.materialize(List.of(VIEW), OnlineWorkload.START, OnlineWorkload.END,
               (v, r, wr) -> {}, "benchmark").getFirst();
           double ms = (System.nanoTime() - t0) / 1e9;
-          out.printf("%n%s: materialized %s (%d features): %,d latest rows in %.2f s = %,.0f input rows/s%s%n", type, VIEW,
-              refs.size(), m.rowsRead(), ms, w.rows() / ms,
+          out.printf("%n%s: materialized %s (%d features): %,d latest rows written in %.2f s = %,.0f input rows/s%s%n", type, VIEW,
+              refs.size(), m.rowsWritten(), ms, w.rows() / ms,
               store.server().map(p -> String.format("; redis-server RSS %,d MB", Machine.rssMb(p.pid()))).orElse(""));
           if (type.equals("rocksdb")) {
             out.printf("%s: store directory %,d MB%n", type, OnlineWorkload.sizeOf(root.resolve(".quiver/online")) >> 20);

@@ -106,7 +106,7 @@ public final class ServeBenchmark {
         long t0 = System.nanoTime();
         var m = repo.materialize(List.of(VIEW), OnlineWorkload.START, OnlineWorkload.END, (v, r, wr) -> {}, "benchmark")
             .getFirst();
-        out.printf("%n%s: materialized %s: %,d latest rows in %.2f s%n", type, VIEW, m.rowsRead(),
+        out.printf("%n%s: materialized %s: %,d latest rows written in %.2f s%n", type, VIEW, m.rowsWritten(),
             (System.nanoTime() - t0) / 1e9);
       }
       List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),

@@ -71,7 +71,7 @@ final class Meanings {
       });
     }
     if (f instanceof DerivedFeature d) {
-      for (String ref : references(d.expression())) {
+      for (String ref : references(d)) { // a transform's arguments; its display text is no expression
         addFeature(m, "input " + ref + ".", defs, view, source, ref, visited);
       }
     }

@@ -11,6 +11,7 @@ import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
 import java.util.stream.Stream;
 import javax.tools.JavaCompiler;
+import javax.tools.StandardJavaFileManager;
 import javax.tools.ToolProvider;
 
 /**
@@ -72,9 +73,12 @@ public final class TransformJars {
       Files.createDirectories(src.getParent());
       Files.writeString(src, source);
       StringWriter messages = new StringWriter();
-      boolean ok = javac.getTask(messages, null, null,
-          List.of("-classpath", System.getProperty("java.class.path"), "-d", classes.toString(), "--release", "21"),
-          null, javac.getStandardFileManager(null, null, null).getJavaFileObjects(src.toFile())).call();
+      boolean ok;
+      try (StandardJavaFileManager files = javac.getStandardFileManager(null, null, null)) {
+        ok = javac.getTask(messages, files, null,
+            List.of("-classpath", System.getProperty("java.class.path"), "-d", classes.toString(), "--release", "21"),
+            null, files.getJavaFileObjects(src.toFile())).call();
+      }
       if (!ok) {
         throw new IllegalStateException("the transform source does not compile:\n" + messages);
       }

@@ -54,8 +54,8 @@ public record TileRowHeader(int format, String signature, OptionalLong fingerpri
     return fingerprint.isPresent();
   }
 
-  /** Why the row does not fit {@code layout}, ending with what to do. */
-  String misfit(TileLayout layout) {
+  /** Why the row does not fit {@code layout} (see {@link #fits}), ending with what to do. */
+  public String misfit(TileLayout layout) {
     if (!signature.equals(layout.signature())) {
       return "the online tiles of " + layout.view() + " were written for input types " + signature
           + ", but the source's columns now have types " + layout.signature() + "; materialize the view again";

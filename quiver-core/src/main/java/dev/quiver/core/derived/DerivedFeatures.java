@@ -1,6 +1,8 @@
 package dev.quiver.core.derived;
 
 import dev.quiver.core.QuiverException;
+import dev.quiver.core.aggregate.TileLayout;
+import dev.quiver.core.aggregate.TileRowHeader;
 import dev.quiver.core.expr.Expression;
 import dev.quiver.core.expr.ExpressionException;
 import dev.quiver.core.expr.ExpressionParser;
@@ -15,11 +17,15 @@ import dev.quiver.core.model.RequestField;
 import dev.quiver.core.model.ValueType;
 import dev.quiver.core.spi.Transform;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 /**
  * Every derived feature of one registry version, parsed and with its custom transform loaded, once;
@@ -54,7 +60,7 @@ public final class DerivedFeatures {
   private final Map<FeatureRef, Node> nodes;
   private final Map<List<FeatureRef>, DerivedPlan> plans = new ConcurrentHashMap<>();
   private final Map<List<FeatureRef>, List<FeatureResolver.Resolved>> resolutions = new ConcurrentHashMap<>();
-  private final Map<TileKey, dev.quiver.core.aggregate.TileLayout> tileLayouts = new ConcurrentHashMap<>();
+  private final Map<TileKey, TileLayout> tileLayouts = new ConcurrentHashMap<>();
 
   /** A view of these definitions (by identity: no deep record hash per read) and a tile row's signature. */
   private record TileKey(FeatureView view, String signature) {
@@ -106,7 +112,7 @@ public final class DerivedFeatures {
    */
   public static DerivedFeatures of(Definitions defs, ClassLoader loader, FeatureResolver.Latest latest) {
     Map<String, Transform> transforms = new HashMap<>();
-    java.util.function.Function<String, Transform> load = name -> transforms.computeIfAbsent(name, n -> Transforms.load(n, loader));
+    Function<String, Transform> load = name -> transforms.computeIfAbsent(name, n -> Transforms.load(n, loader));
     Map<FeatureRef, Node> nodes = new HashMap<>();
     for (FeatureView v : defs.views()) {
       for (Feature f : v.features()) {
@@ -210,7 +216,7 @@ public final class DerivedFeatures {
     throw unknown(o.qualifiedName(), d, name);
   }
 
-  private static void node(Map<FeatureRef, Node> nodes, java.util.function.Function<String, Transform> load, FeatureRef ref,
+  private static void node(Map<FeatureRef, Node> nodes, Function<String, Transform> load, FeatureRef ref,
       DerivedFeature d, List<Expression> parsed, Map<String, Input> inputs) {
     if (d.type() == null) {
       throw new QuiverException(ref + " has no type; the registry holds only validated definitions");
@@ -245,8 +251,8 @@ public final class DerivedFeatures {
    */
   public DerivedFeatures compileAll() {
     List<FeatureRef> refs = new ArrayList<>(); // dependencies first, so a failure names the feature at fault
-    java.util.Set<FeatureRef> seen = new java.util.HashSet<>();
-    nodes.keySet().stream().sorted(java.util.Comparator.comparing(FeatureRef::toString)).forEach(r -> dependenciesFirst(r, seen, refs));
+    Set<FeatureRef> seen = new HashSet<>();
+    nodes.keySet().stream().sorted(Comparator.comparing(FeatureRef::toString)).forEach(r -> dependenciesFirst(r, seen, refs));
     for (FeatureRef ref : refs) {
       try {
         DerivedPlan.build(List.of(ref), List.of(nodes.get(ref).type()), nodes);
@@ -257,7 +263,7 @@ public final class DerivedFeatures {
     return this;
   }
 
-  private void dependenciesFirst(FeatureRef ref, java.util.Set<FeatureRef> seen, List<FeatureRef> out) {
+  private void dependenciesFirst(FeatureRef ref, Set<FeatureRef> seen, List<FeatureRef> out) {
     if (!seen.add(ref)) {
       return;
     }
@@ -295,12 +301,6 @@ public final class DerivedFeatures {
   }
 
   /**
-   * The plan computing these features (in this order); built once per list and cached.
-   *
-   * @param resolved the requested features, as {@link FeatureResolver#resolve} gives them
-   * @throws QuiverException when the definitions are inconsistent (which validation prevents)
-   */
-  /**
    * {@link FeatureResolver#resolve} over these definitions, remembered per list of refs (up to the
    * same bound as plans), so a server answering the same feature lists resolves each once.
    *
@@ -323,19 +323,24 @@ public final class DerivedFeatures {
    * return it) was written with, made once per view and row signature.
    *
    * @throws QuiverException when the row does not fit the view: other input types, or (rows of
-   *     format 2 on, {@link dev.quiver.core.aggregate.TileRowHeader}) other tile families
+   *     format 2 on, {@link TileRowHeader}) other tile families
    */
-  public dev.quiver.core.aggregate.TileLayout tileLayout(FeatureView view, byte[] row) {
-    dev.quiver.core.aggregate.TileRowHeader header = dev.quiver.core.aggregate.TileRowHeader.of(row);
-    dev.quiver.core.aggregate.TileLayout layout = tileLayouts.computeIfAbsent(new TileKey(view, header.signature()),
-        k -> dev.quiver.core.aggregate.TileLayout.ofSignature(view, header.signature()));
+  public TileLayout tileLayout(FeatureView view, byte[] row) {
+    TileRowHeader header = TileRowHeader.of(row);
+    TileLayout layout = tileLayouts.computeIfAbsent(new TileKey(view, header.signature()),
+        k -> TileLayout.ofSignature(view, header.signature()));
     if (!header.fits(layout)) {
-      throw new QuiverException("the online tiles of " + view.qualifiedName() + " were written for other window aggregates"
-          + " than the view has now; materialize the view again");
+      throw new QuiverException(header.misfit(layout));
     }
     return layout;
   }
 
+  /**
+   * The plan computing these features (in this order); built once per list and cached.
+   *
+   * @param resolved the requested features, as {@link FeatureResolver#resolve} gives them
+   * @throws QuiverException when the definitions are inconsistent (which validation prevents)
+   */
   public DerivedPlan plan(List<FeatureResolver.Resolved> resolved) {
     List<FeatureRef> refs = new ArrayList<>(resolved.size());
     List<ValueType> types = new ArrayList<>(resolved.size());

@@ -53,11 +53,7 @@ final class Meanings {
     if (f == null || !visited.add(featureName)) {
       return;
     }
-    Flattened.feature(f).forEach((k, v) -> {
-      if (Flattened.isMeaning(k)) {
-        m.put(prefix + k, v);
-      }
-    });
+    putDefinition(m, prefix, f);
     String column = switch (f) {
       case ColumnFeature c -> c.column();
       case AggregateFeature a -> a.aggregation().column();
@@ -71,7 +67,7 @@ final class Meanings {
       });
     }
     if (f instanceof DerivedFeature d) {
-      for (String ref : references(d.expression())) {
+      for (String ref : references(d)) { // a transform's arguments; its display text is no expression
         addFeature(m, "input " + ref + ".", defs, view, source, ref, visited);
       }
     }
@@ -95,11 +91,7 @@ final class Meanings {
     if (f == null || !visited.add(featureName)) {
       return;
     }
-    Flattened.feature(f).forEach((k, v) -> {
-      if (Flattened.isMeaning(k)) {
-        m.put(prefix + k, v);
-      }
-    });
+    putDefinition(m, prefix, f);
     for (String ref : references(f)) {
       int dot = ref.indexOf('.');
       if (dot < 0) {
@@ -118,6 +110,15 @@ final class Meanings {
         }
       }
     }
+  }
+
+  /** The fields of a feature's own definition that determine its values, under {@code prefix}. */
+  private static void putDefinition(Map<String, String> m, String prefix, Feature f) {
+    Flattened.feature(f).forEach((k, v) -> {
+      if (Flattened.isMeaning(k)) {
+        m.put(prefix + k, v);
+      }
+    });
   }
 
   /** The version an on-demand view's input reads in {@code defs}: pinned, or the newest. */

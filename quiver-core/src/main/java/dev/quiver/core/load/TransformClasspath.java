@@ -2,21 +2,19 @@ package dev.quiver.core.load;
 
 import dev.quiver.core.QuiverException;
 import dev.quiver.core.derived.Transforms;
+import dev.quiver.core.spi.SourceFiles;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.MalformedURLException;
 import java.net.URL;
 import java.net.URLClassLoader;
-import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.PathMatcher;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
  * Where custom transforms ({@link dev.quiver.core.spi.Transform}) are loaded from: Quiver's own
@@ -24,7 +22,8 @@ import java.util.stream.Stream;
  * (relative to the repo) and the {@value #ENVIRONMENT_VARIABLE} environment variable (entries
  * separated by {@code File.pathSeparator}, relative to the working directory) name. Entries are
  * paths or globs ({@code lib/*.jar}, {@code build/**}{@code /*.jar}; a glob matches {@code .jar}
- * files only); an entry that matches nothing is an error, so a typo is reported, not ignored.
+ * files only, with the rules of source paths, {@link SourceFiles}); an entry that matches nothing is
+ * an error, so a typo is reported, not ignored.
  *
  * <p>The class loader delegates to Quiver's first, so a jar that bundles its own copy of {@code
  * quiver-core} still implements the one {@code Transform} interface. Thread-safe; close it to
@@ -33,8 +32,6 @@ import java.util.stream.Stream;
 public final class TransformClasspath implements AutoCloseable {
   /** The environment variable that adds entries to every repo's transform classpath. */
   public static final String ENVIRONMENT_VARIABLE = "QUIVER_CLASSPATH";
-
-  private static final Pattern GLOB = Pattern.compile("[*?\\[{]");
 
   private final List<Path> entries;
   private final ClassLoader loader;
@@ -109,8 +106,7 @@ public final class TransformClasspath implements AutoCloseable {
   /** The existing jars or folders one entry names, sorted. */
   private static List<Path> expand(String entry, Path base, String what) {
     String text = entry.strip();
-    int glob = firstGlobSegment(text);
-    if (glob < 0) {
+    if (!SourceFiles.isGlob(text)) {
       Path p = base.resolve(text).normalize();
       if (!Files.isRegularFile(p) && !Files.isDirectory(p)) {
         throw new QuiverException(what + " names " + p + ", which does not exist; build the jar or fix the path");
@@ -120,36 +116,18 @@ public final class TransformClasspath implements AutoCloseable {
       }
       return List.of(p);
     }
-    String fixed = text.substring(0, glob);
-    Path dir = base.resolve(fixed.isEmpty() ? "." : fixed).normalize();
-    String pattern = text.substring(glob);
-    PathMatcher matcher = FileSystems.getDefault().getPathMatcher("glob:" + pattern);
-    int depth = pattern.contains("**") ? Integer.MAX_VALUE : pattern.split("/", -1).length;
-    List<Path> out = new ArrayList<>();
-    if (Files.isDirectory(dir)) {
-      try (Stream<Path> files = Files.walk(dir, depth)) {
-        files.filter(Files::isRegularFile)
-            .filter(f -> f.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".jar"))
-            .filter(f -> matcher.matches(dir.relativize(f)))
-            .sorted()
-            .forEach(out::add);
-      } catch (IOException | UncheckedIOException e) {
-        throw new QuiverException(what + ": cannot list " + dir + ": " + e.getMessage());
-      }
+    // globs follow the rules of source paths (SourceFiles), so one glob means the same everywhere
+    Path dir = SourceFiles.globDirectory(text, base);
+    List<Path> out;
+    try {
+      out = SourceFiles.glob(text, base).stream().filter(Files::isRegularFile)
+          .filter(f -> f.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".jar")).toList();
+    } catch (IOException e) {
+      throw new QuiverException(what + ": cannot list " + dir + ": " + e.getMessage());
     }
     if (out.isEmpty()) {
       throw new QuiverException(what + " matches no .jar file under " + dir + "; build the jar or fix the pattern");
     }
     return out;
-  }
-
-  /** Where the first path segment holding a glob character starts, or -1 for a plain path. */
-  private static int firstGlobSegment(String text) {
-    var m = GLOB.matcher(text);
-    if (!m.find()) {
-      return -1;
-    }
-    int slash = Math.max(text.lastIndexOf('/', m.start()), text.lastIndexOf(File.separatorChar, m.start()));
-    return slash + 1;
   }
 }

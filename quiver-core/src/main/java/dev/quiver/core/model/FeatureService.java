@@ -4,8 +4,12 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * The named, versioned set of features one model consumes. In the registry every ref is pinned to
- * a view version; unpinned refs in definitions pin to the latest version at apply.
+ * The named, versioned set of features one model consumes. Refs are stored as written (wildcards
+ * expanded): a pinned ref ({@code user_txn@v2:amount}) reads exactly that view version, an unpinned
+ * one ({@code user_txn:amount}) follows the view's newest version ({@link FeatureResolver}; online,
+ * {@code ServingVersions} keeps the previous one until the newest is materialized). A superseded
+ * service version that the registry keeps has every ref pinned to the version it read when it was
+ * superseded ({@code dev.quiver.core.diff.Planner#retain}). Immutable.
  */
 public record FeatureService(String name, int version, List<FeatureRef> features, Metadata metadata) {
   public FeatureService {

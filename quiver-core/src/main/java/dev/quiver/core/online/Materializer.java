@@ -33,6 +33,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Computes the latest feature rows from the offline store into the online store (DESIGN §3,
@@ -282,11 +283,12 @@ public final class Materializer {
   }
 
   /** Where a reader thread hands its batches: the entries and how many source rows they came from. */
-  private interface Sink {
+  interface Sink {
     void accept(List<OnlineStore.Entry> batch, long rowsRead) throws InterruptedException;
   }
 
-  private interface Producer {
+  /** Reads the source and hands its batches to a {@link Sink}, on the reader thread. */
+  interface Producer {
     void produce(Sink sink) throws Exception;
   }
 
@@ -294,21 +296,31 @@ public final class Materializer {
 
   /**
    * Runs {@code producer} on a reader thread and writes its batches on this one, so memory holds a
-   * few batches whatever the data size; adds (rows read, rows written) to {@code totals}.
+   * few batches whatever the data size; adds (rows read, rows written) to {@code totals}. When the
+   * writing fails (or this thread is interrupted) the reader is stopped: it hands nothing more over
+   * and ends, also when it was waiting for room in the queue.
    */
-  private void transfer(String view, Producer producer, java.util.function.ToIntFunction<List<OnlineStore.Entry>> write,
+  static void transfer(String view, Producer producer, java.util.function.ToIntFunction<List<OnlineStore.Entry>> write,
       Listener listener, long[] totals) {
     BlockingQueue<Batch> queue = new ArrayBlockingQueue<>(4);
-    Batch poison = new Batch(List.of(), 0);
+    Batch end = new Batch(List.of(), 0);
     Throwable[] readerFailure = new Throwable[1];
+    AtomicBoolean abandoned = new AtomicBoolean(); // set before the reader is interrupted: nobody takes batches any more
     Thread reader = Thread.ofPlatform().name("quiver-materialize-" + view).start(() -> {
       try {
-        producer.produce((batch, rowsRead) -> queue.put(new Batch(batch, rowsRead)));
+        producer.produce((batch, rowsRead) -> {
+          if (abandoned.get()) {
+            throw new InterruptedException("the writer stopped");
+          }
+          queue.put(new Batch(batch, rowsRead));
+        });
       } catch (Throwable t) {
         readerFailure[0] = t;
       } finally {
         try {
-          queue.put(poison);
+          if (!abandoned.get()) {
+            queue.put(end);
+          }
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
         }
@@ -317,7 +329,7 @@ public final class Materializer {
     try {
       while (true) {
         Batch batch = queue.take();
-        if (batch == poison) {
+        if (batch == end) {
           break;
         }
         totals[1] += batch.entries().isEmpty() ? 0 : write.applyAsInt(batch.entries());
@@ -326,11 +338,11 @@ public final class Materializer {
       }
       reader.join();
     } catch (InterruptedException e) {
-      reader.interrupt();
+      abandon(reader, queue, abandoned);
       Thread.currentThread().interrupt();
       throw new QuiverException("materialization of " + view + " was interrupted; its watermark did not move");
     } catch (RuntimeException e) {
-      reader.interrupt();
+      abandon(reader, queue, abandoned);
       throw new QuiverException("materialization of " + view + " failed while writing to the online store: "
           + e.getMessage() + "; its watermark did not move, run it again", e);
     }
@@ -341,6 +353,13 @@ public final class Materializer {
       throw new QuiverException("materialization of " + view + " failed while reading its source: "
           + readerFailure[0].getMessage() + "; its watermark did not move, run it again", readerFailure[0]);
     }
+  }
+
+  /** Stops a reader whose batches nobody takes any more: it ends at its next hand-over, or at once if waiting for one. */
+  private static void abandon(Thread reader, BlockingQueue<Batch> queue, AtomicBoolean abandoned) {
+    abandoned.set(true);
+    reader.interrupt();
+    queue.clear();
   }
 
   /** The latest row per entity, encoded; {@code newest[0]} becomes the newest event time read (micros). */

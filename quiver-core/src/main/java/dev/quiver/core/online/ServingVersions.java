@@ -39,8 +39,9 @@ import java.util.function.LongFunction;
  *       aggregates are decoded with the earlier layout).
  * </ul>
  *
- * <p>Immutable and thread-safe. Two instances are equal when they answer alike (cheap to compare:
- * version numbers and feature names), so compiled plans are shared between them.
+ * <p>Immutable and thread-safe. Two instances are equal when they answer alike (the same fallback
+ * versions, unfilled features and definitions the stored rows were written under, compared by
+ * value), so compiled plans are shared between them.
  */
 public final class ServingVersions implements FeatureResolver.Latest {
   /** Every unpinned ref reads the newest version and every feature counts as filled (no watermarks considered). */
@@ -263,19 +264,15 @@ public final class ServingVersions implements FeatureResolver.Latest {
     if (!(o instanceof ServingVersions s)) {
       return false;
     }
-    return fallbackFor.equals(s.fallbackFor) && versions(fallback).equals(versions(s.fallback))
-        && unfilled.equals(s.unfilled) && versions(written).equals(versions(s.written)) && tilesRebuilt.equals(s.tilesRebuilt);
+    // the views by value, not by name: across registry versions one name may stand for another
+    // definition (a view changed in place, rows written under another one), whose rows decode otherwise
+    return fallbackFor.equals(s.fallbackFor) && unfilled.equals(s.unfilled) && tilesRebuilt.equals(s.tilesRebuilt)
+        && fallback.equals(s.fallback) && written.equals(s.written);
   }
 
   @Override
   public int hashCode() {
     return Objects.hash(fallbackFor, unfilled, written.keySet());
-  }
-
-  private static Map<String, String> versions(Map<String, FeatureView> views) {
-    Map<String, String> out = new HashMap<>();
-    views.forEach((k, v) -> out.put(k, v.qualifiedName()));
-    return out;
   }
 
   @Override

@@ -13,13 +13,13 @@ import java.util.TreeMap;
  * A saved training set: everything needed to audit it and regenerate it bit for bit. Immutable
  * once saved; names are unique within a registry.
  *
- * @param registryVersion the registry version whose definitions computed it
- * @param features the pinned refs computed, in output order
- * @param service the feature service asked for ({@code name@vN}), or null when refs were given
  * <p>Paths are relative to the feature repo (with {@code /} separators) when inside it, so a dataset
  * saved in one clone of a repo reproduces in another at any path; paths outside the repo are
  * absolute. Records saved by dataset format 1 hold absolute paths everywhere.
  *
+ * @param registryVersion the registry version whose definitions computed it
+ * @param features the pinned refs computed, in output order
+ * @param service the feature service asked for ({@code name@vN}), or null when refs were given
  * @param timestampColumn the query's timestamp column
  * @param query the query rows: a file query's path as described above
  * @param queryFingerprint {@code sha256:...} of the query input (file bytes, or SQL text)

@@ -11,6 +11,7 @@ import dev.quiver.core.load.Origins;
 import dev.quiver.core.load.RepoConfig;
 import dev.quiver.core.load.TransformClasspath;
 import dev.quiver.core.model.Definitions;
+import dev.quiver.core.registry.EarlierDefinitions;
 import dev.quiver.core.registry.RegistrySnapshot;
 import dev.quiver.core.registry.RegistryStore;
 import dev.quiver.core.registry.RegistryStoreProvider;
@@ -62,7 +63,7 @@ public final class FeatureRepo implements AutoCloseable {
   private TransformClasspath transforms;
   private volatile RegistrySnapshot appliedCache;
   private volatile ServingState servingCache;
-  private final Map<Long, Definitions> earlierDefinitions = new java.util.concurrent.ConcurrentHashMap<>();
+  private final EarlierDefinitions earlierDefinitions;
 
   /** How long online reads reuse the watermarks they read (materializations by other processes show up after it). */
   private static final long SERVING_REFRESH_NANOS = 1_000_000_000L;
@@ -73,6 +74,7 @@ public final class FeatureRepo implements AutoCloseable {
   private FeatureRepo(RepoConfig config, RegistryStore registry, SourceSchemaReader schemas, Clock clock) {
     this.config = config;
     this.registry = registry;
+    this.earlierDefinitions = new EarlierDefinitions(registry);
     this.schemas = schemas;
     this.clock = clock;
   }
@@ -269,24 +271,12 @@ public final class FeatureRepo implements AutoCloseable {
     if (cached != null && cached.registryVersion() == s.info().version() && now - cached.checkedNanos() < SERVING_REFRESH_NANOS) {
       return cached.versions();
     }
-    ServingVersions versions = ServingVersions.of(s.definitions(), registry.watermarks(), this::definitionsAt);
+    ServingVersions versions = ServingVersions.of(s.definitions(), registry.watermarks(), earlierDefinitions);
     if (cached != null && cached.versions().equals(versions)) {
       versions = cached.versions(); // the same instance: compiled plans stay cached
     }
     servingCache = new ServingState(s.info().version(), now, versions);
     return versions;
-  }
-
-  /** The definitions of an earlier registry version (immutable, so kept once read). */
-  private Definitions definitionsAt(long version) {
-    Definitions d = earlierDefinitions.get(version);
-    if (d == null) {
-      d = registry.read(version).definitions();
-      if (earlierDefinitions.size() < 64) {
-        earlierDefinitions.put(version, d);
-      }
-    }
-    return d;
   }
 
   private Materializer materializer(String author) {

@@ -153,30 +153,12 @@ public final class SourceFiles {
 
   private static List<Path> expand(String what, FileFormat format, Path root, String written,
       BiFunction<String, String, QuiverException> fail) {
-    String[] segments = written.split("/", -1);
-    int firstGlob = 0;
-    while (!isGlob(segments[firstGlob])) {
-      firstGlob++;
-    }
-    String base = String.join("/", Arrays.copyOfRange(segments, 0, firstGlob));
-    if (base.isEmpty() && written.startsWith("/")) {
-      base = "/";
-    }
-    String rest = String.join("/", Arrays.copyOfRange(segments, firstGlob, segments.length));
-    Path baseDir = root.resolve(base).normalize();
+    Path baseDir = globDirectory(written, root);
     String noMatch =
         what + ": no file matches " + written + " (looked in " + baseDir + ")";
-    if (!Files.isDirectory(baseDir)) {
-      throw fail.apply(written, noMatch);
-    }
-    int depth = rest.contains("**") ? Integer.MAX_VALUE : segments.length - firstGlob;
-    Pattern pattern = globRegex(rest);
-    List<Path> files = new ArrayList<>();
-    try (Stream<Path> walk = Files.walk(baseDir, depth)) {
-      walk.filter(p -> !p.equals(baseDir))
-          .filter(p -> pattern.matcher(slashed(baseDir.relativize(p))).matches())
-          .filter(p -> !Files.isDirectory(p))
-          .forEach(files::add);
+    List<Path> files;
+    try {
+      files = glob(written, root);
     } catch (IOException | UncheckedIOException e) {
       QuiverException failure = fail.apply(written,
           what + ": cannot list " + baseDir + " to match " + written + ": "
@@ -187,11 +169,64 @@ public final class SourceFiles {
     if (files.isEmpty()) {
       throw fail.apply(written, noMatch);
     }
-    files.sort(null);
     for (Path file : files) {
       checkReadable(what, file, root, fail);
     }
+    return files;
+  }
+
+  /**
+   * Where a glob's search starts: its path segments before the first one with a glob character,
+   * against {@code base} (absolute, normalized).
+   */
+  public static Path globDirectory(String glob, Path base) {
+    String[] segments = glob.split("/", -1);
+    int firstGlob = firstGlobSegment(segments);
+    String dir = String.join("/", Arrays.copyOfRange(segments, 0, firstGlob));
+    if (dir.isEmpty() && glob.startsWith("/")) {
+      dir = "/";
+    }
+    return base.toAbsolutePath().normalize().resolve(dir).normalize();
+  }
+
+  /**
+   * Everything but directories that a glob names under {@link #globDirectory}, by the rules above
+   * (the class comment), sorted by absolute path; empty when nothing matches or the directory does
+   * not exist. Unlike {@link #resolve}, it does not check that the matches are readable files.
+   *
+   * @param glob a path holding a glob character ({@link #isGlob}), relative to {@code base} unless absolute
+   * @throws IOException when a directory cannot be listed
+   */
+  public static List<Path> glob(String glob, Path base) throws IOException {
+    String[] segments = glob.split("/", -1);
+    int firstGlob = firstGlobSegment(segments);
+    String rest = String.join("/", Arrays.copyOfRange(segments, firstGlob, segments.length));
+    Path baseDir = globDirectory(glob, base);
+    if (!Files.isDirectory(baseDir)) {
+      return List.of();
+    }
+    int depth = rest.contains("**") ? Integer.MAX_VALUE : segments.length - firstGlob;
+    Pattern pattern = globRegex(rest);
+    List<Path> files = new ArrayList<>();
+    try (Stream<Path> walk = Files.walk(baseDir, depth)) {
+      walk.filter(p -> !p.equals(baseDir))
+          .filter(p -> pattern.matcher(slashed(baseDir.relativize(p))).matches())
+          .filter(p -> !Files.isDirectory(p))
+          .forEach(files::add);
+    } catch (UncheckedIOException e) {
+      throw e.getCause();
+    }
+    files.sort(null);
     return List.copyOf(files);
+  }
+
+  /** The index of the first segment holding a glob character; the last one when none does. */
+  private static int firstGlobSegment(String[] segments) {
+    int first = 0;
+    while (first < segments.length - 1 && !isGlob(segments[first])) {
+      first++;
+    }
+    return first;
   }
 
   private static void checkReadable(String what, Path file, Path root,

@@ -96,6 +96,20 @@ class PlannerTest {
   }
 
   @Test
+  void aCustomTransformBreaksWithTheFeaturesItReads() {
+    String withTransform = BASE.replace("      - {name: avg_per_txn,", "      - name: weighted\n"
+        + "        transform: dev.quiver.core.derived.TestTransforms$WeightedSum\n"
+        + "        args: [amount_avg_30d, txn_count_7d]\n"
+        + "      - {name: avg_per_txn,");
+    Definitions head = applied(withTransform);
+    Plan p = plan(head, withTransform.replace("window: 30d", "window: 7d"), false);
+    assertThat(p.breaking()).extracting(BreakingChange::feature)
+        .containsExactlyInAnyOrder("amount_avg_30d", "avg_per_txn", "weighted");
+    assertThat(p.breaking().stream().filter(b -> b.feature().equals("weighted")).findFirst().orElseThrow().reasons())
+        .containsExactly("input amount_avg_30d.aggregate.window: 30d -> 7d");
+  }
+
+  @Test
   void changingAColumnOrTheSourceTimestampIsBreaking() {
     Definitions head = applied(BASE);
     assertThat(plan(head, BASE.replace("column: country", "column: currency"), false).breaking())

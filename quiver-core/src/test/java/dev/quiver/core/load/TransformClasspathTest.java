@@ -45,6 +45,20 @@ class TransformClasspathTest {
   }
 
   @Test
+  void globsFollowTheRulesOfSourcePaths() throws Exception {
+    // one glob dialect for every path Quiver expands (SourceFiles): ** matches no folder too
+    try (TransformClasspath cp = TransformClasspath.of(config("classpath: [\"lib/**/*.jar\"]\n"), null, Path.of(""))) {
+      assertThat(cp.entries()).containsExactly(repo.resolve("lib/a.jar"), repo.resolve("lib/b.jar"),
+          repo.resolve("lib/nested/c.jar"));
+    }
+    try (TransformClasspath cp = TransformClasspath.of(config("classpath: [\"lib/[ab].jar\", \"lib/*/?.jar\"]\n"), null,
+        Path.of(""))) {
+      assertThat(cp.entries()).containsExactly(repo.resolve("lib/a.jar"), repo.resolve("lib/b.jar"),
+          repo.resolve("lib/nested/c.jar"));
+    }
+  }
+
+  @Test
   void noEntriesMeansQuiversOwnClasspath() throws Exception {
     try (TransformClasspath cp = TransformClasspath.of(config(""), " ", repo)) {
       assertThat(cp.entries()).isEmpty();

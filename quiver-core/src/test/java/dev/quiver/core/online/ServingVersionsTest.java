@@ -172,6 +172,23 @@ class ServingVersionsTest {
   }
 
   @Test
+  void instancesDifferWhenTheirTileRowsWereWrittenForOtherAggregates() {
+    Definitions now = load(HEAD + V1.replace("window: 7d}", "window: 7d}\n      - name: amount_max_7d\n"
+        + "        aggregate: {fn: max, column: amount, window: 7d}") + TAIL);
+    Definitions countOnly = load(HEAD + V1 + TAIL);
+    Definitions withSum = load(HEAD + V1.replace("window: 7d}", "window: 7d}\n      - name: amount_sum_7d\n"
+        + "        aggregate: {fn: sum, column: amount, window: 7d}") + TAIL);
+    FeatureView v1 = now.view("user_txn", 1).orElseThrow();
+    // materialized under registry version 1 (count only), then under version 2 (count and sum)
+    ServingVersions before = ServingVersions.of(now, List.of(mark("user_txn@v1", 1)), v -> countOnly);
+    ServingVersions after = ServingVersions.of(now, List.of(mark("user_txn@v1", 2)), v -> withSum);
+    assertThat(after.pending()).as("the same feature reads NOT_FOUND in both").isEqualTo(before.pending());
+    assertThat(after.tilesWrittenFor(v1)).isEqualTo(withSum.view("user_txn", 1).orElseThrow())
+        .isNotEqualTo(before.tilesWrittenFor(v1));
+    assertThat(after).as("rows decode with another layout: a cached instance must not stand in").isNotEqualTo(before);
+  }
+
+  @Test
   void fullFeatureNamesTellVersionsApart() {
     Definitions defs = load(HEAD + V1 + V2 + TAIL);
     putRow(defs, "user_txn", 1, 1, 10.0, null);

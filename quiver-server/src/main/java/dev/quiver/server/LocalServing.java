@@ -3,6 +3,7 @@ package dev.quiver.server;
 import dev.quiver.core.InvalidRequestException;
 import dev.quiver.core.NotFoundException;
 import dev.quiver.core.QuiverException;
+import dev.quiver.core.derived.DerivedFeatures;
 import dev.quiver.core.model.Definitions;
 import dev.quiver.core.model.FeatureRef;
 import dev.quiver.core.model.FeatureResolver;
@@ -10,12 +11,12 @@ import dev.quiver.core.online.OnlineReader;
 import dev.quiver.core.online.OnlineResponse;
 import dev.quiver.core.online.OnlineStore;
 import dev.quiver.core.online.ServingVersions;
-import dev.quiver.core.derived.DerivedFeatures;
 import dev.quiver.core.registry.RegistrySnapshot;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -27,12 +28,17 @@ import java.util.regex.Pattern;
  */
 final class LocalServing implements FeatureServing {
   private static final Pattern SERVICE = Pattern.compile("([^@:]+)(?:(?:@v|:v?)(\\d+))?");
+  /** Parsed feature refs by their text (parsing is pure, so any registry version may share them). */
+  private static final ConcurrentHashMap<String, FeatureRef> PARSED = new ConcurrentHashMap<>();
+  private static final int MAX_PARSED = 100_000;
 
   private final LiveRegistry registry;
   private final OnlineStore store;
   private final Executor executor;
   private final Clock clock;
   private final int maxEntities;
+  /** The serving rule of the last registry poll a request saw. */
+  private volatile Serving serving;
 
   LocalServing(LiveRegistry registry, OnlineStore store, Executor executor, Clock clock, int maxEntities) {
     this.registry = registry;
@@ -118,8 +124,6 @@ final class LocalServing implements FeatureServing {
 
   private record Serving(LiveRegistry.State state, ServingVersions versions) {}
 
-  private volatile Serving serving;
-
   private static List<FeatureRef> refs(Definitions defs, OnlineRequest request) {
     boolean byService = request.featureService() != null;
     if (byService == !request.features().isEmpty()) {
@@ -150,10 +154,6 @@ final class LocalServing implements FeatureServing {
     }
     return refs;
   }
-
-  /** Parsed feature refs by their text (parsing is pure, so any registry version may share them). */
-  private static final java.util.concurrent.ConcurrentHashMap<String, FeatureRef> PARSED = new java.util.concurrent.ConcurrentHashMap<>();
-  private static final int MAX_PARSED = 100_000;
 
   private static int parseVersion(String digits) {
     try {

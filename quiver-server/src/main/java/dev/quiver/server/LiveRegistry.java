@@ -25,7 +25,8 @@ import java.util.logging.Logger;
  * poll interval and, when a new version was applied, <em>loads</em> it — decodes it, loads its custom
  * transforms and compiles every derived feature ({@link DerivedFeatures#compileAll}) — and swaps it in
  * with one reference write: a request reads {@link #current()} once and sees one whole version, never
- * a mix. Watermarks (for freshness metrics) are refreshed on the same schedule.
+ * a mix. The views' watermarks are read at the same poll: they say which versions are materialized,
+ * so which version an unpinned ref reads ({@link dev.quiver.core.online.ServingVersions}).
  *
  * <p>A version that cannot be loaded (a transform class missing from this server's classpath, a
  * version that does not decode or compile) is not served: the last version that loaded keeps being

@@ -137,7 +137,7 @@ final class LocalServing implements FeatureServing {
         throw new InvalidRequestException("'" + request.featureService() + "' is not a feature service name;"
             + " write name or name@v2");
       }
-      int version = m.group(2) == null ? 0 : parseVersion(m.group(2));
+      int version = m.group(2) == null ? 0 : parseVersion(m.group(1), m.group(2));
       return FeatureResolver.service(defs, m.group(1), version);
     }
     List<FeatureRef> refs = new ArrayList<>(request.features().size());
@@ -155,11 +155,13 @@ final class LocalServing implements FeatureServing {
     return refs;
   }
 
-  private static int parseVersion(String digits) {
+  /** A service version; one past int's range cannot exist, so it is not found (Feast's FeatureServiceNotFoundException). */
+  private static int parseVersion(String service, String digits) {
     try {
       return Integer.parseInt(digits);
     } catch (NumberFormatException e) {
-      throw new NotFoundException("no feature service version " + digits);
+      throw new NotFoundException(NotFoundException.Kind.FEATURE_SERVICE,
+          "feature service '" + service + "' has no version " + digits + " in the registry");
     }
   }
 

@@ -84,10 +84,6 @@ final class LocalServing implements FeatureServing {
   }
 
   /** The snapshot requests are answered from; 503 (a QuiverException) until a version is applied and loads. */
-  static RegistrySnapshot applied(LiveRegistry registry) {
-    return applied(registry.current());
-  }
-
   private static RegistrySnapshot applied(LiveRegistry.State state) {
     return state.snapshot().orElseThrow(() -> new QuiverException(state.error() != null ? state.error()
         : "the registry is empty: nothing to serve until 'quiver apply' records a version"));

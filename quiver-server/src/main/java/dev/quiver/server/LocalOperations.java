@@ -70,7 +70,7 @@ final class LocalOperations implements ServerOperations, AutoCloseable {
   }
 
   @Override
-  public List<String> materializeInBackground(List<String> views, Instant start, Instant end) {
+  public MaterializationStatus materializeInBackground(List<String> views, Instant start, Instant end) {
     if (start != null && !end.isAfter(start)) {
       throw new InvalidRequestException("'end_ts' (" + end + ") must be after 'start_ts' (" + start + ")");
     }

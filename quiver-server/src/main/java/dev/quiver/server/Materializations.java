@@ -74,13 +74,15 @@ final class Materializations implements AutoCloseable {
   /**
    * Starts a materialization in the background once its views are checked.
    *
-   * @return the view versions it covers ({@code name@vN})
+   * @return the run's status as it starts (its id and the view versions it covers), taken before the
+   *     run can finish or another one begin
    * @throws MaterializationRunningException when one is running
    * @throws dev.quiver.core.NotFoundException for an unknown view, before anything starts
    * @throws QuiverException (503) once {@link #close()} began: the server is shutting down
    */
-  List<String> start(List<String> views, Instant start, Instant end) {
+  MaterializationStatus start(List<String> views, Instant start, Instant end) {
     Run run = begin(views, start, end, true);
+    MaterializationStatus started = run.status();
     try {
       background.execute(() -> {
         try {
@@ -93,7 +95,7 @@ final class Materializations implements AutoCloseable {
       run.finish(null, SHUTTING_DOWN);
       throw shuttingDown();
     }
-    return run.targets;
+    return started;
   }
 
   /** Not a conflict with another run (409): the server is going away (503); nothing was started. */

@@ -71,6 +71,7 @@ class BackgroundMaterializeTest {
     assertThat(r.json().get("feature_views").toString()).isEqualTo("[\"user_stats@v1\"]");
     JsonNode s = statusWhen(BackgroundMaterializeTest::finished);
     assertThat(s.get("state").asText()).as(s.toString()).isEqualTo("done");
+    assertThat(s.get("id").asLong()).as("the 202 names the run it started").isEqualTo(r.json().get("id").asLong()).isEqualTo(1);
     assertThat(s.get("kind").asText()).isEqualTo("materialize");
     assertThat(s.get("background").asBoolean()).isTrue();
     assertThat(s.get("rows_read").asLong()).isEqualTo(TestRepo.USERS);

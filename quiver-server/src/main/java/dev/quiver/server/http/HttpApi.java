@@ -193,12 +193,13 @@ final class HttpApi {
   /** Runs a materialization, or starts it in the background (202, as Feast's {@code ?async=true}). */
   private HttpReply materialize(FeastRequests.Materialize m, boolean async) {
     if (async) {
-      List<String> views = ops.materializeInBackground(m.views(), m.start(), m.end());
+      // the run's own id: by the time this answers, it may be done and another one running
+      MaterializationStatus started = ops.materializeInBackground(m.views(), m.start(), m.end());
       ObjectNode n = mapper.createObjectNode();
       n.put("status", "accepted");
       ArrayNode names = n.putArray("feature_views");
-      views.forEach(names::add);
-      n.put("id", ops.materialization().id());
+      started.views().forEach(names::add);
+      n.put("id", started.id());
       n.put("progress", "/materialize/status");
       return HttpReply.json(202, bytes(n));
     }

@@ -67,16 +67,19 @@ final class ApplyCommand implements Callable<Integer> {
         return 0;
       }
       List<ServingVersions.Pending> pending = r.servingVersions().pending();
+      int exit = 0;
       if (materialize && !pending.isEmpty()) {
-        out.printf("%nMaterializing %s to now:%n", String.join(", ", pending.stream().map(ServingVersions.Pending::view).toList()));
+        List<String> views = pending.stream().map(ServingVersions.Pending::view).toList();
+        out.printf("%nMaterializing %s to now:%n", String.join(", ", views));
         out.flush();
-        MaterializeCommand.report(out, r.materializeIncremental(pending.stream().map(ServingVersions.Pending::view).toList(),
-            Instant.now(), MaterializeCommand.listener(spec.commandLine().getErr()), Authors.resolve(author)));
+        // as 'quiver materialize': a view whose source data cannot be read fails alone, named on stderr
+        exit = MaterializeCommand.run(spec.commandLine(), () -> r.materializeIncremental(views, Instant.now(),
+            MaterializeCommand.listener(spec.commandLine().getErr()), Authors.resolve(author)));
         pending = r.servingVersions().pending();
       }
       printServing(out, pending);
       out.flush();
-      return 0;
+      return exit;
     }
   }
 

@@ -9,6 +9,7 @@ import dev.quiver.core.online.FeatureColumn;
 import dev.quiver.core.online.OnlineRequest;
 import dev.quiver.core.online.OnlineResponse;
 import dev.quiver.core.repo.FeatureRepo;
+import dev.quiver.server.http.OnlineResponseJson;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -73,7 +74,7 @@ final class OnlineCommand implements Callable<Integer> {
           ? r.getOnlineFeatures(service.name(), service.version(), args.entities(), args.requestData(), fullFeatureNames)
           : r.getOnlineFeatures(new OnlineRequest(refs, args.entities(), args.requestData(), fullFeatureNames));
       if (output.json()) {
-        Json.print(OnlineJson.of(response), out);
+        Json.print(g -> OnlineResponseJson.write(response, g), out); // what the feature server answers
       } else {
         print(response, out);
       }

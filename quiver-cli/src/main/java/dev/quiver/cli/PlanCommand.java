@@ -3,7 +3,9 @@ package dev.quiver.cli;
 import dev.quiver.core.DefinitionException;
 import dev.quiver.core.diff.Plan;
 import dev.quiver.core.repo.FeatureRepo;
+import java.util.Arrays;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -57,5 +59,19 @@ final class PlanCommand implements Callable<Integer> {
       spec.commandLine().getErr().flush();
       return 1;
     }
+  }
+
+  /**
+   * Usage errors of {@code plan --exit-code} exit 1, like its other errors: picocli's usage code is 2,
+   * which means "changes" there (a CI script with a mistyped option would read it as a plan to apply).
+   * Every other command line keeps {@code next}'s code.
+   */
+  static CommandLine.IParameterExceptionHandler usageErrors(CommandLine.IParameterExceptionHandler next) {
+    return (ex, args) -> {
+      int code = next.handleParseException(ex, args);
+      boolean flagged = ex.getCommandLine().getCommandSpec().userObject() instanceof PlanCommand
+          && Arrays.asList(args).contains("--exit-code");
+      return flagged && code == CHANGES ? 1 : code;
+    };
   }
 }

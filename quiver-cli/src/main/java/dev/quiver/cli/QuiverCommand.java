@@ -47,7 +47,7 @@ public final class QuiverCommand implements Runnable {
     CommandLine cli = new CommandLine(new QuiverCommand());
     addHelpOptions(cli);
     cli.setExecutionStrategy(UnknownVerb.strategy(new CommandLine.RunLast()));
-    cli.setParameterExceptionHandler(UnknownVerb.handler(cli.getParameterExceptionHandler()));
+    cli.setParameterExceptionHandler(UnknownVerb.handler(PlanCommand.usageErrors(cli.getParameterExceptionHandler())));
     cli.setExecutionExceptionHandler(
         (ex, commandLine, parseResult) -> {
           PrintWriter err = commandLine.getErr();

@@ -3,7 +3,6 @@ package dev.quiver.cli;
 import dev.quiver.core.QuiverException;
 import dev.quiver.core.model.ListType;
 import dev.quiver.core.model.ScalarType;
-import dev.quiver.core.model.Timestamps;
 import dev.quiver.core.model.ValueType;
 import dev.quiver.core.online.StrictValues;
 import java.time.Instant;
@@ -58,19 +57,11 @@ final class TextValues {
 
   /**
    * A scalar by core's one strict parser ({@link StrictValues}, as keys and request data are parsed
-   * over HTTP and gRPC), except that a timestamp may also be written as {@link Times#parse} reads it
-   * ({@code now}, a date).
+   * over HTTP and gRPC), except that a timestamp may also be {@code now} ({@link Times#parse}).
    */
   private static Object scalar(String text, ScalarType type) {
     try {
-      if (type == ScalarType.TIMESTAMP) {
-        Instant t = Timestamps.truncate(Times.parse(text));
-        if (!Timestamps.supported(t)) {
-          throw new IllegalArgumentException();
-        }
-        return t;
-      }
-      return StrictValues.parse(type, text);
+      return type == ScalarType.TIMESTAMP ? Times.parse(text) : StrictValues.parse(type, text);
     } catch (IllegalArgumentException | QuiverException e) {
       throw new IllegalArgumentException(hint(type));
     }

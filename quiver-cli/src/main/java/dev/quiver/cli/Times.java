@@ -1,35 +1,30 @@
 package dev.quiver.cli;
 
 import dev.quiver.core.QuiverException;
+import dev.quiver.core.model.ScalarType;
+import dev.quiver.core.online.StrictValues;
 import java.time.Instant;
-import java.time.LocalDate;
-import java.time.LocalDateTime;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
 
-/** Times as the CLI accepts them: {@code now}, an ISO instant, a local date-time (UTC), or a date (midnight UTC). */
+/**
+ * Times as the CLI accepts them: {@code now} (whole seconds), or ISO-8601 as core's one parser reads
+ * it ({@link StrictValues}): an instant with a zone or offset, a local date-time (UTC), or a date
+ * (midnight UTC); microseconds, years 0001 to 9999.
+ */
 final class Times {
   private Times() {}
 
+  /** @throws QuiverException naming the forms accepted, when {@code text} is none of them */
   static Instant parse(String text) {
     String t = text.strip();
     if (t.equalsIgnoreCase("now")) {
-      return Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+      return Instant.now().truncatedTo(ChronoUnit.SECONDS);
     }
     try {
-      return Instant.parse(t);
-    } catch (DateTimeParseException e) {
-      // try the next form
-    }
-    try {
-      return LocalDateTime.parse(t).toInstant(ZoneOffset.UTC);
-    } catch (DateTimeParseException e) {
-      // try the next form
-    }
-    try {
-      return LocalDate.parse(t).atStartOfDay().toInstant(ZoneOffset.UTC);
-    } catch (DateTimeParseException e) {
-      throw new QuiverException("'" + text + "' is not a time; write now, 2026-03-01, 2026-03-01T12:00:00 or 2026-03-01T12:00:00Z (UTC)");
+      return (Instant) StrictValues.parse(ScalarType.TIMESTAMP, t);
+    } catch (IllegalArgumentException e) {
+      throw new QuiverException("'" + text + "' is not a time; write now, 2026-03-01, 2026-03-01T12:00:00 or 2026-03-01T12:00:00Z"
+          + " (UTC), in the years 0001 to 9999");
     }
   }
 }

@@ -70,6 +70,18 @@ class InfiniteTimesTest {
   }
 
   @Test
+  void applyMaterializeGoesOnWithTheOtherViewsAndSaysWhatServingStillLacks() throws Exception {
+    setRow10("event_ts", "infinity"); // planning reads the source's schema, not its rows: apply has nothing against it
+    Cli run = Cli.run("apply", "--materialize", "--repo", r);
+
+    assertThat(run.exitCode()).as(run.toString()).isEqualTo(1);
+    assertThat(run.out()).contains("ROWS READ", "user_profile@v1", "merchant_profile@v1", "Serving:")
+        .containsPattern("(?m)^  user_txn@v1 is not materialized yet");
+    assertThat(run.err()).contains("error: view user_txn@v1 not materialized: source 'transactions' has an infinite event time",
+        "error: 2 of 4 views not materialized (the others were)").doesNotContain("\tat ");
+  }
+
+  @Test
   void anInfiniteCreatedTimeToo() throws Exception {
     setRow10("created_ts", "-infinity");
 

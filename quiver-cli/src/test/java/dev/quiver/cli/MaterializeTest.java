@@ -58,6 +58,18 @@ class MaterializeTest {
   }
 
   @Test
+  void timesAreReadAsTheServerReadsThem() {
+    String r = repo.toString();
+    Cli spaced = Cli.run("materialize", "--repo", r, "--views", "user_profile", "2000-01-01 00:00:00", "2026-03-15T01:00:00+01:00");
+    assertThat(spaced.exitCode()).as(spaced.toString()).isZero();
+    assertThat(spaced.out()).contains("2026-03-15T00:00:00Z");
+    Cli far = Cli.run("materialize", "--repo", r, "--views", "user_profile", "2000-01-01", "+10000-01-01T00:00:00Z");
+    assertThat(far.exitCode()).as(far.toString()).isEqualTo(1);
+    assertThat(far.err()).isEqualTo("error: '+10000-01-01T00:00:00Z' is not a time; write now, 2026-03-01, 2026-03-01T12:00:00"
+        + " or 2026-03-01T12:00:00Z (UTC), in the years 0001 to 9999\n");
+  }
+
+  @Test
   void onlineAnswersEqualOfflineAnswersForEveryEntity() {
     try (FeatureRepo r = FeatureRepo.open(repo, Clock.fixed(END, ZoneOffset.UTC))) {
       List<Materializer.ViewResult> results = r.materialize(List.of(), START, END, (v, read, written) -> {}, "test");

@@ -110,6 +110,7 @@ class OnlineCommandTest {
         "--request", "amount=10.5,currency=EUR,items=3", "--request", "at=2026-03-01T00:00:00Z,weights=[0.5,1.5]",
         "--output", "json");
     assertThat(cli.exitCode()).as(cli.toString()).isZero();
+    assertThat(cli.out()).as("indented, as every --output json").startsWith("{\n  \"metadata\" : {\n    \"feature_names\" : [");
     JsonNode json = JSON.readTree(cli.out());
     JsonNode results = json.path("results");
     assertThat(results.get(0).path("values").toString()).isEqualTo("[1,2,3]"); // int64 keys as JSON numbers

@@ -43,6 +43,18 @@ class PlanCommandTest {
     assertThat(json.out()).contains("\"breaking\"");
   }
 
+  @Test
+  void aUsageErrorWithExitCodeIsAnErrorNotChanges() {
+    String r = tmp.resolve("repo").toString();
+    Cli typo = Cli.run("plan", "--repo", r, "--exit-code", "--prun");
+    assertThat(typo.exitCode()).as(typo.toString()).isEqualTo(1);
+    assertThat(typo.err()).contains("Unknown option: '--prun'");
+    assertThat(Cli.run("plan", "--prun", "--exit-code", "--repo", r).exitCode()).as("the flag after the mistake").isEqualTo(1);
+    assertThat(Cli.run("plan", "--repo", r, "--prun").exitCode()).as("without the flag, a usage error as in every verb")
+        .isEqualTo(2);
+    assertThat(Cli.run("apply", "--repo", r, "--exit-code").exitCode()).as("other verbs keep 2").isEqualTo(2);
+  }
+
   /** Plans with and without {@code --exit-code}: without it, today's codes (0 for any plan). */
   private static void assertPlan(String repo, int withFlag, int without, String shows) {
     Cli flagged = Cli.run("plan", "--repo", repo, "--exit-code");

@@ -1,6 +1,7 @@
 package dev.quiver.server;
 
 import dev.quiver.core.derived.DerivedFeatures;
+import dev.quiver.core.model.Definitions;
 import dev.quiver.core.registry.RegistrySnapshot;
 import dev.quiver.core.registry.RegistryStore;
 import dev.quiver.core.registry.VersionInfo;
@@ -8,8 +9,10 @@ import dev.quiver.core.registry.Watermark;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -22,7 +25,8 @@ import java.util.logging.Logger;
  * poll interval and, when a new version was applied, <em>loads</em> it — decodes it, loads its custom
  * transforms and compiles every derived feature ({@link DerivedFeatures#compileAll}) — and swaps it in
  * with one reference write: a request reads {@link #current()} once and sees one whole version, never
- * a mix. Watermarks (for freshness metrics) are refreshed on the same schedule.
+ * a mix. The views' watermarks are read at the same poll: they say which versions are materialized,
+ * so which version an unpinned ref reads ({@link dev.quiver.core.online.ServingVersions}).
  *
  * <p>A version that cannot be loaded (a transform class missing from this server's classpath, a
  * version that does not decode or compile) is not served: the last version that loaded keeps being
@@ -37,25 +41,25 @@ final class LiveRegistry implements AutoCloseable {
   /**
    * What a request is answered from.
    *
-   * @param snapshot the version served; empty until one was applied and loaded
-   * @param compiled its derived features, compiled with the server's transform classpath; null when
-   *     {@code snapshot} is empty
+   * @param snapshot the version served; empty until one was applied and loaded (its derived features
+   *     compile with the server's transform classpath)
    * @param error why the server is not serving the registry head (null when it is)
    */
-  record State(Optional<RegistrySnapshot> snapshot, DerivedFeatures compiled, List<Watermark> watermarks, Instant checked,
-      String error) {}
+  record State(Optional<RegistrySnapshot> snapshot, List<Watermark> watermarks, Instant checked, String error) {}
 
   private final RegistryStore registry;
   private final ClassLoader transforms;
   private final AtomicReference<State> state = new AtomicReference<>();
   private final ScheduledExecutorService poller;
+  /** Earlier versions' definitions (versions are immutable, so each is read once), at most 64. */
+  private final Map<Long, Definitions> earlier = new ConcurrentHashMap<>();
   /** The last problem logged, so a problem that persists is logged once, not every poll. */
   private String logged;
 
   LiveRegistry(RegistryStore registry, Duration poll, ClassLoader transforms) {
     this.registry = registry;
     this.transforms = transforms;
-    this.state.set(new State(Optional.empty(), null, List.of(), Instant.EPOCH, "the registry has not been read yet"));
+    this.state.set(new State(Optional.empty(), List.of(), Instant.EPOCH, "the registry has not been read yet"));
     refresh();
     this.poller = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon().name("quiver-registry-poll").unstarted(r));
     long millis = Math.max(10, poll.toMillis());
@@ -82,12 +86,12 @@ final class LiveRegistry implements AutoCloseable {
     } catch (RuntimeException e) {
       String error = "reading the registry failed: " + e.getMessage();
       logOnce(error, e);
-      state.set(new State(before.snapshot(), before.compiled(), before.watermarks(), before.checked(), error));
+      state.set(new State(before.snapshot(), before.watermarks(), before.checked(), error));
       return;
     }
     long served = before.snapshot().map(s -> s.info().version()).orElse(0L);
     if (head.isEmpty() || head.get().version() == served) {
-      state.set(new State(before.snapshot(), before.compiled(), watermarks, Instant.now(), null));
+      state.set(new State(before.snapshot(), watermarks, Instant.now(), null));
       logged = null;
       return;
     }
@@ -102,7 +106,7 @@ final class LiveRegistry implements AutoCloseable {
           : "serving version " + keep.snapshot().orElseThrow().info().version() + " instead");
       logOnce(error, e);
       keep = keep == null ? before : keep;
-      state.set(new State(keep.snapshot(), keep.compiled(), watermarks, Instant.now(), error));
+      state.set(new State(keep.snapshot(), watermarks, Instant.now(), error));
       return;
     }
     LOG.info(() -> "serving registry version " + version);
@@ -110,11 +114,14 @@ final class LiveRegistry implements AutoCloseable {
     state.set(loaded);
   }
 
-  /** Reads, decodes and compiles one version; throws when any of it fails. */
+  /**
+   * Reads, decodes and compiles one version; throws when any of it fails. Serving compiles again per
+   * serving rule ({@code DerivedFeatures.cached}); this checks that it can.
+   */
   private State load(long version, List<Watermark> watermarks) {
     RegistrySnapshot snapshot = registry.read(version);
-    DerivedFeatures compiled = DerivedFeatures.of(snapshot.definitions(), transforms).compileAll();
-    return new State(Optional.of(snapshot), compiled, watermarks, Instant.now(), null);
+    DerivedFeatures.of(snapshot.definitions(), transforms).compileAll();
+    return new State(Optional.of(snapshot), watermarks, Instant.now(), null);
   }
 
   /**
@@ -140,8 +147,8 @@ final class LiveRegistry implements AutoCloseable {
   }
 
   /** An earlier registry version's definitions (versions are immutable, so each is read once). */
-  dev.quiver.core.model.Definitions definitionsAt(long version) {
-    dev.quiver.core.model.Definitions d = earlier.get(version);
+  Definitions definitionsAt(long version) {
+    Definitions d = earlier.get(version);
     if (d == null) {
       d = registry.read(version).definitions();
       if (earlier.size() < 64) {
@@ -150,8 +157,6 @@ final class LiveRegistry implements AutoCloseable {
     }
     return d;
   }
-
-  private final java.util.Map<Long, dev.quiver.core.model.Definitions> earlier = new java.util.concurrent.ConcurrentHashMap<>();
 
   @Override
   public void close() {

@@ -10,17 +10,18 @@ import dev.quiver.core.online.ViewWriter;
 import dev.quiver.core.registry.RegistrySnapshot;
 import dev.quiver.core.registry.VersionInfo;
 import dev.quiver.core.repo.FeatureRepo;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.time.Clock;
-import java.time.Duration;
+import java.util.logging.Logger;
 
 /** {@link ServerOperations} over a feature repo and the live registry version. Thread-safe. */
 final class LocalOperations implements ServerOperations, AutoCloseable {
-  private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(LocalOperations.class.getName());
+  private static final Logger LOG = Logger.getLogger(LocalOperations.class.getName());
 
   private final FeatureRepo repo;
   private final LiveRegistry live;
@@ -69,7 +70,7 @@ final class LocalOperations implements ServerOperations, AutoCloseable {
   }
 
   @Override
-  public List<String> materializeInBackground(List<String> views, Instant start, Instant end) {
+  public MaterializationStatus materializeInBackground(List<String> views, Instant start, Instant end) {
     if (start != null && !end.isAfter(start)) {
       throw new InvalidRequestException("'end_ts' (" + end + ") must be after 'start_ts' (" + start + ")");
     }

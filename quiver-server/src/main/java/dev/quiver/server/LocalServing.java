@@ -3,6 +3,7 @@ package dev.quiver.server;
 import dev.quiver.core.InvalidRequestException;
 import dev.quiver.core.NotFoundException;
 import dev.quiver.core.QuiverException;
+import dev.quiver.core.derived.DerivedFeatures;
 import dev.quiver.core.model.Definitions;
 import dev.quiver.core.model.FeatureRef;
 import dev.quiver.core.model.FeatureResolver;
@@ -10,12 +11,12 @@ import dev.quiver.core.online.OnlineReader;
 import dev.quiver.core.online.OnlineResponse;
 import dev.quiver.core.online.OnlineStore;
 import dev.quiver.core.online.ServingVersions;
-import dev.quiver.core.derived.DerivedFeatures;
 import dev.quiver.core.registry.RegistrySnapshot;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -27,12 +28,17 @@ import java.util.regex.Pattern;
  */
 final class LocalServing implements FeatureServing {
   private static final Pattern SERVICE = Pattern.compile("([^@:]+)(?:(?:@v|:v?)(\\d+))?");
+  /** Parsed feature refs by their text (parsing is pure, so any registry version may share them). */
+  private static final ConcurrentHashMap<String, FeatureRef> PARSED = new ConcurrentHashMap<>();
+  private static final int MAX_PARSED = 100_000;
 
   private final LiveRegistry registry;
   private final OnlineStore store;
   private final Executor executor;
   private final Clock clock;
   private final int maxEntities;
+  /** The serving rule of the last registry poll a request saw. */
+  private volatile Serving serving;
 
   LocalServing(LiveRegistry registry, OnlineStore store, Executor executor, Clock clock, int maxEntities) {
     this.registry = registry;
@@ -78,10 +84,6 @@ final class LocalServing implements FeatureServing {
   }
 
   /** The snapshot requests are answered from; 503 (a QuiverException) until a version is applied and loads. */
-  static RegistrySnapshot applied(LiveRegistry registry) {
-    return applied(registry.current());
-  }
-
   private static RegistrySnapshot applied(LiveRegistry.State state) {
     return state.snapshot().orElseThrow(() -> new QuiverException(state.error() != null ? state.error()
         : "the registry is empty: nothing to serve until 'quiver apply' records a version"));
@@ -118,8 +120,6 @@ final class LocalServing implements FeatureServing {
 
   private record Serving(LiveRegistry.State state, ServingVersions versions) {}
 
-  private volatile Serving serving;
-
   private static List<FeatureRef> refs(Definitions defs, OnlineRequest request) {
     boolean byService = request.featureService() != null;
     if (byService == !request.features().isEmpty()) {
@@ -133,7 +133,7 @@ final class LocalServing implements FeatureServing {
         throw new InvalidRequestException("'" + request.featureService() + "' is not a feature service name;"
             + " write name or name@v2");
       }
-      int version = m.group(2) == null ? 0 : parseVersion(m.group(2));
+      int version = m.group(2) == null ? 0 : parseVersion(m.group(1), m.group(2));
       return FeatureResolver.service(defs, m.group(1), version);
     }
     List<FeatureRef> refs = new ArrayList<>(request.features().size());
@@ -151,15 +151,13 @@ final class LocalServing implements FeatureServing {
     return refs;
   }
 
-  /** Parsed feature refs by their text (parsing is pure, so any registry version may share them). */
-  private static final java.util.concurrent.ConcurrentHashMap<String, FeatureRef> PARSED = new java.util.concurrent.ConcurrentHashMap<>();
-  private static final int MAX_PARSED = 100_000;
-
-  private static int parseVersion(String digits) {
+  /** A service version; one past int's range cannot exist, so it is not found (Feast's FeatureServiceNotFoundException). */
+  private static int parseVersion(String service, String digits) {
     try {
       return Integer.parseInt(digits);
     } catch (NumberFormatException e) {
-      throw new NotFoundException("no feature service version " + digits);
+      throw new NotFoundException(NotFoundException.Kind.FEATURE_SERVICE,
+          "feature service '" + service + "' has no version " + digits + " in the registry");
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.quiver.server;
 
+import dev.quiver.core.QuiverException;
 import dev.quiver.core.online.Materializer;
 import dev.quiver.core.repo.FeatureRepo;
 import io.micrometer.core.instrument.Counter;
@@ -11,6 +12,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -26,6 +28,7 @@ import java.util.logging.Logger;
  */
 final class Materializations implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(Materializations.class.getName());
+  private static final String SHUTTING_DOWN = "the server is shutting down";
 
   private final FeatureRepo repo;
   private final Runnable afterRun;
@@ -71,12 +74,15 @@ final class Materializations implements AutoCloseable {
   /**
    * Starts a materialization in the background once its views are checked.
    *
-   * @return the view versions it covers ({@code name@vN})
+   * @return the run's status as it starts (its id and the view versions it covers), taken before the
+   *     run can finish or another one begin
    * @throws MaterializationRunningException when one is running
    * @throws dev.quiver.core.NotFoundException for an unknown view, before anything starts
+   * @throws QuiverException (503) once {@link #close()} began: the server is shutting down
    */
-  List<String> start(List<String> views, Instant start, Instant end) {
+  MaterializationStatus start(List<String> views, Instant start, Instant end) {
     Run run = begin(views, start, end, true);
+    MaterializationStatus started = run.status();
     try {
       background.execute(() -> {
         try {
@@ -85,11 +91,16 @@ final class Materializations implements AutoCloseable {
           // logged and kept in the status by execute(); the thread goes on to the next run
         }
       });
-    } catch (java.util.concurrent.RejectedExecutionException e) {
-      run.finish(null, "the server is shutting down");
-      throw new MaterializationRunningException("the server is shutting down; materialize after it restarts", List.of());
+    } catch (RejectedExecutionException e) { // closed between begin() and here
+      run.finish(null, SHUTTING_DOWN);
+      throw shuttingDown();
     }
-    return run.targets;
+    return started;
+  }
+
+  /** Not a conflict with another run (409): the server is going away (503); nothing was started. */
+  private static QuiverException shuttingDown() {
+    return new QuiverException(SHUTTING_DOWN + "; materialize after it restarts");
   }
 
   /** The running or last materialization. */
@@ -98,6 +109,9 @@ final class Materializations implements AutoCloseable {
   }
 
   private synchronized Run begin(List<String> views, Instant start, Instant end, boolean inBackground) {
+    if (inBackground && background.isShutdown()) {
+      throw shuttingDown();
+    }
     if (current != null && current.running()) {
       MaterializationStatus s = current.status();
       throw new MaterializationRunningException("materialization " + s.id() + " (" + s.kind() + " of "

@@ -15,6 +15,7 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The server's Prometheus metrics:
@@ -35,8 +36,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class ServerMetrics {
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final Set<String> freshnessViews = ConcurrentHashMap.newKeySet();
-  private final java.util.concurrent.atomic.AtomicReference<Map<String, Instant>> newestEvents =
-      new java.util.concurrent.atomic.AtomicReference<>(Map.of());
+  private final AtomicReference<Map<String, Instant>> newestEvents = new AtomicReference<>(Map.of());
   private final ConcurrentHashMap<String, Timer> timers = new ConcurrentHashMap<>();
 
   ServerMetrics() {
@@ -82,7 +82,7 @@ public final class ServerMetrics {
     return Counter.builder("quiver.store.errors").tag("op", op).register(registry);
   }
 
-  /** Registers the registry-version and per-view freshness gauges, read from {@code live} at scrape time. */
+  /** Registers the registry version and age gauges, read from {@code live} at scrape time (freshness: {@link #freshness}). */
   void watch(LiveRegistry live) {
     Gauge.builder("quiver.registry.version", live, l -> l.current().snapshot().map(s -> (double) s.info().version()).orElse(0.0))
         .description("The registry version being served (0: none applied)")

@@ -42,11 +42,12 @@ public interface ServerOperations {
    * Starts a materialization in the background, once its views are checked, and returns at once.
    *
    * @param start null for an incremental one (each view from its watermark)
-   * @return the view versions it covers ({@code name@vN})
+   * @return the run as it starts: its {@link MaterializationStatus#id() id} and the view versions it
+   *     covers ({@code name@vN})
    * @throws MaterializationRunningException when a materialization is already running
    * @throws dev.quiver.core.NotFoundException for an unknown view (nothing starts)
    */
-  List<String> materializeInBackground(List<String> views, Instant start, Instant end);
+  MaterializationStatus materializeInBackground(List<String> views, Instant start, Instant end);
 
   /** The running or last materialization and its progress. */
   MaterializationStatus materialization();

@@ -1,15 +1,20 @@
 package dev.quiver.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.quiver.core.QuiverException;
 import dev.quiver.core.repo.FeatureRepo;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -66,6 +71,7 @@ class BackgroundMaterializeTest {
     assertThat(r.json().get("feature_views").toString()).isEqualTo("[\"user_stats@v1\"]");
     JsonNode s = statusWhen(BackgroundMaterializeTest::finished);
     assertThat(s.get("state").asText()).as(s.toString()).isEqualTo("done");
+    assertThat(s.get("id").asLong()).as("the 202 names the run it started").isEqualTo(r.json().get("id").asLong()).isEqualTo(1);
     assertThat(s.get("kind").asText()).isEqualTo("materialize");
     assertThat(s.get("background").asBoolean()).isTrue();
     assertThat(s.get("rows_read").asLong()).isEqualTo(TestRepo.USERS);
@@ -135,6 +141,17 @@ class BackgroundMaterializeTest {
     assertThat(threads("quiver-materialize-")).as("no reader thread of a run is left").isZero();
     server.close();
     assertThat(threads("quiver-background-materialize")).as("closing the server ends the background thread").isZero();
+  }
+
+  @Test
+  void aBackgroundRunAskedForWhileTheServerShutsDownIsUnavailableNotAConflict() {
+    Materializations runs = new Materializations(repo, () -> {}, Clock.systemUTC(), Duration.ofSeconds(5),
+        new SimpleMeterRegistry());
+    runs.close();
+    assertThatThrownBy(() -> runs.start(List.of(), TestRepo.START, TestRepo.END))
+        .isExactlyInstanceOf(QuiverException.class) // 503 over HTTP; a MaterializationRunningException is a 409
+        .hasMessage("the server is shutting down; materialize after it restarts");
+    assertThat(runs.status().state()).as("nothing was started").isEqualTo("idle");
   }
 
   /** Like Feast's 409, the answer names the views in the way. */

@@ -217,6 +217,8 @@ class FeastHttpTest {
         "FeastObjectNotFoundException", "has no feature 'nope'");
     feastError(http.post("/get-online-features", "{\"feature_service\": \"scorin\"" + user), 404,
         "FeatureServiceNotFoundException", "no feature service 'scorin'");
+    feastError(http.post("/get-online-features", "{\"feature_service\": \"scoring@v99999999999\"" + user), 404,
+        "FeatureServiceNotFoundException", "feature service 'scoring' has no version 99999999999 in the registry");
     feastError(http.post("/get-online-features", "{\"features\": [\"user_stats:amount\", \"user_mix:last_amount\","
         + " \"user_stats:amount\"]" + user), 400, "FeatureNameCollisionError", "requested twice");
     feastError(http.post("/get-online-features", "{\"features\": [\"txn_risk:amount_ratio\"]" + user), 400,

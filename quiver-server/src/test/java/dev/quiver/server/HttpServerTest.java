@@ -157,7 +157,9 @@ class HttpServerTest {
     expect(http.post("/get-online-features", "{\"features\": [\"user_stats:amount\"], \"entities\": {\"user_id\": [1e300]}}"),
         400, "invalid_request", "int64");
     expect(http.post("/materialize", "{\"start_ts\": \"+999999999-01-01T00:00:00Z\", \"end_ts\": \"2026-01-02T00:00:00Z\"}"),
-        400, "invalid_request", "outside the supported years 0001 to 9999");
+        400, "invalid_request", "'start_ts' is not a time: '+999999999-01-01T00:00:00Z'; write ISO-8601 such as");
+    expect(http.post("/materialize", "{\"start_ts\": \"+999999999-01-01T00:00:00Z\", \"end_ts\": \"2026-01-02T00:00:00Z\"}"),
+        400, "invalid_request", "in the years 0001 to 9999");
     String gzip = "POST /get-online-features HTTP/1.1\r\nHost: x\r\nContent-Encoding: gzip\r\nContent-Length: 2\r\n\r\n{}";
     assertThat(FuzzTest.raw(server.httpPort(), gzip.getBytes(java.nio.charset.StandardCharsets.US_ASCII)))
         .as("a compressed body").isEqualTo(415);

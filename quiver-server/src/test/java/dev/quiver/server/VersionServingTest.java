@@ -40,10 +40,12 @@ class VersionServingTest {
       assertThat(repo.apply(repo.plan(false), "test", "user_stats v2", false)).isPresent();
       awaitRegistryVersion(http, 2);
 
-      Http.Reply service = http.post("/get-online-features", "{\"feature_service\": \"scoring\", \"entities\": {\"user_id\": [3]}}");
+      Http.Reply service = http.post("/get-online-features", "{\"feature_service\": \"scoring\", \"entities\": {\"user_id\": [3]},"
+          + " \"include_feature_view_version_metadata\": true}");
       assertThat(service.status()).as(service.body()).isEqualTo(200);
       assertThat(service.body()).contains("4.5");
       assertThat(statuses(service)).isEqualTo("PRESENT PRESENT");
+      assertThat(viewsRead(service)).as("the service's unpinned refs read v1").isEqualTo("user_stats@v1");
       Http.Reply pinned = http.post("/get-online-features",
           "{\"features\": [\"user_stats@v2:amount\", \"txn_risk:amount_ratio\"], \"entities\": {\"user_id\": [3]},"
               + " \"request_context\": {\"txn_amount\": [9.0]}}");
@@ -51,17 +53,29 @@ class VersionServingTest {
       assertThat(pinned.body()).as("the on-demand view reads its unpinned input from v1").contains("2.0");
 
       repo.materialize(List.of("user_stats@v2"), TestRepo.START, TestRepo.END, (v, r, w) -> {}, "test");
+      String both = "{\"features\": [\"user_stats@v1:amount\", \"user_stats:amount\"], \"entities\": {\"user_id\": [3]},"
+          + " \"full_feature_names\": true, \"include_feature_view_version_metadata\": true}";
       long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-      Http.Reply both;
-      do {
+      Http.Reply moved;
+      do { // the server sees the new watermark at its next registry poll
         Thread.sleep(20);
-        both = http.post("/get-online-features", "{\"features\": [\"user_stats@v1:amount\", \"user_stats:amount\"],"
-            + " \"entities\": {\"user_id\": [3]}, \"full_feature_names\": true}");
-      } while (!statuses(both).equals("PRESENT PRESENT") && System.nanoTime() < deadline);
-      assertThat(statuses(both)).as(both.body()).isEqualTo("PRESENT PRESENT");
-      assertThat(both.json().get("metadata").get("feature_names").toString())
+        moved = http.post("/get-online-features", both);
+      } while (!viewsRead(moved).equals("user_stats@v1 user_stats@v2") && System.nanoTime() < deadline);
+      assertThat(viewsRead(moved)).as("once v2 is materialized, the unpinned ref reads it: " + moved.body())
+          .isEqualTo("user_stats@v1 user_stats@v2");
+      assertThat(statuses(moved)).as(moved.body()).isEqualTo("PRESENT PRESENT");
+      assertThat(moved.json().get("metadata").get("feature_names").toString())
           .isEqualTo("[\"user_id\",\"user_stats@v1__amount\",\"user_stats__amount\"]");
     }
+  }
+
+  /** The feature view versions an answer read, from its {@code feature_view_metadata}: {@code name@vN ...}. */
+  private static String viewsRead(Http.Reply r) {
+    StringBuilder out = new StringBuilder();
+    for (JsonNode v : r.json().get("metadata").get("feature_view_metadata")) {
+      out.append(v.get("name").asText()).append("@v").append(v.get("version").asInt()).append(' ');
+    }
+    return out.toString().strip();
   }
 
   private static void awaitRegistryVersion(Http http, long version) throws InterruptedException {

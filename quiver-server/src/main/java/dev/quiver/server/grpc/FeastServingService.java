@@ -68,7 +68,7 @@ final class FeastServingService extends ServingServiceGrpc.ServingServiceImplBas
       fail(out, Status.FAILED_PRECONDITION.withDescription(e.getMessage()), start, "server_error");
     } catch (QuiverException e) {
       fail(out, Status.UNAVAILABLE.withDescription(e.getMessage()), start, "server_error");
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) { // an Error too (a custom transform's NoClassDefFoundError): answered, counted
       LOG.log(Level.SEVERE, "GetOnlineFeatures failed unexpectedly", e);
       fail(out, Status.INTERNAL.withDescription("the server failed to answer: " + e), start, "server_error");
     } finally {

@@ -3,16 +3,13 @@ package dev.quiver.server.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quiver.core.InvalidRequestException;
+import dev.quiver.core.model.ScalarType;
 import dev.quiver.core.model.Timestamps;
 import dev.quiver.core.online.Pusher;
+import dev.quiver.core.online.StrictValues;
 import dev.quiver.server.OnlineRequest;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.LocalDate;
-import java.time.LocalDateTime;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -225,7 +222,8 @@ final class FeastRequests {
 
   /**
    * A time as Feast's server takes it: ISO-8601 with a zone or offset, or without one (UTC), with a
-   * {@code T} or a space, or a date (midnight UTC); or {@code now}.
+   * {@code T} or a space, or a date (midnight UTC), read by core's one parser ({@link StrictValues},
+   * microseconds, years 0001 to 9999); or {@code now}.
    */
   static Instant time(ObjectNode root, String field, Clock clock) {
     JsonNode v = root.get(field);
@@ -237,25 +235,11 @@ final class FeastRequests {
     if (text.equalsIgnoreCase("now")) {
       return now(clock);
     }
-    String iso = text.length() > 10 && text.charAt(10) == ' ' ? text.substring(0, 10) + 'T' + text.substring(11) : text;
-    Instant t;
     try {
-      t = OffsetDateTime.parse(iso).toInstant();
-    } catch (DateTimeParseException withoutZone) {
-      try {
-        t = LocalDateTime.parse(iso).toInstant(ZoneOffset.UTC);
-      } catch (DateTimeParseException withoutTime) {
-        try {
-          t = LocalDate.parse(iso).atStartOfDay().toInstant(ZoneOffset.UTC);
-        } catch (DateTimeParseException e) {
-          throw new InvalidRequestException("'" + field + "' is not a time: '" + v.textValue() + "'; write ISO-8601 such as"
-              + " \"2026-11-22T00:00:00Z\", \"2026-11-22T00:00:00\" (UTC), \"2026-11-22\" or \"now\"");
-        }
-      }
+      return (Instant) StrictValues.parse(ScalarType.TIMESTAMP, text);
+    } catch (IllegalArgumentException e) {
+      throw new InvalidRequestException("'" + field + "' is not a time: '" + v.textValue() + "'; write ISO-8601 such as"
+          + " \"2026-11-22T00:00:00Z\", \"2026-11-22T00:00:00\" (UTC), \"2026-11-22\" or \"now\", in the years 0001 to 9999");
     }
-    if (!Timestamps.supported(t)) {
-      throw new InvalidRequestException("'" + field + "' is outside the supported years 0001 to 9999: '" + v.textValue() + "'");
-    }
-    return t;
   }
 }

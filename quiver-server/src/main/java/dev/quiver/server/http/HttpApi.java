@@ -85,7 +85,9 @@ final class HttpApi {
   }
 
   /**
-   * Answers one request; never throws.
+   * Answers one request; never throws: an {@link Error} too (a custom transform's {@code
+   * NoClassDefFoundError}, say) is a logged 500, so the connection gets its answer and the requests
+   * queued behind it go on.
    *
    * @param params the query string's parameters
    */
@@ -107,7 +109,7 @@ final class HttpApi {
     } catch (QuiverException e) {
       LOG.log(Level.WARNING, "request to " + path + " failed", e);
       return error(path, 503, "unavailable", e.getMessage(), null, e);
-    } catch (RuntimeException | StackOverflowError e) {
+    } catch (RuntimeException | Error e) {
       LOG.log(Level.SEVERE, "internal error answering " + method + " " + path, e);
       return error(path, 500, "internal", "internal error; the server log has the details", null, null);
     }
@@ -191,12 +193,13 @@ final class HttpApi {
   /** Runs a materialization, or starts it in the background (202, as Feast's {@code ?async=true}). */
   private HttpReply materialize(FeastRequests.Materialize m, boolean async) {
     if (async) {
-      List<String> views = ops.materializeInBackground(m.views(), m.start(), m.end());
+      // the run's own id: by the time this answers, it may be done and another one running
+      MaterializationStatus started = ops.materializeInBackground(m.views(), m.start(), m.end());
       ObjectNode n = mapper.createObjectNode();
       n.put("status", "accepted");
       ArrayNode names = n.putArray("feature_views");
-      views.forEach(names::add);
-      n.put("id", ops.materialization().id());
+      started.views().forEach(names::add);
+      n.put("id", started.id());
       n.put("progress", "/materialize/status");
       return HttpReply.json(202, bytes(n));
     }

@@ -58,6 +58,13 @@ class MaterializeTest {
   }
 
   @Test
+  void aViewNamedTwiceIsMaterializedOnce() {
+    Cli twice = Cli.run("materialize", "--repo", repo.toString(), "--views", "user_profile,user_profile@v1", "2000-01-01", "2026-03-15");
+    assertThat(twice.exitCode()).as(twice.toString()).isZero();
+    assertThat(twice.out().lines().filter(l -> l.startsWith("user_profile@v1 ")).count()).as(twice.out()).isEqualTo(1);
+  }
+
+  @Test
   void timesAreReadAsTheServerReadsThem() {
     String r = repo.toString();
     Cli spaced = Cli.run("materialize", "--repo", r, "--views", "user_profile", "2000-01-01 00:00:00", "2026-03-15T01:00:00+01:00");

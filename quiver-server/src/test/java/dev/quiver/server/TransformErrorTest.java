@@ -22,11 +22,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A custom transform that fails with an {@link Error} (a {@code NoClassDefFoundError}: its jar is on
- * the classpath, a library it needs is not) gets an answer on every protocol: HTTP 500 with the JSON
- * error body, on the I/O thread and on a worker alike, gRPC {@code INTERNAL}; the connection keeps
- * answering. Before, the error escaped: the I/O thread closed the connection, and a worker never
- * answered at all (the connection hung and its request stayed counted in flight).
+ * A custom transform that fails with an {@link Error} gets an answer on every protocol: HTTP 500 with
+ * the JSON error body, on the I/O thread and on a worker alike, gRPC {@code INTERNAL}; the connection
+ * keeps answering. Before, the error escaped: the I/O thread closed the connection, and a worker never
+ * answered at all (the connection hung and its request stayed counted in flight). A {@link
+ * LinkageError} (a {@code NoClassDefFoundError}: the transform's jar is on the classpath, a library it
+ * needs is not) is the deployment's problem, not a bug: a 503 naming the transform and the class.
  */
 class TransformErrorTest {
   static final String TRANSFORM = "com.example.transforms.NeedsALibrary";
@@ -36,6 +37,10 @@ class TransformErrorTest {
   @TempDir Path tmp;
 
   private Path repoWithTheTransform() throws Exception {
+    return repoWithTheTransform("throw new AssertionError(\"a bug in the transform\");");
+  }
+
+  private Path repoWithTheTransform(String failure) throws Exception {
     Path dir = TestRepo.rocksdb(tmp.resolve("repo"));
     TransformJars.compile(dir.resolve("lib/needs-a-library.jar"), TRANSFORM, """
         package com.example.transforms;
@@ -52,10 +57,10 @@ class TransformErrorTest {
 
           @Override
           public Object apply(Object[] args) {
-            throw new NoClassDefFoundError("com/acme/MissingLibrary");
+            FAILURE
           }
         }
-        """);
+        """.replace("FAILURE", failure));
     Files.writeString(dir.resolve("quiver.yaml"), "classpath: [lib/*.jar]\n", StandardOpenOption.APPEND);
     Files.writeString(dir.resolve("features/defs.yaml"), TestRepo.DEFINITIONS.replace("- {name: seen_at, column: seen_at}",
         "- {name: seen_at, column: seen_at}\n      - {name: broken, transform: " + TRANSFORM + ", args: [amount]}"));
@@ -103,11 +108,23 @@ class TransformErrorTest {
             .putEntities("user_id", RepeatedValue.newBuilder().addVal(Value.newBuilder().setInt64Val(3)).build()).build();
         assertThatThrownBy(() -> stub.getOnlineFeatures(request)).isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
           assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INTERNAL);
-          assertThat(e.getStatus().getDescription()).contains("NoClassDefFoundError", "com/acme/MissingLibrary");
+          assertThat(e.getStatus().getDescription()).contains("AssertionError", "a bug in the transform");
         });
       } finally {
         channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
       }
+    }
+  }
+
+  @Test
+  void aTransformMissingALibraryIsUnavailableNamingTheTransformAndTheClass() throws Exception {
+    try (FeatureRepo repo = FeatureRepo.open(repoWithTheTransform("throw new NoClassDefFoundError(\"com/acme/MissingLibrary\");"));
+         QuiverServer server = QuiverServer.start(repo, ServerOptions.loopback().withPorts(0, -1));
+         Http http = new Http(server.httpPort())) {
+      Http.Reply r = http.post("/get-online-features", READ_BROKEN);
+      assertThat(r.status()).as(r.body()).isEqualTo(503);
+      assertThat(HttpServerTest.error(r).get("message").asText()).contains("transform " + TRANSFORM, "cannot run here",
+          "com/acme/MissingLibrary", "transform classpath");
     }
   }
 

@@ -159,6 +159,9 @@ public final class DerivedPlan {
         v = t.apply(values);
       } catch (RuntimeException e) {
         throw new QuiverException("transform " + n.transformClass() + " of " + n.ref() + " failed: " + e, e);
+      } catch (LinkageError e) { // its jar is on the classpath, a class it needs is not
+        throw new QuiverException("transform " + n.transformClass() + " of " + n.ref() + " cannot run here: " + e
+            + "; put every jar it needs on the transform classpath ('classpath:' in quiver.yaml or $QUIVER_CLASSPATH)", e);
       }
       if (v != null && !resultClass.isInstance(v)) {
         throw new QuiverException("transform " + n.transformClass() + " of " + n.ref() + " returned a "

@@ -214,7 +214,7 @@ public final class Materializer {
         throw new dev.quiver.core.NotFoundException(dev.quiver.core.NotFoundException.Kind.FEATURE_VIEW, "no feature view '" + n + "' in the registry"
             + dev.quiver.core.Names.didYouMean(n, defs.views().stream().map(FeatureView::name).distinct().toList()));
       }
-      out.addAll(matched);
+      matched.stream().filter(v -> !out.contains(v)).forEach(out::add); // a view named twice is materialized once
     }
     return out;
   }

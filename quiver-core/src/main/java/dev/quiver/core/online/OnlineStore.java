@@ -58,6 +58,47 @@ public interface OnlineStore extends AutoCloseable {
    */
   void multiPut(String table, List<Entry> entries);
 
+  /**
+   * Compare-and-set, one decision per entry: writes {@link Swap#value()} (or deletes the row when it
+   * is null) only when the stored bytes equal {@link Swap#expected()} (null: the key has no row),
+   * atomically per key against every writer of the store, in this process or any other. For rows
+   * that Quiver merges itself (online tiles): a writer reads, merges and swaps, and reads again
+   * when the swap fails. Keys within one call are distinct.
+   *
+   * <p>This default is atomic only against writers in this JVM that use it too (it holds a lock
+   * around a read and a write); stores that other processes share override it with the store's own
+   * compare-and-set.
+   *
+   * @return per entry, aligned: true when it was written (or deleted)
+   */
+  default boolean[] multiCompareAndSet(String table, List<Swap> swaps) {
+    synchronized (OnlineStore.class) {
+      List<byte[]> keys = swaps.stream().map(Swap::key).toList();
+      List<byte[]> stored = multiGet(table, keys);
+      boolean[] done = new boolean[swaps.size()];
+      List<Entry> puts = new java.util.ArrayList<>();
+      List<byte[]> deletes = new java.util.ArrayList<>();
+      for (int i = 0; i < swaps.size(); i++) {
+        Swap s = swaps.get(i);
+        if (java.util.Arrays.equals(stored.get(i), s.expected())) {
+          done[i] = true;
+          if (s.value() == null) {
+            deletes.add(s.key());
+          } else {
+            puts.add(new Entry(s.key(), s.value()));
+          }
+        }
+      }
+      if (!puts.isEmpty()) {
+        multiPut(table, puts);
+      }
+      if (!deletes.isEmpty()) {
+        delete(table, deletes);
+      }
+      return done;
+    }
+  }
+
   /** Deletes the rows of {@code keys}; absent keys are ignored. */
   void delete(String table, List<byte[]> keys);
 
@@ -74,6 +115,16 @@ public interface OnlineStore extends AutoCloseable {
 
   @Override
   void close();
+
+  /**
+   * One compare-and-set: {@code key}'s row becomes {@code value} (null: deleted) if it is now
+   * {@code expected} (null: absent).
+   */
+  record Swap(byte[] key, byte[] expected, byte[] value) {
+    public Swap {
+      Objects.requireNonNull(key, "key");
+    }
+  }
 
   /** One row to write: an encoded entity key and an encoded feature row. */
   record Entry(byte[] key, byte[] value) {

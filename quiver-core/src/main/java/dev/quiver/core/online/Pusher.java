@@ -143,6 +143,15 @@ public final class Pusher {
    * @throws dev.quiver.core.QuiverException when a store fails
    */
   public Result push(String sourceName, Map<String, List<Object>> columns, Target target) {
+    return push(sourceName, columns, target, Origin.PUSH);
+  }
+
+  /**
+   * Pushes rows as {@link #push(String, Map, Target)} does, from {@code origin}: a push with an
+   * idempotency key, or events of a stream partition with their offsets (see {@link Origin}).
+   */
+  public Result push(String sourceName, Map<String, List<Object>> columns, Target target, Origin origin) {
+    java.util.Objects.requireNonNull(origin, "origin");
     Source source = defs.source(sourceName).orElseThrow(() -> new NotFoundException(NotFoundException.Kind.SOURCE, "no source '" + sourceName
         + "' to push to" + Names.didYouMean(sourceName, defs.sources().stream().map(Source::name).toList())));
     FileSource file = switch (source) {

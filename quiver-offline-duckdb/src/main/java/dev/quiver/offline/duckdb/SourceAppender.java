@@ -35,8 +35,9 @@ final class SourceAppender {
 
   private SourceAppender() {}
 
-  static Path append(Connection c, FileSource source, Path repoRoot, List<String> columns, List<Object[]> rows)
-      throws SQLException {
+  /** Appends {@code rows} as a new file named {@code fileName}, or a generated {@code push-...} name when null. */
+  static Path append(Connection c, FileSource source, Path repoRoot, String fileName, List<String> columns,
+      List<Object[]> rows) throws SQLException {
     Path pattern = Path.of(source.path());
     Path absolute = pattern.isAbsolute() ? pattern : repoRoot.resolve(pattern);
     Path dir = absolute.getParent();
@@ -51,7 +52,12 @@ final class SourceAppender {
       throw new InvalidRequestException("source '" + source.name() + "' has no files yet to take its columns from ("
           + source.path() + "); write a first file, then push");
     }
-    String name = "push-" + STAMP.format(Instant.now()) + "-" + UUID.randomUUID().toString().substring(0, 8) + "." + extension(source);
+    String name = fileName != null ? fileName
+        : "push-" + STAMP.format(Instant.now()) + "-" + UUID.randomUUID().toString().substring(0, 8) + "." + extension(source);
+    if (fileName != null && (!Path.of(fileName).getFileName().toString().equals(fileName) || Files.exists(dir.resolve(fileName)))) {
+      throw new InvalidRequestException("source '" + source.name() + "' cannot take a new file named '" + fileName
+          + "': it must be a plain file name not already in " + dir);
+    }
     if (!FileSystems.getDefault().getPathMatcher("glob:" + glob).matches(Path.of(name))) {
       throw new InvalidRequestException("source '" + source.name() + "' reads " + source.path()
           + ", which would not match a pushed file named like " + name + "; use a glob such as *." + extension(source));

@@ -321,9 +321,21 @@ public final class FeatureRepo implements AutoCloseable {
    * file of the source, or both (see {@link Pusher}). Uses the registry's latest version.
    */
   public Pusher.Result push(String source, Map<String, List<Object>> columns, Pusher.Target to) {
+    return pusher().push(source, columns, to);
+  }
+
+  /**
+   * A pusher over the registry's latest version (as {@link #push} uses), for callers that push with an
+   * {@link dev.quiver.core.online.Origin} (stream consumers) or many times over one version.
+   */
+  public Pusher pusher() {
     RegistrySnapshot s = applied();
-    return new Pusher(s.definitions(), online(), offline(), config.root(), servingVersions(s))
-        .push(source, columns, to);
+    return new Pusher(s.definitions(), online(), offline(), config.root(), servingVersions(s));
+  }
+
+  /** The definitions of the registry's latest version. */
+  public dev.quiver.core.model.Definitions appliedDefinitions() {
+    return applied().definitions();
   }
 
   /**

@@ -60,6 +60,7 @@ final class SourceConsumer implements Runnable {
   private volatile SourceStatus.State state = SourceStatus.State.STARTING;
   private volatile String error;
   private volatile boolean running = true;
+  private volatile boolean caughtUp;
 
   SourceConsumer(StreamSource source, String group, IngestOptions options, PartitionWriter writer, MeterRegistry meters,
       BeforeCommit beforeCommit) {
@@ -155,7 +156,9 @@ final class SourceConsumer implements Runnable {
   }
 
   private void updateLag() {
-    for (TopicPartition tp : consumer.assignment()) {
+    Set<TopicPartition> assigned = consumer.assignment();
+    caughtUp = !assigned.isEmpty() && assigned.stream().allMatch(tp -> consumer.currentLag(tp).orElse(-1) == 0);
+    for (TopicPartition tp : assigned) {
       consumer.currentLag(tp).ifPresent(l -> {
         if (lags.put(tp.partition(), l) == null) {
           Gauge.builder("quiver.stream.lag", lags, m -> m.getOrDefault(tp.partition(), 0L))
@@ -173,7 +176,8 @@ final class SourceConsumer implements Runnable {
 
   SourceStatus status() {
     long lag = lags.values().stream().mapToLong(Long::longValue).sum();
-    return new SourceStatus(source.name(), group, state, eventCount.get(), refusedCount.get(), lag, error);
+    return new SourceStatus(source.name(), group, state, eventCount.get(), refusedCount.get(), lag, caughtUp,
+        error);
   }
 
   /** Moves partitions to the start asked for, the first time this consumer is assigned each. */

@@ -13,13 +13,16 @@ import java.util.regex.Pattern;
 
 /**
  * The files a stream consumer adds to a batch twin: one per applied batch of one partition, named
- * {@code p00003-o00000000000000001200-00000000000000001299.parquet} (partition, first and last offset,
- * zero-padded so sorted path order is (partition, offset) order). The names are the record of what the
- * twin holds: an offset inside any file's range is never written again, so a batch replayed after a
- * crash (file written, offsets not committed) adds nothing twice. Stateless.
+ * {@code stream-p00003-o00000000000000001200-00000000000000001299.parquet} (partition, first and last
+ * offset, zero-padded so sorted path order is (partition, offset) order). The {@code stream-} prefix
+ * makes them sort after the twin's history files ({@code part-…}, {@code history-…}) and after files
+ * pushed offline ({@code push-…}), as DESIGN §3 "Ties" asks: rows streamed in land after the rows
+ * already there. The names are the record of what the twin holds: an offset inside any file's range is
+ * never written again, so a batch replayed after a crash (file written, offsets not committed) adds
+ * nothing twice. Stateless.
  */
 final class TwinFiles {
-  private static final Pattern NAME = Pattern.compile("p(\\d{5})-o(\\d{20})-(\\d{20})\\.parquet");
+  private static final Pattern NAME = Pattern.compile("stream-p(\\d{5})-o(\\d{20})-(\\d{20})\\.parquet");
 
   /** Offsets {@code first..last} of one partition held by one file. */
   record Range(int partition, long first, long last) {
@@ -28,7 +31,7 @@ final class TwinFiles {
     }
 
     String fileName() {
-      return String.format(Locale.ROOT, "p%05d-o%020d-%020d.parquet", partition, first, last);
+      return String.format(Locale.ROOT, "stream-p%05d-o%020d-%020d.parquet", partition, first, last);
     }
   }
 

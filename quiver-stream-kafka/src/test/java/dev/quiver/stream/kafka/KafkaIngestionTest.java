@@ -83,6 +83,11 @@ class KafkaIngestionTest {
 
   /** A feature repo whose source txns is the topic, appended to data/txns/*.parquet (one empty file gives its columns). */
   Path repo(String name, String topic) throws Exception {
+    return repo(name, topic, "WHERE false");
+  }
+
+  /** As {@link #repo(String, String)}, the history file part-0.parquet holding the row the SQL tail keeps (or none). */
+  Path repo(String name, String topic, String history) throws Exception {
     Path repo = tmp.resolve(name);
     Files.createDirectories(repo.resolve("features"));
     Files.createDirectories(repo.resolve("data/txns"));
@@ -122,7 +127,7 @@ class KafkaIngestionTest {
         """.formatted(broker.bootstrap(), topic));
     try (Connection c = DriverManager.getConnection("jdbc:duckdb:"); Statement s = c.createStatement()) {
       s.execute("COPY (SELECT 0::BIGINT AS user_id, TIMESTAMP '2026-01-01' AS ts, 0.0::DOUBLE AS amount, ''::VARCHAR AS country"
-          + " WHERE false) TO '" + repo.resolve("data/txns/part-0.parquet") + "' (FORMAT parquet)");
+          + " " + history + ") TO '" + repo.resolve("data/txns/part-0.parquet") + "' (FORMAT parquet)");
     }
     try (FeatureRepo r = open(repo)) {
       assertThat(r.apply(r.plan(false), "test", "streams", false)).isPresent();
@@ -145,9 +150,15 @@ class KafkaIngestionTest {
 
   /** Waits until the group has committed every partition of the topic up to its end. */
   static void awaitCommittedToEnd(String group, String topic) throws Exception {
+    awaitCommittedToEnd(group, topic, 2);
+  }
+
+  static void awaitCommittedToEnd(String group, String topic, int partitions) throws Exception {
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrap()))) {
-      Map<TopicPartition, OffsetSpec> latest = Map.of(new TopicPartition(topic, 0), OffsetSpec.latest(),
-          new TopicPartition(topic, 1), OffsetSpec.latest());
+      Map<TopicPartition, OffsetSpec> latest = new java.util.HashMap<>();
+      for (int p = 0; p < partitions; p++) {
+        latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
+      }
       var ends = admin.listOffsets(latest).all().get();
       long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
       while (System.nanoTime() < deadline) {
@@ -208,7 +219,7 @@ class KafkaIngestionTest {
 
   static List<String> twinFiles(Path repo) throws Exception {
     try (Stream<Path> files = Files.list(repo.resolve("data/txns"))) {
-      return files.map(f -> f.getFileName().toString()).filter(n -> n.startsWith("p0")).sorted().toList();
+      return files.map(f -> f.getFileName().toString()).filter(n -> n.startsWith("stream-")).sorted().toList();
     }
   }
 
@@ -234,8 +245,8 @@ class KafkaIngestionTest {
       assertThat(online(r, AGGREGATES).get(1)).as("counts").contains(15L);
     }
     assertThat(twin(repo)).hasSize(EVENTS);
-    assertThat(twinFiles(repo)).allMatch(n -> n.matches("p0000[01]-o\\d{20}-\\d{20}\\.parquet"))
-        .anyMatch(n -> n.startsWith("p00000-")).anyMatch(n -> n.startsWith("p00001-"));
+    assertThat(twinFiles(repo)).allMatch(n -> n.matches("stream-p0000[01]-o\\d{20}-\\d{20}\\.parquet"))
+        .anyMatch(n -> n.startsWith("stream-p00000-")).anyMatch(n -> n.startsWith("stream-p00001-"));
   }
 
   @Test
@@ -310,6 +321,30 @@ class KafkaIngestionTest {
       assertThat(twinFiles(repo)).isEqualTo(files);
     }
     assertThat(twin(repo)).hasSize(EVENTS);
+  }
+
+  /**
+   * DESIGN §3 "Ties": a streamed row written offline lands in a file after those already there, so it
+   * wins an exact tie with a history row offline, as it does online (it was ingested later).
+   */
+  @Test
+  void streamedRowsLandInTwinFilesAfterTheHistoryFilesSoTheyWinExactTiesOffline() throws Exception {
+    String topic = "ties-" + TOPICS.incrementAndGet();
+    broker.createTopic(topic, 1);
+    broker.produce(topic, List.of(Map.entry(0, "{\"user_id\": 1, \"ts\": \"2026-01-01T10:00:00Z\", \"amount\": 2.5,"
+        + " \"country\": \"streamed\"}")));
+    Path repo = repo("ties", topic, "WHERE false UNION ALL SELECT 1, TIMESTAMP '2026-01-01 10:00:00', 1.5, 'history'");
+    try (FeatureRepo r = open(repo)) {
+      try (StreamIngestion once = ingest(r, IngestOptions.DEFAULT, new SimpleMeterRegistry(), (tp, l) -> { })) {
+        awaitCommittedToEnd("quiver.streams.txns", topic, 1);
+      }
+      List<FeatureRef> country = List.of(FeatureRef.of("user_last:country"));
+      assertThat(offline(r, country).getFirst().getFirst()).isEqualTo("streamed");
+    }
+    try (Stream<Path> files = Files.list(repo.resolve("data/txns"))) {
+      assertThat(files.map(f -> f.getFileName().toString()).sorted().toList())
+          .containsExactly("part-0.parquet", "stream-p00000-o00000000000000000000-00000000000000000000.parquet");
+    }
   }
 
   /** What a kill does to a consumer thread, at the worst moment. */

@@ -6,6 +6,7 @@ import dev.quiver.core.model.ScalarType;
 import dev.quiver.core.model.StreamSource;
 import dev.quiver.core.offline.OfflineEngine;
 import dev.quiver.core.online.Origin;
+import dev.quiver.core.online.Pusher;
 import dev.quiver.core.online.StrictValues;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -34,11 +35,36 @@ final class PartitionWriter {
   /** The online write: {@code Pusher.push(source, columns, Target.ONLINE, origin)} over the current registry version. */
   @FunctionalInterface
   interface OnlineWrite {
-    void push(String source, Map<String, List<Object>> columns, Origin.Stream origin);
+    Pusher.Result push(String source, Map<String, List<Object>> columns, Origin.Stream origin);
   }
 
-  /** What a batch did: events written, records refused, the newest event time written (null if none). */
-  record Outcome(int applied, int refused, Instant newest) {}
+  /**
+   * What a batch did: events written, records refused (undecodable, or refused by the write path),
+   * events the window tiles dropped as too late for any window, the newest event time written (null if none).
+   */
+  record Outcome(int applied, int refused, long late, Instant newest) {}
+
+  /**
+   * Rows of one push the write path took but did not store: refused for an event time past the time
+   * bound, dropped from the tiles as older than every window can still read.
+   */
+  record Dropped(long refused, long late) {
+    static final Dropped NONE = new Dropped(0, 0);
+
+    Dropped plus(Dropped o) {
+      return new Dropped(refused + o.refused, late + o.late);
+    }
+  }
+
+  /**
+   * The one place a push's result becomes stream counts. {@code Pusher.Result} on this branch reports
+   * neither count; issue 19 adds them: rows refused for a future event time (time bounds, refused one
+   * by one from a stream origin: {@code rejectedFuture}) and rows dropped late from tiles ({@code
+   * late}). Read them here once they exist: {@code new Dropped(r.rejectedFuture(), r.late())}.
+   */
+  static Dropped dropped(Pusher.Result r) {
+    return Dropped.NONE;
+  }
 
   private record Event(long offset, Map<String, Object> row, Instant eventTime) {}
 
@@ -73,16 +99,17 @@ final class PartitionWriter {
       }
     }
     if (events.isEmpty()) {
-      return new Outcome(0, refused, null);
+      return new Outcome(0, refused, 0, null);
     }
     int applied = events.size();
+    Dropped dropped = Dropped.NONE;
     try {
-      write(partition, events);
+      dropped = write(partition, events);
     } catch (InvalidRequestException whole) {
       applied = 0;
       for (Event e : events) {
         try {
-          write(partition, List.of(e));
+          dropped = dropped.plus(write(partition, List.of(e)));
           applied++;
         } catch (InvalidRequestException one) {
           refused++;
@@ -90,8 +117,10 @@ final class PartitionWriter {
         }
       }
     }
+    applied -= (int) dropped.refused();
+    refused += (int) dropped.refused();
     Instant newest = events.stream().map(Event::eventTime).max(Instant::compareTo).orElseThrow();
-    return new Outcome(applied, refused, applied == 0 ? null : newest);
+    return new Outcome(applied, refused, dropped.late(), applied == 0 ? null : newest);
   }
 
   private void refuse(int partition, long offset, String why) {
@@ -100,7 +129,7 @@ final class PartitionWriter {
   }
 
   /** Twin first, then online; a refusal online removes the file just added, so the twin never holds what was refused. */
-  private void write(int partition, List<Event> events) {
+  private Dropped write(int partition, List<Event> events) {
     Path added = source.appendToBatch() ? appendToTwin(partition, events) : null;
     Set<String> names = new LinkedHashSet<>();
     events.forEach(e -> names.addAll(e.row().keySet()));
@@ -112,7 +141,7 @@ final class PartitionWriter {
     }
     long[] offsets = events.stream().mapToLong(Event::offset).toArray();
     try {
-      online.push(source.name(), columns, new Origin.Stream(source.streamId(), partition, offsets));
+      return dropped(online.push(source.name(), columns, new Origin.Stream(source.streamId(), partition, offsets)));
     } catch (InvalidRequestException e) {
       if (added != null) {
         try {

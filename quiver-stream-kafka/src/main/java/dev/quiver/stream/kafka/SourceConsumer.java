@@ -1,10 +1,13 @@
 package dev.quiver.stream.kafka;
 
+import dev.quiver.core.InvalidRequestException;
 import dev.quiver.core.model.StreamSource;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
@@ -21,7 +24,10 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
@@ -31,11 +37,14 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * and the online write succeeded; a write that fails (a store error) seeks the partition back and is
  * retried after a pause. Rebalances happen inside {@code poll}, between batches, so nothing is in
  * flight when partitions are revoked: what was written is committed, and a partition's next owner
- * resumes from there. {@link #stop} may be called from any thread.
+ * resumes from there. Before subscribing it waits (state {@code STARTING}, retrying) until the brokers
+ * answer and the topic exists. {@link #stop} may be called from any thread.
  */
 final class SourceConsumer implements Runnable {
   private static final Logger LOG = Logger.getLogger(SourceConsumer.class.getName());
   private static final Duration RETRY_PAUSE = Duration.ofSeconds(1);
+  /** How long one metadata request for the topic may wait for the brokers before it is tried again. */
+  private static final Duration METADATA_WAIT = Duration.ofSeconds(5);
 
   /** Called after a batch's writes and before its commit (tests stop a consumer there, as a crash would). */
   @FunctionalInterface
@@ -51,13 +60,18 @@ final class SourceConsumer implements Runnable {
   private final KafkaConsumer<byte[], byte[]> consumer;
   private final Set<TopicPartition> positioned = new HashSet<>();
   private final Map<Integer, Long> lags = new ConcurrentHashMap<>();
+  private final Map<Integer, Long> committed = new ConcurrentHashMap<>();
+  private final List<Gauge> gauges = new ArrayList<>();
   private final MeterRegistry meters;
   private final Counter events;
   private final Counter refused;
   private final Counter failures;
+  private final Counter late;
   private final AtomicLong eventCount = new AtomicLong();
   private final AtomicLong refusedCount = new AtomicLong();
+  private final AtomicLong lateCount = new AtomicLong();
   private volatile SourceStatus.State state = SourceStatus.State.STARTING;
+  private volatile Instant since = Instant.now();
   private volatile String error;
   private volatile boolean running = true;
   private volatile boolean caughtUp;
@@ -79,7 +93,13 @@ final class SourceConsumer implements Runnable {
     p.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "quiver-" + source.name());
     p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
     p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-    this.consumer = new KafkaConsumer<>(p);
+    try {
+      this.consumer = new KafkaConsumer<>(p);
+    } catch (KafkaException e) { // e.g. no resolvable bootstrap server, a consumer property Kafka refuses
+      throw new InvalidRequestException("source '" + source.name() + "': cannot create a Kafka consumer for brokers "
+          + source.brokers() + ": " + rootMessage(e) + "; check brokers and consumer in its definition");
+    }
+    this.error = "reaching brokers " + source.brokers() + " and topic '" + source.topic() + "'";
     this.events = Counter.builder("quiver.stream.events").description("events written online from a stream source")
         .tag("source", source.name()).register(meters);
     this.refused = Counter.builder("quiver.stream.refused")
@@ -87,13 +107,20 @@ final class SourceConsumer implements Runnable {
         .tag("source", source.name()).register(meters);
     this.failures = Counter.builder("quiver.stream.failures").description("batch writes that failed and were retried")
         .tag("source", source.name()).register(meters);
+    this.late = Counter.builder("quiver.stream.late")
+        .description("events the window-aggregate tiles dropped as older than any window can still read")
+        .tag("source", source.name()).register(meters);
   }
 
   @Override
   public void run() {
     try {
+      if (!awaitTopic()) {
+        state(SourceStatus.State.STOPPED, null);
+        return;
+      }
       consumer.subscribe(List.of(source.topic()), new Positioning());
-      state = SourceStatus.State.RUNNING;
+      state(SourceStatus.State.RUNNING, null);
       while (running) {
         ConsumerRecords<byte[], byte[]> records = consumer.poll(options.pollTimeout());
         for (TopicPartition tp : records.partitions()) {
@@ -104,19 +131,53 @@ final class SourceConsumer implements Runnable {
         }
         updateLag();
       }
-      state = SourceStatus.State.STOPPED;
+      state(SourceStatus.State.STOPPED, null);
     } catch (WakeupException stopping) {
-      state = SourceStatus.State.STOPPED;
+      state(SourceStatus.State.STOPPED, null);
     } catch (RuntimeException | Error e) {
-      error = String.valueOf(e.getMessage());
-      state = SourceStatus.State.FAILED;
+      state(SourceStatus.State.FAILED, String.valueOf(e.getMessage()));
       LOG.log(Level.SEVERE, "stream consumer of source '" + source.name() + "' stopped", e);
       if (e instanceof Error err && !(e instanceof StackOverflowError)) {
         throw err;
       }
     } finally {
+      gauges.forEach(meters::remove); // a restarted consumer registers its own
       consumer.close(); // commits nothing: auto commit is off
     }
+  }
+
+  /** Waits until the brokers answer and the topic exists; false when stopped first. */
+  private boolean awaitTopic() {
+    while (running) {
+      try {
+        List<PartitionInfo> partitions = consumer.partitionsFor(source.topic(), METADATA_WAIT);
+        if (partitions != null && !partitions.isEmpty()) {
+          return true;
+        }
+        error = "topic '" + source.topic() + "' does not exist on brokers " + source.brokers() + "; waiting for it";
+      } catch (TimeoutException e) {
+        error = "brokers " + source.brokers() + " did not answer within " + METADATA_WAIT.toSeconds() + " s; retrying";
+      }
+      LOG.warning(() -> "source '" + source.name() + "': " + error);
+      pause();
+    }
+    return false;
+  }
+
+  private void state(SourceStatus.State s, String why) {
+    error = why;
+    if (state != s) {
+      state = s;
+      since = Instant.now();
+    }
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    return String.valueOf(t.getMessage());
   }
 
   private void apply(TopicPartition tp, List<ConsumerRecord<byte[], byte[]>> batch) {
@@ -125,20 +186,21 @@ final class SourceConsumer implements Runnable {
       PartitionWriter.Outcome o = writer.apply(tp.partition(), batch);
       beforeCommit.run(tp, last);
       consumer.commitSync(Map.of(tp, new OffsetAndMetadata(last + 1)));
+      committed.put(tp.partition(), last + 1);
       events.increment(o.applied());
       refused.increment(o.refused());
+      late.increment(o.late());
       eventCount.addAndGet(o.applied());
       refusedCount.addAndGet(o.refused());
+      lateCount.addAndGet(o.late());
       if (state == SourceStatus.State.RETRYING) {
-        state = SourceStatus.State.RUNNING;
-        error = null;
+        state(SourceStatus.State.RUNNING, null);
       }
     } catch (WakeupException e) {
       throw e;
     } catch (RuntimeException e) {
       failures.increment();
-      error = e.getMessage();
-      state = SourceStatus.State.RETRYING;
+      state(SourceStatus.State.RETRYING, e.getMessage());
       LOG.log(Level.WARNING, "source '" + source.name() + "' partition " + tp.partition() + " offsets "
           + batch.getFirst().offset() + ".." + last + " not written, retrying: " + e.getMessage(), e);
       consumer.seek(tp, batch.getFirst().offset());
@@ -161,12 +223,17 @@ final class SourceConsumer implements Runnable {
     for (TopicPartition tp : assigned) {
       consumer.currentLag(tp).ifPresent(l -> {
         if (lags.put(tp.partition(), l) == null) {
-          Gauge.builder("quiver.stream.lag", lags, m -> m.getOrDefault(tp.partition(), 0L))
+          gauges.add(Gauge.builder("quiver.stream.lag", lags, m -> m.getOrDefault(tp.partition(), 0L))
               .description("records produced but not yet consumed")
-              .tags("source", source.name(), "partition", String.valueOf(tp.partition())).register(meters);
+              .tags("source", source.name(), "partition", String.valueOf(tp.partition())).register(meters));
         }
       });
     }
+  }
+
+  /** Releases a consumer that was never run (another source of the same start failed). */
+  void discard() {
+    consumer.close();
   }
 
   void stop() {
@@ -176,8 +243,14 @@ final class SourceConsumer implements Runnable {
 
   SourceStatus status() {
     long lag = lags.values().stream().mapToLong(Long::longValue).sum();
-    return new SourceStatus(source.name(), group, state, eventCount.get(), refusedCount.get(), lag, caughtUp,
-        error);
+    List<SourceStatus.Partition> partitions = new ArrayList<>();
+    java.util.TreeSet<Integer> numbers = new java.util.TreeSet<>(lags.keySet());
+    numbers.addAll(committed.keySet());
+    for (int p : numbers) {
+      partitions.add(new SourceStatus.Partition(p, committed.getOrDefault(p, -1L), lags.getOrDefault(p, -1L)));
+    }
+    return new SourceStatus(source.name(), group, state, eventCount.get(), refusedCount.get(), lateCount.get(), lag,
+        caughtUp, error, since, partitions);
   }
 
   /** Moves partitions to the start asked for, the first time this consumer is assigned each. */
@@ -194,7 +267,10 @@ final class SourceConsumer implements Runnable {
 
     @Override
     public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-      partitions.forEach(tp -> lags.remove(tp.partition()));
+      partitions.forEach(tp -> {
+        lags.remove(tp.partition());
+        committed.remove(tp.partition());
+      });
     }
   }
 }

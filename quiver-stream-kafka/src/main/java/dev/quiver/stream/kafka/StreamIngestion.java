@@ -32,8 +32,9 @@ import java.util.Set;
  * and its limits).
  *
  * <p>Metrics on the given registry: {@code quiver.stream.events}, {@code quiver.stream.refused}, {@code
- * quiver.stream.failures} (counters, by source) and {@code quiver.stream.lag} (gauge, by source and
- * partition). Thread-safe; {@link #close} stops every consumer and waits for it.
+ * quiver.stream.late}, {@code quiver.stream.failures} (counters, by source) and {@code quiver.stream.lag}
+ * (gauge, by source and partition, removed when its consumer ends). Thread-safe; {@link #close} stops
+ * every consumer and waits for it.
  */
 public final class StreamIngestion implements AutoCloseable {
   private final List<SourceConsumer> consumers;
@@ -55,7 +56,8 @@ public final class StreamIngestion implements AutoCloseable {
    * @param defs the definitions the sources and their views come from
    * @param writer the online write (the push path over the registry version served)
    * @param offline reads the twins' columns and appends to them; may be null when no source appends
-   * @throws InvalidRequestException when a source cannot be consumed (nothing is started then)
+   * @throws InvalidRequestException when a source cannot be consumed: no views' keys, a twin without
+   *     files, brokers that do not resolve, a consumer property Kafka refuses (nothing is started then)
    */
   public static StreamIngestion start(Definitions defs, List<StreamSource> sources, IngestOptions options,
       StreamWriter writer, OfflineEngine offline, Path repoRoot, MeterRegistry meters) {
@@ -68,12 +70,17 @@ public final class StreamIngestion implements AutoCloseable {
       throw new InvalidRequestException("no stream sources to ingest; define a source with type: kafka (docs/streams.md)");
     }
     List<SourceConsumer> consumers = new ArrayList<>();
-    for (StreamSource s : sources) {
-      Set<String> twinColumns = s.appendToBatch() ? twinColumns(s, offline, repoRoot) : Set.of();
-      PartitionWriter w = new PartitionWriter(s, new JsonEvents(s, requiredKeys(defs, s)), writer::write, offline, repoRoot,
-          twinColumns);
-      String group = options.groupId() != null ? options.groupId() : s.group(defs.project());
-      consumers.add(new SourceConsumer(s, group, options, w, meters, beforeCommit));
+    try {
+      for (StreamSource s : sources) {
+        Set<String> twinColumns = s.appendToBatch() ? twinColumns(s, offline, repoRoot) : Set.of();
+        PartitionWriter w = new PartitionWriter(s, new JsonEvents(s, requiredKeys(defs, s)), writer::write, offline,
+            repoRoot, twinColumns);
+        String group = options.groupId() != null ? options.groupId() : s.group(defs.project());
+        consumers.add(new SourceConsumer(s, group, options, w, meters, beforeCommit));
+      }
+    } catch (RuntimeException e) {
+      consumers.forEach(SourceConsumer::discard);
+      throw e;
     }
     return new StreamIngestion(consumers);
   }

@@ -1,6 +1,7 @@
 package dev.quiver.stream.kafka;
 
 import dev.quiver.core.online.Origin;
+import dev.quiver.core.online.Pusher;
 import java.util.List;
 import java.util.Map;
 
@@ -14,8 +15,9 @@ public interface StreamWriter {
   /**
    * Writes the rows of one partition's batch.
    *
+   * @return what the push path did with the rows (rows it refused or dropped are counted from it)
    * @throws dev.quiver.core.InvalidRequestException when the rows do not fit the views (nothing is written)
    * @throws dev.quiver.core.QuiverException when a store fails (the batch is retried)
    */
-  void write(String source, Map<String, List<Object>> columns, Origin.Stream origin);
+  Pusher.Result write(String source, Map<String, List<Object>> columns, Origin.Stream origin);
 }

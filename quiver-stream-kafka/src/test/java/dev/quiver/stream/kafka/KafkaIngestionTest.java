@@ -3,6 +3,7 @@ package dev.quiver.stream.kafka;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.quiver.core.model.FeatureRef;
+import dev.quiver.testkit.KafkaBroker;
 import dev.quiver.core.offline.HistoricalRequest;
 import dev.quiver.core.offline.HistoricalRows;
 import dev.quiver.core.offline.QueryInput;

@@ -5,6 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quiver.testkit.KafkaBroker;
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -14,6 +22,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -140,6 +151,59 @@ class IngestCommandTest {
     Cli cli = Cli.run("ingest", "--repo", repo.toString(), "--until-caught-up");
     assertOneLineError(cli, "error: source 'txns': cannot create a Kafka consumer for brokers no-such-host.invalid:9092: ");
     assertThat(cli.err()).contains("check brokers and consumer in its definition");
+  }
+
+  @Test
+  void serveWithIngestConsumesTheStreamSourcesAndShowsThem() throws Exception {
+    broker.createTopic("serve-txns", 1);
+    broker.produce("serve-txns", List.of(Map.entry(0, "{\"user_id\": 7, \"ts\": \"2026-01-01T10:00:00Z\", \"amount\": 4.5}")));
+    Path repo = repo(broker.bootstrap(), "serve-txns");
+    Process server = new ProcessBuilder(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java",
+        "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), Main.class.getName(),
+        "serve", "--repo", repo.toString(), "--host", "127.0.0.1", "--port", "0", "--grpc-port", "-1", "--ingest")
+        .redirectErrorStream(true).start();
+    try (HttpClient http = HttpClient.newHttpClient()) {
+      BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
+      Pattern listening = Pattern.compile("HTTP\\s+http://127\\.0\\.0\\.1:(\\d+)");
+      int port = -1;
+      StringBuilder seen = new StringBuilder();
+      for (String line; !seen.toString().contains("Ingest") && (line = out.readLine()) != null; ) {
+        seen.append(line).append('\n');
+        Matcher m = listening.matcher(line);
+        if (m.find()) {
+          port = Integer.parseInt(m.group(1));
+        }
+      }
+      assertThat(seen.toString()).contains("Ingest  every stream source  (GET /ingest/status)");
+      JsonNode status = null;
+      long deadline = System.nanoTime() + 60_000_000_000L;
+      while (System.nanoTime() < deadline) {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/ingest/status"))
+            .build(), HttpResponse.BodyHandlers.ofString());
+        status = new ObjectMapper().readTree(r.body());
+        if (status.path("sources").path(0).path("events").asLong() == 1) {
+          break;
+        }
+        Thread.sleep(100);
+      }
+      assertThat(status.path("sources").path(0).path("events").asLong()).as(String.valueOf(status)).isEqualTo(1);
+      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/get-online-features"))
+          .POST(HttpRequest.BodyPublishers.ofString("{\"features\": [\"user_last:amount\"], \"entities\": {\"user_id\": [7]}}"))
+          .build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(new ObjectMapper().readTree(r.body()).path("results").get(1).path("values").toString()).isEqualTo("[4.5]");
+      server.destroy(); // SIGTERM: the consumer stops with the server
+      assertThat(server.waitFor(30, TimeUnit.SECONDS)).as("stopped after SIGTERM").isTrue();
+    } finally {
+      server.destroyForcibly();
+    }
+  }
+
+  @Test
+  void aBadStallTimeoutIsAOneLineError() {
+    assertOneLineError(Cli.run("serve", "--repo", tmp.toString(), "--ingest", "--ingest-stall-timeout", "0s"),
+        "error: --ingest-stall-timeout must be positive, got '0s'");
+    assertOneLineError(Cli.run("serve", "--repo", tmp.toString(), "--ingest-stall-timeout", "soon"),
+        "error: --ingest-stall-timeout 'soon' is not a duration; write e.g. 500ms, 1s, 2m");
   }
 
   static void assertOneLineError(Cli cli, String start) {

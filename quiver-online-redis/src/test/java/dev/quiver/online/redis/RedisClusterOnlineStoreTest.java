@@ -69,6 +69,12 @@ class RedisClusterOnlineStoreTest extends OnlineStoreContract {
     return open(prefix);
   }
 
+  /** Another client of the same keys: its own Lettuce client and connections, as another process has. */
+  @Override
+  protected OnlineStore anotherClient() {
+    return open(prefix);
+  }
+
   private static OnlineStore open(String prefix) {
     Map<String, Object> options = RedisOnlineStoreTest.options(cluster.urls(), prefix);
     options.put("cluster", true);

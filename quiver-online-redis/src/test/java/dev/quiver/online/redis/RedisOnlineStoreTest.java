@@ -81,6 +81,12 @@ class RedisOnlineStoreTest extends OnlineStoreContract {
     return open(prefix);
   }
 
+  /** Another client of the same keys: its own Lettuce client and connections, as another process has. */
+  @Override
+  protected OnlineStore anotherClient() {
+    return open(prefix);
+  }
+
   private static OnlineStore open(String prefix) {
     return new RedisOnlineStoreProvider().open(options(redis.url(), prefix), Path.of("."));
   }

@@ -76,7 +76,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  *       bytes (an empty row is not an absent one), deletes, many keys with mixed outcomes in one
  *       call, empty calls, tables not created, 1 MB rows, and {@value #THREADS} threads on separate
  *       clients ({@link #anotherClient()}) running read-increment-swap loops on three hot counters
- *       ({@link SwapCounters}) without losing an increment;
+ *       ({@link SwapCounters}) without losing an increment; a plain {@link OnlineStore#multiPut} never
+ *       lands between a swap's read and its write;
  *   <li>durability: data survives {@link #reopen()}; {@link OnlineStore#check()} passes.
  * </ul>
  */
@@ -992,6 +993,58 @@ public abstract class OnlineStoreContract {
     } finally {
       pool.shutdownNow();
       assertThat(pool.awaitTermination(30, TimeUnit.SECONDS)).as("workers stopped").isTrue();
+    }
+  }
+
+  @Test
+  @Timeout(value = 120, unit = TimeUnit.SECONDS)
+  public void aPlainWriteNeverLandsInsideASwap() throws Exception {
+    String table = TABLE + ".jumps";
+    List<byte[]> keys = List.of(userKey(1));
+    long jump = 1_000_000; // far more than the increments, so a count's millions say which plain write it follows
+    int jumps = 3000;
+    ExecutorService pool = Executors.newFixedThreadPool(5);
+    AtomicBoolean jumping = new AtomicBoolean(true);
+    try {
+      List<Future<String>> incrementers = new ArrayList<>();
+      for (int t = 0; t < 4; t++) {
+        OnlineStore client = t % 2 == 0 ? store : track(anotherClient());
+        Random random = new Random(t);
+        incrementers.add(pool.submit(() -> {
+          long seen = 0;
+          long[] added = new long[1];
+          while (jumping.get()) {
+            SwapCounters.increment(client, table, keys, 1, random, added);
+            long now = SwapCounters.decode(client.multiGet(table, keys).getFirst()) / jump;
+            if (now < seen) {
+              return "the count went back from plain write " + seen + " to " + now;
+            }
+            seen = now;
+          }
+          return null;
+        }));
+      }
+      Future<String> writer = pool.submit(() -> {
+        for (long j = 1; j <= jumps; j++) {
+          store.multiPut(table, List.of(new Entry(keys.getFirst(), SwapCounters.encode(j * jump, j))));
+          long now = SwapCounters.decode(store.multiGet(table, keys).getFirst()) / jump;
+          if (now < j) {
+            return "plain write " + j + " was undone by a swap that had read before it (the count is back at " + now + ")";
+          }
+        }
+        return null;
+      });
+      assertThat(writer.get(100, TimeUnit.SECONDS)).as("what the plain writer saw").isNull();
+      jumping.set(false);
+      for (Future<String> f : incrementers) {
+        assertThat(f.get(30, TimeUnit.SECONDS)).as("what an incrementer saw").isNull();
+      }
+      assertThat(SwapCounters.decode(store.multiGet(table, keys).getFirst()) / jump).as("the last plain write")
+          .isEqualTo(jumps);
+    } finally {
+      jumping.set(false);
+      pool.shutdownNow();
+      assertThat(pool.awaitTermination(30, TimeUnit.SECONDS)).as("writers stopped").isTrue();
     }
   }
 

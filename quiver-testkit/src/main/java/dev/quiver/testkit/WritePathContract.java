@@ -51,7 +51,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  *
  * <p>A subclass gives the store's {@code online:} block of {@code quiver.yaml}; the offline engine
  * is the {@code engine} of {@link #offlineYaml()} (DuckDB by default). Event times are distinct per
- * key (ties are the tie rule's own tests).
+ * key (ties are the tie rule's own tests). Each seed has its own project, so seeds may share one store.
  */
 public abstract class WritePathContract {
   static final Instant START = Instant.parse("2026-01-01T00:00:00Z");
@@ -153,7 +153,7 @@ public abstract class WritePathContract {
     Path repo = tmp.resolve("repo-" + seed);
     Files.createDirectories(repo.resolve("features"));
     Files.createDirectories(repo.resolve("data/txns"));
-    Files.writeString(repo.resolve("quiver.yaml"), "project: writes\nregistry: {type: file, path: .quiver/registry}\n"
+    Files.writeString(repo.resolve("quiver.yaml"), "project: writes" + seed + "\nregistry: {type: file, path: .quiver/registry}\n"
         + "offline: " + offlineYaml() + "\nonline: " + onlineYaml() + "\ndefinitions: [features]\n");
     Files.writeString(repo.resolve("features/defs.yaml"), definitions());
     List<Event> events = events(random);

@@ -321,9 +321,18 @@ public final class FeatureRepo implements AutoCloseable {
    * file of the source, or both (see {@link Pusher}). Uses the registry's latest version.
    */
   public Pusher.Result push(String source, Map<String, List<Object>> columns, Pusher.Target to) {
+    return push(source, columns, to, dev.quiver.core.online.Origin.PUSH);
+  }
+
+  /**
+   * Pushes rows as {@link #push(String, Map, Pusher.Target)} does, from {@code origin} (a push with
+   * an idempotency key, or a stream partition's events with their offsets: applied once).
+   */
+  public Pusher.Result push(String source, Map<String, List<Object>> columns, Pusher.Target to,
+      dev.quiver.core.online.Origin origin) {
     RegistrySnapshot s = applied();
-    return new Pusher(s.definitions(), online(), offline(), config.root(), servingVersions(s))
-        .push(source, columns, to);
+    return new Pusher(s.definitions(), online(), offline(), config.root(), servingVersions(s), clock)
+        .push(source, columns, to, origin);
   }
 
   /**

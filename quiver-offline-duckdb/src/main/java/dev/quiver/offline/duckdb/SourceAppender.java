@@ -28,15 +28,16 @@ import java.util.UUID;
  * Appends pushed rows to a file source: a temporary table shaped like the source's existing files
  * (same columns, same types), the rows inserted into it, written to a file under {@code .quiver/tmp}
  * and moved atomically into the source's directory under a name its glob matches. Readers see the
- * whole file or nothing.
+ * whole file or nothing. With a tag, the file is named {@code push-<time>-<tag>.<ext>} and written
+ * once: when the directory holds a file with that tag already, it is returned and nothing is written.
  */
 final class SourceAppender {
   private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmssSSS").withZone(ZoneOffset.UTC);
 
   private SourceAppender() {}
 
-  static Path append(Connection c, FileSource source, Path repoRoot, List<String> columns, List<Object[]> rows)
-      throws SQLException {
+  static Path append(Connection c, FileSource source, Path repoRoot, List<String> columns, List<Object[]> rows,
+      String tag) throws SQLException {
     Path pattern = Path.of(source.path());
     Path absolute = pattern.isAbsolute() ? pattern : repoRoot.resolve(pattern);
     Path dir = absolute.getParent();
@@ -51,7 +52,16 @@ final class SourceAppender {
       throw new InvalidRequestException("source '" + source.name() + "' has no files yet to take its columns from ("
           + source.path() + "); write a first file, then push");
     }
-    String name = "push-" + STAMP.format(Instant.now()) + "-" + UUID.randomUUID().toString().substring(0, 8) + "." + extension(source);
+    if (tag != null) {
+      String suffix = "-" + tag + "." + extension(source);
+      for (Path p : existing) {
+        if (p.getFileName().toString().endsWith(suffix)) {
+          return p; // appended once already under this tag
+        }
+      }
+    }
+    String name = "push-" + STAMP.format(Instant.now()) + "-" + (tag == null ? UUID.randomUUID().toString().substring(0, 8) : tag)
+        + "." + extension(source);
     if (!FileSystems.getDefault().getPathMatcher("glob:" + glob).matches(Path.of(name))) {
       throw new InvalidRequestException("source '" + source.name() + "' reads " + source.path()
           + ", which would not match a pushed file named like " + name + "; use a glob such as *." + extension(source));

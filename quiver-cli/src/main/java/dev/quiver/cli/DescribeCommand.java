@@ -13,6 +13,7 @@ import dev.quiver.core.model.FeatureView;
 import dev.quiver.core.model.FileSource;
 import dev.quiver.core.model.OnDemandView;
 import dev.quiver.core.model.Source;
+import dev.quiver.core.model.StreamSource;
 import dev.quiver.core.model.VersionedName;
 import dev.quiver.core.registry.RegistryCodec;
 import dev.quiver.core.repo.FeatureRepo;
@@ -165,6 +166,19 @@ final class DescribeCommand implements Callable<Integer> {
                 .map(e -> e.getKey() + " -> " + e.getValue()).toList()));
         out.printf("  owner: %s%n  description: %s%n  tags: %s%n  used by: %s%n", f.metadata().owner(), f.metadata().description(),
             Catalog.tags(f.metadata()), String.join(", ", orNone(usedBy)));
+      }
+      case StreamSource st -> {
+        out.printf("source %s%n  kind: kafka%n  brokers: %s%n  topic: %s%n  format: %s%n  consumer group: %s%n"
+            + "  append to batch: %s%n  batch: %s (%s)%n", st.name(), st.brokers(), st.topic(), st.format().spelling(),
+            st.groupId() == null ? "default (quiver.<project>." + st.name() + ")" : st.groupId(), st.appendToBatch(),
+            st.batch().path(), st.batch().format().spelling());
+        out.printf("  timestamp: %s%n  created: %s%n  field mapping: %s%n", st.timestampColumn(),
+            st.createdColumn() == null ? "none" : st.createdColumn(), st.fieldMapping().isEmpty() ? "none"
+                : String.join(", ", st.fieldMapping().entrySet().stream().map(e -> e.getKey() + " -> " + e.getValue()).toList()));
+        out.printf("  consumer properties: %s%n", st.consumerProperties().isEmpty() ? "none"
+            : String.join(", ", st.consumerProperties().keySet()));
+        out.printf("  owner: %s%n  description: %s%n  tags: %s%n  used by: %s%n", st.metadata().owner(),
+            st.metadata().description(), Catalog.tags(st.metadata()), String.join(", ", orNone(usedBy)));
       }
     }
   }

@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
       DatasetsCommand.class,
       MaterializeCommand.class,
       MaterializeIncrementalCommand.class,
+      IngestCommand.class,
       OnlineCommand.class,
       ServeCommand.class,
       CommandLine.HelpCommand.class

@@ -5,6 +5,8 @@ import dev.quiver.server.QuiverServer;
 import dev.quiver.server.ServerOptions;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -42,6 +44,17 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--shutdown-grace", defaultValue = "10s", description = "How long in-flight requests may take on shutdown (default: ${DEFAULT-VALUE}).")
   String grace;
 
+  @Option(names = "--ingest", description = "Also consume every Kafka stream source of the registry version served (docs/streams.md).")
+  boolean ingest;
+
+  @Option(names = "--ingest-sources", paramLabel = "SOURCE", split = ",",
+      description = "Consume only these stream sources (implies --ingest).")
+  List<String> ingestSources = new ArrayList<>();
+
+  @Option(names = "--ingest-stall-timeout", defaultValue = "60s",
+      description = "How long a consumer may fail to reach its brokers or to write before /ready turns 503 (default: ${DEFAULT-VALUE}).")
+  String ingestStall;
+
   @Mixin RepoOption repo;
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
@@ -60,6 +73,7 @@ final class ServeCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) { // a port, thread count or limit out of range, named in the message
       throw new dev.quiver.core.QuiverException(e.getMessage());
     }
+    options = options.withIngest(ingestSettings());
     CountDownLatch stopped = new CountDownLatch(1);
     try (FeatureRepo r = FeatureRepo.open(repo.repo); QuiverServer server = QuiverServer.start(r, options)) {
       Thread hook = new Thread(() -> {
@@ -72,10 +86,26 @@ final class ServeCommand implements Callable<Integer> {
       if (server.grpcPort() >= 0) {
         out.printf("  gRPC  %s:%d  (feast.serving.ServingService: GetFeastServingInfo, GetOnlineFeatures)%n", host, server.grpcPort());
       }
+      if (options.ingest().enabled()) {
+        out.printf("  Ingest  %s  (GET /ingest/status)%n", ingestSources.isEmpty() ? "every stream source"
+            : String.join(", ", ingestSources));
+      }
       out.flush();
       stopped.await();
     }
     return 0;
+  }
+
+  /** The stream consumers asked for: {@code --ingest}, {@code --ingest-sources}, {@code --ingest-stall-timeout}. */
+  private ServerOptions.Ingest ingestSettings() {
+    Duration stall = duration(ingestStall, "--ingest-stall-timeout");
+    if (stall.isZero() || stall.isNegative()) {
+      throw new dev.quiver.core.QuiverException("--ingest-stall-timeout must be positive, got '" + ingestStall + "'");
+    }
+    if (!ingest && ingestSources.isEmpty()) {
+      return ServerOptions.Ingest.OFF;
+    }
+    return ServerOptions.Ingest.of(ingestSources).withStallTimeout(stall);
   }
 
   private static Duration duration(String text, String option) {

@@ -1,10 +1,13 @@
 package dev.quiver.server;
 
 import dev.quiver.core.InvalidRequestException;
+import dev.quiver.core.QuiverException;
+import dev.quiver.core.model.Definitions;
 import dev.quiver.core.model.FeatureView;
 import dev.quiver.core.online.Freshness;
 import dev.quiver.core.online.Materializer;
 import dev.quiver.core.online.OnlineStore;
+import dev.quiver.core.online.Origin;
 import dev.quiver.core.online.Pusher;
 import dev.quiver.core.online.ViewWriter;
 import dev.quiver.core.registry.RegistrySnapshot;
@@ -29,6 +32,8 @@ final class LocalOperations implements ServerOperations, AutoCloseable {
   private final ServerMetrics metrics;
   private final Materializations materializations;
   private final LocalServing serving;
+  /** The stream consumers ({@code quiver serve --ingest}), or null. */
+  private volatile StreamConsumers streams;
 
   LocalOperations(FeatureRepo repo, LiveRegistry live, LocalServing serving, OnlineStore store, ServerMetrics metrics,
       Duration grace) {
@@ -55,6 +60,31 @@ final class LocalOperations implements ServerOperations, AutoCloseable {
   public Pusher.Result write(String view, Map<String, List<Object>> columns) {
     LocalServing.Writing w = serving.writing();
     return new ViewWriter(w.definitions(), pusher(w)).write(view, columns);
+  }
+
+  /**
+   * Writes one batch of a stream consumer started over {@code started} (the definitions of the version
+   * it runs over). Once a newer version is served the batch is refused as a store failure would be, so
+   * the consumer retries it, and the consumers restart over the new version before long.
+   */
+  Pusher.Result pushStream(Definitions started, String source, Map<String, List<Object>> columns, Origin.Stream origin) {
+    LocalServing.Writing w = serving.writing();
+    if (w.definitions() != started) {
+      throw new QuiverException("a new registry version is served; source '" + source
+          + "' is written once its consumer restarts over it");
+    }
+    return pusher(w).push(source, columns, Pusher.Target.ONLINE, origin);
+  }
+
+  /** Makes readiness and {@link #ingestion()} report the stream consumers. */
+  void streams(StreamConsumers consumers) {
+    this.streams = consumers;
+  }
+
+  @Override
+  public IngestStatus ingestion() {
+    StreamConsumers s = streams;
+    return s == null ? IngestStatus.OFF : s.status();
   }
 
   /** A pusher over one registry version, knowing how its views were last materialized. */
@@ -115,6 +145,12 @@ final class LocalOperations implements ServerOperations, AutoCloseable {
     } catch (RuntimeException e) {
       checks.put("online_store", String.valueOf(e.getMessage()));
       ready = false;
+    }
+    StreamConsumers consumers = streams;
+    if (consumers != null) {
+      String problem = consumers.readinessProblem();
+      checks.put("stream_consumers", problem == null ? "ok" : problem);
+      ready &= problem == null;
     }
     return new Readiness(ready, version, checks);
   }

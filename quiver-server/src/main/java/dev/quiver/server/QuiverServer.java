@@ -38,6 +38,7 @@ public final class QuiverServer implements AutoCloseable {
   private final HttpFrontEnd http;
   private final GrpcFrontEnd grpc;
   private final LocalOperations ops;
+  private final StreamConsumers streams;
   private final ServerOptions options;
   private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
@@ -72,6 +73,9 @@ public final class QuiverServer implements AutoCloseable {
     }
     this.http = startedHttp;
     this.grpc = startedGrpc;
+    this.streams = options.ingest().enabled()
+        ? new StreamConsumers(repo, live, ops, options.ingest(), metrics.meters(), options.registryPoll()) : null;
+    ops.streams(streams);
   }
 
   /**
@@ -125,6 +129,9 @@ public final class QuiverServer implements AutoCloseable {
         }
       } finally {
         try {
+          if (streams != null) {
+            streams.close(); // each consumer stops after the batch it is writing, its offsets committed
+          }
           ops.close(); // a background materialization writes to the stores the caller closes next
         } finally {
           stopPools();

@@ -64,11 +64,17 @@ public interface ServerOperations {
   /** Every registry version, oldest first. */
   List<VersionInfo> registryLog();
 
+  /** The stream consumers the server runs ({@link IngestStatus#OFF} when it runs none). */
+  default IngestStatus ingestion() {
+    return IngestStatus.OFF;
+  }
+
   /** The Prometheus text exposition. */
   String scrapeMetrics();
 
   /**
-   * @param checks one line per dependency: {@code registry}, {@code online_store}; "ok" or the problem
+   * @param checks one line per dependency: {@code registry}, {@code online_store}, and {@code
+   *     stream_consumers} when the server consumes streams; "ok" or the problem
    */
   record Readiness(boolean ready, long registryVersion, Map<String, String> checks) {}
 }

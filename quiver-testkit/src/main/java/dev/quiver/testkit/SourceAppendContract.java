@@ -110,6 +110,25 @@ public abstract class SourceAppendContract {
   }
 
   @Test
+  void appendsUnderTheNameGivenAndRefusesANameTaken() {
+    String name = "p00001-o00000000000000000007-00000000000000000009.parquet";
+    Path file = engine.appendToSource(source("data/txns/*.parquet"), repo, name, List.of("event_ts", "user_id"),
+        List.<Object[]>of(new Object[] {T, 3L}));
+    assertThat(file).isEqualTo(repo.resolve("data/txns").resolve(name));
+    try (HistoricalRows rows = engine.read(file, FileFormat.PARQUET)) {
+      assertThat(rows.next()[0]).isEqualTo(3L);
+    }
+    assertThatThrownBy(() -> engine.appendToSource(source("data/txns/*.parquet"), repo, name, List.of("user_id"),
+        List.<Object[]>of(new Object[] {4L})))
+        .isInstanceOf(InvalidRequestException.class)
+        .hasMessageContaining(name);
+    assertThatThrownBy(() -> engine.appendToSource(source("data/txns/*.parquet"), repo, "../escape.parquet", List.of("user_id"),
+        List.<Object[]>of(new Object[] {4L})))
+        .isInstanceOf(InvalidRequestException.class);
+    assertThat(files()).hasSize(2);
+  }
+
+  @Test
   void refusesASingleFileSource() {
     assertThatThrownBy(() -> engine.appendToSource(source("data/txns/part-0.parquet"), repo, List.of("user_id"),
         List.<Object[]>of(new Object[] {1L})))

@@ -17,6 +17,7 @@ import dev.quiver.core.model.Metadata;
 import dev.quiver.core.model.OnDemandView;
 import dev.quiver.core.model.RequestField;
 import dev.quiver.core.model.Source;
+import dev.quiver.core.model.StreamSource;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -43,6 +44,17 @@ final class Flattened {
       case FileSource f -> {
         m.put("path", f.path());
         m.put("format", f.format().spelling());
+      }
+      case StreamSource st -> {
+        m.put("kind", "kafka");
+        m.put("brokers", st.brokers());
+        m.put("topic", st.topic());
+        m.put("format", st.format().spelling());
+        st.consumerProperties().forEach((k, v) -> m.put("consumer." + k, v));
+        put(m, "group_id", st.groupId());
+        m.put("append_to_batch", String.valueOf(st.appendToBatch()));
+        m.put("batch.path", st.batch().path());
+        m.put("batch.format", st.batch().format().spelling());
       }
     }
     m.put("timestamp", s.timestampColumn());

@@ -38,7 +38,7 @@ final class DefinitionReader {
   private static final List<String> META = List.of("description", "owner", "tags");
   private static final List<String> ENTITY_KEYS = with(META, "name", "join_keys", "type");
   private static final List<String> JOIN_KEY_KEYS = List.of("name", "type");
-  private static final List<String> SOURCE_KEYS =
+  static final List<String> SOURCE_KEYS =
       with(META, "name", "type", "path", "format", "timestamp", "created", "field_mapping");
   private static final List<String> VIEW_KEYS =
       with(META, "name", "version", "entities", "source", "ttl", "online", "features");
@@ -129,7 +129,7 @@ final class DefinitionReader {
   }
 
   private void source(YamlMap m, Definitions.Builder out) {
-    m.allowOnly("source", SOURCE_KEYS);
+    m.allowOnly("source", "kafka".equals(m.string("type")) ? StreamSourceReader.KEYS : SOURCE_KEYS);
     String name = m.required("name", "a source");
     if (name == null) {
       return;
@@ -139,8 +139,16 @@ final class DefinitionReader {
       return;
     }
     String type = m.string("type");
+    if ("kafka".equals(type)) {
+      record(key, "brokers", m, "brokers");
+      record(key, "topic", m, "topic");
+      record(key, "batch", m, "batch");
+      StreamSourceReader.read(m, name, metadata(m), out);
+      return;
+    }
     if (type != null && !type.equals("file")) {
-      m.problem(m.origin("type"), "source type '" + type + "' is not supported; use 'file' (Parquet or CSV files)");
+      m.problem(m.origin("type"), "source type '" + type + "' is not supported; use 'file' (Parquet or CSV files)"
+          + " or 'kafka' (a Kafka topic with a batch twin)");
       return;
     }
     String path = m.required("path", "source '" + name + "'");
@@ -473,7 +481,7 @@ final class DefinitionReader {
     return null;
   }
 
-  private static List<String> with(List<String> base, String... more) {
+  static List<String> with(List<String> base, String... more) {
     List<String> out = new ArrayList<>(List.of(more));
     out.addAll(base);
     return List.copyOf(out);

@@ -30,6 +30,12 @@ public record FileSource(
     metadata = Objects.requireNonNullElse(metadata, Metadata.EMPTY);
   }
 
+  /** This source itself: its files are its offline rows. */
+  @Override
+  public FileSource batch() {
+    return this;
+  }
+
   /** The raw file column that {@link #fieldMapping()} renames to {@code mapped}, else {@code mapped} itself. */
   public String rawColumn(String mapped) {
     for (var e : fieldMapping.entrySet()) {

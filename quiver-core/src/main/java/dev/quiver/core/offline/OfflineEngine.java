@@ -103,6 +103,19 @@ public interface OfflineEngine extends AutoCloseable {
         + " push without one, or with \"to\": \"online\"");
   }
 
+  /**
+   * Appends rows as {@link #appendToSource(FileSource, Path, List, List)} does, to a file named {@code
+   * fileName} (a plain name the source's glob matches, not yet in its directory): stream consumers
+   * name the files they add by partition and offset range. This default refuses; engines that can
+   * append override it.
+   *
+   * @throws dev.quiver.core.InvalidRequestException as the other form, or when the name is taken
+   */
+  default Path appendToSource(FileSource source, Path repoRoot, String fileName, List<String> columns, List<Object[]> rows) {
+    throw new dev.quiver.core.QuiverException("the offline engine " + getClass().getSimpleName()
+        + " cannot append named files to source '" + source.name() + "'; use the DuckDB engine for streams that append to their batch");
+  }
+
   @Override
   void close();
 }

@@ -17,6 +17,7 @@ import dev.quiver.core.model.FileSource;
 import dev.quiver.core.model.JoinKey;
 import dev.quiver.core.model.ScalarType;
 import dev.quiver.core.model.Source;
+import dev.quiver.core.model.StreamSource;
 import dev.quiver.core.model.ValueType;
 import dev.quiver.core.offline.PointInTimePlan.Column;
 import dev.quiver.core.offline.PointInTimePlan.Derivation;
@@ -144,7 +145,7 @@ public final class PointInTimePlanner {
     Derivation derivation = derive ? derivation(derivedPlan, baseNames, query) : null;
     List<Column> columns = queryColumns.stream().map(c -> new Column(c.name(), c.type())).toList();
     List<FileSource> tables = defs.sources().stream()
-        .filter(s -> s instanceof FileSource).map(s -> (FileSource) s).toList();
+        .map(Source::batch).toList();
     return new PointInTimePlan(request.query(), columns, ts, joins, outputs, registryVersion, tables, derivation);
   }
 
@@ -211,6 +212,7 @@ public final class PointInTimePlanner {
         new QuiverException("view " + view.qualifiedName() + " reads source '" + view.source() + "', which the registry does not define"));
     return switch (s) {
       case FileSource f -> f;
+      case StreamSource st -> st.batch();
     };
   }
 

@@ -14,6 +14,7 @@ import dev.quiver.core.model.FileSource;
 import dev.quiver.core.model.JoinKey;
 import dev.quiver.core.model.ScalarType;
 import dev.quiver.core.model.Source;
+import dev.quiver.core.model.StreamSource;
 import dev.quiver.core.model.ValueType;
 import dev.quiver.core.offline.HistoricalRows;
 import dev.quiver.core.offline.LatestRowsPlan;
@@ -399,6 +400,7 @@ public final class Materializer {
         new QuiverException("view " + view.qualifiedName() + " reads source '" + view.source() + "', which the registry does not define"));
     FileSource source = switch (s) {
       case FileSource f -> f;
+      case StreamSource st -> st.batch();
     };
     List<KeyBinding> keys = new ArrayList<>();
     for (String e : view.entities()) {

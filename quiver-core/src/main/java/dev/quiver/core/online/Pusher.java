@@ -17,6 +17,7 @@ import dev.quiver.core.model.FileSource;
 import dev.quiver.core.model.JoinKey;
 import dev.quiver.core.model.ScalarType;
 import dev.quiver.core.model.Source;
+import dev.quiver.core.model.StreamSource;
 import dev.quiver.core.model.ValueType;
 import dev.quiver.core.offline.OfflineEngine;
 import java.nio.file.Path;
@@ -188,6 +189,7 @@ public final class Pusher {
         + "' to push to" + Names.didYouMean(sourceName, defs.sources().stream().map(Source::name).toList())));
     FileSource file = switch (source) {
       case FileSource f -> f;
+      case StreamSource st -> st.batch();
     };
     List<FeatureView> views = target.online()
         ? defs.views().stream().filter(v -> v.source().equals(sourceName) && v.online()).toList() : List.of();

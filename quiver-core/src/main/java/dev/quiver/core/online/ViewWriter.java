@@ -11,6 +11,7 @@ import dev.quiver.core.model.DerivedFeature;
 import dev.quiver.core.model.Feature;
 import dev.quiver.core.model.FeatureView;
 import dev.quiver.core.model.FileSource;
+import dev.quiver.core.model.StreamSource;
 import dev.quiver.core.model.JoinKey;
 import dev.quiver.core.model.ListType;
 import dev.quiver.core.model.ScalarType;
@@ -71,6 +72,7 @@ public final class ViewWriter {
     FeatureView v = resolve(view);
     FileSource file = switch (defs.source(v.source()).orElseThrow()) {
       case FileSource f -> f;
+      case StreamSource st -> st.batch();
     };
     return pusher.push(file, List.of(v), sourceColumns(v, file, columns), Pusher.Target.ONLINE);
   }

@@ -22,6 +22,8 @@ import dev.quiver.core.model.OnDemandView;
 import dev.quiver.core.model.RequestField;
 import dev.quiver.core.model.ScalarType;
 import dev.quiver.core.model.Source;
+import dev.quiver.core.model.StreamFormat;
+import dev.quiver.core.model.StreamSource;
 import dev.quiver.core.model.ValueType;
 import dev.quiver.core.model.Window;
 import dev.quiver.core.offline.QueryInput;
@@ -204,7 +206,21 @@ final class SnapshotReader {
                     at.field("field_mapping").stringMap(),
                     metadata(at.field("metadata"))));
       }
-      default -> throw at.field("kind").damaged("unknown source kind '" + kind + "' (expected file)");
+      case "kafka" -> {
+        at.allowOnly("kind", "name", "brokers", "topic", "format", "consumer", "group_id", "append_to_batch", "batch");
+        yield at.build(
+            () ->
+                new StreamSource(
+                    at.field("name").text(),
+                    at.field("brokers").text(),
+                    at.field("topic").text(),
+                    at.field("format").parsed("a stream format (json)", StreamFormat::parse),
+                    at.field("consumer").stringMap(),
+                    at.field("group_id").textOrNull(),
+                    at.field("append_to_batch").bool(),
+                    (FileSource) source(at.field("batch"))));
+      }
+      default -> throw at.field("kind").damaged("unknown source kind '" + kind + "' (expected file or kafka)");
     };
   }
 

@@ -21,6 +21,7 @@ import dev.quiver.core.model.Metadata;
 import dev.quiver.core.model.OnDemandView;
 import dev.quiver.core.model.RequestField;
 import dev.quiver.core.model.Source;
+import dev.quiver.core.model.StreamSource;
 import dev.quiver.core.model.ValueType;
 import dev.quiver.core.model.Window;
 import dev.quiver.core.offline.QueryInput;
@@ -145,6 +146,17 @@ final class SnapshotWriter {
         n.put("created_column", f.createdColumn());
         n.set("field_mapping", stringMap(f.fieldMapping()));
         n.set("metadata", metadata(f.metadata()));
+      }
+      case StreamSource st -> {
+        n.put("kind", "kafka");
+        n.put("name", st.name());
+        n.put("brokers", st.brokers());
+        n.put("topic", st.topic());
+        n.put("format", st.format().spelling());
+        n.set("consumer", stringMap(st.consumerProperties()));
+        n.put("group_id", st.groupId());
+        n.put("append_to_batch", st.appendToBatch());
+        n.set("batch", source(st.batch()));
       }
     }
     return n;

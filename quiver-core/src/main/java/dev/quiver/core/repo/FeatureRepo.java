@@ -330,9 +330,21 @@ public final class FeatureRepo implements AutoCloseable {
    */
   public Pusher.Result push(String source, Map<String, List<Object>> columns, Pusher.Target to,
       dev.quiver.core.online.Origin origin) {
+    return pusher().push(source, columns, to, origin);
+  }
+
+  /**
+   * A pusher over the registry's latest version (as {@link #push} uses), for callers that push with an
+   * {@link dev.quiver.core.online.Origin} (stream consumers) or many times over one version.
+   */
+  public Pusher pusher() {
     RegistrySnapshot s = applied();
-    return new Pusher(s.definitions(), online(), offline(), config.root(), servingVersions(s), clock)
-        .push(source, columns, to, origin);
+    return new Pusher(s.definitions(), online(), offline(), config.root(), servingVersions(s), clock);
+  }
+
+  /** The definitions of the registry's latest version. */
+  public dev.quiver.core.model.Definitions appliedDefinitions() {
+    return applied().definitions();
   }
 
   /**

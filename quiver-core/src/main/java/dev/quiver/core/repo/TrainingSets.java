@@ -5,6 +5,7 @@ import dev.quiver.core.QuiverException;
 import dev.quiver.core.SourceDataException;
 import dev.quiver.core.model.FileFormat;
 import dev.quiver.core.model.FileSource;
+import dev.quiver.core.model.Source;
 import dev.quiver.core.offline.HistoricalRequest;
 import dev.quiver.core.offline.HistoricalRows;
 import dev.quiver.core.offline.OfflineEngine;
@@ -56,7 +57,7 @@ final class TrainingSets {
 
   PointInTimePlan plan(HistoricalRequest request, RegistrySnapshot snapshot) {
     List<FileSource> tables = snapshot.definitions().sources().stream()
-        .filter(s -> s instanceof FileSource).map(s -> (FileSource) s).toList();
+        .map(Source::batch).toList();
     if (request.query() instanceof QueryInput.Sql sql) {
       tables = engine.tablesRead(sql, tables); // a SQL query opens (and depends on) only the sources it names
     }

@@ -19,6 +19,7 @@ import dev.quiver.core.model.JoinKey;
 import dev.quiver.core.model.OnDemandView;
 import dev.quiver.core.model.ScalarType;
 import dev.quiver.core.model.Source;
+import dev.quiver.core.model.StreamSource;
 import dev.quiver.core.model.ValueType;
 import dev.quiver.core.spi.SourceColumn;
 import dev.quiver.core.spi.Transform;
@@ -278,6 +279,7 @@ public final class DefinitionValidator {
       try {
         raw = switch (s) {
           case FileSource f -> schemaReader.columns(f, repoRoot);
+          case StreamSource st -> schemaReader.columns(st.batch(), repoRoot); // the twin's files give the stream's columns
         };
       } catch (QuiverException e) {
         String prefix = "source '" + s.name() + "': ";

@@ -36,8 +36,12 @@ final class SourceAppender {
 
   private SourceAppender() {}
 
-  static Path append(Connection c, FileSource source, Path repoRoot, List<String> columns, List<Object[]> rows,
-      String tag) throws SQLException {
+  /**
+   * Appends {@code rows} as a new file named {@code fileName}, or, when null, a generated {@code push-...} name that
+   * carries {@code tag} when given (then once per tag: a file with that tag already there is returned instead).
+   */
+  static Path append(Connection c, FileSource source, Path repoRoot, String fileName, List<String> columns,
+      List<Object[]> rows, String tag) throws SQLException {
     Path pattern = Path.of(source.path());
     Path absolute = pattern.isAbsolute() ? pattern : repoRoot.resolve(pattern);
     Path dir = absolute.getParent();
@@ -52,7 +56,7 @@ final class SourceAppender {
       throw new InvalidRequestException("source '" + source.name() + "' has no files yet to take its columns from ("
           + source.path() + "); write a first file, then push");
     }
-    if (tag != null) {
+    if (tag != null && fileName == null) {
       String suffix = "-" + tag + "." + extension(source);
       for (Path p : existing) {
         if (p.getFileName().toString().endsWith(suffix)) {
@@ -60,8 +64,13 @@ final class SourceAppender {
         }
       }
     }
-    String name = "push-" + STAMP.format(Instant.now()) + "-" + (tag == null ? UUID.randomUUID().toString().substring(0, 8) : tag)
-        + "." + extension(source);
+    String name = fileName != null ? fileName
+        : "push-" + STAMP.format(Instant.now()) + "-" + (tag == null ? UUID.randomUUID().toString().substring(0, 8) : tag)
+            + "." + extension(source);
+    if (fileName != null && (!Path.of(fileName).getFileName().toString().equals(fileName) || Files.exists(dir.resolve(fileName)))) {
+      throw new InvalidRequestException("source '" + source.name() + "' cannot take a new file named '" + fileName
+          + "': it must be a plain file name not already in " + dir);
+    }
     if (!FileSystems.getDefault().getPathMatcher("glob:" + glob).matches(Path.of(name))) {
       throw new InvalidRequestException("source '" + source.name() + "' reads " + source.path()
           + ", which would not match a pushed file named like " + name + "; use a glob such as *." + extension(source));

@@ -75,6 +75,7 @@ final class HttpApi {
       case "/get-online-features", "/push", "/write-to-online-store", "/materialize", "/materialize-incremental",
            "/health", "/ready", "/metrics" -> path.substring(1);
       case "/materialize/status" -> "materialize-status";
+      case "/ingest/status" -> "ingest-status";
       default -> path.startsWith("/api/v1/") ? "api" : "other";
     };
   }
@@ -145,6 +146,10 @@ final class HttpApi {
         get(method);
         return HttpReply.json(200, bytes(status(ops.materialization())));
       }
+      case "/ingest/status" -> {
+        get(method);
+        return HttpReply.json(200, bytes(IngestStatusJson.of(mapper, ops.ingestion())));
+      }
       case "/health" -> {
         get(method);
         return HttpReply.json(200, health);
@@ -172,7 +177,7 @@ final class HttpApi {
         }
         throw new HttpFailure(404, "not_found", "no route " + path + "; the server answers POST /get-online-features,"
             + " /push, /write-to-online-store, /materialize, /materialize-incremental and GET /health, /ready, /metrics,"
-            + " /materialize/status, /api/v1/...");
+            + " /materialize/status, /ingest/status, /api/v1/...");
       }
     }
   }

@@ -1,0 +1,191 @@
+package dev.quiver.stream.kafka;
+
+import dev.quiver.core.InvalidRequestException;
+import dev.quiver.core.QuiverException;
+import dev.quiver.core.model.ScalarType;
+import dev.quiver.core.model.StreamSource;
+import dev.quiver.core.offline.OfflineEngine;
+import dev.quiver.core.online.Origin;
+import dev.quiver.core.online.Pusher;
+import dev.quiver.core.online.StrictValues;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+
+/**
+ * Applies one polled batch of one partition: decodes the records (refusing, counting and logging the
+ * ones that do not decode), appends the events not yet in the batch twin to it as one file named by
+ * partition and offset range (when the source appends), then writes them online through the push
+ * path with their offsets ({@link Origin.Stream}). A batch the write path refuses as a whole (a value
+ * that does not fit its type) is applied record by record, so one bad record is refused alone. Not
+ * thread-safe: one per consumer thread.
+ */
+final class PartitionWriter {
+  private static final Logger LOG = Logger.getLogger(PartitionWriter.class.getName());
+
+  /** The online write: {@code Pusher.push(source, columns, Target.ONLINE, origin)} over the current registry version. */
+  @FunctionalInterface
+  interface OnlineWrite {
+    Pusher.Result push(String source, Map<String, List<Object>> columns, Origin.Stream origin);
+  }
+
+  /**
+   * What a batch did: events written, records refused (undecodable, or refused by the write path),
+   * events the window tiles dropped as too late for any window, the newest event time written (null if none).
+   */
+  record Outcome(int applied, int refused, long late, Instant newest) {}
+
+  /**
+   * Rows of one push the write path took but did not store: refused for an event time past the time
+   * bound, dropped from the tiles as older than every window can still read.
+   */
+  record Dropped(long refused, long late) {
+    static final Dropped NONE = new Dropped(0, 0);
+
+    Dropped plus(Dropped o) {
+      return new Dropped(refused + o.refused, late + o.late);
+    }
+  }
+
+  /**
+   * The one place a push's result becomes stream counts. {@code Pusher.Result} on this branch reports
+   * neither count; issue 19 adds them: rows refused for a future event time (time bounds, refused one
+   * by one from a stream origin: {@code rejectedFuture}) and rows dropped late from tiles ({@code
+   * late}). Read them here once they exist: {@code new Dropped(r.rejectedFuture(), r.late())}.
+   */
+  static Dropped dropped(Pusher.Result r) {
+    return Dropped.NONE;
+  }
+
+  private record Event(long offset, Map<String, Object> row, Instant eventTime) {}
+
+  private final StreamSource source;
+  private final JsonEvents decoder;
+  private final OnlineWrite online;
+  private final OfflineEngine offline;
+  private final Path repoRoot;
+  private final Set<String> twinColumns;
+
+  /** @param twinColumns the raw columns of the twin's files (events' other fields are not appended); unused when not appending */
+  PartitionWriter(StreamSource source, JsonEvents decoder, OnlineWrite online, OfflineEngine offline, Path repoRoot,
+      Set<String> twinColumns) {
+    this.source = source;
+    this.decoder = decoder;
+    this.online = online;
+    this.offline = offline;
+    this.repoRoot = repoRoot;
+    this.twinColumns = twinColumns;
+  }
+
+  Outcome apply(int partition, List<ConsumerRecord<byte[], byte[]>> records) {
+    List<Event> events = new ArrayList<>(records.size());
+    int refused = 0;
+    for (ConsumerRecord<byte[], byte[]> r : records) {
+      JsonEvents.Decoded d = decoder.decode(r.value());
+      if (d.refusal() != null) {
+        refused++;
+        refuse(partition, r.offset(), d.refusal());
+      } else {
+        events.add(new Event(r.offset(), d.row(), d.eventTime()));
+      }
+    }
+    if (events.isEmpty()) {
+      return new Outcome(0, refused, 0, null);
+    }
+    int applied = events.size();
+    Dropped dropped = Dropped.NONE;
+    try {
+      dropped = write(partition, events);
+    } catch (InvalidRequestException whole) {
+      applied = 0;
+      for (Event e : events) {
+        try {
+          dropped = dropped.plus(write(partition, List.of(e)));
+          applied++;
+        } catch (InvalidRequestException one) {
+          refused++;
+          refuse(partition, e.offset(), one.getMessage());
+        }
+      }
+    }
+    applied -= (int) dropped.refused();
+    refused += (int) dropped.refused();
+    Instant newest = events.stream().map(Event::eventTime).max(Instant::compareTo).orElseThrow();
+    return new Outcome(applied, refused, dropped.late(), applied == 0 ? null : newest);
+  }
+
+  private void refuse(int partition, long offset, String why) {
+    LOG.log(Level.WARNING, () -> "source '" + source.name() + "' topic " + source.topic() + " partition " + partition
+        + " offset " + offset + " skipped: " + why);
+  }
+
+  /** Twin first, then online; a refusal online removes the file just added, so the twin never holds what was refused. */
+  private Dropped write(int partition, List<Event> events) {
+    Path added = source.appendToBatch() ? appendToTwin(partition, events) : null;
+    Set<String> names = new LinkedHashSet<>();
+    events.forEach(e -> names.addAll(e.row().keySet()));
+    Map<String, List<Object>> columns = new java.util.LinkedHashMap<>();
+    for (String n : names) {
+      List<Object> col = new ArrayList<>(events.size());
+      events.forEach(e -> col.add(e.row().get(n)));
+      columns.put(n, col);
+    }
+    long[] offsets = events.stream().mapToLong(Event::offset).toArray();
+    try {
+      return dropped(online.push(source.name(), columns, new Origin.Stream(source.streamId(), partition, offsets)));
+    } catch (InvalidRequestException e) {
+      if (added != null) {
+        try {
+          Files.deleteIfExists(added);
+        } catch (IOException io) {
+          throw new QuiverException("could not remove " + added + " after the online write refused it: " + io.getMessage(), io);
+        }
+      }
+      throw e;
+    }
+  }
+
+  /** Appends the events the twin does not hold yet as one file; null when it holds them all. */
+  private Path appendToTwin(int partition, List<Event> events) {
+    List<TwinFiles.Range> held = TwinFiles.ranges(source.batch(), repoRoot, partition);
+    List<Event> fresh = events.stream().filter(e -> !TwinFiles.covered(held, e.offset())).toList();
+    if (fresh.isEmpty()) {
+      return null;
+    }
+    Set<String> mapped = new LinkedHashSet<>();
+    fresh.forEach(e -> mapped.addAll(e.row().keySet()));
+    List<String> kept = mapped.stream().filter(n -> twinColumns.contains(source.batch().rawColumn(n))).toList();
+    List<Object[]> rows = new ArrayList<>(fresh.size());
+    for (Event e : fresh) {
+      Object[] row = new Object[kept.size()];
+      for (int c = 0; c < kept.size(); c++) {
+        String name = kept.get(c);
+        Object v = e.row().get(name);
+        row[c] = v != null && (name.equals(source.timestampColumn()) || name.equals(source.createdColumn()))
+            ? timestamp(name, v) : v;
+      }
+      rows.add(row);
+    }
+    TwinFiles.Range range = new TwinFiles.Range(partition, fresh.getFirst().offset(), fresh.getLast().offset());
+    return offline.appendToSource(source.batch(), repoRoot, range.fileName(),
+        kept.stream().map(source.batch()::rawColumn).toList(), rows);
+  }
+
+  private Instant timestamp(String column, Object v) {
+    try {
+      return (Instant) StrictValues.parse(ScalarType.TIMESTAMP, v);
+    } catch (IllegalArgumentException e) {
+      throw new InvalidRequestException("'" + source.batch().rawColumn(column) + "' is " + StrictValues.describe(v)
+          + ", not " + e.getMessage());
+    }
+  }
+}

@@ -51,6 +51,12 @@ final class LocalOperations implements ServerOperations, AutoCloseable {
   }
 
   @Override
+  public Pusher.Result push(String source, Map<String, List<Object>> columns, Pusher.Target to,
+      dev.quiver.core.online.Origin origin) {
+    return pusher(serving.writing()).push(source, columns, to, origin);
+  }
+
+  @Override
   public Pusher.Result write(String view, Map<String, List<Object>> columns) {
     LocalServing.Writing w = serving.writing();
     return new ViewWriter(w.definitions(), pusher(w)).write(view, columns);

@@ -18,6 +18,9 @@ public interface ServerOperations {
   /** See {@link Pusher#push}; same errors. */
   Pusher.Result push(String source, Map<String, List<Object>> columns, Pusher.Target to);
 
+  /** See {@link Pusher#push(String, Map, Pusher.Target, dev.quiver.core.online.Origin)}; same errors. */
+  Pusher.Result push(String source, Map<String, List<Object>> columns, Pusher.Target to, dev.quiver.core.online.Origin origin);
+
   /**
    * Writes rows to one feature view by feature name, as Feast's {@code write_to_online_store} sends
    * them (see {@link dev.quiver.core.online.ViewWriter}); same errors.

@@ -111,6 +111,28 @@ class AggregateServeTest {
     assertThat(List.of(after.get(1).get("statuses").get(0).asText())).containsExactly("PRESENT");
   }
 
+  @Test
+  void aPushWithAnIdempotencyKeyCountsOnceAndABadKeyIs400() {
+    String now = Instant.now().minus(1, ChronoUnit.MINUTES).toString();
+    String body = """
+        {"push_source_name": "txns", "to": "online", "idempotency_key": "batch-77",
+         "df": {"user_id": [77, 77], "event_ts": ["%s", "%s"], "created_ts": [null, null], "amount": [1.0, 2.0],
+                "country": ["FR", "DE"], "visits": [1, 1], "vip": [false, false], "tags": [[], []],
+                "seen_at": [null, null]}}""".formatted(now, now);
+    long before = read(77).get(1).get("values").get(0).asLong();
+    Http.Reply first = http.post("/push", body);
+    assertThat(first.status()).as(first.body()).isEqualTo(200);
+    assertThat(first.body()).contains("\"tiles_applied\":2").contains("\"tiles_duplicate\":0");
+    Http.Reply again = http.post("/push", body);
+    assertThat(again.status()).as(again.body()).isEqualTo(200);
+    assertThat(again.body()).contains("\"tiles_applied\":0").contains("\"tiles_duplicate\":2");
+    assertThat(read(77).get(1).get("values").get(0).asLong()).as("counted once").isEqualTo(before + 2);
+    HttpServerTest.expect(http.post("/push", body.replace("\"batch-77\"", "77")), 400, "invalid_request",
+        "'idempotency_key' must be a string");
+    HttpServerTest.expect(http.post("/push", body.replace("\"batch-77\"", "\"\"")), 400, "invalid_request",
+        "an idempotency key must have 1 to 256 characters");
+  }
+
   private Http.Reply push(long user, double amount) {
     String now = Instant.now().minus(1, ChronoUnit.MINUTES).toString();
     return http.post("/push", """

@@ -10,6 +10,7 @@ import dev.quiver.core.model.ValueType;
 import dev.quiver.core.online.KeyEncoding;
 import dev.quiver.core.online.OnlineStore;
 import dev.quiver.core.online.OnlineStore.Entry;
+import dev.quiver.core.online.OnlineStore.Swap;
 import dev.quiver.core.online.RowEncoding;
 import java.nio.ByteBuffer;
 import java.time.Instant;
@@ -71,6 +72,12 @@ import org.junit.jupiter.params.provider.MethodSource;
  *   <li>size: 50,000 entries in one batch, 1 MB values, empty batches;
  *   <li>concurrency: {@value #THREADS} writers racing on the same keys end at the maximum, and a
  *       reader never sees a key go back in time;
+ *   <li>compare-and-set ({@link OnlineStore#multiCompareAndSet}): from absent, refused on any other
+ *       bytes (an empty row is not an absent one), deletes, many keys with mixed outcomes in one
+ *       call, empty calls, tables not created, 1 MB rows, and {@value #THREADS} threads on separate
+ *       clients ({@link #anotherClient()}) running read-increment-swap loops on three hot counters
+ *       ({@link SwapCounters}) without losing an increment; a plain {@link OnlineStore#multiPut} never
+ *       lands between a swap's read and its write;
  *   <li>durability: data survives {@link #reopen()}; {@link OnlineStore#check()} passes.
  * </ul>
  */
@@ -762,6 +769,280 @@ public abstract class OnlineStoreContract {
       }
     } finally {
       writing.set(false);
+      pool.shutdownNow();
+      assertThat(pool.awaitTermination(30, TimeUnit.SECONDS)).as("writers stopped").isTrue();
+    }
+  }
+
+  // ---- compare-and-set --------------------------------------------------------------------------
+
+  /** One swap. */
+  private static Swap swap(byte[] key, byte[] expected, byte[] value) {
+    return new Swap(key, expected, value);
+  }
+
+  private static List<Boolean> outcomes(boolean[] done) {
+    List<Boolean> out = new ArrayList<>(done.length);
+    for (boolean d : done) {
+      out.add(d);
+    }
+    return out;
+  }
+
+  @Test
+  public void aSwapFromAbsentSetsTheRowOnce() {
+    store.createTable(TABLE);
+    byte[] first = row(10, null, 1);
+
+    assertThat(outcomes(store.multiCompareAndSet(TABLE, List.of(swap(userKey(1), null, first))))).containsExactly(true);
+    assertThat(outcomes(store.multiCompareAndSet(TABLE, List.of(swap(userKey(1), null, row(11, null, 2))))))
+        .as("a second swap from absent").containsExactly(false);
+
+    assertValues(store.multiGet(TABLE, List.of(userKey(1))), List.of(first), "after two swaps from absent");
+  }
+
+  @Test
+  public void aSwapWithAWrongExpectationIsRefusedAndChangesNothing() {
+    store.createTable(TABLE);
+    byte[] stored = row(10, null, 1);
+    store.multiCompareAndSet(TABLE, List.of(swap(userKey(1), null, stored)));
+    byte[] longer = Arrays.copyOf(stored, stored.length + 1);
+    byte[] lastByteOff = stored.clone();
+    lastByteOff[lastByteOff.length - 1] ^= 1;
+
+    for (byte[] wrong : List.of(longer, Arrays.copyOf(stored, stored.length - 1), lastByteOff, new byte[0])) {
+      assertThat(outcomes(store.multiCompareAndSet(TABLE, List.of(swap(userKey(1), wrong, row(20, null, 2))))))
+          .as("a swap expecting %s", describe(wrong)).containsExactly(false);
+    }
+    assertThat(outcomes(store.multiCompareAndSet(TABLE, List.of(swap(userKey(2), new byte[0], row(20, null, 3))))))
+        .as("an empty expectation is not an absent row").containsExactly(false);
+    assertValues(store.multiGet(TABLE, List.of(userKey(1), userKey(2))), Arrays.asList(stored, null), "after refusals");
+
+    // an empty row is a row: it is not absent, and it can be expected
+    assertThat(outcomes(store.multiCompareAndSet(TABLE, List.of(swap(userKey(2), null, new byte[0]))))).containsExactly(true);
+    assertThat(outcomes(store.multiCompareAndSet(TABLE, List.of(swap(userKey(2), null, stored))))).containsExactly(false);
+    assertThat(outcomes(store.multiCompareAndSet(TABLE, List.of(swap(userKey(2), new byte[0], stored))))).containsExactly(true);
+    assertThat(outcomes(store.multiCompareAndSet(TABLE, List.of(swap(userKey(1), stored.clone(), longer)))))
+        .as("the right expectation, a copy of the stored bytes").containsExactly(true);
+    assertValues(store.multiGet(TABLE, List.of(userKey(1), userKey(2))), List.of(longer, stored), "after the swaps");
+  }
+
+  @Test
+  public void aSwapToNullDeletesTheRow() {
+    store.createTable(TABLE);
+    byte[] stored = row(10, null, 1);
+    store.multiCompareAndSet(TABLE, List.of(swap(userKey(1), null, stored), swap(userKey(2), null, stored)));
+
+    assertThat(outcomes(store.multiCompareAndSet(TABLE, List.of(
+        swap(userKey(1), stored, null), swap(userKey(2), row(9, null, 1), null), swap(userKey(3), null, null)))))
+        .as("delete as expected, delete with a wrong expectation, delete of an absent row").containsExactly(true, false, true);
+
+    assertValues(store.multiGet(TABLE, List.of(userKey(1), userKey(2), userKey(3))), Arrays.asList(null, stored, null),
+        "after deleting swaps");
+    // the deleted key is absent again: a swap from absent sets it
+    assertThat(outcomes(store.multiCompareAndSet(TABLE, List.of(swap(userKey(1), null, row(1, null, 5)))))).containsExactly(true);
+  }
+
+  @Test
+  public void manyKeysInOneCallEachGetTheirOwnOutcome() {
+    store.createTable(TABLE);
+    Random random = new Random(19);
+    int n = 700; // several script calls, and every slot group of a cluster
+    Map<ByteBuffer, byte[]> model = new HashMap<>();
+    for (int round = 0; round < 4; round++) {
+      List<Integer> order = new ArrayList<>();
+      for (int k = 0; k < n; k++) {
+        order.add(k);
+      }
+      Collections.shuffle(order, random);
+      List<Swap> swaps = new ArrayList<>();
+      List<Boolean> aligned = new ArrayList<>();
+      for (int k : order) {
+        byte[] key = userKey(k);
+        byte[] current = model.get(ByteBuffer.wrap(key));
+        boolean right = random.nextInt(3) > 0;
+        byte[] expectation = right ? current : current == null ? row(1, null, k) : random.nextBoolean() ? null
+            : Arrays.copyOf(current, current.length - 1);
+        byte[] value = random.nextInt(6) == 0 ? null : row(round * 10 + random.nextInt(10), null, k + 1000L * round);
+        swaps.add(swap(key, expectation, value));
+        aligned.add(right);
+        if (right) {
+          if (value == null) {
+            model.remove(ByteBuffer.wrap(key));
+          } else {
+            model.put(ByteBuffer.wrap(key), value);
+          }
+        }
+      }
+
+      assertThat(outcomes(store.multiCompareAndSet(TABLE, swaps))).as("outcomes of round %d", round).isEqualTo(aligned);
+
+      List<byte[]> keys = new ArrayList<>();
+      List<byte[]> values = new ArrayList<>();
+      for (int k = 0; k < n; k++) {
+        keys.add(userKey(k));
+        values.add(model.get(ByteBuffer.wrap(userKey(k))));
+      }
+      assertValues(store.multiGet(TABLE, keys), values, "every key after round " + round);
+    }
+  }
+
+  @Test
+  public void anEmptySwapCallDoesNothing() {
+    assertThat(store.multiCompareAndSet("never.created", List.of())).isEmpty();
+    store.createTable(TABLE);
+    store.multiCompareAndSet(TABLE, List.of(swap(userKey(1), null, row(10, null, 1))));
+
+    assertThat(store.multiCompareAndSet(TABLE, List.of())).isEmpty();
+
+    assertValues(store.multiGet(TABLE, List.of(userKey(1))), List.of(row(10, null, 1)), "after an empty swap call");
+    assertValues(store.multiGet("never.created", List.of(userKey(1))), nulls(1), "a table never written");
+  }
+
+  @Test
+  public void swapsOnATableThatDoesNotExistSeeOnlyAbsentRows() {
+    String table = "swapped.before.created";
+    assertThat(outcomes(store.multiCompareAndSet(table, List.of(swap(userKey(1), row(10, null, 1), row(11, null, 2))))))
+        .as("expecting a row in a table that does not exist").containsExactly(false);
+    assertValues(store.multiGet(table, List.of(userKey(1))), nulls(1), "after a refused swap");
+
+    assertThat(outcomes(store.multiCompareAndSet(table, List.of(swap(userKey(1), null, row(11, null, 2))))))
+        .as("from absent, in a table that does not exist").containsExactly(true);
+    assertValues(store.multiGet(table, List.of(userKey(1))), List.of(row(11, null, 2)), "written by a swap");
+  }
+
+  @Test
+  @Timeout(value = 60, unit = TimeUnit.SECONDS)
+  public void largeRowsAreSwappedWhole() {
+    store.createTable(TABLE);
+    Random random = new Random(3);
+    List<Swap> sets = new ArrayList<>();
+    for (int k = 0; k < 4; k++) {
+      byte[] raw = new byte[1 << 20];
+      random.nextBytes(raw);
+      sets.add(swap(userKey(k), null, row(T0.plusSeconds(10), null, k, raw)));
+    }
+    assertThat(outcomes(store.multiCompareAndSet(TABLE, sets))).containsExactly(true, true, true, true);
+
+    byte[] almost = sets.get(1).value().clone();
+    almost[almost.length - 1] ^= 1; // differs from the stored 1 MB row in its last byte only
+    byte[] next0 = row(T0.plusSeconds(11), null, 10, new byte[(1 << 20) + 1]);
+    byte[] next1 = row(T0.plusSeconds(11), null, 11, new byte[1 << 20]);
+    assertThat(outcomes(store.multiCompareAndSet(TABLE, List.of(
+        swap(userKey(0), sets.get(0).value().clone(), next0), swap(userKey(1), almost, next1),
+        swap(userKey(2), sets.get(2).value(), null)))))
+        .containsExactly(true, false, true);
+
+    assertValues(store.multiGet(TABLE, List.of(userKey(0), userKey(1), userKey(2), userKey(3))),
+        Arrays.asList(next0, sets.get(1).value(), null, sets.get(3).value()), "1 MB rows after swaps");
+  }
+
+  /**
+   * A second instance over the same storage, open at the same time as {@link #store}, with its own
+   * connections, as another process would open it; closed after the test. Stores whose storage one
+   * instance holds at a time (embedded ones) keep this default: the store under test itself.
+   */
+  protected OnlineStore anotherClient() {
+    return store;
+  }
+
+  @Test
+  @Timeout(value = 120, unit = TimeUnit.SECONDS)
+  public void concurrentReadIncrementSwapLoopsLoseNoIncrement() throws Exception {
+    String table = TABLE + ".counters";
+    List<byte[]> keys = List.of(userKey(1), userKey(2), userKey(3));
+    int rounds = 150;
+    List<OnlineStore> clients = new ArrayList<>();
+    clients.add(store);
+    for (int c = 1; c < 4; c++) {
+      OnlineStore other = anotherClient();
+      if (other != store) {
+        track(other);
+      }
+      clients.add(other);
+    }
+    CyclicBarrier start = new CyclicBarrier(THREADS);
+    ExecutorService pool = Executors.newFixedThreadPool(THREADS);
+    try {
+      List<Future<long[]>> workers = new ArrayList<>();
+      for (int t = 0; t < THREADS; t++) {
+        OnlineStore client = clients.get(t % clients.size());
+        Random random = new Random(t);
+        workers.add(pool.submit(() -> {
+          long[] added = new long[keys.size()];
+          start.await();
+          SwapCounters.increment(client, table, keys, rounds, random, added);
+          return added;
+        }));
+      }
+      long[] expected = new long[keys.size()];
+      for (Future<long[]> w : workers) {
+        long[] added = w.get(120, TimeUnit.SECONDS);
+        for (int k = 0; k < keys.size(); k++) {
+          expected[k] += added[k];
+        }
+      }
+      List<byte[]> got = store.multiGet(table, keys);
+      for (int k = 0; k < keys.size(); k++) {
+        assertThat(SwapCounters.decode(got.get(k)))
+            .as("counter %d after %d threads on %d clients swapped it (a lost update leaves it short)", k, THREADS,
+                clients.stream().distinct().count())
+            .isEqualTo(expected[k]);
+      }
+      assertThat(Arrays.stream(expected).sum()).as("increments made").isGreaterThanOrEqualTo((long) THREADS * rounds);
+    } finally {
+      pool.shutdownNow();
+      assertThat(pool.awaitTermination(30, TimeUnit.SECONDS)).as("workers stopped").isTrue();
+    }
+  }
+
+  @Test
+  @Timeout(value = 120, unit = TimeUnit.SECONDS)
+  public void aPlainWriteNeverLandsInsideASwap() throws Exception {
+    String table = TABLE + ".jumps";
+    List<byte[]> keys = List.of(userKey(1));
+    long jump = 1_000_000; // far more than the increments, so a count's millions say which plain write it follows
+    int jumps = 3000;
+    ExecutorService pool = Executors.newFixedThreadPool(5);
+    AtomicBoolean jumping = new AtomicBoolean(true);
+    try {
+      List<Future<String>> incrementers = new ArrayList<>();
+      for (int t = 0; t < 4; t++) {
+        OnlineStore client = t % 2 == 0 ? store : track(anotherClient());
+        Random random = new Random(t);
+        incrementers.add(pool.submit(() -> {
+          long seen = 0;
+          long[] added = new long[1];
+          while (jumping.get()) {
+            SwapCounters.increment(client, table, keys, 1, random, added);
+            long now = SwapCounters.decode(client.multiGet(table, keys).getFirst()) / jump;
+            if (now < seen) {
+              return "the count went back from plain write " + seen + " to " + now;
+            }
+            seen = now;
+          }
+          return null;
+        }));
+      }
+      Future<String> writer = pool.submit(() -> {
+        for (long j = 1; j <= jumps; j++) {
+          store.multiPut(table, List.of(new Entry(keys.getFirst(), SwapCounters.encode(j * jump, j))));
+          long now = SwapCounters.decode(store.multiGet(table, keys).getFirst()) / jump;
+          if (now < j) {
+            return "plain write " + j + " was undone by a swap that had read before it (the count is back at " + now + ")";
+          }
+        }
+        return null;
+      });
+      assertThat(writer.get(100, TimeUnit.SECONDS)).as("what the plain writer saw").isNull();
+      jumping.set(false);
+      for (Future<String> f : incrementers) {
+        assertThat(f.get(30, TimeUnit.SECONDS)).as("what an incrementer saw").isNull();
+      }
+      assertThat(SwapCounters.decode(store.multiGet(table, keys).getFirst()) / jump).as("the last plain write")
+          .isEqualTo(jumps);
+    } finally {
+      jumping.set(false);
       pool.shutdownNow();
       assertThat(pool.awaitTermination(30, TimeUnit.SECONDS)).as("writers stopped").isTrue();
     }

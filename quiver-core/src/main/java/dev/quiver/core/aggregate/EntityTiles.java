@@ -25,13 +25,15 @@ import java.util.TreeMap;
  * family has a lifetime window, merged into one "rest" state; so a row holds about {@code W / H}
  * tiles per family whatever the number of events.
  *
- * <p>Rows may arrive in any order (late rows update their tile). Adding a row twice counts it
- * twice: callers make writes idempotent (materialization rebuilds a row from the offline store).
- * Not thread-safe.
+ * <p>Rows may arrive in any order (late rows update their tile); a row older than every tile a
+ * window can still read is dropped, and {@link #add} says so. Adding a row twice counts it twice:
+ * callers make writes idempotent — the row records what it took ({@link #appliedOffset}, {@link
+ * #appliedPush}) so a replayed stream offset or push is recognised, and a rebuild from the offline
+ * store keeps what is newer than its horizon ({@link #keepNewer}). Not thread-safe.
  */
 public final class EntityTiles {
-  /** The format version of {@link #encode()}; rows of format 1 are read too ({@link TileRowHeader}). */
-  public static final int FORMAT = 2;
+  /** The format version of {@link #encode()}; rows of formats 1 and 2 are read too ({@link TileRowHeader}). */
+  public static final int FORMAT = 3;
 
   /** How far behind the newest event the head reaches (system property {@code quiver.tiles.head-seconds}, default 60). */
   public static final long HEAD_MICROS = Long.getLong("quiver.tiles.head-seconds", 60) * 1_000_000L;
@@ -46,6 +48,7 @@ public final class EntityTiles {
   private final TreeMap<Long, AggregateState[]> head = new TreeMap<>();
   private long maxEvent = Long.MIN_VALUE;
   private long boundary = Long.MIN_VALUE;
+  private final AppliedWrites applied = new AppliedWrites();
 
   @SuppressWarnings("unchecked")
   public EntityTiles(TileLayout layout) {
@@ -81,16 +84,15 @@ public final class EntityTiles {
    *
    * @param values the row's values of {@link TileLayout#columns()}, aligned; nulls are skipped
    * @param createdMicros {@link Long#MIN_VALUE} when the row has no created time
+   * @return false when the row was dropped as late: older than every tile any window read at or
+   *     after the boundary includes (it could never be read)
    */
-  public void add(long eventMicros, long createdMicros, Object[] values) {
-    if (eventMicros > maxEvent) {
-      maxEvent = eventMicros;
-      long b = eventMicros - HEAD_MICROS;
-      if (b > boundary) {
-        moveBoundary(b);
-      }
-    }
+  public boolean add(long eventMicros, long createdMicros, Object[] values) {
+    advance(eventMicros);
     int families = tiles.length;
+    if (eventMicros < boundary && tooOld(eventMicros)) {
+      return false;
+    }
     if (eventMicros >= boundary) {
       AggregateState[] states = head.get(eventMicros);
       if (states == null) {
@@ -105,7 +107,7 @@ public final class EntityTiles {
           layout.families().get(f).aggregator().add(states[f], value(values, f), eventMicros, createdMicros);
         }
       }
-      return;
+      return true;
     }
     for (int f = 0; f < families; f++) {
       if (!layout.keeps(f, values)) {
@@ -122,6 +124,119 @@ public final class EntityTiles {
         }
       }
     }
+    return true;
+  }
+
+  /** Moves the newest event and the boundary for an event added at {@code eventMicros}. */
+  private void advance(long eventMicros) {
+    if (eventMicros > maxEvent) {
+      maxEvent = eventMicros;
+      long b = eventMicros - HEAD_MICROS;
+      if (b > boundary) {
+        moveBoundary(b);
+      }
+    }
+  }
+
+  /** True when no family keeps a tile for an event this old (before the boundary). */
+  private boolean tooOld(long eventMicros) {
+    for (TileLayout.Family fam : layout.families()) {
+      if (fam.lifetime() || fam.tile(eventMicros) >= firstKept(fam)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Merges one head entry (a state per family at one event time) in, as {@link #add} adds a row. */
+  private void addStates(long eventMicros, AggregateState[] states) {
+    advance(eventMicros);
+    if (eventMicros >= boundary) {
+      AggregateState[] into = head.get(eventMicros);
+      if (into == null) {
+        into = new AggregateState[tiles.length];
+        for (int f = 0; f < tiles.length; f++) {
+          into[f] = layout.families().get(f).aggregator().copy(states[f]);
+        }
+        head.put(eventMicros, into);
+        return;
+      }
+      for (int f = 0; f < tiles.length; f++) {
+        layout.families().get(f).aggregator().merge(into[f], states[f]);
+      }
+      return;
+    }
+    for (int f = 0; f < tiles.length; f++) {
+      AggregateState s = tileFor(f, eventMicros);
+      if (s != null) {
+        layout.families().get(f).aggregator().merge(s, states[f]);
+        AggregateState c = coarseFor(f, eventMicros);
+        if (c != null) {
+          layout.families().get(f).aggregator().merge(c, states[f]);
+        }
+      }
+    }
+  }
+
+  /**
+   * The horizon of a rebuild to {@code endMicros} over a stored row (DESIGN §3, backfills never
+   * regress): one microsecond after END, or the stored row's boundary when that is later (its tiles
+   * before the boundary cannot be split, so the rebuild takes everything before it from the
+   * offline store). {@code stored} may be null.
+   */
+  public static long horizon(long endMicros, EntityTiles stored) {
+    long h = endMicros + 1;
+    return stored == null ? h : Math.max(h, stored.boundary);
+  }
+
+  /**
+   * Completes a row rebuilt from offline rows with event times before {@code horizon} with what the
+   * stored row holds from the horizon on — its head entries at or after it (pushes, stream events,
+   * earlier runs newer than the rebuild) — and with every record of what the stored row took
+   * ({@link #appliedOffset}, {@link #appliedPush}). {@code horizon} must be at or after the stored
+   * row's boundary ({@link #horizon}), so every contribution at or after it is in the head, exactly.
+   *
+   * @param stored a row of the same layout
+   */
+  public void keepNewer(EntityTiles stored, long horizon) {
+    if (horizon < stored.boundary) {
+      throw new IllegalArgumentException("horizon " + horizon + " is before the stored row's boundary " + stored.boundary);
+    }
+    for (Map.Entry<Long, AggregateState[]> e : stored.head.tailMap(horizon, true).entrySet()) {
+      addStates(e.getKey(), e.getValue());
+    }
+    applied.mergeFrom(stored.applied);
+  }
+
+  /** True when nothing of {@link #keepNewer keepNewer(stored, horizon)} would change this row. */
+  public static boolean nothingNewer(EntityTiles stored, long horizon) {
+    return stored.applied.isEmpty() && stored.head.ceilingKey(horizon) == null;
+  }
+
+  // ---- what the row took: stream offsets and push idempotency keys ---------------------------
+
+  /** The highest offset of a stream partition this row took, or -1 when none. */
+  public long appliedOffset(String stream, int partition) {
+    return applied.offset(stream, partition);
+  }
+
+  /** Records that the row took a stream partition's events up to {@code offset} (keeps the highest). */
+  public void recordOffset(String stream, int partition, long offset) {
+    applied.recordOffset(stream, partition, offset);
+  }
+
+  /** True when the row took the push with this idempotency key (within the remembered window). */
+  public boolean appliedPush(String idempotencyKey) {
+    return applied.hasPush(idempotencyKey);
+  }
+
+  /**
+   * Records that the row took the push with this idempotency key at {@code nowMicros}. A row
+   * remembers keys for {@code quiver.tiles.push-key-hours} (default 24) and at most {@code
+   * quiver.tiles.push-keys} (default 256) of them, forgetting the oldest first.
+   */
+  public void recordPush(String idempotencyKey, long nowMicros) {
+    applied.recordPush(idempotencyKey, nowMicros);
   }
 
   /** The coarse block of a kept (not REST) old event, created if needed; null without a coarse level. */
@@ -214,7 +329,8 @@ public final class EntityTiles {
   /**
    * The row as bytes: format byte, the layout's signature and fingerprint, the newest event and the
    * boundary, the head (newest first: event time, one state per family), then per family a
-   * length-prefixed section of its tiles, newest first (see docs/online-encoding.md).
+   * length-prefixed section of its tiles, newest first, then what the row took (stream offsets,
+   * push idempotency keys; see docs/online-encoding.md).
    */
   public byte[] encode() {
     StateCodec.Sink out = new StateCodec.Sink();
@@ -261,6 +377,7 @@ public final class EntityTiles {
       }
       out.bytes(section.toByteArray());
     }
+    applied.write(out);
     return out.toByteArray();
   }
 
@@ -295,7 +412,8 @@ public final class EntityTiles {
    *     an unknown format
    */
   public static EntityTiles decode(TileLayout layout, byte[] bytes) {
-    StateCodec.Source in = header(layout, bytes);
+    StateCodec.Source in = new StateCodec.Source(bytes);
+    int format = header(layout, in).format();
     EntityTiles row = new EntityTiles(layout);
     row.maxEvent = in.zigzag();
     row.boundary = in.zigzag();
@@ -330,6 +448,9 @@ public final class EntityTiles {
         in.varint(); // the state's length
         row.tiles[f].put(index, agg.read(in));
       }
+    }
+    if (format >= 3) {
+      row.applied.read(in);
     }
     in.end();
     return row;
@@ -466,6 +587,11 @@ public final class EntityTiles {
 
   private static StateCodec.Source header(TileLayout layout, byte[] bytes) {
     StateCodec.Source in = new StateCodec.Source(bytes);
+    header(layout, in);
+    return in;
+  }
+
+  private static TileRowHeader header(TileLayout layout, StateCodec.Source in) {
     TileRowHeader header;
     try {
       header = TileRowHeader.read(in);
@@ -475,7 +601,7 @@ public final class EntityTiles {
     if (!header.fits(layout)) {
       throw new QuiverException(header.misfit(layout));
     }
-    return in;
+    return header;
   }
 
   private static void checkSpan(TileLayout layout, int family, int span) {

@@ -15,7 +15,7 @@ import java.util.OptionalLong;
  * with the same types but other families fits them too, so callers that know of an earlier layout
  * try it first for such rows. Immutable.
  *
- * @param format 1 or 2 ({@link EntityTiles#FORMAT})
+ * @param format 1 to {@link EntityTiles#FORMAT} (3: the row also records what it took, see {@link EntityTiles#appliedOffset})
  * @param fingerprint the families' fingerprint; empty for a format 1 row
  */
 public record TileRowHeader(int format, String signature, OptionalLong fingerprint) {

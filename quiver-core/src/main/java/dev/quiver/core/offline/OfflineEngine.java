@@ -88,6 +88,22 @@ public interface OfflineEngine extends AutoCloseable {
   Path appendToSource(FileSource source, Path repoRoot, List<String> columns, List<Object[]> rows);
 
   /**
+   * Appends as {@link #appendToSource(FileSource, Path, List, List)} does, once per {@code tag}
+   * (letters, digits and dashes; null for none): the new file's name carries the tag (after the
+   * time that keeps appended files in order), and when the source already has a file with that tag,
+   * nothing is written and that file is returned. For pushes with an idempotency key.
+   *
+   * <p>This default refuses a tag; engines that append files override it.
+   */
+  default Path appendToSource(FileSource source, Path repoRoot, List<String> columns, List<Object[]> rows, String tag) {
+    if (tag == null) {
+      return appendToSource(source, repoRoot, columns, rows);
+    }
+    throw new dev.quiver.core.InvalidRequestException("this offline engine cannot append a file once per idempotency key;"
+        + " push without one, or with \"to\": \"online\"");
+  }
+
+  /**
    * Appends rows as {@link #appendToSource(FileSource, Path, List, List)} does, to a file named {@code
    * fileName} (a plain name the source's glob matches, not yet in its directory): stream consumers
    * name the files they add by partition and offset range. This default refuses; engines that can

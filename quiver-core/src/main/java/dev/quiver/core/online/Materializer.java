@@ -47,11 +47,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>Column features are materialized as each entity's latest row. Window aggregates are
  * materialized as each entity's tile row ({@link TileRows}, {@link EntityTiles}), rebuilt from
- * every source row with {@code event_ts <= end} that a window at {@code end} or later can reach (for
- * a lifetime window, from the beginning), whatever {@code start} is: a rebuilt row is the state as of
- * {@code end}, so a rerun writes the same bytes. Entities without such rows keep their stored tile
- * row, whose windows read at a later time exclude the old tiles anyway. Derived features are
- * computed when read. The newest event time read is recorded per view ({@link Freshness}).
+ * the source rows a window at {@code end} or later can reach (for a lifetime window, from the
+ * beginning), whatever {@code start} is, and merged with the stored row ({@link TileRebuild}): the
+ * part before the row's horizon — {@code end}, or the stored row's boundary when later — comes from
+ * the offline store, what the stored row holds from the horizon on (pushes, stream events newer than
+ * {@code end}) and what it took (stream offsets, push keys) stays, written with compare-and-set. So
+ * a backfill of an old range never removes anything newer. Entities without source rows keep their
+ * stored tile row. Derived features are computed when read. The newest event time read is recorded
+ * per view ({@link Freshness}).
  *
  * <p>A view whose source's data cannot be read (a {@link SourceDataException}: a missing or damaged
  * file, a refused value) fails alone: the other views are materialized, then a {@link
@@ -262,7 +265,7 @@ public final class Materializer {
     String table = OnlineTables.of(snapshot.definitions().project(), view);
     store.createTable(table);
     long[] newest = {Long.MIN_VALUE}; // written by the reader thread, read after transfer joined it
-    transfer(name, sink -> latestRows(plan, sink, newest),
+    Materializer.<OnlineStore.Entry>transfer(name, sink -> latestRows(plan, sink, newest),
         batch -> refill.columns() ? store.multiPutIfNotOlder(table, batch) : store.multiPutIfNewer(table, batch),
         listener, totals);
     if (newest[0] != Long.MIN_VALUE) {
@@ -272,10 +275,9 @@ public final class Materializer {
     if (TileLayout.hasTiles(view) && !nothingNew) {
       String tiles = TileRows.table(snapshot.definitions().project(), view);
       store.createTable(tiles);
-      transfer(name, sink -> tileRows(view, end, refill.tilesFromBeginning(), sink), batch -> {
-        TileRows.replace(store, tiles, batch);
-        return batch.size();
-      }, listener, totals);
+      TileRebuild rebuild = new TileRebuild(engine, repoRoot, plan(snapshot.definitions(), view, end, end), view, end,
+          refill.tilesFromBeginning());
+      transfer(name, rebuild::scan, batch -> rebuild.write(store, tiles, batch), listener, totals);
     }
     registry.advanceWatermark(new Watermark(name, end, snapshot.info().version(), author, clock.instant()));
     ViewResult result = new ViewResult(name, start, end, totals[0], totals[1], Duration.ofNanos(System.nanoTime() - started));
@@ -283,17 +285,17 @@ public final class Materializer {
     return result;
   }
 
-  /** Where a reader thread hands its batches: the entries and how many source rows they came from. */
-  interface Sink {
-    void accept(List<OnlineStore.Entry> batch, long rowsRead) throws InterruptedException;
+  /** Where a reader thread hands its batches: the items and how many source rows they came from. */
+  interface Sink<T> {
+    void accept(List<T> batch, long rowsRead) throws InterruptedException;
   }
 
   /** Reads the source and hands its batches to a {@link Sink}, on the reader thread. */
-  interface Producer {
-    void produce(Sink sink) throws Exception;
+  interface Producer<T> {
+    void produce(Sink<T> sink) throws Exception;
   }
 
-  private record Batch(List<OnlineStore.Entry> entries, long rowsRead) {}
+  private record Batch<T>(List<T> entries, long rowsRead) {}
 
   /**
    * Runs {@code producer} on a reader thread and writes its batches on this one, so memory holds a
@@ -301,10 +303,10 @@ public final class Materializer {
    * writing fails (or this thread is interrupted) the reader is stopped: it hands nothing more over
    * and ends, also when it was waiting for room in the queue.
    */
-  static void transfer(String view, Producer producer, java.util.function.ToIntFunction<List<OnlineStore.Entry>> write,
+  static <T> void transfer(String view, Producer<T> producer, java.util.function.ToIntFunction<List<T>> write,
       Listener listener, long[] totals) {
-    BlockingQueue<Batch> queue = new ArrayBlockingQueue<>(4);
-    Batch end = new Batch(List.of(), 0);
+    BlockingQueue<Batch<T>> queue = new ArrayBlockingQueue<>(4);
+    Batch<T> end = new Batch<>(List.of(), 0);
     Throwable[] readerFailure = new Throwable[1];
     AtomicBoolean abandoned = new AtomicBoolean(); // set before the reader is interrupted: nobody takes batches any more
     Thread reader = Thread.ofPlatform().name("quiver-materialize-" + view).start(() -> {
@@ -313,7 +315,7 @@ public final class Materializer {
           if (abandoned.get()) {
             throw new InterruptedException("the writer stopped");
           }
-          queue.put(new Batch(batch, rowsRead));
+          queue.put(new Batch<>(batch, rowsRead));
         });
       } catch (Throwable t) {
         readerFailure[0] = t;
@@ -329,7 +331,7 @@ public final class Materializer {
     });
     try {
       while (true) {
-        Batch batch = queue.take();
+        Batch<T> batch = queue.take();
         if (batch == end) {
           break;
         }
@@ -357,14 +359,14 @@ public final class Materializer {
   }
 
   /** Stops a reader whose batches nobody takes any more: it ends at its next hand-over, or at once if waiting for one. */
-  private static void abandon(Thread reader, BlockingQueue<Batch> queue, AtomicBoolean abandoned) {
+  private static void abandon(Thread reader, BlockingQueue<?> queue, AtomicBoolean abandoned) {
     abandoned.set(true);
     reader.interrupt();
     queue.clear();
   }
 
   /** The latest row per entity, encoded; {@code newest[0]} becomes the newest event time read (micros). */
-  private void latestRows(LatestRowsPlan plan, Sink sink, long[] newest) throws InterruptedException {
+  private void latestRows(LatestRowsPlan plan, Sink<OnlineStore.Entry> sink, long[] newest) throws InterruptedException {
     List<String> names = plan.features().stream().map(LatestValue::outputName).toList();
     List<ValueType> types = plan.features().stream().map(LatestValue::type).toList();
     List<ScalarType> keyTypes = plan.keys().stream().map(KeyBinding::type).toList();
@@ -388,64 +390,6 @@ public final class Materializer {
       }
       if (!batch.isEmpty()) {
         sink.accept(batch, read);
-      }
-    }
-  }
-
-  /**
-   * Each entity's tile row as of {@code end}, rebuilt from every source row its windows can reach
-   * ({@link TileLayout#oldestNeeded}): rows stream sorted by key and time, one entity at a time.
-   */
-  private void tileRows(FeatureView view, Instant end, boolean fromBeginning, Sink sink) throws InterruptedException {
-    Definitions defs = snapshot.definitions();
-    LatestRowsPlan base = plan(defs, view, end, end);
-    FileSource source = base.source();
-    // the columns the tiles read, from a layout whose types do not matter yet (filters compile later)
-    TileLayout untyped = TileLayout.of(view, c -> ScalarType.FLOAT64);
-    List<String> columns = untyped.columns();
-    List<LatestValue> values = columns.stream()
-        .map(c -> new LatestValue(new dev.quiver.core.model.FeatureRef(view.name(), view.version(), c), source.rawColumn(c), c, null))
-        .toList();
-    long endMicros = Timestamps.toMicros(end);
-    long oldest = fromBeginning ? Long.MIN_VALUE : untyped.oldestNeeded(endMicros);
-    Instant from = oldest == Long.MIN_VALUE ? BEGINNING : Timestamps.ofMicros(Math.max(oldest, Timestamps.toMicros(BEGINNING)));
-    LatestRowsPlan plan = new LatestRowsPlan(base.view(), source, base.keys(), values, from, end);
-    List<ScalarType> keyTypes = plan.keys().stream().map(KeyBinding::type).toList();
-    int keyCount = keyTypes.size();
-    try (HistoricalRows rows = engine.sourceRows(plan, repoRoot)) {
-      java.util.Map<String, ValueType> types = new java.util.HashMap<>();
-      for (int c = 0; c < columns.size(); c++) {
-        types.put(columns.get(c), rows.columns().get(keyCount + 2 + c).type());
-      }
-      TileLayout layout = TileLayout.of(view, types::get);
-      List<OnlineStore.Entry> batch = new ArrayList<>(BATCH);
-      List<Object> currentKey = null;
-      EntityTiles tiles = null;
-      Object[] rowValues = new Object[columns.size()];
-      while (rows.hasNext()) {
-        Object[] r = rows.next();
-        List<Object> key = java.util.Arrays.asList(r).subList(0, keyCount);
-        if (!key.equals(currentKey)) {
-          if (tiles != null) {
-            batch.add(new OnlineStore.Entry(KeyEncoding.encode(keyTypes, currentKey), tiles.encode()));
-            if (batch.size() == BATCH) {
-              sink.accept(batch, 0); // the scan reaches back before START for the windows: rows read count the range only
-              batch = new ArrayList<>(BATCH);
-            }
-          }
-          currentKey = new ArrayList<>(key);
-          tiles = new EntityTiles(layout);
-        }
-        System.arraycopy(r, keyCount + 2, rowValues, 0, rowValues.length);
-        Instant created = (Instant) r[keyCount + 1];
-        tiles.add(Timestamps.toMicros((Instant) r[keyCount]), created == null ? Long.MIN_VALUE : Timestamps.toMicros(created),
-            rowValues);
-      }
-      if (tiles != null) {
-        batch.add(new OnlineStore.Entry(KeyEncoding.encode(keyTypes, currentKey), tiles.encode()));
-      }
-      if (!batch.isEmpty()) {
-        sink.accept(batch, 0);
       }
     }
   }

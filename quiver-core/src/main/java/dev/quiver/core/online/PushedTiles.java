@@ -128,22 +128,66 @@ final class PushedTiles {
     }
   }
 
-  /** Folds every row into its key's tile row, under the keys' locks ({@link TileRows#update}). */
-  void apply(OnlineStore store) {
+  /**
+   * What folding a push into tile rows did, summed over its keys.
+   *
+   * @param applied rows folded into a tile row
+   * @param duplicates rows skipped because the row had taken them already (a repeated idempotency
+   *     key, a replayed stream offset)
+   * @param late rows dropped as older than every tile a window can still read
+   */
+  record Counts(long applied, long duplicates, long late) {
+    static final Counts NONE = new Counts(0, 0, 0);
+
+    Counts plus(Counts o) {
+      return new Counts(applied + o.applied, duplicates + o.duplicates, late + o.late);
+    }
+  }
+
+  /**
+   * Folds the rows into their keys' tile rows with compare-and-set ({@link TileRows#swap}), skipping
+   * what a row took already from {@code origin}, and records the origin in each row written.
+   *
+   * @param nowMicros the wall-clock time recorded with a push's idempotency key
+   */
+  Counts apply(OnlineStore store, Origin origin, long nowMicros) {
     store.createTable(target.table());
-    TileRows.update(store, target.table(), keys, (i, stored) -> {
+    long[][] counts = new long[keys.size()][]; // per key, from the attempt that was written
+    TileRows.swap(store, target.table(), keys, (i, stored) -> {
       TileLayout into = foldInto(i, stored);
       EntityTiles tiles = into == null ? new EntityTiles(target.layout()) : EntityTiles.decode(into, stored);
+      long[] c = new long[3];
+      counts[i] = c;
+      List<Integer> rows = rowsOfKey.get(i);
+      if (origin instanceof Origin.Push(String key) && key != null && tiles.appliedPush(key)) {
+        c[1] = rows.size();
+        return null; // taken already: the row stays as it is
+      }
+      long high = origin instanceof Origin.Stream st ? tiles.appliedOffset(st.stream(), st.partition()) : -1;
       int[] at = (into == null ? target.layout() : into).columns().stream().mapToInt(columns::indexOf).toArray();
       Object[] rowValues = new Object[at.length];
-      for (int r : rowsOfKey.get(i)) {
-        for (int c = 0; c < at.length; c++) {
-          rowValues[c] = values[r][at[c]];
+      for (int r : rows) {
+        if (origin instanceof Origin.Stream st && st.offsets()[r] <= high) {
+          c[1]++;
+          continue;
         }
-        tiles.add(events[r], created[r], rowValues);
+        for (int k = 0; k < at.length; k++) {
+          rowValues[k] = values[r][at[k]];
+        }
+        c[tiles.add(events[r], created[r], rowValues) ? 0 : 2]++;
       }
-      return tiles.encode();
+      switch (origin) {
+        case Origin.Push(String key) when key != null -> tiles.recordPush(key, nowMicros);
+        case Origin.Stream st -> tiles.recordOffset(st.stream(), st.partition(), st.offsets()[rows.getLast()]);
+        default -> { }
+      }
+      return c[1] == rows.size() ? null : tiles.encode();
     });
+    Counts total = Counts.NONE;
+    for (long[] c : counts) {
+      total = total.plus(new Counts(c[0], c[1], c[2]));
+    }
+    return total;
   }
 
   /**

@@ -42,11 +42,19 @@ import java.util.Set;
  * of, the offline data, and repeating the push is safe.
  *
  * <p><b>Window aggregates:</b> each pushed row is also folded into its entity's tile row ({@link
- * TileRows}), late rows into their old tile, so the online windows include it at once. Unlike
- * latest rows, tiles count what they are given: a push repeated with {@code to: online} counts its
- * rows twice online until the next materialization rebuilds the tiles from the offline store;
- * repeated with {@code online_and_offline} it is counted twice on both sides, which therefore still
- * agree. The tiles need the source's column types, read once per process from the offline store.
+ * TileRows}, with compare-and-set, so concurrent writers in any process lose nothing), late rows
+ * into their old tile, so the online windows include it at once; a row older than every tile a
+ * window can still read is dropped and counted ({@link Result#late()}). Unlike latest rows, tiles
+ * count what they are given, so a replay is recognised by its {@link Origin}: a push with an
+ * idempotency key is taken once per tile row (the row remembers the key for {@code
+ * quiver.tiles.push-key-hours}, default 24 h), events of a stream partition are taken once per
+ * offset; a push without a key is at least once (repeated, it counts its rows again, on both sides
+ * with {@code online_and_offline}). With a key, the offline file is also written once (named from
+ * the key). A later {@code materialize START END} rebuilds each tile row's part before END (or
+ * before the row's boundary, when later) from the offline store and keeps what is newer: rows pushed
+ * {@code to: online} only with event times the rebuild covers are replaced by what the offline store
+ * holds (they vanish from the windows); {@code online_and_offline} pushes stay. The tiles need the
+ * source's column types, read once per process from the offline store.
  *
  * <p><b>Tile rows after a change.</b> When window aggregates are added to (or changed or reordered
  * in) a view version in place, its tile rows keep the earlier layout until the next materialization
@@ -99,15 +107,27 @@ public final class Pusher {
    * @param views the online view versions written ({@code name@vN})
    * @param written online latest rows that replaced older ones (or were new), summed over views; the
    *     views' window-aggregate tiles take every pushed row and are not counted here
-   * @param offlineFile the file appended to the source, or null
+   * @param offlineFile the file appended to the source (or, for a repeated idempotency key, the one
+   *     its first push wrote), or null
+   * @param applied pushed rows folded into the views' tile rows, summed over views with window aggregates
+   * @param duplicates pushed rows a tile row had taken already (a repeated idempotency key, a replayed
+   *     stream offset) and skipped, summed over views
+   * @param late pushed rows dropped from a tile row as older than every window can still read, summed over views
    */
-  public record Result(String source, int rows, List<String> views, long written, Path offlineFile) {}
+  public record Result(String source, int rows, List<String> views, long written, Path offlineFile, long applied,
+      long duplicates, long late) {
+    /** A result without tile counts (no view with window aggregates). */
+    public Result(String source, int rows, List<String> views, long written, Path offlineFile) {
+      this(source, rows, views, written, offlineFile, 0, 0, 0);
+    }
+  }
 
   private final Definitions defs;
   private final OnlineStore online;
   private final OfflineEngine offline;
   private final Path repoRoot;
   private final ServingVersions serving;
+  private final java.time.Clock clock;
 
   /**
    * A pusher that knows nothing of how the views were last materialized ({@link
@@ -126,6 +146,13 @@ public final class Pusher {
    * their own layout (see the class comment).
    */
   public Pusher(Definitions defs, OnlineStore online, OfflineEngine offline, Path repoRoot, ServingVersions serving) {
+    this(defs, online, offline, repoRoot, serving, java.time.Clock.systemUTC());
+  }
+
+  /** As above, with the clock whose time is recorded with a push's idempotency key in tile rows. */
+  public Pusher(Definitions defs, OnlineStore online, OfflineEngine offline, Path repoRoot, ServingVersions serving,
+      java.time.Clock clock) {
+    this.clock = java.util.Objects.requireNonNull(clock, "clock");
     this.defs = defs;
     this.online = online;
     this.offline = offline;
@@ -149,7 +176,12 @@ public final class Pusher {
 
   /**
    * Pushes rows as {@link #push(String, Map, Target)} does, from {@code origin}: a push with an
-   * idempotency key, or events of a stream partition with their offsets (see {@link Origin}).
+   * idempotency key, or events of a stream partition with their offsets (see {@link Origin}). Rows
+   * a tile row took already from the same origin are skipped there and counted ({@link
+   * Result#duplicates()}).
+   *
+   * @throws InvalidRequestException also when an idempotency key is empty or longer than 256
+   *     characters, or a stream's offsets are not one per row, ascending and {@code >= 0}
    */
   public Result push(String sourceName, Map<String, List<Object>> columns, Target target, Origin origin) {
     java.util.Objects.requireNonNull(origin, "origin");
@@ -161,13 +193,19 @@ public final class Pusher {
     };
     List<FeatureView> views = target.online()
         ? defs.views().stream().filter(v -> v.source().equals(sourceName) && v.online()).toList() : List.of();
-    return push(file, views, columns, target);
+    return push(file, views, columns, target, origin);
   }
 
   /** Pushes rows of {@code file} to the given online views (and offline when the target says so). */
   Result push(FileSource file, List<FeatureView> views, Map<String, List<Object>> columns, Target target) {
+    return push(file, views, columns, target, Origin.PUSH);
+  }
+
+  private Result push(FileSource file, List<FeatureView> views, Map<String, List<Object>> columns, Target target,
+      Origin origin) {
     String sourceName = file.name();
     int rows = rows(columns);
+    check(origin, rows);
     List<Instant> events = times(columns, file.timestampColumn(), rows, true);
     List<Instant> created = file.createdColumn() == null || !columns.containsKey(file.createdColumn())
         ? null : times(columns, file.createdColumn(), rows, false);
@@ -186,15 +224,17 @@ public final class Pusher {
     }
     Path appended = null;
     if (target.offline()) {
-      appended = appendOffline(file, columns, rows);
+      appended = appendOffline(file, columns, rows, origin);
     }
     long written = 0;
     for (ViewRows v : prepared) {
       online.createTable(v.table());
       written += online.multiPutIfNewer(v.table(), v.entries());
     }
+    PushedTiles.Counts counts = PushedTiles.Counts.NONE;
+    long now = dev.quiver.core.model.Timestamps.toMicros(clock.instant());
     for (PushedTiles u : tileUpdates) {
-      u.apply(online); // every pushed row is folded in; "written" counts latest rows only
+      counts = counts.plus(u.apply(online, origin, now)); // "written" counts latest rows only
     }
     if (!views.isEmpty()) {
       Instant newest = events.stream().max(Instant::compareTo).orElseThrow();
@@ -202,7 +242,32 @@ public final class Pusher {
       views.forEach(v -> fresh.put(v.qualifiedName(), newest));
       Freshness.record(online, defs.project(), fresh);
     }
-    return new Result(sourceName, rows, views.stream().map(FeatureView::qualifiedName).toList(), written, appended);
+    return new Result(sourceName, rows, views.stream().map(FeatureView::qualifiedName).toList(), written, appended,
+        counts.applied(), counts.duplicates(), counts.late());
+  }
+
+  /** Refuses an origin that does not fit the rows. */
+  private static void check(Origin origin, int rows) {
+    switch (origin) {
+      case Origin.Push(String key) -> {
+        if (key != null && (key.isEmpty() || key.length() > 256)) {
+          throw new InvalidRequestException("an idempotency key must have 1 to 256 characters, got " + key.length());
+        }
+      }
+      case Origin.Stream s -> {
+        long[] o = s.offsets();
+        if (o.length != rows) {
+          throw new InvalidRequestException("stream " + s.stream() + " partition " + s.partition() + ": " + o.length
+              + " offsets for " + rows + " rows; give one offset per row");
+        }
+        for (int r = 0; r < o.length; r++) {
+          if (o[r] < 0 || (r > 0 && o[r] < o[r - 1])) {
+            throw new InvalidRequestException("stream " + s.stream() + " partition " + s.partition() + ": offset " + o[r]
+                + " at row " + r + " is negative or smaller than the one before; apply a partition's events in offset order");
+          }
+        }
+      }
+    }
   }
 
   private record ViewRows(String table, List<OnlineStore.Entry> entries) {}
@@ -305,7 +370,7 @@ public final class Pusher {
     return values;
   }
 
-  private Path appendOffline(FileSource source, Map<String, List<Object>> columns, int rows) {
+  private Path appendOffline(FileSource source, Map<String, List<Object>> columns, int rows, Origin origin) {
     if (offline == null) {
       throw new InvalidRequestException("this server does not write to the offline store; push with \"to\": \"online\"");
     }
@@ -342,7 +407,20 @@ public final class Pusher {
       }
       out.add(row);
     }
+    if (origin instanceof Origin.Push(String key) && key != null) {
+      return offline.appendToSource(source, repoRoot, raw, out, "key-" + keyHash(key));
+    }
     return offline.appendToSource(source, repoRoot, raw, out);
+  }
+
+  /** A file-name-safe digest of an idempotency key (SHA-256, the first 16 bytes in hex). */
+  static String keyHash(String key) {
+    try {
+      byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest(key.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return java.util.HexFormat.of().formatHex(d, 0, 16);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   static List<Object> column(Map<String, List<Object>> columns, String name, FeatureView view) {

@@ -1,31 +1,26 @@
 package dev.quiver.core.online;
 
+import dev.quiver.core.QuiverException;
 import dev.quiver.core.model.FeatureView;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.BitSet;
 import java.util.List;
-import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.BiFunction;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Online tile rows ({@link dev.quiver.core.aggregate.EntityTiles}): one per view version and entity, in the table {@link
- * #table}, beside the view's latest-row table. Writers that read, change and write a row back
- * (pushes) and writers that replace rows (materialization) hold this JVM's lock stripes of their
- * keys meanwhile, so within one process no update is lost; separate processes writing the same
- * keys at once are not coordinated (push through one server, or materialize through it).
+ * #table}, beside the view's latest-row table. Every writer — pushes, stream consumers,
+ * materialization — reads a row, merges into it and writes it back with {@link
+ * OnlineStore#multiCompareAndSet} expecting the bytes it read; a key some other writer changed
+ * meanwhile (in this process or another, on the same store) is read and merged again ({@link
+ * #swap}), so no update is lost.
  *
  * <p>Thread-safe.
  */
 public final class TileRows {
-  private static final int STRIPES = 256;
-  private static final ReentrantLock[] LOCKS = new ReentrantLock[STRIPES];
-
-  static {
-    for (int i = 0; i < STRIPES; i++) {
-      LOCKS[i] = new ReentrantLock();
-    }
-  }
+  /** Rounds of read, merge and swap before a write gives up (system property {@code quiver.tiles.cas-attempts}, default 100). */
+  static final int ATTEMPTS = Integer.getInteger("quiver.tiles.cas-attempts", 100);
 
   private TileRows() {}
 
@@ -34,58 +29,64 @@ public final class TileRows {
     return OnlineTables.of(project, view) + ".tiles";
   }
 
-  /** Replaces rows, holding the stripes of their keys. */
-  public static void replace(OnlineStore store, String table, List<OnlineStore.Entry> entries) {
-    List<byte[]> keys = new ArrayList<>(entries.size());
-    entries.forEach(e -> keys.add(e.key()));
-    int[] stripes = lock(table, keys);
-    try {
-      store.multiPut(table, entries);
-    } finally {
-      unlock(stripes);
-    }
+  /** How one key's row changes. */
+  @FunctionalInterface
+  interface Change {
+    /**
+     * The row key {@code index} should hold, given its stored bytes (null when none); null to leave
+     * it as it is. Called again with the newer bytes when another writer changed the row meanwhile,
+     * so it must derive everything it returns (and records) from {@code stored}.
+     */
+    byte[] apply(int index, byte[] stored);
   }
 
   /**
-   * Reads the rows of {@code keys} (distinct), applies {@code change} to each (the key's index and
-   * its stored bytes or null) and writes the results back, all under the keys' stripes.
+   * Reads the rows of {@code keys} (distinct), applies {@code change} to each and swaps the results
+   * in with compare-and-set; keys another writer changed meanwhile are read and changed again.
    *
    * @return the number of rows written
+   * @throws QuiverException when some keys still changed under every one of {@link #ATTEMPTS} rounds
    */
-  public static int update(OnlineStore store, String table, List<byte[]> keys, BiFunction<Integer, byte[], byte[]> change) {
-    int[] stripes = lock(table, keys);
-    try {
-      List<byte[]> stored = store.multiGet(table, keys);
-      List<OnlineStore.Entry> out = new ArrayList<>(keys.size());
-      for (int i = 0; i < keys.size(); i++) {
-        byte[] next = change.apply(i, stored.get(i));
-        if (next != null) {
-          out.add(new OnlineStore.Entry(keys.get(i), next));
+  static int swap(OnlineStore store, String table, List<byte[]> keys, Change change) {
+    List<Integer> pending = new ArrayList<>(keys.size());
+    for (int i = 0; i < keys.size(); i++) {
+      pending.add(i);
+    }
+    int written = 0;
+    for (int attempt = 0; attempt < ATTEMPTS && !pending.isEmpty(); attempt++) {
+      if (attempt > 0) {
+        // another writer won these keys: back off a little, more each round, so two writers do not keep colliding
+        LockSupport.parkNanos(ThreadLocalRandom.current().nextLong(1 + Math.min(attempt, 20) * 200_000L));
+      }
+      List<byte[]> stored = store.multiGet(table, pending.stream().map(keys::get).toList());
+      List<OnlineStore.Swap> swaps = new ArrayList<>(pending.size());
+      List<Integer> swapped = new ArrayList<>(pending.size());
+      for (int p = 0; p < pending.size(); p++) {
+        int i = pending.get(p);
+        byte[] next = change.apply(i, stored.get(p));
+        if (next != null && !Arrays.equals(next, stored.get(p))) {
+          swaps.add(new OnlineStore.Swap(keys.get(i), stored.get(p), next));
+          swapped.add(i);
         }
       }
-      store.multiPut(table, out);
-      return out.size();
-    } finally {
-      unlock(stripes);
+      pending = new ArrayList<>();
+      if (swaps.isEmpty()) {
+        break;
+      }
+      boolean[] done = store.multiCompareAndSet(table, swaps);
+      for (int s = 0; s < done.length; s++) {
+        if (done[s]) {
+          written++;
+        } else {
+          pending.add(swapped.get(s));
+        }
+      }
     }
-  }
-
-  private static int[] lock(String table, List<byte[]> keys) {
-    BitSet set = new BitSet(STRIPES);
-    int salt = table.hashCode();
-    for (byte[] k : keys) {
-      set.set(Math.floorMod(Arrays.hashCode(k) * 31 + salt, STRIPES));
+    if (!pending.isEmpty()) {
+      throw new QuiverException("the online tile rows of " + table + " for " + pending.size() + " key(s) kept changing under"
+          + " other writers through " + ATTEMPTS + " compare-and-set rounds; nothing more was written for them,"
+          + " write again (or raise -Dquiver.tiles.cas-attempts)");
     }
-    int[] stripes = set.stream().toArray(); // ascending: no two writers wait on each other in a cycle
-    for (int s : stripes) {
-      LOCKS[s].lock();
-    }
-    return stripes;
-  }
-
-  private static void unlock(int[] stripes) {
-    for (int i = stripes.length - 1; i >= 0; i--) {
-      LOCKS[stripes[i]].unlock();
-    }
+    return written;
   }
 }

@@ -321,7 +321,16 @@ public final class FeatureRepo implements AutoCloseable {
    * file of the source, or both (see {@link Pusher}). Uses the registry's latest version.
    */
   public Pusher.Result push(String source, Map<String, List<Object>> columns, Pusher.Target to) {
-    return pusher().push(source, columns, to);
+    return push(source, columns, to, dev.quiver.core.online.Origin.PUSH);
+  }
+
+  /**
+   * Pushes rows as {@link #push(String, Map, Pusher.Target)} does, from {@code origin} (a push with
+   * an idempotency key, or a stream partition's events with their offsets: applied once).
+   */
+  public Pusher.Result push(String source, Map<String, List<Object>> columns, Pusher.Target to,
+      dev.quiver.core.online.Origin origin) {
+    return pusher().push(source, columns, to, origin);
   }
 
   /**
@@ -330,7 +339,7 @@ public final class FeatureRepo implements AutoCloseable {
    */
   public Pusher pusher() {
     RegistrySnapshot s = applied();
-    return new Pusher(s.definitions(), online(), offline(), config.root(), servingVersions(s));
+    return new Pusher(s.definitions(), online(), offline(), config.root(), servingVersions(s), clock);
   }
 
   /** The definitions of the registry's latest version. */

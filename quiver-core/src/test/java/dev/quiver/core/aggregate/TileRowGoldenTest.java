@@ -26,10 +26,12 @@ import org.junit.jupiter.api.Test;
  * tiles, coarse blocks, a lifetime rest, a filtered family — must encode to the golden bytes and
  * read back to the same values, so a format change is a deliberate, versioned act
  * (-Dquiver.golden.update=true rewrites the current format's file). The golden row of format 1,
- * written before rows carried their families' fingerprint, must still read the same.
+ * written before rows carried their families' fingerprint, and the row of format 2, written before
+ * rows recorded the stream offsets and push keys they took, must still read the same.
  */
 class TileRowGoldenTest {
-  private static final Path GOLDEN = Path.of("src/test/resources/aggregate/tile-row-golden-v2.txt");
+  private static final Path GOLDEN = Path.of("src/test/resources/aggregate/tile-row-golden-v3.txt");
+  private static final Path GOLDEN_V2 = Path.of("src/test/resources/aggregate/tile-row-golden-v2.txt");
   private static final Path GOLDEN_V1 = Path.of("src/test/resources/aggregate/tile-row-golden-v1.txt");
   private static final long S = 1_000_000L;
   private static final long T0 = 1_790_000_000L * S;
@@ -58,6 +60,10 @@ class TileRowGoldenTest {
   void bytesMatchTheGoldenFileAndReadBack() throws IOException {
     TileLayout layout = layout();
     EntityTiles tiles = row(layout);
+    tiles.recordOffset("localhost:9092/txns", 2, 1_234_567);
+    tiles.recordOffset("localhost:9092/txns", 0, 42);
+    tiles.recordPush("batch-0001", T0);
+    tiles.recordPush("batch-0002", T0 + S);
     byte[] bytes = tiles.encode();
     long t = tiles.maxEvent() + 1;
     String actual = HexFormat.of().formatHex(bytes) + "\n" + Arrays.toString(EntityTiles.read(layout, bytes, t)) + "\n";
@@ -69,6 +75,24 @@ class TileRowGoldenTest {
     byte[] goldenBytes = HexFormat.of().parseHex(golden.lines().findFirst().orElseThrow());
     assertThat(Arrays.toString(EntityTiles.read(layout, goldenBytes, t))).isEqualTo(golden.lines().skip(1).findFirst().orElseThrow());
     assertThat(layout.families().get(0).coarseSpan()).isEqualTo(8); // the golden row has coarse blocks
+    EntityTiles decoded = EntityTiles.decode(layout, goldenBytes);
+    assertThat(decoded.appliedOffset("localhost:9092/txns", 2)).isEqualTo(1_234_567);
+    assertThat(decoded.appliedOffset("localhost:9092/txns", 0)).isEqualTo(42);
+    assertThat(decoded.appliedPush("batch-0002")).isTrue();
+  }
+
+  @Test
+  void rowsOfFormatTwoStillReadAndRewriteInTheCurrentFormat() throws IOException {
+    TileLayout layout = layout();
+    EntityTiles tiles = row(layout);
+    long t = tiles.maxEvent() + 1;
+    List<String> v2 = Files.readAllLines(GOLDEN_V2, StandardCharsets.UTF_8);
+    byte[] v2Bytes = HexFormat.of().parseHex(v2.get(0));
+    assertThat(TileRowHeader.of(v2Bytes).format()).isEqualTo(2);
+    assertThat(Arrays.toString(EntityTiles.read(layout, v2Bytes, t))).isEqualTo(v2.get(1));
+    EntityTiles decoded = EntityTiles.decode(layout, v2Bytes);
+    assertThat(decoded.appliedOffset("localhost:9092/txns", 0)).as("format 2 records nothing taken").isEqualTo(-1);
+    assertThat(decoded.encode()).isEqualTo(tiles.encode());
   }
 
   @Test
@@ -92,9 +116,9 @@ class TileRowGoldenTest {
     TileLayout layout = layout();
     byte[] good = row(layout).encode();
     byte[] other = good.clone();
-    other[0] = 3;
+    other[0] = 4;
     assertThatThrownBy(() -> EntityTiles.read(layout, other, 0)).isInstanceOf(QuiverException.class)
-        .hasMessageContaining("format 3").hasMessageContaining("materialize the view again");
+        .hasMessageContaining("format 4").hasMessageContaining("materialize the view again");
     byte[] truncated = Arrays.copyOf(good, good.length - 3);
     assertThatThrownBy(() -> EntityTiles.decode(layout, truncated)).isInstanceOf(QuiverException.class)
         .hasMessageContaining("corrupt");

@@ -108,7 +108,7 @@ class OnlineReaderTest {
   }
 
   /** The plainest possible store, for testing the reader alone. */
-  static final class MapStore implements OnlineStore {
+  static class MapStore implements OnlineStore {
     private final Map<String, Map<String, byte[]>> tables = new HashMap<>();
 
     @Override

@@ -372,8 +372,13 @@ final class DuckDbOfflineEngine implements OfflineEngine {
   @Override
   public Path appendToSource(FileSource source, Path repoRoot,
       List<String> columns, List<Object[]> rows) {
+    return appendToSource(source, repoRoot, columns, rows, null);
+  }
+
+  @Override
+  public Path appendToSource(FileSource source, Path repoRoot, List<String> columns, List<Object[]> rows, String tag) {
     try (Connection c = open()) {
-      return SourceAppender.append(c, source, repoRoot, null, columns, rows);
+      return SourceAppender.append(c, source, repoRoot, null, columns, rows, tag);
     } catch (SQLException e) {
       throw failure(e, List.of(source), repoRoot);
     }
@@ -383,7 +388,7 @@ final class DuckDbOfflineEngine implements OfflineEngine {
   public Path appendToSource(FileSource source, Path repoRoot, String fileName, List<String> columns, List<Object[]> rows) {
     java.util.Objects.requireNonNull(fileName, "fileName");
     try (Connection c = open()) {
-      return SourceAppender.append(c, source, repoRoot, fileName, columns, rows);
+      return SourceAppender.append(c, source, repoRoot, fileName, columns, rows, null);
     } catch (SQLException e) {
       throw failure(e, List.of(source), repoRoot);
     }

@@ -28,16 +28,20 @@ import java.util.UUID;
  * Appends pushed rows to a file source: a temporary table shaped like the source's existing files
  * (same columns, same types), the rows inserted into it, written to a file under {@code .quiver/tmp}
  * and moved atomically into the source's directory under a name its glob matches. Readers see the
- * whole file or nothing.
+ * whole file or nothing. With a tag, the file is named {@code push-<time>-<tag>.<ext>} and written
+ * once: when the directory holds a file with that tag already, it is returned and nothing is written.
  */
 final class SourceAppender {
   private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmssSSS").withZone(ZoneOffset.UTC);
 
   private SourceAppender() {}
 
-  /** Appends {@code rows} as a new file named {@code fileName}, or a generated {@code push-...} name when null. */
+  /**
+   * Appends {@code rows} as a new file named {@code fileName}, or, when null, a generated {@code push-...} name that
+   * carries {@code tag} when given (then once per tag: a file with that tag already there is returned instead).
+   */
   static Path append(Connection c, FileSource source, Path repoRoot, String fileName, List<String> columns,
-      List<Object[]> rows) throws SQLException {
+      List<Object[]> rows, String tag) throws SQLException {
     Path pattern = Path.of(source.path());
     Path absolute = pattern.isAbsolute() ? pattern : repoRoot.resolve(pattern);
     Path dir = absolute.getParent();
@@ -52,8 +56,17 @@ final class SourceAppender {
       throw new InvalidRequestException("source '" + source.name() + "' has no files yet to take its columns from ("
           + source.path() + "); write a first file, then push");
     }
+    if (tag != null && fileName == null) {
+      String suffix = "-" + tag + "." + extension(source);
+      for (Path p : existing) {
+        if (p.getFileName().toString().endsWith(suffix)) {
+          return p; // appended once already under this tag
+        }
+      }
+    }
     String name = fileName != null ? fileName
-        : "push-" + STAMP.format(Instant.now()) + "-" + UUID.randomUUID().toString().substring(0, 8) + "." + extension(source);
+        : "push-" + STAMP.format(Instant.now()) + "-" + (tag == null ? UUID.randomUUID().toString().substring(0, 8) : tag)
+            + "." + extension(source);
     if (fileName != null && (!Path.of(fileName).getFileName().toString().equals(fileName) || Files.exists(dir.resolve(fileName)))) {
       throw new InvalidRequestException("source '" + source.name() + "' cannot take a new file named '" + fileName
           + "': it must be a plain file name not already in " + dir);

@@ -45,6 +45,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -100,6 +101,9 @@ import java.util.function.Supplier;
  *       (in a cluster: keys of one slot, again one write per master). A server that answers {@code
  *       NOSCRIPT} (restarted, failed over, flushed) gets the script by {@code EVAL}, which caches it
  *       again; a {@code MOVED} or {@code ASK} (a slot being resharded) is followed the same way.
+ *   <li>{@link #multiCompareAndSet}: {@code EVALSHA} calls of {@link CompareAndSetScript}, grouped
+ *       like those of {@link #multiPutIfNewer}; a script's {@code GET}, compare and {@code SET} (or
+ *       {@code DEL}) run atomically, so swaps are atomic against every client in every process.
  *   <li>{@link #delete}: {@code UNLINK}. {@link #dropTable}: <code>SCAN MATCH prefix:table:&#123;*</code>
  *       on every master and {@code UNLINK} of each page (rows written while it runs may survive it).
  *       {@link #createTable} records the name in the tables key. {@link #check}: {@code PING} to
@@ -354,6 +358,123 @@ final class RedisOnlineStore implements OnlineStore {
     return written;
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>{@code EVALSHA} calls of {@link CompareAndSetScript}, each for up to {@value #SCRIPT_KEYS}
+   * keys or about 1 MB of expected and new rows (in a cluster: keys of one slot, one write per
+   * master), pipelined in one round trip; {@code NOSCRIPT}, {@code MOVED} and {@code ASK} are
+   * followed as for {@link #multiPutIfNewer}. A script runs atomically on its server, so every
+   * client of the server, in any process, sees each swap whole. When the call throws (a timeout, a
+   * lost connection), some swaps may have been applied: read the rows again before retrying.
+   *
+   * @throws IllegalArgumentException when two swaps have the same key
+   */
+  @Override
+  public boolean[] multiCompareAndSet(String table, List<Swap> swaps) {
+    byte[] start = keys.rowKeyStart(table);
+    Objects.requireNonNull(swaps, "swaps");
+    ensureOpen();
+    boolean[] done = new boolean[swaps.size()];
+    if (swaps.isEmpty()) {
+      return done;
+    }
+    byte[][] rowKeys = new byte[swaps.size()][];
+    Map<ByteBuffer, Integer> seen = new HashMap<>();
+    for (int i = 0; i < rowKeys.length; i++) {
+      Swap s = Objects.requireNonNull(swaps.get(i), "swap");
+      Integer before = seen.put(ByteBuffer.wrap(s.key()), i);
+      if (before != null) {
+        throw new IllegalArgumentException("swaps " + before + " and " + i + " of table " + table
+            + " have the same key; a call swaps each key once");
+      }
+      rowKeys[i] = RedisKeys.rowKey(start, s.key());
+    }
+    List<int[]> calls = swapCalls(rowKeys, swaps);
+    Supplier<String> what = () -> "swapping " + count(swaps.size(), "row") + " of table " + table;
+    Lane lane = lane();
+    RedisClusterAsyncCommands<byte[], byte[]> c = lane.async();
+    List<Future<List<Object>>> futures;
+    if (lane.cluster() != null) {
+      futures = sendToMasters(lane.cluster(), calls.size(), i -> SlotHash.getSlot(rowKeys[calls.get(i)[0]]), i -> {
+        CommandArgs<byte[], byte[]> args = new CommandArgs<>(CODEC).add(CompareAndSetScript.SHA).add(calls.get(i).length)
+            .addKeys(swapKeys(calls.get(i), rowKeys)).addValues(swapArgs(calls.get(i), swaps));
+        return new AsyncCommand<>(new Command<>(CommandType.EVALSHA, new NestedMultiOutput<>(CODEC), args));
+      }, what);
+    } else {
+      futures = new ArrayList<>(calls.size());
+      for (int[] call : calls) {
+        futures.add(c.evalsha(CompareAndSetScript.SHA, ScriptOutputType.MULTI, swapKeys(call, rowKeys),
+            swapArgs(call, swaps)));
+      }
+    }
+    List<List<Object>> answers = awaitAll(futures, i -> c.eval(CompareAndSetScript.BYTES, ScriptOutputType.MULTI,
+        swapKeys(calls.get(i), rowKeys), swapArgs(calls.get(i), swaps)), what);
+    for (int i = 0; i < calls.size(); i++) {
+      int[] call = calls.get(i);
+      List<Object> answer = answers.get(i);
+      if (answer == null || answer.size() != call.length) {
+        throw new QuiverException(endpoint + " answered the compare-and-set script with " + answer + " for "
+            + call.length + " keys; is another script loaded under SHA " + CompareAndSetScript.SHA + "?");
+      }
+      for (int j = 0; j < call.length; j++) {
+        done[call[j]] = Long.valueOf(1).equals(answer.get(j));
+      }
+    }
+    return done;
+  }
+
+  /** The swaps' indexes per script call: chunks by keys and bytes, and in a cluster of keys of one slot. */
+  private List<int[]> swapCalls(byte[][] rowKeys, List<Swap> swaps) {
+    Map<Integer, List<Integer>> groups = new LinkedHashMap<>();
+    for (int i = 0; i < rowKeys.length; i++) {
+      int group = settings.cluster() ? SlotHash.getSlot(rowKeys[i]) : 0;
+      groups.computeIfAbsent(group, g -> new ArrayList<>()).add(i);
+    }
+    List<int[]> calls = new ArrayList<>();
+    for (List<Integer> group : groups.values()) {
+      int from = 0;
+      long bytes = 0;
+      for (int j = 0; j <= group.size(); j++) {
+        long size = 0;
+        if (j < group.size()) {
+          Swap s = swaps.get(group.get(j));
+          size = (s.expected() == null ? 0 : s.expected().length) + (s.value() == null ? 0 : s.value().length);
+        }
+        boolean full = j - from >= SCRIPT_KEYS || bytes + size > SCRIPT_BYTES;
+        if (j > from && (j == group.size() || full)) {
+          calls.add(group.subList(from, j).stream().mapToInt(Integer::intValue).toArray());
+          from = j;
+          bytes = 0;
+        }
+        bytes += size;
+      }
+    }
+    return calls;
+  }
+
+  private static byte[][] swapKeys(int[] call, byte[][] rowKeys) {
+    byte[][] out = new byte[call.length][];
+    for (int j = 0; j < call.length; j++) {
+      out[j] = rowKeys[call[j]];
+    }
+    return out;
+  }
+
+  /** Expected and new row of each swap (empty when null), then the modes of {@link CompareAndSetScript}. */
+  private static byte[][] swapArgs(int[] call, List<Swap> swaps) {
+    byte[][] out = new byte[2 * call.length + 1][];
+    byte[] modes = new byte[call.length];
+    for (int j = 0; j < call.length; j++) {
+      Swap s = swaps.get(call[j]);
+      out[2 * j] = s.expected() == null ? new byte[0] : s.expected();
+      out[2 * j + 1] = s.value() == null ? new byte[0] : s.value();
+      modes[j] = CompareAndSetScript.mode(s.expected(), s.value());
+    }
+    out[out.length - 1] = modes;
+    return out;
+  }
+
   /** {@inheritDoc} One {@code MSET} (split by slot in a cluster). */
   @Override
   public void multiPut(String table, List<Entry> entries) {
@@ -431,10 +552,11 @@ final class RedisOnlineStore implements OnlineStore {
   private void loadScript() {
     loadScript(PutIfNewerScript.BYTES, PutIfNewerScript.SHA);
     loadScript(PutIfNewerScript.NOT_OLDER_BYTES, PutIfNewerScript.NOT_OLDER_SHA);
+    loadScript(CompareAndSetScript.BYTES, CompareAndSetScript.SHA);
   }
 
   private void loadScript(byte[] script, String expected) {
-    Supplier<String> what = () -> "loading the put-if-newer scripts";
+    Supplier<String> what = () -> "loading the write scripts";
     for (RedisClusterAsyncCommands<byte[], byte[]> node : masters(lane(), what)) {
       String sha;
       try {
@@ -446,7 +568,7 @@ final class RedisOnlineStore implements OnlineStore {
         throw failure(what.get(), e.getCause());
       }
       if (!expected.equals(sha)) {
-        throw new QuiverException(endpoint + " gave a put-if-newer script the SHA-1 " + sha + ", expected " + expected);
+        throw new QuiverException(endpoint + " gave a write script the SHA-1 " + sha + ", expected " + expected);
       }
     }
   }

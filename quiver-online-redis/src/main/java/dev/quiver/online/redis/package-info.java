@@ -12,7 +12,9 @@
  *
  * <p><b>Newest wins</b> inside Redis: a Lua script compares the 16 order-key bytes of the stored
  * and the new row (bytes 2 to 17, unsigned, byte by byte) and writes only a strictly newer row, so
- * concurrent writers, late backfills and replays are all safe.
+ * concurrent writers, late backfills and replays are all safe. Compare-and-set (for tile rows) is a
+ * second script that compares the stored string with the expected one whole and sets or deletes it,
+ * atomic against every client of the server, in any process.
  *
  * <p><b>Threads and failures</b>: the store is thread-safe; every call blocks until Redis answers,
  * at most {@code command_timeout}, else throws a {@link dev.quiver.core.QuiverException} naming the

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.quiver.core.online.OnlineStore;
 import dev.quiver.core.online.OnlineStore.Entry;
+import dev.quiver.core.online.OnlineStore.Swap;
 import dev.quiver.testkit.OnlineStoreContract;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
@@ -66,6 +67,12 @@ class RedisClusterOnlineStoreTest extends OnlineStoreContract {
 
   @Override
   protected OnlineStore reopen() {
+    return open(prefix);
+  }
+
+  /** Another client of the same keys: its own Lettuce client and connections, as another process has. */
+  @Override
+  protected OnlineStore anotherClient() {
     return open(prefix);
   }
 
@@ -142,6 +149,25 @@ class RedisClusterOnlineStoreTest extends OnlineStoreContract {
   }
 
   @Test
+  void mastersThatForgotTheSwapScriptGetItAgain() {
+    for (StatefulRedisConnection<String, String> node : NODES) {
+      node.sync().scriptFlush();
+    }
+    List<Swap> swaps = new ArrayList<>();
+    for (int i = 0; i < 60; i++) {
+      swaps.add(new Swap(userKey(i), null, row(10, null, i)));
+    }
+
+    boolean[] done = store.multiCompareAndSet(TABLE, swaps);
+
+    assertThat(done).hasSize(60).doesNotContain(false);
+    for (StatefulRedisConnection<String, String> node : NODES) {
+      assertThat(node.sync().scriptExists(CompareAndSetScript.SHA)).as("script on master %s", node).containsExactly(true);
+    }
+    assertThat(store.multiGet(TABLE, List.of(userKey(0), userKey(59)))).containsExactly(row(10, null, 0), row(10, null, 59));
+  }
+
+  @Test
   void theKeyLayoutIsTheStandaloneOne() {
     store.createTable(TABLE);
     store.multiPutIfNewer(TABLE, List.of(new Entry(userKey(7), row(10, null, 1))));
@@ -186,7 +212,9 @@ class RedisClusterOnlineStoreTest extends OnlineStoreContract {
     }
     assertThat(owns(to, slot)).isTrue();
 
-    // the store still sends the slot to its old master, gets MOVED, and follows it
+    // the store still sends the slot to its old master, gets MOVED, and follows it (a swap, then a put)
+    assertThat(store.multiCompareAndSet(TABLE, List.of(new Swap(userKey(user), null, row(9, null, 5)),
+        new Swap(userKey(1), row(10, null, 1), row(10, null, 1))))).containsExactly(true, true);
     assertThat(store.multiPutIfNewer(TABLE, List.of(new Entry(userKey(user), row(10, null, 2)),
         new Entry(userKey(user), row(11, null, 3)), new Entry(userKey(2), row(10, null, 4))))).isEqualTo(3);
     assertThat(store.multiGet(TABLE, List.of(userKey(user), userKey(2), userKey(1))))

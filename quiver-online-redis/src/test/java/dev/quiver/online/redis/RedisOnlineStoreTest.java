@@ -9,6 +9,7 @@ import dev.quiver.core.model.ScalarType;
 import dev.quiver.core.online.KeyEncoding;
 import dev.quiver.core.online.OnlineStore;
 import dev.quiver.core.online.OnlineStore.Entry;
+import dev.quiver.core.online.OnlineStore.Swap;
 import dev.quiver.core.online.RowEncoding;
 import dev.quiver.testkit.OnlineStoreContract;
 import io.lettuce.core.RedisClient;
@@ -78,6 +79,12 @@ class RedisOnlineStoreTest extends OnlineStoreContract {
 
   @Override
   protected OnlineStore reopen() {
+    return open(prefix);
+  }
+
+  /** Another client of the same keys: its own Lettuce client and connections, as another process has. */
+  @Override
+  protected OnlineStore anotherClient() {
     return open(prefix);
   }
 
@@ -186,6 +193,46 @@ class RedisOnlineStoreTest extends OnlineStoreContract {
     assertThat(raw().scriptExists(PutIfNewerScript.SHA)).containsExactly(true);
     assertThat(store.multiGet(TABLE, List.of(userKey(1), userKey(2))))
         .containsExactly(row(11, null, 3), row(10, null, 2));
+  }
+
+  @Test
+  void aServerThatForgotTheSwapScriptGetsItAgain() {
+    assertThat(raw().scriptExists(CompareAndSetScript.SHA)).as("loaded at open").containsExactly(true);
+    raw().scriptFlush();
+
+    assertThat(store.multiCompareAndSet(TABLE, List.of(new Swap(userKey(1), null, row(10, null, 1)),
+        new Swap(userKey(2), row(1, null, 1), row(10, null, 2))))).containsExactly(true, false);
+
+    assertThat(raw().scriptExists(CompareAndSetScript.SHA)).containsExactly(true);
+    assertThat(store.multiGet(TABLE, List.of(userKey(1), userKey(2)))).containsExactly(row(10, null, 1), null);
+  }
+
+  // ---- compare-and-set --------------------------------------------------------------------------
+
+  @Test
+  void theSwapScriptComparesWholeBinaryStrings() {
+    byte[] stored = {0, (byte) 0xFF, 'a', 0, (byte) 0x80};
+    raw().set(utf8(prefix + ":" + TABLE + ":{01020000000000000001}"), stored);
+    // equal under a locale's collation or up to a NUL byte, but not byte for byte
+    for (byte[] other : List.of(new byte[] {0, (byte) 0xFF, 'A', 0, (byte) 0x80}, new byte[] {0, (byte) 0xFF, 'a', 0},
+        new byte[] {0, (byte) 0xFF, 'a', 0, (byte) 0x81}, new byte[] {0})) {
+      assertThat(store.multiCompareAndSet(TABLE, List.of(new Swap(userKey(1), other, new byte[] {1}))))
+          .as("expecting %s", Arrays.toString(other)).containsExactly(false);
+    }
+    assertThat(store.multiCompareAndSet(TABLE, List.of(new Swap(userKey(1), stored.clone(), new byte[] {0, 0}))))
+        .containsExactly(true);
+    assertThat(raw().get(utf8(prefix + ":" + TABLE + ":{01020000000000000001}"))).isEqualTo(new byte[] {0, 0});
+  }
+
+  @Test
+  void twoSwapsOfOneKeyInACallAreRefusedAndNothingIsWritten() {
+    assertThatThrownBy(() -> store.multiCompareAndSet(TABLE, List.of(new Swap(userKey(1), null, row(10, null, 1)),
+        new Swap(userKey(2), null, row(10, null, 2)), new Swap(userKey(1), null, row(11, null, 3)))))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("swaps 0 and 2");
+    assertThatThrownBy(() -> store.multiCompareAndSet(TABLE, Arrays.asList(new Swap(userKey(1), null, null), null)))
+        .isInstanceOf(NullPointerException.class);
+
+    assertThat(store.multiGet(TABLE, List.of(userKey(1), userKey(2)))).containsOnlyNulls();
   }
 
   // ---- prefixes and table names -----------------------------------------------------------------

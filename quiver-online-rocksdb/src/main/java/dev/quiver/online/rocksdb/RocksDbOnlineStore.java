@@ -46,10 +46,12 @@ import org.rocksdb.WriteOptions;
  * <p>Thread-safe. Arguments must not be null (a {@link NullPointerException} says which); RocksDB
  * failures become a {@link QuiverException} naming the directory. Data calls run concurrently;
  * {@link #createTable}, {@link #dropTable} and {@link #close} wait for the calls in flight and hold
- * the others back while they run, so no call ever touches a released native handle. {@link
- * #multiPutIfNewer} and {@link #delete} lock the stripes of their keys (in ascending order, so two
- * batches cannot deadlock) around their read, compare and write, so concurrent writers of one key
- * (materialization and push) never interleave and the newest row always wins.
+ * the others back while they run, so no call ever touches a released native handle. Every write
+ * ({@link #multiPutIfNewer}, {@link #multiCompareAndSet}, {@link #multiPut}, {@link #delete}) locks
+ * the stripes of its keys ({@link KeyStripes}, in ascending order, so two batches cannot deadlock)
+ * around its read, compare and write, so concurrent writers of one key (materialization, pushes,
+ * stream consumers) never interleave: the newest row always wins and a swap is atomic against every
+ * other write of the process, the only one that can open the directory.
  */
 final class RocksDbOnlineStore implements OnlineStore {
   static final long DEFAULT_BLOCK_CACHE_BYTES = 128L << 20;
@@ -73,7 +75,8 @@ final class RocksDbOnlineStore implements OnlineStore {
   private final Resources resources;
   private final Map<String, ColumnFamilyHandle> tables = new ConcurrentHashMap<>();
   private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
-  private final ReentrantLock[] stripes = new ReentrantLock[STRIPES];
+  private final KeyStripes keyStripes = new KeyStripes(STRIPES);
+  private final ReentrantLock[] stripes = keyStripes.locks();
   private volatile boolean closed;
 
   /** The native option objects, released on close. */
@@ -101,9 +104,6 @@ final class RocksDbOnlineStore implements OnlineStore {
       if (name.startsWith(TABLE_PREFIX)) {
         tables.put(name.substring(TABLE_PREFIX.length()), h);
       }
-    }
-    for (int i = 0; i < STRIPES; i++) {
-      stripes[i] = new ReentrantLock();
     }
   }
 
@@ -421,7 +421,8 @@ final class RocksDbOnlineStore implements OnlineStore {
   /**
    * {@inheritDoc}
    *
-   * <p>One atomic {@link WriteBatch}, creating the table if needed.
+   * <p>One atomic {@link WriteBatch}, creating the table if needed, under the stripes of its keys, so
+   * it never lands between the read and the write of a {@link #multiCompareAndSet}.
    *
    * @throws NullPointerException when an argument or an entry is null
    * @throws QuiverException when RocksDB fails or the store is closed
@@ -433,7 +434,10 @@ final class RocksDbOnlineStore implements OnlineStore {
     if (entries.isEmpty()) {
       return;
     }
+    List<byte[]> keys = new ArrayList<>(entries.size());
+    entries.forEach(e -> keys.add(e.key()));
     Lock lock = readLockCreating(table);
+    int[] held = keyStripes.lock(table, keys);
     try (WriteBatch batch = new WriteBatch()) {
       ColumnFamilyHandle handle = tables.get(table);
       for (Entry e : entries) {
@@ -443,6 +447,66 @@ final class RocksDbOnlineStore implements OnlineStore {
     } catch (RocksDBException e) {
       throw failure("write " + entries.size() + " rows to table " + table, e);
     } finally {
+      keyStripes.unlock(held);
+      lock.unlock();
+    }
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Every writer of a key lives in this process (RocksDB locks the directory), so the swaps hold
+   * the stripes of their keys (as every other write does) around one multi-get, the byte
+   * comparisons and one atomic {@link WriteBatch} of the swaps that succeeded. Reads take no lock.
+   * The table is created when missing, as by the other writes.
+   *
+   * @throws IllegalArgumentException when two swaps have the same key
+   * @throws NullPointerException when an argument or a swap is null
+   * @throws QuiverException when RocksDB fails or the store is closed
+   */
+  @Override
+  public boolean[] multiCompareAndSet(String table, List<Swap> swaps) {
+    Objects.requireNonNull(table, "table");
+    requireNoNulls(swaps, "swaps");
+    boolean[] done = new boolean[swaps.size()];
+    if (swaps.isEmpty()) {
+      return done;
+    }
+    List<byte[]> keys = new ArrayList<>(swaps.size());
+    Map<KeyRef, Integer> seen = new HashMap<>(Math.max(16, swaps.size() * 4 / 3 + 1));
+    for (int i = 0; i < swaps.size(); i++) {
+      byte[] key = swaps.get(i).key();
+      Integer before = seen.put(new KeyRef(key), i);
+      if (before != null) {
+        throw new IllegalArgumentException("swaps " + before + " and " + i + " of table " + table
+            + " have the same key; a call swaps each key once");
+      }
+      keys.add(key);
+    }
+    Lock lock = readLockCreating(table);
+    int[] held = keyStripes.lock(table, keys);
+    try (WriteBatch batch = new WriteBatch()) {
+      ColumnFamilyHandle handle = tables.get(table);
+      List<byte[]> stored = db.multiGetAsList(resources.readOptions(), Collections.nCopies(keys.size(), handle), keys);
+      for (int i = 0; i < done.length; i++) {
+        Swap s = swaps.get(i);
+        if (Arrays.equals(stored.get(i), s.expected())) {
+          done[i] = true;
+          if (s.value() == null) {
+            batch.delete(handle, s.key());
+          } else {
+            batch.put(handle, s.key(), s.value());
+          }
+        }
+      }
+      if (batch.count() > 0) {
+        db.write(resources.writeOptions(), batch);
+      }
+      return done;
+    } catch (RocksDBException e) {
+      throw failure("swap " + swaps.size() + " rows of table " + table, e);
+    } finally {
+      keyStripes.unlock(held);
       lock.unlock();
     }
   }
@@ -588,12 +652,8 @@ final class RocksDbOnlineStore implements OnlineStore {
     return new QuiverException("the online store at " + path + " could not " + action + ": " + e.getMessage(), e);
   }
 
-  private static int stripe(int keyHash, int tableHash) {
-    int h = keyHash * 31 + tableHash;
-    h ^= h >>> 16;
-    h *= 0x45d9f3b;
-    h ^= h >>> 16;
-    return h & (STRIPES - 1);
+  private int stripe(int keyHash, int tableHash) {
+    return keyStripes.stripe(keyHash, tableHash);
   }
 
   private static void requireNoNulls(List<?> items, String what) {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.quiver.core.QuiverException;
 import dev.quiver.core.online.OnlineStore;
 import dev.quiver.core.online.OnlineStore.Entry;
+import dev.quiver.core.online.OnlineStore.Swap;
 import dev.quiver.testkit.OnlineStoreContract;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -48,6 +49,17 @@ class RocksDbOnlineStoreTest extends OnlineStoreContract {
     assertThat(store.multiPutIfNewer(TABLE, List.of(new Entry(userKey(1), row(10, null, 1))))).isEqualTo(1);
 
     assertThat(store.multiGet(TABLE, List.of(userKey(1)))).containsExactly(row(10, null, 1));
+  }
+
+  @Test
+  void twoSwapsOfOneKeyInACallAreRefusedAndNothingIsWritten() {
+    assertThatThrownBy(() -> store.multiCompareAndSet(TABLE, List.of(new Swap(userKey(1), null, row(10, null, 1)),
+        new Swap(userKey(2), null, row(10, null, 2)), new Swap(userKey(1), null, row(11, null, 3)))))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("swaps 0 and 2");
+    assertThatThrownBy(() -> store.multiCompareAndSet(TABLE, Arrays.asList(new Swap(userKey(1), null, null), null)))
+        .isInstanceOf(NullPointerException.class).hasMessageContaining("swaps[1]");
+
+    assertThat(store.multiGet(TABLE, List.of(userKey(1), userKey(2)))).containsOnlyNulls();
   }
 
   @Test

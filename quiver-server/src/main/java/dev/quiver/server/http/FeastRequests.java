@@ -29,7 +29,7 @@ final class FeastRequests {
   record Read(OnlineRequest request, boolean viewMetadata) {}
 
   /** A push: rows of a source, column-major. */
-  record Push(String source, Map<String, List<Object>> columns, Pusher.Target target) {}
+  record Push(String source, Map<String, List<Object>> columns, Pusher.Target target, String idempotencyKey) {}
 
   /** Rows for one feature view by feature name. */
   record Write(String view, Map<String, List<Object>> columns) {}
@@ -85,9 +85,14 @@ final class FeastRequests {
     if (to != null && !to.isNull() && !to.isTextual()) {
       throw new InvalidRequestException("'to' must be online, offline or online_and_offline, got " + FeastJson.kind(to));
     }
+    JsonNode key = root.get("idempotency_key");
+    if (key != null && !key.isNull() && !key.isTextual()) {
+      throw new InvalidRequestException("'idempotency_key' must be a string (1 to 256 characters) naming the push, got "
+          + FeastJson.kind(key));
+    }
     checkFeastFlags(root);
     return new Push(source, df(root, "{\"user_id\": [1], \"event_ts\": [\"2026-11-22T10:00:00Z\"], ...}"),
-        Pusher.Target.parse(to == null || to.isNull() ? null : to.textValue()));
+        Pusher.Target.parse(to == null || to.isNull() ? null : to.textValue()), key == null || key.isNull() ? null : key.textValue());
   }
 
   static Write write(JsonNode body) {

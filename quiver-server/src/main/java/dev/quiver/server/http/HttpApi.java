@@ -126,7 +126,8 @@ final class HttpApi {
       case "/push" -> {
         post(method);
         FeastRequests.Push push = FeastRequests.push(read(body));
-        return written(ops.push(push.source(), push.columns(), push.target()));
+        return written(push.idempotencyKey() == null ? ops.push(push.source(), push.columns(), push.target())
+            : ops.push(push.source(), push.columns(), push.target(), new dev.quiver.core.online.Origin.Push(push.idempotencyKey())));
       }
       case "/write-to-online-store" -> {
         post(method);
@@ -187,6 +188,11 @@ final class HttpApi {
     n.put("push_source_name", r.source());
     n.put("rows", r.rows());
     n.put("written", r.written());
+    if (r.applied() + r.duplicates() + r.late() > 0) { // window-aggregate tile rows: folded in, taken already, too old
+      n.put("tiles_applied", r.applied());
+      n.put("tiles_duplicate", r.duplicates());
+      n.put("tiles_late", r.late());
+    }
     ArrayNode views = n.putArray("views");
     r.views().forEach(views::add);
     if (r.offlineFile() != null) {

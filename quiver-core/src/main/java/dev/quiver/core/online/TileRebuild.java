@@ -1,0 +1,196 @@
+package dev.quiver.core.online;
+
+import dev.quiver.core.QuiverException;
+import dev.quiver.core.aggregate.EntityTiles;
+import dev.quiver.core.aggregate.TileLayout;
+import dev.quiver.core.aggregate.TileRowHeader;
+import dev.quiver.core.model.FeatureRef;
+import dev.quiver.core.model.FeatureView;
+import dev.quiver.core.model.FileSource;
+import dev.quiver.core.model.ScalarType;
+import dev.quiver.core.model.Timestamps;
+import dev.quiver.core.model.ValueType;
+import dev.quiver.core.offline.HistoricalRows;
+import dev.quiver.core.offline.LatestRowsPlan;
+import dev.quiver.core.offline.OfflineEngine;
+import dev.quiver.core.offline.PointInTimePlan.KeyBinding;
+import dev.quiver.core.offline.PointInTimePlan.LatestValue;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One view's tile rows rebuilt by {@code materialize START END} (DESIGN §3, backfills never
+ * regress). Per entity key the offline scan yields, the stored row is read and the new row is:
+ * the offline rows with event times before the row's <em>horizon</em> {@code H = max(END + 1 µs,
+ * stored boundary)} ({@link EntityTiles#horizon}), plus the stored head entries at or after H
+ * (pushes, stream events, earlier runs newer than what this run rebuilds), plus every record of what
+ * the stored row took (stream offsets, push idempotency keys) — written with compare-and-set
+ * against the bytes read, and merged again from the offline part when another writer changed the
+ * row meanwhile ({@link TileRows#swap}).
+ *
+ * <p>The scan reads every source row from the oldest a window at END can reach on, with no upper
+ * bound, because a stored row's horizon may lie after END; rows are grouped by their encoded key
+ * bytes (so {@code bytes} keys group by content). {@link #scan} runs on the materialization's reader
+ * thread and {@link #write} on its writer; the batches between them are the only shared state.
+ */
+final class TileRebuild {
+  /** No upper bound for the scan: the latest time the offline engines take. */
+  private static final Instant NO_END = Instant.parse("9999-12-31T23:59:59.999999Z");
+  private static final Instant BEGINNING = Instant.parse("0001-01-01T00:00:00Z");
+
+  /**
+   * One key's part from the offline store: its row built from the rows up to END, and the rows
+   * after END (event, created, values), which a stored row's horizon decides on.
+   */
+  record KeyRows(TileLayout layout, byte[] key, byte[] base, long[] events, long[] created, Object[][] values) {}
+
+  private final OfflineEngine engine;
+  private final Path repoRoot;
+  private final LatestRowsPlan base;
+  private final FeatureView view;
+  private final long endMicros;
+  private final boolean fromBeginning;
+
+  /**
+   * @param base the view's offline read (keys and source) as {@link Materializer#plan} builds it
+   * @param fromBeginning the tile families changed: read from the source's first row, and replace
+   *     stored rows that do not name the view's families exactly
+   */
+  TileRebuild(OfflineEngine engine, Path repoRoot, LatestRowsPlan base, FeatureView view, Instant end, boolean fromBeginning) {
+    this.engine = engine;
+    this.repoRoot = repoRoot;
+    this.base = base;
+    this.view = view;
+    this.endMicros = Timestamps.toMicros(end);
+    this.fromBeginning = fromBeginning;
+  }
+
+  /** Streams the source rows sorted by key and time and hands one {@link KeyRows} per key to the sink. */
+  void scan(Materializer.Sink<KeyRows> sink) throws InterruptedException {
+    FileSource source = base.source();
+    // the columns the tiles read, from a layout whose types do not matter yet (filters compile later)
+    TileLayout untyped = TileLayout.of(view, c -> ScalarType.FLOAT64);
+    List<String> columns = untyped.columns();
+    List<LatestValue> values = columns.stream()
+        .map(c -> new LatestValue(new FeatureRef(view.name(), view.version(), c), source.rawColumn(c), c, null))
+        .toList();
+    long oldest = fromBeginning ? Long.MIN_VALUE : untyped.oldestNeeded(endMicros);
+    Instant from = oldest == Long.MIN_VALUE ? BEGINNING : Timestamps.ofMicros(Math.max(oldest, Timestamps.toMicros(BEGINNING)));
+    LatestRowsPlan plan = new LatestRowsPlan(base.view(), source, base.keys(), values, from, NO_END);
+    List<ScalarType> keyTypes = plan.keys().stream().map(KeyBinding::type).toList();
+    int keyCount = keyTypes.size();
+    try (HistoricalRows rows = engine.sourceRows(plan, repoRoot)) {
+      Map<String, ValueType> types = new HashMap<>();
+      for (int c = 0; c < columns.size(); c++) {
+        types.put(columns.get(c), rows.columns().get(keyCount + 2 + c).type());
+      }
+      TileLayout layout = TileLayout.of(view, types::get);
+      KeyBuilder current = null;
+      List<KeyRows> batch = new ArrayList<>(Materializer.BATCH);
+      while (rows.hasNext()) {
+        Object[] r = rows.next();
+        byte[] key = KeyEncoding.encode(keyTypes, Arrays.asList(r).subList(0, keyCount));
+        if (current == null || !Arrays.equals(key, current.key)) {
+          if (current != null) {
+            batch.add(current.done());
+            if (batch.size() == Materializer.BATCH) {
+              sink.accept(batch, 0); // the scan reaches back before START for the windows: rows read count the range only
+              batch = new ArrayList<>(Materializer.BATCH);
+            }
+          }
+          current = new KeyBuilder(layout, key, columns.size());
+        }
+        Instant created = (Instant) r[keyCount + 1];
+        current.add(Timestamps.toMicros((Instant) r[keyCount]), created == null ? Long.MIN_VALUE : Timestamps.toMicros(created),
+            Arrays.copyOfRange(r, keyCount + 2, keyCount + 2 + columns.size()));
+      }
+      if (current != null) {
+        batch.add(current.done());
+      }
+      if (!batch.isEmpty()) {
+        sink.accept(batch, 0);
+      }
+    }
+  }
+
+  /** One key's rows as they stream: up to END into a row, after END kept aside. */
+  private final class KeyBuilder {
+    final byte[] key;
+    final EntityTiles tiles;
+    final List<long[]> times = new ArrayList<>();
+    final List<Object[]> after = new ArrayList<>();
+
+    KeyBuilder(TileLayout layout, byte[] key, int columns) {
+      this.key = key;
+      this.tiles = new EntityTiles(layout);
+    }
+
+    void add(long event, long created, Object[] values) {
+      if (event <= endMicros) {
+        tiles.add(event, created, values);
+      } else {
+        times.add(new long[] {event, created});
+        after.add(values);
+      }
+    }
+
+    KeyRows done() {
+      long[] events = new long[times.size()];
+      long[] created = new long[times.size()];
+      for (int i = 0; i < events.length; i++) {
+        events[i] = times.get(i)[0];
+        created[i] = times.get(i)[1];
+      }
+      return new KeyRows(tiles.layout(), key, tiles.encode(), events, created, after.toArray(Object[][]::new));
+    }
+  }
+
+  /** Merges each key's offline part with its stored row and swaps it in; returns the rows rebuilt. */
+  int write(OnlineStore store, String table, List<KeyRows> batch) {
+    List<byte[]> keys = batch.stream().map(KeyRows::key).toList();
+    TileRows.swap(store, table, keys, (i, stored) -> merge(batch.get(i), stored));
+    return batch.size();
+  }
+
+  /** The row a key gets: the offline part before the horizon, the stored row's part from it on. */
+  byte[] merge(KeyRows part, byte[] storedBytes) {
+    EntityTiles stored = stored(part.layout(), storedBytes);
+    long horizon = EntityTiles.horizon(endMicros, stored);
+    boolean tail = part.events().length > 0 && part.events()[0] < horizon;
+    if (!tail && (stored == null || EntityTiles.nothingNewer(stored, horizon))) {
+      return part.base();
+    }
+    EntityTiles row = EntityTiles.decode(part.layout(), part.base());
+    for (int r = 0; r < part.events().length && part.events()[r] < horizon; r++) {
+      row.add(part.events()[r], part.created()[r], part.values()[r]);
+    }
+    if (stored != null) {
+      row.keepNewer(stored, horizon);
+    }
+    return row.encode();
+  }
+
+  /**
+   * The stored row, when it can be merged with: in the view's layout (a format 1 row, which does not
+   * name its families, only when they did not change). Any other row is replaced, as before.
+   */
+  private EntityTiles stored(TileLayout layout, byte[] bytes) {
+    if (bytes == null) {
+      return null;
+    }
+    try {
+      TileRowHeader header = TileRowHeader.of(bytes);
+      if (!header.fits(layout) || (fromBeginning && !header.exact())) {
+        return null;
+      }
+      return EntityTiles.decode(layout, bytes);
+    } catch (QuiverException e) {
+      return null; // unreadable: rebuilt from the offline store alone
+    }
+  }
+}

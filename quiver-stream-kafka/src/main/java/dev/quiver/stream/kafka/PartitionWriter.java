@@ -57,13 +57,13 @@ final class PartitionWriter {
   }
 
   /**
-   * The one place a push's result becomes stream counts. {@code Pusher.Result} on this branch reports
-   * neither count; issue 19 adds them: rows refused for a future event time (time bounds, refused one
-   * by one from a stream origin: {@code rejectedFuture}) and rows dropped late from tiles ({@code
-   * late}). Read them here once they exist: {@code new Dropped(r.rejectedFuture(), r.late())}.
+   * The one place a push's result becomes stream counts: rows dropped from the tiles as older than
+   * every window can still read ({@code late}). Rows refused for a future event time (time bounds,
+   * refused one by one from a stream origin) are not in {@code Pusher.Result} yet; once they are,
+   * read them here as the first count ({@code new Dropped(r.rejectedFuture(), r.late())}).
    */
   static Dropped dropped(Pusher.Result r) {
-    return Dropped.NONE;
+    return new Dropped(0, r.late());
   }
 
   private record Event(long offset, Map<String, Object> row, Instant eventTime) {}

@@ -236,10 +236,14 @@ class KafkaIngestionTest {
         assertThat(status.events()).isEqualTo(EVENTS);
         assertThat(status.refused()).isEqualTo(4);
         assertThat(status.state()).isEqualTo(SourceStatus.State.RUNNING);
+        assertThat(status.partitions()).extracting(SourceStatus.Partition::partition).containsExactly(0, 1);
+        assertThat(status.partitions().stream().mapToLong(SourceStatus.Partition::committed).sum())
+            .as("next offsets committed: every record, bad ones included").isEqualTo(EVENTS + 4);
+        assertThat(meters.find("quiver.stream.lag").tags("source", "txns", "partition", "1").gauge()).isNotNull();
       }
       assertThat(meters.get("quiver.stream.events").tag("source", "txns").counter().count()).isEqualTo(EVENTS);
       assertThat(meters.get("quiver.stream.refused").tag("source", "txns").counter().count()).isEqualTo(4);
-      assertThat(meters.find("quiver.stream.lag").tags("source", "txns", "partition", "1").gauge()).isNotNull();
+      assertThat(meters.find("quiver.stream.lag").gauges()).as("a stopped consumer's lag gauges are removed").isEmpty();
 
       assertThat(online(r, LATEST)).isEqualTo(offline(r, LATEST));
       assertThat(online(r, AGGREGATES)).isEqualTo(offline(r, AGGREGATES));

@@ -42,6 +42,10 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--shutdown-grace", defaultValue = "10s", description = "How long in-flight requests may take on shutdown (default: ${DEFAULT-VALUE}).")
   String grace;
 
+  @Option(names = "--max-future-skew", paramLabel = "DURATION",
+      description = "Refuse event times later than now + this (default: quiver.yaml's online.max_future_skew, else 1h).")
+  String maxFutureSkew;
+
   @Mixin RepoOption repo;
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
@@ -60,14 +64,15 @@ final class ServeCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) { // a port, thread count or limit out of range, named in the message
       throw new dev.quiver.core.QuiverException(e.getMessage());
     }
+    Duration skew = maxFutureSkew == null ? null : dev.quiver.core.online.TimeBounds.parse(maxFutureSkew, "--max-future-skew");
     CountDownLatch stopped = new CountDownLatch(1);
-    try (FeatureRepo r = FeatureRepo.open(repo.repo); QuiverServer server = QuiverServer.start(r, options)) {
+    try (FeatureRepo r = open(repo.repo, skew); QuiverServer server = QuiverServer.start(r, options)) {
       Thread hook = new Thread(() -> {
         server.close();
         stopped.countDown();
       }, "quiver-shutdown");
       Runtime.getRuntime().addShutdownHook(hook);
-      out.printf("quiver %s serving %s%n  HTTP  http://%s:%d  (POST /get-online-features, /push, /write-to-online-store, /materialize, /materialize-incremental; GET /health, /ready, /metrics, /materialize/status, /api/v1/...)%n",
+      out.printf("quiver %s serving %s%n  HTTP  http://%s:%d  (POST /get-online-features, /push, /write-to-online-store, /materialize, /materialize-incremental, /online/delete; GET /health, /ready, /metrics, /materialize/status, /api/v1/...)%n",
           QuiverServer.VERSION, r.config().root(), host, server.httpPort());
       if (server.grpcPort() >= 0) {
         out.printf("  gRPC  %s:%d  (feast.serving.ServingService: GetFeastServingInfo, GetOnlineFeatures)%n", host, server.grpcPort());
@@ -76,6 +81,13 @@ final class ServeCommand implements Callable<Integer> {
       stopped.await();
     }
     return 0;
+  }
+
+  /** The repo, its time bounds' skew overridden when {@code skew} is not null. */
+  private static FeatureRepo open(java.nio.file.Path root, Duration skew) {
+    FeatureRepo r = FeatureRepo.open(root);
+    r.setMaxFutureSkew(skew);
+    return r;
   }
 
   private static Duration duration(String text, String option) {

@@ -99,14 +99,22 @@ public final class Pusher {
    * @param written online latest rows that replaced older ones (or were new), summed over views; the
    *     views' window-aggregate tiles take every pushed row and are not counted here
    * @param offlineFile the file appended to the source, or null
+   * @param rejectedFuture stream events dropped because their event time is after now + the skew
+   *     ({@link TimeBounds}); always 0 for a push, which is refused whole instead
    */
-  public record Result(String source, int rows, List<String> views, long written, Path offlineFile) {}
+  public record Result(String source, int rows, List<String> views, long written, Path offlineFile, int rejectedFuture) {
+    /** A result with no rejected rows. */
+    public Result(String source, int rows, List<String> views, long written, Path offlineFile) {
+      this(source, rows, views, written, offlineFile, 0);
+    }
+  }
 
   private final Definitions defs;
   private final OnlineStore online;
   private final OfflineEngine offline;
   private final Path repoRoot;
   private final ServingVersions serving;
+  private final TimeBounds bounds;
 
   /**
    * A pusher that knows nothing of how the views were last materialized ({@link
@@ -125,11 +133,21 @@ public final class Pusher {
    * their own layout (see the class comment).
    */
   public Pusher(Definitions defs, OnlineStore online, OfflineEngine offline, Path repoRoot, ServingVersions serving) {
+    this(defs, online, offline, repoRoot, serving, TimeBounds.systemDefault());
+  }
+
+  /**
+   * A pusher as {@link #Pusher(Definitions, OnlineStore, OfflineEngine, Path, ServingVersions)} that
+   * refuses event times after {@code bounds}' limit (default: 1 h after the system clock).
+   */
+  public Pusher(Definitions defs, OnlineStore online, OfflineEngine offline, Path repoRoot, ServingVersions serving,
+      TimeBounds bounds) {
     this.defs = defs;
     this.online = online;
     this.offline = offline;
     this.repoRoot = repoRoot;
     this.serving = java.util.Objects.requireNonNull(serving, "serving");
+    this.bounds = java.util.Objects.requireNonNull(bounds, "bounds");
   }
 
   /**
@@ -149,6 +167,11 @@ public final class Pusher {
   /**
    * Pushes rows as {@link #push(String, Map, Target)} does, from {@code origin}: a push with an
    * idempotency key, or events of a stream partition with their offsets (see {@link Origin}).
+   *
+   * <p><b>Time bounds</b> ({@link TimeBounds}): a push holding an event time after now + the skew is
+   * refused whole ({@link FutureEventException}, nothing written); from a {@link Origin.Stream}, such
+   * events (and their offsets) are dropped one by one, the others written, and {@link
+   * Result#rejectedFuture()} counts them, so one bad event never stops a consumer.
    */
   public Result push(String sourceName, Map<String, List<Object>> columns, Target target, Origin origin) {
     java.util.Objects.requireNonNull(origin, "origin");
@@ -159,6 +182,16 @@ public final class Pusher {
     };
     List<FeatureView> views = target.online()
         ? defs.views().stream().filter(v -> v.source().equals(sourceName) && v.online()).toList() : List.of();
+    FutureRows.Admitted admitted = FutureRows.admit(bounds, file.timestampColumn(), columns, origin); // time bounds (M)
+    if (admitted.rejected() > 0) {
+      columns = admitted.columns();
+      origin = admitted.origin();
+      if (admitted.columns().values().iterator().next().isEmpty()) {
+        return new Result(sourceName, 0, List.of(), 0, null, admitted.rejected());
+      }
+      Result r = push(file, views, columns, target);
+      return new Result(r.source(), r.rows(), r.views(), r.written(), r.offlineFile(), admitted.rejected());
+    }
     return push(file, views, columns, target);
   }
 
@@ -167,6 +200,7 @@ public final class Pusher {
     String sourceName = file.name();
     int rows = rows(columns);
     List<Instant> events = times(columns, file.timestampColumn(), rows, true);
+    bounds.checkEvents(file.timestampColumn(), events); // a future event time is refused before anything is written
     List<Instant> created = file.createdColumn() == null || !columns.containsKey(file.createdColumn())
         ? null : times(columns, file.createdColumn(), rows, false);
     List<ViewRows> prepared = new ArrayList<>();

@@ -184,4 +184,46 @@ class OnlineWritesServeTest {
       assertThat(value(http, 5)).isEqualTo(55.0);
     }
   }
+
+  @Test
+  void aStreamsFutureEventsAreSkippedAndCountedWhileTheOthersAreWritten() {
+    try (FeatureRepo repo = open()) {
+      var defs = repo.registry().read(repo.registry().head().orElseThrow().version()).definitions();
+      var pusher = new dev.quiver.core.online.Pusher(defs, repo.online(), repo.offline(), dir,
+          dev.quiver.core.online.ServingVersions.NEWEST, repo.timeBounds());
+      java.util.Map<String, java.util.List<Object>> rows = new java.util.LinkedHashMap<>();
+      rows.put("user_id", java.util.List.of(5L, 6L));
+      rows.put("event_ts", java.util.List.of("2026-01-31T00:00:00Z", "9999-12-31T00:00:00Z"));
+      rows.put("created_ts", java.util.Arrays.asList(null, null));
+      rows.put("amount", java.util.List.of(11.0, 12.0));
+      rows.put("country", java.util.List.of("SE", "SE"));
+      rows.put("visits", java.util.List.of(1L, 1L));
+      rows.put("vip", java.util.List.of(true, true));
+      rows.put("tags", java.util.List.of(java.util.List.of("s"), java.util.List.of("s")));
+      rows.put("seen_at", java.util.List.of("2026-01-01T00:00:00Z", "2026-01-01T00:00:00Z"));
+      var result = pusher.push("txns", rows, dev.quiver.core.online.Pusher.Target.ONLINE,
+          new dev.quiver.core.online.Origin.Stream("broker/txns", 0, new long[] {40, 41}));
+      assertThat(result.rows()).isEqualTo(1);
+      assertThat(result.rejectedFuture()).isEqualTo(1);
+      var read = repo.getOnlineFeatures(java.util.List.of(dev.quiver.core.model.FeatureRef.of("user_stats:amount")),
+          java.util.Map.of("user_id", java.util.List.of(5L, 6L)), false);
+      assertThat(read.features().getFirst().values()).containsExactly(11.0, 9.0);
+
+      var allFuture = new java.util.LinkedHashMap<>(rows);
+      allFuture.put("event_ts", java.util.List.of("9999-12-31T00:00:00Z", "2026-02-02T00:00:00Z"));
+      var none = pusher.push("txns", allFuture, dev.quiver.core.online.Pusher.Target.ONLINE,
+          new dev.quiver.core.online.Origin.Stream("broker/txns", 0, new long[] {42, 43}));
+      assertThat(none.rows()).isZero();
+      assertThat(none.rejectedFuture()).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void freshnessIsNeverNaNNorNegative() {
+    Instant now = Instant.parse("2026-12-06T00:00:00Z");
+    assertThat(ServerMetrics.freshnessSeconds(Instant.parse("9999-12-31T00:00:00Z"), now)).isZero();
+    assertThat(ServerMetrics.freshnessSeconds(null, now)).isZero();
+    assertThat(ServerMetrics.freshnessSeconds(now.minusMillis(1500), now)).isEqualTo(1.5);
+    assertThat(ServerMetrics.freshnessSeconds(Instant.parse("0001-01-01T00:00:00Z"), now)).isFinite().isPositive();
+  }
 }

@@ -219,6 +219,21 @@ class OnlineWritesServeTest {
   }
 
   @Test
+  void aJsonNumberThatOverflowsIsA400NotInfinity() {
+    try (FeatureRepo repo = open();
+         QuiverServer server = QuiverServer.start(repo, ServerOptions.loopback().withPorts(0, -1));
+         Http http = new Http(server.httpPort())) {
+      HttpServerTest.expect(http.post("/push", PushTest.push("online", 5, "2026-01-31T00:00:00Z", 1.0, "JP")
+              .replace("\"amount\": [1.0]", "\"amount\": [1e400]")),
+          400, "invalid_request", "'df.amount' holds a number out of the range of a 64-bit float");
+      HttpServerTest.expect(http.post("/get-online-features", """
+          {"features": ["txn_risk:amount_ratio"], "entities": {"user_id": [5]}, "request_context": {"txn_amount": [-1e400]}}"""),
+          400, "invalid_request", "out of the range of a 64-bit float");
+      assertThat(value(http, 5)).isEqualTo(7.5);
+    }
+  }
+
+  @Test
   void freshnessIsNeverNaNNorNegative() {
     Instant now = Instant.parse("2026-12-06T00:00:00Z");
     assertThat(ServerMetrics.freshnessSeconds(Instant.parse("9999-12-31T00:00:00Z"), now)).isZero();

@@ -16,14 +16,24 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code quiver materialize START END}: latest feature rows from the offline store into the online store. */
-@Command(name = "materialize", description = "Write, per entity, the latest feature row with START <= event_ts <= END to the online store.")
+/**
+ * {@code quiver materialize START END}: latest feature rows from the offline store into the online
+ * store; {@code quiver materialize --rebuild VIEW [END]}: one view's online state dropped and rebuilt
+ * from the beginning.
+ */
+@Command(name = "materialize", description = {
+    "Write, per entity, the latest feature row with START <= event_ts <= END to the online store.",
+    "With --rebuild VIEW [END]: drop the view's online rows and watermark, and materialize it from the beginning to END"
+        + " (default now)."})
 final class MaterializeCommand implements Callable<Integer> {
-  @Parameters(index = "0", paramLabel = "START", description = "now, 2026-03-01, 2026-03-01T12:00:00Z (UTC).")
-  String start;
+  @Parameters(arity = "0..2", paramLabel = "START END",
+      description = "now, 2026-03-01, 2026-03-01T12:00:00Z (UTC); with --rebuild only END, default now.")
+  List<String> times = new ArrayList<>();
 
-  @Parameters(index = "1", paramLabel = "END", description = "As START.")
-  String end;
+  @Option(names = "--rebuild", paramLabel = "VIEW", split = ",",
+      description = "Rebuild these views (name or name@vN) from the offline store: drop their online rows, reset their"
+          + " watermarks, materialize from the beginning.")
+  List<String> rebuild = new ArrayList<>();
 
   @Option(names = "--views", paramLabel = "VIEW", split = ",", description = "Only these views (name or name@vN); default: every online view.")
   List<String> views = new ArrayList<>();
@@ -36,8 +46,23 @@ final class MaterializeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Instant from = Times.parse(start);
-    Instant to = Times.parse(end);
+    if (!rebuild.isEmpty()) {
+      if (!views.isEmpty() || times.size() > 1) {
+        throw new dev.quiver.core.QuiverException("--rebuild takes the views itself and one END at most:"
+            + " quiver materialize --rebuild VIEW[,VIEW] [END]");
+      }
+      Instant to = times.isEmpty() ? Times.parse("now") : Times.parse(times.getFirst());
+      try (FeatureRepo r = FeatureRepo.open(repo.repo)) {
+        return run(spec.commandLine(), () -> r.rebuild(rebuild, to, listener(spec.commandLine().getErr()),
+            Authors.resolve(author)));
+      }
+    }
+    if (times.size() != 2) {
+      throw new dev.quiver.core.QuiverException("materialize needs START and END (quiver materialize 2026-01-01 now),"
+          + " or --rebuild VIEW [END]");
+    }
+    Instant from = Times.parse(times.get(0));
+    Instant to = Times.parse(times.get(1));
     try (FeatureRepo r = FeatureRepo.open(repo.repo)) {
       return run(spec.commandLine(), () -> r.materialize(views, from, to, listener(spec.commandLine().getErr()),
           Authors.resolve(author)));

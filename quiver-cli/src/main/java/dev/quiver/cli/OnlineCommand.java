@@ -21,7 +21,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code quiver online}: look features up in the online store. */
-@Command(name = "online", description = "Look up the latest feature values for entities in the online store.")
+@Command(name = "online", description = "Look up the latest feature values for entities in the online store.",
+    subcommands = OnlineDeleteCommand.class)
 final class OnlineCommand implements Callable<Integer> {
   static final class Features {
     @Option(names = "--features", paramLabel = "REFS", split = ",", required = true, description = "Feature refs, comma-separated.")
@@ -31,7 +32,7 @@ final class OnlineCommand implements Callable<Integer> {
     String service;
   }
 
-  @ArgGroup(exclusive = true, multiplicity = "1")
+  @ArgGroup(exclusive = true, multiplicity = "0..1") // required, checked in call(): 'online delete' has none
   Features features;
 
   @Option(names = "--entity", paramLabel = "KEY=V1,V2",
@@ -55,6 +56,10 @@ final class OnlineCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
+    if (features == null) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+          "Missing required argument (specify one of these): (--features=REFS | --service=NAME[@vN])");
+    }
     try (FeatureRepo r = FeatureRepo.open(repo.repo)) {
       Definitions defs = Catalog.snapshot(r, null).definitions();
       List<FeatureRef> refs;

@@ -55,6 +55,10 @@ final class ServeCommand implements Callable<Integer> {
       description = "How long a consumer may fail to reach its brokers or to write before /ready turns 503 (default: ${DEFAULT-VALUE}).")
   String ingestStall;
 
+  @Option(names = "--max-future-skew", paramLabel = "DURATION",
+      description = "Refuse event times later than now + this (default: quiver.yaml's online.max_future_skew, else 1h).")
+  String maxFutureSkew;
+
   @Mixin RepoOption repo;
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
@@ -74,14 +78,15 @@ final class ServeCommand implements Callable<Integer> {
       throw new dev.quiver.core.QuiverException(e.getMessage());
     }
     options = options.withIngest(ingestSettings());
+    Duration skew = maxFutureSkew == null ? null : dev.quiver.core.online.TimeBounds.parse(maxFutureSkew, "--max-future-skew");
     CountDownLatch stopped = new CountDownLatch(1);
-    try (FeatureRepo r = FeatureRepo.open(repo.repo); QuiverServer server = QuiverServer.start(r, options)) {
+    try (FeatureRepo r = open(repo.repo, skew); QuiverServer server = QuiverServer.start(r, options)) {
       Thread hook = new Thread(() -> {
         server.close();
         stopped.countDown();
       }, "quiver-shutdown");
       Runtime.getRuntime().addShutdownHook(hook);
-      out.printf("quiver %s serving %s%n  HTTP  http://%s:%d  (POST /get-online-features, /push, /write-to-online-store, /materialize, /materialize-incremental; GET /health, /ready, /metrics, /materialize/status, /api/v1/...)%n",
+      out.printf("quiver %s serving %s%n  HTTP  http://%s:%d  (POST /get-online-features, /push, /write-to-online-store, /materialize, /materialize-incremental, /online/delete; GET /health, /ready, /metrics, /materialize/status, /api/v1/...)%n",
           QuiverServer.VERSION, r.config().root(), host, server.httpPort());
       if (server.grpcPort() >= 0) {
         out.printf("  gRPC  %s:%d  (feast.serving.ServingService: GetFeastServingInfo, GetOnlineFeatures)%n", host, server.grpcPort());
@@ -106,6 +111,13 @@ final class ServeCommand implements Callable<Integer> {
       return ServerOptions.Ingest.OFF;
     }
     return ServerOptions.Ingest.of(ingestSources).withStallTimeout(stall);
+  }
+
+  /** The repo, its time bounds' skew overridden when {@code skew} is not null. */
+  private static FeatureRepo open(java.nio.file.Path root, Duration skew) {
+    FeatureRepo r = FeatureRepo.open(root);
+    r.setMaxFutureSkew(skew);
+    return r;
   }
 
   private static Duration duration(String text, String option) {

@@ -155,10 +155,10 @@ class AggregateConsistencyTest {
         Instant t = times.get(step);
         List<Event> due = pending.stream().filter(e -> !e.event().isAfter(t)).toList(); // in arrival order
         pending.removeAll(due);
+        clock.now = t; // the events due by t are pushed at t: none is in the future (time bounds)
         if (!due.isEmpty()) {
           r.push("txns", columns(due), Pusher.Target.ONLINE_AND_OFFLINE);
         }
-        clock.now = t;
         if (step == times.size() / 2) {
           // a rebuild from the offline store (which holds every pushed row) in the middle
           r.materialize(List.of(), START, t, (v, read, written) -> {}, "test");

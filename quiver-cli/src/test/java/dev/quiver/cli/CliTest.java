@@ -65,7 +65,14 @@ class CliTest {
         {"--entity user_id is given twice", "online", "--repo", r, "--features", "user_txn:last_amount",
             "--entity", "user_id=1", "--entity", "user_id=2"},
         {"HTTP port must be 0..65535", "serve", "--repo", r, "--port", "99999"},
-        {"--registry-poll must be at least 10ms", "serve", "--repo", r, "--registry-poll", "0s"}};
+        {"--registry-poll must be at least 10ms", "serve", "--repo", r, "--registry-poll", "0s"},
+        {"--max-future-skew 'soon' is not a duration; write e.g. 30m", "serve", "--repo", r, "--max-future-skew", "soon"},
+        {"materialize needs START and END", "materialize", "--repo", r, "2026-01-01"},
+        {"--rebuild takes the views itself and one END at most", "materialize", "--repo", r, "--rebuild", "user_txn",
+            "2026-01-01", "2026-02-01"},
+        {"Missing required argument (specify one of these): (--features=REFS | --service=NAME[@vN])", "online", "--repo", r,
+            "--entity", "user_id=1"},
+        {"--entity 'user_id' must look like KEY=V1,V2", "online", "delete", "--repo", r, "--view", "user_txn", "--entity", "user_id"}};
     for (String[] c : cases) {
       Cli cli = Cli.run(java.util.Arrays.copyOfRange(c, 1, c.length));
       assertThat(cli.exitCode()).as(cli.toString()).isNotZero();

@@ -5,6 +5,8 @@ import dev.quiver.core.QuiverException;
 import dev.quiver.core.model.Definitions;
 import dev.quiver.core.model.FeatureView;
 import dev.quiver.core.online.Freshness;
+import dev.quiver.core.online.FutureEventException;
+import dev.quiver.core.online.OnlineDeletion;
 import dev.quiver.core.online.Materializer;
 import dev.quiver.core.online.OnlineStore;
 import dev.quiver.core.online.Origin;
@@ -47,7 +49,7 @@ final class LocalOperations implements ServerOperations, AutoCloseable {
 
   @Override
   public Pusher.Result push(String source, Map<String, List<Object>> columns, Pusher.Target to) {
-    return pusher(serving.writing()).push(source, columns, to);
+    return counted(() -> pusher(serving.writing()).push(source, columns, to));
   }
 
   @Override
@@ -59,7 +61,19 @@ final class LocalOperations implements ServerOperations, AutoCloseable {
   @Override
   public Pusher.Result write(String view, Map<String, List<Object>> columns) {
     LocalServing.Writing w = serving.writing();
-    return new ViewWriter(w.definitions(), pusher(w)).write(view, columns);
+    return counted(() -> new ViewWriter(w.definitions(), pusher(w)).write(view, columns));
+  }
+
+  /** Runs a push, counting rows refused for their future event times ({@code quiver_push_rows_rejected_total}). */
+  private Pusher.Result counted(java.util.function.Supplier<Pusher.Result> push) {
+    try {
+      Pusher.Result r = push.get();
+      metrics.rowsRejected(ServerMetrics.FUTURE, r.rejectedFuture());
+      return r;
+    } catch (FutureEventException e) {
+      metrics.rowsRejected(ServerMetrics.FUTURE, e.rows());
+      throw e;
+    }
   }
 
   /**
@@ -89,7 +103,7 @@ final class LocalOperations implements ServerOperations, AutoCloseable {
 
   /** A pusher over one registry version, knowing how its views were last materialized. */
   private Pusher pusher(LocalServing.Writing w) {
-    return new Pusher(w.definitions(), store, repo.offline(), repo.config().root(), w.serving());
+    return new Pusher(w.definitions(), store, repo.offline(), repo.config().root(), w.serving(), repo.timeBounds());
   }
 
   @Override
@@ -97,20 +111,34 @@ final class LocalOperations implements ServerOperations, AutoCloseable {
     if (!end.isAfter(start)) {
       throw new InvalidRequestException("'end_ts' (" + end + ") must be after 'start_ts' (" + start + ")");
     }
-    return materializations.run(views, start, end);
+    repo.timeBounds().checkEnd(end);
+    return materializations.run(views, start, end, false);
   }
 
   @Override
   public List<Materializer.ViewResult> materializeIncremental(List<String> views, Instant end) {
-    return materializations.run(views, null, end);
+    repo.timeBounds().checkEnd(end);
+    return materializations.run(views, null, end, false);
   }
 
   @Override
-  public MaterializationStatus materializeInBackground(List<String> views, Instant start, Instant end) {
+  public List<Materializer.ViewResult> rebuild(List<String> views, Instant end) {
+    repo.timeBounds().checkEnd(end);
+    return materializations.run(views, null, end, true);
+  }
+
+  @Override
+  public OnlineDeletion.Result deleteOnline(List<String> views, Map<String, List<Object>> entities) {
+    return OnlineDeletion.delete(serving.writing().definitions(), store, views, entities);
+  }
+
+  @Override
+  public MaterializationStatus materializeInBackground(List<String> views, Instant start, Instant end, boolean rebuild) {
     if (start != null && !end.isAfter(start)) {
       throw new InvalidRequestException("'end_ts' (" + end + ") must be after 'start_ts' (" + start + ")");
     }
-    return materializations.start(views, start, end);
+    repo.timeBounds().checkEnd(end); // before the run starts: a 400 now, not a failed run later
+    return materializations.start(views, start, end, rebuild);
   }
 
   @Override

@@ -63,11 +63,12 @@ final class Materializations implements AutoCloseable {
   /**
    * Runs a materialization on this thread.
    *
-   * @param start null for an incremental run
+   * @param start null for an incremental run or a rebuild
+   * @param rebuild drop the views' online state and materialize them from the beginning
    * @throws MaterializationRunningException when one is running
    */
-  List<Materializer.ViewResult> run(List<String> views, Instant start, Instant end) {
-    Run run = begin(views, start, end, false);
+  List<Materializer.ViewResult> run(List<String> views, Instant start, Instant end, boolean rebuild) {
+    Run run = begin(views, start, end, rebuild, false);
     return run.execute();
   }
 
@@ -80,8 +81,8 @@ final class Materializations implements AutoCloseable {
    * @throws dev.quiver.core.NotFoundException for an unknown view, before anything starts
    * @throws QuiverException (503) once {@link #close()} began: the server is shutting down
    */
-  MaterializationStatus start(List<String> views, Instant start, Instant end) {
-    Run run = begin(views, start, end, true);
+  MaterializationStatus start(List<String> views, Instant start, Instant end, boolean rebuild) {
+    Run run = begin(views, start, end, rebuild, true);
     MaterializationStatus started = run.status();
     try {
       background.execute(() -> {
@@ -108,7 +109,7 @@ final class Materializations implements AutoCloseable {
     return current == null ? MaterializationStatus.IDLE : current.status();
   }
 
-  private synchronized Run begin(List<String> views, Instant start, Instant end, boolean inBackground) {
+  private synchronized Run begin(List<String> views, Instant start, Instant end, boolean rebuild, boolean inBackground) {
     if (inBackground && background.isShutdown()) {
       throw shuttingDown();
     }
@@ -119,7 +120,7 @@ final class Materializations implements AutoCloseable {
           + "; try again when it is done (GET /materialize/status)", s.views());
     }
     List<String> targets = repo.materializeTargets(views);
-    current = new Run(ids.incrementAndGet(), views, targets, start, end, inBackground,
+    current = new Run(ids.incrementAndGet(), views, targets, start, end, rebuild, inBackground,
         clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MICROS));
     return current;
   }
@@ -148,6 +149,7 @@ final class Materializations implements AutoCloseable {
     final List<String> targets;
     final Instant start;
     final Instant end;
+    final boolean rebuild;
     final boolean inBackground;
     final Instant started;
     final List<Materializer.ViewResult> done = new CopyOnWriteArrayList<>();
@@ -157,18 +159,20 @@ final class Materializations implements AutoCloseable {
     volatile Instant finished;
     volatile String error;
 
-    Run(long id, List<String> asked, List<String> targets, Instant start, Instant end, boolean inBackground, Instant started) {
+    Run(long id, List<String> asked, List<String> targets, Instant start, Instant end, boolean rebuild, boolean inBackground,
+        Instant started) {
       this.id = id;
       this.asked = List.copyOf(asked);
       this.targets = targets;
       this.start = start;
       this.end = end;
+      this.rebuild = rebuild;
       this.inBackground = inBackground;
       this.started = started;
     }
 
     String kind() {
-      return start == null ? "materialize-incremental" : "materialize";
+      return rebuild ? "rebuild" : start == null ? "materialize-incremental" : "materialize";
     }
 
     boolean running() {
@@ -179,8 +183,8 @@ final class Materializations implements AutoCloseable {
       LOG.info(() -> "materialization " + id + (inBackground ? " (background)" : "") + " started: " + kind() + " of "
           + String.join(", ", targets) + (start == null ? "" : " from " + start) + " to " + end);
       try {
-        List<Materializer.ViewResult> results = start == null
-            ? repo.materializeIncremental(asked, end, this, "quiver-server")
+        List<Materializer.ViewResult> results = rebuild ? repo.rebuild(asked, end, this, "quiver-server")
+            : start == null ? repo.materializeIncremental(asked, end, this, "quiver-server")
             : repo.materialize(asked, start, end, this, "quiver-server");
         finish(results, null);
         succeeded.increment();

@@ -27,6 +27,9 @@ import java.util.concurrent.atomic.AtomicReference;
  *   <li>{@code quiver_view_freshness_seconds{view}}: now minus the newest event time written online
  *       for the view, by materialization or a push ({@link dev.quiver.core.online.Freshness}, kept in
  *       the online store, so a restarted server reports it too);
+ *   <li>{@code quiver_push_rows_rejected_total{reason}}: pushed (or streamed) rows refused and never
+ *       stored; {@code reason="future"}: an event time after now + {@code max_future_skew}
+ *       ({@link dev.quiver.core.online.TimeBounds});
  *   <li>{@code quiver_registry_version}: the registry version being served;
  *   <li>JVM memory, GC, threads and CPU.
  * </ul>
@@ -39,7 +42,13 @@ public final class ServerMetrics {
   private final AtomicReference<Map<String, Instant>> newestEvents = new AtomicReference<>(Map.of());
   private final ConcurrentHashMap<String, Timer> timers = new ConcurrentHashMap<>();
 
+  /** The {@code reason} of rows refused for an event time after now + the skew. */
+  public static final String FUTURE = "future";
+
+  private final ConcurrentHashMap<String, io.micrometer.core.instrument.Counter> rejected = new ConcurrentHashMap<>();
+
   ServerMetrics() {
+    rowsRejected(FUTURE, 0); // shown from the start, at 0
     new JvmMemoryMetrics().bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);
     new ProcessorMetrics().bindTo(registry);
@@ -68,6 +77,20 @@ public final class ServerMetrics {
         .record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
   }
 
+  /**
+   * Counts {@code rows} pushed or streamed rows refused for {@code reason} ({@link #FUTURE}); for every
+   * writer in the server, the Kafka consumer's too.
+   */
+  public void rowsRejected(String reason, long rows) {
+    Counter c = rejected.computeIfAbsent(reason, r -> Counter.builder("quiver.push.rows.rejected")
+        .description("Pushed or streamed rows refused and never stored, by reason (future: event time after now + max_future_skew)")
+        .tag("reason", r)
+        .register(registry));
+    if (rows > 0) {
+      c.increment(rows);
+    }
+  }
+
   Timer storeTimer(String op) {
     return Timer.builder("quiver.store")
         .description("Online store calls")
@@ -94,26 +117,44 @@ public final class ServerMetrics {
   }
 
   /**
-   * Sets each view's newest event time written online ({@code name@vN} to time) and adds a freshness
-   * gauge for each view not seen before; a view missing from {@code newest} reads NaN.
+   * Sets each view's newest event time written online ({@code name@vN} to time), adds a freshness
+   * gauge for each view not seen before and removes the gauges of views missing from {@code newest}
+   * (dropped, rebuilt, or no longer served), so no gauge ever reads NaN.
    */
   void freshness(Map<String, Instant> newest) {
     newestEvents.set(Map.copyOf(newest));
     for (String view : newest.keySet()) {
       if (freshnessViews.add(view)) {
-        Gauge.builder("quiver.view.freshness", newestEvents, m -> {
-              Instant t = m.get().get(view);
-              return t == null ? Double.NaN : secondsSince(t);
-            })
+        Gauge.builder("quiver.view.freshness", newestEvents, m -> freshnessSeconds(m.get().get(view), Instant.now()))
             .description("Seconds between now and the newest event time written online for the view (materialized or pushed)")
             .baseUnit("seconds")
             .tag("view", view)
             .register(registry);
       }
     }
+    for (String view : Set.copyOf(freshnessViews)) {
+      if (!newest.containsKey(view) && freshnessViews.remove(view)) {
+        Gauge g = registry.find("quiver.view.freshness").tag("view", view).gauge();
+        if (g != null) {
+          registry.remove(g);
+        }
+      }
+    }
+  }
+
+  /**
+   * Now minus the newest event time, in seconds: never NaN, never negative. A newest time in the
+   * future (an event time an older version let through) reads 0; a time centuries away does not
+   * overflow. Null (the view's time vanished between two scrapes) reads 0 too.
+   */
+  static double freshnessSeconds(Instant newest, Instant now) {
+    if (newest == null || !newest.isBefore(now)) {
+      return 0;
+    }
+    return (now.getEpochSecond() - newest.getEpochSecond()) + (now.getNano() - newest.getNano()) / 1e9;
   }
 
   private static double secondsSince(Instant t) {
-    return Duration.between(t, Instant.now()).toNanos() / 1e9;
+    return freshnessSeconds(t, Instant.now());
   }
 }

@@ -42,15 +42,30 @@ public interface ServerOperations {
   List<Materializer.ViewResult> materializeIncremental(List<String> views, Instant end);
 
   /**
+   * Rebuilds the named views' online state from the offline store (all online views when empty):
+   * drops their rows, resets their watermarks, and materializes from the beginning to {@code end}
+   * ({@link dev.quiver.core.repo.FeatureRepo#rebuild}). A materialization like the others: one at a time.
+   *
+   * @throws MaterializationRunningException when a materialization is already running
+   */
+  List<Materializer.ViewResult> rebuild(List<String> views, Instant end);
+
+  /**
+   * Deletes entities' online state in views ({@link dev.quiver.core.online.OnlineDeletion}); same errors.
+   */
+  dev.quiver.core.online.OnlineDeletion.Result deleteOnline(List<String> views, Map<String, List<Object>> entities);
+
+  /**
    * Starts a materialization in the background, once its views are checked, and returns at once.
    *
    * @param start null for an incremental one (each view from its watermark)
+   * @param rebuild a rebuild ({@link #rebuild}); {@code start} is null then
    * @return the run as it starts: its {@link MaterializationStatus#id() id} and the view versions it
    *     covers ({@code name@vN})
    * @throws MaterializationRunningException when a materialization is already running
    * @throws dev.quiver.core.NotFoundException for an unknown view (nothing starts)
    */
-  MaterializationStatus materializeInBackground(List<String> views, Instant start, Instant end);
+  MaterializationStatus materializeInBackground(List<String> views, Instant start, Instant end, boolean rebuild);
 
   /** The running or last materialization and its progress. */
   MaterializationStatus materialization();

@@ -148,7 +148,7 @@ class BackgroundMaterializeTest {
     Materializations runs = new Materializations(repo, () -> {}, Clock.systemUTC(), Duration.ofSeconds(5),
         new SimpleMeterRegistry());
     runs.close();
-    assertThatThrownBy(() -> runs.start(List.of(), TestRepo.START, TestRepo.END))
+    assertThatThrownBy(() -> runs.start(List.of(), TestRepo.START, TestRepo.END, false))
         .isExactlyInstanceOf(QuiverException.class) // 503 over HTTP; a MaterializationRunningException is a 409
         .hasMessage("the server is shutting down; materialize after it restarts");
     assertThat(runs.status().state()).as("nothing was started").isEqualTo("idle");

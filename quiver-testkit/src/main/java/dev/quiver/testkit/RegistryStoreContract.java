@@ -626,6 +626,25 @@ public abstract class RegistryStoreContract {
   }
 
   @Test
+  public void aResetRemovesOneWatermarkSoAnEarlierEndCanBeRecorded() {
+    Watermark future = watermark("user_txn@v2", 9000, "ana");
+    Watermark other = watermark("user_txn@v1", 5, "ana");
+    store.advanceWatermark(future);
+    store.advanceWatermark(other);
+
+    assertThat(store.resetWatermark("user_txn@v2")).contains(future);
+
+    assertThat(store.watermark("user_txn@v2")).isEmpty();
+    assertThat(reopened().watermark("user_txn@v2")).isEmpty();
+    assertThat(store.watermarks()).containsExactly(other);
+    assertThat(store.resetWatermark("user_txn@v2")).as("a second reset finds nothing").isEmpty();
+    Watermark earlier = watermark("user_txn@v2", 3, "bo");
+    assertThat(store.advanceWatermark(earlier)).isEqualTo(earlier);
+    assertThat(store.watermark("user_txn@v2")).contains(earlier);
+    assertThatThrownBy(() -> store.resetWatermark("user_txn")).isInstanceOf(QuiverException.class);
+  }
+
+  @Test
   public void anEarlierOrEqualEndIsIgnoredAndTheStoredWatermarkReturned() {
     Watermark stored = watermark("user_txn@v2", 5, "ana");
     store.advanceWatermark(stored);

@@ -48,6 +48,16 @@ public final class Freshness {
   }
 
   /**
+   * Forgets the newest event times of {@code views} ({@code name@vN}): for a rebuild, which records
+   * them again from what it reads (a stored time can only grow otherwise).
+   */
+  public static void reset(OnlineStore store, String project, List<String> views) {
+    List<byte[]> keys = new ArrayList<>(views.size());
+    views.forEach(v -> keys.add(key(v)));
+    store.delete(table(project), keys);
+  }
+
+  /**
    * The newest event time recorded for each of {@code views} ({@code name@vN}); views without one are
    * absent from the result.
    */

@@ -348,6 +348,9 @@ public final class Materializer {
       abandon(reader, queue, abandoned);
       throw new QuiverException("materialization of " + view + " failed while writing to the online store: "
           + e.getMessage() + "; its watermark did not move, run it again", e);
+    } catch (Error e) { // a store's or listener's Error: the reader must not wait forever to hand over a batch
+      abandon(reader, queue, abandoned);
+      throw e;
     }
     if (readerFailure[0] instanceof SourceDataException e) {
       throw new SourceDataException(e.source(), e.file(), e.getMessage() + "; the watermark did not move", e);

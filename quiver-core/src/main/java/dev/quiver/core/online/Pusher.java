@@ -113,12 +113,19 @@ public final class Pusher {
    * @param duplicates pushed rows a tile row had taken already (a repeated idempotency key, a replayed
    *     stream offset) and skipped, summed over views
    * @param late pushed rows dropped from a tile row as older than every window can still read, summed over views
+   * @param rejectedFuture stream events dropped because their event time is after now + the skew
+   *     ({@link TimeBounds}); always 0 for a push, which is refused whole instead
    */
   public record Result(String source, int rows, List<String> views, long written, Path offlineFile, long applied,
-      long duplicates, long late) {
-    /** A result without tile counts (no view with window aggregates). */
+      long duplicates, long late, int rejectedFuture) {
+    /** A result without tile counts (no view with window aggregates) and no rejected rows. */
     public Result(String source, int rows, List<String> views, long written, Path offlineFile) {
-      this(source, rows, views, written, offlineFile, 0, 0, 0);
+      this(source, rows, views, written, offlineFile, 0, 0, 0, 0);
+    }
+
+    /** This result with {@code rejected} stream events counted as refused for their future event times. */
+    public Result withRejectedFuture(int rejected) {
+      return new Result(source, rows, views, written, offlineFile, applied, duplicates, late, rejected);
     }
   }
 
@@ -127,7 +134,7 @@ public final class Pusher {
   private final OfflineEngine offline;
   private final Path repoRoot;
   private final ServingVersions serving;
-  private final java.time.Clock clock;
+  private final TimeBounds bounds;
 
   /**
    * A pusher that knows nothing of how the views were last materialized ({@link
@@ -146,18 +153,22 @@ public final class Pusher {
    * their own layout (see the class comment).
    */
   public Pusher(Definitions defs, OnlineStore online, OfflineEngine offline, Path repoRoot, ServingVersions serving) {
-    this(defs, online, offline, repoRoot, serving, java.time.Clock.systemUTC());
+    this(defs, online, offline, repoRoot, serving, TimeBounds.systemDefault());
   }
 
-  /** As above, with the clock whose time is recorded with a push's idempotency key in tile rows. */
+  /**
+   * A pusher as {@link #Pusher(Definitions, OnlineStore, OfflineEngine, Path, ServingVersions)} that
+   * refuses event times after {@code bounds}' limit (default: 1 h after the system clock); the
+   * bounds' clock also stamps the idempotency keys recorded in tile rows.
+   */
   public Pusher(Definitions defs, OnlineStore online, OfflineEngine offline, Path repoRoot, ServingVersions serving,
-      java.time.Clock clock) {
-    this.clock = java.util.Objects.requireNonNull(clock, "clock");
+      TimeBounds bounds) {
     this.defs = defs;
     this.online = online;
     this.offline = offline;
     this.repoRoot = repoRoot;
     this.serving = java.util.Objects.requireNonNull(serving, "serving");
+    this.bounds = java.util.Objects.requireNonNull(bounds, "bounds");
   }
 
   /**
@@ -180,6 +191,11 @@ public final class Pusher {
    * a tile row took already from the same origin are skipped there and counted ({@link
    * Result#duplicates()}).
    *
+   * <p><b>Time bounds</b> ({@link TimeBounds}): a push holding an event time after now + the skew is
+   * refused whole ({@link FutureEventException}, nothing written); from a {@link Origin.Stream}, such
+   * events (and their offsets) are dropped one by one, the others written, and {@link
+   * Result#rejectedFuture()} counts them, so one bad event never stops a consumer.
+   *
    * @throws InvalidRequestException also when an idempotency key is empty or longer than 256
    *     characters, or a stream's offsets are not one per row, ascending and {@code >= 0}
    */
@@ -193,6 +209,13 @@ public final class Pusher {
     };
     List<FeatureView> views = target.online()
         ? defs.views().stream().filter(v -> v.source().equals(sourceName) && v.online()).toList() : List.of();
+    FutureRows.Admitted admitted = FutureRows.admit(bounds, file.timestampColumn(), columns, origin); // time bounds (M)
+    if (admitted.rejected() > 0) {
+      if (admitted.columns().values().iterator().next().isEmpty()) {
+        return new Result(sourceName, 0, List.of(), 0, null).withRejectedFuture(admitted.rejected());
+      }
+      return push(file, views, admitted.columns(), target, admitted.origin()).withRejectedFuture(admitted.rejected());
+    }
     return push(file, views, columns, target, origin);
   }
 
@@ -207,6 +230,7 @@ public final class Pusher {
     int rows = rows(columns);
     check(origin, rows);
     List<Instant> events = times(columns, file.timestampColumn(), rows, true);
+    bounds.checkEvents(file.timestampColumn(), events); // a future event time is refused before anything is written
     List<Instant> created = file.createdColumn() == null || !columns.containsKey(file.createdColumn())
         ? null : times(columns, file.createdColumn(), rows, false);
     List<ViewRows> prepared = new ArrayList<>();
@@ -232,7 +256,7 @@ public final class Pusher {
       written += online.multiPutIfNewer(v.table(), v.entries());
     }
     PushedTiles.Counts counts = PushedTiles.Counts.NONE;
-    long now = dev.quiver.core.model.Timestamps.toMicros(clock.instant());
+    long now = dev.quiver.core.model.Timestamps.toMicros(bounds.clock().instant());
     for (PushedTiles u : tileUpdates) {
       counts = counts.plus(u.apply(online, origin, now)); // "written" counts latest rows only
     }
@@ -243,7 +267,7 @@ public final class Pusher {
       Freshness.record(online, defs.project(), fresh);
     }
     return new Result(sourceName, rows, views.stream().map(FeatureView::qualifiedName).toList(), written, appended,
-        counts.applied(), counts.duplicates(), counts.late());
+        counts.applied(), counts.duplicates(), counts.late(), 0);
   }
 
   /** Refuses an origin that does not fit the rows. */

@@ -28,7 +28,8 @@ import java.util.regex.Pattern;
  *       Long} for int64; keys of both widths compare by number ({@link KeyEncoding}).
  *   <li><b>float32, float64</b>: any Java number, or text in JSON's number syntax ({@code "1.5"},
  *       {@code "-2e3"}) or {@code "NaN"}, {@code "Infinity"}, {@code "-Infinity"}; gives {@code
- *       Float} or {@code Double}.
+ *       Float} or {@code Double}. A number beyond the type's range ({@code "1e400"}, {@code 1e39}
+ *       for float32) is refused, never read as infinity.
  *   <li><b>bool</b>: a {@code Boolean}, or the text {@code "true"} or {@code "false"}.
  *   <li><b>string</b>: a {@code String} only (a number is not a string key).
  *   <li><b>bytes</b>: a {@code byte[]}, or base64 text; compared by content.
@@ -63,10 +64,13 @@ public final class StrictValues {
       }
       case INT64 -> integer(v);
       case FLOAT32 -> {
-        Double d = floating(v);
+        Double d = floating(v, type);
+        if (d != null && Double.isFinite(d) && Float.isInfinite(d.floatValue())) {
+          throw outOfRange(type, v);
+        }
         yield d == null ? null : (Object) d.floatValue();
       }
-      case FLOAT64 -> floating(v);
+      case FLOAT64 -> floating(v, type);
       case BOOL -> v instanceof Boolean b ? b : "true".equals(v) ? Boolean.TRUE : "false".equals(v) ? Boolean.FALSE : null;
       case STRING -> v instanceof String s ? s : null;
       case BYTES -> bytes(v);
@@ -126,8 +130,14 @@ public final class StrictValues {
     };
   }
 
-  private static Double floating(Object v) {
-    return switch (v) {
+  /**
+   * A number that overflows to infinity ({@code "1e400"}, a huge {@link BigDecimal}) is refused: only
+   * {@code "Infinity"} (or an infinite {@code Double}) means infinity.
+   */
+  private static Double floating(Object v, ScalarType type) {
+    Double d = switch (v) {
+      case Double x -> x;
+      case Float x -> (double) x;
       case Number n -> n.doubleValue();
       case String s when s.equals("NaN") -> Double.NaN;
       case String s when s.equals("Infinity") -> Double.POSITIVE_INFINITY;
@@ -135,6 +145,16 @@ public final class StrictValues {
       case String s when JSON_NUMBER.matcher(s).matches() -> Double.parseDouble(s);
       default -> null;
     };
+    if (d != null && Double.isInfinite(d) && !(v instanceof Double || v instanceof Float || v instanceof String s && s.endsWith("Infinity"))) {
+      throw outOfRange(type, v);
+    }
+    return d;
+  }
+
+  private static IllegalArgumentException outOfRange(ScalarType type, Object v) {
+    return new IllegalArgumentException("a number within " + type.spelling() + "'s range (about ±"
+        + (type == ScalarType.FLOAT32 ? "3.4e38" : "1.8e308") + "), but " + (v instanceof String s ? s : String.valueOf(v))
+        + " is out of it; write \"Infinity\" or \"-Infinity\" for an infinite value");
   }
 
   private static byte[] bytes(Object v) {

@@ -97,6 +97,18 @@ public interface RegistryStore extends AutoCloseable {
    */
   Watermark advanceWatermark(Watermark proposed);
 
+  /**
+   * Removes a view version's watermark, the one way it moves back: for a rebuild of the view's
+   * online state (its next materialization starts from the beginning) or a watermark left in the
+   * future by an old run. Serialized with {@link #advanceWatermark} like advances are; a view without
+   * one is left as it is.
+   *
+   * @return the watermark removed, or empty when there was none
+   * @throws dev.quiver.core.QuiverException when {@code view} is not {@code name@vN} or the watermark
+   *     cannot be removed; it is unchanged then
+   */
+  Optional<Watermark> resetWatermark(String view);
+
   /** Releases resources; idempotent. */
   @Override
   void close();

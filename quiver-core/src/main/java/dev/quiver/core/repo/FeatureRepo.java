@@ -33,6 +33,8 @@ import dev.quiver.core.online.OnlineStore;
 import dev.quiver.core.online.OnlineStoreProvider;
 import dev.quiver.core.online.Pusher;
 import dev.quiver.core.online.ServingVersions;
+import dev.quiver.core.online.OnlineDeletion;
+import dev.quiver.core.online.TimeBounds;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -64,6 +66,7 @@ public final class FeatureRepo implements AutoCloseable {
   private volatile RegistrySnapshot appliedCache;
   private volatile ServingState servingCache;
   private final EarlierDefinitions earlierDefinitions;
+  private volatile java.time.Duration maxFutureSkew; // null: quiver.yaml's (or the system property's)
 
   /** How long online reads reuse the watermarks they read (materializations by other processes show up after it). */
   private static final long SERVING_REFRESH_NANOS = 1_000_000_000L;
@@ -229,6 +232,7 @@ public final class FeatureRepo implements AutoCloseable {
    */
   public List<Materializer.ViewResult> materialize(List<String> views, Instant start, Instant end,
       Materializer.Listener listener, String author) {
+    timeBounds().checkEnd(end);
     try {
       return materializer(author).materialize(views, start, end, listener);
     } finally {
@@ -244,14 +248,90 @@ public final class FeatureRepo implements AutoCloseable {
     return materializer("").targets(views);
   }
 
-  /** Materializes each view from its watermark (first time: {@code end - ttl}) to {@code end}. */
+  /**
+   * Materializes each view from its watermark (first time: {@code end - ttl}) to {@code end}. A
+   * watermark after now + the skew ({@link TimeBounds}; left by an old run to a far END) would stop
+   * every incremental run until then: it is removed first, and the view runs as a first run does.
+   *
+   * @throws dev.quiver.core.online.FutureEventException when {@code end} is after now + the skew
+   */
   public List<Materializer.ViewResult> materializeIncremental(List<String> views, Instant end,
       Materializer.Listener listener, String author) {
+    TimeBounds bounds = timeBounds();
+    bounds.checkEnd(end);
     try {
-      return materializer(author).materializeIncremental(views, end, listener);
+      Materializer m = materializer(author);
+      for (String view : m.targets(views)) {
+        registry.watermark(view).filter(w -> bounds.isFuture(w.end())).ifPresent(w -> registry.resetWatermark(view));
+      }
+      return m.materializeIncremental(views, end, listener);
     } finally {
       servingCache = null;
     }
+  }
+
+  /** The instant rebuilds materialize from: every source row is read. */
+  private static final Instant BEGINNING = Instant.parse("0001-01-01T00:00:00Z");
+
+  /**
+   * Rebuilds the online state of views from the offline store: for each online view version named,
+   * drops its latest-row and tile tables, forgets its watermark and freshness, and materializes it
+   * from the beginning to {@code end}. For rows pushed online only that should go, a view whose
+   * online store was damaged or lost, or a watermark left in the future. Reads of the view answer
+   * NOT_FOUND (or the previous view version) until its rows are written again.
+   *
+   * @param views view names (all their online versions) or {@code name@vN}; empty for every online view
+   * @throws dev.quiver.core.online.FutureEventException when {@code end} is after now + the skew
+   * @throws dev.quiver.core.NotFoundException for an unknown view, before anything is dropped
+   */
+  public List<Materializer.ViewResult> rebuild(List<String> views, Instant end, Materializer.Listener listener,
+      String author) {
+    timeBounds().checkEnd(end);
+    try {
+      Materializer m = materializer(author);
+      List<String> targets = m.targets(views);
+      Definitions defs = applied().definitions();
+      for (String target : targets) {
+        registry.resetWatermark(target); // first: a crash after it leaves a view to rebuild, never stale rows marked done
+        dev.quiver.core.model.FeatureView view = defs.views().stream().filter(v -> v.qualifiedName().equals(target))
+            .findFirst().orElseThrow();
+        online().dropTable(dev.quiver.core.online.OnlineTables.of(defs.project(), view));
+        online().dropTable(dev.quiver.core.online.TileRows.table(defs.project(), view));
+      }
+      dev.quiver.core.online.Freshness.reset(online(), defs.project(), targets);
+      return targets.isEmpty() ? List.of() : m.materialize(targets, BEGINNING, end, listener);
+    } finally {
+      servingCache = null;
+    }
+  }
+
+  /**
+   * Deletes entities' online state in views (latest rows and tile rows of those keys only; see
+   * {@link OnlineDeletion}), from the registry's latest version.
+   */
+  public OnlineDeletion.Result deleteOnline(List<String> views, Map<String, List<Object>> entities) {
+    return OnlineDeletion.delete(applied().definitions(), online(), views, entities);
+  }
+
+  /**
+   * How far in the future event times (and materialization ENDs) may be: {@code quiver.yaml}'s
+   * {@code online.max_future_skew}, the system property {@code quiver.online.max_future_skew}, or
+   * {@link #setMaxFutureSkew}; "now" is this repo's clock.
+   *
+   * @throws QuiverException naming the setting when it is not a duration
+   */
+  public TimeBounds timeBounds() {
+    TimeBounds configured = TimeBounds.of(config.online(), clock);
+    java.time.Duration override = maxFutureSkew;
+    return override == null ? configured : configured.withSkew(override);
+  }
+
+  /**
+   * Overrides the skew of {@link #timeBounds()} for this repo ({@code quiver serve --max-future-skew});
+   * null goes back to the configured one.
+   */
+  public void setMaxFutureSkew(java.time.Duration skew) {
+    this.maxFutureSkew = skew;
   }
 
   /**
@@ -339,7 +419,7 @@ public final class FeatureRepo implements AutoCloseable {
    */
   public Pusher pusher() {
     RegistrySnapshot s = applied();
-    return new Pusher(s.definitions(), online(), offline(), config.root(), servingVersions(s), clock);
+    return new Pusher(s.definitions(), online(), offline(), config.root(), servingVersions(s), timeBounds());
   }
 
   /** The definitions of the registry's latest version. */
@@ -363,7 +443,9 @@ public final class FeatureRepo implements AutoCloseable {
   /** The configured online store, opened on first use. */
   public synchronized OnlineStore online() {
     if (online == null) {
-      online = onlineProvider().open(config.online(), config.root());
+      Map<String, Object> options = new java.util.LinkedHashMap<>(config.online());
+      options.remove(TimeBounds.SETTING); // core's setting, not the store's
+      online = onlineProvider().open(options, config.root());
     }
     return online;
   }

@@ -48,6 +48,62 @@ class MaterializerTransferTest {
     }
   }
 
+  /** Runs a transfer whose reader never stops producing, failing the writer as {@code fail} does after five hand-overs. */
+  private static Throwable failedTransfer(String view, Runnable fail) throws InterruptedException {
+    CountDownLatch handedOver = new CountDownLatch(5);
+    Throwable[] thrown = new Throwable[1];
+    Thread writer = Thread.ofPlatform().start(() -> {
+      try {
+        Materializer.transfer(view, sink -> {
+          while (true) {
+            sink.accept(List.of(ENTRY), 1);
+            handedOver.countDown();
+          }
+        }, batch -> {
+          try {
+            handedOver.await();
+          } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+          }
+          fail.run();
+          return batch.size();
+        }, (v, read, written) -> {}, new long[2]);
+      } catch (Throwable t) {
+        thrown[0] = t;
+      }
+    });
+    writer.join(TimeUnit.SECONDS.toMillis(30));
+    assertThat(writer.isAlive()).as("the writing thread returned").isFalse();
+    assertReaderEnded(view);
+    return thrown[0];
+  }
+
+  private static void assertReaderEnded(String view) throws InterruptedException {
+    Optional<Thread> reader = Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.getName().equals("quiver-materialize-" + view)).findFirst();
+    if (reader.isPresent()) {
+      reader.get().join(TimeUnit.SECONDS.toMillis(10));
+      assertThat(reader.get().isAlive()).as("the reader thread ended").isFalse();
+    }
+  }
+
+  @Test
+  void anErrorWhileWritingStopsTheReaderToo() throws Exception {
+    String view = "transfer_error_" + System.nanoTime() + "@v1";
+    Throwable t = failedTransfer(view, () -> {
+      throw new NoClassDefFoundError("com/example/Missing");
+    });
+    assertThat(t).isInstanceOf(NoClassDefFoundError.class);
+  }
+
+  @Test
+  void anInterruptedWriterStopsTheReader() throws Exception {
+    String view = "transfer_interrupt_" + System.nanoTime() + "@v1";
+    Throwable t = failedTransfer(view, () -> Thread.currentThread().interrupt());
+    assertThat(t).isInstanceOf(QuiverException.class)
+        .hasMessage("materialization of " + view + " was interrupted; its watermark did not move");
+  }
+
   @Test
   void everyBatchIsWrittenAndCounted() {
     long[] totals = new long[2];

@@ -85,4 +85,26 @@ class StrictValuesTest {
     assertThat(EntityValues.coerce(real, "2.5")).isEqualTo(2.5f);
     assertThatThrownBy(() -> EntityValues.coerce(real, " 2.5")).hasMessageContaining("holds float32 keys");
   }
+
+  @Test
+  void numbersBeyondAFloatTypesRangeAreRefusedNotReadAsInfinity() {
+    for (String text : List.of("1e400", "-1e400", "1E309")) {
+      assertThatThrownBy(() -> StrictValues.parse(dev.quiver.core.model.ScalarType.FLOAT64, text)).as(text)
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("within float64's range")
+          .hasMessageContaining(text + " is out of it");
+    }
+    assertThatThrownBy(() -> StrictValues.parse(dev.quiver.core.model.ScalarType.FLOAT32, "1e39"))
+        .hasMessageContaining("within float32's range");
+    assertThatThrownBy(() -> StrictValues.parse(dev.quiver.core.model.ScalarType.FLOAT32, 1e39))
+        .hasMessageContaining("within float32's range");
+    assertThatThrownBy(() -> StrictValues.parse(dev.quiver.core.model.ScalarType.FLOAT64, new java.math.BigDecimal("1e400")))
+        .hasMessageContaining("within float64's range");
+    // infinity said explicitly still is infinity
+    assertThat(StrictValues.parse(dev.quiver.core.model.ScalarType.FLOAT64, "Infinity")).isEqualTo(Double.POSITIVE_INFINITY);
+    assertThat(StrictValues.parse(dev.quiver.core.model.ScalarType.FLOAT64, Double.NEGATIVE_INFINITY))
+        .isEqualTo(Double.NEGATIVE_INFINITY);
+    assertThat(StrictValues.parse(dev.quiver.core.model.ScalarType.FLOAT64, "1e308")).isEqualTo(1e308);
+    assertThat(StrictValues.parse(dev.quiver.core.model.ScalarType.FLOAT32, "3e38")).isEqualTo(3e38f);
+  }
 }

@@ -237,6 +237,13 @@ final class FileRegistryStore implements RegistryStore {
   }
 
   @Override
+  public Optional<Watermark> resetWatermark(String view) {
+    ensureOpen();
+    Objects.requireNonNull(view, "view");
+    return watermarks.reset(view);
+  }
+
+  @Override
   public void close() {
     closed = true;
   }

@@ -137,6 +137,28 @@ final class WatermarkDirectory {
     }
   }
 
+  /** See {@link dev.quiver.core.registry.RegistryStore#resetWatermark}: deletes the file under the lock. */
+  Optional<Watermark> reset(String view) {
+    checkView(view);
+    if (!Files.isDirectory(dir)) {
+      return Optional.empty();
+    }
+    try {
+      return locked(
+          () -> {
+            Optional<Watermark> stored = stored(view).filter(w -> w.view().equals(view));
+            if (stored.isPresent()) {
+              Files.deleteIfExists(file(view));
+              DurableFiles.forceDirectory(dir);
+            }
+            return stored;
+          });
+    } catch (IOException e) {
+      throw new QuiverException("cannot remove the watermark of view " + view + " in " + dir + ": " + e
+          + "; it is unchanged", e);
+    }
+  }
+
   // ---- the lock ---------------------------------------------------------------------------------
 
   private interface LockedAction<T> {

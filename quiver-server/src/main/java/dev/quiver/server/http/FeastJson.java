@@ -81,7 +81,12 @@ final class FeastJson {
       return v.longValue();
     }
     if (v.isNumber()) {
-      return v.doubleValue();
+      double d = v.doubleValue();
+      if (Double.isInfinite(d)) { // JSON has no infinity: 1e400 overflowed
+        throw new InvalidRequestException("'" + where + "' holds a number out of the range of a 64-bit float (about ±1.8e308);"
+            + " send \"Infinity\" or \"-Infinity\" for an infinite value");
+      }
+      return d;
     }
     if (v.isArray()) {
       List<Object> list = new ArrayList<>(v.size());

@@ -37,12 +37,42 @@ final class FeastRequests {
   /**
    * A materialization.
    *
-   * @param start null for an incremental one (from each view's watermark)
+   * @param start null for an incremental one (from each view's watermark) or a rebuild
+   * @param rebuild drop the views' online state and materialize them from the beginning to {@code end}
    */
-  record Materialize(List<String> views, Instant start, Instant end) {
-    boolean incremental() {
-      return start == null;
+  record Materialize(List<String> views, Instant start, Instant end, boolean rebuild) {
+    Materialize(List<String> views, Instant start, Instant end) {
+      this(views, start, end, false);
     }
+
+    boolean incremental() {
+      return start == null && !rebuild;
+    }
+  }
+
+  /** Entities whose online state goes: {@code {"feature_views": [...], "entities": {"user_id": [7]}}}. */
+  record Delete(List<String> views, Map<String, List<Object>> entities) {}
+
+  /** The body of {@code POST /online/delete}. */
+  static Delete delete(JsonNode body) {
+    ObjectNode root = FeastJson.object(body, "the request body");
+    for (var names = root.fieldNames(); names.hasNext(); ) {
+      String f = names.next();
+      if (!f.equals("feature_views") && !f.equals("entities")) {
+        throw new InvalidRequestException("unknown field '" + f + "'; send {\"feature_views\": [\"user_txn\"],"
+            + " \"entities\": {\"user_id\": [7]}}");
+      }
+    }
+    List<String> views = views(root);
+    if (views.isEmpty()) {
+      throw new InvalidRequestException("'feature_views' must name the views to delete from, e.g. [\"user_txn\"]"
+          + " (every version) or [\"user_txn@v2\"]");
+    }
+    JsonNode entities = root.get("entities");
+    if (entities == null || entities.isNull()) {
+      throw new InvalidRequestException("the request needs 'entities', e.g. {\"user_id\": [7, 8]}");
+    }
+    return new Delete(views, FeastJson.columns(entities, "entities"));
   }
 
   static Read read(JsonNode body) {
@@ -110,6 +140,12 @@ final class FeastRequests {
     ObjectNode root = FeastJson.object(body, "the request body");
     List<String> views = views(root);
     bool(root, "full_feature_names", false); // checked, and meaningless for materialization (as in Feast)
+    if (bool(root, "rebuild", false)) { // Quiver's: from the beginning, START is not taken
+      if (!isAbsent(root, "start_ts")) {
+        throw new InvalidRequestException("a rebuild reads every source row up to 'end_ts'; drop 'start_ts'");
+      }
+      return new Materialize(views, null, isAbsent(root, "end_ts") ? now(clock) : time(root, "end_ts", clock), true);
+    }
     if (bool(root, "disable_event_timestamp", false)) {
       return new Materialize(views, Timestamps.FIRST_SUPPORTED, now(clock));
     }

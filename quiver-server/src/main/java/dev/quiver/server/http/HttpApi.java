@@ -16,6 +16,7 @@ import dev.quiver.core.NotFoundException;
 import dev.quiver.core.QuiverException;
 import dev.quiver.core.SourceDataException;
 import dev.quiver.core.online.Materializer;
+import dev.quiver.core.online.OnlineDeletion;
 import dev.quiver.core.online.OnlineResponse;
 import dev.quiver.core.online.Pusher;
 import dev.quiver.server.FeatureServing;
@@ -76,6 +77,7 @@ final class HttpApi {
            "/health", "/ready", "/metrics" -> path.substring(1);
       case "/materialize/status" -> "materialize-status";
       case "/ingest/status" -> "ingest-status";
+      case "/online/delete" -> "online-delete";
       default -> path.startsWith("/api/v1/") ? "api" : "other";
     };
   }
@@ -142,6 +144,11 @@ final class HttpApi {
         post(method);
         return materialize(FeastRequests.materializeIncremental(read(body), clock), FeastRequests.async(params));
       }
+      case "/online/delete" -> {
+        post(method);
+        FeastRequests.Delete d = FeastRequests.delete(read(body));
+        return deleted(ops.deleteOnline(d.views(), d.entities()));
+      }
       case "/materialize/status" -> {
         get(method);
         return HttpReply.json(200, bytes(status(ops.materialization())));
@@ -176,7 +183,7 @@ final class HttpApi {
           return HttpReply.json(200, bytes(catalogue.get(path.substring("/api/v1/".length()), snapshot, ops.registryLog())));
         }
         throw new HttpFailure(404, "not_found", "no route " + path + "; the server answers POST /get-online-features,"
-            + " /push, /write-to-online-store, /materialize, /materialize-incremental and GET /health, /ready, /metrics,"
+            + " /push, /write-to-online-store, /materialize, /materialize-incremental, /online/delete and GET /health, /ready, /metrics,"
             + " /materialize/status, /ingest/status, /api/v1/...");
       }
     }
@@ -201,11 +208,22 @@ final class HttpApi {
     return HttpReply.json(200, bytes(n));
   }
 
+  /** What a deletion of entities' online state did. */
+  private HttpReply deleted(OnlineDeletion.Result r) {
+    ObjectNode n = mapper.createObjectNode();
+    ArrayNode views = n.putArray("feature_views");
+    r.views().forEach(views::add);
+    n.put("entities", r.entities());
+    n.put("latest_rows_deleted", r.latestRowsDeleted());
+    n.put("tile_rows_deleted", r.tileRowsDeleted());
+    return HttpReply.json(200, bytes(n));
+  }
+
   /** Runs a materialization, or starts it in the background (202, as Feast's {@code ?async=true}). */
   private HttpReply materialize(FeastRequests.Materialize m, boolean async) {
     if (async) {
       // the run's own id: by the time this answers, it may be done and another one running
-      MaterializationStatus started = ops.materializeInBackground(m.views(), m.start(), m.end());
+      MaterializationStatus started = ops.materializeInBackground(m.views(), m.start(), m.end(), m.rebuild());
       ObjectNode n = mapper.createObjectNode();
       n.put("status", "accepted");
       ArrayNode names = n.putArray("feature_views");
@@ -214,7 +232,8 @@ final class HttpApi {
       n.put("progress", "/materialize/status");
       return HttpReply.json(202, bytes(n));
     }
-    return materialized(m.incremental() ? ops.materializeIncremental(m.views(), m.end())
+    return materialized(m.rebuild() ? ops.rebuild(m.views(), m.end())
+        : m.incremental() ? ops.materializeIncremental(m.views(), m.end())
         : ops.materialize(m.views(), m.start(), m.end()));
   }
 

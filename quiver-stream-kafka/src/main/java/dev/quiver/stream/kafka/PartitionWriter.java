@@ -57,13 +57,12 @@ final class PartitionWriter {
   }
 
   /**
-   * The one place a push's result becomes stream counts: rows dropped from the tiles as older than
-   * every window can still read ({@code late}). Rows refused for a future event time (time bounds,
-   * refused one by one from a stream origin) are not in {@code Pusher.Result} yet; once they are,
-   * read them here as the first count ({@code new Dropped(r.rejectedFuture(), r.late())}).
+   * The one place a push's result becomes stream counts: rows refused for an event time after now +
+   * the skew (time bounds, dropped one by one from a stream origin, never stored) and rows dropped
+   * from the tiles as older than every window can still read.
    */
   static Dropped dropped(Pusher.Result r) {
-    return new Dropped(0, r.late());
+    return new Dropped(r.rejectedFuture(), r.late());
   }
 
   private record Event(long offset, Map<String, Object> row, Instant eventTime) {}

@@ -24,7 +24,8 @@ import org.HdrHistogram.Histogram;
  * pending, and a sample is visible once its user's {@code seq} is at least its own (a user's events
  * are produced in order, newest wins). Its freshness is the time that answer arrived minus the time
  * the event was handed to the producer, so it is an upper bound, coarse by one interval plus one
- * request. Samples are added from the producer thread ({@link #add}); {@link #run} runs on a thread of
+ * request. A sample still unseen when the checker gives up is recorded at its age then (a lower bound,
+ * as the load generator records timeouts) and counted in {@link #unseen}. Samples are added from the producer thread ({@link #add}); {@link #run} runs on a thread of
  * its own until {@link #finish} was called and every sample was seen or {@code patience} passed.
  */
 final class FreshnessChecker implements Runnable {
@@ -77,7 +78,12 @@ final class FreshnessChecker implements Runnable {
         }
         long finished = finishedAt;
         if (finished != 0 && incoming.isEmpty() && (pending.isEmpty() || tick - finished > patience.toNanos())) {
-          unseen = pending.values().stream().mapToLong(ArrayDeque::size).sum();
+          for (ArrayDeque<Sample> q : pending.values()) { // never seen: recorded at their age now, a lower bound
+            for (Sample s : q) {
+              unseen++;
+              freshness.recordValue(Math.min(freshness.getHighestTrackableValue(), tick - s.sentNanos()));
+            }
+          }
           return;
         }
         if (!pending.isEmpty()) {
@@ -131,7 +137,7 @@ final class FreshnessChecker implements Runnable {
     }
   }
 
-  /** Visible samples' freshness, nanoseconds; read after {@link #run} ended. */
+  /** Every sample's freshness, nanoseconds (unseen ones at their lower bound); read after {@link #run} ended. */
   Histogram freshness() {
     return freshness;
   }

@@ -59,8 +59,12 @@ public final class FreshnessBenchmark {
   private FreshnessBenchmark() {}
 
   public static void main(String[] args) throws Exception {
+    run(args, System.out);
+  }
+
+  /** Runs the benchmark with the main's arguments, printing to {@code out}; throws when a run fails its checks. */
+  static void run(String[] args, PrintStream out) throws Exception {
     Args a = Args.parse(args);
-    PrintStream out = System.out;
     String type = a.opt("store", "rocksdb");
     double rate = a.longOpt("rate", 10_000);
     double loadRate = a.longOpt("load-rate", 5_000);

@@ -70,8 +70,12 @@ public final class IngestBenchmark {
   private record Run(double seconds, double firstBatchSeconds, double cpu, double brokerCpu, double redisCpu) {}
 
   public static void main(String[] args) throws Exception {
+    run(args, System.out);
+  }
+
+  /** Runs the benchmark with the main's arguments, printing to {@code out}; throws when a run fails its checks. */
+  static void run(String[] args, PrintStream out) throws Exception {
     Args a = Args.parse(args);
-    PrintStream out = System.out;
     long events = a.longOpt("events", 2_000_000);
     int users = a.intOpt("users", 100_000);
     int partitions = a.intOpt("partitions", 2);

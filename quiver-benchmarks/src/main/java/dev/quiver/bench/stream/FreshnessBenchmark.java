@@ -44,7 +44,9 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * Before the clock starts, one event is produced and awaited, so the consumer has joined its group.
  * Reported: freshness p50/p90/p99/max and samples never seen within {@code --patience-s} after the
  * producer stopped (counted at their age then, so the percentiles they reach are lower bounds), the load
- * generator's latency percentiles (the server's p99 under this load), the producer's achieved rate,
+ * generator's latency percentiles (the server's p99 under this load, from each request's intended time)
+ * and its service time (send to response: what the server itself took, queueing on its side included,
+ * without the driver's own delays in sending), the producer's achieved rate,
  * and the CPU used by the server, the broker and this JVM.
  *
  * <pre>
@@ -140,12 +142,13 @@ public final class FreshnessBenchmark {
             + " %.2f; load average before %s, after %s%n", serverCores, brokerCores, ownCores, loadBefore, Machine.loadAverage());
         out.println();
         out.println("| store, view | events/s (target) | freshness p50 ms | p90 ms | p99 ms | max ms | samples (unseen)"
-            + " | req/s (target) | server p50 ms | p99 ms | p99.9 ms | server CPU cores | load avg before |");
-        out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
-        out.printf("| %s, %s | %,.0f (%,.0f) | %.1f | %.1f | %.1f | %.1f | %,d (%,d) | %,.0f (%,.0f)%s | %.3f | %.3f | %.3f | %.2f | %s |%n",
+            + " | req/s (target) | server p50 ms | p99 ms | p99.9 ms | service p99 ms | server CPU cores | load avg before |");
+        out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+        out.printf("| %s, %s | %,.0f (%,.0f) | %.1f | %.1f | %.1f | %.1f | %,d (%,d) | %,.0f (%,.0f)%s | %.3f | %.3f | %.3f | %.3f | %.2f | %s |%n",
             type, kind, sent[0] / (sent[1] / 1e9), rate, ms(f, 50), ms(f, 90), ms(f, 99), f.getMaxValue() / 1e6,
             f.getTotalCount(), checker.unseen(), served.achievedRate(), loadRate,
-            served.clean() ? "" : " not clean", served.ms(50), served.ms(99), served.ms(99.9), serverCores,
+            served.clean() ? "" : " not clean", served.ms(50), served.ms(99), served.ms(99.9),
+            served.service().getValueAtPercentile(99) / 1e6, serverCores,
             loadBefore.split(" ")[0]);
       }
     }

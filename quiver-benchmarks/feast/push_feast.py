@@ -14,9 +14,13 @@ per request, keys drawn from --keys users, event times increasing:
 
 With --url the same load goes to a running feature server instead (e.g. `quiver serve` on a repo
 with the same source and view: Quiver's /push takes Feast's body); then nothing is set up.
+--write-quiver-repo writes that Quiver repo (WORK_DIR/quiver-push: source `events_push` over a
+one-row Parquet file, view `user_events` with the same --features float64 features and TTL, RocksDB
+online store) and exits; apply it and serve it with `quiver apply` and `quiver serve`.
 
 Usage: python push_feast.py WORK_DIR [--features 10] [--batch 100] [--clients 4] [--duration 20]
           [--keys 100000] [--port 6571] [--workers 1] [--url http://HOST:PORT --source NAME]
+          [--write-quiver-repo]
 """
 
 import argparse
@@ -47,7 +51,12 @@ def main():
     p.add_argument("--url", help="push to this running server instead of starting feast serve")
     p.add_argument("--source", default="events_push", help="the push source's name (with --url)")
     p.add_argument("--view", default="user_events", help="the view read back (with --url)")
+    p.add_argument("--write-quiver-repo", action="store_true",
+                   help="write WORK_DIR/quiver-push, a Quiver repo with the same source and view, and exit")
     args = p.parse_args()
+    if args.write_quiver_repo:
+        write_quiver_repo(os.path.join(os.path.abspath(args.work_dir), "quiver-push"), args)
+        return
     server = None
     try:
         if args.url:
@@ -93,6 +102,32 @@ def setup(repo, args):
     view = FeatureView(name="user_events", entities=[user], ttl=timedelta(days=3650),
                        schema=[Field(name=n, dtype=Float64) for n in names], source=push, online=True)
     FeatureStore(repo_path=repo).apply([user, push, view])
+
+
+def write_quiver_repo(repo, args):
+    """The Quiver twin of setup(): same entity, source columns, view, features and TTL."""
+    import pandas as pd
+
+    shutil.rmtree(repo, ignore_errors=True)
+    os.makedirs(os.path.join(repo, "features"))
+    os.makedirs(os.path.join(repo, "data", "events"))
+    names = [f"f{i}" for i in range(args.features)]
+    row = {"user_id": [0], "event_ts": [pd.Timestamp("2026-01-01")]}
+    row.update({n: [0.0] for n in names})
+    pd.DataFrame(row).to_parquet(os.path.join(repo, "data", "events", "part-0.parquet"))
+    with open(os.path.join(repo, "quiver.yaml"), "w") as f:
+        f.write("# written by quiver-benchmarks/feast/push_feast.py --write-quiver-repo\n"
+                "project: push_bench\nregistry: {type: file, path: .quiver/registry}\n"
+                "offline: {engine: duckdb}\nonline: {type: rocksdb, path: .quiver/online}\n"
+                "definitions: [features]\n")
+    with open(os.path.join(repo, "features", "push.yaml"), "w") as f:
+        f.write("entities:\n  - {name: user, join_keys: [user_id], type: int64}\n"
+                "sources:\n  - {name: events_push, path: data/events/*.parquet, timestamp: event_ts}\n"
+                "feature_views:\n  - name: user_events\n    entities: [user]\n    source: events_push\n"
+                "    ttl: 3650d\n    features:\n")
+        for n in names:
+            f.write(f"      - {{name: {n}}}\n")
+    print(f"wrote {repo}; next: quiver apply -r {repo}, then quiver serve -r {repo}")
 
 
 def start_feast(repo, args):

@@ -8,9 +8,9 @@ import java.util.Map;
 import java.util.Set;
 
 /** Command-line arguments of the online benchmarks: one work directory, then {@code --name value} and flags. */
-record Args(Path dir, Map<String, String> options, Set<String> flags) {
+public record Args(Path dir, Map<String, String> options, Set<String> flags) {
 
-  static Args parse(String[] args) {
+  public static Args parse(String[] args) {
     Path dir = null;
     Map<String, String> options = new HashMap<>();
     Set<String> flags = new HashSet<>();
@@ -38,24 +38,24 @@ record Args(Path dir, Map<String, String> options, Set<String> flags) {
     return new Args(dir, options, flags);
   }
 
-  long longOpt(String name, long dflt) {
+  public long longOpt(String name, long dflt) {
     String v = options.get(name);
     return v == null ? dflt : Long.parseLong(v.replace("_", "").replace(",", ""));
   }
 
-  int intOpt(String name, int dflt) {
+  public int intOpt(String name, int dflt) {
     return (int) longOpt(name, dflt);
   }
 
-  String opt(String name, String dflt) {
+  public String opt(String name, String dflt) {
     return options.getOrDefault(name, dflt);
   }
 
-  List<String> listOpt(String name, String dflt) {
+  public List<String> listOpt(String name, String dflt) {
     return List.of(opt(name, dflt).split(","));
   }
 
-  boolean flag(String name) {
+  public boolean flag(String name) {
     return flags.contains(name);
   }
 }

@@ -13,10 +13,10 @@ import java.util.List;
 import java.util.Optional;
 
 /** What the benchmarks print about the machine and the process: cores, CPU, memory, JDK, load, RSS. */
-final class Machine {
+public final class Machine {
   private Machine() {}
 
-  static void print(PrintStream out) {
+  public static void print(PrintStream out) {
     out.printf("machine: %d cores (%s), %,d MB memory%n", Runtime.getRuntime().availableProcessors(),
         cpuModel(), statusKb(Path.of("/proc/meminfo"), "MemTotal") / 1024);
     out.printf("JDK: %s %s; DuckDB %s; heap max %,d MB%n", System.getProperty("java.vm.name"),
@@ -24,7 +24,7 @@ final class Machine {
     out.printf("load average: %s%n", loadAverage());
   }
 
-  static String loadAverage() {
+  public static String loadAverage() {
     try {
       String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split(" ");
       return f[0] + " " + f[1] + " " + f[2];
@@ -59,7 +59,7 @@ final class Machine {
   }
 
   /** The redis-server child of this JVM (LocalRedis starts it as a child process). */
-  static Optional<ProcessHandle> redisChild() {
+  public static Optional<ProcessHandle> redisChild() {
     return ProcessHandle.current().descendants()
         .filter(p -> p.info().command().map(c -> c.contains("redis-server")).orElse(false))
         .reduce((a, b) -> b);
@@ -72,6 +72,17 @@ final class Machine {
       return true;
     } catch (IOException | UnsupportedOperationException e) {
       return false;
+    }
+  }
+
+  /** CPU seconds (user + system) one process has used so far, from /proc (its children not included); NaN if unknown. */
+  public static double cpuSeconds(long pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0; // utime, stime (fields 14, 15), in USER_HZ
+    } catch (IOException | RuntimeException e) {
+      return Double.NaN;
     }
   }
 

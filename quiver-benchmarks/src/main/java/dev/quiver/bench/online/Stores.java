@@ -8,8 +8,8 @@ import java.util.Optional;
  * redis-server behind it (a fresh {@link LocalRedis}, redis 6.2 from the embedded-redis jar, started
  * by {@link #start} and ended by {@link #close}).
  */
-final class Stores implements AutoCloseable {
-  final String type;
+public final class Stores implements AutoCloseable {
+  public final String type;
   private final LocalRedis redis;
 
   private Stores(String type, LocalRedis redis) {
@@ -18,7 +18,7 @@ final class Stores implements AutoCloseable {
   }
 
   /** Starts what the store needs: nothing for RocksDB, a new empty redis-server for Redis. */
-  static Stores start(String type) {
+  public static Stores start(String type) {
     return switch (type) {
       case "rocksdb" -> new Stores(type, null);
       case "redis" -> new Stores(type, LocalRedis.start());
@@ -27,7 +27,7 @@ final class Stores implements AutoCloseable {
   }
 
   /** The {@code online:} value of quiver.yaml. */
-  String yaml() {
+  public String yaml() {
     return redis == null
         ? "{type: rocksdb, path: .quiver/online}"
         // a 10,000-row batch is 100 script calls answered together; allow for a loaded machine
@@ -46,7 +46,7 @@ final class Stores implements AutoCloseable {
   }
 
   /** The redis-server process, if any. */
-  Optional<ProcessHandle> server() {
+  public Optional<ProcessHandle> server() {
     return redis == null ? Optional.empty() : Machine.redisChild();
   }
 

@@ -11,7 +11,7 @@ import java.util.stream.Collectors;
  * {@code {"features": [refs], "entities": {"user_id": [k1, ...]}, "full_feature_names": true}}, the
  * keys drawn uniformly (with replacement) from the materialized ones.
  */
-final class RequestBodies {
+public final class RequestBodies {
   private RequestBodies() {}
 
   /**
@@ -20,7 +20,7 @@ final class RequestBodies {
    * @param count how many distinct bodies (the load generator sends them in turn)
    * @param seed the generator's seed
    */
-  static List<byte[]> build(long[] keys, String joinKey, List<String> refs, int entities, int count, long seed) {
+  public static List<byte[]> build(long[] keys, String joinKey, List<String> refs, int entities, int count, long seed) {
     SplittableRandom random = new SplittableRandom(seed);
     String features = refs.stream().map(r -> "\"" + r + "\"").collect(Collectors.joining(", ", "[", "]"));
     List<byte[]> out = new ArrayList<>(count);

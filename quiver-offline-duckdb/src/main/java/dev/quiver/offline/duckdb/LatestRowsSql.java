@@ -56,7 +56,7 @@ final class LatestRowsSql {
     setup.add(new Step.Sql("CREATE OR REPLACE TEMP TABLE " + LATEST + " AS SELECT max(" + scan.rowOrder() + ") AS " + ORDER
         + ", count(*) AS " + LatestRowsPlan.SOURCE_ROWS
         + " FROM " + scan.relation + " WHERE " + where + " GROUP BY " + keys.substring(0, keys.length() - 2)));
-    select = "SELECT " + columns(plan, scan, "s.") + ", " + scan.filePath("s.") + " AS " + LatestRowsPlan.SOURCE_FILE
+    select = "SELECT " + columns(plan, scan, "s.") + ", " + scan.filePathOf(ORDER) + " AS " + LatestRowsPlan.SOURCE_FILE
         + ", " + scan.fileRow("s.") + " AS " + LatestRowsPlan.SOURCE_ROW
         + ", m." + LatestRowsPlan.SOURCE_ROWS + " FROM " + LATEST + " m JOIN "
         + scan.relation + " s ON " + scan.matches(ORDER);

@@ -81,7 +81,13 @@ final class SourceScan {
     if (byFile) {
       s.append(", 'f': filename");
     }
-    return s.append(", 'r': ").append(position).append("::BIGINT}").toString();
+    s.append(", 'r': ").append(position).append("::BIGINT");
+    if (byFile) {
+      // not part of the order ('f' and 'r' are unique): the file's index in files, read where no
+      // filter on filename prunes the list (such pruning numbers the files left from 0)
+      s.append(", 'i': file_index::BIGINT");
+    }
+    return s.append('}').toString();
   }
 
   /**
@@ -102,6 +108,18 @@ final class SourceScan {
    * @param alias the relation's alias and a dot, or empty
    */
   String filePath(String alias) {
+    return filePath(alias, source.format() == FileFormat.PARQUET ? alias + "file_index" : alias + STAGED_FILE);
+  }
+
+  /**
+   * {@link #filePath(String)} from the latest row's ordering key {@code m.<order>} ({@link
+   * #rowOrder}): a relation joined to the source on filename may prune the files and renumber them.
+   */
+  String filePathOf(String order) {
+    return source.format() == FileFormat.PARQUET ? filePath("", "m." + order + ".i") : filePath("s.");
+  }
+
+  private String filePath(String alias, String index) {
     if (files.size() == 1) {
       return Scans.literal(SourceFiles.display(files.get(0), repoRoot));
     }
@@ -109,8 +127,7 @@ final class SourceScan {
     for (int i = 0; i < files.size(); i++) {
       list.append(i == 0 ? "" : ", ").append(Scans.literal(SourceFiles.display(files.get(i), repoRoot)));
     }
-    String index = source.format() == FileFormat.PARQUET ? alias + "file_index" : alias + STAGED_FILE;
-    return list.append("][").append(index).append(" + 1]").toString();
+    return list.append("][").append(index).append("::BIGINT + 1]").toString();
   }
 
   /** A row's number in its file, from 0, as a BIGINT SQL expression. */

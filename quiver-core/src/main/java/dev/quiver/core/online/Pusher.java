@@ -34,8 +34,10 @@ import java.util.Set;
  * the offline store, or both, with the same rules as materialization.
  *
  * <p><b>Online:</b> every online view version over the source gets one row per pushed row, newest
- * wins by (event time, created time), so pushing the same rows twice, or rows older than what is
- * stored, changes nothing. <b>Offline:</b> the rows are appended to the source as a new file (the
+ * wins by (event time, created time, position), so rows older than what is stored change nothing.
+ * Of rows with equal times the one ingested later wins (DESIGN §3, "Ties"): a pushed row's position
+ * ({@link RowPosition}) is its row in the file appended offline, else a push sequence (or stream
+ * offset) after every file row, so materializing old files again never replaces it. <b>Offline:</b> the rows are appended to the source as a new file (the
  * source's path must be a glob), so training sets and later materializations see them too. With
  * both, the offline write goes first: a failure after it leaves the online store behind, never ahead
  * of, the offline data, and repeating the push is safe.

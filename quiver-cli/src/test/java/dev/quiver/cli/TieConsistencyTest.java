@@ -7,7 +7,11 @@ import dev.quiver.core.model.FileFormat;
 import dev.quiver.core.offline.HistoricalRequest;
 import dev.quiver.core.offline.HistoricalRows;
 import dev.quiver.core.offline.QueryInput;
+import dev.quiver.core.model.ScalarType;
+import dev.quiver.core.online.KeyEncoding;
 import dev.quiver.core.online.OnlineResponse;
+import dev.quiver.core.online.RowEncoding;
+import dev.quiver.core.online.RowPosition;
 import dev.quiver.core.online.Pusher;
 import dev.quiver.core.repo.FeatureRepo;
 import dev.quiver.testkit.LocalRedis;
@@ -138,8 +142,17 @@ class TieConsistencyTest {
       r.push("txns", tie, Pusher.Target.ONLINE_AND_OFFLINE);
       assertThat(online(r, t, 1L).get(0)).as("seed %d: the pushed row wins the tie online", seed).isEqualTo(1_000 + seed);
       compare(r, repo, t, seed, "after a tying push to online and offline");
+      byte[] pushed = storedRow(r, 1L);
+      RowPosition position = RowEncoding.decode(pushed).position();
+      assertThat(position).as("seed %d: the pushed row's position is its appended file's", seed)
+          .isInstanceOfSatisfying(RowPosition.InFile.class, p -> {
+            assertThat(p.path()).startsWith("data/txns/push-");
+            assertThat(p.row()).isZero();
+          });
       r.materialize(List.of(), START, END, (v, read, written) -> {}, "test");
       compare(r, repo, t, seed, "after materializing the old files again");
+      assertThat(storedRow(r, 1L)).as("seed %d: materialization finds the very same row (same order key)", seed)
+          .isEqualTo(pushed);
 
       // a push online only, tying user 2's latest row: online keeps it whatever materialization does
       r.push("txns", tieWith(r, repo, 2L, 2_000 + seed), Pusher.Target.ONLINE);
@@ -147,6 +160,12 @@ class TieConsistencyTest {
       assertThat(online(r, t, 2L).get(0)).as("seed %d: an online push stays newer than the files' rows", seed)
           .isEqualTo(2_000 + seed);
     }
+  }
+
+  /** User {@code user}'s stored latest row of user_ties. */
+  private static byte[] storedRow(FeatureRepo r, long user) {
+    return r.online().multiGet("ties.user_ties@v1", List.of(KeyEncoding.encode(List.of(ScalarType.INT64), List.of(user))))
+        .getFirst();
   }
 
   /** Bytes keys group by content: three rows of one key, each read with a fresh array, count 3 on both sides. */

@@ -426,7 +426,7 @@ public final class Materializer {
       while (rows.hasNext()) {
         Object[] r = rows.next();
         List<Object> key = java.util.Arrays.asList(r).subList(0, keyCount);
-        if (!key.equals(currentKey)) {
+        if (currentKey == null || !java.util.Arrays.deepEquals(key.toArray(), currentKey.toArray())) { // bytes keys by content
           if (tiles != null) {
             batch.add(new OnlineStore.Entry(KeyEncoding.encode(keyTypes, currentKey), tiles.encode()));
             if (batch.size() == BATCH) {

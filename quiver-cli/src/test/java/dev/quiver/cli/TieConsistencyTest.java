@@ -146,7 +146,8 @@ class TieConsistencyTest {
       RowPosition position = RowEncoding.decode(pushed).position();
       assertThat(position).as("seed %d: the pushed row's position is its appended file's", seed)
           .isInstanceOfSatisfying(RowPosition.InFile.class, p -> {
-            assertThat(p.path()).startsWith("data/txns/push-");
+            // after every file already there: push-..., or z~push-... when a file named z sorts after push-
+            assertThat(p.path()).startsWith("data/txns/").contains("push-");
             assertThat(p.row()).isZero();
           });
       r.materialize(List.of(), START, END, (v, read, written) -> {}, "test");

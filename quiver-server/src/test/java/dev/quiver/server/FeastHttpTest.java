@@ -284,7 +284,8 @@ class FeastHttpTest {
     Http.Reply older = http.post("/write-to-online-store", write(50, "2026-02-01T00:00:00", 1.0, "US"));
     assertThat(older.json().get("written").asInt()).as("older than what is stored").isZero();
     Http.Reply again = http.post("/write-to-online-store", write(50, "2026-03-01T10:00:00.250000", 77.5, "JP"));
-    assertThat(again.json().get("written").asInt()).as("the same row again").isZero();
+    // written again, the row is ingested later: it wins the tie (DESIGN §3, "Ties") and the answer stays
+    assertThat(again.json().get("written").asInt()).as("the same row again, later").isEqualTo(1);
     assertThat(results("{\"features\": [\"user_stats:amount\"], \"entities\": {\"user_id\": [50]}}").get(1).get("values").get(0)
         .asDouble()).isEqualTo(77.5);
   }

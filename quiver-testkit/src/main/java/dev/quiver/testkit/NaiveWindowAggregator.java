@@ -26,8 +26,8 @@ import java.util.Set;
  * merges, no incremental state — written to be obviously correct, not fast. Sums are exact
  * ({@link BigInteger}, {@link BigDecimal}) and rounded once; variance is {@code round(n·ΣX² − (ΣX)²)
  * / n / (n − 1)} from exact sums (the sample variance; null below two values); ties between rows of
- * equal {@code (event_ts, created_ts)} are broken by the value's order, as DESIGN and {@link
- * Aggregator} state it.
+ * equal {@code (event_ts, created_ts)} are broken by the rows' positions, their order in the list
+ * given (the later wins), as DESIGN §3 ("Ties") and {@link Aggregator} state it.
  *
  * <p>The two approximate functions have no exact "right answer" to compare with bit for bit, so
  * {@link #value} gives the kernel's result over the window's rows in one pass (in row order), and
@@ -71,7 +71,9 @@ public final class NaiveWindowAggregator {
   }
 
   /**
-   * The aggregate at t over an entity's rows (in any order).
+   * The aggregate at t over an entity's rows, in position order (offline: files in sorted path
+   * order, rows in file order; then rows written later): of rows with equal times, the later in the
+   * list is the later row for first, last and last_k.
    *
    * @param input the column's type; null for count of rows
    */
@@ -106,14 +108,13 @@ public final class NaiveWindowAggregator {
       }
       case MIN -> values.stream().min(order(input)).orElse(null);
       case MAX -> values.stream().max(order(input)).orElse(null);
-      case FIRST -> present.stream().min(rowOrder(input)).map(Row::value).orElse(null);
-      case LAST -> present.stream().max(rowOrder(input)).map(Row::value).orElse(null);
+      case FIRST -> present.isEmpty() ? null : inRowOrder(present).getFirst().value();
+      case LAST -> present.isEmpty() ? null : inRowOrder(present).getLast().value();
       case LAST_K -> {
         if (present.isEmpty()) {
           yield null;
         }
-        List<Row> newest = new ArrayList<>(present);
-        newest.sort(rowOrder(input).reversed());
+        List<Row> newest = inRowOrder(present).reversed();
         yield newest.subList(0, Math.min(agg.k(), newest.size())).stream().map(Row::value).toList();
       }
       case COUNT_DISTINCT -> (long) distinct(values).size();
@@ -219,17 +220,15 @@ public final class NaiveWindowAggregator {
     return set;
   }
 
-  /** Rows by event time, created time (none = oldest), then value. */
-  private static Comparator<Row> rowOrder(ValueType type) {
-    Comparator<Object> values = order(type);
-    return (a, b) -> {
+  /** The rows sorted by event time, created time (none = oldest), then position (a stable sort keeps the list order). */
+  private static List<Row> inRowOrder(List<Row> rows) {
+    List<Row> sorted = new ArrayList<>(rows);
+    sorted.sort((a, b) -> {
       int c = a.event().compareTo(b.event());
-      if (c == 0) {
-        c = Long.compare(a.created() == null ? Long.MIN_VALUE : Timestamps.toMicros(a.created()),
-            b.created() == null ? Long.MIN_VALUE : Timestamps.toMicros(b.created()));
-      }
-      return c != 0 ? c : values.compare(a.value(), b.value());
-    };
+      return c != 0 ? c : Long.compare(a.created() == null ? Long.MIN_VALUE : Timestamps.toMicros(a.created()),
+          b.created() == null ? Long.MIN_VALUE : Timestamps.toMicros(b.created()));
+    });
+    return sorted;
   }
 
   /** The total value order of DESIGN §3 (numbers as Double.compare / Float.compare; lists element-wise). */

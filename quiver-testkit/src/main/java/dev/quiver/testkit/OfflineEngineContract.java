@@ -663,7 +663,19 @@ public abstract class OfflineEngineContract {
         Metadata.EMPTY));
     List<Column> txnColumns = sourceColumns(List.of(user, merchant), true, FEATURE_COLUMNS);
     List<Object[]> txns = g.sourceRows(txnColumns, List.of(user, merchant), true, 150, false);
-    f.parquetFiles("txns", "data/txns.parquet", txnColumns, Map.of("", txns), "event_ts", "created_ts", Map.of());
+    // one file, or rows spread over files whose names sort unlike their numbers: exact ties across
+    // files go by file order for first, last and last_k (DESIGN §3, "Ties")
+    int fileCount = g.between(1, 3);
+    Map<String, List<Object[]>> files = new LinkedHashMap<>();
+    for (int i = 0; i < fileCount; i++) {
+      files.put(fileCount == 1 ? "" : "part-" + (9 + i) + ".parquet", new ArrayList<>());
+    }
+    List<String> names = new ArrayList<>(files.keySet());
+    for (Object[] row : txns) {
+      files.get(g.pick(names)).add(row);
+    }
+    f.parquetFiles("txns", fileCount == 1 ? "data/txns.parquet" : "data/txns/*.parquet", txnColumns, files, "event_ts",
+        "created_ts", Map.of());
     f.query(g.queryColumns(List.of(user, merchant), null), g.queryRows(List.of(user, merchant), txns, txnColumns, null, 100, false));
     List<String> refs = new ArrayList<>(List.of("risk:flagged"));
     for (String candidate : List.of("risk:label_ratio", "risk:note_or_name", "risk:combined", "user_txn:ut_score",
@@ -725,7 +737,19 @@ public abstract class OfflineEngineContract {
     Collections.shuffle(refs, new java.util.Random(seed));
     List<Column> txnColumns = sourceColumns(List.of(user, merchant), true, FEATURE_COLUMNS);
     List<Object[]> txns = g.sourceRows(txnColumns, List.of(user, merchant), true, 150, false);
-    f.parquetFiles("txns", "data/txns.parquet", txnColumns, Map.of("", txns), "event_ts", "created_ts", Map.of());
+    // one file, or rows spread over files whose names sort unlike their numbers: exact ties across
+    // files go by file order for first, last and last_k (DESIGN §3, "Ties")
+    int fileCount = g.between(1, 3);
+    Map<String, List<Object[]>> files = new LinkedHashMap<>();
+    for (int i = 0; i < fileCount; i++) {
+      files.put(fileCount == 1 ? "" : "part-" + (9 + i) + ".parquet", new ArrayList<>());
+    }
+    List<String> names = new ArrayList<>(files.keySet());
+    for (Object[] row : txns) {
+      files.get(g.pick(names)).add(row);
+    }
+    f.parquetFiles("txns", fileCount == 1 ? "data/txns.parquet" : "data/txns/*.parquet", txnColumns, files, "event_ts",
+        "created_ts", Map.of());
     f.query(g.queryColumns(List.of(user, merchant), null), g.queryRows(List.of(user, merchant), txns, txnColumns, null, 100, false));
     f.run(g.chance(0.5), null, refs.toArray(String[]::new));
   }

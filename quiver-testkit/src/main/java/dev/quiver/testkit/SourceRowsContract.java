@@ -31,7 +31,10 @@ import org.junit.jupiter.api.io.TempDir;
  * The behaviour every {@link OfflineEngine} must have for {@link OfflineEngine#sourceRows} (what
  * materialization folds into online tiles): every row in the time range with non-null keys, none
  * outside it, sorted by key then (event_ts, created_ts), with the source's column types when the
- * plan leaves them open. An engine's test extends this class like {@link OfflineEngineContract}.
+ * plan leaves them open; and for both {@code sourceRows} and {@link OfflineEngine#latestRows}, the
+ * tie order of DESIGN §3 ({@link LatestRowsPlan#TIE_ORDER}): rows of equal times in file order (files
+ * in sorted path order), the latest row named by its file and row. An engine's test extends this
+ * class like {@link OfflineEngineContract}.
  */
 public abstract class SourceRowsContract {
   private static final List<Column> COLUMNS = List.of(
@@ -59,6 +62,88 @@ public abstract class SourceRowsContract {
   @AfterEach
   final void close() {
     engine.close();
+  }
+
+  /**
+   * Several files written in an order unlike their sorted path order, dense in exact ties (same
+   * key, event and created time, different values): sourceRows hands rows of equal times in file
+   * order, and latestRows picks the last of them and names its file and row. Parquet and CSV alike;
+   * the seed is in every message.
+   */
+  @Test
+  void tiesGoByFileOrderAcrossFiles() throws IOException {
+    for (FileFormat format : FileFormat.values()) {
+      for (long seed = 1; seed <= 6; seed++) {
+        tiesGoByFileOrder(format, seed);
+      }
+    }
+  }
+
+  private void tiesGoByFileOrder(FileFormat format, long seed) throws IOException {
+    Random r = new Random(seed);
+    String dir = "ties-" + format.spelling() + "-" + seed;
+    Files.createDirectories(repo.resolve(dir));
+    // created in this order, read in sorted path order: b-1, b-10, b-2, c, z
+    List<String> names = new ArrayList<>(List.of("z", "b-10", "b-2", "c", "b-1"));
+    List<String> sorted = names.stream().sorted().toList();
+    Map<String, List<Object[]>> byFile = new java.util.HashMap<>();
+    int serial = 0;
+    for (String name : names) {
+      List<Object[]> rows = new ArrayList<>();
+      int n = r.nextInt(1, 40);
+      for (int i = 0; i < n; i++) {
+        Instant e = T0.plusSeconds(r.nextInt(4));
+        Instant c = r.nextInt(3) == 0 ? null : e.plusSeconds(r.nextInt(2));
+        rows.add(new Object[] {(long) r.nextInt(3), e, c, (float) serial++, r.nextInt(100)});
+      }
+      byFile.put(name, rows);
+      Path file = repo.resolve(dir).resolve(name + "." + format.spelling());
+      if (format == FileFormat.PARQUET) {
+        writeTable(file, COLUMNS, rows);
+      } else {
+        StringBuilder csv = new StringBuilder("user_id,event_ts,created_ts,amount,n\n");
+        for (Object[] row : rows) {
+          csv.append(row[0]).append(',').append(row[1]).append(',').append(row[2] == null ? "" : row[2]).append(',')
+              .append(row[3]).append(',').append(row[4]).append('\n');
+        }
+        Files.writeString(file, csv);
+      }
+    }
+    // the tie order: files in sorted path order, rows in file order, then a stable sort by key and times
+    List<Object[]> inOrder = new ArrayList<>();
+    for (String name : sorted) {
+      List<Object[]> rows = byFile.get(name);
+      for (int i = 0; i < rows.size(); i++) {
+        Object[] row = rows.get(i);
+        inOrder.add(new Object[] {row[0], row[1], row[2], row[3], dir + "/" + name + "." + format.spelling(), (long) i});
+      }
+    }
+    Comparator<Object[]> byKeyAndTime = Comparator.<Object[], Long>comparing(x -> (Long) x[0])
+        .thenComparing(x -> (Instant) x[1])
+        .thenComparing(x -> (Instant) x[2], Comparator.nullsFirst(Comparator.naturalOrder()));
+    List<Object[]> want = inOrder.stream().sorted(byKeyAndTime).toList();
+    FileSource source = new FileSource("events", dir + "/*." + format.spelling(), format, "event_ts", "created_ts", Map.of(), null);
+    LatestRowsPlan plan = new LatestRowsPlan("v@v1", source, List.of(new KeyBinding("user_id", "user_id", ScalarType.INT64)),
+        List.of(new LatestValue(new FeatureRef("v", 1, "amount"), "amount", "amount", ScalarType.FLOAT64)),
+        T0.minusSeconds(1), T0.plusSeconds(60));
+    List<Object> gotOrder = new ArrayList<>();
+    try (HistoricalRows out = engine.sourceRows(plan, repo)) {
+      out.forEachRemaining(x -> gotOrder.add(((Number) x[3]).doubleValue()));
+    }
+    assertThat(gotOrder).as("%s seed %d: sourceRows' values in the tie order", format, seed)
+        .isEqualTo(want.stream().map(x -> (Object) ((Number) x[3]).doubleValue()).toList());
+    Map<Long, Object[]> latest = new java.util.TreeMap<>();
+    want.forEach(x -> latest.put((Long) x[0], x)); // the last row of each key in the tie order
+    List<List<Object>> got = new ArrayList<>();
+    try (HistoricalRows out = engine.latestRows(plan, repo)) {
+      assertThat(out.columns().stream().map(Column::name).toList()).containsExactly("user_id", LatestRowsPlan.EVENT_TS,
+          LatestRowsPlan.CREATED_TS, "amount", LatestRowsPlan.SOURCE_FILE, LatestRowsPlan.SOURCE_ROW, LatestRowsPlan.SOURCE_ROWS);
+      out.forEachRemaining(x -> got.add(List.of(((Number) x[0]).longValue(), ((Number) x[3]).doubleValue(), x[4],
+          ((Number) x[5]).longValue())));
+    }
+    got.sort(Comparator.comparing(x -> (Long) x.get(0)));
+    assertThat(got).as("%s seed %d: the latest row per key, with its file and row", format, seed).isEqualTo(latest.values().stream()
+        .map(x -> List.<Object>of(x[0], ((Number) x[3]).doubleValue(), x[4], x[5])).toList());
   }
 
   @Test

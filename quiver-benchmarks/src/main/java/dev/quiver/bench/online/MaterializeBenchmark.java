@@ -21,6 +21,7 @@ import dev.quiver.core.online.OnlineStore;
 import dev.quiver.core.online.OnlineStoreProvider;
 import dev.quiver.core.online.OnlineTables;
 import dev.quiver.core.online.RowEncoding;
+import dev.quiver.core.online.RowPosition;
 import dev.quiver.core.repo.FeatureRepo;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisFuture;
@@ -241,8 +242,10 @@ public final class MaterializeBenchmark {
       while (rows.hasNext()) {
         Object[] r = rows.next();
         byte[] key = KeyEncoding.encode(keyTypes, Arrays.asList(r).subList(0, keyCount));
-        byte[] value = RowEncoding.encode((Instant) r[keyCount], (Instant) r[keyCount + 1], names, types,
-            Arrays.asList(r).subList(keyCount + 2, r.length - 1)); // the last column counts the key's source rows
+        int n = r.length; // ... features, then the row's file and row number, then the key's source rows
+        byte[] value = RowEncoding.encode((Instant) r[keyCount], (Instant) r[keyCount + 1],
+            new RowPosition.InFile((String) r[n - 3], ((Number) r[n - 2]).longValue()), names, types,
+            Arrays.asList(r).subList(keyCount + 2, n - 3));
         batch.add(new OnlineStore.Entry(key, value));
         if (batch.size() == Materializer.BATCH) {
           out.add(batch);

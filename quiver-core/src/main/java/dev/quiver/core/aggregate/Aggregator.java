@@ -21,8 +21,12 @@ import java.util.Objects;
  *   <li>sum/avg of float columns, variance and stddev: exact sums of the values (and of their exact
  *       squares) as non-overlapping double partials, rounded once when finished (see {@code
  *       docs/aggregation-encoding.md}); variance is the sample variance, null below two values;
- *   <li>min/max by a total value order; first/last by {@code (event_ts, created_ts)} with the value
- *       breaking exact ties; last_k keeps the k greatest rows by the same order, newest first;
+ *   <li>min/max by a total value order; first/last by {@code (event_ts, created_ts)}; last_k keeps
+ *       the k greatest rows by the same order, newest first. Rows with equal times are the one
+ *       exception to order independence, as DESIGN §3 ("Ties") wants: of those, the row added later
+ *       is the later one (last, last_k) and the one added first is first, and {@link #merge} counts
+ *       the rows of {@code from} as added after those of {@code into}. Every path therefore adds
+ *       rows in their tie order: offline in file order, online in arrival order;
  *   <li>count_distinct an exact set; approx_count_distinct a HyperLogLog sketch (registers merge by
  *       maximum); approx_percentile a relative-error (1%) log histogram (buckets merge by adding).
  * </ul>
@@ -155,7 +159,7 @@ public final class Aggregator {
     return value;
   }
 
-  /** Adds the rows of {@code from} to {@code into}; {@code from} is unchanged. */
+  /** Adds the rows of {@code from} to {@code into}, as if added after its own; {@code from} is unchanged. */
   public void merge(AggregateState into, AggregateState from) {
     kernel.merge(into, from);
   }

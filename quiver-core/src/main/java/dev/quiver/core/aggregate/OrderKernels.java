@@ -9,8 +9,10 @@ import java.util.PriorityQueue;
 
 /**
  * The kernels that pick values by an order: min and max by {@link ValueOrder}; first, last and
- * last_k by the row order {@code (event_ts, created_ts, value)} — the value breaks exact ties so the
- * pick never depends on which row arrived first.
+ * last_k by the row order {@code (event_ts, created_ts)} and, on exact ties, the order rows were
+ * added in (DESIGN §3, "Ties"): the row added later is the later one, whatever its value. So a state
+ * must be given rows in their tie order (offline: file order; online: arrival), and {@link
+ * Kernel#merge merge(into, from)} treats the rows of {@code from} as added after those of {@code into}.
  */
 final class OrderKernels {
   private OrderKernels() {}
@@ -71,15 +73,16 @@ final class OrderKernels {
     }
   }
 
-  /** first (the least row) or last (the greatest row) by {@code (event_ts, created_ts, value)}. */
+  /**
+   * first (the least row) or last (the greatest row) by {@code (event_ts, created_ts)}; of rows with
+   * equal times the first added is first and the last added is last.
+   */
   static final class EdgeKernel implements Kernel<Pick> {
     private final ValueType type;
-    private final Comparator<Object> order;
     private final boolean last;
 
     EdgeKernel(ValueType type, boolean last) {
       this.type = type;
-      this.order = ValueOrder.of(type);
       this.last = last;
     }
 
@@ -98,10 +101,7 @@ final class OrderKernels {
       if (cmp == 0) {
         cmp = Long.compare(c, s.created);
       }
-      if (cmp == 0) {
-        cmp = order.compare(value, s.value);
-      }
-      if (last ? cmp > 0 : cmp < 0) {
+      if (last ? cmp >= 0 : cmp < 0) { // a tie: the row added later is last, the one added first stays first
         s.value = value;
         s.event = e;
         s.created = c;
@@ -145,19 +145,21 @@ final class OrderKernels {
     }
   }
 
-  /** One row of last_k. */
-  record Entry(long event, long created, Object value) {}
+  /** One row of last_k; {@code added} numbers the rows in the order they were added (ties go by it). */
+  record Entry(long event, long created, long added, Object value) {}
 
   /** The k greatest rows, the least on top. */
   static final class Latest implements AggregateState {
     final PriorityQueue<Entry> heap;
+    /** The number the next added row gets. */
+    long next;
 
     Latest(Comparator<Entry> order, int k) {
       heap = new PriorityQueue<>(Math.min(k, 64) + 1, order);
     }
   }
 
-  /** last_k: the values of the k greatest rows, newest first. */
+  /** last_k: the values of the k greatest rows by {@code (event_ts, created_ts, order added)}, newest first. */
   static final class LastKKernel implements Kernel<Latest> {
     private final ValueType type;
     private final int k;
@@ -166,9 +168,8 @@ final class OrderKernels {
     LastKKernel(ValueType type, int k) {
       this.type = type;
       this.k = k;
-      Comparator<Object> values = ValueOrder.of(type);
       this.rowOrder = Comparator.comparingLong(Entry::event).thenComparingLong(Entry::created)
-          .thenComparing(Entry::value, values);
+          .thenComparingLong(Entry::added);
     }
 
     @Override public Latest create() {
@@ -176,7 +177,7 @@ final class OrderKernels {
     }
 
     @Override public void add(Latest s, Object value, long e, long c) {
-      offer(s, new Entry(e, c, value));
+      offer(s, new Entry(e, c, s.next++, value));
     }
 
     private void offer(Latest s, Entry entry) {
@@ -188,15 +189,17 @@ final class OrderKernels {
       }
     }
 
+    /** The rows of {@code from} come after those of {@code into}, in their own order. */
     @Override public void merge(Latest into, Latest from) {
-      for (Entry e : from.heap) {
-        offer(into, e);
+      for (Entry e : sorted(from)) {
+        offer(into, new Entry(e.event(), e.created(), into.next++, e.value()));
       }
     }
 
     @Override public Latest copy(Latest s) {
       Latest c = create();
       c.heap.addAll(s.heap);
+      c.next = s.next;
       return c;
     }
 
@@ -211,7 +214,7 @@ final class OrderKernels {
       return Collections.unmodifiableList(out);
     }
 
-    /** Oldest first: a canonical order for the bytes. */
+    /** Oldest first (ties in the order added): a canonical order for the bytes, which keeps the tie order. */
     private List<Entry> sorted(Latest s) {
       List<Entry> rows = new ArrayList<>(s.heap);
       rows.sort(rowOrder);
@@ -234,7 +237,7 @@ final class OrderKernels {
       for (int i = 0; i < n; i++) {
         long e = in.zigzag();
         long c = in.zigzag();
-        offer(s, new Entry(e, c, in.value(type)));
+        offer(s, new Entry(e, c, s.next++, in.value(type)));
       }
       return s;
     }

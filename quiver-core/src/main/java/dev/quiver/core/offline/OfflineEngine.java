@@ -58,8 +58,9 @@ public interface OfflineEngine extends AutoCloseable {
 
   /**
    * Streams every source row with {@code start <= event_ts <= end} and non-null keys, ordered by the
-   * keys, then {@code (event_ts, created_ts)}: what materialization of window aggregates folds into
-   * tiles. Columns as {@link #latestRows}; a feature column whose {@link
+   * keys, then the tie order {@code (event_ts, created_ts, position)} ({@link LatestRowsPlan#TIE_ORDER}):
+   * what materialization of window aggregates folds into tiles. Columns as {@link #latestRows} up to
+   * the features (no position or count columns follow); a feature column whose {@link
    * PointInTimePlan.LatestValue#type()} is null has the source's type, reported by {@link
    * HistoricalRows#columns()}. The caller closes the result.
    */

@@ -18,9 +18,13 @@ import java.util.function.UnaryOperator;
  *
  * <p><b>Semantics (DESIGN §3).</b> For each query row with keys k and time t, and each {@link
  * ViewJoin}: take the source rows with keys k and {@code event_ts <= t} and, when the view has a TTL
- * T, {@code event_ts >= t - T}; of those, the row with the greatest {@code (event_ts, created_ts)}
- * gives every feature of the join. No such row: every feature of the join is null. Rows whose key
- * columns are null never match. Every query row appears in the output exactly once, in input order
+ * T, {@code event_ts >= t - T}; of those, the row with the greatest {@code (event_ts, created_ts,
+ * position)} gives every feature of the join, in the tie order every engine follows ({@link
+ * LatestRowsPlan#TIE_ORDER}: a null created time first; position = files in sorted path order, rows in
+ * file order). A {@link WindowAggregate}'s kernels are fed a key's rows in that order, so first, last
+ * and last_k take the row later in it as the later. No such row: every feature of the join is null.
+ * Rows whose key columns are null never match; keys compare by value (int32 = int64 by number, bytes
+ * by content). Every query row appears in the output exactly once, in input order
  * (duplicates included), with all its columns unchanged, followed by the {@link #outputs()}.
  *
  * <p><b>Two stages.</b> An engine computes the {@link #baseColumns() base result}: the query columns

@@ -381,8 +381,10 @@ public final class Materializer {
         Object[] r = rows.next();
         byte[] key = KeyEncoding.encode(keyTypes, java.util.Arrays.asList(r).subList(0, keyCount));
         newest[0] = Math.max(newest[0], Timestamps.toMicros((Instant) r[keyCount]));
-        byte[] value = RowEncoding.encode((Instant) r[keyCount], (Instant) r[keyCount + 1], names, types,
-            java.util.Arrays.asList(r).subList(keyCount + 2, r.length - 1));
+        int n = r.length; // ... features, LatestRowsPlan.SOURCE_FILE, SOURCE_ROW, SOURCE_ROWS
+        RowPosition position = new RowPosition.InFile((String) r[n - 3], ((Number) r[n - 2]).longValue());
+        byte[] value = RowEncoding.encode((Instant) r[keyCount], (Instant) r[keyCount + 1], position, names, types,
+            java.util.Arrays.asList(r).subList(keyCount + 2, n - 3));
         read += ((Number) r[r.length - 1]).longValue(); // LatestRowsPlan.SOURCE_ROWS: the key's rows in range
         batch.add(new OnlineStore.Entry(key, value));
         if (batch.size() == BATCH) {

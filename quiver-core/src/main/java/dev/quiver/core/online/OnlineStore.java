@@ -9,10 +9,12 @@ import java.util.Objects;
  * produced by {@link KeyEncoding} and {@link RowEncoding}.
  *
  * <p><b>Newest wins.</b> {@link #multiPutIfNewer} never replaces a stored row with one whose order key
- * ({@link RowEncoding#orderKey}: event time, then created time) is smaller or equal, whatever the
- * order of arrival, so every write is idempotent and a late backfill cannot overwrite newer data;
- * {@link #multiPutIfNotOlder} (refills) replaces equal ones too, never a greater one.
- * Stores compare the 16 order-key bytes that follow the value's version byte, unsigned, byte by byte.
+ * ({@link RowEncoding#orderKey}: event time, then created time, then the row's {@link RowPosition},
+ * which decides ties) is smaller or equal, whatever the order of arrival, so every write is
+ * idempotent and a late backfill cannot overwrite newer data; {@link #multiPutIfNotOlder} (refills)
+ * replaces equal ones (the same row) too, never a greater one. Stores compare order keys as {@link
+ * RowEncoding#compareOrder} does: unsigned, byte by byte, a key that is a prefix of another being the
+ * smaller.
  *
  * <p>Implementations are thread-safe; each batch call costs one round trip to the store (a pipeline
  * or a multi-get), and fails with a {@link dev.quiver.core.QuiverException} naming the store within

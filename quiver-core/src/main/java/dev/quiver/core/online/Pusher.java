@@ -35,8 +35,10 @@ import java.util.Set;
  * the offline store, or both, with the same rules as materialization.
  *
  * <p><b>Online:</b> every online view version over the source gets one row per pushed row, newest
- * wins by (event time, created time), so pushing the same rows twice, or rows older than what is
- * stored, changes nothing. <b>Offline:</b> the rows are appended to the source as a new file (the
+ * wins by (event time, created time, position), so rows older than what is stored change nothing.
+ * Of rows with equal times the one ingested later wins (DESIGN §3, "Ties"): a pushed row's position
+ * ({@link RowPosition}) is its row in the file appended offline, else a push sequence (or stream
+ * offset) after every file row, so materializing old files again never replaces it. <b>Offline:</b> the rows are appended to the source as a new file (the
  * source's path must be a glob), so training sets and later materializations see them too. With
  * both, the offline write goes first: a failure after it leaves the online store behind, never ahead
  * of, the offline data, and repeating the push is safe.
@@ -219,11 +221,17 @@ public final class Pusher {
     return push(file, views, columns, target, origin);
   }
 
-  /** Pushes rows of {@code file} to the given online views (and offline when the target says so). */
+  /** Pushes rows of {@code file} to the given online views (and offline when the target says so), as a push. */
   Result push(FileSource file, List<FeatureView> views, Map<String, List<Object>> columns, Target target) {
     return push(file, views, columns, target, Origin.PUSH);
   }
 
+  /**
+   * Pushes rows of {@code file} from {@code origin} to the given online views (and offline when the
+   * target says so). Each online row carries its place in the tie order ({@link RowPosition}): its
+   * row in the appended file when written offline too, so it is the row offline answers pick; else
+   * its stream offset, or a push sequence number.
+   */
   private Result push(FileSource file, List<FeatureView> views, Map<String, List<Object>> columns, Target target,
       Origin origin) {
     String sourceName = file.name();
@@ -250,10 +258,11 @@ public final class Pusher {
     if (target.offline()) {
       appended = appendOffline(file, columns, rows, origin);
     }
+    List<RowPosition> positions = positions(appended, origin, rows);
     long written = 0;
     for (ViewRows v : prepared) {
       online.createTable(v.table());
-      written += online.multiPutIfNewer(v.table(), v.entries());
+      written += online.multiPutIfNewer(v.table(), v.entries(positions));
     }
     PushedTiles.Counts counts = PushedTiles.Counts.NONE;
     long now = dev.quiver.core.model.Timestamps.toMicros(bounds.clock().instant());
@@ -294,7 +303,39 @@ public final class Pusher {
     }
   }
 
-  private record ViewRows(String table, List<OnlineStore.Entry> entries) {}
+  /** The rows' places in the tie order: in the file appended, else by stream offset, else by push sequence. */
+  private List<RowPosition> positions(Path appended, Origin origin, int rows) {
+    List<RowPosition> out = new ArrayList<>(rows);
+    if (appended != null) {
+      String path = dev.quiver.core.spi.SourceFiles.display(appended, repoRoot);
+      for (int r = 0; r < rows; r++) {
+        out.add(new RowPosition.InFile(path, r));
+      }
+    } else if (origin instanceof Origin.Stream stream) {
+      for (int r = 0; r < rows; r++) {
+        out.add(new RowPosition.Streamed(stream.stream(), stream.partition(), stream.offsets()[r]));
+      }
+    } else {
+      long first = RowPosition.nextPushes(rows);
+      for (int r = 0; r < rows; r++) {
+        out.add(new RowPosition.Pushed(first + r));
+      }
+    }
+    return out;
+  }
+
+  /** One view's rows, checked and coerced, to be encoded once their positions are known. */
+  private record ViewRows(String table, List<String> names, List<ValueType> types, List<byte[]> keys,
+      List<Instant> events, List<Instant> created, List<List<Object>> values) {
+    List<OnlineStore.Entry> entries(List<RowPosition> positions) {
+      List<OnlineStore.Entry> entries = new ArrayList<>(keys.size());
+      for (int r = 0; r < keys.size(); r++) {
+        entries.add(new OnlineStore.Entry(keys.get(r), RowEncoding.encode(events.get(r),
+            created == null ? null : created.get(r), positions.get(r), names, types, values.get(r))));
+      }
+      return entries;
+    }
+  }
 
   private PushedTiles prepareTiles(FeatureView view, FileSource file, Map<String, List<Object>> columns, int rows,
       List<Instant> events, List<Instant> created) {
@@ -368,17 +409,18 @@ public final class Pusher {
     for (JoinKey k : keys) {
       keyColumns.add(column(columns, k.name(), view));
     }
-    List<OnlineStore.Entry> entries = new ArrayList<>(rows);
+    List<byte[]> encodedKeys = new ArrayList<>(rows);
+    List<List<Object>> rowValues = new ArrayList<>(rows);
     for (int r = 0; r < rows; r++) {
       List<Object> keyValues = keyValues(keys, keyColumns, r);
       List<Object> values = new ArrayList<>(names.size());
       for (int f = 0; f < names.size(); f++) {
         values.add(PushValues.coerce(types.get(f), featureColumns.get(f).get(r), names.get(f), r));
       }
-      entries.add(new OnlineStore.Entry(KeyEncoding.encode(keyTypes, keyValues),
-          RowEncoding.encode(events.get(r), created == null ? null : created.get(r), names, types, values)));
+      encodedKeys.add(KeyEncoding.encode(keyTypes, keyValues));
+      rowValues.add(values);
     }
-    return new ViewRows(OnlineTables.of(defs.project(), view), entries);
+    return new ViewRows(OnlineTables.of(defs.project(), view), names, types, encodedKeys, events, created, rowValues);
   }
 
   /** Row r's key values, coerced to the join keys' types; a null key is refused by name. */

@@ -12,12 +12,13 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One entity's feature row of one view as bytes, format 1 (docs/online-encoding.md; locked by a
+ * One entity's feature row of one view as bytes, format 2 (docs/online-encoding.md; locked by a
  * golden file):
  *
  * <pre>
- * row       = 0x01 order-key varint-count feature*
- * order-key = be64(event_us XOR 2^63) be64(created_us XOR 2^63)   ; unsigned byte order = time order
+ * row       = 0x02 be16(order-key length) order-key varint-count feature*
+ * order-key = be64(event_us XOR 2^63) be64(created_us XOR 2^63) position   ; unsigned byte order = tie order
+ * position  = see {@link RowPosition}
  * feature   = be32(String.hashCode(name)) value
  * value     = 0x00                          ; null
  *           | 0x01 be32 | 0x02 be64          ; int32, int64
@@ -28,15 +29,23 @@ import java.util.List;
  *           | 0x0A element-tag varint-count (0x00 | 0x01 element)*   ; list; 0x00 = null element
  * </pre>
  *
- * A missing created time is stored as the smallest value, so it counts as oldest. Features are found
+ * <p>Format 1 rows ({@code 0x01} then a 16-byte order key of the two times, then the features) are
+ * still read; their position is {@link RowPosition#NONE}, the smallest. Order keys compare unsigned,
+ * byte by byte, a key that is a prefix of another being the smaller ({@link #compareOrder}): event
+ * time, then created time, then position, so two different rows never compare equal and the newest
+ * (or, on equal times, the one ingested later) is the greatest (DESIGN §3, "Ties").
+ *
+ * <p>A missing created time is stored as the smallest value, so it counts as oldest. Features are found
  * by the hash of their name, so a row written before a feature was added reads that feature as
  * absent. Values are self-describing. Stateless and thread-safe.
  */
 public final class RowEncoding {
-  public static final byte VERSION = 1;
-  /** Bytes 1 to 16 of every row: what {@link OnlineStore#multiPutIfNewer} compares. */
-  public static final int ORDER_KEY_OFFSET = 1;
-  public static final int ORDER_KEY_LENGTH = 16;
+  /** The format written. */
+  public static final byte VERSION = 2;
+  /** The earlier format, still read: a fixed 16-byte order key of the two times. */
+  public static final byte VERSION_1 = 1;
+  /** The order key's length in format 1 rows, and its least length in format 2 ones. */
+  private static final int TIMES_LENGTH = 16;
 
   private static final byte NULL = 0;
   private static final byte INT32 = 1;
@@ -53,15 +62,34 @@ public final class RowEncoding {
   private RowEncoding() {}
 
   /**
+   * Encodes a row with no position ({@link RowPosition#NONE}, the smallest): for rows never tied with
+   * source rows, such as markers.
+   *
+   * @see #encode(Instant, Instant, RowPosition, List, List, List)
+   */
+  public static byte[] encode(Instant eventTs, Instant createdTs, List<String> names, List<ValueType> types, List<?> values) {
+    return encode(eventTs, createdTs, RowPosition.NONE, names, types, values);
+  }
+
+  /**
    * Encodes a row.
    *
    * @param createdTs null when the source has no created time
+   * @param position the row's place in the tie order; not null
    * @param values Java values as {@link dev.quiver.core.offline.HistoricalRows} documents, aligned with names and types
+   * @throws IllegalArgumentException when the position is longer than 65,519 bytes
    */
-  public static byte[] encode(Instant eventTs, Instant createdTs, List<String> names, List<ValueType> types, List<?> values) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(32 + 16 * names.size());
+  public static byte[] encode(Instant eventTs, Instant createdTs, RowPosition position, List<String> names,
+      List<ValueType> types, List<?> values) {
+    byte[] key = orderKey(eventTs, createdTs, position);
+    if (key.length > 0xFFFF) {
+      throw new IllegalArgumentException("a row position of " + (key.length - TIMES_LENGTH) + " bytes is too long");
+    }
+    ByteArrayOutputStream out = new ByteArrayOutputStream(32 + key.length + 16 * names.size());
     out.write(VERSION);
-    out.writeBytes(orderKey(eventTs, createdTs));
+    out.write(key.length >>> 8);
+    out.write(key.length);
+    out.writeBytes(key);
     Varint.write(out, names.size());
     for (int i = 0; i < names.size(); i++) {
       int h = names.get(i).hashCode();
@@ -82,29 +110,82 @@ public final class RowEncoding {
     return out.toByteArray();
   }
 
-  /** True when {@code candidate} should replace {@code stored} (null stored: always). */
+  /** The order key of (event time, created time, position): unsigned byte order equals the tie order. */
+  public static byte[] orderKey(Instant eventTs, Instant createdTs, RowPosition position) {
+    byte[] p = position.bytes();
+    ByteArrayOutputStream out = new ByteArrayOutputStream(TIMES_LENGTH + p.length);
+    out.writeBytes(orderKey(eventTs, createdTs));
+    out.writeBytes(p);
+    return out.toByteArray();
+  }
+
+  /**
+   * True when the row's bytes hold a whole order key (of format 1 or 2): what stores check before
+   * comparing.
+   */
+  public static boolean hasOrderKey(byte[] row) {
+    if (row.length < 1 + TIMES_LENGTH) {
+      return false;
+    }
+    return row[0] == VERSION_1 || row[0] == VERSION && row.length >= 3 && keyLength(row) >= TIMES_LENGTH
+        && row.length >= 3 + keyLength(row);
+  }
+
+  /** A row's order key (a copy). */
+  public static byte[] orderKeyOf(byte[] row) {
+    int from = keyStart(row);
+    return java.util.Arrays.copyOfRange(row, from, from + keyLength(row));
+  }
+
+  /**
+   * Compares two rows' order keys: unsigned, byte by byte, a key that is a prefix of the other being
+   * the smaller. Negative, zero or positive as {@code a}'s row is older, the same, or newer.
+   */
+  public static int compareOrder(byte[] a, byte[] b) {
+    int fa = keyStart(a);
+    int fb = keyStart(b);
+    return java.util.Arrays.compareUnsigned(a, fa, fa + keyLength(a), b, fb, fb + keyLength(b));
+  }
+
+  /** Compares a row's order key with an order key ({@link #orderKeyOf}), as {@link #compareOrder} does. */
+  public static int compareOrderTo(byte[] row, byte[] orderKey) {
+    int from = keyStart(row);
+    return java.util.Arrays.compareUnsigned(row, from, from + keyLength(row), orderKey, 0, orderKey.length);
+  }
+
+  private static int keyStart(byte[] row) {
+    return row[0] == VERSION_1 ? 1 : 3;
+  }
+
+  private static int keyLength(byte[] row) {
+    return row[0] == VERSION_1 ? TIMES_LENGTH : (row[1] & 0xFF) << 8 | row[2] & 0xFF;
+  }
+
+  /** True when {@code candidate} should replace {@code stored}: its order key is greater (null stored: always). */
   public static boolean isNewer(byte[] candidate, byte[] stored) {
-    return stored == null || java.util.Arrays.compareUnsigned(
-        candidate, ORDER_KEY_OFFSET, ORDER_KEY_OFFSET + ORDER_KEY_LENGTH,
-        stored, ORDER_KEY_OFFSET, ORDER_KEY_OFFSET + ORDER_KEY_LENGTH) > 0;
+    return stored == null || compareOrder(candidate, stored) > 0;
   }
 
-  /** True when {@code candidate} should replace {@code stored} in a refill: its order key is not smaller (null stored: always). */
+  /**
+   * True when {@code candidate} should replace {@code stored} in a refill: its order key is not
+   * smaller, so the same row read again (equal keys) replaces it (null stored: always).
+   */
   public static boolean isNotOlder(byte[] candidate, byte[] stored) {
-    return stored == null || java.util.Arrays.compareUnsigned(
-        candidate, ORDER_KEY_OFFSET, ORDER_KEY_OFFSET + ORDER_KEY_LENGTH,
-        stored, ORDER_KEY_OFFSET, ORDER_KEY_OFFSET + ORDER_KEY_LENGTH) >= 0;
+    return stored == null || compareOrder(candidate, stored) >= 0;
   }
 
-  /** Decodes a row. */
+  /** Decodes a row of format 2 or 1. */
   public static Decoded decode(byte[] row) {
     ByteBuffer in = ByteBuffer.wrap(row);
     byte version = in.get();
-    if (version != VERSION) {
+    if (version != VERSION && version != VERSION_1) {
       throw new IllegalArgumentException("unknown online row format " + version);
     }
+    int keyLength = version == VERSION_1 ? TIMES_LENGTH : in.getShort() & 0xFFFF;
     long event = in.getLong() ^ Long.MIN_VALUE;
     long created = in.getLong() ^ Long.MIN_VALUE;
+    byte[] position = new byte[keyLength - TIMES_LENGTH];
+    in.get(position);
     int n = Varint.read(in);
     int[] hashes = new int[n];
     Object[] values = new Object[n];
@@ -112,19 +193,21 @@ public final class RowEncoding {
       hashes[i] = in.getInt();
       values[i] = value(in, in.get());
     }
-    return new Decoded(event, created, hashes, values);
+    return new Decoded(event, created, position, hashes, values);
   }
 
   /** A decoded row. */
   public static final class Decoded {
     private final long eventMicros;
     private final long createdMicros;
+    private final byte[] position;
     private final int[] hashes;
     private final Object[] values;
 
-    Decoded(long eventMicros, long createdMicros, int[] hashes, Object[] values) {
+    Decoded(long eventMicros, long createdMicros, byte[] position, int[] hashes, Object[] values) {
       this.eventMicros = eventMicros;
       this.createdMicros = createdMicros;
+      this.position = position;
       this.hashes = hashes;
       this.values = values;
     }
@@ -148,6 +231,11 @@ public final class RowEncoding {
     /** Null when the row had no created time. */
     public Instant createdTime() {
       return createdMicros == Long.MIN_VALUE ? null : Timestamps.ofMicros(createdMicros);
+    }
+
+    /** The row's place in the tie order ({@link RowPosition#NONE} for format 1 rows). */
+    public RowPosition position() {
+      return RowPosition.decode(position);
     }
 
     /** True when the row holds the feature (its value may still be null). */

@@ -35,8 +35,8 @@ import java.util.Set;
  * column), optionally {@value #CREATED} (or the source's created-time column; nulls allowed, and only
  * nulls when the source has none), and every column feature of the view by its feature name. They
  * are mapped back to the source's columns and written to this view alone through {@link Pusher}, with
- * its rules: newest wins by (event time, created time), so a repeated write changes nothing; the
- * view's window-aggregate tiles take every row. Timestamp features may be ISO-8601 strings or, as
+ * its rules: newest wins by (event time, created time), and of equal ones the row written later, so
+ * a repeated write leaves the same answer; the view's window-aggregate tiles take every row. Timestamp features may be ISO-8601 strings or, as
  * Feast sends them, whole seconds since the epoch.
  *
  * <p>Refused before anything is written ({@link InvalidRequestException}): an aggregate or derived

@@ -22,7 +22,9 @@ import org.junit.jupiter.api.Test;
  * change to the format is a deliberate, versioned act (-Dquiver.golden.update=true rewrites it).
  */
 class EncodingGoldenTest {
-  private static final Path GOLDEN = Path.of("src/test/resources/online/encoding-golden-v1.txt");
+  private static final Path GOLDEN = Path.of("src/test/resources/online/encoding-golden-v2.txt");
+  /** Rows of format 1, written before row positions existed: still read. */
+  private static final Path GOLDEN_V1 = Path.of("src/test/resources/online/encoding-golden-v1.txt");
   private static final Instant T = Instant.parse("2026-03-01T12:34:56.789012Z");
 
   static List<String> examples() {
@@ -42,6 +44,12 @@ class EncodingGoldenTest {
         Arrays.asList(0.5f, null, -1f), null);
     out.add("row all types: " + hex(RowEncoding.encode(T, T.plusSeconds(1), names, types, values)));
     out.add("row no created: " + hex(RowEncoding.encode(T, null, List.of("x"), List.of(ScalarType.BOOL), List.of(true))));
+    out.add("row in file: " + hex(RowEncoding.encode(T, null, new RowPosition.InFile("data/txns/part-1.parquet", 7),
+        List.of("x"), List.of(ScalarType.INT64), List.of(5L))));
+    out.add("row pushed: " + hex(RowEncoding.encode(T, T, new RowPosition.Pushed(1_772_368_496_789_012L),
+        List.of("x"), List.of(ScalarType.INT64), List.of(5L))));
+    out.add("row streamed: " + hex(RowEncoding.encode(T, T, new RowPosition.Streamed("localhost:9092/txns", 3, 1234),
+        List.of("x"), List.of(ScalarType.INT64), List.of(5L))));
     return out;
   }
 
@@ -52,6 +60,78 @@ class EncodingGoldenTest {
       Files.writeString(GOLDEN, actual);
     }
     assertThat(actual).isEqualTo(Files.readString(GOLDEN, StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void rowsOfFormat1AreStillReadWithTheSmallestPosition() throws IOException {
+    java.util.Map<String, byte[]> rows = new java.util.HashMap<>();
+    for (String line : Files.readAllLines(GOLDEN_V1)) {
+      int colon = line.indexOf(": ");
+      rows.put(line.substring(0, colon), HexFormat.of().parseHex(line.substring(colon + 2)));
+    }
+    byte[] all = rows.get("row all types");
+    RowEncoding.Decoded d = RowEncoding.decode(all);
+    assertThat(d.eventTime()).isEqualTo(T);
+    assertThat(d.createdTime()).isEqualTo(T.plusSeconds(1));
+    assertThat(d.position()).isEqualTo(RowPosition.NONE);
+    assertThat(d.get("s")).isEqualTo("zürich");
+    assertThat(d.get("list")).isEqualTo(Arrays.asList(0.5f, null, -1f));
+    assertThat(RowEncoding.decode(rows.get("row no created")).get("x")).isEqualTo(true);
+    assertThat(RowEncoding.hasOrderKey(all)).isTrue();
+    // the same times: a format 2 row with any position is newer, one with none is the same
+    byte[] none = RowEncoding.encode(T, T.plusSeconds(1), List.of(), List.of(), List.of());
+    byte[] inFile = RowEncoding.encode(T, T.plusSeconds(1), new RowPosition.InFile("a", 0), List.of(), List.of(), List.of());
+    assertThat(RowEncoding.compareOrder(none, all)).isZero();
+    assertThat(RowEncoding.isNewer(inFile, all)).isTrue();
+    assertThat(RowEncoding.isNewer(all, inFile)).isFalse();
+  }
+
+  @Test
+  void positionsRoundTrip() {
+    for (RowPosition p : List.of(RowPosition.NONE, new RowPosition.InFile("data/a\u0000b é.parquet", 42),
+        new RowPosition.Pushed(-5), new RowPosition.Pushed(Long.MAX_VALUE), new RowPosition.Streamed("k:1/t", 0, 0))) {
+      assertThat(RowEncoding.decode(RowEncoding.encode(T, null, p, List.of(), List.of(), List.of())).position()).isEqualTo(p);
+    }
+  }
+
+  /**
+   * The tie order in bytes: file rows by path (a path before the paths it prefixes), then row;
+   * pushed rows after every file row, by sequence; streamed rows after pushed ones.
+   */
+  @Test
+  void positionBytesSortInTheTieOrder() {
+    List<RowPosition> ascending = List.of(RowPosition.NONE,
+        new RowPosition.InFile("", 0),
+        new RowPosition.InFile("a", 0), new RowPosition.InFile("a", 1), new RowPosition.InFile("a", Long.MAX_VALUE),
+        new RowPosition.InFile("a\u0000", 0), new RowPosition.InFile("a\u0000\u0000", 0), new RowPosition.InFile("a\u0001", 0),
+        new RowPosition.InFile("a/b", 0), new RowPosition.InFile("ab", 0), new RowPosition.InFile("b", 0),
+        new RowPosition.InFile("é", 0), new RowPosition.InFile("\uffff", 0),
+        new RowPosition.Pushed(Long.MIN_VALUE), new RowPosition.Pushed(-1), new RowPosition.Pushed(0),
+        new RowPosition.Pushed(Long.MAX_VALUE),
+        new RowPosition.Streamed("", 0, 0), new RowPosition.Streamed("s", 0, 0), new RowPosition.Streamed("s", 0, 1),
+        new RowPosition.Streamed("s", 1, 0), new RowPosition.Streamed("s", Integer.MAX_VALUE, 0), new RowPosition.Streamed("t", 0, 0));
+    for (int i = 0; i < ascending.size(); i++) {
+      for (int j = 0; j < ascending.size(); j++) {
+        byte[] a = RowEncoding.encode(T, T, ascending.get(i), List.of("x"), List.of(ScalarType.INT64), List.of((long) j));
+        byte[] b = RowEncoding.encode(T, T, ascending.get(j), List.of("x"), List.of(ScalarType.INT64), List.of((long) i));
+        assertThat(Integer.signum(RowEncoding.compareOrder(a, b))).as("%s vs %s", ascending.get(i), ascending.get(j))
+            .isEqualTo(Integer.compare(i, j));
+        assertThat(RowEncoding.isNewer(a, b)).isEqualTo(i > j);
+        assertThat(RowEncoding.isNotOlder(a, b)).isEqualTo(i >= j);
+      }
+    }
+    // the times come first: an older row never wins by position
+    byte[] older = RowEncoding.encode(T.minusNanos(1000), T, new RowPosition.Streamed("z", 9, 9), List.of(), List.of(), List.of());
+    byte[] newer = RowEncoding.encode(T, null, RowPosition.NONE, List.of(), List.of(), List.of());
+    assertThat(RowEncoding.isNewer(newer, older)).isTrue();
+  }
+
+  @Test
+  void pushSequencesIncrease() {
+    long a = RowPosition.nextPushes(3);
+    long b = RowPosition.nextPushes(1);
+    assertThat(b).isGreaterThanOrEqualTo(a + 3);
+    assertThat(a).isGreaterThan(java.time.Instant.parse("2020-01-01T00:00:00Z").toEpochMilli() * 1000);
   }
 
   @Test

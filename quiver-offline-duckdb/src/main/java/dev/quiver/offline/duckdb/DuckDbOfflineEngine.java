@@ -121,6 +121,8 @@ final class DuckDbOfflineEngine implements OfflineEngine {
     LatestRowsSql sql = new LatestRowsSql(plan, repoRoot);
     List<PointInTimePlan.Column> columns = keyAndTimeColumns(plan);
     plan.features().forEach(f -> columns.add(new PointInTimePlan.Column(f.outputName(), f.type())));
+    columns.add(new PointInTimePlan.Column(LatestRowsPlan.SOURCE_FILE, dev.quiver.core.model.ScalarType.STRING));
+    columns.add(new PointInTimePlan.Column(LatestRowsPlan.SOURCE_ROW, dev.quiver.core.model.ScalarType.INT64));
     columns.add(new PointInTimePlan.Column(LatestRowsPlan.SOURCE_ROWS, dev.quiver.core.model.ScalarType.INT64));
     return stream(sql.setup(), sql.select(), columns, c -> {}, e -> failure(e, List.of(plan.source()), repoRoot));
   }

@@ -28,7 +28,10 @@ final class LatestRowsSql {
     this(plan, repoRoot, false);
   }
 
-  /** With {@code all}, every row in range, sorted by keys and (event_ts, created_ts), instead of the latest per key. */
+  /**
+   * With {@code all}, every row in range, sorted by keys and {@code (event_ts, created_ts, position)}
+   * (the tie order), instead of the latest per key.
+   */
   LatestRowsSql(LatestRowsPlan plan, Path repoRoot, boolean all) {
     SourceScan scan = new SourceScan(plan.source(), repoRoot, "__quiver_source");
     setup.add(new Step.Sql("SET TimeZone = 'UTC'"));
@@ -45,14 +48,17 @@ final class LatestRowsSql {
     where.append(" AND ").append(scan.event()).append(" >= ").append(timestamp(plan.start()))
         .append(" AND ").append(scan.event()).append(" <= ").append(timestamp(plan.end()));
     if (all) {
-      String order = keys + scan.eventColumn + (scan.createdColumn == null ? "" : ", " + scan.createdColumn + " NULLS FIRST");
+      String order = keys + scan.event() + (scan.createdColumn == null ? "" : ", " + scan.created() + " NULLS FIRST")
+          + ", " + scan.tieOrder("");
       select = "SELECT " + columns(plan, scan, "") + " FROM " + scan.relation + " WHERE " + where + " ORDER BY " + order;
       return;
     }
     setup.add(new Step.Sql("CREATE OR REPLACE TEMP TABLE " + LATEST + " AS SELECT max(" + scan.rowOrder() + ") AS " + ORDER
         + ", count(*) AS " + LatestRowsPlan.SOURCE_ROWS
         + " FROM " + scan.relation + " WHERE " + where + " GROUP BY " + keys.substring(0, keys.length() - 2)));
-    select = "SELECT " + columns(plan, scan, "s.") + ", m." + LatestRowsPlan.SOURCE_ROWS + " FROM " + LATEST + " m JOIN "
+    select = "SELECT " + columns(plan, scan, "s.") + ", " + scan.filePathOf(ORDER) + " AS " + LatestRowsPlan.SOURCE_FILE
+        + ", " + scan.fileRow("s.") + " AS " + LatestRowsPlan.SOURCE_ROW
+        + ", m." + LatestRowsPlan.SOURCE_ROWS + " FROM " + LATEST + " m JOIN "
         + scan.relation + " s ON " + scan.matches(ORDER);
   }
 

@@ -28,8 +28,11 @@ import java.util.UUID;
  * Appends pushed rows to a file source: a temporary table shaped like the source's existing files
  * (same columns, same types), the rows inserted into it, written to a file under {@code .quiver/tmp}
  * and moved atomically into the source's directory under a name its glob matches. Readers see the
- * whole file or nothing. With a tag, the file is named {@code push-<time>-<tag>.<ext>} and written
- * once: when the directory holds a file with that tag already, it is returned and nothing is written.
+ * whole file or nothing. The name sorts after every file of the source (DESIGN §3, "Ties": rows
+ * written later land in files after those already there): {@code push-<time>-<id>}, or, when an
+ * existing file's name sorts after that, the last one's name with {@code ~push-<time>-<id>} in place
+ * of its extension. With a tag, the id is the tag and the file is written once: when the directory
+ * holds a file with that tag already, it is returned and nothing is written.
  */
 final class SourceAppender {
   private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmssSSS").withZone(ZoneOffset.UTC);
@@ -65,8 +68,7 @@ final class SourceAppender {
       }
     }
     String name = fileName != null ? fileName
-        : "push-" + STAMP.format(Instant.now()) + "-" + (tag == null ? UUID.randomUUID().toString().substring(0, 8) : tag)
-            + "." + extension(source);
+        : pushedName(existing, Instant.now(), tag == null ? UUID.randomUUID().toString().substring(0, 8) : tag, extension(source));
     if (fileName != null && (!Path.of(fileName).getFileName().toString().equals(fileName) || Files.exists(dir.resolve(fileName)))) {
       throw new InvalidRequestException("source '" + source.name() + "' cannot take a new file named '" + fileName
           + "': it must be a plain file name not already in " + dir);
@@ -129,6 +131,34 @@ final class SourceAppender {
       throw new QuiverException("could not add " + target + " to source '" + source.name() + "': " + e.getMessage(), e);
     }
     return target;
+  }
+
+  /**
+   * A pushed file's name that sorts (by UTF-8 bytes, as {@link SourceFiles} sorts paths) after the
+   * names of {@code existing}, the source's files in path order.
+   */
+  static String pushedName(List<Path> existing, Instant now, String id, String extension) {
+    String last = existing.isEmpty() ? "" : existing.getLast().getFileName().toString();
+    String stem = "";
+    if (compare("push-" + STAMP.format(now) + "-" + id + "." + extension, last) <= 0) {
+      int mark = last.indexOf("~push-");
+      int dot = last.lastIndexOf('.');
+      stem = (mark >= 0 ? last.substring(0, mark) : dot > 0 ? last.substring(0, dot) : last) + "~";
+    }
+    for (int ms = 0; ms < 1000; ms++) { // a push of the same millisecond, or a clock a little behind
+      String name = stem + "push-" + STAMP.format(now.plusMillis(ms)) + "-" + id + "." + extension;
+      if (compare(name, last) > 0) {
+        return name;
+      }
+    }
+    // the last file is named for a time later than now: follow its whole name
+    int dot = last.lastIndexOf('.');
+    return (dot > 0 ? last.substring(0, dot) : last) + "~push-" + STAMP.format(now) + "-" + id + "." + extension;
+  }
+
+  private static int compare(String a, String b) {
+    return java.util.Arrays.compareUnsigned(a.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+        b.getBytes(java.nio.charset.StandardCharsets.UTF_8));
   }
 
   private static boolean hasFile(Path dir, String glob) {

@@ -22,6 +22,10 @@ final class SourceScan {
   final String createdColumn;
   /** The column of a staged CSV source holding each row's position. */
   static final String STAGED_POSITION = "__quiver_pos";
+  /** The column of a staged CSV source holding each row's file, an index into {@link #files}. */
+  static final String STAGED_FILE = "__quiver_file";
+  /** The column of a staged CSV source holding each row's number in its file, from 0. */
+  static final String STAGED_FILE_ROW = "__quiver_file_row";
   /** A statement to run first (staging a CSV source), or null. */
   final String staging;
   final FileSource source;
@@ -45,8 +49,12 @@ final class SourceScan {
       byFile = false;
       // an explicit position, not the table's rowid, which a CSV column named rowid would shadow;
       // row_number() OVER () numbers rows in input order (DuckDB preserves order for an empty OVER)
-      staging = "CREATE OR REPLACE TEMP TABLE " + stagedName + " AS SELECT *, row_number() OVER () - 1 AS " + STAGED_POSITION
+      // file_index numbers the files in the order given (path order); a row's number in its file is
+      // its position less the first position of its file
+      String numbered = "SELECT *, row_number() OVER () - 1 AS " + STAGED_POSITION + ", file_index AS " + STAGED_FILE
           + " FROM " + Scans.scan(files, FileFormat.CSV, "");
+      staging = "CREATE OR REPLACE TEMP TABLE " + stagedName + " AS SELECT *, " + STAGED_POSITION + " - min(" + STAGED_POSITION
+          + ") OVER (PARTITION BY " + STAGED_FILE + ") AS " + STAGED_FILE_ROW + " FROM (" + numbered + ")";
       relation = stagedName;
       position = STAGED_POSITION;
     }
@@ -73,7 +81,13 @@ final class SourceScan {
     if (byFile) {
       s.append(", 'f': filename");
     }
-    return s.append(", 'r': ").append(position).append("::BIGINT}").toString();
+    s.append(", 'r': ").append(position).append("::BIGINT");
+    if (byFile) {
+      // not part of the order ('f' and 'r' are unique): the file's index in files, read where no
+      // filter on filename prunes the list (such pruning numbers the files left from 0)
+      s.append(", 'i': file_index::BIGINT");
+    }
+    return s.append('}').toString();
   }
 
   /**
@@ -85,6 +99,48 @@ final class SourceScan {
    */
   String positionKey(String alias) {
     return byFile ? "((" + alias + "file_index::BIGINT << 40) + " + alias + "file_row_number)" : alias + position + "::BIGINT";
+  }
+
+  /**
+   * A row's file as people and the online order key name it ({@link SourceFiles#display}: relative
+   * to the repo when inside it), as a SQL expression of type VARCHAR.
+   *
+   * @param alias the relation's alias and a dot, or empty
+   */
+  String filePath(String alias) {
+    return filePath(alias, source.format() == FileFormat.PARQUET ? alias + "file_index" : alias + STAGED_FILE);
+  }
+
+  /**
+   * {@link #filePath(String)} from the latest row's ordering key {@code m.<order>} ({@link
+   * #rowOrder}): a relation joined to the source on filename may prune the files and renumber them.
+   */
+  String filePathOf(String order) {
+    return source.format() == FileFormat.PARQUET ? filePath("", "m." + order + ".i") : filePath("s.");
+  }
+
+  private String filePath(String alias, String index) {
+    if (files.size() == 1) {
+      return Scans.literal(SourceFiles.display(files.get(0), repoRoot));
+    }
+    StringBuilder list = new StringBuilder("[");
+    for (int i = 0; i < files.size(); i++) {
+      list.append(i == 0 ? "" : ", ").append(Scans.literal(SourceFiles.display(files.get(i), repoRoot)));
+    }
+    return list.append("][").append(index).append("::BIGINT + 1]").toString();
+  }
+
+  /** A row's number in its file, from 0, as a BIGINT SQL expression. */
+  String fileRow(String alias) {
+    return source.format() == FileFormat.PARQUET ? alias + "file_row_number::BIGINT" : alias + STAGED_FILE_ROW + "::BIGINT";
+  }
+
+  /**
+   * The columns that order rows of equal times (DESIGN §3, "Ties"), for an {@code ORDER BY} after
+   * the event and created times: the file in path order, then the row in file order.
+   */
+  String tieOrder(String alias) {
+    return positionKey(alias);
   }
 
   /** Joins a relation {@code m} holding an ordering key column {@code order} back to the source row {@code s}. */

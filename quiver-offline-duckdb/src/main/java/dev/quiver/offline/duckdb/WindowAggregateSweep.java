@@ -119,7 +119,9 @@ final class WindowAggregateSweep {
       valueColumns.add(new Column("__quiver_v" + i, columnTypes.get(columns.get(i))));
     }
     select.append(" FROM ").append(scan.relation).append(" s JOIN ").append(KEYS).append(" k ON ").append(sourceOn(join))
-        .append(" WHERE ").append(scan.eventColumn).append(" IS NOT NULL ORDER BY k.").append(KID).append(", __quiver_e");
+        .append(" WHERE ").append(scan.eventColumn).append(" IS NOT NULL ORDER BY k.").append(KID).append(", __quiver_e")
+        // rows of equal times in their tie order (DESIGN §3): first, last and last_k take the later added as later
+        .append(", __quiver_c NULLS FIRST, ").append(scan.tieOrder("s."));
     List<Column> all = new ArrayList<>(List.of(new Column(KID, ScalarType.INT64), new Column("__quiver_e", ScalarType.INT64),
         new Column("__quiver_c", ScalarType.INT64)));
     all.addAll(valueColumns);

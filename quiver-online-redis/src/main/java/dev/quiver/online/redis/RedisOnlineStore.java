@@ -43,7 +43,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -132,7 +131,6 @@ final class RedisOnlineStore implements OnlineStore {
   static final int SCAN_COUNT = 1000;
 
   private static final ByteArrayCodec CODEC = ByteArrayCodec.INSTANCE;
-  private static final int MIN_ROW = RowEncoding.ORDER_KEY_OFFSET + RowEncoding.ORDER_KEY_LENGTH;
 
   private final RedisSettings settings;
   private final RedisKeys keys;
@@ -312,9 +310,9 @@ final class RedisOnlineStore implements OnlineStore {
     Map<ByteBuffer, Pending> byKey = new LinkedHashMap<>();
     for (Entry e : entries) {
       Objects.requireNonNull(e, "entry");
-      if (e.value().length < MIN_ROW) {
-        throw new IllegalArgumentException("a row of " + e.value().length + " bytes has no order key (bytes "
-            + RowEncoding.ORDER_KEY_OFFSET + " to " + (MIN_ROW - 1) + "); rows come from RowEncoding.encode");
+      if (!RowEncoding.hasOrderKey(e.value())) {
+        throw new IllegalArgumentException("a row of " + e.value().length + " bytes holds no whole order key;"
+            + " rows come from RowEncoding.encode");
       }
       Pending p = byKey.get(ByteBuffer.wrap(e.key()));
       if (p == null) {
@@ -794,17 +792,16 @@ final class RedisOnlineStore implements OnlineStore {
      * order key that was in Redis (empty when there was no row).
      */
     int written(byte[] stored) {
-      byte[] current = stored.length == 0 ? null : stored;
-      int from = 0;
-      int to = stored.length;
+      byte[] current = stored.length == 0 ? null : stored; // an order key, then a row
+      boolean isRow = false;
       int n = 0;
       for (byte[] row : sequence == null ? List.of(max) : sequence) {
-        int order = current == null ? 1 : Arrays.compareUnsigned(row, RowEncoding.ORDER_KEY_OFFSET, MIN_ROW, current, from, to);
+        int order = current == null ? 1
+            : isRow ? RowEncoding.compareOrder(row, current) : RowEncoding.compareOrderTo(row, current);
         if (order > 0 || replaceEqual && order == 0) {
           n++;
           current = row;
-          from = RowEncoding.ORDER_KEY_OFFSET;
-          to = MIN_ROW;
+          isRow = true;
         }
       }
       return n;

@@ -154,25 +154,46 @@ class RedisOnlineStoreTest extends OnlineStoreContract {
     }
   }
 
-  /** A row of version 1, a 16-byte order key of bytes that straddle the sign bit, then a tail. */
+  /**
+   * A row of format 1 (a 16-byte order key) or 2 (a length, then an order key of 16 to 24 bytes),
+   * of bytes that straddle the sign bit and zeros, then a tail.
+   */
   private static byte[] randomRow(Random random, byte[] interesting) {
-    byte[] row = new byte[1 + 16 + 1 + random.nextInt(4)];
-    row[0] = RowEncoding.VERSION;
-    for (int i = 1; i < 17; i++) {
-      row[i] = interesting[random.nextInt(interesting.length)];
+    byte[] key = new byte[random.nextBoolean() ? 16 : 16 + random.nextInt(9)];
+    for (int i = 0; i < key.length; i++) {
+      key[i] = interesting[random.nextInt(interesting.length)];
     }
-    for (int i = 17; i < row.length; i++) {
+    return withKey(random, key);
+  }
+
+  private static byte[] withKey(Random random, byte[] key) {
+    boolean v1 = key.length == 16 && random.nextInt(3) == 0;
+    int head = v1 ? 1 : 3;
+    byte[] row = new byte[head + key.length + 1 + random.nextInt(4)];
+    row[0] = v1 ? RowEncoding.VERSION_1 : RowEncoding.VERSION;
+    if (!v1) {
+      row[1] = (byte) (key.length >>> 8);
+      row[2] = (byte) key.length;
+    }
+    System.arraycopy(key, 0, row, head, key.length);
+    for (int i = head + key.length; i < row.length; i++) {
       row[i] = (byte) random.nextInt(256);
     }
     return row;
   }
 
-  /** The same order key up to a random byte, which changes; the tail differs too. */
+  /**
+   * The same order key up to a random byte, then other bytes (or none: a prefix, or an extension);
+   * the tail and the format may differ too.
+   */
   private static byte[] mutate(Random random, byte[] row, byte[] interesting) {
-    byte[] out = randomRow(random, interesting);
-    int same = 1 + random.nextInt(16);
-    System.arraycopy(row, 1, out, 1, same - 1);
-    return out;
+    byte[] key = RowEncoding.orderKeyOf(row);
+    int same = random.nextInt(key.length + 1);
+    byte[] other = new byte[random.nextBoolean() ? key.length : 16 + random.nextInt(9)];
+    for (int i = 0; i < other.length; i++) {
+      other[i] = i < same ? key[i] : interesting[random.nextInt(interesting.length)];
+    }
+    return withKey(random, other);
   }
 
   private static String hex(byte[] b) {

@@ -63,8 +63,6 @@ final class RocksDbOnlineStore implements OnlineStore {
   /** Key-hash stripes; a power of two. Big batches take most of them, small ones one or two. */
   private static final int STRIPES = 1024;
 
-  private static final int ORDER_KEY_END = RowEncoding.ORDER_KEY_OFFSET + RowEncoding.ORDER_KEY_LENGTH;
-
   private static final Object LIBRARY = new Object();
   private static boolean libraryLoaded;
 
@@ -352,9 +350,9 @@ final class RocksDbOnlineStore implements OnlineStore {
     int tableHash = table.hashCode();
     for (int i = 0; i < entries.size(); i++) {
       Entry e = entries.get(i);
-      if (e.value().length < ORDER_KEY_END) {
-        throw new IllegalArgumentException("entry " + i + " of table " + table + ": the value has " + e.value().length
-            + " bytes, fewer than a version byte and a 16-byte order key; encode rows with RowEncoding");
+      if (!RowEncoding.hasOrderKey(e.value())) {
+        throw new IllegalArgumentException("entry " + i + " of table " + table + ": the value (" + e.value().length
+            + " bytes) holds no whole order key; encode rows with RowEncoding");
       }
       KeyRef ref = new KeyRef(e.key());
       KeyRef known = distinct.putIfAbsent(ref, ref);

@@ -182,6 +182,7 @@ public abstract class WritePathContract {
       r.materialize(List.of(), START, FIRST_END, (v, read, written) -> {}, "test");
       int pushes = 0;
       for (Instant t : times) {
+        clock.now = t; // rows arrive at about their event time: none is after now (time bounds)
         List<Event> due = pending.stream().filter(e -> !e.event().isAfter(t)).toList(); // in arrival order
         pending.removeAll(due);
         for (int from = 0; from < due.size(); ) {
@@ -235,7 +236,6 @@ public abstract class WritePathContract {
           log += " materialize(" + t + ")";
           r.materialize(List.of(), START, t, (v, read, written) -> {}, "test");
         }
-        clock.now = t;
         List<Object> ids = new ArrayList<>();
         for (long u = 1; u <= USERS + 2; u++) {
           ids.add(u); // two keys have no rows at all

@@ -53,7 +53,7 @@ final class IngestCommand implements Callable<Integer> {
       Pusher pusher = r.pusher();
       StreamIngestion ingestion = StreamIngestion.start(defs, selected, options,
           (source, columns, origin) -> pusher.push(source, columns, Pusher.Target.ONLINE, origin),
-          r.offline(), r.config().root(), new SimpleMeterRegistry());
+          r.offline(), r.config().root(), new SimpleMeterRegistry(), r.timeBounds());
       Thread hook = new Thread(ingestion::close, "quiver-ingest-shutdown");
       Runtime.getRuntime().addShutdownHook(hook);
       try {

@@ -140,6 +140,10 @@ final class MaterializeCommand implements Callable<Integer> {
       } else if (v.nothingNew()) {
         out.printf("%s: nothing new: no source rows from %s to %s; nothing written%n", v.view(), v.start(), v.end());
       }
+      if (v.keysSkippedConcurrent() > 0) {
+        out.printf(Locale.ROOT, "%s: %,d tile row(s) were written online (a push or a stream) during the run and were left"
+            + " as the writers made them; run materialize again and it rebuilds them%n", v.view(), v.keysSkippedConcurrent());
+      }
     }
   }
 }

@@ -38,6 +38,7 @@ final class Materializations implements AutoCloseable {
   private final AtomicLong ids = new AtomicLong();
   private final Counter succeeded;
   private final Counter failed;
+  private final Counter skippedConcurrent;
   private Run current; // guarded by this: the running or last run
 
   /**
@@ -56,6 +57,9 @@ final class Materializations implements AutoCloseable {
         .description("Materializations run by the server, by outcome").register(meters);
     this.failed = Counter.builder("quiver.materializations").tag("outcome", "failed")
         .description("Materializations run by the server, by outcome").register(meters);
+    this.skippedConcurrent = Counter.builder("quiver.materialize.keys.skipped.concurrent")
+        .description("Tile rows a materialization left to pushes or streams writing them during the run; the next run rebuilds them")
+        .register(meters);
     Gauge.builder("quiver.materialization.running", this, m -> m.status().state().equals("running") ? 1 : 0)
         .description("1 while a materialization runs on the server").register(meters);
   }
@@ -221,6 +225,7 @@ final class Materializations implements AutoCloseable {
     @Override
     public void viewDone(Materializer.ViewResult r) {
       done.add(r);
+      skippedConcurrent.increment(r.keysSkippedConcurrent());
       currentView = null;
       viewRowsRead = 0;
       viewRowsWritten = 0;

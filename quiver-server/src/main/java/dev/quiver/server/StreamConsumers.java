@@ -77,7 +77,7 @@ final class StreamConsumers implements AutoCloseable {
       }
       StreamIngestion started = StreamIngestion.start(defs, sources, IngestOptions.DEFAULT,
           (source, columns, origin) -> ops.pushStream(defs, source, columns, origin),
-          repo.offline(), repo.config().root(), meters);
+          repo.offline(), repo.config().root(), meters, repo.timeBounds());
       current = new Running(started, version, null);
       LOG.info(() -> "ingesting " + String.join(", ", sources.stream().map(StreamSource::name).toList())
           + " over registry version " + version);

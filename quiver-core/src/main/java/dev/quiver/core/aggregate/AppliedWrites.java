@@ -9,8 +9,11 @@ import java.util.TreeMap;
 /**
  * What a tile row has already taken, so that a replay changes nothing (DESIGN §3, online writes):
  * per (stream, partition) the highest offset applied, and the idempotency keys of recent pushes
- * with the wall-clock time each was applied. Kept inside the row, so it is written atomically with
- * the tiles it describes. Survives rebuilds ({@link EntityTiles#keepNewer}). Not thread-safe.
+ * with the wall-clock time each was applied; and when the row last took an online write (a push, a
+ * stream batch) and from which process, so that a materialization whose offline scan may have
+ * missed that write leaves the row alone ({@link EntityTiles#writtenOnlineSince}). Kept inside the
+ * row, so it is written atomically with the tiles it describes. Survives rebuilds ({@link
+ * EntityTiles#keepNewer}). Not thread-safe.
  */
 final class AppliedWrites {
   /** How long a push's idempotency key is remembered (system property {@code quiver.tiles.push-key-hours}, default 24). */
@@ -23,8 +26,51 @@ final class AppliedWrites {
   /** Push idempotency key → when it was applied (UTC micros), oldest first. */
   private final LinkedHashMap<String, Long> pushes = new LinkedHashMap<>();
 
+  /**
+   * This process's writer id, recorded with an online write: a materialization in the same process
+   * compares the write's wall-clock time with its own exactly, one in another process allows for
+   * clock skew. Random, never {@link #SEVERAL}.
+   */
+  static final long PROCESS = processId();
+  /** The writer of a row written online by more than one process. */
+  static final long SEVERAL = 0;
+
+  /** Wall-clock time (UTC micros) of the last online write; {@link Long#MIN_VALUE} when none. */
+  private long lastOnlineWrite = Long.MIN_VALUE;
+  /** The process that made the online writes ({@link #PROCESS} of one), or {@link #SEVERAL}. */
+  private long writer = SEVERAL;
+
+  private static long processId() {
+    long id;
+    do {
+      id = new java.security.SecureRandom().nextLong();
+    } while (id == SEVERAL);
+    return id;
+  }
+
   boolean isEmpty() {
-    return offsets.isEmpty() && pushes.isEmpty();
+    return offsets.isEmpty() && pushes.isEmpty() && lastOnlineWrite == Long.MIN_VALUE;
+  }
+
+  /** Records an online write made now ({@code wallMicros}, UTC) by this process. */
+  void recordOnlineWrite(long wallMicros) {
+    takeOnlineWrite(wallMicros, PROCESS);
+  }
+
+  private void takeOnlineWrite(long wallMicros, long by) {
+    writer = lastOnlineWrite == Long.MIN_VALUE || writer == by ? by : SEVERAL;
+    lastOnlineWrite = Math.max(lastOnlineWrite, wallMicros);
+  }
+
+  /**
+   * True when the row took an online write at or after {@code sinceMicros} (UTC, this process's
+   * clock), allowing {@code skewMicros} for a write another process's clock stamped.
+   */
+  boolean writtenOnlineSince(long sinceMicros, long skewMicros) {
+    if (lastOnlineWrite == Long.MIN_VALUE) {
+      return false;
+    }
+    return lastOnlineWrite >= (writer == PROCESS ? sinceMicros : sinceMicros - skewMicros);
   }
 
   /** The highest offset applied from a partition, or -1. */
@@ -60,9 +106,12 @@ final class AppliedWrites {
     }
   }
 
-  /** Takes every record of {@code other} (the higher offset of each partition, every push key). */
+  /** Takes every record of {@code other} (the higher offset of each partition, every push key, the later online write). */
   void mergeFrom(AppliedWrites other) {
     other.offsets.forEach((s, parts) -> parts.forEach((p, o) -> recordOffset(s, p, o)));
+    if (other.lastOnlineWrite != Long.MIN_VALUE) {
+      takeOnlineWrite(other.lastOnlineWrite, other.writer);
+    }
     if (other.pushes.isEmpty()) {
       return;
     }
@@ -81,7 +130,10 @@ final class AppliedWrites {
     prune(newest);
   }
 
-  /** Offsets (stream, partition, offset; sorted), then push keys (key, applied micros; oldest first). */
+  /**
+   * Offsets (stream, partition, offset; sorted), then push keys (key, applied micros; oldest first),
+   * then, only when the row took an online write, its wall-clock time (zigzag micros) and writer (8 bytes).
+   */
   void write(StateCodec.Sink out) {
     int n = 0;
     for (TreeMap<Integer, Long> p : offsets.values()) {
@@ -98,6 +150,10 @@ final class AppliedWrites {
       out.bytes(k.getBytes(StandardCharsets.UTF_8));
       out.zigzag(at);
     });
+    if (lastOnlineWrite != Long.MIN_VALUE) {
+      out.zigzag(lastOnlineWrite);
+      out.be64(writer);
+    }
   }
 
   void read(StateCodec.Source in) {
@@ -111,6 +167,10 @@ final class AppliedWrites {
     for (int i = 0; i < m; i++) {
       String key = new String(in.bytes(), StandardCharsets.UTF_8);
       pushes.put(key, in.zigzag());
+    }
+    if (in.hasMore()) { // a row that never took an online write ends here
+      lastOnlineWrite = in.zigzag();
+      writer = in.be64();
     }
   }
 }

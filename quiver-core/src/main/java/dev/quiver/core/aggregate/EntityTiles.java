@@ -239,6 +239,25 @@ public final class EntityTiles {
     applied.recordPush(idempotencyKey, nowMicros);
   }
 
+  /**
+   * Records that the row takes an online write (a push, a stream batch) now: {@code wallMicros} is
+   * the wall-clock time (UTC micros) after the write's offline append, if any. Kept through rebuilds
+   * ({@link #keepNewer}); see {@link #writtenOnlineSince}.
+   */
+  public void recordOnlineWrite(long wallMicros) {
+    applied.recordOnlineWrite(wallMicros);
+  }
+
+  /**
+   * True when the row took an online write at or after {@code sinceMicros} (wall-clock UTC micros of
+   * this process), or, for a write another process stamped (or several did), at or after {@code
+   * sinceMicros - skewMicros}: a materialization whose offline scan started at {@code sinceMicros}
+   * may not hold what that write appended offline, so it must not rebuild the row.
+   */
+  public boolean writtenOnlineSince(long sinceMicros, long skewMicros) {
+    return applied.writtenOnlineSince(sinceMicros, skewMicros);
+  }
+
   /** The coarse block of a kept (not REST) old event, created if needed; null without a coarse level. */
   private AggregateState coarseFor(int family, long eventMicros) {
     TileLayout.Family fam = layout.families().get(family);

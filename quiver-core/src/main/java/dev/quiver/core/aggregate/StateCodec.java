@@ -224,6 +224,11 @@ final class StateCodec {
       at += n;
     }
 
+    /** True when bytes are left to read. */
+    boolean hasMore() {
+      return at < in.length;
+    }
+
     void end() {
       if (at != in.length) {
         throw corrupt((in.length - at) + " bytes are left over");

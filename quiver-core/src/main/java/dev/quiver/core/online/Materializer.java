@@ -53,7 +53,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * the offline store, what the stored row holds from the horizon on (pushes, stream events newer than
  * {@code end}) and what it took (stream offsets, push keys) stays, written with compare-and-set. So
  * a backfill of an old range never removes anything newer. Entities without source rows keep their
- * stored tile row. Derived features are computed when read. The newest event time read is recorded
+ * stored tile row. A tile row that a push or a stream batch wrote online after the run's scan started
+ * is not rebuilt (the scan may lack what that write appended offline): it is left as the writers made
+ * it, counted ({@link ViewResult#keysSkippedConcurrent()}) and logged, and the next run rebuilds it
+ * ({@link TileRebuild}). Derived features are computed when read. The newest event time read is recorded
  * per view ({@link Freshness}).
  *
  * <p>A view whose source's data cannot be read (a {@link SourceDataException}: a missing or damaged
@@ -74,6 +77,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class Materializer {
   /** Rows per write batch (system property {@code quiver.materialize.batch}, default 10,000). */
   public static final int BATCH = Integer.getInteger("quiver.materialize.batch", 10_000);
+  /**
+   * The clock skew allowed between this process and another that writes online (system property
+   * {@code quiver.materialize.clock-skew-seconds}, default 5): a tile row another process wrote
+   * online less than this before a run's scan started is left alone by the run, as one written during it.
+   */
+  public static final Duration CLOCK_SKEW = Duration.ofSeconds(Long.getLong("quiver.materialize.clock-skew-seconds", 5));
+  private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(Materializer.class.getName());
   private static final Instant BEGINNING = Instant.parse("0001-01-01T00:00:00Z");
 
   private final RegistrySnapshot snapshot;
@@ -112,8 +122,17 @@ public final class Materializer {
    *     view over one source and range, whatever its features (tiles of window aggregates are rebuilt
    *     from older rows too, which are not counted)
    * @param rowsWritten latest rows that replaced older ones (or were new), plus tile rows rebuilt
+   * @param keysSkippedConcurrent tile rows not rebuilt because a push or stream batch wrote them
+   *     online while the run read the source (its rows may be missing from what the run read): they
+   *     were left exactly as the writers made them, and the next run of the view rebuilds them
    */
-  public record ViewResult(String view, Instant start, Instant end, long rowsRead, long rowsWritten, Duration took) {
+  public record ViewResult(String view, Instant start, Instant end, long rowsRead, long rowsWritten, Duration took,
+      long keysSkippedConcurrent) {
+    /** A result that skipped no tile row. */
+    public ViewResult(String view, Instant start, Instant end, long rowsRead, long rowsWritten, Duration took) {
+      this(view, start, end, rowsRead, rowsWritten, took, 0);
+    }
+
     /**
      * True when the run found nothing to do: no source rows in its range and nothing written. An
      * incremental run with nothing new after the watermark is such a run, and writes nothing at all.
@@ -143,6 +162,8 @@ public final class Materializer {
    * {@code end}. A view with nothing new — its watermark already at or after {@code end}, or no source
    * row after the watermark — is left as it is: no latest row or tile is rewritten, and its result
    * says so ({@link ViewResult#nothingNew()}); the watermark still moves to {@code end} in the second case.
+   * Tile rows an earlier run left to concurrent online writers ({@link ViewResult#keysSkippedConcurrent()})
+   * are rebuilt by the next run even when it finds no new source row.
    *
    * @throws MaterializationException when some views' source data could not be read; the others were
    *     materialized
@@ -271,16 +292,30 @@ public final class Materializer {
     if (newest[0] != Long.MIN_VALUE) {
       Freshness.record(store, snapshot.definitions().project(), java.util.Map.of(name, Timestamps.ofMicros(newest[0])));
     }
+    String project = snapshot.definitions().project();
     boolean nothingNew = after != null && totals[0] == 0;
-    if (TileLayout.hasTiles(view) && !nothingNew) {
-      String tiles = TileRows.table(snapshot.definitions().project(), view);
+    long skipped = 0;
+    if (TileLayout.hasTiles(view) && (!nothingNew || TilesPending.isMarked(store, project, name))) {
+      String tiles = TileRows.table(project, view);
       store.createTable(tiles);
+      long since = TileRows.wallMicros(); // before the scan lists the source's files
       TileRebuild rebuild = new TileRebuild(engine, repoRoot, plan(snapshot.definitions(), view, end, end), view, end,
-          refill.tilesFromBeginning());
+          refill.tilesFromBeginning(), since, CLOCK_SKEW.toNanos() / 1_000);
       transfer(name, rebuild::scan, batch -> rebuild.write(store, tiles, batch), listener, totals);
+      skipped = rebuild.skipped();
+      if (skipped > 0) {
+        TilesPending.mark(store, project, name, end, since);
+        long n = skipped;
+        LOG.warning(() -> "materialize " + name + ": " + n + " tile row(s) were written online (a push or a stream) while"
+            + " this run read the source, so it left them as the writers made them; run materialize again"
+            + " (or the next materialize-incremental) and it rebuilds them");
+      } else {
+        TilesPending.clear(store, project, name, end, since);
+      }
     }
     registry.advanceWatermark(new Watermark(name, end, snapshot.info().version(), author, clock.instant()));
-    ViewResult result = new ViewResult(name, start, end, totals[0], totals[1], Duration.ofNanos(System.nanoTime() - started));
+    ViewResult result = new ViewResult(name, start, end, totals[0], totals[1], Duration.ofNanos(System.nanoTime() - started),
+        skipped);
     listener.viewDone(result);
     return result;
   }

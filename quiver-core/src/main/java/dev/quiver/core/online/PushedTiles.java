@@ -146,7 +146,9 @@ final class PushedTiles {
 
   /**
    * Folds the rows into their keys' tile rows with compare-and-set ({@link TileRows#swap}), skipping
-   * what a row took already from {@code origin}, and records the origin in each row written.
+   * what a row took already from {@code origin}, and records the origin and the wall-clock time of
+   * the write ({@link EntityTiles#recordOnlineWrite}) in each row written. Call it after the push's
+   * offline append, if any.
    *
    * @param nowMicros the wall-clock time recorded with a push's idempotency key
    */
@@ -181,7 +183,13 @@ final class PushedTiles {
         case Origin.Stream st -> tiles.recordOffset(st.stream(), st.partition(), st.offsets()[rows.getLast()]);
         default -> { }
       }
-      return c[1] == rows.size() ? null : tiles.encode();
+      if (c[1] == rows.size()) {
+        return null;
+      }
+      // stamped after the push's offline append (apply runs after it): a materialization that started
+      // its scan before this time leaves the row alone (TileRebuild)
+      tiles.recordOnlineWrite(TileRows.wallMicros());
+      return tiles.encode();
     });
     Counts total = Counts.NONE;
     for (long[] c : counts) {

@@ -33,6 +33,16 @@ import java.util.Map;
  * against the bytes read, and merged again from the offline part when another writer changed the
  * row meanwhile ({@link TileRows#swap}).
  *
+ * <p><b>Concurrent online writes.</b> A push or stream batch that appends its rows offline after this
+ * rebuild's scan listed the source's files, then writes them online, is in neither the scan nor (for
+ * event times before H) the part of the stored row kept: rebuilt, the row would lose it. So the scan
+ * notes the wall-clock time {@code since} before it starts, every online write stamps the row after
+ * its offline append ({@link EntityTiles#recordOnlineWrite}), and a stored row stamped at or after
+ * {@code since} (less the clock skew allowed for a write from another process) is left exactly as
+ * the writers made it and counted ({@link #skipped()}): nothing is lost and nothing counted twice;
+ * the row lacks at most what the source gained offline only, which the next run that rebuilds it
+ * brings in.
+ *
  * <p>The scan reads every source row from the oldest a window at END can reach on, with no upper
  * bound, because a stored row's horizon may lie after END; rows are grouped by their encoded key
  * bytes (so {@code bytes} keys group by content). {@link #scan} runs on the materialization's reader
@@ -55,13 +65,21 @@ final class TileRebuild {
   private final FeatureView view;
   private final long endMicros;
   private final boolean fromBeginning;
+  private final long sinceMicros;
+  private final long skewMicros;
+  private long skipped;
 
   /**
    * @param base the view's offline read (keys and source) as {@link Materializer#plan} builds it
    * @param fromBeginning the tile families changed: read from the source's first row, and replace
    *     stored rows that do not name the view's families exactly
+   * @param sinceMicros wall-clock time ({@link TileRows#wallMicros}) taken before {@link #scan} starts
+   * @param skewMicros the clock skew allowed between this process and another online writer
    */
-  TileRebuild(OfflineEngine engine, Path repoRoot, LatestRowsPlan base, FeatureView view, Instant end, boolean fromBeginning) {
+  TileRebuild(OfflineEngine engine, Path repoRoot, LatestRowsPlan base, FeatureView view, Instant end, boolean fromBeginning,
+      long sinceMicros, long skewMicros) {
+    this.sinceMicros = sinceMicros;
+    this.skewMicros = skewMicros;
     this.engine = engine;
     this.repoRoot = repoRoot;
     this.base = base;
@@ -150,16 +168,37 @@ final class TileRebuild {
     }
   }
 
-  /** Merges each key's offline part with its stored row and swaps it in; returns the rows rebuilt. */
+  /**
+   * Merges each key's offline part with its stored row and swaps it in, leaving alone the rows an
+   * online write changed since the scan started ({@link #skipped()}); returns the rows rebuilt.
+   */
   int write(OnlineStore store, String table, List<KeyRows> batch) {
     List<byte[]> keys = batch.stream().map(KeyRows::key).toList();
-    TileRows.swap(store, table, keys, (i, stored) -> merge(batch.get(i), stored));
-    return batch.size();
+    boolean[] left = new boolean[batch.size()]; // decided again on each compare-and-set round
+    TileRows.swap(store, table, keys, (i, storedBytes) -> {
+      EntityTiles stored = stored(batch.get(i).layout(), storedBytes);
+      left[i] = stored != null && stored.writtenOnlineSince(sinceMicros, skewMicros);
+      return left[i] ? null : merge(batch.get(i), stored);
+    });
+    int n = 0;
+    for (boolean l : left) {
+      n += l ? 1 : 0;
+    }
+    skipped += n;
+    return batch.size() - n;
+  }
+
+  /** The rows {@link #write} left as they were because an online write changed them since the scan started. */
+  long skipped() {
+    return skipped;
   }
 
   /** The row a key gets: the offline part before the horizon, the stored row's part from it on. */
   byte[] merge(KeyRows part, byte[] storedBytes) {
-    EntityTiles stored = stored(part.layout(), storedBytes);
+    return merge(part, stored(part.layout(), storedBytes));
+  }
+
+  private byte[] merge(KeyRows part, EntityTiles stored) {
     long horizon = EntityTiles.horizon(endMicros, stored);
     boolean tail = part.events().length > 0 && part.events()[0] < horizon;
     if (!tail && (stored == null || EntityTiles.nothingNewer(stored, horizon))) {

@@ -24,6 +24,15 @@ public final class TileRows {
 
   private TileRows() {}
 
+  /**
+   * The wall-clock time, UTC microseconds, that online writes stamp into tile rows and a
+   * materialization compares them with ({@link TileRebuild}): the system clock, never a test's or a
+   * repo's injected clock, since it orders real events (an offline append, a file listing).
+   */
+  static long wallMicros() {
+    return dev.quiver.core.model.Timestamps.toMicros(java.time.Instant.now());
+  }
+
   /** The tile table of a view version: {@code project.view@vN.tiles}. */
   public static String table(String project, FeatureView view) {
     return OnlineTables.of(project, view) + ".tiles";

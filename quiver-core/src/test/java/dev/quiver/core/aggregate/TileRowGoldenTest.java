@@ -36,7 +36,7 @@ class TileRowGoldenTest {
   private static final long S = 1_000_000L;
   private static final long T0 = 1_790_000_000L * S;
 
-  private static TileLayout layout() {
+  static TileLayout layout() {
     FeatureView v = ViewBuilder.named("v").entities("user").source("events")
         .aggregate("sum_1h", Aggregation.of(AggregateFunction.SUM, "x", Window.of(Duration.ofHours(1))).withHop(Duration.ofMinutes(1)))
         .aggregate("count_life", Aggregation.of(AggregateFunction.COUNT, null, Window.lifetime()).withHop(Duration.ofMinutes(5)))

@@ -284,6 +284,7 @@ final class HttpApi {
       v.put("rows_read", r.rowsRead());
       v.put("rows_written", r.rowsWritten());
       v.put("nothing_new", r.nothingNew());
+      v.put("keys_skipped_concurrent", r.keysSkippedConcurrent());
       v.put("seconds", r.took().toNanos() / 1e9);
     }
   }

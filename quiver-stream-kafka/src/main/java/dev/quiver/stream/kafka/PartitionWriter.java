@@ -8,6 +8,7 @@ import dev.quiver.core.offline.OfflineEngine;
 import dev.quiver.core.online.Origin;
 import dev.quiver.core.online.Pusher;
 import dev.quiver.core.online.StrictValues;
+import dev.quiver.core.online.TimeBounds;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,9 +24,12 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
  * Applies one polled batch of one partition: decodes the records (refusing, counting and logging the
- * ones that do not decode), appends the events not yet in the batch twin to it as one file named by
- * partition and offset range (when the source appends), then writes them online through the push
- * path with their offsets ({@link Origin.Stream}). A batch the write path refuses as a whole (a value
+ * ones that do not decode), drops the events whose event time is after now + the skew ({@link
+ * TimeBounds}, the bounds the push path applies; counted as refused and as {@link Outcome#future()}),
+ * appends the events not yet in the batch twin to it as one file named by partition and offset range
+ * (when the source appends), then writes them online through the push path with their offsets
+ * ({@link Origin.Stream}). The time bound is checked once, before the twin append, so an event the
+ * online write would refuse never reaches the twin. A batch the write path refuses as a whole (a value
  * that does not fit its type) is applied record by record, so one bad record is refused alone. Not
  * thread-safe: one per consumer thread.
  */
@@ -39,10 +43,11 @@ final class PartitionWriter {
   }
 
   /**
-   * What a batch did: events written, records refused (undecodable, or refused by the write path),
+   * What a batch did: events written, records refused (undecodable, an event time past the time
+   * bound, or refused by the write path), of those the ones refused for their future event time,
    * events the window tiles dropped as too late for any window, the newest event time written (null if none).
    */
-  record Outcome(int applied, int refused, long late, Instant newest) {}
+  record Outcome(int applied, int refused, int future, long late, Instant newest) {}
 
   /**
    * Rows of one push the write path took but did not store: refused for an event time past the time
@@ -73,11 +78,16 @@ final class PartitionWriter {
   private final OfflineEngine offline;
   private final Path repoRoot;
   private final Set<String> twinColumns;
+  private final TimeBounds bounds;
 
-  /** @param twinColumns the raw columns of the twin's files (events' other fields are not appended); unused when not appending */
+  /**
+   * @param twinColumns the raw columns of the twin's files (events' other fields are not appended); unused when not appending
+   * @param bounds the time bound events are checked against before the twin append: the online write's own
+   */
   PartitionWriter(StreamSource source, JsonEvents decoder, OnlineWrite online, OfflineEngine offline, Path repoRoot,
-      Set<String> twinColumns) {
+      Set<String> twinColumns, TimeBounds bounds) {
     this.source = source;
+    this.bounds = java.util.Objects.requireNonNull(bounds, "bounds");
     this.decoder = decoder;
     this.online = online;
     this.offline = offline;
@@ -88,17 +98,25 @@ final class PartitionWriter {
   Outcome apply(int partition, List<ConsumerRecord<byte[], byte[]>> records) {
     List<Event> events = new ArrayList<>(records.size());
     int refused = 0;
+    int future = 0;
+    Instant limit = bounds.limit(); // one bound for the whole batch, before the twin append
     for (ConsumerRecord<byte[], byte[]> r : records) {
       JsonEvents.Decoded d = decoder.decode(r.value());
       if (d.refusal() != null) {
         refused++;
         refuse(partition, r.offset(), d.refusal());
+      } else if (d.eventTime().isAfter(limit)) {
+        future++;
+        refuse(partition, r.offset(), "event time " + d.eventTime() + " is after now + max_future_skew ("
+            + bounds.maxFutureSkew() + "), " + limit + "; it is neither appended to the batch twin nor written online"
+            + " (raise online.max_future_skew in quiver.yaml if the producer's clock runs ahead)");
       } else {
         events.add(new Event(r.offset(), d.row(), d.eventTime()));
       }
     }
+    refused += future;
     if (events.isEmpty()) {
-      return new Outcome(0, refused, 0, null);
+      return new Outcome(0, refused, future, 0, null);
     }
     int applied = events.size();
     Dropped dropped = Dropped.NONE;
@@ -118,8 +136,9 @@ final class PartitionWriter {
     }
     applied -= (int) dropped.refused();
     refused += (int) dropped.refused();
+    future += (int) dropped.refused(); // the push path's own bound (a writer with a smaller skew than ours)
     Instant newest = events.stream().map(Event::eventTime).max(Instant::compareTo).orElseThrow();
-    return new Outcome(applied, refused, dropped.late(), applied == 0 ? null : newest);
+    return new Outcome(applied, refused, future, dropped.late(), applied == 0 ? null : newest);
   }
 
   private void refuse(int partition, long offset, String why) {

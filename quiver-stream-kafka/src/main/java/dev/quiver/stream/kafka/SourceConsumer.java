@@ -67,6 +67,7 @@ final class SourceConsumer implements Runnable {
   private final Counter refused;
   private final Counter failures;
   private final Counter late;
+  private final Counter future;
   private final AtomicLong eventCount = new AtomicLong();
   private final AtomicLong refusedCount = new AtomicLong();
   private final AtomicLong lateCount = new AtomicLong();
@@ -110,6 +111,10 @@ final class SourceConsumer implements Runnable {
     this.late = Counter.builder("quiver.stream.late")
         .description("events the window-aggregate tiles dropped as older than any window can still read")
         .tag("source", source.name()).register(meters);
+    // the server's counter of rows refused for their time (ServerMetrics): same name and tag, so one meter
+    this.future = Counter.builder("quiver.push.rows.rejected")
+        .description("Pushed or streamed rows refused and never stored, by reason (future: event time after now + max_future_skew)")
+        .tag("reason", "future").register(meters);
   }
 
   @Override
@@ -190,6 +195,7 @@ final class SourceConsumer implements Runnable {
       events.increment(o.applied());
       refused.increment(o.refused());
       late.increment(o.late());
+      future.increment(o.future());
       eventCount.addAndGet(o.applied());
       refusedCount.addAndGet(o.refused());
       lateCount.addAndGet(o.late());

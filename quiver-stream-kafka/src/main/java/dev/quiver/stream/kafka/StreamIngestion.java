@@ -9,6 +9,7 @@ import dev.quiver.core.model.Source;
 import dev.quiver.core.model.StreamSource;
 import dev.quiver.core.offline.OfflineEngine;
 import dev.quiver.core.offline.QueryInput;
+import dev.quiver.core.online.TimeBounds;
 import dev.quiver.core.spi.SourceColumn;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
@@ -32,7 +33,9 @@ import java.util.Set;
  * and its limits).
  *
  * <p>Metrics on the given registry: {@code quiver.stream.events}, {@code quiver.stream.refused}, {@code
- * quiver.stream.late}, {@code quiver.stream.failures} (counters, by source) and {@code quiver.stream.lag}
+ * quiver.stream.late}, {@code quiver.stream.failures} (counters, by source), {@code
+ * quiver.push.rows.rejected} with {@code reason=future} (events dropped for an event time past the
+ * time bound, the counter a server's pushes count theirs in) and {@code quiver.stream.lag}
  * (gauge, by source and partition, removed when its consumer ends). Thread-safe; {@link #close} stops
  * every consumer and waits for it.
  */
@@ -51,7 +54,8 @@ public final class StreamIngestion implements AutoCloseable {
   }
 
   /**
-   * Starts consuming {@code sources}.
+   * Starts consuming {@code sources}, checking event times against the default time bound ({@link
+   * TimeBounds#systemDefault()}: 1 h after the system clock); see the overload taking the bounds.
    *
    * @param defs the definitions the sources and their views come from
    * @param writer the online write (the push path over the registry version served)
@@ -61,11 +65,29 @@ public final class StreamIngestion implements AutoCloseable {
    */
   public static StreamIngestion start(Definitions defs, List<StreamSource> sources, IngestOptions options,
       StreamWriter writer, OfflineEngine offline, Path repoRoot, MeterRegistry meters) {
-    return start(defs, sources, options, writer, offline, repoRoot, meters, (tp, last) -> { });
+    return start(defs, sources, options, writer, offline, repoRoot, meters, TimeBounds.systemDefault());
+  }
+
+  /**
+   * Starts consuming {@code sources}. Events whose event time is after {@code bounds}' limit are
+   * dropped before the batch twin append and the online write, logged and counted ({@code
+   * quiver.stream.refused}, and {@code quiver.push.rows.rejected} with {@code reason=future}); pass
+   * the bounds {@code writer}'s push path applies (a repo's {@code timeBounds()}), so both agree.
+   *
+   * @param defs the definitions the sources and their views come from
+   * @param writer the online write (the push path over the registry version served)
+   * @param offline reads the twins' columns and appends to them; may be null when no source appends
+   * @param bounds the time bound of event times (DESIGN §3, time bounds)
+   * @throws InvalidRequestException when a source cannot be consumed: no views' keys, a twin without
+   *     files, brokers that do not resolve, a consumer property Kafka refuses (nothing is started then)
+   */
+  public static StreamIngestion start(Definitions defs, List<StreamSource> sources, IngestOptions options,
+      StreamWriter writer, OfflineEngine offline, Path repoRoot, MeterRegistry meters, TimeBounds bounds) {
+    return start(defs, sources, options, writer, offline, repoRoot, meters, bounds, (tp, last) -> { });
   }
 
   static StreamIngestion start(Definitions defs, List<StreamSource> sources, IngestOptions options, StreamWriter writer,
-      OfflineEngine offline, Path repoRoot, MeterRegistry meters, SourceConsumer.BeforeCommit beforeCommit) {
+      OfflineEngine offline, Path repoRoot, MeterRegistry meters, TimeBounds bounds, SourceConsumer.BeforeCommit beforeCommit) {
     if (sources.isEmpty()) {
       throw new InvalidRequestException("no stream sources to ingest; define a source with type: kafka (docs/streams.md)");
     }
@@ -74,7 +96,7 @@ public final class StreamIngestion implements AutoCloseable {
       for (StreamSource s : sources) {
         Set<String> twinColumns = s.appendToBatch() ? twinColumns(s, offline, repoRoot) : Set.of();
         PartitionWriter w = new PartitionWriter(s, new JsonEvents(s, requiredKeys(defs, s)), writer::write, offline,
-            repoRoot, twinColumns);
+            repoRoot, twinColumns, bounds);
         String group = options.groupId() != null ? options.groupId() : s.group(defs.project());
         consumers.add(new SourceConsumer(s, group, options, w, meters, beforeCommit));
       }

@@ -63,6 +63,11 @@ class KafkaIngestionTest {
 
   /** A topic of two partitions holding EVENTS good events (user u on partition u % 2) and 4 bad records. */
   static String topicWithEvents() throws Exception {
+    return topicWithEvents(null);
+  }
+
+  /** As {@link #topicWithEvents()}, plus {@code extra} (a JSON event) on partition 1 right after the 150th event, when not null. */
+  static String topicWithEvents(String extra) throws Exception {
     String topic = "txns-" + TOPICS.incrementAndGet();
     broker.createTopic(topic, 2);
     List<Map.Entry<Integer, String>> values = new ArrayList<>();
@@ -76,6 +81,9 @@ class KafkaIngestionTest {
         values.add(Map.entry(1, "{\"user_id\": 3, \"amount\": 1.0}"));
         values.add(Map.entry(0, "{\"ts\": \"" + t + "\", \"amount\": 1.0}"));
         values.add(Map.entry(1, "{\"user_id\": 5, \"ts\": \"" + t + "\", \"amount\": \"abc\"}"));
+      }
+      if (i == 150 && extra != null) {
+        values.add(Map.entry(1, extra));
       }
     }
     broker.produce(topic, values);
@@ -146,7 +154,7 @@ class KafkaIngestionTest {
     var defs = r.appliedDefinitions();
     return StreamIngestion.start(defs, StreamIngestion.select(defs, List.of(), List.of()), options,
         (source, columns, origin) -> pusher.push(source, columns, Pusher.Target.ONLINE, origin),
-        r.offline(), r.config().root(), meters, hook);
+        r.offline(), r.config().root(), meters, r.timeBounds(), hook);
   }
 
   /** Waits until the group has committed every partition of the topic up to its end. */
@@ -252,6 +260,31 @@ class KafkaIngestionTest {
     assertThat(twin(repo)).hasSize(EVENTS);
     assertThat(twinFiles(repo)).allMatch(n -> n.matches("stream-p0000[01]-o\\d{20}-\\d{20}\\.parquet"))
         .anyMatch(n -> n.startsWith("stream-p00000-")).anyMatch(n -> n.startsWith("stream-p00001-"));
+  }
+
+  /**
+   * An event past the time bound (NOW + 1 h) amid a batch: dropped before the twin append, so it is
+   * neither in the twin nor online, counted as refused and as a future rejection; the batch's other
+   * events are written (issue 19: the twin used to take it while the online write refused it).
+   */
+  @Test
+  void aFutureEventReachesNeitherTheTwinNorTheOnlineStoreAndIsCounted() throws Exception {
+    String topic = topicWithEvents("{\"user_id\": 3, \"ts\": \"2026-01-02T01:00:01Z\", \"amount\": 9999.0, \"country\": \"XX\"}");
+    Path repo = repo("future", topic);
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    try (FeatureRepo r = open(repo)) {
+      try (StreamIngestion ingestion = ingest(r, IngestOptions.DEFAULT, meters, (tp, last) -> { })) {
+        awaitCommittedToEnd("quiver.streams.txns", topic);
+        assertThat(ingestion.status().getFirst().events()).isEqualTo(EVENTS);
+        assertThat(ingestion.status().getFirst().refused()).isEqualTo(4 + 1);
+      }
+      assertThat(meters.get("quiver.push.rows.rejected").tag("reason", "future").counter().count()).isEqualTo(1);
+      assertThat(meters.get("quiver.stream.refused").tag("source", "txns").counter().count()).isEqualTo(5);
+      assertThat(online(r, LATEST)).isEqualTo(offline(r, LATEST));
+      assertThat(online(r, LATEST).get(1)).doesNotContain("XX");
+      assertThat(online(r, AGGREGATES)).isEqualTo(offline(r, AGGREGATES));
+    }
+    assertThat(twin(repo)).as("every event but the future one").hasSize(EVENTS).noneMatch(row -> row.endsWith("|XX"));
   }
 
   @Test

@@ -375,7 +375,7 @@ public final class EntityTiles {
         }
         writeSized(agg, e.getValue(), section);
       }
-      out.bytes(section.toByteArray());
+      out.bytes(section);
     }
     applied.write(out);
     return out.toByteArray();
@@ -402,7 +402,7 @@ public final class EntityTiles {
   private static void writeSized(Aggregator agg, AggregateState state, StateCodec.Sink out) {
     StateCodec.Sink one = new StateCodec.Sink();
     agg.write(state, one);
-    out.bytes(one.toByteArray());
+    out.bytes(one);
   }
 
   /**

@@ -76,14 +76,17 @@ final class PushValues {
     if (v instanceof Instant i) {
       t = i;
     } else if (v instanceof String s) {
-      String text = s.strip().replace(' ', 'T');
-      try {
-        t = OffsetDateTime.parse(text).toInstant();
-      } catch (DateTimeParseException e) {
+      t = IsoInstants.parse(s); // the common spellings, without java.time's parsers
+      if (t == null) {
+        String text = s.strip().replace(' ', 'T');
         try {
-          t = LocalDateTime.parse(text).toInstant(java.time.ZoneOffset.UTC);
-        } catch (DateTimeParseException e2) {
-          // reported below
+          t = OffsetDateTime.parse(text).toInstant();
+        } catch (DateTimeParseException e) {
+          try {
+            t = LocalDateTime.parse(text).toInstant(java.time.ZoneOffset.UTC);
+          } catch (DateTimeParseException e2) {
+            // reported below
+          }
         }
       }
     }

@@ -26,8 +26,9 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * ones that do not decode), appends the events not yet in the batch twin to it as one file named by
  * partition and offset range (when the source appends), then writes them online through the push
  * path with their offsets ({@link Origin.Stream}). A batch the write path refuses as a whole (a value
- * that does not fit its type) is applied record by record, so one bad record is refused alone. Not
- * thread-safe: one per consumer thread.
+ * that does not fit its type) is applied record by record, so one bad record is refused alone.
+ * Thread-safe for batches of different partitions (it holds no state of its own; a consumer writes
+ * its partitions at once), one batch of a partition at a time.
  */
 final class PartitionWriter {
   private static final Logger LOG = Logger.getLogger(PartitionWriter.class.getName());

@@ -42,6 +42,9 @@ final class PushValues {
   }
 
   private static Object scalar(ScalarType s, Object v, String column, int row) {
+    if ((s == ScalarType.FLOAT64 && v instanceof Double) || (s == ScalarType.INT64 && v instanceof Long)) {
+      return v; // already what the switch below would box again
+    }
     return switch (s) {
       case INT32 -> {
         long l = integral(s, v, column, row);

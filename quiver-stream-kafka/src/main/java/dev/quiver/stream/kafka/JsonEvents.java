@@ -58,6 +58,9 @@ final class JsonEvents {
     if (fields == null) {
       return tree(value);
     }
+    if (source.fieldMapping().isEmpty() && !anyRefused(fields)) {
+      return checked(fields); // the fields are the row
+    }
     Map<String, Object> row = new LinkedHashMap<>();
     for (var e : fields.entrySet()) {
       if (e.getValue() instanceof Refusal bad) {
@@ -70,6 +73,15 @@ final class JsonEvents {
 
   /** A field whose value is not one a row can hold, and why. */
   private record Refusal(String why) {}
+
+  private static boolean anyRefused(Map<String, Object> fields) {
+    for (Object v : fields.values()) {
+      if (v instanceof Refusal) {
+        return true;
+      }
+    }
+    return false;
+  }
 
   /**
    * The fields of a JSON object, read as a token stream (no tree): by name in the order of first

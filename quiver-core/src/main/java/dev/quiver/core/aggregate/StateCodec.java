@@ -122,6 +122,11 @@ final class StateCodec {
       }
     }
 
+    /** Empties the sink, keeping its array. */
+    void reset() {
+      size = 0;
+    }
+
     byte[] toByteArray() {
       return Arrays.copyOf(buf, size);
     }

@@ -40,12 +40,12 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * One stream source's consumer loop, on its own thread: poll, then apply each partition's batch
  * ({@link PartitionWriter}) and commit the offsets of the partitions written, in one request. With
  * several {@link IngestOptions#writers}, a round gathers what the client has buffered (polls that do
- * not wait, while they return records, until it holds as many partitions as writers or {@value
- * #ROUND_POLLS} polls' worth of records: one poll returns one partition's records until they run
- * out) and writes its partitions at once, on this thread and a pool, each partition's events in
- * order on one thread. Offsets are committed
- * only after the partition's twin append and online write succeeded; a partition whose write fails
- * (a store error) is sought back and retried after a pause, the others are committed. Keys of
+ * not wait, while they return records) up to one poll's worth ({@code max.poll.records}) per
+ * partition and one per writer in all — a partition that has its share is paused meanwhile, since a
+ * poll returns one partition's records until they run out — and writes its partitions at once, on
+ * this thread and a pool, each partition's events in order on one thread. Offsets are committed only
+ * after the partition's twin append and online write succeeded; a partition whose write fails (a
+ * store error) is sought back and retried after a pause, the others are committed. Keys of
  * different partitions may meet in the store: tile rows take both through compare-and-set, latest
  * rows keep the newest. Rebalances happen inside {@code poll}, between batches, so nothing is in
  * flight when partitions are revoked: what was written is committed, and a partition's next owner
@@ -61,9 +61,6 @@ final class SourceConsumer implements Runnable {
   private static final Duration METADATA_WAIT = Duration.ofSeconds(5);
   /** {@code max.poll.records} unless the source sets it (Kafka's own default is 500). */
   static final int MAX_POLL_RECORDS = 5000;
-  /** A round gathers at most this many polls' worth of records per writer. */
-  static final int ROUND_POLLS = 2;
-
   /** Called after a batch's writes and before its commit (tests stop a consumer there, as a crash would). */
   @FunctionalInterface
   interface BeforeCommit {
@@ -80,7 +77,8 @@ final class SourceConsumer implements Runnable {
   private final ExecutorService pool;
   /** The records of the round being gathered, by partition, in offset order (revoked partitions are dropped). */
   private final Map<TopicPartition, List<ConsumerRecord<byte[], byte[]>>> round = new LinkedHashMap<>();
-  private final int roundLimit;
+  /** {@code max.poll.records}: a partition's share of a round. */
+  private final int maxPoll;
   private final Set<TopicPartition> positioned = new HashSet<>();
   private final Map<Integer, Long> lags = new ConcurrentHashMap<>();
   private final Map<Integer, Long> committed = new ConcurrentHashMap<>();
@@ -124,7 +122,7 @@ final class SourceConsumer implements Runnable {
           + source.brokers() + ": " + rootMessage(e) + "; check brokers and consumer in its definition");
     }
     this.error = "reaching brokers " + source.brokers() + " and topic '" + source.topic() + "'";
-    this.roundLimit = ROUND_POLLS * options.writers() * Integer.parseInt(p.get(ConsumerConfig.MAX_POLL_RECORDS_CONFIG).toString().strip());
+    this.maxPoll = Integer.parseInt(p.get(ConsumerConfig.MAX_POLL_RECORDS_CONFIG).toString().strip());
     this.pool = options.writers() == 1 ? null : Executors.newFixedThreadPool(options.writers() - 1,
         Thread.ofPlatform().daemon().name("quiver-ingest-" + source.name() + "-writer-", 1).factory());
     this.events = Counter.builder("quiver.stream.events").description("events written online from a stream source")
@@ -233,13 +231,35 @@ final class SourceConsumer implements Runnable {
     }
   }
 
-  /** Polls into {@link #round}: once, waiting up to the poll timeout, then (with several writers) what is buffered. */
+  /**
+   * Polls into {@link #round}: once, waiting up to the poll timeout, then (with several writers) what
+   * the client has buffered, pausing each partition that has its share, until every partition has
+   * it, the round holds a share per writer, or nothing more is buffered.
+   */
   private void gather() {
     int total = add(consumer.poll(options.pollTimeout()));
-    int added = total;
-    while (running && pool != null && added > 0 && round.size() < options.writers() && total < roundLimit) {
-      added = add(consumer.poll(Duration.ZERO));
-      total += added;
+    if (pool == null || total == 0) {
+      return;
+    }
+    List<TopicPartition> paused = new ArrayList<>();
+    try {
+      int added = total;
+      while (running && added > 0 && total < options.writers() * maxPoll) {
+        round.forEach((tp, records) -> {
+          if (records.size() >= maxPoll && !paused.contains(tp)) {
+            consumer.pause(List.of(tp)); // its buffered records stay for the next round
+            paused.add(tp);
+          }
+        });
+        if (paused.size() >= consumer.assignment().size()) {
+          break;
+        }
+        added = add(consumer.poll(Duration.ZERO));
+        total += added;
+      }
+    } finally {
+      Set<TopicPartition> assigned = consumer.assignment(); // a rebalance inside poll may have taken some
+      consumer.resume(paused.stream().filter(assigned::contains).toList());
     }
   }
 

@@ -182,6 +182,7 @@ public abstract class WritePathContract {
       r.materialize(List.of(), START, FIRST_END, (v, read, written) -> {}, "test");
       int pushes = 0;
       for (Instant t : times) {
+        clock.now = t; // with time bounds, a push ahead of the clock is refused
         List<Event> due = pending.stream().filter(e -> !e.event().isAfter(t)).toList(); // in arrival order
         pending.removeAll(due);
         for (int from = 0; from < due.size(); ) {

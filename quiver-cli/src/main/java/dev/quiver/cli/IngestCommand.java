@@ -37,6 +37,10 @@ final class IngestCommand implements Callable<Integer> {
   @Option(names = "--group", description = "Consumer group for every source (default: the source's group_id, else quiver.<project>.<source>).")
   String group;
 
+  @Option(names = "--writers", paramLabel = "N",
+      description = "Threads per source writing a poll's partitions at once (default: the machine's cores).")
+  Integer writers;
+
   @Option(names = "--until-caught-up", description = "Stop once every partition has been consumed to its end.")
   boolean untilCaughtUp;
 
@@ -47,6 +51,9 @@ final class IngestCommand implements Callable<Integer> {
   public Integer call() throws InterruptedException {
     PrintWriter err = spec.commandLine().getErr();
     IngestOptions options = IngestOptions.DEFAULT.from(IngestOptions.StartFrom.parse(from)).groupId(group);
+    if (writers != null) {
+      options = options.writers(writers);
+    }
     try (FeatureRepo r = FeatureRepo.open(repo.repo)) {
       Definitions defs = r.appliedDefinitions();
       var selected = StreamIngestion.select(defs, views, sources);

@@ -137,6 +137,7 @@ class IngestCommandTest {
     String r = repo.toString();
     assertOneLineError(Cli.run("ingest", "--repo", r, "--from", "yesterday"),
         "error: --from must be earliest, latest or committed, not 'yesterday'");
+    assertOneLineError(Cli.run("ingest", "--repo", r, "--writers", "0"), "error: --writers must be at least 1, not 0");
     assertOneLineError(Cli.run("ingest", "--repo", r, "--sources", "txn"),
         "error: no source 'txn'; did you mean 'txns'?; stream sources: txns");
     assertOneLineError(Cli.run("ingest", "--repo", r, "--sources", "profiles"),

@@ -54,7 +54,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  *     dev.quiver.bench.stream.FreshnessBenchmark /tmp/quiver-bench/stream [--store rocksdb|redis] [--rate 10000] \
  *     [--load-rate 5000] [--views aggregates|columns] [--users 100000] [--partitions 2] [--warmup-s 10] \
  *     [--duration-s 30] [--sample 100] [--check-interval-ms 10] [--patience-s 10] [--connections 32] \
- *     [--max-poll-records 500] [--seed 42]
+ *     [--max-poll-records 5000] [--seed 42]
  * </pre>
  */
 public final class FreshnessBenchmark {
@@ -89,7 +89,7 @@ public final class FreshnessBenchmark {
       String topic = "live";
       StreamWorkload.createTopic(bootstrap, topic, partitions);
       Path root = StreamWorkload.createRepo(a.dir().resolve("runs/freshness-" + type + "-" + kind), store.yaml(), bootstrap,
-          topic, aggregates, a.intOpt("max-poll-records", 500));
+          topic, aggregates, a.intOpt("max-poll-records", 5000));
       try (ChildJvm server = ChildJvm.start(StreamServerMain.class, List.of(root.toString()), List.of("port", "pid"),
               a.dir().resolve("freshness-server.log"));
           KafkaProducer<byte[], byte[]> producer = StreamWorkload.producer(bootstrap, Map.of())) {

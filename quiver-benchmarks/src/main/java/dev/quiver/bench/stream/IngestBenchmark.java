@@ -56,7 +56,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * ./mvnw -q -DskipTests -pl quiver-benchmarks -am package
  * java --enable-native-access=ALL-UNNAMED -cp 'quiver-benchmarks/target/quiver-benchmarks.jar:quiver-benchmarks/target/lib/*' \
  *     dev.quiver.bench.stream.IngestBenchmark /tmp/quiver-bench/stream [--events 2000000] [--users 100000] \
- *     [--partitions 2] [--stores rocksdb,redis] [--views columns,aggregates] [--runs 3] [--max-poll-records 500] [--seed 42]
+ *     [--partitions 2] [--stores rocksdb,redis] [--views columns,aggregates] [--runs 3] [--max-poll-records 5000] [--writers CORES] [--seed 42]
  * </pre>
  */
 public final class IngestBenchmark {
@@ -80,7 +80,8 @@ public final class IngestBenchmark {
     int users = a.intOpt("users", 100_000);
     int partitions = a.intOpt("partitions", 2);
     int runs = a.intOpt("runs", 3);
-    int maxPoll = a.intOpt("max-poll-records", 500);
+    int maxPoll = a.intOpt("max-poll-records", 5000);
+    int writers = a.intOpt("writers", IngestOptions.DEFAULT.writers());
     List<String> stores = a.listOpt("stores", "rocksdb,redis");
     List<String> kinds = a.listOpt("views", "columns,aggregates");
     for (String k : kinds) {
@@ -99,12 +100,13 @@ public final class IngestBenchmark {
       out.printf("broker: JVM pid %d at %s; topic %s, %d partitions: %,d events (%,d users) produced in %.2f s (%,.0f events/s)%n",
           broker.pid(), bootstrap, topic, partitions, produced.events(), users, produced.seconds(),
           produced.events() / produced.seconds());
-      out.printf("consumer: max.poll.records %d; one consumer thread per source (one source here)%n", maxPoll);
+      out.printf("consumer: max.poll.records %d; one consumer per source (one source here), %d writing thread(s)%n", maxPoll,
+          writers);
       Map<String, List<Run>> results = new LinkedHashMap<>();
       for (String store : stores) {
         for (int run = 1; run <= runs; run++) {
           for (String kind : kinds) {
-            Run r = ingestOnce(a.dir(), store, kind, run, runs, broker, topic, maxPoll, produced, out);
+            Run r = ingestOnce(a.dir(), store, kind, run, runs, broker, topic, maxPoll, writers, produced, out);
             results.computeIfAbsent(store + ", " + kind, x -> new ArrayList<>()).add(r);
           }
         }
@@ -164,7 +166,7 @@ public final class IngestBenchmark {
   }
 
   private static Run ingestOnce(Path dir, String type, String kind, int run, int runs, ChildJvm broker, String topic,
-      int maxPoll, Produced produced, PrintStream out) throws Exception {
+      int maxPoll, int writers, Produced produced, PrintStream out) throws Exception {
     boolean aggregates = kind.equals("aggregates");
     try (Stores store = Stores.start(type)) {
       Path root = StreamWorkload.createRepo(dir.resolve("runs/ingest-" + type + "-" + kind), store.yaml(),
@@ -174,7 +176,7 @@ public final class IngestBenchmark {
         Pusher pusher = repo.pusher();
         repo.offline();
         String group = "bench-" + type + "-" + kind + "-" + run + "-" + System.nanoTime();
-        IngestOptions options = IngestOptions.DEFAULT.from(IngestOptions.StartFrom.EARLIEST).groupId(group);
+        IngestOptions options = IngestOptions.DEFAULT.from(IngestOptions.StartFrom.EARLIEST).groupId(group).writers(writers);
         long redisPid = store.server().map(ProcessHandle::pid).orElse(-1L);
         String load = Machine.loadAverage();
         System.gc();

@@ -354,7 +354,7 @@ public final class EntityTiles {
   public byte[] encode() {
     StateCodec.Sink out = new StateCodec.Sink();
     out.u8(FORMAT);
-    out.bytes(layout.signature().getBytes(StandardCharsets.UTF_8));
+    out.bytes(layout.signatureBytes());
     out.be64(layout.fingerprint());
     out.zigzag(maxEvent);
     out.zigzag(boundary);
@@ -366,9 +366,11 @@ public final class EntityTiles {
       }
     }
     out.varint(tiles.length);
+    StateCodec.Sink section = new StateCodec.Sink();
+    StateCodec.Sink one = new StateCodec.Sink();
     for (int f = 0; f < tiles.length; f++) {
       Aggregator agg = layout.families().get(f).aggregator();
-      StateCodec.Sink section = new StateCodec.Sink();
+      section.reset();
       section.varint(layout.families().get(f).coarseSpan());
       section.varint(coarse[f].size());
       long previous = 0;
@@ -377,7 +379,7 @@ public final class EntityTiles {
         section.zigzag(first ? e.getKey() : previous - e.getKey());
         previous = e.getKey();
         first = false;
-        writeSized(agg, e.getValue(), section);
+        writeSized(agg, e.getValue(), section, one);
       }
       section.varint(tiles[f].size());
       previous = 0;
@@ -392,9 +394,9 @@ public final class EntityTiles {
           previous = index;
           first = false;
         }
-        writeSized(agg, e.getValue(), section);
+        writeSized(agg, e.getValue(), section, one);
       }
-      out.bytes(section.toByteArray());
+      out.bytes(section);
     }
     applied.write(out);
     return out.toByteArray();
@@ -417,11 +419,11 @@ public final class EntityTiles {
     }
   }
 
-  /** A state preceded by its length, so a read can skip it undecoded. */
-  private static void writeSized(Aggregator agg, AggregateState state, StateCodec.Sink out) {
-    StateCodec.Sink one = new StateCodec.Sink();
+  /** A state preceded by its length, so a read can skip it undecoded; {@code one} is scratch space. */
+  private static void writeSized(Aggregator agg, AggregateState state, StateCodec.Sink out, StateCodec.Sink one) {
+    one.reset();
     agg.write(state, one);
-    out.bytes(one.toByteArray());
+    out.bytes(one);
   }
 
   /**

@@ -60,6 +60,8 @@ public final class TileLayout {
   private final Map<String, Slot> slots;
   private final List<String> columns;
   private final String signature;
+  /** {@link #signature} in UTF-8, as every encoded row starts with it. */
+  private final byte[] signatureBytes;
   private final long fingerprint;
   private final List<Slot> slotList;
   private final int[] columnOf;
@@ -100,6 +102,7 @@ public final class TileLayout {
       sig.append(sig.isEmpty() ? "" : ",").append(f.aggregator().inputType() == null ? "-" : f.aggregator().inputType().spelling());
     }
     this.signature = sig.toString();
+    this.signatureBytes = signature.getBytes(java.nio.charset.StandardCharsets.UTF_8);
   }
 
   /** True when the view has an aggregate feature (served from tiles). */
@@ -301,6 +304,11 @@ public final class TileLayout {
   /** The families' input types, e.g. {@code "float64,-,int64"}: what an encoded row records, to check it fits. */
   public String signature() {
     return signature;
+  }
+
+  /** {@link #signature()} in UTF-8 (shared: do not change it). */
+  byte[] signatureBytes() {
+    return signatureBytes;
   }
 
   /**

@@ -42,6 +42,9 @@ final class PushValues {
   }
 
   private static Object scalar(ScalarType s, Object v, String column, int row) {
+    if ((s == ScalarType.FLOAT64 && v instanceof Double) || (s == ScalarType.INT64 && v instanceof Long)) {
+      return v; // already what the switch below would box again
+    }
     return switch (s) {
       case INT32 -> {
         long l = integral(s, v, column, row);
@@ -76,14 +79,17 @@ final class PushValues {
     if (v instanceof Instant i) {
       t = i;
     } else if (v instanceof String s) {
-      String text = s.strip().replace(' ', 'T');
-      try {
-        t = OffsetDateTime.parse(text).toInstant();
-      } catch (DateTimeParseException e) {
+      t = IsoInstants.parse(s); // the common spellings, without java.time's parsers
+      if (t == null) {
+        String text = s.strip().replace(' ', 'T');
         try {
-          t = LocalDateTime.parse(text).toInstant(java.time.ZoneOffset.UTC);
-        } catch (DateTimeParseException e2) {
-          // reported below
+          t = OffsetDateTime.parse(text).toInstant();
+        } catch (DateTimeParseException e) {
+          try {
+            t = LocalDateTime.parse(text).toInstant(java.time.ZoneOffset.UTC);
+          } catch (DateTimeParseException e2) {
+            // reported below
+          }
         }
       }
     }

@@ -46,6 +46,8 @@ final class PushedTiles {
   private final Object[][] values;
   private final long[] events;
   private final long[] created;
+  private int[] atLayout;
+  private int[] atEarlier;
 
   private PushedTiles(Target target, String earlierMissing, List<String> columns, int rows) {
     this.target = target;
@@ -166,7 +168,7 @@ final class PushedTiles {
         return null; // taken already: the row stays as it is
       }
       long high = origin instanceof Origin.Stream st ? tiles.appliedOffset(st.stream(), st.partition()) : -1;
-      int[] at = (into == null ? target.layout() : into).columns().stream().mapToInt(columns::indexOf).toArray();
+      int[] at = positions(into == null ? target.layout() : into);
       Object[] rowValues = new Object[at.length];
       for (int r : rows) {
         if (origin instanceof Origin.Stream st && st.offsets()[r] <= high) {
@@ -196,6 +198,14 @@ final class PushedTiles {
       total = total.plus(new Counts(c[0], c[1], c[2]));
     }
     return total;
+  }
+
+  /** Where each column of {@code layout} is among {@link #columns}, for the view's layout and the earlier one. */
+  private int[] positions(TileLayout layout) {
+    if (layout == target.layout()) {
+      return atLayout == null ? atLayout = layout.columns().stream().mapToInt(columns::indexOf).toArray() : atLayout;
+    }
+    return atEarlier == null ? atEarlier = layout.columns().stream().mapToInt(columns::indexOf).toArray() : atEarlier;
   }
 
   /**

@@ -177,6 +177,10 @@ public final class StrictValues {
   }
 
   private static Instant isoTime(String s) {
+    Instant fast = IsoInstants.parse(s);
+    if (fast != null) {
+      return fast;
+    }
     String iso = s.length() > 10 && s.charAt(10) == ' ' ? s.substring(0, 10) + 'T' + s.substring(11) : s;
     try {
       return OffsetDateTime.parse(iso).toInstant();

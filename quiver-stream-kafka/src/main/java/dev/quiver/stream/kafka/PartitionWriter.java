@@ -30,8 +30,9 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * (when the source appends), then writes them online through the push path with their offsets
  * ({@link Origin.Stream}). The time bound is checked once, before the twin append, so an event the
  * online write would refuse never reaches the twin. A batch the write path refuses as a whole (a value
- * that does not fit its type) is applied record by record, so one bad record is refused alone. Not
- * thread-safe: one per consumer thread.
+ * that does not fit its type) is applied record by record, so one bad record is refused alone.
+ * Thread-safe for batches of different partitions (it holds no mutable state of its own; a consumer
+ * writes its partitions at once), one batch of a partition at a time.
  */
 final class PartitionWriter {
   private static final Logger LOG = Logger.getLogger(PartitionWriter.class.getName());

@@ -385,6 +385,43 @@ class KafkaIngestionTest {
     }
   }
 
+  /**
+   * The partitions of a poll are written at once, on the consumer's thread and its writers: a user's
+   * events spread over both partitions meet in the same tile and latest rows, which compare-and-set
+   * and newest-wins keep exact.
+   */
+  @Test
+  void partitionsWrittenAtOnceBySeveralThreadsGiveTheStateOfOnePass() throws Exception {
+    String topic = "spread-" + TOPICS.incrementAndGet();
+    broker.createTopic(topic, 2);
+    List<Map.Entry<Integer, String>> values = new ArrayList<>();
+    for (int i = 0; i < EVENTS; i++) {
+      Instant t = Instant.parse("2026-01-01T00:00:00Z").plusSeconds(60L * i);
+      values.add(Map.entry(i % 2, "{\"user_id\": " + (1 + i % USERS) + ", \"ts\": \"" + t + "\", \"amount\": " + (i % 17) * 1.25
+          + ", \"country\": \"" + (i % 3 == 0 ? "FR" : "DE") + "\"}"));
+    }
+    broker.produce(topic, values);
+    Path repo = repo("spread", topic);
+    java.util.Set<String> threads = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    try (FeatureRepo r = open(repo)) {
+      Pusher pusher = r.pusher();
+      var defs = r.appliedDefinitions();
+      try (StreamIngestion ingestion = StreamIngestion.start(defs, StreamIngestion.select(defs, List.of(), List.of()),
+          IngestOptions.DEFAULT.writers(2), (source, columns, origin) -> {
+            threads.add(Thread.currentThread().getName());
+            return pusher.push(source, columns, Pusher.Target.ONLINE, origin);
+          }, r.offline(), r.config().root(), new SimpleMeterRegistry(), r.timeBounds(), (tp, l) -> { })) {
+        awaitCommittedToEnd("quiver.streams.txns", topic);
+        assertThat(ingestion.status().getFirst().events()).isEqualTo(EVENTS);
+      }
+      assertThat(threads).as("written by the consumer's thread and its writer").hasSize(2)
+          .anyMatch(n -> n.startsWith("quiver-ingest-txns-writer-"));
+      assertThat(online(r, LATEST)).isEqualTo(offline(r, LATEST));
+      assertThat(online(r, AGGREGATES)).isEqualTo(offline(r, AGGREGATES));
+      assertThat(online(r, AGGREGATES).get(1)).as("counts").containsOnly(15L);
+    }
+  }
+
   /** What a kill does to a consumer thread, at the worst moment. */
   static final class Crash extends Error {
     Crash() {

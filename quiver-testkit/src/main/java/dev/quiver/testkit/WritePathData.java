@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -87,6 +88,29 @@ final class WritePathData {
   /** The source's files so far, in path order. */
   List<String> fileNames() {
     return List.copyOf(files.keySet());
+  }
+
+  /**
+   * The rows of one key that a latest-row lookup at t chooses among: those with the greatest (event,
+   * created) at or before t, each with its file, in offline order (the last one wins); for messages.
+   */
+  String latestTies(java.util.function.Predicate<Event> key, Instant t) {
+    Comparator<Event> byTime = Comparator.comparing(Event::event)
+        .thenComparing(Event::created, Comparator.nullsFirst(Comparator.naturalOrder()));
+    List<String> names = new ArrayList<>();
+    List<Event> candidates = new ArrayList<>();
+    files.forEach((name, rows) -> rows.stream().filter(e -> key.test(e) && !e.event().isAfter(t)).forEach(e -> {
+      candidates.add(e);
+      names.add(name);
+    }));
+    Event newest = candidates.stream().max(byTime).orElse(null);
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < candidates.size(); i++) {
+      if (newest != null && byTime.compare(candidates.get(i), newest) == 0) {
+        b.append("\n      ").append(candidates.get(i)).append(" in ").append(names.get(i));
+      }
+    }
+    return b.toString();
   }
 
   /** The rows of one file, in file order. */

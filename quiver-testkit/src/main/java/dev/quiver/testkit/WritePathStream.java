@@ -3,6 +3,7 @@ package dev.quiver.testkit;
 import dev.quiver.core.model.FileSource;
 import dev.quiver.core.online.Origin;
 import dev.quiver.core.online.Pusher;
+import dev.quiver.core.online.RowPosition;
 import dev.quiver.core.repo.FeatureRepo;
 import dev.quiver.testkit.WritePathData.Event;
 import java.nio.file.Path;
@@ -15,7 +16,8 @@ import java.util.Locale;
  * ({@code PartitionWriter} in the Kafka module): the events of the batch that the batch twin does not
  * hold yet are appended to it as one file named {@code stream-p00000-o<first>-<last>} (the offsets
  * held are read from those names, so a replayed offset is never appended twice), then the whole batch
- * is written online with its offsets ({@link Origin.Stream}), then the consumer commits. The consumer
+ * is written online with its offsets and its places in the twin ({@link Origin.Stream}: the file
+ * covering each offset, offset minus the file's first as the row), then the consumer commits. The consumer
  * may crash at either gap: after the twin append (nothing online), or after the online write (the
  * commit lost); it restarts from the last committed offset, delivering the same events again with
  * new ones. It may also be told to seek back to an earlier offset (a replay). Not thread-safe.
@@ -81,7 +83,7 @@ final class WritePathStream {
     if (!fresh.isEmpty()) {
       long last = first + fresh.size() - 1; // the fresh offsets are the tail: the twin holds a prefix
       FileSource twin = (FileSource) repo.appliedDefinitions().source("txns").orElseThrow();
-      String name = String.format(Locale.ROOT, "stream-p%05d-o%020d-%020d.parquet", 0, first, last);
+      String name = fileName(first, last);
       Path file = repo.offline().appendToSource(twin, root, name, WritePathData.COLUMNS,
           fresh.stream().map(Event::row).toList());
       held.add(new long[] {first, last});
@@ -95,8 +97,13 @@ final class WritePathStream {
     for (int i = 0; i < offsets.length; i++) {
       offsets[i] = from + i;
     }
+    List<RowPosition> positions = new ArrayList<>(); // each event's row in the twin: the file covering it, offset - first
+    for (long offset : offsets) {
+      long[] range = held.stream().filter(h -> offset >= h[0] && offset <= h[1]).findFirst().orElseThrow();
+      positions.add(new RowPosition.InFile("data/txns/" + fileName(range[0], range[1]), offset - range[0]));
+    }
     Pusher.Result res = repo.push("txns", WritePathData.columns(batch), Pusher.Target.ONLINE,
-        new Origin.Stream(STREAM, 0, offsets));
+        new Origin.Stream(STREAM, 0, offsets, positions));
     boolean replayed = from < online;
     online = end();
     if (crash == Crash.AFTER_ONLINE) {
@@ -104,6 +111,15 @@ final class WritePathStream {
     }
     committed = end();
     return new Delivery(log, res.duplicates(), res.late(), replayed);
+  }
+
+  private static String fileName(long first, long last) {
+    return String.format(Locale.ROOT, "stream-p%05d-o%020d-%020d.parquet", 0, first, last);
+  }
+
+  /** True while a batch the twin holds was never written online (the consumer was killed between the two). */
+  boolean twinAhead() {
+    return !held.isEmpty() && held.getLast()[1] >= online;
   }
 
   private boolean heldInTwin(long offset) {

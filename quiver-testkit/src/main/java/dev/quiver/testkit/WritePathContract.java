@@ -53,7 +53,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * file order: the tie order) agree bit for bit, for every aggregate function, for latest-row column
  * features (with a TTL, read also exactly at its edge, and without), keyed by an int64 and by bytes:
  * 0 mismatches. Events ingested after a step all have later event times than the step's, so one
- * reference over the final files answers every step.
+ * reference over the final files answers every step. One case is not generated: a materialization
+ * between a consumer's twin append and its online write (a known bug, see {@code
+ * restartBeforeMaterializing}); the consumer restarts before each materialization instead.
  *
  * <p>Two seeds run by default; {@code -Dquiver.contract.seeds=N} runs seeds 1..N, {@code
  * -Dquiver.contract.seed=S} runs seed S alone. A failure names the seed and prints the step log.
@@ -179,7 +181,7 @@ public abstract class WritePathContract {
     List<Event> batch = byArrival.stream().filter(e -> !e.arrival().isAfter(FIRST_END) && !e.event().isAfter(FIRST_END)).toList();
     Set<Event> inBatch = new HashSet<>(batch);
     List<Event> pending = new ArrayList<>(byArrival.stream().filter(e -> !inBatch.contains(e)).toList());
-    WritePathData record = WritePathData.record();
+    WritePathData record = new WritePathData();
     int split = batch.isEmpty() ? 0 : random.nextInt(batch.size());
     for (int part = 0; part < 2; part++) { // two history files, rows in arrival order
       List<Event> rows = part == 0 ? batch.subList(0, split) : batch.subList(split, batch.size());

@@ -224,10 +224,4 @@ final class WritePathData {
     }
   }
 
-  private WritePathData() {}
-
-  /** A fresh record of files (the constructor is private so the static helpers read as such). */
-  static WritePathData record() {
-    return new WritePathData();
-  }
 }

@@ -67,7 +67,16 @@ final class FutureRows {
         keptOffsets[n++] = offsets[r];
       }
     }
-    return new Admitted(kept, new Origin.Stream(stream.stream(), stream.partition(), keptOffsets), count);
+    List<RowPosition> keptPositions = null;
+    if (stream.positions() != null) {
+      keptPositions = new ArrayList<>(keptOffsets.length);
+      for (int r = 0; r < stream.positions().size(); r++) {
+        if (r >= future.length || !future[r]) {
+          keptPositions.add(stream.positions().get(r));
+        }
+      }
+    }
+    return new Admitted(kept, new Origin.Stream(stream.stream(), stream.partition(), keptOffsets, keptPositions), count);
   }
 
   /** The row's event time, or null when it is none (the push reports that itself). */

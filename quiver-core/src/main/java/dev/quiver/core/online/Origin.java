@@ -1,5 +1,6 @@
 package dev.quiver.core.online;
 
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -33,14 +34,24 @@ public sealed interface Origin {
    * @param stream the stream's identity (for Kafka, {@code bootstrap/topic}); not null
    * @param partition the partition, {@code >= 0}
    * @param offsets the offset of each row, aligned with the rows written, ascending
+   * @param positions null when the events are written online only (each row's tie position is then
+   *     its offset, after every file row); else each row's place in the batch twin it was appended to
+   *     ({@link RowPosition.InFile}), aligned with the rows, so online ties follow the twin's file
+   *     order as offline answers do (DESIGN §3, "Ties"), and a replay carries the same positions
    */
-  record Stream(String stream, int partition, long[] offsets) implements Origin {
+  record Stream(String stream, int partition, long[] offsets, List<RowPosition> positions) implements Origin {
     public Stream {
       Objects.requireNonNull(stream, "stream");
       Objects.requireNonNull(offsets, "offsets");
       if (partition < 0) {
         throw new IllegalArgumentException("partition must be >= 0, got " + partition);
       }
+      positions = positions == null ? null : List.copyOf(positions);
+    }
+
+    /** Events written online only: their offsets are their tie positions. */
+    public Stream(String stream, int partition, long[] offsets) {
+      this(stream, partition, offsets, null);
     }
   }
 }

@@ -289,6 +289,10 @@ public final class Pusher {
       }
       case Origin.Stream s -> {
         long[] o = s.offsets();
+        if (s.positions() != null && s.positions().size() != rows) {
+          throw new InvalidRequestException("stream " + s.stream() + " partition " + s.partition() + ": "
+              + s.positions().size() + " positions for " + rows + " rows; give one position per row");
+        }
         if (o.length != rows) {
           throw new InvalidRequestException("stream " + s.stream() + " partition " + s.partition() + ": " + o.length
               + " offsets for " + rows + " rows; give one offset per row");
@@ -303,7 +307,10 @@ public final class Pusher {
     }
   }
 
-  /** The rows' places in the tie order: in the file appended, else by stream offset, else by push sequence. */
+  /**
+   * The rows' places in the tie order: in the file appended, else as the stream origin places them
+   * (in its batch twin, else by offset), else by push sequence.
+   */
   private List<RowPosition> positions(Path appended, Origin origin, int rows) {
     List<RowPosition> out = new ArrayList<>(rows);
     if (appended != null) {
@@ -311,6 +318,8 @@ public final class Pusher {
       for (int r = 0; r < rows; r++) {
         out.add(new RowPosition.InFile(path, r));
       }
+    } else if (origin instanceof Origin.Stream stream && stream.positions() != null) {
+      out.addAll(stream.positions()); // the events' rows in the batch twin
     } else if (origin instanceof Origin.Stream stream) {
       for (int r = 0; r < rows; r++) {
         out.add(new RowPosition.Streamed(stream.stream(), stream.partition(), stream.offsets()[r]));

@@ -7,6 +7,8 @@ import dev.quiver.core.model.StreamSource;
 import dev.quiver.core.offline.OfflineEngine;
 import dev.quiver.core.online.Origin;
 import dev.quiver.core.online.Pusher;
+import dev.quiver.core.online.RowPosition;
+import dev.quiver.core.spi.SourceFiles;
 import dev.quiver.core.online.StrictValues;
 import dev.quiver.core.online.TimeBounds;
 import java.io.IOException;
@@ -160,7 +162,8 @@ final class PartitionWriter {
     }
     long[] offsets = events.stream().mapToLong(Event::offset).toArray();
     try {
-      return dropped(online.push(source.name(), columns, new Origin.Stream(source.streamId(), partition, offsets)));
+      return dropped(online.push(source.name(), columns, new Origin.Stream(source.streamId(), partition, offsets,
+          source.appendToBatch() ? twinPositions(partition, offsets) : null)));
     } catch (InvalidRequestException e) {
       if (added != null) {
         try {
@@ -171,6 +174,25 @@ final class PartitionWriter {
       }
       throw e;
     }
+  }
+
+  /**
+   * Each event's place in the batch twin, for the tie order online (DESIGN §3, "Ties"): the file
+   * whose name covers its offset, and as row its offset minus the file's first; where refused records
+   * left gaps that is past its row in the file, but it orders the same against every other row, and
+   * a replay finds the same position.
+   */
+  private List<RowPosition> twinPositions(int partition, long[] offsets) {
+    List<TwinFiles.Range> held = TwinFiles.ranges(source.batch(), repoRoot, partition);
+    Path dir = TwinFiles.directory(source.batch(), repoRoot);
+    List<RowPosition> out = new ArrayList<>(offsets.length);
+    for (long offset : offsets) {
+      TwinFiles.Range range = held.stream().filter(r -> r.covers(offset)).findFirst().orElseThrow(() -> new QuiverException(
+          "the batch files of source '" + source.batch().name() + "' in " + dir + " hold no offset " + offset + " of partition "
+              + partition + " just appended"));
+      out.add(new RowPosition.InFile(SourceFiles.display(dir.resolve(range.fileName()), repoRoot), offset - range.first()));
+    }
+    return out;
   }
 
   /** Appends the events the twin does not hold yet as one file; null when it holds them all. */

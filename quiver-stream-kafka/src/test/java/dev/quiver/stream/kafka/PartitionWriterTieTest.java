@@ -47,7 +47,7 @@ class PartitionWriterTieTest {
       Pusher pusher = r.pusher();
       PartitionWriter writer = new PartitionWriter(source, new JsonEvents(source, List.of("user_id")),
           (s, columns, origin) -> pusher.push(s, columns, Pusher.Target.ONLINE, origin), r.offline(), repo,
-          Set.of("user_id", "ts", "amount", "country"));
+          Set.of("user_id", "ts", "amount", "country"), r.timeBounds());
       List<ConsumerRecord<byte[], byte[]>> batch = List.of(
           record(0, "{\"user_id\": 1, \"ts\": \"2026-01-01T10:00:00Z\", \"amount\": 2.5, \"country\": \"streamed\"}"),
           record(1, "{\"user_id\": 2, \"ts\": \"2026-01-01T10:00:00Z\", \"amount\": 3.5, \"country\": \"other\"}"));

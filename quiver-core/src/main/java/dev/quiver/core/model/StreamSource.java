@@ -76,10 +76,12 @@ public record StreamSource(
   }
 
   /**
-   * The stream's identity in the online store's record of applied offsets ({@code brokers/topic}):
-   * replays of the same partition offsets are recognised under it.
+   * The stream's identity in the online store's record of applied offsets ({@code kafka:topic}):
+   * replays of the same partition offsets are recognised under it. The brokers are not part of it,
+   * so listing other bootstrap servers of the same cluster keeps the record (a view reads one source,
+   * so the topic names its stream).
    */
   public String streamId() {
-    return brokers + "/" + topic;
+    return "kafka:" + topic;
   }
 }

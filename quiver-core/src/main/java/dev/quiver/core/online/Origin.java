@@ -31,7 +31,7 @@ public sealed interface Origin {
   /**
    * Events consumed from one partition of a stream, in offset order.
    *
-   * @param stream the stream's identity (for Kafka, {@code bootstrap/topic}); not null
+   * @param stream the stream's identity (for Kafka, {@code kafka:topic}); not null
    * @param partition the partition, {@code >= 0}
    * @param offsets the offset of each row, aligned with the rows written, ascending
    * @param positions null when the events are written online only (each row's tie position is then

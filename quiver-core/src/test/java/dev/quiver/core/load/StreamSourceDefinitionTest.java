@@ -61,7 +61,7 @@ class StreamSourceDefinitionTest {
     assertThat(s.batch()).isEqualTo(new FileSource("txn_stream", "data/txns/*.parquet", FileFormat.PARQUET, "event_ts",
         "created_ts", Map.of("amt", "amount"), null));
     assertThat(s.group("payments")).isEqualTo("quiver.payments.txn_stream");
-    assertThat(s.streamId()).isEqualTo("localhost:9092/transactions");
+    assertThat(s.streamId()).isEqualTo("kafka:transactions");
   }
 
   @Test

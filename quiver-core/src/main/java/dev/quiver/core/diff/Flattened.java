@@ -38,6 +38,27 @@ final class Flattened {
     return m;
   }
 
+  /**
+   * Consumer properties whose values are credentials (Kafka's {@code sasl.jaas.config},
+   * {@code ssl.key.password}, {@code *.secret}, tokens...): plans show that they changed, never what
+   * they hold.
+   */
+  private static boolean secretLike(String key) {
+    String k = key.toLowerCase(java.util.Locale.ROOT);
+    return k.contains("password") || k.contains("secret") || k.contains("jaas") || k.contains("token")
+        || k.contains("credential") || k.endsWith(".key");
+  }
+
+  /** A credential as a plan shows it: a short SHA-256 of the value, so a change is still visible. */
+  private static String hidden(String value) {
+    try {
+      byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest(value.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return "(hidden, sha256 " + java.util.HexFormat.of().formatHex(d, 0, 4) + ")";
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+    }
+  }
+
   static Map<String, String> of(Source s) {
     Map<String, String> m = new LinkedHashMap<>();
     switch (s) {
@@ -50,7 +71,7 @@ final class Flattened {
         m.put("brokers", st.brokers());
         m.put("topic", st.topic());
         m.put("format", st.format().spelling());
-        st.consumerProperties().forEach((k, v) -> m.put("consumer." + k, v));
+        st.consumerProperties().forEach((k, v) -> m.put("consumer." + k, secretLike(k) ? hidden(v) : v));
         put(m, "group_id", st.groupId());
         m.put("append_to_batch", String.valueOf(st.appendToBatch()));
         m.put("batch.path", st.batch().path());

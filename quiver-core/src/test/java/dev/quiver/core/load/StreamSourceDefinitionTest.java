@@ -127,6 +127,19 @@ class StreamSourceDefinitionTest {
     assertThat(Planner.plan(1, defs, changed, java.util.List.of()).changes().toString()).contains("topic", "transactions2");
   }
 
+  @Test
+  void aPlanShowsThatACredentialChangedButNotTheCredential() {
+    Definitions defs = loadAndValidate(STREAM);
+    StreamSource s = (StreamSource) defs.source("txn_stream").orElseThrow();
+    Source withSecret = new StreamSource(s.name(), s.brokers(), s.topic(), s.format(),
+        Map.of("sasl.jaas.config", "PlainLoginModule required username=\"u\" password=\"s3cret-value\";", "max.poll.records", "99"),
+        s.groupId(), s.appendToBatch(), s.batch());
+    Definitions changed = new Definitions(defs.project(), defs.entities(), java.util.List.of(withSecret), defs.views(),
+        defs.onDemandViews(), defs.services());
+    String plan = Planner.plan(1, defs, changed, java.util.List.of()).changes().toString();
+    assertThat(plan).contains("consumer.sasl.jaas.config", "hidden, sha256", "99").doesNotContain("s3cret-value");
+  }
+
   private Definitions loadAndValidate(String yaml) {
     TestRepos.write(dir, Map.of("features/defs.yaml", yaml));
     LoadedRepo repo = new DefinitionLoader().load(dir);

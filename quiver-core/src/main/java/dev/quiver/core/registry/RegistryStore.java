@@ -109,6 +109,24 @@ public interface RegistryStore extends AutoCloseable {
    */
   Optional<Watermark> resetWatermark(String view);
 
+  /**
+   * The audit log kept beside the versions (DESIGN §6).
+   *
+   * @throws UnsupportedOperationException when this store keeps none
+   */
+  default dev.quiver.core.security.AuditLog audit() {
+    throw new UnsupportedOperationException("this registry store keeps no audit log");
+  }
+
+  /**
+   * The API tokens kept beside the versions, hashed (DESIGN §6).
+   *
+   * @throws UnsupportedOperationException when this store keeps none
+   */
+  default dev.quiver.core.security.TokenStore tokens() {
+    throw new UnsupportedOperationException("this registry store keeps no API tokens");
+  }
+
   /** Releases resources; idempotent. */
   @Override
   void close();

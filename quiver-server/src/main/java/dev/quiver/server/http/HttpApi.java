@@ -19,6 +19,7 @@ import dev.quiver.core.online.Materializer;
 import dev.quiver.core.online.OnlineDeletion;
 import dev.quiver.core.online.OnlineResponse;
 import dev.quiver.core.online.Pusher;
+import dev.quiver.server.Caller;
 import dev.quiver.server.FeatureServing;
 import dev.quiver.server.MaterializationRunningException;
 import dev.quiver.server.MaterializationStatus;
@@ -93,10 +94,11 @@ final class HttpApi {
    * queued behind it go on.
    *
    * @param params the query string's parameters
+   * @param caller who sent it (authenticated before this is called)
    */
-  HttpReply handle(HttpMethod method, String path, Map<String, List<String>> params, ByteBuf body) {
+  HttpReply handle(HttpMethod method, String path, Map<String, List<String>> params, ByteBuf body, Caller caller) {
     try {
-      return route(method, path, params, body);
+      return route(method, path, params, body, caller);
     } catch (HttpFailure f) {
       return error(path, f.status, f.code, f.getMessage(), f.allow, null);
     } catch (InvalidRequestException e) {
@@ -118,7 +120,7 @@ final class HttpApi {
     }
   }
 
-  private HttpReply route(HttpMethod method, String path, Map<String, List<String>> params, ByteBuf body) {
+  private HttpReply route(HttpMethod method, String path, Map<String, List<String>> params, ByteBuf body, Caller caller) {
     switch (path) {
       case "/get-online-features" -> {
         post(method);

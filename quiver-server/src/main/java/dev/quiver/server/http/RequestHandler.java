@@ -1,5 +1,6 @@
 package dev.quiver.server.http;
 
+import dev.quiver.server.Caller;
 import dev.quiver.server.ServerMetrics;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -86,11 +87,12 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
       return;
     }
     HttpMethod method = request.method();
+    Caller caller = Caller.anonymous(String.valueOf(ctx.channel().remoteAddress()));
     boolean head = method.equals(HttpMethod.HEAD);
     String endpoint = HttpApi.endpoint(path);
     if (api.inline(path)) {
       try {
-        respond(ctx, api.handle(method, path, params, request.content()), keepAlive, head, endpoint, started);
+        respond(ctx, api.handle(method, path, params, request.content(), caller), keepAlive, head, endpoint, started);
       } finally {
         request.release();
       }
@@ -103,7 +105,7 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
       workers.execute(() -> {
         HttpReply reply;
         try {
-          reply = api.handle(method, path, params, request.content());
+          reply = api.handle(method, path, params, request.content(), caller);
         } finally {
           request.release();
         }

@@ -1,0 +1,28 @@
+package dev.quiver.core.security;
+
+/**
+ * Decides whether a principal may do an action on a resource. Implementations are immutable and
+ * thread-safe; one is built per registry version from its permissions.
+ */
+public interface Authorizer {
+
+  /** Decides; never null, never throws for a well-formed question. */
+  Decision decide(Principal principal, Action action, Resource resource);
+
+  /**
+   * Decides, and throws when denied.
+   *
+   * @throws AccessDeniedException naming the principal, action, resource and rule
+   */
+  default void check(Principal principal, Action action, Resource resource) {
+    Decision d = decide(principal, action, resource);
+    if (!d.allowed()) {
+      throw new AccessDeniedException(principal, action, resource, d);
+    }
+  }
+
+  /** Allows everything: a registry without permissions. */
+  static Authorizer allowAll() {
+    return (p, a, r) -> new Decision(true, "<no permissions>", "no permissions are defined: everything is allowed");
+  }
+}

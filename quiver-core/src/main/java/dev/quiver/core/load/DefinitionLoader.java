@@ -36,7 +36,7 @@ public final class DefinitionLoader {
   public static final String CONFIG_FILE = "quiver.yaml";
 
   private static final List<String> CONFIG_KEYS =
-      List.of("project", "registry", "offline", "online", "definitions", "classpath");
+      List.of("project", "registry", "offline", "online", "definitions", "classpath", "server");
 
   /**
    * Loads the repo at {@code root}.
@@ -108,7 +108,8 @@ public final class DefinitionLoader {
             section(m, "offline"),
             section(m, "online"),
             definitions,
-            classpath);
+            classpath,
+            section(m, "server"));
     if (!problems.isEmpty()) {
       throw new DefinitionException(problems);
     }

@@ -15,6 +15,7 @@ import java.util.Objects;
  * online:   {type: rocksdb, path: .quiver/online}
  * definitions: [features]        # folders or files holding definitions; default: the whole repo
  * classpath: [lib/*.jar]          # jars (or class folders) holding custom transforms; globs allowed
+ * server:   {tls_cert: ..., ...}   # how quiver serve listens and authenticates (docs/security.md)
  * }</pre>
  *
  * @param root the repo folder (absolute)
@@ -24,6 +25,7 @@ import java.util.Objects;
  * @param definitions folders or files, relative to root, scanned for definition YAML
  * @param classpath jars or class folders, relative to root (globs allowed), that custom transforms are
  *     loaded from ({@link TransformClasspath})
+ * @param server the server section: TLS, authentication (flat keys; docs/security.md)
  */
 public record RepoConfig(
     Path root,
@@ -32,7 +34,8 @@ public record RepoConfig(
     Map<String, Object> offline,
     Map<String, Object> online,
     List<String> definitions,
-    List<String> classpath) {
+    List<String> classpath,
+    Map<String, Object> server) {
   public RepoConfig {
     Objects.requireNonNull(root, "root");
     Objects.requireNonNull(project, "project");
@@ -41,6 +44,13 @@ public record RepoConfig(
     online = Map.copyOf(online);
     definitions = List.copyOf(definitions);
     classpath = List.copyOf(classpath);
+    server = Map.copyOf(server);
+  }
+
+  /** A configuration without a server section. */
+  public RepoConfig(Path root, String project, Map<String, Object> registry, Map<String, Object> offline,
+      Map<String, Object> online, List<String> definitions, List<String> classpath) {
+    this(root, project, registry, offline, online, definitions, classpath, Map.of());
   }
 
   /** A configuration without a transform classpath. */

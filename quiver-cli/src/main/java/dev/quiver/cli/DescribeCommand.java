@@ -172,6 +172,11 @@ final class DescribeCommand implements Callable<Integer> {
             + "  append to batch: %s%n  batch: %s (%s)%n", st.name(), st.brokers(), st.topic(), st.format().spelling(),
             st.groupId() == null ? "default (quiver.<project>." + st.name() + ")" : st.groupId(), st.appendToBatch(),
             st.batch().path(), st.batch().format().spelling());
+        if (st.avro() != null) { // the password is a reference (${ENV}); it is not shown either
+          out.printf(st.avro().usesRegistry() ? "  schema registry: %s%s%n" : "  schema: %s%s%n",
+              st.avro().usesRegistry() ? st.avro().schemaRegistry() : st.avro().inlineSchema() ? "(inline)" : st.avro().schema(),
+              st.avro().username() == null ? "" : " (basic auth as " + st.avro().username() + ")");
+        }
         out.printf("  timestamp: %s%n  created: %s%n  field mapping: %s%n", st.timestampColumn(),
             st.createdColumn() == null ? "none" : st.createdColumn(), st.fieldMapping().isEmpty() ? "none"
                 : String.join(", ", st.fieldMapping().entrySet().stream().map(e -> e.getKey() + " -> " + e.getValue()).toList()));

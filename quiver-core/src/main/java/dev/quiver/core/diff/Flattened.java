@@ -76,6 +76,12 @@ final class Flattened {
         m.put("append_to_batch", String.valueOf(st.appendToBatch()));
         m.put("batch.path", st.batch().path());
         m.put("batch.format", st.batch().format().spelling());
+        if (st.avro() != null) {
+          put(m, "schema_registry", st.avro().schemaRegistry());
+          put(m, "schema_registry_auth.username", st.avro().username());
+          put(m, "schema_registry_auth.password", st.avro().password()); // a reference, never the secret
+          put(m, "schema", st.avro().schema());
+        }
       }
     }
     m.put("timestamp", s.timestampColumn());

@@ -20,6 +20,8 @@ import java.util.TreeMap;
  * @param appendToBatch whether consumed events are also written to the twin as Parquet files named by
  *     partition and offset range
  * @param batch the batch twin; its name is this source's name; not null
+ * @param avro where the Avro schemas come from: set exactly when {@code format} is {@link
+ *     StreamFormat#AVRO}, else null
  */
 public record StreamSource(
     String name,
@@ -29,7 +31,8 @@ public record StreamSource(
     Map<String, String> consumerProperties,
     String groupId,
     boolean appendToBatch,
-    FileSource batch)
+    FileSource batch,
+    AvroSettings avro)
     implements Source {
   public StreamSource {
     Objects.requireNonNull(name, "name");
@@ -41,8 +44,19 @@ public record StreamSource(
       throw new IllegalArgumentException("the batch twin of stream source '" + name + "' must have the same name, not '"
           + batch.name() + "'");
     }
+    if ((format == StreamFormat.AVRO) != (avro != null)) {
+      throw new IllegalArgumentException(format == StreamFormat.AVRO
+          ? "avro stream source '" + name + "' needs its schema settings (a schema registry or a schema)"
+          : "stream source '" + name + "' is " + format.spelling() + ", so it takes no Avro schema settings");
+    }
     consumerProperties = consumerProperties == null ? Map.of()
         : Collections.unmodifiableMap(new TreeMap<>(consumerProperties));
+  }
+
+  /** A source whose values are not Avro ({@code avro} null). */
+  public StreamSource(String name, String brokers, String topic, StreamFormat format,
+      Map<String, String> consumerProperties, String groupId, boolean appendToBatch, FileSource batch) {
+    this(name, brokers, topic, format, consumerProperties, groupId, appendToBatch, batch, null);
   }
 
   @Override

@@ -22,6 +22,7 @@ import dev.quiver.core.model.OnDemandView;
 import dev.quiver.core.model.RequestField;
 import dev.quiver.core.model.ScalarType;
 import dev.quiver.core.model.Source;
+import dev.quiver.core.model.AvroSettings;
 import dev.quiver.core.model.StreamFormat;
 import dev.quiver.core.model.StreamSource;
 import dev.quiver.core.model.ValueType;
@@ -207,21 +208,34 @@ final class SnapshotReader {
                     metadata(at.field("metadata"))));
       }
       case "kafka" -> {
-        at.allowOnly("kind", "name", "brokers", "topic", "format", "consumer", "group_id", "append_to_batch", "batch");
+        at.allowOnly(
+            "kind", "name", "brokers", "topic", "format", "consumer", "group_id", "append_to_batch", "batch", "avro");
         yield at.build(
             () ->
                 new StreamSource(
                     at.field("name").text(),
                     at.field("brokers").text(),
                     at.field("topic").text(),
-                    at.field("format").parsed("a stream format (json)", StreamFormat::parse),
+                    at.field("format").parsed("a stream format (json, avro)", StreamFormat::parse),
                     at.field("consumer").stringMap(),
                     at.field("group_id").textOrNull(),
                     at.field("append_to_batch").bool(),
-                    (FileSource) source(at.field("batch"))));
+                    (FileSource) source(at.field("batch")),
+                    at.node().has("avro") ? avro(at.field("avro")) : null));
       }
       default -> throw at.field("kind").damaged("unknown source kind '" + kind + "' (expected file or kafka)");
     };
+  }
+
+  private static AvroSettings avro(At at) {
+    at.allowOnly("schema_registry", "username", "password", "schema");
+    return at.build(
+        () ->
+            new AvroSettings(
+                at.field("schema_registry").textOrNull(),
+                at.field("username").textOrNull(),
+                at.field("password").textOrNull(),
+                at.field("schema").textOrNull()));
   }
 
   private static FeatureView view(At at) {

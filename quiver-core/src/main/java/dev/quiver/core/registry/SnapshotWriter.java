@@ -157,6 +157,13 @@ final class SnapshotWriter {
         n.put("group_id", st.groupId());
         n.put("append_to_batch", st.appendToBatch());
         n.set("batch", source(st.batch()));
+        if (st.avro() != null) { // only then: JSON sources keep the layout (and content hash) they had
+          ObjectNode a = n.putObject("avro");
+          a.put("schema_registry", st.avro().schemaRegistry());
+          a.put("username", st.avro().username());
+          a.put("password", st.avro().password());
+          a.put("schema", st.avro().schema());
+        }
       }
     }
     return n;

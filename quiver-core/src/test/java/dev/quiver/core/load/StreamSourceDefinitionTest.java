@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.quiver.core.DefinitionException;
 import dev.quiver.core.TestRepos;
 import dev.quiver.core.diff.Planner;
+import dev.quiver.core.model.AvroSettings;
 import dev.quiver.core.model.Definitions;
 import dev.quiver.core.model.FileFormat;
 import dev.quiver.core.model.FileSource;
@@ -84,10 +85,10 @@ class StreamSourceDefinitionTest {
 
   @Test
   void anUnknownKeyOrFormatIsReportedAtItsLine() {
-    assertThatThrownBy(() -> loadAndValidate(STREAM.replace("    topic: transactions\n", "    topic: transactions\n    format: avro\n")))
+    assertThatThrownBy(() -> loadAndValidate(STREAM.replace("    topic: transactions\n", "    topic: transactions\n    format: protobuf\n")))
         .isInstanceOfSatisfying(DefinitionException.class, e -> {
           assertThat(e.problems().getFirst().origin().line()).isEqualTo(8);
-          assertThat(e.getMessage()).contains("format 'avro'", "use format: json");
+          assertThat(e.getMessage()).contains("format 'protobuf'", "use format: json", "format: avro");
         });
     assertThatThrownBy(() -> loadAndValidate(STREAM.replace("    topic: transactions\n", "    topic: transactions\n    path: x.parquet\n")))
         .isInstanceOfSatisfying(DefinitionException.class, e -> assertThat(e.getMessage()).contains("path"));
@@ -138,6 +139,93 @@ class StreamSourceDefinitionTest {
         defs.onDemandViews(), defs.services());
     String plan = Planner.plan(1, defs, changed, java.util.List.of()).changes().toString();
     assertThat(plan).contains("consumer.sasl.jaas.config", "hidden, sha256", "99").doesNotContain("s3cret-value");
+  }
+
+  private static String avro(String settings) {
+    return STREAM.replace("    topic: transactions\n", "    topic: transactions\n    format: avro\n" + settings);
+  }
+
+  @Test
+  void anAvroSourceWithARegistryLoadsWithItsCredentialsAsAReference() {
+    Definitions defs = loadAndValidate(avro("""
+            schema_registry: http://localhost:8081/apis/ccompat/v7
+            schema_registry_auth: {username: ingest, password: "${SR_PASSWORD}"}
+        """));
+
+    StreamSource s = (StreamSource) defs.source("txn_stream").orElseThrow();
+    assertThat(s.format()).isEqualTo(StreamFormat.AVRO);
+    assertThat(s.avro()).isEqualTo(new AvroSettings("http://localhost:8081/apis/ccompat/v7", "ingest", "${SR_PASSWORD}", null));
+    assertThat(s.avro().usesRegistry()).isTrue();
+  }
+
+  @Test
+  void anAvroSourceTakesAFixedSchemaInlineOrAsAFile() {
+    StreamSource inline = (StreamSource) loadAndValidate(avro("""
+            schema: '{"type": "record", "name": "Txn", "fields": [{"name": "user_id", "type": "long"}]}'
+        """)).source("txn_stream").orElseThrow();
+    StreamSource file = (StreamSource) loadAndValidate(avro("    schema: schemas/txn.avsc\n")).source("txn_stream").orElseThrow();
+
+    assertThat(inline.avro().usesRegistry()).isFalse();
+    assertThat(inline.avro().inlineSchema()).isTrue();
+    assertThat(file.avro()).isEqualTo(AvroSettings.fixed("schemas/txn.avsc"));
+    assertThat(file.avro().inlineSchema()).isFalse();
+  }
+
+  @Test
+  void avroSettingsProblemsNameTheLineAndTheFix() {
+    assertThatThrownBy(() -> loadAndValidate(avro("")))
+        .isInstanceOfSatisfying(DefinitionException.class, e -> {
+          assertThat(e.problems().getFirst().origin().line()).isEqualTo(8);
+          assertThat(e.getMessage()).contains("needs schema_registry: URL", "schema: schemas/txn_stream.avsc");
+        });
+    assertThatThrownBy(() -> loadAndValidate(avro("    schema_registry: http://r:8081\n    schema: s.avsc\n")))
+        .isInstanceOfSatisfying(DefinitionException.class, e -> assertThat(e.getMessage()).contains("not both"));
+    assertThatThrownBy(() -> loadAndValidate(avro("    schema_registry: ftp://r:8081\n")))
+        .isInstanceOfSatisfying(DefinitionException.class, e -> {
+          assertThat(e.problems().getFirst().origin().line()).isEqualTo(9);
+          assertThat(e.getMessage()).contains("http:// or https://");
+        });
+    assertThatThrownBy(() -> loadAndValidate(avro("    schema: '{\"type\": \"enum\"}'\n")))
+        .isInstanceOfSatisfying(DefinitionException.class, e -> assertThat(e.getMessage()).contains("Avro record schema"));
+    assertThatThrownBy(() -> loadAndValidate(avro("    schema: '{not json'\n")))
+        .isInstanceOfSatisfying(DefinitionException.class, e -> assertThat(e.getMessage()).contains("is not JSON"));
+    assertThatThrownBy(() -> loadAndValidate(STREAM.replace("    topic: transactions\n",
+            "    topic: transactions\n    schema_registry: http://r:8081\n")))
+        .isInstanceOfSatisfying(DefinitionException.class, e -> assertThat(e.getMessage()).contains("add format: avro"));
+  }
+
+  @Test
+  void aRegistryPasswordIsNeverTakenLiterallyNorRepeated() {
+    assertThatThrownBy(() -> loadAndValidate(avro("""
+            schema_registry: http://localhost:8081
+            schema_registry_auth: {username: ingest, password: hunter2-secret}
+        """)))
+        .isInstanceOfSatisfying(DefinitionException.class, e -> {
+          assertThat(e.problems().getFirst().origin().line()).isEqualTo(10);
+          assertThat(e.getMessage()).contains("must be a reference", "${SCHEMA_REGISTRY_PASSWORD}")
+              .doesNotContain("hunter2-secret");
+        });
+    assertThatThrownBy(() -> loadAndValidate(avro("    schema_registry: http://ingest:hunter2-secret@localhost:8081\n")))
+        .isInstanceOfSatisfying(DefinitionException.class, e ->
+            assertThat(e.getMessage()).contains("must not carry credentials", "schema_registry_auth")
+                .doesNotContain("hunter2-secret"));
+  }
+
+  @Test
+  void theRegistryRoundTripsAvroSettingsAndJsonSourcesKeepTheirContentHash() {
+    Definitions json = loadAndValidate(STREAM);
+    Definitions defs = loadAndValidate(avro("""
+            schema_registry: http://localhost:8081
+            schema_registry_auth: {username: ingest, password: "${file:secrets/sr}"}
+        """));
+    RegistrySnapshot snapshot = new RegistrySnapshot(new VersionInfo(1, 0, "me", Instant.parse("2026-01-01T00:00:00Z"),
+        "m", RegistryCodec.contentHash(defs)), defs);
+
+    assertThat(RegistryCodec.decode(RegistryCodec.encode(snapshot))).isEqualTo(snapshot);
+    assertThat(new String(RegistryCodec.encode(new RegistrySnapshot(snapshot.info(), json)), java.nio.charset.StandardCharsets.UTF_8))
+        .doesNotContain("avro");
+    String plan = Planner.plan(1, json, defs, java.util.List.of()).changes().toString();
+    assertThat(plan).contains("format", "avro", "schema_registry", "http://localhost:8081");
   }
 
   private Definitions loadAndValidate(String yaml) {

@@ -7,11 +7,8 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import dev.quiver.core.model.ScalarType;
 import dev.quiver.core.model.StreamSource;
-import dev.quiver.core.online.StrictValues;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,19 +17,12 @@ import java.util.Map;
 /**
  * Decodes record values of a JSON stream source into rows keyed by the names definitions use (after
  * the source's field mapping), with JSON values as the HTTP push path gives them (strings, booleans,
- * {@code Long}, {@code Double}, lists), except the event time, which is its {@link Instant} (parsed
+ * {@code Long}, {@code Double}, lists), except the event time, which is its {@link java.time.Instant} (parsed
  * once, here). Objects are read as a token stream, straight into the row. A record that is not a JSON
  * object, or lacks its event time or a key some view needs, is refused with the reason. Thread-safe.
  */
-final class JsonEvents {
+final class JsonEvents implements RecordDecoder {
   private static final ObjectMapper JSON = JsonMapper.builder().build();
-
-  /** A decoded record, or why it was refused (exactly one is non-null). */
-  record Decoded(Map<String, Object> row, Instant eventTime, String refusal) {
-    static Decoded refused(String why) {
-      return new Decoded(null, null, why);
-    }
-  }
 
   private final StreamSource source;
   private final List<String> requiredKeys;
@@ -43,7 +33,8 @@ final class JsonEvents {
     this.requiredKeys = List.copyOf(requiredKeys);
   }
 
-  Decoded decode(byte[] value) {
+  @Override
+  public Decoded decode(byte[] value) {
     if (value == null) {
       return Decoded.refused("the record has no value (a tombstone)");
     }
@@ -185,33 +176,8 @@ final class JsonEvents {
     return checked(row);
   }
 
-  /**
-   * The row with its event time, or why it is refused. A text event time with a time of day is
-   * replaced by its instant (which every later step takes as the text it was parsed from, without
-   * parsing it again); a date alone stays text, for the push path to refuse as it does.
-   */
   private Decoded checked(Map<String, Object> row) {
-    String ts = source.timestampColumn();
-    Object t = row.get(ts);
-    if (t == null) {
-      return Decoded.refused("no event time: field '" + source.batch().rawColumn(ts) + "' is missing or null");
-    }
-    Instant eventTime;
-    try {
-      eventTime = (Instant) StrictValues.parse(ScalarType.TIMESTAMP, t);
-    } catch (IllegalArgumentException e) {
-      return Decoded.refused("event time '" + source.batch().rawColumn(ts) + "' is " + StrictValues.describe(t) + ", not "
-          + e.getMessage());
-    }
-    for (String k : requiredKeys) {
-      if (row.get(k) == null) {
-        return Decoded.refused("key '" + source.batch().rawColumn(k) + "' is missing or null");
-      }
-    }
-    if (t instanceof String text && text.length() > 10 && (text.charAt(10) == 'T' || text.charAt(10) == ' ')) {
-      row.put(ts, eventTime);
-    }
-    return new Decoded(row, eventTime, null);
+    return RecordDecoder.checked(source, requiredKeys, row);
   }
 
   private static Object value(JsonNode v) {

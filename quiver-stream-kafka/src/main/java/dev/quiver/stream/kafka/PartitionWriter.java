@@ -76,7 +76,7 @@ final class PartitionWriter {
   private record Event(long offset, Map<String, Object> row, Instant eventTime) {}
 
   private final StreamSource source;
-  private final JsonEvents decoder;
+  private final RecordDecoder decoder;
   private final OnlineWrite online;
   private final OfflineEngine offline;
   private final Path repoRoot;
@@ -87,7 +87,7 @@ final class PartitionWriter {
    * @param twinColumns the raw columns of the twin's files (events' other fields are not appended); unused when not appending
    * @param bounds the time bound events are checked against before the twin append: the online write's own
    */
-  PartitionWriter(StreamSource source, JsonEvents decoder, OnlineWrite online, OfflineEngine offline, Path repoRoot,
+  PartitionWriter(StreamSource source, RecordDecoder decoder, OnlineWrite online, OfflineEngine offline, Path repoRoot,
       Set<String> twinColumns, TimeBounds bounds) {
     this.source = source;
     this.bounds = java.util.Objects.requireNonNull(bounds, "bounds");
@@ -104,7 +104,7 @@ final class PartitionWriter {
     int future = 0;
     Instant limit = bounds.limit(); // one bound for the whole batch, before the twin append
     for (ConsumerRecord<byte[], byte[]> r : records) {
-      JsonEvents.Decoded d = decoder.decode(r.value());
+      RecordDecoder.Decoded d = decoder.decode(r.value());
       if (d.refusal() != null) {
         refused++;
         refuse(partition, r.offset(), d.refusal());

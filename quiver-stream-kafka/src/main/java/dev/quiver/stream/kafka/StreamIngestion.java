@@ -95,7 +95,7 @@ public final class StreamIngestion implements AutoCloseable {
     try {
       for (StreamSource s : sources) {
         Set<String> twinColumns = s.appendToBatch() ? twinColumns(s, offline, repoRoot) : Set.of();
-        PartitionWriter w = new PartitionWriter(s, new JsonEvents(s, requiredKeys(defs, s)), writer::write, offline,
+        PartitionWriter w = new PartitionWriter(s, RecordDecoder.of(s, requiredKeys(defs, s), repoRoot), writer::write, offline,
             repoRoot, twinColumns, bounds);
         String group = options.groupId() != null ? options.groupId() : s.group(defs.project());
         consumers.add(new SourceConsumer(s, group, options, w, meters, beforeCommit));

@@ -54,6 +54,15 @@ final class IngestCommand implements Callable<Integer> {
     if (writers != null) {
       options = options.writers(writers);
     }
+    var config = new dev.quiver.core.load.DefinitionLoader().loadConfig(repo.repo);
+    if (RunningServer.embedded(config)) {
+      var server = dev.quiver.server.ServerFile.find(config.root());
+      if (server.isPresent()) {
+        throw new dev.quiver.core.QuiverException("the server at " + server.get().http() + " (pid " + server.get().pid()
+            + ") owns this repo's online store; consume the streams inside it (quiver serve --ingest, docs/streams.md),"
+            + " or stop it and run quiver ingest again");
+      }
+    }
     try (FeatureRepo r = FeatureRepo.open(repo.repo)) {
       Definitions defs = r.appliedDefinitions();
       var selected = StreamIngestion.select(defs, views, sources);

@@ -1,5 +1,6 @@
 package dev.quiver.cli;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quiver.core.online.MaterializationException;
 import dev.quiver.core.online.Materializer;
 import dev.quiver.core.repo.FeatureRepo;
@@ -42,6 +43,7 @@ final class MaterializeCommand implements Callable<Integer> {
   String author;
 
   @Mixin RepoOption repo;
+  @Mixin TokenOption token;
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
@@ -52,6 +54,12 @@ final class MaterializeCommand implements Callable<Integer> {
             + " quiver materialize --rebuild VIEW[,VIEW] [END]");
       }
       Instant to = times.isEmpty() ? Times.parse("now") : Times.parse(times.getFirst());
+      var server = RunningServer.find(repo.repo, token.resolve(), spec.commandLine().getErr());
+      if (server.isPresent()) {
+        ObjectNode body = Json.MAPPER.createObjectNode().put("rebuild", true).put("end_ts", to.toString());
+        rebuild.forEach(body.putArray("feature_views")::add);
+        return runRemote(spec.commandLine(), server.get(), "/materialize", body);
+      }
       try (FeatureRepo r = FeatureRepo.open(repo.repo)) {
         return run(spec.commandLine(), () -> r.rebuild(rebuild, to, listener(spec.commandLine().getErr()),
             Authors.resolve(author)));
@@ -63,6 +71,12 @@ final class MaterializeCommand implements Callable<Integer> {
     }
     Instant from = Times.parse(times.get(0));
     Instant to = Times.parse(times.get(1));
+    var server = RunningServer.find(repo.repo, token.resolve(), spec.commandLine().getErr());
+    if (server.isPresent()) {
+      ObjectNode body = Json.MAPPER.createObjectNode().put("start_ts", from.toString()).put("end_ts", to.toString());
+      views.forEach(body.putArray("feature_views")::add);
+      return runRemote(spec.commandLine(), server.get(), "/materialize", body);
+    }
     try (FeatureRepo r = FeatureRepo.open(repo.repo)) {
       return run(spec.commandLine(), () -> r.materialize(views, from, to, listener(spec.commandLine().getErr()),
           Authors.resolve(author)));
@@ -91,6 +105,25 @@ final class MaterializeCommand implements Callable<Integer> {
       err.printf("error: %d of %d %s not materialized%s; fix the source data and run again%n", e.failed().size(), total,
           total == 1 ? "view" : "views", e.completed().isEmpty() ? "" : " (the others were)");
       err.flush();
+      return 1;
+    }
+  }
+
+  /**
+   * Runs a materialization on the server that owns the online store ({@link RemoteMaterialization})
+   * and prints what {@link #run} prints for a local one.
+   */
+  static int runRemote(picocli.CommandLine cli, RunningServer server, String route, ObjectNode body) {
+    try {
+      report(cli.getOut(), RemoteMaterialization.run(server, route, body, listener(cli.getErr())));
+      return 0;
+    } catch (RemoteMaterialization.Failed e) {
+      if (!e.completed().isEmpty()) {
+        report(cli.getOut(), e.completed());
+      }
+      cli.getOut().flush();
+      cli.getErr().println("error: " + e.getMessage());
+      cli.getErr().flush();
       return 1;
     }
   }

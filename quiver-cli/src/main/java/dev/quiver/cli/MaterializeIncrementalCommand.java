@@ -24,11 +24,18 @@ final class MaterializeIncrementalCommand implements Callable<Integer> {
   String author;
 
   @Mixin RepoOption repo;
+  @Mixin TokenOption token;
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
   public Integer call() {
     Instant to = Times.parse(end);
+    var server = RunningServer.find(repo.repo, token.resolve(), spec.commandLine().getErr());
+    if (server.isPresent()) {
+      var body = Json.MAPPER.createObjectNode().put("end_ts", to.toString());
+      views.forEach(body.putArray("feature_views")::add);
+      return MaterializeCommand.runRemote(spec.commandLine(), server.get(), "/materialize-incremental", body);
+    }
     try (FeatureRepo r = FeatureRepo.open(repo.repo)) {
       return MaterializeCommand.run(spec.commandLine(), () -> r.materializeIncremental(views, to,
           MaterializeCommand.listener(spec.commandLine().getErr()), Authors.resolve(author)));

@@ -1,5 +1,6 @@
 package dev.quiver.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.quiver.core.QuiverException;
 import dev.quiver.core.model.Definitions;
 import dev.quiver.core.model.FeatureRef;
@@ -50,6 +51,7 @@ final class OnlineCommand implements Callable<Integer> {
   boolean fullFeatureNames;
 
   @Mixin RepoOption repo;
+  @Mixin TokenOption token;
   @Mixin OutputOption output;
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
@@ -75,6 +77,18 @@ final class OnlineCommand implements Callable<Integer> {
         }
       }
       OnlineArgs args = OnlineArgs.read(defs, r.transformLoader(), refs, entities, request);
+      var server = RunningServer.find(repo.repo, token.resolve(), spec.commandLine().getErr());
+      if (server.isPresent()) {
+        JsonNode answer = server.get().post("/get-online-features",
+            RemoteRead.request(features.refs, features.service, args, fullFeatureNames));
+        if (output.json()) {
+          Json.print(answer, out); // the server's answer, as the local path prints it
+        } else {
+          print(RemoteRead.response(answer, args.entities().size(), RemoteRead.types(defs, r.transformLoader(), refs,
+              fullFeatureNames)), out);
+        }
+        return 0;
+      }
       OnlineResponse response = service != null
           ? r.getOnlineFeatures(service.name(), service.version(), args.entities(), args.requestData(), fullFeatureNames)
           : r.getOnlineFeatures(new OnlineRequest(refs, args.entities(), args.requestData(), fullFeatureNames));

@@ -28,6 +28,7 @@ final class OnlineDeleteCommand implements Callable<Integer> {
   List<String> entities = new ArrayList<>();
 
   @Mixin RepoOption repo;
+  @Mixin TokenOption token;
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
@@ -45,12 +46,29 @@ final class OnlineDeleteCommand implements Callable<Integer> {
       }
     }
     PrintWriter out = spec.commandLine().getOut();
-    try (FeatureRepo r = FeatureRepo.open(repo.repo)) {
-      OnlineDeletion.Result result = r.deleteOnline(views, columns);
-      out.printf(Locale.ROOT, "deleted %d %s from %s: %,d latest rows and %,d tile rows were there%n", result.entities(),
-          result.entities() == 1 ? "entity" : "entities", String.join(", ", result.views()), result.latestRowsDeleted(),
-          result.tileRowsDeleted());
+    var server = RunningServer.find(repo.repo, token.resolve(), spec.commandLine().getErr());
+    if (server.isPresent()) {
+      var body = Json.MAPPER.createObjectNode();
+      views.forEach(body.putArray("feature_views")::add);
+      var keys = body.putObject("entities");
+      columns.forEach((name, values) -> values.forEach(v -> keys.withArrayProperty(name).add(String.valueOf(v))));
+      var a = server.get().post("/online/delete", body);
+      List<String> deletedFrom = new ArrayList<>();
+      a.path("feature_views").forEach(v -> deletedFrom.add(v.asText()));
+      print(out, new OnlineDeletion.Result(deletedFrom, a.path("entities").asInt(), a.path("latest_rows_deleted").asLong(),
+          a.path("tile_rows_deleted").asLong()));
       return 0;
     }
+    try (FeatureRepo r = FeatureRepo.open(repo.repo)) {
+      print(out, r.deleteOnline(views, columns));
+      return 0;
+    }
+  }
+
+  private static void print(PrintWriter out, OnlineDeletion.Result result) {
+    out.printf(Locale.ROOT, "deleted %d %s from %s: %,d latest rows and %,d tile rows were there%n", result.entities(),
+        result.entities() == 1 ? "entity" : "entities", String.join(", ", result.views()), result.latestRowsDeleted(),
+        result.tileRowsDeleted());
+    out.flush();
   }
 }

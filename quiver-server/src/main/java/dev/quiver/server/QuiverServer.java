@@ -40,6 +40,7 @@ public final class QuiverServer implements AutoCloseable {
   private final LocalOperations ops;
   private final StreamConsumers streams;
   private final ServerOptions options;
+  private final ServerFile serverFile; // null when it could not be written
   private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
   private QuiverServer(FeatureRepo repo, ServerOptions options) {
@@ -76,6 +77,18 @@ public final class QuiverServer implements AutoCloseable {
     this.streams = options.ingest().enabled()
         ? new StreamConsumers(repo, live, ops, options.ingest(), metrics.meters(), options.registryPoll()) : null;
     ops.streams(streams);
+    this.serverFile = announce(repo.config().root(), options.host(), http.port());
+  }
+
+  /** Records where this server listens in the repo ({@link ServerFile}), so CLI commands go through it. */
+  private static ServerFile announce(java.nio.file.Path root, String host, int port) {
+    try {
+      return ServerFile.write(root, ServerFile.url(host, port));
+    } catch (RuntimeException e) {
+      java.util.logging.Logger.getLogger(QuiverServer.class.getName()).warning("cannot record the server in "
+          + ServerFile.path(root) + " (" + e.getMessage() + "); CLI commands on this repo will not find it");
+      return null;
+    }
   }
 
   /**
@@ -119,6 +132,9 @@ public final class QuiverServer implements AutoCloseable {
   public void close() {
     if (!closed.compareAndSet(false, true)) {
       return;
+    }
+    if (serverFile != null) {
+      serverFile.close(); // first: CLI commands stop sending work to a server that is stopping
     }
     try {
       http.close();

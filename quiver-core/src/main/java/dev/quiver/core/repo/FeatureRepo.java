@@ -53,16 +53,47 @@ import java.util.ServiceLoader;
  * apply} records them as a new registry version.
  *
  * <p>Plug-ins (the registry store named by {@code registry.type}, the source schema reader) are found
- * with {@link ServiceLoader}. Not thread-safe; close it to release the registry store.
+ * with {@link ServiceLoader}; the online store, the offline engine and the transform class loader are
+ * opened on first use, exactly once however many threads ask at the same time.
+ *
+ * <p><b>Thread safety.</b> Thread-safe: one instance may be shared by any number of threads (the
+ * feature server shares one across its request threads). Online reads, pushes, deletions, plans,
+ * applies (a loser gets {@link dev.quiver.core.RegistryConflictException}, as between processes),
+ * training sets and saved datasets run concurrently with each other and with a materialization.
+ * Materializations ({@link #materialize}, {@link #materializeIncremental}, {@link #rebuild}) run one at
+ * a time per instance: a second one waits for the first to end. A read sees every write that returned
+ * before it started, materializations included (the cached watermarks are dropped before a
+ * materialization returns, and a read racing with it never brings back the old ones).
+ *
+ * <p><b>Closing.</b> {@link #close()} refuses new calls at once ({@link QuiverException} "the feature
+ * repo is closed"), waits for the calls in flight to return (up to {@link #CLOSE_WAIT}; after that
+ * they fail as their stores close under them), then closes the stores. Objects handed out earlier ({@link
+ * #pusher()}, {@link HistoricalRows}, {@link #online()}, {@link #offline()}) must not be used after
+ * close.
  */
 public final class FeatureRepo implements AutoCloseable {
   private final RepoConfig config;
   private final RegistryStore registry;
   private final SourceSchemaReader schemas;
   private final Clock clock;
-  private OfflineEngine offline;
-  private OnlineStore online;
-  private TransformClasspath transforms;
+  // opened on first use, under plugins' lock; read without it once set (safe publication through volatile)
+  private volatile OfflineEngine offline;
+  private volatile OnlineStore online;
+  private volatile TransformClasspath transforms;
+  private final Object plugins = new Object();
+  /** Set by close(): new calls are refused. */
+  private volatile boolean closed;
+  /** Set once close() released the stores (under plugins): nothing may open them again. */
+  private boolean released;
+  /** Public calls running now; close() waits for them. */
+  private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+  /** One materialization at a time (they drop and rebuild tables the others write). */
+  private final java.util.concurrent.locks.ReentrantLock materializing = new java.util.concurrent.locks.ReentrantLock();
+  /** Bumped when watermarks change through this repo: a serving state computed before is not cached. */
+  private final java.util.concurrent.atomic.AtomicLong servingGeneration = new java.util.concurrent.atomic.AtomicLong();
+
+  /** How long {@link #close()} waits for calls in flight. */
+  public static final java.time.Duration CLOSE_WAIT = java.time.Duration.ofSeconds(30);
   private volatile RegistrySnapshot appliedCache;
   private volatile ServingState servingCache;
   private final EarlierDefinitions earlierDefinitions;
@@ -71,7 +102,7 @@ public final class FeatureRepo implements AutoCloseable {
   /** How long online reads reuse the watermarks they read (materializations by other processes show up after it). */
   private static final long SERVING_REFRESH_NANOS = 1_000_000_000L;
 
-  private record ServingState(long registryVersion, long checkedNanos, ServingVersions versions) {}
+  private record ServingState(long registryVersion, long generation, long checkedNanos, ServingVersions versions) {}
   private final ExecutorService readers = Executors.newVirtualThreadPerTaskExecutor();
 
   private FeatureRepo(RepoConfig config, RegistryStore registry, SourceSchemaReader schemas, Clock clock) {
@@ -115,7 +146,7 @@ public final class FeatureRepo implements AutoCloseable {
    * @throws dev.quiver.core.DefinitionException listing every definition problem
    */
   public Plan plan(boolean prune) {
-    return plan(new DefinitionLoader().load(config.root()), prune);
+    return call(() -> plan(new DefinitionLoader().load(config.root()), prune));
   }
 
   /**
@@ -134,7 +165,7 @@ public final class FeatureRepo implements AutoCloseable {
           + config.root() + " is project '" + config.project() + "'; build them with Definitions.builder(\""
           + config.project() + "\")");
     }
-    return plan(new LoadedRepo(config, definitions, Origins.none(), List.of()), prune);
+    return call(() -> plan(new LoadedRepo(config, definitions, Origins.none(), List.of()), prune));
   }
 
   private Plan plan(LoadedRepo loaded, boolean prune) {
@@ -144,7 +175,7 @@ public final class FeatureRepo implements AutoCloseable {
     Optional<RegistrySnapshot> head = registry.latest();
     Definitions before = head.map(RegistrySnapshot::definitions).orElse(null);
     Planner.Retained retained = Planner.retain(loaded.definitions(), before, prune);
-    Definitions typed = new DefinitionValidator(schemas, config.root(), transformLoader())
+    Definitions typed = new DefinitionValidator(schemas, config.root(), transformClasspath().loader())
         .validate(retained.definitions(), loaded.origins(), retained.frozen());
     long base = head.map(h -> h.info().version()).orElse(0L);
     return Planner.plan(base, before, typed, retained.kept());
@@ -165,7 +196,7 @@ public final class FeatureRepo implements AutoCloseable {
     if (!plan.breaking().isEmpty() && !force) {
       throw new BreakingChangeException(describeBreaking(plan.breaking()));
     }
-    return Optional.of(registry.commit(plan.base(), plan.target(), author, message, clock.instant()));
+    return call(() -> Optional.of(registry.commit(plan.base(), plan.target(), author, message, clock.instant())));
   }
 
   /** A message listing breaking changes and what to do about them. */
@@ -192,13 +223,15 @@ public final class FeatureRepo implements AutoCloseable {
    * @throws QuiverException naming what is wrong with the request
    */
   public HistoricalRows getHistoricalFeatures(HistoricalRequest request) {
-    return trainingSets().rows(request);
+    return call(() -> trainingSets().rows(request));
   }
 
   /** The plan a request would run, without running it. */
   public PointInTimePlan planHistoricalFeatures(HistoricalRequest request) {
-    TrainingSets t = trainingSets();
-    return t.plan(request, t.head());
+    return call(() -> {
+      TrainingSets t = trainingSets();
+      return t.plan(request, t.head());
+    });
   }
 
   /**
@@ -210,7 +243,7 @@ public final class FeatureRepo implements AutoCloseable {
    */
   public TrainingSet writeHistoricalFeatures(HistoricalRequest request, Path out, DoubleConsumer progress,
       String saveAs, String author) {
-    return trainingSets().write(request, out, progress, saveAs, author);
+    return call(() -> trainingSets().write(request, out, progress, saveAs, author));
   }
 
   /**
@@ -218,7 +251,7 @@ public final class FeatureRepo implements AutoCloseable {
    * that its query rows and source files are unchanged, and compares the result with the saved bytes.
    */
   public Reproduction reproduceDataset(String name, Path out, DoubleConsumer progress) {
-    return trainingSets().reproduce(name, out, progress);
+    return call(() -> trainingSets().reproduce(name, out, progress));
   }
 
   /**
@@ -233,11 +266,7 @@ public final class FeatureRepo implements AutoCloseable {
   public List<Materializer.ViewResult> materialize(List<String> views, Instant start, Instant end,
       Materializer.Listener listener, String author) {
     timeBounds().checkEnd(end);
-    try {
-      return materializer(author).materialize(views, start, end, listener);
-    } finally {
-      servingCache = null;
-    }
+    return materializing(() -> materializer(author).materialize(views, start, end, listener));
   }
 
   /**
@@ -245,7 +274,7 @@ public final class FeatureRepo implements AutoCloseable {
    * online views), checked as a run checks them (see {@link Materializer#targets}).
    */
   public List<String> materializeTargets(List<String> views) {
-    return materializer("").targets(views);
+    return call(() -> materializer("").targets(views));
   }
 
   /**
@@ -259,15 +288,13 @@ public final class FeatureRepo implements AutoCloseable {
       Materializer.Listener listener, String author) {
     TimeBounds bounds = timeBounds();
     bounds.checkEnd(end);
-    try {
+    return materializing(() -> {
       Materializer m = materializer(author);
       for (String view : m.targets(views)) {
         registry.watermark(view).filter(w -> bounds.isFuture(w.end())).ifPresent(w -> registry.resetWatermark(view));
       }
       return m.materializeIncremental(views, end, listener);
-    } finally {
-      servingCache = null;
-    }
+    });
   }
 
   /** The instant rebuilds materialize from: every source row is read. */
@@ -287,7 +314,7 @@ public final class FeatureRepo implements AutoCloseable {
   public List<Materializer.ViewResult> rebuild(List<String> views, Instant end, Materializer.Listener listener,
       String author) {
     timeBounds().checkEnd(end);
-    try {
+    return materializing(() -> {
       Materializer m = materializer(author);
       List<String> targets = m.targets(views);
       Definitions defs = applied().definitions();
@@ -295,14 +322,12 @@ public final class FeatureRepo implements AutoCloseable {
         registry.resetWatermark(target); // first: a crash after it leaves a view to rebuild, never stale rows marked done
         dev.quiver.core.model.FeatureView view = defs.views().stream().filter(v -> v.qualifiedName().equals(target))
             .findFirst().orElseThrow();
-        online().dropTable(dev.quiver.core.online.OnlineTables.of(defs.project(), view));
-        online().dropTable(dev.quiver.core.online.TileRows.table(defs.project(), view));
+        onlineStore().dropTable(dev.quiver.core.online.OnlineTables.of(defs.project(), view));
+        onlineStore().dropTable(dev.quiver.core.online.TileRows.table(defs.project(), view));
       }
-      dev.quiver.core.online.Freshness.reset(online(), defs.project(), targets);
-      return targets.isEmpty() ? List.of() : m.materialize(targets, BEGINNING, end, listener);
-    } finally {
-      servingCache = null;
-    }
+      dev.quiver.core.online.Freshness.reset(onlineStore(), defs.project(), targets);
+      return targets.isEmpty() ? List.<Materializer.ViewResult>of() : m.materialize(targets, BEGINNING, end, listener);
+    });
   }
 
   /**
@@ -310,7 +335,7 @@ public final class FeatureRepo implements AutoCloseable {
    * {@link OnlineDeletion}), from the registry's latest version.
    */
   public OnlineDeletion.Result deleteOnline(List<String> views, Map<String, List<Object>> entities) {
-    return OnlineDeletion.delete(applied().definitions(), online(), views, entities);
+    return call(() -> OnlineDeletion.delete(applied().definitions(), onlineStore(), views, entities));
   }
 
   /**
@@ -342,25 +367,29 @@ public final class FeatureRepo implements AutoCloseable {
    * @throws dev.quiver.core.NotFoundException when nothing was applied yet
    */
   public ServingVersions servingVersions() {
-    return servingVersions(applied());
+    return call(() -> servingVersions(applied()));
   }
 
   private ServingVersions servingVersions(RegistrySnapshot s) {
     ServingState cached = servingCache;
+    long generation = servingGeneration.get(); // before the watermarks are read
     long now = System.nanoTime();
-    if (cached != null && cached.registryVersion() == s.info().version() && now - cached.checkedNanos() < SERVING_REFRESH_NANOS) {
+    if (cached != null && cached.registryVersion() == s.info().version() && cached.generation() == generation
+        && now - cached.checkedNanos() < SERVING_REFRESH_NANOS) {
       return cached.versions();
     }
     ServingVersions versions = ServingVersions.of(s.definitions(), registry.watermarks(), earlierDefinitions);
     if (cached != null && cached.versions().equals(versions)) {
       versions = cached.versions(); // the same instance: compiled plans stay cached
     }
-    servingCache = new ServingState(s.info().version(), now, versions);
+    // a state read before a materialization moved the watermarks carries the old generation, so a
+    // racing read that stores it late cannot serve the old watermarks after the materialization returned
+    servingCache = new ServingState(s.info().version(), generation, now, versions);
     return versions;
   }
 
   private Materializer materializer(String author) {
-    return new Materializer(applied(), offline(), online(), registry, config.root(), clock, author);
+    return new Materializer(applied(), offlineEngine(), onlineStore(), registry, config.root(), clock, author);
   }
 
   /**
@@ -378,17 +407,23 @@ public final class FeatureRepo implements AutoCloseable {
    * compiled once per registry version.
    */
   public OnlineResponse getOnlineFeatures(OnlineRequest request) {
-    RegistrySnapshot s = applied();
-    return new OnlineReader(DerivedFeatures.cached(s.definitions(), transformLoader(), servingVersions(s)), online(), readers, clock).read(request);
+    return call(() -> {
+      RegistrySnapshot s = applied();
+      return new OnlineReader(DerivedFeatures.cached(s.definitions(), transformClasspath().loader(), servingVersions(s)),
+          onlineStore(), readers, clock).read(request);
+    });
   }
 
   /** Like {@link #getOnlineFeatures(OnlineRequest)} for a feature service ({@code version} 0: latest). */
   public OnlineResponse getOnlineFeatures(String service, int version, Map<String, List<Object>> entities,
       Map<String, List<Object>> requestContext, boolean fullFeatureNames) {
-    RegistrySnapshot s = applied();
-    var defs = s.definitions();
-    return new OnlineReader(DerivedFeatures.cached(defs, transformLoader(), servingVersions(s)), online(), readers, clock).read(
-        new OnlineRequest(FeatureResolver.service(defs, service, version), entities, requestContext, fullFeatureNames));
+    return call(() -> {
+      RegistrySnapshot s = applied();
+      var defs = s.definitions();
+      return new OnlineReader(DerivedFeatures.cached(defs, transformClasspath().loader(), servingVersions(s)), onlineStore(),
+          readers, clock).read(new OnlineRequest(FeatureResolver.service(defs, service, version), entities, requestContext,
+          fullFeatureNames));
+    });
   }
 
   /** Like {@link #getOnlineFeatures(List, Map, boolean)} for a feature service ({@code version} 0: latest). */
@@ -410,7 +445,7 @@ public final class FeatureRepo implements AutoCloseable {
    */
   public Pusher.Result push(String source, Map<String, List<Object>> columns, Pusher.Target to,
       dev.quiver.core.online.Origin origin) {
-    return pusher().push(source, columns, to, origin);
+    return call(() -> newPusher().push(source, columns, to, origin));
   }
 
   /**
@@ -418,13 +453,17 @@ public final class FeatureRepo implements AutoCloseable {
    * {@link dev.quiver.core.online.Origin} (stream consumers) or many times over one version.
    */
   public Pusher pusher() {
+    return call(this::newPusher);
+  }
+
+  private Pusher newPusher() {
     RegistrySnapshot s = applied();
-    return new Pusher(s.definitions(), online(), offline(), config.root(), servingVersions(s), timeBounds());
+    return new Pusher(s.definitions(), onlineStore(), offlineEngine(), config.root(), servingVersions(s), timeBounds());
   }
 
   /** The definitions of the registry's latest version. */
   public dev.quiver.core.model.Definitions appliedDefinitions() {
-    return applied().definitions();
+    return call(() -> applied().definitions());
   }
 
   /**
@@ -433,21 +472,93 @@ public final class FeatureRepo implements AutoCloseable {
    *
    * @throws QuiverException naming a classpath entry that matches no file
    */
-  public synchronized ClassLoader transformLoader() {
-    if (transforms == null) {
-      transforms = TransformClasspath.of(config);
-    }
-    return transforms.loader();
+  public ClassLoader transformLoader() {
+    return call(() -> transformClasspath().loader());
   }
 
-  /** The configured online store, opened on first use. */
-  public synchronized OnlineStore online() {
-    if (online == null) {
-      Map<String, Object> options = new java.util.LinkedHashMap<>(config.online());
-      options.remove(TimeBounds.SETTING); // core's setting, not the store's
-      online = onlineProvider().open(options, config.root());
+  private TransformClasspath transformClasspath() {
+    TransformClasspath t = transforms;
+    if (t == null) {
+      synchronized (plugins) {
+        checkOpen();
+        t = transforms;
+        if (t == null) {
+          t = TransformClasspath.of(config);
+          transforms = t;
+        }
+      }
     }
-    return online;
+    return t;
+  }
+
+  /** The configured online store, opened on first use (once, whichever threads ask first). */
+  public OnlineStore online() {
+    return call(this::onlineStore);
+  }
+
+  private OnlineStore onlineStore() {
+    OnlineStore o = online;
+    if (o == null) {
+      synchronized (plugins) {
+        checkOpen();
+        o = online;
+        if (o == null) {
+          Map<String, Object> options = new java.util.LinkedHashMap<>(config.online());
+          options.remove(TimeBounds.SETTING); // core's setting, not the store's
+          o = onlineProvider().open(options, config.root());
+          online = o;
+        }
+      }
+    }
+    return o;
+  }
+
+  /** Under plugins: nothing opens a store once close() released them. */
+  private void checkOpen() {
+    if (released) {
+      throw closedException();
+    }
+  }
+
+  private QuiverException closedException() {
+    return new QuiverException("the feature repo at " + config.root() + " is closed");
+  }
+
+  /**
+   * Runs a public call: refused once {@link #close()} began, and counted while it runs so that close
+   * waits for it.
+   */
+  private <T> T call(java.util.function.Supplier<T> work) {
+    inFlight.incrementAndGet();
+    try {
+      if (closed) {
+        throw closedException();
+      }
+      return work.get();
+    } finally {
+      if (inFlight.decrementAndGet() == 0 && closed) {
+        synchronized (inFlight) {
+          inFlight.notifyAll();
+        }
+      }
+    }
+  }
+
+  /**
+   * Runs a materialization: one at a time, and the cached watermarks dropped (and any state computed
+   * before it made stale) before it returns, failed or not.
+   */
+  private <T> T materializing(java.util.function.Supplier<T> run) {
+    return call(() -> {
+      materializing.lock();
+      try {
+        return run.get();
+      } finally {
+        servingGeneration.incrementAndGet();
+        servingCache = null;
+        materializing.unlock();
+      }
+    });
   }
 
   /** The provider of the configured online store type; throws naming the installed ones when there is none. */
@@ -472,15 +583,27 @@ public final class FeatureRepo implements AutoCloseable {
   }
 
   private TrainingSets trainingSets() {
-    return new TrainingSets(config.root(), registry, offline(), schemas, clock, this::applied, transformLoader());
+    return new TrainingSets(config.root(), registry, offlineEngine(), schemas, clock, this::applied, transformClasspath().loader());
   }
 
   /** The configured offline engine, opened on first use. */
-  public synchronized OfflineEngine offline() {
-    if (offline == null) {
-      offline = offlineProvider().open(config.offline());
+  public OfflineEngine offline() {
+    return call(this::offlineEngine);
+  }
+
+  private OfflineEngine offlineEngine() {
+    OfflineEngine o = offline;
+    if (o == null) {
+      synchronized (plugins) {
+        checkOpen();
+        o = offline;
+        if (o == null) {
+          o = offlineProvider().open(config.offline());
+          offline = o;
+        }
+      }
     }
-    return offline;
+    return o;
   }
 
   /** The provider of the configured offline engine; throws naming the installed ones when there is none. */
@@ -489,9 +612,38 @@ public final class FeatureRepo implements AutoCloseable {
         String.valueOf(config.offline().getOrDefault("engine", "duckdb")), "offline engine named");
   }
 
+  /**
+   * Refuses new calls, waits up to {@link #CLOSE_WAIT} for the calls in flight, then closes the
+   * stores and the registry. Idempotent; thread-safe.
+   */
   @Override
   public void close() {
+    synchronized (plugins) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+    }
+    long deadline = System.nanoTime() + CLOSE_WAIT.toNanos();
+    synchronized (inFlight) {
+      long left;
+      while (inFlight.get() > 0 && (left = deadline - System.nanoTime()) > 0) {
+        try {
+          inFlight.wait(Math.max(1, left / 1_000_000));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          break;
+        }
+      }
+    }
+    if (inFlight.get() > 0) {
+      java.util.logging.Logger.getLogger(FeatureRepo.class.getName()).warning(inFlight.get() + " call(s) on the feature repo at "
+          + config.root() + " still running after " + CLOSE_WAIT.toSeconds() + " s; closing its stores under them");
+    }
     readers.close();
+    synchronized (plugins) {
+      released = true;
+    }
     try (RegistryStore r = registry) {
       if (offline != null) {
         offline.close();

@@ -136,7 +136,7 @@ final class JwtCheck implements CredentialCheck {
     if (message.startsWith("JWT before use time")) {
       return "it is not valid yet (nbf is in the future, beyond the clock skew of " + settings.clockSkew().toSeconds() + " s)";
     }
-    if (message.startsWith("JWT audience rejected")) {
+    if (message.startsWith("JWT audience rejected") || message.startsWith("JWT aud claim rejected")) {
       return "wrong audience: the aud claim does not include '" + settings.audience() + "'";
     }
     if (message.startsWith("JWT missing required audience")) {

@@ -21,7 +21,8 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 from pathlib import Path
-from typing import Dict, List
+import functools
+from typing import Dict, List, Optional
 
 import pandas as pd
 import requests
@@ -65,10 +66,15 @@ def ttl(spelling) -> timedelta:
     return total
 
 
-def catalogue(url: str, path: str) -> list:
-    answer = requests.get(f"{url}/api/v1/{path}", timeout=30)
+def catalogue(url: str, path: str, token: Optional[str] = None) -> list:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    answer = requests.get(f"{url}/api/v1/{path}", headers=headers, timeout=30)
     answer.raise_for_status()
     return answer.json()[path.replace("-", "_")]
+
+
+def _catalogue_with(token: Optional[str], url: str, path: str) -> list:
+    return catalogue(url, path, token)
 
 
 def newest(items: list) -> Dict[str, dict]:
@@ -96,8 +102,10 @@ def computed_by_quiver(features: List[Field]):
     return transformation
 
 
-def mirror(url: str, repo_root: Path) -> list:
-    """Feast objects mirroring the registry a Quiver server serves; ``repo_root`` holds its data files."""
+def mirror(url: str, repo_root: Path, token: Optional[str] = None) -> list:
+    """Feast objects mirroring the registry a Quiver server serves; ``repo_root`` holds its data files.
+    ``token``: the bearer token a server with authentication needs for its catalogue."""
+    catalogue = functools.partial(_catalogue_with, token)
     entities = {}
     for e in catalogue(url, "entities"):
         if len(e["join_keys"]) != 1:

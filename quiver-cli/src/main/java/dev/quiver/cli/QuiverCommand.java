@@ -26,6 +26,7 @@ import picocli.CommandLine.Command;
       IngestCommand.class,
       OnlineCommand.class,
       ServeCommand.class,
+      TokensCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class QuiverCommand implements Runnable {

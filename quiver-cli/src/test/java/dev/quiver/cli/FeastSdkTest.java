@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -48,6 +49,34 @@ class FeastSdkTest {
         "--views", "user_profile,user_txn,merchant_txn");
     assertThat(materialized.exitCode()).as(materialized.toString()).isZero();
 
+    pytest(python, module, repo, module.resolve("src/test/python"), Map.of());
+  }
+
+  /**
+   * The SDK configured as Feast's docs say for a static token ({@code auth: {type: oidc, token: ...}},
+   * or {@code token_env_var}) reads from a server with {@code server.auth: tokens}, and without a token,
+   * or with a wrong one, is refused with the reason ({@code src/test/python/auth_check.py}).
+   */
+  @Test
+  void feastsPythonSdkSendsItsTokenToAServerWithAuthentication() throws Exception {
+    Path module = Path.of("").toAbsolutePath();
+    Path python = FeastVenv.python(module.getParent());
+    Path repo = tmp.resolve("repo");
+    assertThat(Cli.run("init", repo.toString(), "--start", "2026-01-01", "--rows", "500").exitCode()).isZero();
+    java.nio.file.Files.writeString(repo.resolve("quiver.yaml"), "server: {auth: tokens}\n",
+        java.nio.file.StandardOpenOption.APPEND);
+    assertThat(Cli.run("apply", "--repo", repo.toString()).exitCode()).isZero();
+    Cli materialized = Cli.run("materialize", "2025-01-01", "2026-04-02", "--repo", repo.toString());
+    assertThat(materialized.exitCode()).as(materialized.toString()).isZero();
+    Cli created = Cli.run("tokens", "create", "--name", "feast-sdk", "--role", "reader", "--output", "json", "--repo",
+        repo.toString());
+    assertThat(created.exitCode()).as(created.toString()).isZero();
+    String token = Json.MAPPER.readTree(created.out()).path("token").asText();
+    pytest(python, module, repo, module.resolve("src/test/python/auth_check.py"), Map.of("QUIVER_TOKEN", token));
+  }
+
+  /** Serves {@code repo} in a child process and runs pytest on {@code target} against it. */
+  private void pytest(Path python, Path module, Path repo, Path target, Map<String, String> env) throws Exception {
     Process server = new ProcessBuilder(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java",
         "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), Main.class.getName(),
         "serve", "--repo", repo.toString(), "--host", "127.0.0.1", "--port", "0", "--grpc-port", "-1")
@@ -58,10 +87,11 @@ class FeastSdkTest {
       assertThat(port).as(serverLog.toString()).isPositive();
       List<String> command = new ArrayList<>(List.of(python.toString(), "-m", "pytest", "-p", "no:cacheprovider",
           "-q", "-rfE", "--tb=short", "--disable-warnings", "--basetemp=" + tmp.resolve("pytest"),
-          "--rootdir=" + module.resolve("src/test/python"), module.resolve("src/test/python").toString()));
+          "--rootdir=" + module.resolve("src/test/python"), target.toString()));
       ProcessBuilder pytest = new ProcessBuilder(command);
       pytest.environment().put("QUIVER_URL", "http://127.0.0.1:" + port);
       pytest.environment().put("QUIVER_REPO", repo.toString());
+      pytest.environment().putAll(env);
       pytest.environment().put("PYTHONDONTWRITEBYTECODE", "1"); // nothing written into src/test/python
       pytest.environment().put("FEAST_USAGE", "False");
       long started = System.nanoTime();

@@ -7,7 +7,15 @@ import dev.quiver.grpc.feast.serving.GetOnlineFeaturesRequest;
 import dev.quiver.grpc.feast.serving.GetOnlineFeaturesResponse;
 import dev.quiver.grpc.feast.serving.ServingServiceGrpc;
 import dev.quiver.grpc.feast.types.RepeatedValue;
+import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.ClientCall;
+import io.grpc.ClientInterceptor;
+import io.grpc.ClientInterceptors;
+import io.grpc.ForwardingClientCall;
 import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
@@ -24,14 +32,45 @@ import java.util.concurrent.TimeUnit;
  * Thread-safe.
  */
 public final class GrpcFeatureClient implements FeatureClient {
+  private static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+
   private final ManagedChannel channel;
   private final ServingServiceGrpc.ServingServiceBlockingStub stub;
   private final Duration deadline;
+  private volatile String bearerToken;
 
   GrpcFeatureClient(String host, int port, Duration deadline) {
     this.channel = NettyChannelBuilder.forAddress(host, port).usePlaintext().maxInboundMessageSize(64 << 20).build();
-    this.stub = ServingServiceGrpc.newBlockingStub(channel);
+    this.stub = ServingServiceGrpc.newBlockingStub(ClientInterceptors.intercept(channel, new ClientInterceptor() {
+      @Override
+      public <Q, R> ClientCall<Q, R> interceptCall(MethodDescriptor<Q, R> method, CallOptions options, Channel next) {
+        return new ForwardingClientCall.SimpleForwardingClientCall<Q, R>(next.newCall(method, options)) {
+          @Override
+          public void start(Listener<R> listener, Metadata headers) {
+            String token = bearerToken;
+            if (token != null) {
+              headers.put(AUTHORIZATION, "Bearer " + token);
+            }
+            super.start(listener, headers);
+          }
+        };
+      }
+    }));
     this.deadline = deadline;
+  }
+
+  /**
+   * Sends {@code authorization: Bearer <token>} metadata with every later call (what Feast's gRPC
+   * clients send): an API token from {@code quiver tokens create} or an OIDC JWT, for a server with
+   * {@code server.auth} on. Call it again with a fresh JWT before the old one expires; null sends none.
+   * Thread-safe.
+   *
+   * @return this client
+   * @throws IllegalArgumentException when the token cannot go in metadata (blank, spaces, line breaks)
+   */
+  public GrpcFeatureClient bearerToken(String token) {
+    this.bearerToken = BearerToken.check(token);
+    return this;
   }
 
   @Override

@@ -42,12 +42,26 @@ public final class HttpFeatureClient implements FeatureClient {
   private final URI base;
   private final Duration timeout;
   private final HttpClient http;
+  private volatile String bearerToken;
 
   HttpFeatureClient(URI base, Duration timeout) {
     String b = base.toString();
     this.base = URI.create(b.endsWith("/") ? b.substring(0, b.length() - 1) : b);
     this.timeout = timeout;
     this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(timeout).build();
+  }
+
+  /**
+   * Sends {@code Authorization: Bearer <token>} with every later call: an API token from {@code quiver
+   * tokens create} or an OIDC JWT, for a server with {@code server.auth} on. Call it again with a fresh
+   * JWT before the old one expires; null sends none. Thread-safe.
+   *
+   * @return this client
+   * @throws IllegalArgumentException when the token cannot go in a header (blank, spaces, line breaks)
+   */
+  public HttpFeatureClient bearerToken(String token) {
+    this.bearerToken = BearerToken.check(token);
+    return this;
   }
 
   @Override
@@ -135,6 +149,10 @@ public final class HttpFeatureClient implements FeatureClient {
   }
 
   private JsonNode send(HttpRequest request, String path) {
+    String token = bearerToken;
+    if (token != null) {
+      request = HttpRequest.newBuilder(request, (name, value) -> true).header("Authorization", "Bearer " + token).build();
+    }
     HttpResponse<byte[]> r;
     try {
       r = http.send(request, HttpResponse.BodyHandlers.ofByteArray());

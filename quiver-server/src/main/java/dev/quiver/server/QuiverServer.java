@@ -2,6 +2,8 @@ package dev.quiver.server;
 
 import dev.quiver.core.online.OnlineStore;
 import dev.quiver.core.repo.FeatureRepo;
+import dev.quiver.server.auth.AuthSettings;
+import dev.quiver.server.auth.Authenticator;
 import dev.quiver.server.grpc.GrpcFrontEnd;
 import dev.quiver.server.http.HttpFrontEnd;
 import java.time.Clock;
@@ -41,6 +43,7 @@ public final class QuiverServer implements AutoCloseable {
   private final StreamConsumers streams;
   private final ServerOptions options;
   private final ServerFile serverFile; // null when it could not be written
+  private final Authenticator authenticator;
   private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
   private QuiverServer(FeatureRepo repo, ServerOptions options) {
@@ -55,14 +58,24 @@ public final class QuiverServer implements AutoCloseable {
     this.grpcCalls = grpcCalls(options.workerThreads());
     LocalOperations ops = new LocalOperations(repo, live, serving, store, metrics, options.shutdownGrace());
     this.ops = ops;
+    Authenticator auth;
+    try {
+      auth = Authenticator.of(AuthSettings.of(repo.config().server(), repo.config().root()), repo.registry(),
+          Clock.systemUTC());
+    } catch (RuntimeException e) {
+      ops.close();
+      stopPools();
+      throw e;
+    }
+    this.authenticator = auth;
     HttpFrontEnd startedHttp = null;
     GrpcFrontEnd startedGrpc = null;
     try {
       startedHttp = HttpFrontEnd.start(options.host(), options.httpPort(), options.ioThreads(), options.maxBodyBytes(),
-          options.shutdownGrace(), serving, ops, metrics, workers);
+          options.shutdownGrace(), serving, ops, metrics, workers, auth);
       if (options.grpcPort() >= 0) {
         startedGrpc = GrpcFrontEnd.start(options.host(), options.grpcPort(), options.maxBodyBytes(), QUEUE,
-            options.shutdownGrace(), serving, metrics, grpcCalls);
+            options.shutdownGrace(), serving, metrics, grpcCalls, auth);
       }
     } catch (RuntimeException e) {
       if (startedHttp != null) {
@@ -120,6 +133,11 @@ public final class QuiverServer implements AutoCloseable {
 
   public ServerOptions options() {
     return options;
+  }
+
+  /** Whether requests need credentials (quiver.yaml's {@code server.auth}, docs/security.md). */
+  public boolean authenticates() {
+    return authenticator.enabled();
   }
 
   /** Checks the registry for a new version now instead of at the next poll. */

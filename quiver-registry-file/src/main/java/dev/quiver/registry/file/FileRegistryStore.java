@@ -45,6 +45,7 @@ import java.util.regex.Pattern;
  *
  * <p>Versions and datasets are immutable, so their records are cached after the first read;
  * watermarks are read from their files every time.
+ * API tokens (hashed) live in {@code tokens/}, see {@link TokenDirectory}.
  * Thread-safe.
  */
 final class FileRegistryStore implements RegistryStore {
@@ -58,6 +59,7 @@ final class FileRegistryStore implements RegistryStore {
   private final PublishedDirectory versions;
   private final PublishedDirectory datasets;
   private final WatermarkDirectory watermarks;
+  private final TokenDirectory tokens;
   private final ConcurrentMap<Long, VersionInfo> verifiedInfos = new ConcurrentHashMap<>();
   private final ConcurrentMap<String, DatasetRecord> verifiedDatasets = new ConcurrentHashMap<>();
   private volatile boolean closed;
@@ -67,6 +69,7 @@ final class FileRegistryStore implements RegistryStore {
     this.versions = new PublishedDirectory(this.root, this.root.resolve("versions"));
     this.datasets = new PublishedDirectory(this.root, this.root.resolve("datasets"));
     this.watermarks = new WatermarkDirectory(this.root, this.root.resolve("watermarks"));
+    this.tokens = new TokenDirectory(this.root, this.root.resolve("tokens"));
   }
 
   /** The directory holding the registry. */
@@ -241,6 +244,13 @@ final class FileRegistryStore implements RegistryStore {
     ensureOpen();
     Objects.requireNonNull(view, "view");
     return watermarks.reset(view);
+  }
+
+  /** The API tokens, in {@code tokens/} ({@link TokenDirectory}: published like versions, never cached). */
+  @Override
+  public dev.quiver.core.security.TokenStore tokens() {
+    ensureOpen();
+    return tokens;
   }
 
   @Override

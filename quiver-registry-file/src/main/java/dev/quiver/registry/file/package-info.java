@@ -8,7 +8,8 @@
  * and content hash. The head is the highest version present. Saved training sets live beside them
  * as {@code <path>/datasets/<name>.json}, published the same way, and materialization watermarks as
  * {@code <path>/watermarks/<view>@v<N>.json}, replaced atomically under a file lock so that they
- * only move forward.
+ * only move forward. API tokens are kept hashed as {@code <path>/tokens/<id>.json}, a revocation as
+ * {@code <path>/tokens/<id>.revoked.json}, both published like versions.
  *
  * <p>A commit writes a temporary file next to the versions, forces it to disk, publishes it with a
  * hard link to the version's name (atomic, and refused when the name exists: that is how concurrent

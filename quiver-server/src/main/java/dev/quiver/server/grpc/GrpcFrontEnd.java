@@ -3,7 +3,9 @@ package dev.quiver.server.grpc;
 import dev.quiver.core.QuiverException;
 import dev.quiver.server.FeatureServing;
 import dev.quiver.server.ServerMetrics;
+import dev.quiver.server.auth.Authenticator;
 import io.grpc.Server;
+import io.grpc.ServerInterceptors;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -29,22 +31,31 @@ public final class GrpcFrontEnd implements AutoCloseable {
     this.grace = grace;
   }
 
+  /** Binds and starts serving without authentication ({@link Authenticator#NONE}). */
+  public static GrpcFrontEnd start(String host, int port, int maxMessageBytes, int maxInFlight, Duration grace,
+      FeatureServing serving, ServerMetrics metrics, Executor executor) {
+    return start(host, port, maxMessageBytes, maxInFlight, grace, serving, metrics, executor, Authenticator.NONE);
+  }
+
   /**
    * Binds and starts serving.
    *
    * @param maxMessageBytes larger requests are refused
    * @param maxInFlight calls beyond this many at once get {@code RESOURCE_EXHAUSTED}
+   * @param auth who calls are from: each call's {@link dev.quiver.server.Caller#GRPC}, or {@code
+   *     UNAUTHENTICATED} without valid credentials
    * @throws QuiverException when the port cannot be bound
    */
   public static GrpcFrontEnd start(String host, int port, int maxMessageBytes, int maxInFlight, Duration grace,
-      FeatureServing serving, ServerMetrics metrics, Executor executor) {
+      FeatureServing serving, ServerMetrics metrics, Executor executor, Authenticator auth) {
     AtomicInteger inFlight = new AtomicInteger();
     Server server = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
         .executor(executor)
         .maxInboundMessageSize(maxMessageBytes)
         .keepAliveTime(2, TimeUnit.MINUTES)
         .permitKeepAliveTime(10, TimeUnit.SECONDS)
-        .addService(StrictParsing.bind(new FeastServingService(serving, metrics, inFlight, maxInFlight)))
+        .addService(ServerInterceptors.intercept(StrictParsing.bind(new FeastServingService(serving, metrics, inFlight,
+            maxInFlight)), new AuthenticatingInterceptor(auth)))
         .build();
     try {
       server.start();

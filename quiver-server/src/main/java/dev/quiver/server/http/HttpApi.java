@@ -75,12 +75,28 @@ final class HttpApi {
   static String endpoint(String path) {
     return switch (path) {
       case "/get-online-features", "/push", "/write-to-online-store", "/materialize", "/materialize-incremental",
-           "/health", "/ready", "/metrics" -> path.substring(1);
+           "/health", "/ready", "/metrics", "/whoami" -> path.substring(1);
       case "/materialize/status" -> "materialize-status";
       case "/ingest/status" -> "ingest-status";
       case "/online/delete" -> "online-delete";
       default -> path.startsWith("/api/v1/") ? "api" : "other";
     };
+  }
+
+  /**
+   * Paths answered without credentials when authentication is on: the probes of an orchestrator
+   * ({@code /health}, {@code /ready}), which say nothing about the data. Everything else, {@code
+   * /metrics} included, needs a principal.
+   */
+  static boolean open(String path) {
+    return path.equals("/health") || path.equals("/ready");
+  }
+
+  /** The 401 of a request without valid credentials: the message says what is wrong, never the token. */
+  HttpReply unauthenticated(String path, String message, boolean credentialsSent) {
+    HttpReply r = error(path, 401, "unauthenticated", message, null, null);
+    String challenge = credentialsSent ? "Bearer realm=\"quiver\", error=\"invalid_token\"" : "Bearer realm=\"quiver\"";
+    return new HttpReply(r.status(), r.contentType(), r.body(), null, challenge);
   }
 
   /** Requests answered on the event loop: the liveness probe, and online reads of an in-process store. */
@@ -177,6 +193,15 @@ final class HttpApi {
         get(method);
         return HttpReply.text(200, PROMETHEUS, ops.scrapeMetrics());
       }
+      case "/whoami" -> {
+        get(method);
+        ObjectNode n = mapper.createObjectNode();
+        n.put("name", caller.principal().name());
+        caller.principal().roles().stream().sorted().forEach(n.putArray("roles")::add);
+        n.put("method", caller.principal().method());
+        n.put("address", caller.address());
+        return HttpReply.json(200, bytes(n));
+      }
       default -> {
         if (path.startsWith("/api/v1/")) {
           get(method);
@@ -186,7 +211,7 @@ final class HttpApi {
         }
         throw new HttpFailure(404, "not_found", "no route " + path + "; the server answers POST /get-online-features,"
             + " /push, /write-to-online-store, /materialize, /materialize-incremental, /online/delete and GET /health, /ready, /metrics,"
-            + " /materialize/status, /ingest/status, /api/v1/...");
+            + " /materialize/status, /ingest/status, /whoami, /api/v1/...");
       }
     }
   }

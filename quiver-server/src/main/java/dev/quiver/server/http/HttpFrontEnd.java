@@ -4,6 +4,7 @@ import dev.quiver.core.QuiverException;
 import dev.quiver.server.FeatureServing;
 import dev.quiver.server.ServerMetrics;
 import dev.quiver.server.ServerOperations;
+import dev.quiver.server.auth.Authenticator;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -57,15 +58,22 @@ public final class HttpFrontEnd implements AutoCloseable {
     this.grace = grace;
   }
 
+  /** Binds and starts serving without authentication ({@link Authenticator#NONE}). */
+  public static HttpFrontEnd start(String host, int port, int ioThreads, int maxBodyBytes, Duration grace,
+      FeatureServing serving, ServerOperations ops, ServerMetrics metrics, Executor workers) {
+    return start(host, port, ioThreads, maxBodyBytes, grace, serving, ops, metrics, workers, Authenticator.NONE);
+  }
+
   /**
    * Binds and starts serving.
    *
    * @param ioThreads event-loop threads; 0 for one per core
    * @param workers where requests run (bounded; a full pool answers 503)
+   * @param auth who requests are from ({@link Authenticator#NONE}: anonymous)
    * @throws QuiverException when the port cannot be bound
    */
   public static HttpFrontEnd start(String host, int port, int ioThreads, int maxBodyBytes, Duration grace,
-      FeatureServing serving, ServerOperations ops, ServerMetrics metrics, Executor workers) {
+      FeatureServing serving, ServerOperations ops, ServerMetrics metrics, Executor workers, Authenticator auth) {
     boolean epoll = Epoll.isAvailable();
     var factory = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
     EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, factory);
@@ -86,7 +94,7 @@ public final class HttpFrontEnd implements AutoCloseable {
                   .addLast(new HttpServerCodec())
                   .addLast(new HttpServerKeepAliveHandler())
                   .addLast(new LimitedAggregator(maxBodyBytes, api, metrics))
-                  .addLast(new RequestHandler(api, workers, metrics, inFlight));
+                  .addLast(new RequestHandler(api, auth, workers, metrics, inFlight));
             }
           })
           .bind(new InetSocketAddress(host, port)).sync().channel();

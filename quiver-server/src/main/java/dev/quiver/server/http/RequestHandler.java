@@ -1,7 +1,11 @@
 package dev.quiver.server.http;
 
+import dev.quiver.core.QuiverException;
+import dev.quiver.core.security.AuthenticationException;
 import dev.quiver.server.Caller;
 import dev.quiver.server.ServerMetrics;
+import dev.quiver.server.auth.Authenticator;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -22,24 +26,31 @@ import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * One connection's requests: each runs on the worker pool (store calls block), and the responses go
  * back in request order — a pipelined request waits until the one before it was answered. Cheap
- * routes ({@code /health}) are answered on the event loop. Every field is touched on the
- * connection's event loop only.
+ * routes ({@code /health}) are answered on the event loop. With authentication on, every request but
+ * the probes ({@link HttpApi#open}) is authenticated first, on the worker (a token lookup may read the
+ * registry): without valid credentials it gets a 401 and never reaches a route. Every field is
+ * touched on the connection's event loop only.
  */
 final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+  private static final Logger LOG = Logger.getLogger(RequestHandler.class.getName());
   private final HttpApi api;
+  private final Authenticator auth;
   private final Executor workers;
   private final ServerMetrics metrics;
   private final AtomicInteger inFlight;
   private final ArrayDeque<FullHttpRequest> waiting = new ArrayDeque<>();
   private boolean busy;
 
-  RequestHandler(HttpApi api, Executor workers, ServerMetrics metrics, AtomicInteger inFlight) {
+  RequestHandler(HttpApi api, Authenticator auth, Executor workers, ServerMetrics metrics, AtomicInteger inFlight) {
     super(false);
     this.api = api;
+    this.auth = auth;
     this.workers = workers;
     this.metrics = metrics;
     this.inFlight = inFlight;
@@ -87,12 +98,15 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
       return;
     }
     HttpMethod method = request.method();
-    Caller caller = Caller.anonymous(String.valueOf(ctx.channel().remoteAddress()));
+    String address = String.valueOf(ctx.channel().remoteAddress());
+    String authorization = request.headers().get(HttpHeaderNames.AUTHORIZATION);
+    boolean needsPrincipal = auth.enabled() && !HttpApi.open(path);
     boolean head = method.equals(HttpMethod.HEAD);
     String endpoint = HttpApi.endpoint(path);
-    if (api.inline(path)) {
+    if (api.inline(path) && !needsPrincipal) {
       try {
-        respond(ctx, api.handle(method, path, params, request.content(), caller), keepAlive, head, endpoint, started);
+        respond(ctx, api.handle(method, path, params, request.content(), Caller.anonymous(address)), keepAlive, head, endpoint,
+            started);
       } finally {
         request.release();
       }
@@ -105,7 +119,7 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
       workers.execute(() -> {
         HttpReply reply;
         try {
-          reply = api.handle(method, path, params, request.content(), caller);
+          reply = answer(method, path, params, request.content(), needsPrincipal, authorization, address);
         } finally {
           request.release();
         }
@@ -122,6 +136,27 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
           false, head, endpoint, started);
       busy = false;
     }
+  }
+
+  /** Authenticates (when the path needs a principal), then answers; never throws. */
+  private HttpReply answer(HttpMethod method, String path, Map<String, List<String>> params, ByteBuf body,
+      boolean needsPrincipal, String authorization, String address) {
+    if (!needsPrincipal) {
+      return api.handle(method, path, params, body, Caller.anonymous(address));
+    }
+    Caller caller;
+    try {
+      caller = new Caller(auth.authenticate(authorization), address);
+    } catch (AuthenticationException e) {
+      return api.unauthenticated(path, e.getMessage(), authorization != null);
+    } catch (QuiverException e) { // the token store cannot be read: not the caller's fault
+      LOG.log(Level.WARNING, "cannot authenticate a request to " + path + ": " + e.getMessage());
+      return api.error(path, 503, "unavailable", e.getMessage(), null, null);
+    } catch (RuntimeException | Error e) {
+      LOG.log(Level.SEVERE, "internal error authenticating a request to " + path, e);
+      return api.error(path, 500, "internal", "internal error; the server log has the details", null, null);
+    }
+    return api.handle(method, path, params, body, caller);
   }
 
   private void next(ChannelHandlerContext ctx) {
@@ -141,6 +176,9 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         .setInt(HttpHeaderNames.CONTENT_LENGTH, reply.body().length);
     if (reply.allow() != null) {
       response.headers().set(HttpHeaderNames.ALLOW, reply.allow());
+    }
+    if (reply.challenge() != null) {
+      response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, reply.challenge());
     }
     if (!keepAlive) {
       response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);

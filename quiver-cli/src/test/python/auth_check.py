@@ -1,0 +1,90 @@
+"""Feast's SDK against a Quiver server with authentication (server.auth: tokens), as Feast's docs configure a
+client with a static token: ``auth: {type: oidc, token: ...}`` in feature_store.yaml, which makes the SDK send
+``Authorization: Bearer <token>`` on every call to the remote online store. Run by FeastSdkTest with QUIVER_URL,
+QUIVER_REPO and QUIVER_TOKEN; not collected with the other tests (its name does not start with test_)."""
+
+import os
+from pathlib import Path
+
+import pytest
+import requests
+from feast import FeatureStore
+from feast.errors import FeastError
+
+import quiver_feast
+
+REFS = ["user_profile:home_country", "user_profile:credit_limit", "user_txn:txn_count_7d"]
+USERS = [1, 2, 3]
+
+
+def feast_repo(tmp: Path, url: str, auth: str) -> FeatureStore:
+    (tmp / "feature_store.yaml").write_text(f"""\
+project: payments
+provider: local
+registry: {tmp / "registry.db"}
+online_store:
+  type: remote
+  path: {url}
+offline_store:
+  type: file
+entity_key_serialization_version: 3
+{auth}
+""")
+    return FeatureStore(repo_path=str(tmp))
+
+
+@pytest.fixture(scope="module")
+def url() -> str:
+    return os.environ["QUIVER_URL"]
+
+
+@pytest.fixture(scope="module")
+def token() -> str:
+    return os.environ["QUIVER_TOKEN"]
+
+
+@pytest.fixture(scope="module")
+def objects(url, token):
+    return quiver_feast.mirror(url, Path(os.environ["QUIVER_REPO"]), token)
+
+
+def test_the_sdk_with_a_static_token_reads_online_features(tmp_path, url, token, objects):
+    store = feast_repo(tmp_path, url, f"auth:\n  type: oidc\n  token: {token}")
+    store.apply(objects)
+    got = store.get_online_features(features=REFS, entity_rows=[{"user_id": u} for u in USERS]).to_dict()
+    raw = requests.post(url + "/get-online-features", json={"features": REFS, "entities": {"user_id": USERS}},
+                        headers={"Authorization": f"Bearer {token}"}, timeout=60)
+    assert raw.status_code == 200, raw.text
+    answer = raw.json()
+    for name in ("home_country", "credit_limit", "txn_count_7d"):
+        i = answer["metadata"]["feature_names"].index(name)
+        assert got[name] == answer["results"][i]["values"], name
+    assert got["user_id"] == USERS
+    assert any(v is not None for v in got["home_country"])
+
+
+def test_the_sdk_from_the_token_env_var_feast_documents(tmp_path, url, token, objects, monkeypatch):
+    monkeypatch.setenv("QUIVER_FEAST_TOKEN", token)
+    store = feast_repo(tmp_path, url, "auth:\n  type: oidc\n  token_env_var: QUIVER_FEAST_TOKEN")
+    store.apply(objects)
+    got = store.get_online_features(features=REFS, entity_rows=[{"user_id": 1}]).to_dict()
+    assert got["user_id"] == [1]
+
+
+def test_the_sdk_without_a_token_is_refused_with_the_reason(tmp_path, url, objects):
+    store = feast_repo(tmp_path, url, "")
+    store.apply(objects)
+    with pytest.raises(FeastError) as refused:  # the server's 401, as Feast's error body
+        store.get_online_features(features=REFS, entity_rows=[{"user_id": 1}])
+    assert "no credentials" in str(refused.value)
+    assert "Authorization: Bearer" in str(refused.value)
+
+
+def test_the_sdk_with_a_wrong_token_is_refused_and_the_token_is_not_echoed(tmp_path, url, token, objects):
+    wrong = token[:-4] + ("BBBB" if token.endswith("AAAA") else "AAAA")
+    store = feast_repo(tmp_path, url, f"auth:\n  type: oidc\n  token: {wrong}")
+    store.apply(objects)
+    with pytest.raises(FeastError) as refused:
+        store.get_online_features(features=REFS, entity_rows=[{"user_id": 1}])
+    assert "unknown API token" in str(refused.value)
+    assert wrong[17:] not in str(refused.value)

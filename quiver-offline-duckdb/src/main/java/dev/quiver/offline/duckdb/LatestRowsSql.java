@@ -25,14 +25,15 @@ final class LatestRowsSql {
   private final String select;
 
   LatestRowsSql(LatestRowsPlan plan, Path repoRoot) {
-    this(plan, repoRoot, false);
+    this(plan, repoRoot, false, false);
   }
 
   /**
    * With {@code all}, every row in range, sorted by keys and {@code (event_ts, created_ts, position)}
-   * (the tie order), instead of the latest per key.
+   * (the tie order), instead of the latest per key; with {@code positions} too, each followed by its
+   * file and its row in that file ({@link LatestRowsPlan#SOURCE_FILE}, {@link LatestRowsPlan#SOURCE_ROW}).
    */
-  LatestRowsSql(LatestRowsPlan plan, Path repoRoot, boolean all) {
+  LatestRowsSql(LatestRowsPlan plan, Path repoRoot, boolean all, boolean positions) {
     SourceScan scan = new SourceScan(plan.source(), repoRoot, "__quiver_source");
     setup.add(new Step.Sql("SET TimeZone = 'UTC'"));
     if (scan.staging != null) {
@@ -50,7 +51,9 @@ final class LatestRowsSql {
     if (all) {
       String order = keys + scan.event() + (scan.createdColumn == null ? "" : ", " + scan.created() + " NULLS FIRST")
           + ", " + scan.tieOrder("");
-      select = "SELECT " + columns(plan, scan, "") + " FROM " + scan.relation + " WHERE " + where + " ORDER BY " + order;
+      String position = positions ? ", " + scan.filePath("") + " AS " + LatestRowsPlan.SOURCE_FILE + ", " + scan.fileRow("")
+          + " AS " + LatestRowsPlan.SOURCE_ROW : "";
+      select = "SELECT " + columns(plan, scan, "") + position + " FROM " + scan.relation + " WHERE " + where + " ORDER BY " + order;
       return;
     }
     setup.add(new Step.Sql("CREATE OR REPLACE TEMP TABLE " + LATEST + " AS SELECT max(" + scan.rowOrder() + ") AS " + ORDER

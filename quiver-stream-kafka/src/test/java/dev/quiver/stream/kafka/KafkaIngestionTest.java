@@ -340,6 +340,47 @@ class KafkaIngestionTest {
     }
   }
 
+  /**
+   * A consumer killed after its twin append and before its online write, then {@code materialize} to a
+   * time inside the killed batch (the rebuild reads the batch from the twin), then the restart (which
+   * writes the same offsets online): every event counts once, before END and after it (issue 19: the
+   * events up to END counted twice).
+   */
+  @Test
+  void aMaterializationBetweenATwinAppendAndItsOnlineWriteLeavesTheRestartNothingToCountTwice() throws Exception {
+    String topic = topicWithEvents();
+    Path repo = repo("twin-ahead", topic);
+    AtomicInteger writes = new AtomicInteger();
+    List<String> killed = new java.util.concurrent.CopyOnWriteArrayList<>();
+    try (FeatureRepo r = open(repo)) {
+      Pusher pusher = r.pusher();
+      var defs = r.appliedDefinitions();
+      StreamIngestion first = StreamIngestion.start(defs, StreamIngestion.select(defs, List.of(), List.of()),
+          IngestOptions.DEFAULT.groupId("g").writers(1), (source, columns, origin) -> {
+            if (writes.incrementAndGet() == 3) {
+              killed.add(columns.get("event_ts").getFirst() + ".." + columns.get("event_ts").getLast());
+              throw new Crash(); // the twin file is written; nothing online, nothing committed
+            }
+            return pusher.push(source, columns, Pusher.Target.ONLINE, origin);
+          }, r.offline(), r.config().root(), new SimpleMeterRegistry(), r.timeBounds(), (tp, l) -> { });
+      assertThat(first.await(Duration.ofSeconds(60))).as("the consumer died").isTrue();
+      assertThat(killed).hasSize(1);
+      String[] span = killed.getFirst().split("\\.\\.");
+      Instant from = Instant.parse(span[0]);
+      Instant to = Instant.parse(span[1]);
+      Instant end = from.plus(Duration.between(from, to).dividedBy(2)); // inside the killed batch
+      r.materialize(List.of(), Instant.parse("2026-01-01T00:00:00Z"), end, (v, read, written) -> { }, "test");
+      try (StreamIngestion again = ingest(r, IngestOptions.DEFAULT.groupId("g"), new SimpleMeterRegistry(), (tp, l) -> { })) {
+        awaitCommittedToEnd("g", topic);
+      }
+      assertThat(online(r, AGGREGATES)).isEqualTo(offline(r, AGGREGATES));
+      assertThat(online(r, AGGREGATES).get(1)).as("counts: %d events of each user, once", EVENTS / USERS)
+          .containsOnly((long) (EVENTS / USERS));
+      assertThat(online(r, LATEST)).isEqualTo(offline(r, LATEST));
+    }
+    assertThat(twin(repo)).hasSize(EVENTS);
+  }
+
   @Test
   void aReplayFromTheEarliestOffsetChangesNothing() throws Exception {
     String topic = topicWithEvents();

@@ -172,11 +172,14 @@ final class DuckDbOfflineEngine implements OfflineEngine {
       }
       columns.add(new PointInTimePlan.Column(f.outputName(), type));
     }
-    if (positions) {
-      columns.add(new PointInTimePlan.Column(LatestRowsPlan.SOURCE_FILE, dev.quiver.core.model.ScalarType.STRING));
-      columns.add(new PointInTimePlan.Column(LatestRowsPlan.SOURCE_ROW, dev.quiver.core.model.ScalarType.INT64));
+    if (!positions) {
+      return stream(sql.setup(), sql.select(), columns, c -> {}, e -> failure(e, List.of(plan.source()), repoRoot));
     }
-    return stream(sql.setup(), sql.select(), columns, c -> {}, e -> failure(e, List.of(plan.source()), repoRoot));
+    int file = columns.size();
+    columns.add(new PointInTimePlan.Column(LatestRowsPlan.SOURCE_FILE, dev.quiver.core.model.ScalarType.INT64));
+    columns.add(new PointInTimePlan.Column(LatestRowsPlan.SOURCE_ROW, dev.quiver.core.model.ScalarType.INT64));
+    return new FileNamedRows(stream(sql.setup(), sql.select(), columns, c -> {}, e -> failure(e, List.of(plan.source()), repoRoot)),
+        file, sql.files());
   }
 
   /** Work on a fresh connection before the steps run. */

@@ -23,6 +23,7 @@ final class LatestRowsSql {
 
   private final List<Step> setup = new ArrayList<>();
   private final String select;
+  private final List<String> files;
 
   LatestRowsSql(LatestRowsPlan plan, Path repoRoot) {
     this(plan, repoRoot, false, false);
@@ -31,10 +32,12 @@ final class LatestRowsSql {
   /**
    * With {@code all}, every row in range, sorted by keys and {@code (event_ts, created_ts, position)}
    * (the tie order), instead of the latest per key; with {@code positions} too, each followed by its
-   * file and its row in that file ({@link LatestRowsPlan#SOURCE_FILE}, {@link LatestRowsPlan#SOURCE_ROW}).
+   * file, as an index into {@link #files()}, and its row in that file ({@link LatestRowsPlan#SOURCE_FILE},
+   * {@link LatestRowsPlan#SOURCE_ROW}).
    */
   LatestRowsSql(LatestRowsPlan plan, Path repoRoot, boolean all, boolean positions) {
     SourceScan scan = new SourceScan(plan.source(), repoRoot, "__quiver_source");
+    files = scan.files.stream().map(f -> dev.quiver.core.spi.SourceFiles.display(f, repoRoot)).toList();
     setup.add(new Step.Sql("SET TimeZone = 'UTC'"));
     if (scan.staging != null) {
       setup.add(new Step.Sql(scan.staging));
@@ -51,7 +54,8 @@ final class LatestRowsSql {
     if (all) {
       String order = keys + scan.event() + (scan.createdColumn == null ? "" : ", " + scan.created() + " NULLS FIRST")
           + ", " + scan.tieOrder("");
-      String position = positions ? ", " + scan.filePath("") + " AS " + LatestRowsPlan.SOURCE_FILE + ", " + scan.fileRow("")
+      // the file's index into files, not its path: a string per row sorted along would double the read's time
+      String position = positions ? ", " + scan.fileIndex("") + " AS " + LatestRowsPlan.SOURCE_FILE + ", " + scan.fileRow("")
           + " AS " + LatestRowsPlan.SOURCE_ROW : "";
       select = "SELECT " + columns(plan, scan, "") + position + " FROM " + scan.relation + " WHERE " + where + " ORDER BY " + order;
       return;
@@ -78,6 +82,14 @@ final class LatestRowsSql {
       out.append(", ").append(prefix).append(id(f.sourceColumn())).append(" AS ").append(id(f.outputName()));
     }
     return out.toString();
+  }
+
+  /**
+   * The source's files as the select numbers them (its {@link LatestRowsPlan#SOURCE_FILE} column holds
+   * an index into this list when asked for positions), as {@link dev.quiver.core.spi.SourceFiles#display} names them.
+   */
+  List<String> files() {
+    return files;
   }
 
   List<Step> setup() {

@@ -33,7 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
  * outside it, sorted by key then (event_ts, created_ts), with the source's column types when the
  * plan leaves them open; and for both {@code sourceRows} and {@link OfflineEngine#latestRows}, the
  * tie order of DESIGN §3 ({@link LatestRowsPlan#TIE_ORDER}): rows of equal times in file order (files
- * in sorted path order), the latest row named by its file and row. An engine's test extends this
+ * in sorted path order), the latest row named by its file and row, and every row named so by {@link
+ * OfflineEngine#sourceRowsWithPositions}. An engine's test extends this
  * class like {@link OfflineEngineContract}.
  */
 public abstract class SourceRowsContract {
@@ -132,6 +133,14 @@ public abstract class SourceRowsContract {
     }
     assertThat(gotOrder).as("%s seed %d: sourceRows' values in the tie order", format, seed)
         .isEqualTo(want.stream().map(x -> (Object) ((Number) x[3]).doubleValue()).toList());
+    List<List<Object>> positions = new ArrayList<>();
+    try (HistoricalRows out = engine.sourceRowsWithPositions(plan, repo)) {
+      assertThat(out.columns().stream().map(Column::name).toList()).containsExactly("user_id", LatestRowsPlan.EVENT_TS,
+          LatestRowsPlan.CREATED_TS, "amount", LatestRowsPlan.SOURCE_FILE, LatestRowsPlan.SOURCE_ROW);
+      out.forEachRemaining(x -> positions.add(List.of(((Number) x[3]).doubleValue(), x[4], ((Number) x[5]).longValue())));
+    }
+    assertThat(positions).as("%s seed %d: sourceRowsWithPositions' rows in the tie order, each with its file and row", format, seed)
+        .isEqualTo(want.stream().map(x -> List.<Object>of(((Number) x[3]).doubleValue(), x[4], x[5])).toList());
     Map<Long, Object[]> latest = new java.util.TreeMap<>();
     want.forEach(x -> latest.put((Long) x[0], x)); // the last row of each key in the tie order
     List<List<Object>> got = new ArrayList<>();

@@ -1,15 +1,16 @@
 package dev.quiver.testkit;
 
 import dev.quiver.core.model.FileSource;
+import dev.quiver.core.model.StreamSource;
 import dev.quiver.core.online.Origin;
 import dev.quiver.core.online.Pusher;
 import dev.quiver.core.online.RowPosition;
+import dev.quiver.core.online.TwinFile;
 import dev.quiver.core.repo.FeatureRepo;
 import dev.quiver.testkit.WritePathData.Event;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * One stream partition and a consumer of it, as {@code quiver ingest} applies a polled batch
@@ -23,7 +24,8 @@ import java.util.Locale;
  * new ones. It may also be told to seek back to an earlier offset (a replay). Not thread-safe.
  */
 final class WritePathStream {
-  static final String STREAM = "bus/txns";
+  /** The stream's identity, as the contract's kafka source {@code txns} (topic {@code txns}) names it. */
+  static final String STREAM = "kafka:txns";
 
   /** Where a delivery stops. */
   enum Crash {
@@ -82,7 +84,11 @@ final class WritePathStream {
     }
     if (!fresh.isEmpty()) {
       long last = first + fresh.size() - 1; // the fresh offsets are the tail: the twin holds a prefix
-      FileSource twin = (FileSource) repo.appliedDefinitions().source("txns").orElseThrow();
+      StreamSource source = (StreamSource) repo.appliedDefinitions().source("txns").orElseThrow();
+      if (!source.streamId().equals(STREAM)) {
+        throw new IllegalStateException("the contract's stream is " + STREAM + ", its source says " + source.streamId());
+      }
+      FileSource twin = source.batch();
       String name = fileName(first, last);
       Path file = repo.offline().appendToSource(twin, root, name, WritePathData.COLUMNS,
           fresh.stream().map(Event::row).toList());
@@ -114,7 +120,7 @@ final class WritePathStream {
   }
 
   private static String fileName(long first, long last) {
-    return String.format(Locale.ROOT, "stream-p%05d-o%020d-%020d.parquet", 0, first, last);
+    return new TwinFile(0, first, last).fileName();
   }
 
   /** True while a batch the twin holds was never written online (the consumer was killed between the two). */

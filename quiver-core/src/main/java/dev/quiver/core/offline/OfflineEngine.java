@@ -66,6 +66,21 @@ public interface OfflineEngine extends AutoCloseable {
    */
   HistoricalRows sourceRows(LatestRowsPlan plan, Path repoRoot);
 
+  /**
+   * Streams what {@link #sourceRows} streams, each row followed by its position in the source: {@link
+   * LatestRowsPlan#SOURCE_FILE} and {@link LatestRowsPlan#SOURCE_ROW}, as {@link #latestRows} names the
+   * row it picks. Materialization reads it for a stream source's batch twin, whose file names say
+   * which stream offsets a row holds ({@link dev.quiver.core.online.TwinFile}). This default refuses;
+   * engines that read files override it. The caller closes the result.
+   *
+   * @throws dev.quiver.core.QuiverException from this default, naming the engine
+   */
+  default HistoricalRows sourceRowsWithPositions(LatestRowsPlan plan, Path repoRoot) {
+    throw new dev.quiver.core.QuiverException("the offline engine " + getClass().getSimpleName() + " cannot say which file"
+        + " each row of source '" + plan.source().name() + "' comes from, which materializing a view over a stream source"
+        + " needs; use the DuckDB engine");
+  }
+
   /** What the engine would run for the plan, for people (e.g. the SQL statements), without running it. */
   String explain(PointInTimePlan plan, Path repoRoot);
 

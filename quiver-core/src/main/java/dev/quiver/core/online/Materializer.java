@@ -300,7 +300,8 @@ public final class Materializer {
       store.createTable(tiles);
       long since = TileRows.wallMicros(); // before the scan lists the source's files
       TileRebuild rebuild = new TileRebuild(engine, repoRoot, plan(snapshot.definitions(), view, end, end), view, end,
-          refill.tilesFromBeginning(), since, CLOCK_SKEW.toNanos() / 1_000);
+          refill.tilesFromBeginning(), since, CLOCK_SKEW.toNanos() / 1_000,
+          snapshot.definitions().source(view.source()).orElse(null) instanceof StreamSource st ? st.streamId() : null);
       transfer(name, rebuild::scan, batch -> rebuild.write(store, tiles, batch), listener, totals);
       skipped = rebuild.skipped();
       if (skipped > 0) {

@@ -15,6 +15,7 @@ import dev.quiver.core.offline.LatestRowsPlan;
 import dev.quiver.core.offline.OfflineEngine;
 import dev.quiver.core.offline.PointInTimePlan.KeyBinding;
 import dev.quiver.core.offline.PointInTimePlan.LatestValue;
+import dev.quiver.core.spi.SourceFiles;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -22,6 +23,8 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * One view's tile rows rebuilt by {@code materialize START END} (DESIGN §3, backfills never
@@ -43,6 +46,17 @@ import java.util.Map;
  * the row lacks at most what the source gained offline only, which the next run that rebuilds it
  * brings in.
  *
+ * <p><b>A stream's batch twin.</b> A stream consumer appends a batch to the twin ({@link TwinFile})
+ * before it writes the batch online, and may be killed in between; its restart writes the same
+ * offsets online. So, for a view over a stream source, the rows of the twin's files are taken exactly
+ * once: a twin row of a file whose first offset is above what the stored row took from that partition
+ * ({@link EntityTiles#appliedOffset}) is not in the stored row and is added whatever its event time
+ * (after END too), one at or below it is there already (the consumer writes every offset of a file
+ * in one online write per key, and a rebuild takes a file's rows all at once), and the rebuilt row
+ * records, per partition, the last offset of every twin file it holds rows of: the restarted
+ * consumer skips those offsets as applied. The same events counted once, whatever the order of the
+ * crash, the rebuild and the restart.
+ *
  * <p>The scan reads every source row from the oldest a window at END can reach on, with no upper
  * bound, because a stored row's horizon may lie after END; rows are grouped by their encoded key
  * bytes (so {@code bytes} keys group by content). {@link #scan} runs on the materialization's reader
@@ -55,9 +69,16 @@ final class TileRebuild {
 
   /**
    * One key's part from the offline store: its row built from the rows up to END, and the rows
-   * after END (event, created, values), which a stored row's horizon decides on.
+   * after END (event, created, values, and the twin file of each, null for a row of another file),
+   * which a stored row's horizon decides on; and per partition the last offset of the twin files
+   * holding rows of the key (empty when none).
    */
-  record KeyRows(TileLayout layout, byte[] key, byte[] base, long[] events, long[] created, Object[][] values) {}
+  record KeyRows(TileLayout layout, byte[] key, byte[] base, long[] events, long[] created, Object[][] values,
+      TwinFile[] twins, Map<Integer, Long> twinLast) {
+    KeyRows(TileLayout layout, byte[] key, byte[] base, long[] events, long[] created, Object[][] values) {
+      this(layout, key, base, events, created, values, new TwinFile[events.length], Map.of());
+    }
+  }
 
   private final OfflineEngine engine;
   private final Path repoRoot;
@@ -67,6 +88,8 @@ final class TileRebuild {
   private final boolean fromBeginning;
   private final long sinceMicros;
   private final long skewMicros;
+  /** The stream's identity when the view's source is a stream ({@link dev.quiver.core.model.StreamSource#streamId}), else null. */
+  private final String streamId;
   private long skipped;
 
   /**
@@ -75,9 +98,12 @@ final class TileRebuild {
    *     stored rows that do not name the view's families exactly
    * @param sinceMicros wall-clock time ({@link TileRows#wallMicros}) taken before {@link #scan} starts
    * @param skewMicros the clock skew allowed between this process and another online writer
+   * @param streamId the stream's identity when the view's source is a stream source (its base source
+   *     is then the batch twin), else null
    */
   TileRebuild(OfflineEngine engine, Path repoRoot, LatestRowsPlan base, FeatureView view, Instant end, boolean fromBeginning,
-      long sinceMicros, long skewMicros) {
+      long sinceMicros, long skewMicros, String streamId) {
+    this.streamId = streamId;
     this.sinceMicros = sinceMicros;
     this.skewMicros = skewMicros;
     this.engine = engine;
@@ -102,7 +128,11 @@ final class TileRebuild {
     LatestRowsPlan plan = new LatestRowsPlan(base.view(), source, base.keys(), values, from, NO_END);
     List<ScalarType> keyTypes = plan.keys().stream().map(KeyBinding::type).toList();
     int keyCount = keyTypes.size();
-    try (HistoricalRows rows = engine.sourceRows(plan, repoRoot)) {
+    boolean twin = streamId != null && SourceFiles.resolve(source, repoRoot).stream()
+        .anyMatch(f -> TwinFile.of(f.getFileName().toString()).isPresent());
+    int fileColumn = keyCount + 2 + columns.size();
+    Map<String, Optional<TwinFile>> twinFiles = new HashMap<>();
+    try (HistoricalRows rows = twin ? engine.sourceRowsWithPositions(plan, repoRoot) : engine.sourceRows(plan, repoRoot)) {
       Map<String, ValueType> types = new HashMap<>();
       for (int c = 0; c < columns.size(); c++) {
         types.put(columns.get(c), rows.columns().get(keyCount + 2 + c).type());
@@ -124,8 +154,9 @@ final class TileRebuild {
           current = new KeyBuilder(layout, key, columns.size());
         }
         Instant created = (Instant) r[keyCount + 1];
+        TwinFile file = twin ? twinFiles.computeIfAbsent((String) r[fileColumn], TwinFile::of).orElse(null) : null;
         current.add(Timestamps.toMicros((Instant) r[keyCount]), created == null ? Long.MIN_VALUE : Timestamps.toMicros(created),
-            Arrays.copyOfRange(r, keyCount + 2, keyCount + 2 + columns.size()));
+            Arrays.copyOfRange(r, keyCount + 2, keyCount + 2 + columns.size()), file);
       }
       if (current != null) {
         batch.add(current.done());
@@ -136,24 +167,34 @@ final class TileRebuild {
     }
   }
 
-  /** One key's rows as they stream: up to END into a row, after END kept aside. */
+  /** One key's rows as they stream: up to END into a row, after END kept aside; the twin files' last offsets noted. */
   private final class KeyBuilder {
     final byte[] key;
     final EntityTiles tiles;
     final List<long[]> times = new ArrayList<>();
     final List<Object[]> after = new ArrayList<>();
+    final List<TwinFile> afterTwins = new ArrayList<>();
+    Map<Integer, Long> twinLast = Map.of();
 
     KeyBuilder(TileLayout layout, byte[] key, int columns) {
       this.key = key;
       this.tiles = new EntityTiles(layout);
     }
 
-    void add(long event, long created, Object[] values) {
+    /** @param twin the row's twin file, or null for a row of another file */
+    void add(long event, long created, Object[] values, TwinFile twin) {
+      if (twin != null) {
+        if (twinLast.isEmpty()) {
+          twinLast = new TreeMap<>();
+        }
+        twinLast.merge(twin.partition(), twin.last(), Math::max);
+      }
       if (event <= endMicros) {
         tiles.add(event, created, values);
       } else {
         times.add(new long[] {event, created});
         after.add(values);
+        afterTwins.add(twin);
       }
     }
 
@@ -164,7 +205,8 @@ final class TileRebuild {
         events[i] = times.get(i)[0];
         created[i] = times.get(i)[1];
       }
-      return new KeyRows(tiles.layout(), key, tiles.encode(), events, created, after.toArray(Object[][]::new));
+      return new KeyRows(tiles.layout(), key, tiles.encode(), events, created, after.toArray(Object[][]::new),
+          afterTwins.toArray(TwinFile[]::new), twinLast);
     }
   }
 
@@ -201,16 +243,26 @@ final class TileRebuild {
   private byte[] merge(KeyRows part, EntityTiles stored) {
     long horizon = EntityTiles.horizon(endMicros, stored);
     boolean tail = part.events().length > 0 && part.events()[0] < horizon;
-    if (!tail && (stored == null || EntityTiles.nothingNewer(stored, horizon))) {
+    if (!tail && part.twinLast().isEmpty() && (stored == null || EntityTiles.nothingNewer(stored, horizon))) {
       return part.base();
     }
     EntityTiles row = EntityTiles.decode(part.layout(), part.base());
-    for (int r = 0; r < part.events().length && part.events()[r] < horizon; r++) {
+    int r = 0;
+    for (; r < part.events().length && part.events()[r] < horizon; r++) {
       row.add(part.events()[r], part.created()[r], part.values()[r]);
     }
     if (stored != null) {
       row.keepNewer(stored, horizon);
     }
+    // twin rows from the horizon on that the stored row never took (a consumer killed between its twin
+    // append and its online write): added after the stored head, as the consumer would add them
+    for (; r < part.events().length; r++) {
+      TwinFile twin = part.twins()[r];
+      if (twin != null && twin.first() > (stored == null ? -1 : stored.appliedOffset(streamId, twin.partition()))) {
+        row.add(part.events()[r], part.created()[r], part.values()[r]);
+      }
+    }
+    part.twinLast().forEach((partition, last) -> row.recordOffset(streamId, partition, last));
     return row.encode();
   }
 

@@ -138,7 +138,16 @@ final class DuckDbOfflineEngine implements OfflineEngine {
 
   @Override
   public HistoricalRows sourceRows(LatestRowsPlan plan, Path repoRoot) {
-    LatestRowsSql sql = new LatestRowsSql(plan, repoRoot, true);
+    return sourceRows(plan, repoRoot, false);
+  }
+
+  @Override
+  public HistoricalRows sourceRowsWithPositions(LatestRowsPlan plan, Path repoRoot) {
+    return sourceRows(plan, repoRoot, true);
+  }
+
+  private HistoricalRows sourceRows(LatestRowsPlan plan, Path repoRoot, boolean positions) {
+    LatestRowsSql sql = new LatestRowsSql(plan, repoRoot, true, positions);
     List<PointInTimePlan.Column> columns = keyAndTimeColumns(plan);
     java.util.Map<String, dev.quiver.core.model.ValueType> sourceTypes = new java.util.HashMap<>();
     if (plan.features().stream().anyMatch(f -> f.type() == null)) {
@@ -163,7 +172,14 @@ final class DuckDbOfflineEngine implements OfflineEngine {
       }
       columns.add(new PointInTimePlan.Column(f.outputName(), type));
     }
-    return stream(sql.setup(), sql.select(), columns, c -> {}, e -> failure(e, List.of(plan.source()), repoRoot));
+    if (!positions) {
+      return stream(sql.setup(), sql.select(), columns, c -> {}, e -> failure(e, List.of(plan.source()), repoRoot));
+    }
+    int file = columns.size();
+    columns.add(new PointInTimePlan.Column(LatestRowsPlan.SOURCE_FILE, dev.quiver.core.model.ScalarType.INT64));
+    columns.add(new PointInTimePlan.Column(LatestRowsPlan.SOURCE_ROW, dev.quiver.core.model.ScalarType.INT64));
+    return new FileNamedRows(stream(sql.setup(), sql.select(), columns, c -> {}, e -> failure(e, List.of(plan.source()), repoRoot)),
+        file, sql.files());
   }
 
   /** Work on a fresh connection before the steps run. */

@@ -23,17 +23,21 @@ final class LatestRowsSql {
 
   private final List<Step> setup = new ArrayList<>();
   private final String select;
+  private final List<String> files;
 
   LatestRowsSql(LatestRowsPlan plan, Path repoRoot) {
-    this(plan, repoRoot, false);
+    this(plan, repoRoot, false, false);
   }
 
   /**
    * With {@code all}, every row in range, sorted by keys and {@code (event_ts, created_ts, position)}
-   * (the tie order), instead of the latest per key.
+   * (the tie order), instead of the latest per key; with {@code positions} too, each followed by its
+   * file, as an index into {@link #files()}, and its row in that file ({@link LatestRowsPlan#SOURCE_FILE},
+   * {@link LatestRowsPlan#SOURCE_ROW}).
    */
-  LatestRowsSql(LatestRowsPlan plan, Path repoRoot, boolean all) {
+  LatestRowsSql(LatestRowsPlan plan, Path repoRoot, boolean all, boolean positions) {
     SourceScan scan = new SourceScan(plan.source(), repoRoot, "__quiver_source");
+    files = scan.files.stream().map(f -> dev.quiver.core.spi.SourceFiles.display(f, repoRoot)).toList();
     setup.add(new Step.Sql("SET TimeZone = 'UTC'"));
     if (scan.staging != null) {
       setup.add(new Step.Sql(scan.staging));
@@ -50,7 +54,10 @@ final class LatestRowsSql {
     if (all) {
       String order = keys + scan.event() + (scan.createdColumn == null ? "" : ", " + scan.created() + " NULLS FIRST")
           + ", " + scan.tieOrder("");
-      select = "SELECT " + columns(plan, scan, "") + " FROM " + scan.relation + " WHERE " + where + " ORDER BY " + order;
+      // the file's index into files, not its path: a string per row sorted along would double the read's time
+      String position = positions ? ", " + scan.fileIndex("") + " AS " + LatestRowsPlan.SOURCE_FILE + ", " + scan.fileRow("")
+          + " AS " + LatestRowsPlan.SOURCE_ROW : "";
+      select = "SELECT " + columns(plan, scan, "") + position + " FROM " + scan.relation + " WHERE " + where + " ORDER BY " + order;
       return;
     }
     setup.add(new Step.Sql("CREATE OR REPLACE TEMP TABLE " + LATEST + " AS SELECT max(" + scan.rowOrder() + ") AS " + ORDER
@@ -75,6 +82,14 @@ final class LatestRowsSql {
       out.append(", ").append(prefix).append(id(f.sourceColumn())).append(" AS ").append(id(f.outputName()));
     }
     return out.toString();
+  }
+
+  /**
+   * The source's files as the select numbers them (its {@link LatestRowsPlan#SOURCE_FILE} column holds
+   * an index into this list when asked for positions), as {@link dev.quiver.core.spi.SourceFiles#display} names them.
+   */
+  List<String> files() {
+    return files;
   }
 
   List<Step> setup() {

@@ -130,6 +130,14 @@ final class SourceScan {
     return list.append("][").append(index).append("::BIGINT + 1]").toString();
   }
 
+  /** A row's file as its index into {@link #files}, as a BIGINT SQL expression. */
+  String fileIndex(String alias) {
+    if (source.format() != FileFormat.PARQUET) {
+      return alias + STAGED_FILE + "::BIGINT";
+    }
+    return files.size() == 1 ? "0::BIGINT" : alias + "file_index::BIGINT";
+  }
+
   /** A row's number in its file, from 0, as a BIGINT SQL expression. */
   String fileRow(String alias) {
     return source.format() == FileFormat.PARQUET ? alias + "file_row_number::BIGINT" : alias + STAGED_FILE_ROW + "::BIGINT";

@@ -8,6 +8,7 @@ import dev.quiver.core.offline.OfflineEngine;
 import dev.quiver.core.online.Origin;
 import dev.quiver.core.online.Pusher;
 import dev.quiver.core.online.RowPosition;
+import dev.quiver.core.online.TwinFile;
 import dev.quiver.core.spi.SourceFiles;
 import dev.quiver.core.online.StrictValues;
 import dev.quiver.core.online.TimeBounds;
@@ -183,11 +184,11 @@ final class PartitionWriter {
    * a replay finds the same position.
    */
   private List<RowPosition> twinPositions(int partition, long[] offsets) {
-    List<TwinFiles.Range> held = TwinFiles.ranges(source.batch(), repoRoot, partition);
+    List<TwinFile> held = TwinFiles.ranges(source.batch(), repoRoot, partition);
     Path dir = TwinFiles.directory(source.batch(), repoRoot);
     List<RowPosition> out = new ArrayList<>(offsets.length);
     for (long offset : offsets) {
-      TwinFiles.Range range = held.stream().filter(r -> r.covers(offset)).findFirst().orElseThrow(() -> new QuiverException(
+      TwinFile range = held.stream().filter(r -> r.covers(offset)).findFirst().orElseThrow(() -> new QuiverException(
           "the batch files of source '" + source.batch().name() + "' in " + dir + " hold no offset " + offset + " of partition "
               + partition + " just appended"));
       out.add(new RowPosition.InFile(SourceFiles.display(dir.resolve(range.fileName()), repoRoot), offset - range.first()));
@@ -197,7 +198,7 @@ final class PartitionWriter {
 
   /** Appends the events the twin does not hold yet as one file; null when it holds them all. */
   private Path appendToTwin(int partition, List<Event> events) {
-    List<TwinFiles.Range> held = TwinFiles.ranges(source.batch(), repoRoot, partition);
+    List<TwinFile> held = TwinFiles.ranges(source.batch(), repoRoot, partition);
     List<Event> fresh = events.stream().filter(e -> !TwinFiles.covered(held, e.offset())).toList();
     if (fresh.isEmpty()) {
       return null;
@@ -216,7 +217,7 @@ final class PartitionWriter {
       }
       rows.add(row);
     }
-    TwinFiles.Range range = new TwinFiles.Range(partition, fresh.getFirst().offset(), fresh.getLast().offset());
+    TwinFile range = new TwinFile(partition, fresh.getFirst().offset(), fresh.getLast().offset());
     return offline.appendToSource(source.batch(), repoRoot, range.fileName(),
         kept.stream().map(source.batch()::rawColumn).toList(), rows);
   }

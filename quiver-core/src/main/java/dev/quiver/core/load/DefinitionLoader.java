@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
@@ -37,6 +38,21 @@ public final class DefinitionLoader {
 
   private static final List<String> CONFIG_KEYS =
       List.of("project", "registry", "offline", "online", "definitions", "classpath", "server");
+
+  private final Function<String, String> environment;
+
+  /** A loader reading secret references ({@code ${ENV_VAR}}) from this process's environment. */
+  public DefinitionLoader() {
+    this(System::getenv);
+  }
+
+  /**
+   * A loader reading {@code ${ENV_VAR}} references in {@code quiver.yaml} through {@code
+   * environment} (name to value, null when unset), for embedding and tests.
+   */
+  public DefinitionLoader(Function<String, String> environment) {
+    this.environment = java.util.Objects.requireNonNull(environment, "environment");
+  }
 
   /**
    * Loads the repo at {@code root}.
@@ -100,25 +116,38 @@ public final class DefinitionLoader {
     }
     List<String> definitions = m.has("definitions") ? m.strings("definitions") : List.of(".");
     List<String> classpath = m.has("classpath") ? m.strings("classpath") : List.of();
+    SecretReferences secrets = new SecretReferences(root, environment);
     RepoConfig config =
         new RepoConfig(
             root,
             project == null ? "invalid" : project,
-            section(m, "registry"),
-            section(m, "offline"),
-            section(m, "online"),
+            section(m, "registry", secrets),
+            section(m, "offline", secrets),
+            section(m, "online", secrets),
             definitions,
             classpath,
-            section(m, "server"));
+            section(m, "server", secrets));
     if (!problems.isEmpty()) {
       throw new DefinitionException(problems);
     }
     return config;
   }
 
-  private static Map<String, Object> section(YamlMap m, String key) {
+  /**
+   * A section's values as strings, in file order, with secret references ({@code ${ENV_VAR}},
+   * {@code ${file:PATH}}) replaced; empty when the section is absent.
+   */
+  private static Map<String, Object> section(YamlMap m, String key, SecretReferences secrets) {
     Map<String, Object> out = new LinkedHashMap<>();
-    m.stringMap(key).forEach(out::put);
+    YamlMap section = m.map(key);
+    if (section == null) {
+      return out;
+    }
+    for (String k : section.keys()) {
+      String v = section.string(k);
+      Origin at = section.raw(k) == null ? section.origin(k) : section.origin(section.raw(k));
+      out.put(k, v == null ? "" : secrets.resolve(v, key + "." + k, at, m.problems()));
+    }
     return out;
   }
 

@@ -91,6 +91,45 @@ public final class DefinitionLoader {
     return readConfig(root.toAbsolutePath().normalize(), configPath(root), new ArrayList<>());
   }
 
+  /**
+   * Reads a registry section written on the command line ({@code quiver registry copy --to}), a
+   * YAML mapping such as {@code {type: postgres, url: jdbc:postgresql://db:5432/features, password:
+   * ${PGPASSWORD}}}, with secret references resolved as in {@code quiver.yaml} ({@code ${file:PATH}}
+   * relative to {@code root}).
+   *
+   * @param shown how problems name where the text came from: {@code --to}
+   * @throws DefinitionException when it is not a mapping of single values or a reference cannot be
+   *     resolved; the message never holds a secret's value
+   */
+  public Map<String, Object> readRegistrySpec(String text, String shown, Path root) {
+    List<Problem> problems = new ArrayList<>();
+    Node doc;
+    try {
+      LoaderOptions options = new LoaderOptions();
+      options.setAllowDuplicateKeys(true);
+      doc = new Yaml(options).compose(new java.io.StringReader(text));
+    } catch (MarkedYAMLException e) {
+      throw new DefinitionException(new Problem(new Origin(shown, 0), "not a YAML mapping: "
+          + e.getProblem() + "; write it as {type: postgres, url: jdbc:postgresql://host:5432/db, ...}"));
+    }
+    if (doc == null || !YamlMap.isMap(doc)) {
+      throw new DefinitionException(new Problem(new Origin(shown, 0), "'" + Secrets.redact(text)
+          + "' is neither a feature repo folder nor a registry mapping such as {type: postgres, url:"
+          + " jdbc:postgresql://host:5432/db}"));
+    }
+    YamlMap m = new YamlMap(shown, doc, problems);
+    SecretReferences secrets = new SecretReferences(root.toAbsolutePath().normalize(), environment);
+    Map<String, Object> out = new LinkedHashMap<>();
+    for (String k : m.keys()) {
+      String v = m.string(k);
+      out.put(k, v == null ? "" : secrets.resolve(v, "registry." + k, new Origin(shown, 0), problems));
+    }
+    if (!problems.isEmpty()) {
+      throw new DefinitionException(problems);
+    }
+    return out;
+  }
+
   private static Path configPath(Path root) {
     Path absRoot = root.toAbsolutePath().normalize();
     Path configPath = absRoot.resolve(CONFIG_FILE);

@@ -141,7 +141,8 @@ final class RegistryCommand implements Runnable {
         }
         String type = String.valueOf(options.getOrDefault("type", "file"));
         try (RegistryStore target = RegistryStores.open(options, targetRoot)) {
-          String name = "the " + type + " registry " + target;
+          // stores name themselves as Type[where]: keep the where (never holds credentials)
+          String name = "the " + type + " registry " + target.toString().replaceFirst("^\\w+\\[(.*)\\]$", "$1");
           RegistryCopy.Result copied =
               new RegistryCopy(r.registry(), target, name).run();
           out.printf("Copied %d versions, %d datasets, %d watermarks, %d API tokens and %d audit events into %s.%n",

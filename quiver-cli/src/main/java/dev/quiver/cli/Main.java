@@ -1,5 +1,6 @@
 package dev.quiver.cli;
 
+import dev.quiver.core.load.Secrets;
 import picocli.CommandLine;
 
 /** Entry point of the {@code quiver} launcher. */
@@ -16,6 +17,7 @@ public final class Main {
 
   /** Runs one command line and returns its exit code (0 ok, 1 error, 2 bad definitions or usage). */
   public static int run(String... args) {
+    Secrets.redactLogs(); // no value read from a secret in quiver.yaml reaches a log line
     CommandLine cli = QuiverCommand.commandLine();
     return cli.execute(args);
   }

@@ -1,6 +1,7 @@
 package dev.quiver.cli;
 
 import dev.quiver.core.DefinitionException;
+import dev.quiver.core.load.Secrets;
 import dev.quiver.core.QuiverException;
 import java.io.PrintWriter;
 import picocli.CommandLine;
@@ -54,12 +55,12 @@ public final class QuiverCommand implements Runnable {
         (ex, commandLine, parseResult) -> {
           PrintWriter err = commandLine.getErr();
           if (ex instanceof DefinitionException d) {
-            err.println(d.getMessage());
+            err.println(Secrets.redact(d.getMessage()));
             err.flush();
             return 2;
           }
           if (ex instanceof QuiverException q) {
-            err.println("error: " + q.getMessage());
+            err.println("error: " + Secrets.redact(q.getMessage()));
             err.flush();
             return 1;
           }

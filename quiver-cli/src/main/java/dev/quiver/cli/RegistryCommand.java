@@ -2,23 +2,34 @@ package dev.quiver.cli;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.quiver.core.QuiverException;
+import dev.quiver.core.load.DefinitionLoader;
+import dev.quiver.core.load.RepoConfig;
 import dev.quiver.core.registry.RegistryCodec;
+import dev.quiver.core.registry.RegistryCopy;
 import dev.quiver.core.registry.RegistrySnapshot;
+import dev.quiver.core.registry.RegistryStore;
+import dev.quiver.core.registry.RegistryStores;
 import dev.quiver.core.registry.VersionInfo;
 import dev.quiver.core.repo.FeatureRepo;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code quiver registry log|show}: the registry's audit log and its versions. */
+/** {@code quiver registry log|show|copy}: the registry's audit log and its versions; moving it. */
 @Command(
     name = "registry",
-    description = "Read the registry's versions and audit log.",
-    subcommands = {RegistryCommand.Log.class, RegistryCommand.Show.class})
+    description = "Read the registry's versions and audit log; copy it into another store.",
+    subcommands = {RegistryCommand.Log.class, RegistryCommand.Show.class, RegistryCommand.Copy.class})
 final class RegistryCommand implements Runnable {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
@@ -89,6 +100,79 @@ final class RegistryCommand implements Runnable {
         out.flush();
         return 0;
       }
+    }
+  }
+
+  /** {@code quiver registry copy --to SPEC}. */
+  @Command(
+      name = "copy",
+      description = {
+        "Copy the whole registry (versions with their numbers, authors, messages and times; datasets;"
+            + " watermarks; API tokens; audit log) into another, empty registry.",
+        "A copy that stopped midway is continued by running it again."})
+  static final class Copy implements Callable<Integer> {
+    @Mixin RepoOption repo;
+
+    @Option(
+        names = "--to",
+        required = true,
+        paramLabel = "DIR|SPEC",
+        description = "A feature repo folder whose quiver.yaml names the target registry, or a registry"
+            + " section: '{type: postgres, url: jdbc:postgresql://host:5432/db, user: quiver,"
+            + " password: $${PGPASSWORD}}' (secrets as in quiver.yaml).")
+    String to;
+
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      PrintWriter out = spec.commandLine().getOut();
+      try (FeatureRepo r = FeatureRepo.open(repo.repo)) {
+        Path dir = targetDir(r.config().root());
+        Map<String, Object> options;
+        Path targetRoot;
+        if (dir != null) {
+          RepoConfig config = new DefinitionLoader().loadConfig(dir);
+          options = config.registry();
+          targetRoot = config.root();
+        } else {
+          options = new DefinitionLoader().readRegistrySpec(to, "--to", r.config().root());
+          targetRoot = r.config().root();
+        }
+        String type = String.valueOf(options.getOrDefault("type", "file"));
+        try (RegistryStore target = RegistryStores.open(options, targetRoot)) {
+          // stores name themselves as Type[where]: keep the where (never holds credentials)
+          String name = "the " + type + " registry " + target.toString().replaceFirst("^\\w+\\[(.*)\\]$", "$1");
+          RegistryCopy.Result copied =
+              new RegistryCopy(r.registry(), target, name).run();
+          out.printf("Copied %d versions, %d datasets, %d watermarks, %d API tokens and %d audit events into %s.%n",
+              copied.versions(), copied.datasets(), copied.watermarks(), copied.tokens(), copied.auditEvents(), name);
+          out.flush();
+          return 0;
+        }
+      }
+    }
+
+    /** The folder {@code --to} names, when it names a folder holding quiver.yaml; else null. */
+    private Path targetDir(Path root) {
+      if (to.strip().startsWith("{")) {
+        return null;
+      }
+      Path dir;
+      try {
+        dir = root.resolve(Path.of(to.strip()));
+      } catch (InvalidPathException notAPath) {
+        return null;
+      }
+      if (Files.isDirectory(dir)) {
+        if (!Files.isRegularFile(dir.resolve("quiver.yaml"))) {
+          throw new QuiverException("--to " + to + " is a folder without a quiver.yaml; give a feature"
+              + " repo whose quiver.yaml names the target registry, or a registry section such as"
+              + " '{type: postgres, url: jdbc:postgresql://host:5432/db}'");
+        }
+        return dir;
+      }
+      return null;
     }
   }
 }

@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
@@ -37,6 +38,21 @@ public final class DefinitionLoader {
 
   private static final List<String> CONFIG_KEYS =
       List.of("project", "registry", "offline", "online", "definitions", "classpath", "server");
+
+  private final Function<String, String> environment;
+
+  /** A loader reading secret references ({@code ${ENV_VAR}}) from this process's environment. */
+  public DefinitionLoader() {
+    this(System::getenv);
+  }
+
+  /**
+   * A loader reading {@code ${ENV_VAR}} references in {@code quiver.yaml} through {@code
+   * environment} (name to value, null when unset), for embedding and tests.
+   */
+  public DefinitionLoader(Function<String, String> environment) {
+    this.environment = java.util.Objects.requireNonNull(environment, "environment");
+  }
 
   /**
    * Loads the repo at {@code root}.
@@ -75,6 +91,45 @@ public final class DefinitionLoader {
     return readConfig(root.toAbsolutePath().normalize(), configPath(root), new ArrayList<>());
   }
 
+  /**
+   * Reads a registry section written on the command line ({@code quiver registry copy --to}), a
+   * YAML mapping such as {@code {type: postgres, url: jdbc:postgresql://db:5432/features, password:
+   * ${PGPASSWORD}}}, with secret references resolved as in {@code quiver.yaml} ({@code ${file:PATH}}
+   * relative to {@code root}).
+   *
+   * @param shown how problems name where the text came from: {@code --to}
+   * @throws DefinitionException when it is not a mapping of single values or a reference cannot be
+   *     resolved; the message never holds a secret's value
+   */
+  public Map<String, Object> readRegistrySpec(String text, String shown, Path root) {
+    List<Problem> problems = new ArrayList<>();
+    Node doc;
+    try {
+      LoaderOptions options = new LoaderOptions();
+      options.setAllowDuplicateKeys(true);
+      doc = new Yaml(options).compose(new java.io.StringReader(text));
+    } catch (MarkedYAMLException e) {
+      throw new DefinitionException(new Problem(new Origin(shown, 0), "not a YAML mapping: "
+          + e.getProblem() + "; write it as {type: postgres, url: jdbc:postgresql://host:5432/db, ...}"));
+    }
+    if (doc == null || !YamlMap.isMap(doc)) {
+      throw new DefinitionException(new Problem(new Origin(shown, 0), "'" + Secrets.redact(text)
+          + "' is neither a feature repo folder nor a registry mapping such as {type: postgres, url:"
+          + " jdbc:postgresql://host:5432/db}"));
+    }
+    YamlMap m = new YamlMap(shown, doc, problems);
+    SecretReferences secrets = new SecretReferences(root.toAbsolutePath().normalize(), environment);
+    Map<String, Object> out = new LinkedHashMap<>();
+    for (String k : m.keys()) {
+      String v = m.string(k);
+      out.put(k, v == null ? "" : secrets.resolve(v, "registry." + k, new Origin(shown, 0), problems));
+    }
+    if (!problems.isEmpty()) {
+      throw new DefinitionException(problems);
+    }
+    return out;
+  }
+
   private static Path configPath(Path root) {
     Path absRoot = root.toAbsolutePath().normalize();
     Path configPath = absRoot.resolve(CONFIG_FILE);
@@ -100,25 +155,38 @@ public final class DefinitionLoader {
     }
     List<String> definitions = m.has("definitions") ? m.strings("definitions") : List.of(".");
     List<String> classpath = m.has("classpath") ? m.strings("classpath") : List.of();
+    SecretReferences secrets = new SecretReferences(root, environment);
     RepoConfig config =
         new RepoConfig(
             root,
             project == null ? "invalid" : project,
-            section(m, "registry"),
-            section(m, "offline"),
-            section(m, "online"),
+            section(m, "registry", secrets),
+            section(m, "offline", secrets),
+            section(m, "online", secrets),
             definitions,
             classpath,
-            section(m, "server"));
+            section(m, "server", secrets));
     if (!problems.isEmpty()) {
       throw new DefinitionException(problems);
     }
     return config;
   }
 
-  private static Map<String, Object> section(YamlMap m, String key) {
+  /**
+   * A section's values as strings, in file order, with secret references ({@code ${ENV_VAR}},
+   * {@code ${file:PATH}}) replaced; empty when the section is absent.
+   */
+  private static Map<String, Object> section(YamlMap m, String key, SecretReferences secrets) {
     Map<String, Object> out = new LinkedHashMap<>();
-    m.stringMap(key).forEach(out::put);
+    YamlMap section = m.map(key);
+    if (section == null) {
+      return out;
+    }
+    for (String k : section.keys()) {
+      String v = section.string(k);
+      Origin at = section.raw(k) == null ? section.origin(k) : section.origin(section.raw(k));
+      out.put(k, v == null ? "" : secrets.resolve(v, key + "." + k, at, m.problems()));
+    }
     return out;
   }
 

@@ -59,6 +59,14 @@ public record RepoConfig(
     this(root, project, registry, offline, online, definitions, List.of());
   }
 
+  /** The configuration, with every value read from a secret shown as {@value Secrets#MASK}. */
+  @Override
+  public String toString() {
+    return Secrets.redact("RepoConfig[root=" + root + ", project=" + project + ", registry=" + registry + ", offline="
+        + offline + ", online=" + online + ", definitions=" + definitions + ", classpath=" + classpath + ", server="
+        + server + "]");
+  }
+
   /** The registry store type, {@code file} unless configured. */
   public String registryType() {
     return String.valueOf(registry.getOrDefault("type", "file"));

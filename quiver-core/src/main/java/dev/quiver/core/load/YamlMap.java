@@ -50,6 +50,11 @@ final class YamlMap {
     return file;
   }
 
+  /** The shared problem list this map reports to. */
+  List<Problem> problems() {
+    return problems;
+  }
+
   Origin origin() {
     return origin(node);
   }

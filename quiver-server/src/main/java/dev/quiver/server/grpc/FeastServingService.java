@@ -77,7 +77,9 @@ final class FeastServingService extends ServingServiceGrpc.ServingServiceImplBas
   }
 
   private void fail(StreamObserver<?> out, Status status, long start, String outcome) {
-    out.onError(status.asRuntimeException());
+    String description = status.getDescription();
+    out.onError((description == null ? status
+        : status.withDescription(dev.quiver.core.load.Secrets.redact(description))).asRuntimeException());
     metrics.request("grpc", "GetOnlineFeatures", outcome, System.nanoTime() - start);
   }
 }

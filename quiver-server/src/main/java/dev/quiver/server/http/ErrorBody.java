@@ -61,7 +61,7 @@ final class ErrorBody {
   static byte[] of(ObjectMapper mapper, String path, int status, String code, String message, Throwable failure) {
     ObjectNode n = mapper.createObjectNode();
     boolean feast = path != null && FEAST_ROUTES.contains(path);
-    String text = message == null ? code : message;
+    String text = message == null ? code : dev.quiver.core.load.Secrets.redact(message);
     if (feast) {
       n.put("module", "feast.errors");
       n.put("class", feastClass(failure));

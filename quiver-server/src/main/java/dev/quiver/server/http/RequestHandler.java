@@ -1,6 +1,8 @@
 package dev.quiver.server.http;
 
+import dev.quiver.core.security.Principal;
 import dev.quiver.server.Caller;
+import dev.quiver.server.CertificatePrincipal;
 import dev.quiver.server.ServerMetrics;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -16,6 +18,8 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.timeout.IdleStateEvent;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Map;
@@ -28,25 +32,43 @@ import java.util.concurrent.atomic.AtomicInteger;
  * back in request order — a pipelined request waits until the one before it was answered. Cheap
  * routes ({@code /health}) are answered on the event loop. Every field is touched on the
  * connection's event loop only.
+ *
+ * <p>Load shedding: a request that waited in the worker queue longer than the queue timeout is
+ * answered 503 (with {@code Retry-After}) without running, and one that finds the queue full is
+ * refused at once, so a burst leaves no backlog behind it. An idle connection (no request in
+ * progress) is closed when the idle timeout fires; a slow request gets a 408 ({@link RequestDeadline}).
+ * With mutual TLS, the caller is the verified client certificate's {@link CertificatePrincipal}.
  */
 final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   private final HttpApi api;
   private final Executor workers;
   private final ServerMetrics metrics;
   private final AtomicInteger inFlight;
+  private final long queueTimeoutNanos;
+  private final RequestDeadline deadline;
   private final ArrayDeque<FullHttpRequest> waiting = new ArrayDeque<>();
   private boolean busy;
+  private Principal certificate;
+  private boolean certificateRead;
 
-  RequestHandler(HttpApi api, Executor workers, ServerMetrics metrics, AtomicInteger inFlight) {
+  /**
+   * @param queueTimeoutNanos a request that waited longer than this for a worker is shed
+   * @param deadline the connection's slow-request deadline, told when each request is whole
+   */
+  RequestHandler(HttpApi api, Executor workers, ServerMetrics metrics, AtomicInteger inFlight, long queueTimeoutNanos,
+      RequestDeadline deadline) {
     super(false);
     this.api = api;
     this.workers = workers;
     this.metrics = metrics;
     this.inFlight = inFlight;
+    this.queueTimeoutNanos = queueTimeoutNanos;
+    this.deadline = deadline;
   }
 
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+    deadline.complete();
     if (busy) {
       waiting.add(request);
       return;
@@ -87,7 +109,7 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
       return;
     }
     HttpMethod method = request.method();
-    Caller caller = Caller.anonymous(String.valueOf(ctx.channel().remoteAddress()));
+    Caller caller = caller(ctx);
     boolean head = method.equals(HttpMethod.HEAD);
     String endpoint = HttpApi.endpoint(path);
     if (api.inline(path)) {
@@ -101,11 +123,18 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     }
     busy = true;
     inFlight.incrementAndGet();
+    long queued = System.nanoTime();
     try {
       workers.execute(() -> {
         HttpReply reply;
         try {
-          reply = api.handle(method, path, params, request.content(), caller);
+          if (System.nanoTime() - queued > queueTimeoutNanos) { // waited too long: answering it late helps no one
+            metrics.shed("http", ServerMetrics.QUEUE_TIMEOUT);
+            reply = api.error(path, 503, "overloaded", "the server is overloaded: the request waited longer than "
+                + queueTimeoutNanos / 1_000_000 + " ms (--queue-timeout) for a worker and was not run; retry later", null, null);
+          } else {
+            reply = api.handle(method, path, params, request.content(), caller);
+          }
         } finally {
           request.release();
         }
@@ -118,6 +147,7 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     } catch (RejectedExecutionException e) {
       request.release();
       inFlight.decrementAndGet();
+      metrics.shed("http", ServerMetrics.QUEUE_FULL);
       respond(ctx, api.error(path, 503, "overloaded", "the server is at capacity or shutting down; retry later", null, null),
           false, head, endpoint, started);
       busy = false;
@@ -132,8 +162,46 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     }
   }
 
-  private void respond(ChannelHandlerContext ctx, HttpReply reply, boolean keepAlive, boolean head, String endpoint,
-      long started) {
+  /** Who sent the request: with mutual TLS the client certificate's principal, else anonymous. */
+  private Caller caller(ChannelHandlerContext ctx) {
+    String address = String.valueOf(ctx.channel().remoteAddress());
+    if (!certificateRead) {
+      SslHandler ssl = ctx.pipeline().get(SslHandler.class);
+      certificate = ssl == null ? null : CertificatePrincipal.of(ssl.engine().getSession());
+      certificateRead = true;
+    }
+    return certificate == null ? Caller.anonymous(address) : new Caller(certificate, address);
+  }
+
+  /** The request being read took longer than the request timeout: 408 and close (just close mid-answer). */
+  void requestTimedOut(ChannelHandlerContext ctx) {
+    metrics.connectionClosed(ServerMetrics.REQUEST_TIMEOUT);
+    if (busy) {
+      ctx.close();
+      return;
+    }
+    busy = true; // nothing else is answered on this connection
+    HttpReply reply = api.error(null, 408, "request_timeout", "the request's headers and body did not arrive within the"
+        + " request timeout (--request-timeout); send the whole request at once", null, null);
+    ctx.writeAndFlush(response(reply, false, false)).addListener(ChannelFutureListener.CLOSE);
+    metrics.request("http", "other", "client_error", 0);
+  }
+
+  /** Closes an idle connection (no request in progress or waiting) when the idle timeout fires. */
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+    if (evt instanceof IdleStateEvent) {
+      if (!busy && waiting.isEmpty()) {
+        metrics.connectionClosed(ServerMetrics.IDLE);
+        ctx.close();
+      }
+      return;
+    }
+    super.userEventTriggered(ctx, evt);
+  }
+
+  /** The response for {@code reply}; 503s say when to retry. */
+  static FullHttpResponse response(HttpReply reply, boolean keepAlive, boolean head) {
     FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(reply.status()),
         head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(reply.body()));
     response.headers()
@@ -142,10 +210,18 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     if (reply.allow() != null) {
       response.headers().set(HttpHeaderNames.ALLOW, reply.allow());
     }
+    if (reply.status() == 503) {
+      response.headers().set(HttpHeaderNames.RETRY_AFTER, "1");
+    }
     if (!keepAlive) {
       response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
     }
-    var future = ctx.writeAndFlush(response);
+    return response;
+  }
+
+  private void respond(ChannelHandlerContext ctx, HttpReply reply, boolean keepAlive, boolean head, String endpoint,
+      long started) {
+    var future = ctx.writeAndFlush(response(reply, keepAlive, head));
     if (!keepAlive) {
       future.addListener(ChannelFutureListener.CLOSE);
     }

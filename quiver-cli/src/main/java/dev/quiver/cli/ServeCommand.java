@@ -17,8 +17,33 @@ import picocli.CommandLine.Spec;
 /** {@code quiver serve}: the feature server, until SIGINT/SIGTERM (then a graceful stop). */
 @Command(name = "serve", description = "Serve online features over HTTP (Feast-compatible JSON) and gRPC.")
 final class ServeCommand implements Callable<Integer> {
-  @Option(names = "--host", defaultValue = "0.0.0.0", description = "Address to bind (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to bind (default: ${DEFAULT-VALUE}, this machine only;"
+      + " any other address needs server.auth in quiver.yaml or --insecure).")
   String host;
+
+  @Option(names = "--insecure", description = "Allow a non-loopback --host without authentication (logged as a warning; /health says insecure).")
+  boolean insecure;
+
+  @Option(names = "--tls-cert", paramLabel = "PEM", description = "Serve HTTPS and gRPC over TLS with this PEM certificate chain (default: quiver.yaml's server.tls_cert).")
+  java.nio.file.Path tlsCert;
+
+  @Option(names = "--tls-key", paramLabel = "PEM", description = "The certificate's PEM PKCS#8 private key (default: server.tls_key).")
+  java.nio.file.Path tlsKey;
+
+  @Option(names = "--tls-client-ca", paramLabel = "PEM", description = "Require client certificates signed by these PEM CA certificates: mutual TLS (default: server.tls_client_ca).")
+  java.nio.file.Path tlsClientCa;
+
+  @Option(names = "--idle-timeout", defaultValue = "60s", description = "Close connections idle this long (default: ${DEFAULT-VALUE}).")
+  String idleTimeout;
+
+  @Option(names = "--request-timeout", defaultValue = "10s", description = "A request's headers and body must arrive within this, else 408 (default: ${DEFAULT-VALUE}).")
+  String requestTimeout;
+
+  @Option(names = "--max-connections", defaultValue = "4096", description = "HTTP connections open at once; more get 503 (default: ${DEFAULT-VALUE}).")
+  int maxConnections;
+
+  @Option(names = "--queue-timeout", defaultValue = "1s", description = "Requests that waited longer than this for a worker get 503 without running (default: ${DEFAULT-VALUE}).")
+  String queueTimeout;
 
   @Option(names = "--port", defaultValue = "6566", description = "HTTP port; 0 picks a free one (default: ${DEFAULT-VALUE}).")
   int port;
@@ -77,19 +102,37 @@ final class ServeCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) { // a port, thread count or limit out of range, named in the message
       throw new dev.quiver.core.QuiverException(e.getMessage());
     }
-    options = options.withIngest(ingestSettings());
+    try {
+      options = options.withIngest(ingestSettings())
+          .withAdmission(ServerOptions.Admission.DEFAULTS
+              .withIdleTimeout(duration(idleTimeout, "--idle-timeout"))
+              .withRequestTimeout(duration(requestTimeout, "--request-timeout"))
+              .withQueueTimeout(duration(queueTimeout, "--queue-timeout"))
+              .withMaxConnections(maxConnections))
+          .withInsecure(insecure);
+    } catch (IllegalArgumentException e) { // a timeout not positive or a cap below 1, named in the message
+      throw new dev.quiver.core.QuiverException(e.getMessage());
+    }
     Duration skew = maxFutureSkew == null ? null : dev.quiver.core.online.TimeBounds.parse(maxFutureSkew, "--max-future-skew");
     CountDownLatch stopped = new CountDownLatch(1);
-    try (FeatureRepo r = open(repo.repo, skew); QuiverServer server = QuiverServer.start(r, options)) {
+    try (FeatureRepo r = open(repo.repo, skew); QuiverServer server = QuiverServer.start(r, options.withTls(tls(r)))) {
       Thread hook = new Thread(() -> {
         server.close();
         stopped.countDown();
       }, "quiver-shutdown");
       Runtime.getRuntime().addShutdownHook(hook);
-      out.printf("quiver %s serving %s%n  HTTP  http://%s:%d  (POST /get-online-features, /push, /write-to-online-store, /materialize, /materialize-incremental, /online/delete; GET /health, /ready, /metrics, /materialize/status, /api/v1/...)%n",
+      String scheme = server.options().tls() == null ? "http" : "https";
+      out.printf("quiver %s serving %s%n  HTTP  " + scheme + "://%s:%d  (POST /get-online-features, /push, /write-to-online-store, /materialize, /materialize-incremental, /online/delete; GET /health, /ready, /metrics, /materialize/status, /api/v1/...)%n",
           QuiverServer.VERSION, r.config().root(), host, server.httpPort());
       if (server.grpcPort() >= 0) {
-        out.printf("  gRPC  %s:%d  (feast.serving.ServingService: GetFeastServingInfo, GetOnlineFeatures)%n", host, server.grpcPort());
+        out.printf("  gRPC  %s:%d%s  (feast.serving.ServingService: GetFeastServingInfo, GetOnlineFeatures)%n", host, server.grpcPort(),
+            server.options().tls() == null ? "" : " (TLS)");
+      }
+      if (server.options().tls() != null && server.options().tls().mutual()) {
+        out.printf("  Client certificates required (signed by %s)%n", server.options().tls().clientCa());
+      }
+      if (server.options().insecure()) {
+        out.printf("  WARNING: listening on %s without authentication (--insecure)%n", host);
       }
       if (options.ingest().enabled()) {
         out.printf("  Ingest  %s  (GET /ingest/status)%n", ingestSources.isEmpty() ? "every stream source"
@@ -99,6 +142,26 @@ final class ServeCommand implements Callable<Integer> {
       stopped.await();
     }
     return 0;
+  }
+
+  /** TLS from the flags, else from quiver.yaml's server section; null: plaintext. */
+  private ServerOptions.Tls tls(FeatureRepo r) {
+    ServerOptions.Tls fromYaml = ServerOptions.Tls.fromConfig(r.config().server(), r.config().root());
+    if (tlsCert == null && tlsKey == null) {
+      if (tlsClientCa != null) {
+        if (fromYaml == null) {
+          throw new dev.quiver.core.QuiverException("--tls-client-ca needs --tls-cert and --tls-key too (mutual TLS is TLS first)");
+        }
+        return new ServerOptions.Tls(fromYaml.certChain(), fromYaml.key(), tlsClientCa.toAbsolutePath());
+      }
+      return fromYaml;
+    }
+    if (tlsCert == null || tlsKey == null) {
+      throw new dev.quiver.core.QuiverException((tlsCert == null ? "--tls-cert" : "--tls-key") + " is missing: TLS needs both"
+          + " --tls-cert (PEM certificate chain) and --tls-key (PEM PKCS#8 private key)");
+    }
+    java.nio.file.Path ca = tlsClientCa != null ? tlsClientCa.toAbsolutePath() : fromYaml == null ? null : fromYaml.clientCa();
+    return new ServerOptions.Tls(tlsCert.toAbsolutePath(), tlsKey.toAbsolutePath(), ca);
   }
 
   /** The stream consumers asked for: {@code --ingest}, {@code --ingest-sources}, {@code --ingest-stall-timeout}. */

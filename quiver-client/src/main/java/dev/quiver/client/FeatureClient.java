@@ -1,6 +1,7 @@
 package dev.quiver.client;
 
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 
 /**
@@ -29,6 +30,27 @@ public interface FeatureClient extends AutoCloseable {
   /** An HTTP client with the given timeout per call. */
   static HttpFeatureClient http(URI baseUrl, Duration timeout) {
     return new HttpFeatureClient(baseUrl, timeout);
+  }
+
+  /**
+   * An HTTPS client for {@code baseUrl} ({@code https://host:port}) that trusts the server certificates
+   * signed by the PEM CA certificates in {@code caCert} (a private CA; the JDK's default trust store is
+   * not used), with the given timeout per call.
+   *
+   * @throws FeatureServerException when {@code caCert} is missing or holds no certificate
+   */
+  static HttpFeatureClient https(URI baseUrl, Path caCert, Duration timeout) {
+    return new HttpFeatureClient(baseUrl, timeout, TrustedCa.context(caCert));
+  }
+
+  /**
+   * A gRPC client over TLS for {@code host:port}, trusting server certificates signed by the PEM CA
+   * certificates in {@code caCert}, with the given deadline per call.
+   *
+   * @throws FeatureServerException when {@code caCert} is missing or holds no certificate
+   */
+  static GrpcFeatureClient grpcTls(String host, int port, Path caCert, Duration deadline) {
+    return new GrpcFeatureClient(host, port, deadline, caCert);
   }
 
   /** A plaintext gRPC client for {@code host:port} with a 10 s deadline per call. */

@@ -40,7 +40,25 @@ public final class GrpcFeatureClient implements FeatureClient {
   private volatile String bearerToken;
 
   GrpcFeatureClient(String host, int port, Duration deadline) {
-    this.channel = NettyChannelBuilder.forAddress(host, port).usePlaintext().maxInboundMessageSize(64 << 20).build();
+    this(host, port, deadline, null);
+  }
+
+  /** @param caCert PEM CA certificates the server's certificate must chain to; null: plaintext */
+  GrpcFeatureClient(String host, int port, Duration deadline, java.nio.file.Path caCert) {
+    NettyChannelBuilder b = NettyChannelBuilder.forAddress(host, port).maxInboundMessageSize(64 << 20);
+    if (caCert == null) {
+      b.usePlaintext();
+    } else {
+      if (!java.nio.file.Files.isReadable(caCert)) {
+        throw new FeatureServerException("TLS", true, "the CA file " + caCert + " is not readable", null);
+      }
+      try {
+        b.sslContext(io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts.forClient().trustManager(caCert.toFile()).build());
+      } catch (javax.net.ssl.SSLException | IllegalArgumentException e) {
+        throw new FeatureServerException("TLS", true, "cannot use " + caCert + " as the server's CA: " + e.getMessage(), e);
+      }
+    }
+    this.channel = b.build();
     this.stub = ServingServiceGrpc.newBlockingStub(ClientInterceptors.intercept(channel, new ClientInterceptor() {
       @Override
       public <Q, R> ClientCall<Q, R> interceptCall(MethodDescriptor<Q, R> method, CallOptions options, Channel next) {

@@ -45,10 +45,19 @@ public final class HttpFeatureClient implements FeatureClient {
   private volatile String bearerToken;
 
   HttpFeatureClient(URI base, Duration timeout) {
+    this(base, timeout, null);
+  }
+
+  /** @param tls the TLS context for {@code https} URLs; null: the JDK's default */
+  HttpFeatureClient(URI base, Duration timeout, javax.net.ssl.SSLContext tls) {
     String b = base.toString();
     this.base = URI.create(b.endsWith("/") ? b.substring(0, b.length() - 1) : b);
     this.timeout = timeout;
-    this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(timeout).build();
+    HttpClient.Builder builder = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(timeout);
+    if (tls != null) {
+      builder.sslContext(tls);
+    }
+    this.http = builder.build();
   }
 
   /**

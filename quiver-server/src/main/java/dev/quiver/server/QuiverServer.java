@@ -1,12 +1,16 @@
 package dev.quiver.server;
 
+import dev.quiver.core.QuiverException;
 import dev.quiver.core.online.OnlineStore;
 import dev.quiver.core.repo.FeatureRepo;
 import dev.quiver.server.auth.AuthSettings;
 import dev.quiver.server.auth.Authenticator;
 import dev.quiver.server.grpc.GrpcFrontEnd;
 import dev.quiver.server.http.HttpFrontEnd;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.time.Clock;
+import java.util.logging.Logger;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -26,8 +30,17 @@ import java.util.concurrent.atomic.AtomicInteger;
  * }</pre>
  *
  * The caller keeps owning the repo and closes it after the server. Thread-safe.
+ *
+ * <p>Listening safely: an address other than loopback is refused unless quiver.yaml's {@code
+ * server.auth} configures authentication ({@code tokens}, {@code oidc}, ...) or the options say
+ * {@link ServerOptions#insecure()}, which is logged as a warning on every start.
  */
 public final class QuiverServer implements AutoCloseable {
+  private static final Logger LOG = Logger.getLogger(QuiverServer.class.getName());
+
+  /** quiver.yaml's {@code server:} key that configures authentication ({@code none} when absent). */
+  public static final String AUTH_KEY = "auth";
+
   /** Quiver's version, as the server reports it. */
   public static final String VERSION = versionOf();
 
@@ -47,6 +60,8 @@ public final class QuiverServer implements AutoCloseable {
   private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
   private QuiverServer(FeatureRepo repo, ServerOptions options) {
+    // --insecure on loopback changes nothing; /health reports it only when the server is exposed
+    options = options.withInsecure(checkExposure(options, repo.config().server()));
     this.options = options;
     this.metrics = new ServerMetrics();
     this.live = new LiveRegistry(repo.registry(), options.registryPoll(), repo.transformLoader());
@@ -54,7 +69,7 @@ public final class QuiverServer implements AutoCloseable {
     OnlineStore store = new TimedOnlineStore(repo.online(), metrics);
     this.viewReads = Executors.newVirtualThreadPerTaskExecutor();
     this.serving = new LocalServing(live, store, viewReads, Clock.systemUTC(), options.maxEntities());
-    this.workers = workers(options.workerThreads());
+    this.workers = workers(options.workerThreads(), options.admission().maxQueued());
     this.grpcCalls = grpcCalls(options.workerThreads());
     LocalOperations ops = new LocalOperations(repo, live, serving, store, metrics, options.shutdownGrace());
     this.ops = ops;
@@ -71,11 +86,10 @@ public final class QuiverServer implements AutoCloseable {
     HttpFrontEnd startedHttp = null;
     GrpcFrontEnd startedGrpc = null;
     try {
-      startedHttp = HttpFrontEnd.start(options.host(), options.httpPort(), options.ioThreads(), options.maxBodyBytes(),
-          options.shutdownGrace(), serving, ops, metrics, workers, auth);
+      startedHttp = HttpFrontEnd.start(options, serving, ops, metrics, workers, auth);
       if (options.grpcPort() >= 0) {
-        startedGrpc = GrpcFrontEnd.start(options.host(), options.grpcPort(), options.maxBodyBytes(), QUEUE,
-            options.shutdownGrace(), serving, metrics, grpcCalls, auth);
+        startedGrpc = GrpcFrontEnd.start(options, options.workerThreads() + options.admission().maxQueued(), serving,
+            metrics, grpcCalls, auth);
       }
     } catch (RuntimeException e) {
       if (startedHttp != null) {
@@ -187,20 +201,55 @@ public final class QuiverServer implements AutoCloseable {
     live.close();
   }
 
-  /** Requests queued beyond the running ones before new ones are refused (HTTP 503, gRPC RESOURCE_EXHAUSTED). */
-  private static final int QUEUE = 16_384;
+  /**
+   * Whether the server may listen on {@code options.host()}: loopback always; any other address only
+   * with authentication configured ({@code server.auth} other than {@code none}) or {@code insecure}
+   * (a warning, logged on every start).
+   *
+   * @return whether the server listens beyond loopback without authentication ({@code --insecure})
+   * @throws QuiverException in one line naming both fixes, when neither holds
+   */
+  static boolean checkExposure(ServerOptions options, java.util.Map<String, Object> serverConfig) {
+    if (loopback(options.host())) {
+      return false;
+    }
+    Object auth = serverConfig.get(AUTH_KEY);
+    boolean authenticated = auth != null && !String.valueOf(auth).isBlank() && !String.valueOf(auth).strip().equalsIgnoreCase("none");
+    if (authenticated) {
+      return false;
+    }
+    if (!options.insecure()) {
+      throw new QuiverException("refusing to listen on " + options.host() + " without authentication: anyone who can reach"
+          + " it could read and write every feature; configure it (server: {auth: tokens} in quiver.yaml, docs/security.md)"
+          + " or pass --insecure to accept that");
+    }
+    LOG.warning("INSECURE: listening on " + options.host() + " without authentication (--insecure): anyone who can reach"
+        + " this address can read every feature and write any value; configure server.auth in quiver.yaml (docs/security.md)");
+    return true;
+  }
 
-  /** A fixed pool with a bounded queue: under overload requests are refused (503), not queued forever. */
-  private static ExecutorService workers(int threads) {
+  private static boolean loopback(String host) {
+    try {
+      return InetAddress.getByName(host).isLoopbackAddress();
+    } catch (UnknownHostException e) {
+      throw new QuiverException("--host '" + host + "' is not an address of this machine: " + e.getMessage());
+    }
+  }
+
+  /**
+   * A fixed pool with a bounded queue: past it requests are refused at once (503), and a request that
+   * waited in it past the queue timeout is shed by the front end, so no backlog outlives a burst.
+   */
+  private static ExecutorService workers(int threads, int queued) {
     AtomicInteger n = new AtomicInteger();
-    return new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(QUEUE),
+    return new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(queued),
         r -> Thread.ofPlatform().daemon().name("quiver-worker-" + n.incrementAndGet()).unstarted(r),
         new ThreadPoolExecutor.AbortPolicy());
   }
 
   /**
    * gRPC's own pool: grpc-java must never see a rejected task, so the queue is unbounded and the front
-   * end refuses calls beyond {@link #QUEUE} in flight itself.
+   * end refuses calls beyond the worker threads plus the queue bound in flight itself.
    */
   private static ExecutorService grpcCalls(int threads) {
     AtomicInteger n = new AtomicInteger();

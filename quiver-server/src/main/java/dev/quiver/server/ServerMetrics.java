@@ -31,6 +31,13 @@ import java.util.concurrent.atomic.AtomicReference;
  *       stored; {@code reason="future"}: an event time after now + {@code max_future_skew}
  *       ({@link dev.quiver.core.online.TimeBounds});
  *   <li>{@code quiver_registry_version}: the registry version being served;
+ *   <li>{@code quiver_requests_shed_total{protocol, reason}}: requests answered 503 ({@code
+ *       RESOURCE_EXHAUSTED}) without running: {@code queue_timeout} (waited past {@code --queue-timeout}),
+ *       {@code queue_full} (the queue was at its bound), {@code in_flight} (gRPC calls past the limit);
+ *   <li>{@code quiver_connections_closed_total{reason}}: connections the server closed on its own:
+ *       {@code idle}, {@code request_timeout} (a slow request, 408), {@code over_capacity} (past
+ *       {@code --max-connections}, 503);
+ *   <li>{@code quiver_connections_open}: HTTP connections open now;
  *   <li>JVM memory, GC, threads and CPU.
  * </ul>
  *
@@ -46,9 +53,31 @@ public final class ServerMetrics {
   public static final String FUTURE = "future";
 
   private final ConcurrentHashMap<String, io.micrometer.core.instrument.Counter> rejected = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Counter> shed = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Counter> closed = new ConcurrentHashMap<>();
+  private final java.util.concurrent.atomic.AtomicInteger openConnections = new java.util.concurrent.atomic.AtomicInteger();
+
+  /** Why a request was shed ({@link #shed}). */
+  public static final String QUEUE_TIMEOUT = "queue_timeout";
+  public static final String QUEUE_FULL = "queue_full";
+  public static final String IN_FLIGHT = "in_flight";
+  /** Why the server closed a connection ({@link #connectionClosed}). */
+  public static final String IDLE = "idle";
+  public static final String REQUEST_TIMEOUT = "request_timeout";
+  public static final String OVER_CAPACITY = "over_capacity";
 
   ServerMetrics() {
     rowsRejected(FUTURE, 0); // shown from the start, at 0
+    for (String reason : new String[] {QUEUE_TIMEOUT, QUEUE_FULL}) {
+      shedCounter("http", reason);
+    }
+    shedCounter("grpc", IN_FLIGHT);
+    for (String reason : new String[] {IDLE, REQUEST_TIMEOUT, OVER_CAPACITY}) {
+      closedCounter(reason);
+    }
+    Gauge.builder("quiver.connections.open", openConnections, java.util.concurrent.atomic.AtomicInteger::get)
+        .description("HTTP connections open now")
+        .register(registry);
     new JvmMemoryMetrics().bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);
     new ProcessorMetrics().bindTo(registry);
@@ -89,6 +118,45 @@ public final class ServerMetrics {
     if (rows > 0) {
       c.increment(rows);
     }
+  }
+
+  /** Counts one request answered 503 without running, for {@code reason} ({@link #QUEUE_TIMEOUT}, ...). */
+  public void shed(String protocol, String reason) {
+    shedCounter(protocol, reason).increment();
+  }
+
+  /** Requests shed so far for {@code reason}, over both protocols. */
+  public double shedCount(String reason) {
+    return shed.entrySet().stream().filter(e -> e.getKey().endsWith("|" + reason)).mapToDouble(e -> e.getValue().count()).sum();
+  }
+
+  /** Counts one connection the server closed for {@code reason} ({@link #IDLE}, ...). */
+  public void connectionClosed(String reason) {
+    closedCounter(reason).increment();
+  }
+
+  /** Connections closed so far for {@code reason}. */
+  public double closedCount(String reason) {
+    return closedCounter(reason).count();
+  }
+
+  /** The gauge of open HTTP connections, which the HTTP front end moves. */
+  public java.util.concurrent.atomic.AtomicInteger openConnections() {
+    return openConnections;
+  }
+
+  private Counter shedCounter(String protocol, String reason) {
+    return shed.computeIfAbsent(protocol + '|' + reason, k -> Counter.builder("quiver.requests.shed")
+        .description("Requests answered 503 / RESOURCE_EXHAUSTED without running, by reason")
+        .tags("protocol", protocol, "reason", reason)
+        .register(registry));
+  }
+
+  private Counter closedCounter(String reason) {
+    return closed.computeIfAbsent(reason, r -> Counter.builder("quiver.connections.closed")
+        .description("Connections the server closed: idle, request_timeout (408), over_capacity (503)")
+        .tag("reason", r)
+        .register(registry));
   }
 
   Timer storeTimer(String op) {

@@ -31,8 +31,8 @@ class GracefulShutdownTest {
     CountDownLatch entered = new CountDownLatch(1);
     FeatureServing slow = slow(entered);
     ExecutorService workers = Executors.newFixedThreadPool(2);
-    HttpFrontEnd front = HttpFrontEnd.start("127.0.0.1", 0, 1, 1 << 20, Duration.ofSeconds(5), slow, null,
-        new ServerMetrics(), workers);
+    HttpFrontEnd front = HttpFrontEnd.start(ServerOptions.loopback().withThreads(1, 2).withLimits(1 << 20, 10_000)
+        .withShutdownGrace(Duration.ofSeconds(5)), slow, null, new ServerMetrics(), workers);
     int port = front.port();
     try (Http http = new Http(port)) {
       CompletableFuture<Http.Reply> inFlight = CompletableFuture.supplyAsync(() ->
@@ -78,8 +78,8 @@ class GracefulShutdownTest {
   void grpcCallsInFlightFinishAndNewCallsAreRefused() throws Exception {
     CountDownLatch entered = new CountDownLatch(1);
     ExecutorService workers = Executors.newFixedThreadPool(2);
-    GrpcFrontEnd front = GrpcFrontEnd.start("127.0.0.1", 0, 1 << 20, 100, Duration.ofSeconds(5), slow(entered),
-        new ServerMetrics(), workers);
+    GrpcFrontEnd front = GrpcFrontEnd.start(ServerOptions.loopback().withLimits(1 << 20, 10_000)
+        .withShutdownGrace(Duration.ofSeconds(5)), 100, slow(entered), new ServerMetrics(), workers);
     try (GrpcFeatureClient client = FeatureClient.grpc("127.0.0.1", front.port())) {
       CompletableFuture<OnlineFeatures> inFlight = CompletableFuture.supplyAsync(() ->
           client.getOnlineFeatures(OnlineFeaturesRequest.features("v:f").entity("k", 1L)));

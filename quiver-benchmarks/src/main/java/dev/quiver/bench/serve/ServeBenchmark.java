@@ -55,7 +55,7 @@ import java.util.stream.Stream;
  *     [--stores rocksdb,redis | --url http://127.0.0.1:6566 --label feast-sqlite --server-pid N] [--sizes 1,100] \
  *     [--rates-1 1000,5000,10000] [--rates-100 500,1000,2000] [--warmup 3s] [--duration 15s] [--connections 32] \
  *     [--saturation-connections 32] [--io-threads 1] [--timeout 2s] [--bodies 10000] [--jit-warmup 10s] \
- *     [--server-threads N] [--server-io-threads N] [--server-java-options '-XX:StartFlightRecording=filename=s.jfr']
+ *     [--server-threads N] [--server-io-threads N] [--server-queue-timeout MS] [--server-java-options '-XX:StartFlightRecording=filename=s.jfr']
  * </pre>
  */
 public final class ServeBenchmark {
@@ -120,6 +120,9 @@ public final class ServeBenchmark {
       }
       if (o.has("server-io-threads")) {
         command.addAll(List.of("--io-threads", o.opt("server-io-threads", null)));
+      }
+      if (o.has("server-queue-timeout")) {
+        command.addAll(List.of("--queue-timeout", o.opt("server-queue-timeout", null)));
       }
       Path log = root.resolve("server.log");
       Process server = new ProcessBuilder(command).redirectError(log.toFile()).start();

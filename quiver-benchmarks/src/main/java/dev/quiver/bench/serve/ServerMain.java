@@ -20,7 +20,7 @@ public final class ServerMain {
 
   public static void main(String[] args) throws IOException {
     if (args.length < 1) {
-      System.err.println("usage: ServerMain REPO [--threads N] [--io-threads N]");
+      System.err.println("usage: ServerMain REPO [--threads N] [--io-threads N] [--queue-timeout MS]");
       System.exit(2);
     }
     ServerOptions options = ServerOptions.loopback().withPorts(0, -1);
@@ -30,8 +30,10 @@ public final class ServerMain {
       switch (args[i]) {
         case "--threads" -> workers = Integer.parseInt(args[i + 1]);
         case "--io-threads" -> io = Integer.parseInt(args[i + 1]);
+        case "--queue-timeout" -> options = options.withAdmission(options.admission()
+            .withQueueTimeout(java.time.Duration.ofMillis(Long.parseLong(args[i + 1]))));
         default -> {
-          System.err.println("unknown option " + args[i] + " (--threads, --io-threads)");
+          System.err.println("unknown option " + args[i] + " (--threads, --io-threads, --queue-timeout MS)");
           System.exit(2);
         }
       }
@@ -41,7 +43,8 @@ public final class ServerMain {
         QuiverServer server = QuiverServer.start(repo, options)) {
       System.out.println("port " + server.httpPort());
       System.out.println("pid " + ProcessHandle.current().pid());
-      System.out.println("threads io " + (io == 0 ? "1 per core" : io) + ", workers " + workers);
+      System.out.println("threads io " + (io == 0 ? "1 per core" : io) + ", workers " + workers + ", queue timeout "
+          + options.admission().queueTimeout().toMillis() + " ms");
       System.out.flush();
       while (System.in.read() >= 0) {
         // until standard input closes

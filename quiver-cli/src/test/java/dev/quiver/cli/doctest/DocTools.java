@@ -76,7 +76,7 @@ record DocTools(Path bin, Path java, String classpath) {
       pid=$!
       echo "$pid" >> "$DOCTEST_STATE/servers"
       for _ in $(seq 1 900); do
-        if grep -Eq 'HTTP +http://' "$log"; then
+        if grep -Eq 'HTTP +https?://' "$log"; then
           cat "$log"
           echo "(doc test: quiver serve runs in the background as process $pid; the page's session stops it)"
           exit 0

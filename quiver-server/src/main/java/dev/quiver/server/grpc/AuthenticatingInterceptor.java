@@ -38,9 +38,15 @@ final class AuthenticatingInterceptor implements ServerInterceptor {
   public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
     SocketAddress remote = call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
     String address = String.valueOf(remote);
+    String authorization = headers.get(AUTHORIZATION);
+    Caller connection = Caller.GRPC.get(); // the client certificate's, set by the CertificateInterceptor, or anonymous
+    if (!auth.enabled() || (authorization == null && connection != null
+        && !connection.principal().equals(Principal.ANONYMOUS))) {
+      return next.startCall(call, headers);
+    }
     Principal principal;
     try {
-      principal = auth.authenticate(headers.get(AUTHORIZATION));
+      principal = auth.authenticate(authorization);
     } catch (AuthenticationException e) {
       return refuse(call, Status.UNAUTHENTICATED.withDescription(e.getMessage()));
     } catch (QuiverException e) {

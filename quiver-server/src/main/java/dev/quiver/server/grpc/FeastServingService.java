@@ -51,6 +51,7 @@ final class FeastServingService extends ServingServiceGrpc.ServingServiceImplBas
     long start = System.nanoTime();
     if (inFlight.incrementAndGet() > maxInFlight) {
       inFlight.decrementAndGet();
+      metrics.shed("grpc", ServerMetrics.IN_FLIGHT);
       fail(out, Status.RESOURCE_EXHAUSTED.withDescription("the server is at its limit of " + maxInFlight
           + " calls in flight; retry with backoff"), start, "server_error");
       return;

@@ -3,6 +3,7 @@ package dev.quiver.server.grpc;
 import dev.quiver.core.QuiverException;
 import dev.quiver.server.FeatureServing;
 import dev.quiver.server.ServerMetrics;
+import dev.quiver.server.ServerOptions;
 import dev.quiver.server.auth.Authenticator;
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;
@@ -19,6 +20,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * own port. Messages larger than the body limit are refused with {@code RESOURCE_EXHAUSTED}; calls
  * run on the given executor, never on an event loop. Graceful close: stop accepting calls, let
  * in-flight ones finish within a grace period, then cancel what is left.
+ *
+ * <p>Optionally TLS ({@link ServerOptions#tls()}; with a client CA, client certificates are required
+ * and each call's {@link dev.quiver.server.Caller} is the certificate's principal). Connections idle
+ * longer than the idle timeout are closed, every connection is recycled after an hour (with the
+ * shutdown grace for its calls), clients may ping at most every 10 s, and a TLS handshake must finish
+ * within the request timeout.
  */
 public final class GrpcFrontEnd implements AutoCloseable {
   private final Server server;
@@ -32,37 +39,48 @@ public final class GrpcFrontEnd implements AutoCloseable {
   }
 
   /** Binds and starts serving without authentication ({@link Authenticator#NONE}). */
-  public static GrpcFrontEnd start(String host, int port, int maxMessageBytes, int maxInFlight, Duration grace,
-      FeatureServing serving, ServerMetrics metrics, Executor executor) {
-    return start(host, port, maxMessageBytes, maxInFlight, grace, serving, metrics, executor, Authenticator.NONE);
+  public static GrpcFrontEnd start(ServerOptions options, int maxInFlight, FeatureServing serving, ServerMetrics metrics,
+      Executor executor) {
+    return start(options, maxInFlight, serving, metrics, executor, Authenticator.NONE);
   }
 
   /**
-   * Binds and starts serving.
+   * Binds {@code options.host()}:{@code options.grpcPort()} and starts serving.
    *
-   * @param maxMessageBytes larger requests are refused
    * @param maxInFlight calls beyond this many at once get {@code RESOURCE_EXHAUSTED}
-   * @param auth who calls are from: each call's {@link dev.quiver.server.Caller#GRPC}, or {@code
-   *     UNAUTHENTICATED} without valid credentials
-   * @throws QuiverException when the port cannot be bound
+   * @param auth who calls are from: each call's {@link dev.quiver.server.Caller#GRPC} (a client
+   *     certificate's principal when no token is sent), or {@code UNAUTHENTICATED} without valid credentials
+   * @throws QuiverException when the port cannot be bound or the TLS files cannot be read
    */
-  public static GrpcFrontEnd start(String host, int port, int maxMessageBytes, int maxInFlight, Duration grace,
-      FeatureServing serving, ServerMetrics metrics, Executor executor, Authenticator auth) {
+  public static GrpcFrontEnd start(ServerOptions options, int maxInFlight, FeatureServing serving, ServerMetrics metrics,
+      Executor executor, Authenticator auth) {
+    String host = options.host();
+    int port = options.grpcPort();
+    ServerOptions.Admission limits = options.admission();
     AtomicInteger inFlight = new AtomicInteger();
-    Server server = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
+    NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
         .executor(executor)
-        .maxInboundMessageSize(maxMessageBytes)
+        .maxInboundMessageSize(options.maxBodyBytes())
         .keepAliveTime(2, TimeUnit.MINUTES)
         .permitKeepAliveTime(10, TimeUnit.SECONDS)
-        .addService(ServerInterceptors.intercept(StrictParsing.bind(new FeastServingService(serving, metrics, inFlight,
-            maxInFlight)), new AuthenticatingInterceptor(auth)))
-        .build();
+        .maxConnectionIdle(limits.idleTimeout().toNanos(), TimeUnit.NANOSECONDS)
+        .maxConnectionAge(1, TimeUnit.HOURS)
+        .maxConnectionAgeGrace(options.shutdownGrace().toNanos(), TimeUnit.NANOSECONDS)
+        .handshakeTimeout(limits.requestTimeout().toNanos(), TimeUnit.NANOSECONDS)
+        // interceptors run last-added first: the certificate's caller is set before authentication looks at it
+        .addService(ServerInterceptors.intercept(
+            StrictParsing.bind(new FeastServingService(serving, metrics, inFlight, maxInFlight)),
+            new AuthenticatingInterceptor(auth), new CertificateInterceptor()));
+    if (options.tls() != null) {
+      builder.sslContext(GrpcTls.context(options.tls()));
+    }
+    Server server = builder.build();
     try {
       server.start();
     } catch (IOException e) {
       throw new QuiverException("could not listen for gRPC on " + host + ":" + port + ": " + e.getMessage(), e);
     }
-    return new GrpcFrontEnd(server, inFlight, grace);
+    return new GrpcFrontEnd(server, inFlight, options.shutdownGrace());
   }
 
   /** The bound port. */

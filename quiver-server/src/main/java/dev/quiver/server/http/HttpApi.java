@@ -63,11 +63,19 @@ final class HttpApi {
   private final byte[] health;
 
   HttpApi(FeatureServing serving, ServerOperations ops) {
+    this(serving, ops, false);
+  }
+
+  /** @param insecure whether the server listens beyond loopback without authentication ({@code /health} says so) */
+  HttpApi(FeatureServing serving, ServerOperations ops, boolean insecure) {
     this.serving = serving;
     this.ops = ops;
     ObjectNode h = mapper.createObjectNode();
     h.put("status", "UP");
     h.put("version", serving.version());
+    if (insecure) {
+      h.put("insecure", true);
+    }
     this.health = bytes(h);
   }
 

@@ -4,6 +4,7 @@ import dev.quiver.core.QuiverException;
 import dev.quiver.server.FeatureServing;
 import dev.quiver.server.ServerMetrics;
 import dev.quiver.server.ServerOperations;
+import dev.quiver.server.ServerOptions;
 import dev.quiver.server.auth.Authenticator;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
@@ -32,6 +33,9 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.timeout.IdleStateHandler;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.Executor;
@@ -42,6 +46,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The HTTP/1.1 front end on Netty (epoll where available): keep-alive, request bodies up to a limit
  * (413 beyond it), requests run on a worker pool and answered in order per connection. Graceful
  * close: stop accepting, let in-flight requests finish within a grace period, then stop.
+ *
+ * <p>Optionally HTTPS ({@link ServerOptions#tls()}; with a client CA, client certificates are required).
+ * The {@link ServerOptions#admission()} limits hold on every connection: idle connections are closed,
+ * slow requests get 408, connections past the cap get 503, and requests that waited too long for a
+ * worker are shed with 503.
  */
 public final class HttpFrontEnd implements AutoCloseable {
   private final EventLoopGroup boss;
@@ -59,28 +68,35 @@ public final class HttpFrontEnd implements AutoCloseable {
   }
 
   /** Binds and starts serving without authentication ({@link Authenticator#NONE}). */
-  public static HttpFrontEnd start(String host, int port, int ioThreads, int maxBodyBytes, Duration grace,
-      FeatureServing serving, ServerOperations ops, ServerMetrics metrics, Executor workers) {
-    return start(host, port, ioThreads, maxBodyBytes, grace, serving, ops, metrics, workers, Authenticator.NONE);
+  public static HttpFrontEnd start(ServerOptions options, FeatureServing serving, ServerOperations ops, ServerMetrics metrics,
+      Executor workers) {
+    return start(options, serving, ops, metrics, workers, Authenticator.NONE);
   }
 
   /**
-   * Binds and starts serving.
+   * Binds {@code options.host()}:{@code options.httpPort()} and starts serving.
    *
-   * @param ioThreads event-loop threads; 0 for one per core
-   * @param workers where requests run (bounded; a full pool answers 503)
-   * @param auth who requests are from ({@link Authenticator#NONE}: anonymous)
-   * @throws QuiverException when the port cannot be bound
+   * @param workers where requests run (bounded; a full queue answers 503)
+   * @param auth who requests are from ({@link Authenticator#NONE}: anonymous, or the client certificate's principal)
+   * @throws QuiverException when the port cannot be bound or the TLS files cannot be read
    */
-  public static HttpFrontEnd start(String host, int port, int ioThreads, int maxBodyBytes, Duration grace,
-      FeatureServing serving, ServerOperations ops, ServerMetrics metrics, Executor workers, Authenticator auth) {
+  public static HttpFrontEnd start(ServerOptions options, FeatureServing serving, ServerOperations ops, ServerMetrics metrics,
+      Executor workers, Authenticator auth) {
+    String host = options.host();
+    int port = options.httpPort();
+    SslContext ssl = options.tls() == null ? null : HttpTls.context(options.tls());
+    ServerOptions.Admission limits = options.admission();
+    long requestTimeout = limits.requestTimeout().toNanos();
+    long queueTimeout = limits.queueTimeout().toNanos();
+    int maxBodyBytes = options.maxBodyBytes();
     boolean epoll = Epoll.isAvailable();
     var factory = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
     EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, factory);
-    EventLoopGroup io = new MultiThreadIoEventLoopGroup(ioThreads, factory);
+    EventLoopGroup io = new MultiThreadIoEventLoopGroup(options.ioThreads(), factory);
     Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
-    HttpApi api = new HttpApi(serving, ops);
+    HttpApi api = new HttpApi(serving, ops, options.insecure());
     AtomicInteger inFlight = new AtomicInteger();
+    AtomicInteger open = metrics.openConnections();
     try {
       Channel ch = new ServerBootstrap()
           .group(boss, io)
@@ -90,15 +106,24 @@ public final class HttpFrontEnd implements AutoCloseable {
           .childHandler(new ChannelInitializer<SocketChannel>() {
             @Override
             protected void initChannel(SocketChannel c) {
+              RequestDeadline deadline = new RequestDeadline(requestTimeout);
+              if (ssl != null) {
+                SslHandler tls = ssl.newHandler(c.alloc());
+                tls.setHandshakeTimeoutMillis(limits.requestTimeout().toMillis());
+                c.pipeline().addLast(tls);
+              }
               c.pipeline()
+                  .addLast(new IdleStateHandler(0, 0, limits.idleTimeout().toNanos(), TimeUnit.NANOSECONDS))
+                  .addLast(deadline)
                   .addLast(new HttpServerCodec())
                   .addLast(new HttpServerKeepAliveHandler())
-                  .addLast(new LimitedAggregator(maxBodyBytes, api, metrics))
-                  .addLast(new RequestHandler(api, auth, workers, metrics, inFlight));
+                  .addLast(new ConnectionCap(open, limits.maxConnections(), requestTimeout, api, metrics))
+                  .addLast(new LimitedAggregator(maxBodyBytes, api, metrics, deadline))
+                  .addLast(new RequestHandler(api, auth, workers, metrics, inFlight, queueTimeout, deadline));
             }
           })
           .bind(new InetSocketAddress(host, port)).sync().channel();
-      return new HttpFrontEnd(boss, io, ch, inFlight, grace);
+      return new HttpFrontEnd(boss, io, ch, inFlight, options.shutdownGrace());
     } catch (Exception e) {
       boss.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
       io.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
@@ -141,12 +166,14 @@ public final class HttpFrontEnd implements AutoCloseable {
     private final int max;
     private final HttpApi api;
     private final ServerMetrics metrics;
+    private final RequestDeadline deadline;
 
-    LimitedAggregator(int max, HttpApi api, ServerMetrics metrics) {
+    LimitedAggregator(int max, HttpApi api, ServerMetrics metrics, RequestDeadline deadline) {
       super(max);
       this.max = max;
       this.api = api;
       this.metrics = metrics;
+      this.deadline = deadline;
     }
 
     /** The 413 a too-large {@code Expect: 100-continue} request gets: the same JSON as {@link #handleOversizedMessage}, not an empty body. */
@@ -183,6 +210,7 @@ public final class HttpFrontEnd implements AutoCloseable {
     @Override
     protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
       FullHttpResponse r = tooLarge(oversized);
+      deadline.complete(); // answered; the rest of the body is discarded as it comes
       metrics.request("http", "other", "client_error", 0);
       // A keep-alive client still sending the body reads the 413 once it is done (the aggregator
       // discards the rest of the body); otherwise the connection closes.

@@ -2,7 +2,9 @@ package dev.quiver.server.http;
 
 import dev.quiver.core.QuiverException;
 import dev.quiver.core.security.AuthenticationException;
+import dev.quiver.core.security.Principal;
 import dev.quiver.server.Caller;
+import dev.quiver.server.CertificatePrincipal;
 import dev.quiver.server.ServerMetrics;
 import dev.quiver.server.auth.Authenticator;
 import io.netty.buffer.ByteBuf;
@@ -20,6 +22,8 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.timeout.IdleStateEvent;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Map;
@@ -36,6 +40,13 @@ import java.util.logging.Logger;
  * the probes ({@link HttpApi#open}) is authenticated first, on the worker (a token lookup may read the
  * registry): without valid credentials it gets a 401 and never reaches a route. Every field is
  * touched on the connection's event loop only.
+ *
+ * <p>Load shedding: a request that waited in the worker queue longer than the queue timeout is
+ * answered 503 (with {@code Retry-After}) without running, and one that finds the queue full is
+ * refused at once, so a burst leaves no backlog behind it. An idle connection (no request in
+ * progress) is closed when the idle timeout fires; a slow request gets a 408 ({@link RequestDeadline}).
+ * With mutual TLS, the caller is the verified client certificate's {@link CertificatePrincipal}; a
+ * request without an {@code Authorization} header then acts for it even when authentication is on.
  */
 final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   private static final Logger LOG = Logger.getLogger(RequestHandler.class.getName());
@@ -44,20 +55,33 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
   private final Executor workers;
   private final ServerMetrics metrics;
   private final AtomicInteger inFlight;
+  private final long queueTimeoutNanos;
+  private final RequestDeadline deadline;
   private final ArrayDeque<FullHttpRequest> waiting = new ArrayDeque<>();
   private boolean busy;
+  private Principal certificate;
+  private boolean certificateRead;
 
-  RequestHandler(HttpApi api, Authenticator auth, Executor workers, ServerMetrics metrics, AtomicInteger inFlight) {
+  /**
+   * @param auth who requests are from ({@link Authenticator#NONE}: anonymous, or the client certificate's principal)
+   * @param queueTimeoutNanos a request that waited longer than this for a worker is shed
+   * @param deadline the connection's slow-request deadline, told when each request is whole
+   */
+  RequestHandler(HttpApi api, Authenticator auth, Executor workers, ServerMetrics metrics, AtomicInteger inFlight,
+      long queueTimeoutNanos, RequestDeadline deadline) {
     super(false);
     this.api = api;
     this.auth = auth;
     this.workers = workers;
     this.metrics = metrics;
     this.inFlight = inFlight;
+    this.queueTimeoutNanos = queueTimeoutNanos;
+    this.deadline = deadline;
   }
 
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+    deadline.complete();
     if (busy) {
       waiting.add(request);
       return;
@@ -98,15 +122,15 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
       return;
     }
     HttpMethod method = request.method();
-    String address = String.valueOf(ctx.channel().remoteAddress());
+    Caller caller = caller(ctx);
     String authorization = request.headers().get(HttpHeaderNames.AUTHORIZATION);
-    boolean needsPrincipal = auth.enabled() && !HttpApi.open(path);
+    boolean needsPrincipal = auth.enabled() && !HttpApi.open(path)
+        && (authorization != null || caller.principal().equals(Principal.ANONYMOUS));
     boolean head = method.equals(HttpMethod.HEAD);
     String endpoint = HttpApi.endpoint(path);
     if (api.inline(path) && !needsPrincipal) {
       try {
-        respond(ctx, api.handle(method, path, params, request.content(), Caller.anonymous(address)), keepAlive, head, endpoint,
-            started);
+        respond(ctx, api.handle(method, path, params, request.content(), caller), keepAlive, head, endpoint, started);
       } finally {
         request.release();
       }
@@ -115,11 +139,18 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     }
     busy = true;
     inFlight.incrementAndGet();
+    long queued = System.nanoTime();
     try {
       workers.execute(() -> {
         HttpReply reply;
         try {
-          reply = answer(method, path, params, request.content(), needsPrincipal, authorization, address);
+          if (System.nanoTime() - queued > queueTimeoutNanos) { // waited too long: answering it late helps no one
+            metrics.shed("http", ServerMetrics.QUEUE_TIMEOUT);
+            reply = api.error(path, 503, "overloaded", "the server is overloaded: the request waited longer than "
+                + queueTimeoutNanos / 1_000_000 + " ms (--queue-timeout) for a worker and was not run; retry later", null, null);
+          } else {
+            reply = answer(method, path, params, request.content(), needsPrincipal, authorization, caller);
+          }
         } finally {
           request.release();
         }
@@ -132,6 +163,7 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     } catch (RejectedExecutionException e) {
       request.release();
       inFlight.decrementAndGet();
+      metrics.shed("http", ServerMetrics.QUEUE_FULL);
       respond(ctx, api.error(path, 503, "overloaded", "the server is at capacity or shutting down; retry later", null, null),
           false, head, endpoint, started);
       busy = false;
@@ -140,13 +172,13 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
 
   /** Authenticates (when the path needs a principal), then answers; never throws. */
   private HttpReply answer(HttpMethod method, String path, Map<String, List<String>> params, ByteBuf body,
-      boolean needsPrincipal, String authorization, String address) {
+      boolean needsPrincipal, String authorization, Caller connection) {
     if (!needsPrincipal) {
-      return api.handle(method, path, params, body, Caller.anonymous(address));
+      return api.handle(method, path, params, body, connection);
     }
     Caller caller;
     try {
-      caller = new Caller(auth.authenticate(authorization), address);
+      caller = new Caller(auth.authenticate(authorization), connection.address());
     } catch (AuthenticationException e) {
       return api.unauthenticated(path, e.getMessage(), authorization != null);
     } catch (QuiverException e) { // the token store cannot be read: not the caller's fault
@@ -167,8 +199,46 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     }
   }
 
-  private void respond(ChannelHandlerContext ctx, HttpReply reply, boolean keepAlive, boolean head, String endpoint,
-      long started) {
+  /** Who sent the request: with mutual TLS the client certificate's principal, else anonymous. */
+  private Caller caller(ChannelHandlerContext ctx) {
+    String address = String.valueOf(ctx.channel().remoteAddress());
+    if (!certificateRead) {
+      SslHandler ssl = ctx.pipeline().get(SslHandler.class);
+      certificate = ssl == null ? null : CertificatePrincipal.of(ssl.engine().getSession());
+      certificateRead = true;
+    }
+    return certificate == null ? Caller.anonymous(address) : new Caller(certificate, address);
+  }
+
+  /** The request being read took longer than the request timeout: 408 and close (just close mid-answer). */
+  void requestTimedOut(ChannelHandlerContext ctx) {
+    metrics.connectionClosed(ServerMetrics.REQUEST_TIMEOUT);
+    if (busy) {
+      ctx.close();
+      return;
+    }
+    busy = true; // nothing else is answered on this connection
+    HttpReply reply = api.error(null, 408, "request_timeout", "the request's headers and body did not arrive within the"
+        + " request timeout (--request-timeout); send the whole request at once", null, null);
+    ctx.writeAndFlush(response(reply, false, false)).addListener(ChannelFutureListener.CLOSE);
+    metrics.request("http", "other", "client_error", 0);
+  }
+
+  /** Closes an idle connection (no request in progress or waiting) when the idle timeout fires. */
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+    if (evt instanceof IdleStateEvent) {
+      if (!busy && waiting.isEmpty()) {
+        metrics.connectionClosed(ServerMetrics.IDLE);
+        ctx.close();
+      }
+      return;
+    }
+    super.userEventTriggered(ctx, evt);
+  }
+
+  /** The response for {@code reply}; 503s say when to retry. */
+  static FullHttpResponse response(HttpReply reply, boolean keepAlive, boolean head) {
     FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(reply.status()),
         head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(reply.body()));
     response.headers()
@@ -180,10 +250,18 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     if (reply.challenge() != null) {
       response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, reply.challenge());
     }
+    if (reply.status() == 503) {
+      response.headers().set(HttpHeaderNames.RETRY_AFTER, "1");
+    }
     if (!keepAlive) {
       response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
     }
-    var future = ctx.writeAndFlush(response);
+    return response;
+  }
+
+  private void respond(ChannelHandlerContext ctx, HttpReply reply, boolean keepAlive, boolean head, String endpoint,
+      long started) {
+    var future = ctx.writeAndFlush(response(reply, keepAlive, head));
     if (!keepAlive) {
       future.addListener(ChannelFutureListener.CLOSE);
     }

@@ -40,6 +40,7 @@ public final class QuiverServer implements AutoCloseable {
   private final LocalOperations ops;
   private final StreamConsumers streams;
   private final ServerOptions options;
+  private final AuditTrail audit;
   private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
   private QuiverServer(FeatureRepo repo, ServerOptions options) {
@@ -48,11 +49,13 @@ public final class QuiverServer implements AutoCloseable {
     this.live = new LiveRegistry(repo.registry(), options.registryPoll(), repo.transformLoader());
     metrics.watch(live);
     OnlineStore store = new TimedOnlineStore(repo.online(), metrics);
+    this.audit = new AuditTrail(auditLog(repo));
+    Guard guard = new Guard(live, audit, Clock.systemUTC());
     this.viewReads = Executors.newVirtualThreadPerTaskExecutor();
-    this.serving = new LocalServing(live, store, viewReads, Clock.systemUTC(), options.maxEntities());
+    this.serving = new LocalServing(live, store, viewReads, Clock.systemUTC(), options.maxEntities(), guard);
     this.workers = workers(options.workerThreads());
     this.grpcCalls = grpcCalls(options.workerThreads());
-    LocalOperations ops = new LocalOperations(repo, live, serving, store, metrics, options.shutdownGrace());
+    LocalOperations ops = new LocalOperations(repo, live, serving, store, metrics, options.shutdownGrace(), guard);
     this.ops = ops;
     HttpFrontEnd startedHttp = null;
     GrpcFrontEnd startedGrpc = null;
@@ -69,6 +72,7 @@ public final class QuiverServer implements AutoCloseable {
       }
       ops.close();
       stopPools();
+      audit.close();
       throw e;
     }
     this.http = startedHttp;
@@ -99,6 +103,11 @@ public final class QuiverServer implements AutoCloseable {
   /** What the front ends call; for embedding the server's read path. */
   public FeatureServing serving() {
     return serving;
+  }
+
+  /** The operations the HTTP front end answers with (tests call its routes with a chosen {@link Caller}). */
+  ServerOperations operations() {
+    return ops;
   }
 
   public ServerMetrics metrics() {
@@ -135,6 +144,7 @@ public final class QuiverServer implements AutoCloseable {
           ops.close(); // a background materialization writes to the stores the caller closes next
         } finally {
           stopPools();
+          audit.close(options.shutdownGrace()); // what is queued is appended before the registry closes
         }
       }
     }
@@ -151,6 +161,17 @@ public final class QuiverServer implements AutoCloseable {
     grpcCalls.shutdownNow();
     viewReads.shutdownNow();
     live.close();
+  }
+
+  /** The registry store's audit log, or null (logged) when it keeps none. */
+  private static dev.quiver.core.security.AuditLog auditLog(FeatureRepo repo) {
+    try {
+      return repo.registry().audit();
+    } catch (UnsupportedOperationException e) {
+      java.util.logging.Logger.getLogger(QuiverServer.class.getName()).info(
+          "the registry store keeps no audit log: the server's audit events are not recorded");
+      return null;
+    }
   }
 
   /** Requests queued beyond the running ones before new ones are refused (HTTP 503, gRPC RESOURCE_EXHAUSTED). */

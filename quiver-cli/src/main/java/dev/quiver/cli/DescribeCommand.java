@@ -50,6 +50,24 @@ final class DescribeCommand implements Callable<Integer> {
         describeFeature(d, out);
         return 0;
       }
+      Optional<dev.quiver.core.security.Permission> permission = d.permission(name); // names may hold '-'
+      if (permission.isPresent()) {
+        dev.quiver.core.security.Permission p = permission.get();
+        JsonNode json = ListCommand.pick(all, "permissions", p.name(), 0);
+        if (!output.json()) {
+          out.printf("permission %s%n  roles: %s%n  actions: %s%n  kinds: %s%n  names: %s%n  tags: %s%n  description: %s%n",
+              p.name(), String.join(", ", p.roles()),
+              String.join(", ", p.actions().stream().map(dev.quiver.core.security.Action::wireName).toList()),
+              p.kinds().isEmpty() ? "all" : String.join(", ", p.kinds().stream().map(dev.quiver.core.security.Permission::spelling).toList()),
+              p.names().isEmpty() ? "all" : String.join(", ", p.names()),
+              p.tags().isEmpty() ? "none" : p.tags().toString(), p.description());
+        }
+        if (output.json()) {
+          Json.print(json, out);
+        }
+        out.flush();
+        return 0;
+      }
       VersionedName parsed = VersionedName.parse(name).orElseThrow(() ->
           new NotFoundException("'" + name + "' is not a name; give NAME, NAME@vN or view:feature"));
       String n = parsed.name();
@@ -59,7 +77,6 @@ final class DescribeCommand implements Callable<Integer> {
       Optional<FeatureService> service = d.service(n, version);
       Optional<Entity> entity = d.entity(n);
       Optional<Source> source = d.source(n);
-      Optional<dev.quiver.core.security.Permission> permission = d.permission(n);
       JsonNode json;
       if (view.isPresent()) {
         FeatureView v = view.get();
@@ -115,17 +132,6 @@ final class DescribeCommand implements Callable<Integer> {
         json = j;
         if (!output.json()) {
           printSource(s, used, out);
-        }
-      } else if (permission.isPresent()) {
-        dev.quiver.core.security.Permission p = permission.get();
-        json = ListCommand.pick(all, "permissions", p.name(), 0);
-        if (!output.json()) {
-          out.printf("permission %s%n  roles: %s%n  actions: %s%n  kinds: %s%n  names: %s%n  tags: %s%n  description: %s%n",
-              p.name(), String.join(", ", p.roles()),
-              String.join(", ", p.actions().stream().map(dev.quiver.core.security.Action::wireName).toList()),
-              p.kinds().isEmpty() ? "all" : String.join(", ", p.kinds().stream().map(dev.quiver.core.security.Permission::spelling).toList()),
-              p.names().isEmpty() ? "all" : String.join(", ", p.names()),
-              p.tags().isEmpty() ? "none" : p.tags().toString(), p.description());
         }
       } else {
         List<String> known = new ArrayList<>();

@@ -46,7 +46,18 @@ final class OnlineDeleteCommand implements Callable<Integer> {
     }
     PrintWriter out = spec.commandLine().getOut();
     try (FeatureRepo r = FeatureRepo.open(repo.repo)) {
-      OnlineDeletion.Result result = r.deleteOnline(views, columns);
+      String resource = "feature_view " + (views.isEmpty() ? "* (every online view)" : String.join(", ", views));
+      OnlineDeletion.Result result;
+      try {
+        result = r.deleteOnline(views, columns);
+      } catch (RuntimeException e) {
+        CliAudit.record(r, spec.commandLine().getErr(), Authors.resolve(null), "online_delete", resource, "failed",
+            String.valueOf(e.getMessage()));
+        throw e;
+      }
+      CliAudit.record(r, spec.commandLine().getErr(), Authors.resolve(null), "online_delete", resource, "ok",
+          result.entities() + " entities, " + result.latestRowsDeleted() + " rows and " + result.tileRowsDeleted()
+              + " tile rows deleted in " + result.views());
       out.printf(Locale.ROOT, "deleted %d %s from %s: %,d latest rows and %,d tile rows were there%n", result.entities(),
           result.entities() == 1 ? "entity" : "entities", String.join(", ", result.views()), result.latestRowsDeleted(),
           result.tileRowsDeleted());

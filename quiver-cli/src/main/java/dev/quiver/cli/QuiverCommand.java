@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
       PlanCommand.class,
       ApplyCommand.class,
       RegistryCommand.class,
+      AuditCommand.class,
       ListCommand.class,
       DescribeCommand.class,
       HistoricalCommand.class,

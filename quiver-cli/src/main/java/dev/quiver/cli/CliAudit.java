@@ -35,7 +35,7 @@ final class CliAudit {
       return;
     }
     try {
-      log.append(new AuditEvent(Instant.now(), local.name(), local.method(), action, resource, CLIENT, outcome,
+      log.append(new AuditEvent(Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MICROS), local.name(), local.method(), action, resource, CLIENT, outcome,
           d.replace('\n', ' ')));
     } catch (RuntimeException e) {
       err.println("warning: not recorded in the audit log: " + e.getMessage());

@@ -147,7 +147,7 @@ public final class Guard {
    * @param detail one line, never a secret
    */
   public void record(Caller caller, String action, String resource, String outcome, String detail) {
-    trail.record(new AuditEvent(clock.instant(), caller.principal().name(), caller.principal().method(), action,
+    trail.record(new AuditEvent(clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MICROS), caller.principal().name(), caller.principal().method(), action,
         resource, caller.address(), outcome, detail));
   }
 }

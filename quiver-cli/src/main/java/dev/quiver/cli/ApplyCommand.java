@@ -45,9 +45,12 @@ final class ApplyCommand implements Callable<Integer> {
       Plan plan = r.plan(prune);
       PlanPrinter.print(plan, out, false);
       Optional<VersionInfo> applied;
+      String who = Authors.resolve(author);
       try {
-        applied = r.apply(plan, Authors.resolve(author), message, force);
+        applied = r.apply(plan, who, message, force);
       } catch (BreakingChangeException e) {
+        CliAudit.record(r, spec.commandLine().getErr(), who, "apply", "registry *", "failed",
+            "refused: " + plan.breaking().size() + " breaking changes (no --force)");
         // the plan above lists them with their reasons and readers: say what to do, not the list again
         out.flush();
         PrintWriter err = spec.commandLine().getErr();
@@ -57,9 +60,15 @@ final class ApplyCommand implements Callable<Integer> {
             n == 1 ? "1 breaking change" : n + " breaking changes");
         err.flush();
         return 1;
+      } catch (RuntimeException e) {
+        CliAudit.record(r, spec.commandLine().getErr(), who, "apply", "registry *", "failed", String.valueOf(e.getMessage()));
+        throw e;
       }
       if (applied.isPresent()) {
         VersionInfo v = applied.get();
+        CliAudit.record(r, spec.commandLine().getErr(), who, "apply", "registry *", "ok", "version " + v.version()
+            + " (" + v.contentHash() + ", " + plan.changes().size() + " changes)"
+            + (message.isEmpty() ? "" : ": " + message));
         out.printf("%nApplied registry version %d (%s) by %s at %s%n", v.version(), v.contentHash(), v.author(), v.appliedAt());
       }
       if (r.registry().head().isEmpty()) {
@@ -73,7 +82,8 @@ final class ApplyCommand implements Callable<Integer> {
         out.printf("%nMaterializing %s to now:%n", String.join(", ", views));
         out.flush();
         // as 'quiver materialize': a view whose source data cannot be read fails alone, named on stderr
-        exit = MaterializeCommand.run(spec.commandLine(), () -> r.materializeIncremental(views, Instant.now(),
+        exit = MaterializeCommand.run(spec.commandLine(), r, "materialize_incremental", views, "from each watermark to now",
+            () -> r.materializeIncremental(views, Instant.now(),
             MaterializeCommand.listener(spec.commandLine().getErr()), Authors.resolve(author)));
         pending = r.servingVersions().pending();
       }

@@ -28,7 +28,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code quiver describe NAME}: one definition in full, with what reads it. */
-@Command(name = "describe", description = "Show one entity, source, view, feature (view:feature) or service in full, with its consumers.")
+@Command(name = "describe", description = "Show one entity, source, view, feature (view:feature), service or permission in full, with its consumers.")
 final class DescribeCommand implements Callable<Integer> {
 
   @Parameters(paramLabel = "NAME", description = "A name, name@vN, or view:feature.")
@@ -48,6 +48,24 @@ final class DescribeCommand implements Callable<Integer> {
       JsonNode all = RegistryCodec.toJson(d);
       if (name.contains(":")) {
         describeFeature(d, out);
+        return 0;
+      }
+      Optional<dev.quiver.core.security.Permission> permission = d.permission(name); // names may hold '-'
+      if (permission.isPresent()) {
+        dev.quiver.core.security.Permission p = permission.get();
+        JsonNode json = ListCommand.pick(all, "permissions", p.name(), 0);
+        if (!output.json()) {
+          out.printf("permission %s%n  roles: %s%n  actions: %s%n  kinds: %s%n  names: %s%n  tags: %s%n  description: %s%n",
+              p.name(), String.join(", ", p.roles()),
+              String.join(", ", p.actions().stream().map(dev.quiver.core.security.Action::wireName).toList()),
+              p.kinds().isEmpty() ? "all" : String.join(", ", p.kinds().stream().map(dev.quiver.core.security.Permission::spelling).toList()),
+              p.names().isEmpty() ? "all" : String.join(", ", p.names()),
+              p.tags().isEmpty() ? "none" : p.tags().toString(), p.description());
+        }
+        if (output.json()) {
+          Json.print(json, out);
+        }
+        out.flush();
         return 0;
       }
       VersionedName parsed = VersionedName.parse(name).orElseThrow(() ->
@@ -117,6 +135,7 @@ final class DescribeCommand implements Callable<Integer> {
         }
       } else {
         List<String> known = new ArrayList<>();
+        d.permissions().forEach(v -> known.add(v.name()));
         d.views().forEach(v -> known.add(v.name()));
         d.onDemandViews().forEach(v -> known.add(v.name()));
         d.services().forEach(v -> known.add(v.name()));

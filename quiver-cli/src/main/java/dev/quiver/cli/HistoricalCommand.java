@@ -87,7 +87,20 @@ final class HistoricalCommand implements Callable<Integer> {
       }
       long started = System.nanoTime();
       Progress progress = Progress.percent(err, "training set");
-      TrainingSet set = r.writeHistoricalFeatures(request, this.out, p -> progress.update((long) p), save, Authors.resolve(author));
+      TrainingSet set;
+      try {
+        set = r.writeHistoricalFeatures(request, this.out, p -> progress.update((long) p), save, Authors.resolve(author));
+      } catch (RuntimeException e) {
+        if (save != null) {
+          CliAudit.record(r, err, Authors.resolve(author), "save_dataset", "dataset " + save, "failed", String.valueOf(e.getMessage()));
+        }
+        throw e;
+      }
+      if (set.dataset() != null) {
+        CliAudit.record(r, err, Authors.resolve(author), "save_dataset", "dataset " + set.dataset().name(), "ok",
+            set.rows() + " rows to " + set.dataset().output() + " (" + set.dataset().outputFingerprint() + "), registry version "
+                + set.dataset().registryVersion());
+      }
       double seconds = (System.nanoTime() - started) / 1e9;
       progress.done(set.rows());
       out.printf("Wrote %,d rows x %d features to %s in %.2f s (%,.0f rows/s), registry version %d%n",

@@ -61,7 +61,7 @@ final class MaterializeCommand implements Callable<Integer> {
         return runRemote(spec.commandLine(), server.get(), "/materialize", body);
       }
       try (FeatureRepo r = FeatureRepo.open(repo.repo)) {
-        return run(spec.commandLine(), () -> r.rebuild(rebuild, to, listener(spec.commandLine().getErr()),
+        return run(spec.commandLine(), r, "rebuild", rebuild, "to " + to, () -> r.rebuild(rebuild, to, listener(spec.commandLine().getErr()),
             Authors.resolve(author)));
       }
     }
@@ -78,22 +78,37 @@ final class MaterializeCommand implements Callable<Integer> {
       return runRemote(spec.commandLine(), server.get(), "/materialize", body);
     }
     try (FeatureRepo r = FeatureRepo.open(repo.repo)) {
-      return run(spec.commandLine(), () -> r.materialize(views, from, to, listener(spec.commandLine().getErr()),
+      return run(spec.commandLine(), r, "materialize", views, "from " + from + " to " + to,
+          () -> r.materialize(views, from, to, listener(spec.commandLine().getErr()),
           Authors.resolve(author)));
     }
   }
 
   /**
-   * Runs a materialization and prints its table. Views whose source data could not be read get a
-   * line each on stderr (the others are still materialized and listed) and exit code 1.
+   * Runs a materialization and prints its table, recording the outcome in the audit log ({@link
+   * CliAudit}). Views whose source data could not be read get a line each on stderr (the others are
+   * still materialized and listed) and exit code 1.
+   *
+   * @param action {@code materialize}, {@code materialize_incremental} or {@code rebuild}
+   * @param views the views named (every online view when empty)
+   * @param range the time range, for the audit log
    */
-  static int run(picocli.CommandLine cli, Supplier<List<Materializer.ViewResult>> run) {
+  static int run(picocli.CommandLine cli, FeatureRepo repo, String action, List<String> views, String range,
+      Supplier<List<Materializer.ViewResult>> run) {
     PrintWriter out = cli.getOut();
     PrintWriter err = cli.getErr();
+    String resource = "feature_view " + (views.isEmpty() ? "* (every online view)" : String.join(", ", views));
+    String who = Authors.resolve(null);
     try {
-      report(out, run.get());
+      List<Materializer.ViewResult> results = run.get();
+      CliAudit.record(repo, err, who, action, resource, "ok", range + ": "
+          + results.stream().mapToLong(Materializer.ViewResult::rowsWritten).sum() + " rows written to "
+          + results.stream().map(Materializer.ViewResult::view).toList());
+      report(out, results);
       return 0;
     } catch (MaterializationException e) {
+      CliAudit.record(repo, err, who, action, resource, "failed", range + ": " + e.failed().size()
+          + " views not materialized: " + e.failed().stream().map(MaterializationException.ViewFailure::view).toList());
       if (!e.completed().isEmpty()) {
         report(out, e.completed());
       }
@@ -106,6 +121,9 @@ final class MaterializeCommand implements Callable<Integer> {
           total == 1 ? "view" : "views", e.completed().isEmpty() ? "" : " (the others were)");
       err.flush();
       return 1;
+    } catch (RuntimeException e) {
+      CliAudit.record(repo, err, who, action, resource, "failed", range + ": " + e.getMessage());
+      throw e;
     }
   }
 

@@ -37,7 +37,8 @@ final class MaterializeIncrementalCommand implements Callable<Integer> {
       return MaterializeCommand.runRemote(spec.commandLine(), server.get(), "/materialize-incremental", body);
     }
     try (FeatureRepo r = FeatureRepo.open(repo.repo)) {
-      return MaterializeCommand.run(spec.commandLine(), () -> r.materializeIncremental(views, to,
+      return MaterializeCommand.run(spec.commandLine(), r, "materialize_incremental", views,
+          "from each watermark to " + to, () -> r.materializeIncremental(views, to,
           MaterializeCommand.listener(spec.commandLine().getErr()), Authors.resolve(author)));
     }
   }

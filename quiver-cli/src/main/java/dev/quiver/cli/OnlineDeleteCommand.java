@@ -60,7 +60,19 @@ final class OnlineDeleteCommand implements Callable<Integer> {
       return 0;
     }
     try (FeatureRepo r = FeatureRepo.open(repo.repo)) {
-      print(out, r.deleteOnline(views, columns));
+      String resource = "feature_view " + (views.isEmpty() ? "* (every online view)" : String.join(", ", views));
+      OnlineDeletion.Result result;
+      try {
+        result = r.deleteOnline(views, columns);
+      } catch (RuntimeException e) {
+        CliAudit.record(r, spec.commandLine().getErr(), Authors.resolve(null), "online_delete", resource, "failed",
+            String.valueOf(e.getMessage()));
+        throw e;
+      }
+      CliAudit.record(r, spec.commandLine().getErr(), Authors.resolve(null), "online_delete", resource, "ok",
+          result.entities() + " entities, " + result.latestRowsDeleted() + " rows and " + result.tileRowsDeleted()
+              + " tile rows deleted in " + result.views());
+      print(out, result);
       return 0;
     }
   }

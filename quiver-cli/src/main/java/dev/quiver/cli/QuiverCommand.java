@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
       PlanCommand.class,
       ApplyCommand.class,
       RegistryCommand.class,
+      AuditCommand.class,
       ListCommand.class,
       DescribeCommand.class,
       HistoricalCommand.class,

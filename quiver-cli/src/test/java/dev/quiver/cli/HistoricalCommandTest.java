@@ -88,6 +88,19 @@ class HistoricalCommandTest {
         "--out", tmp.resolve("x.parquet").toString(), "--save", "train_v1");
     assertThat(dup.exitCode()).isEqualTo(1);
     assertThat(dup.err()).contains("already exists");
+
+    // both attempts to save are in the audit log: the dataset saved, and the name refused
+    JsonNode audit = JSON.readTree(Cli.run("audit", "log", "--repo", r, "--output", "json").out());
+    java.util.List<JsonNode> saves = new java.util.ArrayList<>();
+    audit.forEach(e -> {
+      if (e.path("action").asText().equals("save_dataset")) {
+        saves.add(e);
+      }
+    });
+    assertThat(saves).extracting(e -> e.path("resource").asText() + " " + e.path("outcome").asText())
+        .containsExactly("dataset train_v1 ok", "dataset train_v1 failed");
+    assertThat(saves.getFirst().path("detail").asText()).contains("as ada", "573 rows", "sha256:", "registry version 1");
+    assertThat(saves.get(1).path("detail").asText()).contains("already exists");
   }
 
   @Test

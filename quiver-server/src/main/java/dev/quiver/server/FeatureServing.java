@@ -18,6 +18,15 @@ public interface FeatureServing {
   /** Reads the requested features for every entity row; values come back in request order. */
   OnlineResponse getOnlineFeatures(OnlineRequest request);
 
+  /**
+   * Reads for a caller: checks first that the caller may {@code read_online} each view, on-demand
+   * view or service the request names ({@link dev.quiver.core.security.AccessDeniedException}
+   * otherwise). Without authorization this is {@link #getOnlineFeatures(OnlineRequest)}.
+   */
+  default OnlineResponse getOnlineFeatures(OnlineRequest request, Caller caller) {
+    return getOnlineFeatures(request);
+  }
+
   /** The server's version string (Quiver's), as {@code GetFeastServingInfo} reports it. */
   String version();
 

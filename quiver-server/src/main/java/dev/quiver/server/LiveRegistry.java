@@ -6,6 +6,7 @@ import dev.quiver.core.registry.RegistrySnapshot;
 import dev.quiver.core.registry.RegistryStore;
 import dev.quiver.core.registry.VersionInfo;
 import dev.quiver.core.registry.Watermark;
+import dev.quiver.core.security.Authorizer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -26,7 +27,9 @@ import java.util.logging.Logger;
  * transforms and compiles every derived feature ({@link DerivedFeatures#compileAll}) — and swaps it in
  * with one reference write: a request reads {@link #current()} once and sees one whole version, never
  * a mix. The views' watermarks are read at the same poll: they say which versions are materialized,
- * so which version an unpinned ref reads ({@link dev.quiver.core.online.ServingVersions}).
+ * so which version an unpinned ref reads ({@link dev.quiver.core.online.ServingVersions}). Each
+ * loaded version carries the {@link Authorizer} of its permissions, so a newly applied permission
+ * takes effect with the version, without a restart.
  *
  * <p>A version that cannot be loaded (a transform class missing from this server's classpath, a
  * version that does not decode or compile) is not served: the last version that loaded keeps being
@@ -44,8 +47,20 @@ final class LiveRegistry implements AutoCloseable {
    * @param snapshot the version served; empty until one was applied and loaded (its derived features
    *     compile with the server's transform classpath)
    * @param error why the server is not serving the registry head (null when it is)
+   * @param authorizer decides over the served version's permissions (everything is allowed without any)
    */
-  record State(Optional<RegistrySnapshot> snapshot, List<Watermark> watermarks, Instant checked, String error) {}
+  record State(Optional<RegistrySnapshot> snapshot, List<Watermark> watermarks, Instant checked, String error,
+      Authorizer authorizer) {
+    State(Optional<RegistrySnapshot> snapshot, List<Watermark> watermarks, Instant checked, String error) {
+      this(snapshot, watermarks, checked, error,
+          Authorizer.of(snapshot.map(s -> s.definitions().permissions()).orElse(List.of())));
+    }
+
+    /** The same version and authorizer, checked again. */
+    State with(List<Watermark> watermarks, Instant checked, String error) {
+      return new State(snapshot, watermarks, checked, error, authorizer);
+    }
+  }
 
   private final RegistryStore registry;
   private final ClassLoader transforms;
@@ -86,12 +101,12 @@ final class LiveRegistry implements AutoCloseable {
     } catch (RuntimeException e) {
       String error = "reading the registry failed: " + e.getMessage();
       logOnce(error, e);
-      state.set(new State(before.snapshot(), before.watermarks(), before.checked(), error));
+      state.set(before.with(before.watermarks(), before.checked(), error));
       return;
     }
     long served = before.snapshot().map(s -> s.info().version()).orElse(0L);
     if (head.isEmpty() || head.get().version() == served) {
-      state.set(new State(before.snapshot(), watermarks, Instant.now(), null));
+      state.set(before.with(watermarks, Instant.now(), null));
       logged = null;
       return;
     }
@@ -106,7 +121,7 @@ final class LiveRegistry implements AutoCloseable {
           : "serving version " + keep.snapshot().orElseThrow().info().version() + " instead");
       logOnce(error, e);
       keep = keep == null ? before : keep;
-      state.set(new State(keep.snapshot(), watermarks, Instant.now(), error));
+      state.set(keep.with(watermarks, Instant.now(), error));
       return;
     }
     LOG.info(() -> "serving registry version " + version);

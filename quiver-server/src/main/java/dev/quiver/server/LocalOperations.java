@@ -34,11 +34,13 @@ final class LocalOperations implements ServerOperations, AutoCloseable {
   private final ServerMetrics metrics;
   private final Materializations materializations;
   private final LocalServing serving;
+  private final Guard guard;
   /** The stream consumers ({@code quiver serve --ingest}), or null. */
   private volatile StreamConsumers streams;
 
   LocalOperations(FeatureRepo repo, LiveRegistry live, LocalServing serving, OnlineStore store, ServerMetrics metrics,
-      Duration grace) {
+      Duration grace, Guard guard) {
+    this.guard = guard;
     this.repo = repo;
     this.live = live;
     this.serving = serving;
@@ -191,6 +193,11 @@ final class LocalOperations implements ServerOperations, AutoCloseable {
   @Override
   public List<VersionInfo> registryLog() {
     return repo.registry().log();
+  }
+
+  @Override
+  public Guard guard() {
+    return guard;
   }
 
   @Override

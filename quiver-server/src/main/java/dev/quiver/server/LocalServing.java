@@ -37,10 +37,12 @@ final class LocalServing implements FeatureServing {
   private final Executor executor;
   private final Clock clock;
   private final int maxEntities;
+  private final Guard guard;
   /** The serving rule of the last registry poll a request saw. */
   private volatile Serving serving;
 
-  LocalServing(LiveRegistry registry, OnlineStore store, Executor executor, Clock clock, int maxEntities) {
+  LocalServing(LiveRegistry registry, OnlineStore store, Executor executor, Clock clock, int maxEntities, Guard guard) {
+    this.guard = guard;
     this.registry = registry;
     this.store = store;
     this.executor = executor;
@@ -50,6 +52,16 @@ final class LocalServing implements FeatureServing {
 
   @Override
   public OnlineResponse getOnlineFeatures(OnlineRequest request) {
+    return read(request, null);
+  }
+
+  @Override
+  public OnlineResponse getOnlineFeatures(OnlineRequest request, Caller caller) {
+    return read(request, caller);
+  }
+
+  /** Reads, checking first that the caller (when not null) may read what is named, in the same version. */
+  private OnlineResponse read(OnlineRequest request, Caller caller) {
     LiveRegistry.State state = registry.current(); // read once: one whole version per request
     RegistrySnapshot snapshot = applied(state);
     Definitions defs = snapshot.definitions();
@@ -58,6 +70,10 @@ final class LocalServing implements FeatureServing {
     checkRows(request.entities());
     checkRows(request.requestContext());
     List<FeatureRef> refs = refs(defs, request);
+    if (caller != null && !defs.permissions().isEmpty()) {
+      guard.check(state.authorizer(), caller, dev.quiver.core.security.Action.READ_ONLINE, request.featureService() != null
+          ? List.of(service(defs, request.featureService())) : Guard.read(defs, refs));
+    }
     DerivedFeatures compiled = DerivedFeatures.cached(defs, registry.transforms(), serving(state, snapshot));
     return new OnlineReader(compiled, store, executor, clock).read(new dev.quiver.core.online.OnlineRequest(
         refs, request.entities(), request.requestContext(), request.fullFeatureNames()));
@@ -149,6 +165,13 @@ final class LocalServing implements FeatureServing {
       refs.add(ref);
     }
     return refs;
+  }
+
+  /** The service a request names (its syntax was checked by {@link #refs}). */
+  private static dev.quiver.core.security.Resource service(Definitions defs, String text) {
+    Matcher m = SERVICE.matcher(text.strip());
+    m.matches();
+    return Guard.service(defs, m.group(1), m.group(2) == null ? 0 : parseVersion(m.group(1), m.group(2)));
   }
 
   /** A service version; one past int's range cannot exist, so it is not found (Feast's FeatureServiceNotFoundException). */

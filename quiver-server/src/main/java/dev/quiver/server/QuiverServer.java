@@ -57,6 +57,7 @@ public final class QuiverServer implements AutoCloseable {
   private final ServerOptions options;
   private final ServerFile serverFile; // null when it could not be written
   private final Authenticator authenticator;
+  private final AuditTrail audit;
   private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
   private QuiverServer(FeatureRepo repo, ServerOptions options) {
@@ -67,11 +68,13 @@ public final class QuiverServer implements AutoCloseable {
     this.live = new LiveRegistry(repo.registry(), options.registryPoll(), repo.transformLoader());
     metrics.watch(live);
     OnlineStore store = new TimedOnlineStore(repo.online(), metrics);
+    this.audit = new AuditTrail(auditLog(repo));
+    Guard guard = new Guard(live, audit, Clock.systemUTC());
     this.viewReads = Executors.newVirtualThreadPerTaskExecutor();
-    this.serving = new LocalServing(live, store, viewReads, Clock.systemUTC(), options.maxEntities());
+    this.serving = new LocalServing(live, store, viewReads, Clock.systemUTC(), options.maxEntities(), guard);
     this.workers = workers(options.workerThreads(), options.admission().maxQueued());
     this.grpcCalls = grpcCalls(options.workerThreads());
-    LocalOperations ops = new LocalOperations(repo, live, serving, store, metrics, options.shutdownGrace());
+    LocalOperations ops = new LocalOperations(repo, live, serving, store, metrics, options.shutdownGrace(), guard);
     this.ops = ops;
     Authenticator auth;
     try {
@@ -80,6 +83,7 @@ public final class QuiverServer implements AutoCloseable {
     } catch (RuntimeException e) {
       ops.close();
       stopPools();
+      audit.close();
       throw e;
     }
     this.authenticator = auth;
@@ -97,6 +101,7 @@ public final class QuiverServer implements AutoCloseable {
       }
       ops.close();
       stopPools();
+      audit.close();
       throw e;
     }
     this.http = startedHttp;
@@ -141,6 +146,11 @@ public final class QuiverServer implements AutoCloseable {
     return serving;
   }
 
+  /** The operations the HTTP front end answers with (tests call its routes with a chosen {@link Caller}). */
+  ServerOperations operations() {
+    return ops;
+  }
+
   public ServerMetrics metrics() {
     return metrics;
   }
@@ -183,6 +193,7 @@ public final class QuiverServer implements AutoCloseable {
           ops.close(); // a background materialization writes to the stores the caller closes next
         } finally {
           stopPools();
+          audit.close(options.shutdownGrace()); // what is queued is appended before the registry closes
         }
       }
     }
@@ -226,6 +237,16 @@ public final class QuiverServer implements AutoCloseable {
     LOG.warning("INSECURE: listening on " + options.host() + " without authentication (--insecure): anyone who can reach"
         + " this address can read every feature and write any value; configure server.auth in quiver.yaml (docs/security.md)");
     return true;
+  }
+
+  /** The registry store's audit log, or null (logged) when it keeps none. */
+  private static dev.quiver.core.security.AuditLog auditLog(FeatureRepo repo) {
+    try {
+      return repo.registry().audit();
+    } catch (UnsupportedOperationException e) {
+      LOG.info("the registry store keeps no audit log: the server's audit events are not recorded");
+      return null;
+    }
   }
 
   private static boolean loopback(String host) {

@@ -84,6 +84,11 @@ public interface ServerOperations {
     return IngestStatus.OFF;
   }
 
+  /** Authorization and audit for the requests these operations answer; {@link Guard#OPEN} allows all. */
+  default Guard guard() {
+    return Guard.OPEN;
+  }
+
   /** The Prometheus text exposition. */
   String scrapeMetrics();
 

@@ -28,7 +28,7 @@ import org.yaml.snakeyaml.Yaml;
  */
 final class YamlBlocks {
   private static final Set<String> DEFINITION_KEYS =
-      Set.of("entities", "sources", "feature_views", "on_demand_views", "feature_services");
+      Set.of("entities", "sources", "feature_views", "on_demand_views", "feature_services", "permissions");
 
   private YamlBlocks() {}
 

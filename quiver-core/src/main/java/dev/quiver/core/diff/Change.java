@@ -6,7 +6,8 @@ import java.util.Objects;
 /**
  * One definition added, changed or removed.
  *
- * @param kind what kind of definition: entity, source, feature view, on-demand view, feature service
+ * @param kind what kind of definition: entity, source, feature view, on-demand view, feature service,
+ *     permission
  * @param name its name, qualified with {@code @vN} where it has versions
  * @param fields for {@link Action#CHANGED}, each field that differs; empty otherwise
  */

@@ -59,6 +59,18 @@ final class Flattened {
     }
   }
 
+  static Map<String, String> of(dev.quiver.core.security.Permission p) {
+    Map<String, String> m = new LinkedHashMap<>();
+    m.put("roles", String.join(", ", p.roles()));
+    m.put("actions", String.join(", ", p.actions().stream().map(dev.quiver.core.security.Action::wireName).toList()));
+    m.put("resources.kinds", p.kinds().isEmpty() ? "(all)"
+        : String.join(", ", p.kinds().stream().map(dev.quiver.core.security.Permission::spelling).toList()));
+    m.put("resources.names", p.names().isEmpty() ? "(all)" : String.join(", ", p.names()));
+    p.tags().forEach((k, v) -> m.put("resources.tags." + k, v));
+    put(m, "description", p.description());
+    return m;
+  }
+
   static Map<String, String> of(Source s) {
     Map<String, String> m = new LinkedHashMap<>();
     switch (s) {

@@ -11,6 +11,7 @@ import dev.quiver.core.model.FeatureView;
 import dev.quiver.core.model.OnDemandView;
 import dev.quiver.core.model.Source;
 import dev.quiver.core.model.VersionedName;
+import dev.quiver.core.security.Permission;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -94,7 +95,7 @@ public final class Planner {
     }
     kept.sort(Comparator.comparing(Plan.Kept::name));
     Definitions merged = new Definitions(desired.project(), desired.entities(), desired.sources(),
-        views, odvs, services);
+        views, odvs, services, desired.permissions());
     return new Retained(merged, frozen, kept);
   }
 
@@ -164,6 +165,8 @@ public final class Planner {
     diff(changes, "feature view", b.views(), after.views(), FeatureView::qualifiedName, Flattened::of);
     diff(changes, "on-demand view", b.onDemandViews(), after.onDemandViews(), OnDemandView::qualifiedName, Flattened::of);
     diff(changes, "feature service", b.services(), after.services(), FeatureService::qualifiedName, Flattened::of);
+    // a permission loosened or tightened changes who may do what, never what a feature means: not breaking
+    diff(changes, "permission", b.permissions(), after.permissions(), Permission::name, Flattened::of);
     if (!b.project().equals(after.project())) {
       changes.addFirst(new Change(Change.Action.CHANGED, "project", after.project(),
           List.of(new Change.FieldChange("name", b.project(), after.project()))));

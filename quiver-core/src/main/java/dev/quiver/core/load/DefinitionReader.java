@@ -34,7 +34,7 @@ import org.yaml.snakeyaml.nodes.ScalarNode;
 /** Maps one YAML document to definition records, recording origins and shape problems. */
 final class DefinitionReader {
   private static final List<String> TOP =
-      List.of("entities", "sources", "feature_views", "on_demand_views", "feature_services");
+      List.of("entities", "sources", "feature_views", "on_demand_views", "feature_services", "permissions");
   private static final List<String> META = List.of("description", "owner", "tags");
   private static final List<String> ENTITY_KEYS = with(META, "name", "join_keys", "type");
   private static final List<String> JOIN_KEY_KEYS = List.of("name", "type");
@@ -81,6 +81,9 @@ final class DefinitionReader {
     }
     for (YamlMap m : items(top, "feature_services")) {
       service(m, out);
+    }
+    for (YamlMap m : items(top, "permissions")) {
+      PermissionReader.read(m, origins, out);
     }
   }
 

@@ -40,6 +40,10 @@ public final class Origins {
     return "service:" + name + "@" + version;
   }
 
+  public static String permission(String name) {
+    return "permission:" + name;
+  }
+
   public static String feature(String owner, String feature) {
     return owner + "/feature:" + feature;
   }

@@ -1,5 +1,6 @@
 package dev.quiver.core.model;
 
+import dev.quiver.core.security.Permission;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -8,8 +9,8 @@ import java.util.Optional;
 import java.util.function.Function;
 
 /**
- * Everything one project defines: entities, sources, feature views, on-demand views and feature
- * services. Immutable; lists are kept sorted by name then version, so two sets of definitions are
+ * Everything one project defines: entities, sources, feature views, on-demand views, feature
+ * services and permissions. Immutable; lists are kept sorted by name then version, so two sets of definitions are
  * equal exactly when they define the same things, whatever file or call order produced them.
  *
  * <p>Built by the YAML loader or by {@link #builder(String)}; both produce equal objects for the same
@@ -21,7 +22,19 @@ public record Definitions(
     List<Source> sources,
     List<FeatureView> views,
     List<OnDemandView> onDemandViews,
-    List<FeatureService> services) {
+    List<FeatureService> services,
+    List<Permission> permissions) {
+
+  /** Definitions without permissions (everything is allowed). */
+  public Definitions(
+      String project,
+      List<Entity> entities,
+      List<Source> sources,
+      List<FeatureView> views,
+      List<OnDemandView> onDemandViews,
+      List<FeatureService> services) {
+    this(project, entities, sources, views, onDemandViews, services, List.of());
+  }
 
   public Definitions {
     Objects.requireNonNull(project, "project");
@@ -38,6 +51,16 @@ public record Definitions(
         sorted(
             services,
             Comparator.comparing(FeatureService::name).thenComparingInt(FeatureService::version));
+    permissions = sorted(permissions, Comparator.comparing(Permission::name));
+  }
+
+  /** The same definitions with other permissions. */
+  public Definitions withPermissions(List<Permission> permissions) {
+    return new Definitions(project, entities, sources, views, onDemandViews, services, permissions);
+  }
+
+  public Optional<Permission> permission(String name) {
+    return permissions.stream().filter(p -> p.name().equals(name)).findFirst();
   }
 
   /** An empty project. */
@@ -103,6 +126,7 @@ public record Definitions(
     private final List<FeatureView> views = new ArrayList<>();
     private final List<OnDemandView> onDemandViews = new ArrayList<>();
     private final List<FeatureService> services = new ArrayList<>();
+    private final List<Permission> permissions = new ArrayList<>();
 
     private Builder(String project) {
       this.project = Objects.requireNonNull(project, "project");
@@ -155,8 +179,13 @@ public record Definitions(
       return service(new FeatureService(name, version, parsed, Metadata.EMPTY));
     }
 
+    public Builder permission(Permission permission) {
+      permissions.add(permission);
+      return this;
+    }
+
     public Definitions build() {
-      return new Definitions(project, entities, sources, views, onDemandViews, services);
+      return new Definitions(project, entities, sources, views, onDemandViews, services, permissions);
     }
   }
 }

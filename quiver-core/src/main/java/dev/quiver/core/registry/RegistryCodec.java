@@ -41,7 +41,10 @@ import java.util.Set;
  * <p>The layout is fixed, so equal snapshots encode to equal bytes: object keys are sorted, the
  * definition lists keep the order {@link Definitions} gives them (by name, then version), every
  * field is present (absent values are {@code null}), and sealed kinds carry a {@code "kind"} field
- * ({@code file}; {@code column}, {@code aggregate}, {@code derived}). Values use the spellings of the
+ * ({@code file}; {@code column}, {@code aggregate}, {@code derived}). The one exception to "every
+ * field is present": {@code "definitions"."permissions"} (each {@code name, roles, actions, kinds,
+ * names, tags, description}) is written only when there are permissions, so definitions without
+ * them keep the bytes and content hash they had before permissions existed. Values use the spellings of the
  * definition files: types as {@link dev.quiver.core.model.ValueType#spelling()}, durations as {@link
  * dev.quiver.core.model.Durations#format} ({@code 30d}), windows as {@link
  * dev.quiver.core.model.Window#spelling()}, refs as {@link dev.quiver.core.model.FeatureRef#toString()},

@@ -28,6 +28,9 @@ import dev.quiver.core.model.StreamSource;
 import dev.quiver.core.model.ValueType;
 import dev.quiver.core.model.Window;
 import dev.quiver.core.offline.QueryInput;
+import dev.quiver.core.security.Action;
+import dev.quiver.core.security.Permission;
+import dev.quiver.core.security.Resource;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -156,7 +159,10 @@ final class SnapshotReader {
 
   private static Definitions definitions(At at) {
     at.allowOnly(
-        "project", "entities", "sources", "feature_views", "on_demand_views", "feature_services");
+        "project", "entities", "sources", "feature_views", "on_demand_views", "feature_services", "permissions");
+    // "permissions" is written only when there are some (versions before permissions never have it)
+    List<Permission> permissions =
+        at.node().has("permissions") ? at.field("permissions").list(SnapshotReader::permission) : List.of();
     return at.build(
         () ->
             new Definitions(
@@ -165,7 +171,28 @@ final class SnapshotReader {
                 at.field("sources").list(SnapshotReader::source),
                 at.field("feature_views").list(SnapshotReader::view),
                 at.field("on_demand_views").list(SnapshotReader::onDemandView),
-                at.field("feature_services").list(SnapshotReader::service)));
+                at.field("feature_services").list(SnapshotReader::service),
+                permissions));
+  }
+
+  private static Permission permission(At at) {
+    at.allowOnly("name", "roles", "actions", "kinds", "names", "tags", "description");
+    return at.build(
+        () ->
+            new Permission(
+                at.field("name").text(),
+                java.util.Set.copyOf(at.field("roles").list(At::text)),
+                java.util.Set.copyOf(at.field("actions").list(a -> a.parsed("an action (" + actionSpellings() + ")",
+                    s -> java.util.Arrays.stream(Action.values()).filter(x -> x.wireName().equals(s)).findFirst()))),
+                java.util.Set.copyOf(at.field("kinds").list(k -> k.parsed("a resource kind (" + Permission.kindSpellings() + ")",
+                    s -> java.util.Arrays.stream(Resource.Kind.values()).filter(x -> Permission.spelling(x).equals(s)).findFirst()))),
+                at.field("names").list(At::text),
+                at.field("tags").stringMap(),
+                at.field("description").textOrNull()));
+  }
+
+  private static String actionSpellings() {
+    return String.join(", ", java.util.Arrays.stream(Action.values()).map(Action::wireName).toList());
   }
 
   private static Entity entity(At at) {

@@ -25,6 +25,7 @@ import dev.quiver.core.model.StreamSource;
 import dev.quiver.core.model.ValueType;
 import dev.quiver.core.model.Window;
 import dev.quiver.core.offline.QueryInput;
+import dev.quiver.core.security.Permission;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -116,6 +117,21 @@ final class SnapshotWriter {
     n.set("feature_views", array(d.views(), SnapshotWriter::view));
     n.set("on_demand_views", array(d.onDemandViews(), SnapshotWriter::onDemandView));
     n.set("feature_services", array(d.services(), SnapshotWriter::service));
+    if (!d.permissions().isEmpty()) { // absent without permissions: those definitions keep their bytes and hash
+      n.set("permissions", array(d.permissions(), SnapshotWriter::permission));
+    }
+    return n;
+  }
+
+  private static ObjectNode permission(Permission p) {
+    ObjectNode n = JSON.objectNode();
+    n.put("name", p.name());
+    n.set("roles", array(List.copyOf(p.roles()), JSON::textNode));
+    n.set("actions", array(List.copyOf(p.actions()), a -> JSON.textNode(a.wireName())));
+    n.set("kinds", array(List.copyOf(p.kinds()), k -> JSON.textNode(Permission.spelling(k))));
+    n.set("names", array(p.names(), JSON::textNode));
+    n.set("tags", stringMap(p.tags()));
+    n.put("description", p.description());
     return n;
   }
 

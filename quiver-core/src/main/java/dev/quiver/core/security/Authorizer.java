@@ -21,6 +21,17 @@ public interface Authorizer {
     }
   }
 
+  /**
+   * The authorizer of a registry version's permissions: allows everything when there are none
+   * ({@link #allowAll()}); otherwise allows what some permission grants and denies the rest ({@code
+   * <default deny>}). See {@link Permission} for how one matches.
+   *
+   * @param permissions never null
+   */
+  static Authorizer of(java.util.List<Permission> permissions) {
+    return permissions.isEmpty() ? allowAll() : new PermissionAuthorizer(permissions);
+  }
+
   /** Allows everything: a registry without permissions. */
   static Authorizer allowAll() {
     return (p, a, r) -> new Decision(true, "<no permissions>", "no permissions are defined: everything is allowed");

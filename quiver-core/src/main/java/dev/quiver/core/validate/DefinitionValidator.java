@@ -91,21 +91,22 @@ public final class DefinitionValidator {
     for (FeatureView v : defs.views()) {
       views.add(frozen.contains(v.qualifiedName()) ? checkFrozen(v, defs) : new ViewChecker(this, defs, v).check());
     }
-    Definitions typedViews = new Definitions(defs.project(), defs.entities(), defs.sources(), views, defs.onDemandViews(), defs.services());
+    Definitions typedViews = new Definitions(defs.project(), defs.entities(), defs.sources(), views, defs.onDemandViews(), defs.services(), defs.permissions());
     List<OnDemandView> odvs = new ArrayList<>();
     for (OnDemandView o : defs.onDemandViews()) {
       odvs.add(new OnDemandChecker(this, typedViews, o).check());
     }
     checkSharedRequestFields(defs.onDemandViews());
-    Definitions typed = new Definitions(defs.project(), defs.entities(), defs.sources(), views, odvs, defs.services());
+    Definitions typed = new Definitions(defs.project(), defs.entities(), defs.sources(), views, odvs, defs.services(), defs.permissions());
     List<FeatureService> services = new ArrayList<>();
     for (FeatureService s : defs.services()) {
       services.add(checkService(s, typed));
     }
+    PermissionChecker.check(this, defs);
     if (!problems.isEmpty()) {
       throw new DefinitionException(problems.stream().distinct().sorted().toList());
     }
-    return new Definitions(defs.project(), defs.entities(), defs.sources(), views, odvs, services);
+    return new Definitions(defs.project(), defs.entities(), defs.sources(), views, odvs, services, defs.permissions());
   }
 
   /**

@@ -43,6 +43,8 @@ import java.util.regex.Pattern;
  * leaves either the old state or the complete new file, plus perhaps a temporary file, which is
  * ignored and removed once it is a minute old. Readers never lock and only ever see complete files.
  *
+ * <p>The audit log is appended to {@code audit/events.jsonl} ({@link FileAuditLog}).
+ *
  * <p>Versions and datasets are immutable, so their records are cached after the first read;
  * watermarks are read from their files every time.
  * API tokens (hashed) live in {@code tokens/}, see {@link TokenDirectory}.
@@ -60,6 +62,7 @@ final class FileRegistryStore implements RegistryStore {
   private final PublishedDirectory datasets;
   private final WatermarkDirectory watermarks;
   private final TokenDirectory tokens;
+  private final FileAuditLog audit;
   private final ConcurrentMap<Long, VersionInfo> verifiedInfos = new ConcurrentHashMap<>();
   private final ConcurrentMap<String, DatasetRecord> verifiedDatasets = new ConcurrentHashMap<>();
   private volatile boolean closed;
@@ -70,6 +73,14 @@ final class FileRegistryStore implements RegistryStore {
     this.datasets = new PublishedDirectory(this.root, this.root.resolve("datasets"));
     this.watermarks = new WatermarkDirectory(this.root, this.root.resolve("watermarks"));
     this.tokens = new TokenDirectory(this.root, this.root.resolve("tokens"));
+    this.audit = new FileAuditLog(this.root, this.root.resolve("audit"));
+  }
+
+  /** The audit log in {@code audit/events.jsonl} ({@link FileAuditLog}). */
+  @Override
+  public dev.quiver.core.security.AuditLog audit() {
+    ensureOpen();
+    return audit;
   }
 
   /** The directory holding the registry. */

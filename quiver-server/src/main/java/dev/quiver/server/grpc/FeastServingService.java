@@ -8,6 +8,8 @@ import dev.quiver.grpc.feast.serving.GetFeastServingInfoResponse;
 import dev.quiver.grpc.feast.serving.GetOnlineFeaturesRequest;
 import dev.quiver.grpc.feast.serving.GetOnlineFeaturesResponse;
 import dev.quiver.grpc.feast.serving.ServingServiceGrpc;
+import dev.quiver.core.security.AccessDeniedException;
+import dev.quiver.server.Caller;
 import dev.quiver.server.FeatureServing;
 import dev.quiver.server.ServerMetrics;
 import io.grpc.Status;
@@ -20,7 +22,8 @@ import java.util.logging.Logger;
  * Feast's {@code ServingService} over {@link FeatureServing}. Errors map to status codes: a malformed
  * request {@code INVALID_ARGUMENT}, an unknown feature, view or service {@code NOT_FOUND}, a value
  * Feast's types cannot carry {@code FAILED_PRECONDITION}, too many calls in flight
- * {@code RESOURCE_EXHAUSTED}, a failing store or an empty registry {@code UNAVAILABLE}; every message
+ * {@code RESOURCE_EXHAUSTED}, a caller without the permission to read what it names {@code
+ * PERMISSION_DENIED}, a failing store or an empty registry {@code UNAVAILABLE}; every message
  * names the problem. Thread-safe.
  */
 final class FeastServingService extends ServingServiceGrpc.ServingServiceImplBase {
@@ -57,7 +60,7 @@ final class FeastServingService extends ServingServiceGrpc.ServingServiceImplBas
       return;
     }
     try {
-      GetOnlineFeaturesResponse response = FeastProto.response(request, serving.getOnlineFeatures(FeastProto.request(request)));
+      GetOnlineFeaturesResponse response = FeastProto.response(request, serving.getOnlineFeatures(FeastProto.request(request), Caller.ofGrpc()));
       out.onNext(response);
       out.onCompleted();
       metrics.request("grpc", "GetOnlineFeatures", "ok", System.nanoTime() - start);
@@ -65,6 +68,8 @@ final class FeastServingService extends ServingServiceGrpc.ServingServiceImplBas
       fail(out, Status.NOT_FOUND.withDescription(e.getMessage()), start, "client_error");
     } catch (InvalidRequestException e) {
       fail(out, Status.INVALID_ARGUMENT.withDescription(e.getMessage()), start, "client_error");
+    } catch (AccessDeniedException e) {
+      fail(out, Status.PERMISSION_DENIED.withDescription(e.getMessage()), start, "client_error");
     } catch (FeastProto.Unrepresentable e) {
       fail(out, Status.FAILED_PRECONDITION.withDescription(e.getMessage()), start, "server_error");
     } catch (QuiverException e) {

@@ -8,6 +8,7 @@ import dev.quiver.core.NotFoundException;
 import dev.quiver.core.registry.RegistryCodec;
 import dev.quiver.core.registry.RegistrySnapshot;
 import dev.quiver.core.registry.VersionInfo;
+import dev.quiver.core.security.Resource;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
@@ -23,7 +24,11 @@ import java.util.concurrent.atomic.AtomicReference;
  * GET /api/v1/feature-views[/NAME]       GET /api/v1/on-demand-views[/NAME]      (every version of NAME)
  * GET /api/v1/feature-services[/NAME]    GET /api/v1/features                    (flattened, with view and version)
  * GET /api/v1/registry                   GET /api/v1/registry/versions
+ * GET /api/v1/permissions[/NAME]
  * </pre>
+ *
+ * <p>Lists hold only what the caller may {@code describe}; one named item the caller may not
+ * describe, the registry's versions and the permissions are denied ({@link Access}).
  */
 final class Catalogue {
   private record Encoded(long version, ObjectNode root) {}
@@ -35,8 +40,33 @@ final class Catalogue {
     this.mapper = mapper;
   }
 
-  /** The reply for {@code path} (after {@code /api/v1/}) against {@code snapshot}. */
+  /** What the caller may see: {@code describe} decided per definition. */
+  interface Access {
+    /** Whether the caller may describe it (lists keep only those). */
+    boolean visible(Resource r);
+
+    /** Throws {@link dev.quiver.core.security.AccessDeniedException} when the caller may not describe it. */
+    void require(Resource r);
+
+    /** Everything is visible. */
+    Access ALL = new Access() {
+      @Override
+      public boolean visible(Resource r) {
+        return true;
+      }
+
+      @Override
+      public void require(Resource r) {}
+    };
+  }
+
+  /** The reply for {@code path} (after {@code /api/v1/}) against {@code snapshot}, for everyone. */
   JsonNode get(String path, RegistrySnapshot snapshot, List<VersionInfo> log) {
+    return get(path, snapshot, log, Access.ALL);
+  }
+
+  /** The reply for {@code path} (after {@code /api/v1/}) against {@code snapshot}, as {@code access} lets the caller see it. */
+  JsonNode get(String path, RegistrySnapshot snapshot, List<VersionInfo> log, Access access) {
     String[] parts = path.split("/", -1);
     if (parts.length > 2 || parts[0].isEmpty() || (parts.length == 2 && parts[1].isEmpty())) {
       throw notFound(path);
@@ -45,18 +75,23 @@ final class Catalogue {
     ObjectNode root = encoded(snapshot);
     JsonNode defs = root.get("definitions");
     return switch (parts[0]) {
-      case "entities" -> pick(defs, "entities", "entity", name);
-      case "sources" -> pick(defs, "sources", "source", name);
-      case "feature-views" -> pick(defs, "feature_views", "feature view", name);
-      case "on-demand-views" -> pick(defs, "on_demand_views", "on-demand view", name);
-      case "feature-services" -> pick(defs, "feature_services", "feature service", name);
+      case "entities" -> pick(defs, "entities", "entity", name, Resource.Kind.ENTITY, access);
+      case "sources" -> pick(defs, "sources", "source", name, Resource.Kind.SOURCE, access);
+      case "feature-views" -> pick(defs, "feature_views", "feature view", name, Resource.Kind.FEATURE_VIEW, access);
+      case "on-demand-views" -> pick(defs, "on_demand_views", "on-demand view", name, Resource.Kind.ON_DEMAND_VIEW, access);
+      case "feature-services" -> pick(defs, "feature_services", "feature service", name, Resource.Kind.FEATURE_SERVICE, access);
       case "features" -> {
         if (name != null) {
           throw notFound(path);
         }
-        yield features(defs);
+        yield features(defs, access);
+      }
+      case "permissions" -> {
+        access.require(Resource.REGISTRY_ROOT);
+        yield pick(defs, "permissions", "permission", name, Resource.Kind.REGISTRY, Access.ALL);
       }
       case "registry" -> {
+        access.require(Resource.REGISTRY_ROOT);
         if (name == null) {
           ObjectNode out = mapper.createObjectNode();
           out.put("project", defs.path("project").asText());
@@ -83,11 +118,14 @@ final class Catalogue {
     };
   }
 
-  private JsonNode pick(JsonNode defs, String field, String what, String name) {
+  private JsonNode pick(JsonNode defs, String field, String what, String name, Resource.Kind kind, Access access) {
     ObjectNode out = mapper.createObjectNode();
     ArrayNode items = out.putArray(field);
     for (JsonNode item : defs.path(field)) {
-      if (name == null || name.equals(item.path("name").asText())) {
+      if (name != null && name.equals(item.path("name").asText())) {
+        access.require(resource(kind, item));
+        items.add(item);
+      } else if (name == null && access.visible(resource(kind, item))) {
         items.add(item);
       }
     }
@@ -97,11 +135,22 @@ final class Catalogue {
     return out;
   }
 
-  private JsonNode features(JsonNode defs) {
+  /** A definition's JSON as the resource permissions see: its kind, name and tags. */
+  private static Resource resource(Resource.Kind kind, JsonNode item) {
+    java.util.Map<String, String> tags = new java.util.LinkedHashMap<>();
+    item.path("metadata").path("tags").properties().forEach(e -> tags.put(e.getKey(), e.getValue().asText()));
+    return new Resource(kind, item.path("name").asText(), tags);
+  }
+
+  private JsonNode features(JsonNode defs, Access access) {
     ObjectNode out = mapper.createObjectNode();
     ArrayNode items = out.putArray("features");
     for (String field : List.of("feature_views", "on_demand_views")) {
+      Resource.Kind kind = field.equals("feature_views") ? Resource.Kind.FEATURE_VIEW : Resource.Kind.ON_DEMAND_VIEW;
       for (JsonNode view : defs.path(field)) {
+        if (!access.visible(resource(kind, view))) {
+          continue;
+        }
         for (JsonNode f : view.path("features")) {
           ObjectNode n = items.addObject();
           n.put("ref", view.path("name").asText() + "@v" + view.path("version").asText() + ":" + f.path("name").asText());
@@ -130,6 +179,6 @@ final class Catalogue {
 
   private static NotFoundException notFound(String path) {
     return new NotFoundException("no catalogue resource /api/v1/" + path + "; try entities, sources, feature-views,"
-        + " on-demand-views, features, feature-services, registry or registry/versions");
+        + " on-demand-views, features, feature-services, permissions, registry or registry/versions");
   }
 }

@@ -28,7 +28,7 @@ final class ErrorBody {
   static final List<String> FEAST_CLASSES = List.of("FeastError", "FeastObjectNotFoundException",
       "FeatureViewNotFoundException", "FeatureViewVersionNotFound", "FeatureServiceNotFoundException",
       "PushSourceNotFoundException", "FeatureNameCollisionError", "RequestDataNotFoundInEntityRowsException",
-      "DataSourceNotFoundException");
+      "DataSourceNotFoundException", "FeastPermissionError");
 
   private ErrorBody() {}
 
@@ -48,6 +48,7 @@ final class ErrorBody {
         case OTHER -> "FeastError";
       };
       case dev.quiver.core.SourceDataException s -> "DataSourceNotFoundException";
+      case dev.quiver.core.security.AccessDeniedException a -> "FeastPermissionError";
       case null, default -> "FeastError";
     };
   }

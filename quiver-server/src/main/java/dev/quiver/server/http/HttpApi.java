@@ -19,7 +19,11 @@ import dev.quiver.core.online.Materializer;
 import dev.quiver.core.online.OnlineDeletion;
 import dev.quiver.core.online.OnlineResponse;
 import dev.quiver.core.online.Pusher;
+import dev.quiver.core.security.AccessDeniedException;
+import dev.quiver.core.security.Action;
+import dev.quiver.core.security.Resource;
 import dev.quiver.server.Caller;
+import dev.quiver.server.Guard;
 import dev.quiver.server.FeatureServing;
 import dev.quiver.server.MaterializationRunningException;
 import dev.quiver.server.MaterializationStatus;
@@ -45,8 +49,18 @@ import java.util.logging.Logger;
  * on Feast's routes, {@code {"status": 400, "error": "invalid_request", "message": "..."}} elsewhere):
  * the caller's mistakes are 4xx naming the problem (409 for a materialization while one runs, or a push
  * a tile row cannot take until the view is materialized again), an
- * unavailable store or registry is 503, and only a bug in Quiver is 500 (its stack trace goes to the
- * log, never to the caller). Thread-safe.
+ * unavailable store or registry is 503, a caller without the permission is 403 ({@code "error":
+ * "forbidden"}, the message naming principal, action, resource and rule), and only a bug in Quiver is 500 (its stack trace goes to the
+ * log, never to the caller).
+ *
+ * <p>Authorization ({@link Guard}): online reads need {@code read_online} on each view, on-demand view
+ * or service named; {@code /push} needs {@code push} on the source, {@code /write-to-online-store}
+ * {@code push} on the view; materializations and {@code /online/delete} need {@code materialize} on
+ * each view (every online view when none is named); {@code /api/v1} shows what the caller may {@code
+ * describe}; {@code /metrics}, {@code /materialize/status} and {@code /ingest/status} need {@code
+ * describe} on the registry; {@code /health} and {@code /ready} are open (probes). Pushes, writes,
+ * materializations, deletions and denials are recorded in the audit log; reads are not.
+ * Thread-safe.
  */
 final class HttpApi {
   private static final Logger LOG = Logger.getLogger(HttpApi.class.getName());
@@ -125,6 +139,8 @@ final class HttpApi {
       return route(method, path, params, body, caller);
     } catch (HttpFailure f) {
       return error(path, f.status, f.code, f.getMessage(), f.allow, null);
+    } catch (AccessDeniedException e) {
+      return error(path, 403, "forbidden", e.getMessage(), null, e);
     } catch (InvalidRequestException e) {
       return error(path, 400, "invalid_request", e.getMessage(), null, e);
     } catch (NotFoundException e) {
@@ -149,38 +165,55 @@ final class HttpApi {
       case "/get-online-features" -> {
         post(method);
         FeastRequests.Read read = FeastRequests.read(read(body));
-        return online(serving.getOnlineFeatures(read.request()), read.viewMetadata());
+        return online(serving.getOnlineFeatures(read.request(), caller), read.viewMetadata());
       }
       case "/push" -> {
         post(method);
         FeastRequests.Push push = FeastRequests.push(read(body));
-        return written(push.idempotencyKey() == null ? ops.push(push.source(), push.columns(), push.target())
-            : ops.push(push.source(), push.columns(), push.target(), new dev.quiver.core.online.Origin.Push(push.idempotencyKey())));
+        Resource source = guard().source(push.source());
+        guard().check(caller, Action.PUSH, List.of(source));
+        return written(audited(caller, "push", source.toString(), () -> push.idempotencyKey() == null
+            ? ops.push(push.source(), push.columns(), push.target())
+            : ops.push(push.source(), push.columns(), push.target(), new dev.quiver.core.online.Origin.Push(push.idempotencyKey()))));
       }
       case "/write-to-online-store" -> {
         post(method);
         FeastRequests.Write write = FeastRequests.write(read(body));
-        return written(ops.write(write.view(), write.columns()));
+        List<Resource> view = guard().views(List.of(write.view()));
+        guard().check(caller, Action.PUSH, view);
+        return written(audited(caller, "write", view.getFirst().toString(), () -> ops.write(write.view(), write.columns())));
       }
       case "/materialize" -> {
         post(method);
-        return materialize(FeastRequests.materialize(read(body), clock), FeastRequests.async(params));
+        return materialize(FeastRequests.materialize(read(body), clock), FeastRequests.async(params), caller);
       }
       case "/materialize-incremental" -> {
         post(method);
-        return materialize(FeastRequests.materializeIncremental(read(body), clock), FeastRequests.async(params));
+        return materialize(FeastRequests.materializeIncremental(read(body), clock), FeastRequests.async(params), caller);
       }
       case "/online/delete" -> {
         post(method);
         FeastRequests.Delete d = FeastRequests.delete(read(body));
-        return deleted(ops.deleteOnline(d.views(), d.entities()));
+        guard().check(caller, Action.MATERIALIZE, guard().views(d.views()));
+        String what = views(d.views());
+        try {
+          OnlineDeletion.Result r = ops.deleteOnline(d.views(), d.entities());
+          guard().record(caller, "online_delete", what, "ok", r.entities() + " entities, "
+              + r.latestRowsDeleted() + " rows and " + r.tileRowsDeleted() + " tile rows deleted in " + r.views());
+          return deleted(r);
+        } catch (RuntimeException e) {
+          guard().record(caller, "online_delete", what, "failed", oneLine(e.getMessage()));
+          throw e;
+        }
       }
       case "/materialize/status" -> {
         get(method);
+        guard().check(caller, Action.DESCRIBE, List.of(Resource.REGISTRY_ROOT));
         return HttpReply.json(200, bytes(status(ops.materialization())));
       }
       case "/ingest/status" -> {
         get(method);
+        guard().check(caller, Action.DESCRIBE, List.of(Resource.REGISTRY_ROOT));
         return HttpReply.json(200, bytes(IngestStatusJson.of(mapper, ops.ingestion())));
       }
       case "/health" -> {
@@ -199,6 +232,7 @@ final class HttpApi {
       }
       case "/metrics" -> {
         get(method);
+        guard().check(caller, Action.DESCRIBE, List.of(Resource.REGISTRY_ROOT));
         return HttpReply.text(200, PROMETHEUS, ops.scrapeMetrics());
       }
       case "/whoami" -> {
@@ -215,13 +249,50 @@ final class HttpApi {
           get(method);
           var snapshot = ops.applied().orElseThrow(() ->
               new QuiverException("the registry is empty: nothing to list until 'quiver apply' records a version"));
-          return HttpReply.json(200, bytes(catalogue.get(path.substring("/api/v1/".length()), snapshot, ops.registryLog())));
+          Catalogue.Access access = new Catalogue.Access() {
+            @Override
+            public boolean visible(Resource r) {
+              return guard().permits(caller, Action.DESCRIBE, r);
+            }
+
+            @Override
+            public void require(Resource r) {
+              guard().check(caller, Action.DESCRIBE, List.of(r));
+            }
+          };
+          return HttpReply.json(200, bytes(catalogue.get(path.substring("/api/v1/".length()), snapshot, ops.registryLog(), access)));
         }
         throw new HttpFailure(404, "not_found", "no route " + path + "; the server answers POST /get-online-features,"
             + " /push, /write-to-online-store, /materialize, /materialize-incremental, /online/delete and GET /health, /ready, /metrics,"
             + " /materialize/status, /ingest/status, /whoami, /api/v1/...");
       }
     }
+  }
+
+  private Guard guard() {
+    return ops.guard();
+  }
+
+  /** Runs a push or a write and records it: rows and views when it worked, the error when not. */
+  private Pusher.Result audited(Caller caller, String action, String resource, java.util.function.Supplier<Pusher.Result> run) {
+    try {
+      Pusher.Result r = run.get();
+      guard().record(caller, action, resource, "ok", r.rows() + " rows, " + r.written() + " written to " + r.views());
+      return r;
+    } catch (RuntimeException e) {
+      guard().record(caller, action, resource, "failed", oneLine(e.getMessage()));
+      throw e;
+    }
+  }
+
+  /** The views a request names, for the audit log: {@code feature_view a, b}, or every online view. */
+  private static String views(List<String> views) {
+    return "feature_view " + (views.isEmpty() ? "* (every online view)" : String.join(", ", views));
+  }
+
+  private static String oneLine(String message) {
+    String m = message == null ? "" : message.replace('\n', ' ');
+    return m.length() > 500 ? m.substring(0, 500) + "..." : m;
   }
 
   /** What a push or a write did. */
@@ -255,10 +326,21 @@ final class HttpApi {
   }
 
   /** Runs a materialization, or starts it in the background (202, as Feast's {@code ?async=true}). */
-  private HttpReply materialize(FeastRequests.Materialize m, boolean async) {
+  private HttpReply materialize(FeastRequests.Materialize m, boolean async, Caller caller) {
+    guard().check(caller, Action.MATERIALIZE, guard().views(m.views()));
+    String kind = m.rebuild() ? "rebuild" : m.incremental() ? "materialize_incremental" : "materialize";
+    String range = (m.start() == null ? "from each watermark" : "from " + m.start()) + " to " + m.end();
     if (async) {
       // the run's own id: by the time this answers, it may be done and another one running
-      MaterializationStatus started = ops.materializeInBackground(m.views(), m.start(), m.end(), m.rebuild());
+      MaterializationStatus started;
+      try {
+        started = ops.materializeInBackground(m.views(), m.start(), m.end(), m.rebuild());
+      } catch (RuntimeException e) {
+        guard().record(caller, kind, views(m.views()), "failed", range + ": " + oneLine(e.getMessage()));
+        throw e;
+      }
+      guard().record(caller, kind, views(m.views()), "started", range + " in the background, run " + started.id()
+          + " (its outcome: /materialize/status)");
       ObjectNode n = mapper.createObjectNode();
       n.put("status", "accepted");
       ArrayNode names = n.putArray("feature_views");
@@ -267,9 +349,19 @@ final class HttpApi {
       n.put("progress", "/materialize/status");
       return HttpReply.json(202, bytes(n));
     }
-    return materialized(m.rebuild() ? ops.rebuild(m.views(), m.end())
-        : m.incremental() ? ops.materializeIncremental(m.views(), m.end())
-        : ops.materialize(m.views(), m.start(), m.end()));
+    List<Materializer.ViewResult> results;
+    try {
+      results = m.rebuild() ? ops.rebuild(m.views(), m.end())
+          : m.incremental() ? ops.materializeIncremental(m.views(), m.end())
+          : ops.materialize(m.views(), m.start(), m.end());
+    } catch (RuntimeException e) {
+      guard().record(caller, kind, views(m.views()), "failed", range + ": " + oneLine(e.getMessage()));
+      throw e;
+    }
+    long rows = results.stream().mapToLong(Materializer.ViewResult::rowsWritten).sum();
+    guard().record(caller, kind, views(m.views()), "ok", range + ": " + rows + " rows written to "
+        + results.stream().map(Materializer.ViewResult::view).toList());
+    return materialized(results);
   }
 
   private ObjectNode status(MaterializationStatus s) {

@@ -106,8 +106,9 @@ class FeatureRepoConcurrencyTest {
     List<Instant[]> materializations = new ArrayList<>();
     materializations.add(new Instant[] {START, END});
     for (int i = 0; i < 4; i++) {
-      Instant end = START.plus(1 + random.nextInt(89), ChronoUnit.DAYS);
-      materializations.add(new Instant[] {START.plus(random.nextInt(20), ChronoUnit.DAYS), end});
+      Instant start = START.plus(random.nextInt(20), ChronoUnit.DAYS);
+      Instant end = start.plus(1 + random.nextInt(70), ChronoUnit.DAYS); // at most START + 89 days < END
+      materializations.add(new Instant[] {start, end});
     }
 
     List<String> expectedTraining;

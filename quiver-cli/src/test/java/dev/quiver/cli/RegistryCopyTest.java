@@ -119,7 +119,7 @@ class RegistryCopyTest {
   @Test
   void tokensAndTheAuditLogAreCopiedToPostgresAndToAFileRegistry() throws Exception {
     String from = pg.newSchema();
-    ApiToken token = new ApiToken("q_1", "ci", Set.of("reader"), "ab".repeat(32), T, Optional.empty(), Optional.empty());
+    ApiToken token = new ApiToken("q1", "ci", Set.of("reader"), "ab".repeat(32), T, Optional.empty(), Optional.empty());
     AuditEvent e1 = new AuditEvent(T, "ana", "local", "apply", "registry *", "cli", "ok", "version 1");
     AuditEvent e2 = new AuditEvent(T.plusNanos(1), "ci", "token", "push", "feature_view user_txn", "10.0.0.1", "ok", "");
     try (RegistryStore s = postgres(from)) {

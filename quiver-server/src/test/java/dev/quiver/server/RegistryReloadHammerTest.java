@@ -89,7 +89,7 @@ class RegistryReloadHammerTest {
   }
 
   /** Version {@code k}'s definitions: the test repo's, plus extra_2..extra_k, scoring@vk, and permissions when k is odd. */
-  static String definitions(int k) {
+  private static String definitions(int k) {
     StringBuilder extras = new StringBuilder();
     for (int i = 2; i <= k; i++) {
       extras.append("""
@@ -162,12 +162,12 @@ class RegistryReloadHammerTest {
       if (views.status() != 200) {
         failures.add("feature-views " + views.status() + " " + views.body() + bracket);
       } else {
-        Set<Integer> extras = new TreeSet<>();
+        TreeSet<Integer> extras = new TreeSet<>();
         Matcher m = EXTRA.matcher(views.body());
         while (m.find()) {
           extras.add(Integer.parseInt(m.group(1)));
         }
-        long k = extras.isEmpty() ? 1 : ((TreeSet<Integer>) extras).last();
+        long k = extras.isEmpty() ? 1 : extras.last();
         if (extras.size() != k - 1 || k < before || k > after || k < newest) {
           failures.add("feature-views lists extras " + extras + " after a reader saw version " + newest + bracket);
         }

@@ -3,6 +3,7 @@ package dev.quiver.core.registry;
 import dev.quiver.core.model.Definitions;
 import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -143,7 +144,7 @@ public interface RegistryStore extends AutoCloseable {
    * @throws NullPointerException when {@code listener} is null
    */
   default Subscription onNewVersion(Runnable listener) {
-    java.util.Objects.requireNonNull(listener, "listener");
+    Objects.requireNonNull(listener, "listener");
     return () -> {};
   }
 

@@ -20,8 +20,9 @@ import org.postgresql.PGNotification;
  *
  * <p>When that connection fails (the server restarts, an administrator ends it) the thread
  * reconnects, backing off from 0.1 s to 5 s, and tells the listeners once it is back, since a version
- * may have been recorded meanwhile. It logs the failure once, not at every retry. The thread starts
- * with the first subscription and ends when the store closes. Thread-safe.
+ * may have been recorded meanwhile; for the same reason it tells them once when it first starts
+ * listening. It logs the failure once, not at every retry. The thread starts with the first
+ * subscription and ends when the store closes. Thread-safe.
  */
 final class VersionNotifications implements AutoCloseable {
   /** The channel, shared by every registry in the database: the payload names the schema. */
@@ -64,7 +65,7 @@ final class VersionNotifications implements AutoCloseable {
 
   private void listen() {
     long backoff = 100;
-    boolean missed = false;
+    boolean missed = true; // a version may be recorded between subscribing and listening
     String down = null;
     while (!closed) {
       try (Connection c = db.dedicatedConnection(APPLICATION_NAME); Statement s = c.createStatement()) {
@@ -74,7 +75,7 @@ final class VersionNotifications implements AutoCloseable {
           down = null;
         }
         if (missed) {
-          tell(); // a version may have been recorded while nobody listened
+          tell(); // a version may have been recorded while nobody listened yet
           missed = false;
         }
         backoff = 100;

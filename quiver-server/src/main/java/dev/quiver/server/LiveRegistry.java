@@ -15,6 +15,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -23,7 +24,9 @@ import java.util.logging.Logger;
 
 /**
  * The registry version the server answers from. A background thread checks the registry head every
- * poll interval and, when a new version was applied, <em>loads</em> it — decodes it, loads its custom
+ * poll interval, and at once when the store reports a new version ({@link RegistryStore#onNewVersion}:
+ * the PostgreSQL registry does, within milliseconds; the poll stays as the fallback), and, when a new
+ * version was applied, <em>loads</em> it — decodes it, loads its custom
  * transforms and compiles every derived feature ({@link DerivedFeatures#compileAll}) — and swaps it in
  * with one reference write: a request reads {@link #current()} once and sees one whole version, never
  * a mix. The views' watermarks are read at the same poll: they say which versions are materialized,
@@ -66,6 +69,7 @@ final class LiveRegistry implements AutoCloseable {
   private final ClassLoader transforms;
   private final AtomicReference<State> state = new AtomicReference<>();
   private final ScheduledExecutorService poller;
+  private final RegistryStore.Subscription notified;
   /** Earlier versions' definitions (versions are immutable, so each is read once), at most 64. */
   private final Map<Long, Definitions> earlier = new ConcurrentHashMap<>();
   /** The last problem logged, so a problem that persists is logged once, not every poll. */
@@ -79,6 +83,16 @@ final class LiveRegistry implements AutoCloseable {
     this.poller = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon().name("quiver-registry-poll").unstarted(r));
     long millis = Math.max(10, poll.toMillis());
     poller.scheduleWithFixedDelay(this::refresh, millis, millis, TimeUnit.MILLISECONDS);
+    this.notified = registry.onNewVersion(this::refreshSoon);
+  }
+
+  /** Refreshes on the poll thread, now (the store's listener thread must not wait for it). */
+  private void refreshSoon() {
+    try {
+      poller.execute(this::refresh);
+    } catch (RejectedExecutionException closing) {
+      // the server is stopping
+    }
   }
 
   State current() {
@@ -175,6 +189,7 @@ final class LiveRegistry implements AutoCloseable {
 
   @Override
   public void close() {
+    notified.close();
     poller.shutdownNow();
   }
 }

@@ -6,9 +6,12 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -95,6 +98,29 @@ public final class LocalPostgres implements AutoCloseable {
     } catch (SQLException e) {
       throw new IllegalStateException("SQL failed: " + e.getMessage(), e);
     }
+  }
+
+  /** Runs a query as the superuser and returns its first column, as text (null for NULL). */
+  public List<String> column(String sql) {
+    List<String> values = new ArrayList<>();
+    try (Connection c = server.getPostgresDatabase().getConnection(); Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(sql)) {
+      while (rs.next()) {
+        values.add(rs.getString(1));
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("SQL failed: " + e.getMessage(), e);
+    }
+    return values;
+  }
+
+  /**
+   * Ends every connection whose {@code application_name} is {@code applicationName}, as an
+   * administrator's {@code pg_terminate_backend} does, and returns how many there were.
+   */
+  public int terminate(String applicationName) {
+    return column("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = '"
+        + applicationName.replace("'", "''") + "'").size();
   }
 
   @Override

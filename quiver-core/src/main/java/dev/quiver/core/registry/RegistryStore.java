@@ -3,6 +3,7 @@ package dev.quiver.core.registry;
 import dev.quiver.core.model.Definitions;
 import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -125,6 +126,33 @@ public interface RegistryStore extends AutoCloseable {
    */
   default dev.quiver.core.security.TokenStore tokens() {
     throw new UnsupportedOperationException("this registry store keeps no API tokens");
+  }
+
+  /**
+   * Asks to be told, soon after it happens, that a new version was recorded, by this or any other
+   * process, so a reader can read the head at once instead of at its next poll. Optional: the
+   * default tells nothing and returns a subscription that does nothing. A notification can be lost
+   * (a connection drops, a change lands while one is being re-made: implementations then tell once
+   * more when it is back, as a version may have been missed), so callers keep polling as well, less
+   * often.
+   *
+   * <p>The listener runs on a thread of the store: it must be quick (hand the work to another
+   * thread) and should not throw; anything it throws is ignored. Extra calls are harmless: it may be
+   * told of a version more than once, or told when nothing changed.
+   *
+   * @return a subscription; close it to stop being told
+   * @throws NullPointerException when {@code listener} is null
+   */
+  default Subscription onNewVersion(Runnable listener) {
+    Objects.requireNonNull(listener, "listener");
+    return () -> {};
+  }
+
+  /** A registration made with {@link #onNewVersion}; closing it is idempotent and throws nothing. */
+  @FunctionalInterface
+  interface Subscription extends AutoCloseable {
+    @Override
+    void close();
   }
 
   /** Releases resources; idempotent. */

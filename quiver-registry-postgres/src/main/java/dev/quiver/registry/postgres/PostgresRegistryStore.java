@@ -39,7 +39,10 @@ import java.util.regex.Pattern;
  * {@code expectedHead} exists, {@code ON CONFLICT (version) DO NOTHING}: the primary key makes one of
  * several writers (threads, processes, machines) win; the others insert nothing and get a {@link
  * RegistryConflictException}. A check constraint ({@code parent = version - 1}) and the existence
- * test keep the versions gapless. A transaction either commits the whole row or nothing.
+ * test keep the versions gapless. A transaction either commits the whole row or nothing. The same
+ * statement sends {@code NOTIFY quiver_registry}, delivered when (and only if) the row commits, so
+ * {@link #onNewVersion} listeners in every process hear of the version within milliseconds ({@link
+ * VersionNotifications}).
  *
  * <p><b>Watermarks</b> are advanced in a transaction holding the view's row lock ({@code SELECT ...
  * FOR UPDATE}), so concurrent advances are serialized and the one furthest ahead remains.
@@ -56,6 +59,7 @@ final class PostgresRegistryStore implements RegistryStore {
   private final RegistryDatabase db;
   private final PostgresAuditLog audit;
   private final PostgresTokenStore tokens;
+  private final VersionNotifications notifications;
   private final ConcurrentMap<Long, VersionInfo> verifiedInfos = new ConcurrentHashMap<>();
   private final ConcurrentMap<String, DatasetRecord> verifiedDatasets = new ConcurrentHashMap<>();
   private volatile boolean closed;
@@ -64,6 +68,7 @@ final class PostgresRegistryStore implements RegistryStore {
     this.db = Objects.requireNonNull(db, "db");
     this.audit = new PostgresAuditLog(db);
     this.tokens = new PostgresTokenStore(db);
+    this.notifications = new VersionNotifications(db);
   }
 
   @Override
@@ -130,12 +135,14 @@ final class PostgresRegistryStore implements RegistryStore {
         new VersionInfo(version, expectedHead, author, time, message, RegistryCodec.contentHash(definitions));
     byte[] bytes = RegistryCodec.encode(new RegistrySnapshot(info, definitions));
     String versions = db.table("versions");
-    int inserted;
+    int inserted = 0;
     try (Connection c = db.connection();
         PreparedStatement s = c.prepareStatement(
-            "INSERT INTO " + versions + " (version, parent, author, applied_at, message, content_hash, body)"
+            "WITH inserted AS (INSERT INTO " + versions
+                + " (version, parent, author, applied_at, message, content_hash, body)"
                 + " SELECT ?, ?, ?, ?, ?, ?, ? WHERE ? = 0 OR EXISTS (SELECT 1 FROM " + versions + " WHERE version = ?)"
-                + " ON CONFLICT (version) DO NOTHING")) {
+                + " ON CONFLICT (version) DO NOTHING RETURNING version)"
+                + " SELECT pg_notify('" + VersionNotifications.CHANNEL + "', ?) FROM inserted")) {
       s.setLong(1, version);
       s.setLong(2, expectedHead);
       s.setString(3, info.author());
@@ -145,7 +152,12 @@ final class PostgresRegistryStore implements RegistryStore {
       s.setBytes(7, bytes);
       s.setLong(8, expectedHead);
       s.setLong(9, expectedHead);
-      inserted = s.executeUpdate();
+      s.setString(10, VersionNotifications.payload(db.settings().schema(), version));
+      try (ResultSet rs = s.executeQuery()) {
+        while (rs.next()) {
+          inserted++;
+        }
+      }
     } catch (SQLException e) {
       throw new QuiverException(db.failure("record registry version " + version, e).getMessage()
           + "; nothing was recorded, run apply again", e);
@@ -349,10 +361,22 @@ final class PostgresRegistryStore implements RegistryStore {
     return tokens;
   }
 
+  /**
+   * Tells {@code listener} of every version recorded in this registry, by any process, within
+   * milliseconds: a connection of this store (outside the pool) {@code LISTEN}s for the commits'
+   * notifications, and reconnects when it fails, telling the listener once more when it is back.
+   */
+  @Override
+  public Subscription onNewVersion(Runnable listener) {
+    ensureOpen();
+    return notifications.subscribe(listener);
+  }
+
   @Override
   public void close() {
     if (!closed) {
       closed = true;
+      notifications.close();
       db.close();
     }
   }

@@ -7,6 +7,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Properties;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -82,6 +83,30 @@ final class RegistryDatabase implements AutoCloseable {
   /** A connection from the pool; the caller closes it. */
   Connection connection() throws SQLException {
     return pool.getConnection();
+  }
+
+  /**
+   * A connection of its own, outside the pool, for one long-lived use (listening for
+   * notifications); the caller closes it.
+   *
+   * @param applicationName the {@code application_name} it shows in {@code pg_stat_activity}
+   */
+  Connection dedicatedConnection(String applicationName) throws SQLException {
+    Properties props = new Properties();
+    if (settings.user() != null) {
+      props.setProperty("user", settings.user());
+    }
+    if (settings.password() != null) {
+      props.setProperty("password", settings.password());
+    }
+    props.setProperty("connectTimeout", "5");
+    props.setProperty("tcpKeepAlive", "true");
+    props.setProperty("ApplicationName", applicationName);
+    Connection c = new org.postgresql.Driver().connect(settings.url(), props);
+    if (c == null) {
+      throw new SQLException("the PostgreSQL driver does not accept the URL", "08001");
+    }
+    return c;
   }
 
   /** {@code "schema".name}, for SQL. */

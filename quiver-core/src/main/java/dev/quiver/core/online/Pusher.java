@@ -10,7 +10,6 @@ import dev.quiver.core.Names;
 import dev.quiver.core.NotFoundException;
 import dev.quiver.core.model.ColumnFeature;
 import dev.quiver.core.model.Definitions;
-import dev.quiver.core.model.Entity;
 import dev.quiver.core.model.Feature;
 import dev.quiver.core.model.FeatureView;
 import dev.quiver.core.model.FileSource;
@@ -241,14 +240,15 @@ public final class Pusher {
     bounds.checkEvents(file.timestampColumn(), events); // a future event time is refused before anything is written
     List<Instant> created = file.createdColumn() == null || !columns.containsKey(file.createdColumn())
         ? null : times(columns, file.createdColumn(), rows, false);
+    Map<List<JoinKey>, EncodedKeys> encoded = new java.util.HashMap<>(); // each key encoded once per push, shared by views
     List<ViewRows> prepared = new ArrayList<>();
     for (FeatureView view : views) {
-      prepared.add(prepare(view, columns, rows, events, created));
+      prepared.add(prepare(view, columns, rows, events, created, encoded));
     }
     List<PushedTiles> tileUpdates = new ArrayList<>();
     for (FeatureView view : views) {
       if (TileLayout.hasTiles(view)) {
-        tileUpdates.add(prepareTiles(view, file, columns, rows, events, created));
+        tileUpdates.add(prepareTiles(view, file, columns, rows, events, created, encoded));
       }
     }
     for (PushedTiles u : tileUpdates) {
@@ -347,13 +347,52 @@ public final class Pusher {
   }
 
   private PushedTiles prepareTiles(FeatureView view, FileSource file, Map<String, List<Object>> columns, int rows,
-      List<Instant> events, List<Instant> created) {
+      List<Instant> events, List<Instant> created, Map<List<JoinKey>, EncodedKeys> encoded) {
+    List<JoinKey> keys = joinKeys(view);
+    return PushedTiles.prepare(new PushedTiles.Target(view, TileRows.table(defs.project(), view), layout(view, file),
+        earlierLayout(view, file), serving.tilesRebuilt(view)), keys,
+        encodedKeys(keys, columns, rows, view, encoded), columns, rows, events, created);
+  }
+
+  /** The view's join keys, in entity order. */
+  private List<JoinKey> joinKeys(FeatureView view) {
     List<JoinKey> keys = new ArrayList<>();
     for (String e : view.entities()) {
       keys.addAll(defs.entity(e).orElseThrow().joinKeys());
     }
-    return PushedTiles.prepare(new PushedTiles.Target(view, TileRows.table(defs.project(), view), layout(view, file),
-        earlierLayout(view, file), serving.tilesRebuilt(view)), keys, columns, rows, events, created);
+    return keys;
+  }
+
+  /**
+   * Every row's key values (coerced to the join keys' types) and encoded key.
+   *
+   * @param values row by row, as {@link #keyValues} gives them
+   * @param encoded row by row, {@link KeyEncoding#encode} of the values
+   */
+  record EncodedKeys(List<List<Object>> values, List<byte[]> encoded) {}
+
+  /** The rows' keys for {@code keys}: computed by the first view of the push that needs them, then shared. */
+  private static EncodedKeys encodedKeys(List<JoinKey> keys, Map<String, List<Object>> columns, int rows, FeatureView view,
+      Map<List<JoinKey>, EncodedKeys> encoded) {
+    EncodedKeys known = encoded.get(keys);
+    if (known != null) {
+      return known;
+    }
+    List<ScalarType> keyTypes = keys.stream().map(JoinKey::type).toList();
+    List<List<Object>> keyColumns = new ArrayList<>();
+    for (JoinKey k : keys) {
+      keyColumns.add(column(columns, k.name(), view));
+    }
+    List<List<Object>> values = new ArrayList<>(rows);
+    List<byte[]> bytes = new ArrayList<>(rows);
+    for (int r = 0; r < rows; r++) {
+      List<Object> keyValues = keyValues(keys, keyColumns, r);
+      values.add(keyValues);
+      bytes.add(KeyEncoding.encode(keyTypes, keyValues));
+    }
+    EncodedKeys out = new EncodedKeys(values, bytes);
+    encoded.put(List.copyOf(keys), out);
+    return out;
   }
 
   /** The view's tile layout, with the input types of the source's files (as materialization sees them). */
@@ -397,13 +436,8 @@ public final class Pusher {
   }
 
   private ViewRows prepare(FeatureView view, Map<String, List<Object>> columns, int rows, List<Instant> events,
-      List<Instant> created) {
-    List<JoinKey> keys = new ArrayList<>();
-    for (String e : view.entities()) {
-      Entity entity = defs.entity(e).orElseThrow();
-      keys.addAll(entity.joinKeys());
-    }
-    List<ScalarType> keyTypes = keys.stream().map(JoinKey::type).toList();
+      List<Instant> created, Map<List<JoinKey>, EncodedKeys> encoded) {
+    List<JoinKey> keys = joinKeys(view);
     List<String> names = new ArrayList<>();
     List<ValueType> types = new ArrayList<>();
     List<List<Object>> featureColumns = new ArrayList<>();
@@ -414,22 +448,17 @@ public final class Pusher {
         featureColumns.add(column(columns, c.column(), view));
       }
     }
-    List<List<Object>> keyColumns = new ArrayList<>();
-    for (JoinKey k : keys) {
-      keyColumns.add(column(columns, k.name(), view));
-    }
-    List<byte[]> encodedKeys = new ArrayList<>(rows);
+    EncodedKeys encodedKeys = encodedKeys(keys, columns, rows, view, encoded);
     List<List<Object>> rowValues = new ArrayList<>(rows);
     for (int r = 0; r < rows; r++) {
-      List<Object> keyValues = keyValues(keys, keyColumns, r);
       List<Object> values = new ArrayList<>(names.size());
       for (int f = 0; f < names.size(); f++) {
         values.add(PushValues.coerce(types.get(f), featureColumns.get(f).get(r), names.get(f), r));
       }
-      encodedKeys.add(KeyEncoding.encode(keyTypes, keyValues));
       rowValues.add(values);
     }
-    return new ViewRows(OnlineTables.of(defs.project(), view), names, types, encodedKeys, events, created, rowValues);
+    return new ViewRows(OnlineTables.of(defs.project(), view), names, types, encodedKeys.encoded(), events, created,
+        rowValues);
   }
 
   /** Row r's key values, coerced to the join keys' types; a null key is refused by name. */

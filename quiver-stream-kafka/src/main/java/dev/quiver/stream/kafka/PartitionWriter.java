@@ -74,7 +74,7 @@ final class PartitionWriter {
     return new Dropped(r.rejectedFuture(), r.late());
   }
 
-  private record Event(long offset, Map<String, Object> row, Instant eventTime) {}
+  record Event(long offset, Map<String, Object> row, Instant eventTime) {}
 
   private final StreamSource source;
   private final RecordDecoder decoder;
@@ -153,14 +153,7 @@ final class PartitionWriter {
   /** Twin first, then online; a refusal online removes the file just added, so the twin never holds what was refused. */
   private Dropped write(int partition, List<Event> events) {
     Path added = source.appendToBatch() ? appendToTwin(partition, events) : null;
-    Set<String> names = new LinkedHashSet<>();
-    events.forEach(e -> names.addAll(e.row().keySet()));
-    Map<String, List<Object>> columns = new java.util.LinkedHashMap<>();
-    for (String n : names) {
-      List<Object> col = new ArrayList<>(events.size());
-      events.forEach(e -> col.add(e.row().get(n)));
-      columns.put(n, col);
-    }
+    Map<String, List<Object>> columns = columns(events);
     long[] offsets = events.stream().mapToLong(Event::offset).toArray();
     try {
       return dropped(online.push(source.name(), columns, new Origin.Stream(source.streamId(), partition, offsets,
@@ -175,6 +168,61 @@ final class PartitionWriter {
       }
       throw e;
     }
+  }
+
+  /**
+   * The events' rows column-major: every field any row has, in the order of first appearance, null
+   * where a row lacks it. Rows of one source nearly always have the same fields in the same order:
+   * then each row's values are taken in order, with no set of names or lookup per field.
+   */
+  static Map<String, List<Object>> columns(List<Event> events) {
+    List<String> order = new ArrayList<>(events.getFirst().row().keySet());
+    boolean uniform = true;
+    for (Event e : events) {
+      if (!sameFields(e.row(), order)) {
+        uniform = false;
+        break;
+      }
+    }
+    Map<String, List<Object>> columns = new java.util.LinkedHashMap<>();
+    if (uniform) {
+      List<List<Object>> cols = new ArrayList<>(order.size());
+      for (String n : order) {
+        List<Object> col = new ArrayList<>(events.size());
+        cols.add(col);
+        columns.put(n, col);
+      }
+      for (Event e : events) {
+        int i = 0;
+        for (Object v : e.row().values()) {
+          cols.get(i++).add(v);
+        }
+      }
+      return columns;
+    }
+    Set<String> names = new LinkedHashSet<>();
+    events.forEach(e -> names.addAll(e.row().keySet()));
+    for (String n : names) {
+      List<Object> col = new ArrayList<>(events.size());
+      events.forEach(e -> col.add(e.row().get(n)));
+      columns.put(n, col);
+    }
+    return columns;
+  }
+
+  /** True when the row's fields are exactly {@code order}, in that order (names compared by identity first: decoders reuse them). */
+  private static boolean sameFields(Map<String, Object> row, List<String> order) {
+    if (row.size() != order.size()) {
+      return false;
+    }
+    int i = 0;
+    for (String name : row.keySet()) {
+      String expected = order.get(i++);
+      if (name != expected && !name.equals(expected)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**

@@ -47,6 +47,8 @@ final class PushedTiles {
   private final long[] created;
   private int[] atLayout;
   private int[] atEarlier;
+  /** The rows {@link #check} read, which {@link #apply} swaps against first (then null); null before a check. */
+  private List<byte[]> checked;
 
   private PushedTiles(Target target, String earlierMissing, List<String> columns, int rows) {
     this.target = target;
@@ -123,6 +125,7 @@ final class PushedTiles {
     for (int i = 0; i < keys.size(); i++) {
       foldInto(i, stored.get(i));
     }
+    checked = stored;
   }
 
   /**
@@ -152,7 +155,9 @@ final class PushedTiles {
   Counts apply(OnlineStore store, Origin origin, long nowMicros) {
     store.createTable(target.table());
     long[][] counts = new long[keys.size()][]; // per key, from the attempt that was written
-    TileRows.swap(store, target.table(), keys, (i, stored) -> {
+    List<byte[]> read = checked;
+    checked = null;
+    TileRows.swap(store, target.table(), keys, read, (i, stored) -> {
       TileLayout into = foldInto(i, stored);
       EntityTiles tiles = into == null ? new EntityTiles(target.layout()) : EntityTiles.decode(into, stored);
       long[] c = new long[3];

@@ -85,9 +85,10 @@ public sealed interface RowPosition {
     }
 
     @Override public byte[] bytes() {
-      ByteSink out = new ByteSink(stream.length() + 15);
+      byte[] name = EscapedText.ofStream(stream);
+      ByteSink out = new ByteSink(name.length + 13);
       out.write(3);
-      escaped(out, stream);
+      out.writeBytes(name);
       out.writeInt(partition);
       out.writeLong(offset);
       return out.toByteArray();
@@ -118,14 +119,7 @@ public sealed interface RowPosition {
   }
 
   private static void escaped(ByteSink out, String text) {
-    for (byte b : text.getBytes(StandardCharsets.UTF_8)) {
-      out.write(b);
-      if (b == 0) {
-        out.write(0xFF);
-      }
-    }
-    out.write(0);
-    out.write(1);
+    EscapedText.write(out, text);
   }
 
   private static String unescaped(ByteBuffer in) {

@@ -176,30 +176,11 @@ final class PartitionWriter {
    * then each row's values are taken in order, with no set of names or lookup per field.
    */
   static Map<String, List<Object>> columns(List<Event> events) {
-    List<String> order = new ArrayList<>(events.getFirst().row().keySet());
-    boolean uniform = true;
-    for (Event e : events) {
-      if (!sameFields(e.row(), order)) {
-        uniform = false;
-        break;
-      }
-    }
     Map<String, List<Object>> columns = new java.util.LinkedHashMap<>();
-    if (uniform) {
-      List<List<Object>> cols = new ArrayList<>(order.size());
-      for (String n : order) {
-        List<Object> col = new ArrayList<>(events.size());
-        cols.add(col);
-        columns.put(n, col);
-      }
-      for (Event e : events) {
-        int i = 0;
-        for (Object v : e.row().values()) {
-          cols.get(i++).add(v);
-        }
-      }
+    if (byPosition(events, columns)) {
       return columns;
     }
+    columns.clear();
     Set<String> names = new LinkedHashSet<>();
     events.forEach(e -> names.addAll(e.row().keySet()));
     for (String n : names) {
@@ -210,16 +191,32 @@ final class PartitionWriter {
     return columns;
   }
 
-  /** True when the row's fields are exactly {@code order}, in that order (names compared by identity first: decoders reuse them). */
-  private static boolean sameFields(Map<String, Object> row, List<String> order) {
-    if (row.size() != order.size()) {
-      return false;
+  /**
+   * Fills {@code columns} in one pass over the rows when every row has the first row's fields in its
+   * order (names compared by identity first: decoders reuse them); false as soon as one does not
+   * ({@code columns} is then partly filled).
+   */
+  private static boolean byPosition(List<Event> events, Map<String, List<Object>> columns) {
+    Map<String, Object> first = events.getFirst().row();
+    String[] order = first.keySet().toArray(new String[0]);
+    @SuppressWarnings("unchecked")
+    List<Object>[] cols = new List[order.length];
+    for (int i = 0; i < order.length; i++) {
+      cols[i] = new ArrayList<>(events.size());
+      columns.put(order[i], cols[i]);
     }
-    int i = 0;
-    for (String name : row.keySet()) {
-      String expected = order.get(i++);
-      if (name != expected && !name.equals(expected)) {
+    for (Event e : events) {
+      Map<String, Object> row = e.row();
+      if (row.size() != order.length) {
         return false;
+      }
+      int i = 0;
+      for (Map.Entry<String, Object> field : row.entrySet()) {
+        String name = field.getKey();
+        if (name != order[i] && !name.equals(order[i])) {
+          return false;
+        }
+        cols[i++].add(field.getValue());
       }
     }
     return true;

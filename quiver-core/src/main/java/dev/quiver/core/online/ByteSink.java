@@ -65,7 +65,24 @@ final class ByteSink {
     return size;
   }
 
-  /** The bytes written (the array itself when it is exactly full). */
+  /**
+   * Empties it for reuse as scratch space, dropping a buffer grown past {@code maxKept} bytes; read
+   * it with {@link #copy} then, never {@link #toByteArray}.
+   */
+  ByteSink reset(int maxKept) {
+    size = 0;
+    if (buf.length > maxKept) {
+      buf = new byte[64];
+    }
+    return this;
+  }
+
+  /** A copy of the bytes written. */
+  byte[] copy() {
+    return Arrays.copyOf(buf, size);
+  }
+
+  /** The bytes written (the array itself when it is exactly full, so not for a sink that is reused). */
   byte[] toByteArray() {
     return size == buf.length ? buf : Arrays.copyOf(buf, size);
   }

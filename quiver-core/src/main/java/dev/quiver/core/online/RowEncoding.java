@@ -85,7 +85,7 @@ public final class RowEncoding {
     if (keyLength > 0xFFFF) {
       throw new IllegalArgumentException("a row position of " + p.length + " bytes is too long");
     }
-    ByteSink out = new ByteSink(32 + keyLength + 16 * names.size());
+    ByteSink out = ROW_SCRATCH.get().reset(MAX_SCRATCH);
     out.write(VERSION);
     out.write(keyLength >>> 8);
     out.write(keyLength);
@@ -96,8 +96,12 @@ public final class RowEncoding {
       out.writeInt(names.get(i).hashCode());
       value(out, types.get(i), values.get(i));
     }
-    return out.toByteArray();
+    return out.copy();
   }
+
+  /** Rows are encoded into one buffer per thread, reused (a consumer encodes one per event), then copied out. */
+  private static final ThreadLocal<ByteSink> ROW_SCRATCH = ThreadLocal.withInitial(() -> new ByteSink(256));
+  private static final int MAX_SCRATCH = 1 << 20;
 
   private static void times(ByteSink out, Instant eventTs, Instant createdTs) {
     out.writeLong(Timestamps.toMicros(eventTs) ^ Long.MIN_VALUE);

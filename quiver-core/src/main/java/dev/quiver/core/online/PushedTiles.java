@@ -69,8 +69,7 @@ final class PushedTiles {
    *     or a value does not fit its type
    */
   static PushedTiles prepare(Target target, List<JoinKey> keys, Pusher.EncodedKeys encoded, Map<String, List<Object>> pushed,
-      int rows,
-      List<Instant> events, List<Instant> created) {
+      int rows, List<Instant> events, List<Instant> created) {
     TileLayout layout = target.layout();
     List<String> columns = new ArrayList<>(layout.columns());
     String earlierMissing = null;

@@ -378,21 +378,42 @@ public final class Pusher {
     if (known != null) {
       return known;
     }
-    List<ScalarType> keyTypes = keys.stream().map(JoinKey::type).toList();
-    List<List<Object>> keyColumns = new ArrayList<>();
-    for (JoinKey k : keys) {
-      keyColumns.add(column(columns, k.name(), view));
-    }
-    List<List<Object>> values = new ArrayList<>(rows);
-    List<byte[]> bytes = new ArrayList<>(rows);
+    KeyRows keyRows = new KeyRows(keys, columns, rows, view);
     for (int r = 0; r < rows; r++) {
-      List<Object> keyValues = keyValues(keys, keyColumns, r);
-      values.add(keyValues);
-      bytes.add(KeyEncoding.encode(keyTypes, keyValues));
+      keyRows.add(r);
     }
-    EncodedKeys out = new EncodedKeys(values, bytes);
+    EncodedKeys out = keyRows.done();
     encoded.put(List.copyOf(keys), out);
     return out;
+  }
+
+  /** Builds {@link EncodedKeys} row by row, so a caller can check each row's keys where it checked them before. */
+  private static final class KeyRows {
+    private final List<JoinKey> keys;
+    private final List<ScalarType> types;
+    private final List<List<Object>> keyColumns = new ArrayList<>();
+    private final List<List<Object>> values;
+    private final List<byte[]> bytes;
+
+    KeyRows(List<JoinKey> keys, Map<String, List<Object>> columns, int rows, FeatureView view) {
+      this.keys = keys;
+      this.types = keys.stream().map(JoinKey::type).toList();
+      for (JoinKey k : keys) {
+        keyColumns.add(column(columns, k.name(), view));
+      }
+      this.values = new ArrayList<>(rows);
+      this.bytes = new ArrayList<>(rows);
+    }
+
+    void add(int r) {
+      List<Object> keyValues = keyValues(keys, keyColumns, r);
+      values.add(keyValues);
+      bytes.add(KeyEncoding.encode(types, keyValues));
+    }
+
+    EncodedKeys done() {
+      return new EncodedKeys(values, bytes);
+    }
   }
 
   /** The view's tile layout, with the input types of the source's files (as materialization sees them). */
@@ -448,16 +469,24 @@ public final class Pusher {
         featureColumns.add(column(columns, c.column(), view));
       }
     }
-    EncodedKeys encodedKeys = encodedKeys(keys, columns, rows, view, encoded);
+    EncodedKeys known = encoded.get(keys);
+    KeyRows keyRows = known == null ? new KeyRows(keys, columns, rows, view) : null;
     List<List<Object>> rowValues = new ArrayList<>(rows);
     for (int r = 0; r < rows; r++) {
+      if (keyRows != null) {
+        keyRows.add(r); // row r's keys are checked before its values, as they always were
+      }
       List<Object> values = new ArrayList<>(names.size());
       for (int f = 0; f < names.size(); f++) {
         values.add(PushValues.coerce(types.get(f), featureColumns.get(f).get(r), names.get(f), r));
       }
       rowValues.add(values);
     }
-    return new ViewRows(OnlineTables.of(defs.project(), view), names, types, encodedKeys.encoded(), events, created,
+    if (keyRows != null) {
+      known = keyRows.done();
+      encoded.put(List.copyOf(keys), known);
+    }
+    return new ViewRows(OnlineTables.of(defs.project(), view), names, types, known.encoded(), events, created,
         rowValues);
   }
 

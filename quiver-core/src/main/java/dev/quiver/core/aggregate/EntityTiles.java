@@ -352,7 +352,9 @@ public final class EntityTiles {
    * push idempotency keys; see docs/online-encoding.md).
    */
   public byte[] encode() {
-    StateCodec.Sink out = new StateCodec.Sink();
+    EncodeScratch scratch = ENCODE_SCRATCH.get();
+    StateCodec.Sink out = scratch.out;
+    out.reset(EncodeScratch.MAX_KEPT);
     out.u8(FORMAT);
     out.bytes(layout.signatureBytes());
     out.be64(layout.fingerprint());
@@ -366,8 +368,10 @@ public final class EntityTiles {
       }
     }
     out.varint(tiles.length);
-    StateCodec.Sink section = new StateCodec.Sink();
-    StateCodec.Sink one = new StateCodec.Sink();
+    StateCodec.Sink section = scratch.section;
+    section.reset(EncodeScratch.MAX_KEPT);
+    StateCodec.Sink one = scratch.one;
+    one.reset(EncodeScratch.MAX_KEPT);
     for (int f = 0; f < tiles.length; f++) {
       Aggregator agg = layout.families().get(f).aggregator();
       section.reset();
@@ -401,6 +405,20 @@ public final class EntityTiles {
     applied.write(out);
     return out.toByteArray();
   }
+
+  /**
+   * The buffers {@link #encode} writes into, one set per thread and reused: a consumer encodes a
+   * row per key and batch, and growing fresh buffers to a row's size each time showed in its
+   * profile. The result is copied out, so nothing refers to them after an encode.
+   */
+  private static final class EncodeScratch {
+    static final int MAX_KEPT = 1 << 20;
+    final StateCodec.Sink out = new StateCodec.Sink();
+    final StateCodec.Sink section = new StateCodec.Sink();
+    final StateCodec.Sink one = new StateCodec.Sink();
+  }
+
+  private static final ThreadLocal<EncodeScratch> ENCODE_SCRATCH = ThreadLocal.withInitial(EncodeScratch::new);
 
   /** Reads the tile indexes of a family section in order: a REST flag, else a delta from the previous. */
   private static final class TileIndexes {

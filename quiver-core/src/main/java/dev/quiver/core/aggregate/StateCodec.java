@@ -127,6 +127,14 @@ final class StateCodec {
       size = 0;
     }
 
+    /** Empties it, and drops a buffer grown past {@code maxKept} bytes (so scratch space does not keep a rare huge row). */
+    void reset(int maxKept) {
+      size = 0;
+      if (buf.length > maxKept) {
+        buf = new byte[32];
+      }
+    }
+
     byte[] toByteArray() {
       return Arrays.copyOf(buf, size);
     }

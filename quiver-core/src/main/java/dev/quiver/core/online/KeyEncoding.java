@@ -2,7 +2,6 @@ package dev.quiver.core.online;
 
 import dev.quiver.core.model.ScalarType;
 import dev.quiver.core.model.Timestamps;
-import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -47,7 +46,7 @@ public final class KeyEncoding {
     if (types.size() != values.size()) {
       throw new IllegalArgumentException("expected " + types.size() + " key values, got " + values.size());
     }
-    ByteArrayOutputStream out = new ByteArrayOutputStream(16);
+    ByteSink out = new ByteSink(16);
     out.write(VERSION);
     for (int i = 0; i < types.size(); i++) {
       Object v = values.get(i);
@@ -57,18 +56,18 @@ public final class KeyEncoding {
       switch (types.get(i)) {
         case INT32, INT64 -> {
           out.write(INT);
-          writeLong(out, integral(v));
+          out.writeLong(integral(v));
         }
         case STRING -> {
           out.write(STRING);
           byte[] b = ((String) v).getBytes(StandardCharsets.UTF_8);
-          Varint.write(out, b.length);
+          out.writeVarint(b.length);
           out.writeBytes(b);
         }
         case BYTES -> {
           out.write(BYTES);
           byte[] b = (byte[]) v;
-          Varint.write(out, b.length);
+          out.writeVarint(b.length);
           out.writeBytes(b);
         }
         case BOOL -> {
@@ -78,11 +77,11 @@ public final class KeyEncoding {
         case FLOAT32, FLOAT64 -> {
           out.write(FLOAT);
           double d = ((Number) v).doubleValue();
-          writeLong(out, Double.doubleToLongBits(d == 0.0 ? 0.0 : d));
+          out.writeLong(Double.doubleToLongBits(d == 0.0 ? 0.0 : d));
         }
         case TIMESTAMP -> {
           out.write(TIMESTAMP);
-          writeLong(out, Timestamps.toMicros((Instant) v));
+          out.writeLong(Timestamps.toMicros((Instant) v));
         }
       }
     }
@@ -117,11 +116,5 @@ public final class KeyEncoding {
       return ((Number) v).longValue();
     }
     throw new IllegalArgumentException("expected an integer key, got " + v.getClass().getSimpleName() + " " + v);
-  }
-
-  static void writeLong(ByteArrayOutputStream out, long v) {
-    for (int s = 56; s >= 0; s -= 8) {
-      out.write((int) (v >>> s));
-    }
   }
 }

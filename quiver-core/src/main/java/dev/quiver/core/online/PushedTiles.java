@@ -7,7 +7,6 @@ import dev.quiver.core.aggregate.TileLayout;
 import dev.quiver.core.aggregate.TileRowHeader;
 import dev.quiver.core.model.FeatureView;
 import dev.quiver.core.model.JoinKey;
-import dev.quiver.core.model.ScalarType;
 import dev.quiver.core.model.Timestamps;
 import dev.quiver.core.model.ValueType;
 import java.nio.ByteBuffer;
@@ -48,6 +47,8 @@ final class PushedTiles {
   private final long[] created;
   private int[] atLayout;
   private int[] atEarlier;
+  /** The rows {@link #check} read, which {@link #apply} swaps against first (then null); null before a check. */
+  private List<byte[]> checked;
 
   private PushedTiles(Target target, String earlierMissing, List<String> columns, int rows) {
     this.target = target;
@@ -62,12 +63,13 @@ final class PushedTiles {
    * Checks and groups the pushed rows (column-major, names as definitions use them).
    *
    * @param keys the view's join keys, in entity order
+   * @param encoded the rows' values of those keys and their encodings
    * @param created null when the rows have no created time
    * @throws dev.quiver.core.InvalidRequestException when a column the view's layout reads is missing
    *     or a value does not fit its type
    */
-  static PushedTiles prepare(Target target, List<JoinKey> keys, Map<String, List<Object>> pushed, int rows,
-      List<Instant> events, List<Instant> created) {
+  static PushedTiles prepare(Target target, List<JoinKey> keys, Pusher.EncodedKeys encoded, Map<String, List<Object>> pushed,
+      int rows, List<Instant> events, List<Instant> created) {
     TileLayout layout = target.layout();
     List<String> columns = new ArrayList<>(layout.columns());
     String earlierMissing = null;
@@ -81,11 +83,6 @@ final class PushedTiles {
       }
     }
     PushedTiles u = new PushedTiles(target, earlierMissing, List.copyOf(columns), rows);
-    List<ScalarType> keyTypes = keys.stream().map(JoinKey::type).toList();
-    List<List<Object>> keyColumns = new ArrayList<>();
-    for (JoinKey k : keys) {
-      keyColumns.add(Pusher.column(pushed, k.name(), target.view()));
-    }
     List<List<Object>> valueColumns = new ArrayList<>();
     List<ValueType> valueTypes = new ArrayList<>();
     for (String c : columns) {
@@ -94,14 +91,13 @@ final class PushedTiles {
     }
     Map<ByteBuffer, Integer> keyIndex = new LinkedHashMap<>();
     for (int r = 0; r < rows; r++) {
-      List<Object> keyValues = Pusher.keyValues(keys, keyColumns, r);
-      byte[] key = KeyEncoding.encode(keyTypes, keyValues);
+      byte[] key = encoded.encoded().get(r);
       Integer index = keyIndex.get(ByteBuffer.wrap(key));
       if (index == null) {
         index = u.keys.size();
         keyIndex.put(ByteBuffer.wrap(key), index);
         u.keys.add(key);
-        u.keyTexts.add(keyText(keys, keyValues));
+        u.keyTexts.add(keyText(keys, encoded.values().get(r)));
         u.rowsOfKey.add(new ArrayList<>());
       }
       u.rowsOfKey.get(index).add(r);
@@ -128,6 +124,7 @@ final class PushedTiles {
     for (int i = 0; i < keys.size(); i++) {
       foldInto(i, stored.get(i));
     }
+    checked = stored;
   }
 
   /**
@@ -157,7 +154,9 @@ final class PushedTiles {
   Counts apply(OnlineStore store, Origin origin, long nowMicros) {
     store.createTable(target.table());
     long[][] counts = new long[keys.size()][]; // per key, from the attempt that was written
-    TileRows.swap(store, target.table(), keys, (i, stored) -> {
+    List<byte[]> read = checked;
+    checked = null;
+    TileRows.swap(store, target.table(), keys, read, (i, stored) -> {
       TileLayout into = foldInto(i, stored);
       EntityTiles tiles = into == null ? new EntityTiles(target.layout()) : EntityTiles.decode(into, stored);
       long[] c = new long[3];

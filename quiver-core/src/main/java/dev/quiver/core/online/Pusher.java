@@ -10,7 +10,6 @@ import dev.quiver.core.Names;
 import dev.quiver.core.NotFoundException;
 import dev.quiver.core.model.ColumnFeature;
 import dev.quiver.core.model.Definitions;
-import dev.quiver.core.model.Entity;
 import dev.quiver.core.model.Feature;
 import dev.quiver.core.model.FeatureView;
 import dev.quiver.core.model.FileSource;
@@ -241,14 +240,15 @@ public final class Pusher {
     bounds.checkEvents(file.timestampColumn(), events); // a future event time is refused before anything is written
     List<Instant> created = file.createdColumn() == null || !columns.containsKey(file.createdColumn())
         ? null : times(columns, file.createdColumn(), rows, false);
+    Map<List<JoinKey>, EncodedKeys> encoded = new java.util.HashMap<>(); // each key encoded once per push, shared by views
     List<ViewRows> prepared = new ArrayList<>();
     for (FeatureView view : views) {
-      prepared.add(prepare(view, columns, rows, events, created));
+      prepared.add(prepare(view, columns, rows, events, created, encoded));
     }
     List<PushedTiles> tileUpdates = new ArrayList<>();
     for (FeatureView view : views) {
       if (TileLayout.hasTiles(view)) {
-        tileUpdates.add(prepareTiles(view, file, columns, rows, events, created));
+        tileUpdates.add(prepareTiles(view, file, columns, rows, events, created, encoded));
       }
     }
     for (PushedTiles u : tileUpdates) {
@@ -347,13 +347,73 @@ public final class Pusher {
   }
 
   private PushedTiles prepareTiles(FeatureView view, FileSource file, Map<String, List<Object>> columns, int rows,
-      List<Instant> events, List<Instant> created) {
+      List<Instant> events, List<Instant> created, Map<List<JoinKey>, EncodedKeys> encoded) {
+    List<JoinKey> keys = joinKeys(view);
+    return PushedTiles.prepare(new PushedTiles.Target(view, TileRows.table(defs.project(), view), layout(view, file),
+        earlierLayout(view, file), serving.tilesRebuilt(view)), keys,
+        encodedKeys(keys, columns, rows, view, encoded), columns, rows, events, created);
+  }
+
+  /** The view's join keys, in entity order. */
+  private List<JoinKey> joinKeys(FeatureView view) {
     List<JoinKey> keys = new ArrayList<>();
     for (String e : view.entities()) {
       keys.addAll(defs.entity(e).orElseThrow().joinKeys());
     }
-    return PushedTiles.prepare(new PushedTiles.Target(view, TileRows.table(defs.project(), view), layout(view, file),
-        earlierLayout(view, file), serving.tilesRebuilt(view)), keys, columns, rows, events, created);
+    return keys;
+  }
+
+  /**
+   * Every row's key values (coerced to the join keys' types) and encoded key.
+   *
+   * @param values row by row, as {@link #keyValues} gives them
+   * @param encoded row by row, {@link KeyEncoding#encode} of the values
+   */
+  record EncodedKeys(List<List<Object>> values, List<byte[]> encoded) {}
+
+  /** The rows' keys for {@code keys}: computed by the first view of the push that needs them, then shared. */
+  private static EncodedKeys encodedKeys(List<JoinKey> keys, Map<String, List<Object>> columns, int rows, FeatureView view,
+      Map<List<JoinKey>, EncodedKeys> encoded) {
+    EncodedKeys known = encoded.get(keys);
+    if (known != null) {
+      return known;
+    }
+    KeyRows keyRows = new KeyRows(keys, columns, rows, view);
+    for (int r = 0; r < rows; r++) {
+      keyRows.add(r);
+    }
+    EncodedKeys out = keyRows.done();
+    encoded.put(List.copyOf(keys), out);
+    return out;
+  }
+
+  /** Builds {@link EncodedKeys} row by row, so a caller can check each row's keys where it checked them before. */
+  private static final class KeyRows {
+    private final List<JoinKey> keys;
+    private final List<ScalarType> types;
+    private final List<List<Object>> keyColumns = new ArrayList<>();
+    private final List<List<Object>> values;
+    private final List<byte[]> bytes;
+
+    KeyRows(List<JoinKey> keys, Map<String, List<Object>> columns, int rows, FeatureView view) {
+      this.keys = keys;
+      this.types = keys.stream().map(JoinKey::type).toList();
+      for (JoinKey k : keys) {
+        keyColumns.add(column(columns, k.name(), view));
+      }
+      this.values = new ArrayList<>(rows);
+      this.bytes = new ArrayList<>(rows);
+    }
+
+    void add(int r) {
+      List<Object> keyValues = keyValues(keys, keyColumns, r);
+      values.add(keyValues);
+      bytes.add(KeyEncoding.encode(types, keyValues));
+    }
+
+    EncodedKeys done() {
+      return new EncodedKeys(values, bytes);
+    }
   }
 
   /** The view's tile layout, with the input types of the source's files (as materialization sees them). */
@@ -397,13 +457,8 @@ public final class Pusher {
   }
 
   private ViewRows prepare(FeatureView view, Map<String, List<Object>> columns, int rows, List<Instant> events,
-      List<Instant> created) {
-    List<JoinKey> keys = new ArrayList<>();
-    for (String e : view.entities()) {
-      Entity entity = defs.entity(e).orElseThrow();
-      keys.addAll(entity.joinKeys());
-    }
-    List<ScalarType> keyTypes = keys.stream().map(JoinKey::type).toList();
+      List<Instant> created, Map<List<JoinKey>, EncodedKeys> encoded) {
+    List<JoinKey> keys = joinKeys(view);
     List<String> names = new ArrayList<>();
     List<ValueType> types = new ArrayList<>();
     List<List<Object>> featureColumns = new ArrayList<>();
@@ -414,22 +469,25 @@ public final class Pusher {
         featureColumns.add(column(columns, c.column(), view));
       }
     }
-    List<List<Object>> keyColumns = new ArrayList<>();
-    for (JoinKey k : keys) {
-      keyColumns.add(column(columns, k.name(), view));
-    }
-    List<byte[]> encodedKeys = new ArrayList<>(rows);
+    EncodedKeys known = encoded.get(keys);
+    KeyRows keyRows = known == null ? new KeyRows(keys, columns, rows, view) : null;
     List<List<Object>> rowValues = new ArrayList<>(rows);
     for (int r = 0; r < rows; r++) {
-      List<Object> keyValues = keyValues(keys, keyColumns, r);
+      if (keyRows != null) {
+        keyRows.add(r); // row r's keys are checked before its values, as they always were
+      }
       List<Object> values = new ArrayList<>(names.size());
       for (int f = 0; f < names.size(); f++) {
         values.add(PushValues.coerce(types.get(f), featureColumns.get(f).get(r), names.get(f), r));
       }
-      encodedKeys.add(KeyEncoding.encode(keyTypes, keyValues));
       rowValues.add(values);
     }
-    return new ViewRows(OnlineTables.of(defs.project(), view), names, types, encodedKeys, events, created, rowValues);
+    if (keyRows != null) {
+      known = keyRows.done();
+      encoded.put(List.copyOf(keys), known);
+    }
+    return new ViewRows(OnlineTables.of(defs.project(), view), names, types, known.encoded(), events, created,
+        rowValues);
   }
 
   /** Row r's key values, coerced to the join keys' types; a null key is refused by name. */

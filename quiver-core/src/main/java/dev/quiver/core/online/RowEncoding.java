@@ -4,7 +4,6 @@ import dev.quiver.core.model.ListType;
 import dev.quiver.core.model.ScalarType;
 import dev.quiver.core.model.Timestamps;
 import dev.quiver.core.model.ValueType;
-import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -81,40 +80,46 @@ public final class RowEncoding {
    */
   public static byte[] encode(Instant eventTs, Instant createdTs, RowPosition position, List<String> names,
       List<ValueType> types, List<?> values) {
-    byte[] key = orderKey(eventTs, createdTs, position);
-    if (key.length > 0xFFFF) {
-      throw new IllegalArgumentException("a row position of " + (key.length - TIMES_LENGTH) + " bytes is too long");
+    byte[] p = position.bytes();
+    int keyLength = TIMES_LENGTH + p.length;
+    if (keyLength > 0xFFFF) {
+      throw new IllegalArgumentException("a row position of " + p.length + " bytes is too long");
     }
-    ByteArrayOutputStream out = new ByteArrayOutputStream(32 + key.length + 16 * names.size());
+    ByteSink out = ROW_SCRATCH.get().reset(MAX_SCRATCH);
     out.write(VERSION);
-    out.write(key.length >>> 8);
-    out.write(key.length);
-    out.writeBytes(key);
-    Varint.write(out, names.size());
+    out.write(keyLength >>> 8);
+    out.write(keyLength);
+    times(out, eventTs, createdTs);
+    out.writeBytes(p);
+    out.writeVarint(names.size());
     for (int i = 0; i < names.size(); i++) {
-      int h = names.get(i).hashCode();
-      out.write(h >>> 24);
-      out.write(h >>> 16);
-      out.write(h >>> 8);
-      out.write(h);
+      out.writeInt(names.get(i).hashCode());
       value(out, types.get(i), values.get(i));
     }
-    return out.toByteArray();
+    return out.copy();
+  }
+
+  /** Rows are encoded into one buffer per thread, reused (a consumer encodes one per event), then copied out. */
+  private static final ThreadLocal<ByteSink> ROW_SCRATCH = ThreadLocal.withInitial(() -> new ByteSink(256));
+  private static final int MAX_SCRATCH = 1 << 20;
+
+  private static void times(ByteSink out, Instant eventTs, Instant createdTs) {
+    out.writeLong(Timestamps.toMicros(eventTs) ^ Long.MIN_VALUE);
+    out.writeLong((createdTs == null ? Long.MIN_VALUE : Timestamps.toMicros(createdTs)) ^ Long.MIN_VALUE);
   }
 
   /** The 16-byte order key of (event time, created time): unsigned byte order equals time order. */
   public static byte[] orderKey(Instant eventTs, Instant createdTs) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(16);
-    KeyEncoding.writeLong(out, Timestamps.toMicros(eventTs) ^ Long.MIN_VALUE);
-    KeyEncoding.writeLong(out, (createdTs == null ? Long.MIN_VALUE : Timestamps.toMicros(createdTs)) ^ Long.MIN_VALUE);
+    ByteSink out = new ByteSink(TIMES_LENGTH);
+    times(out, eventTs, createdTs);
     return out.toByteArray();
   }
 
   /** The order key of (event time, created time, position): unsigned byte order equals the tie order. */
   public static byte[] orderKey(Instant eventTs, Instant createdTs, RowPosition position) {
     byte[] p = position.bytes();
-    ByteArrayOutputStream out = new ByteArrayOutputStream(TIMES_LENGTH + p.length);
-    out.writeBytes(orderKey(eventTs, createdTs));
+    ByteSink out = new ByteSink(TIMES_LENGTH + p.length);
+    times(out, eventTs, createdTs);
     out.writeBytes(p);
     return out.toByteArray();
   }
@@ -282,7 +287,7 @@ public final class RowEncoding {
     }
   }
 
-  private static void value(ByteArrayOutputStream out, ValueType type, Object v) {
+  private static void value(ByteSink out, ValueType type, Object v) {
     if (v == null) {
       out.write(NULL);
       return;
@@ -293,7 +298,7 @@ public final class RowEncoding {
         List<?> items = (List<?>) v;
         out.write(LIST);
         out.write(tag(l.element()));
-        Varint.write(out, items.size());
+        out.writeVarint(items.size());
         for (Object item : items) {
           if (item == null) {
             out.write(0);
@@ -306,7 +311,7 @@ public final class RowEncoding {
     }
   }
 
-  private static void scalar(ByteArrayOutputStream out, ScalarType s, Object v) {
+  private static void scalar(ByteSink out, ScalarType s, Object v) {
     if (s == ScalarType.BOOL) {
       out.write((Boolean) v ? TRUE : FALSE);
       return;
@@ -328,36 +333,28 @@ public final class RowEncoding {
     };
   }
 
-  private static void scalarBody(ByteArrayOutputStream out, ScalarType s, Object v) {
+  private static void scalarBody(ByteSink out, ScalarType s, Object v) {
     switch (s) {
       case INT32 -> {
-        int i = ((Number) v).intValue();
-        out.write(i >>> 24);
-        out.write(i >>> 16);
-        out.write(i >>> 8);
-        out.write(i);
+        out.writeInt(((Number) v).intValue());
       }
-      case INT64 -> KeyEncoding.writeLong(out, ((Number) v).longValue());
+      case INT64 -> out.writeLong(((Number) v).longValue());
       case FLOAT32 -> {
-        int i = Float.floatToIntBits(((Number) v).floatValue());
-        out.write(i >>> 24);
-        out.write(i >>> 16);
-        out.write(i >>> 8);
-        out.write(i);
+        out.writeInt(Float.floatToIntBits(((Number) v).floatValue()));
       }
-      case FLOAT64 -> KeyEncoding.writeLong(out, Double.doubleToLongBits(((Number) v).doubleValue()));
+      case FLOAT64 -> out.writeLong(Double.doubleToLongBits(((Number) v).doubleValue()));
       case BOOL -> out.write((Boolean) v ? 1 : 0);
       case STRING -> {
         byte[] b = ((String) v).getBytes(StandardCharsets.UTF_8);
-        Varint.write(out, b.length);
+        out.writeVarint(b.length);
         out.writeBytes(b);
       }
       case BYTES -> {
         byte[] b = (byte[]) v;
-        Varint.write(out, b.length);
+        out.writeVarint(b.length);
         out.writeBytes(b);
       }
-      case TIMESTAMP -> KeyEncoding.writeLong(out, Timestamps.toMicros((Instant) v));
+      case TIMESTAMP -> out.writeLong(Timestamps.toMicros((Instant) v));
     }
   }
 

@@ -57,10 +57,10 @@ public sealed interface RowPosition {
     }
 
     @Override public byte[] bytes() {
-      ByteArrayOutputStream out = new ByteArrayOutputStream(path.length() + 11);
+      ByteSink out = new ByteSink(path.length() + 11);
       out.write(1);
       escaped(out, path);
-      KeyEncoding.writeLong(out, row);
+      out.writeLong(row);
       return out.toByteArray();
     }
   }
@@ -68,9 +68,9 @@ public sealed interface RowPosition {
   /** A row pushed online only, {@code sequence} from {@link #nextPushes}. */
   record Pushed(long sequence) implements RowPosition {
     @Override public byte[] bytes() {
-      ByteArrayOutputStream out = new ByteArrayOutputStream(9);
+      ByteSink out = new ByteSink(9);
       out.write(2);
-      KeyEncoding.writeLong(out, sequence ^ Long.MIN_VALUE);
+      out.writeLong(sequence ^ Long.MIN_VALUE);
       return out.toByteArray();
     }
   }
@@ -85,14 +85,12 @@ public sealed interface RowPosition {
     }
 
     @Override public byte[] bytes() {
-      ByteArrayOutputStream out = new ByteArrayOutputStream(stream.length() + 15);
+      byte[] name = EscapedText.ofStream(stream);
+      ByteSink out = new ByteSink(name.length + 13);
       out.write(3);
-      escaped(out, stream);
-      out.write(partition >>> 24);
-      out.write(partition >>> 16);
-      out.write(partition >>> 8);
-      out.write(partition);
-      KeyEncoding.writeLong(out, offset);
+      out.writeBytes(name);
+      out.writeInt(partition);
+      out.writeLong(offset);
       return out.toByteArray();
     }
   }
@@ -120,15 +118,8 @@ public sealed interface RowPosition {
     };
   }
 
-  private static void escaped(ByteArrayOutputStream out, String text) {
-    for (byte b : text.getBytes(StandardCharsets.UTF_8)) {
-      out.write(b);
-      if (b == 0) {
-        out.write(0xFF);
-      }
-    }
-    out.write(0);
-    out.write(1);
+  private static void escaped(ByteSink out, String text) {
+    EscapedText.write(out, text);
   }
 
   private static String unescaped(ByteBuffer in) {

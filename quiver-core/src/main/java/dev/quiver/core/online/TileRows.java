@@ -57,6 +57,19 @@ public final class TileRows {
    * @throws QuiverException when some keys still changed under every one of {@link #ATTEMPTS} rounds
    */
   static int swap(OnlineStore store, String table, List<byte[]> keys, Change change) {
+    return swap(store, table, keys, null, change);
+  }
+
+  /**
+   * Swaps as {@link #swap(OnlineStore, String, List, Change)} does, taking {@code read} (the rows
+   * of {@code keys} as the caller just read them, or null) as the first round's reads: a row changed
+   * since fails its compare-and-set and is read and changed again, so this saves a read and
+   * loses nothing.
+   */
+  static int swap(OnlineStore store, String table, List<byte[]> keys, List<byte[]> read, Change change) {
+    if (read != null && read.size() != keys.size()) {
+      throw new IllegalArgumentException(read.size() + " rows read for " + keys.size() + " keys");
+    }
     List<Integer> pending = new ArrayList<>(keys.size());
     for (int i = 0; i < keys.size(); i++) {
       pending.add(i);
@@ -67,7 +80,7 @@ public final class TileRows {
         // another writer won these keys: back off a little, more each round, so two writers do not keep colliding
         LockSupport.parkNanos(ThreadLocalRandom.current().nextLong(1 + Math.min(attempt, 20) * 200_000L));
       }
-      List<byte[]> stored = store.multiGet(table, pending.stream().map(keys::get).toList());
+      List<byte[]> stored = attempt == 0 && read != null ? read : store.multiGet(table, pending.stream().map(keys::get).toList());
       List<OnlineStore.Swap> swaps = new ArrayList<>(pending.size());
       List<Integer> swapped = new ArrayList<>(pending.size());
       for (int p = 0; p < pending.size(); p++) {

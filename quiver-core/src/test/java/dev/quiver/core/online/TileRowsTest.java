@@ -74,6 +74,30 @@ class TileRowsTest {
   }
 
   @Test
+  void rowsReadBeforeAreSwappedAgainstAndAStaleOneIsReadAgain() {
+    ContendedStore store = new ContendedStore(0);
+    store.createTable(TABLE);
+    byte[] other = {9};
+    store.multiPut(TABLE, List.of(new OnlineStore.Entry(KEY, "first".getBytes(StandardCharsets.UTF_8))));
+    List<byte[]> read = store.multiGet(TABLE, List.of(KEY, other)); // as a push's check reads them
+    // another writer changes KEY after that read: its swap fails and it is read and merged again
+    store.multiPut(TABLE, List.of(new OnlineStore.Entry(KEY, "first,other".getBytes(StandardCharsets.UTF_8))));
+    List<String> seen = new ArrayList<>();
+    int written = TileRows.swap(store, TABLE, List.of(KEY, other), read, (i, stored) -> {
+      seen.add(i + ":" + (stored == null ? null : new String(stored, StandardCharsets.UTF_8)));
+      return append(stored, "mine");
+    });
+    assertThat(written).isEqualTo(2);
+    assertThat(seen).as("the rows given are used first, the stale one read again")
+        .containsExactly("0:first", "1:null", "0:first,other");
+    assertThat(new String(store.multiGet(TABLE, List.of(KEY)).getFirst(), StandardCharsets.UTF_8))
+        .isEqualTo("first,other,mine");
+    assertThat(new String(store.multiGet(TABLE, List.of(other)).getFirst(), StandardCharsets.UTF_8)).isEqualTo("mine");
+    assertThatThrownBy(() -> TileRows.swap(store, TABLE, List.of(KEY), List.of(), (i, stored) -> stored))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
   void aKeyThatNeverSettlesIsAClearError() {
     ContendedStore store = new ContendedStore(Integer.MAX_VALUE);
     store.createTable(TABLE);

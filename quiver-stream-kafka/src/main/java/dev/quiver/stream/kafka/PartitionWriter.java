@@ -74,7 +74,7 @@ final class PartitionWriter {
     return new Dropped(r.rejectedFuture(), r.late());
   }
 
-  private record Event(long offset, Map<String, Object> row, Instant eventTime) {}
+  record Event(long offset, Map<String, Object> row, Instant eventTime) {}
 
   private final StreamSource source;
   private final RecordDecoder decoder;
@@ -153,14 +153,7 @@ final class PartitionWriter {
   /** Twin first, then online; a refusal online removes the file just added, so the twin never holds what was refused. */
   private Dropped write(int partition, List<Event> events) {
     Path added = source.appendToBatch() ? appendToTwin(partition, events) : null;
-    Set<String> names = new LinkedHashSet<>();
-    events.forEach(e -> names.addAll(e.row().keySet()));
-    Map<String, List<Object>> columns = new java.util.LinkedHashMap<>();
-    for (String n : names) {
-      List<Object> col = new ArrayList<>(events.size());
-      events.forEach(e -> col.add(e.row().get(n)));
-      columns.put(n, col);
-    }
+    Map<String, List<Object>> columns = columns(events);
     long[] offsets = events.stream().mapToLong(Event::offset).toArray();
     try {
       return dropped(online.push(source.name(), columns, new Origin.Stream(source.streamId(), partition, offsets,
@@ -175,6 +168,58 @@ final class PartitionWriter {
       }
       throw e;
     }
+  }
+
+  /**
+   * The events' rows column-major: every field any row has, in the order of first appearance, null
+   * where a row lacks it. Rows of one source nearly always have the same fields in the same order:
+   * then each row's values are taken in order, with no set of names or lookup per field.
+   */
+  static Map<String, List<Object>> columns(List<Event> events) {
+    Map<String, List<Object>> columns = new java.util.LinkedHashMap<>();
+    if (byPosition(events, columns)) {
+      return columns;
+    }
+    columns.clear();
+    Set<String> names = new LinkedHashSet<>();
+    events.forEach(e -> names.addAll(e.row().keySet()));
+    for (String n : names) {
+      List<Object> col = new ArrayList<>(events.size());
+      events.forEach(e -> col.add(e.row().get(n)));
+      columns.put(n, col);
+    }
+    return columns;
+  }
+
+  /**
+   * Fills {@code columns} in one pass over the rows when every row has the first row's fields in its
+   * order (names compared by identity first: decoders reuse them); false as soon as one does not
+   * ({@code columns} is then partly filled).
+   */
+  private static boolean byPosition(List<Event> events, Map<String, List<Object>> columns) {
+    Map<String, Object> first = events.getFirst().row();
+    String[] order = first.keySet().toArray(new String[0]);
+    @SuppressWarnings("unchecked")
+    List<Object>[] cols = new List[order.length];
+    for (int i = 0; i < order.length; i++) {
+      cols[i] = new ArrayList<>(events.size());
+      columns.put(order[i], cols[i]);
+    }
+    for (Event e : events) {
+      Map<String, Object> row = e.row();
+      if (row.size() != order.length) {
+        return false;
+      }
+      int i = 0;
+      for (Map.Entry<String, Object> field : row.entrySet()) {
+        String name = field.getKey();
+        if (name != order[i] && !name.equals(order[i])) {
+          return false;
+        }
+        cols[i++].add(field.getValue());
+      }
+    }
+    return true;
   }
 
   /**

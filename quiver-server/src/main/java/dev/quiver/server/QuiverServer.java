@@ -78,8 +78,8 @@ public final class QuiverServer implements AutoCloseable {
     this.ops = ops;
     Authenticator auth;
     try {
-      auth = Authenticator.of(AuthSettings.of(repo.config().server(), repo.config().root()), repo.registry(),
-          Clock.systemUTC());
+      auth = new AuditedAuthenticator(Authenticator.of(AuthSettings.of(repo.config().server(), repo.config().root()),
+          repo.registry(), Clock.systemUTC()), guard);
     } catch (RuntimeException e) {
       ops.close();
       stopPools();

@@ -40,13 +40,16 @@ final class AuthenticatingInterceptor implements ServerInterceptor {
     String address = String.valueOf(remote);
     String authorization = headers.get(AUTHORIZATION);
     Caller connection = Caller.GRPC.get(); // the client certificate's, set by the CertificateInterceptor, or anonymous
-    if (!auth.enabled() || (authorization == null && connection != null
-        && !connection.principal().equals(Principal.ANONYMOUS))) {
+    boolean certified = connection != null && !connection.principal().equals(Principal.ANONYMOUS);
+    if (!auth.enabled() || (authorization == null && certified)) {
+      if (certified) {
+        auth.connected(connection.principal(), connection.address()); // a client certificate's use
+      }
       return next.startCall(call, headers);
     }
     Principal principal;
     try {
-      principal = auth.authenticate(authorization);
+      principal = auth.authenticate(authorization, address);
     } catch (AuthenticationException e) {
       return refuse(call, Status.UNAUTHENTICATED.withDescription(e.getMessage()));
     } catch (QuiverException e) {

@@ -1,11 +1,14 @@
 package dev.quiver.server;
 
+import dev.quiver.core.QuiverException;
 import dev.quiver.core.security.AuthenticationException;
 import dev.quiver.core.security.Principal;
 import dev.quiver.server.auth.Authenticator;
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * The server's {@link Authenticator}: authenticates with another one and records in the audit log
@@ -24,9 +27,11 @@ final class AuditedAuthenticator implements Authenticator {
   static final int FAILURE_LIMIT = 10;
   static final int MAX_KEYS = 10_000;
   static final String RESOURCE = "server";
+  private static final Logger LOG = Logger.getLogger(AuditedAuthenticator.class.getName());
 
   private final Authenticator delegate;
   private final Guard guard;
+  private final FailureLog unavailable;
   private final LongSupplier nanos;
   private final long useWindow;
   private final long failureWindow;
@@ -41,14 +46,16 @@ final class AuditedAuthenticator implements Authenticator {
     long suppressed;
   }
 
-  AuditedAuthenticator(Authenticator delegate, Guard guard) {
-    this(delegate, guard, System::nanoTime, USE_WINDOW, FAILURE_WINDOW, FAILURE_LIMIT);
+  AuditedAuthenticator(Authenticator delegate, Guard guard, FailureLog unavailable) {
+    this(delegate, guard, unavailable, System::nanoTime, USE_WINDOW, FAILURE_WINDOW, FAILURE_LIMIT);
   }
 
-  AuditedAuthenticator(Authenticator delegate, Guard guard, LongSupplier nanos, Duration useWindow, Duration failureWindow,
-      int failureLimit) {
+  /** @param unavailable where a token store that cannot be read is logged (rate-limited) */
+  AuditedAuthenticator(Authenticator delegate, Guard guard, FailureLog unavailable, LongSupplier nanos, Duration useWindow,
+      Duration failureWindow, int failureLimit) {
     this.delegate = delegate;
     this.guard = guard;
+    this.unavailable = unavailable;
     this.nanos = nanos;
     this.useWindow = useWindow.toNanos();
     this.failureWindow = failureWindow.toNanos();
@@ -67,6 +74,10 @@ final class AuditedAuthenticator implements Authenticator {
       p = delegate.authenticate(authorization, client);
     } catch (AuthenticationException e) {
       failed(e.getMessage(), client);
+      throw e;
+    } catch (QuiverException e) { // the token store cannot be read: the request gets a 503
+      unavailable.failed(LOG, Level.WARNING, "authentication", "cannot authenticate a request from " + client + ": "
+          + e.getMessage(), e);
       throw e;
     }
     used(p, client);

@@ -79,7 +79,7 @@ public final class QuiverServer implements AutoCloseable {
     Authenticator auth;
     try {
       auth = new AuditedAuthenticator(Authenticator.of(AuthSettings.of(repo.config().server(), repo.config().root()),
-          repo.registry(), Clock.systemUTC()), guard);
+          repo.registry(), Clock.systemUTC()), guard, metrics.failures());
     } catch (RuntimeException e) {
       ops.close();
       stopPools();
@@ -193,6 +193,7 @@ public final class QuiverServer implements AutoCloseable {
           ops.close(); // a background materialization writes to the stores the caller closes next
         } finally {
           stopPools();
+          metrics.failures().flush(); // the repeated failures not logged yet, counted
           audit.close(options.shutdownGrace()); // what is queued is appended before the registry closes
         }
       }

@@ -61,7 +61,7 @@ class AuditedAuthenticatorTest {
     registry = new FileRegistryProvider().open(Map.of(), dir);
     trail = new AuditTrail(registry.audit());
     Guard guard = new Guard(null, trail, Clock.systemUTC());
-    auth = new AuditedAuthenticator(CHECK, guard, now::get, Duration.ofMinutes(10), Duration.ofMinutes(1), 3);
+    auth = new AuditedAuthenticator(CHECK, guard, FailureLog.UNCOUNTED, now::get, Duration.ofMinutes(10), Duration.ofMinutes(1), 3);
   }
 
   @AfterEach

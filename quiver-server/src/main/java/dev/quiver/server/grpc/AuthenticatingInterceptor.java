@@ -14,8 +14,6 @@ import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 import java.net.SocketAddress;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * Puts every call's {@link Caller} into {@link Caller#GRPC}: the principal of its {@code authorization}
@@ -26,7 +24,6 @@ import java.util.logging.Logger;
  */
 final class AuthenticatingInterceptor implements ServerInterceptor {
   static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
-  private static final Logger LOG = Logger.getLogger(AuthenticatingInterceptor.class.getName());
 
   private final Authenticator auth;
 
@@ -52,8 +49,7 @@ final class AuthenticatingInterceptor implements ServerInterceptor {
       principal = auth.authenticate(authorization, address);
     } catch (AuthenticationException e) {
       return refuse(call, Status.UNAUTHENTICATED.withDescription(e.getMessage()));
-    } catch (QuiverException e) {
-      LOG.log(Level.WARNING, "cannot authenticate a gRPC call: " + e.getMessage());
+    } catch (QuiverException e) { // logged, rate-limited, by the server's authenticator
       return refuse(call, Status.UNAVAILABLE.withDescription(e.getMessage()));
     }
     Context context = Context.current().withValue(Caller.GRPC, new Caller(principal, address));

@@ -160,10 +160,11 @@ final class HttpApi {
       return error(path, 409, "conflict", e.getMessage(), null, e);
     } catch (SourceDataException e) {
       // a source's files are missing or unreadable: the data's fault, named, not the server's
-      LOG.log(Level.WARNING, () -> "request to " + path + " failed on source " + e.source() + " (" + e.file() + "): " + e.getMessage());
+      ops.failures().failed(LOG, Level.WARNING, endpoint(path), "request to " + path + " failed on source " + e.source()
+          + " (" + e.file() + "): " + e.getMessage(), null);
       return error(path, 422, "source_data", e.getMessage(), null, e);
     } catch (QuiverException e) {
-      LOG.log(Level.WARNING, "request to " + path + " failed", e);
+      ops.failures().failed(LOG, Level.WARNING, endpoint(path), "request to " + path + " failed: " + e.getMessage(), e);
       return error(path, 503, "unavailable", e.getMessage(), null, e);
     } catch (RuntimeException | Error e) {
       LOG.log(Level.SEVERE, "internal error answering " + method + " " + path, e);

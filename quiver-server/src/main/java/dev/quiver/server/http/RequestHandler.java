@@ -187,8 +187,7 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
       caller = new Caller(auth.authenticate(authorization, connection.address()), connection.address());
     } catch (AuthenticationException e) {
       return api.unauthenticated(path, e.getMessage(), authorization != null);
-    } catch (QuiverException e) { // the token store cannot be read: not the caller's fault
-      LOG.log(Level.WARNING, "cannot authenticate a request to " + path + ": " + e.getMessage());
+    } catch (QuiverException e) { // the token store cannot be read: not the caller's fault (logged, rate-limited, by the server's authenticator)
       return api.error(path, 503, "unavailable", e.getMessage(), null, null);
     } catch (RuntimeException | Error e) {
       LOG.log(Level.SEVERE, "internal error authenticating a request to " + path, e);

@@ -144,10 +144,10 @@ public final class Guard {
    *
    * @param action an {@link Action#wireName()} or an event name
    * @param outcome {@code ok}, {@code denied} or {@code failed}
-   * @param detail one line, never a secret
+   * @param detail one line; a value read from a secret in quiver.yaml is masked (an error message may quote one)
    */
   public void record(Caller caller, String action, String resource, String outcome, String detail) {
     trail.record(new AuditEvent(clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MICROS), caller.principal().name(), caller.principal().method(), action,
-        resource, caller.address(), outcome, detail));
+        resource, caller.address(), outcome, dev.quiver.core.load.Secrets.redact(detail)));
   }
 }

@@ -201,6 +201,11 @@ final class LocalOperations implements ServerOperations, AutoCloseable {
   }
 
   @Override
+  public FailureLog failures() {
+    return metrics.failures();
+  }
+
+  @Override
   public String scrapeMetrics() {
     live.current().snapshot().ifPresent(s -> {
       List<String> views = s.definitions().views().stream().filter(FeatureView::online).map(FeatureView::qualifiedName).toList();

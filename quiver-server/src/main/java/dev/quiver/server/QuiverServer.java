@@ -78,8 +78,8 @@ public final class QuiverServer implements AutoCloseable {
     this.ops = ops;
     Authenticator auth;
     try {
-      auth = Authenticator.of(AuthSettings.of(repo.config().server(), repo.config().root()), repo.registry(),
-          Clock.systemUTC());
+      auth = new AuditedAuthenticator(Authenticator.of(AuthSettings.of(repo.config().server(), repo.config().root()),
+          repo.registry(), Clock.systemUTC()), guard, metrics.failures());
     } catch (RuntimeException e) {
       ops.close();
       stopPools();
@@ -193,6 +193,7 @@ public final class QuiverServer implements AutoCloseable {
           ops.close(); // a background materialization writes to the stores the caller closes next
         } finally {
           stopPools();
+          metrics.failures().flush(); // the repeated failures not logged yet, counted
           audit.close(options.shutdownGrace()); // what is queued is appended before the registry closes
         }
       }

@@ -45,6 +45,7 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class ServerMetrics {
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final FailureLog failures = new FailureLog(registry);
   private final Set<String> freshnessViews = ConcurrentHashMap.newKeySet();
   private final AtomicReference<Map<String, Instant>> newestEvents = new AtomicReference<>(Map.of());
   private final ConcurrentHashMap<String, Timer> timers = new ConcurrentHashMap<>();
@@ -167,6 +168,11 @@ public final class ServerMetrics {
         .minimumExpectedValue(Duration.ofNanos(10_000))
         .maximumExpectedValue(Duration.ofSeconds(10))
         .register(registry);
+  }
+
+  /** The rate-limited log of repeated failures, counted in {@code quiver_failures_total}. */
+  public FailureLog failures() {
+    return failures;
   }
 
   Counter storeErrors(String op) {

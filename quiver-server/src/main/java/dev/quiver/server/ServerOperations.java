@@ -89,6 +89,11 @@ public interface ServerOperations {
     return Guard.OPEN;
   }
 
+  /** Where failures that repeat per request are logged, rate-limited ({@link FailureLog}). */
+  default FailureLog failures() {
+    return FailureLog.UNCOUNTED;
+  }
+
   /** The Prometheus text exposition. */
   String scrapeMetrics();
 

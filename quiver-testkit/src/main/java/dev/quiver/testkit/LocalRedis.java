@@ -30,6 +30,11 @@ public final class LocalRedis implements AutoCloseable {
     return start(port, List.of());
   }
 
+  /** A standalone server that requires {@code password} ({@code requirepass}). */
+  public static LocalRedis startWithPassword(String password) {
+    return start(freePort(false), List.of("requirepass " + password));
+  }
+
   /** A node of a Redis Cluster, its nodes file in {@code dir}; its bus port (port + 10000) is free too. */
   public static LocalRedis startClusterNode(Path dir) {
     int port = freePort(true);

@@ -38,6 +38,22 @@ public interface Authenticator {
    */
   Principal authenticate(String authorization);
 
+  /**
+   * {@link #authenticate(String)} for a request from {@code client} ({@code host:port}); the server's
+   * authenticator records the token's use and every failure in the audit log (rate-limited). The
+   * default ignores the client.
+   */
+  default Principal authenticate(String authorization, String client) {
+    return authenticate(authorization);
+  }
+
+  /**
+   * A request from {@code client} by a principal its connection established (a verified client
+   * certificate under mutual TLS), without an {@code Authorization} header; the server's
+   * authenticator records it as a token use. The default does nothing.
+   */
+  default void connected(Principal principal, String client) {}
+
   /** Whether requests need credentials ({@code auth} is not {@code none}). */
   boolean enabled();
 

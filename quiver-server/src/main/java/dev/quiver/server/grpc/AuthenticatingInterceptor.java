@@ -14,8 +14,6 @@ import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 import java.net.SocketAddress;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * Puts every call's {@link Caller} into {@link Caller#GRPC}: the principal of its {@code authorization}
@@ -26,7 +24,6 @@ import java.util.logging.Logger;
  */
 final class AuthenticatingInterceptor implements ServerInterceptor {
   static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
-  private static final Logger LOG = Logger.getLogger(AuthenticatingInterceptor.class.getName());
 
   private final Authenticator auth;
 
@@ -40,17 +37,19 @@ final class AuthenticatingInterceptor implements ServerInterceptor {
     String address = String.valueOf(remote);
     String authorization = headers.get(AUTHORIZATION);
     Caller connection = Caller.GRPC.get(); // the client certificate's, set by the CertificateInterceptor, or anonymous
-    if (!auth.enabled() || (authorization == null && connection != null
-        && !connection.principal().equals(Principal.ANONYMOUS))) {
+    boolean certified = connection != null && !connection.principal().equals(Principal.ANONYMOUS);
+    if (!auth.enabled() || (authorization == null && certified)) {
+      if (certified) {
+        auth.connected(connection.principal(), connection.address()); // a client certificate's use
+      }
       return next.startCall(call, headers);
     }
     Principal principal;
     try {
-      principal = auth.authenticate(authorization);
+      principal = auth.authenticate(authorization, address);
     } catch (AuthenticationException e) {
       return refuse(call, Status.UNAUTHENTICATED.withDescription(e.getMessage()));
-    } catch (QuiverException e) {
-      LOG.log(Level.WARNING, "cannot authenticate a gRPC call: " + e.getMessage());
+    } catch (QuiverException e) { // logged, rate-limited, by the server's authenticator
       return refuse(call, Status.UNAVAILABLE.withDescription(e.getMessage()));
     }
     Context context = Context.current().withValue(Caller.GRPC, new Caller(principal, address));

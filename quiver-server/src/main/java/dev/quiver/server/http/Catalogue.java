@@ -31,6 +31,10 @@ import java.util.concurrent.atomic.AtomicReference;
  * describe, the registry's versions and the permissions are denied ({@link Access}).
  */
 final class Catalogue {
+  /** The sections under {@code /api/v1/}; each but {@code features} also answers {@code /NAME}. */
+  static final List<String> SECTIONS = List.of("entities", "sources", "feature-views", "on-demand-views",
+      "feature-services", "features", "permissions", "registry");
+
   private record Encoded(long version, ObjectNode root) {}
 
   private final ObjectMapper mapper;
@@ -68,7 +72,7 @@ final class Catalogue {
   /** The reply for {@code path} (after {@code /api/v1/}) against {@code snapshot}, as {@code access} lets the caller see it. */
   JsonNode get(String path, RegistrySnapshot snapshot, List<VersionInfo> log, Access access) {
     String[] parts = path.split("/", -1);
-    if (parts.length > 2 || parts[0].isEmpty() || (parts.length == 2 && parts[1].isEmpty())) {
+    if (parts.length > 2 || !SECTIONS.contains(parts[0]) || (parts.length == 2 && parts[1].isEmpty())) {
       throw notFound(path);
     }
     String name = parts.length == 2 ? parts[1] : null;

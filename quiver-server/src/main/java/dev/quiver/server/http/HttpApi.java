@@ -93,6 +93,17 @@ final class HttpApi {
     this.health = bytes(h);
   }
 
+  /**
+   * Every path the server answers: a request to any other is 404 before it reaches a route, so a
+   * route missing here cannot be reached (and the authorization matrix test, which covers each of
+   * these, cannot miss one). The catalogue's sections are {@code /api/v1/SECTION} ({@link
+   * Catalogue#SECTIONS}), each but {@code features} also with {@code /NAME}.
+   */
+  static final List<String> ROUTES = java.util.stream.Stream.concat(java.util.stream.Stream.of(
+          "/get-online-features", "/push", "/write-to-online-store", "/materialize", "/materialize-incremental",
+          "/online/delete", "/materialize/status", "/ingest/status", "/health", "/ready", "/metrics", "/whoami"),
+      Catalogue.SECTIONS.stream().map(s -> "/api/v1/" + s)).toList();
+
   /** The endpoint name used in metrics for a path (a bounded set). */
   static String endpoint(String path) {
     return switch (path) {
@@ -149,10 +160,11 @@ final class HttpApi {
       return error(path, 409, "conflict", e.getMessage(), null, e);
     } catch (SourceDataException e) {
       // a source's files are missing or unreadable: the data's fault, named, not the server's
-      LOG.log(Level.WARNING, () -> "request to " + path + " failed on source " + e.source() + " (" + e.file() + "): " + e.getMessage());
+      ops.failures().failed(LOG, Level.WARNING, endpoint(path), "request to " + path + " failed on source " + e.source()
+          + " (" + e.file() + "): " + e.getMessage(), null);
       return error(path, 422, "source_data", e.getMessage(), null, e);
     } catch (QuiverException e) {
-      LOG.log(Level.WARNING, "request to " + path + " failed", e);
+      ops.failures().failed(LOG, Level.WARNING, endpoint(path), "request to " + path + " failed: " + e.getMessage(), e);
       return error(path, 503, "unavailable", e.getMessage(), null, e);
     } catch (RuntimeException | Error e) {
       LOG.log(Level.SEVERE, "internal error answering " + method + " " + path, e);
@@ -161,6 +173,9 @@ final class HttpApi {
   }
 
   private HttpReply route(HttpMethod method, String path, Map<String, List<String>> params, ByteBuf body, Caller caller) {
+    if (!ROUTES.contains(path) && !path.startsWith("/api/v1/")) {
+      throw noRoute(path);
+    }
     switch (path) {
       case "/get-online-features" -> {
         post(method);
@@ -262,11 +277,15 @@ final class HttpApi {
           };
           return HttpReply.json(200, bytes(catalogue.get(path.substring("/api/v1/".length()), snapshot, ops.registryLog(), access)));
         }
-        throw new HttpFailure(404, "not_found", "no route " + path + "; the server answers POST /get-online-features,"
-            + " /push, /write-to-online-store, /materialize, /materialize-incremental, /online/delete and GET /health, /ready, /metrics,"
-            + " /materialize/status, /ingest/status, /whoami, /api/v1/...");
+        throw noRoute(path);
       }
     }
+  }
+
+  private static HttpFailure noRoute(String path) {
+    return new HttpFailure(404, "not_found", "no route " + path + "; the server answers POST /get-online-features,"
+        + " /push, /write-to-online-store, /materialize, /materialize-incremental, /online/delete and GET /health, /ready, /metrics,"
+        + " /materialize/status, /ingest/status, /whoami, /api/v1/...");
   }
 
   private Guard guard() {

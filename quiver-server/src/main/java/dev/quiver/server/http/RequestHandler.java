@@ -129,6 +129,9 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     boolean head = method.equals(HttpMethod.HEAD);
     String endpoint = HttpApi.endpoint(path);
     if (api.inline(path) && !needsPrincipal) {
+      if (!HttpApi.open(path) && !caller.principal().equals(Principal.ANONYMOUS)) {
+        auth.connected(caller.principal(), caller.address()); // a client certificate's use (a map lookup)
+      }
       try {
         respond(ctx, api.handle(method, path, params, request.content(), caller), keepAlive, head, endpoint, started);
       } finally {
@@ -174,15 +177,17 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
   private HttpReply answer(HttpMethod method, String path, Map<String, List<String>> params, ByteBuf body,
       boolean needsPrincipal, String authorization, Caller connection) {
     if (!needsPrincipal) {
+      if (!HttpApi.open(path) && !connection.principal().equals(Principal.ANONYMOUS)) {
+        auth.connected(connection.principal(), connection.address()); // a client certificate's use
+      }
       return api.handle(method, path, params, body, connection);
     }
     Caller caller;
     try {
-      caller = new Caller(auth.authenticate(authorization), connection.address());
+      caller = new Caller(auth.authenticate(authorization, connection.address()), connection.address());
     } catch (AuthenticationException e) {
       return api.unauthenticated(path, e.getMessage(), authorization != null);
-    } catch (QuiverException e) { // the token store cannot be read: not the caller's fault
-      LOG.log(Level.WARNING, "cannot authenticate a request to " + path + ": " + e.getMessage());
+    } catch (QuiverException e) { // the token store cannot be read: not the caller's fault (logged, rate-limited, by the server's authenticator)
       return api.error(path, 503, "unavailable", e.getMessage(), null, null);
     } catch (RuntimeException | Error e) {
       LOG.log(Level.SEVERE, "internal error authenticating a request to " + path, e);

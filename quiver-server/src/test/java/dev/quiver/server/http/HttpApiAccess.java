@@ -20,6 +20,11 @@ public final class HttpApiAccess {
     this.api = new HttpApi(serving, ops);
   }
 
+  /** Every path the server answers ({@code HttpApi.ROUTES}). */
+  public static List<String> routes() {
+    return HttpApi.ROUTES;
+  }
+
   public Reply call(String method, String path, String body, Caller caller) {
     HttpReply r = api.handle(HttpMethod.valueOf(method), path, Map.<String, List<String>>of(),
         body == null ? null : Unpooled.copiedBuffer(body, StandardCharsets.UTF_8), caller);

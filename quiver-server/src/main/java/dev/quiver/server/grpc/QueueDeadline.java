@@ -1,0 +1,105 @@
+package dev.quiver.server.grpc;
+
+import dev.quiver.server.ServerMetrics;
+import io.grpc.Context;
+import io.grpc.ForwardingServerCallListener;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerStreamTracer;
+import io.grpc.Status;
+
+/**
+ * The queue deadline for gRPC, like HTTP's {@code --queue-timeout}: a call whose start or whose last
+ * message waited in the call executor's queue longer than the deadline is closed with {@code
+ * UNAVAILABLE} (the status gRPC clients retry with backoff; the call did not run, so a retry is safe)
+ * and a {@code grpc-retry-pushback-ms} trailer, without running. The wait is measured from the moment
+ * the network thread saw the call (its headers) or its last message, stamped by a stream tracer
+ * ({@link #tracers()}), to the moment the executor gets to it. Thread-safe.
+ */
+final class QueueDeadline implements ServerInterceptor {
+  static final Metadata.Key<String> RETRY_PUSHBACK = Metadata.Key.of("grpc-retry-pushback-ms", Metadata.ASCII_STRING_MARSHALLER);
+  private static final Context.Key<Arrival> ARRIVAL = Context.key("quiver-arrival");
+
+  private final long timeoutNanos;
+  private final ServerMetrics metrics;
+
+  QueueDeadline(long timeoutNanos, ServerMetrics metrics) {
+    this.timeoutNanos = timeoutNanos;
+    this.metrics = metrics;
+  }
+
+  /** The tracer factory that stamps each call's arrival; register it with the server builder. */
+  static ServerStreamTracer.Factory tracers() {
+    return new ServerStreamTracer.Factory() {
+      @Override
+      public ServerStreamTracer newServerStreamTracer(String method, Metadata headers) {
+        return new Arrival();
+      }
+    };
+  }
+
+  @Override
+  public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+    Arrival arrival = ARRIVAL.get();
+    if (arrival == null) {
+      return next.startCall(call, headers);
+    }
+    if (late(arrival, call)) {
+      return new ServerCall.Listener<>() {};
+    }
+    return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(next.startCall(call, headers)) {
+      private boolean shed;
+
+      @Override
+      public void onMessage(Q message) {
+        if (!shed) {
+          super.onMessage(message);
+        }
+      }
+
+      @Override
+      public void onHalfClose() { // a unary call runs here: the last check before it does
+        shed = late(arrival, call);
+        if (!shed) {
+          super.onHalfClose();
+        }
+      }
+    };
+  }
+
+  private boolean late(Arrival arrival, ServerCall<?, ?> call) {
+    long waited = System.nanoTime() - arrival.nanos;
+    if (waited <= timeoutNanos) {
+      return false;
+    }
+    metrics.shed("grpc", ServerMetrics.QUEUE_TIMEOUT);
+    Metadata trailers = new Metadata();
+    trailers.put(RETRY_PUSHBACK, "1000");
+    call.close(Status.UNAVAILABLE.withDescription("the server is overloaded: the call waited longer than "
+        + timeoutNanos / 1_000_000 + " ms (--queue-timeout) for a worker and was not run; retry with backoff"), trailers);
+    metrics.request("grpc", method(call), "server_error", waited);
+    return true;
+  }
+
+  private static String method(ServerCall<?, ?> call) {
+    String name = call.getMethodDescriptor().getBareMethodName();
+    return name == null ? "other" : name;
+  }
+
+  /** Stamped on the network thread when the call's headers arrive and again when each message has been read. */
+  private static final class Arrival extends ServerStreamTracer {
+    private volatile long nanos = System.nanoTime();
+
+    @Override
+    public Context filterContext(Context context) {
+      return context.withValue(ARRIVAL, this);
+    }
+
+    @Override
+    public void inboundMessageRead(int seqNo, long wireSize, long uncompressedSize) {
+      nanos = System.nanoTime();
+    }
+  }
+}

@@ -13,6 +13,7 @@ import io.netty.handler.codec.http.HttpResponseDecoder;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayDeque;
@@ -359,11 +360,29 @@ final class LoadPartition {
     public void channelActive(ChannelHandlerContext ctx) {
       this.ctx = ctx;
       all.add(this);
+      SslHandler ssl = ctx.pipeline().get(SslHandler.class);
+      if (ssl == null) {
+        ready();
+      } else { // TLS: the connection takes requests once its handshake is done
+        ssl.handshakeFuture().addListener(f -> {
+          if (f.isSuccess()) {
+            ready();
+          } else {
+            ctx.close();
+          }
+        });
+      }
+      ctx.fireChannelActive();
+    }
+
+    private void ready() {
+      if (!all.contains(this)) {
+        return; // closed meanwhile
+      }
       free.addLast(this);
       if (started) {
         pump();
       }
-      ctx.fireChannelActive();
     }
 
     @Override

@@ -39,8 +39,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <ul>
  *   <li>{@code auth}: per configuration of {@code --configs} (plain, tls, token, jwt, tls+token,
- *       tls+jwt), the same store and data: HTTP and gRPC at {@code --rate} (open model) and in a
- *       closed loop. API tokens are created in the repo's registry; JWTs are RS256 against a JWKS file
+ *       tls+jwt), the same store and data: HTTP and gRPC in a closed loop and at {@code --rate} (open
+ *       model). API tokens are created in the repo's registry; JWTs are RS256 against a JWKS file
  *       (Nimbus); the certificate is self-signed (openssl, EC P-256).
  *   <li>{@code overload}: HTTP saturation in a closed loop, then {@code --overload-factor} × that rate
  *       (open model, {@code --overload-connections}) for {@code --duration}, with a light probe load
@@ -118,8 +118,8 @@ public final class SecurityBenchmark {
       for (String config : o.list("configs", "plain,tls,token,jwt,tls+token,tls+jwt")) {
         boolean tls = config.contains("tls");
         String auth = config.contains("token") ? "tokens" : config.contains("jwt") ? "oidc" : "none";
-        Files.writeString(root.resolve("quiver.yaml"), baseYaml + "server: {auth: " + auth
-            + ", oidc_jwks: jwks.json, oidc_issuer: '" + ISSUER + "', oidc_audience: quiver}\n");
+        Files.writeString(root.resolve("quiver.yaml"), baseYaml + "server: {auth: " + auth + (auth.equals("oidc")
+            ? ", oidc_jwks: jwks.json, oidc_issuer: '" + ISSUER + "', oidc_audience: quiver" : "") + "}\n");
         String bearer = switch (auth) {
           case "tokens" -> token();
           case "oidc" -> jwt(jwk);
@@ -134,13 +134,13 @@ public final class SecurityBenchmark {
           String label = config + " (" + store + ")";
           LoadGenerator.Settings base = settings(s.port, 0, o.intOpt("connections", 32));
           jit(http, base, label);
-          phase(label, "HTTP", s, () -> http.run(base.at(o.intOpt("rate", 5000), base.connections())));
           phase(label, "HTTP", s, () -> http.run(base.at(0, o.intOpt("saturation-connections", 32))));
+          phase(label, "HTTP", s, () -> http.run(base.at(o.intOpt("rate", 5000), base.connections())));
           try (GrpcLoad grpc = new GrpcLoad(s.grpcPort, 4, tls ? cert : null, bearer, keys, refs, 10_000, 8)) {
             grpc.run(0, 8, Duration.ZERO, o.duration("jit-warmup", "10s"), Duration.ofSeconds(2));
-            phase(label, "gRPC", s, () -> grpc.run(o.intOpt("rate", 5000), 32, warmup(), duration(), Duration.ofSeconds(2)));
             phase(label, "gRPC", s, () -> grpc.run(0, o.intOpt("saturation-connections", 32), warmup(), duration(),
                 Duration.ofSeconds(2)));
+            phase(label, "gRPC", s, () -> grpc.run(o.intOpt("rate", 5000), 32, warmup(), duration(), Duration.ofSeconds(2)));
           }
         }
       }
@@ -232,6 +232,7 @@ public final class SecurityBenchmark {
         LoadGenerator http = new LoadGenerator();
         LoadGenerator.Settings base = settings(s.port, o.intOpt("rate", 5000), o.intOpt("connections", 32));
         jit(http, base.at(0, 8), label);
+        phase(label, "HTTP closed loop alone", s, () -> http.run(base.at(0, o.intOpt("saturation-connections", 32))));
         phase(label, "HTTP alone", s, () -> http.run(base));
         int n = o.intOpt("slow-clients", 500);
         SlowClients slow = new SlowClients(s.port, n);

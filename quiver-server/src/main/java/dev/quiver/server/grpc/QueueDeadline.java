@@ -50,19 +50,9 @@ final class QueueDeadline implements ServerInterceptor {
       return new ServerCall.Listener<>() {};
     }
     return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(next.startCall(call, headers)) {
-      private boolean shed;
-
-      @Override
-      public void onMessage(Q message) {
-        if (!shed) {
-          super.onMessage(message);
-        }
-      }
-
       @Override
       public void onHalfClose() { // a unary call runs here: the last check before it does
-        shed = late(arrival, call);
-        if (!shed) {
+        if (!late(arrival, call)) {
           super.onHalfClose();
         }
       }

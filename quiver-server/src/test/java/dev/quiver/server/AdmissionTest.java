@@ -300,6 +300,44 @@ class AdmissionTest {
   }
 
   @Test
+  void grpcCallsThatFindTheQueueFullAreRefusedAtOnceWithoutQueueing() throws Exception {
+    CountDownLatch entered = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    ThreadPoolExecutor executor = pool(1, 64);
+    open.add(executor::shutdownNow);
+    ExecutorService callers = Executors.newFixedThreadPool(8);
+    open.add(callers::shutdownNow);
+    GrpcFrontEnd front = GrpcFrontEnd.start(ServerOptions.loopback().withShutdownGrace(Duration.ofMillis(100))
+        .withAdmission(ServerOptions.Admission.DEFAULTS.withQueueTimeout(Duration.ofSeconds(30)).withMaxQueued(2)), 100,
+        gate(entered, release), metrics, executor);
+    open.add(front);
+    try (GrpcFeatureClient client = FeatureClient.grpc("127.0.0.1", front.port(), Duration.ofSeconds(10))) {
+      OnlineFeaturesRequest read = OnlineFeaturesRequest.features("v:f").entity("k", 1L);
+      CompletableFuture<?> first = CompletableFuture.supplyAsync(() -> client.getOnlineFeatures(read), callers);
+      assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
+      List<CompletableFuture<Object>> burst = new ArrayList<>();
+      for (int i = 0; i < 5; i++) {
+        burst.add(CompletableFuture.supplyAsync(() -> client.getOnlineFeatures(read), callers));
+      }
+      // three are refused while the worker is still held: they did not wait for it
+      await(() -> burst.stream().filter(CompletableFuture::isDone).count() == 3);
+      assertThat(metrics.shedCount(ServerMetrics.IN_FLIGHT)).isEqualTo(3);
+      for (CompletableFuture<Object> call : burst.stream().filter(CompletableFuture::isDone).toList()) {
+        assertThatThrownBy(call::join).cause().isInstanceOf(FeatureServerException.class)
+            .hasMessageContaining("RESOURCE_EXHAUSTED").hasMessageContaining("waiting for a worker");
+      }
+      release.countDown();
+      first.get(10, TimeUnit.SECONDS);
+      long served = 0;
+      for (CompletableFuture<Object> call : burst) {
+        served += call.handle((ok, e) -> e == null ? 1 : 0).get(10, TimeUnit.SECONDS);
+      }
+      assertThat(served).as("the two queued calls ran").isEqualTo(2);
+      assertThat(client.getOnlineFeatures(read).column("f").values()).as("the queue is free again").containsExactly(1L);
+    }
+  }
+
+  @Test
   void grpcConnectionsBeyondTheCapAreClosedAndOnesUnderItAreServed() throws Exception {
     ExecutorService executor = Executors.newFixedThreadPool(2);
     open.add(executor::shutdownNow);

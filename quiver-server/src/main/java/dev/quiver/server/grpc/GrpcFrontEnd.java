@@ -32,7 +32,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * within the request timeout.
  *
  * <p>Admission, as over HTTP: a call that waited in the executor's queue longer than the queue timeout
- * is closed with {@code UNAVAILABLE} without running, and a connection beyond {@code --max-connections}
+ * is closed with {@code UNAVAILABLE} without running, one that finds the queue bound's worth of calls
+ * already waiting is refused with {@code RESOURCE_EXHAUSTED} without queueing, and a connection beyond {@code --max-connections}
  * open on this port is closed as soon as it is accepted.
  */
 public final class GrpcFrontEnd implements AutoCloseable {
@@ -75,13 +76,14 @@ public final class GrpcFrontEnd implements AutoCloseable {
     SslContext ssl = options.tls() == null ? null : GrpcTls.context(options.tls());
     AtomicInteger inFlight = new AtomicInteger();
     AtomicInteger connections = new AtomicInteger();
+    QueueDeadline deadline = new QueueDeadline(limits.queueTimeout().toNanos(), metrics);
     EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     EventLoopGroup workers = new MultiThreadIoEventLoopGroup(options.ioThreads(), NioIoHandler.newFactory());
     NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
         .bossEventLoopGroup(boss)
         .workerEventLoopGroup(workers)
         .channelFactory(() -> new CappedServerChannel(connections, limits.maxConnections(), metrics))
-        .executor(executor)
+        .directExecutor() // the deadline's executor supplier hands each call to the executor, or refuses it here
         .addStreamTracerFactory(QueueDeadline.tracers())
         .maxInboundMessageSize(options.maxBodyBytes())
         .keepAliveTime(2, TimeUnit.MINUTES)
@@ -91,10 +93,11 @@ public final class GrpcFrontEnd implements AutoCloseable {
         .maxConnectionAgeGrace(options.shutdownGrace().toNanos(), TimeUnit.NANOSECONDS)
         .handshakeTimeout(limits.requestTimeout().toNanos(), TimeUnit.NANOSECONDS)
         // interceptors run last-added first: the certificate's caller is set before authentication looks at it
+        .callExecutor(deadline.executors(executor, limits.maxQueued()))
         .addService(ServerInterceptors.intercept(
             StrictParsing.bind(new FeastServingService(serving, metrics, inFlight, maxInFlight)),
             new AuthenticatingInterceptor(auth), new CertificateInterceptor(),
-            new QueueDeadline(limits.queueTimeout().toNanos(), metrics)));
+            deadline));
     if (ssl != null) {
       builder.sslContext(ssl);
     }

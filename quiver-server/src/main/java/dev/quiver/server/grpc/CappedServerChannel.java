@@ -32,8 +32,8 @@ final class CappedServerChannel extends NioServerSocketChannel {
       if (open.incrementAndGet() > max) {
         open.decrementAndGet();
         buf.remove(i);
+        metrics.connectionClosed(ServerMetrics.OVER_CAPACITY); // counted before the client can see the close
         child.unsafe().closeForcibly();
-        metrics.connectionClosed(ServerMetrics.OVER_CAPACITY);
       } else {
         child.closeFuture().addListener(f -> open.decrementAndGet());
       }

@@ -31,12 +31,12 @@ import java.util.concurrent.atomic.AtomicReference;
  *       stored; {@code reason="future"}: an event time after now + {@code max_future_skew}
  *       ({@link dev.quiver.core.online.TimeBounds});
  *   <li>{@code quiver_registry_version}: the registry version being served;
- *   <li>{@code quiver_requests_shed_total{protocol, reason}}: requests answered 503 ({@code
- *       RESOURCE_EXHAUSTED}) without running: {@code queue_timeout} (waited past {@code --queue-timeout}),
- *       {@code queue_full} (the queue was at its bound), {@code in_flight} (gRPC calls past the limit);
+ *   <li>{@code quiver_requests_shed_total{protocol, reason}}: requests answered 503 (gRPC:
+ *       {@code UNAVAILABLE}, {@code RESOURCE_EXHAUSTED} for {@code in_flight}) without running: {@code
+ *       queue_timeout} (waited past {@code --queue-timeout}), {@code queue_full} (the queue was at its bound), {@code in_flight} (gRPC calls past the limit);
  *   <li>{@code quiver_connections_closed_total{reason}}: connections the server closed on its own:
  *       {@code idle}, {@code request_timeout} (a slow request, 408), {@code over_capacity} (past
- *       {@code --max-connections}, 503);
+ *       {@code --max-connections}: HTTP 503, gRPC closed when accepted);
  *   <li>{@code quiver_connections_open}: HTTP connections open now;
  *   <li>JVM memory, GC, threads and CPU.
  * </ul>
@@ -73,6 +73,7 @@ public final class ServerMetrics {
       shedCounter("http", reason);
     }
     shedCounter("grpc", IN_FLIGHT);
+    shedCounter("grpc", QUEUE_TIMEOUT);
     for (String reason : new String[] {IDLE, REQUEST_TIMEOUT, OVER_CAPACITY}) {
       closedCounter(reason);
     }

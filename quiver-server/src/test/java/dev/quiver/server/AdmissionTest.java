@@ -41,7 +41,8 @@ import org.junit.jupiter.api.Test;
  * Overload and slow clients: idle connections are closed (but never a request in progress), a
  * slow-loris client gets 408 and is cut off, connections past the cap get 503, and a burst past what
  * the workers can take is shed with fast 503s (queue deadline, queue bound, gRPC in-flight limit),
- * counted in metrics, leaving no backlog: the next request is served at once.
+ * counted in metrics, leaving no backlog: the next request is served at once. gRPC gets the same queue
+ * deadline ({@code UNAVAILABLE}) and connection cap (closed at accept).
  */
 class AdmissionTest {
   private static final String READ = "{\"features\": [\"v:f\"], \"entities\": {\"k\": [1]}}";
@@ -245,6 +246,121 @@ class AdmissionTest {
       assertThat(client.getOnlineFeatures(read).column("f").values()).containsExactly(1L);
     }
     assertThat(metrics.shedCount(ServerMetrics.IN_FLIGHT)).isEqualTo(1);
+  }
+
+  @Test
+  void grpcCallsThatWaitedPastTheQueueTimeoutAreRefusedWithoutRunningAndTheNextCallIsServedAtOnce() throws Exception {
+    CountDownLatch entered = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    FeatureServing gate = gate(entered, release);
+    AtomicInteger ran = new AtomicInteger();
+    FeatureServing counted = new FeatureServing() {
+      @Override
+      public OnlineResponse getOnlineFeatures(OnlineRequest request) {
+        ran.incrementAndGet();
+        return gate.getOnlineFeatures(request);
+      }
+
+      @Override
+      public String version() {
+        return "test";
+      }
+    };
+    ThreadPoolExecutor executor = pool(1, 64);
+    open.add(executor::shutdownNow);
+    ExecutorService callers = Executors.newFixedThreadPool(8);
+    open.add(callers::shutdownNow);
+    GrpcFrontEnd front = GrpcFrontEnd.start(ServerOptions.loopback().withShutdownGrace(Duration.ofMillis(100))
+        .withAdmission(ServerOptions.Admission.DEFAULTS.withQueueTimeout(Duration.ofMillis(200))), 100, counted, metrics,
+        executor);
+    open.add(front);
+    try (GrpcFeatureClient client = FeatureClient.grpc("127.0.0.1", front.port(), Duration.ofSeconds(10))) {
+      OnlineFeaturesRequest read = OnlineFeaturesRequest.features("v:f").entity("k", 1L);
+      CompletableFuture<?> first = CompletableFuture.supplyAsync(() -> client.getOnlineFeatures(read), callers);
+      assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
+      List<CompletableFuture<Object>> burst = new ArrayList<>();
+      for (int i = 0; i < 5; i++) {
+        burst.add(CompletableFuture.supplyAsync(() -> client.getOnlineFeatures(read), callers));
+      }
+      await(() -> executor.getQueue().size() >= 5);
+      Thread.sleep(400); // every queued call is now past its 200 ms deadline
+      release.countDown();
+      first.get(10, TimeUnit.SECONDS);
+      for (CompletableFuture<Object> call : burst) {
+        assertThatThrownBy(() -> call.get(10, TimeUnit.SECONDS)).cause().isInstanceOf(FeatureServerException.class)
+            .hasMessageContaining("UNAVAILABLE").hasMessageContaining("--queue-timeout");
+      }
+      assertThat(ran).as("shed calls never reached the service").hasValue(1);
+      assertThat(metrics.shedCount(ServerMetrics.QUEUE_TIMEOUT)).isEqualTo(5);
+      assertThat(metrics.scrape()).contains("quiver_requests_shed_total{protocol=\"grpc\",reason=\"queue_timeout\"} 5.0");
+      // no backlog is left: the next call runs at once
+      assertThat(client.getOnlineFeatures(read).column("f").values()).containsExactly(1L);
+      assertThat(ran).hasValue(2);
+    }
+  }
+
+  @Test
+  void grpcCallsThatFindTheQueueFullAreRefusedAtOnceWithoutQueueing() throws Exception {
+    CountDownLatch entered = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    ThreadPoolExecutor executor = pool(1, 64);
+    open.add(executor::shutdownNow);
+    ExecutorService callers = Executors.newFixedThreadPool(8);
+    open.add(callers::shutdownNow);
+    GrpcFrontEnd front = GrpcFrontEnd.start(ServerOptions.loopback().withShutdownGrace(Duration.ofMillis(100))
+        .withAdmission(ServerOptions.Admission.DEFAULTS.withQueueTimeout(Duration.ofSeconds(30)).withMaxQueued(2)), 100,
+        gate(entered, release), metrics, executor);
+    open.add(front);
+    try (GrpcFeatureClient client = FeatureClient.grpc("127.0.0.1", front.port(), Duration.ofSeconds(10))) {
+      OnlineFeaturesRequest read = OnlineFeaturesRequest.features("v:f").entity("k", 1L);
+      CompletableFuture<?> first = CompletableFuture.supplyAsync(() -> client.getOnlineFeatures(read), callers);
+      assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
+      List<CompletableFuture<Object>> burst = new ArrayList<>();
+      for (int i = 0; i < 5; i++) {
+        burst.add(CompletableFuture.supplyAsync(() -> client.getOnlineFeatures(read), callers));
+      }
+      // three are refused while the worker is still held: they did not wait for it
+      await(() -> burst.stream().filter(CompletableFuture::isDone).count() == 3);
+      assertThat(metrics.shedCount(ServerMetrics.IN_FLIGHT)).isEqualTo(3);
+      for (CompletableFuture<Object> call : burst.stream().filter(CompletableFuture::isDone).toList()) {
+        assertThatThrownBy(call::join).cause().isInstanceOf(FeatureServerException.class)
+            .hasMessageContaining("RESOURCE_EXHAUSTED").hasMessageContaining("waiting for a worker");
+      }
+      release.countDown();
+      first.get(10, TimeUnit.SECONDS);
+      long served = 0;
+      for (CompletableFuture<Object> call : burst) {
+        served += call.handle((ok, e) -> e == null ? 1 : 0).get(10, TimeUnit.SECONDS);
+      }
+      assertThat(served).as("the two queued calls ran").isEqualTo(2);
+      assertThat(client.getOnlineFeatures(read).column("f").values()).as("the queue is free again").containsExactly(1L);
+    }
+  }
+
+  @Test
+  void grpcConnectionsBeyondTheCapAreClosedAndOnesUnderItAreServed() throws Exception {
+    ExecutorService executor = Executors.newFixedThreadPool(2);
+    open.add(executor::shutdownNow);
+    GrpcFrontEnd front = GrpcFrontEnd.start(ServerOptions.loopback().withShutdownGrace(Duration.ofMillis(100))
+        .withAdmission(ServerOptions.Admission.DEFAULTS.withMaxConnections(1)), 100,
+        gate(new CountDownLatch(1), new CountDownLatch(0)), metrics, executor);
+    open.add(front);
+    OnlineFeaturesRequest read = OnlineFeaturesRequest.features("v:f").entity("k", 1L);
+    try (GrpcFeatureClient a = FeatureClient.grpc("127.0.0.1", front.port(), Duration.ofSeconds(10))) {
+      assertThat(a.getOnlineFeatures(read).column("f").values()).containsExactly(1L);
+      try (GrpcFeatureClient b = FeatureClient.grpc("127.0.0.1", front.port(), Duration.ofSeconds(10))) {
+        assertThatThrownBy(() -> b.getOnlineFeatures(read)).isInstanceOf(FeatureServerException.class)
+            .hasMessageContaining("UNAVAILABLE");
+      }
+      await(() -> metrics.closedCount(ServerMetrics.OVER_CAPACITY) >= 1);
+      assertThat(front.connections()).isEqualTo(1);
+      assertThat(a.getOnlineFeatures(read).column("f").values()).as("the connection under the cap still works")
+          .containsExactly(1L);
+    }
+    await(() -> front.connections() == 0);
+    try (GrpcFeatureClient c = FeatureClient.grpc("127.0.0.1", front.port(), Duration.ofSeconds(10))) {
+      assertThat(c.getOnlineFeatures(read).column("f").values()).as("a slot freed up").containsExactly(1L);
+    }
   }
 
   private static CompletableFuture<HttpResponse<String>> post(HttpClient client, int port) {

@@ -12,6 +12,7 @@ import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.ssl.SslContext;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -54,6 +55,31 @@ import java.util.concurrent.TimeUnit;
  * <p>Not thread-safe: one {@link #run} at a time per instance; instances are independent.
  */
 public final class LoadGenerator {
+  private final String bearerToken;
+  private final SslContext tls;
+  private final boolean timeline;
+
+  /** Plain HTTP, no credentials, no timeline. */
+  public LoadGenerator() {
+    this(null, null, false);
+  }
+
+  /**
+   * @param bearerToken sent as {@code Authorization: Bearer} with every request; null for none
+   * @param tls a client TLS context (HTTPS); null for plain HTTP
+   * @param timeline whether to keep every answered request's intended time, latency and status
+   *     ({@link LoadResult#timeline()}), e.g. to see when latency recovers after a burst
+   */
+  public LoadGenerator(String bearerToken, SslContext tls, boolean timeline) {
+    this.bearerToken = bearerToken;
+    this.tls = tls;
+    this.timeline = timeline;
+  }
+
+  /** The same generator keeping (or not) a timeline of every answered request. */
+  public LoadGenerator timeline(boolean on) {
+    return new LoadGenerator(bearerToken, tls, on);
+  }
 
   /**
    * What to run.
@@ -135,7 +161,7 @@ public final class LoadGenerator {
       List<LoadPartition> partitions = new ArrayList<>();
       for (int p = 0; p < s.ioThreads(); p++) {
         int conns = s.connections() / s.ioThreads() + (p < s.connections() % s.ioThreads() ? 1 : 0);
-        partitions.add(new LoadPartition(s, p, conns, group.next(), bootstrap.clone(), requests));
+        partitions.add(new LoadPartition(s, p, conns, group.next(), bootstrap.clone(), requests, tls, timeline));
       }
       for (LoadPartition p : partitions) {
         p.connect();
@@ -153,11 +179,12 @@ public final class LoadGenerator {
   }
 
   /** The raw HTTP/1.1 requests, one per body, encoded once (writes send read-only duplicates). */
-  private static List<ByteBuf> encode(Settings s, List<ByteBuf> owned) {
+  private List<ByteBuf> encode(Settings s, List<ByteBuf> owned) {
     List<ByteBuf> out = new ArrayList<>(s.bodies().size());
     for (byte[] body : s.bodies()) {
       byte[] head = ("POST " + s.path() + " HTTP/1.1\r\nHost: " + s.host() + ":" + s.port()
-          + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n")
+          + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length
+          + (bearerToken == null ? "" : "\r\nAuthorization: Bearer " + bearerToken) + "\r\n\r\n")
           .getBytes(StandardCharsets.US_ASCII);
       ByteBuf buf = Unpooled.directBuffer(head.length + body.length).writeBytes(head).writeBytes(body);
       owned.add(buf);

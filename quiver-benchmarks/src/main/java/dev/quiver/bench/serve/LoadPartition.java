@@ -12,6 +12,8 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseDecoder;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayDeque;
@@ -41,6 +43,7 @@ final class LoadPartition {
   private final List<ByteBuf> requests;
   private final boolean open;
   private final long timeoutNanos;
+  private final SslContext tls;
 
   private final ArrayDeque<Conn> free = new ArrayDeque<>();
   private final List<Conn> all = new ArrayList<>();
@@ -48,6 +51,11 @@ final class LoadPartition {
 
   final Histogram latency = new Histogram(HIGHEST, 3);
   final Histogram service = new Histogram(HIGHEST, 3);
+  /** Latency of the recorded requests answered 2xx (admitted), and of those answered otherwise (refused). */
+  final Histogram admitted = new Histogram(HIGHEST, 3);
+  final Histogram refused = new Histogram(HIGHEST, 3);
+  /** When on: per answered request, its intended time (nanoTime), latency and status, in answer order. */
+  final Timeline timeline;
   final Map<Integer, Long> nonOk = new TreeMap<>();
   /** Requests sent, warm-up included. */
   long sent;
@@ -74,8 +82,10 @@ final class LoadPartition {
   private long pumpAt = Long.MAX_VALUE;
 
   LoadPartition(LoadGenerator.Settings s, int index, int connections, EventLoop loop, Bootstrap bootstrap,
-      List<ByteBuf> requests) {
+      List<ByteBuf> requests, SslContext tls, boolean timeline) {
     this.s = s;
+    this.tls = tls;
+    this.timeline = timeline ? new Timeline() : null;
     this.index = index;
     this.partitions = s.ioThreads();
     this.connectionCount = connections;
@@ -102,6 +112,9 @@ final class LoadPartition {
     return bootstrap.clone().handler(new ChannelInitializer<Channel>() {
       @Override
       protected void initChannel(Channel ch) {
+        if (tls != null) {
+          ch.pipeline().addLast(tls.newHandler(ch.alloc(), s.host(), s.port()));
+        }
         ch.pipeline().addLast(new HttpResponseDecoder()).addLast(conn);
       }
     }).connect();
@@ -207,9 +220,14 @@ final class LoadPartition {
       lastRecorded = now;
       if (c.status >= 200 && c.status < 300) {
         ok++;
+        admitted.recordValue(Math.min(HIGHEST, now - c.intended));
       } else {
         nonOk.merge(c.status, 1L, Long::sum);
+        refused.recordValue(Math.min(HIGHEST, now - c.intended));
       }
+    }
+    if (timeline != null) {
+      timeline.add(c.intended, now - c.intended, c.status);
     }
     c.id = -1;
     outstanding--;
@@ -230,6 +248,9 @@ final class LoadPartition {
       timeouts++;
       latency.recordValue(Math.min(HIGHEST, now - c.intended));
       lastRecorded = now;
+    }
+    if (timeline != null) {
+      timeline.add(c.intended, now - c.intended, 0);
     }
     c.id = -1;
     outstanding--;
@@ -305,6 +326,25 @@ final class LoadPartition {
     return Math.max(s.duration().toNanos(), lastRecorded - warmupEnd) / 1e9;
   }
 
+  /** Answered requests in answer order: intended time (nanoTime), latency (ns), HTTP status (0: timed out). */
+  static final class Timeline {
+    long[] intended = new long[1024];
+    long[] latency = new long[1024];
+    int[] status = new int[1024];
+    int size;
+
+    void add(long at, long nanos, int code) {
+      if (size == intended.length) {
+        intended = java.util.Arrays.copyOf(intended, size * 2);
+        latency = java.util.Arrays.copyOf(latency, size * 2);
+        status = java.util.Arrays.copyOf(status, size * 2);
+      }
+      intended[size] = at;
+      latency[size] = nanos;
+      status[size++] = code;
+    }
+  }
+
   /** One keep-alive connection and the request it has in flight ({@code id < 0}: none). */
   private final class Conn extends ChannelInboundHandlerAdapter {
     ChannelHandlerContext ctx;
@@ -320,11 +360,29 @@ final class LoadPartition {
     public void channelActive(ChannelHandlerContext ctx) {
       this.ctx = ctx;
       all.add(this);
+      SslHandler ssl = ctx.pipeline().get(SslHandler.class);
+      if (ssl == null) {
+        ready();
+      } else { // TLS: the connection takes requests once its handshake is done
+        ssl.handshakeFuture().addListener(f -> {
+          if (f.isSuccess()) {
+            ready();
+          } else {
+            ctx.close();
+          }
+        });
+      }
+      ctx.fireChannelActive();
+    }
+
+    private void ready() {
+      if (!all.contains(this)) {
+        return; // closed meanwhile
+      }
       free.addLast(this);
       if (started) {
         pump();
       }
-      ctx.fireChannelActive();
     }
 
     @Override

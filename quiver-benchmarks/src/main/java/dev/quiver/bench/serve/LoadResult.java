@@ -21,13 +21,24 @@ import org.HdrHistogram.Histogram;
  *     or from its send (closed loop); timeouts and unsent requests at their lower bound
  * @param service nanoseconds from send to response, answered requests only
  * @param clientCpuSeconds CPU time of this JVM during the run (the load generator's cost)
+ * @param admitted latency of the recorded requests answered 2xx only (what an overloaded server admitted)
+ * @param refused latency of the recorded requests answered otherwise (e.g. 503: how fast the excess is refused)
+ * @param timeline every answered request's intended time, latency and status, when asked for
+ *     ({@link LoadGenerator#timeline}); otherwise empty
  */
 public record LoadResult(double rate, int connections, long sent, long ok, Map<Integer, Long> nonOk, long timeouts,
-    long connectionErrors, long unsent, double seconds, Histogram latency, Histogram service, double clientCpuSeconds) {
+    long connectionErrors, long unsent, double seconds, Histogram latency, Histogram service, double clientCpuSeconds,
+    Histogram admitted, Histogram refused, List<Sample> timeline) {
+
+  /** One answered request: intended time (nanoTime), latency (ns), HTTP status (0: timed out). */
+  public record Sample(long intended, long latencyNanos, int status) {}
 
   static LoadResult merge(LoadGenerator.Settings s, List<LoadPartition> parts, double cpuSeconds) {
     Histogram latency = new Histogram(parts.getFirst().latency.getHighestTrackableValue(), 3);
     Histogram service = new Histogram(parts.getFirst().service.getHighestTrackableValue(), 3);
+    Histogram admitted = new Histogram(parts.getFirst().admitted.getHighestTrackableValue(), 3);
+    Histogram refused = new Histogram(parts.getFirst().refused.getHighestTrackableValue(), 3);
+    List<Sample> timeline = new java.util.ArrayList<>();
     Map<Integer, Long> nonOk = new TreeMap<>();
     long sent = 0;
     long ok = 0;
@@ -38,6 +49,13 @@ public record LoadResult(double rate, int connections, long sent, long ok, Map<I
     for (LoadPartition p : parts) {
       latency.add(p.latency);
       service.add(p.service);
+      admitted.add(p.admitted);
+      refused.add(p.refused);
+      if (p.timeline != null) {
+        for (int i = 0; i < p.timeline.size; i++) {
+          timeline.add(new Sample(p.timeline.intended[i], p.timeline.latency[i], p.timeline.status[i]));
+        }
+      }
       p.nonOk.forEach((k, v) -> nonOk.merge(k, v, Long::sum));
       sent += p.sent;
       ok += p.ok;
@@ -47,7 +65,8 @@ public record LoadResult(double rate, int connections, long sent, long ok, Map<I
       seconds = Math.max(seconds, p.measuredSeconds());
     }
     return new LoadResult(s.rate(), s.connections(), sent, ok, Map.copyOf(nonOk), timeouts, errors, unsent, seconds,
-        latency, service, cpuSeconds);
+        latency, service, cpuSeconds, admitted, refused, timeline.stream()
+        .sorted(java.util.Comparator.comparingLong(Sample::intended)).toList());
   }
 
   /** Recorded requests answered (any status) per second of the measured window. */
@@ -63,6 +82,16 @@ public record LoadResult(double rate, int connections, long sent, long ok, Map<I
   /** Latency at a percentile, milliseconds. */
   public double ms(double percentile) {
     return latency.getValueAtPercentile(percentile) / 1e6;
+  }
+
+  /** Latency of the 2xx answers alone at a percentile, milliseconds (NaN when there were none). */
+  public double admittedMs(double percentile) {
+    return admitted.getTotalCount() == 0 ? Double.NaN : admitted.getValueAtPercentile(percentile) / 1e6;
+  }
+
+  /** Latency of the non-2xx answers alone at a percentile, milliseconds (NaN when there were none). */
+  public double refusedMs(double percentile) {
+    return refused.getTotalCount() == 0 ? Double.NaN : refused.getValueAtPercentile(percentile) / 1e6;
   }
 
   public double maxMs() {
@@ -83,7 +112,8 @@ public record LoadResult(double rate, int connections, long sent, long ok, Map<I
     if (clean()) {
       return "";
     }
-    return String.format(", non-2xx %s, timeouts %,d, unsent %,d, connection errors %,d", nonOk, timeouts, unsent,
+    return String.format(", non-2xx %s (their p50 %.3f p99 %.3f ms; 2xx alone p50 %.3f p99 %.3f ms), timeouts %,d, unsent %,d, connection errors %,d", nonOk, refusedMs(50),
+        refusedMs(99), admittedMs(50), admittedMs(99), timeouts, unsent,
         connectionErrors);
   }
 }

@@ -145,7 +145,7 @@ public final class ServeBenchmark {
     }
   }
 
-  private static String field(BufferedReader in, String name, Path log) throws IOException {
+  static String field(BufferedReader in, String name, Path log) throws IOException {
     String line = in.readLine();
     if (line == null || !line.startsWith(name + " ")) {
       throw new IllegalStateException("the server JVM did not start (printed " + line + "); see " + log);
@@ -312,7 +312,7 @@ public final class ServeBenchmark {
   }
 
   /** {@code DIR --name value ...}: the work directory, then options. */
-  private record Options(Path dir, Map<String, String> values) {
+  record Options(Path dir, Map<String, String> values) {
     static Options parse(String[] args) {
       if (args.length < 1 || args[0].startsWith("--")) {
         throw new IllegalArgumentException("the first argument is the work directory (see the class's Javadoc)");

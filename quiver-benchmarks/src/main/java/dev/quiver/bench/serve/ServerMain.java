@@ -8,11 +8,13 @@ import java.nio.file.Path;
 
 /**
  * The feature server in a JVM of its own, for {@link ServeBenchmark}: serves the feature repo
- * {@code args[0]} on a free loopback HTTP port (gRPC off), prints {@code port N} and {@code pid N} on
- * standard output, and stops (gracefully) when standard input closes.
+ * {@code args[0]} on a free loopback HTTP port (gRPC off unless {@code --grpc on}), prints {@code port N},
+ * {@code pid N} and, with gRPC, {@code grpc N} on standard output, and stops (gracefully) when standard
+ * input closes. Authentication comes from the repo's quiver.yaml ({@code server: {auth: ...}}).
  *
  * <pre>
- * ServerMain REPO [--threads N] [--io-threads N]      (defaults: the server's own)
+ * ServerMain REPO [--threads N] [--io-threads N] [--queue-timeout MS] [--grpc on] [--tls CERT.pem,KEY.pem]
+ *     [--max-connections N] [--request-timeout MS]      (defaults: the server's own)
  * </pre>
  */
 public final class ServerMain {
@@ -32,8 +34,18 @@ public final class ServerMain {
         case "--io-threads" -> io = Integer.parseInt(args[i + 1]);
         case "--queue-timeout" -> options = options.withAdmission(options.admission()
             .withQueueTimeout(java.time.Duration.ofMillis(Long.parseLong(args[i + 1]))));
+        case "--request-timeout" -> options = options.withAdmission(options.admission()
+            .withRequestTimeout(java.time.Duration.ofMillis(Long.parseLong(args[i + 1]))));
+        case "--max-connections" -> options = options.withAdmission(options.admission()
+            .withMaxConnections(Integer.parseInt(args[i + 1])));
+        case "--grpc" -> options = options.withPorts(0, args[i + 1].equals("on") ? 0 : -1);
+        case "--tls" -> {
+          String[] files = args[i + 1].split(",");
+          options = options.withTls(new ServerOptions.Tls(Path.of(files[0]), Path.of(files[1]), null));
+        }
         default -> {
-          System.err.println("unknown option " + args[i] + " (--threads, --io-threads, --queue-timeout MS)");
+          System.err.println("unknown option " + args[i] + " (--threads, --io-threads, --queue-timeout MS,"
+              + " --request-timeout MS, --max-connections N, --grpc on, --tls CERT,KEY)");
           System.exit(2);
         }
       }
@@ -43,8 +55,11 @@ public final class ServerMain {
         QuiverServer server = QuiverServer.start(repo, options)) {
       System.out.println("port " + server.httpPort());
       System.out.println("pid " + ProcessHandle.current().pid());
+      if (server.grpcPort() >= 0) {
+        System.out.println("grpc " + server.grpcPort());
+      }
       System.out.println("threads io " + (io == 0 ? "1 per core" : io) + ", workers " + workers + ", queue timeout "
-          + options.admission().queueTimeout().toMillis() + " ms");
+          + options.admission().queueTimeout().toMillis() + " ms" + (options.tls() == null ? "" : ", TLS"));
       System.out.flush();
       while (System.in.read() >= 0) {
         // until standard input closes

@@ -5,6 +5,10 @@
  * with a closed-loop saturation mode; {@link dev.quiver.bench.serve.ServeBenchmark}, which
  * materializes the online workload, starts the server in a JVM of its own
  * ({@link dev.quiver.bench.serve.ServerMain}) and runs the load; the same generator drives Feast's
- * feature server ({@code feast/serve_feast.py} beside this module). Results: {@code docs/benchmarks.md}.
+ * feature server ({@code feast/serve_feast.py} beside this module). Issue 20:
+ * {@link dev.quiver.bench.serve.SecurityBenchmark} (TLS and authentication on vs off, overload at 2×
+ * saturation with admitted and refused latencies apart and the time to recover, slow-loris clients),
+ * with {@link dev.quiver.bench.serve.GrpcLoad} for gRPC and {@link dev.quiver.bench.serve.SlowClients}.
+ * Results: {@code docs/benchmarks.md}.
  */
 package dev.quiver.bench.serve;

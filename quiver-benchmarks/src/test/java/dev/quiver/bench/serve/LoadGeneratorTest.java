@@ -69,6 +69,26 @@ class LoadGeneratorTest {
     }
   }
 
+  /** Slow 200s and fast 503s: the admitted and refused latencies are kept apart, and the timeline has every answer. */
+  @Test
+  void admittedAndRefusedLatenciesAreSeparateAndTheTimelineHasEveryAnswer() {
+    try (StubServer server = new StubServer(n -> n % 4 == 3 ? new Answer(503, 0) : new Answer(200, 30), -1, 0)) {
+      LoadResult r = new LoadGenerator().timeline(true).run(settings(server, 200, 16, 500, 2_000, 10_000, 1));
+
+      assertThat(r.ok()).isEqualTo(300);
+      assertThat(r.nonOk()).isEqualTo(Map.of(503, 100L));
+      assertThat(r.admitted().getTotalCount()).isEqualTo(300);
+      assertThat(r.refused().getTotalCount()).isEqualTo(100);
+      assertThat(r.admittedMs(1)).as("every 200 took the stub's 30 ms").isGreaterThanOrEqualTo(29.0);
+      assertThat(r.refusedMs(50)).as("the 503s came back without the delay").isLessThan(r.admittedMs(50));
+      assertThat(r.timeline()).as("warm-up answers included").hasSize(500);
+      assertThat(r.timeline().stream().filter(x -> x.status() == 503).count()).isEqualTo(125);
+      assertThat(r.timeline()).isSortedAccordingTo(java.util.Comparator.comparingLong(LoadResult.Sample::intended));
+      assertThat(new LoadGenerator().run(settings(server, 100, 2, 0, 500, 10_000, 1)).timeline())
+          .as("no timeline unless asked for").isEmpty();
+    }
+  }
+
   @Test
   void anUnansweredRequestTimesOutAndItsConnectionIsReplaced() {
     try (StubServer server = new StubServer(n -> n == 10 ? new Answer(-1, 0) : Answer.ok(), -1, 0)) {

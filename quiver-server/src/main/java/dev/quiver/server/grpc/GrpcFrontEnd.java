@@ -8,6 +8,10 @@ import dev.quiver.server.auth.Authenticator;
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.nio.NioIoHandler;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -26,16 +30,28 @@ import java.util.concurrent.atomic.AtomicInteger;
  * longer than the idle timeout are closed, every connection is recycled after an hour (with the
  * shutdown grace for its calls), clients may ping at most every 10 s, and a TLS handshake must finish
  * within the request timeout.
+ *
+ * <p>Admission, as over HTTP: a call that waited in the executor's queue longer than the queue timeout
+ * is closed with {@code UNAVAILABLE} without running, one that finds the queue bound's worth of calls
+ * already waiting is refused with {@code RESOURCE_EXHAUSTED} without queueing, and a connection beyond {@code --max-connections}
+ * open on this port is closed as soon as it is accepted.
  */
 public final class GrpcFrontEnd implements AutoCloseable {
   private final Server server;
   private final AtomicInteger inFlight;
+  private final AtomicInteger connections;
   private final Duration grace;
+  private final EventLoopGroup boss;
+  private final EventLoopGroup workers;
 
-  private GrpcFrontEnd(Server server, AtomicInteger inFlight, Duration grace) {
+  private GrpcFrontEnd(Server server, AtomicInteger inFlight, AtomicInteger connections, Duration grace,
+      EventLoopGroup boss, EventLoopGroup workers) {
     this.server = server;
     this.inFlight = inFlight;
+    this.connections = connections;
     this.grace = grace;
+    this.boss = boss;
+    this.workers = workers;
   }
 
   /** Binds and starts serving without authentication ({@link Authenticator#NONE}). */
@@ -57,9 +73,18 @@ public final class GrpcFrontEnd implements AutoCloseable {
     String host = options.host();
     int port = options.grpcPort();
     ServerOptions.Admission limits = options.admission();
+    SslContext ssl = options.tls() == null ? null : GrpcTls.context(options.tls());
     AtomicInteger inFlight = new AtomicInteger();
+    AtomicInteger connections = new AtomicInteger();
+    QueueDeadline deadline = new QueueDeadline(limits.queueTimeout().toNanos(), metrics);
+    EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    EventLoopGroup workers = new MultiThreadIoEventLoopGroup(options.ioThreads(), NioIoHandler.newFactory());
     NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
-        .executor(executor)
+        .bossEventLoopGroup(boss)
+        .workerEventLoopGroup(workers)
+        .channelFactory(() -> new CappedServerChannel(connections, limits.maxConnections(), metrics))
+        .directExecutor() // the deadline's executor supplier hands each call to the executor, or refuses it here
+        .addStreamTracerFactory(QueueDeadline.tracers())
         .maxInboundMessageSize(options.maxBodyBytes())
         .keepAliveTime(2, TimeUnit.MINUTES)
         .permitKeepAliveTime(10, TimeUnit.SECONDS)
@@ -68,19 +93,22 @@ public final class GrpcFrontEnd implements AutoCloseable {
         .maxConnectionAgeGrace(options.shutdownGrace().toNanos(), TimeUnit.NANOSECONDS)
         .handshakeTimeout(limits.requestTimeout().toNanos(), TimeUnit.NANOSECONDS)
         // interceptors run last-added first: the certificate's caller is set before authentication looks at it
+        .callExecutor(deadline.executors(executor, limits.maxQueued()))
         .addService(ServerInterceptors.intercept(
             StrictParsing.bind(new FeastServingService(serving, metrics, inFlight, maxInFlight)),
-            new AuthenticatingInterceptor(auth), new CertificateInterceptor()));
-    if (options.tls() != null) {
-      builder.sslContext(GrpcTls.context(options.tls()));
+            new AuthenticatingInterceptor(auth), new CertificateInterceptor(),
+            deadline));
+    if (ssl != null) {
+      builder.sslContext(ssl);
     }
     Server server = builder.build();
     try {
       server.start();
     } catch (IOException e) {
+      shutdown(boss, workers);
       throw new QuiverException("could not listen for gRPC on " + host + ":" + port + ": " + e.getMessage(), e);
     }
-    return new GrpcFrontEnd(server, inFlight, options.shutdownGrace());
+    return new GrpcFrontEnd(server, inFlight, connections, options.shutdownGrace(), boss, workers);
   }
 
   /** The bound port. */
@@ -91,6 +119,11 @@ public final class GrpcFrontEnd implements AutoCloseable {
   /** Calls started and not yet answered. */
   public int inFlight() {
     return inFlight.get();
+  }
+
+  /** Connections open on the gRPC port. */
+  public int connections() {
+    return connections.get();
   }
 
   /** Stops accepting calls, waits up to the grace period for in-flight ones, then cancels the rest. */
@@ -104,6 +137,13 @@ public final class GrpcFrontEnd implements AutoCloseable {
     } catch (InterruptedException e) {
       server.shutdownNow();
       Thread.currentThread().interrupt();
+    } finally {
+      shutdown(boss, workers);
     }
+  }
+
+  private static void shutdown(EventLoopGroup boss, EventLoopGroup workers) {
+    boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+    workers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
   }
 }

@@ -1,0 +1,368 @@
+package dev.quiver.bench.serve;
+
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.RSASSASigner;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import dev.quiver.bench.online.OnlineWorkload;
+import dev.quiver.core.repo.FeatureRepo;
+import dev.quiver.server.auth.ApiTokens;
+import dev.quiver.testkit.LocalRedis;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Issue 20's benchmarks: the feature server (its own JVM, {@link ServerMain}) with TLS and
+ * authentication on and off, past saturation, and under slow clients. {@code user_wide}, 1 entity ×
+ * 50 features, the {@link OnlineWorkload} data; load from this JVM ({@link LoadGenerator} for HTTP,
+ * {@link GrpcLoad} for gRPC). Each part prints one line per phase with the 1-minute load average.
+ *
+ * <ul>
+ *   <li>{@code auth}: per configuration of {@code --configs} (plain, tls, token, jwt, tls+token,
+ *       tls+jwt), the same store and data: HTTP and gRPC in a closed loop and at {@code --rate} (open
+ *       model). API tokens are created in the repo's registry; JWTs are RS256 against a JWKS file
+ *       (Nimbus); the certificate is self-signed (openssl, EC P-256).
+ *   <li>{@code overload}: HTTP saturation in a closed loop (2xx answers per second), then {@code --overload-factor} × that rate
+ *       (open model, {@code --overload-connections}) for {@code --duration}, with a light probe load
+ *       ({@code --probe-rate}) running from before the burst to 5 s after it; prints the admitted
+ *       (2xx) and refused (503) latencies apart, and how long after the burst the probe's latency
+ *       stayed above {@code --normal-ms}. The same for gRPC ({@code UNAVAILABLE} for shed calls).
+ *   <li>{@code slow}: HTTP at {@code --rate} alone, then again with {@code --slow-clients}
+ *       slow-loris connections (one header byte a second, reopened when the server cuts them off).
+ * </ul>
+ *
+ * <pre>
+ * java --enable-native-access=ALL-UNNAMED -cp 'quiver-benchmarks/target/quiver-benchmarks.jar:quiver-benchmarks/target/lib/*' \
+ *     dev.quiver.bench.serve.SecurityBenchmark /tmp/bench20/online-200k --rows 200000 --keys 20000 \
+ *     [--parts auth,overload,slow] [--store rocksdb|redis] [--configs plain,tls,token,jwt,tls+token,tls+jwt]
+ *     [--rate 5000] [--warmup 2s] [--duration 10s] [--jit-warmup 10s] [--connections 32] [--saturation-connections 32]
+ *     [--server-queue-timeout MS] [--overload-factor 2] [--overload-connections 256] [--probe-rate 200] [--normal-ms 10]
+ *     [--slow-clients 500] [--server-request-timeout MS]
+ * </pre>
+ */
+public final class SecurityBenchmark {
+  private SecurityBenchmark() {}
+
+  private static final String VIEW = "user_wide";
+  private static final String ISSUER = "https://idp.bench/";
+
+  public static void main(String[] args) throws Exception {
+    ServeBenchmark.Options o = ServeBenchmark.Options.parse(args);
+    PrintStream out = System.out;
+    out.printf("machine: %d cores; JDK %s; load average %s%n", Runtime.getRuntime().availableProcessors(),
+        System.getProperty("java.runtime.version"), ServeBenchmark.loadAverage());
+    OnlineWorkload w = new OnlineWorkload(o.dir(), o.longOpt("rows", 200_000), o.longOpt("keys", 20_000), o.longOpt("seed", 42));
+    w.prepare(out);
+    long[] keys = w.loadKeys();
+    List<String> refs = OnlineWorkload.WIDE_FEATURES.stream().map(f -> VIEW + ":" + f).toList();
+    List<byte[]> bodies = RequestBodies.build(keys, "user_id", refs, 1, o.intOpt("bodies", 10_000), 8);
+    String type = o.opt("store", "rocksdb");
+    LocalRedis redis = type.equals("redis") ? LocalRedis.start() : null;
+    try {
+      String online = switch (type) {
+        case "rocksdb" -> "{type: rocksdb, path: .quiver/online}";
+        case "redis" -> "{type: redis, url: '" + redis.url() + "', command_timeout: 10s}";
+        default -> throw new IllegalArgumentException("unknown store " + type + " (rocksdb, redis)");
+      };
+      Path root = ServeBenchmark.newRepo(w, "security-" + type, online, o.intOpt("ttl-days", 3650));
+      try (FeatureRepo repo = FeatureRepo.open(root)) {
+        repo.materialize(List.of(VIEW), OnlineWorkload.START, OnlineWorkload.END, (v, r, wr) -> {}, "benchmark");
+      }
+      Bench b = new Bench(o, root, keys, refs, bodies, out, type);
+      for (String part : o.list("parts", "auth,overload,slow")) {
+        switch (part) {
+          case "auth" -> b.auth();
+          case "overload" -> b.overload();
+          case "slow" -> b.slow();
+          default -> throw new IllegalArgumentException("unknown part " + part + " (auth, overload, slow)");
+        }
+      }
+    } finally {
+      if (redis != null) {
+        redis.close();
+      }
+    }
+  }
+
+  private record Bench(ServeBenchmark.Options o, Path root, long[] keys, List<String> refs, List<byte[]> bodies,
+      PrintStream out, String store) {
+
+    void auth() throws Exception {
+      Path cert = root.resolve("tls/cert.pem");
+      Path key = root.resolve("tls/key.pem");
+      selfSigned(cert, key);
+      SslContext clientTls = SslContextBuilder.forClient().trustManager(cert.toFile()).build();
+      String baseYaml = Files.readString(root.resolve("quiver.yaml"));
+      RSAKey jwk = new RSAKeyGenerator(2048).keyID("bench").generate();
+      Files.writeString(root.resolve("jwks.json"), new JWKSet(jwk).toPublicJWKSet().toString());
+      for (String config : o.list("configs", "plain,tls,token,jwt,tls+token,tls+jwt")) {
+        boolean tls = config.contains("tls");
+        String auth = config.contains("token") ? "tokens" : config.contains("jwt") ? "oidc" : "none";
+        Files.writeString(root.resolve("quiver.yaml"), baseYaml + "server: {auth: " + auth + (auth.equals("oidc")
+            ? ", oidc_jwks: jwks.json, oidc_issuer: '" + ISSUER + "', oidc_audience: quiver" : "") + "}\n");
+        String bearer = switch (auth) {
+          case "tokens" -> token();
+          case "oidc" -> jwt(jwk);
+          default -> null;
+        };
+        List<String> extra = new ArrayList<>(List.of("--grpc", "on"));
+        if (tls) {
+          extra.addAll(List.of("--tls", cert + "," + key));
+        }
+        try (Server s = Server.start(root, extra, out)) {
+          LoadGenerator http = new LoadGenerator(bearer, tls ? clientTls : null, false);
+          String label = config + " (" + store + ")";
+          LoadGenerator.Settings base = settings(s.port, 0, o.intOpt("connections", 32));
+          jit(http, base, label);
+          phase(label, "HTTP", s, () -> http.run(base.at(0, o.intOpt("saturation-connections", 32))));
+          phase(label, "HTTP", s, () -> http.run(base.at(o.intOpt("rate", 5000), base.connections())));
+          try (GrpcLoad grpc = new GrpcLoad(s.grpcPort, 4, tls ? cert : null, bearer, keys, refs, 10_000, 8)) {
+            grpc.run(0, 8, Duration.ZERO, o.duration("jit-warmup", "10s"), Duration.ofSeconds(2));
+            phase(label, "gRPC", s, () -> grpc.run(0, o.intOpt("saturation-connections", 32), warmup(), duration(),
+                Duration.ofSeconds(2)));
+            phase(label, "gRPC", s, () -> grpc.run(o.intOpt("rate", 5000), 32, warmup(), duration(), Duration.ofSeconds(2)));
+          }
+        }
+      }
+      Files.writeString(root.resolve("quiver.yaml"), baseYaml);
+    }
+
+    void overload() throws Exception {
+      List<String> extra = new ArrayList<>(List.of("--grpc", "on"));
+      if (o.has("server-queue-timeout")) {
+        extra.addAll(List.of("--queue-timeout", o.opt("server-queue-timeout", null)));
+      }
+      try (Server s = Server.start(root, extra, out)) {
+        String label = "overload (" + store + ", queue timeout " + o.opt("server-queue-timeout", "1000") + " ms)";
+        LoadGenerator http = new LoadGenerator();
+        LoadGenerator.Settings base = settings(s.port, 0, o.intOpt("connections", 32));
+        jit(http, base, label);
+        LoadResult sat = phase(label, "HTTP saturation", s, () -> http.run(base.at(0, o.intOpt("saturation-connections", 32))));
+        double rate = sat.ok() / sat.seconds() * o.intOpt("overload-factor", 2); // saturation: what it serves, 503s not counted
+        burst(label, "HTTP", s, rate, () -> http.run(base.at(rate, o.intOpt("overload-connections", 256))));
+        try (GrpcLoad grpc = new GrpcLoad(s.grpcPort, 4, null, null, keys, refs, 10_000, 8)) {
+          grpc.run(0, 8, Duration.ZERO, o.duration("jit-warmup", "10s"), Duration.ofSeconds(2));
+          LoadResult gsat = phase(label, "gRPC saturation", s, () -> grpc.run(0, o.intOpt("saturation-connections", 32),
+              warmup(), duration(), Duration.ofSeconds(2)));
+          double grate = gsat.ok() / gsat.seconds() * o.intOpt("overload-factor", 2);
+          burst(label, "gRPC", s, grate, () -> grpc.run(grate, 0, warmup(), duration(), Duration.ofSeconds(5)));
+        }
+      }
+    }
+
+    /** Runs {@code load} while a probe runs from 2 s before it to 5 s after; prints the burst and the recovery. */
+    private void burst(String label, String protocol, Server s, double rate, java.util.function.Supplier<LoadResult> load)
+        throws Exception {
+      LoadGenerator probe = new LoadGenerator().timeline(true);
+      double probeRate = o.intOpt("probe-rate", 200);
+      Duration before = Duration.ofSeconds(2);
+      Duration after = Duration.ofSeconds(5);
+      Duration total = before.plus(warmup()).plus(duration()).plus(after);
+      LoadGenerator.Settings ps = new LoadGenerator.Settings("127.0.0.1", s.port, "/get-online-features", bodies,
+          probeRate, 4, Duration.ZERO, total, Duration.ofSeconds(5), 1);
+      long probeStart = System.nanoTime();
+      CompletableFuture<LoadResult> probed = CompletableFuture.supplyAsync(() -> probe.run(ps));
+      Thread.sleep(before.toMillis());
+      String load0 = ServeBenchmark.loadAverage();
+      double cpu0 = ServeBenchmark.cpuSeconds(s.pid);
+      long burstStart = System.nanoTime();
+      LoadResult r = load.get();
+      long burstEnd = burstStart + TimeUnit.MILLISECONDS.toNanos(20) + warmup().toNanos() + duration().toNanos();
+      double cores = (ServeBenchmark.cpuSeconds(s.pid) - cpu0) / ((System.nanoTime() - burstStart) / 1e9);
+      LoadResult p = probed.join();
+      out.printf("%s, %s at %,.0f/s (%s): %s%n", label, protocol, rate, "2× saturation", r.line());
+      out.printf("  answered %,d: %,d admitted, %s refused; admitted p50 %.3f p99 %.3f p99.9 %.3f ms; refused p50 %.3f"
+              + " p99 %.3f ms; server CPU %.2f cores; load average before %s%n", r.ok() + r.nonOk().values().stream()
+              .mapToLong(Long::longValue).sum(), r.ok(), r.nonOk(), r.admittedMs(50), r.admittedMs(99), r.admittedMs(99.9),
+          r.refusedMs(50), r.refusedMs(99), cores, load0);
+      recovery(p, probeStart, burstStart, burstEnd);
+    }
+
+    /** The probe before, during and after the burst, and when it got back to normal. */
+    private void recovery(LoadResult p, long probeStart, long burstStart, long burstEnd) {
+      double normalMs = o.intOpt("normal-ms", 10);
+      List<LoadResult.Sample> before = new ArrayList<>();
+      List<LoadResult.Sample> during = new ArrayList<>();
+      List<LoadResult.Sample> after = new ArrayList<>();
+      for (LoadResult.Sample x : p.timeline()) {
+        (x.intended() < burstStart ? before : x.intended() < burstEnd ? during : after).add(x);
+      }
+      long lastBad = burstEnd;
+      double baseline = Math.max(normalMs, p99(before));
+      long lastAboveBaseline = burstEnd;
+      for (LoadResult.Sample x : after) {
+        if (x.status() != 200 || x.latencyNanos() / 1e6 > normalMs) {
+          lastBad = x.intended();
+        }
+        if (x.status() != 200 || x.latencyNanos() / 1e6 > baseline) {
+          lastAboveBaseline = x.intended();
+        }
+      }
+      StringBuilder buckets = new StringBuilder();
+      for (int b = 0; b < 10; b++) {
+        long from = burstEnd + b * 500_000_000L;
+        List<LoadResult.Sample> in = after.stream().filter(x -> x.intended() >= from && x.intended() < from + 500_000_000L)
+            .toList();
+        buckets.append(String.format(" %.3f", p99(in)));
+      }
+      out.printf("  probe (%,.0f/s, 4 conns): before p99 %.3f ms (%s); during p99 %.3f ms (%s); after p99 %.3f ms (%s);"
+              + " back to normal (every later probe 200 within %.0f ms) %.3f s after the burst's last request was due%n",
+          p.rate(), p99(before), statuses(before), p99(during), statuses(during), p99(after), statuses(after), normalMs,
+          (lastBad - burstEnd) / 1e9);
+      out.printf("  probe back within the pre-burst p99 or %.0f ms, whichever is larger (%.3f ms): %.3f s after; probe p99"
+          + " per 0.5 s after the burst (ms):%s%n", normalMs, baseline, (lastAboveBaseline - burstEnd) / 1e9, buckets);
+      if (!after.isEmpty() && lastBad >= after.getLast().intended()) {
+        out.println("  (the probe never got back to normal within the 5 s it ran after the burst)");
+      }
+    }
+
+    void slow() throws Exception {
+      List<String> extra = new ArrayList<>();
+      if (o.has("server-request-timeout")) {
+        extra.addAll(List.of("--request-timeout", o.opt("server-request-timeout", null)));
+      }
+      try (Server s = Server.start(root, extra, out)) {
+        String label = "slow clients (" + store + ")";
+        LoadGenerator http = new LoadGenerator();
+        LoadGenerator.Settings base = settings(s.port, o.intOpt("rate", 5000), o.intOpt("connections", 32));
+        jit(http, base.at(0, 8), label);
+        phase(label, "HTTP closed loop alone", s, () -> http.run(base.at(0, o.intOpt("saturation-connections", 32))));
+        phase(label, "HTTP alone", s, () -> http.run(base));
+        int n = o.intOpt("slow-clients", 500);
+        SlowClients slow = new SlowClients(s.port, n);
+        try {
+          Thread.sleep(2_000);
+          phase(label, "HTTP with " + n + " slow-loris connections", s, () -> http.run(base));
+          phase(label, "HTTP closed loop with " + n + " slow-loris connections", s,
+              () -> http.run(base.at(0, o.intOpt("saturation-connections", 32))));
+          out.printf("  slow-loris connections cut off by the server and reopened: %,d; reopen failures %,d%n",
+              slow.reopened(), slow.refusedOpens());
+        } finally {
+          slow.close();
+        }
+        phase(label, "HTTP after", s, () -> http.run(base));
+      }
+    }
+
+    private LoadGenerator.Settings settings(int port, double rate, int connections) {
+      return new LoadGenerator.Settings("127.0.0.1", port, "/get-online-features", bodies, rate, connections, warmup(),
+          duration(), o.duration("timeout", "2s"), 1);
+    }
+
+    private void jit(LoadGenerator http, LoadGenerator.Settings base, String label) {
+      Duration jit = o.duration("jit-warmup", "10s");
+      LoadResult r = http.run(base.at(0, 8).lasting(Duration.ZERO, jit));
+      out.printf("%s: JIT warm-up, HTTP closed loop, 8 connections: %,.0f req/s, %s (not reported)%n", label,
+          r.achievedRate(), r.clean() ? "clean" : "errors " + r.nonOk());
+    }
+
+    private LoadResult phase(String label, String what, Server s, java.util.function.Supplier<LoadResult> run) {
+      String load = ServeBenchmark.loadAverage();
+      double cpu0 = ServeBenchmark.cpuSeconds(s.pid);
+      long t0 = System.nanoTime();
+      LoadResult r = run.get();
+      double cores = (ServeBenchmark.cpuSeconds(s.pid) - cpu0) / ((System.nanoTime() - t0) / 1e9);
+      out.printf("%s, %s: %s; server CPU %.2f cores; load average before %s%n", label, what, r.line(), cores, load);
+      return r;
+    }
+
+    private Duration warmup() {
+      return o.duration("warmup", "2s");
+    }
+
+    private Duration duration() {
+      return o.duration("duration", "10s");
+    }
+
+    private String token() {
+      try (FeatureRepo repo = FeatureRepo.open(root)) {
+        ApiTokens.Issued issued = ApiTokens.issue("bench", Set.of("reader"), Optional.of(Duration.ofDays(1)),
+            Clock.systemUTC());
+        repo.registry().tokens().create(issued.record());
+        return issued.token();
+      }
+    }
+  }
+
+  private static double p99(List<LoadResult.Sample> xs) {
+    if (xs.isEmpty()) {
+      return Double.NaN;
+    }
+    long[] l = xs.stream().mapToLong(LoadResult.Sample::latencyNanos).sorted().toArray();
+    return l[(int) Math.min(l.length - 1, Math.ceil(l.length * 0.99) - 1)] / 1e6;
+  }
+
+  private static String statuses(List<LoadResult.Sample> xs) {
+    java.util.Map<Integer, Long> m = new java.util.TreeMap<>();
+    xs.forEach(x -> m.merge(x.status(), 1L, Long::sum));
+    return m.toString();
+  }
+
+  private static String jwt(RSAKey key) throws Exception {
+    Instant now = Instant.now();
+    SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(key.getKeyID()).build(),
+        new JWTClaimsSet.Builder().issuer(ISSUER).audience("quiver").subject("bench").claim("roles", List.of("reader"))
+            .issueTime(Date.from(now)).notBeforeTime(Date.from(now.minusSeconds(5)))
+            .expirationTime(Date.from(now.plusSeconds(3600))).build());
+    jwt.sign(new RSASSASigner(key));
+    return jwt.serialize();
+  }
+
+  /** A self-signed EC P-256 certificate for 127.0.0.1 and localhost, by openssl. */
+  private static void selfSigned(Path cert, Path key) throws Exception {
+    Files.createDirectories(cert.getParent());
+    Process p = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+        "-nodes", "-keyout", key.toString(), "-out", cert.toString(), "-days", "2", "-subj", "/CN=localhost",
+        "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost").redirectErrorStream(true).start();
+    String said = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (p.waitFor() != 0) {
+      throw new IllegalStateException("openssl could not make a certificate: " + said);
+    }
+  }
+
+  /** The server in its own JVM ({@link ServerMain}). */
+  private record Server(Process process, int port, int grpcPort, long pid) implements AutoCloseable {
+    static Server start(Path root, List<String> extra, PrintStream out) throws Exception {
+      List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
+          "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), ServerMain.class.getName(),
+          root.toString()));
+      command.addAll(extra);
+      Path log = root.resolve("server.log");
+      Process p = new ProcessBuilder(command).redirectError(log.toFile()).start();
+      BufferedReader stdout = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+      int port = Integer.parseInt(ServeBenchmark.field(stdout, "port", log));
+      long pid = Long.parseLong(ServeBenchmark.field(stdout, "pid", log));
+      int grpc = extra.contains("--grpc") ? Integer.parseInt(ServeBenchmark.field(stdout, "grpc", log)) : -1;
+      out.printf("server JVM pid %d on port %d, gRPC %d (%s) %s; its log: %s%n", pid, port, grpc, stdout.readLine(), extra, log);
+      return new Server(p, port, grpc, pid);
+    }
+
+    @Override
+    public void close() throws Exception {
+      process.getOutputStream().close();
+      if (!process.waitFor(30, TimeUnit.SECONDS)) {
+        process.destroy();
+      }
+    }
+  }
+}

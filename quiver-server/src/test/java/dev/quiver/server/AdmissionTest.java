@@ -200,6 +200,36 @@ class AdmissionTest {
   }
 
   @Test
+  void queuedRequestsAreRefusedAtTheirDeadlineEvenWhileEveryWorkerIsStillBusy() throws Exception {
+    CountDownLatch entered = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    ThreadPoolExecutor workers = pool(1, 64);
+    HttpFrontEnd front = http(ServerOptions.Admission.DEFAULTS.withQueueTimeout(Duration.ofMillis(100)), gate(entered, release),
+        workers);
+    try (HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
+      CompletableFuture<HttpResponse<String>> first = post(client, front.port());
+      assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
+      List<CompletableFuture<HttpResponse<String>>> burst = new ArrayList<>();
+      for (int i = 0; i < 10; i++) {
+        burst.add(post(client, front.port()));
+      }
+      // the only worker is still held: each queued request is answered by its deadline, not by a worker
+      for (CompletableFuture<HttpResponse<String>> r : burst) {
+        HttpResponse<String> shed = r.get(10, TimeUnit.SECONDS);
+        assertThat(shed.statusCode()).isEqualTo(503);
+        assertThat(shed.body()).contains("--queue-timeout");
+      }
+      assertThat(first).isNotDone();
+      assertThat(metrics.shedCount(ServerMetrics.QUEUE_TIMEOUT)).isEqualTo(10);
+      release.countDown();
+      assertThat(first.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+      // the stale tasks run and answer nothing twice; the next request is served normally
+      assertThat(post(client, front.port()).get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+      assertThat(front.inFlight()).isZero();
+    }
+  }
+
+  @Test
   void requestsThatFindTheQueueFullAreRefusedAtOnce() throws Exception {
     CountDownLatch entered = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);

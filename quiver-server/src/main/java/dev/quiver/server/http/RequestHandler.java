@@ -29,6 +29,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -142,18 +145,30 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     }
     busy = true;
     inFlight.incrementAndGet();
-    long queued = System.nanoTime();
+    // Whoever claims the request answers it: a worker that starts it within the queue timeout, or the
+    // deadline timer on this event loop, which answers 503 at once (the excess is refused at the
+    // deadline, not when a worker finally reaches it); the loser only releases what it holds.
+    AtomicBoolean claimed = new AtomicBoolean();
+    ScheduledFuture<?> deadline = ctx.executor().schedule(() -> {
+      if (claimed.compareAndSet(false, true)) {
+        metrics.shed("http", ServerMetrics.QUEUE_TIMEOUT);
+        inFlight.decrementAndGet();
+        respond(ctx, api.error(path, 503, "overloaded", "the server is overloaded: the request waited longer than "
+            + queueTimeoutNanos / 1_000_000 + " ms (--queue-timeout) for a worker and was not run; retry later", null, null),
+            keepAlive, head, endpoint, started);
+        next(ctx);
+      }
+    }, queueTimeoutNanos, TimeUnit.NANOSECONDS);
     try {
       workers.execute(() -> {
+        if (!claimed.compareAndSet(false, true)) {
+          request.release(); // answered 503 by the deadline already
+          return;
+        }
+        deadline.cancel(false);
         HttpReply reply;
         try {
-          if (System.nanoTime() - queued > queueTimeoutNanos) { // waited too long: answering it late helps no one
-            metrics.shed("http", ServerMetrics.QUEUE_TIMEOUT);
-            reply = api.error(path, 503, "overloaded", "the server is overloaded: the request waited longer than "
-                + queueTimeoutNanos / 1_000_000 + " ms (--queue-timeout) for a worker and was not run; retry later", null, null);
-          } else {
-            reply = answer(method, path, params, request.content(), needsPrincipal, authorization, caller);
-          }
+          reply = answer(method, path, params, request.content(), needsPrincipal, authorization, caller);
         } finally {
           request.release();
         }
@@ -164,6 +179,8 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         });
       });
     } catch (RejectedExecutionException e) {
+      deadline.cancel(false);
+      claimed.set(true);
       request.release();
       inFlight.decrementAndGet();
       metrics.shed("http", ServerMetrics.QUEUE_FULL);

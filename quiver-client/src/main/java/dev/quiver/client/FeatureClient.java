@@ -44,13 +44,33 @@ public interface FeatureClient extends AutoCloseable {
   }
 
   /**
+   * An HTTPS client for {@code baseUrl} with the trust and, for mutual TLS, the client certificate of
+   * {@code tls}, with the given timeout per call.
+   *
+   * @throws FeatureServerException (code {@code TLS}) naming a file that is missing or unusable
+   */
+  static HttpFeatureClient https(URI baseUrl, ClientTls tls, Duration timeout) {
+    return new HttpFeatureClient(baseUrl, timeout, TrustedCa.context(tls));
+  }
+
+  /**
    * A gRPC client over TLS for {@code host:port}, trusting server certificates signed by the PEM CA
    * certificates in {@code caCert}, with the given deadline per call.
    *
    * @throws FeatureServerException when {@code caCert} is missing or holds no certificate
    */
   static GrpcFeatureClient grpcTls(String host, int port, Path caCert, Duration deadline) {
-    return new GrpcFeatureClient(host, port, deadline, caCert);
+    return new GrpcFeatureClient(host, port, deadline, ClientTls.trusting(caCert));
+  }
+
+  /**
+   * A gRPC client over TLS for {@code host:port} with the trust and, for mutual TLS, the client
+   * certificate of {@code tls}, with the given deadline per call.
+   *
+   * @throws FeatureServerException (code {@code TLS}) naming a file that is missing or unusable
+   */
+  static GrpcFeatureClient grpcTls(String host, int port, ClientTls tls, Duration deadline) {
+    return new GrpcFeatureClient(host, port, deadline, tls);
   }
 
   /** A plaintext gRPC client for {@code host:port} with a 10 s deadline per call. */

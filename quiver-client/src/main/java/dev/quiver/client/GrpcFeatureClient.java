@@ -43,19 +43,21 @@ public final class GrpcFeatureClient implements FeatureClient {
     this(host, port, deadline, null);
   }
 
-  /** @param caCert PEM CA certificates the server's certificate must chain to; null: plaintext */
-  GrpcFeatureClient(String host, int port, Duration deadline, java.nio.file.Path caCert) {
+  /** @param tls the CA to trust and the client certificate to present; null: plaintext */
+  GrpcFeatureClient(String host, int port, Duration deadline, ClientTls tls) {
     NettyChannelBuilder b = NettyChannelBuilder.forAddress(host, port).maxInboundMessageSize(64 << 20);
-    if (caCert == null) {
+    if (tls == null) {
       b.usePlaintext();
     } else {
-      if (!java.nio.file.Files.isReadable(caCert)) {
-        throw new FeatureServerException("TLS", true, "the CA file " + caCert + " is not readable", null);
+      // the trust and key managers TrustedCa builds, so both clients read PEM files alike and name the file that fails
+      var ssl = io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts.forClient().trustManager(TrustedCa.trust(tls.caCert()));
+      if (tls.mutual()) {
+        ssl.keyManager(TrustedCa.keys(tls.clientCert(), tls.clientKey()));
       }
       try {
-        b.sslContext(io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts.forClient().trustManager(caCert.toFile()).build());
-      } catch (javax.net.ssl.SSLException | IllegalArgumentException e) {
-        throw new FeatureServerException("TLS", true, "cannot use " + caCert + " as the server's CA: " + e.getMessage(), e);
+        b.sslContext(ssl.build());
+      } catch (javax.net.ssl.SSLException e) {
+        throw new FeatureServerException("TLS", true, "cannot set up TLS: " + e.getMessage(), e);
       }
     }
     this.channel = b.build();

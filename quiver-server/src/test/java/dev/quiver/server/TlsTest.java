@@ -3,6 +3,7 @@ package dev.quiver.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.quiver.client.ClientTls;
 import dev.quiver.client.FeatureClient;
 import dev.quiver.client.FeatureServerException;
 import dev.quiver.client.GrpcFeatureClient;
@@ -120,6 +121,51 @@ class TlsTest {
       }
       assertThat(get(pki.clientContext(pki.client), port, "/health").statusCode()).as("still serving").isEqualTo(200);
     }
+  }
+
+  @Test
+  void theJavaClientPresentsAClientCertificateOverHttpsAndGrpc() throws Exception {
+    Path dir = Files.createTempDirectory(tmp, "java-client");
+    Path[] valid = TestPki.pem(pki.client, dir, "client");
+    Path[] stranger = TestPki.pem(pki.strangerClient, dir, "stranger");
+    OnlineFeaturesRequest read = OnlineFeaturesRequest.features("user_stats:amount").entity("user_id", 2L);
+    try (QuiverServer server = start(true)) {
+      URI https = URI.create("https://127.0.0.1:" + server.httpPort());
+      ClientTls tls = ClientTls.trusting(pki.caPem).withClientCertificate(valid[0], valid[1]);
+      try (HttpFeatureClient http = FeatureClient.https(https, tls, Duration.ofSeconds(10));
+          GrpcFeatureClient grpc = FeatureClient.grpcTls("127.0.0.1", server.grpcPort(), tls, Duration.ofSeconds(10))) {
+        assertThat(http.getOnlineFeatures(read).column("amount").values()).containsExactly(3.0);
+        assertThat(grpc.getOnlineFeatures(read).column("amount").values()).containsExactly(3.0);
+      }
+      for (ClientTls refused : new ClientTls[] {ClientTls.trusting(pki.caPem),
+          ClientTls.trusting(pki.caPem).withClientCertificate(stranger[0], stranger[1])}) {
+        try (HttpFeatureClient http = FeatureClient.https(https, refused, Duration.ofSeconds(10));
+            GrpcFeatureClient grpc = FeatureClient.grpcTls("127.0.0.1", server.grpcPort(), refused, Duration.ofSeconds(10))) {
+          assertThatThrownBy(() -> http.getOnlineFeatures(read)).isInstanceOf(FeatureServerException.class);
+          assertThatThrownBy(() -> grpc.getOnlineFeatures(read)).isInstanceOf(FeatureServerException.class)
+              .hasMessageContaining("UNAVAILABLE");
+        }
+      }
+    }
+  }
+
+  @Test
+  void aClientKeyThatIsNotPkcs8IsNamedWithoutQuotingIt() throws Exception {
+    Path dir = Files.createTempDirectory(tmp, "bad-key");
+    Path[] valid = TestPki.pem(pki.client, dir, "client");
+    String secretLine = "MHcCAQEEIBadKeyMaterialThatMustNotAppearInAnyMessage0000000000000";
+    Path sec1 = Files.writeString(dir.resolve("sec1.pem"), "-----BEGIN EC PRIVATE KEY-----\n" + secretLine
+        + "\n-----END EC PRIVATE KEY-----\n");
+    ClientTls tls = ClientTls.trusting(pki.caPem).withClientCertificate(valid[0], sec1);
+    for (var open : java.util.List.<Runnable>of(
+        () -> FeatureClient.https(URI.create("https://127.0.0.1:1"), tls, Duration.ofSeconds(1)).close(),
+        () -> FeatureClient.grpcTls("127.0.0.1", 1, tls, Duration.ofSeconds(1)).close())) {
+      assertThatThrownBy(open::run).isInstanceOf(FeatureServerException.class)
+          .hasMessageContaining(sec1.toString()).hasMessageContaining("PKCS#8").hasMessageContaining("openssl pkcs8")
+          .message().doesNotContain(secretLine);
+    }
+    assertThatThrownBy(() -> ClientTls.trusting(pki.caPem).withClientCertificate(valid[0], null))
+        .isInstanceOf(NullPointerException.class);
   }
 
   @Test

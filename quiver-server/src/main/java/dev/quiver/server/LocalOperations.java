@@ -135,12 +135,13 @@ final class LocalOperations implements ServerOperations, AutoCloseable {
   }
 
   @Override
-  public MaterializationStatus materializeInBackground(List<String> views, Instant start, Instant end, boolean rebuild) {
+  public MaterializationStatus materializeInBackground(List<String> views, Instant start, Instant end, boolean rebuild,
+      java.util.function.Consumer<MaterializationStatus> finished) {
     if (start != null && !end.isAfter(start)) {
       throw new InvalidRequestException("'end_ts' (" + end + ") must be after 'start_ts' (" + start + ")");
     }
     repo.timeBounds().checkEnd(end); // before the run starts: a 400 now, not a failed run later
-    return materializations.start(views, start, end, rebuild);
+    return materializations.start(views, start, end, rebuild, finished);
   }
 
   @Override

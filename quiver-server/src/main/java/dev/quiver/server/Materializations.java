@@ -79,13 +79,16 @@ final class Materializations implements AutoCloseable {
   /**
    * Starts a materialization in the background once its views are checked.
    *
+   * @param finished receives the run's final status on the background thread when it ended (also when
+   *     it failed); what it throws is logged and ignored
    * @return the run's status as it starts (its id and the view versions it covers), taken before the
    *     run can finish or another one begin
    * @throws MaterializationRunningException when one is running
    * @throws dev.quiver.core.NotFoundException for an unknown view, before anything starts
    * @throws QuiverException (503) once {@link #close()} began: the server is shutting down
    */
-  MaterializationStatus start(List<String> views, Instant start, Instant end, boolean rebuild) {
+  MaterializationStatus start(List<String> views, Instant start, Instant end, boolean rebuild,
+      java.util.function.Consumer<MaterializationStatus> finished) {
     Run run = begin(views, start, end, rebuild, true);
     MaterializationStatus started = run.status();
     try {
@@ -94,6 +97,11 @@ final class Materializations implements AutoCloseable {
           run.execute();
         } catch (RuntimeException | Error e) {
           // logged and kept in the status by execute(); the thread goes on to the next run
+        }
+        try {
+          finished.accept(run.status());
+        } catch (RuntimeException e) {
+          LOG.log(Level.WARNING, "after materialization " + run.id + ": " + e.getMessage(), e);
         }
       });
     } catch (RejectedExecutionException e) { // closed between begin() and here

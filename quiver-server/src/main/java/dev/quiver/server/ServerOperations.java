@@ -65,7 +65,17 @@ public interface ServerOperations {
    * @throws MaterializationRunningException when a materialization is already running
    * @throws dev.quiver.core.NotFoundException for an unknown view (nothing starts)
    */
-  MaterializationStatus materializeInBackground(List<String> views, Instant start, Instant end, boolean rebuild);
+  default MaterializationStatus materializeInBackground(List<String> views, Instant start, Instant end, boolean rebuild) {
+    return materializeInBackground(views, start, end, rebuild, status -> {});
+  }
+
+  /**
+   * As {@link #materializeInBackground(List, Instant, Instant, boolean)}, then hands the run's final
+   * status (state {@code done} or {@code failed}, with its error) to {@code finished}, on the
+   * background thread, once the run ended; e.g. to audit its outcome.
+   */
+  MaterializationStatus materializeInBackground(List<String> views, Instant start, Instant end, boolean rebuild,
+      java.util.function.Consumer<MaterializationStatus> finished);
 
   /** The running or last materialization and its progress. */
   MaterializationStatus materialization();

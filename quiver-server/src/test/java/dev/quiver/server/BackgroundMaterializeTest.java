@@ -57,6 +57,23 @@ class BackgroundMaterializeTest {
     }
   }
 
+  /** The audit events of {@code action}, oldest first, once the background run's outcome is there (it is written after the run). */
+  List<dev.quiver.core.security.AuditEvent> audited(String action) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (true) {
+      List<dev.quiver.core.security.AuditEvent> events = repo.registry().audit().read(java.time.Instant.EPOCH, 1000).stream()
+          .filter(e -> e.action().equals(action)).toList();
+      if (events.stream().anyMatch(e -> !e.outcome().equals("started")) || System.nanoTime() > deadline) {
+        return events;
+      }
+      Thread.sleep(20);
+    }
+  }
+
+  List<String> auditedOutcomes(String action) throws InterruptedException {
+    return audited(action).stream().map(dev.quiver.core.security.AuditEvent::outcome).toList();
+  }
+
   static boolean finished(JsonNode status) {
     return !status.get("state").asText().equals("running");
   }
@@ -77,6 +94,9 @@ class BackgroundMaterializeTest {
     assertThat(s.get("rows_read").asLong()).isEqualTo(TestRepo.USERS);
     assertThat(s.get("views").get(0).get("view").asText()).isEqualTo("user_stats@v1");
     assertThat(s.get("start").asText()).isEqualTo("2025-01-01T00:00:00Z");
+    assertThat(auditedOutcomes("materialize")).as("the start and the outcome are audited")
+        .containsExactly("started", "ok");
+    assertThat(audited("materialize").getLast().detail()).contains("background run 1", TestRepo.USERS + " rows read, 0 written to [user_stats@v1]");
 
     Http.Reply inc = http.post("/materialize-incremental?async=1", "{\"end_ts\": \"now\"}");
     assertThat(inc.status()).as(inc.body()).isEqualTo(202);
@@ -127,6 +147,8 @@ class BackgroundMaterializeTest {
     JsonNode failed = statusWhen(BackgroundMaterializeTest::finished);
     assertThat(failed.get("state").asText()).as(failed.toString()).isEqualTo("failed");
     assertThat(failed.get("error").asText()).contains("user_stats@v1", "part-1.parquet");
+    assertThat(auditedOutcomes("materialize")).as("the failure is audited").containsExactly("started", "failed");
+    assertThat(audited("materialize").getLast().detail()).contains("background run 1", "part-1.parquet");
     assertThat(http.get("/metrics").body()).contains("quiver_materializations_total{outcome=\"failed\"} 1.0");
     Files.delete(broken);
 
@@ -148,7 +170,7 @@ class BackgroundMaterializeTest {
     Materializations runs = new Materializations(repo, () -> {}, Clock.systemUTC(), Duration.ofSeconds(5),
         new SimpleMeterRegistry());
     runs.close();
-    assertThatThrownBy(() -> runs.start(List.of(), TestRepo.START, TestRepo.END, false))
+    assertThatThrownBy(() -> runs.start(List.of(), TestRepo.START, TestRepo.END, false, status -> {}))
         .isExactlyInstanceOf(QuiverException.class) // 503 over HTTP; a MaterializationRunningException is a 409
         .hasMessage("the server is shutting down; materialize after it restarts");
     assertThat(runs.status().state()).as("nothing was started").isEqualTo("idle");

@@ -353,7 +353,10 @@ final class HttpApi {
       // the run's own id: by the time this answers, it may be done and another one running
       MaterializationStatus started;
       try {
-        started = ops.materializeInBackground(m.views(), m.start(), m.end(), m.rebuild());
+        started = ops.materializeInBackground(m.views(), m.start(), m.end(), m.rebuild(), end -> guard().record(caller, kind,
+            views(m.views()), "failed".equals(end.state()) ? "failed" : "ok", range + ", background run " + end.id() + ": "
+            + ("failed".equals(end.state()) ? oneLine(String.valueOf(end.error()))
+            : end.rowsRead() + " rows read, " + end.rowsWritten() + " written to " + end.views())));
       } catch (RuntimeException e) {
         guard().record(caller, kind, views(m.views()), "failed", range + ": " + oneLine(e.getMessage()));
         throw e;

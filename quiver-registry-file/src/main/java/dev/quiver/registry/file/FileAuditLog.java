@@ -102,31 +102,32 @@ final class FileAuditLog implements AuditLog {
     if (limit < 0) {
       throw new IllegalArgumentException("limit must not be negative, not " + limit);
     }
-    byte[] bytes;
-    try {
-      bytes = Files.readAllBytes(file());
+    // streamed line by line: memory holds one line and the events kept, whatever the log's size
+    List<AuditEvent> out = new ArrayList<>();
+    try (java.io.InputStream in = new java.io.BufferedInputStream(Files.newInputStream(file()), 1 << 16)) {
+      java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream(256);
+      int lineNo = 0;
+      int b;
+      while (out.size() < limit && (b = in.read()) != -1) {
+        if (b != '\n') {
+          line.write(b);
+          continue;
+        }
+        lineNo++;
+        String text = line.toString(StandardCharsets.UTF_8);
+        line.reset();
+        if (text.isBlank()) {
+          continue;
+        }
+        AuditEvent e = decode(text, lineNo);
+        if (e != null && !e.time().isBefore(since)) {
+          out.add(e);
+        }
+      }
     } catch (NoSuchFileException e) {
       return List.of();
     } catch (IOException e) {
       throw new QuiverException("cannot read the audit log " + file() + ": " + e.getMessage(), e);
-    }
-    List<AuditEvent> out = new ArrayList<>();
-    int start = 0;
-    int lineNo = 0;
-    for (int i = 0; i < bytes.length && out.size() < limit; i++) {
-      if (bytes[i] != '\n') {
-        continue;
-      }
-      lineNo++;
-      String line = new String(bytes, start, i - start, StandardCharsets.UTF_8);
-      start = i + 1;
-      if (line.isBlank()) {
-        continue;
-      }
-      AuditEvent e = decode(line, lineNo);
-      if (e != null && !e.time().isBefore(since)) {
-        out.add(e);
-      }
     }
     return List.copyOf(out); // a last line without its end is an append in progress or a torn one
   }

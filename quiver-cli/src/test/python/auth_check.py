@@ -1,7 +1,9 @@
-"""Feast's SDK against a Quiver server with authentication (server.auth: tokens), as Feast's docs configure a
-client with a static token: ``auth: {type: oidc, token: ...}`` in feature_store.yaml, which makes the SDK send
-``Authorization: Bearer <token>`` on every call to the remote online store. Run by FeastSdkTest with QUIVER_URL,
-QUIVER_REPO and QUIVER_TOKEN; not collected with the other tests (its name does not start with test_)."""
+"""Feast's SDK against a Quiver server with authentication (server.auth: tokens) over TLS, as Feast's docs
+configure a client with a static token: ``auth: {type: oidc, token: ...}`` in feature_store.yaml, which makes the
+SDK send ``Authorization: Bearer <token>`` on every call to the remote online store, and ``cert:`` under
+``online_store`` naming the CA certificate the server's certificate is checked against. Run by FeastSdkTest with
+QUIVER_URL (https), QUIVER_CA, QUIVER_REPO and QUIVER_TOKEN; not collected with the other tests (its name does not
+start with test_)."""
 
 import os
 from pathlib import Path
@@ -17,14 +19,15 @@ REFS = ["user_profile:home_country", "user_profile:credit_limit", "user_txn:txn_
 USERS = [1, 2, 3]
 
 
-def feast_repo(tmp: Path, url: str, auth: str) -> FeatureStore:
+def feast_repo(tmp: Path, url: str, auth: str, trust_ca: bool = True) -> FeatureStore:
+    cert = f"\n  cert: {os.environ['QUIVER_CA']}" if trust_ca else ""
     (tmp / "feature_store.yaml").write_text(f"""\
 project: payments
 provider: local
 registry: {tmp / "registry.db"}
 online_store:
   type: remote
-  path: {url}
+  path: {url}{cert}
 offline_store:
   type: file
 entity_key_serialization_version: 3
@@ -45,7 +48,7 @@ def token() -> str:
 
 @pytest.fixture(scope="module")
 def objects(url, token):
-    return quiver_feast.mirror(url, Path(os.environ["QUIVER_REPO"]), token)
+    return quiver_feast.mirror(url, Path(os.environ["QUIVER_REPO"]), token, verify=os.environ["QUIVER_CA"])
 
 
 def test_the_sdk_with_a_static_token_reads_online_features(tmp_path, url, token, objects):
@@ -53,7 +56,7 @@ def test_the_sdk_with_a_static_token_reads_online_features(tmp_path, url, token,
     store.apply(objects)
     got = store.get_online_features(features=REFS, entity_rows=[{"user_id": u} for u in USERS]).to_dict()
     raw = requests.post(url + "/get-online-features", json={"features": REFS, "entities": {"user_id": USERS}},
-                        headers={"Authorization": f"Bearer {token}"}, timeout=60)
+                        headers={"Authorization": f"Bearer {token}"}, timeout=60, verify=os.environ["QUIVER_CA"])
     assert raw.status_code == 200, raw.text
     answer = raw.json()
     for name in ("home_country", "credit_limit", "txn_count_7d"):
@@ -88,3 +91,14 @@ def test_the_sdk_with_a_wrong_token_is_refused_and_the_token_is_not_echoed(tmp_p
         store.get_online_features(features=REFS, entity_rows=[{"user_id": 1}])
     assert "unknown API token" in str(refused.value)
     assert wrong[17:] not in str(refused.value)
+
+
+def test_the_server_is_https_only_and_the_sdk_checks_its_certificate(tmp_path, url, token, objects):
+    assert url.startswith("https://")
+    # without `cert:` the SDK checks the server against the system's CAs, which do not know the test CA
+    store = feast_repo(tmp_path, url, f"auth:\n  type: oidc\n  token: {token}", trust_ca=False)
+    store.apply(objects)
+    with pytest.raises(requests.exceptions.SSLError):
+        store.get_online_features(features=REFS, entity_rows=[{"user_id": 1}])
+    with pytest.raises(requests.exceptions.ConnectionError):  # plaintext to the TLS port
+        requests.get(url.replace("https://", "http://") + "/health", timeout=30)

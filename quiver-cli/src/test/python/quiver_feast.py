@@ -66,15 +66,16 @@ def ttl(spelling) -> timedelta:
     return total
 
 
-def catalogue(url: str, path: str, token: Optional[str] = None) -> list:
+def catalogue(url: str, path: str, token: Optional[str] = None, verify=True) -> list:
+    """``verify``: as requests takes it (a CA certificate file for a server with a private CA)."""
     headers = {"Authorization": f"Bearer {token}"} if token else {}
-    answer = requests.get(f"{url}/api/v1/{path}", headers=headers, timeout=30)
+    answer = requests.get(f"{url}/api/v1/{path}", headers=headers, timeout=30, verify=verify)
     answer.raise_for_status()
     return answer.json()[path.replace("-", "_")]
 
 
-def _catalogue_with(token: Optional[str], url: str, path: str) -> list:
-    return catalogue(url, path, token)
+def _catalogue_with(token: Optional[str], verify, url: str, path: str) -> list:
+    return catalogue(url, path, token, verify)
 
 
 def newest(items: list) -> Dict[str, dict]:
@@ -102,10 +103,11 @@ def computed_by_quiver(features: List[Field]):
     return transformation
 
 
-def mirror(url: str, repo_root: Path, token: Optional[str] = None) -> list:
+def mirror(url: str, repo_root: Path, token: Optional[str] = None, verify=True) -> list:
     """Feast objects mirroring the registry a Quiver server serves; ``repo_root`` holds its data files.
-    ``token``: the bearer token a server with authentication needs for its catalogue."""
-    catalogue = functools.partial(_catalogue_with, token)
+    ``token``: the bearer token a server with authentication needs for its catalogue; ``verify``: a CA
+    certificate file for a server with TLS from a private CA."""
+    catalogue = functools.partial(_catalogue_with, token, verify)
     entities = {}
     for e in catalogue(url, "entities"):
         if len(e["join_keys"]) != 1:

@@ -54,8 +54,10 @@ class FeastSdkTest {
 
   /**
    * The SDK configured as Feast's docs say for a static token ({@code auth: {type: oidc, token: ...}},
-   * or {@code token_env_var}) reads from a server with {@code server.auth: tokens}, and without a token,
-   * or with a wrong one, is refused with the reason ({@code src/test/python/auth_check.py}).
+   * or {@code token_env_var}) and a server with TLS from a private CA ({@code cert:} under {@code
+   * online_store}) reads from a server with {@code server.auth: tokens} and a TLS certificate; without
+   * a token, or with a wrong one, it is refused with the reason, and without the CA it refuses the
+   * server ({@code src/test/python/auth_check.py}).
    */
   @Test
   void feastsPythonSdkSendsItsTokenToAServerWithAuthentication() throws Exception {
@@ -63,7 +65,19 @@ class FeastSdkTest {
     Path python = FeastVenv.python(module.getParent());
     Path repo = tmp.resolve("repo");
     assertThat(Cli.run("init", repo.toString(), "--start", "2026-01-01", "--rows", "500").exitCode()).isZero();
-    java.nio.file.Files.writeString(repo.resolve("quiver.yaml"), "server: {auth: tokens}\n",
+    java.time.Instant now = java.time.Instant.now();
+    io.netty.pkitesting.X509Bundle ca = new io.netty.pkitesting.CertificateBuilder().ecp256().subject("CN=Test CA")
+        .setIsCertificateAuthority(true).notBefore(now.minus(java.time.Duration.ofDays(1)))
+        .notAfter(now.plus(java.time.Duration.ofDays(1))).buildSelfSigned();
+    io.netty.pkitesting.X509Bundle cert = new io.netty.pkitesting.CertificateBuilder().ecp256().subject("CN=localhost")
+        .addSanIpAddress("127.0.0.1").addExtendedKeyUsageServerAuth().notBefore(now.minus(java.time.Duration.ofDays(1)))
+        .notAfter(now.plus(java.time.Duration.ofDays(1))).buildIssuedBy(ca);
+    java.nio.file.Files.createDirectories(repo.resolve("certs"));
+    java.nio.file.Files.writeString(repo.resolve("certs/server.pem"), cert.getCertificatePathPEM());
+    java.nio.file.Files.writeString(repo.resolve("certs/server-key.pem"), cert.getPrivateKeyPEM());
+    Path caPem = java.nio.file.Files.writeString(tmp.resolve("ca.pem"), ca.getCertificatePEM());
+    java.nio.file.Files.writeString(repo.resolve("quiver.yaml"),
+        "server: {auth: tokens, tls_cert: certs/server.pem, tls_key: certs/server-key.pem}\n",
         java.nio.file.StandardOpenOption.APPEND);
     assertThat(Cli.run("apply", "--repo", repo.toString()).exitCode()).isZero();
     Cli materialized = Cli.run("materialize", "2025-01-01", "2026-04-02", "--repo", repo.toString());
@@ -72,7 +86,8 @@ class FeastSdkTest {
         repo.toString());
     assertThat(created.exitCode()).as(created.toString()).isZero();
     String token = Json.MAPPER.readTree(created.out()).path("token").asText();
-    pytest(python, module, repo, module.resolve("src/test/python/auth_check.py"), Map.of("QUIVER_TOKEN", token));
+    pytest(python, module, repo, module.resolve("src/test/python/auth_check.py"),
+        Map.of("QUIVER_TOKEN", token, "QUIVER_CA", caPem.toString()));
   }
 
   /** Serves {@code repo} in a child process and runs pytest on {@code target} against it. */
@@ -89,7 +104,7 @@ class FeastSdkTest {
           "-q", "-rfE", "--tb=short", "--disable-warnings", "--basetemp=" + tmp.resolve("pytest"),
           "--rootdir=" + module.resolve("src/test/python"), target.toString()));
       ProcessBuilder pytest = new ProcessBuilder(command);
-      pytest.environment().put("QUIVER_URL", "http://127.0.0.1:" + port);
+      pytest.environment().put("QUIVER_URL", (env.containsKey("QUIVER_CA") ? "https" : "http") + "://127.0.0.1:" + port);
       pytest.environment().put("QUIVER_REPO", repo.toString());
       pytest.environment().putAll(env);
       pytest.environment().put("PYTHONDONTWRITEBYTECODE", "1"); // nothing written into src/test/python
@@ -110,7 +125,7 @@ class FeastSdkTest {
   /** Reads the server's output until it prints its HTTP port, then keeps draining it into {@code log}. */
   private static int port(Process server, StringBuilder log) throws Exception {
     BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
-    Pattern listening = Pattern.compile("HTTP\\s+http://127\\.0\\.0\\.1:(\\d+)");
+    Pattern listening = Pattern.compile("HTTP\\s+https?://127\\.0\\.0\\.1:(\\d+)");
     int port = -1;
     for (String line; port < 0 && (line = out.readLine()) != null; ) {
       append(log, line);

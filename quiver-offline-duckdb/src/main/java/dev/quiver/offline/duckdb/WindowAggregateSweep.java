@@ -32,8 +32,8 @@ import org.duckdb.DuckDBConnection;
  * (key, event_ts, tie order) and streams them; the core {@link JoinSweep#run} walks both per key,
  * feeding a {@link dev.quiver.core.aggregate.WindowSweep} per aggregate (rows with {@code event_ts < t}
  * before the value at t), and the values are appended with their query positions to a table. Memory: the query rows' (key, position, t) and one key's tiles; the source
- * rows stream. Query rows with a null key or a null t get no row in the table, so every aggregate
- * is null for them.
+ * rows stream. Query rows with a null key or a null t get no row in the table; {@code
+ * WindowAggregateSql} gives them an empty window ({@code PointInTimeRules.emptyWindow}).
  */
 final class WindowAggregateSweep {
   static final String ROW = "__quiver_row";

@@ -6,6 +6,7 @@ import dev.quiver.core.model.FeatureRef;
 import dev.quiver.core.model.FileSource;
 import dev.quiver.core.model.ScalarType;
 import dev.quiver.core.model.ValueType;
+import java.io.Serializable;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,7 +26,10 @@ import java.util.function.UnaryOperator;
  * and last_k take the row later in it as the later. No such row: every feature of the join is null.
  * Rows whose key columns are null never match; keys compare by value (int32 = int64 by number, bytes
  * by content). Every query row appears in the output exactly once, in input order
- * (duplicates included), with all its columns unchanged, followed by the {@link #outputs()}.
+ * (duplicates included), with all its columns unchanged, followed by the {@link #outputs()}. The
+ * per-row rules are code once, in {@link dev.quiver.core.offline.sweep.PointInTimeRules}, and the
+ * sweeps that apply them ({@link dev.quiver.core.offline.sweep.JoinSweep}, {@link
+ * dev.quiver.core.offline.sweep.JoinSlots}) are there for every engine to call.
  *
  * <p><b>Two stages.</b> An engine computes the {@link #baseColumns() base result}: the query columns
  * followed by what the joins produce. Without a {@link Derivation} that already is the training set
@@ -54,7 +58,7 @@ public record PointInTimePlan(
     List<Output> outputs,
     long registryVersion,
     List<FileSource> tables,
-    Derivation derivation) {
+    Derivation derivation) implements Serializable {
   public PointInTimePlan {
     Objects.requireNonNull(query, "query");
     queryColumns = List.copyOf(queryColumns);
@@ -115,7 +119,7 @@ public record PointInTimePlan(
   }
 
   /** A named, typed column; {@code type} is null for a query column with no Quiver type (passed through). */
-  public record Column(String name, ValueType type) {}
+  public record Column(String name, ValueType type) implements Serializable {}
 
   /**
    * A point-in-time join against one view version's source.
@@ -125,7 +129,8 @@ public record PointInTimePlan(
    * @param ttl the view's TTL, or null for none
    * @param features what the join produces
    */
-  public record ViewJoin(String view, FileSource source, List<KeyBinding> keys, Duration ttl, List<PlannedFeature> features) {
+  public record ViewJoin(String view, FileSource source, List<KeyBinding> keys, Duration ttl, List<PlannedFeature> features)
+      implements Serializable {
     public ViewJoin {
       keys = List.copyOf(keys);
       features = List.copyOf(features);
@@ -135,10 +140,10 @@ public record PointInTimePlan(
   /**
    * A join key: the query column and the raw source column (before field mapping) that must be equal.
    */
-  public record KeyBinding(String queryColumn, String sourceColumn, ScalarType type) {}
+  public record KeyBinding(String queryColumn, String sourceColumn, ScalarType type) implements Serializable {}
 
   /** A feature an engine computes within a join. */
-  public sealed interface PlannedFeature permits LatestValue, WindowAggregate {
+  public sealed interface PlannedFeature extends Serializable permits LatestValue, WindowAggregate {
     /** The output column it fills. */
     String outputName();
 
@@ -171,7 +176,7 @@ public record PointInTimePlan(
   }
 
   /** One output column after the query columns. */
-  public record Output(String name, FeatureRef ref, ValueType type) {}
+  public record Output(String name, FeatureRef ref, ValueType type) implements Serializable {}
 
   /**
    * Derived and on-demand features, computed from each base row by the core evaluator.
@@ -181,7 +186,8 @@ public record PointInTimePlan(
    * @param requestColumns for each request slot of {@code plan}, the query column that holds it
    *     (request data comes from the query rows offline)
    */
-  public record Derivation(DerivedPlan plan, List<String> baseColumns, List<String> requestColumns) {
+  public record Derivation(DerivedPlan plan, List<String> baseColumns, List<String> requestColumns)
+      implements Serializable {
     public Derivation {
       Objects.requireNonNull(plan, "plan");
       baseColumns = List.copyOf(baseColumns);

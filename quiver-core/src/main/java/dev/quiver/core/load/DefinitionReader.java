@@ -14,8 +14,6 @@ import dev.quiver.core.model.Feature;
 import dev.quiver.core.model.FeatureRef;
 import dev.quiver.core.model.FeatureService;
 import dev.quiver.core.model.FeatureView;
-import dev.quiver.core.model.FileFormat;
-import dev.quiver.core.model.FileSource;
 import dev.quiver.core.model.JoinKey;
 import dev.quiver.core.model.Metadata;
 import dev.quiver.core.model.OnDemandView;
@@ -147,9 +145,9 @@ final class DefinitionReader {
       StreamSourceReader.read(m, name, metadata(m), out);
       return;
     }
-    if (type != null && !type.equals("file")) {
-      m.problem(m.origin("type"), "source type '" + type + "' is not supported; use 'file' (Parquet or CSV files, a"
-          + " dataset directory or an Iceberg table) or 'kafka' (a Kafka topic with a batch twin)");
+    if (type != null && !type.equals("file") && !type.equals("table")) {
+      m.problem(m.origin("type"), "source type '" + type + "' is not supported; use 'file' (Parquet or CSV files),"
+          + " 'table' (the same: a dataset directory or an Iceberg table) or 'kafka' (a Kafka topic with a batch twin)");
       return;
     }
     FileSourceReader.read(m, name, metadata(m), origins, out);

@@ -142,6 +142,7 @@ class TableSourceDefinitionTest {
   void anIcebergTableLoadsWithItsCatalog() {
     Definitions defs = loadAndValidate(HEAD + """
           - name: events
+            type: table
             format: iceberg
             table: db.events
             catalog: {type: rest, uri: "http://catalog:8181", token: "${CATALOG_TOKEN}"}

@@ -143,6 +143,10 @@ class TableSourcesTest {
       List<List<Object>> latestFlat = positions(rows(engine.latestRows(latest(pair[1], start, end), repo)), "data/flat/", null);
       assertThat(latestHive).as("seed %d: latest rows by %s", seed, pair[0].timestampColumn()).isNotEmpty()
           .containsExactlyInAnyOrderElementsOf(latestFlat);
+      // every row in range in the tie order, with its file's index and row: what tiles are rebuilt from
+      assertThat(positions(rows(engine.sourceRowsWithPositions(latest(pair[0], start, end), repo)), "data/hive/", hive))
+          .as("seed %d: source rows by %s", seed, pair[0].timestampColumn()).isNotEmpty()
+          .isEqualTo(positions(rows(engine.sourceRowsWithPositions(latest(pair[1], start, end), repo)), "data/flat/", null));
     }
   }
 

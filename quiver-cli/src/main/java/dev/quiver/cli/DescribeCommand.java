@@ -179,10 +179,19 @@ final class DescribeCommand implements Callable<Integer> {
   private static void printSource(Source source, List<String> usedBy, PrintWriter out) {
     switch (source) {
       case FileSource f -> {
-        out.printf("source %s%n  kind: file%n  path: %s%n  format: %s%n  timestamp: %s%n  created: %s%n  field mapping: %s%n",
-            f.name(), f.path(), f.format().spelling(), f.timestampColumn(), f.createdColumn() == null ? "none" : f.createdColumn(),
+        if (f.isIceberg()) {
+          out.printf("source %s%n  kind: iceberg table%n  table: %s%n  catalog: %s%n", f.name(), f.table().iceberg().table(),
+              String.join(", ", f.table().iceberg().catalog().entrySet().stream().map(e -> e.getKey() + "="
+                  + (e.getValue().startsWith("${") || !e.getKey().toLowerCase(java.util.Locale.ROOT).matches(".*(token|secret|password|credential).*")
+                      ? e.getValue() : "(hidden)")).toList()));
+        } else {
+          out.printf("source %s%n  kind: file%n  path: %s%n  format: %s%n", f.name(), f.path(), f.format().spelling());
+        }
+        out.printf("  timestamp: %s%n  created: %s%n  field mapping: %s%n",
+            f.timestampColumn(), f.createdColumn() == null ? "none" : f.createdColumn(),
             f.fieldMapping().isEmpty() ? "none" : String.join(", ", f.fieldMapping().entrySet().stream()
                 .map(e -> e.getKey() + " -> " + e.getValue()).toList()));
+        printTableSettings(f, out);
         out.printf("  owner: %s%n  description: %s%n  tags: %s%n  used by: %s%n", f.metadata().owner(), f.metadata().description(),
             Catalog.tags(f.metadata()), String.join(", ", orNone(usedBy)));
       }
@@ -204,6 +213,23 @@ final class DescribeCommand implements Callable<Integer> {
         out.printf("  owner: %s%n  description: %s%n  tags: %s%n  used by: %s%n", st.metadata().owner(),
             st.metadata().description(), Catalog.tags(st.metadata()), String.join(", ", orNone(usedBy)));
       }
+    }
+  }
+
+  /** What a source says beyond a file glob: partitioning, time format, declared columns. */
+  private static void printTableSettings(FileSource f, PrintWriter out) {
+    var t = f.table();
+    if (t.timestampFormat().kind() != dev.quiver.core.model.TimestampFormat.Kind.TIMESTAMP) {
+      out.printf("  timestamp format: %s%n", t.timestampFormat().spelling());
+    }
+    if (t.partitioning() != dev.quiver.core.model.Partitioning.AUTO) {
+      out.printf("  partitioning: %s%s%n", t.partitioning().spelling(), t.partitionTypes().isEmpty() ? ""
+          : " (" + String.join(", ", t.partitionTypes().entrySet().stream().map(e -> e.getKey() + ": " + e.getValue().spelling())
+              .toList()) + ")");
+    }
+    if (!t.schema().isEmpty()) {
+      out.printf("  schema (declared, not checked against data here): %s%n", String.join(", ", t.schema().entrySet().stream()
+          .map(e -> e.getKey() + ": " + e.getValue().spelling()).toList()));
     }
   }
 

@@ -6,6 +6,7 @@ import dev.quiver.core.diff.BreakingChange;
 import dev.quiver.core.diff.Change;
 import dev.quiver.core.diff.Plan;
 import java.io.PrintWriter;
+import java.util.List;
 
 /** Renders a {@link Plan} for people and as JSON. */
 final class PlanPrinter {
@@ -74,7 +75,27 @@ final class PlanPrinter {
         out.println("apply refuses breaking changes: give the view a new version (old and new coexist) or pass --force.");
       }
     }
+    List<String> unread = notReadHere(plan);
+    if (!unread.isEmpty()) {
+      out.println();
+      unread.forEach(out::println);
+    }
     out.flush();
+  }
+
+  /**
+   * A note per source this machine does not read (an Iceberg table, files at a URI): its columns are
+   * as its {@code schema} declares them, not checked against data.
+   */
+  static List<String> notReadHere(Plan plan) {
+    List<String> notes = new java.util.ArrayList<>();
+    for (var s : plan.target().sources()) {
+      if (s instanceof dev.quiver.core.model.FileSource f && !f.isLocal()) {
+        notes.add("Note: source '" + f.name() + "' is " + (f.isIceberg() ? "an Iceberg table (" + f.path() + ")" : "at " + f.path())
+            + ", which plan does not read here: its columns are as its schema declares, not checked against data.");
+      }
+    }
+    return notes;
   }
 
   static ObjectNode json(Plan plan) {
@@ -104,6 +125,10 @@ final class PlanPrinter {
       ObjectNode n = moves.addObject();
       n.put("consumer", m.consumer()).put("ref", m.ref()).put("from", m.from()).put("to", m.to());
       m.changes().forEach(n.putArray("changes")::add);
+    }
+    List<String> unread = notReadHere(plan);
+    if (!unread.isEmpty()) {
+      unread.forEach(root.putArray("notes")::add);
     }
     ArrayNode kept = root.putArray("kept");
     plan.kept().forEach(k -> kept.addObject().put("kind", k.kind()).put("name", k.name()));

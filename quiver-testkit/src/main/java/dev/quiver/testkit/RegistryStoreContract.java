@@ -393,6 +393,30 @@ public abstract class RegistryStoreContract {
   }
 
   @Test
+  public void tableSourceSettingsSurviveACommitAndReopen() {
+    Definitions base = SampleDefinitions.sample(1);
+    List<dev.quiver.core.model.Source> sources = new ArrayList<>(base.sources());
+    sources.add(new dev.quiver.core.model.FileSource("events", "data/events/", dev.quiver.core.model.FileFormat.PARQUET,
+        "day", null, null, null, dev.quiver.core.model.TableSettings.DEFAULT
+            .withPartitioning(dev.quiver.core.model.Partitioning.HIVE, Map.of("day", dev.quiver.core.model.ScalarType.TIMESTAMP))
+            .withTimestampFormat(dev.quiver.core.model.TimestampFormat.parse("yyyy-MM-dd"))));
+    sources.add(new dev.quiver.core.model.FileSource("orders", "sales.orders", dev.quiver.core.model.FileFormat.PARQUET,
+        "ts", null, null, null, dev.quiver.core.model.TableSettings.DEFAULT
+            .withSchema(new java.util.LinkedHashMap<>(Map.of("ts", dev.quiver.core.model.ScalarType.INT64)))
+            .withTimestampFormat(dev.quiver.core.model.TimestampFormat.parse("epoch_millis"))
+            .withIceberg(new dev.quiver.core.model.IcebergTable("sales.orders", Map.of("type", "rest", "uri", "http://c:8181")))));
+    Definitions withTables = new Definitions(base.project(), base.entities(), sources, base.views(), base.onDemandViews(),
+        base.services());
+    store.commit(0, withTables, "ana", "table sources", time(1));
+    store.close();
+
+    RegistrySnapshot back = reopened().read(1);
+
+    assertThat(back.definitions()).isEqualTo(withTables);
+    assertThat(back.definitions().source("orders").map(s -> s.batch().table().iceberg().table())).contains("sales.orders");
+  }
+
+  @Test
   public void instancesOverTheSameStorageSeeEachOther() {
     RegistryStore other = reopened();
 

@@ -12,6 +12,9 @@ import dev.quiver.core.model.Feature;
 import dev.quiver.core.model.FeatureService;
 import dev.quiver.core.model.FeatureView;
 import dev.quiver.core.model.FileSource;
+import dev.quiver.core.model.Partitioning;
+import dev.quiver.core.model.TableSettings;
+import dev.quiver.core.model.TimestampFormat;
 import dev.quiver.core.model.JoinKey;
 import dev.quiver.core.model.Metadata;
 import dev.quiver.core.model.OnDemandView;
@@ -71,12 +74,29 @@ final class Flattened {
     return m;
   }
 
+  /** The settings beyond a file glob, only those that differ from the defaults (plain sources diff as before). */
+  private static void table(Map<String, String> m, TableSettings t) {
+    if (t.partitioning() != Partitioning.AUTO) {
+      m.put("partitioning", t.partitioning().spelling());
+    }
+    t.partitionTypes().forEach((k, v) -> m.put("partition_types." + k, v.spelling()));
+    if (t.timestampFormat().kind() != TimestampFormat.Kind.TIMESTAMP) {
+      m.put("timestamp_format", t.timestampFormat().spelling());
+    }
+    t.schema().forEach((k, v) -> m.put("schema." + k, v.spelling()));
+    if (t.iceberg() != null) {
+      m.put("table", t.iceberg().table());
+      t.iceberg().catalog().forEach((k, v) -> m.put("catalog." + k, secretLike(k) ? hidden(v) : v));
+    }
+  }
+
   static Map<String, String> of(Source s) {
     Map<String, String> m = new LinkedHashMap<>();
     switch (s) {
       case FileSource f -> {
         m.put("path", f.path());
-        m.put("format", f.format().spelling());
+        m.put("format", f.isIceberg() ? "iceberg" : f.format().spelling());
+        table(m, f.table());
       }
       case StreamSource st -> {
         m.put("kind", "kafka");

@@ -14,8 +14,6 @@ import dev.quiver.core.model.Feature;
 import dev.quiver.core.model.FeatureRef;
 import dev.quiver.core.model.FeatureService;
 import dev.quiver.core.model.FeatureView;
-import dev.quiver.core.model.FileFormat;
-import dev.quiver.core.model.FileSource;
 import dev.quiver.core.model.JoinKey;
 import dev.quiver.core.model.Metadata;
 import dev.quiver.core.model.OnDemandView;
@@ -38,8 +36,6 @@ final class DefinitionReader {
   private static final List<String> META = List.of("description", "owner", "tags");
   private static final List<String> ENTITY_KEYS = with(META, "name", "join_keys", "type");
   private static final List<String> JOIN_KEY_KEYS = List.of("name", "type");
-  static final List<String> SOURCE_KEYS =
-      with(META, "name", "type", "path", "format", "timestamp", "created", "field_mapping");
   private static final List<String> VIEW_KEYS =
       with(META, "name", "version", "entities", "source", "ttl", "online", "features");
   private static final List<String> FEATURE_KEYS =
@@ -132,7 +128,7 @@ final class DefinitionReader {
   }
 
   private void source(YamlMap m, Definitions.Builder out) {
-    m.allowOnly("source", "kafka".equals(m.string("type")) ? StreamSourceReader.KEYS : SOURCE_KEYS);
+    m.allowOnly("source", "kafka".equals(m.string("type")) ? StreamSourceReader.KEYS : FileSourceReader.KEYS);
     String name = m.required("name", "a source");
     if (name == null) {
       return;
@@ -149,35 +145,12 @@ final class DefinitionReader {
       StreamSourceReader.read(m, name, metadata(m), out);
       return;
     }
-    if (type != null && !type.equals("file")) {
-      m.problem(m.origin("type"), "source type '" + type + "' is not supported; use 'file' (Parquet or CSV files)"
-          + " or 'kafka' (a Kafka topic with a batch twin)");
+    if (type != null && !type.equals("file") && !type.equals("table")) {
+      m.problem(m.origin("type"), "source type '" + type + "' is not supported; use 'file' (Parquet or CSV files),"
+          + " 'table' (the same: a dataset directory or an Iceberg table) or 'kafka' (a Kafka topic with a batch twin)");
       return;
     }
-    String path = m.required("path", "source '" + name + "'");
-    String ts = m.required("timestamp", "source '" + name + "' (the event-time column)");
-    record(key, "path", m, "path");
-    record(key, "timestamp", m, "timestamp");
-    record(key, "created", m, "created");
-    record(key, "field_mapping", m, "field_mapping");
-    FileFormat format = null;
-    if (m.has("format")) {
-      format = FileFormat.parse(m.string("format")).orElse(null);
-      if (format == null) {
-        m.problem(m.origin("format"), "format '" + m.string("format") + "' is not supported; use parquet or csv");
-        return;
-      }
-    } else if (path != null) {
-      format = FileFormat.fromPath(path).orElse(null);
-      if (format == null) {
-        m.problem(m.origin("path"), "cannot tell the format of '" + path + "' from its name; add format: parquet or format: csv");
-        return;
-      }
-    }
-    if (path == null || ts == null) {
-      return;
-    }
-    out.source(new FileSource(name, path, format, ts, m.string("created"), m.stringMap("field_mapping"), metadata(m)));
+    FileSourceReader.read(m, name, metadata(m), origins, out);
   }
 
   private void view(YamlMap m, Definitions.Builder out) {

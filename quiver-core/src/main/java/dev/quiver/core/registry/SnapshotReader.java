@@ -16,6 +16,10 @@ import dev.quiver.core.model.FeatureService;
 import dev.quiver.core.model.FeatureView;
 import dev.quiver.core.model.FileFormat;
 import dev.quiver.core.model.FileSource;
+import dev.quiver.core.model.IcebergTable;
+import dev.quiver.core.model.Partitioning;
+import dev.quiver.core.model.TableSettings;
+import dev.quiver.core.model.TimestampFormat;
 import dev.quiver.core.model.JoinKey;
 import dev.quiver.core.model.Metadata;
 import dev.quiver.core.model.OnDemandView;
@@ -222,7 +226,8 @@ final class SnapshotReader {
             "timestamp_column",
             "created_column",
             "field_mapping",
-            "metadata");
+            "metadata",
+            "table");
         yield at.build(
             () ->
                 new FileSource(
@@ -232,7 +237,8 @@ final class SnapshotReader {
                     at.field("timestamp_column").text(),
                     at.field("created_column").textOrNull(),
                     at.field("field_mapping").stringMap(),
-                    metadata(at.field("metadata"))));
+                    metadata(at.field("metadata")),
+                    at.node().has("table") ? table(at.field("table")) : TableSettings.DEFAULT));
       }
       case "kafka" -> {
         at.allowOnly(
@@ -252,6 +258,39 @@ final class SnapshotReader {
       }
       default -> throw at.field("kind").damaged("unknown source kind '" + kind + "' (expected file or kafka)");
     };
+  }
+
+  private static TableSettings table(At at) {
+    at.allowOnly("partitioning", "partition_types", "timestamp_format", "schema", "iceberg");
+    Partitioning partitioning = at.field("partitioning").parsed("a partitioning (auto, hive, none)",
+        s -> java.util.Arrays.stream(Partitioning.values()).filter(p -> p.spelling().equals(s)).findFirst());
+    Map<String, ScalarType> types = new LinkedHashMap<>();
+    At typesAt = at.field("partition_types");
+    typesAt.requireObject();
+    for (var column : typesAt.node().properties()) {
+      types.put(column.getKey(), typesAt.field(column.getKey()).scalarType());
+    }
+    TimestampFormat format = at.field("timestamp_format").parsed("a timestamp format (epoch_millis, yyyy-MM-dd, ...)",
+        s -> {
+          try {
+            return Optional.of(TimestampFormat.parse(s));
+          } catch (IllegalArgumentException e) {
+            return Optional.empty();
+          }
+        });
+    Map<String, ValueType> schema = new LinkedHashMap<>();
+    at.field("schema").list(c -> {
+      c.allowOnly("name", "type");
+      return Map.entry(c.field("name").text(), c.field("type").valueType());
+    }).forEach(e -> schema.put(e.getKey(), e.getValue()));
+    IcebergTable iceberg = null;
+    if (at.node().has("iceberg")) {
+      At i = at.field("iceberg");
+      i.allowOnly("table", "catalog");
+      iceberg = i.build(() -> new IcebergTable(i.field("table").text(), i.field("catalog").stringMap()));
+    }
+    IcebergTable table = iceberg;
+    return at.build(() -> new TableSettings(partitioning, types, format, schema, table));
   }
 
   private static AvroSettings avro(At at) {

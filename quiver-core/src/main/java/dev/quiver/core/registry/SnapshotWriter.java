@@ -16,6 +16,7 @@ import dev.quiver.core.model.FeatureRef;
 import dev.quiver.core.model.FeatureService;
 import dev.quiver.core.model.FeatureView;
 import dev.quiver.core.model.FileSource;
+import dev.quiver.core.model.TableSettings;
 import dev.quiver.core.model.JoinKey;
 import dev.quiver.core.model.Metadata;
 import dev.quiver.core.model.OnDemandView;
@@ -162,6 +163,9 @@ final class SnapshotWriter {
         n.put("created_column", f.createdColumn());
         n.set("field_mapping", stringMap(f.fieldMapping()));
         n.set("metadata", metadata(f.metadata()));
+        if (!f.table().isDefault()) { // only then: plain file sources keep the layout (and content hash) they had
+          n.set("table", table(f.table()));
+        }
       }
       case StreamSource st -> {
         n.put("kind", "kafka");
@@ -272,6 +276,22 @@ final class SnapshotWriter {
     n.put("description", m.description());
     n.put("owner", m.owner());
     n.set("tags", stringMap(m.tags()));
+    return n;
+  }
+
+  private static ObjectNode table(TableSettings t) {
+    ObjectNode n = JSON.objectNode();
+    n.put("partitioning", t.partitioning().spelling());
+    ObjectNode types = n.putObject("partition_types");
+    t.partitionTypes().forEach((column, type) -> types.put(column, type(type)));
+    n.put("timestamp_format", t.timestampFormat().spelling());
+    ArrayNode schema = n.putArray("schema");
+    t.schema().forEach((column, type) -> schema.addObject().put("name", column).put("type", type(type)));
+    if (t.iceberg() != null) {
+      ObjectNode i = n.putObject("iceberg");
+      i.put("table", t.iceberg().table());
+      i.set("catalog", stringMap(t.iceberg().catalog()));
+    }
     return n;
   }
 

@@ -96,6 +96,9 @@ final class TrainingSets {
     }
     for (var e : needed.entrySet()) {
       FileSource source = e.getKey();
+      if (!source.isLocal()) {
+        continue; // no files here: the engine that reads it checks its columns
+      }
       Set<String> present = new HashSet<>();
       schemas.columns(source, repoRoot).forEach(c -> present.add(c.name().toLowerCase(Locale.ROOT)));
       for (var r : e.getValue().entrySet()) {
@@ -236,6 +239,9 @@ final class TrainingSets {
     }
     plan.joins().forEach(j -> read.add(j.source()));
     for (FileSource s : read) {
+      if (!s.isLocal()) {
+        continue; // an Iceberg table or files at a URI: nothing here to fingerprint
+      }
       for (Path file : SourceFiles.resolve(s, repoRoot)) {
         out.put(SourceFiles.display(file, repoRoot), Fingerprints.of(file));
       }

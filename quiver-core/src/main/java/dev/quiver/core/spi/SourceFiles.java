@@ -29,6 +29,11 @@ import java.util.stream.Stream;
  * the expanded files back to their own readers quoted so that glob characters in file names match
  * literally.
  *
+ * <p>A source whose path is a directory is a dataset: every {@code .parquet} file below it, in
+ * sorted path order (so the tie rule's file order is the files' sorted relative paths), hidden and
+ * {@code _}-prefixed files and folders skipped. A source that is not local ({@link
+ * FileSource#isLocal()}: an Iceberg table or a URI) has no files here and is refused.
+ *
  * <p>Stateless and thread-safe; every method blocks on file-system calls.
  */
 public final class SourceFiles {
@@ -42,8 +47,67 @@ public final class SourceFiles {
    *     path is a URL or a directory, when nothing matches, or when a match is not a readable file
    */
   public static List<Path> resolve(FileSource source, Path repoRoot) {
-    return resolve("source '" + source.name() + "'", source.path(), source.format(), repoRoot,
-        (file, message) -> new SourceDataException(source.name(), file, message));
+    BiFunction<String, String, QuiverException> fail = (file, message) -> new SourceDataException(source.name(), file, message);
+    String what = "source '" + source.name() + "'";
+    if (!source.isLocal()) {
+      throw fail.apply(source.path(), what + " is " + (source.isIceberg() ? "an Iceberg table (" + source.path() + ")"
+          : "at " + source.path()) + ", not files on this machine; an engine that reads it is needed (offline: {engine: spark})");
+    }
+    Path root = repoRoot.toAbsolutePath().normalize();
+    Path dir = root.resolve(source.path()).normalize();
+    if (!isGlob(source.path()) && Files.isDirectory(dir)) {
+      return dataset(what, source, dir, root, fail);
+    }
+    return resolve(what, source.path(), source.format(), repoRoot, fail);
+  }
+
+  /**
+   * Whether the source's path names a dataset directory on this machine (read as every Parquet
+   * file below it, {@link #resolve(FileSource, Path)}).
+   */
+  public static boolean isDataset(FileSource source, Path repoRoot) {
+    return source.isLocal() && !isGlob(source.path())
+        && Files.isDirectory(repoRoot.toAbsolutePath().normalize().resolve(source.path()).normalize());
+  }
+
+  /**
+   * The files of a dataset directory: every {@code .parquet} file below it, in sorted path order,
+   * skipping files and folders whose names start with {@code .} or {@code _} (the bookkeeping Spark
+   * and Hive write there, such as {@code _SUCCESS} and {@code _temporary/}).
+   */
+  private static List<Path> dataset(String what, FileSource source, Path dir, Path root,
+      BiFunction<String, String, QuiverException> fail) {
+    if (source.format() != FileFormat.PARQUET) {
+      throw fail.apply(source.path(), what + ": " + source.path() + " is a directory, read as a Parquet dataset; give"
+          + " format: parquet, or a glob such as " + trimSlash(source.path()) + "/*." + source.format().spelling());
+    }
+    List<Path> files = new ArrayList<>();
+    try (Stream<Path> walk = Files.walk(dir)) {
+      walk.filter(p -> !p.equals(dir))
+          .filter(p -> {
+            for (Path part : dir.relativize(p)) {
+              if (part.toString().startsWith(".") || part.toString().startsWith("_")) {
+                return false;
+              }
+            }
+            return true;
+          })
+          .filter(p -> p.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".parquet"))
+          .filter(p -> !Files.isDirectory(p))
+          .forEach(files::add);
+    } catch (IOException | UncheckedIOException e) {
+      QuiverException failure = fail.apply(source.path(), what + ": cannot list " + dir + ": " + e.getMessage());
+      failure.initCause(e);
+      throw failure;
+    }
+    if (files.isEmpty()) {
+      throw fail.apply(source.path(), what + ": no .parquet file under " + source.path() + " (looked in " + dir + ")");
+    }
+    files.sort(null);
+    for (Path file : files) {
+      checkReadable(what, file, root, fail);
+    }
+    return List.copyOf(files);
   }
 
   /**

@@ -20,6 +20,7 @@ import dev.quiver.core.model.OnDemandView;
 import dev.quiver.core.model.ScalarType;
 import dev.quiver.core.model.Source;
 import dev.quiver.core.model.StreamSource;
+import dev.quiver.core.model.TimestampFormat;
 import dev.quiver.core.model.ValueType;
 import dev.quiver.core.spi.SourceColumn;
 import dev.quiver.core.spi.Transform;
@@ -279,7 +280,7 @@ public final class DefinitionValidator {
       List<SourceColumn> raw;
       try {
         raw = switch (s) {
-          case FileSource f -> schemaReader.columns(f, repoRoot);
+          case FileSource f -> f.isLocal() ? schemaReader.columns(f, repoRoot) : declaredColumns(f);
           case StreamSource st -> schemaReader.columns(st.batch(), repoRoot); // the twin's files give the stream's columns
         };
       } catch (QuiverException e) {
@@ -322,14 +323,50 @@ public final class DefinitionValidator {
     }
   }
 
+  /**
+   * The columns a source this machine cannot read declares ({@code schema}); they are not checked
+   * against data here (the engine that reads the source does, when it runs).
+   */
+  private static List<SourceColumn> declaredColumns(FileSource f) {
+    List<SourceColumn> out = new ArrayList<>();
+    f.table().schema().forEach((name, type) -> out.add(new SourceColumn(name, type, type.spelling() + " (declared)")));
+    return out;
+  }
+
   private void timestampColumn(Source s, String key, String field, String column,
       Map<String, ValueType> columns, Map<String, String> nativeTypes) {
+    TimestampFormat format = s.batch().timestampFormat();
     if (!columns.containsKey(column)) {
-      problem(key, "source '" + s.name() + "': " + field + " column '" + column + "' is not in its files"
+      problem(key, "source '" + s.name() + "': " + field + " column '" + column + "' is not in its "
+          + (s.batch().isLocal() ? "files" : "declared schema")
           + Names.didYouMean(column, columns.keySet()) + " (columns: " + String.join(", ", columns.keySet()) + ")");
-    } else if (columns.get(column) != ScalarType.TIMESTAMP) {
-      problem(key, "source '" + s.name() + "': " + field + " column '" + column + "' must hold timestamps but is "
-          + describe(columns.get(column), nativeTypes.get(column)) + "; point '" + field + "' at a timestamp column");
+      return;
+    }
+    ValueType t = columns.get(column);
+    String is = describe(t, nativeTypes.get(column));
+    switch (format.kind()) {
+      case TIMESTAMP -> {
+        if (t != ScalarType.TIMESTAMP) {
+          problem(key, "source '" + s.name() + "': " + field + " column '" + column + "' must hold timestamps but is "
+              + is + "; point '" + field + "' at a timestamp column" + (t instanceof ScalarType st && st.isIntegral()
+                  ? ", or say how it is written: timestamp_format: epoch_seconds (or epoch_millis, epoch_micros)"
+                  : t == ScalarType.STRING ? ", or give its pattern: timestamp_format: yyyy-MM-dd HH:mm:ss" : ""));
+        }
+      }
+      case PATTERN -> {
+        if (t != ScalarType.STRING) {
+          problem(Origins.source(s.name()) + "/timestamp_format", "source '" + s.name() + "': timestamp_format '"
+              + format.spelling() + "' reads strings, but " + field + " column '" + column + "' is " + is
+              + "; remove timestamp_format" + (t == ScalarType.TIMESTAMP ? "" : " or use an epoch format"));
+        }
+      }
+      default -> {
+        if (!(t instanceof ScalarType st && st.isIntegral())) {
+          problem(Origins.source(s.name()) + "/timestamp_format", "source '" + s.name() + "': timestamp_format "
+              + format.spelling() + " reads integers, but " + field + " column '" + column + "' is " + is
+              + "; remove timestamp_format" + (t == ScalarType.STRING ? " or give the strings' pattern" : ""));
+        }
+      }
     }
   }
 

@@ -102,6 +102,14 @@ class PointInTimePlanSerializationTest {
     assertThat(roundTrip(rows)).isEqualTo(rows);
     assertThat(roundTrip(new ListType(ScalarType.FLOAT32))).isEqualTo(new ListType(ScalarType.FLOAT32));
     assertThat(roundTrip(dev.quiver.core.model.Window.lifetime())).isSameAs(dev.quiver.core.model.Window.lifetime());
+    // a table source's settings travel with it: partitions, time format, declared schema, an Iceberg table
+    dev.quiver.core.model.TableSettings table = new dev.quiver.core.model.TableSettings(
+        dev.quiver.core.model.Partitioning.HIVE, Map.of("day", ScalarType.STRING),
+        dev.quiver.core.model.TimestampFormat.parse("yyyy-MM-dd HH:mm:ss"), Map.of("user_id", ScalarType.INT64),
+        new dev.quiver.core.model.IcebergTable("db.events", Map.of("type", "hadoop")));
+    dev.quiver.core.model.FileSource source = new dev.quiver.core.model.FileSource("events", "db.events",
+        dev.quiver.core.model.FileFormat.PARQUET, "ts", null, Map.of(), null, table);
+    assertThat(roundTrip(source)).isEqualTo(source);
   }
 
   @Test

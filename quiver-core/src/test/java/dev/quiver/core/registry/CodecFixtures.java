@@ -210,7 +210,8 @@ final class CodecFixtures {
               name(r, "ts"),
               r.nextBoolean() ? null : name(r, "created"),
               r.nextBoolean() ? null : mapping,
-              r.nextBoolean() ? null : metadata(r)));
+              r.nextBoolean() ? null : metadata(r),
+              tableSettings(r)));
     }
     List<FeatureView> views = new ArrayList<>();
     for (int i = 0, n = r.nextInt(4); i < n; i++) {
@@ -269,6 +270,29 @@ final class CodecFixtures {
             r.nextBoolean() ? null : text(r),
             RegistryCodec.contentHash(d));
     return new RegistrySnapshot(info, d);
+  }
+
+  /** Settings beyond a file glob: the default half the time, else any mix of them. */
+  private static dev.quiver.core.model.TableSettings tableSettings(Random r) {
+    if (r.nextBoolean()) {
+      return r.nextBoolean() ? null : dev.quiver.core.model.TableSettings.DEFAULT;
+    }
+    Map<String, ScalarType> types = new LinkedHashMap<>();
+    for (int i = 0, n = r.nextInt(3); i < n; i++) {
+      types.put(name(r, "part") + i, scalar(r));
+    }
+    Map<String, ValueType> schema = new LinkedHashMap<>();
+    for (int i = 0, n = r.nextInt(4); i < n; i++) {
+      schema.put(name(r, "col") + i, type(r));
+    }
+    String[] formats = {"timestamp", "epoch_seconds", "epoch_millis", "epoch_micros", "yyyy-MM-dd HH:mm:ss",
+        "yyyy-MM-dd'T'HH:mm:ss.SSSSSSxxx", "yyyyMMdd"};
+    var partitioning = dev.quiver.core.model.Partitioning.values()[r.nextInt(3)];
+    var iceberg = r.nextBoolean() ? null
+        : new dev.quiver.core.model.IcebergTable("db." + name(r, "t"), r.nextBoolean() ? Map.of()
+            : Map.of("type", "rest", "uri", "http://catalog:8181", "token", "${CATALOG_TOKEN}"));
+    return new dev.quiver.core.model.TableSettings(partitioning, types,
+        dev.quiver.core.model.TimestampFormat.parse(formats[r.nextInt(formats.length)]), schema, iceberg);
   }
 
   private static Aggregation aggregation(Random r) {

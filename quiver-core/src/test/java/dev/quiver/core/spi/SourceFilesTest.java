@@ -117,6 +117,51 @@ class SourceFilesTest {
         .hasMessageContaining("query rows: no file matches q/*.parquet");
   }
 
+  @Test
+  void aDirectoryIsADatasetOfItsParquetFilesInSortedPathOrder() throws IOException {
+    for (String f : List.of("data/ev/day=2026-01-02/region=us/b.parquet", "data/ev/day=2026-01-02/region=eu/a.parquet",
+        "data/ev/day=2026-01-01/region=us/z.parquet", "data/ev/day=10/x.parquet", "data/ev/day=1/x.parquet",
+        "data/ev/_SUCCESS", "data/ev/_temporary/0/part.parquet", "data/ev/.part.parquet.crc", "data/ev/.hidden.parquet",
+        "data/ev/notes.txt")) {
+      Files.createDirectories(repo.resolve(f).getParent());
+      Files.writeString(repo.resolve(f), "x");
+    }
+
+    List<String> files = SourceFiles.resolve(source("data/ev/"), repo).stream()
+        .map(p -> SourceFiles.display(p, repo)).toList();
+
+    assertThat(files).containsExactly("data/ev/day=1/x.parquet", "data/ev/day=10/x.parquet",
+        "data/ev/day=2026-01-01/region=us/z.parquet", "data/ev/day=2026-01-02/region=eu/a.parquet",
+        "data/ev/day=2026-01-02/region=us/b.parquet");
+    assertThat(SourceFiles.resolve(source("data/ev"), repo)).hasSize(5);
+    assertThat(SourceFiles.isDataset(source("data/ev"), repo)).isTrue();
+    assertThat(SourceFiles.isDataset(source("data/ev/*/x.parquet"), repo)).isFalse();
+  }
+
+  @Test
+  void anEmptyDatasetOrACsvDirectoryIsNamed() throws IOException {
+    Files.createDirectories(repo.resolve("data/empty/day=1"));
+    assertThatThrownBy(() -> SourceFiles.resolve(source("data/empty"), repo))
+        .isInstanceOf(SourceDataException.class)
+        .hasMessage("source 'txns': no .parquet file under data/empty (looked in " + repo.toAbsolutePath().normalize()
+            .resolve("data/empty") + ")");
+    assertThatThrownBy(() -> SourceFiles.resolve(new FileSource("txns", "data/empty", FileFormat.CSV, "ts", null, null,
+        null), repo)).hasMessageContaining("is a directory, read as a Parquet dataset; give format: parquet");
+  }
+
+  @Test
+  void aSourceThatIsNotLocalHasNoFilesHere() {
+    assertThatThrownBy(() -> SourceFiles.resolve(source("s3://lake/events/"), repo))
+        .isInstanceOf(SourceDataException.class)
+        .hasMessage("source 'txns' is at s3://lake/events/, not files on this machine; an engine that reads it is needed"
+            + " (offline: {engine: spark})");
+    FileSource iceberg = new FileSource("txns", "db.events", FileFormat.PARQUET, "ts", null, null, null,
+        dev.quiver.core.model.TableSettings.DEFAULT.withIceberg(new dev.quiver.core.model.IcebergTable("db.events",
+            java.util.Map.of("type", "rest"))));
+    assertThatThrownBy(() -> SourceFiles.resolve(iceberg, repo)).hasMessageStartingWith(
+        "source 'txns' is an Iceberg table (db.events), not files on this machine");
+  }
+
   private static FileSource source(String path) {
     return new FileSource("txns", path, path.endsWith(".csv") ? FileFormat.CSV : FileFormat.PARQUET, "ts", null, null, null);
   }

@@ -56,7 +56,7 @@ final class DuckDbOfflineEngine implements OfflineEngine {
           try {
             s.execute(views.get(i));
           } catch (SQLException e) {
-            throw DuckDbSchemaReader.unreadable(read.get(i), repoRoot, SourceFiles.resolve(read.get(i), repoRoot), e);
+            throw DuckDbSchemaReader.unreadable(read.get(i), repoRoot, Scans.files(read.get(i), repoRoot), e);
           }
         }
       }
@@ -86,7 +86,7 @@ final class DuckDbOfflineEngine implements OfflineEngine {
   /** Every file of the sources. */
   private static List<Path> files(Collection<FileSource> sources, Path repoRoot) {
     List<Path> files = new ArrayList<>();
-    sources.forEach(source -> files.addAll(SourceFiles.resolve(source, repoRoot)));
+    sources.forEach(source -> files.addAll(Scans.files(source, repoRoot)));
     return files;
   }
 

@@ -38,8 +38,11 @@ import org.duckdb.DuckDBDriver;
  *
  * <p>With several Parquet files the schema is the first file's (as DuckDB reads it) and every
  * other file's footer is read too, so a damaged file anywhere in the glob is reported. CSV files
- * are sniffed from the first file only. DuckDB's hive partitioning detection applies: files under
- * {@code key=value/} directories gain those columns, as they do when the engine reads them.
+ * are sniffed from the first file only. Files under {@code key=value/} directories gain those
+ * columns, as they do when the engine reads them: always for a dataset directory or {@code
+ * partitioning: hive} (typed as {@code partition_types} declares, else as DuckDB infers: integers
+ * BIGINT, dates DATE, else VARCHAR), never for {@code partitioning: none}, and by DuckDB's own
+ * detection otherwise. A source that is not local files (an Iceberg table, a URI) is refused.
  *
  * <p>Thread-safe: each call opens its own in-memory DuckDB connection and closes it before
  * returning. Calls block on file I/O.
@@ -63,13 +66,9 @@ public final class DuckDbSchemaReader implements SourceSchemaReader {
   public List<SourceColumn> columns(FileSource source, Path repoRoot) {
     Objects.requireNonNull(source, "source");
     Objects.requireNonNull(repoRoot, "repoRoot");
-    List<Path> files = SourceFiles.resolve(source, repoRoot);
+    List<Path> files = Scans.files(source, repoRoot);
     String list = Scans.sqlList(files);
-    String scan =
-        switch (source.format()) {
-          case PARQUET -> "read_parquet(" + list + ")";
-          case CSV -> "read_csv(" + list + ", auto_detect = true)";
-        };
+    String scan = Scans.scan(files, source.format(), Scans.partitionOptions(source, repoRoot));
     try (Connection connection = openInMemory()) {
       List<SourceColumn> columns = describe(connection, scan);
       if (files.size() > 1 && source.format() == FileFormat.PARQUET) {

@@ -75,9 +75,8 @@ final class LatestRowsSql {
     for (KeyBinding k : plan.keys()) {
       out.append(prefix).append(id(k.sourceColumn())).append(" AS ").append(id(k.queryColumn())).append(", ");
     }
-    out.append("CAST(").append(prefix).append(scan.eventColumn).append(" AS TIMESTAMP) AS ").append(LatestRowsPlan.EVENT_TS);
-    out.append(", ").append(scan.createdColumn == null ? "NULL::TIMESTAMP" : "CAST(" + prefix + scan.createdColumn + " AS TIMESTAMP)")
-        .append(" AS ").append(LatestRowsPlan.CREATED_TS);
+    out.append(scan.event(prefix)).append(" AS ").append(LatestRowsPlan.EVENT_TS);
+    out.append(", ").append(scan.created(prefix)).append(" AS ").append(LatestRowsPlan.CREATED_TS);
     for (LatestValue f : plan.features()) {
       out.append(", ").append(prefix).append(id(f.sourceColumn())).append(" AS ").append(id(f.outputName()));
     }

@@ -1,12 +1,18 @@
 package dev.quiver.offline.duckdb;
 
 import dev.quiver.core.model.FileFormat;
+import dev.quiver.core.SourceDataException;
 import dev.quiver.core.model.FileSource;
+import dev.quiver.core.model.Partitioning;
+import dev.quiver.core.model.TableSettings;
 import dev.quiver.core.spi.SourceFiles;
 import java.nio.file.Path;
 import java.util.List;
 
-/** DuckDB table functions reading files, file and identifier quoting. */
+/**
+ * DuckDB table functions reading files (with a source's partitioning options), the refusal of
+ * sources that are not local files, file and identifier quoting.
+ */
 final class Scans {
   private Scans() {}
 
@@ -21,7 +27,64 @@ final class Scans {
   }
 
   static String scan(FileSource source, Path repoRoot) {
-    return scan(SourceFiles.resolve(source, repoRoot), source.format(), "");
+    return scan(files(source, repoRoot), source.format(), partitionOptions(source, repoRoot));
+  }
+
+  /**
+   * The source's files ({@link SourceFiles#resolve(FileSource, Path)}), after refusing a source
+   * that is not local files with one line that says which engine reads it.
+   */
+  static List<Path> files(FileSource source, Path repoRoot) {
+    requireLocal(source);
+    return SourceFiles.resolve(source, repoRoot);
+  }
+
+  /** Refuses an Iceberg table or files at a URI: this engine reads local files. */
+  static void requireLocal(FileSource source) {
+    if (source.isLocal()) {
+      return;
+    }
+    String what = source.isIceberg() ? "an Iceberg table (" + source.path() + ")" : "at " + source.path();
+    throw new SourceDataException(source.name(), source.path(), "source '" + source.name() + "' is " + what
+        + "; the DuckDB engine reads local files; use offline: {engine: spark}");
+  }
+
+  /**
+   * The reader options for the source's folders: {@code hive_partitioning = true} (with declared
+   * {@code hive_types}) for {@code partitioning: hive} and for a dataset directory, {@code false} for
+   * {@code none}; nothing otherwise (DuckDB detects {@code key=value} folders itself).
+   */
+  static String partitionOptions(FileSource source, Path repoRoot) {
+    TableSettings t = source.table();
+    boolean hive = t.partitioning() == Partitioning.HIVE
+        || t.partitioning() == Partitioning.AUTO && SourceFiles.isDataset(source, repoRoot);
+    if (t.partitioning() == Partitioning.NONE) {
+      return "hive_partitioning = false";
+    }
+    if (!hive) {
+      return "";
+    }
+    StringBuilder options = new StringBuilder("hive_partitioning = true");
+    if (!t.partitionTypes().isEmpty()) {
+      options.append(", hive_types = {");
+      int i = 0;
+      for (var e : t.partitionTypes().entrySet()) {
+        options.append(i++ == 0 ? "" : ", ").append(literal(e.getKey())).append(": ").append(DuckDbValues.type(e.getValue()));
+      }
+      options.append('}');
+    }
+    return options.toString();
+  }
+
+  /** Joins reader options, skipping empty ones. */
+  static String options(String... parts) {
+    StringBuilder out = new StringBuilder();
+    for (String p : parts) {
+      if (!p.isEmpty()) {
+        out.append(out.isEmpty() ? "" : ", ").append(p);
+      }
+    }
+    return out.toString();
   }
 
   /** A DuckDB list literal of the files, e.g. {@code ['/a/x.parquet', '/a/it''s.parquet']}. */

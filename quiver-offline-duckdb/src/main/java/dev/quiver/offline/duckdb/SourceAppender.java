@@ -45,6 +45,12 @@ final class SourceAppender {
    */
   static Path append(Connection c, FileSource source, Path repoRoot, String fileName, List<String> columns,
       List<Object[]> rows, String tag) throws SQLException {
+    Scans.requireLocal(source);
+    if (source.timestampFormat().kind() != dev.quiver.core.model.TimestampFormat.Kind.TIMESTAMP) {
+      throw new InvalidRequestException("source '" + source.name() + "' writes its times as timestamp_format "
+          + source.timestampFormat().spelling() + ", and an offline push writes timestamps; push to a source whose time"
+          + " columns are timestamps");
+    }
     Path pattern = Path.of(source.path());
     Path absolute = pattern.isAbsolute() ? pattern : repoRoot.resolve(pattern);
     Path dir = absolute.getParent();

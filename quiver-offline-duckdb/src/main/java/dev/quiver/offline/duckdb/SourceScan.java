@@ -5,6 +5,7 @@ import static dev.quiver.offline.duckdb.Scans.id;
 
 import dev.quiver.core.model.FileFormat;
 import dev.quiver.core.model.FileSource;
+import dev.quiver.core.model.TimestampFormat;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -39,10 +40,12 @@ final class SourceScan {
   SourceScan(FileSource source, Path repoRoot, String stagedName) {
     this.source = source;
     this.repoRoot = repoRoot;
-    this.files = SourceFiles.resolve(source, repoRoot);
+    this.files = Scans.files(source, repoRoot);
+    String partitions = Scans.partitionOptions(source, repoRoot);
     if (source.format() == FileFormat.PARQUET) {
       byFile = files.size() > 1;
-      relation = Scans.scan(files, FileFormat.PARQUET, byFile ? "file_row_number = true, filename = true" : "file_row_number = true");
+      relation = Scans.scan(files, FileFormat.PARQUET, Scans.options(
+          byFile ? "file_row_number = true, filename = true" : "file_row_number = true", partitions));
       position = "file_row_number";
       staging = null;
     } else {
@@ -52,7 +55,7 @@ final class SourceScan {
       // file_index numbers the files in the order given (path order); a row's number in its file is
       // its position less the first position of its file
       String numbered = "SELECT *, row_number() OVER () - 1 AS " + STAGED_POSITION + ", file_index AS " + STAGED_FILE
-          + " FROM " + Scans.scan(files, FileFormat.CSV, "");
+          + " FROM " + Scans.scan(files, FileFormat.CSV, partitions);
       staging = "CREATE OR REPLACE TEMP TABLE " + stagedName + " AS SELECT *, " + STAGED_POSITION + " - min(" + STAGED_POSITION
           + ") OVER (PARTITION BY " + STAGED_FILE + ") AS " + STAGED_FILE_ROW + " FROM (" + numbered + ")";
       relation = stagedName;
@@ -62,14 +65,44 @@ final class SourceScan {
     createdColumn = source.createdColumn() == null ? null : id(source.rawColumn(source.createdColumn()));
   }
 
-  /** The event time as a TIMESTAMP. */
+  /** The event time as a TIMESTAMP, converted as the source's {@code timestamp_format} says. */
   String event() {
-    return "CAST(" + eventColumn + " AS TIMESTAMP)";
+    return event("");
+  }
+
+  /** {@link #event()} of the relation aliased {@code alias} (with its dot, or empty). */
+  String event(String alias) {
+    return time(alias + eventColumn);
   }
 
   /** The created time as a TIMESTAMP, or {@code NULL}. */
   String created() {
-    return createdColumn == null ? "NULL::TIMESTAMP" : "CAST(" + createdColumn + " AS TIMESTAMP)";
+    return created("");
+  }
+
+  /** {@link #created()} of the relation aliased {@code alias} (with its dot, or empty). */
+  String created(String alias) {
+    return createdColumn == null ? "NULL::TIMESTAMP" : time(alias + createdColumn);
+  }
+
+  /**
+   * A raw time column as a TIMESTAMP, by the source's {@link TimestampFormat} (the rule is in the
+   * plan's source; this is its DuckDB spelling): timestamps cast, epoch numbers scaled to
+   * microseconds, strings parsed with the pattern's strftime spelling after checking their width (a
+   * value that does not match fails the query with the source's name, the value and the pattern).
+   * A null stays null.
+   */
+  private String time(String column) {
+    TimestampFormat f = source.timestampFormat();
+    return switch (f.kind()) {
+      case TIMESTAMP -> "CAST(" + column + " AS TIMESTAMP)";
+      case EPOCH_SECONDS, EPOCH_MILLIS, EPOCH_MICROS -> "make_timestamp(CAST(" + column + " AS BIGINT)"
+          + (f.microsPerUnit() == 1 ? "" : " * " + f.microsPerUnit()) + ")";
+      case PATTERN -> "CASE WHEN length(" + column + ") <> " + f.width() + " THEN error(" + Scans.literal("source '"
+          + source.name() + "': '") + " || " + column + " || " + Scans.literal("' does not match timestamp_format '"
+          + f.pattern() + "' (" + f.width() + " characters); fix the value or the pattern") + ") ELSE make_timestamp(epoch_us(strptime("
+          + column + ", " + Scans.literal(f.strftime()) + "))) END";
+    };
   }
 
   /** A row's ordering key; a null created time sorts first. */

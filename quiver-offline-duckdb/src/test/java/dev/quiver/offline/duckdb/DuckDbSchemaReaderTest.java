@@ -206,18 +206,45 @@ class DuckDbSchemaReaderTest {
   }
 
   @Test
-  void rejectsADirectoryWithAHint() {
-    assertThatThrownBy(() -> reader.columns(source("data", FileFormat.PARQUET), repo))
+  void aDirectoryWithoutParquetFilesIsNamed() throws Exception {
+    java.nio.file.Files.createDirectories(repo.resolve("data/empty"));
+    assertThatThrownBy(() -> reader.columns(source("data/empty", FileFormat.PARQUET), repo))
         .isInstanceOf(QuiverException.class)
-        .hasMessageStartingWith("source 'transactions': data is a directory")
-        .hasMessageEndingWith("give a file or a glob such as data/*.parquet");
+        .hasMessageStartingWith("source 'transactions': no .parquet file under data/empty (looked in ");
+    assertThatThrownBy(() -> reader.columns(source("data/empty", FileFormat.CSV), repo))
+        .hasMessageContaining("data/empty is a directory, read as a Parquet dataset; give format: parquet");
+  }
+
+  @Test
+  void aDatasetDirectoryHasItsPartitionColumnsTypedAsInferredOrDeclared() throws Exception {
+    copy("SELECT 1::BIGINT user_id, 1.0 amount", "data/ev/day=2026-01-01/bucket=3/p.parquet", "FORMAT parquet");
+    copy("SELECT 2::BIGINT user_id, 2.0 amount", "data/ev/day=2026-01-02/bucket=4/p.parquet", "FORMAT parquet");
+    copy("SELECT 2::BIGINT user_id, 2.0 amount", "data/flat/day=2026-01-02/p.parquet", "FORMAT parquet");
+
+    assertThat(reader.columns(source("data/ev/", FileFormat.PARQUET), repo))
+        .extracting(SourceColumn::name, SourceColumn::nativeType)
+        .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("user_id", "BIGINT"),
+            org.assertj.core.groups.Tuple.tuple("amount", "DECIMAL(2,1)"),
+            org.assertj.core.groups.Tuple.tuple("day", "DATE"), org.assertj.core.groups.Tuple.tuple("bucket", "BIGINT"));
+    var declared = dev.quiver.core.model.TableSettings.DEFAULT.withPartitioning(dev.quiver.core.model.Partitioning.HIVE,
+        java.util.Map.of("day", dev.quiver.core.model.ScalarType.TIMESTAMP, "bucket", dev.quiver.core.model.ScalarType.INT32));
+    assertThat(reader.columns(new FileSource("transactions", "data/ev/*/*/*.parquet", FileFormat.PARQUET, "day", null, null,
+        null, declared), repo))
+        .extracting(SourceColumn::name, SourceColumn::type)
+        .contains(org.assertj.core.groups.Tuple.tuple("day", dev.quiver.core.model.ScalarType.TIMESTAMP),
+            org.assertj.core.groups.Tuple.tuple("bucket", dev.quiver.core.model.ScalarType.INT32));
+    var none = dev.quiver.core.model.TableSettings.DEFAULT.withPartitioning(dev.quiver.core.model.Partitioning.NONE,
+        java.util.Map.of());
+    assertThat(reader.columns(new FileSource("transactions", "data/flat/*/*.parquet", FileFormat.PARQUET, "day", null, null,
+        null, none), repo)).extracting(SourceColumn::name).containsExactly("user_id", "amount");
   }
 
   @Test
   void rejectsAUrl() {
     assertThatThrownBy(() -> reader.columns(source("s3://bucket/txns.parquet", FileFormat.PARQUET), repo))
         .isInstanceOf(QuiverException.class)
-        .hasMessageContaining("s3://bucket/txns.parquet is a URL");
+        .hasMessage("source 'transactions' is at s3://bucket/txns.parquet; the DuckDB engine reads local files; use offline:"
+            + " {engine: spark}");
   }
 
   @Test

@@ -85,8 +85,13 @@ final class StateCodec {
     }
 
     private void raw(byte[] b, int length) {
+      raw(b, 0, length);
+    }
+
+    /** {@code length} bytes of {@code b} from {@code offset}, as they are (no length before them). */
+    void raw(byte[] b, int offset, int length) {
       ensure(length);
-      System.arraycopy(b, 0, buf, size, length);
+      System.arraycopy(b, offset, buf, size, length);
       size += length;
     }
 

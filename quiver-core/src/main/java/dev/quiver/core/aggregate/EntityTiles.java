@@ -448,7 +448,7 @@ public final class EntityTiles {
    */
   public static EntityTiles decode(TileLayout layout, byte[] bytes) {
     StateCodec.Source in = new StateCodec.Source(bytes);
-    int format = header(layout, in).format();
+    int format = header(layout, in);
     EntityTiles row = new EntityTiles(layout);
     row.maxEvent = in.zigzag();
     row.boundary = in.zigzag();
@@ -631,7 +631,21 @@ public final class EntityTiles {
     return in;
   }
 
-  private static TileRowHeader header(TileLayout layout, StateCodec.Source in) {
+  /**
+   * Reads a row's header, refusing one that does not fit {@code layout}; returns its format. The
+   * usual row, written for this very layout, is recognised by comparing bytes (no header decoded).
+   */
+  private static int header(TileLayout layout, StateCodec.Source in) {
+    int start = in.position();
+    int format = in.hasMore() ? in.u8() : 0;
+    if (format >= 2 && format <= FORMAT && in.skipIfNext(layout.signatureBytes()) && in.be64IfNext(layout.fingerprint())) {
+      return format;
+    }
+    in.at(start);
+    return readHeader(layout, in).format();
+  }
+
+  private static TileRowHeader readHeader(TileLayout layout, StateCodec.Source in) {
     TileRowHeader header;
     try {
       header = TileRowHeader.read(in);

@@ -109,4 +109,31 @@ class TileStateTest {
     assertThatThrownBy(() -> TileState.stored(row, 2, bytes.length + 1).state(count)).isInstanceOf(QuiverException.class)
         .hasMessageContaining("corrupt").hasMessageContaining("its row says " + (bytes.length + 1));
   }
+
+  @Test
+  void rowsNamingOtherStreamsDecodeTheirOwnNames() {
+    FeatureView v = ViewBuilder.named("v").entities("user").source("events")
+        .aggregate("n_1h", Aggregation.of(AggregateFunction.COUNT, null, Window.of(Duration.ofHours(1))))
+        .build();
+    TileLayout layout = TileLayout.of(v, EntityTilesTest.TYPES::get);
+    String[] streams = {"kafka:a", "kafka:b", "kafka:é", "kafka:a"};
+    byte[][] rows = new byte[streams.length][];
+    for (int i = 0; i < streams.length; i++) {
+      EntityTiles t = new EntityTiles(layout);
+      t.add(i, Long.MIN_VALUE, new Object[0]);
+      t.recordOffset(streams[i], i, 100 + i);
+      if (i == 2) {
+        t.recordOffset("kafka:b", 7, 5);
+      }
+      rows[i] = t.encode();
+    }
+    for (int round = 0; round < 2; round++) {
+      for (int i = 0; i < streams.length; i++) {
+        EntityTiles d = EntityTiles.decode(layout, rows[i]);
+        assertThat(d.appliedOffset(streams[i], i)).as("row %d", i).isEqualTo(100 + i);
+        assertThat(d.appliedOffset("kafka:b", 7)).as("row %d", i).isEqualTo(i == 2 ? 5 : -1);
+        assertThat(d.encode()).isEqualTo(rows[i]);
+      }
+    }
+  }
 }

@@ -156,10 +156,28 @@ final class AppliedWrites {
     }
   }
 
+  /** A stream's name as bytes and text: the last one read, so a consumer's rows (all naming its stream) decode no text. */
+  private record StreamName(byte[] bytes, String text) {}
+
+  private static volatile StreamName lastStream = new StreamName(new byte[0], "");
+
+  private static String streamName(StateCodec.Source in) {
+    int at = in.position();
+    StreamName last = lastStream;
+    if (in.skipIfNext(last.bytes())) {
+      return last.text();
+    }
+    in.at(at);
+    byte[] bytes = in.bytes();
+    String text = new String(bytes, StandardCharsets.UTF_8);
+    lastStream = new StreamName(bytes, text);
+    return text;
+  }
+
   void read(StateCodec.Source in) {
     int n = in.count(3);
     for (int i = 0; i < n; i++) {
-      String stream = new String(in.bytes(), StandardCharsets.UTF_8);
+      String stream = streamName(in);
       int partition = (int) in.varint();
       recordOffset(stream, partition, in.varint());
     }

@@ -42,9 +42,9 @@ public final class EntityTiles {
   static final long REST = Long.MIN_VALUE;
 
   private final TileLayout layout;
-  private final TreeMap<Long, AggregateState>[] tiles;
+  private final TreeMap<Long, TileState>[] tiles;
   /** Per family with a {@link TileLayout.Family#coarseSpan() coarse span} m: block c holds tiles [c·m, (c+1)·m). */
-  private final TreeMap<Long, AggregateState>[] coarse;
+  private final TreeMap<Long, TileState>[] coarse;
   private final TreeMap<Long, AggregateState[]> head = new TreeMap<>();
   private long maxEvent = Long.MIN_VALUE;
   private long boundary = Long.MIN_VALUE;
@@ -272,7 +272,7 @@ public final class EntityTiles {
     if (first != Long.MIN_VALUE && block * m < first) {
       return null;
     }
-    return coarse[family].computeIfAbsent(block, i -> fam.aggregator().newState());
+    return coarse[family].computeIfAbsent(block, i -> TileState.of(fam.aggregator().newState())).state(fam.aggregator());
   }
 
   private Object value(Object[] values, int family) {
@@ -290,7 +290,7 @@ public final class EntityTiles {
       }
       index = REST;
     }
-    return tiles[family].computeIfAbsent(index, i -> fam.aggregator().newState());
+    return tiles[family].computeIfAbsent(index, i -> TileState.of(fam.aggregator().newState())).state(fam.aggregator());
   }
 
   /** The oldest tile a window at a time {@code >= boundary} can include (older ones merge into REST or go). */
@@ -328,15 +328,15 @@ public final class EntityTiles {
           coarse[f].pollFirstEntry();
         }
       }
-      TreeMap<Long, AggregateState> t = tiles[f];
+      TreeMap<Long, TileState> t = tiles[f];
       for (Long k = t.higherKey(REST); k != null && k < first; k = t.higherKey(REST)) {
-        AggregateState old = t.remove(k);
+        TileState old = t.remove(k);
         if (fam.lifetime()) {
-          AggregateState rest = t.get(REST);
+          TileState rest = t.get(REST);
           if (rest == null) {
             t.put(REST, old);
           } else {
-            fam.aggregator().merge(rest, old);
+            fam.aggregator().merge(rest.state(fam.aggregator()), old.state(fam.aggregator()));
           }
         }
       }
@@ -379,16 +379,16 @@ public final class EntityTiles {
       section.varint(coarse[f].size());
       long previous = 0;
       boolean first = true;
-      for (Map.Entry<Long, AggregateState> e : coarse[f].descendingMap().entrySet()) {
+      for (Map.Entry<Long, TileState> e : coarse[f].descendingMap().entrySet()) {
         section.zigzag(first ? e.getKey() : previous - e.getKey());
         previous = e.getKey();
         first = false;
-        writeSized(agg, e.getValue(), section, one);
+        e.getValue().writeSized(agg, section, one);
       }
       section.varint(tiles[f].size());
       previous = 0;
       first = true;
-      for (Map.Entry<Long, AggregateState> e : tiles[f].descendingMap().entrySet()) {
+      for (Map.Entry<Long, TileState> e : tiles[f].descendingMap().entrySet()) {
         long index = e.getKey();
         if (index == REST) {
           section.u8(1);
@@ -398,7 +398,7 @@ public final class EntityTiles {
           previous = index;
           first = false;
         }
-        writeSized(agg, e.getValue(), section, one);
+        e.getValue().writeSized(agg, section, one);
       }
       out.bytes(section);
     }
@@ -437,22 +437,18 @@ public final class EntityTiles {
     }
   }
 
-  /** A state preceded by its length, so a read can skip it undecoded; {@code one} is scratch space. */
-  private static void writeSized(Aggregator agg, AggregateState state, StateCodec.Sink out, StateCodec.Sink one) {
-    one.reset();
-    agg.write(state, one);
-    out.bytes(one);
-  }
-
   /**
    * Reads a row that {@link #encode()} wrote for the same layout (see {@link TileRowHeader#fits}).
+   * The head is decoded at once; each tile and coarse block only when a change reaches it (until
+   * then {@link #encode()} copies its bytes), so folding a few events into a long row stays cheap.
    *
    * @throws QuiverException when the row was written for other input types, other families or in
-   *     an unknown format
+   *     an unknown format, or its structure is corrupt (a tile's state bytes are checked when it is
+   *     first changed)
    */
   public static EntityTiles decode(TileLayout layout, byte[] bytes) {
     StateCodec.Source in = new StateCodec.Source(bytes);
-    int format = header(layout, in).format();
+    int format = header(layout, in);
     EntityTiles row = new EntityTiles(layout);
     row.maxEvent = in.zigzag();
     row.boundary = in.zigzag();
@@ -468,7 +464,6 @@ public final class EntityTiles {
     }
     checkFamilies(layout, in.count(1));
     for (int f = 0; f < families; f++) {
-      Aggregator agg = layout.families().get(f).aggregator();
       in.varint(); // the section's length
       checkSpan(layout, f, (int) in.varint());
       int blocks = in.count(1);
@@ -477,15 +472,13 @@ public final class EntityTiles {
         long d = in.zigzag();
         long index = i == 0 ? d : previous - d;
         previous = index;
-        in.varint(); // the state's length
-        row.coarse[f].put(index, agg.read(in));
+        row.coarse[f].put(index, stored(bytes, in));
       }
       int n = in.count(1);
       TileIndexes indexes = new TileIndexes();
       for (int i = 0; i < n; i++) {
         long index = indexes.next(in);
-        in.varint(); // the state's length
-        row.tiles[f].put(index, agg.read(in));
+        row.tiles[f].put(index, stored(bytes, in));
       }
     }
     if (format >= 3) {
@@ -493,6 +486,14 @@ public final class EntityTiles {
     }
     in.end();
     return row;
+  }
+
+  /** The sized state {@code in} is at, left undecoded ({@link TileState}); moves past it. */
+  private static TileState stored(byte[] bytes, StateCodec.Source in) {
+    int length = (int) in.varint();
+    int offset = in.position();
+    in.skip(length);
+    return TileState.stored(bytes, offset, length);
   }
 
   /**
@@ -630,7 +631,21 @@ public final class EntityTiles {
     return in;
   }
 
-  private static TileRowHeader header(TileLayout layout, StateCodec.Source in) {
+  /**
+   * Reads a row's header, refusing one that does not fit {@code layout}; returns its format. The
+   * usual row, written for this very layout, is recognised by comparing bytes (no header decoded).
+   */
+  private static int header(TileLayout layout, StateCodec.Source in) {
+    int start = in.position();
+    int format = in.hasMore() ? in.u8() : 0;
+    if (format >= 2 && format <= FORMAT && in.skipIfNext(layout.signatureBytes()) && in.be64IfNext(layout.fingerprint())) {
+      return format;
+    }
+    in.at(start);
+    return readHeader(layout, in).format();
+  }
+
+  private static TileRowHeader readHeader(TileLayout layout, StateCodec.Source in) {
     TileRowHeader header;
     try {
       header = TileRowHeader.read(in);

@@ -85,8 +85,13 @@ final class StateCodec {
     }
 
     private void raw(byte[] b, int length) {
+      raw(b, 0, length);
+    }
+
+    /** {@code length} bytes of {@code b} from {@code offset}, as they are (no length before them). */
+    void raw(byte[] b, int offset, int length) {
       ensure(length);
-      System.arraycopy(b, 0, buf, size, length);
+      System.arraycopy(b, offset, buf, size, length);
       size += length;
     }
 
@@ -203,6 +208,34 @@ final class StateCodec {
 
     double float64() {
       return Double.longBitsToDouble(be64());
+    }
+
+    /**
+     * Moves past the next bytes when they are {@code expected} as {@link Sink#bytes(byte[])} writes
+     * it (its length, then it) and returns true; else returns false, having moved somewhere inside.
+     */
+    boolean skipIfNext(byte[] expected) {
+      long n = 0;
+      for (int shift = 0; shift < 35 && at < in.length; shift += 7) {
+        int b = in[at++] & 0xFF;
+        n |= (long) (b & 0x7F) << shift;
+        if ((b & 0x80) == 0) {
+          if (n != expected.length || in.length - at < n) {
+            return false;
+          }
+          if (!Arrays.equals(in, at, at + expected.length, expected, 0, expected.length)) {
+            return false;
+          }
+          at += expected.length;
+          return true;
+        }
+      }
+      return false;
+    }
+
+    /** Moves past the next 8 bytes when they are {@code expected} as {@link Sink#be64} writes it and returns true; else false. */
+    boolean be64IfNext(long expected) {
+      return in.length - at >= 8 && be64() == expected;
     }
 
     byte[] bytes() {

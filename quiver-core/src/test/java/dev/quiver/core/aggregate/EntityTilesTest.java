@@ -26,13 +26,13 @@ import org.junit.jupiter.api.Test;
  * rows in {@code [align(t − W, H), t)}, read from bytes and from a decoded copy alike.
  */
 class EntityTilesTest {
-  private static final long S = 1_000_000L;
-  private static final Map<String, ValueType> TYPES = Map.of("x", ScalarType.FLOAT64, "n", ScalarType.INT64,
+  static final long S = 1_000_000L;
+  static final Map<String, ValueType> TYPES = Map.of("x", ScalarType.FLOAT64, "n", ScalarType.INT64,
       "s", ScalarType.STRING);
 
-  private record Row(long event, long created, Object[] values) {}
+  record Row(long event, long created, Object[] values) {}
 
-  private static FeatureView view() {
+  static FeatureView view() {
     ViewBuilder b = ViewBuilder.named("v").entities("user").source("events");
     AggregateFunction[] fns = AggregateFunction.values();
     String[][] windows = {{"30s", "5s"}, {"2m", "10s"}, {"10m", "1m"}, {"1h", "1m"}, {"lifetime", "1m"}, {"20m", "1m"}};
@@ -59,7 +59,7 @@ class EntityTilesTest {
     return b.build();
   }
 
-  private static List<Row> rows(Random r, int n, long start) {
+  static List<Row> rows(Random r, int n, long start) {
     List<Row> rows = new ArrayList<>();
     long t = start;
     for (int i = 0; i < n; i++) {
@@ -72,7 +72,7 @@ class EntityTilesTest {
     return rows;
   }
 
-  private static Object[] values(TileLayout layout, Row row) {
+  static Object[] values(TileLayout layout, Row row) {
     Object[] out = new Object[layout.columns().size()];
     List<String> all = List.of("x", "n", "s");
     for (int c = 0; c < out.length; c++) {

@@ -90,6 +90,41 @@ class JsonEventsTest {
     assertThat(date.eventTime()).isEqualTo(Instant.parse("2026-01-01T00:00:00Z"));
   }
 
+  @Test
+  void numbersWithAFractionOrExponentAreTheDoublesTheJdkParses() {
+    java.util.SplittableRandom r = new java.util.SplittableRandom(19);
+    int compared = 0;
+    for (int i = 0; i < 20_000; i++) {
+      String text = switch (i % 4) {
+        case 0 -> Double.toString(Double.longBitsToDouble(r.nextLong()));
+        case 1 -> Double.toString(r.nextDouble() * Math.pow(10, r.nextInt(-12, 12)));
+        case 2 -> { // long digit strings: the rounding cases a fast parser can get wrong
+          StringBuilder b = new StringBuilder(r.nextBoolean() ? "-" : "");
+          b.append(r.nextInt(1, 10));
+          for (int d = r.nextInt(0, 25); d > 0; d--) {
+            b.append(r.nextInt(10));
+          }
+          b.append('.');
+          for (int d = r.nextInt(1, 25); d > 0; d--) {
+            b.append(r.nextInt(10));
+          }
+          yield b.append('e').append(r.nextInt(-330, 310)).toString();
+        }
+        default -> (r.nextInt(1000) - 500) + "." + r.nextInt(100);
+      };
+      if (text.contains("NaN") || text.contains("Infinity")) {
+        continue;
+      }
+      JsonEvents.Decoded d = EVENTS.decode(("{\"user_id\": 1, \"ts\": \"2026-01-01T10:00:00Z\", \"x\": " + text + "}")
+          .getBytes(StandardCharsets.UTF_8));
+      assertThat(d.refusal()).as(text).isNull();
+      assertThat(Double.doubleToRawLongBits((Double) d.row().get("x"))).as(text)
+          .isEqualTo(Double.doubleToRawLongBits(Double.parseDouble(text)));
+      compared++;
+    }
+    assertThat(compared).isGreaterThan(19_000);
+  }
+
   /** The decoder as it was before it read token streams (Jackson's tree), as the reference. */
   private static final class TreeDecoder {
     private static final ObjectMapper JSON = JsonMapper.builder().build();

@@ -286,9 +286,10 @@ class AdmissionTest {
       assertThat(shed.body()).contains("--queue-timeout");
     }
     assertThat(held.firstDone()).isFalse();
+    assertThat(held.workers.getQueue()).as("each refused request left the queue at its deadline").isEmpty();
     assertThat(metrics.shedCount(ServerMetrics.QUEUE_TIMEOUT)).isEqualTo(10);
     assertThat(held.releaseFirst().statusCode()).isEqualTo(200);
-    // the stale tasks run and answer nothing twice; the next request is served normally
+    // nothing is left to run or to answer twice; the next request is served normally
     assertThat(held.call().get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
     assertThat(held.gate.calls).hasValue(2);
   }

@@ -8,11 +8,21 @@ import dev.quiver.client.FeatureServerException;
 import dev.quiver.client.GrpcFeatureClient;
 import dev.quiver.client.OnlineFeatures;
 import dev.quiver.client.OnlineFeaturesRequest;
-import dev.quiver.core.online.FeatureColumn;
-import dev.quiver.core.online.FeatureStatus;
-import dev.quiver.core.online.OnlineResponse;
+import dev.quiver.grpc.feast.serving.FeatureList;
+import dev.quiver.grpc.feast.serving.GetOnlineFeaturesRequest;
+import dev.quiver.grpc.feast.serving.GetOnlineFeaturesResponse;
+import dev.quiver.grpc.feast.serving.ServingServiceGrpc;
+import dev.quiver.grpc.feast.types.RepeatedValue;
+import dev.quiver.grpc.feast.types.Value;
 import dev.quiver.server.grpc.GrpcFrontEnd;
 import dev.quiver.server.http.HttpFrontEnd;
+import io.grpc.ConnectivityState;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.StreamObserver;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -33,9 +43,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -64,105 +72,26 @@ class AdmissionTest {
     return new Gate(entered, release);
   }
 
-  /** A {@link #gate} that counts the calls that reached it. */
-  private static final class Gate implements FeatureServing {
-    private final CountDownLatch entered;
-    private final CountDownLatch release;
-    private final AtomicInteger calls = new AtomicInteger();
-
-    Gate(CountDownLatch entered, CountDownLatch release) {
-      this.entered = entered;
-      this.release = release;
-    }
-
-    @Override
-    public OnlineResponse getOnlineFeatures(OnlineRequest request) {
-      if (calls.incrementAndGet() == 1) {
-        entered.countDown();
-        try {
-          release.await(30, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }
-      return new OnlineResponse(request.entities(), List.of(new FeatureColumn("f", null, null, List.of(1L),
-          List.of(FeatureStatus.PRESENT), Collections.singletonList(null))));
-    }
-
-    @Override
-    public String version() {
-      return "test";
-    }
-  }
-
-  /**
-   * A front end whose only worker is held by a first call until {@link #releaseFirst()}, and bursts of
-   * calls queued behind it: the set-up the shedding tests share, over HTTP or gRPC.
-   *
-   * @param <R> what a call gives back
-   */
-  private static final class Held<R> {
-    final CountDownLatch release = new CountDownLatch(1);
-    final Gate gate = gate(new CountDownLatch(1), release);
-    final ThreadPoolExecutor workers;
-    private Supplier<CompletableFuture<R>> call;
-    private CompletableFuture<R> first;
-
-    Held(int queued) {
-      workers = pool(1, queued);
-    }
-
-    /** Sends the first call and waits until it holds the worker. */
-    Held<R> start(Supplier<CompletableFuture<R>> call) throws InterruptedException {
-      this.call = call;
-      first = call.get();
-      assertThat(gate.entered.await(10, TimeUnit.SECONDS)).as("the first call reached the worker").isTrue();
-      return this;
-    }
-
-    /** Sends {@code n} calls at once; they queue behind the held worker (or are refused). */
-    List<CompletableFuture<R>> burst(int n) {
-      List<CompletableFuture<R>> sent = new ArrayList<>();
-      for (int i = 0; i < n; i++) {
-        sent.add(call.get());
-      }
-      return sent;
-    }
-
-    /** One more call. */
-    CompletableFuture<R> call() {
-      return call.get();
-    }
-
-    boolean firstDone() {
-      return first.isDone();
-    }
-
-    /** Lets the first call finish; its answer. */
-    R releaseFirst() throws Exception {
-      release.countDown();
-      return first.get(10, TimeUnit.SECONDS);
-    }
-  }
-
-  /** {@link Held} over HTTP, queueing up to {@code queued} requests. */
-  private Held<HttpResponse<String>> heldHttp(ServerOptions.Admission admission, int queued) throws Exception {
-    Held<HttpResponse<String>> held = new Held<>(queued);
+  /** {@link HeldWorker} over HTTP, queueing up to {@code queued} requests. */
+  private HeldWorker<HttpResponse<String>> heldHttp(ServerOptions.Admission admission, int queued) throws Exception {
+    HeldWorker<HttpResponse<String>> held = new HeldWorker<>(queued);
     HttpFrontEnd front = http(admission, held.gate, held.workers);
     HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     open.add(client);
+    held.port = front.port();
     return held.start(() -> post(client, front.port()));
   }
 
-  /** {@link Held} over gRPC (in-flight limit 100), queueing without bound but {@code admission}'s. */
-  private Held<OnlineFeatures> heldGrpc(ServerOptions.Admission admission) throws Exception {
-    Held<OnlineFeatures> held = new Held<>(64);
+  /** {@link HeldWorker} over gRPC (in-flight limit 100), queueing without bound but {@code admission}'s. */
+  private HeldWorker<OnlineFeatures> heldGrpc(ServerOptions.Admission admission) throws Exception {
+    HeldWorker<OnlineFeatures> held = new HeldWorker<>(64);
     open.add(held.workers::shutdownNow);
     ExecutorService callers = Executors.newFixedThreadPool(8);
     open.add(callers::shutdownNow);
     GrpcFrontEnd front = GrpcFrontEnd.start(ServerOptions.loopback().withShutdownGrace(Duration.ofMillis(100))
         .withAdmission(admission), 100, held.gate, metrics, held.workers);
     open.add(front);
+    held.port = front.port();
     GrpcFeatureClient client = FeatureClient.grpc("127.0.0.1", front.port(), Duration.ofSeconds(10));
     open.add(client);
     OnlineFeaturesRequest read = OnlineFeaturesRequest.features("v:f").entity("k", 1L);
@@ -256,7 +185,7 @@ class AdmissionTest {
 
   @Test
   void aBurstThatWaitedPastTheQueueTimeoutIsShedWithoutRunningAndTheNextRequestIsServedAtOnce() throws Exception {
-    Held<HttpResponse<String>> held = heldHttp(ServerOptions.Admission.DEFAULTS.withQueueTimeout(Duration.ofMillis(200)), 64);
+    HeldWorker<HttpResponse<String>> held = heldHttp(ServerOptions.Admission.DEFAULTS.withQueueTimeout(Duration.ofMillis(200)), 64);
     List<CompletableFuture<HttpResponse<String>>> burst = held.burst(20);
     await(() -> held.workers.getQueue().size() == 20);
     Thread.sleep(400); // every queued request is now past its 200 ms deadline
@@ -277,7 +206,7 @@ class AdmissionTest {
 
   @Test
   void queuedRequestsAreRefusedAtTheirDeadlineEvenWhileEveryWorkerIsStillBusy() throws Exception {
-    Held<HttpResponse<String>> held = heldHttp(ServerOptions.Admission.DEFAULTS.withQueueTimeout(Duration.ofMillis(100)), 64);
+    HeldWorker<HttpResponse<String>> held = heldHttp(ServerOptions.Admission.DEFAULTS.withQueueTimeout(Duration.ofMillis(100)), 64);
     List<CompletableFuture<HttpResponse<String>>> burst = held.burst(10);
     // the only worker is still held: each queued request is answered by its deadline, not by a worker
     for (CompletableFuture<HttpResponse<String>> r : burst) {
@@ -296,7 +225,7 @@ class AdmissionTest {
 
   @Test
   void requestsThatFindTheQueueFullAreRefusedAtOnce() throws Exception {
-    Held<HttpResponse<String>> held = heldHttp(ServerOptions.Admission.DEFAULTS.withQueueTimeout(Duration.ofSeconds(30)), 2);
+    HeldWorker<HttpResponse<String>> held = heldHttp(ServerOptions.Admission.DEFAULTS.withQueueTimeout(Duration.ofSeconds(30)), 2);
     List<CompletableFuture<HttpResponse<String>>> burst = held.burst(5);
     // three are refused while the worker is still held: they did not wait for it
     await(() -> burst.stream().filter(CompletableFuture::isDone).count() == 3 && held.workers.getQueue().size() == 2);
@@ -333,7 +262,7 @@ class AdmissionTest {
 
   @Test
   void grpcCallsThatWaitedPastTheQueueTimeoutAreRefusedWithoutRunningAndTheNextCallIsServedAtOnce() throws Exception {
-    Held<OnlineFeatures> held = heldGrpc(ServerOptions.Admission.DEFAULTS.withQueueTimeout(Duration.ofMillis(200)));
+    HeldWorker<OnlineFeatures> held = heldGrpc(ServerOptions.Admission.DEFAULTS.withQueueTimeout(Duration.ofMillis(200)));
     List<CompletableFuture<OnlineFeatures>> burst = held.burst(5);
     await(() -> held.workers.getQueue().size() >= 5);
     Thread.sleep(400); // every queued call is now past its 200 ms deadline
@@ -351,8 +280,64 @@ class AdmissionTest {
   }
 
   @Test
+  void grpcCallsStillQueuedAtTheirDeadlineAreRefusedThenWhileEveryWorkerIsStillBusy() throws Exception {
+    long timeoutMs = 300;
+    long slackMs = 400; // the timer fires on a network thread of a shared 2-core machine; a worker would take 30 s
+    HeldWorker<OnlineFeatures> held = heldGrpc(ServerOptions.Admission.DEFAULTS.withQueueTimeout(Duration.ofMillis(timeoutMs)));
+    ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", held.port).usePlaintext().build();
+    open.add(() -> channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS));
+    channel.getState(true); // connected before the clock starts: the deadline counts from the server's read
+    await(() -> channel.getState(false) == ConnectivityState.READY);
+    GetOnlineFeaturesRequest read = GetOnlineFeaturesRequest.newBuilder()
+        .setFeatures(FeatureList.newBuilder().addVal("v:f"))
+        .putEntities("k", RepeatedValue.newBuilder().addVal(Value.newBuilder().setInt64Val(1)).build()).build();
+    List<CompletableFuture<StatusRuntimeException>> refusals = new ArrayList<>();
+    List<Long> refusedAfterNanos = Collections.synchronizedList(new ArrayList<>());
+    for (int i = 0; i < 5; i++) {
+      CompletableFuture<StatusRuntimeException> refused = new CompletableFuture<>();
+      long at = System.nanoTime();
+      ServingServiceGrpc.newStub(channel).getOnlineFeatures(read, new StreamObserver<>() {
+        @Override
+        public void onNext(GetOnlineFeaturesResponse r) {}
+
+        @Override
+        public void onError(Throwable t) {
+          refusedAfterNanos.add(System.nanoTime() - at);
+          refused.complete((StatusRuntimeException) t);
+        }
+
+        @Override
+        public void onCompleted() {
+          refused.completeExceptionally(new AssertionError("a queued call ran"));
+        }
+      });
+      refusals.add(refused);
+    }
+    for (CompletableFuture<StatusRuntimeException> refused : refusals) {
+      StatusRuntimeException e = refused.get(10, TimeUnit.SECONDS);
+      assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+      assertThat(e.getStatus().getDescription()).contains("--queue-timeout");
+      assertThat(e.getTrailers().get(Metadata.Key.of("grpc-retry-pushback-ms", Metadata.ASCII_STRING_MARSHALLER)))
+          .isEqualTo("1000");
+    }
+    assertThat(held.firstDone()).as("every refusal came while the only worker was still held").isFalse();
+    assertThat(refusedAfterNanos).as("refused at the deadline (%d ms), not before, nor much after: %s ns", timeoutMs,
+        refusedAfterNanos).allSatisfy(n -> assertThat(n).isBetween(TimeUnit.MILLISECONDS.toNanos(timeoutMs),
+            TimeUnit.MILLISECONDS.toNanos(timeoutMs + slackMs)));
+    assertThat(metrics.shedCount(ServerMetrics.QUEUE_TIMEOUT)).isEqualTo(5);
+    assertThat(held.workers.getQueue()).as("their tasks wait for the worker, which will skip them").hasSize(5);
+
+    held.releaseFirst();
+    await(() -> held.workers.getQueue().isEmpty() && held.workers.getActiveCount() == 0);
+    assertThat(held.gate.calls).as("the worker skipped the refused calls").hasValue(1);
+    assertThat(metrics.shedCount(ServerMetrics.QUEUE_TIMEOUT)).as("and answered none of them twice").isEqualTo(5);
+    assertThat(held.call().get(10, TimeUnit.SECONDS).column("f").values()).containsExactly(1L);
+    assertThat(held.gate.calls).hasValue(2);
+  }
+
+  @Test
   void grpcCallsThatFindTheQueueFullAreRefusedAtOnceWithoutQueueing() throws Exception {
-    Held<OnlineFeatures> held = heldGrpc(ServerOptions.Admission.DEFAULTS.withQueueTimeout(Duration.ofSeconds(30)).withMaxQueued(2));
+    HeldWorker<OnlineFeatures> held = heldGrpc(ServerOptions.Admission.DEFAULTS.withQueueTimeout(Duration.ofSeconds(30)).withMaxQueued(2));
     List<CompletableFuture<OnlineFeatures>> burst = held.burst(5);
     // three are refused while the worker is still held: they did not wait for it
     await(() -> burst.stream().filter(CompletableFuture::isDone).count() == 3);

@@ -11,6 +11,7 @@ import io.grpc.ServerInterceptor;
 import io.grpc.ServerStreamTracer;
 import io.grpc.Status;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -48,8 +49,8 @@ final class QueueDeadline implements ServerInterceptor {
   /**
    * Hands each call to {@code executor}, unless {@code maxQueued} calls are already waiting there:
    * then the call stays on the network thread, where {@link #interceptCall} refuses it at once
-   * ({@code RESOURCE_EXHAUSTED}) without queueing. Needs the server's own executor to be direct, so
-   * that this runs on the network thread.
+   * ({@code RESOURCE_EXHAUSTED}) without queueing; a call it queues gets its deadline timer. Needs the
+   * server's own executor to be direct, so that this runs on the network thread.
    */
   ServerCallExecutorSupplier executors(Executor executor, int maxQueued) {
     return new ServerCallExecutorSupplier() {
@@ -96,7 +97,11 @@ final class QueueDeadline implements ServerInterceptor {
       return new ServerCall.Listener<>() {}; // refused at its deadline by the timer already: skip it
     }
     if (arrival.timer != null) {
-      arrival.timer.cancel(false);
+      try {
+        arrival.timer.cancel(false);
+      } catch (RejectedExecutionException stopping) {
+        // the network threads are shutting down: the timer goes with them
+      }
     }
     if (arrival.refused > 0) {
       metrics.shed("grpc", ServerMetrics.IN_FLIGHT);

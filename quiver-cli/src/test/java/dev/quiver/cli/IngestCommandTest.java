@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quiver.testkit.KafkaBroker;
+import dev.quiver.testkit.StreamRepo;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.InputStreamReader;
@@ -15,9 +16,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,47 +51,24 @@ class IngestCommandTest {
 
   /** A repo whose kafka source txns reads {@code topic} on {@code brokers}; the twin starts with an empty file. */
   Path repo(String brokers, String topic) throws Exception {
-    Path repo = tmp.resolve("repo");
-    Files.createDirectories(repo.resolve("features"));
-    Files.createDirectories(repo.resolve("data/txns"));
-    Files.writeString(repo.resolve("quiver.yaml"), """
-        project: streams
-        registry: {type: file, path: .quiver/registry}
-        offline: {engine: duckdb}
-        online: {type: rocksdb, path: .quiver/online}
-        definitions: [features]
-        """);
-    Files.writeString(repo.resolve("features/defs.yaml"), """
-        entities:
-          - {name: user, join_keys: [user_id], type: int64}
-        sources:
-          - name: txns
-            type: kafka
-            brokers: %s
-            topic: %s
-            timestamp: event_ts
-            field_mapping: {ts: event_ts}
-            append_to_batch: true
-            batch: {path: data/txns/*.parquet}
-          - {name: profiles, path: data/profiles.parquet, timestamp: ts}
-        feature_views:
-          - name: user_last
-            entities: [user]
-            source: txns
-            features:
-              - {name: amount}
-          - name: user_profile
-            entities: [user]
-            source: profiles
-            features:
-              - {name: tier}
-        """.formatted(brokers, topic));
-    try (Connection c = DriverManager.getConnection("jdbc:duckdb:"); Statement s = c.createStatement()) {
-      s.execute("COPY (SELECT 0::BIGINT AS user_id, TIMESTAMP '2026-01-01' AS ts, 0.0::DOUBLE AS amount WHERE false)"
-          + " TO '" + repo.resolve("data/txns/part-0.parquet") + "' (FORMAT parquet)");
-      s.execute("COPY (SELECT 1::BIGINT AS user_id, TIMESTAMP '2026-01-01' AS ts, 'gold' AS tier)"
-          + " TO '" + repo.resolve("data/profiles.parquet") + "' (FORMAT parquet)");
-    }
+    Path repo = StreamRepo.at(tmp.resolve("repo"), brokers, topic)
+        .withMoreSources("- {name: profiles, path: data/profiles.parquet, timestamp: ts}")
+        .withViews("""
+            feature_views:
+              - name: user_last
+                entities: [user]
+                source: txns
+                features:
+                  - {name: amount}
+              - name: user_profile
+                entities: [user]
+                source: profiles
+                features:
+                  - {name: tier}
+            """)
+        .withHistory("SELECT 0::BIGINT AS user_id, TIMESTAMP '2026-01-01' AS ts, 0.0::DOUBLE AS amount WHERE false")
+        .withParquet("data/profiles.parquet", "SELECT 1::BIGINT AS user_id, TIMESTAMP '2026-01-01' AS ts, 'gold' AS tier")
+        .write();
     Cli apply = Cli.run("apply", "--repo", repo.toString());
     assertThat(apply.exitCode()).as(apply.toString()).isZero();
     return repo;

@@ -6,12 +6,23 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.quiver.client.FeatureClient;
 import dev.quiver.client.FeatureServerException;
 import dev.quiver.client.GrpcFeatureClient;
+import dev.quiver.client.OnlineFeatures;
 import dev.quiver.client.OnlineFeaturesRequest;
-import dev.quiver.core.online.FeatureColumn;
-import dev.quiver.core.online.FeatureStatus;
-import dev.quiver.core.online.OnlineResponse;
+import dev.quiver.grpc.feast.serving.FeatureList;
+import dev.quiver.grpc.feast.serving.GetOnlineFeaturesRequest;
+import dev.quiver.grpc.feast.serving.GetOnlineFeaturesResponse;
+import dev.quiver.grpc.feast.serving.ServingServiceGrpc;
+import dev.quiver.grpc.feast.types.RepeatedValue;
+import dev.quiver.grpc.feast.types.Value;
 import dev.quiver.server.grpc.GrpcFrontEnd;
 import dev.quiver.server.http.HttpFrontEnd;
+import io.grpc.ConnectivityState;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.StreamObserver;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -32,7 +43,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -58,28 +68,34 @@ class AdmissionTest {
   }
 
   /** Serving whose first call waits for {@code release} (after counting down {@code entered}); later calls answer at once. */
-  private static FeatureServing gate(CountDownLatch entered, CountDownLatch release) {
-    AtomicInteger calls = new AtomicInteger();
-    return new FeatureServing() {
-      @Override
-      public OnlineResponse getOnlineFeatures(OnlineRequest request) {
-        if (calls.incrementAndGet() == 1) {
-          entered.countDown();
-          try {
-            release.await(30, TimeUnit.SECONDS);
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          }
-        }
-        return new OnlineResponse(request.entities(), List.of(new FeatureColumn("f", null, null, List.of(1L),
-            List.of(FeatureStatus.PRESENT), Collections.singletonList(null))));
-      }
+  private static Gate gate(CountDownLatch entered, CountDownLatch release) {
+    return new Gate(entered, release);
+  }
 
-      @Override
-      public String version() {
-        return "test";
-      }
-    };
+  /** {@link HeldWorker} over HTTP, queueing up to {@code queued} requests. */
+  private HeldWorker<HttpResponse<String>> heldHttp(ServerOptions.Admission admission, int queued) throws Exception {
+    HeldWorker<HttpResponse<String>> held = new HeldWorker<>(queued);
+    HttpFrontEnd front = http(admission, held.gate, held.workers);
+    HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    open.add(client);
+    held.port = front.port();
+    return held.start(() -> post(client, front.port()));
+  }
+
+  /** {@link HeldWorker} over gRPC (in-flight limit 100), queueing without bound but {@code admission}'s. */
+  private HeldWorker<OnlineFeatures> heldGrpc(ServerOptions.Admission admission) throws Exception {
+    HeldWorker<OnlineFeatures> held = new HeldWorker<>(64);
+    open.add(held.workers::shutdownNow);
+    ExecutorService callers = Executors.newFixedThreadPool(8);
+    open.add(callers::shutdownNow);
+    GrpcFrontEnd front = GrpcFrontEnd.start(ServerOptions.loopback().withShutdownGrace(Duration.ofMillis(100))
+        .withAdmission(admission), 100, held.gate, metrics, held.workers);
+    open.add(front);
+    held.port = front.port();
+    GrpcFeatureClient client = FeatureClient.grpc("127.0.0.1", front.port(), Duration.ofSeconds(10));
+    open.add(client);
+    OnlineFeaturesRequest read = OnlineFeaturesRequest.features("v:f").entity("k", 1L);
+    return held.start(() -> CompletableFuture.supplyAsync(() -> client.getOnlineFeatures(read), callers));
   }
 
   private HttpFrontEnd http(ServerOptions.Admission admission, FeatureServing serving, ThreadPoolExecutor workers) {
@@ -169,91 +185,57 @@ class AdmissionTest {
 
   @Test
   void aBurstThatWaitedPastTheQueueTimeoutIsShedWithoutRunningAndTheNextRequestIsServedAtOnce() throws Exception {
-    CountDownLatch entered = new CountDownLatch(1);
-    CountDownLatch release = new CountDownLatch(1);
-    ThreadPoolExecutor workers = pool(1, 64);
-    HttpFrontEnd front = http(ServerOptions.Admission.DEFAULTS.withQueueTimeout(Duration.ofMillis(200)), gate(entered, release),
-        workers);
-    try (HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
-      CompletableFuture<HttpResponse<String>> first = post(client, front.port());
-      assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
-      List<CompletableFuture<HttpResponse<String>>> burst = new ArrayList<>();
-      for (int i = 0; i < 20; i++) {
-        burst.add(post(client, front.port()));
-      }
-      await(() -> workers.getQueue().size() == 20);
-      Thread.sleep(400); // every queued request is now past its 200 ms deadline
-      release.countDown();
-      assertThat(first.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
-      for (CompletableFuture<HttpResponse<String>> r : burst) {
-        HttpResponse<String> shed = r.get(10, TimeUnit.SECONDS);
-        assertThat(shed.statusCode()).isEqualTo(503);
-        assertThat(shed.headers().firstValue("retry-after")).hasValue("1");
-        assertThat(shed.body()).contains("--queue-timeout");
-      }
-      assertThat(metrics.shedCount(ServerMetrics.QUEUE_TIMEOUT)).isEqualTo(20);
-      assertThat(metrics.scrape()).contains("quiver_requests_shed_total{protocol=\"http\",reason=\"queue_timeout\"} 20.0");
-      // no backlog is left: the next request runs at once
-      assertThat(post(client, front.port()).get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
-      assertThat(workers.getQueue()).isEmpty();
+    HeldWorker<HttpResponse<String>> held = heldHttp(ServerOptions.Admission.DEFAULTS.withQueueTimeout(Duration.ofMillis(200)), 64);
+    List<CompletableFuture<HttpResponse<String>>> burst = held.burst(20);
+    await(() -> held.workers.getQueue().size() == 20);
+    Thread.sleep(400); // every queued request is now past its 200 ms deadline
+    assertThat(held.releaseFirst().statusCode()).isEqualTo(200);
+    for (CompletableFuture<HttpResponse<String>> r : burst) {
+      HttpResponse<String> shed = r.get(10, TimeUnit.SECONDS);
+      assertThat(shed.statusCode()).isEqualTo(503);
+      assertThat(shed.headers().firstValue("retry-after")).hasValue("1");
+      assertThat(shed.body()).contains("--queue-timeout");
     }
+    assertThat(metrics.shedCount(ServerMetrics.QUEUE_TIMEOUT)).isEqualTo(20);
+    assertThat(metrics.scrape()).contains("quiver_requests_shed_total{protocol=\"http\",reason=\"queue_timeout\"} 20.0");
+    // no backlog is left: the next request runs at once
+    assertThat(held.call().get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+    assertThat(held.workers.getQueue()).isEmpty();
+    assertThat(held.gate.calls).as("shed requests never reached the service").hasValue(2);
   }
 
   @Test
   void queuedRequestsAreRefusedAtTheirDeadlineEvenWhileEveryWorkerIsStillBusy() throws Exception {
-    CountDownLatch entered = new CountDownLatch(1);
-    CountDownLatch release = new CountDownLatch(1);
-    ThreadPoolExecutor workers = pool(1, 64);
-    HttpFrontEnd front = http(ServerOptions.Admission.DEFAULTS.withQueueTimeout(Duration.ofMillis(100)), gate(entered, release),
-        workers);
-    try (HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
-      CompletableFuture<HttpResponse<String>> first = post(client, front.port());
-      assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
-      List<CompletableFuture<HttpResponse<String>>> burst = new ArrayList<>();
-      for (int i = 0; i < 10; i++) {
-        burst.add(post(client, front.port()));
-      }
-      // the only worker is still held: each queued request is answered by its deadline, not by a worker
-      for (CompletableFuture<HttpResponse<String>> r : burst) {
-        HttpResponse<String> shed = r.get(10, TimeUnit.SECONDS);
-        assertThat(shed.statusCode()).isEqualTo(503);
-        assertThat(shed.body()).contains("--queue-timeout");
-      }
-      assertThat(first).isNotDone();
-      assertThat(metrics.shedCount(ServerMetrics.QUEUE_TIMEOUT)).isEqualTo(10);
-      release.countDown();
-      assertThat(first.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
-      // the stale tasks run and answer nothing twice; the next request is served normally
-      assertThat(post(client, front.port()).get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
-      assertThat(front.inFlight()).isZero();
+    HeldWorker<HttpResponse<String>> held = heldHttp(ServerOptions.Admission.DEFAULTS.withQueueTimeout(Duration.ofMillis(100)), 64);
+    List<CompletableFuture<HttpResponse<String>>> burst = held.burst(10);
+    // the only worker is still held: each queued request is answered by its deadline, not by a worker
+    for (CompletableFuture<HttpResponse<String>> r : burst) {
+      HttpResponse<String> shed = r.get(10, TimeUnit.SECONDS);
+      assertThat(shed.statusCode()).isEqualTo(503);
+      assertThat(shed.body()).contains("--queue-timeout");
     }
+    assertThat(held.firstDone()).isFalse();
+    assertThat(held.workers.getQueue()).as("each refused request left the queue at its deadline").isEmpty();
+    assertThat(metrics.shedCount(ServerMetrics.QUEUE_TIMEOUT)).isEqualTo(10);
+    assertThat(held.releaseFirst().statusCode()).isEqualTo(200);
+    // nothing is left to run or to answer twice; the next request is served normally
+    assertThat(held.call().get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+    assertThat(held.gate.calls).hasValue(2);
   }
 
   @Test
   void requestsThatFindTheQueueFullAreRefusedAtOnce() throws Exception {
-    CountDownLatch entered = new CountDownLatch(1);
-    CountDownLatch release = new CountDownLatch(1);
-    ThreadPoolExecutor workers = pool(1, 2);
-    HttpFrontEnd front = http(ServerOptions.Admission.DEFAULTS.withQueueTimeout(Duration.ofSeconds(30)), gate(entered, release),
-        workers);
-    try (HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
-      CompletableFuture<HttpResponse<String>> first = post(client, front.port());
-      assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
-      List<CompletableFuture<HttpResponse<String>>> burst = new ArrayList<>();
-      for (int i = 0; i < 5; i++) {
-        burst.add(post(client, front.port()));
-      }
-      // three are refused while the worker is still held: they did not wait for it
-      await(() -> burst.stream().filter(CompletableFuture::isDone).count() == 3 && workers.getQueue().size() == 2);
-      assertThat(metrics.shedCount(ServerMetrics.QUEUE_FULL)).isEqualTo(3);
-      release.countDown();
-      assertThat(first.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
-      List<Integer> statuses = new ArrayList<>();
-      for (CompletableFuture<HttpResponse<String>> r : burst) {
-        statuses.add(r.get(10, TimeUnit.SECONDS).statusCode());
-      }
-      assertThat(statuses).containsExactlyInAnyOrder(200, 200, 503, 503, 503);
+    HeldWorker<HttpResponse<String>> held = heldHttp(ServerOptions.Admission.DEFAULTS.withQueueTimeout(Duration.ofSeconds(30)), 2);
+    List<CompletableFuture<HttpResponse<String>>> burst = held.burst(5);
+    // three are refused while the worker is still held: they did not wait for it
+    await(() -> burst.stream().filter(CompletableFuture::isDone).count() == 3 && held.workers.getQueue().size() == 2);
+    assertThat(metrics.shedCount(ServerMetrics.QUEUE_FULL)).isEqualTo(3);
+    assertThat(held.releaseFirst().statusCode()).isEqualTo(200);
+    List<Integer> statuses = new ArrayList<>();
+    for (CompletableFuture<HttpResponse<String>> r : burst) {
+      statuses.add(r.get(10, TimeUnit.SECONDS).statusCode());
     }
+    assertThat(statuses).containsExactlyInAnyOrder(200, 200, 503, 503, 503);
   }
 
   @Test
@@ -280,91 +262,98 @@ class AdmissionTest {
 
   @Test
   void grpcCallsThatWaitedPastTheQueueTimeoutAreRefusedWithoutRunningAndTheNextCallIsServedAtOnce() throws Exception {
-    CountDownLatch entered = new CountDownLatch(1);
-    CountDownLatch release = new CountDownLatch(1);
-    FeatureServing gate = gate(entered, release);
-    AtomicInteger ran = new AtomicInteger();
-    FeatureServing counted = new FeatureServing() {
-      @Override
-      public OnlineResponse getOnlineFeatures(OnlineRequest request) {
-        ran.incrementAndGet();
-        return gate.getOnlineFeatures(request);
-      }
-
-      @Override
-      public String version() {
-        return "test";
-      }
-    };
-    ThreadPoolExecutor executor = pool(1, 64);
-    open.add(executor::shutdownNow);
-    ExecutorService callers = Executors.newFixedThreadPool(8);
-    open.add(callers::shutdownNow);
-    GrpcFrontEnd front = GrpcFrontEnd.start(ServerOptions.loopback().withShutdownGrace(Duration.ofMillis(100))
-        .withAdmission(ServerOptions.Admission.DEFAULTS.withQueueTimeout(Duration.ofMillis(200))), 100, counted, metrics,
-        executor);
-    open.add(front);
-    try (GrpcFeatureClient client = FeatureClient.grpc("127.0.0.1", front.port(), Duration.ofSeconds(10))) {
-      OnlineFeaturesRequest read = OnlineFeaturesRequest.features("v:f").entity("k", 1L);
-      CompletableFuture<?> first = CompletableFuture.supplyAsync(() -> client.getOnlineFeatures(read), callers);
-      assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
-      List<CompletableFuture<Object>> burst = new ArrayList<>();
-      for (int i = 0; i < 5; i++) {
-        burst.add(CompletableFuture.supplyAsync(() -> client.getOnlineFeatures(read), callers));
-      }
-      await(() -> executor.getQueue().size() >= 5);
-      Thread.sleep(400); // every queued call is now past its 200 ms deadline
-      release.countDown();
-      first.get(10, TimeUnit.SECONDS);
-      for (CompletableFuture<Object> call : burst) {
-        assertThatThrownBy(() -> call.get(10, TimeUnit.SECONDS)).cause().isInstanceOf(FeatureServerException.class)
-            .hasMessageContaining("UNAVAILABLE").hasMessageContaining("--queue-timeout");
-      }
-      assertThat(ran).as("shed calls never reached the service").hasValue(1);
-      assertThat(metrics.shedCount(ServerMetrics.QUEUE_TIMEOUT)).isEqualTo(5);
-      assertThat(metrics.scrape()).contains("quiver_requests_shed_total{protocol=\"grpc\",reason=\"queue_timeout\"} 5.0");
-      // no backlog is left: the next call runs at once
-      assertThat(client.getOnlineFeatures(read).column("f").values()).containsExactly(1L);
-      assertThat(ran).hasValue(2);
+    HeldWorker<OnlineFeatures> held = heldGrpc(ServerOptions.Admission.DEFAULTS.withQueueTimeout(Duration.ofMillis(200)));
+    List<CompletableFuture<OnlineFeatures>> burst = held.burst(5);
+    await(() -> held.workers.getQueue().size() >= 5);
+    Thread.sleep(400); // every queued call is now past its 200 ms deadline
+    held.releaseFirst();
+    for (CompletableFuture<OnlineFeatures> call : burst) {
+      assertThatThrownBy(() -> call.get(10, TimeUnit.SECONDS)).cause().isInstanceOf(FeatureServerException.class)
+          .hasMessageContaining("UNAVAILABLE").hasMessageContaining("--queue-timeout");
     }
+    assertThat(held.gate.calls).as("shed calls never reached the service").hasValue(1);
+    assertThat(metrics.shedCount(ServerMetrics.QUEUE_TIMEOUT)).isEqualTo(5);
+    assertThat(metrics.scrape()).contains("quiver_requests_shed_total{protocol=\"grpc\",reason=\"queue_timeout\"} 5.0");
+    // no backlog is left: the next call runs at once
+    assertThat(held.call().get(10, TimeUnit.SECONDS).column("f").values()).containsExactly(1L);
+    assertThat(held.gate.calls).hasValue(2);
+  }
+
+  @Test
+  void grpcCallsStillQueuedAtTheirDeadlineAreRefusedThenWhileEveryWorkerIsStillBusy() throws Exception {
+    long timeoutMs = 300;
+    long slackMs = 400; // the timer fires on a network thread of a shared 2-core machine; a worker would take 30 s
+    HeldWorker<OnlineFeatures> held = heldGrpc(ServerOptions.Admission.DEFAULTS.withQueueTimeout(Duration.ofMillis(timeoutMs)));
+    ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", held.port).usePlaintext().build();
+    open.add(() -> channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS));
+    channel.getState(true); // connected before the clock starts: the deadline counts from the server's read
+    await(() -> channel.getState(false) == ConnectivityState.READY);
+    GetOnlineFeaturesRequest read = GetOnlineFeaturesRequest.newBuilder()
+        .setFeatures(FeatureList.newBuilder().addVal("v:f"))
+        .putEntities("k", RepeatedValue.newBuilder().addVal(Value.newBuilder().setInt64Val(1)).build()).build();
+    List<CompletableFuture<StatusRuntimeException>> refusals = new ArrayList<>();
+    List<Long> refusedAfterNanos = Collections.synchronizedList(new ArrayList<>());
+    for (int i = 0; i < 5; i++) {
+      CompletableFuture<StatusRuntimeException> refused = new CompletableFuture<>();
+      long at = System.nanoTime();
+      ServingServiceGrpc.newStub(channel).getOnlineFeatures(read, new StreamObserver<>() {
+        @Override
+        public void onNext(GetOnlineFeaturesResponse r) {}
+
+        @Override
+        public void onError(Throwable t) {
+          refusedAfterNanos.add(System.nanoTime() - at);
+          refused.complete((StatusRuntimeException) t);
+        }
+
+        @Override
+        public void onCompleted() {
+          refused.completeExceptionally(new AssertionError("a queued call ran"));
+        }
+      });
+      refusals.add(refused);
+    }
+    for (CompletableFuture<StatusRuntimeException> refused : refusals) {
+      StatusRuntimeException e = refused.get(10, TimeUnit.SECONDS);
+      assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+      assertThat(e.getStatus().getDescription()).contains("--queue-timeout");
+      assertThat(e.getTrailers().get(Metadata.Key.of("grpc-retry-pushback-ms", Metadata.ASCII_STRING_MARSHALLER)))
+          .isEqualTo("1000");
+    }
+    assertThat(held.firstDone()).as("every refusal came while the only worker was still held").isFalse();
+    assertThat(refusedAfterNanos).as("refused at the deadline (%d ms), not before, nor much after: %s ns", timeoutMs,
+        refusedAfterNanos).allSatisfy(n -> assertThat(n).isBetween(TimeUnit.MILLISECONDS.toNanos(timeoutMs),
+            TimeUnit.MILLISECONDS.toNanos(timeoutMs + slackMs)));
+    assertThat(metrics.shedCount(ServerMetrics.QUEUE_TIMEOUT)).isEqualTo(5);
+    assertThat(held.workers.getQueue()).as("their tasks wait for the worker, which will skip them").hasSize(5);
+
+    held.releaseFirst();
+    await(() -> held.workers.getQueue().isEmpty() && held.workers.getActiveCount() == 0);
+    assertThat(held.gate.calls).as("the worker skipped the refused calls").hasValue(1);
+    assertThat(metrics.shedCount(ServerMetrics.QUEUE_TIMEOUT)).as("and answered none of them twice").isEqualTo(5);
+    assertThat(held.call().get(10, TimeUnit.SECONDS).column("f").values()).containsExactly(1L);
+    assertThat(held.gate.calls).hasValue(2);
   }
 
   @Test
   void grpcCallsThatFindTheQueueFullAreRefusedAtOnceWithoutQueueing() throws Exception {
-    CountDownLatch entered = new CountDownLatch(1);
-    CountDownLatch release = new CountDownLatch(1);
-    ThreadPoolExecutor executor = pool(1, 64);
-    open.add(executor::shutdownNow);
-    ExecutorService callers = Executors.newFixedThreadPool(8);
-    open.add(callers::shutdownNow);
-    GrpcFrontEnd front = GrpcFrontEnd.start(ServerOptions.loopback().withShutdownGrace(Duration.ofMillis(100))
-        .withAdmission(ServerOptions.Admission.DEFAULTS.withQueueTimeout(Duration.ofSeconds(30)).withMaxQueued(2)), 100,
-        gate(entered, release), metrics, executor);
-    open.add(front);
-    try (GrpcFeatureClient client = FeatureClient.grpc("127.0.0.1", front.port(), Duration.ofSeconds(10))) {
-      OnlineFeaturesRequest read = OnlineFeaturesRequest.features("v:f").entity("k", 1L);
-      CompletableFuture<?> first = CompletableFuture.supplyAsync(() -> client.getOnlineFeatures(read), callers);
-      assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
-      List<CompletableFuture<Object>> burst = new ArrayList<>();
-      for (int i = 0; i < 5; i++) {
-        burst.add(CompletableFuture.supplyAsync(() -> client.getOnlineFeatures(read), callers));
-      }
-      // three are refused while the worker is still held: they did not wait for it
-      await(() -> burst.stream().filter(CompletableFuture::isDone).count() == 3);
-      assertThat(metrics.shedCount(ServerMetrics.IN_FLIGHT)).isEqualTo(3);
-      for (CompletableFuture<Object> call : burst.stream().filter(CompletableFuture::isDone).toList()) {
-        assertThatThrownBy(call::join).cause().isInstanceOf(FeatureServerException.class)
-            .hasMessageContaining("RESOURCE_EXHAUSTED").hasMessageContaining("waiting for a worker");
-      }
-      release.countDown();
-      first.get(10, TimeUnit.SECONDS);
-      long served = 0;
-      for (CompletableFuture<Object> call : burst) {
-        served += call.handle((ok, e) -> e == null ? 1 : 0).get(10, TimeUnit.SECONDS);
-      }
-      assertThat(served).as("the two queued calls ran").isEqualTo(2);
-      assertThat(client.getOnlineFeatures(read).column("f").values()).as("the queue is free again").containsExactly(1L);
+    HeldWorker<OnlineFeatures> held = heldGrpc(ServerOptions.Admission.DEFAULTS.withQueueTimeout(Duration.ofSeconds(30)).withMaxQueued(2));
+    List<CompletableFuture<OnlineFeatures>> burst = held.burst(5);
+    // three are refused while the worker is still held: they did not wait for it
+    await(() -> burst.stream().filter(CompletableFuture::isDone).count() == 3);
+    assertThat(metrics.shedCount(ServerMetrics.IN_FLIGHT)).isEqualTo(3);
+    for (CompletableFuture<OnlineFeatures> call : burst.stream().filter(CompletableFuture::isDone).toList()) {
+      assertThatThrownBy(call::join).cause().isInstanceOf(FeatureServerException.class)
+          .hasMessageContaining("RESOURCE_EXHAUSTED").hasMessageContaining("waiting for a worker");
     }
+    held.releaseFirst();
+    long served = 0;
+    for (CompletableFuture<OnlineFeatures> call : burst) {
+      served += call.handle((ok, e) -> e == null ? 1 : 0).get(10, TimeUnit.SECONDS);
+    }
+    assertThat(served).as("the two queued calls ran").isEqualTo(2);
+    assertThat(held.call().get(10, TimeUnit.SECONDS).column("f").values()).as("the queue is free again").containsExactly(1L);
+    assertThat(held.gate.calls).hasValue(4);
   }
 
   @Test

@@ -5,12 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.quiver.core.repo.FeatureRepo;
 import dev.quiver.testkit.KafkaBroker;
+import dev.quiver.testkit.StreamRepo;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.Statement;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -57,38 +56,10 @@ class StreamIngestServeTest {
 
   /** A repo whose source txns is {@code topic} on {@code brokers}, appended to data/txns/*.parquet. */
   Path repo(String brokers, String topic) throws Exception {
-    Path repo = tmp.resolve("repo");
-    Files.createDirectories(repo.resolve("features"));
-    Files.createDirectories(repo.resolve("data/txns"));
-    Files.writeString(repo.resolve("quiver.yaml"), """
-        project: streams
-        registry: {type: file, path: .quiver/registry}
-        offline: {engine: duckdb}
-        online: {type: rocksdb, path: .quiver/online}
-        definitions: [features]
-        """);
-    Files.writeString(repo.resolve("features/defs.yaml"), """
-        entities:
-          - {name: user, join_keys: [user_id], type: int64}
-        sources:
-          - name: txns
-            type: kafka
-            brokers: %s
-            topic: %s
-            timestamp: event_ts
-            field_mapping: {ts: event_ts}
-            consumer: {max.poll.records: "7"}
-            append_to_batch: true
-            batch: {path: data/txns/*.parquet}
-        """.formatted(brokers, topic) + VIEWS);
-    try (Connection c = DriverManager.getConnection("jdbc:duckdb:"); Statement s = c.createStatement()) {
-      s.execute("COPY (SELECT 0::BIGINT AS user_id, TIMESTAMP '2026-01-01' AS ts, 0.0::DOUBLE AS amount, ''::VARCHAR AS country"
-          + " WHERE false) TO '" + repo.resolve("data/txns/part-0.parquet") + "' (FORMAT parquet)");
-    }
-    try (FeatureRepo r = FeatureRepo.open(repo)) {
-      assertThat(r.apply(r.plan(false), "test", "v1", false)).isPresent();
-    }
-    return repo;
+    return StreamRepo.at(tmp.resolve("repo"), brokers, topic)
+        .withSourceLines("consumer: {max.poll.records: \"7\"}")
+        .withViews(VIEWS)
+        .apply(Clock.systemUTC(), "v1");
   }
 
   /** {@code count} events from {@code first}: user 1 + i % 10 (partition user % 2), amount i, country by parity. */

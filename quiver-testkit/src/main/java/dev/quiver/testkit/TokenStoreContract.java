@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.quiver.core.ConflictException;
+import dev.quiver.core.InvalidRequestException;
 import dev.quiver.core.registry.RegistryStore;
 import dev.quiver.core.security.ApiToken;
 import dev.quiver.core.security.TokenStore;
@@ -36,8 +37,9 @@ import org.junit.jupiter.api.Timeout;
  * }</pre>
  *
  * <p>Each test calls {@link #newStore()} once, first, then {@link #reopen()} any number of times while
- * earlier instances are open (as other processes would). Token ids here are lower-case letters and
- * digits, as {@code quiver tokens create} makes them. Every store is closed after the test.
+ * earlier instances are open (as other processes would). Token ids are lower-case letters and digits,
+ * as {@code quiver tokens create} makes them; {@link ApiToken} refuses any other, so no store ever
+ * receives one. Every store is closed after the test.
  */
 public abstract class TokenStoreContract {
   private static final Instant T0 = Instant.parse("2026-01-01T10:00:00Z");
@@ -83,6 +85,28 @@ public abstract class TokenStoreContract {
     assertThat(tokens.list()).isEmpty();
     assertThat(tokens.find("abc123")).isEmpty();
     assertThat(tokens.revoke("abc123", T0)).isFalse();
+  }
+
+  @Test
+  void aTokenIdOtherThanOneToSixtyFourLowerCaseLettersAndDigitsIsRefused() {
+    TokenStore tokens = fresh();
+    List<String> bad = List.of("", "Abc", "q_none", "ci-bot", "k3y 1", "caf\u00e9", "a".repeat(65), "../x", "x.json");
+    for (String id : bad) {
+      assertThatThrownBy(() -> tokens.create(token(id, "bot", T0, Optional.empty(), "reader")))
+          .as("id '%s'", id)
+          .isInstanceOf(InvalidRequestException.class)
+          .hasMessageContaining("'" + id + "' is not a valid API token id")
+          .hasMessageContaining("lower-case letters (a-z) and digits (0-9)");
+      assertThat(tokens.find(id)).as("find '%s'", id).isEmpty();
+      assertThat(again().revoke(id, T0)).as("revoke '%s'", id).isFalse();
+    }
+    assertThat(again().list()).isEmpty();
+
+    ApiToken longest = token("z9".repeat(32), "bot", T0, Optional.empty(), "reader");
+    ApiToken shortest = token("7", "bot", T0.plusSeconds(1), Optional.empty(), "reader");
+    tokens.create(longest);
+    tokens.create(shortest);
+    assertThat(again().list()).containsExactly(longest, shortest);
   }
 
   @Test

@@ -1,9 +1,12 @@
 package dev.quiver.core.registry;
 
+import dev.quiver.core.InvalidRequestException;
+import dev.quiver.core.Names;
 import dev.quiver.core.model.FeatureRef;
 import dev.quiver.core.model.FileFormat;
 import dev.quiver.core.offline.QueryInput;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -17,6 +20,7 @@ import java.util.TreeMap;
  * saved in one clone of a repo reproduces in another at any path; paths outside the repo are
  * absolute. Records saved by dataset format 1 hold absolute paths everywhere.
  *
+ * @param name a valid definition name ({@link Names#isValid}); the constructor refuses any other
  * @param registryVersion the registry version whose definitions computed it
  * @param features the pinned refs computed, in output order
  * @param service the feature service asked for ({@code name@vN}), or null when refs were given
@@ -43,8 +47,15 @@ public record DatasetRecord(
     long rows,
     String author,
     Instant createdAt) {
+  /** The order {@link RegistryStore#datasets()} lists them in: oldest first, then by name. */
+  public static final Comparator<DatasetRecord> OLDEST_FIRST =
+      Comparator.comparing(DatasetRecord::createdAt).thenComparing(DatasetRecord::name);
+
+  /**
+   * @throws InvalidRequestException when {@code name} is not a valid dataset name
+   */
   public DatasetRecord {
-    Objects.requireNonNull(name, "name");
+    checkName(name);
     features = List.copyOf(features);
     Objects.requireNonNull(timestampColumn, "timestampColumn");
     Objects.requireNonNull(query, "query");
@@ -55,5 +66,19 @@ public record DatasetRecord(
     Objects.requireNonNull(outputFingerprint, "outputFingerprint");
     Objects.requireNonNull(author, "author");
     Objects.requireNonNull(createdAt, "createdAt");
+  }
+
+  /**
+   * Refuses a name no dataset can have: what every registry store and {@code --save-as} check.
+   *
+   * @return {@code name}
+   * @throws InvalidRequestException naming it and the rule, when it is not a valid {@link Names name}
+   */
+  public static String checkName(String name) {
+    Objects.requireNonNull(name, "name");
+    if (!Names.isValid(name)) {
+      throw new InvalidRequestException("'" + name + "' is not a valid dataset name: " + Names.rule());
+    }
+    return name;
   }
 }

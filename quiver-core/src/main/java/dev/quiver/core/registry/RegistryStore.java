@@ -56,7 +56,7 @@ public interface RegistryStore extends AutoCloseable {
    */
   void saveDataset(DatasetRecord dataset);
 
-  /** Every saved training set, oldest first. */
+  /** Every saved training set, oldest first ({@link DatasetRecord#OLDEST_FIRST}). */
   List<DatasetRecord> datasets();
 
   /** The saved training set of that name, if any. */

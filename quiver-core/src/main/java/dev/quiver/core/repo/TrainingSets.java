@@ -121,8 +121,8 @@ final class TrainingSets {
   }
 
   TrainingSet write(HistoricalRequest request, Path out, DoubleConsumer progress, String saveAs, String author) {
-    if (saveAs != null && !dev.quiver.core.Names.isValid(saveAs)) {
-      throw new QuiverException("'" + saveAs + "' is not a valid dataset name: " + dev.quiver.core.Names.rule());
+    if (saveAs != null) {
+      DatasetRecord.checkName(saveAs); // before the work, not when the record is made after it
     }
     if (saveAs != null && registry.dataset(saveAs).isPresent()) {
       throw new QuiverException("dataset '" + saveAs + "' already exists; choose another name (quiver datasets list)");

@@ -3,8 +3,8 @@ package dev.quiver.registry.file;
 import dev.quiver.core.Names;
 import dev.quiver.core.NotFoundException;
 import dev.quiver.core.QuiverException;
-import dev.quiver.core.RegistryConflictException;
 import dev.quiver.core.model.Definitions;
+import dev.quiver.core.registry.CommitAttempt;
 import dev.quiver.core.registry.DatasetRecord;
 import dev.quiver.core.registry.RegistryCodec;
 import dev.quiver.core.registry.RegistrySnapshot;
@@ -18,7 +18,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -151,42 +150,30 @@ final class FileRegistryStore implements RegistryStore {
   public VersionInfo commit(
       long expectedHead, Definitions definitions, String author, String message, Instant time) {
     ensureOpen();
-    Objects.requireNonNull(definitions, "definitions");
-    if (expectedHead < 0) {
-      throw new IllegalArgumentException("expectedHead must be 0 or more: " + expectedHead);
-    }
-    long version = Math.addExact(expectedHead, 1);
-    VersionInfo info =
-        new VersionInfo(
-            version, expectedHead, author, time, message, RegistryCodec.contentHash(definitions));
-    byte[] bytes = RegistryCodec.encode(new RegistrySnapshot(info, definitions));
-
-    Path target = versionFile(version);
-    checkPlannedAgainstHead(expectedHead, target);
+    CommitAttempt attempt = CommitAttempt.of(expectedHead, definitions, author, message, time);
+    Path target = versionFile(attempt.version());
+    checkPlannedAgainstHead(attempt, target);
     boolean published;
     try {
-      published = versions.publish(target.getFileName().toString(), bytes);
+      published = versions.publish(target.getFileName().toString(), attempt.bytes());
     } catch (IOException e) {
       throw new QuiverException(
-          "cannot record registry version " + version + " in " + versions.dir() + ": " + e
+          "cannot record registry version " + attempt.version() + " in " + versions.dir() + ": " + e
               + "; nothing was recorded, run apply again",
           e);
     }
     if (!published) {
-      throw conflict(expectedHead);
+      throw attempt.lost(this::info);
     }
-    verifiedInfos.put(version, info);
-    return info;
+    verifiedInfos.put(attempt.version(), attempt.info());
+    return attempt.info();
   }
 
   @Override
   public void saveDataset(DatasetRecord dataset) {
     ensureOpen();
     Objects.requireNonNull(dataset, "dataset");
-    String name = dataset.name();
-    if (!Names.isValid(name)) {
-      throw new QuiverException("'" + name + "' is not a valid dataset name: " + Names.rule());
-    }
+    String name = dataset.name(); // valid: DatasetRecord checks it
     byte[] bytes = RegistryCodec.encodeDataset(dataset);
     if (Files.exists(datasetFile(name))) {
       throw datasetExists(name);
@@ -214,7 +201,7 @@ final class FileRegistryStore implements RegistryStore {
     for (String file : datasets.list(DATASET_FILE)) {
       storedDataset(file.substring(0, file.length() - JSON.length())).ifPresent(found::add);
     }
-    found.sort(Comparator.comparing(DatasetRecord::createdAt).thenComparing(DatasetRecord::name));
+    found.sort(DatasetRecord.OLDEST_FIRST);
     return List.copyOf(found);
   }
 
@@ -277,42 +264,18 @@ final class FileRegistryStore implements RegistryStore {
   // ---- commit helpers ---------------------------------------------------------------------------
 
   /**
-   * Fails unless {@code expectedHead} is the head: version {@code expectedHead} exists (so, versions
-   * never being removed, every earlier one does) and the next does not. The link that publishes the
-   * next version re-checks the second half atomically.
+   * Fails unless the attempt's expected head is the head: that version exists (so, versions never
+   * being removed, every earlier one does) and the next does not. The link that publishes the next
+   * version re-checks the second half atomically.
    */
-  private void checkPlannedAgainstHead(long expectedHead, Path next) {
+  private void checkPlannedAgainstHead(CommitAttempt attempt, Path next) {
     if (Files.exists(next)) {
-      throw conflict(expectedHead);
+      throw attempt.lost(this::info);
     }
+    long expectedHead = attempt.expectedHead();
     if (expectedHead > 0 && !Files.exists(versionFile(expectedHead))) {
-      OptionalLong newest = newestVersion();
-      throw new RegistryConflictException(
-          "you planned against registry version "
-              + expectedHead
-              + " but the registry at "
-              + root
-              + (newest.isPresent() ? " is at version " + newest.getAsLong() : " is empty")
-              + "; run plan again");
+      throw attempt.behind(root.toString(), newestVersion());
     }
-  }
-
-  private RegistryConflictException conflict(long expectedHead) {
-    long winner = expectedHead + 1;
-    String who;
-    try {
-      VersionInfo info = info(winner);
-      who = " was applied by " + info.author() + " at " + info.appliedAt();
-    } catch (QuiverException unreadable) {
-      who = " was applied by someone else";
-    }
-    return new RegistryConflictException(
-        "registry version "
-            + winner
-            + who
-            + " while you planned against "
-            + expectedHead
-            + "; run plan again");
   }
 
   /** The refusal of a second dataset of one name, saying who saved the first and when. */

@@ -37,11 +37,10 @@ import java.util.regex.Pattern;
  * </ul>
  *
  * <p>A record holds the hex SHA-256 of the token, never the token. Ids are lower-case letters and
- * digits (what {@code quiver tokens create} makes), so a case-insensitive file system cannot fold
- * two ids together. Reads never lock and never cache (a revocation must be seen at once). Thread-safe.
+ * digits ({@link ApiToken} refuses any other), so a case-insensitive file system cannot fold two ids
+ * together. Reads never lock and never cache (a revocation must be seen at once). Thread-safe.
  */
 final class TokenDirectory implements TokenStore {
-  private static final Pattern ID = Pattern.compile("[a-z0-9]{1,64}");
   private static final Pattern RECORD_FILE = Pattern.compile("[a-z0-9]{1,64}\\.json");
   private static final String JSON = ".json";
   private static final String REVOKED = ".revoked.json";
@@ -62,8 +61,7 @@ final class TokenDirectory implements TokenStore {
 
   @Override
   public void create(ApiToken token) {
-    Objects.requireNonNull(token, "token");
-    checkId(token.id());
+    Objects.requireNonNull(token, "token"); // its id is valid: ApiToken checks it
     if (token.revoked().isPresent()) {
       throw new IllegalArgumentException("a new token cannot be revoked already");
     }
@@ -94,7 +92,7 @@ final class TokenDirectory implements TokenStore {
   @Override
   public Optional<ApiToken> find(String id) {
     Objects.requireNonNull(id, "id");
-    if (!ID.matcher(id).matches()) {
+    if (!ApiToken.isValidId(id)) {
       return Optional.empty();
     }
     Optional<byte[]> record = read(id + JSON);
@@ -198,12 +196,5 @@ final class TokenDirectory implements TokenStore {
   private QuiverException damaged(String id, String why, Throwable cause) {
     return new QuiverException("API token " + id + " is damaged (" + files.file(id + JSON) + "): " + why
         + "; revoke it and create a new one, or restore " + root + " from a backup", cause);
-  }
-
-  private static void checkId(String id) {
-    if (!ID.matcher(id).matches()) {
-      throw new QuiverException("'" + id + "' is not a valid API token id for the file registry: lower-case letters"
-          + " and digits, 1 to 64 of them");
-    }
   }
 }

@@ -41,15 +41,6 @@ class FileTokenStoreTest extends TokenStoreContract {
   }
 
   @Test
-  void anIdTheFileSystemCouldFoldIsRefused() {
-    try (FileRegistryStore store = new FileRegistryStore(dir.resolve("registry"))) {
-      assertThatThrownBy(() -> store.tokens().create(token("ABC", "bot", Instant.EPOCH, Optional.empty())))
-          .isInstanceOf(QuiverException.class).hasMessageContaining("lower-case letters and digits");
-      assertThat(store.tokens().find("../versions/0000000001")).isEmpty();
-    }
-  }
-
-  @Test
   void aDamagedRecordIsNamed() throws Exception {
     try (FileRegistryStore store = new FileRegistryStore(dir.resolve("registry"))) {
       Files.createDirectories(dir.resolve("registry/tokens"));

@@ -3,8 +3,8 @@ package dev.quiver.registry.postgres;
 import dev.quiver.core.Names;
 import dev.quiver.core.NotFoundException;
 import dev.quiver.core.QuiverException;
-import dev.quiver.core.RegistryConflictException;
 import dev.quiver.core.model.Definitions;
+import dev.quiver.core.registry.CommitAttempt;
 import dev.quiver.core.registry.DatasetRecord;
 import dev.quiver.core.registry.RegistryCodec;
 import dev.quiver.core.registry.RegistrySnapshot;
@@ -126,14 +126,9 @@ final class PostgresRegistryStore implements RegistryStore {
   @Override
   public VersionInfo commit(long expectedHead, Definitions definitions, String author, String message, Instant time) {
     ensureOpen();
-    Objects.requireNonNull(definitions, "definitions");
-    if (expectedHead < 0) {
-      throw new IllegalArgumentException("expectedHead must be 0 or more: " + expectedHead);
-    }
-    long version = Math.addExact(expectedHead, 1);
-    VersionInfo info =
-        new VersionInfo(version, expectedHead, author, time, message, RegistryCodec.contentHash(definitions));
-    byte[] bytes = RegistryCodec.encode(new RegistrySnapshot(info, definitions));
+    CommitAttempt attempt = CommitAttempt.of(expectedHead, definitions, author, message, time);
+    long version = attempt.version();
+    VersionInfo info = attempt.info();
     String versions = db.table("versions");
     int inserted = 0;
     try (Connection c = db.connection();
@@ -149,7 +144,7 @@ final class PostgresRegistryStore implements RegistryStore {
       s.setTimestamp(4, Timestamp.from(info.appliedAt()));
       s.setString(5, info.message());
       s.setString(6, info.contentHash());
-      s.setBytes(7, bytes);
+      s.setBytes(7, attempt.bytes());
       s.setLong(8, expectedHead);
       s.setLong(9, expectedHead);
       s.setString(10, VersionNotifications.payload(db.settings().schema(), version));
@@ -163,7 +158,8 @@ final class PostgresRegistryStore implements RegistryStore {
           + "; nothing was recorded, run apply again", e);
     }
     if (inserted == 0) {
-      throw conflict(expectedHead);
+      OptionalLong newest = newestVersion();
+      throw newest.orElse(0) < expectedHead ? attempt.behind(where(), newest) : attempt.lost(this::info);
     }
     verifiedInfos.put(version, info);
     return info;
@@ -173,10 +169,7 @@ final class PostgresRegistryStore implements RegistryStore {
   public void saveDataset(DatasetRecord dataset) {
     ensureOpen();
     Objects.requireNonNull(dataset, "dataset");
-    String name = dataset.name();
-    if (!Names.isValid(name)) {
-      throw new QuiverException("'" + name + "' is not a valid dataset name: " + Names.rule());
-    }
+    String name = dataset.name(); // valid: DatasetRecord checks it
     byte[] bytes = RegistryCodec.encodeDataset(dataset);
     int inserted;
     try (Connection c = db.connection();
@@ -222,7 +215,7 @@ final class PostgresRegistryStore implements RegistryStore {
     } catch (SQLException e) {
       throw db.failure("list the saved datasets", e);
     }
-    found.sort(Comparator.comparing(DatasetRecord::createdAt).thenComparing(DatasetRecord::name));
+    found.sort(DatasetRecord.OLDEST_FIRST);
     return List.copyOf(found);
   }
 
@@ -407,25 +400,6 @@ final class PostgresRegistryStore implements RegistryStore {
   private VersionInfo info(long version) {
     VersionInfo cached = verifiedInfos.get(version);
     return cached != null ? cached : read(version).info();
-  }
-
-  private RegistryConflictException conflict(long expectedHead) {
-    OptionalLong newest = newestVersion();
-    if (newest.orElse(0) < expectedHead) {
-      return new RegistryConflictException("you planned against registry version " + expectedHead
-          + " but the registry at " + where()
-          + (newest.isPresent() ? " is at version " + newest.getAsLong() : " is empty") + "; run plan again");
-    }
-    long winner = expectedHead + 1;
-    String who;
-    try {
-      VersionInfo info = info(winner);
-      who = " was applied by " + info.author() + " at " + info.appliedAt();
-    } catch (QuiverException unreadable) {
-      who = " was applied by someone else";
-    }
-    return new RegistryConflictException(
-        "registry version " + winner + who + " while you planned against " + expectedHead + "; run plan again");
   }
 
   private RegistrySnapshot verified(long version, byte[] bytes) {

@@ -1,6 +1,7 @@
 package dev.quiver.registry.postgres;
 
 import dev.quiver.core.ConflictException;
+import dev.quiver.core.QuiverException;
 import dev.quiver.core.security.ApiToken;
 import dev.quiver.core.security.TokenStore;
 import java.sql.Array;
@@ -9,6 +10,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -73,9 +75,13 @@ final class PostgresTokenStore implements TokenStore {
     return List.copyOf(found);
   }
 
+  /** Empty for an id that is not valid, since no token can have it. */
   @Override
   public Optional<ApiToken> find(String id) {
     Objects.requireNonNull(id, "id");
+    if (!ApiToken.isValidId(id)) {
+      return Optional.empty();
+    }
     try (Connection c = db.connection();
         PreparedStatement s = c.prepareStatement("SELECT " + COLUMNS + " FROM " + db.table("api_tokens") + " WHERE id = ?")) {
       s.setString(1, id);
@@ -102,10 +108,16 @@ final class PostgresTokenStore implements TokenStore {
     }
   }
 
-  private static ApiToken token(ResultSet rs) throws SQLException {
+  private ApiToken token(ResultSet rs) throws SQLException {
+    String id = rs.getString(1);
     Array roles = rs.getArray(3);
     Set<String> roleSet = Set.of((String[]) roles.getArray());
-    return new ApiToken(rs.getString(1), rs.getString(2), roleSet, rs.getString(4), Instant.parse(rs.getString(5)),
-        Optional.ofNullable(rs.getString(6)).map(Instant::parse), Optional.ofNullable(rs.getString(7)).map(Instant::parse));
+    try {
+      return new ApiToken(id, rs.getString(2), roleSet, rs.getString(4), Instant.parse(rs.getString(5)),
+          Optional.ofNullable(rs.getString(6)).map(Instant::parse), Optional.ofNullable(rs.getString(7)).map(Instant::parse));
+    } catch (QuiverException | DateTimeParseException e) {
+      throw new QuiverException("API token '" + id + "' in " + db.table("api_tokens") + " is damaged: " + e.getMessage()
+          + "; delete that row and create a new token with quiver tokens create", e);
+    }
   }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.quiver.core.ConflictException;
+import dev.quiver.core.QuiverException;
 import dev.quiver.core.registry.RegistryStore;
 import dev.quiver.core.security.ApiToken;
 import dev.quiver.core.security.AuditEvent;
@@ -99,34 +100,48 @@ class PostgresSecurityStoresTest {
 
   @Test
   void tokensAreStoredListedAndFoundFromAnyInstance() {
-    ApiToken later = token("q_later", 5);
-    ApiToken earlier = token("q_early", 1);
-    ApiToken noRoles = new ApiToken("q_none", "batch", Set.of(), "cd".repeat(32), T0.plusSeconds(3), Optional.empty(),
+    ApiToken later = token("qlater", 5);
+    ApiToken earlier = token("qearly", 1);
+    ApiToken noRoles = new ApiToken("qnone", "batch", Set.of(), "cd".repeat(32), T0.plusSeconds(3), Optional.empty(),
         Optional.empty());
     store.tokens().create(later);
     store.tokens().create(earlier);
     reopen().tokens().create(noRoles);
 
     assertThat(reopen().tokens().list()).containsExactly(earlier, noRoles, later);
-    assertThat(store.tokens().find("q_early")).contains(earlier);
-    assertThat(store.tokens().find("q_missing")).isEmpty();
-    assertThatThrownBy(() -> reopen().tokens().create(token("q_early", 9)))
-        .isInstanceOf(ConflictException.class).hasMessageContaining("q_early");
-    assertThat(store.tokens().find("q_early")).contains(earlier);
+    assertThat(store.tokens().find("qearly")).contains(earlier);
+    assertThat(store.tokens().find("qmissing")).isEmpty();
+    assertThatThrownBy(() -> reopen().tokens().create(token("qearly", 9)))
+        .isInstanceOf(ConflictException.class).hasMessageContaining("qearly");
+    assertThat(store.tokens().find("qearly")).contains(earlier);
   }
 
   @Test
   void revokingKeepsTheFirstRevocationTime() {
-    store.tokens().create(token("q_a", 1));
+    store.tokens().create(token("qa", 1));
     Instant first = T0.plusSeconds(60).plusNanos(7);
 
-    assertThat(store.tokens().revoke("q_a", first)).isTrue();
-    assertThat(reopen().tokens().revoke("q_a", first.plusSeconds(60))).isTrue();
-    assertThat(store.tokens().revoke("q_none", first)).isFalse();
+    assertThat(store.tokens().revoke("qa", first)).isTrue();
+    assertThat(reopen().tokens().revoke("qa", first.plusSeconds(60))).isTrue();
+    assertThat(store.tokens().revoke("qnone", first)).isFalse();
 
-    ApiToken revoked = store.tokens().find("q_a").orElseThrow();
+    ApiToken revoked = store.tokens().find("qa").orElseThrow();
     assertThat(revoked.revoked()).contains(first);
     assertThat(revoked.activeAt(first.plusSeconds(1))).isFalse();
     assertThat(revoked.activeAt(first.minusSeconds(1))).isFalse();
+  }
+
+  @Test
+  void aRowWithAnIdNoTokenCanHaveIsNamedAsDamaged() {
+    store.tokens().create(token("qgood", 1));
+    pg.execute("INSERT INTO " + schema + ".api_tokens (id, name, roles, hash, created) VALUES"
+        + " ('Q_bad', 'x', ARRAY['reader'], 'ab', '" + T0 + "')");
+
+    assertThatThrownBy(() -> store.tokens().list()).isInstanceOf(QuiverException.class)
+        .hasMessageContaining("API token 'Q_bad' in \"" + schema + "\".api_tokens is damaged")
+        .hasMessageContaining("not a valid API token id")
+        .hasMessageContaining("delete that row");
+    assertThat(store.tokens().find("Q_bad")).isEmpty();
+    assertThat(store.tokens().find("qgood")).isPresent();
   }
 }

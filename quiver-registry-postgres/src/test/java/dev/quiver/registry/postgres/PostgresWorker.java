@@ -32,7 +32,7 @@ import java.util.Set;
  *       RegistryConflictException}; prints {@code won VERSION SEED} per win and {@code lost MESSAGE}
  *       per loss (the definitions committed are {@code SampleDefinitions.sample(SEED)});
  *   <li>audit: appends N events, principal {@code NAME-i};
- *   <li>tokens: creates N tokens {@code NAME-i}, and tries token {@code shared-i} too, which every
+ *   <li>tokens: creates N tokens {@code NAMEi}, and tries token {@code sharedi} too, which every
  *       writer tries: prints {@code shared i won} or {@code shared i refused MESSAGE};
  * </ul>
  * and {@code done} at the end.
@@ -95,9 +95,9 @@ public final class PostgresWorker {
 
   private static void tokens(RegistryStore store, String name, int count, PrintStream out) {
     for (int i = 0; i < count; i++) {
-      store.tokens().create(token(name + "-" + i, name));
+      store.tokens().create(token(name + i, name));
       try {
-        store.tokens().create(token("shared-" + i, name));
+        store.tokens().create(token("shared" + i, name));
         out.println("shared " + i + " won");
       } catch (ConflictException refused) {
         out.println("shared " + i + " refused " + refused.getMessage());

@@ -31,8 +31,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * shutdown grace for its calls), clients may ping at most every 10 s, and a TLS handshake must finish
  * within the request timeout.
  *
- * <p>Admission, as over HTTP: a call that waited in the executor's queue longer than the queue timeout
- * is closed with {@code UNAVAILABLE} without running, one that finds the queue bound's worth of calls
+ * <p>Admission, as over HTTP: a call still in the executor's queue at its queue timeout is closed with
+ * {@code UNAVAILABLE} right then, without running, one that finds the queue bound's worth of calls
  * already waiting is refused with {@code RESOURCE_EXHAUSTED} without queueing, and a connection beyond {@code --max-connections}
  * open on this port is closed as soon as it is accepted.
  */
@@ -76,9 +76,9 @@ public final class GrpcFrontEnd implements AutoCloseable {
     SslContext ssl = options.tls() == null ? null : GrpcTls.context(options.tls());
     AtomicInteger inFlight = new AtomicInteger();
     AtomicInteger connections = new AtomicInteger();
-    QueueDeadline deadline = new QueueDeadline(limits.queueTimeout().toNanos(), metrics);
     EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     EventLoopGroup workers = new MultiThreadIoEventLoopGroup(options.ioThreads(), NioIoHandler.newFactory());
+    QueueDeadline deadline = new QueueDeadline(limits.queueTimeout().toNanos(), metrics, workers);
     NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
         .bossEventLoopGroup(boss)
         .workerEventLoopGroup(workers)

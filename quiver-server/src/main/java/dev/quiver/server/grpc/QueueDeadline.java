@@ -11,15 +11,22 @@ import io.grpc.ServerInterceptor;
 import io.grpc.ServerStreamTracer;
 import io.grpc.Status;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The queue deadline for gRPC, like HTTP's {@code --queue-timeout}: a call whose start or whose last
- * message waited in the call executor's queue longer than the deadline is closed with {@code
- * UNAVAILABLE} (the status gRPC clients retry with backoff; the call did not run, so a retry is safe)
- * and a {@code grpc-retry-pushback-ms} trailer, without running. The wait is measured from the moment
- * the network thread saw the call (its headers) or its last message, stamped by a stream tracer
- * ({@link #tracers()}), to the moment the executor gets to it. And a bound on the queue itself
+ * The queue deadline for gRPC, like HTTP's {@code --queue-timeout}: a call still waiting in the call
+ * executor's queue at its deadline is closed with {@code UNAVAILABLE} (the status gRPC clients retry
+ * with backoff; the call did not run, so a retry is safe) and a {@code grpc-retry-pushback-ms}
+ * trailer, right then, by a timer armed when the call is queued; the worker that later takes the call
+ * up skips it. Whoever claims the call first answers it: the worker that starts it, or the timer. The
+ * deadline counts from the moment the network thread saw the call (its headers), stamped by a stream
+ * tracer ({@link #tracers()}); a call whose last message is read after it started is checked again,
+ * from that message's arrival, when a worker takes the message up. And a bound on the queue itself
  * ({@link #executors}): past it a call is refused on the network thread without being queued.
  * Thread-safe.
  */
@@ -29,18 +36,21 @@ final class QueueDeadline implements ServerInterceptor {
 
   private final long timeoutNanos;
   private final ServerMetrics metrics;
+  private final ScheduledExecutorService timers;
   private final AtomicInteger queued = new AtomicInteger();
 
-  QueueDeadline(long timeoutNanos, ServerMetrics metrics) {
+  /** @param timers where the deadline timers run (the network threads; each timer's work is a few microseconds) */
+  QueueDeadline(long timeoutNanos, ServerMetrics metrics, ScheduledExecutorService timers) {
     this.timeoutNanos = timeoutNanos;
     this.metrics = metrics;
+    this.timers = timers;
   }
 
   /**
    * Hands each call to {@code executor}, unless {@code maxQueued} calls are already waiting there:
    * then the call stays on the network thread, where {@link #interceptCall} refuses it at once
-   * ({@code RESOURCE_EXHAUSTED}) without queueing. Needs the server's own executor to be direct, so
-   * that this runs on the network thread.
+   * ({@code RESOURCE_EXHAUSTED}) without queueing; a call it queues gets its deadline timer. Needs the
+   * server's own executor to be direct, so that this runs on the network thread.
    */
   ServerCallExecutorSupplier executors(Executor executor, int maxQueued) {
     return new ServerCallExecutorSupplier() {
@@ -56,6 +66,8 @@ final class QueueDeadline implements ServerInterceptor {
           return null;
         }
         arrival.queued = true;
+        long left = arrival.nanos + timeoutNanos - System.nanoTime();
+        arrival.timer = timers.schedule(() -> expire(arrival, call), Math.max(0, left), TimeUnit.NANOSECONDS);
         return executor;
       }
     };
@@ -81,6 +93,16 @@ final class QueueDeadline implements ServerInterceptor {
       arrival.queued = false;
       queued.decrementAndGet();
     }
+    if (!arrival.claim()) {
+      return new ServerCall.Listener<>() {}; // refused at its deadline by the timer already: skip it
+    }
+    if (arrival.timer != null) {
+      try {
+        arrival.timer.cancel(false);
+      } catch (RejectedExecutionException stopping) {
+        // the network threads are shutting down: the timer goes with them
+      }
+    }
     if (arrival.refused > 0) {
       metrics.shed("grpc", ServerMetrics.IN_FLIGHT);
       call.close(Status.RESOURCE_EXHAUSTED.withDescription("the server is overloaded: " + arrival.refused
@@ -101,18 +123,29 @@ final class QueueDeadline implements ServerInterceptor {
     };
   }
 
+  /** At the deadline of a queued call, on a network thread: refuses it unless a worker has it. */
+  private void expire(Arrival arrival, ServerCall<?, ?> call) {
+    if (arrival.claim()) {
+      refuse(call, System.nanoTime() - arrival.nanos);
+    }
+  }
+
   private boolean late(Arrival arrival, ServerCall<?, ?> call) {
     long waited = System.nanoTime() - arrival.nanos;
     if (waited <= timeoutNanos) {
       return false;
     }
+    refuse(call, waited);
+    return true;
+  }
+
+  private void refuse(ServerCall<?, ?> call, long waited) {
     metrics.shed("grpc", ServerMetrics.QUEUE_TIMEOUT);
     Metadata trailers = new Metadata();
     trailers.put(RETRY_PUSHBACK, "1000");
     call.close(Status.UNAVAILABLE.withDescription("the server is overloaded: the call waited longer than "
         + timeoutNanos / 1_000_000 + " ms (--queue-timeout) for a worker and was not run; retry with backoff"), trailers);
     metrics.request("grpc", method(call), "server_error", waited);
-    return true;
   }
 
   private static String method(ServerCall<?, ?> call) {
@@ -120,11 +153,21 @@ final class QueueDeadline implements ServerInterceptor {
     return name == null ? "other" : name;
   }
 
-  /** Stamped on the network thread when the call's headers arrive and again when each message has been read. */
+  /**
+   * Stamped on the network thread when the call's headers arrive and again when each message has been
+   * read; {@link #claim()}ed once, by the worker starting the call or by the timer refusing it.
+   */
   private static final class Arrival extends ServerStreamTracer {
+    private final AtomicBoolean claimed = new AtomicBoolean();
     private volatile long nanos = System.nanoTime();
     private volatile boolean queued;
     private volatile int refused;
+    private volatile ScheduledFuture<?> timer;
+
+    /** True for the first caller only: it answers the call. */
+    boolean claim() {
+      return claimed.compareAndSet(false, true);
+    }
 
     @Override
     public Context filterContext(Context context) {

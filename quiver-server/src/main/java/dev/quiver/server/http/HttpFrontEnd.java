@@ -76,7 +76,8 @@ public final class HttpFrontEnd implements AutoCloseable {
   /**
    * Binds {@code options.host()}:{@code options.httpPort()} and starts serving.
    *
-   * @param workers where requests run (bounded; a full queue answers 503)
+   * @param workers where requests run (bounded; a full queue answers 503); from a {@link java.util.concurrent.ThreadPoolExecutor}
+   *     a request refused at its queue deadline is removed at once, freeing its body
    * @param auth who requests are from ({@link Authenticator#NONE}: anonymous, or the client certificate's principal)
    * @throws QuiverException when the port cannot be bound or the TLS files cannot be read
    */

@@ -30,6 +30,7 @@ import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -44,9 +45,9 @@ import java.util.logging.Logger;
  * registry): without valid credentials it gets a 401 and never reaches a route. Every field is
  * touched on the connection's event loop only.
  *
- * <p>Load shedding: a request that waited in the worker queue longer than the queue timeout is
- * answered 503 (with {@code Retry-After}) without running, and one that finds the queue full is
- * refused at once, so a burst leaves no backlog behind it. An idle connection (no request in
+ * <p>Load shedding: a request still in the worker queue at its queue timeout is answered 503 (with
+ * {@code Retry-After}) right then, without running, and taken out of the queue (when the workers are a
+ * {@link ThreadPoolExecutor}) with its body freed; one that finds the queue full is refused at once, so a burst leaves no backlog behind it. An idle connection (no request in
  * progress) is closed when the idle timeout fires; a slow request gets a 408 ({@link RequestDeadline}).
  * With mutual TLS, the caller is the verified client certificate's {@link CertificatePrincipal}; a
  * request without an {@code Authorization} header then acts for it even when authentication is on.
@@ -145,48 +146,98 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     }
     busy = true;
     inFlight.incrementAndGet();
-    // Whoever claims the request answers it: a worker that starts it within the queue timeout, or the
-    // deadline timer on this event loop, which answers 503 at once (the excess is refused at the
-    // deadline, not when a worker finally reaches it); the loser only releases what it holds.
-    AtomicBoolean claimed = new AtomicBoolean();
-    ScheduledFuture<?> deadline = ctx.executor().schedule(() -> {
-      if (claimed.compareAndSet(false, true)) {
-        metrics.shed("http", ServerMetrics.QUEUE_TIMEOUT);
-        inFlight.decrementAndGet();
-        respond(ctx, api.error(path, 503, "overloaded", "the server is overloaded: the request waited longer than "
-            + queueTimeoutNanos / 1_000_000 + " ms (--queue-timeout) for a worker and was not run; retry later", null, null),
-            keepAlive, head, endpoint, started);
-        next(ctx);
-      }
-    }, queueTimeoutNanos, TimeUnit.NANOSECONDS);
+    Queued queued = new Queued(ctx, request, method, path, params, needsPrincipal, authorization, caller, keepAlive, head,
+        endpoint, started);
+    queued.deadline = ctx.executor().schedule(queued::expire, queueTimeoutNanos, TimeUnit.NANOSECONDS);
     try {
-      workers.execute(() -> {
-        if (!claimed.compareAndSet(false, true)) {
-          request.release(); // answered 503 by the deadline already
-          return;
-        }
-        deadline.cancel(false);
-        HttpReply reply;
-        try {
-          reply = answer(method, path, params, request.content(), needsPrincipal, authorization, caller);
-        } finally {
-          request.release();
-        }
-        ctx.executor().execute(() -> {
-          inFlight.decrementAndGet();
-          respond(ctx, reply, keepAlive, head, endpoint, started);
-          next(ctx);
-        });
-      });
+      workers.execute(queued);
     } catch (RejectedExecutionException e) {
-      deadline.cancel(false);
-      claimed.set(true);
+      queued.deadline.cancel(false);
+      queued.set(true);
       request.release();
       inFlight.decrementAndGet();
       metrics.shed("http", ServerMetrics.QUEUE_FULL);
       respond(ctx, api.error(path, 503, "overloaded", "the server is at capacity or shutting down; retry later", null, null),
           false, head, endpoint, started);
       busy = false;
+    }
+  }
+
+  /**
+   * A request handed to the workers. Whoever claims it answers it: a worker that starts it within the
+   * queue timeout, or the deadline timer on the connection's event loop, which answers 503 at once
+   * (the excess is refused at the deadline, not when a worker finally reaches it) and takes the task
+   * out of the worker queue, freeing the request's body then and there. Exactly one side releases the
+   * request: the worker that claims it, or that finds it claimed; the timer, when it took the task out
+   * of the queue (so no worker will ever see it).
+   */
+  private final class Queued extends AtomicBoolean implements Runnable {
+    private final ChannelHandlerContext ctx;
+    private final FullHttpRequest request;
+    private final HttpMethod method;
+    private final String path;
+    private final Map<String, List<String>> params;
+    private final boolean needsPrincipal;
+    private final String authorization;
+    private final Caller caller;
+    private final boolean keepAlive;
+    private final boolean head;
+    private final String endpoint;
+    private final long started;
+    private ScheduledFuture<?> deadline; // set on the event loop before the task is handed to the workers
+
+    Queued(ChannelHandlerContext ctx, FullHttpRequest request, HttpMethod method, String path,
+        Map<String, List<String>> params, boolean needsPrincipal, String authorization, Caller caller, boolean keepAlive,
+        boolean head, String endpoint, long started) {
+      this.ctx = ctx;
+      this.request = request;
+      this.method = method;
+      this.path = path;
+      this.params = params;
+      this.needsPrincipal = needsPrincipal;
+      this.authorization = authorization;
+      this.caller = caller;
+      this.keepAlive = keepAlive;
+      this.head = head;
+      this.endpoint = endpoint;
+      this.started = started;
+    }
+
+    /** On a worker. */
+    @Override
+    public void run() {
+      if (!compareAndSet(false, true)) {
+        request.release(); // answered 503 by the deadline already
+        return;
+      }
+      deadline.cancel(false);
+      HttpReply reply;
+      try {
+        reply = answer(method, path, params, request.content(), needsPrincipal, authorization, caller);
+      } finally {
+        request.release();
+      }
+      ctx.executor().execute(() -> {
+        inFlight.decrementAndGet();
+        respond(ctx, reply, keepAlive, head, endpoint, started);
+        next(ctx);
+      });
+    }
+
+    /** On the event loop, at the queue deadline. */
+    void expire() {
+      if (!compareAndSet(false, true)) {
+        return; // a worker has it
+      }
+      if (workers instanceof ThreadPoolExecutor pool && pool.remove(this)) {
+        request.release(); // no worker will see it
+      }
+      metrics.shed("http", ServerMetrics.QUEUE_TIMEOUT);
+      inFlight.decrementAndGet();
+      respond(ctx, api.error(path, 503, "overloaded", "the server is overloaded: the request waited longer than "
+          + queueTimeoutNanos / 1_000_000 + " ms (--queue-timeout) for a worker and was not run; retry later", null, null),
+          keepAlive, head, endpoint, started);
+      next(ctx);
     }
   }
 

@@ -4,13 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.quiver.core.repo.FeatureRepo;
 import dev.quiver.testkit.KafkaBroker;
+import dev.quiver.testkit.StreamRepo;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.Statement;
+import java.time.Clock;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -103,52 +102,10 @@ class AvroIngestionTest {
 
   /** KafkaIngestionTest's repo, its source in {@code format} (a YAML fragment) over {@code topic}. */
   Path repo(String name, String topic, String format) throws Exception {
-    Path repo = tmp.resolve(name);
-    Files.createDirectories(repo.resolve("features"));
-    Files.createDirectories(repo.resolve("data/txns"));
-    Files.writeString(repo.resolve("quiver.yaml"), """
-        project: streams
-        registry: {type: file, path: .quiver/registry}
-        offline: {engine: duckdb}
-        online: {type: rocksdb, path: .quiver/online}
-        definitions: [features]
-        """);
-    Files.writeString(repo.resolve("features/defs.yaml"), """
-        entities:
-          - {name: user, join_keys: [user_id], type: int64}
-        sources:
-          - name: txns
-            type: kafka
-            brokers: %s
-            topic: %s
-        %s
-            timestamp: event_ts
-            field_mapping: {ts: event_ts}
-            consumer: {max.poll.records: "25"}
-            append_to_batch: true
-            batch: {path: data/txns/*.parquet}
-        feature_views:
-          - name: user_last
-            entities: [user]
-            source: txns
-            features:
-              - {name: amount}
-              - {name: country}
-          - name: user_agg
-            entities: [user]
-            source: txns
-            features:
-              - {name: amount_sum_1d, aggregate: {fn: sum, column: amount, window: 1d}}
-              - {name: txn_count_1d, aggregate: {fn: count, window: 1d}}
-        """.formatted(KafkaIngestionTest.broker.bootstrap(), topic, format.indent(4).stripTrailing()));
-    try (Connection c = DriverManager.getConnection("jdbc:duckdb:"); Statement s = c.createStatement()) {
-      s.execute("COPY (SELECT 0::BIGINT AS user_id, TIMESTAMP '2026-01-01' AS ts, 0.0::DOUBLE AS amount, ''::VARCHAR AS country"
-          + " WHERE false) TO '" + repo.resolve("data/txns/part-0.parquet") + "' (FORMAT parquet)");
-    }
-    try (FeatureRepo r = KafkaIngestionTest.open(repo)) {
-      assertThat(r.apply(r.plan(false), "test", "streams", false)).isPresent();
-    }
-    return repo;
+    return StreamRepo.at(tmp.resolve(name), KafkaIngestionTest.broker.bootstrap(), topic)
+        .withSourceLines(format + "\nconsumer: {max.poll.records: \"25\"}")
+        .withViews(KafkaIngestionTest.VIEWS)
+        .apply(Clock.fixed(KafkaIngestionTest.NOW, ZoneOffset.UTC), "streams");
   }
 
   /** Consumes the repo's topic to its end; the source's status then. */

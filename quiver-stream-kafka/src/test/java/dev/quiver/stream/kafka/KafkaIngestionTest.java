@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.quiver.core.model.FeatureRef;
 import dev.quiver.testkit.KafkaBroker;
+import dev.quiver.testkit.StreamRepo;
 import dev.quiver.core.offline.HistoricalRequest;
 import dev.quiver.core.offline.HistoricalRows;
 import dev.quiver.core.offline.QueryInput;
@@ -90,6 +91,16 @@ class KafkaIngestionTest {
     return topic;
   }
 
+  /** The views: the latest amount and country of a user, and their 1-day sum and count. */
+  static final String VIEWS = StreamRepo.LATEST_VIEW + """
+        - name: user_agg
+          entities: [user]
+          source: txns
+          features:
+            - {name: amount_sum_1d, aggregate: {fn: sum, column: amount, window: 1d}}
+            - {name: txn_count_1d, aggregate: {fn: count, window: 1d}}
+      """;
+
   /** A feature repo whose source txns is the topic, appended to data/txns/*.parquet (one empty file gives its columns). */
   Path repo(String name, String topic) throws Exception {
     return repo(name, topic, "WHERE false");
@@ -97,51 +108,11 @@ class KafkaIngestionTest {
 
   /** As {@link #repo(String, String)}, the history file part-0.parquet holding the row the SQL tail keeps (or none). */
   Path repo(String name, String topic, String history) throws Exception {
-    Path repo = tmp.resolve(name);
-    Files.createDirectories(repo.resolve("features"));
-    Files.createDirectories(repo.resolve("data/txns"));
-    Files.writeString(repo.resolve("quiver.yaml"), """
-        project: streams
-        registry: {type: file, path: .quiver/registry}
-        offline: {engine: duckdb}
-        online: {type: rocksdb, path: .quiver/online}
-        definitions: [features]
-        """);
-    Files.writeString(repo.resolve("features/defs.yaml"), """
-        entities:
-          - {name: user, join_keys: [user_id], type: int64}
-        sources:
-          - name: txns
-            type: kafka
-            brokers: %s
-            topic: %s
-            timestamp: event_ts
-            field_mapping: {ts: event_ts}
-            consumer: {max.poll.records: "25"}
-            append_to_batch: true
-            batch: {path: data/txns/*.parquet}
-        feature_views:
-          - name: user_last
-            entities: [user]
-            source: txns
-            features:
-              - {name: amount}
-              - {name: country}
-          - name: user_agg
-            entities: [user]
-            source: txns
-            features:
-              - {name: amount_sum_1d, aggregate: {fn: sum, column: amount, window: 1d}}
-              - {name: txn_count_1d, aggregate: {fn: count, window: 1d}}
-        """.formatted(broker.bootstrap(), topic));
-    try (Connection c = DriverManager.getConnection("jdbc:duckdb:"); Statement s = c.createStatement()) {
-      s.execute("COPY (SELECT 0::BIGINT AS user_id, TIMESTAMP '2026-01-01' AS ts, 0.0::DOUBLE AS amount, ''::VARCHAR AS country"
-          + " " + history + ") TO '" + repo.resolve("data/txns/part-0.parquet") + "' (FORMAT parquet)");
-    }
-    try (FeatureRepo r = open(repo)) {
-      assertThat(r.apply(r.plan(false), "test", "streams", false)).isPresent();
-    }
-    return repo;
+    return StreamRepo.at(tmp.resolve(name), broker.bootstrap(), topic)
+        .withSourceLines("consumer: {max.poll.records: \"25\"}")
+        .withViews(VIEWS)
+        .withHistory(StreamRepo.TXNS_COLUMNS + " " + history)
+        .apply(Clock.fixed(NOW, ZoneOffset.UTC), "streams");
   }
 
   static FeatureRepo open(Path repo) {

@@ -9,12 +9,10 @@ import dev.quiver.core.offline.HistoricalRows;
 import dev.quiver.core.offline.QueryInput;
 import dev.quiver.core.online.Pusher;
 import dev.quiver.core.repo.FeatureRepo;
+import dev.quiver.testkit.StreamRepo;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.Statement;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -92,43 +90,6 @@ class PartitionWriterTieTest {
   }
 
   private Path repo() throws Exception {
-    Path repo = tmp.resolve("repo");
-    Files.createDirectories(repo.resolve("features"));
-    Files.createDirectories(repo.resolve("data/txns"));
-    Files.writeString(repo.resolve("quiver.yaml"), """
-        project: streams
-        registry: {type: file, path: .quiver/registry}
-        offline: {engine: duckdb}
-        online: {type: rocksdb, path: .quiver/online}
-        definitions: [features]
-        """);
-    Files.writeString(repo.resolve("features/defs.yaml"), """
-        entities:
-          - {name: user, join_keys: [user_id], type: int64}
-        sources:
-          - name: txns
-            type: kafka
-            brokers: 127.0.0.1:9
-            topic: txns
-            timestamp: event_ts
-            field_mapping: {ts: event_ts}
-            append_to_batch: true
-            batch: {path: data/txns/*.parquet}
-        feature_views:
-          - name: user_last
-            entities: [user]
-            source: txns
-            features:
-              - {name: amount}
-              - {name: country}
-        """);
-    try (Connection c = DriverManager.getConnection("jdbc:duckdb:"); Statement s = c.createStatement()) {
-      s.execute("COPY (SELECT 0::BIGINT AS user_id, TIMESTAMP '2026-01-01' AS ts, 0.0::DOUBLE AS amount, ''::VARCHAR AS country"
-          + " WHERE false) TO '" + repo.resolve("data/txns/part-0.parquet") + "' (FORMAT parquet)");
-    }
-    try (FeatureRepo r = FeatureRepo.open(repo, Clock.fixed(NOW, ZoneOffset.UTC))) {
-      assertThat(r.apply(r.plan(false), "test", "ties", false)).isPresent();
-    }
-    return repo;
+    return StreamRepo.at(tmp.resolve("repo"), "127.0.0.1:9", "txns").apply(Clock.fixed(NOW, ZoneOffset.UTC), "ties");
   }
 }

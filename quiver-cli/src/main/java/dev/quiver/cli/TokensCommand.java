@@ -170,7 +170,7 @@ final class TokensCommand implements Runnable {
       // the whole token pasted by mistake: take its id, and never print what was given
       String which = id.startsWith(ApiTokens.PREFIX) ? ApiTokens.idOf(id).orElseThrow(() ->
           new QuiverException("that is not a token id; give the ID column of 'quiver tokens list'")) : id;
-      if (!which.matches("[a-z0-9]{1,64}")) { // not echoed: it may be a secret pasted in the wrong place
+      if (!dev.quiver.core.security.ApiToken.isValidId(which)) { // not echoed: it may be a secret pasted in the wrong place
         throw new QuiverException("that is not a token id (lower-case letters and digits); give the ID column of"
             + " 'quiver tokens list'");
       }

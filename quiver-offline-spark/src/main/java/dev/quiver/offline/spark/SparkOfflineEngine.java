@@ -46,6 +46,11 @@ final class SparkOfflineEngine implements OfflineEngine {
   }
 
   @Override
+  public List<FileSource> tablesRead(QueryInput.Sql query, List<FileSource> tables) {
+    return QuerySql.check(spark, query, null).read(tables);
+  }
+
+  @Override
   public HistoricalRows rows(PointInTimePlan plan, Path repoRoot) {
     TrainingSetJob job = new TrainingSetJob(spark, plan, repoRoot);
     try {

@@ -26,7 +26,10 @@ import java.util.function.UnaryOperator;
  * and last_k take the row later in it as the later. No such row: every feature of the join is null.
  * Rows whose key columns are null never match; keys compare by value (int32 = int64 by number, bytes
  * by content). Every query row appears in the output exactly once, in input order
- * (duplicates included), with all its columns unchanged, followed by the {@link #outputs()}.
+ * (duplicates included), with all its columns unchanged, followed by the {@link #outputs()}. The
+ * per-row rules are code once, in {@link dev.quiver.core.offline.sweep.PointInTimeRules}, and the
+ * sweeps that apply them ({@link dev.quiver.core.offline.sweep.JoinSweep}, {@link
+ * dev.quiver.core.offline.sweep.JoinSlots}) are there for every engine to call.
  *
  * <p><b>Two stages.</b> An engine computes the {@link #baseColumns() base result}: the query columns
  * followed by what the joins produce. Without a {@link Derivation} that already is the training set

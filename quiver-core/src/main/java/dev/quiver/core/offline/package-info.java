@@ -3,6 +3,9 @@
  * query rows and features; the {@link dev.quiver.core.offline.PointInTimePlanner} checks it against the
  * registry and the query's columns and builds one immutable {@link
  * dev.quiver.core.offline.PointInTimePlan}; an {@link dev.quiver.core.offline.OfflineEngine} (DuckDB,
- * later Spark) renders and runs that plan. The semantics live in the plan's Javadoc, once.
+ * Spark) renders and runs that plan. The semantics live in the plan's Javadoc, once; the code that
+ * computes them over sorted or hashed rows, which every engine calls instead of re-deriving it,
+ * lives in {@link dev.quiver.core.offline.sweep}. The plan is {@link java.io.Serializable}, so a
+ * distributed engine can ship it to its workers.
  */
 package dev.quiver.core.offline;

@@ -6,6 +6,9 @@ import dev.quiver.core.QuiverException;
 import dev.quiver.core.model.Durations;
 import dev.quiver.core.offline.PointInTimePlan.KeyBinding;
 import dev.quiver.core.offline.PointInTimePlan.ViewJoin;
+import dev.quiver.core.offline.sweep.JoinSlots;
+import dev.quiver.core.offline.sweep.KeyIds;
+import dev.quiver.core.offline.sweep.PointInTimeRules;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -278,7 +281,7 @@ final class LatestRowMatch {
       k.count = k.ids.size();
       k.ids.seal();
     }
-    long ttl = k.join.ttl() == null ? -1 : k.join.ttl().toNanos() / 1000;
+    long ttl = PointInTimeRules.ttlMicros(k.join.ttl());
     return new JoinSlots(k.count, kid, times, rows, m, ttl);
   }
 

@@ -1,6 +1,7 @@
 package dev.quiver.offline.duckdb;
 
 import dev.quiver.core.QuiverException;
+import dev.quiver.core.offline.sweep.KeyIds;
 import java.sql.SQLException;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;

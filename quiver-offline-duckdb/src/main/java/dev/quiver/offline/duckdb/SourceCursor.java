@@ -2,6 +2,7 @@ package dev.quiver.offline.duckdb;
 
 import dev.quiver.core.QuiverException;
 import dev.quiver.core.offline.PointInTimePlan.Column;
+import dev.quiver.core.offline.sweep.SortedSourceRows;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
@@ -16,7 +17,7 @@ import java.util.concurrent.TimeUnit;
  * walks the rows with {@link #more()}, the accessors and {@link #advance()}; {@link #close()} stops
  * the reader. Not thread-safe beyond that hand-off.
  */
-final class SourceCursor implements AutoCloseable {
+final class SourceCursor implements AutoCloseable, SortedSourceRows {
   private static final int BATCH = 4096;
 
   private static final class Batch {
@@ -93,27 +94,33 @@ final class SourceCursor implements AutoCloseable {
     }
   }
 
-  boolean more() {
+  @Override
+  public boolean more() {
     return at < current.size;
   }
 
-  long kid() {
+  @Override
+  public long kid() {
     return current.kid[at];
   }
 
-  long event() {
+  @Override
+  public long event() {
     return current.event[at];
   }
 
-  long created() {
+  @Override
+  public long created() {
     return current.created[at];
   }
 
-  Object value(int column) {
+  @Override
+  public Object value(int column) {
     return current.values[column][at];
   }
 
-  void advance() {
+  @Override
+  public void advance() {
     if (++at == current.size) {
       next();
     }

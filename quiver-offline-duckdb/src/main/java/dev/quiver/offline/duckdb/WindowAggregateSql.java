@@ -11,6 +11,7 @@ import dev.quiver.core.offline.PointInTimePlan.PlannedFeature;
 import dev.quiver.core.offline.PointInTimePlan.ViewJoin;
 import dev.quiver.core.offline.PointInTimePlan.WindowAggregate;
 import dev.quiver.core.offline.QueryInput;
+import dev.quiver.core.offline.sweep.PointInTimeRules;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -106,11 +107,8 @@ final class WindowAggregateSql implements TrainingSql {
         String column = "a" + e.getKey() + "." + WindowAggregateSweep.value(f);
         // query rows the sweep gives no value (no rows for the key, null keys or time) have an empty
         // window, whose count is 0 (DESIGN §3)
-        boolean counts = switch (w.aggregation().function()) {
-          case COUNT, COUNT_DISTINCT, APPROX_COUNT_DISTINCT -> true;
-          default -> false;
-        };
-        aggregateColumn.put(w.outputName(), counts ? "coalesce(" + column + ", 0)" : column);
+        Object empty = PointInTimeRules.emptyWindow(w.aggregation().function());
+        aggregateColumn.put(w.outputName(), empty != null ? "coalesce(" + column + ", " + empty + ")" : column);
       }
     }
     StringBuilder sql = new StringBuilder("SELECT ");

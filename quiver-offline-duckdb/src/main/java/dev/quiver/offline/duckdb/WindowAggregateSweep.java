@@ -3,27 +3,22 @@ package dev.quiver.offline.duckdb;
 import static dev.quiver.offline.duckdb.Scans.id;
 
 import dev.quiver.core.QuiverException;
-import dev.quiver.core.aggregate.Aggregator;
-import dev.quiver.core.aggregate.WindowSpec;
 import dev.quiver.core.aggregate.RowFilter;
-import dev.quiver.core.aggregate.WindowSweep;
-import dev.quiver.core.model.ListType;
 import dev.quiver.core.model.ScalarType;
 import dev.quiver.core.model.ValueType;
 import dev.quiver.core.offline.PointInTimePlan;
 import dev.quiver.core.offline.PointInTimePlan.Column;
 import dev.quiver.core.offline.PointInTimePlan.KeyBinding;
+import dev.quiver.core.offline.PointInTimePlan.PlannedFeature;
 import dev.quiver.core.offline.PointInTimePlan.ViewJoin;
 import dev.quiver.core.offline.PointInTimePlan.WindowAggregate;
+import dev.quiver.core.offline.sweep.JoinSweep;
 import dev.quiver.core.spi.SourceColumn;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Instant;
-import java.time.LocalDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -34,11 +29,11 @@ import org.duckdb.DuckDBConnection;
 /**
  * One view join's window aggregates for every query row, by a sorted sweep: DuckDB numbers the
  * query's distinct keys, sorts the query rows by (key, t) and the source rows of those keys by
- * (key, event_ts) and streams them; Java walks both per key, feeding a core {@link WindowSweep} per
- * aggregate (rows with {@code event_ts < t} before the value at t), and appends (query position,
- * values) to a table. Memory: the query rows' (key, position, t) and one key's tiles; the source
- * rows stream. Query rows with a null key or a null t get no row in the table, so every aggregate
- * is null for them.
+ * (key, event_ts, tie order) and streams them; the core {@link JoinSweep#run} walks both per key,
+ * feeding a {@link dev.quiver.core.aggregate.WindowSweep} per aggregate (rows with {@code event_ts < t}
+ * before the value at t), and the values are appended with their query positions to a table. Memory: the query rows' (key, position, t) and one key's tiles; the source
+ * rows stream. Query rows with a null key or a null t get no row in the table; {@code
+ * WindowAggregateSql} gives them an empty window ({@code PointInTimeRules.emptyWindow}).
  */
 final class WindowAggregateSweep {
   static final String ROW = "__quiver_row";
@@ -87,27 +82,13 @@ final class WindowAggregateSweep {
     }
     Queries queries = queries(c, join.keys().isEmpty() ? "" : " JOIN " + KEYS + " k ON " + queryOnClause(join));
     Map<String, ValueType> columnTypes = columnTypes(c, scan);
-    List<String> columns = new ArrayList<>(columnTypes.keySet());
-    Aggregator[] aggregators = new Aggregator[features.size()];
-    WindowSweep[] sweeps = new WindowSweep[features.size()];
-    int[] valueIndex = new int[features.size()];
-    RowFilter[] filters = new RowFilter[features.size()];
-    int[][] filterIndex = new int[features.size()][];
+    JoinSweep joinSweep = new JoinSweep(new ViewJoin(join.view(), join.source(), join.keys(), join.ttl(),
+        new ArrayList<PlannedFeature>(features)), columnTypes::get);
+    List<String> columns = joinSweep.sourceColumns();
+    ValueType[] resultTypes = new ValueType[features.size()];
     for (int f = 0; f < features.size(); f++) {
       WindowAggregate w = features.get(f);
-      ValueType input = w.sourceColumn() == null ? null : columnTypes.get(w.sourceColumn());
-      aggregators[f] = Aggregator.of(w.aggregation(), input);
-      sweeps[f] = new WindowSweep(aggregators[f], WindowSpec.of(w.aggregation()));
-      valueIndex[f] = w.sourceColumn() == null ? -1 : columns.indexOf(w.sourceColumn());
-      String where = w.aggregation().where();
-      if (where != null) {
-        try {
-          filters[f] = RowFilter.compile(where, name -> columnTypes.get(join.source().rawColumn(name)));
-        } catch (QuiverException e) {
-          throw new QuiverException(w.ref() + ": " + e.getMessage(), e);
-        }
-        filterIndex[f] = filters[f].columns().stream().mapToInt(name -> columns.indexOf(join.source().rawColumn(name))).toArray();
-      }
+      resultTypes[f] = w.aggregation().function().resultType(w.sourceColumn() == null ? null : columnTypes.get(w.sourceColumn()));
     }
     Object[][] results = new Object[features.size()][queries.size];
 
@@ -130,10 +111,14 @@ final class WindowAggregateSweep {
       s.setFetchSize(4096);
       try (ResultSet rs = s.executeQuery(DuckDbRows.wrap(c, select.toString(), all));
           SourceCursor rows = new SourceCursor(rs, valueColumns)) {
-        sweep(rows, queries, sweeps, valueIndex, filters, filterIndex, valueColumns.size(), results);
+        joinSweep.run(rows, queries.kid, queries.t, queries.size, (values, i) -> {
+          for (int f = 0; f < values.length; f++) {
+            results[f][i] = values[f];
+          }
+        });
       }
     }
-    write(c, queries, aggregators, results);
+    write(c, queries, resultTypes, results);
   }
 
   private String queryOnClause(ViewJoin j) {
@@ -216,58 +201,10 @@ final class WindowAggregateSweep {
     return out;
   }
 
-  private static void sweep(SourceCursor rows, Queries q, WindowSweep[] sweeps, int[] valueIndex, RowFilter[] filters,
-      int[][] filterIndex, int valueCount, Object[][] results) {
-    Object[] values = new Object[valueCount];
-    int i = 0;
-    while (i < q.size) {
-      long kid = q.kid[i];
-      for (WindowSweep s : sweeps) {
-        s.reset();
-      }
-      // skip source rows of keys before this one (none expected: both sides hold the same key ids)
-      while (rows.more() && rows.kid() < kid) {
-        rows.advance();
-      }
-      for (; i < q.size && q.kid[i] == kid; i++) {
-        long t = q.t[i];
-        while (rows.more() && rows.kid() == kid && rows.event() < t) {
-          long event = rows.event();
-          long created = rows.created();
-          for (int v = 0; v < values.length; v++) {
-            values[v] = rows.value(v);
-          }
-          for (int f = 0; f < sweeps.length; f++) {
-            if (filters[f] != null && !keeps(filters[f], filterIndex[f], values)) {
-              continue;
-            }
-            sweeps[f].add(event, created, valueIndex[f] < 0 ? null : values[valueIndex[f]]);
-          }
-          rows.advance();
-        }
-        for (int f = 0; f < sweeps.length; f++) {
-          results[f][i] = sweeps[f].valueAt(t);
-        }
-      }
-      while (rows.more() && rows.kid() == kid) {
-        rows.advance();
-      }
-    }
-  }
-
-  /** The filter on the row's values (aligned with the fetched columns). */
-  private static boolean keeps(RowFilter filter, int[] at, Object[] values) {
-    Object[] args = new Object[at.length];
-    for (int i = 0; i < at.length; i++) {
-      args[i] = values[at[i]];
-    }
-    return filter.test(args);
-  }
-
-  private void write(Connection c, Queries q, Aggregator[] aggregators, Object[][] results) throws SQLException {
+  private void write(Connection c, Queries q, ValueType[] resultTypes, Object[][] results) throws SQLException {
     StringBuilder create = new StringBuilder("CREATE OR REPLACE TEMP TABLE ").append(table).append(" (").append(ROW).append(" BIGINT");
-    for (int f = 0; f < aggregators.length; f++) {
-      create.append(", ").append(value(f)).append(' ').append(DuckDbValues.type(aggregators[f].resultType()));
+    for (int f = 0; f < resultTypes.length; f++) {
+      create.append(", ").append(value(f)).append(' ').append(DuckDbValues.type(resultTypes[f]));
     }
     try (Statement s = c.createStatement()) {
       s.execute(create.append(')').toString());

@@ -10,9 +10,13 @@
  *
  * <p>A training set is rendered to {@code Step}s (SQL statements and Java work) on one connection.
  * The point-in-time match is a hash ASOF join in Java ({@code LatestRowMatch}: the query rows as
- * {@code JoinSlots}, keys numbered by {@code KeyIds}, each source scanned once through {@code
- * MatchRows}, the picks written by {@code PicksTable}); DuckDB scans the files, fetches the picked
- * rows' columns and writes the output.
+ * core {@link dev.quiver.core.offline.sweep.JoinSlots}, keys numbered by core {@link
+ * dev.quiver.core.offline.sweep.KeyIds}, each source scanned once through {@code MatchRows}, the
+ * picks written by {@code PicksTable}); window aggregates are the core {@link
+ * dev.quiver.core.offline.sweep.JoinSweep#run} over rows DuckDB sorts ({@code WindowAggregateSweep}).
+ * The sweeps and the rules they apply are engine-neutral and live in core ({@link
+ * dev.quiver.core.offline.sweep}); what is here is how DuckDB scans the files, feeds the sweeps,
+ * fetches the picked rows' columns and writes the output.
  *
  * <p>Every call opens its own in-memory DuckDB connection and closes it before returning, so the
  * public types are thread-safe and hold no native resources between calls.

@@ -18,6 +18,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.function.ObjIntConsumer;
 
 /**
  * The point-in-time features of one {@link ViewJoin}, one key at a time: what a distributed engine
@@ -259,7 +260,11 @@ public final class JoinSweep {
       throw new IllegalStateException("a row at " + eventMicros + " came after the query at " + lastT
           + "; give a key's source rows before its query rows of the same or a later time");
     }
-    Object[] copy = values.clone();
+    add(eventMicros, createdMicros, values.clone());
+  }
+
+  /** {@link #addRow} after its checks, keeping {@code values} (the caller's own array no more). */
+  private void add(long eventMicros, long createdMicros, Object[] copy) {
     if (held > 0 && eventMicros > lastEvent) {
       release();
     }
@@ -291,6 +296,42 @@ public final class JoinSweep {
       heldValues[r] = null;
     }
     held = 0;
+  }
+
+  /**
+   * Runs the sweep over many keys, one machine's way: {@code n} query rows sorted by (key id, t) and
+   * source rows sorted by (key id, tie order), merged per key; {@code out} receives each query row's
+   * {@link #valuesAt values} and its index. Source rows of keys no query row has are skipped; query
+   * rows with a null key or t belong elsewhere ({@link #emptyValues()}).
+   *
+   * @param kid per query row, its key id (ascending)
+   * @param t per query row, its time in µs (ascending within a key)
+   */
+  public void run(SortedSourceRows rows, long[] kid, long[] t, int n, ObjIntConsumer<Object[]> out) {
+    int width = sourceColumns.size();
+    int i = 0;
+    while (i < n) {
+      long key = kid[i];
+      reset();
+      while (rows.more() && rows.kid() < key) {
+        rows.advance();
+      }
+      for (; i < n && kid[i] == key; i++) {
+        long time = t[i];
+        while (rows.more() && rows.kid() == key && rows.event() <= time) {
+          Object[] values = new Object[width];
+          for (int v = 0; v < width; v++) {
+            values[v] = rows.value(v);
+          }
+          add(rows.event(), rows.created(), values);
+          rows.advance();
+        }
+        out.accept(valuesAt(time), i);
+      }
+      while (rows.more() && rows.kid() == key) {
+        rows.advance();
+      }
+    }
   }
 
   private static boolean keeps(RowFilter filter, int[] at, Object[] values) {

@@ -1,5 +1,6 @@
 package dev.quiver.core.offline.sweep;
 
+import dev.quiver.core.model.AggregateFunction;
 import java.io.Serial;
 import java.io.Serializable;
 import java.time.Duration;
@@ -19,6 +20,8 @@ import java.util.HexFormat;
  *       both bounds are inclusive (a row at exactly {@code t − T} counts, as does one at t).
  *   <li><b>Keys compare by value</b> ({@link #key}): int32 equals int64 of the same number, bytes
  *       compare by content, and a null key never matches anything (not even another null).
+ *   <li><b>The empty window</b> ({@link #emptyWindow}): an aggregate over no rows — no rows in the
+ *       window, a key no row has, a null key or a null t — is 0 for the counts and null otherwise.
  * </ul>
  *
  * <p>Stateless and thread-safe.
@@ -81,6 +84,18 @@ public final class PointInTimeRules {
     long start = tMicros - ttlMicros;
     // overflow (t − ttl below Long.MIN_VALUE) wraps to a large value: then every row is admitted
     return start > tMicros || eventMicros >= start;
+  }
+
+  /**
+   * The value of an aggregate over an empty window: 0 (a Long) for count, count_distinct and
+   * approx_count_distinct, null for every other function; what the kernels' empty state finishes to
+   * ({@link dev.quiver.core.aggregate.Aggregator#finish}), for engines that fill in rows no sweep saw.
+   */
+  public static Object emptyWindow(AggregateFunction function) {
+    return switch (function) {
+      case COUNT, COUNT_DISTINCT, APPROX_COUNT_DISTINCT -> 0L;
+      default -> null;
+    };
   }
 
   /**

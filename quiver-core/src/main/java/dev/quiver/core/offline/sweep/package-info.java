@@ -10,7 +10,11 @@
  *   <li>{@link dev.quiver.core.offline.sweep.JoinSweep}: one view join's features (latest values
  *       within the TTL, window aggregates through {@link dev.quiver.core.aggregate.WindowSweep}) for
  *       one key's source rows and query times merged into one sorted stream — what a distributed
- *       engine runs per partition.
+ *       engine runs per partition; {@link dev.quiver.core.offline.sweep.JoinSweep#run} walks many keys
+ *       by key id on one machine (the DuckDB engine's window aggregates).
+ *   <li>{@link dev.quiver.core.offline.sweep.KeyIds} and {@link
+ *       dev.quiver.core.offline.sweep.JoinSlots}: the hash ASOF join of one machine — integer keys
+ *       numbered densely, query rows as slots sorted by (key, t), source rows offered in any order.
  * </ul>
  */
 package dev.quiver.core.offline.sweep;

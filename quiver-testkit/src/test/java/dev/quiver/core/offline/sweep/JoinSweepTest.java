@@ -81,6 +81,16 @@ class JoinSweepTest {
     compare(seed, c, expected, SweepRunner.run(c, g.random.nextInt(1, 4), JoinSweep::new));
   }
 
+  /** {@link JoinSweep#run}, the one-machine walk over key ids, gives the same values. */
+  @ParameterizedTest(name = "seed {0}")
+  @MethodSource("seeds")
+  void runOverKeyIdsEqualsNaiveReference(long seed) {
+    JoinGen g = new JoinGen(seed);
+    JoinGen.Case c = g.randomCase();
+    List<Object[]> expected = NaivePointInTime.join(c.plan(), c.query(), Map.of(c.join().source().name(), c.source()));
+    compare(seed, c, expected, SweepRunner.runOverKeyIds(c, new JoinSweep(c.join(), c.types()::get)));
+  }
+
   private static void compare(long seed, JoinGen.Case c, List<Object[]> expected, List<Object[]> actual) {
     assertThat(actual).hasSameSizeAs(expected);
     List<Column> columns = c.plan().columns();
@@ -232,6 +242,82 @@ class JoinSweepTest {
           }
         }
       }
+      List<Object[]> out = new ArrayList<>();
+      for (int i = 0; i < query.rows().size(); i++) {
+        Object[] q = query.rows().get(i);
+        Object[] row = Arrays.copyOf(q, q.length + features[i].length);
+        System.arraycopy(features[i], 0, row, q.length, features[i].length);
+        out.add(row);
+      }
+      return out;
+    }
+
+    /** Key ids in order of first appearance among the query rows; rows sorted as {@link SortedSourceRows} says. */
+    static List<Object[]> runOverKeyIds(JoinGen.Case c, JoinSweep sweep) {
+      ViewJoin join = c.join();
+      Table source = c.source();
+      Table query = c.query();
+      int ev = source.column(join.source().timestampColumn());
+      int cr = join.source().createdColumn() == null ? -1 : source.column(join.source().createdColumn());
+      int ts = query.column(c.plan().timestampColumn());
+      Map<List<Object>, Integer> ids = new LinkedHashMap<>();
+      Object[][] features = new Object[query.rows().size()][];
+      List<long[]> queries = new ArrayList<>(); // kid, t, index
+      for (int i = 0; i < query.rows().size(); i++) {
+        Object[] row = query.rows().get(i);
+        List<Object> key = key(join, query, row, false);
+        if (key == null || row[ts] == null) {
+          features[i] = sweep.emptyValues();
+          continue;
+        }
+        int id = ids.computeIfAbsent(key, k -> ids.size());
+        queries.add(new long[] {id, micros((Instant) row[ts]), i});
+      }
+      queries.sort(Comparator.<long[]>comparingLong(q -> q[0]).thenComparingLong(q -> q[1]));
+      List<Item> items = new ArrayList<>();
+      for (int i = 0; i < source.rows().size(); i++) {
+        Object[] row = source.rows().get(i);
+        List<Object> key = key(join, source, row, true);
+        Integer id = key == null ? null : ids.get(key);
+        if (id == null || row[ev] == null) {
+          continue;
+        }
+        Object[] values = sweep.sourceColumns().stream().map(name -> row[source.column(name)]).toArray();
+        long created = cr < 0 || row[cr] == null ? PointInTimeRules.NO_CREATED : micros((Instant) row[cr]);
+        items.add(new Item(List.of(id), micros((Instant) row[ev]), 0, created, i, values));
+      }
+      items.sort(Comparator.<Item>comparingInt(it -> (Integer) it.key().getFirst()).thenComparingLong(Item::time)
+          .thenComparingLong(Item::created).thenComparingLong(Item::position));
+      SortedSourceRows cursor = new SortedSourceRows() {
+        int at;
+
+        @Override public boolean more() {
+          return at < items.size();
+        }
+
+        @Override public long kid() {
+          return (Integer) items.get(at).key().getFirst();
+        }
+
+        @Override public long event() {
+          return items.get(at).time();
+        }
+
+        @Override public long created() {
+          return items.get(at).created();
+        }
+
+        @Override public Object value(int column) {
+          return items.get(at).values()[column];
+        }
+
+        @Override public void advance() {
+          at++;
+        }
+      };
+      long[] kid = queries.stream().mapToLong(q -> q[0]).toArray();
+      long[] t = queries.stream().mapToLong(q -> q[1]).toArray();
+      sweep.run(cursor, kid, t, queries.size(), (values, i) -> features[(int) queries.get(i)[2]] = values);
       List<Object[]> out = new ArrayList<>();
       for (int i = 0; i < query.rows().size(); i++) {
         Object[] q = query.rows().get(i);

@@ -1,4 +1,4 @@
-package dev.quiver.offline.duckdb;
+package dev.quiver.core.offline.sweep;
 
 /**
  * Dense ids for tuples of {@code width} longs (a join's integer key columns): an open-addressing
@@ -10,8 +10,11 @@ package dev.quiver.offline.duckdb;
  * indexed by the value itself, no larger than the table, so a lookup is one load with no hashing
  * or probing. Lookups ({@link #find1}, {@link #find2}, {@link #find}) are
  * safe from several threads once adding has finished; adding and sealing are not thread-safe.
+ *
+ * <p>An engine numbers integer key columns with it (int32 and int64 values alike, as longs: keys
+ * compare by value); {@link JoinSlots} then works on the ids.
  */
-final class KeyIds {
+public final class KeyIds {
   private static final long EMPTY = -1;
 
   private final int width;
@@ -26,7 +29,11 @@ final class KeyIds {
   private int[] direct;
   private long base;
 
-  KeyIds(int width, int expected) {
+  /**
+   * @param width how many longs a tuple has (the join's key columns), at least 1
+   * @param expected about how many distinct tuples will be added: the table is sized for them
+   */
+  public KeyIds(int width, int expected) {
     if (width < 1) {
       throw new IllegalArgumentException("width " + width);
     }
@@ -47,7 +54,7 @@ final class KeyIds {
   }
 
   /** How many distinct tuples were added. */
-  int size() {
+  public int size() {
     return size;
   }
 
@@ -56,7 +63,7 @@ final class KeyIds {
    * index an array of ids by value (4 bytes per value in the range, at most the table's 32–64
    * bytes per tuple) and the table is dropped.
    */
-  void seal() {
+  public void seal() {
     if (width != 1 || size == 0 || direct != null) {
       return;
     }
@@ -86,12 +93,12 @@ final class KeyIds {
   }
 
   /** Whether {@link #seal} chose the array indexed by value. */
-  boolean indexedByValue() {
+  public boolean indexedByValue() {
     return direct != null;
   }
 
   /** The id of {@code key[0..width)}, adding it when new. */
-  int add(long[] key) {
+  public int add(long[] key) {
     if (table == null) {
       throw new IllegalStateException("sealed");
     }
@@ -112,7 +119,7 @@ final class KeyIds {
   }
 
   /** The id of {@code key[0..width)}, or -1. */
-  int find(long[] key) {
+  public int find(long[] key) {
     if (width == 1) {
       return find1(key[0]);
     }
@@ -124,7 +131,7 @@ final class KeyIds {
   }
 
   /** {@link #find} for width 1. */
-  int find1(long a) {
+  public int find1(long a) {
     if (direct != null) {
       // unsigned: below base wraps to a huge value; a - base is exact whenever it is in range
       long i = a - base;
@@ -145,7 +152,7 @@ final class KeyIds {
   }
 
   /** {@link #find} for width 2. */
-  int find2(long a, long b) {
+  public int find2(long a, long b) {
     long h = mix(a * 0x9E3779B97F4A7C15L + b);
     if (!maybe(h)) {
       return -1;

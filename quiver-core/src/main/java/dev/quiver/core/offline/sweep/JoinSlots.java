@@ -1,4 +1,4 @@
-package dev.quiver.offline.duckdb;
+package dev.quiver.core.offline.sweep;
 
 /**
  * One view join's query rows as slots sorted by (key id, t), and for each slot the greatest source
@@ -10,9 +10,13 @@ package dev.quiver.offline.duckdb;
  *
  * <p>Finding a row's slot starts from the slot its key's previous row found, so a source in (or
  * near) time order, as event logs are, costs a comparison or two per row instead of a binary
- * search. Not thread-safe: one thread offers.
+ * search. The tie order and the TTL bound are {@link PointInTimeRules}'. Not thread-safe: one
+ * thread offers.
+ *
+ * <p>This is the embedded engine's hash ASOF join (one machine, the query side in memory, the
+ * source streamed in any order); a distributed engine that sorts by key runs {@link JoinSweep}.
  */
-final class JoinSlots {
+public final class JoinSlots {
   private static final long NONE = -1;
 
   private final int[] offsets;
@@ -37,9 +41,9 @@ final class JoinSlots {
    * @param t per query row, its time in µs
    * @param row per query row, its position in the query input
    * @param n how many query rows the arrays hold
-   * @param ttlMicros the view's TTL in µs, or -1 for none
+   * @param ttlMicros the view's TTL in µs ({@link PointInTimeRules#ttlMicros}), or -1 for none
    */
-  JoinSlots(int keys, int[] kid, long[] t, int[] row, int n, long ttlMicros) {
+  public JoinSlots(int keys, int[] kid, long[] t, int[] row, int n, long ttlMicros) {
     this.ttlMicros = ttlMicros;
     offsets = new int[keys + 1];
     for (int i = 0; i < n; i++) {
@@ -82,7 +86,7 @@ final class JoinSlots {
    * nothing else, so that their cache misses overlap; the {@link #offer}s that follow then find them
    * in cache.
    */
-  void touch(int[] kid, int from, int to) {
+  public void touch(int[] kid, int from, int to) {
     long sum = 0;
     for (int i = from; i < to; i++) {
       int k = kid[i];
@@ -93,8 +97,13 @@ final class JoinSlots {
     touched += sum;
   }
 
-  /** Offers a source row of key {@code kid}. */
-  void offer(int kid, long event, long created, long position) {
+  /**
+   * Offers a source row of key {@code kid}.
+   *
+   * @param created the created time, or {@link PointInTimeRules#NO_CREATED}
+   * @param position the row's place in the source (files in sorted path order, rows in file order)
+   */
+  public void offer(int kid, long event, long created, long position) {
     int at = STRIDE * kid;
     if (!(cursor[at] < event && event <= cursor[at + 1])) {
       long found = cursor[at + 2];
@@ -105,8 +114,7 @@ final class JoinSlots {
       return; // after every query time of the key
     }
     long p = cursor[at + 5];
-    if (p == NONE || event > cursor[at + 3]
-        || (event == cursor[at + 3] && (created > cursor[at + 4] || (created == cursor[at + 4] && position > p)))) {
+    if (p == NONE || PointInTimeRules.later(event, created, position, cursor[at + 3], cursor[at + 4], p)) {
       cursor[at + 3] = event;
       cursor[at + 4] = created;
       cursor[at + 5] = position;
@@ -176,7 +184,7 @@ final class JoinSlots {
    * Every query row's pick — the greatest row over its key's slots up to its own, within the TTL —
    * into {@code picked[row]}, clearing {@code none[row]}; rows without a pick are left alone.
    */
-  void pickInto(long[] picked, boolean[] none) {
+  public void pickInto(long[] picked, boolean[] none) {
     for (int k = 0; k + 1 < offsets.length; k++) {
       park(k);
     }
@@ -187,13 +195,12 @@ final class JoinSlots {
       for (int s = offsets[k]; s < offsets[k + 1]; s++) {
         int b = 3 * s;
         long p = best[b + 2];
-        if (p != NONE && (position == NONE || best[b] > event
-            || (best[b] == event && (best[b + 1] > created || (best[b + 1] == created && p > position))))) {
+        if (p != NONE && (position == NONE || PointInTimeRules.later(best[b], best[b + 1], p, event, created, position))) {
           event = best[b];
           created = best[b + 1];
           position = p;
         }
-        if (position != NONE && (ttlMicros < 0 || event >= times[s] - ttlMicros)) {
+        if (position != NONE && PointInTimeRules.ttlAdmits(event, times[s], ttlMicros)) {
           picked[rows[s]] = position;
           none[rows[s]] = false;
         }

@@ -1,4 +1,4 @@
-package dev.quiver.offline.duckdb;
+package dev.quiver.core.offline.sweep;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -57,12 +57,24 @@ final class SparkOfflineEngine implements OfflineEngine {
 
   @Override
   public HistoricalRows latestRows(LatestRowsPlan plan, Path repoRoot) {
-    throw notYet("materialization (latest rows)");
+    SparkLatestRows rows = new SparkLatestRows(spark, plan, repoRoot);
+    return rows.stream(rows.latest(), rows.latestColumns());
   }
 
   @Override
   public HistoricalRows sourceRows(LatestRowsPlan plan, Path repoRoot) {
-    throw notYet("materialization of window aggregates (source rows)");
+    return sourceRows(plan, repoRoot, false);
+  }
+
+  @Override
+  public HistoricalRows sourceRowsWithPositions(LatestRowsPlan plan, Path repoRoot) {
+    return sourceRows(plan, repoRoot, true);
+  }
+
+  private HistoricalRows sourceRows(LatestRowsPlan plan, Path repoRoot, boolean positions) {
+    SparkLatestRows rows = new SparkLatestRows(spark, plan, repoRoot);
+    Dataset<Row> sorted = rows.sorted(positions);
+    return rows.stream(sorted, rows.sortedColumns(sorted, positions));
   }
 
   @Override

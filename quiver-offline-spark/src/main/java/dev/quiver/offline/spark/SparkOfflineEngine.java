@@ -5,6 +5,8 @@ import dev.quiver.core.model.FileFormat;
 import dev.quiver.core.model.FileSource;
 import dev.quiver.core.offline.HistoricalRows;
 import dev.quiver.core.offline.LatestRowsPlan;
+import dev.quiver.core.offline.LatestRowsWriter;
+import dev.quiver.core.online.OnlineStoreOpener;
 import dev.quiver.core.offline.OfflineEngine;
 import dev.quiver.core.offline.PointInTimePlan;
 import dev.quiver.core.offline.QueryInput;
@@ -24,7 +26,7 @@ import org.apache.spark.sql.types.StructField;
  * core sweeps; the driver plans and streams results. Thread-safe; every engine of a JVM shares its
  * session ({@link SparkSessions}), which closing an engine leaves running.
  */
-final class SparkOfflineEngine implements OfflineEngine {
+final class SparkOfflineEngine implements OfflineEngine, LatestRowsWriter {
   private final SparkSession spark;
 
   SparkOfflineEngine(SparkSession spark) {
@@ -69,6 +71,17 @@ final class SparkOfflineEngine implements OfflineEngine {
   @Override
   public HistoricalRows sourceRowsWithPositions(LatestRowsPlan plan, Path repoRoot) {
     return sourceRows(plan, repoRoot, true);
+  }
+
+  @Override
+  public Written writeLatestRows(LatestRowsPlan plan, Path repoRoot, OnlineStoreOpener store, String table,
+      boolean replaceEqual, Progress progress) {
+    return SparkOnlineWriter.write(spark, new SparkLatestRows(spark, plan, repoRoot), store, table, replaceEqual, progress);
+  }
+
+  @Override
+  public boolean writesTo(OnlineStoreOpener store) {
+    return store.shared() || spark.sparkContext().isLocal();
   }
 
   private HistoricalRows sourceRows(LatestRowsPlan plan, Path repoRoot, boolean positions) {

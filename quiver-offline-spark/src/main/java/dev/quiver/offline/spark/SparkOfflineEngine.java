@@ -108,8 +108,11 @@ final class SparkOfflineEngine implements OfflineEngine, LatestRowsWriter {
 
   @Override
   public Path appendToSource(FileSource source, Path repoRoot, List<String> columns, List<Object[]> rows) {
-    throw new QuiverException("the Spark offline engine does not append rows to source '" + source.name()
-        + "'; push with \"to\": \"online\", or use the DuckDB engine for a repo that takes offline pushes");
+    // an appended file must be named to sort after every file of the source (the tie order) and once per
+    // idempotency tag: that naming rule lives in the DuckDB engine only, and is not copied here
+    throw new dev.quiver.core.InvalidRequestException("the Spark offline engine does not append rows to source '"
+        + source.name() + "' (" + source.path() + "); push with \"to\": \"online\", or use the DuckDB engine"
+        + " (offline: {engine: duckdb}) for a repo that takes offline pushes");
   }
 
   private static QuiverException notYet(String what) {

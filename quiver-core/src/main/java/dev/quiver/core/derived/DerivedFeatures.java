@@ -39,12 +39,15 @@ import java.util.function.Function;
 public final class DerivedFeatures {
   private static final int MAX_CACHED_PLANS = 512;
 
-  /** One derived feature: its expressions (one, or a transform's arguments) and what they read. */
+  /**
+   * One derived feature: its expressions (one, or a transform's arguments) and what they read;
+   * {@code texts} are the expressions as written, from which a serialized {@link DerivedPlan} rebuilds it.
+   */
   record Node(FeatureRef ref, ValueType type, List<Expression> expressions, Transform transform,
-      String transformClass, Map<String, Input> inputs) {}
+      String transformClass, Map<String, Input> inputs, List<String> texts) {}
 
   /** What a reference name reads: another feature, or a request field. */
-  sealed interface Input permits FeatureInput, RequestInput {}
+  sealed interface Input extends java.io.Serializable permits FeatureInput, RequestInput {}
 
   record FeatureInput(FeatureRef ref, ValueType type) implements Input {}
 
@@ -222,7 +225,7 @@ public final class DerivedFeatures {
       throw new QuiverException(ref + " has no type; the registry holds only validated definitions");
     }
     Transform t = d.isTransform() ? load.apply(d.transform()) : null;
-    nodes.put(ref, new Node(ref, d.type(), parsed, t, d.transform(), Map.copyOf(inputs)));
+    nodes.put(ref, new Node(ref, d.type(), parsed, t, d.transform(), Map.copyOf(inputs), List.copyOf(d.expressions())));
   }
 
   private static List<Expression> parse(String owner, DerivedFeature d) {

@@ -7,10 +7,16 @@ import dev.quiver.core.derived.DerivedFeatures.Node;
 import dev.quiver.core.derived.DerivedFeatures.RequestInput;
 import dev.quiver.core.expr.CompiledExpression;
 import dev.quiver.core.expr.Expression;
+import dev.quiver.core.expr.ExpressionException;
+import dev.quiver.core.expr.ExpressionParser;
 import dev.quiver.core.model.FeatureRef;
 import dev.quiver.core.model.RequestField;
 import dev.quiver.core.model.ValueType;
 import dev.quiver.core.spi.Transform;
+import java.io.InvalidObjectException;
+import java.io.ObjectInputStream;
+import java.io.Serial;
+import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -27,8 +33,14 @@ import java.util.Set;
  * #outputs()} says which slot holds each requested feature.
  *
  * <p>Immutable and thread-safe; {@link #evaluate} writes only to the row it is given.
+ *
+ * <p>Serializable, so that a distributed engine can ship it to its workers: what is written is the
+ * recipe (the requested features and the derived features' expressions as text, their inputs and
+ * their transforms' class names), and reading compiles it again, loading custom transforms through
+ * the reading thread's context class loader (else Quiver's own), so their jars must be on the
+ * workers' classpath.
  */
-public final class DerivedPlan {
+public final class DerivedPlan implements Serializable {
   /** A requested feature and the slot that holds its value. */
   public record Output(FeatureRef ref, ValueType type, int slot, boolean derived) {}
 
@@ -45,9 +57,17 @@ public final class DerivedPlan {
   private final List<Output> outputs;
   private final int width;
   private final Step[] steps;
+  /** What {@link #build} was given (the derived nodes in evaluation order): the serialized form. */
+  private final List<FeatureRef> requested;
+  private final List<ValueType> requestedTypes;
+  private final List<Node> derived;
 
   private DerivedPlan(List<FeatureRef> baseFeatures, List<ValueType> baseTypes, List<RequestSlot> requestFields,
-      List<Output> outputs, int width, Step[] steps) {
+      List<Output> outputs, int width, Step[] steps, List<FeatureRef> requested, List<ValueType> requestedTypes,
+      List<Node> derived) {
+    this.requested = List.copyOf(requested);
+    this.requestedTypes = new ArrayList<>(requestedTypes); // may hold nulls
+    this.derived = List.copyOf(derived);
     this.baseFeatures = List.copyOf(baseFeatures);
     this.baseTypes = List.copyOf(baseTypes);
     this.requestFields = List.copyOf(requestFields);
@@ -94,7 +114,7 @@ public final class DerivedPlan {
       outputs.add(new Output(ref, requestedTypes.get(i), featureSlots.get(ref), nodes.containsKey(ref)));
     }
     return new DerivedPlan(List.copyOf(base.keySet()), List.copyOf(base.values()), List.copyOf(request.values()),
-        outputs, width, steps);
+        outputs, width, steps, requested, requestedTypes, order);
   }
 
   /** Depth first: a node's inputs come before it. */
@@ -214,6 +234,46 @@ public final class DerivedPlan {
   public void evaluate(Object[] row) {
     for (Step s : steps) {
       s.run(row);
+    }
+  }
+
+  @Serial
+  private Object writeReplace() {
+    List<NodeRecipe> nodes = new ArrayList<>();
+    for (Node n : derived) {
+      nodes.add(new NodeRecipe(n.ref(), n.type(), n.texts(), n.transformClass(), new LinkedHashMap<>(n.inputs())));
+    }
+    return new Recipe(requested, new ArrayList<>(requestedTypes), nodes);
+  }
+
+  @Serial
+  private void readObject(ObjectInputStream in) throws InvalidObjectException {
+    throw new InvalidObjectException("a DerivedPlan is read through its recipe");
+  }
+
+  /** A derived feature as written: expressions as text, the transform by class name. */
+  private record NodeRecipe(FeatureRef ref, ValueType type, List<String> texts, String transformClass,
+      Map<String, Input> inputs) implements Serializable {}
+
+  /** The serialized form of a {@link DerivedPlan}; reading it compiles the plan again. */
+  private record Recipe(List<FeatureRef> requested, List<ValueType> requestedTypes, List<NodeRecipe> nodes)
+      implements Serializable {
+    @Serial
+    private Object readResolve() {
+      Map<FeatureRef, Node> byRef = new LinkedHashMap<>();
+      for (NodeRecipe n : nodes) {
+        List<Expression> parsed = new ArrayList<>();
+        for (String text : n.texts()) {
+          try {
+            parsed.add(ExpressionParser.parse(text));
+          } catch (ExpressionException e) {
+            throw new QuiverException(n.ref() + ": " + e.getMessage(), e);
+          }
+        }
+        Transform t = n.transformClass() == null ? null : Transforms.load(n.transformClass(), Transforms.defaultLoader());
+        byRef.put(n.ref(), new Node(n.ref(), n.type(), parsed, t, n.transformClass(), Map.copyOf(n.inputs()), n.texts()));
+      }
+      return build(requested, requestedTypes, byRef);
     }
   }
 

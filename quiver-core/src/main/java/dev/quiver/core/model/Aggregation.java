@@ -21,7 +21,7 @@ public record Aggregation(
     Duration hop,
     String where,
     int k,
-    double percentile) {
+    double percentile) implements java.io.Serializable {
   public Aggregation {
     Objects.requireNonNull(function, "function");
     Objects.requireNonNull(window, "window");

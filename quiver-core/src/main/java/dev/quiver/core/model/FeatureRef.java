@@ -11,7 +11,7 @@ import java.util.regex.Pattern;
  *
  * @param version the pinned view version, or 0 for "the latest version"
  */
-public record FeatureRef(String view, int version, String feature) {
+public record FeatureRef(String view, int version, String feature) implements java.io.Serializable {
   private static final Pattern REF =
       Pattern.compile(VersionedName.SYNTAX + ":([A-Za-z_][A-Za-z0-9_]*|\\*)");
 

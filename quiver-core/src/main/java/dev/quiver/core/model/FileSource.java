@@ -19,7 +19,7 @@ public record FileSource(
     String createdColumn,
     Map<String, String> fieldMapping,
     Metadata metadata)
-    implements Source {
+    implements Source, java.io.Serializable {
   public FileSource {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(path, "path");

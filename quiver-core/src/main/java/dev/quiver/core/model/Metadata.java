@@ -11,7 +11,7 @@ import java.util.TreeMap;
  * @param owner a team or person, may be empty, never null
  * @param tags key/value labels, sorted by key, never null
  */
-public record Metadata(String description, String owner, Map<String, String> tags) {
+public record Metadata(String description, String owner, Map<String, String> tags) implements java.io.Serializable {
   public static final Metadata EMPTY = new Metadata("", "", Map.of());
 
   public Metadata {

@@ -10,7 +10,7 @@ import java.util.Optional;
  * <p>Spelled in definitions as {@code int32, int64, float32, float64, bool, string, bytes,
  * timestamp} or {@code list<T>} (for example {@code list<float32>} for an embedding).
  */
-public sealed interface ValueType permits ScalarType, ListType {
+public sealed interface ValueType extends java.io.Serializable permits ScalarType, ListType {
 
   /** The spelling used in definitions and in the registry, e.g. {@code int64} or {@code list<float32>}. */
   String spelling();

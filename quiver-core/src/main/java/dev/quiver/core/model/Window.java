@@ -7,7 +7,7 @@ import java.util.Objects;
  * The time span of an aggregate: a fixed length ending (exclusively) at the query time, or the
  * whole history. See DESIGN §3 for the sawtooth alignment.
  */
-public sealed interface Window permits Window.Fixed, Window.Lifetime {
+public sealed interface Window extends java.io.Serializable permits Window.Fixed, Window.Lifetime {
 
   /** The canonical spelling, e.g. {@code 30d}, {@code 90m}, {@code lifetime}. */
   String spelling();

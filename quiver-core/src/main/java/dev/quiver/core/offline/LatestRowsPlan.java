@@ -31,7 +31,7 @@ import java.util.Objects;
  * @param view {@code name@vN}
  */
 public record LatestRowsPlan(String view, FileSource source, List<KeyBinding> keys, List<LatestValue> features,
-    Instant start, Instant end) {
+    Instant start, Instant end) implements java.io.Serializable {
   public static final String EVENT_TS = "__quiver_event_ts";
   public static final String CREATED_TS = "__quiver_created_ts";
   /** The picked row's file (string), relative to the repo when inside it, {@code /}-separated. */

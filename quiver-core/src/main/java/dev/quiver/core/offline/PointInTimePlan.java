@@ -6,6 +6,7 @@ import dev.quiver.core.model.FeatureRef;
 import dev.quiver.core.model.FileSource;
 import dev.quiver.core.model.ScalarType;
 import dev.quiver.core.model.ValueType;
+import java.io.Serializable;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -54,7 +55,7 @@ public record PointInTimePlan(
     List<Output> outputs,
     long registryVersion,
     List<FileSource> tables,
-    Derivation derivation) {
+    Derivation derivation) implements Serializable {
   public PointInTimePlan {
     Objects.requireNonNull(query, "query");
     queryColumns = List.copyOf(queryColumns);
@@ -115,7 +116,7 @@ public record PointInTimePlan(
   }
 
   /** A named, typed column; {@code type} is null for a query column with no Quiver type (passed through). */
-  public record Column(String name, ValueType type) {}
+  public record Column(String name, ValueType type) implements Serializable {}
 
   /**
    * A point-in-time join against one view version's source.
@@ -125,7 +126,8 @@ public record PointInTimePlan(
    * @param ttl the view's TTL, or null for none
    * @param features what the join produces
    */
-  public record ViewJoin(String view, FileSource source, List<KeyBinding> keys, Duration ttl, List<PlannedFeature> features) {
+  public record ViewJoin(String view, FileSource source, List<KeyBinding> keys, Duration ttl, List<PlannedFeature> features)
+      implements Serializable {
     public ViewJoin {
       keys = List.copyOf(keys);
       features = List.copyOf(features);
@@ -135,10 +137,10 @@ public record PointInTimePlan(
   /**
    * A join key: the query column and the raw source column (before field mapping) that must be equal.
    */
-  public record KeyBinding(String queryColumn, String sourceColumn, ScalarType type) {}
+  public record KeyBinding(String queryColumn, String sourceColumn, ScalarType type) implements Serializable {}
 
   /** A feature an engine computes within a join. */
-  public sealed interface PlannedFeature permits LatestValue, WindowAggregate {
+  public sealed interface PlannedFeature extends Serializable permits LatestValue, WindowAggregate {
     /** The output column it fills. */
     String outputName();
 
@@ -171,7 +173,7 @@ public record PointInTimePlan(
   }
 
   /** One output column after the query columns. */
-  public record Output(String name, FeatureRef ref, ValueType type) {}
+  public record Output(String name, FeatureRef ref, ValueType type) implements Serializable {}
 
   /**
    * Derived and on-demand features, computed from each base row by the core evaluator.
@@ -181,7 +183,8 @@ public record PointInTimePlan(
    * @param requestColumns for each request slot of {@code plan}, the query column that holds it
    *     (request data comes from the query rows offline)
    */
-  public record Derivation(DerivedPlan plan, List<String> baseColumns, List<String> requestColumns) {
+  public record Derivation(DerivedPlan plan, List<String> baseColumns, List<String> requestColumns)
+      implements Serializable {
     public Derivation {
       Objects.requireNonNull(plan, "plan");
       baseColumns = List.copyOf(baseColumns);

@@ -7,7 +7,7 @@ import java.util.Objects;
  * Where the query rows of a training set come from: files, or a SQL query over the project's
  * sources (each source is visible as a table named after it).
  */
-public sealed interface QueryInput permits QueryInput.Files, QueryInput.Sql {
+public sealed interface QueryInput extends java.io.Serializable permits QueryInput.Files, QueryInput.Sql {
 
   /** A short description for messages and the dataset record. */
   String describe();

@@ -55,8 +55,9 @@ final class QueryRows {
   }
 
   private static Dataset<Row> sql(SparkSession spark, QueryInput.Sql query, List<FileSource> tables, Path repoRoot) {
+    List<FileSource> read = QuerySql.check(spark, query, repoRoot).read(tables);
     SparkSession own = SparkSessions.isolated(spark);
-    for (FileSource t : tables) {
+    for (FileSource t : read) {
       SparkScans.table(own, t, repoRoot).createOrReplaceTempView(t.name());
     }
     try {

@@ -48,13 +48,49 @@ final class SparkOfflineEngine implements OfflineEngine, LatestRowsWriter {
   }
 
   @Override
-  public HistoricalRows rows(PointInTimePlan plan, Path repoRoot) {
-    throw notYet("training sets (rows)");
+  public List<FileSource> tablesRead(QueryInput.Sql query, List<FileSource> tables) {
+    return QuerySql.check(spark, query, null).read(tables);
   }
 
   @Override
+  public HistoricalRows rows(PointInTimePlan plan, Path repoRoot) {
+    TrainingSetJob job = new TrainingSetJob(spark, plan, repoRoot);
+    try {
+      return new SparkRows(plan.columns(), job.result.toLocalIterator(), () -> job.release.forEach(Runnable::run));
+    } catch (RuntimeException e) {
+      job.release.forEach(Runnable::run);
+      throw failure(e, plan);
+    }
+  }
+
+  /**
+   * Writes the training set as one file (see {@link TrainingSetFile}): the executors compute it and
+   * one task writes it, ordered; nothing passes through the driver.
+   */
+  @Override
   public long write(PointInTimePlan plan, Path repoRoot, Path out, FileFormat format, DoubleConsumer progress) {
-    throw notYet("training sets (write)");
+    TrainingSetJob job = new TrainingSetJob(spark, plan, repoRoot);
+    progress.accept(0);
+    try {
+      long rows = TrainingSetFile.write(job.result.drop(QueryRows.ID), out, format);
+      progress.accept(100);
+      return rows;
+    } catch (RuntimeException e) {
+      throw failure(e, plan);
+    } finally {
+      job.release.forEach(Runnable::run);
+    }
+  }
+
+  /** A failure while Spark ran a training set: Quiver's own exceptions as they are, Spark's named. */
+  private static QuiverException failure(RuntimeException e, PointInTimePlan plan) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof QuiverException q) {
+        return q;
+      }
+    }
+    return new QuiverException("the offline engine (Spark) failed computing the training set for " + plan.query().describe()
+        + ": " + SparkSessions.firstLine(e.getMessage()), e);
   }
 
   @Override
@@ -92,7 +128,14 @@ final class SparkOfflineEngine implements OfflineEngine, LatestRowsWriter {
 
   @Override
   public String explain(PointInTimePlan plan, Path repoRoot) {
-    throw notYet("explain");
+    TrainingSetJob job = new TrainingSetJob(spark, plan, repoRoot);
+    try {
+      StringBuilder out = new StringBuilder("-- Spark (").append(spark.sparkContext().master()).append("), step by step:\n");
+      job.steps.forEach(s -> out.append("-- ").append(s).append('\n'));
+      return out.append(job.result.queryExecution().logical().treeString()).toString();
+    } finally {
+      job.release.forEach(Runnable::run);
+    }
   }
 
   @Override

@@ -90,6 +90,32 @@ class SparkMaterializationTest {
     }
   }
 
+  /**
+   * A task that cannot open the store fails the run with a message naming the store and what is
+   * missing (never the secret), and the watermark does not move: here the password file the driver
+   * read is gone when the executors resolve it.
+   */
+  @org.junit.jupiter.api.Test
+  void anExecutorThatCannotOpenTheStoreFailsTheRunAndTheWatermarkStays() throws Exception {
+    MaterializationRepos data = new MaterializationRepos(6);
+    String onRedis = "{type: redis, url: 'redis://127.0.0.1:" + redis.port() + "', password: '${file:redis.pass}', key_prefix: f6}";
+    Path b = data.write(tmp.resolve("spark"), SPARK, onRedis, "fail6");
+    Files.writeString(b.resolve("redis.pass"), PASSWORD);
+    try (FeatureRepo got = MaterializationRepos.open(b, NOW)) {
+      got.online().check(); // the driver's store is open, with the password it read
+      Files.delete(b.resolve("redis.pass"));
+      org.assertj.core.api.Assertions.assertThatThrownBy(
+              () -> got.materialize(List.of("user_latest"), MaterializationRepos.T0, END, MaterializationRepos.QUIET, "test"))
+          .isInstanceOf(dev.quiver.core.QuiverException.class)
+          .hasMessageContaining("user_latest@v1")
+          .hasMessageContaining("online store redis (url redis://127.0.0.1:" + redis.port() + ")")
+          .hasMessageContaining("refers to the file redis.pass, which does not exist")
+          .hasMessageContaining("watermark did not move")
+          .hasMessageNotContaining(PASSWORD);
+      assertThat(got.registry().watermark("user_latest@v1")).isEmpty();
+    }
+  }
+
   /** Rows read and written per view and run are the same: the same source rows, the same writes. */
   private static void assertSameResults(long seed, List<List<Materializer.ViewResult>> want,
       List<List<Materializer.ViewResult>> got) {

@@ -15,13 +15,13 @@ import org.apache.spark.sql.functions;
 /**
  * Measures materialization of one column-feature view into a fresh redis-server, through DuckDB (rows
  * stream through this process) and through Spark (the executors write), on the same Parquet source of
- * N rows onto K keys (Spark-generated, 8 files). Not a test; run by hand:
+ * N rows onto K keys (Spark-generated, 8 files). Redis commands may take up to 30 s (a loaded machine
+ * otherwise times out the default 500 ms). Not a test; run by hand (docs/spark.md has the numbers):
  *
  * <pre>{@code
- * ./mvnw -q -o -pl quiver-offline-spark -am test-compile
- * ./mvnw -q -o -pl quiver-offline-spark dependency:build-classpath -Dmdep.outputFile=/tmp/cp.txt -Dmdep.includeScope=test
+ * ./mvnw -q -o -pl quiver-offline-spark -am test-compile dependency:build-classpath -Dmdep.outputFile=/tmp/cp.txt -Dmdep.includeScope=test
  * java -cp quiver-offline-spark/target/test-classes:quiver-offline-spark/target/classes:$(cat /tmp/cp.txt) \
- *   dev.quiver.offline.spark.SparkMaterializeMeasure 10000000 1000000 local[2]
+ *   dev.quiver.offline.spark.SparkMaterializeMeasure 10000000 1000000 'local[2]'
  * }</pre>
  */
 public final class SparkMaterializeMeasure {
@@ -52,7 +52,7 @@ public final class SparkMaterializeMeasure {
         Files.createDirectories(repo.resolve("features"));
         Files.writeString(repo.resolve("quiver.yaml"), "project: bench\nregistry: {type: file, path: .quiver/registry}\n"
             + "offline: " + (engine.equals("spark") ? "{engine: spark, master: '" + master + "'}" : "{engine: duckdb}")
-            + "\nonline: {type: redis, url: 'redis://127.0.0.1:" + redis.port() + "'}\ndefinitions: [features]\n");
+            + "\nonline: {type: redis, url: 'redis://127.0.0.1:" + redis.port() + "', command_timeout: 30s}\ndefinitions: [features]\n");
         Files.writeString(repo.resolve("features/defs.yaml"), """
             entities:
               - {name: user, join_keys: [user_id], type: int64}

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.quiver.core.online.Materializer;
 import dev.quiver.core.repo.FeatureRepo;
 import dev.quiver.testkit.LocalRedis;
+import dev.quiver.testkit.LocalRedisCluster;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,8 +26,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * Materialization through Spark (core {@code Materializer}, the executors writing latest rows
  * themselves) leaves the same online state as through DuckDB, on randomized repos: column features
  * with one and two keys, window aggregates, a backfill of an older range and an incremental run;
- * into RocksDB (local mode borrows the driver's store) and into a real Redis that each task opens
- * itself, with its password read from a secret reference on the executor.
+ * into RocksDB (local mode borrows the driver's store), into a real Redis that each task opens
+ * itself, with its password read from a secret reference on the executor, and into a Redis Cluster.
  */
 class SparkMaterializationTest {
   private static final Instant NOW = END.plus(Duration.ofDays(1));
@@ -87,6 +88,21 @@ class SparkMaterializationTest {
     try (FeatureRepo want = MaterializationRepos.open(a, NOW); FeatureRepo got = MaterializationRepos.open(b, NOW)) {
       assertSameResults(seed, MaterializationRepos.materialize(want), MaterializationRepos.materialize(got));
       data.assertSameOnlineState(want, got);
+    }
+  }
+
+  /** Executors writing into a 3-master Redis Cluster: keys spread over the masters, same state as DuckDB's. */
+  @org.junit.jupiter.api.Test
+  void sparkIntoRedisClusterFromExecutorsEqualsDuckDb() throws Exception {
+    MaterializationRepos data = new MaterializationRepos(7);
+    Path a = data.write(tmp.resolve("duckdb"), "{engine: duckdb}", ROCKSDB, "mat7");
+    try (LocalRedisCluster cluster = LocalRedisCluster.start(3)) {
+      Path b = data.write(tmp.resolve("spark"), SPARK, "{type: redis, cluster: true, url: '" + cluster.urls()
+          + "', key_prefix: c7}", "mat7");
+      try (FeatureRepo want = MaterializationRepos.open(a, NOW); FeatureRepo got = MaterializationRepos.open(b, NOW)) {
+        assertSameResults(7, MaterializationRepos.materialize(want), MaterializationRepos.materialize(got));
+        data.assertSameOnlineState(want, got);
+      }
     }
   }
 

@@ -8,13 +8,12 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 
 /**
- * The last step on the executors: a query row joined with each view join's features becomes its
- * training-set row. Joins without a match (a null key or a null time) give their {@code
- * JoinSweep#emptyValues()}; derived and on-demand features are computed by the core evaluator
- * ({@link PointInTimePlan#deriver()}), the one the online path runs.
+ * The last step on the executors: a query row with each view join's features becomes its
+ * training-set row, its derived and on-demand features computed by the core evaluator ({@link
+ * PointInTimePlan#deriver()}), the one the online path runs.
  *
- * <p>Input rows: the query columns, the query id, then per join a marker (null when the join had no
- * row for the query) and its features. Output rows: {@link PointInTimePlan#columns()}, then the id.
+ * <p>Input rows: the query columns, the query id, then each join's features in join order. Output
+ * rows: {@link PointInTimePlan#columns()}, then the id.
  */
 final class FinishPartition implements MapPartitionsFunction<Row, Row> {
   private final PointInTimePlan plan;
@@ -22,18 +21,15 @@ final class FinishPartition implements MapPartitionsFunction<Row, Row> {
   /** Per base column after the query columns ({@link PointInTimePlan#baseColumns()}): the join and the feature. */
   private final int[] baseJoin;
   private final int[] baseFeature;
-  /** Per join: where its marker is in the input row. */
-  private final int[] markerAt;
-  /** Per join: its features for a query row it does not match. */
-  private final Object[][] empty;
+  /** Per join: where its first feature is in the input row. */
+  private final int[] joinAt;
 
-  FinishPartition(PointInTimePlan plan, int[] baseJoin, int[] baseFeature, int[] markerAt, Object[][] empty) {
+  FinishPartition(PointInTimePlan plan, int[] baseJoin, int[] baseFeature, int[] joinAt) {
     this.plan = plan;
     this.queryWidth = plan.queryColumns().size();
     this.baseJoin = baseJoin;
     this.baseFeature = baseFeature;
-    this.markerAt = markerAt;
-    this.empty = empty;
+    this.joinAt = joinAt;
   }
 
   @Override
@@ -53,9 +49,7 @@ final class FinishPartition implements MapPartitionsFunction<Row, Row> {
           base[i] = SparkValues.toJava(r.get(i));
         }
         for (int c = 0; c < baseJoin.length; c++) {
-          int j = baseJoin[c];
-          base[queryWidth + c] = r.isNullAt(markerAt[j]) ? empty[j][baseFeature[c]]
-              : SparkValues.toJava(r.get(markerAt[j] + 1 + baseFeature[c]));
+          base[queryWidth + c] = SparkValues.toJava(r.get(joinAt[baseJoin[c]] + baseFeature[c]));
         }
         Object[] row = deriver.apply(base);
         Object[] out = new Object[row.length + 1];

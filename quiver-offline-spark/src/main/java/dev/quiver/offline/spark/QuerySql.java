@@ -39,7 +39,7 @@ final class QuerySql {
 
   private QuerySql() {}
 
-  /** The lower-case names of the tables a checked query reads (CTEs it defines excluded). */
+  /** The lower-case names of the tables a checked query reads (and of CTEs it defines, which match no source unless named like one). */
   record Checked(Set<String> tables) {
     List<FileSource> read(List<FileSource> sources) {
       return sources.stream().filter(s -> tables.contains(s.name().toLowerCase(Locale.ROOT))).toList();
@@ -68,9 +68,24 @@ final class QuerySql {
     Set<String> ctes = new HashSet<>();
     Set<String> tables = new HashSet<>();
     List<String> refused = new ArrayList<>();
+    walk(plan, query, repoRoot, ctes, tables, refused);
+    if (!refused.isEmpty()) {
+      throw new InvalidRequestException("the query rows' SQL is refused: " + String.join("; ", refused));
+    }
+    // a CTE named like a source may read that source: keep the name (reading a superset is correct)
+    return new Checked(Set.copyOf(tables));
+  }
+
+  /** Visits every node of the plan: subqueries, and the definitions of CTEs (which are not children). */
+  private static void walk(LogicalPlan plan, QueryInput.Sql query, Path repoRoot, Set<String> ctes, Set<String> tables,
+      List<String> refused) {
     plan.foreachWithSubqueries(node -> {
       if (node instanceof UnresolvedWith with) {
-        with.cteRelations().foreach(cte -> ctes.add(cte._1().toLowerCase(Locale.ROOT)));
+        with.cteRelations().foreach(cte -> {
+          ctes.add(cte._1().toLowerCase(Locale.ROOT));
+          walk(cte._2(), query, repoRoot, ctes, tables, refused);
+          return BoxedUnit.UNIT;
+        });
       }
       if (node instanceof UnresolvedRelation r) {
         List<String> parts = scala.jdk.javaapi.CollectionConverters.asJava(r.multipartIdentifier());
@@ -107,11 +122,6 @@ final class QuerySql {
       });
       return BoxedUnit.UNIT;
     });
-    if (!refused.isEmpty()) {
-      throw new InvalidRequestException("the query rows' SQL is refused: " + String.join("; ", refused));
-    }
-    tables.removeAll(ctes);
-    return new Checked(Set.copyOf(tables));
   }
 
   /** True when the file (as Spark resolves it: against the working directory) is inside the repo, links followed. */

@@ -137,10 +137,42 @@ final class SparkScans {
   private static Dataset<Row> reader(SparkSession spark, List<Path> files, FileFormat format) {
     String[] paths = files.stream().map(SparkScans::literalPath).toArray(String[]::new);
     return switch (format) {
-      case PARQUET -> spark.read().parquet(paths);
+      case PARQUET -> {
+        // Spark infers a Parquet schema with a job; a request reads the same files several times
+        List<String> key = fileKey(files);
+        StructType known = key == null ? null : PARQUET_SCHEMAS.get(key);
+        if (known != null) {
+          yield spark.read().schema(known).parquet(paths);
+        }
+        Dataset<Row> read = spark.read().parquet(paths);
+        if (key != null) {
+          if (PARQUET_SCHEMAS.size() > 256) {
+            PARQUET_SCHEMAS.clear();
+          }
+          PARQUET_SCHEMAS.put(key, read.schema());
+        }
+        yield read;
+      }
       case CSV -> spark.read().option("header", "true").option("inferSchema", "true").option("multiLine", "true")
           .option("mode", "FAILFAST").csv(paths);
     };
+  }
+
+  /** Parquet schemas Spark inferred, by the files' paths, inodes, sizes and modification times. */
+  private static final Map<List<String>, StructType> PARQUET_SCHEMAS = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** The files' paths, inodes, sizes and modification times (ns); null when one cannot be read. */
+  private static List<String> fileKey(List<Path> files) {
+    List<String> key = new ArrayList<>(files.size());
+    try {
+      for (Path f : files) {
+        var a = java.nio.file.Files.readAttributes(f, java.nio.file.attribute.BasicFileAttributes.class);
+        key.add(f.toAbsolutePath() + " " + a.fileKey() + " " + a.size() + " " + a.lastModifiedTime().to(java.util.concurrent.TimeUnit.NANOSECONDS));
+      }
+    } catch (java.io.IOException e) {
+      return null;
+    }
+    return key;
   }
 
   private static Dataset<Row> normalized(Dataset<Row> raw, FileFormat format) {

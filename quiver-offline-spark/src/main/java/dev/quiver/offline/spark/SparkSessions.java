@@ -59,6 +59,7 @@ final class SparkSessions {
    *     master or other core settings
    */
   static synchronized SparkSession session(String master, Map<String, String> conf) {
+    master = effectiveMaster(master);
     String key = master + " " + new TreeMap<>(conf);
     SparkSession known = SESSIONS.get(key);
     if (known != null && !known.sparkContext().isStopped()) {
@@ -115,8 +116,17 @@ final class SparkSessions {
     return own;
   }
 
+  /**
+   * The master Spark runs with: the one {@code spark-submit} gave this JVM ({@code spark.master}),
+   * else {@code offline.master}.
+   */
+  static String effectiveMaster(String master) {
+    String submitted = System.getProperty("spark.master");
+    return submitted == null || submitted.isBlank() ? master : submitted;
+  }
+
   private static SparkSession start(String master, Map<String, String> conf) {
-    SparkSession.Builder builder = SparkSession.builder().master(master);
+    SparkSession.Builder builder = SparkSession.builder().master(effectiveMaster(master));
     conf.forEach(builder::config);
     SparkSession session;
     try {

@@ -73,7 +73,14 @@ final class TrainingSetFile {
 
   private static long rowsIn(Dataset<Row> rows, Path file, FileFormat format) {
     return switch (format) {
-      case PARQUET -> rows.sparkSession().read().parquet(SparkScans.literalPath(file)).count(); // from the footer
+      case PARQUET -> {
+        try (var reader = org.apache.parquet.hadoop.ParquetFileReader.open(org.apache.parquet.hadoop.util.HadoopInputFile.fromPath(
+            new org.apache.hadoop.fs.Path(file.toUri()), rows.sparkSession().sparkContext().hadoopConfiguration()))) {
+          yield reader.getRecordCount(); // from the footer
+        } catch (IOException e) {
+          throw new QuiverException("cannot read back " + file + " to count its rows: " + e.getMessage(), e);
+        }
+      }
       case CSV -> rows.sparkSession().read().option("header", "true").option("multiLine", "true")
           .csv(SparkScans.literalPath(file)).count();
     };

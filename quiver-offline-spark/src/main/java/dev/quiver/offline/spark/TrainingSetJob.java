@@ -35,13 +35,14 @@ import org.apache.spark.sql.types.TimestampType;
  *
  * <ol>
  *   <li>the query rows get an id in input order ({@link QueryRows#withIds});
- *   <li>per {@link ViewJoin}, the query rows (keys, t, id) and the source rows (keys, event time,
- *       created time, position, the columns the join reads) are unioned on normalized keys (int32
- *       and int64 as bigint, bytes as binary, compared by content), repartitioned by the keys, sorted
- *       within partitions in the sweep order and swept by {@link JoinPartition} with the core {@link
- *       JoinSweep}; query rows with a null key or a null t are left out (they match nothing);
- *   <li>each join's features are joined back to the query rows by id ({@link FinishPartition}: empty
- *       values where a join had no row, then derived features), and the result is ordered by id.
+ *   <li>per {@link ViewJoin}, in turn: the query rows (keys, t, and every column so far) and the source
+ *       rows (keys, event time, created time, position, the columns the join reads) are unioned on
+ *       normalized keys (int32 and int64 as bigint, bytes as binary, compared by content),
+ *       repartitioned by the keys, sorted within partitions in the sweep order and swept by {@link
+ *       JoinPartition} with the core {@link JoinSweep}, which appends the join's features to each query
+ *       row; one shuffle per join, none to bring the features back;
+ *   <li>the rows are ordered by id and finished on the executors ({@link FinishPartition}: derived
+ *       and on-demand features by the core evaluator).
  * </ol>
  *
  * <p>The result's columns are {@link PointInTimePlan#columns()}, then {@link QueryRows#ID}.
@@ -63,37 +64,27 @@ final class TrainingSetJob {
     Dataset<Row> query = QueryRows.withIds(spark, plan.query(), plan.tables(), repoRoot, release);
     steps.add("query rows: " + plan.query().describe() + ", each with an id in input order");
     List<String> queryNames = plan.queryColumns().stream().map(PointInTimePlan.Column::name).toList();
+    List<String> present = List.of(query.columns());
     for (String name : queryNames) {
-      if (!List.of(query.columns()).contains(name)) {
+      if (!present.contains(name)) {
         throw new QuiverException("the query rows (" + plan.query().describe() + ") have no column '" + name
             + "' any more; they changed since the request was planned, ask again");
       }
     }
     List<Column> selected = new ArrayList<>();
-    queryNames.forEach(n -> selected.add(col(SparkScans.quoted(n))));
+    for (int i = 0; i < queryNames.size(); i++) {
+      selected.add(col(SparkScans.quoted(queryNames.get(i))).as("__quiver_q" + i));
+    }
     selected.add(col(ID));
-    Dataset<Row> joined = query.select(selected.toArray(Column[]::new));
-    int width = queryNames.size() + 1;
-    int[] markerAt = new int[plan.joins().size()];
-    Object[][] empty = new Object[plan.joins().size()][];
+    Dataset<Row> rows = query.select(selected.toArray(Column[]::new));
+    int queryWidth = queryNames.size();
+    int[] joinAt = new int[plan.joins().size()];
     for (int j = 0; j < plan.joins().size(); j++) {
-      ViewJoin join = plan.joins().get(j);
-      Dataset<Row> features = join(spark, plan, join, query, repoRoot, empty, j);
-      List<Column> renamed = new ArrayList<>();
-      renamed.add(col(ID).as(ID + "_" + j));
-      renamed.add(lit(true).as("__quiver_m" + j));
-      for (int f = 0; f < join.features().size(); f++) {
-        renamed.add(col("f" + f).as("__quiver_j" + j + "_" + f));
-      }
-      features = features.select(renamed.toArray(Column[]::new));
-      joined = joined.join(features, joined.col(ID).equalTo(features.col(ID + "_" + j)), "left").drop(ID + "_" + j);
-      markerAt[j] = width;
-      width += 1 + join.features().size();
-      steps.add("join " + join.view() + ": its features joined back to the query rows by id");
+      joinAt[j] = rows.schema().size();
+      rows = join(spark, plan, plan.joins().get(j), rows, repoRoot, j);
     }
     // base columns: the query's, then the features the plan's base result holds, by output name
     List<PointInTimePlan.Column> baseColumns = plan.baseColumns();
-    int queryWidth = queryNames.size();
     int[] baseJoin = new int[baseColumns.size() - queryWidth];
     int[] baseFeature = new int[baseJoin.length];
     for (int c = 0; c < baseJoin.length; c++) {
@@ -116,34 +107,28 @@ final class TrainingSetJob {
     StructType out = new StructType();
     for (PointInTimePlan.Column c : plan.columns()) {
       int q = queryNames.indexOf(c.name());
-      DataType type = q >= 0 && q < queryWidth ? query.schema().apply(query.schema().fieldIndex(c.name())).dataType()
-          : SparkTypes.toSpark(c.type());
+      DataType type = q >= 0 ? query.schema().apply(query.schema().fieldIndex(c.name())).dataType() : SparkTypes.toSpark(c.type());
       out = out.add(c.name(), type, true);
     }
     out = out.add(ID, DataTypes.LongType, false);
-    result = joined.orderBy(col(ID))
-        .mapPartitions(new FinishPartition(plan, baseJoin, baseFeature, markerAt, empty), Encoders.row(out));
-    steps.add("ordered by id; each row finished on the executors: empty values where a join had no row"
-        + (plan.derivation() == null ? "" : ", then derived features by the core evaluator (" + plan.derivation().plan() + ")"));
+    result = rows.orderBy(col(ID)).mapPartitions(new FinishPartition(plan, baseJoin, baseFeature, joinAt), Encoders.row(out));
+    steps.add("ordered by id; each row finished on the executors"
+        + (plan.derivation() == null ? "" : ": derived features by the core evaluator (" + plan.derivation().plan() + ")"));
   }
 
-  /** One view join's features per query id: columns {@code id, f0, f1, ...}. */
-  private Dataset<Row> join(SparkSession spark, PointInTimePlan plan, ViewJoin join, Dataset<Row> query, Path repoRoot,
-      Object[][] empty, int j) {
+  /** The rows so far with one view join's features appended. */
+  private Dataset<Row> join(SparkSession spark, PointInTimePlan plan, ViewJoin join, Dataset<Row> rows, Path repoRoot, int j) {
     Dataset<Row> source = SparkScans.source(spark, join.source(), repoRoot);
     Map<String, ValueType> types = new HashMap<>();
     for (StructField f : source.schema().fields()) {
       types.put(f.name(), SparkTypes.toQuiver(f.dataType()));
     }
-    // the plan's types for column features (the files hold them, as validated); names match case-insensitively
-    JoinSweep sweep;
+    List<String> valueColumns;
     try {
-      sweep = new JoinSweep(join, name -> typeOf(types, name));
+      valueColumns = new JoinSweep(join, name -> typeOf(types, name)).sourceColumns(); // checks the types on the driver
     } catch (QuiverException e) {
       throw new SourceDataException(join.source().name(), join.source().path(), e.getMessage(), e);
     }
-    empty[j] = sweep.emptyValues();
-    List<String> valueColumns = sweep.sourceColumns();
     Map<String, ValueType> sweepTypes = new HashMap<>();
     valueColumns.forEach(c -> sweepTypes.put(c, typeOf(types, c)));
 
@@ -151,33 +136,33 @@ final class TrainingSetJob {
     List<Column> qry = new ArrayList<>();
     List<Column> keys = new ArrayList<>();
     Column sourceKeysPresent = lit(true);
-    Column queryKeysPresent = lit(true);
     for (int k = 0; k < join.keys().size(); k++) {
       KeyBinding key = join.keys().get(k);
       DataType type = key.type().isIntegral() ? DataTypes.LongType : SparkTypes.toSpark(key.type());
       String name = "__quiver_k" + k;
       Column s = column(source, key.sourceColumn(), join).cast(type);
-      Column q = col(SparkScans.quoted(key.queryColumn())).cast(type);
+      int q = plan.queryColumns().stream().map(PointInTimePlan.Column::name).toList().indexOf(key.queryColumn());
       src.add(s.as(name));
-      qry.add(q.as(name));
+      qry.add(col("__quiver_q" + q).cast(type).as(name));
       keys.add(col(name));
       sourceKeysPresent = sourceKeysPresent.and(s.isNotNull());
-      queryKeysPresent = queryKeysPresent.and(q.isNotNull());
     }
     Column event = micros(source, join.source().rawColumn(join.source().timestampColumn()), join);
     Column created = join.source().createdColumn() == null ? lit(null).cast(DataTypes.LongType)
         : micros(source, join.source().rawColumn(join.source().createdColumn()), join);
-    Column t = functions.unix_micros(col(SparkScans.quoted(plan.timestampColumn())));
+    int t = plan.queryColumns().stream().map(PointInTimePlan.Column::name).toList().indexOf(plan.timestampColumn());
     src.add(event.as(T));
-    qry.add(t.as(T));
+    qry.add(functions.unix_micros(col("__quiver_q" + t)).as(T));
     src.add(lit(JoinPartition.SOURCE).as(KIND));
     qry.add(lit(JoinPartition.QUERY).as(KIND));
     src.add(created.as(CREATED));
     qry.add(lit(null).cast(DataTypes.LongType).as(CREATED));
     src.add(col(SparkScans.POSITION).as(POS));
     qry.add(lit(null).cast(DataTypes.LongType).as(POS));
-    src.add(lit(null).cast(DataTypes.LongType).as(ID));
-    qry.add(col(ID).as(ID));
+    for (StructField f : rows.schema().fields()) {
+      src.add(lit(null).cast(f.dataType()).as(f.name()));
+      qry.add(col(f.name()));
+    }
     for (int v = 0; v < valueColumns.size(); v++) {
       ValueType type = sweepTypes.get(valueColumns.get(v));
       Column value = column(source, valueColumns.get(v), join);
@@ -187,7 +172,7 @@ final class TrainingSetJob {
       qry.add(lit(null).cast(held).as("__quiver_v" + v));
     }
     Dataset<Row> sourceRows = source.where(sourceKeysPresent.and(event.isNotNull())).select(src.toArray(Column[]::new));
-    Dataset<Row> queryRows = query.where(queryKeysPresent.and(t.isNotNull())).select(qry.toArray(Column[]::new));
+    Dataset<Row> queryRows = rows.select(qry.toArray(Column[]::new));
     List<Column> order = new ArrayList<>(keys);
     order.add(col(T));
     order.add(col(KIND));
@@ -196,14 +181,14 @@ final class TrainingSetJob {
     Dataset<Row> sorted = sourceRows.unionAll(queryRows)
         .repartition(keys.toArray(Column[]::new))
         .sortWithinPartitions(order.toArray(Column[]::new));
-    StructType out = new StructType().add(ID, DataTypes.LongType, false);
+    StructType out = rows.schema();
     for (int f = 0; f < join.features().size(); f++) {
-      out = out.add("f" + f, SparkTypes.toSpark(join.features().get(f).type()), true);
+      out = out.add("__quiver_j" + j + "_" + f, SparkTypes.toSpark(join.features().get(f).type()), true);
     }
     steps.add("join " + join.view() + ": source '" + join.source().name() + "' (" + join.source().path() + ") and the query rows"
-        + " with keys " + join.keys().stream().map(KeyBinding::queryColumn).toList() + ", repartitioned by key, sorted by (key,"
+        + " on keys " + join.keys().stream().map(KeyBinding::queryColumn).toList() + ", repartitioned by key, sorted by (key,"
         + " time, source before query, created nulls first, position), swept per key by the core JoinSweep");
-    return sorted.mapPartitions(new JoinPartition(join, sweepTypes, join.keys().size()), Encoders.row(out));
+    return sorted.mapPartitions(new JoinPartition(join, sweepTypes, join.keys().size(), rows.schema().size()), Encoders.row(out));
   }
 
   private static ValueType typeOf(Map<String, ValueType> types, String name) {

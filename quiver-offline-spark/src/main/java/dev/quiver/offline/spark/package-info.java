@@ -10,5 +10,9 @@
  * QuerySql}); a training set as one Dataset ({@code TrainingSetJob}), whose executor steps are {@code
  * JoinPartition} (the core {@code JoinSweep} per key) and {@code FinishPartition} (derived
  * features); and how it is written ({@code TrainingSetFile}) or streamed ({@code SparkRows}).
+ * Materialization's reads — the latest row per key and every row in the tie order ({@code
+ * SparkLatestRows}) — and the distributed write of latest rows into the online store by the
+ * executors ({@code SparkOnlineWriter}, the engine's {@link dev.quiver.core.offline.LatestRowsWriter}
+ * capability).
  */
 package dev.quiver.offline.spark;

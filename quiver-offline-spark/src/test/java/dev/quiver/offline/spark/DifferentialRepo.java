@@ -102,6 +102,7 @@ final class DifferentialRepo {
             r.nextInt(8) == 0 ? null : (r.nextDouble() - 0.3) * 100, r.nextInt(8) == 0 ? null : r.nextInt(60) - 5,
             r.nextInt(8) == 0 ? null : (long) serial++, r.nextInt(6) == 0 ? null : "c" + r.nextInt(4),
             r.nextInt(6) == 0 ? null : r.nextBoolean()});
+        tieWithAnEarlierRow(rows, txnFiles, 6);
       }
       txnFiles.put(name, rows);
     }
@@ -115,6 +116,7 @@ final class DifferentialRepo {
         rows.add(new Object[] {r.nextInt(15) == 0 ? null : (long) r.nextInt(users), e, created(e),
             r.nextInt(8) == 0 ? null : r.nextDouble() * 10 - 2, r.nextInt(6) == 0 ? null : "p" + r.nextInt(5),
             r.nextInt(8) == 0 ? null : (long) r.nextInt(9)});
+        tieWithAnEarlierRow(rows, clickFiles, 3);
       }
       clickFiles.put(name, rows);
     }
@@ -140,6 +142,19 @@ final class DifferentialRepo {
           r.nextInt(15) == 0 ? null : pick(MERCHANTS), r.nextInt(15) == 0 ? null : pick(DEVICES),
           r.nextInt(15) == 0 ? null : int32StoreQuery ? (Object) r.nextInt(5) : (Object) (long) r.nextInt(5), t,
           r.nextInt(5) == 0 ? null : r.nextDouble() * 50, r.nextInt(4) == 0 ? null : "note" + r.nextInt(3)});
+    }
+  }
+
+  /**
+   * Sometimes gives the row just added the keys, event and created time (the first {@code width}
+   * columns) of an earlier row of this file or an earlier one: exact ties that only file and row
+   * order decide, also for the latest row of a key (what materialization writes).
+   */
+  private void tieWithAnEarlierRow(List<Object[]> rows, Map<String, List<Object[]>> earlierFiles, int width) {
+    List<Object[]> earlier = new ArrayList<>(rows.subList(0, rows.size() - 1));
+    earlierFiles.values().forEach(earlier::addAll);
+    if (!earlier.isEmpty() && r.nextInt(3) == 0) {
+      System.arraycopy(earlier.get(r.nextInt(earlier.size())), 0, rows.getLast(), 0, width);
     }
   }
 

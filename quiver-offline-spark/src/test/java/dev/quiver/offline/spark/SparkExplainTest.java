@@ -1,9 +1,7 @@
 package dev.quiver.offline.spark;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.quiver.core.QuiverException;
 import dev.quiver.core.load.Origins;
 import dev.quiver.core.model.Definitions;
 import dev.quiver.core.model.FeatureRef;
@@ -13,7 +11,6 @@ import dev.quiver.core.model.Metadata;
 import dev.quiver.core.model.ScalarType;
 import dev.quiver.core.model.ViewBuilder;
 import dev.quiver.core.offline.HistoricalRequest;
-import dev.quiver.core.offline.LatestRowsPlan;
 import dev.quiver.core.offline.OfflineEngine;
 import dev.quiver.core.offline.PointInTimePlan;
 import dev.quiver.core.offline.PointInTimePlan.Column;
@@ -32,7 +29,7 @@ import org.apache.spark.scheduler.SparkListenerJobStart;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** explain says what runs without running it; what the engine cannot do yet is refused by name. */
+/** explain says what runs without running it. */
 class SparkExplainTest {
   @TempDir Path repo;
 
@@ -76,18 +73,6 @@ class SparkExplainTest {
         TestSpark.session().sparkContext().removeSparkListener(count);
       }
       assertThat(jobs.get()).as("Spark jobs started by explain once the files' schemas are known").isZero();
-    }
-  }
-
-  @Test
-  void materializationIsRefusedNamingWhatIsMissing() {
-    try (OfflineEngine engine = TestSpark.engine()) {
-      PointInTimePlan plan = plan(engine);
-      PointInTimePlan.ViewJoin join = plan.joins().getFirst();
-      LatestRowsPlan latest = new LatestRowsPlan(join.view(), join.source(), join.keys(),
-          join.features().stream().map(f -> (PointInTimePlan.LatestValue) f).toList(), Instant.EPOCH, Instant.now());
-      assertThatThrownBy(() -> engine.latestRows(latest, repo)).isInstanceOf(QuiverException.class)
-          .hasMessageContaining("cannot compute materialization (latest rows) yet");
     }
   }
 }

@@ -271,7 +271,7 @@ public final class DerivedPlan implements Serializable {
           }
         }
         Transform t = n.transformClass() == null ? null : Transforms.load(n.transformClass(), Transforms.defaultLoader());
-        byRef.put(n.ref(), new Node(n.ref(), n.type(), parsed, t, n.transformClass(), Map.copyOf(n.inputs()), n.texts()));
+        byRef.put(n.ref(), new Node(n.ref(), n.type(), parsed, t, n.transformClass(), java.util.Collections.unmodifiableMap(new LinkedHashMap<>(n.inputs())), n.texts()));
       }
       return build(requested, requestedTypes, byRef);
     }

@@ -1,0 +1,142 @@
+package dev.quiver.offline.spark;
+
+import dev.quiver.core.QuiverException;
+import dev.quiver.core.model.FileFormat;
+import dev.quiver.core.model.FileSource;
+import dev.quiver.core.offline.HistoricalRows;
+import dev.quiver.core.offline.LatestRowsPlan;
+import dev.quiver.core.offline.OfflineEngine;
+import dev.quiver.core.offline.PointInTimePlan;
+import dev.quiver.core.offline.QueryInput;
+import dev.quiver.core.spi.SourceColumn;
+import dev.quiver.core.spi.SourceFiles;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.DoubleConsumer;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructField;
+
+/**
+ * The Apache Spark offline engine: the executors scan the sources, partition them by key and run the
+ * core sweeps; the driver plans and streams results. Thread-safe; every engine of a JVM shares its
+ * session ({@link SparkSessions}), which closing an engine leaves running.
+ */
+final class SparkOfflineEngine implements OfflineEngine {
+  private final SparkSession spark;
+
+  SparkOfflineEngine(SparkSession spark) {
+    this.spark = spark;
+  }
+
+  SparkSession spark() {
+    return spark;
+  }
+
+  @Override
+  public List<SourceColumn> describe(QueryInput query, List<FileSource> tables, Path repoRoot) {
+    Dataset<Row> rows = QueryRows.read(spark, query, tables, repoRoot);
+    List<SourceColumn> columns = new ArrayList<>();
+    for (StructField f : rows.schema().fields()) {
+      columns.add(new SourceColumn(f.name(), SparkTypes.toQuiver(f.dataType()), f.dataType().simpleString()));
+    }
+    return columns;
+  }
+
+  @Override
+  public List<FileSource> tablesRead(QueryInput.Sql query, List<FileSource> tables) {
+    return QuerySql.check(spark, query, null).read(tables);
+  }
+
+  @Override
+  public HistoricalRows rows(PointInTimePlan plan, Path repoRoot) {
+    TrainingSetJob job = new TrainingSetJob(spark, plan, repoRoot);
+    try {
+      return new SparkRows(plan.columns(), job.result.toLocalIterator(), () -> job.release.forEach(Runnable::run));
+    } catch (RuntimeException e) {
+      job.release.forEach(Runnable::run);
+      throw failure(e, plan);
+    }
+  }
+
+  /**
+   * Writes the training set as one file (see {@link TrainingSetFile}): the executors compute it and
+   * one task writes it, ordered; nothing passes through the driver.
+   */
+  @Override
+  public long write(PointInTimePlan plan, Path repoRoot, Path out, FileFormat format, DoubleConsumer progress) {
+    TrainingSetJob job = new TrainingSetJob(spark, plan, repoRoot);
+    progress.accept(0);
+    try {
+      long rows = TrainingSetFile.write(job.result.drop(QueryRows.ID), out, format);
+      progress.accept(100);
+      return rows;
+    } catch (RuntimeException e) {
+      throw failure(e, plan);
+    } finally {
+      job.release.forEach(Runnable::run);
+    }
+  }
+
+  /** A failure while Spark ran a training set: Quiver's own exceptions as they are, Spark's named. */
+  private static QuiverException failure(RuntimeException e, PointInTimePlan plan) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof QuiverException q) {
+        return q;
+      }
+    }
+    return new QuiverException("the offline engine (Spark) failed computing the training set for " + plan.query().describe()
+        + ": " + SparkSessions.firstLine(e.getMessage()), e);
+  }
+
+  @Override
+  public HistoricalRows latestRows(LatestRowsPlan plan, Path repoRoot) {
+    throw notYet("materialization (latest rows)");
+  }
+
+  @Override
+  public HistoricalRows sourceRows(LatestRowsPlan plan, Path repoRoot) {
+    throw notYet("materialization of window aggregates (source rows)");
+  }
+
+  @Override
+  public String explain(PointInTimePlan plan, Path repoRoot) {
+    TrainingSetJob job = new TrainingSetJob(spark, plan, repoRoot);
+    try {
+      StringBuilder out = new StringBuilder("-- Spark (").append(spark.sparkContext().master()).append("), step by step:\n");
+      job.steps.forEach(s -> out.append("-- ").append(s).append('\n'));
+      return out.append(job.result.queryExecution().logical().treeString()).toString();
+    } finally {
+      job.release.forEach(Runnable::run);
+    }
+  }
+
+  @Override
+  public HistoricalRows read(Path file, FileFormat format) {
+    List<Path> files = SourceFiles.resolve("training set", file.toString(), format, Path.of(""));
+    Dataset<Row> rows = SparkScans.files(spark, files, format);
+    List<PointInTimePlan.Column> columns = new ArrayList<>();
+    for (StructField f : rows.schema().fields()) {
+      columns.add(new PointInTimePlan.Column(f.name(), SparkTypes.toQuiver(f.dataType())));
+    }
+    return new SparkRows(columns, rows.toLocalIterator(), () -> {});
+  }
+
+  @Override
+  public Path appendToSource(FileSource source, Path repoRoot, List<String> columns, List<Object[]> rows) {
+    throw new QuiverException("the Spark offline engine does not append rows to source '" + source.name()
+        + "'; push with \"to\": \"online\", or use the DuckDB engine for a repo that takes offline pushes");
+  }
+
+  private static QuiverException notYet(String what) {
+    return new QuiverException("the Spark offline engine cannot compute " + what + " yet; use offline: {engine: duckdb}"
+        + " for it");
+  }
+
+  @Override
+  public void close() {
+    // the session is shared by every engine of this JVM and stops when the JVM exits
+  }
+}

@@ -7,5 +7,9 @@
  * computes them over sorted or hashed rows, which every engine calls instead of re-deriving it,
  * lives in {@link dev.quiver.core.offline.sweep}. The plan is {@link java.io.Serializable}, so a
  * distributed engine can ship it to its workers.
+ *
+ * <p>Materialization reads a {@link dev.quiver.core.offline.LatestRowsPlan}; an engine that can also
+ * write its latest rows into the online store from its own workers declares the optional {@link
+ * dev.quiver.core.offline.LatestRowsWriter} capability.
  */
 package dev.quiver.core.offline;

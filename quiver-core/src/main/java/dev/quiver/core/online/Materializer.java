@@ -12,12 +12,11 @@ import dev.quiver.core.model.Feature;
 import dev.quiver.core.model.FeatureView;
 import dev.quiver.core.model.FileSource;
 import dev.quiver.core.model.JoinKey;
-import dev.quiver.core.model.ScalarType;
 import dev.quiver.core.model.Source;
 import dev.quiver.core.model.StreamSource;
-import dev.quiver.core.model.ValueType;
 import dev.quiver.core.offline.HistoricalRows;
 import dev.quiver.core.offline.LatestRowsPlan;
+import dev.quiver.core.offline.LatestRowsWriter;
 import dev.quiver.core.offline.OfflineEngine;
 import dev.quiver.core.offline.PointInTimePlan.KeyBinding;
 import dev.quiver.core.offline.PointInTimePlan.LatestValue;
@@ -93,9 +92,21 @@ public final class Materializer {
   private final Path repoRoot;
   private final Clock clock;
   private final String author;
+  private final OnlineStoreOpener opener;
 
   public Materializer(RegistrySnapshot snapshot, OfflineEngine engine, OnlineStore store, RegistryStore registry,
       Path repoRoot, Clock clock, String author) {
+    this(snapshot, engine, store, registry, repoRoot, clock, author, null);
+  }
+
+  /**
+   * A materializer that lets an engine which can ({@link LatestRowsWriter}) write latest rows from its
+   * own workers, each opening the store with {@code opener}; with a null opener, or an engine
+   * without that capability, rows stream through this process.
+   */
+  public Materializer(RegistrySnapshot snapshot, OfflineEngine engine, OnlineStore store, RegistryStore registry,
+      Path repoRoot, Clock clock, String author, OnlineStoreOpener opener) {
+    this.opener = opener;
     this.snapshot = Objects.requireNonNull(snapshot, "snapshot");
     this.engine = engine;
     this.store = store;
@@ -286,9 +297,13 @@ public final class Materializer {
     String table = OnlineTables.of(snapshot.definitions().project(), view);
     store.createTable(table);
     long[] newest = {Long.MIN_VALUE}; // written by the reader thread, read after transfer joined it
-    Materializer.<OnlineStore.Entry>transfer(name, sink -> latestRows(plan, sink, newest),
-        batch -> refill.columns() ? store.multiPutIfNotOlder(table, batch) : store.multiPutIfNewer(table, batch),
-        listener, totals);
+    if (opener != null && engine instanceof LatestRowsWriter workers && workers.writesTo(opener)) {
+      written(workers, plan, table, refill.columns(), listener, totals, newest);
+    } else {
+      Materializer.<OnlineStore.Entry>transfer(name, sink -> latestRows(plan, sink, newest),
+          batch -> refill.columns() ? store.multiPutIfNotOlder(table, batch) : store.multiPutIfNewer(table, batch),
+          listener, totals);
+    }
     if (newest[0] != Long.MIN_VALUE) {
       Freshness.record(store, snapshot.definitions().project(), java.util.Map.of(name, Timestamps.ofMicros(newest[0])));
     }
@@ -404,25 +419,43 @@ public final class Materializer {
     queue.clear();
   }
 
+  /**
+   * Latest rows written by the engine's workers ({@link LatestRowsWriter}); adds (rows read, rows
+   * written) to {@code totals}, and {@code newest[0]} becomes the newest event time read (micros).
+   */
+  private void written(LatestRowsWriter workers, LatestRowsPlan plan, String table, boolean replaceEqual, Listener listener,
+      long[] totals, long[] newest) {
+    long read = totals[0];
+    long wrote = totals[1];
+    LatestRowsWriter.Written done;
+    try {
+      done = workers.writeLatestRows(plan, repoRoot, opener, table, replaceEqual,
+          (r, w) -> listener.batchWritten(plan.view(), read + r, wrote + w));
+    } catch (SourceDataException e) {
+      throw new SourceDataException(e.source(), e.file(), e.getMessage() + "; the watermark did not move", e);
+    } catch (QuiverException e) {
+      throw new QuiverException("materialization of " + plan.view() + " failed on the offline engine's workers: "
+          + e.getMessage() + "; its watermark did not move, run it again", e);
+    }
+    totals[0] += done.rowsRead();
+    totals[1] += done.rowsWritten();
+    if (done.newest() != null) {
+      newest[0] = Timestamps.toMicros(done.newest());
+    }
+    listener.batchWritten(plan.view(), totals[0], totals[1]);
+  }
+
   /** The latest row per entity, encoded; {@code newest[0]} becomes the newest event time read (micros). */
   private void latestRows(LatestRowsPlan plan, Sink<OnlineStore.Entry> sink, long[] newest) throws InterruptedException {
-    List<String> names = plan.features().stream().map(LatestValue::outputName).toList();
-    List<ValueType> types = plan.features().stream().map(LatestValue::type).toList();
-    List<ScalarType> keyTypes = plan.keys().stream().map(KeyBinding::type).toList();
-    int keyCount = keyTypes.size();
+    LatestRowEncoder encoder = new LatestRowEncoder(plan);
     try (HistoricalRows rows = engine.latestRows(plan, repoRoot)) {
       List<OnlineStore.Entry> batch = new ArrayList<>(BATCH);
       long read = 0;
       while (rows.hasNext()) {
         Object[] r = rows.next();
-        byte[] key = KeyEncoding.encode(keyTypes, java.util.Arrays.asList(r).subList(0, keyCount));
-        newest[0] = Math.max(newest[0], Timestamps.toMicros((Instant) r[keyCount]));
-        int n = r.length; // ... features, LatestRowsPlan.SOURCE_FILE, SOURCE_ROW, SOURCE_ROWS
-        RowPosition position = new RowPosition.InFile((String) r[n - 3], ((Number) r[n - 2]).longValue());
-        byte[] value = RowEncoding.encode((Instant) r[keyCount], (Instant) r[keyCount + 1], position, names, types,
-            java.util.Arrays.asList(r).subList(keyCount + 2, n - 3));
-        read += ((Number) r[r.length - 1]).longValue(); // LatestRowsPlan.SOURCE_ROWS: the key's rows in range
-        batch.add(new OnlineStore.Entry(key, value));
+        newest[0] = Math.max(newest[0], encoder.eventMicros(r));
+        read += encoder.sourceRows(r); // LatestRowsPlan.SOURCE_ROWS: the key's rows in range
+        batch.add(encoder.encode(r));
         if (batch.size() == BATCH) {
           sink.accept(batch, read);
           batch = new ArrayList<>(BATCH);

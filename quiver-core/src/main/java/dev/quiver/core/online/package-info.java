@@ -3,6 +3,8 @@
  * embedded, Redis and Redis Cluster), the versioned byte encodings of entity keys and feature rows
  * every store holds ({@link dev.quiver.core.online.KeyEncoding}, {@link
  * dev.quiver.core.online.RowEncoding}; see docs/online-encoding.md), and online reads with per-value
- * statuses.
+ * statuses. Materialized rows are encoded by {@link dev.quiver.core.online.LatestRowEncoder} wherever they
+ * are written, and an {@link dev.quiver.core.online.OnlineStoreOpener} lets an engine's workers open
+ * the store themselves.
  */
 package dev.quiver.core.online;

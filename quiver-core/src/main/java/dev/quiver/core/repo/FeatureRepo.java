@@ -389,7 +389,10 @@ public final class FeatureRepo implements AutoCloseable {
   }
 
   private Materializer materializer(String author) {
-    return new Materializer(applied(), offlineEngine(), onlineStore(), registry, config.root(), clock, author);
+    OnlineStore store = onlineStore();
+    // an engine that writes from its own workers (Spark) opens the store there with this
+    return new Materializer(applied(), offlineEngine(), store, registry, config.root(), clock, author,
+        dev.quiver.core.load.ConfiguredOnlineStore.of(config, store));
   }
 
   /**

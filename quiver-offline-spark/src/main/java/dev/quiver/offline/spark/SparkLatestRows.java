@@ -229,7 +229,7 @@ final class SparkLatestRows {
     java.util.Iterator<Row> it;
     try {
       it = rows.toLocalIterator();
-    } catch (RuntimeException e) {
+    } catch (Exception e) { // Spark throws its checked SparkException too
       throw failure(e);
     }
     java.util.Iterator<Row> checked = new java.util.Iterator<>() {
@@ -237,7 +237,7 @@ final class SparkLatestRows {
       public boolean hasNext() {
         try {
           return it.hasNext();
-        } catch (RuntimeException e) {
+        } catch (Exception e) { // Spark throws its checked SparkException too
           throw failure(e);
         }
       }
@@ -246,7 +246,7 @@ final class SparkLatestRows {
       public Row next() {
         try {
           return it.next();
-        } catch (RuntimeException e) {
+        } catch (Exception e) { // Spark throws its checked SparkException too
           throw failure(e);
         }
       }
@@ -255,8 +255,8 @@ final class SparkLatestRows {
   }
 
   /** A Spark failure while reading the source, as the source's data error (a file vanished, a value Spark refused). */
-  RuntimeException failure(RuntimeException e) {
-    if (e instanceof QuiverException q) {
+  RuntimeException failure(Exception e) {
+    if (SparkRows.quiverCause(e) instanceof QuiverException q) {
       return q;
     }
     return new SourceDataException(plan.source().name(), plan.source().path(), "source '" + plan.source().name() + "' ("

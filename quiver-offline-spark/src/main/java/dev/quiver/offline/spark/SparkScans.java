@@ -59,8 +59,18 @@ final class SparkScans {
    */
   static Dataset<Row> source(SparkSession spark, FileSource source, Path repoRoot) {
     refuseIceberg(source);
-    List<Path> files = SourceFiles.resolve(source, repoRoot);
     Dataset<Row> rows;
+    if (source.scheme() != null) {
+      SparkRemoteFiles remote = SparkRemoteFiles.list(spark, source);
+      try {
+        rows = withPositions(spark, remote.paths().toArray(String[]::new), remote.keys(), null, source.format(), remote.read());
+      } catch (RuntimeException e) {
+        throw new SourceDataException(source.name(), source.path(), "source '" + source.name() + "' (" + source.path()
+            + "): Spark cannot read its files: " + SparkSessions.firstLine(e.getMessage()), e);
+      }
+      return SparkTimes.converted(rows, source);
+    }
+    List<Path> files = SourceFiles.resolve(source, repoRoot);
     try {
       rows = withPositions(spark, files, source.format(), SparkTables.read(source, repoRoot, files));
     } catch (RuntimeException e) {
@@ -73,8 +83,13 @@ final class SparkScans {
   /** The source's rows, raw columns normalized, without positions (what a SQL query sees). */
   static Dataset<Row> table(SparkSession spark, FileSource source, Path repoRoot) {
     refuseIceberg(source);
-    List<Path> files = SourceFiles.resolve(source, repoRoot);
     try {
+      if (source.scheme() != null) {
+        SparkRemoteFiles remote = SparkRemoteFiles.list(spark, source);
+        return normalized(reader(spark, remote.paths().toArray(String[]::new), null, source.format(), remote.read()),
+            source.format());
+      }
+      List<Path> files = SourceFiles.resolve(source, repoRoot);
       return normalized(reader(spark, files, source.format(), SparkTables.read(source, repoRoot, files)), source.format());
     } catch (RuntimeException e) {
       throw new SourceDataException(source.name(), source.path(), "source '" + source.name() + "' (" + source.path()
@@ -103,8 +118,18 @@ final class SparkScans {
 
   /** The files' rows read as {@code read} says (partition columns), columns normalized, and their {@link #POSITION}. */
   static Dataset<Row> withPositions(SparkSession spark, List<Path> files, FileFormat format, SparkTables.Read read) {
-    Dataset<Row> raw = reader(spark, files, format, read);
-    List<String> keys = files.stream().map(SparkScans::sparkFilePath).toList();
+    return withPositions(spark, files.stream().map(SparkScans::literalPath).toArray(String[]::new),
+        files.stream().map(SparkScans::sparkFilePath).toList(), fileKey(files), format, read);
+  }
+
+  /**
+   * The files' rows and positions: {@code paths} as Spark reads them, {@code keys} as its {@code
+   * _metadata.file_path} names them (in position order), {@code schemaKey} what identifies the files'
+   * versions for the schema cache (null: infer).
+   */
+  private static Dataset<Row> withPositions(SparkSession spark, String[] paths, List<String> keys, List<String> schemaKey,
+      FileFormat format, SparkTables.Read read) {
+    Dataset<Row> raw = reader(spark, paths, schemaKey, format, read);
     Column file = col("_metadata.file_path");
     if (format == FileFormat.PARQUET) {
       Column index = functions.array_position(functions.array(keys.stream().map(functions::lit).toArray(Column[]::new)), file);
@@ -156,11 +181,15 @@ final class SparkScans {
   }
 
   private static Dataset<Row> reader(SparkSession spark, List<Path> files, FileFormat format, SparkTables.Read read) {
-    String[] paths = files.stream().map(SparkScans::literalPath).toArray(String[]::new);
+    return reader(spark, files.stream().map(SparkScans::literalPath).toArray(String[]::new), fileKey(files), format, read);
+  }
+
+  private static Dataset<Row> reader(SparkSession spark, String[] paths, List<String> fileKey, FileFormat format,
+      SparkTables.Read read) {
     return switch (format) {
       case PARQUET -> {
         // Spark infers a Parquet schema with a job; a request reads the same files several times
-        List<String> key = fileKey(files);
+        List<String> key = fileKey == null ? null : new ArrayList<>(fileKey);
         if (key != null) {
           key.add("basePath " + read.basePath() + " " + read.partitionTypes());
         }

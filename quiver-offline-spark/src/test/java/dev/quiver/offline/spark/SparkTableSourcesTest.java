@@ -142,6 +142,16 @@ class SparkTableSourcesTest {
           .as("seed %d: source rows by %s", seed, source.timestampColumn()).isNotEmpty()
           .isEqualTo(rows(duck.sourceRowsWithPositions(latest(source, start, end), repo)));
     }
+    // the same dataset at a URI: listed through Hadoop's file system, not SourceFiles
+    String uri = repo.resolve("data/hive").toUri().toString();
+    FileSource atUri = new FileSource("events", uri, FileFormat.PARQUET, "event_ts", "created_ts", null, null);
+    FileSource byDayAtUri = new FileSource("events", uri, FileFormat.PARQUET, "day", null, null, null,
+        TableSettings.DEFAULT.withPartitioning(Partitioning.HIVE, Map.of()));
+    assertThat(atUri.isLocal()).isFalse();
+    assertThat(rows(spark.rows(plan(atUri, byDayAtUri), repo))).as("seed %d: training set at %s", seed, uri).isEqualTo(fromHive);
+    assertThat(relative(rows(spark.sourceRowsWithPositions(latest(atUri, start, end), repo))))
+        .as("seed %d: source rows at a URI", seed)
+        .isEqualTo(relative(rows(duck.sourceRowsWithPositions(latest(dataset, start, end), repo))));
     // declared partition types: the region as the key's string, the day partition read as a string is refused as a time
     FileSource typed = new FileSource("events", "data/hive", FileFormat.PARQUET, "event_ts", "created_ts", null, null,
         TableSettings.DEFAULT.withPartitioning(Partitioning.HIVE, Map.of("region", ScalarType.STRING)));
@@ -284,6 +294,12 @@ class SparkTableSourcesTest {
       throw e instanceof RuntimeException re ? re : new IllegalStateException(e);
     }
     return out;
+  }
+
+  /** Rows with each file name cut to its path below data/hive/. */
+  private static List<List<Object>> relative(List<List<Object>> rows) {
+    return rows.stream().map(row -> row.stream().map(v -> v instanceof String s && s.contains("data/hive/")
+        ? s.substring(s.indexOf("data/hive/")) : v).toList()).toList();
   }
 
   private static String literal(String text) {

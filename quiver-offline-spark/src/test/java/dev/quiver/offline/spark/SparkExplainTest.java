@@ -78,16 +78,4 @@ class SparkExplainTest {
       assertThat(jobs.get()).as("Spark jobs started by explain once the files' schemas are known").isZero();
     }
   }
-
-  @Test
-  void materializationIsRefusedNamingWhatIsMissing() {
-    try (OfflineEngine engine = TestSpark.engine()) {
-      PointInTimePlan plan = plan(engine);
-      PointInTimePlan.ViewJoin join = plan.joins().getFirst();
-      LatestRowsPlan latest = new LatestRowsPlan(join.view(), join.source(), join.keys(),
-          join.features().stream().map(f -> (PointInTimePlan.LatestValue) f).toList(), Instant.EPOCH, Instant.now());
-      assertThatThrownBy(() -> engine.latestRows(latest, repo)).isInstanceOf(QuiverException.class)
-          .hasMessageContaining("cannot compute materialization (latest rows) yet");
-    }
-  }
 }

@@ -60,13 +60,17 @@ final class SparkLatestRows {
   private final LatestRowsPlan plan;
   private final Path repoRoot;
   private final List<Path> files;
+  /** The files of a source at a URI as people read them, and their total size; null for local files. */
+  private final SparkRemoteFiles remote;
   private final Dataset<Row> source;
 
   SparkLatestRows(SparkSession spark, LatestRowsPlan plan, Path repoRoot) {
     this.spark = spark;
     this.plan = plan;
     this.repoRoot = repoRoot;
-    this.files = SourceFiles.resolve(plan.source(), repoRoot);
+    SparkScans.refuseIceberg(plan.source());
+    this.remote = plan.source().scheme() == null ? null : SparkRemoteFiles.list(spark, plan.source());
+    this.files = remote == null ? SourceFiles.resolve(plan.source(), repoRoot) : List.of();
     this.source = SparkScans.source(spark, plan.source(), repoRoot);
   }
 
@@ -76,6 +80,9 @@ final class SparkLatestRows {
 
   /** The source's files as {@link SourceFiles#display} names them, in position order. */
   List<String> fileNames() {
+    if (remote != null) {
+      return remote.names();
+    }
     return files.stream().map(f -> SourceFiles.display(f, repoRoot)).toList();
   }
 
@@ -229,7 +236,7 @@ final class SparkLatestRows {
     java.util.Iterator<Row> it;
     try {
       it = rows.toLocalIterator();
-    } catch (RuntimeException e) {
+    } catch (Exception e) { // Spark throws its checked SparkException too
       throw failure(e);
     }
     java.util.Iterator<Row> checked = new java.util.Iterator<>() {
@@ -237,7 +244,7 @@ final class SparkLatestRows {
       public boolean hasNext() {
         try {
           return it.hasNext();
-        } catch (RuntimeException e) {
+        } catch (Exception e) { // Spark throws its checked SparkException too
           throw failure(e);
         }
       }
@@ -246,7 +253,7 @@ final class SparkLatestRows {
       public Row next() {
         try {
           return it.next();
-        } catch (RuntimeException e) {
+        } catch (Exception e) { // Spark throws its checked SparkException too
           throw failure(e);
         }
       }
@@ -255,8 +262,8 @@ final class SparkLatestRows {
   }
 
   /** A Spark failure while reading the source, as the source's data error (a file vanished, a value Spark refused). */
-  RuntimeException failure(RuntimeException e) {
-    if (e instanceof QuiverException q) {
+  RuntimeException failure(Exception e) {
+    if (SparkRows.quiverCause(e) instanceof QuiverException q) {
       return q;
     }
     return new SourceDataException(plan.source().name(), plan.source().path(), "source '" + plan.source().name() + "' ("
@@ -288,7 +295,7 @@ final class SparkLatestRows {
 
   /** Partitions for a sorted read: at least the session's shuffle partitions, more for large inputs. */
   private int partitions() {
-    long bytes = 0;
+    long bytes = remote == null ? 0 : remote.bytes();
     for (Path f : files) {
       try {
         bytes += Files.size(f);

@@ -57,7 +57,7 @@ final class SparkOfflineEngine implements OfflineEngine, LatestRowsWriter {
     TrainingSetJob job = new TrainingSetJob(spark, plan, repoRoot);
     try {
       return new SparkRows(plan.columns(), job.result.toLocalIterator(), () -> job.release.forEach(Runnable::run));
-    } catch (RuntimeException e) {
+    } catch (Exception e) { // Spark throws its checked SparkException too
       job.release.forEach(Runnable::run);
       throw failure(e, plan);
     }
@@ -75,7 +75,7 @@ final class SparkOfflineEngine implements OfflineEngine, LatestRowsWriter {
       long rows = TrainingSetFile.write(job.result.drop(QueryRows.ID), out, format);
       progress.accept(100);
       return rows;
-    } catch (RuntimeException e) {
+    } catch (Exception e) { // Spark throws its checked SparkException too
       throw failure(e, plan);
     } finally {
       job.release.forEach(Runnable::run);
@@ -83,7 +83,7 @@ final class SparkOfflineEngine implements OfflineEngine, LatestRowsWriter {
   }
 
   /** A failure while Spark ran a training set: Quiver's own exceptions as they are, Spark's named. */
-  private static QuiverException failure(RuntimeException e, PointInTimePlan plan) {
+  private static QuiverException failure(Exception e, PointInTimePlan plan) {
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof QuiverException q) {
         return q;

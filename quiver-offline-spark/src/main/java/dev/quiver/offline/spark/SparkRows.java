@@ -31,7 +31,26 @@ final class SparkRows implements HistoricalRows {
 
   @Override
   public boolean hasNext() {
-    return !closed && rows.hasNext();
+    try {
+      return !closed && rows.hasNext();
+    } catch (Exception e) { // Spark throws its checked SparkException too
+      throw quiverCause(e);
+    }
+  }
+
+  /**
+   * The Quiver exception a task threw (a value a source's timestamp_format cannot read, ...), which
+   * Spark delivers wrapped (in its checked {@code SparkException} too); else {@code e} itself, or a
+   * checked one wrapped with its first line.
+   */
+  static RuntimeException quiverCause(Exception e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof dev.quiver.core.QuiverException q) {
+        return q;
+      }
+    }
+    return e instanceof RuntimeException r ? r : new dev.quiver.core.QuiverException("the offline engine (Spark) failed: "
+        + SparkSessions.firstLine(e.getMessage()), e);
   }
 
   @Override
@@ -39,7 +58,12 @@ final class SparkRows implements HistoricalRows {
     if (!hasNext()) {
       throw new NoSuchElementException();
     }
-    Row r = rows.next();
+    Row r;
+    try {
+      r = rows.next();
+    } catch (Exception e) {
+      throw quiverCause(e);
+    }
     Object[] out = new Object[columns.size()];
     for (int i = 0; i < out.length; i++) {
       out[i] = SparkValues.toJava(r.get(i));

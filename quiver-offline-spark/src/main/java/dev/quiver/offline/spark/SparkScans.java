@@ -53,37 +53,83 @@ final class SparkScans {
 
   private SparkScans() {}
 
-  /** The source's rows (raw columns, normalized) and {@link #POSITION}. */
+  /**
+   * The source's rows (raw columns, normalized; its event and created columns converted to
+   * timestamps by its {@link dev.quiver.core.model.TimestampFormat}) and {@link #POSITION}.
+   */
   static Dataset<Row> source(SparkSession spark, FileSource source, Path repoRoot) {
+    refuseIceberg(source);
+    Dataset<Row> rows;
+    if (source.scheme() != null) {
+      SparkRemoteFiles remote = SparkRemoteFiles.list(spark, source);
+      try {
+        rows = withPositions(spark, remote.paths().toArray(String[]::new), remote.keys(), null, source.format(), remote.read());
+      } catch (RuntimeException e) {
+        throw new SourceDataException(source.name(), source.path(), "source '" + source.name() + "' (" + source.path()
+            + "): Spark cannot read its files: " + SparkSessions.firstLine(e.getMessage()), e);
+      }
+      return SparkTimes.converted(rows, source);
+    }
     List<Path> files = SourceFiles.resolve(source, repoRoot);
     try {
-      return withPositions(spark, files, source.format());
+      rows = withPositions(spark, files, source.format(), SparkTables.read(source, repoRoot, files));
+    } catch (RuntimeException e) {
+      throw new SourceDataException(source.name(), source.path(), "source '" + source.name() + "' (" + source.path()
+          + "): Spark cannot read its files: " + SparkSessions.firstLine(e.getMessage()), e);
+    }
+    return SparkTimes.converted(rows, source);
+  }
+
+  /** The source's rows, raw columns normalized, without positions (what a SQL query sees). */
+  static Dataset<Row> table(SparkSession spark, FileSource source, Path repoRoot) {
+    refuseIceberg(source);
+    try {
+      if (source.scheme() != null) {
+        SparkRemoteFiles remote = SparkRemoteFiles.list(spark, source);
+        return normalized(reader(spark, remote.paths().toArray(String[]::new), null, source.format(), remote.read()),
+            source.format());
+      }
+      List<Path> files = SourceFiles.resolve(source, repoRoot);
+      return normalized(reader(spark, files, source.format(), SparkTables.read(source, repoRoot, files)), source.format());
     } catch (RuntimeException e) {
       throw new SourceDataException(source.name(), source.path(), "source '" + source.name() + "' (" + source.path()
           + "): Spark cannot read its files: " + SparkSessions.firstLine(e.getMessage()), e);
     }
   }
 
-  /** The source's rows, raw columns normalized, without positions (what a SQL query sees). */
-  static Dataset<Row> table(SparkSession spark, FileSource source, Path repoRoot) {
-    List<Path> files = SourceFiles.resolve(source, repoRoot);
-    try {
-      return normalized(reader(spark, files, source.format()), source.format());
-    } catch (RuntimeException e) {
-      throw new SourceDataException(source.name(), source.path(), "source '" + source.name() + "' (" + source.path()
-          + "): Spark cannot read its files: " + SparkSessions.firstLine(e.getMessage()), e);
+  /** Refuses an Iceberg table in one line: this engine does not read them yet (docs/spark.md says why). */
+  static void refuseIceberg(FileSource source) {
+    if (source.isIceberg()) {
+      throw new SourceDataException(source.name(), source.path(), "source '" + source.name() + "' is an Iceberg table ("
+          + source.path() + "); the Spark engine does not read Iceberg tables yet (docs/spark.md, \"Table sources\");"
+          + " export the table to Parquet files and give their directory as the source's path");
     }
   }
 
   /** The files' rows, normalized, without positions. */
   static Dataset<Row> files(SparkSession spark, List<Path> files, FileFormat format) {
-    return normalized(reader(spark, files, format), format);
+    return normalized(reader(spark, files, format, SparkTables.PLAIN), format);
   }
 
   /** The files' rows (columns normalized) and their {@link #POSITION}. */
   static Dataset<Row> withPositions(SparkSession spark, List<Path> files, FileFormat format) {
-    Dataset<Row> raw = reader(spark, files, format);
-    List<String> keys = files.stream().map(SparkScans::sparkFilePath).toList();
+    return withPositions(spark, files, format, SparkTables.PLAIN);
+  }
+
+  /** The files' rows read as {@code read} says (partition columns), columns normalized, and their {@link #POSITION}. */
+  static Dataset<Row> withPositions(SparkSession spark, List<Path> files, FileFormat format, SparkTables.Read read) {
+    return withPositions(spark, files.stream().map(SparkScans::literalPath).toArray(String[]::new),
+        files.stream().map(SparkScans::sparkFilePath).toList(), fileKey(files), format, read);
+  }
+
+  /**
+   * The files' rows and positions: {@code paths} as Spark reads them, {@code keys} as its {@code
+   * _metadata.file_path} names them (in position order), {@code schemaKey} what identifies the files'
+   * versions for the schema cache (null: infer).
+   */
+  private static Dataset<Row> withPositions(SparkSession spark, String[] paths, List<String> keys, List<String> schemaKey,
+      FileFormat format, SparkTables.Read read) {
+    Dataset<Row> raw = reader(spark, paths, schemaKey, format, read);
     Column file = col("_metadata.file_path");
     if (format == FileFormat.PARQUET) {
       Column index = functions.array_position(functions.array(keys.stream().map(functions::lit).toArray(Column[]::new)), file);
@@ -134,27 +180,41 @@ final class SparkScans {
     }, Encoders.row(out));
   }
 
-  private static Dataset<Row> reader(SparkSession spark, List<Path> files, FileFormat format) {
-    String[] paths = files.stream().map(SparkScans::literalPath).toArray(String[]::new);
+  private static Dataset<Row> reader(SparkSession spark, List<Path> files, FileFormat format, SparkTables.Read read) {
+    return reader(spark, files.stream().map(SparkScans::literalPath).toArray(String[]::new), fileKey(files), format, read);
+  }
+
+  private static Dataset<Row> reader(SparkSession spark, String[] paths, List<String> fileKey, FileFormat format,
+      SparkTables.Read read) {
     return switch (format) {
       case PARQUET -> {
         // Spark infers a Parquet schema with a job; a request reads the same files several times
-        List<String> key = fileKey(files);
+        List<String> key = fileKey == null ? null : new ArrayList<>(fileKey);
+        if (key != null) {
+          key.add("basePath " + read.basePath() + " " + read.partitionTypes());
+        }
         StructType known = key == null ? null : PARQUET_SCHEMAS.get(key);
         if (known != null) {
-          yield spark.read().schema(known).parquet(paths);
+          yield read.options(spark.read()).schema(known).parquet(paths);
         }
-        Dataset<Row> read = spark.read().parquet(paths);
+        Dataset<Row> inferred = read.options(spark.read()).parquet(paths);
+        StructType schema = read.declared(inferred.schema());
+        Dataset<Row> out = schema == inferred.schema() ? inferred : read.options(spark.read()).schema(schema).parquet(paths);
         if (key != null) {
           if (PARQUET_SCHEMAS.size() > 256) {
             PARQUET_SCHEMAS.clear();
           }
-          PARQUET_SCHEMAS.put(key, read.schema());
+          PARQUET_SCHEMAS.put(key, schema);
         }
-        yield read;
+        yield out;
       }
-      case CSV -> spark.read().option("header", "true").option("inferSchema", "true").option("multiLine", "true")
-          .option("mode", "FAILFAST").csv(paths);
+      case CSV -> {
+        Dataset<Row> inferred = read.options(spark.read()).option("header", "true").option("inferSchema", "true")
+            .option("multiLine", "true").option("mode", "FAILFAST").csv(paths);
+        StructType schema = read.declared(inferred.schema());
+        yield schema == inferred.schema() ? inferred : read.options(spark.read()).option("header", "true")
+            .option("multiLine", "true").option("mode", "FAILFAST").schema(schema).csv(paths);
+      }
     };
   }
 

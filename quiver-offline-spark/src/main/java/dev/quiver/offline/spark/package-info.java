@@ -10,9 +10,11 @@
  * QuerySql}); a training set as one Dataset ({@code TrainingSetJob}), whose executor steps are {@code
  * JoinPartition} (the core {@code JoinSweep} per key) and {@code FinishPartition} (derived
  * features); and how it is written ({@code TrainingSetFile}) or streamed ({@code SparkRows}).
+ * Table sources: how folders add columns ({@code SparkTables}), files at URIs ({@code
+ * SparkRemoteFiles}) and time columns by the source's timestamp_format ({@code SparkTimes}).
  * Materialization's reads — the latest row per key and every row in the tie order ({@code
  * SparkLatestRows}) — and the distributed write of latest rows into the online store by the
- * executors ({@code SparkOnlineWriter}, the engine's {@link dev.quiver.core.offline.LatestRowsWriter}
- * capability).
+ * executors ({@code SparkOnlineWriter}, the engine's {@link
+ * dev.quiver.core.offline.LatestRowsWriter} capability).
  */
 package dev.quiver.offline.spark;

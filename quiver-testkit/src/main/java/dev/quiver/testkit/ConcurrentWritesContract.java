@@ -229,57 +229,22 @@ public abstract class ConcurrentWritesContract {
   }
 
   /** An online store that runs a hook before each {@code multiGet}, then passes every call on. */
-  static final class HookedStore implements OnlineStore {
-    private final OnlineStore store;
+  static final class HookedStore extends dev.quiver.core.online.ForwardingOnlineStore {
     private final Consumer<String> beforeGet;
 
     HookedStore(OnlineStore store, Consumer<String> beforeGet) {
-      this.store = store;
+      super(store);
       this.beforeGet = beforeGet;
     }
 
-    @Override public void createTable(String table) {
-      store.createTable(table);
-    }
-
-    @Override public void dropTable(String table) {
-      store.dropTable(table);
-    }
-
-    @Override public List<byte[]> multiGet(String table, List<byte[]> keys) {
+    @Override
+    public List<byte[]> multiGet(String table, List<byte[]> keys) {
       beforeGet.accept(table);
-      return store.multiGet(table, keys);
+      return super.multiGet(table, keys);
     }
 
-    @Override public int multiPutIfNewer(String table, List<Entry> entries) {
-      return store.multiPutIfNewer(table, entries);
-    }
-
-    @Override public int multiPutIfNotOlder(String table, List<Entry> entries) {
-      return store.multiPutIfNotOlder(table, entries);
-    }
-
-    @Override public void multiPut(String table, List<Entry> entries) {
-      store.multiPut(table, entries);
-    }
-
-    @Override public boolean[] multiCompareAndSet(String table, List<Swap> swaps) {
-      return store.multiCompareAndSet(table, swaps);
-    }
-
-    @Override public void delete(String table, List<byte[]> keys) {
-      store.delete(table, keys);
-    }
-
-    @Override public boolean inProcess() {
-      return store.inProcess();
-    }
-
-    @Override public void check() {
-      store.check();
-    }
-
-    @Override public void close() {
+    @Override
+    public void close() {
       // the repo closes its store
     }
   }

@@ -153,48 +153,13 @@ public final class ConfiguredOnlineStore implements OnlineStoreOpener {
   }
 
   /** A store lent by this process: closing it leaves the store open. */
-  private record LentStore(OnlineStore store) implements OnlineStore {
-    @Override public void createTable(String table) {
-      store.createTable(table);
+  private static final class LentStore extends dev.quiver.core.online.ForwardingOnlineStore {
+    LentStore(OnlineStore store) {
+      super(store);
     }
 
-    @Override public void dropTable(String table) {
-      store.dropTable(table);
-    }
-
-    @Override public List<byte[]> multiGet(String table, List<byte[]> keys) {
-      return store.multiGet(table, keys);
-    }
-
-    @Override public int multiPutIfNewer(String table, List<Entry> entries) {
-      return store.multiPutIfNewer(table, entries);
-    }
-
-    @Override public int multiPutIfNotOlder(String table, List<Entry> entries) {
-      return store.multiPutIfNotOlder(table, entries);
-    }
-
-    @Override public void multiPut(String table, List<Entry> entries) {
-      store.multiPut(table, entries);
-    }
-
-    @Override public boolean[] multiCompareAndSet(String table, List<Swap> swaps) {
-      return store.multiCompareAndSet(table, swaps);
-    }
-
-    @Override public void delete(String table, List<byte[]> keys) {
-      store.delete(table, keys);
-    }
-
-    @Override public boolean inProcess() {
-      return store.inProcess();
-    }
-
-    @Override public void check() {
-      store.check();
-    }
-
-    @Override public void close() {
+    @Override
+    public void close() {
       // lent: its owner closes it
     }
   }

@@ -55,4 +55,30 @@ public record LatestRowsPlan(String view, FileSource source, List<KeyBinding> ke
     Objects.requireNonNull(start, "start");
     Objects.requireNonNull(end, "end");
   }
+
+  /**
+   * The leading result columns of {@link OfflineEngine#latestRows} and {@link OfflineEngine#sourceRows}:
+   * the keys, named by their query columns, then {@link #EVENT_TS} and {@link #CREATED_TS}. A new
+   * mutable list each call, for the engine to add the rest.
+   */
+  public List<PointInTimePlan.Column> keyAndTimeColumns() {
+    List<PointInTimePlan.Column> columns = new java.util.ArrayList<>();
+    keys.forEach(k -> columns.add(new PointInTimePlan.Column(k.queryColumn(), k.type())));
+    columns.add(new PointInTimePlan.Column(EVENT_TS, dev.quiver.core.model.ScalarType.TIMESTAMP));
+    columns.add(new PointInTimePlan.Column(CREATED_TS, dev.quiver.core.model.ScalarType.TIMESTAMP));
+    return columns;
+  }
+
+  /**
+   * Every result column of {@link OfflineEngine#latestRows}, in order (see the class comment): {@link
+   * #keyAndTimeColumns()}, the features, {@link #SOURCE_FILE}, {@link #SOURCE_ROW}, {@link #SOURCE_ROWS}.
+   */
+  public List<PointInTimePlan.Column> latestRowsColumns() {
+    List<PointInTimePlan.Column> columns = keyAndTimeColumns();
+    features.forEach(f -> columns.add(new PointInTimePlan.Column(f.outputName(), f.type())));
+    columns.add(new PointInTimePlan.Column(SOURCE_FILE, dev.quiver.core.model.ScalarType.STRING));
+    columns.add(new PointInTimePlan.Column(SOURCE_ROW, dev.quiver.core.model.ScalarType.INT64));
+    columns.add(new PointInTimePlan.Column(SOURCE_ROWS, dev.quiver.core.model.ScalarType.INT64));
+    return List.copyOf(columns);
+  }
 }

@@ -119,21 +119,8 @@ final class DuckDbOfflineEngine implements OfflineEngine {
   @Override
   public HistoricalRows latestRows(LatestRowsPlan plan, Path repoRoot) {
     LatestRowsSql sql = new LatestRowsSql(plan, repoRoot);
-    List<PointInTimePlan.Column> columns = keyAndTimeColumns(plan);
-    plan.features().forEach(f -> columns.add(new PointInTimePlan.Column(f.outputName(), f.type())));
-    columns.add(new PointInTimePlan.Column(LatestRowsPlan.SOURCE_FILE, dev.quiver.core.model.ScalarType.STRING));
-    columns.add(new PointInTimePlan.Column(LatestRowsPlan.SOURCE_ROW, dev.quiver.core.model.ScalarType.INT64));
-    columns.add(new PointInTimePlan.Column(LatestRowsPlan.SOURCE_ROWS, dev.quiver.core.model.ScalarType.INT64));
-    return stream(sql.setup(), sql.select(), columns, c -> {}, e -> failure(e, List.of(plan.source()), repoRoot));
-  }
-
-  /** The leading result columns of a {@link LatestRowsPlan}: its keys, then the event and created times. */
-  private static List<PointInTimePlan.Column> keyAndTimeColumns(LatestRowsPlan plan) {
-    List<PointInTimePlan.Column> columns = new java.util.ArrayList<>();
-    plan.keys().forEach(k -> columns.add(new PointInTimePlan.Column(k.queryColumn(), k.type())));
-    columns.add(new PointInTimePlan.Column(LatestRowsPlan.EVENT_TS, dev.quiver.core.model.ScalarType.TIMESTAMP));
-    columns.add(new PointInTimePlan.Column(LatestRowsPlan.CREATED_TS, dev.quiver.core.model.ScalarType.TIMESTAMP));
-    return columns;
+    return stream(sql.setup(), sql.select(), plan.latestRowsColumns(), c -> {},
+        e -> failure(e, List.of(plan.source()), repoRoot));
   }
 
   @Override
@@ -148,7 +135,7 @@ final class DuckDbOfflineEngine implements OfflineEngine {
 
   private HistoricalRows sourceRows(LatestRowsPlan plan, Path repoRoot, boolean positions) {
     LatestRowsSql sql = new LatestRowsSql(plan, repoRoot, true, positions);
-    List<PointInTimePlan.Column> columns = keyAndTimeColumns(plan);
+    List<PointInTimePlan.Column> columns = plan.keyAndTimeColumns();
     java.util.Map<String, dev.quiver.core.model.ValueType> sourceTypes = new java.util.HashMap<>();
     if (plan.features().stream().anyMatch(f -> f.type() == null)) {
       SourceScan scan = new SourceScan(plan.source(), repoRoot, "__quiver_source");

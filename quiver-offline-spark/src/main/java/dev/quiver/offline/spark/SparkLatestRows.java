@@ -12,7 +12,6 @@ import dev.quiver.core.model.ValueType;
 import dev.quiver.core.offline.HistoricalRows;
 import dev.quiver.core.offline.LatestRowsPlan;
 import dev.quiver.core.offline.PointInTimePlan;
-import dev.quiver.core.offline.PointInTimePlan.KeyBinding;
 import dev.quiver.core.offline.PointInTimePlan.LatestValue;
 import dev.quiver.core.spi.SourceFiles;
 import java.io.IOException;
@@ -191,7 +190,7 @@ final class SparkLatestRows {
 
   /** The result columns of {@link #sorted}: features whose type the plan leaves open take the source's. */
   List<PointInTimePlan.Column> sortedColumns(Dataset<Row> sorted, boolean positions) {
-    List<PointInTimePlan.Column> columns = keyAndTimeColumns();
+    List<PointInTimePlan.Column> columns = plan.keyAndTimeColumns();
     StructField[] fields = sorted.schema().fields();
     int first = plan.keys().size() + 2;
     for (int i = 0; i < plan.features().size(); i++) {
@@ -213,22 +212,7 @@ final class SparkLatestRows {
 
   /** The result columns of {@link #latest}. */
   List<PointInTimePlan.Column> latestColumns() {
-    List<PointInTimePlan.Column> columns = keyAndTimeColumns();
-    plan.features().forEach(f -> columns.add(new PointInTimePlan.Column(f.outputName(), f.type())));
-    columns.add(new PointInTimePlan.Column(LatestRowsPlan.SOURCE_FILE, ScalarType.STRING));
-    columns.add(new PointInTimePlan.Column(LatestRowsPlan.SOURCE_ROW, ScalarType.INT64));
-    columns.add(new PointInTimePlan.Column(LatestRowsPlan.SOURCE_ROWS, ScalarType.INT64));
-    return columns;
-  }
-
-  private List<PointInTimePlan.Column> keyAndTimeColumns() {
-    List<PointInTimePlan.Column> columns = new ArrayList<>();
-    for (KeyBinding k : plan.keys()) {
-      columns.add(new PointInTimePlan.Column(k.queryColumn(), k.type()));
-    }
-    columns.add(new PointInTimePlan.Column(LatestRowsPlan.EVENT_TS, ScalarType.TIMESTAMP));
-    columns.add(new PointInTimePlan.Column(LatestRowsPlan.CREATED_TS, ScalarType.TIMESTAMP));
-    return columns;
+    return plan.latestRowsColumns();
   }
 
   /** Streams {@code rows} to the driver a partition at a time; a Spark failure names the source. */

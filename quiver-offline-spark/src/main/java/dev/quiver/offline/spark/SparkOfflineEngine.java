@@ -158,11 +158,6 @@ final class SparkOfflineEngine implements OfflineEngine, LatestRowsWriter {
         + " (offline: {engine: duckdb}) for a repo that takes offline pushes");
   }
 
-  private static QuiverException notYet(String what) {
-    return new QuiverException("the Spark offline engine cannot compute " + what + " yet; use offline: {engine: duckdb}"
-        + " for it");
-  }
-
   @Override
   public void close() {
     // the session is shared by every engine of this JVM and stops when the JVM exits

@@ -4,7 +4,6 @@ import dev.quiver.core.model.ValueType;
 import dev.quiver.core.offline.PointInTimePlan.ViewJoin;
 import dev.quiver.core.offline.sweep.JoinSweep;
 import dev.quiver.core.offline.sweep.PointInTimeRules;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
@@ -107,11 +106,10 @@ final class JoinPartition implements MapPartitionsFunction<Row, Row> {
     };
   }
 
-  /** Normalized keys (bigint for integers) are equal; binary by content. */
+  /** Keys equal by value ({@link PointInTimeRules#sameKey}: integers by number, binary by content). */
   private static boolean sameKey(Object[] a, Object[] b) {
     for (int i = 0; i < a.length; i++) {
-      boolean same = a[i] instanceof byte[] x ? b[i] instanceof byte[] y && Arrays.equals(x, y) : a[i].equals(b[i]);
-      if (!same) {
+      if (!PointInTimeRules.sameKey(a[i], b[i])) {
         return false;
       }
     }

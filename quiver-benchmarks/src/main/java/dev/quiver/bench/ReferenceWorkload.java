@@ -104,6 +104,17 @@ public record ReferenceWorkload(Path dir, long rows, long queryRows, long seed) 
     return dir.resolve("repo");
   }
 
+  /**
+   * Points the repo's {@code offline:} section at an engine: {@code duckdb}, or {@code spark} with a
+   * master such as {@code local[2]}. The data and definitions stay as they are.
+   */
+  public void useEngine(String engine, String master) throws IOException {
+    Path yaml = repo().resolve("quiver.yaml");
+    String offline = engine.equals("spark") ? "offline: {engine: spark, master: '" + master + "'}" : "offline: {engine: " + engine + "}";
+    String text = Files.readString(yaml).replaceAll("(?m)^offline: .*$", java.util.regex.Matcher.quoteReplacement(offline));
+    Files.writeString(yaml, text);
+  }
+
   /** The source file every view reads. */
   public Path source() {
     return repo().resolve("data/transactions.parquet");

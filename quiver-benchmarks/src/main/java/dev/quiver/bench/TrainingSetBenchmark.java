@@ -47,7 +47,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * ./mvnw -q -DskipTests -pl quiver-benchmarks -am package
  * java --enable-native-access=ALL-UNNAMED -cp 'quiver-benchmarks/target/quiver-benchmarks.jar:quiver-benchmarks/target/lib/*' \
  *     dev.quiver.bench.TrainingSetBenchmark /tmp/quiver-bench/work-10m [--rows 10000000] [--query-rows 1000000] \
- *     [--runs 5] [--seed 42] [--profile]
+ *     [--runs 5] [--seed 42] [--profile] [--engine duckdb|spark] [--master local[2]]
  * </pre>
  *
  * {@code --profile} then does one more run with the engine's step timings on ({@code
@@ -117,6 +117,8 @@ public class TrainingSetBenchmark {
         w.queryRows(), ReferenceWorkload.VIEWS.size(), ReferenceWorkload.refs().size() / ReferenceWorkload.VIEWS.size(),
         w.rows(), ReferenceWorkload.TTL_DAYS, w.seed());
     w.prepare(out);
+    w.useEngine(o.engine, o.master);
+    out.printf("engine: %s%s%n", o.engine, o.engine.equals("spark") ? " (master " + o.master + ")" : "");
     Files.createDirectories(w.output().getParent());
 
     List<Double> seconds = new ArrayList<>();
@@ -273,9 +275,12 @@ public class TrainingSetBenchmark {
   }
 
   /** The main's arguments. */
-  private record Options(Path workDir, long rows, long queryRows, int runs, long seed, boolean profile) {
+  private record Options(Path workDir, long rows, long queryRows, int runs, long seed, boolean profile, String engine,
+      String master) {
     static Options parse(String[] args) {
       Path dir = null;
+      String engine = "duckdb";
+      String master = "local[2]";
       long rows = 10_000_000;
       long queryRows = -1;
       int runs = 5;
@@ -289,10 +294,12 @@ public class TrainingSetBenchmark {
           case "--runs" -> runs = Integer.parseInt(value(args, ++i, a));
           case "--seed" -> seed = Long.parseLong(value(args, ++i, a));
           case "--profile" -> profile = true;
+          case "--engine" -> engine = value(args, ++i, a);
+          case "--master" -> master = value(args, ++i, a);
           default -> {
             if (a.startsWith("--") || dir != null) {
               throw new IllegalArgumentException("unknown argument '" + a + "'; usage: TrainingSetBenchmark WORK_DIR"
-                  + " [--rows N] [--query-rows N] [--runs N] [--seed S] [--profile]");
+                  + " [--rows N] [--query-rows N] [--runs N] [--seed S] [--profile] [--engine duckdb|spark] [--master local[N]]");
             }
             dir = Path.of(a);
           }
@@ -304,7 +311,10 @@ public class TrainingSetBenchmark {
       if (runs < 1) {
         throw new IllegalArgumentException("--runs must be at least 1");
       }
-      return new Options(dir, rows, queryRows < 0 ? Math.max(1, rows / 10) : queryRows, runs, seed, profile);
+      if (!engine.equals("duckdb") && !engine.equals("spark")) {
+        throw new IllegalArgumentException("--engine must be duckdb or spark, not '" + engine + "'");
+      }
+      return new Options(dir, rows, queryRows < 0 ? Math.max(1, rows / 10) : queryRows, runs, seed, profile, engine, master);
     }
 
     private static String value(String[] args, int i, String option) {

@@ -46,10 +46,10 @@ class CliTest {
     Cli plan = Cli.run("plan", "--repo", r);
     assertThat(plan.exitCode()).as(plan.toString()).isEqualTo(1);
     assertThat(plan.err()).contains("no online store of type 'cassandra' is installed", "rocksdb");
-    Files.writeString(yaml, original.replace("engine: duckdb", "engine: spark"));
+    Files.writeString(yaml, original.replace("engine: duckdb", "engine: bigquery"));
     Cli apply = Cli.run("apply", "--repo", r);
     assertThat(apply.exitCode()).as(apply.toString()).isEqualTo(1);
-    assertThat(apply.err()).contains("no offline engine named 'spark' is installed", "duckdb");
+    assertThat(apply.err()).contains("no offline engine named 'bigquery' is installed", "duckdb", "spark");
     assertThat(Cli.run("registry", "log", "--repo", r).out()).doesNotContain("version 1");
   }
 

@@ -101,7 +101,8 @@ class FeastSdkTest {
     try {
       int[] ports = ports(server, serverLog);
       int port = ports[0];
-      assertThat(ports).as(serverLog.toString()).allMatch(p -> p > 0);
+      assertThat(ports[0]).as(serverLog.toString()).isPositive();
+      assertThat(ports[1]).as("the gRPC port (Feast's registry); " + serverLog).isPositive();
       List<String> command = new ArrayList<>(List.of(python.toString(), "-m", "pytest", "-p", "no:cacheprovider",
           "-q", "-rfE", "--tb=short", "--disable-warnings", "--basetemp=" + tmp.resolve("pytest"),
           "--rootdir=" + module.resolve("src/test/python"), target.toString()));

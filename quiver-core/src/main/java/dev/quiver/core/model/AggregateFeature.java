@@ -4,7 +4,7 @@ import java.util.Objects;
 
 /** A function of a source column over a time window, e.g. the 30-day average amount. */
 public record AggregateFeature(String name, Aggregation aggregation, ValueType type, String description)
-    implements Feature {
+    implements Feature, java.io.Serializable {
   public AggregateFeature {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(aggregation, "aggregation");

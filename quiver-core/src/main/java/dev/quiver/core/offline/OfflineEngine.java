@@ -36,6 +36,14 @@ public interface OfflineEngine extends AutoCloseable {
     return tables;
   }
 
+  /**
+   * {@code name} quoted as an identifier in this engine's SQL dialect, for SQL that Quiver itself
+   * writes (a source read by name): DuckDB's double quotes by default.
+   */
+  default String quoteIdentifier(String name) {
+    return "\"" + name.replace("\"", "\"\"") + "\"";
+  }
+
   /** Streams the training set. The caller closes the result. */
   HistoricalRows rows(PointInTimePlan plan, Path repoRoot);
 

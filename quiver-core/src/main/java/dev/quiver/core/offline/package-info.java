@@ -10,6 +10,8 @@
  *
  * <p>Materialization reads a {@link dev.quiver.core.offline.LatestRowsPlan}; an engine that can also
  * write its latest rows into the online store from its own workers declares the optional {@link
- * dev.quiver.core.offline.LatestRowsWriter} capability.
+ * dev.quiver.core.offline.LatestRowsWriter} capability, and one that can rebuild window-aggregate
+ * tile rows there ({@link dev.quiver.core.online.TileRowsJob}) the {@link
+ * dev.quiver.core.offline.TileRowsWriter} capability.
  */
 package dev.quiver.core.offline;

@@ -18,6 +18,7 @@ import dev.quiver.core.offline.HistoricalRows;
 import dev.quiver.core.offline.LatestRowsPlan;
 import dev.quiver.core.offline.LatestRowsWriter;
 import dev.quiver.core.offline.OfflineEngine;
+import dev.quiver.core.offline.TileRowsWriter;
 import dev.quiver.core.offline.PointInTimePlan.KeyBinding;
 import dev.quiver.core.offline.PointInTimePlan.LatestValue;
 import dev.quiver.core.registry.RegistrySnapshot;
@@ -55,7 +56,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * stored tile row. A tile row that a push or a stream batch wrote online after the run's scan started
  * is not rebuilt (the scan may lack what that write appended offline): it is left as the writers made
  * it, counted ({@link ViewResult#keysSkippedConcurrent()}) and logged, and the next run rebuilds it
- * ({@link TileRebuild}). Derived features are computed when read. The newest event time read is recorded
+ * ({@link TileRebuild}). An engine that can ({@link dev.quiver.core.offline.TileRowsWriter}), given an
+ * {@link OnlineStoreOpener}, runs the same rebuild on its own workers ({@link TileRowsJob}): every row of
+ * a key in one part, the same merge and compare-and-set. Derived features are computed when read. The newest event time read is recorded
  * per view ({@link Freshness}).
  *
  * <p>A view whose source's data cannot be read (a {@link SourceDataException}: a missing or damaged
@@ -317,8 +320,12 @@ public final class Materializer {
       TileRebuild rebuild = new TileRebuild(engine, repoRoot, plan(snapshot.definitions(), view, end, end), view, end,
           refill.tilesFromBeginning(), since, CLOCK_SKEW.toNanos() / 1_000,
           snapshot.definitions().source(view.source()).orElse(null) instanceof StreamSource st ? st.streamId() : null);
-      transfer(name, rebuild::scan, batch -> rebuild.write(store, tiles, batch), listener, totals);
-      skipped = rebuild.skipped();
+      if (opener != null && engine instanceof TileRowsWriter workers && workers.writesTo(opener)) {
+        skipped = tilesWritten(workers, rebuild.job(), name, tiles, listener, totals);
+      } else {
+        transfer(name, rebuild::scan, batch -> rebuild.write(store, tiles, batch), listener, totals);
+        skipped = rebuild.skipped();
+      }
       if (skipped > 0) {
         TilesPending.mark(store, project, name, end, since);
         long n = skipped;
@@ -443,6 +450,28 @@ public final class Materializer {
       newest[0] = Timestamps.toMicros(done.newest());
     }
     listener.batchWritten(plan.view(), totals[0], totals[1]);
+  }
+
+  /**
+   * Tile rows rebuilt and written by the engine's workers ({@link TileRowsWriter}); adds the rows
+   * written to {@code totals} and returns the rows left to concurrent online writers.
+   */
+  private long tilesWritten(TileRowsWriter workers, TileRowsJob job, String view, String table, Listener listener,
+      long[] totals) {
+    long read = totals[0];
+    long wrote = totals[1];
+    TileRowsJob.Counts done;
+    try {
+      done = workers.writeTileRows(job, repoRoot, opener, table, (r, w) -> listener.batchWritten(view, read, wrote + w));
+    } catch (SourceDataException e) {
+      throw new SourceDataException(e.source(), e.file(), e.getMessage() + "; the watermark did not move", e);
+    } catch (QuiverException e) {
+      throw new QuiverException("materialization of " + view + " failed on the offline engine's workers rebuilding its tile"
+          + " rows: " + e.getMessage() + "; its watermark did not move, run it again", e);
+    }
+    totals[1] += done.keysWritten();
+    listener.batchWritten(view, totals[0], totals[1]);
+    return done.keysSkipped();
   }
 
   /** The latest row per entity, encoded; {@code newest[0]} becomes the newest event time read (micros). */

@@ -450,7 +450,7 @@ public final class Pusher {
           + " source's column types from the offline store, which this pusher has no access to");
     }
     Map<String, ValueType> raw = new LinkedHashMap<>();
-    for (SourceColumn c : offline.describe(new QueryInput.Sql("SELECT * FROM \"" + file.name() + "\""), List.of(file), repoRoot)) {
+    for (SourceColumn c : offline.describe(new QueryInput.Sql("SELECT * FROM " + offline.quoteIdentifier(file.name())), List.of(file), repoRoot)) {
       raw.put(c.name(), c.type());
     }
     return TileLayout.of(view, c -> raw.get(file.rawColumn(c)));

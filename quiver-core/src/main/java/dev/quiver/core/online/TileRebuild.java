@@ -1,9 +1,7 @@
 package dev.quiver.core.online;
 
-import dev.quiver.core.QuiverException;
 import dev.quiver.core.aggregate.EntityTiles;
 import dev.quiver.core.aggregate.TileLayout;
-import dev.quiver.core.aggregate.TileRowHeader;
 import dev.quiver.core.model.FeatureRef;
 import dev.quiver.core.model.FeatureView;
 import dev.quiver.core.model.FileSource;
@@ -19,12 +17,9 @@ import dev.quiver.core.spi.SourceFiles;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.TreeMap;
 
 /**
  * One view's tile rows rebuilt by {@code materialize START END} (DESIGN §3, backfills never
@@ -83,13 +78,8 @@ final class TileRebuild {
   private final OfflineEngine engine;
   private final Path repoRoot;
   private final LatestRowsPlan base;
-  private final FeatureView view;
-  private final long endMicros;
-  private final boolean fromBeginning;
-  private final long sinceMicros;
-  private final long skewMicros;
-  /** The stream's identity when the view's source is a stream ({@link dev.quiver.core.model.StreamSource#streamId}), else null. */
-  private final String streamId;
+  /** The rules the rows are merged and written by, which a distributed engine's workers run too ({@link #job}). */
+  private final TileMerge merge;
   private long skipped;
 
   /**
@@ -103,110 +93,69 @@ final class TileRebuild {
    */
   TileRebuild(OfflineEngine engine, Path repoRoot, LatestRowsPlan base, FeatureView view, Instant end, boolean fromBeginning,
       long sinceMicros, long skewMicros, String streamId) {
-    this.streamId = streamId;
-    this.sinceMicros = sinceMicros;
-    this.skewMicros = skewMicros;
     this.engine = engine;
     this.repoRoot = repoRoot;
     this.base = base;
-    this.view = view;
-    this.endMicros = Timestamps.toMicros(end);
-    this.fromBeginning = fromBeginning;
+    this.merge = new TileMerge(view, end, fromBeginning, sinceMicros, skewMicros, streamId);
+  }
+
+  /**
+   * What {@link #scan} reads: the keys, event and created time and the columns the tiles read, from
+   * the oldest row a window at END can reach (the beginning when rebuilding from it) on, with no end.
+   */
+  LatestRowsPlan scanPlan() {
+    FileSource source = base.source();
+    List<LatestValue> values = merge.columns().stream()
+        .map(c -> new LatestValue(new FeatureRef(merge.view().name(), merge.view().version(), c), source.rawColumn(c), c, null))
+        .toList();
+    TileLayout untyped = TileLayout.of(merge.view(), c -> ScalarType.FLOAT64);
+    long oldest = merge.fromBeginning() ? Long.MIN_VALUE : untyped.oldestNeeded(merge.endMicros());
+    Instant from = oldest == Long.MIN_VALUE ? BEGINNING : Timestamps.ofMicros(Math.max(oldest, Timestamps.toMicros(BEGINNING)));
+    return new LatestRowsPlan(base.view(), source, base.keys(), values, from, NO_END);
+  }
+
+  /** True when the scan reads a stream's batch twin files, whose rows carry their file. */
+  private boolean twin() {
+    return merge.streamId() != null && SourceFiles.resolve(base.source(), repoRoot).stream()
+        .anyMatch(f -> TwinFile.of(f.getFileName().toString()).isPresent());
+  }
+
+  /** This rebuild for a distributed engine's workers ({@link dev.quiver.core.offline.TileRowsWriter}). */
+  TileRowsJob job() {
+    return new TileJob(merge, scanPlan(), twin());
   }
 
   /** Streams the source rows sorted by key and time and hands one {@link KeyRows} per key to the sink. */
   void scan(Materializer.Sink<KeyRows> sink) throws InterruptedException {
-    FileSource source = base.source();
-    // the columns the tiles read, from a layout whose types do not matter yet (filters compile later)
-    TileLayout untyped = TileLayout.of(view, c -> ScalarType.FLOAT64);
-    List<String> columns = untyped.columns();
-    List<LatestValue> values = columns.stream()
-        .map(c -> new LatestValue(new FeatureRef(view.name(), view.version(), c), source.rawColumn(c), c, null))
-        .toList();
-    long oldest = fromBeginning ? Long.MIN_VALUE : untyped.oldestNeeded(endMicros);
-    Instant from = oldest == Long.MIN_VALUE ? BEGINNING : Timestamps.ofMicros(Math.max(oldest, Timestamps.toMicros(BEGINNING)));
-    LatestRowsPlan plan = new LatestRowsPlan(base.view(), source, base.keys(), values, from, NO_END);
+    LatestRowsPlan plan = scanPlan();
     List<ScalarType> keyTypes = plan.keys().stream().map(KeyBinding::type).toList();
     int keyCount = keyTypes.size();
-    boolean twin = streamId != null && SourceFiles.resolve(source, repoRoot).stream()
-        .anyMatch(f -> TwinFile.of(f.getFileName().toString()).isPresent());
-    int fileColumn = keyCount + 2 + columns.size();
-    Map<String, Optional<TwinFile>> twinFiles = new HashMap<>();
+    List<String> columns = merge.columns();
+    boolean twin = twin();
     try (HistoricalRows rows = twin ? engine.sourceRowsWithPositions(plan, repoRoot) : engine.sourceRows(plan, repoRoot)) {
       Map<String, ValueType> types = new HashMap<>();
       for (int c = 0; c < columns.size(); c++) {
         types.put(columns.get(c), rows.columns().get(keyCount + 2 + c).type());
       }
-      TileLayout layout = TileLayout.of(view, types::get);
-      KeyBuilder current = null;
+      TileMerge.Fold fold = merge.new Fold(merge.layout(types::get), keyTypes, twin);
       List<KeyRows> batch = new ArrayList<>(Materializer.BATCH);
       while (rows.hasNext()) {
-        Object[] r = rows.next();
-        byte[] key = KeyEncoding.encode(keyTypes, Arrays.asList(r).subList(0, keyCount));
-        if (current == null || !Arrays.equals(key, current.key)) {
-          if (current != null) {
-            batch.add(current.done());
-            if (batch.size() == Materializer.BATCH) {
-              sink.accept(batch, 0); // the scan reaches back before START for the windows: rows read count the range only
-              batch = new ArrayList<>(Materializer.BATCH);
-            }
+        KeyRows done = fold.add(rows.next());
+        if (done != null) {
+          batch.add(done);
+          if (batch.size() == Materializer.BATCH) {
+            sink.accept(batch, 0); // the scan reaches back before START for the windows: rows read count the range only
+            batch = new ArrayList<>(Materializer.BATCH);
           }
-          current = new KeyBuilder(layout, key, columns.size());
         }
-        Instant created = (Instant) r[keyCount + 1];
-        TwinFile file = twin ? twinFiles.computeIfAbsent((String) r[fileColumn], TwinFile::of).orElse(null) : null;
-        current.add(Timestamps.toMicros((Instant) r[keyCount]), created == null ? Long.MIN_VALUE : Timestamps.toMicros(created),
-            Arrays.copyOfRange(r, keyCount + 2, keyCount + 2 + columns.size()), file);
       }
-      if (current != null) {
-        batch.add(current.done());
+      KeyRows last = fold.finish();
+      if (last != null) {
+        batch.add(last);
       }
       if (!batch.isEmpty()) {
         sink.accept(batch, 0);
       }
-    }
-  }
-
-  /** One key's rows as they stream: up to END into a row, after END kept aside; the twin files' last offsets noted. */
-  private final class KeyBuilder {
-    final byte[] key;
-    final EntityTiles tiles;
-    final List<long[]> times = new ArrayList<>();
-    final List<Object[]> after = new ArrayList<>();
-    final List<TwinFile> afterTwins = new ArrayList<>();
-    Map<Integer, Long> twinLast = Map.of();
-
-    KeyBuilder(TileLayout layout, byte[] key, int columns) {
-      this.key = key;
-      this.tiles = new EntityTiles(layout);
-    }
-
-    /** @param twin the row's twin file, or null for a row of another file */
-    void add(long event, long created, Object[] values, TwinFile twin) {
-      if (twin != null) {
-        if (twinLast.isEmpty()) {
-          twinLast = new TreeMap<>();
-        }
-        twinLast.merge(twin.partition(), twin.last(), Math::max);
-      }
-      if (event <= endMicros) {
-        tiles.add(event, created, values);
-      } else {
-        times.add(new long[] {event, created});
-        after.add(values);
-        afterTwins.add(twin);
-      }
-    }
-
-    KeyRows done() {
-      long[] events = new long[times.size()];
-      long[] created = new long[times.size()];
-      for (int i = 0; i < events.length; i++) {
-        events[i] = times.get(i)[0];
-        created[i] = times.get(i)[1];
-      }
-      return new KeyRows(tiles.layout(), key, tiles.encode(), events, created, after.toArray(Object[][]::new),
-          afterTwins.toArray(TwinFile[]::new), twinLast);
     }
   }
 
@@ -215,19 +164,9 @@ final class TileRebuild {
    * online write changed since the scan started ({@link #skipped()}); returns the rows rebuilt.
    */
   int write(OnlineStore store, String table, List<KeyRows> batch) {
-    List<byte[]> keys = batch.stream().map(KeyRows::key).toList();
-    boolean[] left = new boolean[batch.size()]; // decided again on each compare-and-set round
-    TileRows.swap(store, table, keys, (i, storedBytes) -> {
-      EntityTiles stored = stored(batch.get(i).layout(), storedBytes);
-      left[i] = stored != null && stored.writtenOnlineSince(sinceMicros, skewMicros);
-      return left[i] ? null : merge(batch.get(i), stored);
-    });
-    int n = 0;
-    for (boolean l : left) {
-      n += l ? 1 : 0;
-    }
-    skipped += n;
-    return batch.size() - n;
+    TileMerge.Written w = merge.write(store, table, batch);
+    skipped += w.skipped();
+    return w.written();
   }
 
   /** The rows {@link #write} left as they were because an online write changed them since the scan started. */
@@ -237,51 +176,6 @@ final class TileRebuild {
 
   /** The row a key gets: the offline part before the horizon, the stored row's part from it on. */
   byte[] merge(KeyRows part, byte[] storedBytes) {
-    return merge(part, stored(part.layout(), storedBytes));
-  }
-
-  private byte[] merge(KeyRows part, EntityTiles stored) {
-    long horizon = EntityTiles.horizon(endMicros, stored);
-    boolean tail = part.events().length > 0 && part.events()[0] < horizon;
-    if (!tail && part.twinLast().isEmpty() && (stored == null || EntityTiles.nothingNewer(stored, horizon))) {
-      return part.base();
-    }
-    EntityTiles row = EntityTiles.decode(part.layout(), part.base());
-    int r = 0;
-    for (; r < part.events().length && part.events()[r] < horizon; r++) {
-      row.add(part.events()[r], part.created()[r], part.values()[r]);
-    }
-    if (stored != null) {
-      row.keepNewer(stored, horizon);
-    }
-    // twin rows from the horizon on that the stored row never took (a consumer killed between its twin
-    // append and its online write): added after the stored head, as the consumer would add them
-    for (; r < part.events().length; r++) {
-      TwinFile twin = part.twins()[r];
-      if (twin != null && twin.first() > (stored == null ? -1 : stored.appliedOffset(streamId, twin.partition()))) {
-        row.add(part.events()[r], part.created()[r], part.values()[r]);
-      }
-    }
-    part.twinLast().forEach((partition, last) -> row.recordOffset(streamId, partition, last));
-    return row.encode();
-  }
-
-  /**
-   * The stored row, when it can be merged with: in the view's layout (a format 1 row, which does not
-   * name its families, only when they did not change). Any other row is replaced, as before.
-   */
-  private EntityTiles stored(TileLayout layout, byte[] bytes) {
-    if (bytes == null) {
-      return null;
-    }
-    try {
-      TileRowHeader header = TileRowHeader.of(bytes);
-      if (!header.fits(layout) || (fromBeginning && !header.exact())) {
-        return null;
-      }
-      return EntityTiles.decode(layout, bytes);
-    } catch (QuiverException e) {
-      return null; // unreadable: rebuilt from the offline store alone
-    }
+    return merge.merge(part, storedBytes);
   }
 }

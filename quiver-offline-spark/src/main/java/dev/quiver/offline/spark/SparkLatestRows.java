@@ -165,7 +165,25 @@ final class SparkLatestRows {
    * input bytes, so the driver streaming it holds one part at a time.
    */
   Dataset<Row> sorted(boolean positions) {
-    Dataset<Row> rows = inRange();
+    Column[] by = sortOrder();
+    return withPositions(inRange().repartitionByRange(partitions(), by).sortWithinPartitions(by), positions);
+  }
+
+  /**
+   * Every row in range, hash-partitioned by the keys alone (every row of a key in one partition) and
+   * sorted within each partition by keys, then the tie order: the columns of {@link #sorted}, for
+   * the executors to fold key by key ({@link SparkTileWriter}).
+   */
+  Dataset<Row> byKey(boolean positions) {
+    Column[] keys = new Column[plan.keys().size()];
+    for (int i = 0; i < keys.length; i++) {
+      keys[i] = col(KEY + i);
+    }
+    return withPositions(inRange().repartition(partitions(), keys).sortWithinPartitions(sortOrder()), positions);
+  }
+
+  /** Keys, then the tie order: event time, created time with null first, position. */
+  private Column[] sortOrder() {
     List<Column> order = new ArrayList<>();
     for (int i = 0; i < plan.keys().size(); i++) {
       order.add(col(KEY + i).asc());
@@ -173,8 +191,10 @@ final class SparkLatestRows {
     order.add(col(EVENT).asc());
     order.add(col(CREATED).asc_nulls_first());
     order.add(col(SparkScans.POSITION).asc());
-    Column[] by = order.toArray(Column[]::new);
-    Dataset<Row> sorted = rows.repartitionByRange(partitions(), by).sortWithinPartitions(by);
+    return order.toArray(Column[]::new);
+  }
+
+  private Dataset<Row> withPositions(Dataset<Row> sorted, boolean positions) {
     List<Column> out = new ArrayList<>();
     for (String name : sorted.columns()) {
       if (!name.equals(SparkScans.POSITION)) {

@@ -10,6 +10,8 @@ import dev.quiver.core.online.OnlineStoreOpener;
 import dev.quiver.core.offline.OfflineEngine;
 import dev.quiver.core.offline.PointInTimePlan;
 import dev.quiver.core.offline.QueryInput;
+import dev.quiver.core.offline.TileRowsWriter;
+import dev.quiver.core.online.TileRowsJob;
 import dev.quiver.core.spi.SourceColumn;
 import dev.quiver.core.spi.SourceFiles;
 import java.nio.file.Path;
@@ -26,7 +28,7 @@ import org.apache.spark.sql.types.StructField;
  * core sweeps; the driver plans and streams results. Thread-safe; every engine of a JVM shares its
  * session ({@link SparkSessions}), which closing an engine leaves running.
  */
-final class SparkOfflineEngine implements OfflineEngine, LatestRowsWriter {
+final class SparkOfflineEngine implements OfflineEngine, LatestRowsWriter, TileRowsWriter {
   private final SparkSession spark;
 
   SparkOfflineEngine(SparkSession spark) {
@@ -50,6 +52,12 @@ final class SparkOfflineEngine implements OfflineEngine, LatestRowsWriter {
   @Override
   public List<FileSource> tablesRead(QueryInput.Sql query, List<FileSource> tables) {
     return QuerySql.check(spark, query, null).read(tables);
+  }
+
+  /** Spark SQL quotes identifiers with backticks. */
+  @Override
+  public String quoteIdentifier(String name) {
+    return "`" + name.replace("`", "``") + "`";
   }
 
   @Override
@@ -113,6 +121,12 @@ final class SparkOfflineEngine implements OfflineEngine, LatestRowsWriter {
   public Written writeLatestRows(LatestRowsPlan plan, Path repoRoot, OnlineStoreOpener store, String table,
       boolean replaceEqual, Progress progress) {
     return SparkOnlineWriter.write(spark, new SparkLatestRows(spark, plan, repoRoot), store, table, replaceEqual, progress);
+  }
+
+  @Override
+  public TileRowsJob.Counts writeTileRows(TileRowsJob job, Path repoRoot, OnlineStoreOpener store, String table,
+      Progress progress) {
+    return SparkTileWriter.write(spark, new SparkLatestRows(spark, job.scan(), repoRoot), job, store, table, progress);
   }
 
   @Override

@@ -48,12 +48,23 @@ final class SparkOnlineWriter {
     } catch (RuntimeException e) {
       throw rows.failure(e);
     }
+    await(job, rows, opener, () -> progress.update(read.value(), written.value()));
+    long max = newest.value();
+    return new LatestRowsWriter.Written(read.value(), written.value(),
+        max == Long.MIN_VALUE ? null : Timestamps.ofMicros(max));
+  }
+
+  /**
+   * Waits for a job of tasks writing into the store, calling {@code tick} every {@value #POLL_MILLIS} ms
+   * while it runs; returns when every task has finished. Interrupted, it cancels the job.
+   */
+  static void await(JavaFutureAction<Void> job, SparkLatestRows rows, OnlineStoreOpener opener, Runnable tick) {
     while (true) {
       try {
         job.get(POLL_MILLIS, TimeUnit.MILLISECONDS);
-        break;
+        return;
       } catch (TimeoutException running) {
-        progress.update(read.value(), written.value());
+        tick.run();
       } catch (InterruptedException e) {
         job.cancel(true);
         Thread.currentThread().interrupt();
@@ -62,9 +73,6 @@ final class SparkOnlineWriter {
         throw failure(rows, opener, e.getCause() == null ? e : e.getCause());
       }
     }
-    long max = newest.value();
-    return new LatestRowsWriter.Written(read.value(), written.value(),
-        max == Long.MIN_VALUE ? null : Timestamps.ofMicros(max));
   }
 
   /** What each task runs: a static method, so the function captures only what it needs (all serializable). */

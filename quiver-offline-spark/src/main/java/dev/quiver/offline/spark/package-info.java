@@ -13,8 +13,9 @@
  * Table sources: how folders add columns ({@code SparkTables}), files at URIs ({@code
  * SparkRemoteFiles}) and time columns by the source's timestamp_format ({@code SparkTimes}).
  * Materialization's reads — the latest row per key and every row in the tie order ({@code
- * SparkLatestRows}) — and the distributed write of latest rows into the online store by the
- * executors ({@code SparkOnlineWriter}, the engine's {@link
- * dev.quiver.core.offline.LatestRowsWriter} capability).
+ * SparkLatestRows}) — and the distributed writes into the online store by the executors: latest
+ * rows ({@code SparkOnlineWriter}, the engine's {@link dev.quiver.core.offline.LatestRowsWriter}
+ * capability) and window-aggregate tile rows ({@code SparkTileWriter}, {@link
+ * dev.quiver.core.offline.TileRowsWriter}).
  */
 package dev.quiver.offline.spark;

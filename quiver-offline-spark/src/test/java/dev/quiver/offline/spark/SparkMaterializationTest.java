@@ -73,7 +73,46 @@ class SparkMaterializationTest {
       assertSameResults(seed, MaterializationRepos.materialize(want), MaterializationRepos.materialize(got));
       data.assertSameOnlineState(want, got);
     }
-    assertThat(ACCUMULATED).as("the executors wrote and counted").contains("quiver user_latest@v1 rows written");
+    assertThat(ACCUMULATED).as("the executors wrote and counted").contains("quiver user_latest@v1 rows written",
+        "quiver user_agg@v1 tile rows written");
+  }
+
+  /**
+   * The issue-19 backfill rule with tiles written by the executors: after online pushes (events inside
+   * the materialized range and newer than its END, and a user without offline rows), a backfill of a
+   * past range rebuilds the tile rows from the offline rows before the horizon and keeps what the
+   * pushes added after it — on Spark as on DuckDB, into RocksDB and a real Redis. (The pushes are
+   * older than the clock skew when the backfill starts, so the rows are rebuilt, not left alone.)
+   */
+  @ParameterizedTest
+  @ValueSource(booleans = {false, true})
+  void aBackfillAfterPushesKeepsWhatIsNewerThanEndAsOnDuckDb(boolean onRedis) throws Exception {
+    long seed = onRedis ? 9 : 8;
+    MaterializationRepos data = new MaterializationRepos(seed);
+    Path a = data.write(tmp.resolve("duckdb"), "{engine: duckdb}", ROCKSDB, "push" + seed);
+    Path b = data.write(tmp.resolve("spark"), SPARK, onRedis ? "{type: redis, url: 'redis://127.0.0.1:" + redis.port()
+        + "', password: '${file:redis.pass}', key_prefix: p" + seed + "}" : ROCKSDB, "push" + seed);
+    Files.writeString(b.resolve("redis.pass"), PASSWORD);
+    Instant from = MaterializationRepos.T0.plus(Duration.ofDays(1));
+    Instant to = MaterializationRepos.T0.plus(Duration.ofDays(3));
+    try (FeatureRepo want = MaterializationRepos.open(a, NOW); FeatureRepo got = MaterializationRepos.open(b, NOW)) {
+      for (FeatureRepo r : List.of(want, got)) {
+        r.materialize(List.of(), MaterializationRepos.T0, END, MaterializationRepos.QUIET, "test");
+        r.push("txns", data.pushRows(1), dev.quiver.core.online.Pusher.Target.ONLINE);
+      }
+      data.assertSameOnlineState(want, got, false);
+      Thread.sleep(Materializer.CLOCK_SKEW.toMillis() + 200); // the pushes are now older than a new scan's start
+      List<Materializer.ViewResult> wantBackfill = want.materialize(List.of(), from, to, MaterializationRepos.QUIET, "test");
+      List<Materializer.ViewResult> gotBackfill = got.materialize(List.of(), from, to, MaterializationRepos.QUIET, "test");
+      assertSameResults(seed, List.of(wantBackfill), List.of(gotBackfill));
+      assertThat(skipped(gotBackfill)).as("tile rows left alone").isZero();
+      assertThat(skipped(wantBackfill)).as("tile rows left alone").isZero();
+      data.assertSameOnlineState(want, got, false);
+    }
+  }
+
+  private static long skipped(List<Materializer.ViewResult> results) {
+    return results.stream().mapToLong(Materializer.ViewResult::keysSkippedConcurrent).sum();
   }
 
   @ParameterizedTest

@@ -13,9 +13,10 @@ import java.util.Locale;
 import org.apache.spark.sql.functions;
 
 /**
- * Measures materialization of one column-feature view into a fresh redis-server, through DuckDB (rows
- * stream through this process) and through Spark (the executors write), on the same Parquet source of
- * N rows onto K keys (Spark-generated, 8 files). Redis commands may take up to 30 s (a loaded machine
+ * Measures materialization of one column-feature view (or, with a fourth argument {@code tiles}, one
+ * view of window aggregates: tile rows) into a fresh redis-server, through DuckDB (rows stream through
+ * this process) and through Spark (the executors write), on the same Parquet source of N rows onto K
+ * keys (Spark-generated, 8 files). Redis commands may take up to 30 s (a loaded machine
  * otherwise times out the default 500 ms). Not a test; run by hand (docs/spark.md has the numbers):
  *
  * <pre>{@code
@@ -33,6 +34,7 @@ public final class SparkMaterializeMeasure {
     long rows = Long.parseLong(args[0]);
     long keys = Long.parseLong(args[1]);
     String master = args.length > 2 ? args[2] : "local[2]";
+    boolean tiles = args.length > 3 && args[3].equals("tiles");
     Path dir = Files.createTempDirectory("quiver-spark-mat");
     Path data = dir.resolve("data");
     var spark = ((SparkOfflineEngine) new SparkEngineProvider().open(java.util.Map.of("master", master))).spark();
@@ -59,6 +61,15 @@ public final class SparkMaterializeMeasure {
             sources:
               - {name: txns, path: %s/*.parquet, timestamp: event_ts}
             feature_views:
+            %s""".formatted(data.toAbsolutePath(), tiles ? """
+              - name: user_agg
+                entities: [user]
+                source: txns
+                features:
+                  - {name: cnt_1h, aggregate: {fn: count, window: 1h}}
+                  - {name: sum_1d, aggregate: {fn: sum, column: amount, window: 1d}}
+                  - {name: max_life, aggregate: {fn: max, column: amount, window: lifetime}}
+            """ : """
               - name: user_latest
                 entities: [user]
                 source: txns
@@ -66,7 +77,7 @@ public final class SparkMaterializeMeasure {
                   - {name: amount, column: amount}
                   - {name: country, column: country}
                   - {name: n, column: n}
-            """.formatted(data.toAbsolutePath()));
+            """));
         try (FeatureRepo r = FeatureRepo.open(repo, Clock.fixed(end.plusSeconds(3600), ZoneOffset.UTC))) {
           r.apply(r.plan(false), "bench", "bench", false);
           long start = System.nanoTime();

@@ -202,7 +202,7 @@ public final class StreamIngestion implements AutoCloseable {
       throw new InvalidRequestException("source '" + s.name() + "' appends to its batch, which needs the offline engine");
     }
     Set<String> out = new LinkedHashSet<>();
-    for (SourceColumn c : offline.describe(new QueryInput.Sql("SELECT * FROM \"" + s.name() + "\""), List.of(s.batch()), repoRoot)) {
+    for (SourceColumn c : offline.describe(new QueryInput.Sql("SELECT * FROM " + offline.quoteIdentifier(s.name())), List.of(s.batch()), repoRoot)) {
       out.add(c.name());
     }
     return out;

@@ -70,7 +70,7 @@ public sealed interface ValidationRule extends java.io.Serializable
   record Min(String feature, BigDecimal value, OnFail onFail) implements ValidationRule {
     public Min {
       Objects.requireNonNull(feature, "feature");
-      Objects.requireNonNull(value, "value");
+      value = Objects.requireNonNull(value, "value").stripTrailingZeros(); // 1e3 and 1000.0 are one bound
       onFail = Objects.requireNonNullElse(onFail, OnFail.WARN);
     }
 
@@ -89,7 +89,7 @@ public sealed interface ValidationRule extends java.io.Serializable
   record Max(String feature, BigDecimal value, OnFail onFail) implements ValidationRule {
     public Max {
       Objects.requireNonNull(feature, "feature");
-      Objects.requireNonNull(value, "value");
+      value = Objects.requireNonNull(value, "value").stripTrailingZeros(); // 1e3 and 1000.0 are one bound
       onFail = Objects.requireNonNullElse(onFail, OnFail.WARN);
     }
 

@@ -958,5 +958,4 @@ public abstract class RegistryStoreContract {
     assertThat(byRun).hasSize(THREADS * 10);
     assertThat(byRun.values()).allSatisfy(features -> assertThat(features).containsExactly("a", "b", "null"));
   }
-  }
 }

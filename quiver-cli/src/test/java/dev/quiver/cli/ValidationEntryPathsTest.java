@@ -83,9 +83,9 @@ class ValidationEntryPathsTest {
     StringBuilder rows = new StringBuilder();
     for (long u = 1; u <= USERS; u++) {
       // an older row first (valid), then the latest row, which the rules judge
-      rows.append(rows.isEmpty() ? "" : ", ").append("(").append(u).append(", TIMESTAMP '2026-01-10', 1.0, 'US')");
+      rows.append(rows.isEmpty() ? "" : ", ").append("(").append(u).append("::BIGINT, TIMESTAMP '2026-01-10', 1.0, 'US')");
       Double a = amount(u);
-      rows.append(", (").append(u).append(", TIMESTAMP '2026-01-20', ").append(a == null ? "NULL" : a).append(", '")
+      rows.append(", (").append(u).append("::BIGINT, TIMESTAMP '2026-01-20', ").append(a == null ? "NULL::DOUBLE" : a + "::DOUBLE").append(", '")
           .append(country(u)).append("')");
     }
     try (Connection c = DriverManager.getConnection("jdbc:duckdb:"); Statement s = c.createStatement()) {

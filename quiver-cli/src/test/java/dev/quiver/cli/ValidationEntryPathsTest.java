@@ -274,4 +274,53 @@ class ValidationEntryPathsTest {
           org.assertj.core.groups.Tuple.tuple("freshness", 30L, RuleResult.Outcome.FAILED));
     }
   }
+
+  @Test
+  void aStreamBatchDropsSkippedEventsWithTheirOffsetsAndRefusesAFailingOneAsABadEvent() throws Exception {
+    define("amount:min: {value: 0, on_fail: skip_row}", "");
+    try (FeatureRepo r = open()) {
+      long[] offsets = new long[USERS];
+      for (int i = 0; i < USERS; i++) {
+        offsets[i] = 100 + i;
+      }
+      Pusher.Result result = r.push("txns", pushed(), Pusher.Target.ONLINE,
+          new dev.quiver.core.online.Origin.Stream("txns-topic", 0, offsets, null));
+      List<Long> failing = failing(rule("min"));
+      assertThat(result.rows()).isEqualTo(USERS - failing.size());
+      assertThat(online(r)).isEqualTo(allUsersBut(failing));
+      RuleResult recorded = r.registry().validationLog().read(Instant.EPOCH, null, 10).getFirst();
+      assertThat(recorded.entry()).isEqualTo("stream");
+      assertThat(recorded.rowsFailed()).isEqualTo(failing.size());
+    }
+    define("amount:min: {value: 0, on_fail: fail}", "");
+    try (FeatureRepo r = open()) {
+      // the consumer's policy for an event the write path refuses (docs/streams.md): refused alone, counted, logged
+      assertThatThrownBy(() -> r.push("txns", pushed(), Pusher.Target.ONLINE,
+          new dev.quiver.core.online.Origin.Stream("txns-topic", 0, new long[USERS], null)))
+          .isInstanceOf(dev.quiver.core.InvalidRequestException.class)
+          .hasCauseInstanceOf(ValidationException.class)
+          .hasMessageContaining("min(0) on amount");
+    }
+  }
+
+  @Test
+  void theCommandLineShowsRulesAndResults() throws Exception {
+    define("amount:min: {value: 0, on_fail: skip_row}", "    validation: {row_count: {min: 1, max: 1000}}");
+    try (FeatureRepo r = open()) {
+      r.materialize(List.of(), Instant.parse("2000-01-01T00:00:00Z"), END, (v, a, b) -> {}, "t");
+    }
+    Cli describe = Cli.run("describe", "user_txn", "--repo", repo.toString());
+    assertThat(describe.out()).as(describe.toString()).contains("validation:", "min(0)", "on_fail: skip_row",
+        "(view)", "row_count(1..1000)");
+    Cli table = Cli.run("validate", "results", "--repo", repo.toString(), "--since", "2000-01-01", "--view", "user_txn");
+    assertThat(table.exitCode()).as(table.toString()).isZero();
+    assertThat(table.out()).contains("materialize", "user_txn@v1", "min(0)", "skipped", "row_count(1..1000)", "passed");
+    Cli json = Cli.run("validate", "results", "--repo", repo.toString(), "--since", "2000-01-01", "--output", "json");
+    var parsed = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json.out());
+    assertThat(parsed).hasSize(2);
+    assertThat(parsed.get(0).get("rows_failed").asLong()).isEqualTo(failing(rule("min")).size());
+    assertThat(parsed.get(0).get("outcome").asText()).isEqualTo("skipped");
+    Cli none = Cli.run("validate", "results", "--repo", repo.toString(), "--since", "2000-01-01", "--view", "other");
+    assertThat(none.out()).contains("No validation results since");
+  }
 }

@@ -32,6 +32,12 @@ public final class ValidationCounters {
     }
   }
 
+  /** One series' totals; zeros for a series never added to. */
+  public static Totals totals(Key key) {
+    LongAdder[] a = TOTALS.get(key);
+    return a == null ? new Totals(0, 0) : new Totals(a[0].sum(), a[1].sum());
+  }
+
   /** A snapshot of every series. */
   public static Map<Key, Totals> snapshot() {
     Map<Key, Totals> out = new java.util.TreeMap<>(java.util.Comparator.comparing(Key::view)

@@ -50,8 +50,17 @@ public record RuleResult(Instant time, String entry, String view, String feature
 
   /** One line for logs and errors: {@code user_txn@v1 min(0) on amount: 3 of 120 rows failed (e.g. -5) -> skipped}. */
   public String describe() {
-    return view + " " + rule + "(" + argument + ")" + (feature == null ? "" : " on " + feature) + ": "
-        + rowsFailed + " of " + rowsChecked + " rows failed"
+    String head = view + " " + rule + "(" + argument + ")" + (feature == null ? "" : " on " + feature) + ": ";
+    if (judgesRun()) {
+      return head + (rowsFailed == 0 ? "held" : "failed") + " over " + rowsChecked + " rows"
+          + (samples.isEmpty() ? "" : " (" + String.join(", ", samples) + ")") + " -> " + outcome.spelling();
+    }
+    return head + rowsFailed + " of " + rowsChecked + " rows failed"
         + (samples.isEmpty() ? "" : " (e.g. " + String.join(", ", samples) + ")") + " -> " + outcome.spelling();
+  }
+
+  /** True for a rule over a whole run (row_count, freshness, a null rate), false for a row rule. */
+  public boolean judgesRun() {
+    return rule.equals("row_count") || rule.equals("freshness") || argument.startsWith("max rate");
   }
 }

@@ -12,7 +12,6 @@ import dev.quiver.core.model.ValidationRule;
 import dev.quiver.core.model.ValueType;
 import dev.quiver.core.quality.RuleValues;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -129,9 +128,5 @@ final class RuleChecker {
       v.problem(at, what + " compares numbers, but the feature is " + type.spelling()
           + "; use allowed, pattern or an expr rule");
     }
-  }
-
-  static List<String> kinds() {
-    return List.of("not_null", "min", "max", "allowed", "pattern", "expr", "row_count", "freshness");
   }
 }

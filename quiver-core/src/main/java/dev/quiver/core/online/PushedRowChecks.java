@@ -66,8 +66,13 @@ final class PushedRowChecks {
       }
       results.addAll(run.finish(null, now, rows));
     }
-    sink.accept(results);
-    if (ViewRules.failed(results)) {
+    boolean failed = ViewRules.failed(results);
+    if (!(failed && origin instanceof Origin.Stream && rows > 1)) {
+      // a stream batch a fail rule refuses is applied again event by event (the consumer's policy for a
+      // refused batch): those single events record the results, so the batch's are not counted twice
+      sink.accept(results);
+    }
+    if (failed) {
       ValidationException refused = new ValidationException(sourceName, "the pushed rows", results);
       if (origin instanceof Origin.Stream) {
         throw new InvalidRequestException(refused.getMessage(), refused);

@@ -89,6 +89,13 @@ final class DescribeCommand implements Callable<Integer> {
           for (var f : v.features()) {
             out.printf("    %-28s %-10s %s%n", f.name(), f.type() == null ? "?" : f.type().spelling(), Catalog.definition(f));
           }
+          if (!v.rules().isEmpty()) {
+            out.printf("  validation:%n");
+            for (var rule : v.rules()) {
+              out.printf("    %-28s %-32s on_fail: %s%n", rule.feature() == null ? "(view)" : rule.feature(),
+                  rule.kind() + "(" + rule.argument() + ")", rule.onFail().spelling());
+            }
+          }
           out.printf("  read by: %s%n", String.join(", ", orNone(Catalog.consumers(d, v.name(), v.version(), null))));
           out.printf("  versions: %s%n", String.join(", ", d.views().stream().filter(x -> x.name().equals(v.name())).map(FeatureView::qualifiedName).toList()));
         }

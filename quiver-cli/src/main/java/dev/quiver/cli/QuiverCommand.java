@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
       ApplyCommand.class,
       RegistryCommand.class,
       AuditCommand.class,
+      ValidateCommand.class,
       ListCommand.class,
       DescribeCommand.class,
       HistoricalCommand.class,

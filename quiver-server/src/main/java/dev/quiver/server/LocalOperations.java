@@ -105,7 +105,8 @@ final class LocalOperations implements ServerOperations, AutoCloseable {
 
   /** A pusher over one registry version, knowing how its views were last materialized. */
   private Pusher pusher(LocalServing.Writing w) {
-    return new Pusher(w.definitions(), store, repo.offline(), repo.config().root(), w.serving(), repo.timeBounds());
+    return new Pusher(w.definitions(), store, repo.offline(), repo.config().root(), w.serving(), repo.timeBounds())
+        .recordingTo(repo.registry());
   }
 
   @Override

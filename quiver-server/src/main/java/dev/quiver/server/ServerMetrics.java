@@ -93,7 +93,34 @@ public final class ServerMetrics {
 
   /** The Prometheus text exposition of every meter. */
   public String scrape() {
+    validationSeries();
     return registry.scrape();
+  }
+
+  private final Set<dev.quiver.core.quality.ValidationCounters.Key> validationKeys =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  /**
+   * Registers the validation counters of series seen since the last scrape ({@link
+   * dev.quiver.core.quality.ValidationCounters}, fed by every entry path in this process):
+   * {@code quiver_validation_rows_checked_total} and {@code quiver_validation_rows_failed_total}
+   * with labels view, feature (empty for a view rule) and rule.
+   */
+  private void validationSeries() {
+    for (var key : dev.quiver.core.quality.ValidationCounters.snapshot().keySet()) {
+      if (validationKeys.add(key)) {
+        io.micrometer.core.instrument.FunctionCounter.builder("quiver.validation.rows.checked", key,
+                k -> dev.quiver.core.quality.ValidationCounters.totals(k).rowsChecked())
+            .description("Rows a validation rule judged where data entered (materialization, push, stream)")
+            .tags("view", key.view(), "feature", key.feature(), "rule", key.rule())
+            .register(registry);
+        io.micrometer.core.instrument.FunctionCounter.builder("quiver.validation.rows.failed", key,
+                k -> dev.quiver.core.quality.ValidationCounters.totals(k).rowsFailed())
+            .description("Rows that failed a validation rule (for a run rule: failed runs)")
+            .tags("view", key.view(), "feature", key.feature(), "rule", key.rule())
+            .register(registry);
+      }
+    }
   }
 
   /** Records one request's latency. */

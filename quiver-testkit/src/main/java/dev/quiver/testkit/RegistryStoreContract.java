@@ -858,4 +858,104 @@ public abstract class RegistryStoreContract {
     store.close();
     store.close();
   }
+
+  // ---- validation rules and results (docs/validation.md) -------------------------------------
+
+  /** The sample with validation rules of every kind on {@code user_txn}. */
+  protected static Definitions withRules() {
+    Definitions d = SampleDefinitions.sample();
+    List<dev.quiver.core.model.FeatureView> views = new ArrayList<>();
+    for (dev.quiver.core.model.FeatureView v : d.views()) {
+      views.add(!v.name().equals("user_txn") ? v : v.withRules(List.of(
+          new dev.quiver.core.model.ValidationRule.NotNull("last_country", null, dev.quiver.core.model.OnFail.FAIL),
+          new dev.quiver.core.model.ValidationRule.NotNull("last_country", 0.05, dev.quiver.core.model.OnFail.WARN),
+          new dev.quiver.core.model.ValidationRule.Min("last_country", new java.math.BigDecimal("-1.5"),
+              dev.quiver.core.model.OnFail.WARN),
+          new dev.quiver.core.model.ValidationRule.Max("last_country", new java.math.BigDecimal("1e3"),
+              dev.quiver.core.model.OnFail.SKIP_ROW),
+          new dev.quiver.core.model.ValidationRule.Allowed("last_country", List.of("US", "FR"),
+              dev.quiver.core.model.OnFail.SKIP_ROW),
+          new dev.quiver.core.model.ValidationRule.Pattern("last_country", "^[A-Z]{2}$", dev.quiver.core.model.OnFail.WARN),
+          new dev.quiver.core.model.ValidationRule.Expr("last_country", "last_country <> 'XX'", dev.quiver.core.model.OnFail.FAIL),
+          new dev.quiver.core.model.ValidationRule.RowCount(null, 10L, dev.quiver.core.model.OnFail.FAIL),
+          new dev.quiver.core.model.ValidationRule.Freshness(java.time.Duration.ofMinutes(90),
+              dev.quiver.core.model.OnFail.WARN))));
+    }
+    return new Definitions(d.project(), d.entities(), d.sources(), views, d.onDemandViews(), d.services(), d.permissions());
+  }
+
+  @Test
+  public void validationRulesAreKeptWithTheirView() {
+    Definitions rules = withRules();
+    store.commit(0, rules, "ana", "rules", time(1));
+    store.commit(1, SampleDefinitions.sample(), "ana", "no rules", time(2));
+    assertThat(track(reopen()).read(1).definitions()).isEqualTo(rules);
+    assertThat(store.read(2).definitions()).isEqualTo(SampleDefinitions.sample());
+    assertThat(RegistryCodec.contentHash(rules)).isNotEqualTo(RegistryCodec.contentHash(SampleDefinitions.sample()));
+  }
+
+  private static dev.quiver.core.quality.RuleResult result(int i, String view, String feature) {
+    return new dev.quiver.core.quality.RuleResult(T0.plusSeconds(i), i % 2 == 0 ? "materialize" : "push", view, feature,
+        feature == null ? "row_count" : "min", feature == null ? "1.." : "0", "skip_row", 100 + i, i,
+        i == 0 ? List.of() : List.of("-" + i, "\"quoted\"\nline"),
+        dev.quiver.core.quality.RuleResult.Outcome.values()[i % 4]);
+  }
+
+  @Test
+  public void validationResultsReadBackExactlyAndFilter() {
+    dev.quiver.core.quality.ValidationLog log = store.validationLog();
+    assertThat(log.read(Instant.EPOCH, null, 100)).isEmpty();
+    List<dev.quiver.core.quality.RuleResult> all = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      List<dev.quiver.core.quality.RuleResult> run = List.of(result(i, i < 3 ? "user_txn@v1" : "user_txn@v2", "amount"),
+          result(i, "merchant@v1", null));
+      log.append(run);
+      all.addAll(run);
+    }
+    dev.quiver.core.quality.ValidationLog other = track(reopen()).validationLog();
+    assertThat(other.read(Instant.EPOCH, null, 100)).isEqualTo(all);
+    assertThat(other.read(T0.plusSeconds(4), null, 100)).isEqualTo(all.subList(8, 12));
+    assertThat(other.read(Instant.EPOCH, "user_txn", 100)).extracting(dev.quiver.core.quality.RuleResult::view)
+        .containsOnly("user_txn@v1", "user_txn@v2").hasSize(6);
+    assertThat(other.read(Instant.EPOCH, "user_txn@v2", 100)).hasSize(3);
+    assertThat(other.read(Instant.EPOCH, "user", 100)).isEmpty();
+    assertThat(other.read(Instant.EPOCH, null, 3)).isEqualTo(all.subList(0, 3));
+    assertThatThrownBy(() -> other.read(Instant.EPOCH, null, -1)).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  @Timeout(value = 60, unit = TimeUnit.SECONDS)
+  public void concurrentValidationAppendsLoseNothingAndKeepEachRunWhole() throws Exception {
+    store.validationLog().append(List.of(result(0, "first@v1", "a"))); // the log exists before the race
+    ExecutorService pool = Executors.newFixedThreadPool(THREADS);
+    CyclicBarrier start = new CyclicBarrier(THREADS);
+    try {
+      List<Future<?>> done = new ArrayList<>();
+      for (int t = 0; t < THREADS; t++) {
+        int thread = t;
+        RegistryStore s = track(reopen());
+        done.add(pool.submit(() -> {
+          start.await();
+          for (int i = 0; i < 10; i++) {
+            String view = "t" + thread + "_" + i + "@v1";
+            s.validationLog().append(List.of(result(1, view, "a"), result(2, view, "b"), result(3, view, null)));
+          }
+          return null;
+        }));
+      }
+      for (Future<?> f : done) {
+        f.get(60, TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    List<dev.quiver.core.quality.RuleResult> read = store.validationLog().read(Instant.EPOCH, null, 10_000);
+    assertThat(read).hasSize(1 + THREADS * 10 * 3);
+    Map<String, List<String>> byRun = new HashMap<>(); // each run whole, its results in their order
+    for (dev.quiver.core.quality.RuleResult r : read.subList(1, read.size())) {
+      byRun.computeIfAbsent(r.view(), v -> new ArrayList<>()).add(String.valueOf(r.feature()));
+    }
+    assertThat(byRun).hasSize(THREADS * 10);
+    assertThat(byRun.values()).allSatisfy(features -> assertThat(features).containsExactly("a", "b", "null"));
+  }
 }

@@ -132,6 +132,10 @@ final class Flattened {
     for (Feature f : v.features()) {
       feature(f).forEach((k, val) -> m.put("features." + f.name() + "." + k, val));
     }
+    for (dev.quiver.core.model.ValidationRule r : v.rules()) { // a rule change shows in the plan; never breaking
+      m.put("validation." + (r.feature() == null ? "" : r.feature() + ".") + r.kind(),
+          r.argument() + " (on_fail: " + r.onFail().spelling() + ")");
+    }
     metadata(m, v.metadata());
     return m;
   }

@@ -19,6 +19,7 @@ import dev.quiver.core.model.Metadata;
 import dev.quiver.core.model.OnDemandView;
 import dev.quiver.core.model.RequestField;
 import dev.quiver.core.model.ScalarType;
+import dev.quiver.core.model.ValidationRule;
 import dev.quiver.core.model.ValueType;
 import dev.quiver.core.model.Window;
 import java.time.Duration;
@@ -37,9 +38,9 @@ final class DefinitionReader {
   private static final List<String> ENTITY_KEYS = with(META, "name", "join_keys", "type");
   private static final List<String> JOIN_KEY_KEYS = List.of("name", "type");
   private static final List<String> VIEW_KEYS =
-      with(META, "name", "version", "entities", "source", "ttl", "online", "features");
+      with(META, "name", "version", "entities", "source", "ttl", "online", "features", "validation");
   private static final List<String> FEATURE_KEYS =
-      List.of("name", "column", "type", "aggregate", "expr", "transform", "args", "description");
+      List.of("name", "column", "type", "aggregate", "expr", "transform", "args", "description", "validation");
   private static final List<String> AGG_KEYS =
       List.of("fn", "column", "window", "hop", "where", "k", "percentile");
   private static final List<String> ODV_KEYS =
@@ -176,14 +177,24 @@ final class DefinitionReader {
       m.problem(m.origin(), "feature view '" + name + "' needs 'features'");
     }
     List<Feature> features = new ArrayList<>();
+    List<ValidationRule> rules = new ArrayList<>();
+    ValidationReader validation = new ValidationReader(origins);
     for (YamlMap f : items(m, "features")) {
       Feature feature = feature(f, key);
       if (feature != null) {
         features.add(feature);
+        YamlMap block = f.map("validation");
+        if (block != null) {
+          rules.addAll(validation.feature(block, Origins.feature(key, feature.name()), feature.name()));
+        }
       }
     }
+    YamlMap viewBlock = m.map("validation");
+    if (viewBlock != null) {
+      rules.addAll(validation.view(viewBlock, key, name));
+    }
     out.view(new FeatureView(name, version, m.strings("entities"), source == null ? "" : source,
-        ttl, m.bool("online", true), features, metadata(m)));
+        ttl, m.bool("online", true), features, metadata(m), rules));
   }
 
   private Feature feature(YamlMap f, String viewKey) {

@@ -29,6 +29,7 @@ public final class ViewBuilder {
   private String description = "";
   private String owner = "";
   private final Map<String, String> tags = new LinkedHashMap<>();
+  private final List<ValidationRule> rules = new ArrayList<>();
 
   private ViewBuilder(String name) {
     this.name = Objects.requireNonNull(name, "name");
@@ -114,9 +115,18 @@ public final class ViewBuilder {
     return feature(new DerivedFeature(featureName, expression, null, ""));
   }
 
+  /**
+   * Adds a validation rule (docs/validation.md), e.g. {@code rule(new ValidationRule.Min("amount",
+   * BigDecimal.ZERO, OnFail.SKIP_ROW))}; the same rule a {@code validation:} block defines in YAML.
+   */
+  public ViewBuilder rule(ValidationRule rule) {
+    rules.add(Objects.requireNonNull(rule, "rule"));
+    return this;
+  }
+
   public FeatureView build() {
     return new FeatureView(
-        name, version, entities, source, ttl, online, features, new Metadata(description, owner, tags));
+        name, version, entities, source, ttl, online, features, new Metadata(description, owner, tags), rules);
   }
 
   static Window parseWindow(String spelling) {

@@ -49,6 +49,15 @@ final class FutureRows {
       bounds.checkEvents(timeColumn, parsed);
       throw new AssertionError("checkEvents refuses future rows");
     }
+    return drop(columns, stream, future, count);
+  }
+
+  /**
+   * The rows not marked in {@code drop} ({@code count} are), with a stream origin's offsets and
+   * positions kept alongside; another origin is kept as it is.
+   */
+  static Admitted drop(Map<String, List<Object>> columns, Origin origin, boolean[] drop, int count) {
+    boolean[] future = drop;
     Map<String, List<Object>> kept = new LinkedHashMap<>();
     columns.forEach((name, values) -> {
       List<Object> out = new ArrayList<>(values.size());
@@ -59,6 +68,9 @@ final class FutureRows {
       }
       kept.put(name, out);
     });
+    if (!(origin instanceof Origin.Stream stream)) {
+      return new Admitted(kept, origin, count);
+    }
     long[] offsets = stream.offsets();
     long[] keptOffsets = new long[Math.max(0, offsets.length - count)];
     int n = 0;

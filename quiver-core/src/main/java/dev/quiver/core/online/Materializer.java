@@ -21,6 +21,10 @@ import dev.quiver.core.offline.OfflineEngine;
 import dev.quiver.core.offline.TileRowsWriter;
 import dev.quiver.core.offline.PointInTimePlan.KeyBinding;
 import dev.quiver.core.offline.PointInTimePlan.LatestValue;
+import dev.quiver.core.quality.ResultRecorder;
+import dev.quiver.core.quality.RuleResult;
+import dev.quiver.core.quality.ValidationException;
+import dev.quiver.core.quality.ViewRules;
 import dev.quiver.core.registry.RegistrySnapshot;
 import dev.quiver.core.registry.RegistryStore;
 import dev.quiver.core.registry.Watermark;
@@ -297,15 +301,25 @@ public final class Materializer {
     long[] totals = new long[2];
     // timestamps have microsecond precision: the first instant after the watermark is one microsecond later
     LatestRowsPlan plan = plan(snapshot.definitions(), view, after == null ? start : after.plusNanos(1_000), end);
+    ViewRules rules = view.rules().isEmpty() ? null : ViewRules.of(view);
+    if (rules != null && rules.canFail()) {
+      precheck(rules, plan); // a fail rule stops the view before anything is written
+    }
     String table = OnlineTables.of(snapshot.definitions().project(), view);
     store.createTable(table);
     long[] newest = {Long.MIN_VALUE}; // written by the reader thread, read after transfer joined it
-    if (opener != null && engine instanceof LatestRowsWriter workers && workers.writesTo(opener)) {
+    ViewRules.Run[] run = {null};
+    if (rules == null && opener != null && engine instanceof LatestRowsWriter workers && workers.writesTo(opener)) {
       written(workers, plan, table, refill.columns(), listener, totals, newest);
-    } else {
-      Materializer.<OnlineStore.Entry>transfer(name, sink -> latestRows(plan, sink, newest),
+    } else { // rows of a view with rules stream through this process, where the kernel checks them
+      Materializer.<OnlineStore.Entry>transfer(name, sink -> latestRows(plan, sink, newest, rules, run),
           batch -> refill.columns() ? store.multiPutIfNotOlder(table, batch) : store.multiPutIfNewer(table, batch),
           listener, totals);
+    }
+    if (run[0] != null) {
+      List<RuleResult> results = run[0].finish(newest[0] == Long.MIN_VALUE ? null : Timestamps.ofMicros(newest[0]),
+          clock.instant(), totals[0]);
+      ResultRecorder.record(registry, results, true);
     }
     if (newest[0] != Long.MIN_VALUE) {
       Freshness.record(store, snapshot.definitions().project(), java.util.Map.of(name, Timestamps.ofMicros(newest[0])));
@@ -474,9 +488,47 @@ public final class Materializer {
     return done.keysSkipped();
   }
 
-  /** The latest row per entity, encoded; {@code newest[0]} becomes the newest event time read (micros). */
-  private void latestRows(LatestRowsPlan plan, Sink<OnlineStore.Entry> sink, long[] newest) throws InterruptedException {
+  /**
+   * The check pass of a view with {@code fail} rules: reads the latest rows once and judges them,
+   * writing nothing; when a fail rule fails, records the results and throws.
+   */
+  private void precheck(ViewRules rules, LatestRowsPlan plan) {
     LatestRowEncoder encoder = new LatestRowEncoder(plan);
+    ViewRules.Run run = rules.start("materialize", slots(plan), true);
+    long newest = Long.MIN_VALUE;
+    long read = 0;
+    try (HistoricalRows rows = engine.latestRows(plan, repoRoot)) {
+      while (rows.hasNext()) {
+        Object[] r = rows.next();
+        newest = Math.max(newest, encoder.eventMicros(r));
+        read += encoder.sourceRows(r);
+        run.admit(r);
+      }
+    }
+    List<RuleResult> results = run.finish(newest == Long.MIN_VALUE ? null : Timestamps.ofMicros(newest), clock.instant(), read);
+    if (ViewRules.failed(results)) {
+      ResultRecorder.record(registry, results, true);
+      throw new ValidationException(plan.source().name(), plan.view(), results);
+    }
+  }
+
+  /** Where a column feature's value is in a row of {@link OfflineEngine#latestRows}. */
+  private static java.util.function.ToIntFunction<ColumnFeature> slots(LatestRowsPlan plan) {
+    int first = plan.keys().size() + 2; // keys, event time, created time, then the features
+    List<String> names = plan.features().stream().map(LatestValue::outputName).toList();
+    return c -> first + names.indexOf(c.name());
+  }
+
+  /**
+   * The latest row per entity, encoded; {@code newest[0]} becomes the newest event time read (micros).
+   * With {@code rules}, each row is checked first and a row a {@code skip_row} rule drops is not
+   * written; {@code run[0]} becomes the run's tallies.
+   */
+  private void latestRows(LatestRowsPlan plan, Sink<OnlineStore.Entry> sink, long[] newest, ViewRules rules,
+      ViewRules.Run[] run) throws InterruptedException {
+    LatestRowEncoder encoder = new LatestRowEncoder(plan);
+    ViewRules.Run checks = rules == null ? null : rules.start("materialize", slots(plan), true);
+    run[0] = checks;
     try (HistoricalRows rows = engine.latestRows(plan, repoRoot)) {
       List<OnlineStore.Entry> batch = new ArrayList<>(BATCH);
       long read = 0;
@@ -484,6 +536,9 @@ public final class Materializer {
         Object[] r = rows.next();
         newest[0] = Math.max(newest[0], encoder.eventMicros(r));
         read += encoder.sourceRows(r); // LatestRowsPlan.SOURCE_ROWS: the key's rows in range
+        if (checks != null && !checks.admit(r)) {
+          continue; // dropped by a skip_row rule: the entity keeps what it had online
+        }
         batch.add(encoder.encode(r));
         if (batch.size() == BATCH) {
           sink.accept(batch, read);
@@ -491,7 +546,7 @@ public final class Materializer {
           read = 0;
         }
       }
-      if (!batch.isEmpty()) {
+      if (!batch.isEmpty() || read > 0) { // rows all dropped still count as read
         sink.accept(batch, read);
       }
     }

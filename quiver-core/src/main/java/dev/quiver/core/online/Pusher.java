@@ -19,6 +19,8 @@ import dev.quiver.core.model.Source;
 import dev.quiver.core.model.StreamSource;
 import dev.quiver.core.model.ValueType;
 import dev.quiver.core.offline.OfflineEngine;
+import dev.quiver.core.quality.ResultRecorder;
+import dev.quiver.core.registry.RegistryStore;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -136,6 +138,9 @@ public final class Pusher {
   private final Path repoRoot;
   private final ServingVersions serving;
   private final TimeBounds bounds;
+  /** Where validation results go; set once, before the pusher is shared ({@link #recordingTo}). */
+  private java.util.function.Consumer<List<dev.quiver.core.quality.RuleResult>> validationSink =
+      results -> ResultRecorder.record(null, results, false);
 
   /**
    * A pusher that knows nothing of how the views were last materialized ({@link
@@ -211,13 +216,33 @@ public final class Pusher {
     List<FeatureView> views = target.online()
         ? defs.views().stream().filter(v -> v.source().equals(sourceName) && v.online()).toList() : List.of();
     FutureRows.Admitted admitted = FutureRows.admit(bounds, file.timestampColumn(), columns, origin); // time bounds (M)
-    if (admitted.rejected() > 0) {
-      if (admitted.columns().values().iterator().next().isEmpty()) {
-        return new Result(sourceName, 0, List.of(), 0, null).withRejectedFuture(admitted.rejected());
-      }
-      return push(file, views, admitted.columns(), target, admitted.origin()).withRejectedFuture(admitted.rejected());
+    Map<String, List<Object>> kept = admitted.columns();
+    Origin keptOrigin = admitted.origin();
+    boolean someLeft = kept.isEmpty() || !kept.values().iterator().next().isEmpty();
+    boolean dropped = admitted.rejected() > 0;
+    if (someLeft) { // validation rules: before anything is written (docs/validation.md)
+      FutureRows.Admitted checked = PushedRowChecks.check(defs, sourceName, kept, keptOrigin, bounds.clock().instant(),
+          validationSink);
+      kept = checked.columns();
+      keptOrigin = checked.origin();
+      dropped |= checked.rejected() > 0;
+      someLeft = kept.isEmpty() || !kept.values().iterator().next().isEmpty();
     }
-    return push(file, views, columns, target, origin);
+    if (dropped && !someLeft) {
+      return new Result(sourceName, 0, List.of(), 0, null).withRejectedFuture(admitted.rejected());
+    }
+    Result result = push(file, views, kept, target, keptOrigin);
+    return admitted.rejected() > 0 ? result.withRejectedFuture(admitted.rejected()) : result;
+  }
+
+  /**
+   * This pusher, recording the validation results of pushes where a rule failed in {@code registry}'s
+   * {@link RegistryStore#validationLog()} (besides the counters and the log, which every pusher feeds).
+   */
+  public Pusher recordingTo(RegistryStore registry) {
+    Pusher p = new Pusher(defs, online, offline, repoRoot, serving, bounds);
+    p.validationSink = results -> ResultRecorder.record(registry, results, false);
+    return p;
   }
 
   /** Pushes rows of {@code file} to the given online views (and offline when the target says so), as a push. */

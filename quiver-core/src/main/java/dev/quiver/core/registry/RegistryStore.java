@@ -120,6 +120,15 @@ public interface RegistryStore extends AutoCloseable {
   }
 
   /**
+   * The validation results kept beside the versions (docs/validation.md).
+   *
+   * @throws UnsupportedOperationException when this store keeps none
+   */
+  default dev.quiver.core.quality.ValidationLog validationLog() {
+    throw new UnsupportedOperationException("this registry store keeps no validation results");
+  }
+
+  /**
    * The API tokens kept beside the versions, hashed (DESIGN §6).
    *
    * @throws UnsupportedOperationException when this store keeps none

@@ -306,7 +306,10 @@ final class SnapshotReader {
 
   private static FeatureView view(At at) {
     at.allowOnly(
-        "name", "version", "entities", "source", "ttl", "online", "features", "metadata");
+        "name", "version", "entities", "source", "ttl", "online", "features", "metadata", "validation");
+    // "validation" is written only for views with rules, so snapshots without any keep their bytes
+    List<dev.quiver.core.model.ValidationRule> rules =
+        at.node().has("validation") ? at.field("validation").list(SnapshotReader::rule) : List.of();
     return at.build(
         () ->
             new FeatureView(
@@ -317,7 +320,53 @@ final class SnapshotReader {
                 at.field("ttl").durationOrNull(),
                 at.field("online").bool(),
                 at.field("features").list(SnapshotReader::feature),
-                metadata(at.field("metadata"))));
+                metadata(at.field("metadata")),
+                rules));
+  }
+
+  private static dev.quiver.core.model.ValidationRule rule(At at) {
+    String kind = at.field("kind").text();
+    dev.quiver.core.model.OnFail onFail = at.field("on_fail").parsed("warn, skip_row or fail",
+        dev.quiver.core.model.OnFail::parse);
+    String feature = at.field("feature").textOrNull();
+    return at.build(() -> switch (kind) {
+      case "not_null" -> {
+        at.allowOnly("kind", "feature", "on_fail", "max_null_rate");
+        JsonNode rate = at.field("max_null_rate").node();
+        yield new dev.quiver.core.model.ValidationRule.NotNull(feature,
+            rate.isNull() ? null : at.field("max_null_rate").doubleValue(), onFail);
+      }
+      case "min", "max" -> {
+        at.allowOnly("kind", "feature", "on_fail", "value");
+        java.math.BigDecimal value = new java.math.BigDecimal(at.field("value").text());
+        yield kind.equals("min") ? new dev.quiver.core.model.ValidationRule.Min(feature, value, onFail)
+            : new dev.quiver.core.model.ValidationRule.Max(feature, value, onFail);
+      }
+      case "allowed" -> {
+        at.allowOnly("kind", "feature", "on_fail", "values");
+        yield new dev.quiver.core.model.ValidationRule.Allowed(feature, at.field("values").list(At::text), onFail);
+      }
+      case "pattern" -> {
+        at.allowOnly("kind", "feature", "on_fail", "regex");
+        yield new dev.quiver.core.model.ValidationRule.Pattern(feature, at.field("regex").text(), onFail);
+      }
+      case "expr" -> {
+        at.allowOnly("kind", "feature", "on_fail", "expression");
+        yield new dev.quiver.core.model.ValidationRule.Expr(feature, at.field("expression").text(), onFail);
+      }
+      case "row_count" -> {
+        at.allowOnly("kind", "feature", "on_fail", "min", "max");
+        JsonNode lo = at.field("min").node();
+        JsonNode hi = at.field("max").node();
+        yield new dev.quiver.core.model.ValidationRule.RowCount(lo.isNull() ? null : at.field("min").longValue(),
+            hi.isNull() ? null : at.field("max").longValue(), onFail);
+      }
+      case "freshness" -> {
+        at.allowOnly("kind", "feature", "on_fail", "max_age");
+        yield new dev.quiver.core.model.ValidationRule.Freshness(at.field("max_age").durationOrNull(), onFail);
+      }
+      default -> throw at.damaged("unknown validation rule kind '" + kind + "' (written by a newer Quiver?)");
+    });
   }
 
   private static Feature feature(At at) {

@@ -199,6 +199,30 @@ final class SnapshotWriter {
     n.put("online", v.online());
     n.set("features", array(v.features(), SnapshotWriter::feature));
     n.set("metadata", metadata(v.metadata()));
+    if (!v.rules().isEmpty()) { // only when there are rules: snapshots without them keep their bytes and hashes
+      n.set("validation", array(v.rules(), SnapshotWriter::rule));
+    }
+    return n;
+  }
+
+  private static ObjectNode rule(dev.quiver.core.model.ValidationRule r) {
+    ObjectNode n = JSON.objectNode();
+    n.put("kind", r.kind());
+    n.put("feature", r.feature());
+    n.put("on_fail", r.onFail().spelling());
+    switch (r) {
+      case dev.quiver.core.model.ValidationRule.NotNull x -> n.put("max_null_rate", x.maxNullRate());
+      case dev.quiver.core.model.ValidationRule.Min x -> n.put("value", x.value().toPlainString());
+      case dev.quiver.core.model.ValidationRule.Max x -> n.put("value", x.value().toPlainString());
+      case dev.quiver.core.model.ValidationRule.Allowed x -> n.set("values", strings(x.values()));
+      case dev.quiver.core.model.ValidationRule.Pattern x -> n.put("regex", x.regex());
+      case dev.quiver.core.model.ValidationRule.Expr x -> n.put("expression", x.expression());
+      case dev.quiver.core.model.ValidationRule.RowCount x -> {
+        n.put("min", x.min());
+        n.put("max", x.max());
+      }
+      case dev.quiver.core.model.ValidationRule.Freshness x -> n.put("max_age", duration(x.maxAge()));
+    }
     return n;
   }
 

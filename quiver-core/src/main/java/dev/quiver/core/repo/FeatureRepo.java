@@ -461,7 +461,8 @@ public final class FeatureRepo implements AutoCloseable {
 
   private Pusher newPusher() {
     RegistrySnapshot s = applied();
-    return new Pusher(s.definitions(), onlineStore(), offlineEngine(), config.root(), servingVersions(s), timeBounds());
+    return new Pusher(s.definitions(), onlineStore(), offlineEngine(), config.root(), servingVersions(s), timeBounds())
+        .recordingTo(registry);
   }
 
   /** The definitions of the registry's latest version. */

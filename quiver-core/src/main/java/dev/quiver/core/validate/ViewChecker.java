@@ -90,7 +90,9 @@ final class ViewChecker {
     for (Feature f : view.features()) {
       out.add(typed.getOrDefault(f.name(), f));
     }
-    return view.withFeatures(out);
+    FeatureView result = view.withFeatures(out);
+    new RuleChecker(v, result, key).check();
+    return result;
   }
 
   private List<String> checkEntities() {

@@ -62,6 +62,7 @@ final class FileRegistryStore implements RegistryStore {
   private final WatermarkDirectory watermarks;
   private final TokenDirectory tokens;
   private final FileAuditLog audit;
+  private final FileValidationLog validation;
   private final ConcurrentMap<Long, VersionInfo> verifiedInfos = new ConcurrentHashMap<>();
   private final ConcurrentMap<String, DatasetRecord> verifiedDatasets = new ConcurrentHashMap<>();
   private volatile boolean closed;
@@ -73,6 +74,7 @@ final class FileRegistryStore implements RegistryStore {
     this.watermarks = new WatermarkDirectory(this.root, this.root.resolve("watermarks"));
     this.tokens = new TokenDirectory(this.root, this.root.resolve("tokens"));
     this.audit = new FileAuditLog(this.root, this.root.resolve("audit"));
+    this.validation = new FileValidationLog(this.root, this.root.resolve("validation"));
   }
 
   /** The audit log in {@code audit/events.jsonl} ({@link FileAuditLog}). */
@@ -80,6 +82,13 @@ final class FileRegistryStore implements RegistryStore {
   public dev.quiver.core.security.AuditLog audit() {
     ensureOpen();
     return audit;
+  }
+
+  /** The validation results in {@code validation/results.jsonl} ({@link FileValidationLog}). */
+  @Override
+  public dev.quiver.core.quality.ValidationLog validationLog() {
+    ensureOpen();
+    return validation;
   }
 
   /** The directory holding the registry. */

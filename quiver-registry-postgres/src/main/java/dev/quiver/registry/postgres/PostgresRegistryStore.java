@@ -58,6 +58,7 @@ final class PostgresRegistryStore implements RegistryStore {
 
   private final RegistryDatabase db;
   private final PostgresAuditLog audit;
+  private final PostgresValidationLog validation;
   private final PostgresTokenStore tokens;
   private final VersionNotifications notifications;
   private final ConcurrentMap<Long, VersionInfo> verifiedInfos = new ConcurrentHashMap<>();
@@ -67,6 +68,7 @@ final class PostgresRegistryStore implements RegistryStore {
   PostgresRegistryStore(RegistryDatabase db) {
     this.db = Objects.requireNonNull(db, "db");
     this.audit = new PostgresAuditLog(db);
+    this.validation = new PostgresValidationLog(db);
     this.tokens = new PostgresTokenStore(db);
     this.notifications = new VersionNotifications(db);
   }
@@ -346,6 +348,13 @@ final class PostgresRegistryStore implements RegistryStore {
   public AuditLog audit() {
     ensureOpen();
     return audit;
+  }
+
+  /** The validation results in the {@code validation_results} table ({@link PostgresValidationLog}). */
+  @Override
+  public dev.quiver.core.quality.ValidationLog validationLog() {
+    ensureOpen();
+    return validation;
   }
 
   @Override

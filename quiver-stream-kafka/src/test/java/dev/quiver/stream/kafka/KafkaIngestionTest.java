@@ -270,6 +270,54 @@ class KafkaIngestionTest {
     assertThat(twin(repo)).as("every event but the future one").hasSize(EVENTS).noneMatch(row -> row.endsWith("|XX"));
   }
 
+  /**
+   * Validation rules on a stream (docs/validation.md): an event failing a {@code fail} rule is
+   * refused like a value that does not fit its type — alone, counted, in neither the twin nor the
+   * online store, the consumer going on; an event failing a {@code skip_row} rule is left out online
+   * and kept in the twin, as the topic keeps it.
+   */
+  @Test
+  void eventsFailingAValidationRuleAreRefusedOrSkippedAndTheConsumerGoesOn() throws Exception {
+    String topic = topicWithEvents("{\"user_id\": 3, \"ts\": \"2026-01-01T02:31:00Z\", \"amount\": 9999.0, \"country\": \"XX\"}");
+    String views = VIEWS.replace("- {name: country}", "- {name: country, validation: {allowed: {value: [FR, DE], on_fail: fail}}}");
+    Path repo = StreamRepo.at(tmp.resolve("rules-fail"), broker.bootstrap(), topic)
+        .withSourceLines("consumer: {max.poll.records: \"25\"}").withViews(views)
+        .withHistory(StreamRepo.TXNS_COLUMNS + " WHERE false").apply(Clock.fixed(NOW, ZoneOffset.UTC), "rules");
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    try (FeatureRepo r = open(repo)) {
+      try (StreamIngestion ingestion = ingest(r, IngestOptions.DEFAULT, meters, (tp, last) -> { })) {
+        awaitCommittedToEnd("quiver.streams.txns", topic);
+        assertThat(eventsCounted(ingestion, EVENTS)).isEqualTo(EVENTS);
+        assertThat(ingestion.status().getFirst().refused()).isEqualTo(4 + 1);
+        assertThat(ingestion.status().getFirst().state()).isEqualTo(SourceStatus.State.RUNNING);
+      }
+      assertThat(online(r, LATEST).get(1)).doesNotContain("XX");
+      assertThat(online(r, LATEST)).isEqualTo(offline(r, LATEST));
+      assertThat(r.registry().validationLog().read(java.time.Instant.EPOCH, "user_last", 100))
+          .extracting(dev.quiver.core.quality.RuleResult::entry, dev.quiver.core.quality.RuleResult::outcome)
+          .as("recorded once, by the event's own retry, not also by the batch it was in")
+          .containsExactly(org.assertj.core.groups.Tuple.tuple("stream", dev.quiver.core.quality.RuleResult.Outcome.FAILED));
+    }
+    assertThat(twin(repo)).as("the refused event is not in the twin").hasSize(EVENTS).noneMatch(row -> row.endsWith("|XX"));
+
+    String skipTopic = topicWithEvents("{\"user_id\": 3, \"ts\": \"2026-01-01T02:31:00Z\", \"amount\": 9999.0, \"country\": \"xx\"}");
+    Path skipRepo = StreamRepo.at(tmp.resolve("rules-skip"), broker.bootstrap(), skipTopic)
+        .withSourceLines("consumer: {max.poll.records: \"25\"}")
+        .withViews(VIEWS.replace("- {name: country}", "- {name: country, validation: {pattern: {value: \"^[A-Z]{2}$\", on_fail: skip_row}}}"))
+        .withHistory(StreamRepo.TXNS_COLUMNS + " WHERE false").apply(Clock.fixed(NOW, ZoneOffset.UTC), "rules");
+    try (FeatureRepo r = open(skipRepo)) {
+      try (StreamIngestion ingestion = ingest(r, IngestOptions.DEFAULT, new SimpleMeterRegistry(), (tp, last) -> { })) {
+        awaitCommittedToEnd("quiver.streams.txns", skipTopic);
+        assertThat(ingestion.status().getFirst().refused()).as("skipped, not refused").isEqualTo(4);
+      }
+      assertThat(online(r, LATEST).get(1)).doesNotContain("xx");
+      assertThat(r.registry().validationLog().read(java.time.Instant.EPOCH, "user_last", 100))
+          .extracting(dev.quiver.core.quality.RuleResult::rowsFailed, dev.quiver.core.quality.RuleResult::outcome)
+          .containsExactly(org.assertj.core.groups.Tuple.tuple(1L, dev.quiver.core.quality.RuleResult.Outcome.SKIPPED));
+    }
+    assertThat(twin(skipRepo)).as("the twin keeps the skipped event, as the topic does").hasSize(EVENTS + 1);
+  }
+
   @Test
   void aConsumerKilledBetweenItsWritesAndItsCommitRestartsToTheStateOfOneCleanPass() throws Exception {
     String topic = topicWithEvents();

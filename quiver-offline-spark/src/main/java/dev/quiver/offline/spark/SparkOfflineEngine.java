@@ -3,6 +3,7 @@ package dev.quiver.offline.spark;
 import dev.quiver.core.QuiverException;
 import dev.quiver.core.model.FileFormat;
 import dev.quiver.core.model.FileSource;
+import dev.quiver.core.offline.DatasetDirectory;
 import dev.quiver.core.offline.HistoricalRows;
 import dev.quiver.core.offline.LatestRowsPlan;
 import dev.quiver.core.offline.LatestRowsWriter;
@@ -70,9 +71,27 @@ final class SparkOfflineEngine implements OfflineEngine, LatestRowsWriter {
   @Override
   public long write(PointInTimePlan plan, Path repoRoot, Path out, FileFormat format, DoubleConsumer progress) {
     TrainingSetJob job = new TrainingSetJob(spark, plan, repoRoot);
-    progress.accept(0);
-    try {
+    try (SparkProgress running = new SparkProgress(spark.sparkContext(), progress)) {
       long rows = TrainingSetFile.write(job.result.drop(QueryRows.ID), out, format);
+      progress.accept(100);
+      return rows;
+    } catch (Exception e) { // Spark throws its checked SparkException too
+      throw failure(e, plan);
+    } finally {
+      job.release.forEach(Runnable::run);
+    }
+  }
+
+  /**
+   * Writes the training set as a Parquet dataset directory (see {@link TrainingSetDirectory}): one
+   * part file per partition of the ordered result, written by the executors in parallel.
+   */
+  @Override
+  public long writeDataset(PointInTimePlan plan, Path repoRoot, Path dir, DoubleConsumer progress) {
+    DatasetDirectory.checkTarget(dir.toAbsolutePath());
+    TrainingSetJob job = new TrainingSetJob(spark, plan, repoRoot);
+    try (SparkProgress running = new SparkProgress(spark.sparkContext(), progress)) {
+      long rows = TrainingSetDirectory.write(job.result.drop(QueryRows.ID), dir);
       progress.accept(100);
       return rows;
     } catch (Exception e) { // Spark throws its checked SparkException too

@@ -109,7 +109,7 @@ final class SparkOfflineEngine implements OfflineEngine, LatestRowsWriter {
       }
     }
     return new QuiverException("the offline engine (Spark) failed computing the training set for " + plan.query().describe()
-        + ": " + SparkSessions.firstLine(e.getMessage()), e);
+        + ": " + dev.quiver.core.load.Secrets.redact(SparkSessions.firstLine(e.getMessage())), e);
   }
 
   @Override
@@ -149,7 +149,7 @@ final class SparkOfflineEngine implements OfflineEngine, LatestRowsWriter {
   public String explain(PointInTimePlan plan, Path repoRoot) {
     TrainingSetJob job = new TrainingSetJob(spark, plan, repoRoot);
     try {
-      StringBuilder out = new StringBuilder("-- Spark (").append(spark.sparkContext().master()).append("), step by step:\n");
+      StringBuilder out = new StringBuilder("-- Spark (").append(dev.quiver.core.load.Secrets.redact(spark.sparkContext().master())).append("), step by step:\n");
       job.steps.forEach(s -> out.append("-- ").append(s).append('\n'));
       return out.append(job.result.queryExecution().logical().treeString()).toString();
     } finally {

@@ -60,7 +60,7 @@ final class SparkOfflineEngine implements OfflineEngine, LatestRowsWriter {
       return new SparkRows(plan.columns(), job.result.toLocalIterator(), () -> job.release.forEach(Runnable::run));
     } catch (Exception e) { // Spark throws its checked SparkException too
       job.release.forEach(Runnable::run);
-      throw failure(e, plan);
+      throw failure(e, plan, repoRoot);
     }
   }
 
@@ -76,7 +76,7 @@ final class SparkOfflineEngine implements OfflineEngine, LatestRowsWriter {
       progress.accept(100);
       return rows;
     } catch (Exception e) { // Spark throws its checked SparkException too
-      throw failure(e, plan);
+      throw failure(e, plan, repoRoot);
     } finally {
       job.release.forEach(Runnable::run);
     }
@@ -89,24 +89,32 @@ final class SparkOfflineEngine implements OfflineEngine, LatestRowsWriter {
   @Override
   public long writeDataset(PointInTimePlan plan, Path repoRoot, Path dir, DoubleConsumer progress) {
     DatasetDirectory.checkTarget(dir.toAbsolutePath());
-    TrainingSetJob job = new TrainingSetJob(spark, plan, repoRoot);
+    return writeDataset(new TrainingSetJob(spark, plan, repoRoot), plan, repoRoot, dir, progress);
+  }
+
+  /** Runs a training set job built (its sources listed) before: {@link #writeDataset}'s second half. */
+  long writeDataset(TrainingSetJob job, PointInTimePlan plan, Path repoRoot, Path dir, DoubleConsumer progress) {
     try (SparkProgress running = new SparkProgress(spark.sparkContext(), progress)) {
       long rows = TrainingSetDirectory.write(job.result.drop(QueryRows.ID), dir);
       progress.accept(100);
       return rows;
     } catch (Exception e) { // Spark throws its checked SparkException too
-      throw failure(e, plan);
+      throw failure(e, plan, repoRoot);
     } finally {
       job.release.forEach(Runnable::run);
     }
   }
 
   /** A failure while Spark ran a training set: Quiver's own exceptions as they are, Spark's named. */
-  private static QuiverException failure(Exception e, PointInTimePlan plan) {
+  private static QuiverException failure(Exception e, PointInTimePlan plan, Path repoRoot) {
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof QuiverException q) {
         return q;
       }
+    }
+    var unreadable = SourceReadFailure.of(e, plan, repoRoot);
+    if (unreadable.isPresent()) {
+      return unreadable.get();
     }
     return new QuiverException("the offline engine (Spark) failed computing the training set for " + plan.query().describe()
         + ": " + dev.quiver.core.load.Secrets.redact(SparkSessions.firstLine(e.getMessage())), e);

@@ -71,15 +71,16 @@ final class SparkOfflineEngine implements OfflineEngine, LatestRowsWriter {
   @Override
   public long write(PointInTimePlan plan, Path repoRoot, Path out, FileFormat format, DoubleConsumer progress) {
     TrainingSetJob job = new TrainingSetJob(spark, plan, repoRoot);
+    long rows;
     try (SparkProgress running = new SparkProgress(spark.sparkContext(), progress)) {
-      long rows = TrainingSetFile.write(job.result.drop(QueryRows.ID), out, format);
-      progress.accept(100);
-      return rows;
+      rows = TrainingSetFile.write(job.result.drop(QueryRows.ID), out, format);
     } catch (Exception e) { // Spark throws its checked SparkException too
       throw failure(e, plan, repoRoot);
     } finally {
       job.release.forEach(Runnable::run);
     }
+    progress.accept(100);
+    return rows;
   }
 
   /**
@@ -94,15 +95,16 @@ final class SparkOfflineEngine implements OfflineEngine, LatestRowsWriter {
 
   /** Runs a training set job built (its sources listed) before: {@link #writeDataset}'s second half. */
   long writeDataset(TrainingSetJob job, PointInTimePlan plan, Path repoRoot, Path dir, DoubleConsumer progress) {
+    long rows;
     try (SparkProgress running = new SparkProgress(spark.sparkContext(), progress)) {
-      long rows = TrainingSetDirectory.write(job.result.drop(QueryRows.ID), dir);
-      progress.accept(100);
-      return rows;
+      rows = TrainingSetDirectory.write(job.result.drop(QueryRows.ID), dir);
     } catch (Exception e) { // Spark throws its checked SparkException too
       throw failure(e, plan, repoRoot);
     } finally {
       job.release.forEach(Runnable::run);
     }
+    progress.accept(100);
+    return rows;
   }
 
   /** A failure while Spark ran a training set: Quiver's own exceptions as they are, Spark's named. */

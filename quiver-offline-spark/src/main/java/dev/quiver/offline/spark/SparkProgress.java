@@ -78,6 +78,11 @@ final class SparkProgress implements AutoCloseable {
   @Override
   public void close() {
     poller.shutdownNow();
+    try {
+      poller.awaitTermination(1, TimeUnit.SECONDS); // no report after the caller's 100
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     context.clearJobGroup();
   }
 }

@@ -17,11 +17,12 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code quiver datasets list|show|reproduce}: saved training sets. */
+/** {@code quiver datasets list|show|verify|reproduce}: saved training sets. */
 @Command(
     name = "datasets",
-    description = "Saved training sets: list them, show one, reproduce one bit for bit.",
-    subcommands = {DatasetsCommand.ListSets.class, DatasetsCommand.Show.class, DatasetsCommand.Reproduce.class})
+    description = "Saved training sets: list them, show one, verify one's output, reproduce one bit for bit.",
+    subcommands = {DatasetsCommand.ListSets.class, DatasetsCommand.Show.class, DatasetsCommand.Verify.class,
+        DatasetsCommand.Reproduce.class})
 final class DatasetsCommand implements Runnable {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
@@ -94,11 +95,37 @@ final class DatasetsCommand implements Runnable {
     }
   }
 
+  @Command(name = "verify", description = "Check that a saved training set's output (file or directory) is unchanged since it was saved.")
+  static final class Verify implements Callable<Integer> {
+    @Parameters(paramLabel = "NAME") String name;
+    @Mixin RepoOption repo;
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      PrintWriter out = spec.commandLine().getOut();
+      try (FeatureRepo r = FeatureRepo.open(repo.repo)) {
+        find(r, name);
+        Reproduction check = r.verifyDataset(name);
+        if (check.identical()) {
+          out.printf("%s: %s is unchanged (%s)%n", name, check.dataset().output(), check.fingerprint());
+        } else {
+          out.printf("%s: %s CHANGED since it was saved: saved %s, now %s; write it again with quiver datasets reproduce %s"
+              + " --out %s%n", name, check.dataset().output(), check.dataset().outputFingerprint(), check.fingerprint(), name,
+              check.dataset().output());
+        }
+        out.flush();
+        return check.identical() ? 0 : 1;
+      }
+    }
+  }
+
   @Command(name = "reproduce", description = "Compute a saved training set again and check it is identical, byte for byte.")
   static final class Reproduce implements Callable<Integer> {
     @Parameters(paramLabel = "NAME") String name;
 
-    @Option(names = "--out", paramLabel = "FILE", required = true, description = "Where to write the regenerated training set.")
+    @Option(names = "--out", paramLabel = "FILE|DIR/", required = true,
+        description = "Where to write the regenerated training set: a file, or a directory for a dataset saved as one.")
     Path out;
 
     @Mixin RepoOption repo;

@@ -46,7 +46,9 @@ final class HistoricalCommand implements Callable<Integer> {
   @ArgGroup(exclusive = true, multiplicity = "1")
   Features features;
 
-  @Option(names = "--out", paramLabel = "FILE", required = true, description = "Where to write the training set (.parquet or .csv).")
+  @Option(names = "--out", paramLabel = "FILE|DIR/", required = true, description = "Where to write the training set: a .parquet or"
+      + " .csv file, or a directory (a path without those extensions, e.g. training/) of Parquet part files in query order,"
+      + " written in parallel by the Spark executors.")
   Path out;
 
   @Option(names = "--allow-external-files",
@@ -104,7 +106,7 @@ final class HistoricalCommand implements Callable<Integer> {
       double seconds = (System.nanoTime() - started) / 1e9;
       progress.done(set.rows());
       out.printf("Wrote %,d rows x %d features to %s in %.2f s (%,.0f rows/s), registry version %d%n",
-          set.rows(), set.plan().outputs().size(), set.output(), seconds, set.rows() / Math.max(seconds, 1e-9),
+          set.rows(), set.plan().outputs().size(), shown(set.output()), seconds, set.rows() / Math.max(seconds, 1e-9),
           set.plan().registryVersion());
       if (set.dataset() != null) {
         out.printf("Saved as dataset '%s' (%s); reproduce with: quiver datasets reproduce %s --out FILE%n",
@@ -116,6 +118,15 @@ final class HistoricalCommand implements Callable<Integer> {
       out.flush();
       return 0;
     }
+  }
+
+  /** The output as people read it: a directory with its part count. */
+  static String shown(Path output) {
+    if (!java.nio.file.Files.isDirectory(output)) {
+      return output.toString();
+    }
+    int parts = dev.quiver.core.offline.DatasetDirectory.parts(output).size();
+    return output + "/ (" + parts + " Parquet part file" + (parts == 1 ? "" : "s") + ")";
   }
 
   private HistoricalRequest request() {

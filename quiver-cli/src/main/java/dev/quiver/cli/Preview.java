@@ -16,7 +16,8 @@ final class Preview {
 
   static void print(OfflineEngine engine, Path file, int limit, PrintWriter out) {
     FileFormat format = FileFormat.fromPath(file.toString()).orElse(FileFormat.PARQUET);
-    try (HistoricalRows rows = engine.read(file, format)) {
+    Path read = java.nio.file.Files.isDirectory(file) ? file.resolve("part-*.parquet") : file; // parts in name = row order
+    try (HistoricalRows rows = engine.read(read, format)) {
       Table table = new Table(rows.columns().stream().map(PointInTimePlan.Column::name).toArray(String[]::new));
       for (int i = 0; i < limit && rows.hasNext(); i++) {
         Object[] row = rows.next();

@@ -104,6 +104,47 @@ class HistoricalCommandTest {
   }
 
   @Test
+  void aDirectoryTargetIsSavedVerifiedAndReproducedAsADirectory() throws Exception {
+    Path file = tmp.resolve("out/train.parquet");
+    assertThat(Cli.run("historical", "--repo", r, "--query-sql", QUERY_SQL, "--features", FEATURES, "--out", file.toString())
+        .exitCode()).isZero();
+    Path dir = Path.of(r).resolve("sets/train");
+    Cli run = Cli.run("historical", "--repo", r, "--query-sql", QUERY_SQL, "--features", FEATURES,
+        "--out", dir + "/", "--save", "dir_v1", "--preview", "2");
+    assertThat(run.exitCode()).as(run.toString()).isZero();
+    assertThat(run.out()).contains("Wrote 573 rows x 3 features to " + dir + "/ (1 Parquet part file)", "risk_segment");
+    assertThat(Files.mismatch(file, dir.resolve("part-00000.parquet"))).as("the same bytes as the file").isEqualTo(-1);
+    JsonNode shown = JSON.readTree(Cli.run("datasets", "show", "dir_v1", "--repo", r, "--output", "json").out());
+    assertThat(shown.path("output").asText()).isEqualTo("sets/train/");
+
+    Cli verify = Cli.run("datasets", "verify", "dir_v1", "--repo", r);
+    assertThat(verify.exitCode()).as(verify.toString()).isZero();
+    assertThat(verify.out()).contains("dir_v1: sets/train/ is unchanged (sha256:");
+    Cli again = Cli.run("datasets", "reproduce", "dir_v1", "--repo", r, "--out", tmp.resolve("again").toString());
+    assertThat(again.exitCode()).as(again.toString()).isZero();
+    assertThat(again.out()).contains("Identical to the saved training set");
+    Cli asFile = Cli.run("datasets", "reproduce", "dir_v1", "--repo", r, "--out", tmp.resolve("again.parquet").toString());
+    assertThat(asFile.exitCode()).isEqualTo(1);
+    assertThat(asFile.err()).contains("was saved as a training set directory", "a directory path without a .parquet or .csv extension");
+
+    Files.write(dir.resolve("part-00000.parquet"), new byte[] {1}, java.nio.file.StandardOpenOption.APPEND);
+    Cli changed = Cli.run("datasets", "verify", "dir_v1", "--repo", r);
+    assertThat(changed.exitCode()).isEqualTo(1);
+    assertThat(changed.out()).contains("dir_v1: sets/train/ CHANGED since it was saved", "quiver datasets reproduce dir_v1");
+    Files.copy(file, dir.resolve("part-00001.parquet")); // a part added
+    Files.write(dir.resolve("part-00000.parquet"), Files.readAllBytes(file));
+    assertThat(Cli.run("datasets", "verify", "dir_v1", "--repo", r).exitCode()).isEqualTo(1);
+    Files.delete(dir.resolve("part-00001.parquet"));
+    assertThat(Cli.run("datasets", "verify", "dir_v1", "--repo", r).exitCode()).as("restored").isZero();
+
+    Files.writeString(dir.resolve("notes.txt"), "mine");
+    Cli refused = Cli.run("historical", "--repo", r, "--query-sql", QUERY_SQL, "--features", FEATURES, "--out", dir.toString());
+    assertThat(refused.exitCode()).isEqualTo(1);
+    assertThat(refused.err()).contains("notes.txt", "choose another --out").doesNotContain("\tat ");
+    assertThat(dir.resolve("notes.txt")).hasContent("mine");
+  }
+
+  @Test
   void onDemandFeaturesReadRequestDataFromTheQueryRowsAndReproduce() throws Exception {
     String query = "SELECT txn_id, user_id, event_ts - INTERVAL 1 MICROSECOND AS event_timestamp, amount, country"
         + " FROM transactions WHERE txn_id % 11 = 0 ORDER BY txn_id";

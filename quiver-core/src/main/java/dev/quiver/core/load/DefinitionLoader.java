@@ -174,7 +174,9 @@ public final class DefinitionLoader {
 
   /**
    * A section's values as strings, in file order, with secret references ({@code ${ENV_VAR}},
-   * {@code ${file:PATH}}) replaced; empty when the section is absent.
+   * {@code ${file:PATH}}) replaced; empty when the section is absent. In {@code offline}, a value may
+   * also be a mapping of single values (the engine's {@code conf}), resolved the same way, as a map of
+   * strings.
    */
   private static Map<String, Object> section(YamlMap m, String key, SecretReferences secrets) {
     Map<String, Object> out = new LinkedHashMap<>();
@@ -183,6 +185,17 @@ public final class DefinitionLoader {
       return out;
     }
     for (String k : section.keys()) {
+      if (key.equals("offline") && section.raw(k) != null && YamlMap.isMap(section.raw(k))) {
+        YamlMap inner = section.map(k);
+        Map<String, Object> values = new LinkedHashMap<>();
+        for (String ik : inner.keys()) {
+          String v = inner.string(ik);
+          Origin at = inner.raw(ik) == null ? inner.origin(ik) : inner.origin(inner.raw(ik));
+          values.put(ik, v == null ? "" : secrets.resolve(v, key + "." + k + "." + ik, at, m.problems()));
+        }
+        out.put(k, values);
+        continue;
+      }
       String v = section.string(k);
       Origin at = section.raw(k) == null ? section.origin(k) : section.origin(section.raw(k));
       out.put(k, v == null ? "" : secrets.resolve(v, key + "." + k, at, m.problems()));

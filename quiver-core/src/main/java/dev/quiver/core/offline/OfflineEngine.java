@@ -59,6 +59,23 @@ public interface OfflineEngine extends AutoCloseable {
   long write(PointInTimePlan plan, Path repoRoot, Path out, FileFormat format, DoubleConsumer progress);
 
   /**
+   * Writes the training set as a Parquet dataset directory ({@link DatasetDirectory}): part files
+   * {@code part-00000.parquet}, … whose rows, taken in file name order, are in query order; written
+   * into a hidden directory beside {@code dir} and renamed onto it only once complete. Timestamps as
+   * {@link #write} writes them in Parquet. This default refuses; engines that write directories
+   * override it.
+   *
+   * @param progress as {@link #write}
+   * @return the number of rows written
+   * @throws dev.quiver.core.QuiverException from this default, naming the engine; or when {@code dir}
+   *     exists and is not a training set directory ({@link DatasetDirectory#checkTarget})
+   */
+  default long writeDataset(PointInTimePlan plan, Path repoRoot, Path dir, DoubleConsumer progress) {
+    throw new dev.quiver.core.QuiverException("the offline engine " + getClass().getSimpleName() + " cannot write a training"
+        + " set directory (" + dir + "); give --out a .parquet or .csv file");
+  }
+
+  /**
    * Streams the latest source row per entity key in a time range, for materialization (see {@link
    * LatestRowsPlan}); memory stays bounded whatever the number of keys. The caller closes the result.
    */

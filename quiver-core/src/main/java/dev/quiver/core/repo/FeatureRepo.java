@@ -236,7 +236,9 @@ public final class FeatureRepo implements AutoCloseable {
 
   /**
    * Writes a training set to {@code out} (Parquet or CSV, from the extension), replacing it
-   * atomically once complete.
+   * atomically once complete; a path without one of those extensions (or an existing directory) gets
+   * a Parquet dataset directory of part files in query order ({@link
+   * dev.quiver.core.offline.DatasetDirectory}).
    *
    * @param progress receives the percentage done, from another thread
    * @param saveAs a dataset name to record the run under in the registry, or null
@@ -252,6 +254,17 @@ public final class FeatureRepo implements AutoCloseable {
    */
   public Reproduction reproduceDataset(String name, Path out, DoubleConsumer progress) {
     return call(() -> trainingSets().reproduce(name, out, progress));
+  }
+
+  /**
+   * Checks that a saved dataset's output, at the path it was written to, still has the recorded
+   * fingerprint (a file's bytes; a directory's part names and bytes). {@link Reproduction#rows()} is
+   * the recorded count.
+   *
+   * @throws dev.quiver.core.NotFoundException when there is no such dataset or its output is gone
+   */
+  public Reproduction verifyDataset(String name) {
+    return call(() -> trainingSets().verify(name));
   }
 
   /**

@@ -6,6 +6,7 @@ import dev.quiver.core.SourceDataException;
 import dev.quiver.core.model.FileFormat;
 import dev.quiver.core.model.FileSource;
 import dev.quiver.core.model.Source;
+import dev.quiver.core.offline.DatasetDirectory;
 import dev.quiver.core.offline.HistoricalRequest;
 import dev.quiver.core.offline.HistoricalRows;
 import dev.quiver.core.offline.OfflineEngine;
@@ -17,6 +18,7 @@ import dev.quiver.core.registry.RegistrySnapshot;
 import dev.quiver.core.registry.RegistryStore;
 import dev.quiver.core.spi.SourceFiles;
 import dev.quiver.core.spi.SourceSchemaReader;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -127,10 +129,14 @@ final class TrainingSets {
     if (saveAs != null && registry.dataset(saveAs).isPresent()) {
       throw new QuiverException("dataset '" + saveAs + "' already exists; choose another name (quiver datasets list)");
     }
+    boolean directory = DatasetDirectory.isTarget(out);
+    if (directory) {
+      DatasetDirectory.checkTarget(out); // before the work
+    }
     RegistrySnapshot snapshot = head();
     PointInTimePlan plan = plan(request, snapshot);
-    FileFormat format = format(out);
-    long rows = engine.write(plan, repoRoot, out, format, progress);
+    FileFormat format = directory ? FileFormat.PARQUET : format(out);
+    long rows = directory ? engine.writeDataset(plan, repoRoot, out, progress) : engine.write(plan, repoRoot, out, format, progress);
     DatasetRecord record = null;
     if (saveAs != null) {
       QueryInput query = recorded(request.query());
@@ -138,8 +144,8 @@ final class TrainingSets {
           request.service() == null ? null : snapshot.definitions().service(request.service(), request.serviceVersion())
               .map(s -> s.qualifiedName()).orElse(request.service()),
           request.fullFeatureNames(), plan.timestampColumn(), query,
-          queryFingerprint(query), sourceFingerprints(plan), SourceFiles.display(out, repoRoot), format,
-          Fingerprints.of(out), rows, author, clock.instant());
+          queryFingerprint(query), sourceFingerprints(plan), SourceFiles.display(out, repoRoot) + (directory ? "/" : ""), format,
+          outputFingerprint(out, directory), rows, author, clock.instant());
       registry.saveDataset(record);
     }
     return new TrainingSet(out, rows, plan, record);
@@ -148,7 +154,16 @@ final class TrainingSets {
   Reproduction reproduce(String name, Path out, DoubleConsumer progress) {
     DatasetRecord d = registry.dataset(name).orElseThrow(() -> new NotFoundException(
         "no dataset '" + name + "' in the registry (quiver datasets list)"));
-    FileFormat asked = FileFormat.fromPath(out.toString()).orElse(null);
+    boolean directory = d.output().endsWith("/");
+    if (directory != DatasetDirectory.isTarget(out)) {
+      throw new QuiverException("dataset '" + name + "' was saved as " + (directory ? "a training set directory" : "one file")
+          + ", so its reproduction is too, to compare bytes; give --out " + (directory ? "a directory path without a .parquet or"
+          + " .csv extension" : "a ." + d.outputFormat().spelling() + " path") + ", not " + out);
+    }
+    if (directory) {
+      DatasetDirectory.checkTarget(out);
+    }
+    FileFormat asked = directory ? FileFormat.PARQUET : FileFormat.fromPath(out.toString()).orElse(null);
     if (asked != d.outputFormat()) {
       throw new QuiverException("dataset '" + name + "' was saved as " + d.outputFormat().name().toLowerCase(Locale.ROOT)
           + ", so its reproduction is too, to compare bytes; give --out a ." + d.outputFormat().name().toLowerCase(Locale.ROOT)
@@ -169,9 +184,39 @@ final class TrainingSets {
       throw new QuiverException("dataset '" + name + "': source files changed since it was saved; changed: "
           + String.join(", ", changed(saved, sources)));
     }
-    long rows = engine.write(plan, repoRoot, out, d.outputFormat(), progress);
-    String fingerprint = Fingerprints.of(out);
+    long rows = directory ? engine.writeDataset(plan, repoRoot, out, progress) : engine.write(plan, repoRoot, out, d.outputFormat(), progress);
+    String fingerprint = outputFingerprint(out, directory);
     return new Reproduction(d, out, rows, fingerprint, fingerprint.equals(d.outputFingerprint()));
+  }
+
+  /** Checks that a saved dataset's output, where it was written, still has the fingerprint recorded. */
+  Reproduction verify(String name) {
+    DatasetRecord d = registry.dataset(name).orElseThrow(() -> new NotFoundException(
+        "no dataset '" + name + "' in the registry (quiver datasets list)"));
+    boolean directory = d.output().endsWith("/");
+    Path out = repoRoot.toAbsolutePath().resolve(directory ? d.output().substring(0, d.output().length() - 1) : d.output());
+    if (directory ? !Files.isDirectory(out) : !Files.isRegularFile(out)) {
+      throw new NotFoundException("dataset '" + name + "': its output " + d.output() + " is gone; write it again with"
+          + " quiver datasets reproduce " + name + " --out " + d.output());
+    }
+    String fingerprint = outputFingerprint(out, directory);
+    return new Reproduction(d, out, d.rows(), fingerprint, fingerprint.equals(d.outputFingerprint()));
+  }
+
+  /**
+   * A training set's fingerprint: a file's bytes; for a directory, its part files' names and bytes in
+   * name order (so a reproduction matches when the same engine with the same settings splits the rows
+   * the same way).
+   */
+  static String outputFingerprint(Path out, boolean directory) {
+    if (!directory) {
+      return Fingerprints.of(out);
+    }
+    Map<String, String> parts = new LinkedHashMap<>();
+    for (Path part : DatasetDirectory.parts(out)) {
+      parts.put(part.getFileName().toString(), Fingerprints.of(part));
+    }
+    return Fingerprints.of(String.join("\n", parts.entrySet().stream().map(e -> e.getKey() + " " + e.getValue()).toList()));
   }
 
   private static List<String> changed(Map<String, String> before, Map<String, String> now) {

@@ -49,6 +49,39 @@ class SecretsInConfigTest {
   }
 
   @Test
+  void offlineConfIsAMapOfSettingsWithSecretsResolvedAndRedacted() throws Exception {
+    Files.createDirectories(repo.resolve("secrets"));
+    Files.writeString(repo.resolve("secrets/s3.txt"), "s3-key-from-file-57\n");
+    RepoConfig config = load("""
+        project: p
+        offline:
+          engine: spark
+          master: "spark://${PGHOST}:7077"
+          conf:
+            spark.hadoop.fs.s3a.secret.key: ${file:secrets/s3.txt}
+            spark.hadoop.fs.s3a.access.key: "${PGPASSWORD}"
+            spark.executor.memory: 4g
+            spark.sql.shuffle.partitions: 8
+        """);
+    assertThat(config.offline()).containsEntry("master", "spark://db.example.com:7077");
+    assertThat(config.offline().get("conf")).isEqualTo(Map.of("spark.hadoop.fs.s3a.secret.key", "s3-key-from-file-57",
+        "spark.hadoop.fs.s3a.access.key", "s3cret-from-env-81", "spark.executor.memory", "4g", "spark.sql.shuffle.partitions", "8"));
+    assertThat(config.toString()).doesNotContain("s3-key-from-file-57").doesNotContain("s3cret-from-env-81").contains("4g");
+    assertThat(Secrets.redact("spark refused s3-key-from-file-57")).isEqualTo("spark refused ***");
+
+    assertThatThrownBy(() -> load("""
+        project: p
+        offline:
+          engine: spark
+          conf:
+            spark.a: ${NOT_SET_ANYWHERE}
+            spark.b: {nested: map}
+        """)).isInstanceOf(DefinitionException.class)
+        .hasMessageContaining("quiver.yaml:5: offline.conf.spark.a refers to the environment variable NOT_SET_ANYWHERE")
+        .hasMessageContaining("quiver.yaml:6: 'spark.b' must be a single value, not a mapping");
+  }
+
+  @Test
   void anUnsetVariableOrMissingFileIsADefinitionErrorWithFileLineAndName() throws Exception {
     assertThatThrownBy(() -> load("""
         project: p

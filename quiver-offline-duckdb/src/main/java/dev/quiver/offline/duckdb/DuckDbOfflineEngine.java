@@ -5,6 +5,7 @@ import dev.quiver.core.QuiverException;
 import dev.quiver.core.SourceDataException;
 import dev.quiver.core.model.FileFormat;
 import dev.quiver.core.model.FileSource;
+import dev.quiver.core.offline.DatasetDirectory;
 import dev.quiver.core.offline.HistoricalRows;
 import dev.quiver.core.offline.LatestRowsPlan;
 import dev.quiver.core.offline.OfflineEngine;
@@ -278,9 +279,58 @@ final class DuckDbOfflineEngine implements OfflineEngine {
 
   @Override
   public long write(PointInTimePlan plan, Path repoRoot, Path out, FileFormat format, DoubleConsumer progress) {
-    TrainingSql sql = TrainingSql.of(plan, repoRoot);
     Path target = out.toAbsolutePath();
     Path temp = target.resolveSibling("." + target.getFileName() + ".quiver-tmp");
+    try {
+      if (target.getParent() != null) {
+        Files.createDirectories(target.getParent());
+      }
+      long rows = writeFile(plan, repoRoot, temp, target, format, progress);
+      Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      progress.accept(100);
+      return rows;
+    } catch (IOException e) {
+      throw new QuiverException("cannot write " + out + ": " + e.getMessage(), e);
+    } finally {
+      try {
+        Files.deleteIfExists(temp);
+      } catch (IOException ignored) {
+        // best effort: a leftover hidden temp file is harmless and replaced next time
+      }
+    }
+  }
+
+  /**
+   * Writes the training set as a directory with one part file (DuckDB writes one ordered file fast;
+   * {@code PER_THREAD_OUTPUT} would lose the query order across files), so a repo that switches
+   * between DuckDB and Spark keeps its {@code --out DIR/}.
+   */
+  @Override
+  public long writeDataset(PointInTimePlan plan, Path repoRoot, Path dir, DoubleConsumer progress) {
+    Path target = dir.toAbsolutePath();
+    DatasetDirectory.checkTarget(target);
+    Path temp = DatasetDirectory.temp(target);
+    try {
+      DatasetDirectory.deleteTree(temp);
+      Files.createDirectories(temp);
+      long rows = writeFile(plan, repoRoot, temp.resolve(DatasetDirectory.partName(0)), target, FileFormat.PARQUET, progress);
+      DatasetDirectory.commit(temp, target);
+      progress.accept(100);
+      return rows;
+    } catch (IOException e) {
+      throw new QuiverException("cannot write " + dir + ": " + e.getMessage(), e);
+    } finally {
+      try {
+        DatasetDirectory.deleteTree(temp);
+      } catch (IOException ignored) {
+        // best effort: a leftover hidden directory is harmless and replaced next time
+      }
+    }
+  }
+
+  /** Runs the plan's steps and COPYs the training set to {@code file}; returns the rows written. */
+  private long writeFile(PointInTimePlan plan, Path repoRoot, Path file, Path target, FileFormat format, DoubleConsumer progress) {
+    TrainingSql sql = TrainingSql.of(plan, repoRoot);
     List<Step> steps = new ArrayList<>(sql.steps());
     String[] select = {sql.select()};
     if (plan.derivation() != null) {
@@ -304,32 +354,20 @@ final class DuckDbOfflineEngine implements OfflineEngine {
     });
     try (Connection c = open()) {
       // DuckDB writes through a tmp_ file beside the target when the target exists
-      confine(c, plan, repoRoot, List.of(temp, temp.resolveSibling("tmp_" + temp.getFileName())));
-      if (target.getParent() != null) {
-        Files.createDirectories(target.getParent());
-      }
+      confine(c, plan, repoRoot, List.of(file, file.resolveSibling("tmp_" + file.getFileName())));
       // the steps take the first 80%, writing the rest
       runSteps(c, steps, f -> progress.accept(80 * f), poller);
       long started = System.nanoTime();
-      long rows = run(c, "COPY (" + TrainingSetFile.select(c, select[0], format) + ") TO " + Scans.literal(temp.toString())
+      long rows = run(c, "COPY (" + TrainingSetFile.select(c, select[0], format) + ") TO " + Scans.literal(file.toString())
           + " (" + TrainingSetFile.options(format) + ")", f -> progress.accept(80 + 20 * f), poller);
       if (timings()) {
         System.err.printf("quiver offline: %7.3f s  COPY the training set to %s%n", (System.nanoTime() - started) / 1e9, target);
       }
-      Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-      progress.accept(100);
       return rows;
     } catch (SQLException e) {
       throw failure(e, plan, repoRoot);
-    } catch (IOException e) {
-      throw new QuiverException("cannot write " + out + ": " + e.getMessage(), e);
     } finally {
       poller.shutdownNow();
-      try {
-        Files.deleteIfExists(temp);
-      } catch (IOException ignored) {
-        // best effort: a leftover hidden temp file is harmless and replaced next time
-      }
     }
   }
 

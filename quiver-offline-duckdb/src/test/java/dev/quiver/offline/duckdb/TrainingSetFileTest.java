@@ -144,6 +144,43 @@ class TrainingSetFileTest {
   }
 
   /**
+   * A directory target ({@code --out train/}): one part, the same rows and Parquet types as the file;
+   * replaced only once complete; a directory holding other files is refused untouched.
+   */
+  @Test
+  void aDirectoryTargetHoldsOnePartWithTheFilesRows() throws Exception {
+    PointInTimePlan plan = plan("v:f_ts", "v:f_tz", "v:f_list", "v:amount");
+    Path file = repo.resolve("out/train.parquet");
+    Path dir = repo.resolve("out/train");
+    assertThat(engine.write(plan, repo, file, FileFormat.PARQUET, p -> {})).isEqualTo(3);
+    List<Double> progress = new java.util.concurrent.CopyOnWriteArrayList<>();
+    assertThat(engine.writeDataset(plan, repo, dir, progress::add)).isEqualTo(3);
+    assertThat(progress).last().isEqualTo(100.0);
+    try (var listed = Files.list(dir)) {
+      assertThat(listed.map(p -> p.getFileName().toString()).toList()).containsExactly("part-00000.parquet");
+    }
+    assertThat(parquetTimestampTypes(dir.resolve("part-00000.parquet"))).isEqualTo(parquetTimestampTypes(file));
+    List<List<Object>> fromFile = new ArrayList<>();
+    try (HistoricalRows rows = engine.read(file, FileFormat.PARQUET)) {
+      rows.forEachRemaining(r -> fromFile.add(java.util.Arrays.asList(r)));
+    }
+    List<List<Object>> fromDir = new ArrayList<>();
+    try (HistoricalRows rows = engine.read(dir.resolve("part-*.parquet"), FileFormat.PARQUET)) {
+      rows.forEachRemaining(r -> fromDir.add(java.util.Arrays.asList(r)));
+    }
+    assertThat(fromDir).hasSize(3).isEqualTo(fromFile);
+    // written again: replaced; no hidden directory left
+    assertThat(engine.writeDataset(plan, repo, dir, p -> {})).isEqualTo(3);
+    assertThat(dev.quiver.core.offline.DatasetDirectory.temp(dir)).doesNotExist();
+
+    Path other = Files.createDirectories(repo.resolve("out/notes"));
+    Files.writeString(other.resolve("keep.txt"), "mine");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> engine.writeDataset(plan, repo, other, p -> {}))
+        .isInstanceOf(dev.quiver.core.QuiverException.class).hasMessageContaining("keep.txt");
+    assertThat(other.resolve("keep.txt")).hasContent("mine");
+  }
+
+  /**
    * Zoned timestamps (query and source) read as the same instants in a JVM whose zone changes
    * daylight saving that day: DuckDB's JDBC driver would shift them by an hour.
    */

@@ -3,6 +3,8 @@ package dev.quiver.offline.spark;
 import dev.quiver.core.QuiverException;
 import dev.quiver.core.offline.OfflineEngine;
 import dev.quiver.core.offline.OfflineEngineProvider;
+import dev.quiver.core.model.Durations;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -16,13 +18,15 @@ import java.util.Set;
  *       given wins (see docs/spark.md).
  *   <li>{@code conf}: Spark settings, e.g. {@code {spark.executor.memory: 4g}}; they override
  *       Quiver's defaults ({@link SparkSessions}).
+ *   <li>{@code connect_timeout}: how long a cluster master may take to accept a connection before
+ *       the engine refuses to start ({@link SparkMasters}); default 10s.
  * </ul>
  *
  * <p>Engines opened with the same master and settings share one {@code SparkSession} per JVM; closing
  * an engine leaves it running for the next, and it stops when the JVM exits.
  */
 public final class SparkEngineProvider implements OfflineEngineProvider {
-  private static final Set<String> OPTIONS = Set.of("engine", "master", "conf");
+  private static final Set<String> OPTIONS = Set.of("engine", "master", "conf", "connect_timeout");
 
   /** Used by {@link java.util.ServiceLoader}. */
   public SparkEngineProvider() {}
@@ -36,7 +40,7 @@ public final class SparkEngineProvider implements OfflineEngineProvider {
   public OfflineEngine open(Map<String, Object> options) {
     for (String key : options.keySet()) {
       if (!OPTIONS.contains(key)) {
-        throw new QuiverException("quiver.yaml: unknown offline option '" + key + "' for spark (known: master, conf)");
+        throw new QuiverException("quiver.yaml: unknown offline option '" + key + "' for spark (known: master, conf, connect_timeout)");
       }
     }
     Object master = options.get("master");
@@ -45,9 +49,9 @@ public final class SparkEngineProvider implements OfflineEngineProvider {
           + " spark://host:7077, not '" + master + "'");
     }
     Map<String, String> conf = new LinkedHashMap<>();
-    Object given = options.get("conf");
-    if (given != null) {
-      if (!(given instanceof Map<?, ?> map)) {
+    Object settings = options.get("conf");
+    if (settings != null) {
+      if (!(settings instanceof Map<?, ?> map)) {
         throw new QuiverException("quiver.yaml: offline.conf must be a map of Spark settings, e.g. conf: {spark.executor.memory: 4g}");
       }
       for (var e : map.entrySet()) {
@@ -58,7 +62,13 @@ public final class SparkEngineProvider implements OfflineEngineProvider {
         conf.put(String.valueOf(e.getKey()), String.valueOf(e.getValue()));
       }
     }
+    Duration timeout = SparkMasters.DEFAULT_TIMEOUT;
+    Object given = options.get("connect_timeout");
+    if (given != null) {
+      timeout = Durations.parse(String.valueOf(given)).filter(d -> !d.isZero() && !d.isNegative()).orElseThrow(() ->
+          new QuiverException("quiver.yaml: offline.connect_timeout '" + given + "' is not a duration; write e.g. 10s or 1m"));
+    }
     String m = master == null ? SparkSessions.DEFAULT_MASTER : ((String) master).strip();
-    return new SparkOfflineEngine(SparkSessions.session(m, conf));
+    return new SparkOfflineEngine(SparkSessions.session(m, conf, timeout));
   }
 }

@@ -3,6 +3,7 @@ package dev.quiver.offline.spark;
 import dev.quiver.core.QuiverException;
 import dev.quiver.core.model.FileFormat;
 import dev.quiver.core.model.FileSource;
+import dev.quiver.core.offline.DatasetDirectory;
 import dev.quiver.core.offline.HistoricalRows;
 import dev.quiver.core.offline.LatestRowsPlan;
 import dev.quiver.core.offline.LatestRowsWriter;
@@ -67,7 +68,7 @@ final class SparkOfflineEngine implements OfflineEngine, LatestRowsWriter, TileR
       return new SparkRows(plan.columns(), job.result.toLocalIterator(), () -> job.release.forEach(Runnable::run));
     } catch (Exception e) { // Spark throws its checked SparkException too
       job.release.forEach(Runnable::run);
-      throw failure(e, plan);
+      throw failure(e, plan, repoRoot);
     }
   }
 
@@ -78,27 +79,55 @@ final class SparkOfflineEngine implements OfflineEngine, LatestRowsWriter, TileR
   @Override
   public long write(PointInTimePlan plan, Path repoRoot, Path out, FileFormat format, DoubleConsumer progress) {
     TrainingSetJob job = new TrainingSetJob(spark, plan, repoRoot);
-    progress.accept(0);
-    try {
-      long rows = TrainingSetFile.write(job.result.drop(QueryRows.ID), out, format);
-      progress.accept(100);
-      return rows;
+    long rows;
+    try (SparkProgress running = new SparkProgress(spark.sparkContext(), progress)) {
+      rows = TrainingSetFile.write(job.result.drop(QueryRows.ID), out, format);
     } catch (Exception e) { // Spark throws its checked SparkException too
-      throw failure(e, plan);
+      throw failure(e, plan, repoRoot);
     } finally {
       job.release.forEach(Runnable::run);
     }
+    progress.accept(100);
+    return rows;
+  }
+
+  /**
+   * Writes the training set as a Parquet dataset directory (see {@link TrainingSetDirectory}): one
+   * part file per partition of the ordered result, written by the executors in parallel.
+   */
+  @Override
+  public long writeDataset(PointInTimePlan plan, Path repoRoot, Path dir, DoubleConsumer progress) {
+    DatasetDirectory.checkTarget(dir.toAbsolutePath());
+    return writeDataset(new TrainingSetJob(spark, plan, repoRoot), plan, repoRoot, dir, progress);
+  }
+
+  /** Runs a training set job built (its sources listed) before: {@link #writeDataset}'s second half. */
+  long writeDataset(TrainingSetJob job, PointInTimePlan plan, Path repoRoot, Path dir, DoubleConsumer progress) {
+    long rows;
+    try (SparkProgress running = new SparkProgress(spark.sparkContext(), progress)) {
+      rows = TrainingSetDirectory.write(job.result.drop(QueryRows.ID), dir);
+    } catch (Exception e) { // Spark throws its checked SparkException too
+      throw failure(e, plan, repoRoot);
+    } finally {
+      job.release.forEach(Runnable::run);
+    }
+    progress.accept(100);
+    return rows;
   }
 
   /** A failure while Spark ran a training set: Quiver's own exceptions as they are, Spark's named. */
-  private static QuiverException failure(Exception e, PointInTimePlan plan) {
+  private static QuiverException failure(Exception e, PointInTimePlan plan, Path repoRoot) {
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof QuiverException q) {
         return q;
       }
     }
+    var unreadable = SourceReadFailure.of(e, plan, repoRoot);
+    if (unreadable.isPresent()) {
+      return unreadable.get();
+    }
     return new QuiverException("the offline engine (Spark) failed computing the training set for " + plan.query().describe()
-        + ": " + SparkSessions.firstLine(e.getMessage()), e);
+        + ": " + dev.quiver.core.load.Secrets.redact(SparkSessions.firstLine(e.getMessage())), e);
   }
 
   @Override
@@ -144,7 +173,7 @@ final class SparkOfflineEngine implements OfflineEngine, LatestRowsWriter, TileR
   public String explain(PointInTimePlan plan, Path repoRoot) {
     TrainingSetJob job = new TrainingSetJob(spark, plan, repoRoot);
     try {
-      StringBuilder out = new StringBuilder("-- Spark (").append(spark.sparkContext().master()).append("), step by step:\n");
+      StringBuilder out = new StringBuilder("-- Spark (").append(dev.quiver.core.load.Secrets.redact(spark.sparkContext().master())).append("), step by step:\n");
       job.steps.forEach(s -> out.append("-- ").append(s).append('\n'));
       return out.append(job.result.queryExecution().logical().treeString()).toString();
     } finally {

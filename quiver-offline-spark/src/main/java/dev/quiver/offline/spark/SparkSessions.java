@@ -1,6 +1,7 @@
 package dev.quiver.offline.spark;
 
 import dev.quiver.core.QuiverException;
+import dev.quiver.core.load.Secrets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
@@ -59,6 +60,14 @@ final class SparkSessions {
    *     master or other core settings
    */
   static synchronized SparkSession session(String master, Map<String, String> conf) {
+    return session(master, conf, SparkMasters.DEFAULT_TIMEOUT);
+  }
+
+  /**
+   * As {@link #session(String, Map)}, first checking that a cluster master answers within {@code
+   * connectTimeout} ({@link SparkMasters}) when no session with these settings runs yet.
+   */
+  static synchronized SparkSession session(String master, Map<String, String> conf, java.time.Duration connectTimeout) {
     master = effectiveMaster(master);
     String key = master + " " + new TreeMap<>(conf);
     SparkSession known = SESSIONS.get(key);
@@ -68,14 +77,15 @@ final class SparkSessions {
     Map<String, String> all = defaults(master);
     all.putAll(conf);
     SparkSession session;
+    SparkMasters.requireReachable(master, connectTimeout);
     if (root == null || root.sparkContext().isStopped()) {
       SESSIONS.clear();
       session = start(master, all);
       root = session;
       rootMaster = master;
     } else if (!rootMaster.equals(master)) {
-      throw new QuiverException("this JVM already runs Spark with master " + rootMaster + "; Spark runs one master per"
-          + " JVM, so offline.master " + master + " cannot be used beside it: use one master in every quiver.yaml this"
+      throw new QuiverException("this JVM already runs Spark with master " + Secrets.redact(rootMaster) + "; Spark runs one"
+          + " master per JVM, so offline.master " + Secrets.redact(master) + " cannot be used beside it: use one master in every quiver.yaml this"
           + " process opens, or run them in separate processes");
     } else {
       session = root.newSession();
@@ -88,7 +98,7 @@ final class SparkSessions {
         } catch (RuntimeException refused) {
           throw new QuiverException("this JVM already runs Spark, and setting " + e.getKey() + " (offline.conf) can only be"
               + " chosen when Spark starts: give every quiver.yaml this process opens the same value for it ("
-              + firstLine(refused.getMessage()) + ")", refused);
+              + Secrets.redact(firstLine(refused.getMessage())) + ")", refused);
         }
       }
     }
@@ -132,7 +142,7 @@ final class SparkSessions {
     try {
       session = builder.getOrCreate();
     } catch (RuntimeException e) {
-      throw new QuiverException("cannot start Spark with master " + master + ": " + firstLine(e.getMessage())
+      throw new QuiverException("cannot start Spark with master " + Secrets.redact(master) + ": " + Secrets.redact(firstLine(e.getMessage()))
           + "; check offline.master and offline.conf in quiver.yaml (a cluster master must be reachable from this machine)", e);
     }
     if (!hooked) {

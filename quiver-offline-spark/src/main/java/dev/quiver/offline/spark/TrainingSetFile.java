@@ -73,17 +73,20 @@ final class TrainingSetFile {
 
   private static long rowsIn(Dataset<Row> rows, Path file, FileFormat format) {
     return switch (format) {
-      case PARQUET -> {
-        try (var reader = org.apache.parquet.hadoop.ParquetFileReader.open(org.apache.parquet.hadoop.util.HadoopInputFile.fromPath(
-            new org.apache.hadoop.fs.Path(file.toUri()), rows.sparkSession().sparkContext().hadoopConfiguration()))) {
-          yield reader.getRecordCount(); // from the footer
-        } catch (IOException e) {
-          throw new QuiverException("cannot read back " + file + " to count its rows: " + e.getMessage(), e);
-        }
-      }
+      case PARQUET -> parquetRows(rows.sparkSession(), file);
       case CSV -> rows.sparkSession().read().option("header", "true").option("multiLine", "true")
           .csv(SparkScans.literalPath(file)).count();
     };
+  }
+
+  /** The rows of a Parquet file, from its footer. */
+  static long parquetRows(org.apache.spark.sql.SparkSession spark, Path file) {
+    try (var reader = org.apache.parquet.hadoop.ParquetFileReader.open(org.apache.parquet.hadoop.util.HadoopInputFile.fromPath(
+        new org.apache.hadoop.fs.Path(file.toUri()), spark.sparkContext().hadoopConfiguration()))) {
+      return reader.getRecordCount();
+    } catch (IOException e) {
+      throw new QuiverException("cannot read back " + file + " to count its rows: " + e.getMessage(), e);
+    }
   }
 
   /** Lists and bytes, which Spark's CSV writer refuses, as text. */

@@ -123,6 +123,14 @@ final class TrainingSetJob {
     for (StructField f : source.schema().fields()) {
       types.put(f.name(), SparkTypes.toQuiver(f.dataType()));
     }
+    SourceDrift.check(plan, join, name -> typeOf(types, name), name -> {
+      for (StructField f : source.schema().fields()) {
+        if (f.name().equalsIgnoreCase(name)) {
+          return f.dataType().simpleString();
+        }
+      }
+      return "nothing";
+    });
     List<String> valueColumns;
     try {
       valueColumns = new JoinSweep(join, name -> typeOf(types, name)).sourceColumns(); // checks the types on the driver

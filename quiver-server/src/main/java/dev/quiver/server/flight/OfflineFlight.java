@@ -30,7 +30,9 @@ public final class OfflineFlight implements AutoCloseable {
   private final BindableService service;
 
   private OfflineFlight(FeatureRepo repo, Guard guard, ServerMetrics metrics, Path scratch) {
-    this.allocator = new RootAllocator();
+    // explicitly Arrow's Unsafe allocator: Spark (in the CLI) brings Arrow's Netty one, which fails on Netty 4.2 with JDK 25
+    this.allocator = new RootAllocator(RootAllocator.configBuilder()
+        .allocationManagerFactory(org.apache.arrow.memory.unsafe.UnsafeAllocationManager.FACTORY).build());
     this.calls = new CallerContextExecutor(Executors.newThreadPerTaskExecutor(
         Thread.ofVirtual().name("quiver-flight-", 1).factory()));
     this.service = FlightGrpcUtils.createFlightService(allocator, new OfflineProducer(repo, guard, metrics, allocator, scratch),

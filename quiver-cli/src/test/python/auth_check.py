@@ -1,13 +1,15 @@
 """Feast's SDK against a Quiver server with authentication (server.auth: tokens) over TLS, as Feast's docs
 configure a client with a static token: ``auth: {type: oidc, token: ...}`` in feature_store.yaml, which makes the
-SDK send ``Authorization: Bearer <token>`` on every call to the remote online store, and ``cert:`` under
-``online_store`` naming the CA certificate the server's certificate is checked against. Run by FeastSdkTest with
-QUIVER_URL (https), QUIVER_CA, QUIVER_REPO and QUIVER_TOKEN; not collected with the other tests (its name does not
-start with test_)."""
+SDK send ``Authorization: Bearer <token>`` on every call to the remote online store (HTTP) and as ``authorization``
+metadata on every call to the remote registry (gRPC), and ``cert:`` under ``online_store`` and ``registry`` naming
+the CA certificate the server's certificate is checked against. Run by FeastSdkTest with QUIVER_URL (https),
+QUIVER_GRPC, QUIVER_CA, QUIVER_REPO and QUIVER_TOKEN; not collected with the other tests (its name does not start
+with test_)."""
 
 import os
 from pathlib import Path
 
+import grpc
 import pytest
 import requests
 from feast import FeatureStore
@@ -20,19 +22,10 @@ USERS = [1, 2, 3]
 
 
 def feast_repo(tmp: Path, url: str, auth: str, trust_ca: bool = True) -> FeatureStore:
-    cert = f"\n  cert: {os.environ['QUIVER_CA']}" if trust_ca else ""
-    (tmp / "feature_store.yaml").write_text(f"""\
-project: payments
-provider: local
-registry: {tmp / "registry.db"}
-online_store:
-  type: remote
-  path: {url}{cert}
-offline_store:
-  type: file
-entity_key_serialization_version: 3
-{auth}
-""")
+    """The server as registry (gRPC over TLS, the CA trusted) and online store (HTTPS, the CA trusted or not)."""
+    ca = f"\n  cert: {os.environ['QUIVER_CA']}"
+    (tmp / "feature_store.yaml").write_text(quiver_feast.feature_store_yaml(
+        os.environ["QUIVER_GRPC"], url, registry_extra=ca, online_extra=ca if trust_ca else "", auth=auth))
     return FeatureStore(repo_path=str(tmp))
 
 
@@ -46,14 +39,15 @@ def token() -> str:
     return os.environ["QUIVER_TOKEN"]
 
 
-@pytest.fixture(scope="module")
-def objects(url, token):
-    return quiver_feast.mirror(url, Path(os.environ["QUIVER_REPO"]), token, verify=os.environ["QUIVER_CA"])
-
-
-def test_the_sdk_with_a_static_token_reads_online_features(tmp_path, url, token, objects):
+def test_the_sdk_with_a_static_token_lists_the_registry(tmp_path, url, token):
     store = feast_repo(tmp_path, url, f"auth:\n  type: oidc\n  token: {token}")
-    store.apply(objects)
+    views = quiver_feast.newest(quiver_feast.catalogue(url, "feature-views", token, verify=os.environ["QUIVER_CA"]))
+    assert sorted(v.name for v in store.list_feature_views()) == sorted(views)
+    assert store.get_feature_view("user_profile").owner == views["user_profile"]["metadata"]["owner"]
+
+
+def test_the_sdk_with_a_static_token_reads_online_features(tmp_path, url, token):
+    store = feast_repo(tmp_path, url, f"auth:\n  type: oidc\n  token: {token}")
     got = store.get_online_features(features=REFS, entity_rows=[{"user_id": u} for u in USERS]).to_dict()
     raw = requests.post(url + "/get-online-features", json={"features": REFS, "entities": {"user_id": USERS}},
                         headers={"Authorization": f"Bearer {token}"}, timeout=60, verify=os.environ["QUIVER_CA"])
@@ -66,38 +60,40 @@ def test_the_sdk_with_a_static_token_reads_online_features(tmp_path, url, token,
     assert any(v is not None for v in got["home_country"])
 
 
-def test_the_sdk_from_the_token_env_var_feast_documents(tmp_path, url, token, objects, monkeypatch):
+def test_the_sdk_from_the_token_env_var_feast_documents(tmp_path, url, token, monkeypatch):
     monkeypatch.setenv("QUIVER_FEAST_TOKEN", token)
     store = feast_repo(tmp_path, url, "auth:\n  type: oidc\n  token_env_var: QUIVER_FEAST_TOKEN")
-    store.apply(objects)
     got = store.get_online_features(features=REFS, entity_rows=[{"user_id": 1}]).to_dict()
     assert got["user_id"] == [1]
 
 
-def test_the_sdk_without_a_token_is_refused_with_the_reason(tmp_path, url, objects):
+def test_the_sdk_without_a_token_is_refused_with_the_reason(tmp_path, url):
     store = feast_repo(tmp_path, url, "")
-    store.apply(objects)
-    with pytest.raises(FeastError) as refused:  # the server's 401, as Feast's error body
-        store.get_online_features(features=REFS, entity_rows=[{"user_id": 1}])
-    assert "no credentials" in str(refused.value)
-    assert "Authorization: Bearer" in str(refused.value)
+    # the registry (gRPC) answers first: UNAUTHENTICATED, with the reason
+    for call in (store.list_feature_views, lambda: store.get_online_features(features=REFS, entity_rows=[{"user_id": 1}])):
+        with pytest.raises(grpc.RpcError) as refused:
+            call()
+        assert refused.value.code() == grpc.StatusCode.UNAUTHENTICATED
+        assert "no credentials" in refused.value.details()
+    raw = requests.post(url + "/get-online-features", json={"features": REFS, "entities": {"user_id": [1]}}, timeout=60,
+                        verify=os.environ["QUIVER_CA"])  # and the online store (HTTP) the same
+    assert raw.status_code == 401 and "no credentials" in raw.text, raw.text
 
 
-def test_the_sdk_with_a_wrong_token_is_refused_and_the_token_is_not_echoed(tmp_path, url, token, objects):
+def test_the_sdk_with_a_wrong_token_is_refused_and_the_token_is_not_echoed(tmp_path, url, token):
     wrong = token[:-4] + ("BBBB" if token.endswith("AAAA") else "AAAA")
     store = feast_repo(tmp_path, url, f"auth:\n  type: oidc\n  token: {wrong}")
-    store.apply(objects)
-    with pytest.raises(FeastError) as refused:
+    with pytest.raises(grpc.RpcError) as refused:
         store.get_online_features(features=REFS, entity_rows=[{"user_id": 1}])
-    assert "unknown API token" in str(refused.value)
-    assert wrong[17:] not in str(refused.value)
+    assert refused.value.code() == grpc.StatusCode.UNAUTHENTICATED
+    assert "unknown API token" in refused.value.details()
+    assert wrong[17:] not in refused.value.details()
 
 
-def test_the_server_is_https_only_and_the_sdk_checks_its_certificate(tmp_path, url, token, objects):
+def test_the_server_is_https_only_and_the_sdk_checks_its_certificate(tmp_path, url, token):
     assert url.startswith("https://")
     # without `cert:` the SDK checks the server against the system's CAs, which do not know the test CA
     store = feast_repo(tmp_path, url, f"auth:\n  type: oidc\n  token: {token}", trust_ca=False)
-    store.apply(objects)
     with pytest.raises(requests.exceptions.SSLError):
         store.get_online_features(features=REFS, entity_rows=[{"user_id": 1}])
     with pytest.raises(requests.exceptions.ConnectionError):  # plaintext to the TLS port

@@ -1,5 +1,6 @@
-"""Fixtures of the Feast SDK suite: a Quiver server (started by FeastSdkTest, its URL in QUIVER_URL, its
-feature repo in QUIVER_REPO) and a Feast repo whose online store is that server."""
+"""Fixtures of the Feast SDK suite: a Quiver server (started by FeastSdkTest, its URL in QUIVER_URL, its gRPC
+HOST:PORT in QUIVER_GRPC, its feature repo in QUIVER_REPO) and a Feast repo whose registry and online store are
+that server."""
 
 import os
 import time
@@ -20,28 +21,22 @@ def quiver_url() -> str:
 
 
 @pytest.fixture(scope="session")
+def quiver_grpc() -> str:
+    return os.environ["QUIVER_GRPC"]
+
+
+@pytest.fixture(scope="session")
 def quiver_repo() -> Path:
     return Path(os.environ["QUIVER_REPO"])
 
 
 @pytest.fixture(scope="session")
-def store(quiver_url, quiver_repo, tmp_path_factory) -> FeatureStore:
-    """Feast's FeatureStore over a Feast repo mirroring the server's registry, online store: the server."""
+def store(quiver_url, quiver_grpc, tmp_path_factory) -> FeatureStore:
+    """Feast's FeatureStore whose registry (Feast's remote registry, gRPC) and online store are the server:
+    nothing is applied on the Feast side."""
     repo = tmp_path_factory.mktemp("feast_repo")
-    (repo / "feature_store.yaml").write_text(f"""\
-project: payments
-provider: local
-registry: {repo / "registry.db"}
-online_store:
-  type: remote
-  path: {quiver_url}
-offline_store:
-  type: file
-entity_key_serialization_version: 3
-""")
-    feast = FeatureStore(repo_path=str(repo))
-    feast.apply(quiver_feast.mirror(quiver_url, quiver_repo))
-    return feast
+    (repo / "feature_store.yaml").write_text(quiver_feast.feature_store_yaml(quiver_grpc, quiver_url))
+    return FeatureStore(repo_path=str(repo))
 
 
 class Server:

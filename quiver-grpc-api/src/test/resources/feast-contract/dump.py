@@ -1,7 +1,8 @@
-# Dumps the contract of Feast's serving protos (packages, messages, fields with numbers and types,
-# enums, services) in the line format FeastContractTest compares Quiver's descriptors with.
+# Dumps the contract of Feast's serving and registry protos (packages, messages, fields with numbers and
+# types, enums, services; feast/core/*.proto as far as feast/registry/RegistryServer.proto needs them) in the line format FeastContractTest compares Quiver's descriptors with.
 # Regenerate after a Feast upgrade, in a virtualenv with Feast installed:
 #   python dump.py > feast-0.67.txt
+from feast.protos.feast.registry import RegistryServer_pb2
 from feast.protos.feast.serving import ServingService_pb2
 from feast.protos.feast.types import Value_pb2
 from google.protobuf import descriptor_pb2
@@ -28,9 +29,22 @@ def dump_enum(prefix, e, lines):
         lines.append("enum %s.%s %s = %d" % (prefix, e.name, v.name, v.number))
 
 
-for module in (Value_pb2, ServingService_pb2):
+def registry_files():
+    seen = {}
+
+    def walk(d):
+        if d.name not in seen:
+            seen[d.name] = d
+            for dep in d.dependencies:
+                walk(dep)
+
+    walk(RegistryServer_pb2.DESCRIPTOR)
+    return [d for name, d in sorted(seen.items()) if name.startswith(("feast/core/", "feast/registry/"))]
+
+
+for descriptor in [Value_pb2.DESCRIPTOR, ServingService_pb2.DESCRIPTOR] + registry_files():
     fd = descriptor_pb2.FileDescriptorProto()
-    module.DESCRIPTOR.CopyToProto(fd)
+    descriptor.CopyToProto(fd)
     lines = ["file %s package %s" % (fd.name, fd.package)]
     for dep in fd.dependency:
         lines.append("import %s %s" % (fd.name, dep))

@@ -17,8 +17,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Feast's own Python SDK (0.67, from PyPI) drives a real {@code quiver serve} unchanged: the pytest
- * suite in {@code src/test/python} (reads with refs and services, short and full names, on-demand
+ * Feast's own Python SDK (0.67, from PyPI) drives a real {@code quiver serve} unchanged, the server being
+ * its registry (Feast's remote registry over gRPC) and its online store: the pytest suite in {@code
+ * src/test/python} (the registry listed and refused changes, reads with refs and services, short and full names, on-demand
  * features with request data as entity columns, also of a view that reads request data alone, push,
  * write_to_online_store, the SDK's materialize and materialize_incremental, /materialize sync and
  * async, typed errors, unknown fields). Its
@@ -94,17 +95,19 @@ class FeastSdkTest {
   private void pytest(Path python, Path module, Path repo, Path target, Map<String, String> env) throws Exception {
     Process server = new ProcessBuilder(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java",
         "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), Main.class.getName(),
-        "serve", "--repo", repo.toString(), "--host", "127.0.0.1", "--port", "0", "--grpc-port", "-1")
+        "serve", "--repo", repo.toString(), "--host", "127.0.0.1", "--port", "0", "--grpc-port", "0")
         .redirectErrorStream(true).start();
     StringBuilder serverLog = new StringBuilder();
     try {
-      int port = port(server, serverLog);
-      assertThat(port).as(serverLog.toString()).isPositive();
+      int[] ports = ports(server, serverLog);
+      int port = ports[0];
+      assertThat(ports).as(serverLog.toString()).allMatch(p -> p > 0);
       List<String> command = new ArrayList<>(List.of(python.toString(), "-m", "pytest", "-p", "no:cacheprovider",
           "-q", "-rfE", "--tb=short", "--disable-warnings", "--basetemp=" + tmp.resolve("pytest"),
           "--rootdir=" + module.resolve("src/test/python"), target.toString()));
       ProcessBuilder pytest = new ProcessBuilder(command);
       pytest.environment().put("QUIVER_URL", (env.containsKey("QUIVER_CA") ? "https" : "http") + "://127.0.0.1:" + port);
+      pytest.environment().put("QUIVER_GRPC", "127.0.0.1:" + ports[1]); // Feast's remote registry
       pytest.environment().put("QUIVER_REPO", repo.toString());
       pytest.environment().putAll(env);
       pytest.environment().put("PYTHONDONTWRITEBYTECODE", "1"); // nothing written into src/test/python
@@ -122,16 +125,24 @@ class FeastSdkTest {
     }
   }
 
-  /** Reads the server's output until it prints its HTTP port, then keeps draining it into {@code log}. */
-  private static int port(Process server, StringBuilder log) throws Exception {
+  /**
+   * Reads the server's output until it prints its HTTP and gRPC ports ({@code [http, grpc]}, -1 when not
+   * printed), then keeps draining it into {@code log}.
+   */
+  private static int[] ports(Process server, StringBuilder log) throws Exception {
     BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
-    Pattern listening = Pattern.compile("HTTP\\s+https?://127\\.0\\.0\\.1:(\\d+)");
-    int port = -1;
-    for (String line; port < 0 && (line = out.readLine()) != null; ) {
+    Pattern http = Pattern.compile("HTTP\\s+https?://127\\.0\\.0\\.1:(\\d+)");
+    Pattern grpc = Pattern.compile("gRPC\\s+127\\.0\\.0\\.1:(\\d+)");
+    int[] ports = {-1, -1};
+    for (String line; ports[1] < 0 && (line = out.readLine()) != null; ) {
       append(log, line);
-      Matcher m = listening.matcher(line);
+      Matcher m = http.matcher(line);
       if (m.find()) {
-        port = Integer.parseInt(m.group(1));
+        ports[0] = Integer.parseInt(m.group(1));
+      }
+      Matcher g = grpc.matcher(line);
+      if (g.find()) {
+        ports[1] = Integer.parseInt(g.group(1));
       }
     }
     Thread.ofPlatform().daemon().start(() -> {
@@ -143,7 +154,7 @@ class FeastSdkTest {
         // the server is gone
       }
     });
-    return port;
+    return ports;
   }
 
   private static void append(StringBuilder log, String line) {

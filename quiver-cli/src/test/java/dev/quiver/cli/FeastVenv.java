@@ -18,13 +18,13 @@ import java.util.stream.Stream;
  * <p>Where: {@code $QUIVER_FEAST_VENV}, else the system property {@code quiver.feast.venv}, else
  * {@code .ci/feast-venv} in the checkout (git-ignored). {@code .ci/run} creates it before the build;
  * when it is absent (or lacks Feast 0.67 or pytest), {@link #python} creates it from PyPI ({@code
- * python3 -m venv}, {@code pip install 'feast==0.67.*' pytest}: a minute or two, once), so the suite
+ * python3 -m venv}, {@code pip install 'feast[grpcio]==0.67.*' pytest}: a minute or two, once), so the suite
  * never skips.
  */
 final class FeastVenv {
-  static final String FEAST = "feast==0.67.*";
+  static final String FEAST = "feast[grpcio]==0.67.*";
   private static final String CHECK =
-      "import feast, pytest, sys; sys.exit(0 if feast.__version__.startswith('0.67.') else 3)";
+      "import feast, grpc, pytest, sys; sys.exit(0 if feast.__version__.startswith('0.67.') else 3)";
 
   private FeastVenv() {}
 

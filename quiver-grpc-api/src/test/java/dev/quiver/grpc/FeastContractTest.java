@@ -8,6 +8,8 @@ import com.google.protobuf.DescriptorProtos.FieldDescriptorProto;
 import com.google.protobuf.DescriptorProtos.FileDescriptorProto;
 import com.google.protobuf.DescriptorProtos.MethodDescriptorProto;
 import com.google.protobuf.DescriptorProtos.ServiceDescriptorProto;
+import com.google.protobuf.Descriptors.FileDescriptor;
+import dev.quiver.grpc.feast.registry.RegistryServerProto;
 import dev.quiver.grpc.feast.serving.ServingAPIProto;
 import dev.quiver.grpc.feast.types.ValueProto;
 import java.io.IOException;
@@ -16,14 +18,17 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /**
- * Quiver's {@code .proto} files declare exactly Feast's serving contract: every package, message,
- * field (name, number, label, type), enum value and RPC of Feast 0.67's {@code feast/types/Value.proto}
- * and {@code feast/serving/ServingService.proto}, compared line by line with a dump of the descriptors
- * Feast's Python package ships ({@code feast-contract/dump.py} says how to regenerate it).
+ * Quiver's {@code .proto} files declare exactly Feast's serving and registry contracts: every package, message,
+ * field (name, number, label, type), enum value and RPC of Feast 0.67's {@code feast/types/Value.proto},
+ * {@code feast/serving/ServingService.proto}, {@code feast/registry/RegistryServer.proto} and the
+ * {@code feast/core/*.proto} files it imports, compared line by line with a dump of the descriptors Feast's
+ * Python package ships ({@code feast-contract/dump.py} says how to regenerate it; {@code protogen.py} wrote
+ * the registry's {@code .proto} files from the same descriptors).
  */
 class FeastContractTest {
 
@@ -32,7 +37,34 @@ class FeastContractTest {
     List<String> ours = new ArrayList<>();
     ours.addAll(dump(ValueProto.getDescriptor().toProto()));
     ours.addAll(dump(ServingAPIProto.getDescriptor().toProto()));
+    for (FileDescriptor file : registryFiles()) {
+      ours.addAll(dump(file.toProto()));
+    }
     assertThat(ours).containsExactlyElementsOf(feasts());
+  }
+
+  @Test
+  void theRegistryServiceIsThere() {
+    List<String> registry = dump(RegistryServerProto.getDescriptor().toProto());
+    assertThat(registry).contains(
+        "rpc .feast.registry.RegistryServer.GetFeatureView(.feast.registry.GetFeatureViewRequest) returns (.feast.core.FeatureView)",
+        "rpc .feast.registry.RegistryServer.Proto(.google.protobuf.Empty) returns (.feast.core.Registry)");
+    assertThat(registryFiles()).extracting(FileDescriptor::getName).contains("feast/core/Registry.proto",
+        "feast/core/OnDemandFeatureView.proto", "feast/core/Aggregation.proto", "feast/registry/RegistryServer.proto");
+  }
+
+  /** RegistryServer.proto and the feast/core files it needs, transitively, sorted by name (as dump.py does). */
+  private static List<FileDescriptor> registryFiles() {
+    TreeMap<String, FileDescriptor> seen = new TreeMap<>();
+    List<FileDescriptor> todo = new ArrayList<>(List.of(RegistryServerProto.getDescriptor()));
+    while (!todo.isEmpty()) {
+      FileDescriptor file = todo.remove(todo.size() - 1);
+      if (seen.putIfAbsent(file.getName(), file) == null) {
+        todo.addAll(file.getDependencies());
+      }
+    }
+    seen.keySet().removeIf(name -> !name.startsWith("feast/core/") && !name.startsWith("feast/registry/"));
+    return new ArrayList<>(seen.values());
   }
 
   @Test

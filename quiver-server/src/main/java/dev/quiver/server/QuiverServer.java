@@ -98,7 +98,7 @@ public final class QuiverServer implements AutoCloseable {
       startedHttp = HttpFrontEnd.start(options, serving, ops, metrics, workers, auth);
       if (options.grpcPort() >= 0) {
         startedGrpc = GrpcFrontEnd.start(options, options.workerThreads() + options.admission().maxQueued(), serving,
-            metrics, grpcCalls, auth, offline.service());
+            registryReads(repo, guard), metrics, grpcCalls, auth, offline.service());
       }
     } catch (RuntimeException e) {
       if (startedHttp != null) {
@@ -119,6 +119,32 @@ public final class QuiverServer implements AutoCloseable {
         ? new StreamConsumers(repo, live, ops, options.ingest(), metrics.meters(), options.registryPoll()) : null;
     ops.streams(streams);
     this.serverFile = announce(repo.config().root(), options.host(), http.port());
+  }
+
+  /** What Feast's registry service reads: the served version, the saved training sets, the repo root. */
+  private RegistryReads registryReads(FeatureRepo repo, Guard guard) {
+    LiveRegistry registry = live;
+    return new RegistryReads() {
+      @Override
+      public java.util.Optional<dev.quiver.core.registry.RegistrySnapshot> applied() {
+        return registry.current().snapshot();
+      }
+
+      @Override
+      public java.util.List<dev.quiver.core.registry.DatasetRecord> datasets() {
+        return repo.registry().datasets();
+      }
+
+      @Override
+      public java.nio.file.Path root() {
+        return repo.config().root();
+      }
+
+      @Override
+      public Guard guard() {
+        return guard;
+      }
+    };
   }
 
   /** Records where this server listens in the repo ({@link ServerFile}), so CLI commands go through it. */

@@ -2,6 +2,7 @@ package dev.quiver.server.grpc;
 
 import dev.quiver.core.QuiverException;
 import dev.quiver.server.FeatureServing;
+import dev.quiver.server.RegistryReads;
 import dev.quiver.server.ServerMetrics;
 import dev.quiver.server.ServerOptions;
 import dev.quiver.server.auth.Authenticator;
@@ -20,8 +21,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The gRPC front end (HTTP/2, grpc-java on its shaded Netty): Feast's {@code ServingService} on its
- * own port. Messages larger than the body limit are refused with {@code RESOURCE_EXHAUSTED}; calls
+ * The gRPC front end (HTTP/2, grpc-java on its shaded Netty): Feast's {@code ServingService} and, given
+ * the registry's reads, Feast's read-only {@code RegistryServer} ({@link FeastRegistryService}) on its own port. Messages larger than the body limit are refused with {@code RESOURCE_EXHAUSTED}; calls
  * run on the given executor, never on an event loop. Graceful close: stop accepting calls, let
  * in-flight ones finish within a grace period, then cancel what is left.
  *
@@ -76,17 +77,26 @@ public final class GrpcFrontEnd implements AutoCloseable {
    */
   public static GrpcFrontEnd start(ServerOptions options, int maxInFlight, FeatureServing serving, ServerMetrics metrics,
       Executor executor, Authenticator auth) {
-    return start(options, maxInFlight, serving, metrics, executor, auth, null);
+    return start(options, maxInFlight, serving, null, metrics, executor, auth);
   }
 
   /**
-   * As {@link #start(ServerOptions, int, FeatureServing, ServerMetrics, Executor, Authenticator)}, with
-   * Feast's offline store (Arrow Flight) on the same port when {@code flight} is not null: its callers
+   * As {@link #start(ServerOptions, int, FeatureServing, ServerMetrics, Executor, Authenticator)}, with Feast's
+   * {@code feast.registry.RegistryServer} over {@code registry} too (none when it is null).
+   */
+  public static GrpcFrontEnd start(ServerOptions options, int maxInFlight, FeatureServing serving, RegistryReads registry,
+      ServerMetrics metrics, Executor executor, Authenticator auth) {
+    return start(options, maxInFlight, serving, registry, metrics, executor, auth, null);
+  }
+
+  /**
+   * As {@link #start(ServerOptions, int, FeatureServing, RegistryReads, ServerMetrics, Executor, Authenticator)},
+   * with Feast's offline store (Arrow Flight) on the same port when {@code flight} is not null: its callers
    * are authenticated like the others', and its messages (record batches of uploaded entity rows) may
    * be up to {@link #FLIGHT_MAX_MESSAGE_BYTES}, while the other services keep the body limit.
    */
-  public static GrpcFrontEnd start(ServerOptions options, int maxInFlight, FeatureServing serving, ServerMetrics metrics,
-      Executor executor, Authenticator auth, io.grpc.BindableService flight) {
+  public static GrpcFrontEnd start(ServerOptions options, int maxInFlight, FeatureServing serving, RegistryReads registry,
+      ServerMetrics metrics, Executor executor, Authenticator auth, io.grpc.BindableService flight) {
     String host = options.host();
     int port = options.grpcPort();
     ServerOptions.Admission limits = options.admission();
@@ -115,6 +125,10 @@ public final class GrpcFrontEnd implements AutoCloseable {
             StrictParsing.bind(new FeastServingService(serving, metrics, inFlight, maxInFlight), options.maxBodyBytes()),
             new AuthenticatingInterceptor(auth), new CertificateInterceptor(),
             deadline));
+    if (registry != null) {
+      builder.addService(ServerInterceptors.intercept(new FeastRegistryService(registry, metrics).definition(),
+          new AuthenticatingInterceptor(auth), new CertificateInterceptor(), deadline));
+    }
     if (flight != null) {
       builder.addService(ServerInterceptors.intercept(flight, new AuthenticatingInterceptor(auth), new CertificateInterceptor(),
           deadline));

@@ -294,10 +294,50 @@ class AuthorizationMatrixTest {
       assertThat(grpc(channel, "GetOnlineFeatures", intern)).isEqualTo(Status.Code.PERMISSION_DENIED);
       assertThat(grpc(channel, "GetFeastServingInfo", alice)).isEqualTo(Status.Code.OK);
       assertThat(grpc(channel, "GetOnlineFeatures", alice)).isEqualTo(Status.Code.OK);
+      refused += registryMatrix(channel);
     } finally {
       channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
     return refused;
+  }
+
+  /**
+   * Feast's registry service: every method refuses bad credentials; a valid caller lists only what it may
+   * describe and is denied a get of anything else, naming the rule.
+   */
+  private int registryMatrix(ManagedChannel channel) {
+    int refused = 0;
+    for (Map.Entry<String, String> c : bad.entrySet()) {
+      for (var method : dev.quiver.grpc.feast.registry.RegistryServerGrpc.getServiceDescriptor().getMethods()) {
+        Status s = FeastRegistryServerTest.call(channel, method, headers(c.getValue()));
+        assertThat(s.getCode()).as(method.getBareMethodName() + " with " + c.getKey()).isEqualTo(Status.Code.UNAUTHENTICATED);
+        refused++;
+      }
+    }
+    var view = dev.quiver.grpc.feast.registry.GetFeatureViewRequest.newBuilder().setProject("servertest").setName("user_stats").build();
+    var list = dev.quiver.grpc.feast.registry.ListFeatureViewsRequest.newBuilder().setProject("servertest").build();
+    var asIntern = dev.quiver.grpc.feast.registry.RegistryServerGrpc.newBlockingStub(channel).withInterceptors(headers(intern));
+    var asAlice = dev.quiver.grpc.feast.registry.RegistryServerGrpc.newBlockingStub(channel).withInterceptors(headers(alice));
+    assertThat(asIntern.listFeatureViews(list).getFeatureViewsList()).as("the intern may describe nothing").isEmpty();
+    try {
+      asIntern.getFeatureView(view);
+      throw new AssertionError("the intern got user_stats");
+    } catch (StatusRuntimeException e) {
+      assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+      assertThat(e.getStatus().getDescription()).contains("FeastPermissionError", "eve", "describe", "user_stats");
+    }
+    assertThat(asAlice.getFeatureView(view).getSpec().getName()).isEqualTo("user_stats");
+    assertThat(asAlice.listFeatureViews(list).getFeatureViewsList()).extracting(v -> v.getSpec().getName())
+        .containsExactly("user_stats");
+    return refused;
+  }
+
+  private static io.grpc.ClientInterceptor headers(String authorization) {
+    Metadata headers = new Metadata();
+    if (authorization != null) {
+      headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), authorization);
+    }
+    return MetadataUtils.newAttachHeadersInterceptor(headers);
   }
 
   private static Status.Code grpc(ManagedChannel channel, String method, String authorization) {

@@ -74,7 +74,7 @@ final class OfflineProducer implements FlightProducer {
     this.metrics = metrics;
     this.allocator = allocator;
     this.scratch = scratch;
-    this.rowsSent = Counter.builder("quiver_flight_rows_sent_total")
+    this.rowsSent = Counter.builder("quiver.flight.rows.sent")
         .description("Training-set rows streamed to Feast clients over Arrow Flight").register(metrics.meters());
   }
 
@@ -108,7 +108,9 @@ final class OfflineProducer implements FlightProducer {
 
   /** Computes and streams one training set; returns its number of rows. */
   private long historical(FeastCommand command, FlightStream reader, ServerStreamListener listener, Caller caller) {
+    long begun = System.nanoTime();
     Request r = request(command, reader, caller);
+    double uploaded = (System.nanoTime() - begun) / 1e9;
     try {
       HistoricalRows rows = repo.getHistoricalFeatures(r.request());
       try (ArrowBatches batches = new ArrowBatches(rows, allocator, BATCH_ROWS)) {
@@ -136,6 +138,12 @@ final class OfflineProducer implements FlightProducer {
           }
         }
         listener.completed();
+        if (sent >= PROGRESS_ROWS) {
+          long n = sent;
+          LOG.info(() -> String.format("training set for %s: %,d rows in %.1f s (query rows received and written in %.1f s,"
+              + " then computed and streamed in %.1f s)", caller.principal().name(), n, (System.nanoTime() - begun) / 1e9,
+              uploaded, (System.nanoTime() - started) / 1e9));
+        }
         return sent;
       }
     } finally {

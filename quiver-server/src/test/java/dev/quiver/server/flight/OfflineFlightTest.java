@@ -195,6 +195,8 @@ class OfflineFlightTest {
     for (int i = 0; i < rows.size(); i++) { // output order = input order
       assertThat(got.rows().get(i)[3].toString()).isEqualTo(rows.get(i).label());
     }
+    assertThat(server.metrics().scrape()).contains("quiver_flight_rows_sent_total")
+        .contains("protocol=\"flight\"").contains("endpoint=\"get_historical_features\"");
   }
 
   @Test

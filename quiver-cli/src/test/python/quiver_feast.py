@@ -13,8 +13,10 @@ from feast.types import Bool, Bytes, Float32, Float64, Int32, Int64, String
 EXAMPLES = {Int32: 0, Int64: 0, Float32: 0.0, Float64: 0.0, Bool: False, String: "", Bytes: b""}
 
 
-def feature_store_yaml(grpc: str, url: str, registry_extra: str = "", online_extra: str = "", auth: str = "") -> str:
-    """A Feast repo's configuration with a Quiver server as registry (gRPC ``HOST:PORT``) and online store (URL)."""
+def feature_store_yaml(grpc: str, url: str, registry_extra: str = "", online_extra: str = "", auth: str = "",
+                       offline_extra: str = "") -> str:
+    """A Feast repo's configuration with a Quiver server as registry and offline store (gRPC ``HOST:PORT``: Feast's
+    remote registry and its remote offline store, Arrow Flight) and online store (URL)."""
     return f"""\
 project: payments
 provider: local
@@ -25,7 +27,9 @@ online_store:
   type: remote
   path: {url}{online_extra}
 offline_store:
-  type: file
+  type: remote
+  host: {grpc.rsplit(":", 1)[0]}
+  port: {grpc.rsplit(":", 1)[1]}{offline_extra}
 entity_key_serialization_version: 3
 {auth}
 """

@@ -215,7 +215,7 @@ public class TrainingSetBenchmark {
         .map(l -> l.substring(l.indexOf(':') + 1).strip()).findFirst().orElse("unknown CPU");
   }
 
-  private static String loadAverage() {
+  static String loadAverage() {
     List<String> lines = readLines(Path.of("/proc/loadavg"));
     return lines.isEmpty() ? "unknown" : String.join(" ", Arrays.asList(lines.get(0).split(" ")).subList(0, 3));
   }
@@ -235,7 +235,7 @@ public class TrainingSetBenchmark {
   }
 
   /** Resets VmHWM to the current RSS (Linux 4.0+); false if the kernel refuses. */
-  private static boolean resetPeakRss() {
+  static boolean resetPeakRss() {
     try {
       Files.writeString(Path.of("/proc/self/clear_refs"), "5");
       return true;
@@ -244,7 +244,7 @@ public class TrainingSetBenchmark {
     }
   }
 
-  private static long procStatusKb(String field) {
+  static long procStatusKb(String field) {
     return kb(readLines(Path.of("/proc/self/status")), field);
   }
 

@@ -125,7 +125,7 @@ final class ServeCommand implements Callable<Integer> {
       out.printf("quiver %s serving %s%n  HTTP  " + scheme + "://%s:%d  (POST /get-online-features, /push, /write-to-online-store, /materialize, /materialize-incremental, /online/delete; GET /health, /ready, /metrics, /materialize/status, /api/v1/...)%n",
           QuiverServer.VERSION, r.config().root(), host, server.httpPort());
       if (server.grpcPort() >= 0) {
-        out.printf("  gRPC  %s:%d%s  (feast.serving.ServingService: GetFeastServingInfo, GetOnlineFeatures; feast.registry.RegistryServer: Feast's remote registry, read-only)%n", host, server.grpcPort(),
+        out.printf("  gRPC  %s:%d%s  (feast.serving.ServingService: GetFeastServingInfo, GetOnlineFeatures; feast.registry.RegistryServer: Feast's remote registry, read-only; arrow.flight.protocol.FlightService: Feast's remote offline store, training sets)%n", host, server.grpcPort(),
             server.options().tls() == null ? "" : " (TLS)");
       }
       if (server.options().tls() != null && server.options().tls().mutual()) {

@@ -44,6 +44,14 @@ class FeastSdkTest {
             features:
               - {name: fee, expr: "round(request.amount * 0.029 + 0.30, 2)"}
         """);
+    // a service of plain views (column, aggregate and derived features) for training sets (test_historical.py)
+    java.nio.file.Files.writeString(repo.resolve("features/training.yaml"), """
+        feature_services:
+          - name: spend_model
+            version: 1
+            features: [user_txn:last_amount, user_txn:amount_avg_30d, user_txn:last_5_amounts, user_txn:online_share_7d,
+                       user_profile:credit_limit, merchant_txn:merchant_txn_count_1d]
+        """);
     assertThat(Cli.run("apply", "--repo", repo.toString()).exitCode()).isZero();
     // every view but merchant_profile, which the suite materializes with Feast's SDK
     Cli materialized = Cli.run("materialize", "2025-01-01", "2026-04-02", "--repo", repo.toString(),
@@ -94,7 +102,7 @@ class FeastSdkTest {
   /** Serves {@code repo} in a child process and runs pytest on {@code target} against it. */
   private void pytest(Path python, Path module, Path repo, Path target, Map<String, String> env) throws Exception {
     Process server = new ProcessBuilder(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java",
-        "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), Main.class.getName(),
+        "--enable-native-access=ALL-UNNAMED", "--add-opens=java.base/java.nio=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), Main.class.getName(),
         "serve", "--repo", repo.toString(), "--host", "127.0.0.1", "--port", "0", "--grpc-port", "0")
         .redirectErrorStream(true).start();
     StringBuilder serverLog = new StringBuilder();
@@ -110,6 +118,11 @@ class FeastSdkTest {
       pytest.environment().put("QUIVER_URL", (env.containsKey("QUIVER_CA") ? "https" : "http") + "://127.0.0.1:" + port);
       pytest.environment().put("QUIVER_GRPC", "127.0.0.1:" + ports[1]); // Feast's remote registry
       pytest.environment().put("QUIVER_REPO", repo.toString());
+      // the quiver command, as this JVM runs it (test_historical.py compares with quiver historical)
+      pytest.environment().put("QUIVER_CLI", Json.MAPPER.writeValueAsString(List.of(
+          System.getProperty("java.home") + File.separator + "bin" + File.separator + "java",
+          "--enable-native-access=ALL-UNNAMED", "--add-opens=java.base/java.nio=ALL-UNNAMED", "-cp",
+          System.getProperty("java.class.path"), Main.class.getName())));
       pytest.environment().putAll(env);
       pytest.environment().put("PYTHONDONTWRITEBYTECODE", "1"); // nothing written into src/test/python
       pytest.environment().put("FEAST_USAGE", "False");

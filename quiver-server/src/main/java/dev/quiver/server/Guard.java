@@ -124,6 +124,18 @@ public final class Guard {
     return out;
   }
 
+  /**
+   * What a training set by feature refs reads, against the served version: each view or on-demand
+   * view once, with its tags (a name the registry does not know is a resource without tags).
+   */
+  public List<Resource> reads(List<FeatureRef> refs) {
+    Definitions d = definitions();
+    if (d == null) {
+      return refs.stream().map(r -> r.view()).distinct().map(n -> new Resource(Resource.Kind.FEATURE_VIEW, n, Map.of())).toList();
+    }
+    return read(d, refs);
+  }
+
   /** A feature service, with its tags. */
   static Resource service(Definitions d, String name, int version) {
     Metadata m = d.service(name, version).map(s -> s.metadata()).orElse(null);

@@ -52,6 +52,7 @@ public final class QuiverServer implements AutoCloseable {
   private final ExecutorService grpcCalls;
   private final HttpFrontEnd http;
   private final GrpcFrontEnd grpc;
+  private final dev.quiver.server.flight.OfflineFlight flight; // null when gRPC is off
   private final LocalOperations ops;
   private final StreamConsumers streams;
   private final ServerOptions options;
@@ -89,15 +90,22 @@ public final class QuiverServer implements AutoCloseable {
     this.authenticator = auth;
     HttpFrontEnd startedHttp = null;
     GrpcFrontEnd startedGrpc = null;
+    dev.quiver.server.flight.OfflineFlight offline = options.grpcPort() >= 0
+        ? dev.quiver.server.flight.OfflineFlight.create(repo, guard, metrics,
+            repo.config().root().resolve(".quiver").resolve("tmp").resolve("flight"))
+        : null;
     try {
       startedHttp = HttpFrontEnd.start(options, serving, ops, metrics, workers, auth);
       if (options.grpcPort() >= 0) {
         startedGrpc = GrpcFrontEnd.start(options, options.workerThreads() + options.admission().maxQueued(), serving,
-            registryReads(repo, guard), metrics, grpcCalls, auth);
+            registryReads(repo, guard), metrics, grpcCalls, auth, offline.service());
       }
     } catch (RuntimeException e) {
       if (startedHttp != null) {
         startedHttp.close();
+      }
+      if (offline != null) {
+        offline.close();
       }
       ops.close();
       stopPools();
@@ -106,6 +114,7 @@ public final class QuiverServer implements AutoCloseable {
     }
     this.http = startedHttp;
     this.grpc = startedGrpc;
+    this.flight = offline;
     this.streams = options.ingest().enabled()
         ? new StreamConsumers(repo, live, ops, options.ingest(), metrics.meters(), options.registryPoll()) : null;
     ops.streams(streams);
@@ -210,6 +219,9 @@ public final class QuiverServer implements AutoCloseable {
       try {
         if (grpc != null) {
           grpc.close();
+        }
+        if (flight != null) {
+          flight.close();
         }
       } finally {
         try {

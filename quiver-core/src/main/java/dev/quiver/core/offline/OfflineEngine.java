@@ -157,6 +157,23 @@ public interface OfflineEngine extends AutoCloseable {
         + " cannot append named files to source '" + source.name() + "'; use the DuckDB engine for streams that append to their batch");
   }
 
+  /**
+   * Writes query rows that arrived over the network (Feast's {@code entity_df}, uploaded as Arrow) to
+   * a Parquet file that this engine reads back as {@link QueryInput.Files}: the columns in the given
+   * order and types, the rows in the given order, timestamps as UTC instants. The feature server then
+   * plans the training set over that file, as {@code quiver historical --query FILE} does. Memory stays
+   * bounded whatever the number of rows. This default refuses; engines that read Parquet override it.
+   *
+   * @param columns the columns' names and Quiver types (scalars; lists are refused)
+   * @param rows values as {@link HistoricalRows} documents them, aligned with {@code columns}
+   * @return the number of rows written
+   * @throws dev.quiver.core.InvalidRequestException when a value does not fit its column's type
+   */
+  default long writeQueryRows(Path out, List<PointInTimePlan.Column> columns, java.util.Iterator<Object[]> rows) {
+    throw new dev.quiver.core.QuiverException("the offline engine " + getClass().getSimpleName() + " cannot take uploaded"
+        + " query rows (Feast's entity_df); send the query as SQL (entity_df as a string) or use the DuckDB engine");
+  }
+
   @Override
   void close();
 }

@@ -260,6 +260,15 @@ final class DuckDbOfflineEngine implements OfflineEngine {
   }
 
   @Override
+  public long writeQueryRows(Path out, List<PointInTimePlan.Column> columns, java.util.Iterator<Object[]> rows) {
+    try (Connection c = open()) {
+      return QueryRowsFile.write(c, out, columns, rows);
+    } catch (SQLException e) {
+      throw new QuiverException("could not write the query rows to " + out + ": " + DuckDbSchemaReader.reason(e.getMessage()), e);
+    }
+  }
+
+  @Override
   public HistoricalRows read(Path file, FileFormat format) {
     Connection c = null;
     try {

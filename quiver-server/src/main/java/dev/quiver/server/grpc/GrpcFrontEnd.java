@@ -38,6 +38,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * open on this port is closed as soon as it is accepted.
  */
 public final class GrpcFrontEnd implements AutoCloseable {
+  /**
+   * The largest Flight message (one record batch of uploaded entity rows): pyarrow sends a DataFrame
+   * as one batch, about 16 bytes a row for a key and a timestamp.
+   */
+  public static final int FLIGHT_MAX_MESSAGE_BYTES = 256 << 20;
+
   private final Server server;
   private final AtomicInteger inFlight;
   private final AtomicInteger connections;
@@ -80,6 +86,17 @@ public final class GrpcFrontEnd implements AutoCloseable {
    */
   public static GrpcFrontEnd start(ServerOptions options, int maxInFlight, FeatureServing serving, RegistryReads registry,
       ServerMetrics metrics, Executor executor, Authenticator auth) {
+    return start(options, maxInFlight, serving, registry, metrics, executor, auth, null);
+  }
+
+  /**
+   * As {@link #start(ServerOptions, int, FeatureServing, RegistryReads, ServerMetrics, Executor, Authenticator)},
+   * with Feast's offline store (Arrow Flight) on the same port when {@code flight} is not null: its callers
+   * are authenticated like the others', and its messages (record batches of uploaded entity rows) may
+   * be up to {@link #FLIGHT_MAX_MESSAGE_BYTES}, while the other services keep the body limit.
+   */
+  public static GrpcFrontEnd start(ServerOptions options, int maxInFlight, FeatureServing serving, RegistryReads registry,
+      ServerMetrics metrics, Executor executor, Authenticator auth, io.grpc.BindableService flight) {
     String host = options.host();
     int port = options.grpcPort();
     ServerOptions.Admission limits = options.admission();
@@ -95,7 +112,7 @@ public final class GrpcFrontEnd implements AutoCloseable {
         .channelFactory(() -> new CappedServerChannel(connections, limits.maxConnections(), metrics))
         .directExecutor() // the deadline's executor supplier hands each call to the executor, or refuses it here
         .addStreamTracerFactory(QueueDeadline.tracers())
-        .maxInboundMessageSize(options.maxBodyBytes())
+        .maxInboundMessageSize(flight == null ? options.maxBodyBytes() : Math.max(options.maxBodyBytes(), FLIGHT_MAX_MESSAGE_BYTES))
         .keepAliveTime(2, TimeUnit.MINUTES)
         .permitKeepAliveTime(10, TimeUnit.SECONDS)
         .maxConnectionIdle(limits.idleTimeout().toNanos(), TimeUnit.NANOSECONDS)
@@ -105,12 +122,16 @@ public final class GrpcFrontEnd implements AutoCloseable {
         // interceptors run last-added first: the certificate's caller is set before authentication looks at it
         .callExecutor(deadline.executors(executor, limits.maxQueued()))
         .addService(ServerInterceptors.intercept(
-            StrictParsing.bind(new FeastServingService(serving, metrics, inFlight, maxInFlight)),
+            StrictParsing.bind(new FeastServingService(serving, metrics, inFlight, maxInFlight), options.maxBodyBytes()),
             new AuthenticatingInterceptor(auth), new CertificateInterceptor(),
             deadline));
     if (registry != null) {
       builder.addService(ServerInterceptors.intercept(new FeastRegistryService(registry, metrics).definition(),
           new AuthenticatingInterceptor(auth), new CertificateInterceptor(), deadline));
+    }
+    if (flight != null) {
+      builder.addService(ServerInterceptors.intercept(flight, new AuthenticatingInterceptor(auth), new CertificateInterceptor(),
+          deadline));
     }
     if (ssl != null) {
       builder.sslContext(ssl);

@@ -26,16 +26,26 @@ final class StrictParsing {
   private StrictParsing() {}
 
   static ServerServiceDefinition bind(FeastServingService service) {
+    return bind(service, Integer.MAX_VALUE);
+  }
+
+  /** As {@link #bind(FeastServingService)}, refusing requests larger than {@code maxBytes} with {@code RESOURCE_EXHAUSTED}. */
+  static ServerServiceDefinition bind(FeastServingService service, int maxBytes) {
     ServerServiceDefinition.Builder b = ServerServiceDefinition.builder(ServingServiceGrpc.SERVICE_NAME);
-    add(b, ServingServiceGrpc.getGetFeastServingInfoMethod(), GetFeastServingInfoRequest.parser(), service::getFeastServingInfo);
-    add(b, ServingServiceGrpc.getGetOnlineFeaturesMethod(), GetOnlineFeaturesRequest.parser(), service::getOnlineFeatures);
+    add(b, ServingServiceGrpc.getGetFeastServingInfoMethod(), GetFeastServingInfoRequest.parser(), service::getFeastServingInfo, maxBytes);
+    add(b, ServingServiceGrpc.getGetOnlineFeaturesMethod(), GetOnlineFeaturesRequest.parser(), service::getOnlineFeatures, maxBytes);
     return b.build();
   }
 
   private static <Q, R> void add(ServerServiceDefinition.Builder b, MethodDescriptor<Q, R> method, Parser<Q> parser,
-      BiConsumer<Q, StreamObserver<R>> implementation) {
+      BiConsumer<Q, StreamObserver<R>> implementation, int maxBytes) {
     MethodDescriptor<byte[], R> raw = method.toBuilder(new Bytes(), method.getResponseMarshaller()).build();
     b.addMethod(raw, ServerCalls.asyncUnaryCall((byte[] request, StreamObserver<R> out) -> {
+      if (request.length > maxBytes) {
+        out.onError(Status.RESOURCE_EXHAUSTED.withDescription("the " + method.getBareMethodName() + " request is "
+            + request.length + " bytes, more than the server's limit of " + maxBytes + " (--max-body)").asRuntimeException());
+        return;
+      }
       Q parsed;
       try {
         parsed = parser.parseFrom(request);

@@ -53,6 +53,50 @@ class HistoricalCommandTest {
         "run 'quiver plan' to see what differs").doesNotContain("\tat ", "training set");
   }
 
+  /**
+   * Query rows written by pandas ({@code df.to_parquet} of a {@code datetime64[ns, UTC]} column) hold
+   * zoned nanosecond times, which DuckDB does not cast to {@code TIMESTAMP} itself; they give the
+   * same training set as the same rows with microsecond times (the times here end in 000 ns).
+   */
+  @Test
+  void queryRowsWithZonedNanosecondTimesAsPandasWritesThem() throws Exception {
+    Path micros = tmp.resolve("q_us.parquet");
+    Path nanos = tmp.resolve("q_ns.parquet");
+    String rows = "SELECT txn_id, user_id, merchant_id, event_ts - INTERVAL 1 MICROSECOND AS event_timestamp"
+        + " FROM '" + tmp.resolve("repo/data/transactions.parquet") + "' WHERE txn_id % 7 = 0 ORDER BY txn_id DESC";
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:duckdb:"); java.sql.Statement s = c.createStatement()) {
+      s.execute("SET TimeZone = 'UTC'");
+      s.execute("COPY (" + rows + ") TO '" + micros + "' (FORMAT parquet)");
+      s.execute("COPY (SELECT * REPLACE (CAST(event_timestamp AS TIMESTAMPTZ_NS) AS event_timestamp) FROM (" + rows
+          + ")) TO '" + nanos + "' (FORMAT parquet)");
+      try (java.sql.ResultSet t = s.executeQuery("SELECT typeof(event_timestamp) FROM '" + nanos + "' LIMIT 1")) {
+        assertThat(t.next()).isTrue();
+        assertThat(t.getString(1)).as("the query file holds zoned nanoseconds")
+            .isIn("TIMESTAMPTZ_NS", "TIMESTAMP_NS WITH TIME ZONE");
+      }
+    }
+    List<String> answers = new ArrayList<>();
+    for (Path query : List.of(micros, nanos)) {
+      Path out = tmp.resolve("from_" + query.getFileName());
+      Cli run = Cli.run("historical", "--repo", r, "--query", query.toString(), "--features", FEATURES + ",user_txn:txn_count_7d",
+          "--out", out.toString());
+      assertThat(run.exitCode()).as(run.toString()).isZero();
+      try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:duckdb:"); java.sql.Statement s = c.createStatement();
+          java.sql.ResultSet t = s.executeQuery("SELECT * EXCLUDE (event_timestamp), epoch_us(event_timestamp) FROM '" + out + "'")) {
+        StringBuilder all = new StringBuilder();
+        int n = t.getMetaData().getColumnCount();
+        while (t.next()) {
+          for (int i = 1; i <= n; i++) {
+            all.append(t.getString(i)).append(i == n ? "\n" : "|");
+          }
+        }
+        answers.add(all.toString());
+      }
+    }
+    assertThat(answers.get(0)).isNotEmpty().contains("|");
+    assertThat(answers.get(1)).isEqualTo(answers.get(0));
+  }
+
   @Test
   void writesSavesListsAndReproducesATrainingSet() throws Exception {
     Path out = tmp.resolve("out/train.parquet");

@@ -175,6 +175,7 @@ final class PlanSql implements TrainingSql {
     views.forEach(v -> setup.add(new Step.Sql(v)));
     // A table keeps insertion order, so its rowid is the query rows' input order.
     setup.add(new Step.Sql("CREATE OR REPLACE TEMP TABLE " + QUERY + " AS SELECT * FROM " + relation));
+    setup.add(QueryTimes.step(QUERY));
     setup.add(FiniteTimes.queryStep(QUERY, plan.timestampColumn()));
     // the joins reading one source are matched by one scan of it, and fetched by another
     Map<FileSource, List<Integer>> bySource = new LinkedHashMap<>();

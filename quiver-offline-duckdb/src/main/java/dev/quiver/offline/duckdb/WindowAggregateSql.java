@@ -44,6 +44,7 @@ final class WindowAggregateSql implements TrainingSql {
     String relation = PlanSql.queryRelation(plan.query(), plan.tables(), repoRoot, views);
     setup.addAll(Step.sql(views));
     setup.add(new Step.Sql("CREATE OR REPLACE TEMP TABLE " + QUERY + " AS SELECT * FROM " + relation));
+    setup.add(QueryTimes.step(QUERY));
     List<ViewJoin> joins = new ArrayList<>();
     for (int i = 0; i < plan.joins().size(); i++) {
       ViewJoin join = plan.joins().get(i);

@@ -109,6 +109,20 @@ def test_a_feature_service_with_bare_names_equals_quiver_historical(store, quive
     assert_same_table(got, expected)
 
 
+def test_a_feature_service_with_an_on_demand_view_equals_quiver_historical(store, quiver_repo, tmp_path):
+    """fraud_model reads txn_risk, an on-demand view: Feast applies the service's projection to the view
+    (its fields must equal the view's) and adds the view's inputs as extra columns; the service's own
+    columns equal quiver historical's."""
+    query = entity_df(4, 1500)
+    service = store.get_feature_service("fraud_model")
+    assert "txn_risk" in [p.name for p in service.feature_view_projections]
+    got = store.get_historical_features(entity_df=query, features=service, full_feature_names=True).to_arrow()
+    refs = [f"{p.name}:{f.name}" for p in service.feature_view_projections for f in p.features]
+    expected = historical(tmp_path, refs, query, True, quiver_repo)
+    assert "txn_risk__amount_ratio_30d" in expected.column_names
+    assert_same_table(got.select(expected.column_names), expected)
+
+
 def test_an_sql_entity_df_equals_quiver_historical(store, quiver_repo, tmp_path):
     sql = ("SELECT user_id, merchant_id, event_ts + INTERVAL 1 HOUR AS event_timestamp, amount AS paid"
            " FROM transactions WHERE amount > 100 ORDER BY event_ts, user_id")

@@ -387,10 +387,16 @@ final class FeastRegistryMapping {
     return p.build();
   }
 
+  /**
+   * A service's projection of an on-demand view. Its fields carry name and type only: Feast 0.67 reads
+   * an on-demand view's fields without description or tags, and refuses a projection whose fields do
+   * not equal the view's (Feast's {@code Field.__eq__} compares both).
+   */
   private static FeatureViewProjection projection(dev.quiver.grpc.feast.core.OnDemandFeatureView view, List<String> features) {
     FeatureViewProjection.Builder p = FeatureViewProjection.newBuilder().setFeatureViewName(view.getSpec().getName())
         .setViewType("featureView");
     view.getSpec().getFeaturesList().stream().filter(f -> features.isEmpty() || features.contains(f.getName()))
+        .map(f -> f.toBuilder().clearDescription().clearTags().build())
         .forEach(p::addFeatureColumns);
     return p.build();
   }

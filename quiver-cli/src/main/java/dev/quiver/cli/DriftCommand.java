@@ -263,7 +263,7 @@ final class DriftCommand implements Callable<Integer> {
       if (Files.exists(p)) {
         return DriftInput.path(p, duckdb);
       }
-      throw new InvalidRequestException("'" + name + "' is neither a saved dataset in the repo at " + root
+      throw new InvalidRequestException("'" + name + "' is neither a saved dataset in the repo at " + root.toAbsolutePath().normalize()
           + " (quiver datasets list) nor a file or directory");
     }
 

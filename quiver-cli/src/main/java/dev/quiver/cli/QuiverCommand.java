@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
       RegistryCommand.class,
       AuditCommand.class,
       ValidateCommand.class,
+      MonitorCommand.class,
       ListCommand.class,
       DescribeCommand.class,
       HistoricalCommand.class,

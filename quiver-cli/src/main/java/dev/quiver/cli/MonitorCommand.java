@@ -1,0 +1,16 @@
+package dev.quiver.cli;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Spec;
+
+/** {@code quiver monitor drift}: watching what is served (docs/monitoring.md). */
+@Command(name = "monitor", description = "Monitoring: drift between a baseline and a current dataset.",
+    subcommands = {DriftCommand.class})
+final class MonitorCommand implements Runnable {
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+}

@@ -240,6 +240,7 @@ final class ParquetAppender {
       case Integer x -> x;
       case Short x -> x;
       case Byte x -> x;
+      case Double x when x == Math.rint(x) && Math.abs(x) < 0x1p63 -> x.longValue(); // 5.0, as a JSON number may come
       default -> throw new Misfit("takes a whole number, not " + describe(v));
     };
   }

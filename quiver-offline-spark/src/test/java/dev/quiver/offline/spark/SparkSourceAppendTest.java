@@ -55,4 +55,31 @@ class SparkSourceAppendTest extends SourceAppendContract {
       assertThat(files.toList()).hasSize(1);
     }
   }
+
+  @Test
+  void wholeNumbersMustFitTheirColumn() throws Exception {
+    Files.createDirectories(other.resolve("data/txns"));
+    List<Column> columns = List.of(new Column("user_id", dev.quiver.core.model.ScalarType.INT64),
+        new Column("small", dev.quiver.core.model.ScalarType.INT32));
+    ParquetFiles.write(other.resolve("data/txns/part-0.parquet"), columns, List.<Object[]>of(new Object[] {1L, 1}));
+    FileSource source = new FileSource("txns", "data/txns/*.parquet", FileFormat.PARQUET, "event_ts", null, Map.of(), null);
+    try (OfflineEngine engine = TestSpark.engine()) {
+      assertThatThrownBy(() -> engine.appendToSource(source, other, List.of("user_id", "small"),
+          List.<Object[]>of(new Object[] {2L, 3}, new Object[] {3L, 1L << 31})))
+          .isInstanceOf(InvalidRequestException.class)
+          .hasMessageContaining("pushed row 1")
+          .hasMessageContaining("column 'small'")
+          .hasMessageContaining("from -2147483648 to 2147483647");
+      assertThatThrownBy(() -> engine.appendToSource(source, other, List.of("user_id"), List.<Object[]>of(new Object[] {2.5})))
+          .isInstanceOf(InvalidRequestException.class)
+          .hasMessageContaining("takes a whole number, not 2.5");
+      Path file = engine.appendToSource(source, other, List.of("user_id", "small"), List.<Object[]>of(new Object[] {5.0, -7L}));
+      try (var rows = engine.read(file, FileFormat.PARQUET)) {
+        assertThat(rows.next()).containsExactly(5L, -7);
+      }
+    }
+    try (var files = Files.list(other.resolve("data/txns"))) {
+      assertThat(files.toList()).hasSize(2);
+    }
+  }
 }

@@ -192,13 +192,21 @@ final class SparkOfflineEngine implements OfflineEngine, LatestRowsWriter, TileR
     return new SparkRows(columns, rows.toLocalIterator(), () -> {});
   }
 
+  /** Appends a Parquet file beside the source's others on a local path or mount, without a Spark job ({@link ParquetAppender}). */
   @Override
   public Path appendToSource(FileSource source, Path repoRoot, List<String> columns, List<Object[]> rows) {
-    // an appended file must be named to sort after every file of the source (the tie order) and once per
-    // idempotency tag: that naming rule lives in the DuckDB engine only, and is not copied here
-    throw new dev.quiver.core.InvalidRequestException("the Spark offline engine does not append rows to source '"
-        + source.name() + "' (" + source.path() + "); push with \"to\": \"online\", or use the DuckDB engine"
-        + " (offline: {engine: duckdb}) for a repo that takes offline pushes");
+    return ParquetAppender.append(source, repoRoot, null, columns, rows, null);
+  }
+
+  @Override
+  public Path appendToSource(FileSource source, Path repoRoot, List<String> columns, List<Object[]> rows, String tag) {
+    return ParquetAppender.append(source, repoRoot, null, columns, rows, tag);
+  }
+
+  @Override
+  public Path appendToSource(FileSource source, Path repoRoot, String fileName, List<String> columns, List<Object[]> rows) {
+    java.util.Objects.requireNonNull(fileName, "fileName");
+    return ParquetAppender.append(source, repoRoot, fileName, columns, rows, null);
   }
 
   @Override

@@ -79,13 +79,13 @@ class DuckDbSparkDifferentialTest {
     }
   }
 
-  private static FeatureRepo open(Path dir) {
+  static FeatureRepo open(Path dir) {
     FeatureRepo r = FeatureRepo.open(dir, Clock.fixed(NOW, ZoneOffset.UTC));
     r.apply(r.plan(false), "test", "first", false);
     return r;
   }
 
-  private static List<FeatureRef> refs(String... views) {
+  static List<FeatureRef> refs(String... views) {
     List<FeatureRef> refs = new ArrayList<>();
     for (String v : views) {
       FEATURES.get(v).forEach(f -> refs.add(FeatureRef.of(v + ":" + f)));
@@ -93,7 +93,7 @@ class DuckDbSparkDifferentialTest {
     return refs;
   }
 
-  private static void assertSameTrainingSet(long seed, String what, FeatureRepo duck, FeatureRepo spark, HistoricalRequest a,
+  static void assertSameTrainingSet(long seed, String what, FeatureRepo duck, FeatureRepo spark, HistoricalRequest a,
       HistoricalRequest b) {
     List<Column> columns;
     List<Object[]> want = new ArrayList<>();
@@ -125,7 +125,7 @@ class DuckDbSparkDifferentialTest {
     assertThat(columnsWithValues).as("seed %d, %s: columns with some value", seed, what).isGreaterThan(columns.size() * 3L / 4);
   }
 
-  private static void assertSameOnlineState(long seed, DifferentialRepo data, FeatureRepo duck, FeatureRepo spark) {
+  static void assertSameOnlineState(long seed, DifferentialRepo data, FeatureRepo duck, FeatureRepo spark) {
     List<Object> users = new ArrayList<>();
     LongStream.rangeClosed(0, data.users).forEach(users::add);
     List<Object> pairUsers = new ArrayList<>();

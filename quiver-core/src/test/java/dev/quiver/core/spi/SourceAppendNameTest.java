@@ -1,4 +1,4 @@
-package dev.quiver.offline.duckdb;
+package dev.quiver.core.spi;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -10,7 +10,7 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /** A pushed file's name sorts after every file already there (DESIGN §3, "Ties"), so its rows win ties. */
-class SourceAppenderNameTest {
+class SourceAppendNameTest {
   private static final Instant NOW = Instant.parse("2026-03-01T10:00:00.123Z");
 
   private static String named(String... existing) {
@@ -18,7 +18,7 @@ class SourceAppenderNameTest {
     for (String e : existing) {
       files.add(Path.of("/repo/data").resolve(e));
     }
-    return SourceAppender.pushedName(files, NOW, "abcd1234", "parquet");
+    return SourceAppend.pushedName(files, NOW, "abcd1234", "parquet");
   }
 
   @Test

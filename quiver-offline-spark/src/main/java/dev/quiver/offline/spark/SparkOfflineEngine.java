@@ -192,6 +192,12 @@ final class SparkOfflineEngine implements OfflineEngine, LatestRowsWriter, TileR
     return new SparkRows(columns, rows.toLocalIterator(), () -> {});
   }
 
+  /** Writes uploaded query rows to one local Parquet file with parquet-java, without a Spark job ({@link QueryRowsFile}). */
+  @Override
+  public long writeQueryRows(Path out, List<PointInTimePlan.Column> columns, java.util.Iterator<Object[]> rows) {
+    return QueryRowsFile.write(out, columns, rows);
+  }
+
   /** Appends a Parquet file beside the source's others on a local path or mount, without a Spark job ({@link ParquetAppender}). */
   @Override
   public Path appendToSource(FileSource source, Path repoRoot, List<String> columns, List<Object[]> rows) {

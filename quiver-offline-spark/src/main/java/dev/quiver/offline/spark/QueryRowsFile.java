@@ -29,7 +29,7 @@ import org.apache.parquet.schema.Types;
  * Writes uploaded query rows (Feast's {@code entity_df}) to one local Parquet file with parquet-java,
  * without a Spark job: the Parquet types DuckDB's engine writes for the same columns (optional int32,
  * int64, float, double, boolean, string, binary; timestamps as UTC-adjusted microseconds), values
- * converted as {@link ParquetAppender} converts pushed rows, rows streamed in order (memory bounded by
+ * converted as {@link ParquetAppender} converts pushed rows, zstd as DuckDB compresses it, rows streamed in order (memory bounded by
  * one row group), written beside the target under a temporary name and moved into place.
  */
 final class QueryRowsFile {
@@ -44,7 +44,7 @@ final class QueryRowsFile {
     try {
       Files.deleteIfExists(tmp);
       try (ParquetWriter<Group> writer = ExampleParquetWriter.builder(new LocalOutputFile(tmp)).withType(schema)
-          .withConf(new Configuration(false)).withCompressionCodec(CompressionCodecName.SNAPPY).build()) {
+          .withConf(new Configuration(false)).withCompressionCodec(CompressionCodecName.ZSTD).build()) {
         while (rows.hasNext()) {
           Object[] row = rows.next();
           Group g = factory.newGroup();

@@ -110,7 +110,7 @@ final class ParquetAppender {
   }
 
   /** A value that does not fit its column; the message says why. */
-  private static final class Misfit extends Exception {
+  static final class Misfit extends Exception {
     Misfit(String message) {
       super(message, null, false, false);
     }
@@ -162,7 +162,7 @@ final class ParquetAppender {
     }
   }
 
-  private static void add(Group g, String name, PrimitiveType type, Object v) throws Misfit {
+  static void add(Group g, String name, PrimitiveType type, Object v) throws Misfit {
     LogicalTypeAnnotation logical = type.getLogicalTypeAnnotation();
     switch (type.getPrimitiveTypeName()) {
       case BOOLEAN -> {

@@ -40,8 +40,17 @@ final class SparkOfflineEngine implements OfflineEngine, LatestRowsWriter, TileR
     return spark;
   }
 
+  /**
+   * Makes the session this thread's active one: Spark reads its settings (the Java 8 time API the
+   * row encoders rely on) from the active session, and a server's request threads have none.
+   */
+  private void active() {
+    SparkSession.setActiveSession(spark);
+  }
+
   @Override
   public List<SourceColumn> describe(QueryInput query, List<FileSource> tables, Path repoRoot) {
+    active();
     Dataset<Row> rows = QueryRows.read(spark, query, tables, repoRoot);
     List<SourceColumn> columns = new ArrayList<>();
     for (StructField f : rows.schema().fields()) {
@@ -52,6 +61,7 @@ final class SparkOfflineEngine implements OfflineEngine, LatestRowsWriter, TileR
 
   @Override
   public List<FileSource> tablesRead(QueryInput.Sql query, List<FileSource> tables) {
+    active();
     return QuerySql.check(spark, query, null).read(tables);
   }
 
@@ -63,6 +73,7 @@ final class SparkOfflineEngine implements OfflineEngine, LatestRowsWriter, TileR
 
   @Override
   public HistoricalRows rows(PointInTimePlan plan, Path repoRoot) {
+    active();
     TrainingSetJob job = new TrainingSetJob(spark, plan, repoRoot);
     try {
       return new SparkRows(plan.columns(), job.result.toLocalIterator(), () -> job.release.forEach(Runnable::run));
@@ -78,6 +89,7 @@ final class SparkOfflineEngine implements OfflineEngine, LatestRowsWriter, TileR
    */
   @Override
   public long write(PointInTimePlan plan, Path repoRoot, Path out, FileFormat format, DoubleConsumer progress) {
+    active();
     TrainingSetJob job = new TrainingSetJob(spark, plan, repoRoot);
     long rows;
     try (SparkProgress running = new SparkProgress(spark.sparkContext(), progress)) {
@@ -97,6 +109,7 @@ final class SparkOfflineEngine implements OfflineEngine, LatestRowsWriter, TileR
    */
   @Override
   public long writeDataset(PointInTimePlan plan, Path repoRoot, Path dir, DoubleConsumer progress) {
+    active();
     DatasetDirectory.checkTarget(dir.toAbsolutePath());
     return writeDataset(new TrainingSetJob(spark, plan, repoRoot), plan, repoRoot, dir, progress);
   }
@@ -132,29 +145,34 @@ final class SparkOfflineEngine implements OfflineEngine, LatestRowsWriter, TileR
 
   @Override
   public HistoricalRows latestRows(LatestRowsPlan plan, Path repoRoot) {
+    active();
     SparkLatestRows rows = new SparkLatestRows(spark, plan, repoRoot);
     return rows.stream(rows.latest(), rows.latestColumns());
   }
 
   @Override
   public HistoricalRows sourceRows(LatestRowsPlan plan, Path repoRoot) {
+    active();
     return sourceRows(plan, repoRoot, false);
   }
 
   @Override
   public HistoricalRows sourceRowsWithPositions(LatestRowsPlan plan, Path repoRoot) {
+    active();
     return sourceRows(plan, repoRoot, true);
   }
 
   @Override
   public Written writeLatestRows(LatestRowsPlan plan, Path repoRoot, OnlineStoreOpener store, String table,
       boolean replaceEqual, Progress progress) {
+    active();
     return SparkOnlineWriter.write(spark, new SparkLatestRows(spark, plan, repoRoot), store, table, replaceEqual, progress);
   }
 
   @Override
   public TileRowsJob.Counts writeTileRows(TileRowsJob job, Path repoRoot, OnlineStoreOpener store, String table,
       Progress progress) {
+    active();
     return SparkTileWriter.write(spark, new SparkLatestRows(spark, job.scan(), repoRoot), job, store, table, progress);
   }
 
@@ -171,6 +189,7 @@ final class SparkOfflineEngine implements OfflineEngine, LatestRowsWriter, TileR
 
   @Override
   public String explain(PointInTimePlan plan, Path repoRoot) {
+    active();
     TrainingSetJob job = new TrainingSetJob(spark, plan, repoRoot);
     try {
       StringBuilder out = new StringBuilder("-- Spark (").append(dev.quiver.core.load.Secrets.redact(spark.sparkContext().master())).append("), step by step:\n");
@@ -183,6 +202,7 @@ final class SparkOfflineEngine implements OfflineEngine, LatestRowsWriter, TileR
 
   @Override
   public HistoricalRows read(Path file, FileFormat format) {
+    active();
     List<Path> files = SourceFiles.resolve("training set", file.toString(), format, Path.of(""));
     Dataset<Row> rows = SparkScans.files(spark, files, format);
     List<PointInTimePlan.Column> columns = new ArrayList<>();
@@ -190,6 +210,12 @@ final class SparkOfflineEngine implements OfflineEngine, LatestRowsWriter, TileR
       columns.add(new PointInTimePlan.Column(f.name(), SparkTypes.toQuiver(f.dataType())));
     }
     return new SparkRows(columns, rows.toLocalIterator(), () -> {});
+  }
+
+  /** Writes uploaded query rows to one local Parquet file with parquet-java, without a Spark job ({@link QueryRowsFile}). */
+  @Override
+  public long writeQueryRows(Path out, List<PointInTimePlan.Column> columns, java.util.Iterator<Object[]> rows) {
+    return QueryRowsFile.write(out, columns, rows);
   }
 
   /** Appends a Parquet file beside the source's others on a local path or mount, without a Spark job ({@link ParquetAppender}). */

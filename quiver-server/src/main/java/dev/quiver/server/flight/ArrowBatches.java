@@ -47,7 +47,12 @@ final class ArrowBatches implements AutoCloseable {
     this.rows = rows;
     this.columns = rows.columns();
     this.batchRows = batchRows;
-    this.root = VectorSchemaRoot.create(schema(columns), allocator);
+    try {
+      this.root = VectorSchemaRoot.create(schema(columns), allocator);
+    } catch (RuntimeException | Error e) {
+      rows.close(); // the caller's try-with-resources never got this object to close
+      throw e;
+    }
   }
 
   static Schema schema(List<PointInTimePlan.Column> columns) {

@@ -138,17 +138,7 @@ final class ArrowBatches implements AutoCloseable {
 
   private static void setScalar(ValueVector v, int i, Object value, PointInTimePlan.Column column) {
     if (value == null) {
-      switch (v) {
-        case IntVector x -> x.setNull(i);
-        case BigIntVector x -> x.setNull(i);
-        case Float4Vector x -> x.setNull(i);
-        case Float8Vector x -> x.setNull(i);
-        case BitVector x -> x.setNull(i);
-        case VarCharVector x -> x.setNull(i);
-        case VarBinaryVector x -> x.setNull(i);
-        case TimeStampMicroTZVector x -> x.setNull(i);
-        default -> throw new IllegalStateException("no Arrow vector for " + v.getField());
-      }
+      setNull(v, i);
       return;
     }
     try {

@@ -49,6 +49,7 @@ class FeatureLogServeTest {
     JsonNode unlogged;
     Instant before;
     Instant after;
+    QuiverServer stopped;
     try (FeatureRepo repo = FeatureRepo.open(root)) {
       repo.apply(repo.plan(false), "test", "log the logged service", false);
       try (QuiverServer server = QuiverServer.start(repo, ServerOptions.loopback().withPorts(0, -1));
@@ -65,7 +66,10 @@ class FeatureLogServeTest {
         unlogged = other.json();
         assertThat(unlogged).isNotNull();
         assertThat(Files.exists(root.resolve("logs"))).as("nothing is written before a roll").isFalse();
+        stopped = server;
       }
+      assertThat(stopped.metrics().scrape()).contains("quiver_feature_log_rows_total{service=\"logged\"} 3.0")
+          .contains("quiver_feature_log_files_total 1.0").doesNotContain("quiver_feature_log_dropped_total");
       // the server closed: its shutdown wrote the buffered rows
       assertThat(files(root.resolve("logs"))).singleElement().satisfies(f -> {
         assertThat(root.resolve("logs").relativize(f).toString()).matches(

@@ -38,6 +38,23 @@ import org.duckdb.DuckDBAppender;
 record FeatureLogSchema(List<String> keys, List<ValueType> keyTypes, List<RequestField> requestFields,
     List<String> featureNames, List<ValueType> featureTypes) {
 
+  /**
+   * Whether {@code served} has this schema without computing it: the same definitions and service
+   * as the request the schema was made for, and the same key columns.
+   */
+  boolean fits(FeatureLog.Served served, Definitions defs, dev.quiver.core.model.FeatureService service) {
+    if (served.defs() != defs || served.definition() != service || served.response().features().size() != featureNames.size()
+        || served.response().entities().size() != keys.size()) {
+      return false;
+    }
+    for (String k : keys) {
+      if (!served.response().entities().containsKey(k)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** The schema of what {@code served} holds. */
   static FeatureLogSchema of(FeatureLog.Served served) {
     Definitions defs = served.defs();

@@ -47,6 +47,7 @@ public final class QuiverServer implements AutoCloseable {
   private final LiveRegistry live;
   private final ServerMetrics metrics;
   private final LocalServing serving;
+  private final FeatureLog featureLog;
   private final ExecutorService workers;
   private final ExecutorService viewReads;
   private final ExecutorService grpcCalls;
@@ -64,6 +65,8 @@ public final class QuiverServer implements AutoCloseable {
   private QuiverServer(FeatureRepo repo, ServerOptions options) {
     // --insecure on loopback changes nothing; /health reports it only when the server is exposed
     options = options.withInsecure(checkExposure(options, repo.config().server()));
+    // quiver.yaml's feature_logging, checked before anything starts; services opt in with logging:
+    FeatureLogSettings logSettings = FeatureLogSettings.of(repo.config().featureLogging(), repo.config().root());
     this.options = options;
     this.metrics = new ServerMetrics();
     this.live = new LiveRegistry(repo.registry(), options.registryPoll(), repo.transformLoader());
@@ -72,7 +75,8 @@ public final class QuiverServer implements AutoCloseable {
     this.audit = new AuditTrail(auditLog(repo));
     Guard guard = new Guard(live, audit, Clock.systemUTC());
     this.viewReads = Executors.newVirtualThreadPerTaskExecutor();
-    this.serving = new LocalServing(live, store, viewReads, Clock.systemUTC(), options.maxEntities(), guard);
+    this.featureLog = new FeatureLog(logSettings, metrics.meters(), metrics.failures());
+    this.serving = new LocalServing(live, store, viewReads, Clock.systemUTC(), options.maxEntities(), guard, featureLog);
     this.workers = workers(options.workerThreads(), options.admission().maxQueued());
     this.grpcCalls = grpcCalls(options.workerThreads());
     LocalOperations ops = new LocalOperations(repo, live, serving, store, metrics, options.shutdownGrace(), guard);
@@ -249,6 +253,7 @@ public final class QuiverServer implements AutoCloseable {
     grpcCalls.shutdownNow();
     viewReads.shutdownNow();
     live.close();
+    featureLog.close(); // after the last request: what is queued and buffered is written to files
   }
 
   /**

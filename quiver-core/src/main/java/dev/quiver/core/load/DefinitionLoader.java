@@ -37,7 +37,7 @@ public final class DefinitionLoader {
   public static final String CONFIG_FILE = "quiver.yaml";
 
   private static final List<String> CONFIG_KEYS =
-      List.of("project", "registry", "offline", "online", "definitions", "classpath", "server");
+      List.of("project", "registry", "offline", "online", "definitions", "classpath", "server", "feature_logging");
 
   private final Function<String, String> environment;
 
@@ -165,7 +165,8 @@ public final class DefinitionLoader {
             section(m, "online", secrets),
             definitions,
             classpath,
-            section(m, "server", secrets));
+            section(m, "server", secrets),
+            section(m, "feature_logging", secrets));
     if (!problems.isEmpty()) {
       throw new DefinitionException(problems);
     }

@@ -22,6 +22,9 @@ public record Histogram(boolean numeric, List<String> labels, double[] baseline,
   /** The share of each side left out of the bins' range at each end (values there count in the end bins): 0.5%. */
   public static final double TAIL = 0.005;
 
+  /** Log-spaced bins when the binned range's ends are more than this ratio apart and positive: 100. */
+  public static final double LOG_RATIO = 100;
+
   /** @throws InvalidRequestException when the three lengths differ */
   public Histogram {
     labels = List.copyOf(labels);
@@ -34,11 +37,13 @@ public record Histogram(boolean numeric, List<String> labels, double[] baseline,
   }
 
   /**
-   * Equal-width bins shared by both sides, so the two are drawn on one axis. The bins cover the
-   * central range of both sides together, from the lower of their 0.5th percentiles to the higher of
-   * their 99.5th ({@link #TAIL}), so that a few extreme values do not squeeze everything into one bin;
-   * values beyond it count in the first or last bin, labelled {@code < x} and {@code >= y}. Bin i of
-   * n over [lo, hi] is {@code [lo + i·w, lo + (i+1)·w)}, the last one closed. One distinct value: one bin.
+   * Bins shared by both sides, so the two are drawn on one axis. The bins cover the central range of
+   * both sides together, from the lower of their 0.5th percentiles to the higher of their 99.5th
+   * ({@link #TAIL}), so that a few extreme values do not squeeze everything into one bin; values
+   * beyond it count in the first or last bin, labelled {@code < x} and {@code >= y}. The bins are of
+   * equal width, or of equal ratio (log-spaced) when that range is positive and its ends are more
+   * than {@link #LOG_RATIO} apart (amounts, counts, durations). Bin i holds the values from its edge
+   * (included) to the next (excluded; the last bin includes its end). One distinct value: one bin.
    *
    * @param baseline the baseline's non-null, non-NaN values
    * @param current the current side's non-null, non-NaN values
@@ -55,6 +60,24 @@ public record Histogram(boolean numeric, List<String> labels, double[] baseline,
     if (b.length == 0 && c.length == 0) {
       return new Histogram(true, List.of(), new double[0], new double[0]);
     }
+    double[] edges = edges(b, c, bins);
+    int n = edges.length - 1;
+    double min = Math.min(b.length == 0 ? Double.POSITIVE_INFINITY : b[0], c.length == 0 ? Double.POSITIVE_INFINITY : c[0]);
+    double max = Math.max(b.length == 0 ? Double.NEGATIVE_INFINITY : b[b.length - 1], c.length == 0 ? Double.NEGATIVE_INFINITY : c[c.length - 1]);
+    List<String> labels = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      String from = number(edges[i]);
+      String to = number(edges[i + 1]);
+      labels.add(n == 1 ? (min == max ? from : "[" + from + ", " + to + "]") : i == 0 && min < edges[0] ? "< " + to
+          : i == n - 1 && max > edges[n] ? ">= " + from : "[" + from + ", " + to + (i == n - 1 ? "]" : ")"));
+    }
+    return new Histogram(true, labels, shares(b, edges), shares(c, edges));
+  }
+
+  /** The n + 1 edges of the bins {@link #numeric} draws for two sorted samples (not both empty). */
+  static double[] edges(double[] sortedBaseline, double[] sortedCurrent, int bins) {
+    double[] b = sortedBaseline;
+    double[] c = sortedCurrent;
     double min = Math.min(b.length == 0 ? Double.POSITIVE_INFINITY : b[0], c.length == 0 ? Double.POSITIVE_INFINITY : c[0]);
     double max = Math.max(b.length == 0 ? Double.NEGATIVE_INFINITY : b[b.length - 1], c.length == 0 ? Double.NEGATIVE_INFINITY : c[c.length - 1]);
     double lo = Math.min(quantile(b, TAIL, min), quantile(c, TAIL, min));
@@ -64,17 +87,12 @@ public record Histogram(boolean numeric, List<String> labels, double[] baseline,
       hi = max;
     }
     int n = hi > lo && Double.isFinite(hi - lo) ? bins : 1;
-    double width = (hi - lo) / n;
-    boolean below = min < lo;
-    boolean above = max > hi;
-    List<String> labels = new ArrayList<>(n);
-    for (int i = 0; i < n; i++) {
-      String from = number(lo + i * width);
-      String to = number(i == n - 1 ? hi : lo + (i + 1) * width);
-      labels.add(n == 1 ? from : i == 0 && below ? "< " + to : i == n - 1 && above ? ">= " + from
-          : "[" + from + ", " + to + (i == n - 1 ? "]" : ")"));
+    double[] edges = new double[n + 1];
+    boolean log = lo > 0 && hi / lo > LOG_RATIO;
+    for (int i = 0; i <= n; i++) {
+      edges[i] = i == 0 ? lo : i == n ? hi : log ? lo * Math.pow(hi / lo, (double) i / n) : lo + i * (hi - lo) / n;
     }
-    return new Histogram(true, labels, shares(b, lo, width, n), shares(c, lo, width, n));
+    return edges;
   }
 
   private static double quantile(double[] sorted, double p, double orElse) {
@@ -86,28 +104,25 @@ public record Histogram(boolean numeric, List<String> labels, double[] baseline,
     return new Histogram(false, bins.labels(), shares(bins.baseline()), shares(bins.current()));
   }
 
-  /**
-   * The index of the bin {@code v} falls in, of {@code n} bins of {@code width} from {@code lo}: the
-   * last i with {@code v >= lo + i·width}, 0 below {@code lo}, n − 1 above the last edge.
-   */
-  static int bin(double v, double lo, double width, int n) {
-    if (n == 1 || width <= 0) {
-      return 0;
+  /** The bin of {@code v} among {@code edges}: the last i with {@code v >= edges[i]}, 0 below the first, the last bin above the end. */
+  static int bin(double v, double[] edges) {
+    int n = edges.length - 1;
+    int i = java.util.Arrays.binarySearch(edges, 0, n, v);
+    if (i < 0) {
+      i = -i - 2; // the edge before the insertion point
+    } else {
+      while (i + 1 < n && edges[i + 1] == v) {
+        i++;
+      }
     }
-    int i = (int) Math.min(Math.max(Math.floor((v - lo) / width), 0), n - 1);
-    while (i < n - 1 && v >= lo + (i + 1) * width) {
-      i++;
-    }
-    while (i > 0 && v < lo + i * width) {
-      i--;
-    }
-    return i;
+    return Math.min(Math.max(i, 0), n - 1);
   }
 
-  private static double[] shares(double[] values, double lo, double width, int n) {
+  private static double[] shares(double[] values, double[] edges) {
+    int n = edges.length - 1;
     double[] counts = new double[n];
     for (double v : values) {
-      counts[bin(v, lo, width, n)]++;
+      counts[bin(v, edges)]++;
     }
     for (int i = 0; i < n && values.length > 0; i++) {
       counts[i] /= values.length;

@@ -33,12 +33,17 @@ class HistogramTest {
       hi = java.util.Arrays.stream(all).max().orElseThrow();
     }
     int n = hi > lo ? bins : 1;
+    boolean log = lo > 0 && hi / lo > 100;
+    double[] edges = new double[n + 1];
+    for (int i = 0; i <= n; i++) {
+      edges[i] = i == 0 ? lo : i == n ? hi : log ? lo * Math.pow(hi / lo, (double) i / n) : lo + i * (hi - lo) / n;
+    }
     assertThat(h.labels()).as("seed " + seed).hasSize(n);
     for (double[][] side : new double[][][] {{b, h.baseline()}, {c, h.current()}}) {
       double[] expect = new double[n];
       for (double v : side[0]) {
         int i = 0;
-        while (i < n - 1 && v >= lo + (i + 1) * (hi - lo) / n) {
+        while (i < n - 1 && v >= edges[i + 1]) {
           i++;
         }
         expect[i] += 1.0 / side[0].length;
@@ -73,6 +78,20 @@ class HistogramTest {
   }
 
   @Test
+  void heavyTailedPositiveValuesGetLogSpacedBins() {
+    double[] v = new double[1000];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = Math.pow(10, i / 250.0); // 1 .. 10^4, evenly spread in log
+    }
+    Histogram h = Histogram.numeric(v, v, 4);
+    assertThat(h.labels()).hasSize(4);
+    for (double share : h.baseline()) {
+      assertThat(share).isCloseTo(0.25, within(0.01));
+    }
+    assertThat(Histogram.edges(new double[] {1, 2, 5, 1000}, new double[0], 3)).containsExactly(new double[] {1, 10, 100, 1000}, within(1e-9));
+  }
+
+  @Test
   void categoriesAreTheDriftBinsAsShares() {
     Histogram h = Histogram.categorical(DriftStatistics.categoryBins(Map.of("a", 6L, "b", 3L, "c", 1L), Map.of("a", 1L, "z", 3L), 2));
     assertThat(h.numeric()).isFalse();
@@ -83,7 +102,12 @@ class HistogramTest {
 
   private static double[] sample(Random r, int n, double scale) {
     double[] v = new double[n];
+    boolean amounts = r.nextBoolean(); // positive and heavy-tailed: log-spaced bins
     for (int i = 0; i < n; i++) {
+      if (amounts) {
+        v[i] = Math.rint(Math.exp(r.nextGaussian() * 2 + scale) * 100) / 100 + 0.01;
+        continue;
+      }
       v[i] = r.nextInt(4) == 0 ? Math.rint(r.nextGaussian() * scale) : r.nextGaussian() * scale * (r.nextInt(50) == 0 ? 100 : 1);
     }
     return v;

@@ -96,7 +96,13 @@ final class DriftCommand implements Callable<Integer> {
     Set<String> names = new LinkedHashSet<>();
     for (DriftInput side : List.of(base, cur)) {
       if (side.record != null) {
-        side.record.features().forEach(f -> names.add(f.outputName(side.record.fullFeatureNames())));
+        for (var f : side.record.features()) {
+          // the record's refs carry the view version they resolved to; the columns are named as the request asked
+          // (user_txn__amount for user_txn:amount with full feature names, user_txn@v1__amount only for user_txn@v1:amount)
+          String n = f.outputName(side.record.fullFeatureNames());
+          String unversioned = n.replaceFirst("@v[0-9]+__", "__");
+          names.add(side.has(n) || !side.has(unversioned) ? n : unversioned);
+        }
       }
     }
     if (names.isEmpty()) {

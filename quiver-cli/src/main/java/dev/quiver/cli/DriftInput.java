@@ -19,7 +19,7 @@ import java.util.stream.Stream;
 
 /**
  * One side of {@code quiver monitor drift}: a saved training set's output or a Parquet/CSV file or
- * directory of Parquet files, read with DuckDB one column at a time. A numeric column is held as
+ * directory of Parquet files (or a partitioned tree of them, such as feature logs), read with DuckDB one column at a time. A numeric column is held as
  * its non-null values (8 bytes a row) while it is compared; categories as counts per value, grouped
  * by DuckDB.
  */
@@ -73,14 +73,26 @@ final class DriftInput {
   /** A Parquet or CSV file, or a directory of Parquet files. */
   static DriftInput path(Path p, Connection duckdb) {
     if (Files.isDirectory(p)) {
+      boolean top;
       try (Stream<Path> files = Files.list(p)) {
+        top = files.anyMatch(f -> f.getFileName().toString().endsWith(".parquet"));
+      } catch (IOException e) {
+        throw new QuiverException("cannot list " + p + ": " + e.getMessage());
+      }
+      if (top) {
+        return new DriftInput(p.toString(), null, scan(p, "parquet"), duckdb);
+      }
+      // no part files at the top: a partitioned tree such as feature logs (SERVICE/date=YYYY-MM-DD/part-....parquet)
+      try (Stream<Path> files = Files.walk(p)) {
         if (files.noneMatch(f -> f.getFileName().toString().endsWith(".parquet"))) {
-          throw new InvalidRequestException(p + " holds no .parquet files; give a training set directory, a .parquet or a .csv file");
+          throw new InvalidRequestException(p + " holds no .parquet files; give a training set directory, a directory of feature logs,"
+              + " a .parquet or a .csv file");
         }
       } catch (IOException e) {
         throw new QuiverException("cannot list " + p + ": " + e.getMessage());
       }
-      return new DriftInput(p.toString(), null, scan(p, "parquet"), duckdb);
+      String glob = p.toAbsolutePath().normalize() + "/**/*.parquet";
+      return new DriftInput(p.toString(), null, "read_parquet(" + literal(glob) + ", hive_partitioning = true, union_by_name = true)", duckdb);
     }
     String name = p.getFileName().toString().toLowerCase(Locale.ROOT);
     String kind = name.endsWith(".parquet") ? "parquet" : name.endsWith(".csv") ? "csv" : null;

@@ -59,6 +59,27 @@ class ReportCommandTest {
   }
 
   @Test
+  void featureLogsAreACurrentSideBucketedByServedAt() throws Exception {
+    // the baseline with full feature names (view__feature), as feature logs name their columns
+    ReportFixture.run("historical", "--repo", data.repo.toString(), "--query", data.repo.resolve("labels/even.parquet").toString(),
+        "--features", "user_txn:last_amount,user_txn:txn_count_7d,user_profile:risk_segment", "--full-feature-names",
+        "--out", data.repo.resolve("out/even_full.parquet").toString(), "--save", "even_full");
+    // the odd payments as a feature log of service fraud: SERVICE/date=YYYY-MM-DD/*.parquet, served_at per row
+    Path logs = Files.createDirectories(tmp.resolve("logs"));
+    ReportFixture.duckdb("COPY (SELECT 'r' || txn_count_7d || '-' || user_id AS request_id, event_timestamp AS served_at, 1 AS registry_version,"
+        + " 'fraud' AS service, 1 AS service_version, user_id, last_amount AS user_txn__last_amount, 'PRESENT' AS user_txn__last_amount__status,"
+        + " txn_count_7d AS user_txn__txn_count_7d, risk_segment AS user_profile__risk_segment, strftime(event_timestamp, '%Y-%m-%d') AS date"
+        + " FROM '" + data.repo.resolve("out/odd.parquet") + "') TO '" + logs.resolve("fraud") + "' (FORMAT parquet, PARTITION_BY (date))");
+    Path out = tmp.resolve("logs.html");
+    Cli c = report("--baseline", "even_full", "--current", logs.toString(), "--out", out.toString());
+    assertThat(c.exitCode()).as(c.toString()).isZero();
+    assertThat(c.out()).contains(": no drift in 3 features; drift over time: ").contains(" buckets of 1d by served_at;");
+    String html = Files.readString(out);
+    assertThat(html).contains("data-feature=\"user_txn__last_amount\"").contains("data-feature=\"user_profile__risk_segment\"");
+    assertThat(points(html, "user_txn__last_amount")).hasSizeGreaterThan(30);
+  }
+
+  @Test
   void withoutARepoOrATimeColumnTheSectionsSayWhy() throws Exception {
     Path noTime = tmp.resolve("no_time.parquet");
     ReportFixture.duckdb("COPY (SELECT last_amount, risk_segment FROM '" + data.shifted + "') TO '" + noTime + "' (FORMAT parquet)");

@@ -33,6 +33,13 @@ final class Html {
 
   /** At most {@code max} characters of {@code s}, an ellipsis marking a cut (escape the result). */
   static String shorten(String s, int max) {
-    return s.length() <= max ? s : s.substring(0, Math.max(1, max - 1)) + "\u2026";
+    if (s.length() <= max) {
+      return s;
+    }
+    int cut = Math.max(1, max - 1);
+    if (Character.isHighSurrogate(s.charAt(cut - 1))) {
+      cut--; // never split a character outside the basic plane
+    }
+    return s.substring(0, cut) + "\u2026";
   }
 }

@@ -50,6 +50,14 @@ class ReportHtmlTest {
     assertThat(count(html, "<circle class=\"point\"")).isEqualTo(3 + 2 + 2); // PSI: 3 + 2 finite points; skew: 2
   }
 
+  @Test
+  void shortLabelsNeverSplitACharacter() {
+    assertThat(Html.shorten("abc", 3)).isEqualTo("abc");
+    assertThat(Html.shorten("abcdef", 4)).isEqualTo("abc\u2026");
+    assertThat(Html.shorten("ab\uD83D\uDE00cd", 4)).isEqualTo("ab\u2026");
+    assertThat(Html.escape(null)).isEmpty();
+  }
+
   private static Report report(String name) {
     DriftThresholds t = DriftThresholds.DEFAULTS;
     double[] b = {1, 2, 3, 4, 5, 6};

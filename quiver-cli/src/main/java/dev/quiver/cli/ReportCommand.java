@@ -4,6 +4,7 @@ import dev.quiver.core.InvalidRequestException;
 import dev.quiver.core.QuiverException;
 import dev.quiver.core.model.Durations;
 import dev.quiver.core.model.FeatureView;
+import dev.quiver.core.monitor.DriftStatistics;
 import dev.quiver.core.monitor.DriftThresholds;
 import dev.quiver.core.monitor.FeatureDrift;
 import dev.quiver.core.monitor.Verdict;
@@ -129,7 +130,7 @@ final class ReportCommand implements Callable<Integer> {
 
           @Override
           public void counts(DriftInput.Counts b, DriftInput.Counts c) {
-            histogram[0] = Histogram.categorical(dev.quiver.core.monitor.DriftStatistics.categoryBins(b.counts(), c.counts(), options.topK));
+            histogram[0] = Histogram.categorical(DriftStatistics.categoryBins(b.counts(), c.counts(), options.topK));
             timeline.categorical(f, b);
           }
         });

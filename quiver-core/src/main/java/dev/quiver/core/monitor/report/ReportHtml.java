@@ -92,7 +92,10 @@ public final class ReportHtml {
       }
     }
     b.append("<section id=\"summary\"><h2>Summary</h2>");
-    if (drifted.isEmpty()) {
+    if (compared == 0) {
+      b.append("<p class=\"verdict none\">Nothing compared: none of the ").append(r.features().size())
+          .append(" features has values of a compared type on both sides (see the notes).</p>");
+    } else if (drifted.isEmpty()) {
       b.append("<p class=\"verdict ok\">No drift: ").append(compared).append(" of ").append(r.features().size())
           .append(" features compared, none past a fail threshold").append(warned.isEmpty() ? "" : "; warnings: " + e(String.join(", ", warned)))
           .append(".</p>");
@@ -336,7 +339,7 @@ public final class ReportHtml {
       table{border-collapse:collapse;margin:8px 0}th,td{border-bottom:1px solid #eee;padding:4px 10px;text-align:left;vertical-align:top}
       th{background:#f3f3f3;font-weight:600}
       .verdict{font-size:16px;font-weight:600;padding:8px 12px;border-radius:4px}
-      .verdict.ok{background:#e6f4ea;color:#1e6b34}.verdict.drift{background:#fde8e8;color:#a61b1b}
+      .verdict.ok{background:#e6f4ea;color:#1e6b34}.verdict.none{background:#f1f1f1;color:#444}.verdict.drift{background:#fde8e8;color:#a61b1b}
       .badge{font-size:12px;padding:1px 7px;border-radius:9px;background:#eee;color:#444;font-weight:600}
       .badge.drift{background:#e45756;color:#fff}.badge.warn{background:#eeca3b;color:#222}.badge.ok{background:#54a24b;color:#fff}
       .stats span{margin-right:16px;color:#444}.note{color:#8a5a00}.hint,.empty{color:#666}

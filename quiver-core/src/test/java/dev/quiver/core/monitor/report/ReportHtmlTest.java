@@ -51,6 +51,16 @@ class ReportHtmlTest {
   }
 
   @Test
+  void aReportWithNothingComparedSaysSoRatherThanNoDrift() {
+    Report r = report("x");
+    Report none = new Report("t", r.generatedAt(), r.baseline(), r.current(), r.thresholds(),
+        List.of(new Report.Feature(FeatureDrift.notCompared("gone", 1, 0, "absent from the current side"), null)), Report.Timeline.none("no time"),
+        Report.Section.empty("no skew"), Report.Section.empty("no repo"), Report.Section.empty("no repo"));
+    String html = ReportHtml.render(none);
+    assertThat(html).contains("Nothing compared: none of the 1 features").doesNotContain("No drift").contains("no time").contains("no repo");
+  }
+
+  @Test
   void shortLabelsNeverSplitACharacter() {
     assertThat(Html.shorten("abc", 3)).isEqualTo("abc");
     assertThat(Html.shorten("abcdef", 4)).isEqualTo("abc\u2026");

@@ -50,37 +50,10 @@ final class DriftCommand implements Callable<Integer> {
   @Option(names = "--current", required = true, paramLabel = "DATASET", description = "The same kinds of input as --baseline.")
   String current;
 
-  @Option(names = "--features", split = ",", paramLabel = "F1,F2",
-      description = "The columns to compare. Default: a saved dataset's features, or every column of the files but"
-          + " entity keys and timestamps.")
-  List<String> features;
-
-  @Option(names = "--bins", defaultValue = "10", paramLabel = "N", description = "Quantile bins of the baseline for numeric PSI. Default 10.")
-  int bins;
-
-  @Option(names = "--top-k", defaultValue = "20", paramLabel = "K",
-      description = "Categories kept by name for categorical PSI and chi-squared (the baseline's most frequent); the rest is one other bin. Default 20.")
-  int topK;
-
-  @Option(names = "--psi-warn", defaultValue = "0.1", paramLabel = "X", description = "PSI above it warns. Default 0.1.")
-  double psiWarn;
-
-  @Option(names = "--psi-fail", defaultValue = "0.25", paramLabel = "X", description = "PSI above it is drift. Default 0.25.")
-  double psiFail;
-
-  @Option(names = "--ks-fail", paramLabel = "P", description = "A Kolmogorov-Smirnov p-value below it is drift. Default: reported only.")
-  Double ksFail;
-
-  @Option(names = "--chi2-fail", paramLabel = "P", description = "A chi-squared p-value below it is drift. Default: reported only.")
-  Double chi2Fail;
-
-  @Option(names = "--null-rate-fail", paramLabel = "D",
-      description = "A null-rate change above it (0.05 = five points, either way) is drift. Default: reported only.")
-  Double nullRateFail;
-
   @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", defaultValue = "table", description = "table (default) or json.")
   Format format;
 
+  @Mixin DriftOptions options;
   @Mixin RepoOption repo;
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
@@ -97,13 +70,7 @@ final class DriftCommand implements Callable<Integer> {
   }
 
   private int compare() {
-    DriftThresholds thresholds = new DriftThresholds(psiWarn, psiFail, orNaN(ksFail), orNaN(chi2Fail), orNaN(nullRateFail));
-    if (bins < 2) {
-      throw new InvalidRequestException("--bins must be at least 2, not " + bins);
-    }
-    if (topK < 1) {
-      throw new InvalidRequestException("--top-k must be at least 1, not " + topK);
-    }
+    DriftThresholds thresholds = options.thresholds();
     try (Connection duckdb = DriverManager.getConnection("jdbc:duckdb:"); Repo r = new Repo(repo.repo)) {
       DriftInput base = r.input(baseline, duckdb);
       DriftInput cur = r.input(current, duckdb);
@@ -111,8 +78,8 @@ final class DriftCommand implements Callable<Integer> {
       List<FeatureDrift> results = new ArrayList<>();
       long baseRows = base.rows();
       long curRows = cur.rows();
-      for (String f : featureNames(base, cur, keys)) {
-        results.add(compare(f, base, baseRows, cur, curRows, keys, thresholds));
+      for (String f : featureNames(options.features, base, cur, keys)) {
+        results.add(compare(f, base, baseRows, cur, curRows, keys, options, thresholds, null));
       }
       print(base, baseRows, cur, curRows, results, thresholds);
       return results.stream().anyMatch(d -> d.verdict() == Verdict.DRIFT) ? 1 : 0;
@@ -121,14 +88,21 @@ final class DriftCommand implements Callable<Integer> {
     }
   }
 
-  private List<String> featureNames(DriftInput base, DriftInput cur, Set<String> keys) {
-    if (features != null && !features.isEmpty()) {
-      return features.stream().map(String::strip).distinct().toList();
+  /** The features to compare: {@code wanted} when given, else a saved dataset's features, else the files' columns. */
+  static List<String> featureNames(List<String> wanted, DriftInput base, DriftInput cur, Set<String> keys) {
+    if (wanted != null && !wanted.isEmpty()) {
+      return wanted.stream().map(String::strip).distinct().toList();
     }
     Set<String> names = new LinkedHashSet<>();
     for (DriftInput side : List.of(base, cur)) {
       if (side.record != null) {
-        side.record.features().forEach(f -> names.add(f.outputName(side.record.fullFeatureNames())));
+        for (var f : side.record.features()) {
+          // the record's refs carry the view version they resolved to; the columns are named as the request asked
+          // (user_txn__amount for user_txn:amount with full feature names, user_txn@v1__amount only for user_txn@v1:amount)
+          String n = f.outputName(side.record.fullFeatureNames());
+          String unversioned = n.replaceFirst("@v[0-9]+__", "__");
+          names.add(side.has(n) || !side.has(unversioned) ? n : unversioned);
+        }
       }
     }
     if (names.isEmpty()) {
@@ -139,8 +113,16 @@ final class DriftCommand implements Callable<Integer> {
     return List.copyOf(names);
   }
 
-  private FeatureDrift compare(String f, DriftInput base, long baseRows, DriftInput cur, long curRows, Set<String> keys,
-      DriftThresholds thresholds) {
+  /** What one comparison read: a numeric feature's values or a categorical one's counts, per side. */
+  interface Seen {
+    void numbers(DriftInput.Numbers baseline, DriftInput.Numbers current);
+
+    void counts(DriftInput.Counts baseline, DriftInput.Counts current);
+  }
+
+  /** Compares one feature; {@code seen} (may be null) is shown the values read, before they are dropped. */
+  static FeatureDrift compare(String f, DriftInput base, long baseRows, DriftInput cur, long curRows, Set<String> keys,
+      DriftOptions options, DriftThresholds thresholds, Seen seen) {
     if (!base.has(f) || !cur.has(f)) {
       return FeatureDrift.notCompared(f, base.has(f) ? baseRows : 0, cur.has(f) ? curRows : 0,
           "absent from the " + (!base.has(f) && !cur.has(f) ? "baseline and the current side" : !base.has(f) ? "baseline" : "current side"));
@@ -161,11 +143,17 @@ final class DriftCommand implements Callable<Integer> {
     if (bk == DriftInput.ColumnKind.NUMERIC) {
       DriftInput.Numbers b = base.numbers(f);
       DriftInput.Numbers c = cur.numbers(f);
-      return FeatureDrift.numeric(f, b.values(), b.nulls(), c.values(), c.nulls(), bins, thresholds);
+      if (seen != null) {
+        seen.numbers(b, c);
+      }
+      return FeatureDrift.numeric(f, b.values(), b.nulls(), c.values(), c.nulls(), options.bins, thresholds);
     }
     DriftInput.Counts b = base.counts(f);
     DriftInput.Counts c = cur.counts(f);
-    return FeatureDrift.categorical(f, b.counts(), b.nulls(), c.counts(), c.nulls(), topK, thresholds);
+    if (seen != null) {
+      seen.counts(b, c);
+    }
+    return FeatureDrift.categorical(f, b.counts(), b.nulls(), c.counts(), c.nulls(), options.topK, thresholds);
   }
 
   private void print(DriftInput base, long baseRows, DriftInput cur, long curRows, List<FeatureDrift> results,
@@ -175,7 +163,7 @@ final class DriftCommand implements Callable<Integer> {
     if (format == Format.json) {
       ObjectNode root = Json.MAPPER.createObjectNode();
       root.put("baseline", base.label).put("baseline_rows", baseRows).put("current", cur.label).put("current_rows", curRows)
-          .put("bins", bins).put("top_k", topK).put("drift", !drifted.isEmpty());
+          .put("bins", options.bins).put("top_k", options.topK).put("drift", !drifted.isEmpty());
       ObjectNode t = root.putObject("thresholds");
       t.put("psi_warn", thresholds.psiWarn()).put("psi_fail", thresholds.psiFail());
       number(t, "ks_fail", thresholds.ksFailP());
@@ -241,12 +229,8 @@ final class DriftCommand implements Callable<Integer> {
     }
   }
 
-  private static double orNaN(Double d) {
-    return d == null ? Double.NaN : d;
-  }
-
   /** The feature repo, opened only when a saved dataset is named or its entity keys are wanted. */
-  private static final class Repo implements AutoCloseable {
+  static final class Repo implements AutoCloseable {
     private final Path root;
     private FeatureRepo open;
 
@@ -289,7 +273,8 @@ final class DriftCommand implements Callable<Integer> {
       return keys;
     }
 
-    private FeatureRepo repo() {
+    /** The repo, or null when {@code root} holds no quiver.yaml. */
+    FeatureRepo repo() {
       if (open == null && Files.isRegularFile(root.resolve("quiver.yaml"))) {
         open = FeatureRepo.open(root);
       }

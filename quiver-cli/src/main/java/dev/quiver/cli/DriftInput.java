@@ -19,7 +19,7 @@ import java.util.stream.Stream;
 
 /**
  * One side of {@code quiver monitor drift}: a saved training set's output or a Parquet/CSV file or
- * directory of Parquet files, read with DuckDB one column at a time. A numeric column is held as
+ * directory of Parquet files (or a partitioned tree of them, such as feature logs), read with DuckDB one column at a time. A numeric column is held as
  * its non-null values (8 bytes a row) while it is compared; categories as counts per value, grouped
  * by DuckDB.
  */
@@ -73,14 +73,26 @@ final class DriftInput {
   /** A Parquet or CSV file, or a directory of Parquet files. */
   static DriftInput path(Path p, Connection duckdb) {
     if (Files.isDirectory(p)) {
+      boolean top;
       try (Stream<Path> files = Files.list(p)) {
+        top = files.anyMatch(f -> f.getFileName().toString().endsWith(".parquet"));
+      } catch (IOException e) {
+        throw new QuiverException("cannot list " + p + ": " + e.getMessage());
+      }
+      if (top) {
+        return new DriftInput(p.toString(), null, scan(p, "parquet"), duckdb);
+      }
+      // no part files at the top: a partitioned tree such as feature logs (SERVICE/date=YYYY-MM-DD/part-....parquet)
+      try (Stream<Path> files = Files.walk(p)) {
         if (files.noneMatch(f -> f.getFileName().toString().endsWith(".parquet"))) {
-          throw new InvalidRequestException(p + " holds no .parquet files; give a training set directory, a .parquet or a .csv file");
+          throw new InvalidRequestException(p + " holds no .parquet files; give a training set directory, a directory of feature logs,"
+              + " a .parquet or a .csv file");
         }
       } catch (IOException e) {
         throw new QuiverException("cannot list " + p + ": " + e.getMessage());
       }
-      return new DriftInput(p.toString(), null, scan(p, "parquet"), duckdb);
+      String glob = p.toAbsolutePath().normalize() + "/**/*.parquet";
+      return new DriftInput(p.toString(), null, "read_parquet(" + literal(glob) + ", hive_partitioning = true, union_by_name = true)", duckdb);
     }
     String name = p.getFileName().toString().toLowerCase(Locale.ROOT);
     String kind = name.endsWith(".parquet") ? "parquet" : name.endsWith(".csv") ? "csv" : null;
@@ -181,6 +193,81 @@ final class DriftInput {
         }
       }
       return new Counts(counts, nulls);
+    } catch (SQLException e) {
+      throw new QuiverException(label + ": column " + column + " cannot be read: " + firstLine(e));
+    }
+  }
+
+  /** A time column as UTC epoch microseconds, for grouping by time bucket. */
+  private static String micros(String timeColumn) {
+    return "epoch_us(CAST(" + identifier(timeColumn) + " AS TIMESTAMP))";
+  }
+
+  private static String bucket(String timeColumn, long widthMicros) {
+    return "(" + micros(timeColumn) + " // " + widthMicros + ") * " + widthMicros;
+  }
+
+  /** The earliest and latest value of a time column as UTC epoch microseconds; null when it has none. */
+  long[] timeRange(String timeColumn) {
+    try (Statement s = duckdb.createStatement();
+        ResultSet rs = s.executeQuery("SELECT min(" + micros(timeColumn) + "), max(" + micros(timeColumn) + ") FROM " + scan)) {
+      rs.next();
+      long min = rs.getLong(1);
+      return rs.wasNull() ? null : new long[] {min, rs.getLong(2)};
+    } catch (SQLException e) {
+      throw new QuiverException(label + ": time column " + timeColumn + " cannot be read: " + firstLine(e));
+    }
+  }
+
+  /** Rows per time bucket (start as epoch microseconds, buckets aligned to the epoch, so days to UTC midnight). */
+  java.util.TreeMap<Long, Long> rowsPerBucket(String timeColumn, long widthMicros) {
+    java.util.TreeMap<Long, Long> out = new java.util.TreeMap<>();
+    try (Statement s = duckdb.createStatement(); ResultSet rs = s.executeQuery("SELECT " + bucket(timeColumn, widthMicros)
+        + " AS b, count(*) FROM " + scan + " WHERE " + identifier(timeColumn) + " IS NOT NULL GROUP BY b")) {
+      while (rs.next()) {
+        out.put(rs.getLong(1), rs.getLong(2));
+      }
+      return out;
+    } catch (SQLException e) {
+      throw new QuiverException(label + ": time column " + timeColumn + " cannot be read: " + firstLine(e));
+    }
+  }
+
+  /**
+   * Per time bucket, a numeric column's non-null values counted in the bins of {@code edges} as
+   * {@link dev.quiver.core.monitor.DriftStatistics#histogram} counts them (a value's bin is the
+   * number of edges below it); grouped by DuckDB.
+   */
+  java.util.TreeMap<Long, long[]> histogramsPerBucket(String column, String timeColumn, long widthMicros, double[] edges) {
+    String v = "CAST(" + identifier(column) + " AS DOUBLE)";
+    StringBuilder bin = new StringBuilder();
+    for (double e : edges) {
+      bin.append(bin.isEmpty() ? "" : " + ").append("CAST(").append(v).append(" > CAST('").append(e).append("' AS DOUBLE) AS INTEGER)");
+    }
+    java.util.TreeMap<Long, long[]> out = new java.util.TreeMap<>();
+    try (Statement s = duckdb.createStatement(); ResultSet rs = s.executeQuery("SELECT " + bucket(timeColumn, widthMicros) + " AS b, "
+        + (edges.length == 0 ? "0" : bin) + " AS bin, count(*) FROM " + scan + " WHERE " + identifier(timeColumn) + " IS NOT NULL AND "
+        + v + " IS NOT NULL AND NOT isnan(" + v + ") GROUP BY b, bin")) {
+      while (rs.next()) {
+        out.computeIfAbsent(rs.getLong(1), k -> new long[edges.length + 1])[rs.getInt(2)] += rs.getLong(3);
+      }
+      return out;
+    } catch (SQLException e) {
+      throw new QuiverException(label + ": column " + column + " cannot be read as numbers: " + firstLine(e));
+    }
+  }
+
+  /** Per time bucket, a string or boolean column's count per non-null value; grouped by DuckDB. */
+  java.util.TreeMap<Long, Map<String, Long>> countsPerBucket(String column, String timeColumn, long widthMicros) {
+    java.util.TreeMap<Long, Map<String, Long>> out = new java.util.TreeMap<>();
+    String c = identifier(column);
+    try (Statement s = duckdb.createStatement(); ResultSet rs = s.executeQuery("SELECT " + bucket(timeColumn, widthMicros)
+        + " AS b, CAST(" + c + " AS VARCHAR), count(*) FROM " + scan + " WHERE " + identifier(timeColumn) + " IS NOT NULL AND "
+        + c + " IS NOT NULL GROUP BY ALL")) {
+      while (rs.next()) {
+        out.computeIfAbsent(rs.getLong(1), k -> new HashMap<>()).put(rs.getString(2), rs.getLong(3));
+      }
+      return out;
     } catch (SQLException e) {
       throw new QuiverException(label + ": column " + column + " cannot be read: " + firstLine(e));
     }

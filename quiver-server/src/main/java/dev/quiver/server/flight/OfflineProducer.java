@@ -6,7 +6,9 @@ import dev.quiver.core.QuiverException;
 import dev.quiver.core.model.FeatureRef;
 import dev.quiver.core.model.FileFormat;
 import dev.quiver.core.offline.HistoricalRequest;
+import dev.quiver.core.offline.ArrowRows;
 import dev.quiver.core.offline.HistoricalRows;
+import dev.quiver.core.offline.PointInTimePlan;
 import dev.quiver.core.offline.QueryInput;
 import dev.quiver.core.repo.FeatureRepo;
 import dev.quiver.core.repo.TrainingSet;
@@ -100,6 +102,11 @@ final class OfflineProducer implements FlightProducer {
       }
       metrics.request("flight", api, "ok", System.nanoTime() - start);
     } catch (RuntimeException | Error e) {
+      if (listener.isCancelled()) {
+        LOG.info(api + " over Arrow Flight stopped: the client went away (" + e.getMessage() + ")");
+        metrics.request("flight", api, "cancelled", System.nanoTime() - start);
+        return;
+      }
       drain(reader);
       listener.error(status(e, api));
       metrics.request("flight", api, outcome(e), System.nanoTime() - start);
@@ -112,8 +119,14 @@ final class OfflineProducer implements FlightProducer {
     Request r = request(command, reader, caller);
     double uploaded = (System.nanoTime() - begun) / 1e9;
     try {
-      HistoricalRows rows = repo.getHistoricalFeatures(r.request());
-      try (ArrowBatches batches = new ArrowBatches(rows, allocator, BATCH_ROWS)) {
+      try (TrainingBatches batches = batches(r.request())) {
+        listener.setOnCancelHandler(() -> {
+          LOG.info("the client of a training set for " + caller.principal().name() + " went away: stopping its work");
+          batches.cancel();
+        });
+        if (listener.isCancelled()) {
+          batches.cancel();
+        }
         VectorSchemaRoot root = batches.root();
         Schema schema = r.renamed(root.getSchema());
         boolean renamed = !schema.equals(root.getSchema());
@@ -149,6 +162,20 @@ final class OfflineProducer implements FlightProducer {
     } finally {
       r.cleanUp();
     }
+  }
+
+  /**
+   * The training set's batches: made by the offline engine itself when it can ({@link
+   * dev.quiver.core.offline.OfflineEngine#arrowRows}, DuckDB), else converted from its rows (Spark).
+   * Nothing is computed before {@link TrainingBatches#root()}.
+   */
+  private TrainingBatches batches(HistoricalRequest request) {
+    PointInTimePlan plan = repo.planHistoricalFeatures(request);
+    java.util.Optional<ArrowRows> arrow = repo.offline().arrowRows(plan, repo.config().root(), allocator, BATCH_ROWS);
+    if (arrow.isPresent()) {
+      return new EngineBatches(arrow.get());
+    }
+    return new ArrowBatches(repo.offline().rows(plan, repo.config().root()), allocator, BATCH_ROWS);
   }
 
   /** Waits (briefly sleeping) until the client can take another batch, so at most a few batches are buffered. */

@@ -148,7 +148,37 @@ public final class QuiverServer implements AutoCloseable {
       public Guard guard() {
         return guard;
       }
+
+      @Override
+      public java.util.Optional<EventRange> eventRange(dev.quiver.core.registry.DatasetRecord dataset) {
+        return datasetEventRange(repo, dataset);
+      }
     };
+  }
+
+  /** Scans a saved dataset's file for its first and last event time; empty for directories and unreadable files. */
+  private static java.util.Optional<RegistryReads.EventRange> datasetEventRange(FeatureRepo repo,
+      dev.quiver.core.registry.DatasetRecord dataset) {
+    java.nio.file.Path file = repo.config().root().resolve(dataset.output());
+    if (!java.nio.file.Files.isRegularFile(file)) {
+      return java.util.Optional.empty();
+    }
+    try (dev.quiver.core.offline.HistoricalRows rows = repo.offline().read(file, dataset.outputFormat())) {
+      int column = rows.columns().stream().map(c -> c.name()).toList().indexOf(dataset.timestampColumn());
+      java.time.Instant first = null;
+      java.time.Instant last = null;
+      while (column >= 0 && rows.hasNext()) {
+        if (rows.next()[column] instanceof java.time.Instant t) {
+          first = first == null || t.isBefore(first) ? t : first;
+          last = last == null || t.isAfter(last) ? t : last;
+        }
+      }
+      return first == null ? java.util.Optional.empty() : java.util.Optional.of(new RegistryReads.EventRange(first, last));
+    } catch (RuntimeException e) {
+      java.util.logging.Logger.getLogger(QuiverServer.class.getName()).warning("cannot read the event times of saved dataset '"
+          + dataset.name() + "' (" + e.getMessage() + "); Feast sees it without them");
+      return java.util.Optional.empty();
+    }
   }
 
   /** Records where this server listens in the repo ({@link ServerFile}), so CLI commands go through it. */

@@ -24,4 +24,16 @@ public interface RegistryReads {
 
   /** Authorization and audit; {@link Guard#OPEN} allows all. */
   Guard guard();
+
+  /**
+   * The earliest and latest value of a saved dataset's timestamp column, read from its output (Feast's
+   * saved datasets carry them); empty when the output cannot be read or holds no timestamp. This
+   * default reads nothing.
+   */
+  default Optional<EventRange> eventRange(DatasetRecord dataset) {
+    return Optional.empty();
+  }
+
+  /** The first and last event time of a saved dataset, both inclusive. */
+  record EventRange(java.time.Instant first, java.time.Instant last) {}
 }

@@ -159,6 +159,17 @@ public abstract class OfflineEngineContract {
    */
   protected abstract void writeTable(Path file, List<Column> columns, List<Object[]> rows);
 
+  /**
+   * The training set read through the engine's Arrow batches ({@link OfflineEngine#arrowRows}),
+   * each cell converted to the Java value {@link HistoricalRows} documents, after checking that each
+   * column has the Arrow type its Quiver type maps to; null (the default) when the engine makes no
+   * Arrow batches. Engines that make them override this (the test kit has no Arrow dependency); every
+   * case then compares those rows with the reference as well.
+   */
+  protected List<Object[]> arrowRows(OfflineEngine engine, PointInTimePlan plan, Path repoRoot) {
+    return null;
+  }
+
   @BeforeEach
   final void openEngine(TestInfo test) {
     testName = test.getTestMethod().map(java.lang.reflect.Method::getName).orElse(test.getDisplayName());
@@ -1483,6 +1494,11 @@ public abstract class OfflineEngineContract {
         streamed = drain(rows);
       }
       compare(plan, expected, streamed, "rows()");
+      List<Object[]> arrow = arrowRows(engine, plan, repo);
+      if (arrow != null) {
+        assertThat(arrow).as("%s: rows", header("arrowRows()")).hasSameSizeAs(expected);
+        compare(plan, expected, arrow, "arrowRows()");
+      }
 
       Path out = repo.resolve("out").resolve("training.parquet");
       createParent(out);

@@ -48,6 +48,20 @@ public interface OfflineEngine extends AutoCloseable {
   HistoricalRows rows(PointInTimePlan plan, Path repoRoot);
 
   /**
+   * The training set as Arrow record batches made by the engine itself ({@link ArrowRows}), for
+   * servers that send Arrow: the same rows and values as {@link #rows}, without converting each row.
+   * Nothing runs until {@link ArrowRows#reader()}. This default returns empty; the caller then reads
+   * {@link #rows} and converts.
+   *
+   * @param allocator an {@code org.apache.arrow.memory.BufferAllocator} (typed {@code Object}: core has
+   *     no Arrow dependency)
+   * @param batchRows the most rows in one batch
+   */
+  default java.util.Optional<ArrowRows> arrowRows(PointInTimePlan plan, Path repoRoot, Object allocator, int batchRows) {
+    return java.util.Optional.empty();
+  }
+
+  /**
    * Writes the training set to {@code out}, replacing it atomically once complete. Timestamps are
    * written in UTC whatever their type in the query or the sources and whatever the machine's time
    * zone: in Parquet as UTC-adjusted microsecond timestamps ({@code isAdjustedToUTC=true}), in CSV

@@ -117,6 +117,47 @@ final class DuckDbOfflineEngine implements OfflineEngine {
         c -> confine(c, plan, repoRoot, List.of()), e -> failure(e, plan, repoRoot)));
   }
 
+  /**
+   * The training set as DuckDB's own Arrow batches ({@link DuckDbArrowRows}): the steps of {@link
+   * #write}, then the select streamed through Arrow's C data interface instead of JDBC rows. Empty when
+   * a query column has no Quiver type (its Arrow type would be DuckDB's, not a promised one).
+   */
+  @Override
+  public java.util.Optional<dev.quiver.core.offline.ArrowRows> arrowRows(PointInTimePlan plan, Path repoRoot, Object allocator,
+      int batchRows) {
+    List<PointInTimePlan.Column> columns = plan.columns();
+    if (!DuckDbArrowRows.typed(columns)) {
+      return java.util.Optional.empty();
+    }
+    TrainingSql sql = TrainingSql.of(plan, repoRoot);
+    DuckDbArrowRows.Work work = (rows, c) -> {
+      confine(c, plan, repoRoot, List.of());
+      String[] select = {sql.select()};
+      for (Step step : trainingSteps(plan, sql, select)) {
+        long started = System.nanoTime();
+        switch (step) {
+          case Step.Sql q -> rows.execute(q.sql());
+          case Step.Java j -> {
+            rows.checkCancelled();
+            j.body().run(c, f -> {});
+            rows.checkCancelled();
+          }
+        }
+        if (timings()) {
+          System.err.printf("quiver offline: %7.3f s  %s%n", (System.nanoTime() - started) / 1e9, abbreviate(step.explain()));
+        }
+      }
+      return select[0];
+    };
+    return java.util.Optional.of(new DuckDbArrowRows(columns, () -> {
+      try {
+        return open(true);
+      } catch (SQLException e) {
+        throw failed(e);
+      }
+    }, work, e -> failure(e, plan, repoRoot), allocator, batchRows));
+  }
+
   @Override
   public HistoricalRows latestRows(LatestRowsPlan plan, Path repoRoot) {
     LatestRowsSql sql = new LatestRowsSql(plan, repoRoot);
@@ -337,11 +378,12 @@ final class DuckDbOfflineEngine implements OfflineEngine {
     }
   }
 
-  /** Runs the plan's steps and COPYs the training set to {@code file}; returns the rows written. */
-  private long writeFile(PointInTimePlan plan, Path repoRoot, Path file, Path target, FileFormat format, DoubleConsumer progress) {
-    TrainingSql sql = TrainingSql.of(plan, repoRoot);
+  /**
+   * The steps of a training set: the plan's, then for derived features the Java step that computes
+   * them and replaces {@code select[0]} with the select that joins them back (in query order).
+   */
+  private static List<Step> trainingSteps(PointInTimePlan plan, TrainingSql sql, String[] select) {
     List<Step> steps = new ArrayList<>(sql.steps());
-    String[] select = {sql.select()};
     if (plan.derivation() != null) {
       steps.add(new Step.Java("derived features: the core evaluator computes them from each base row", (c, done) -> {
         if (sql instanceof PlanSql p) {
@@ -356,6 +398,14 @@ final class DuckDbOfflineEngine implements OfflineEngine {
         }
       }));
     }
+    return steps;
+  }
+
+  /** Runs the plan's steps and COPYs the training set to {@code file}; returns the rows written. */
+  private long writeFile(PointInTimePlan plan, Path repoRoot, Path file, Path target, FileFormat format, DoubleConsumer progress) {
+    TrainingSql sql = TrainingSql.of(plan, repoRoot);
+    String[] select = {sql.select()};
+    List<Step> steps = trainingSteps(plan, sql, select);
     ScheduledExecutorService poller = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "quiver-duckdb-progress");
       t.setDaemon(true);
@@ -447,7 +497,12 @@ final class DuckDbOfflineEngine implements OfflineEngine {
   }
 
   private Connection open() throws SQLException {
-    Connection c = DuckDbSchemaReader.openInMemory();
+    return open(false);
+  }
+
+  /** A fresh in-memory connection with the engine's settings; {@code stream}: results are streamed, not materialized first. */
+  private Connection open(boolean stream) throws SQLException {
+    Connection c = DuckDbSchemaReader.openInMemory(stream);
     try (Statement s = c.createStatement()) {
       if (memoryLimit != null) {
         s.execute("SET memory_limit = " + Scans.literal(memoryLimit));

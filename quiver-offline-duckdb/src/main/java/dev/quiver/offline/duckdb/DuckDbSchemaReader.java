@@ -81,7 +81,16 @@ public final class DuckDbSchemaReader implements SourceSchemaReader {
   }
 
   static Connection openInMemory() throws SQLException {
-    Connection connection = DRIVER.connect("jdbc:duckdb:", new Properties());
+    return openInMemory(false);
+  }
+
+  /** A fresh in-memory database; {@code stream}: query results are streamed to the reader (DuckDB's {@code jdbc_stream_results}). */
+  static Connection openInMemory(boolean stream) throws SQLException {
+    Properties properties = new Properties();
+    if (stream) {
+      properties.setProperty("jdbc_stream_results", "true");
+    }
+    Connection connection = DRIVER.connect("jdbc:duckdb:", properties);
     if (connection == null) {
       throw new SQLException("the DuckDB driver refused the URL jdbc:duckdb:");
     }

@@ -16,7 +16,9 @@
  * dev.quiver.core.offline.sweep.JoinSweep#run} over rows DuckDB sorts ({@code WindowAggregateSweep}).
  * The sweeps and the rules they apply are engine-neutral and live in core ({@link
  * dev.quiver.core.offline.sweep}); what is here is how DuckDB scans the files, feeds the sweeps,
- * fetches the picked rows' columns and writes the output.
+ * fetches the picked rows' columns and writes the output: a file ({@code COPY}), JDBC rows, or
+ * DuckDB's own Arrow batches ({@code DuckDbArrowRows}, through Arrow's C data interface, which the
+ * caller puts on the class path; this module needs no Arrow to compile).
  *
  * <p>Every call opens its own in-memory DuckDB connection and closes it before returning, so the
  * public types are thread-safe and hold no native resources between calls.

@@ -26,6 +26,11 @@ class DuckDbOfflineEngineTest extends OfflineEngineContract {
   }
 
   @Override
+  protected List<Object[]> arrowRows(OfflineEngine engine, dev.quiver.core.offline.PointInTimePlan plan, Path repoRoot) {
+    return ArrowCells.read(engine, plan, repoRoot);
+  }
+
+  @Override
   protected void writeTable(Path file, List<Column> columns, List<Object[]> rows) {
     StringBuilder create = new StringBuilder("CREATE TABLE t (");
     for (int i = 0; i < columns.size(); i++) {

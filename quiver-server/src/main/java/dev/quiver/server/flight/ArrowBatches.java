@@ -37,7 +37,7 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * binary}, timestamp {@code timestamp[us, tz=UTC]}, lists as Arrow lists of those. Nulls stay null.
  * One batch lives in memory at a time (the root is refilled). Not thread-safe.
  */
-final class ArrowBatches implements AutoCloseable {
+final class ArrowBatches implements TrainingBatches {
   private final HistoricalRows rows;
   private final List<PointInTimePlan.Column> columns;
   private final VectorSchemaRoot root;
@@ -83,12 +83,14 @@ final class ArrowBatches implements AutoCloseable {
     };
   }
 
-  VectorSchemaRoot root() {
+  @Override
+  public VectorSchemaRoot root() {
     return root;
   }
 
   /** Fills the root with the next batch; false (and an empty root) when the rows are exhausted. */
-  boolean next() {
+  @Override
+  public boolean next() {
     root.clear();
     root.allocateNew();
     int n = 0;
@@ -162,6 +164,10 @@ final class ArrowBatches implements AutoCloseable {
   static long micros(Instant t) {
     return Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000L), t.getNano() / 1_000);
   }
+
+  /** Nothing to stop: the rows are read only as batches are asked for, and the owner stops asking. */
+  @Override
+  public void cancel() {}
 
   @Override
   public void close() {

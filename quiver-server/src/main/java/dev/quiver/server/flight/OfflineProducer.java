@@ -5,8 +5,11 @@ import dev.quiver.core.NotFoundException;
 import dev.quiver.core.QuiverException;
 import dev.quiver.core.model.FeatureRef;
 import dev.quiver.core.model.FileFormat;
+import dev.quiver.core.model.FileSource;
 import dev.quiver.core.offline.HistoricalRequest;
+import dev.quiver.core.offline.ArrowRows;
 import dev.quiver.core.offline.HistoricalRows;
+import dev.quiver.core.offline.PointInTimePlan;
 import dev.quiver.core.offline.QueryInput;
 import dev.quiver.core.repo.FeatureRepo;
 import dev.quiver.core.repo.TrainingSet;
@@ -45,9 +48,13 @@ import org.apache.arrow.vector.types.pojo.Schema;
 /**
  * Answers Feast's remote offline store ({@code feast/infra/offline_stores/remote.py}):
  * {@code do_exchange} with {@code get_historical_features} streams a training set computed by the
- * repo's offline engine through the plan {@code quiver historical} uses; {@code do_put} with {@code
- * persist} saves one as a Quiver dataset. Every other API is refused with a Flight error that says
- * what to do instead. Errors map to Flight status codes: a bad request {@code INVALID_ARGUMENT}, an
+ * repo's offline engine through the plan {@code quiver historical} uses (as the engine's own Arrow
+ * batches when it makes them); {@code pull_latest_from_table_or_query} and {@code
+ * pull_all_from_table_or_query} read a file source as materialization does ({@link SourcePulls}), and
+ * {@code pull_all} of a saved dataset's storage reads the dataset back; {@code do_put} with {@code
+ * persist} saves a training set as a Quiver dataset ({@link SavedDatasetNames}). A client that goes
+ * away stops the engine's work. Every other API is refused with a Flight error that says what to do
+ * instead. Errors map to Flight status codes: a bad request {@code INVALID_ARGUMENT}, an
  * unknown view, feature or dataset {@code NOT_FOUND}, a denial {@code UNAUTHORIZED} (gRPC {@code
  * PERMISSION_DENIED}), an unsupported API {@code UNIMPLEMENTED}, anything else {@code INTERNAL}; the
  * message is the one {@code quiver historical} prints, never a stack trace. Thread-safe.
@@ -56,6 +63,8 @@ final class OfflineProducer implements FlightProducer {
   private static final Logger LOG = Logger.getLogger(OfflineProducer.class.getName());
   static final String HISTORICAL = "get_historical_features";
   static final String PERSIST = "persist";
+  static final String PULL_ALL = "pull_all_from_table_or_query";
+  static final String PULL_LATEST = "pull_latest_from_table_or_query";
   /** Rows per record batch sent: a few thousand, so a batch of wide rows stays a few MB. */
   static final int BATCH_ROWS = 4096;
   /** A set this large is logged as it streams, every this many rows. */
@@ -91,15 +100,19 @@ final class OfflineProducer implements FlightProducer {
           long rows = historical(command, reader, listener, caller);
           LOG.fine(() -> "training set of " + rows + " rows streamed to " + caller.principal().name());
         }
-        case "pull_all_from_table_or_query", "pull_latest_from_table_or_query" -> throw unsupported(api,
-            "Quiver reads sources through its feature views: ask for a training set (get_historical_features) or"
-            + " materialize the views on the server (quiver materialize)");
+        case PULL_ALL -> pullAll(command, reader, listener, caller);
+        case PULL_LATEST -> pullSource(command, reader, listener, caller, true);
         case "get_table_column_names_and_types_from_data_source" -> throw unsupported(api,
             "a Quiver source's columns and types are in its definition (quiver describe source NAME)");
-        default -> throw unsupported(api, "this server answers get_historical_features and persist");
+        default -> throw unsupported(api, "this server answers get_historical_features, pull_latest_from_table_or_query, pull_all_from_table_or_query and persist");
       }
-      metrics.request("flight", api, "ok", System.nanoTime() - start);
+      metrics.request("flight", api, listener.isCancelled() ? "cancelled" : "ok", System.nanoTime() - start);
     } catch (RuntimeException | Error e) {
+      if (listener.isCancelled()) {
+        LOG.info(api + " over Arrow Flight stopped: the client went away (" + e.getMessage() + ")");
+        metrics.request("flight", api, "cancelled", System.nanoTime() - start);
+        return;
+      }
       drain(reader);
       listener.error(status(e, api));
       metrics.request("flight", api, outcome(e), System.nanoTime() - start);
@@ -112,9 +125,17 @@ final class OfflineProducer implements FlightProducer {
     Request r = request(command, reader, caller);
     double uploaded = (System.nanoTime() - begun) / 1e9;
     try {
-      HistoricalRows rows = repo.getHistoricalFeatures(r.request());
-      try (ArrowBatches batches = new ArrowBatches(rows, allocator, BATCH_ROWS)) {
-        VectorSchemaRoot root = batches.root();
+      try (TrainingBatches batches = batches(r.request())) {
+        listener.setOnCancelHandler(() -> {
+          LOG.info("the client of a training set for " + caller.principal().name() + " went away: stopping its work");
+          batches.cancel();
+        });
+        if (listener.isCancelled()) {
+          batches.cancel();
+        }
+        long computing = System.nanoTime();
+        VectorSchemaRoot root = batches.root(); // the engine's work before the first batch (all of it on DuckDB)
+        double computed = (System.nanoTime() - computing) / 1e9;
         Schema schema = r.renamed(root.getSchema());
         boolean renamed = !schema.equals(root.getSchema());
         VectorSchemaRoot out = renamed ? new VectorSchemaRoot(schema, root.getFieldVectors(), 0) : root;
@@ -141,13 +162,93 @@ final class OfflineProducer implements FlightProducer {
         if (sent >= PROGRESS_ROWS) {
           long n = sent;
           LOG.info(() -> String.format("training set for %s: %,d rows in %.1f s (query rows received and written in %.1f s,"
-              + " then computed and streamed in %.1f s)", caller.principal().name(), n, (System.nanoTime() - begun) / 1e9,
-              uploaded, (System.nanoTime() - started) / 1e9));
+              + " the engine's work before the first batch %.1f s, then streamed in %.1f s)", caller.principal().name(), n,
+              (System.nanoTime() - begun) / 1e9, uploaded, computed, (System.nanoTime() - started) / 1e9));
         }
         return sent;
       }
     } finally {
       r.cleanUp();
+    }
+  }
+
+  /**
+   * The training set's batches: made by the offline engine itself when it can ({@link
+   * dev.quiver.core.offline.OfflineEngine#arrowRows}, DuckDB), else converted from its rows (Spark).
+   * Nothing is computed before {@link TrainingBatches#root()}.
+   */
+  private TrainingBatches batches(HistoricalRequest request) {
+    PointInTimePlan plan = repo.planHistoricalFeatures(request);
+    java.util.Optional<ArrowRows> arrow = repo.offline().arrowRows(plan, repo.config().root(), allocator, BATCH_ROWS);
+    if (arrow.isPresent()) {
+      return new EngineBatches(arrow.get());
+    }
+    return new ArrowBatches(repo.offline().rows(plan, repo.config().root()), allocator, BATCH_ROWS);
+  }
+
+  /**
+   * Feast's {@code pull_all_from_table_or_query}: over a saved dataset's storage (what {@code
+   * get_saved_dataset(name).to_df()} sends) the dataset's file as written, every column, in file order;
+   * over a source, its rows in the range ({@link SourcePulls}).
+   */
+  private void pullAll(FeastCommand command, FlightStream reader, ServerStreamListener listener, Caller caller) {
+    String storage = command.text("data_source_name");
+    java.util.Optional<dev.quiver.core.registry.DatasetRecord> found = storage == null ? java.util.Optional.empty()
+        : SavedDatasets.find(repo.registry().datasets(), storage, repo.config().root());
+    if (found.isEmpty()) {
+      pullSource(command, reader, listener, caller, false);
+      return;
+    }
+    drain(reader);
+    dev.quiver.core.registry.DatasetRecord dataset = found.get();
+    guard.check(caller, Action.READ_OFFLINE, guard.reads(dataset.features()));
+    Path file = repo.config().root().resolve(dataset.output());
+    if (dataset.output().endsWith("/") || Files.isDirectory(file)) {
+      throw unsupported(PULL_ALL + " of dataset directory " + dataset.name(), "read its part files in " + file);
+    }
+    if (!Files.isRegularFile(file)) {
+      throw new NotFoundException("saved dataset '" + dataset.name() + "' was written to " + file
+          + ", which is gone; compute it again with quiver datasets reproduce " + dataset.name() + " --out FILE");
+    }
+    stream(repo.offline().read(file, dataset.outputFormat()), listener);
+  }
+
+  /**
+   * Feast's pulls over a Quiver file source ({@link SourcePulls}): the latest row per key, or every row,
+   * with {@code start <= event_ts < end}, as materialization reads them. Anything else is refused.
+   */
+  private void pullSource(FeastCommand command, FlightStream reader, ServerStreamListener listener, Caller caller,
+      boolean latest) {
+    drain(reader);
+    String api = latest ? PULL_LATEST : PULL_ALL;
+    String name = command.text("data_source_name");
+    FileSource source = name == null ? null : SourcePulls.source(repo, name).orElse(null);
+    if (source == null) {
+      throw unsupported(api + " over data source '" + name + "'", "it reads the project's file sources (by their"
+          + " names in the registry) and, for pull_all, saved datasets (store.get_saved_dataset(name).to_df());"
+          + " for features at given times ask for a training set (get_historical_features)");
+    }
+    guard.check(caller, Action.READ_OFFLINE, List.of(SourcePulls.resource(source)));
+    SourcePulls.Pull pull = SourcePulls.plan(repo, source, command);
+    HistoricalRows rows = latest ? repo.offline().latestRows(pull.plan(), repo.config().root())
+        : repo.offline().sourceRows(pull.plan(), repo.config().root());
+    stream(SourcePulls.project(rows, pull), listener);
+  }
+
+  /** Streams rows as Arrow batches to the client, stopping if it goes away; closes the rows. */
+  private void stream(HistoricalRows rows, ServerStreamListener listener) {
+    try (TrainingBatches batches = new ArrowBatches(rows, allocator, BATCH_ROWS)) {
+      VectorSchemaRoot root = batches.root();
+      listener.start(root);
+      while (batches.next()) {
+        if (listener.isCancelled()) {
+          return;
+        }
+        awaitReady(listener);
+        listener.putNext();
+        rowsSent.increment(root.getRowCount());
+      }
+      listener.completed();
     }
   }
 
@@ -270,7 +371,7 @@ final class OfflineProducer implements FlightProducer {
           case "write_logged_features" -> throw unsupported(api, "Quiver logs served features itself (docs/server.md)");
           case "validate_data_source" -> throw unsupported(api, "Quiver validates sources when definitions are applied"
               + " (quiver plan, quiver apply)");
-          default -> throw unsupported(api, "this server answers get_historical_features and persist");
+          default -> throw unsupported(api, "this server answers get_historical_features, pull_latest_from_table_or_query, pull_all_from_table_or_query and persist");
         }
         ack.onCompleted();
         metrics.request("flight", api, "ok", System.nanoTime() - start);
@@ -288,11 +389,12 @@ final class OfflineProducer implements FlightProducer {
     if (!HISTORICAL.equals(retrieve)) {
       throw unsupported("persist of " + retrieve, "only training sets (get_historical_features) are saved as datasets");
     }
-    String name = command.text("data_source_name");
-    if (name == null || name.isBlank()) {
-      throw new InvalidRequestException("persist needs a name for the dataset: give the saved dataset's storage a name"
-          + " (e.g. SavedDatasetFileStorage(path=\"NAME.parquet\") whose data source is named NAME)");
+    String storage = command.text("data_source_name");
+    if (storage == null || storage.isBlank()) {
+      throw new InvalidRequestException("persist needs a name for the dataset: give the saved dataset's storage a path"
+          + " (SavedDatasetFileStorage(path=\"NAME.parquet\") saves the Quiver dataset NAME)");
     }
+    String name = SavedDatasets.name(storage);
     Request r = request(command, reader, caller);
     try {
       Path out = repo.config().root().resolve("datasets").resolve(name + ".parquet");

@@ -94,6 +94,12 @@ final class FeastRegistryMapping {
       List<Item<dev.quiver.grpc.feast.core.Permission>> permissions, Timestamp applied) {}
 
   static Catalog map(RegistrySnapshot snapshot, List<DatasetRecord> datasets, Path root) {
+    return map(snapshot, datasets, root, r -> java.util.Optional.empty());
+  }
+
+  /** As the other form; {@code ranges} gives a saved dataset's event times (Feast's min/max_event_timestamp). */
+  static Catalog map(RegistrySnapshot snapshot, List<DatasetRecord> datasets, Path root,
+      java.util.function.Function<DatasetRecord, java.util.Optional<dev.quiver.server.RegistryReads.EventRange>> ranges) {
     Definitions d = snapshot.definitions();
     String project = d.project();
     Timestamp at = timestamp(snapshot.info().appliedAt());
@@ -153,7 +159,7 @@ final class FeastRegistryMapping {
     List<Item<SavedDataset>> datasetItems = new ArrayList<>();
     for (DatasetRecord r : datasets) {
       datasetItems.add(new Item<>(r.name(), new Resource(Resource.Kind.DATASET, r.name(), Map.of()),
-          dataset(r, d, root, project)));
+          dataset(r, d, root, project, ranges.apply(r))));
     }
     Project projectProto = Project.newBuilder()
         .setSpec(ProjectSpec.newBuilder().setName(project).setDescription("Quiver feature repo, registry version "
@@ -431,7 +437,8 @@ final class FeastRegistryMapping {
         .setMeta(FeatureServiceMeta.newBuilder().setCreatedTimestamp(at).setLastUpdatedTimestamp(at)).build();
   }
 
-  private static SavedDataset dataset(DatasetRecord r, Definitions d, Path root, String project) {
+  private static SavedDataset dataset(DatasetRecord r, Definitions d, Path root, String project,
+      java.util.Optional<dev.quiver.server.RegistryReads.EventRange> range) {
     SavedDatasetSpec.Builder spec = SavedDatasetSpec.newBuilder().setName(r.name()).setProject(project)
         .addAllFeatures(r.features().stream().map(f -> f.view() + ":" + f.feature()).toList())
         .setFullFeatureNames(r.fullFeatureNames())
@@ -457,8 +464,9 @@ final class FeastRegistryMapping {
     }
     spec.setStorage(SavedDatasetStorage.newBuilder().setFileStorage(file));
     Timestamp created = timestamp(r.createdAt());
-    return SavedDataset.newBuilder().setSpec(spec)
-        .setMeta(SavedDatasetMeta.newBuilder().setCreatedTimestamp(created).setLastUpdatedTimestamp(created)).build();
+    SavedDatasetMeta.Builder meta = SavedDatasetMeta.newBuilder().setCreatedTimestamp(created).setLastUpdatedTimestamp(created);
+    range.ifPresent(e -> meta.setMinEventTimestamp(timestamp(e.first())).setMaxEventTimestamp(timestamp(e.last())));
+    return SavedDataset.newBuilder().setSpec(spec).setMeta(meta).build();
   }
 
   static Timestamp timestamp(Instant t) {

@@ -34,6 +34,7 @@ import dev.quiver.grpc.feast.registry.GetLabelViewRequest;
 import dev.quiver.grpc.feast.registry.GetOnDemandFeatureViewRequest;
 import dev.quiver.grpc.feast.registry.GetPermissionRequest;
 import dev.quiver.grpc.feast.registry.GetProjectRequest;
+import dev.quiver.grpc.feast.registry.ApplySavedDatasetRequest;
 import dev.quiver.grpc.feast.registry.GetSavedDatasetRequest;
 import dev.quiver.grpc.feast.registry.GetStreamFeatureViewRequest;
 import dev.quiver.grpc.feast.registry.GetValidationReferenceRequest;
@@ -105,6 +106,9 @@ final class FeastRegistryService extends RegistryServerGrpc.RegistryServerImplBa
   private final RegistryReads reads;
   private final ServerMetrics metrics;
   private final AtomicReference<Cached> cache = new AtomicReference<>();
+  /** Saved datasets' event times by name and output fingerprint: read once per dataset written. */
+  private final java.util.Map<String, java.util.Optional<dev.quiver.server.RegistryReads.EventRange>> ranges =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   FeastRegistryService(RegistryReads reads, ServerMetrics metrics) {
     this.reads = reads;
@@ -129,7 +133,8 @@ final class FeastRegistryService extends RegistryServerGrpc.RegistryServerImplBa
     List<DatasetRecord> datasets = reads.datasets();
     Cached c = cache.get();
     if (c == null || c.version() != snapshot.info().version() || !c.datasets().equals(datasets)) {
-      c = new Cached(snapshot.info().version(), datasets, FeastRegistryMapping.map(snapshot, datasets, reads.root()));
+      c = new Cached(snapshot.info().version(), datasets, FeastRegistryMapping.map(snapshot, datasets, reads.root(),
+          r -> ranges.computeIfAbsent(r.name() + "\n" + r.outputFingerprint(), k -> reads.eventRange(r))));
       cache.set(c);
     }
     return c.catalog();
@@ -426,12 +431,38 @@ final class FeastRegistryService extends RegistryServerGrpc.RegistryServerImplBa
     answer("Commit", out, Empty::getDefaultInstance); // nothing is ever pending: every change is refused
   }
 
+  /**
+   * Feast's {@code create_saved_dataset} records the dataset after its {@code persist} saved it: accepted,
+   * changing nothing, when the Quiver dataset that persist wrote is there under the same name (its storage
+   * path names it: {@code SavedDatasetFileStorage(path="NAME.parquet")}); refused otherwise, saying so.
+   */
+  @Override
+  public void applySavedDataset(ApplySavedDatasetRequest r, StreamObserver<Empty> out) {
+    answer("ApplySavedDataset", out, () -> {
+      catalog(r.getProject());
+      String name = r.getSavedDataset().getSpec().getName();
+      String storage = r.getSavedDataset().getSpec().getStorage().getFileStorage().getUri();
+      String stored = storage.isEmpty() ? "" : dev.quiver.server.flight.SavedDatasetNames.of(storage);
+      boolean saved = reads.datasets().stream().anyMatch(d -> d.name().equals(name));
+      if (!saved || !stored.equals(name)) {
+        reads.guard().record(Caller.ofGrpc(), "registry.ApplySavedDataset", "dataset " + name, "denied", READ_ONLY);
+        throw new FeastError(Status.Code.FAILED_PRECONDITION, "ReadOnlyRegistryException", "ApplySavedDataset refused: "
+            + (saved ? "saved dataset '" + name + "' is stored as '" + stored + "'; name the storage after the dataset"
+                : "there is no Quiver dataset '" + name + "'" + (stored.isEmpty() ? "" : " (the storage's file names dataset '"
+                    + stored + "', which persist saved)"))
+            + ": create_saved_dataset(from_=job, name=\"" + name + "\", storage=SavedDatasetFileStorage(path=\"" + name
+            + ".parquet\")) saves it on the server (the storage's file name is the dataset's name); " + READ_ONLY);
+      }
+      return Empty.getDefaultInstance();
+    });
+  }
+
   // ---- changes: refused
 
-  /** Whether a method changes the registry (and is refused). */
+  /** Whether a method changes the registry (and is refused); ApplySavedDataset answers for itself. */
   static boolean changes(String method) {
-    return method.startsWith("Apply") || method.startsWith("Delete") || method.equals("UpdateInfra")
-        || method.equals("CreateDatasetFromRetrieval");
+    return (method.startsWith("Apply") && !method.equals("ApplySavedDataset")) || method.startsWith("Delete")
+        || method.equals("UpdateInfra") || method.equals("CreateDatasetFromRetrieval");
   }
 
   /** The service with every method that {@link #changes} the registry refusing. */

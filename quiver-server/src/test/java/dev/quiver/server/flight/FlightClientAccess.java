@@ -100,7 +100,7 @@ final class FlightClientAccess implements AutoCloseable {
     }
   }
 
-  private void upload(FlightClient.ClientStreamListener writer, List<FlightRepo.QueryRow> rows, int batch) {
+  void upload(FlightClient.ClientStreamListener writer, List<FlightRepo.QueryRow> rows, int batch) {
     try (VectorSchemaRoot root = VectorSchemaRoot.create(rows == null ? placeholderSchema() : entitySchema(), allocator)) {
       writer.start(root);
       int total = rows == null ? 1 : rows.size();

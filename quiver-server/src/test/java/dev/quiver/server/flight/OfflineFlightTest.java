@@ -240,10 +240,11 @@ class OfflineFlightTest {
   void whatDoesNotMapIsRefusedSayingWhatToDoInstead() {
     Map<String, Object> pull = new LinkedHashMap<>();
     pull.put("api", "pull_all_from_table_or_query");
-    pull.put("data_source_name", "events");
+    pull.put("data_source_name", "nowhere");
     assertThatThrownBy(() -> flight.exchange(pull, null, 1))
         .isInstanceOfSatisfying(FlightRuntimeException.class, e -> assertThat(e.status().code()).isEqualTo(FlightStatusCode.UNIMPLEMENTED))
-        .hasMessageContaining("pull_all_from_table_or_query").hasMessageContaining("materialize");
+        .hasMessageContaining("pull_all_from_table_or_query").hasMessageContaining("nowhere")
+        .hasMessageContaining("get_historical_features");
     Map<String, Object> write = new LinkedHashMap<>();
     write.put("api", "offline_write_batch");
     assertThatThrownBy(() -> flight.put(write, null))

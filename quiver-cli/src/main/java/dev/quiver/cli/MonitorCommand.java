@@ -3,9 +3,9 @@ package dev.quiver.cli;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Spec;
 
-/** {@code quiver monitor drift}: watching what is served (docs/monitoring.md). */
-@Command(name = "monitor", description = "Monitoring: drift between a baseline and a current dataset.",
-    subcommands = {DriftCommand.class})
+/** {@code quiver monitor drift} and {@code quiver monitor skew}: watching what is served (docs/monitoring.md). */
+@Command(name = "monitor", description = "Monitoring: drift between a baseline and a current dataset; skew between served and offline values.",
+    subcommands = {DriftCommand.class, SkewCommand.class})
 final class MonitorCommand implements Runnable {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 

@@ -16,6 +16,7 @@ import java.util.Objects;
  * definitions: [features]        # folders or files holding definitions; default: the whole repo
  * classpath: [lib/*.jar]          # jars (or class folders) holding custom transforms; globs allowed
  * server:   {tls_cert: ..., ...}   # how quiver serve listens and authenticates (docs/security.md)
+ * monitoring: {skew: {every: 1h, lookback: 1h}}   # what quiver serve checks on a schedule (docs/monitoring.md)
  * }</pre>
  *
  * @param root the repo folder (absolute)
@@ -26,6 +27,8 @@ import java.util.Objects;
  * @param classpath jars or class folders, relative to root (globs allowed), that custom transforms are
  *     loaded from ({@link TransformClasspath})
  * @param server the server section: TLS, authentication (flat keys; docs/security.md)
+ * @param monitoring the monitoring section: per check ({@code skew}), a map of its settings as strings
+ *     ({@link dev.quiver.core.monitor.SkewSchedule})
  */
 public record RepoConfig(
     Path root,
@@ -35,7 +38,8 @@ public record RepoConfig(
     Map<String, Object> online,
     List<String> definitions,
     List<String> classpath,
-    Map<String, Object> server) {
+    Map<String, Object> server,
+    Map<String, Object> monitoring) {
   public RepoConfig {
     Objects.requireNonNull(root, "root");
     Objects.requireNonNull(project, "project");
@@ -45,6 +49,13 @@ public record RepoConfig(
     definitions = List.copyOf(definitions);
     classpath = List.copyOf(classpath);
     server = Map.copyOf(server);
+    monitoring = Map.copyOf(monitoring);
+  }
+
+  /** A configuration without a monitoring section. */
+  public RepoConfig(Path root, String project, Map<String, Object> registry, Map<String, Object> offline,
+      Map<String, Object> online, List<String> definitions, List<String> classpath, Map<String, Object> server) {
+    this(root, project, registry, offline, online, definitions, classpath, server, Map.of());
   }
 
   /** A configuration without a server section. */
@@ -64,7 +75,7 @@ public record RepoConfig(
   public String toString() {
     return Secrets.redact("RepoConfig[root=" + root + ", project=" + project + ", registry=" + registry + ", offline="
         + offline + ", online=" + online + ", definitions=" + definitions + ", classpath=" + classpath + ", server="
-        + server + "]");
+        + server + ", monitoring=" + monitoring + "]");
   }
 
   /** The registry store type, {@code file} unless configured. */

@@ -156,9 +156,10 @@ final class SkewCommand implements Callable<Integer> {
       Json.print(root, out);
       return;
     }
-    out.printf("service %s: %d logged rows in %d files served %s%s, %d compared (versions %s)%n", report.service(),
-        report.rowsLogged(), report.files(), report.since() == null ? "" : "from " + report.since(),
-        report.until() == null ? "" : " until " + report.until(), report.rowsCompared(), report.serviceVersions());
+    out.printf("service %s: %d rows logged%s%s (%d %s), %d compared (service versions %s)%n", report.service(),
+        report.rowsLogged(), report.since() == null ? "" : " from " + report.since(),
+        report.until() == null ? "" : " until " + report.until(), report.files(), report.files() == 1 ? "file" : "files",
+        report.rowsCompared(), report.serviceVersions().stream().map(v -> "v" + v).collect(java.util.stream.Collectors.joining(", ")));
     report.notes().forEach(n -> out.println("note: " + n));
     if (report.features().isEmpty()) {
       out.println("No logged rows of service " + report.service() + " to compare.");

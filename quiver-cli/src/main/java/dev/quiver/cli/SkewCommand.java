@@ -98,7 +98,15 @@ final class SkewCommand implements Callable<Integer> {
       throw new QuiverException("--sample must be at least 1, not " + sample);
     }
     Instant from = AuditCommand.Log.from(since);
-    Instant to = until == null ? null : AuditCommand.Log.from(until);
+    Instant to;
+    try {
+      to = until == null ? null : AuditCommand.Log.from(until);
+    } catch (QuiverException e) {
+      throw new QuiverException(e.getMessage().replace("--since", "--until"));
+    }
+    if (to != null && !from.isBefore(to)) {
+      throw new QuiverException("--since " + from + " is not before --until " + to + ": no row can be served in between");
+    }
     try (FeatureRepo r = FeatureRepo.open(repo.repo)) {
       Path dir = logs != null ? logs : r.config().root().resolve(DEFAULT_LOGS);
       SkewReport report = SkewCheck.run(r, new SkewRequest(service, from, to, dir, sample, seed));

@@ -271,6 +271,13 @@ class SkewCheckTest {
     Cli badRate = Cli.run("monitor", "skew", "--service", "fraud", "--fail-rate", "5", "--repo", repo.toString());
     assertThat(badRate.exitCode()).isEqualTo(2);
     assertThat(badRate.err()).contains("--fail-rate must be between 0 and 1");
+    Cli badUntil = Cli.run("monitor", "skew", "--service", "fraud", "--until", "soon", "--repo", repo.toString());
+    assertThat(badUntil.exitCode()).isEqualTo(2);
+    assertThat(badUntil.err()).contains("--until 'soon' is neither a duration");
+    Cli empty = Cli.run("monitor", "skew", "--service", "fraud", "--since", "2026-03-02", "--until", "2026-03-01",
+        "--repo", repo.toString());
+    assertThat(empty.exitCode()).isEqualTo(2);
+    assertThat(empty.err()).contains("is not before --until");
   }
 
   /** The latest event at or before t within the TTL (events of one user have distinct times). */

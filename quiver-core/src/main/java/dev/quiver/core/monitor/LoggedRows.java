@@ -107,6 +107,7 @@ final class LoggedRows {
       case Instant i -> i;
       case java.time.OffsetDateTime o -> o.toInstant();
       case java.time.LocalDateTime l -> l.toInstant(java.time.ZoneOffset.UTC);
+      case java.sql.Timestamp t -> t.toInstant();
       default -> throw new QuiverException("the feature log's served_at holds " + v.getClass().getSimpleName()
           + " values, not timestamps; it is not a feature log of this Quiver");
     };

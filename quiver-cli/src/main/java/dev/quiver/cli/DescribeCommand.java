@@ -120,6 +120,8 @@ final class DescribeCommand implements Callable<Integer> {
           out.printf("feature service %s%n  owner: %s%n  description: %s%n  features:%n", s.qualifiedName(), s.metadata().owner(), s.metadata().description());
           s.features().forEach(f -> out.printf("    %s%s%n", f,
               f.pinned() ? "" : "  (reads " + f.view() + "@v" + dev.quiver.core.model.FeatureResolver.versionRead(d, f) + ", the newest)"));
+          out.printf("  logging: %s%n", s.logging() == null ? "off"
+              : "sample_rate " + s.logging().sampleRate() + " (the server's feature_logging says where; docs/monitoring.md)");
         }
       } else if (entity.isPresent()) {
         Entity e = entity.get();

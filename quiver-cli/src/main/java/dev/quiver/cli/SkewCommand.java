@@ -40,7 +40,7 @@ final class SkewCommand implements Callable<Integer> {
     json
   }
 
-  /** The feature-log folder when neither --logs nor quiver.yaml names one, relative to the repo. */
+  /** The feature-log folder when neither --logs nor quiver.yaml's feature_logging.path names one, relative to the repo. */
   static final String DEFAULT_LOGS = "feature_logs";
 
   @Option(names = "--service", paramLabel = "NAME", description = "The feature service whose logs are compared (required).")
@@ -55,7 +55,8 @@ final class SkewCommand implements Callable<Integer> {
   String until;
 
   @Option(names = "--logs", paramLabel = "DIR",
-      description = "The feature-log folder (holding a folder per service). Default: " + DEFAULT_LOGS + " in the repo.")
+      description = "The feature-log folder (holding a folder per service). Default: quiver.yaml's feature_logging.path, else "
+          + DEFAULT_LOGS + " in the repo.")
   Path logs;
 
   @Option(names = "--sample", paramLabel = "N", defaultValue = "" + SkewRequest.DEFAULT_SAMPLE,
@@ -108,7 +109,8 @@ final class SkewCommand implements Callable<Integer> {
       throw new QuiverException("--since " + from + " is not before --until " + to + ": no row can be served in between");
     }
     try (FeatureRepo r = FeatureRepo.open(repo.repo)) {
-      Path dir = logs != null ? logs : r.config().root().resolve(DEFAULT_LOGS);
+      Path dir = logs != null ? logs : r.config().root().resolve(String.valueOf(
+          r.config().featureLogging().getOrDefault("path", DEFAULT_LOGS)));
       SkewReport report = SkewCheck.run(r, new SkewRequest(service, from, to, dir, sample, seed));
       record(r, report);
       print(report);

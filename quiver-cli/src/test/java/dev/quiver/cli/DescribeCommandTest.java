@@ -65,6 +65,22 @@ class DescribeCommandTest {
   }
 
   @Test
+  void aServiceShowsItsFeatureLoggingInTextAndJson() throws Exception {
+    assertThat(Cli.run("describe", "fraud_model", "--repo", r).out()).contains("  logging: off\n");
+    JsonNode off = JSON.readTree(Cli.run("describe", "fraud_model", "--repo", r, "--output", "json").out());
+    assertThat(off.has("logging")).isFalse();
+    Path defs = tmp.resolve("repo/features/payments.yaml");
+    Files.writeString(defs, Files.readString(defs).replace("    description: Features of the card-fraud model.\n",
+        "    description: Features of the card-fraud model.\n    logging: {sample_rate: 0.25}\n"));
+    Cli plan = Cli.run("plan", "--repo", r);
+    assertThat(plan.out()).as(plan.toString()).contains("fraud_model@v1", "logging.sample_rate");
+    assertThat(Cli.run("apply", "--repo", r).exitCode()).isZero();
+    assertThat(Cli.run("describe", "fraud_model", "--repo", r).out()).contains("  logging: sample_rate 0.25 (");
+    JsonNode on = JSON.readTree(Cli.run("describe", "fraud_model", "--repo", r, "--output", "json").out());
+    assertThat(on.path("logging").toString()).isEqualTo("{\"sample_rate\":0.25}");
+  }
+
+  @Test
   void aSourceIsDescribedInText() throws Exception {
     Cli text = Cli.run("describe", "transactions", "--repo", r);
     assertThat(text.exitCode()).as(text.toString()).isZero();

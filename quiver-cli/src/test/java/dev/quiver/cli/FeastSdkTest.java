@@ -88,6 +88,18 @@ class FeastSdkTest {
     java.nio.file.Files.writeString(repo.resolve("quiver.yaml"),
         "server: {auth: tokens, tls_cert: certs/server.pem, tls_key: certs/server-key.pem}\n",
         java.nio.file.StandardOpenOption.APPEND);
+    // the token's role may describe and read; auth_check.py reads both permissions back through Feast
+    java.nio.file.Files.writeString(repo.resolve("features/permissions.yaml"), """
+        permissions:
+          - name: readers
+            roles: [reader]
+            actions: [describe, read_online]
+          - name: gold-for-risk
+            roles: [risk-team]
+            actions: [read_offline]
+            resources: {kinds: [feature_view], names: ["user_*"], tags: {tier: gold}}
+            description: risk analysts train on the gold views
+        """);
     assertThat(Cli.run("apply", "--repo", repo.toString()).exitCode()).isZero();
     Cli materialized = Cli.run("materialize", "2025-01-01", "2026-04-02", "--repo", repo.toString());
     assertThat(materialized.exitCode()).as(materialized.toString()).isZero();

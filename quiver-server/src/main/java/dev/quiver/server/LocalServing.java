@@ -13,6 +13,8 @@ import dev.quiver.core.online.OnlineStore;
 import dev.quiver.core.online.ServingVersions;
 import dev.quiver.core.registry.RegistrySnapshot;
 import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -38,11 +40,19 @@ final class LocalServing implements FeatureServing {
   private final Clock clock;
   private final int maxEntities;
   private final Guard guard;
+  private final FeatureLog featureLog;
   /** The serving rule of the last registry poll a request saw. */
   private volatile Serving serving;
 
   LocalServing(LiveRegistry registry, OnlineStore store, Executor executor, Clock clock, int maxEntities, Guard guard) {
+    this(registry, store, executor, clock, maxEntities, guard, FeatureLog.OFF);
+  }
+
+  /** @param featureLog where requests of services with {@code logging:} are offered (never blocks) */
+  LocalServing(LiveRegistry registry, OnlineStore store, Executor executor, Clock clock, int maxEntities, Guard guard,
+      FeatureLog featureLog) {
     this.guard = guard;
+    this.featureLog = featureLog;
     this.registry = registry;
     this.store = store;
     this.executor = executor;
@@ -75,8 +85,11 @@ final class LocalServing implements FeatureServing {
           ? List.of(service(defs, request.featureService())) : Guard.read(defs, refs));
     }
     DerivedFeatures compiled = DerivedFeatures.cached(defs, registry.transforms(), serving(state, snapshot));
-    return new OnlineReader(compiled, store, executor, clock).read(new dev.quiver.core.online.OnlineRequest(
-        refs, request.entities(), request.requestContext(), request.fullFeatureNames()));
+    Instant now = clock.instant(); // the read's now, which the feature log records as served_at
+    OnlineResponse response = new OnlineReader(compiled, store, executor, Clock.fixed(now, ZoneOffset.UTC)).read(
+        new dev.quiver.core.online.OnlineRequest(refs, request.entities(), request.requestContext(), request.fullFeatureNames()));
+    featureLog.served(snapshot, request, response, now);
+    return response;
   }
 
   /**

@@ -47,6 +47,7 @@ public final class QuiverServer implements AutoCloseable {
   private final LiveRegistry live;
   private final ServerMetrics metrics;
   private final LocalServing serving;
+  private final FeatureLog featureLog;
   private final ExecutorService workers;
   private final ExecutorService viewReads;
   private final ExecutorService grpcCalls;
@@ -65,6 +66,8 @@ public final class QuiverServer implements AutoCloseable {
   private QuiverServer(FeatureRepo repo, ServerOptions options) {
     // --insecure on loopback changes nothing; /health reports it only when the server is exposed
     options = options.withInsecure(checkExposure(options, repo.config().server()));
+    // quiver.yaml's feature_logging, checked before anything starts; services opt in with logging:
+    FeatureLogSettings logSettings = FeatureLogSettings.of(repo.config().featureLogging(), repo.config().root());
     this.options = options;
     this.metrics = new ServerMetrics();
     this.live = new LiveRegistry(repo.registry(), options.registryPoll(), repo.transformLoader());
@@ -73,7 +76,8 @@ public final class QuiverServer implements AutoCloseable {
     this.audit = new AuditTrail(auditLog(repo));
     Guard guard = new Guard(live, audit, Clock.systemUTC());
     this.viewReads = Executors.newVirtualThreadPerTaskExecutor();
-    this.serving = new LocalServing(live, store, viewReads, Clock.systemUTC(), options.maxEntities(), guard);
+    this.featureLog = new FeatureLog(logSettings, metrics.meters(), metrics.failures());
+    this.serving = new LocalServing(live, store, viewReads, Clock.systemUTC(), options.maxEntities(), guard, featureLog);
     this.workers = workers(options.workerThreads(), options.admission().maxQueued());
     this.grpcCalls = grpcCalls(options.workerThreads());
     LocalOperations ops = new LocalOperations(repo, live, serving, store, metrics, options.shutdownGrace(), guard);
@@ -206,7 +210,12 @@ public final class QuiverServer implements AutoCloseable {
     if (!(repo.config().monitoring().get("skew") instanceof java.util.Map<?, ?> settings)) {
       return null;
     }
-    SkewMonitor m = new SkewMonitor(repo, dev.quiver.core.monitor.SkewSchedule.of(settings), metrics.meters(),
+    java.util.Map<Object, Object> withLogs = new java.util.LinkedHashMap<>(settings);
+    Object logPath = repo.config().featureLogging().get("path");
+    if (!withLogs.containsKey("logs") && logPath != null) {
+      withLogs.put("logs", logPath); // where this server's feature logging writes
+    }
+    SkewMonitor m = new SkewMonitor(repo, dev.quiver.core.monitor.SkewSchedule.of(withLogs), metrics.meters(),
         metrics.failures(), Clock.systemUTC());
     m.start();
     return m;
@@ -270,6 +279,7 @@ public final class QuiverServer implements AutoCloseable {
     grpcCalls.shutdownNow();
     viewReads.shutdownNow();
     live.close();
+    featureLog.close(); // after the last request: what is queued and buffered is written to files
   }
 
   /**

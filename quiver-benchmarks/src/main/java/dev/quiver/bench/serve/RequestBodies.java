@@ -21,12 +21,21 @@ public final class RequestBodies {
    * @param seed the generator's seed
    */
   public static List<byte[]> build(long[] keys, String joinKey, List<String> refs, int entities, int count, long seed) {
-    SplittableRandom random = new SplittableRandom(seed);
     String features = refs.stream().map(r -> "\"" + r + "\"").collect(Collectors.joining(", ", "[", "]"));
+    return build(keys, joinKey, "\"features\": " + features, entities, count, seed);
+  }
+
+  /** Bodies that name a feature service ({@code "feature_service": "NAME"}) instead of features. */
+  public static List<byte[]> forService(long[] keys, String joinKey, String service, int entities, int count, long seed) {
+    return build(keys, joinKey, "\"feature_service\": \"" + service + "\"", entities, count, seed);
+  }
+
+  private static List<byte[]> build(long[] keys, String joinKey, String selector, int entities, int count, long seed) {
+    SplittableRandom random = new SplittableRandom(seed);
     List<byte[]> out = new ArrayList<>(count);
     for (int b = 0; b < count; b++) {
-      StringBuilder json = new StringBuilder(features.length() + 24 * entities + 80)
-          .append("{\"features\": ").append(features).append(", \"entities\": {\"").append(joinKey).append("\": [");
+      StringBuilder json = new StringBuilder(selector.length() + 24 * entities + 80)
+          .append("{").append(selector).append(", \"entities\": {\"").append(joinKey).append("\": [");
       for (int i = 0; i < entities; i++) {
         json.append(i == 0 ? "" : ", ").append(keys[random.nextInt(keys.length)]);
       }

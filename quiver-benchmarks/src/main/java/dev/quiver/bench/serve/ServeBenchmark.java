@@ -56,7 +56,13 @@ import java.util.stream.Stream;
  *     [--rates-1 1000,5000,10000] [--rates-100 500,1000,2000] [--warmup 3s] [--duration 15s] [--connections 32] \
  *     [--saturation-connections 32] [--io-threads 1] [--timeout 2s] [--bodies 10000] [--jit-warmup 10s] \
  *     [--server-threads N] [--server-io-threads N] [--server-queue-timeout MS] [--server-java-options '-XX:StartFlightRecording=filename=s.jfr']
+ *     [--service-logging off,1.0]
  * </pre>
+ *
+ * <p>{@code --service-logging off,1.0} (issue 23): the requests name a feature service {@code wide} of
+ * the 50 features instead of listing them, and each store is run once per value: {@code off} (the
+ * service has no {@code logging:}) and each sample rate (the service logs at that rate to the repo's
+ * {@code feature_logs}); after each run the server's {@code quiver_feature_log_*} counters are printed.
  */
 public final class ServeBenchmark {
   private ServeBenchmark() {}
@@ -78,10 +84,13 @@ public final class ServeBenchmark {
     if (url != null) {
       URI u = URI.create(url);
       long pid = o.longOpt("server-pid", -1);
-      rows.addAll(runAll(o, o.opt("label", "server"), u.getHost(), u.getPort(), pid, keys, refs, out));
+      rows.addAll(runAll(o, o.opt("label", "server"), u.getHost(), u.getPort(), pid, keys, refs, null, out));
     } else {
+      List<String> logging = o.has("service-logging") ? o.list("service-logging", null) : java.util.Collections.singletonList(null);
       for (String type : o.list("stores", "rocksdb,redis")) {
-        rows.addAll(runQuiver(o, w, type, keys, refs, out));
+        for (String rate : logging) {
+          rows.addAll(runQuiver(o, w, type, rate, keys, refs, out));
+        }
       }
     }
     out.println();
@@ -92,7 +101,8 @@ public final class ServeBenchmark {
     rows.forEach(out::println);
   }
 
-  private static List<String> runQuiver(Options o, OnlineWorkload w, String type, long[] keys, List<String> refs,
+  /** @param logging null: requests list the features; else they name service {@code wide}, logged at this rate or {@code off} */
+  private static List<String> runQuiver(Options o, OnlineWorkload w, String type, String logging, long[] keys, List<String> refs,
       PrintStream out) throws Exception {
     LocalRedis redis = type.equals("redis") ? LocalRedis.start() : null;
     try {
@@ -102,6 +112,14 @@ public final class ServeBenchmark {
         default -> throw new IllegalArgumentException("unknown store " + type + " (rocksdb, redis)");
       };
       Path root = newRepo(w, "serve-" + type, online, o.intOpt("ttl-days", 3650));
+      if (logging != null) {
+        Files.writeString(root.resolve("features/service.yaml"), "feature_services:\n  - name: " + SERVICE
+            + "\n    features: [" + String.join(", ", refs) + "]\n"
+            + (logging.equals("off") ? "" : "    logging: {sample_rate: " + Double.parseDouble(logging) + "}\n"));
+        try (FeatureRepo r = FeatureRepo.open(root)) {
+          r.apply(r.plan(false), "benchmark", "service " + SERVICE + ", logging " + logging, true);
+        }
+      }
       try (FeatureRepo repo = FeatureRepo.open(root)) {
         long t0 = System.nanoTime();
         var m = repo.materialize(List.of(VIEW), OnlineWorkload.START, OnlineWorkload.END, (v, r, wr) -> {}, "benchmark")
@@ -131,7 +149,12 @@ public final class ServeBenchmark {
         int port = Integer.parseInt(field(stdout, "port", log));
         long pid = Long.parseLong(field(stdout, "pid", log));
         out.printf("%s: server JVM pid %d on port %d (%s); its log: %s%n", type, pid, port, stdout.readLine(), log);
-        return runAll(o, "Quiver " + type, "127.0.0.1", port, pid, keys, refs, out);
+        String label = "Quiver " + type + (logging == null ? "" : ", service, logging " + logging);
+        List<String> result = runAll(o, label, "127.0.0.1", port, pid, keys, refs, logging == null ? null : SERVICE, out);
+        if (logging != null) {
+          out.printf("%s: %s%n", label, featureLogCounters(port));
+        }
+        return result;
       } finally {
         server.getOutputStream().close();
         if (!server.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
@@ -153,16 +176,33 @@ public final class ServeBenchmark {
     return line.substring(name.length() + 1).trim();
   }
 
-  /** Every phase against one server; returns the summary rows. */
+  /** The server's {@code quiver_feature_log_*} lines from /metrics, joined. */
+  private static String featureLogCounters(int port) {
+    try (HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
+      String body = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
+          HttpResponse.BodyHandlers.ofString()).body();
+      return body.lines().filter(l -> l.startsWith("quiver_feature_log_")).collect(java.util.stream.Collectors.joining("; "));
+    } catch (IOException e) {
+      return "no metrics: " + e.getMessage();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "interrupted";
+    }
+  }
+
+  private static final String SERVICE = "wide";
+
+  /** Every phase against one server; returns the summary rows. {@code service}: bodies name it instead of the refs. */
   private static List<String> runAll(Options o, String label, String host, int port, long serverPid, long[] keys,
-      List<String> refs, PrintStream out) {
+      List<String> refs, String service, PrintStream out) {
     List<String> rows = new ArrayList<>();
     LoadGenerator generator = new LoadGenerator();
     Duration warmup = o.duration("warmup", "3s");
     Duration duration = o.duration("duration", "15s");
     for (String sizeText : o.list("sizes", "1,100")) {
       int size = Integer.parseInt(sizeText);
-      List<byte[]> bodies = RequestBodies.build(keys, "user_id", refs, size, o.intOpt("bodies", 10_000), 7 + size);
+      List<byte[]> bodies = service == null ? RequestBodies.build(keys, "user_id", refs, size, o.intOpt("bodies", 10_000), 7 + size)
+          : RequestBodies.forService(keys, "user_id", service, size, o.intOpt("bodies", 10_000), 7 + size);
       check(host, port, bodies.getFirst(), size, refs.size(), label, out);
       LoadGenerator.Settings base = new LoadGenerator.Settings(host, port, "/get-online-features", bodies, 0,
           o.intOpt("connections", 32), warmup, duration, o.duration("timeout", "2s"), o.intOpt("io-threads", 1));

@@ -156,6 +156,9 @@ final class Flattened {
   static Map<String, String> of(FeatureService s) {
     Map<String, String> m = new LinkedHashMap<>();
     m.put("features", s.features().stream().map(Object::toString).collect(Collectors.joining(", ")));
+    if (s.logging() != null) {
+      m.put("logging.sample_rate", String.valueOf(s.logging().sampleRate()));
+    }
     metadata(m, s.metadata());
     return m;
   }

@@ -120,7 +120,7 @@ public final class Planner {
     for (FeatureRef r : s.features()) {
       refs.add(r.pinned() ? r : r.withVersion(Math.max(FeatureResolver.versionRead(defs, r), 0)));
     }
-    return new FeatureService(s.name(), s.version(), refs, s.metadata());
+    return s.withFeatures(refs);
   }
 
   /** The on-demand view with every input pinned to the version it reads in {@code defs}. */

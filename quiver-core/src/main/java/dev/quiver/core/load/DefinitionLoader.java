@@ -37,7 +37,8 @@ public final class DefinitionLoader {
   public static final String CONFIG_FILE = "quiver.yaml";
 
   private static final List<String> CONFIG_KEYS =
-      List.of("project", "registry", "offline", "online", "definitions", "classpath", "server", "monitoring");
+      List.of("project", "registry", "offline", "online", "definitions", "classpath", "server", "feature_logging",
+          "monitoring");
 
   private final Function<String, String> environment;
 
@@ -166,6 +167,7 @@ public final class DefinitionLoader {
             definitions,
             classpath,
             section(m, "server", secrets),
+            section(m, "feature_logging", secrets),
             section(m, "monitoring", secrets));
     if (config.monitoring().get("skew") instanceof Map<?, ?> skew) {
       try {

@@ -12,6 +12,7 @@ import dev.quiver.core.model.Durations;
 import dev.quiver.core.model.Entity;
 import dev.quiver.core.model.Feature;
 import dev.quiver.core.model.FeatureRef;
+import dev.quiver.core.model.FeatureLogging;
 import dev.quiver.core.model.FeatureService;
 import dev.quiver.core.model.FeatureView;
 import dev.quiver.core.model.JoinKey;
@@ -46,7 +47,7 @@ final class DefinitionReader {
   private static final List<String> ODV_KEYS =
       with(META, "name", "version", "inputs", "request", "features");
   private static final List<String> ODV_FEATURE_KEYS = List.of("name", "expr", "transform", "args", "type", "description");
-  private static final List<String> SERVICE_KEYS = with(META, "name", "version", "features");
+  private static final List<String> SERVICE_KEYS = with(META, "name", "version", "features", "logging");
 
   private final List<Problem> problems;
   private final Origins origins;
@@ -394,7 +395,40 @@ final class DefinitionReader {
     if (!m.has("features")) {
       m.problem(m.origin(), "feature service '" + name + "' needs 'features' (a list of view:feature refs)");
     }
-    out.service(new FeatureService(name, version, refs, metadata(m)));
+    out.service(new FeatureService(name, version, refs, metadata(m), logging(m, name)));
+  }
+
+  /** A service's {@code logging: {sample_rate: 0.1}}; null when absent. */
+  private static FeatureLogging logging(YamlMap service, String name) {
+    if (service.raw("logging") == null) {
+      return null;
+    }
+    YamlMap m = service.map("logging");
+    if (m == null) {
+      if (!YamlMap.isNull(service.raw("logging"))) {
+        return null; // map() named the problem
+      }
+      service.problem(service.origin("logging"), "feature service '" + name
+          + "' has an empty 'logging'; write logging: {sample_rate: 0.1} (the fraction of requests logged), or remove it");
+      return null;
+    }
+    m.allowOnly("logging", List.of("sample_rate"));
+    if (!m.has("sample_rate")) {
+      m.problem(m.origin(), "feature service '" + name + "' logging needs 'sample_rate' (the fraction of requests"
+          + " logged, e.g. 0.1 for one in ten; 1 logs every request)");
+      return null;
+    }
+    double rate = m.decimal("sample_rate", Double.NaN);
+    if (Double.isNaN(rate)) {
+      return null; // decimal() named the problem
+    }
+    if (!(rate > 0 && rate <= 1)) {
+      m.problem(m.origin("sample_rate"), "feature service '" + name + "' logging sample_rate must be more than 0"
+          + " and at most 1 (the fraction of requests logged), not " + m.string("sample_rate")
+          + "; remove 'logging' to log nothing");
+      return null;
+    }
+    return new FeatureLogging(rate);
   }
 
   private List<YamlMap> items(YamlMap parent, String key) {

@@ -219,7 +219,7 @@ final class YamlMap {
     };
   }
 
-  private static boolean isNull(Node n) {
+  static boolean isNull(Node n) {
     return n instanceof ScalarNode s && s.getTag().getValue().endsWith(":null");
   }
 }

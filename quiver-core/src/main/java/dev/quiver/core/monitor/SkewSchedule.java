@@ -14,7 +14,8 @@ import java.util.Set;
  * @param every how often a run starts (after the previous one ends)
  * @param lookback each run compares the rows served in {@code [now - lookback, now)}
  * @param services the feature services checked; empty for every service with a log folder
- * @param logs the feature-log folder, relative to the repo (or absolute)
+ * @param logs the feature-log folder, relative to the repo (or absolute); the server defaults it to
+ *     {@code feature_logging.path}
  * @param sample at most this many rows per service and run ({@link SkewRequest#sample})
  */
 public record SkewSchedule(Duration every, Duration lookback, List<String> services, String logs, int sample) {

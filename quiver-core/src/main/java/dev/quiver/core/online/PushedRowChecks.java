@@ -39,7 +39,7 @@ final class PushedRowChecks {
     List<RuleResult> results = new ArrayList<>();
     String entry = origin instanceof Origin.Stream ? "stream" : "push";
     for (FeatureView view : views) {
-      ViewRules rules = ViewRules.of(view);
+      ViewRules rules = ViewRules.cached(view);
       if (!rules.hasRowRules()) {
         continue;
       }

@@ -37,6 +37,11 @@ public final class ViewRules {
   /** Failing values kept per rule and run, as samples. */
   public static final int SAMPLES = 5;
 
+  private static final int RECENT_SIZE = 64;
+  /** The last views compiled by {@link #cached}, by identity; guarded by itself. */
+  private static final ViewRules[] RECENT = new ViewRules[RECENT_SIZE];
+  private static int next;
+
   private final FeatureView view;
   private final List<ValidationRule> rules;
   private final List<ColumnFeature> columns;
@@ -59,6 +64,27 @@ public final class ViewRules {
    */
   public static ViewRules of(FeatureView view) {
     return new ViewRules(view);
+  }
+
+  /**
+   * Like {@link #of}, but answers the same instance for the same {@code FeatureView} object (by
+   * identity) among the last {@value #RECENT_SIZE} compiled, so a path that checks every request (a
+   * push, a stream batch) over a decoded registry version compiles its patterns and expressions once.
+   */
+  public static ViewRules cached(FeatureView view) {
+    synchronized (RECENT) {
+      for (ViewRules r : RECENT) {
+        if (r != null && r.view == view) {
+          return r;
+        }
+      }
+    }
+    ViewRules compiled = new ViewRules(view);
+    synchronized (RECENT) {
+      RECENT[next] = compiled;
+      next = (next + 1) % RECENT.length;
+    }
+    return compiled;
   }
 
   public FeatureView view() {

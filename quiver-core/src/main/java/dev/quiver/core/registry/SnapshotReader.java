@@ -12,6 +12,7 @@ import dev.quiver.core.model.Durations;
 import dev.quiver.core.model.Entity;
 import dev.quiver.core.model.Feature;
 import dev.quiver.core.model.FeatureRef;
+import dev.quiver.core.model.FeatureLogging;
 import dev.quiver.core.model.FeatureService;
 import dev.quiver.core.model.FeatureView;
 import dev.quiver.core.model.FileFormat;
@@ -462,14 +463,20 @@ final class SnapshotReader {
   }
 
   private static FeatureService service(At at) {
-    at.allowOnly("name", "version", "features", "metadata");
+    at.allowOnly("name", "version", "features", "metadata", "logging");
     return at.build(
         () ->
             new FeatureService(
                 at.field("name").text(),
                 at.field("version").intValue(),
                 at.field("features").list(SnapshotReader::ref),
-                metadata(at.field("metadata"))));
+                metadata(at.field("metadata")),
+                at.node().hasNonNull("logging") ? logging(at.field("logging")) : null));
+  }
+
+  private static FeatureLogging logging(At at) {
+    at.allowOnly("sample_rate");
+    return at.build(() -> new FeatureLogging(at.field("sample_rate").doubleValue()));
   }
 
   private static FeatureRef ref(At at) {

@@ -292,6 +292,9 @@ final class SnapshotWriter {
     }
     n.set("features", refs);
     n.set("metadata", metadata(s.metadata()));
+    if (s.logging() != null) {
+      n.set("logging", JSON.objectNode().put("sample_rate", s.logging().sampleRate()));
+    }
     return n;
   }
 

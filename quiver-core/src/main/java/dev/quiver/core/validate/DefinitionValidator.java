@@ -435,6 +435,6 @@ public final class DefinitionValidator {
         expanded.add(p);
       }
     }
-    return new FeatureService(s.name(), s.version(), expanded, s.metadata());
+    return s.withFeatures(expanded);
   }
 }

@@ -5,29 +5,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.quiver.core.SourceDataException;
-import dev.quiver.core.model.AggregateFunction;
-import dev.quiver.core.model.Aggregation;
-import dev.quiver.core.model.FeatureRef;
 import dev.quiver.core.model.FileFormat;
 import dev.quiver.core.model.FileSource;
 import dev.quiver.core.model.IcebergTable;
 import dev.quiver.core.model.Partitioning;
-import dev.quiver.core.model.ScalarType;
 import dev.quiver.core.model.TableSettings;
 import dev.quiver.core.model.TimestampFormat;
-import dev.quiver.core.model.Window;
 import dev.quiver.core.offline.HistoricalRows;
 import dev.quiver.core.offline.LatestRowsPlan;
 import dev.quiver.core.offline.OfflineEngine;
 import dev.quiver.core.offline.PointInTimePlan;
-import dev.quiver.core.offline.PointInTimePlan.Column;
-import dev.quiver.core.offline.PointInTimePlan.KeyBinding;
-import dev.quiver.core.offline.PointInTimePlan.LatestValue;
-import dev.quiver.core.offline.PointInTimePlan.Output;
-import dev.quiver.core.offline.PointInTimePlan.PlannedFeature;
-import dev.quiver.core.offline.PointInTimePlan.ViewJoin;
-import dev.quiver.core.offline.PointInTimePlan.WindowAggregate;
-import dev.quiver.core.offline.QueryInput;
+import dev.quiver.testkit.TableSourcePlans;
 import dev.quiver.core.spi.SourceColumn;
 import dev.quiver.core.spi.SourceFiles;
 import java.nio.file.Files;
@@ -35,13 +23,11 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -251,53 +237,16 @@ class TableSourcesTest {
     }
   }
 
-  /**
-   * A training set over {@code query.parquet} (user_id, ts; region when {@code byDay} is given): the
-   * latest v by (user_id, region) and the last v over 2 days; with {@code byDay}, also the latest v
-   * and region by user_id with the day partition as event time.
-   */
   private PointInTimePlan plan(FileSource source, FileSource byDay) {
-    List<ViewJoin> joins = new ArrayList<>();
-    List<KeyBinding> keys = new ArrayList<>(List.of(new KeyBinding("user_id", "user_id", ScalarType.INT64)));
-    if (byDay != null) {
-      keys.add(new KeyBinding("region", "region", ScalarType.STRING));
-    }
-    joins.add(new ViewJoin("a@v1", source, keys, null, List.of(
-        new LatestValue(FeatureRef.of("a:v"), "v", "a__v", ScalarType.INT64),
-        new WindowAggregate(FeatureRef.of("a:last_v"), "v", Aggregation.of(AggregateFunction.LAST, "v",
-            Window.of(Duration.ofDays(2))), "a__last_v", ScalarType.INT64))));
-    List<Column> query = new ArrayList<>(List.of(new Column("user_id", ScalarType.INT64)));
-    if (byDay != null) {
-      query.add(new Column("region", ScalarType.STRING));
-      joins.add(new ViewJoin("b@v1", byDay, List.of(new KeyBinding("user_id", "user_id", ScalarType.INT64)),
-          Duration.ofDays(2), List.of(new LatestValue(FeatureRef.of("b:v"), "v", "b__v", ScalarType.INT64),
-              new LatestValue(FeatureRef.of("b:region"), "region", "b__region", ScalarType.STRING))));
-    }
-    query.add(new Column("ts", ScalarType.TIMESTAMP));
-    List<Output> outputs = new ArrayList<>();
-    for (ViewJoin j : joins) {
-      for (PlannedFeature f : j.features()) {
-        FeatureRef ref = f instanceof LatestValue v ? v.ref() : ((WindowAggregate) f).ref();
-        outputs.add(new Output(f.outputName(), ref, f.type()));
-      }
-    }
-    return new PointInTimePlan(new QueryInput.Files(repo.resolve("query.parquet").toString(), FileFormat.PARQUET), query,
-        "ts", joins, outputs, 0, List.of());
+    return TableSourcePlans.trainingSet(repo, source, byDay);
   }
 
   private static LatestRowsPlan latest(FileSource source, Instant start, Instant end) {
-    return new LatestRowsPlan("a@v1", source, List.of(new KeyBinding("user_id", "user_id", ScalarType.INT64)),
-        List.of(new LatestValue(FeatureRef.of("a:v"), "v", "v", ScalarType.INT64)), start, end);
+    return TableSourcePlans.latest(source, start, end);
   }
 
   private static List<List<Object>> rows(HistoricalRows rows) {
-    List<List<Object>> out = new ArrayList<>();
-    try (rows) {
-      rows.forEachRemaining(row -> out.add(Arrays.asList(row.clone())));
-    } catch (Exception e) {
-      throw e instanceof RuntimeException re ? re : new IllegalStateException(e);
-    }
-    return out;
+    return TableSourcePlans.collect(rows);
   }
 
   /** Latest rows with the picked row's file replaced by its index in the source's sorted files. */

@@ -71,7 +71,8 @@ import java.util.TreeMap;
  *       {@code RequestSource} {@code NAME_request} of its request fields; its transformation is a Python function
  *       that raises, because Quiver computes these features server-side (online and offline);
  *   <li>the newest version of each feature service, as projections of views and on-demand views;
- *   <li>each saved training set as a saved dataset (file storage at its output).
+ *   <li>each saved training set as a saved dataset (file storage at its output);
+ *   <li>each permission as a Feast permission ({@link FeastPermissions}).
  * </ul>
  *
  * <p>What Feast cannot express is kept in tags ({@code quiver.note}), never a failure. Created and updated
@@ -90,7 +91,7 @@ final class FeastRegistryMapping {
       List<Item<DataSource>> sources, List<Item<dev.quiver.grpc.feast.core.FeatureView>> views,
       List<Item<dev.quiver.grpc.feast.core.OnDemandFeatureView>> onDemandViews,
       List<Item<dev.quiver.grpc.feast.core.FeatureService>> services, List<Item<SavedDataset>> datasets,
-      Timestamp applied) {}
+      List<Item<dev.quiver.grpc.feast.core.Permission>> permissions, Timestamp applied) {}
 
   static Catalog map(RegistrySnapshot snapshot, List<DatasetRecord> datasets, Path root) {
     Definitions d = snapshot.definitions();
@@ -160,7 +161,7 @@ final class FeastRegistryMapping {
         .setMeta(ProjectMeta.newBuilder().setCreatedTimestamp(at).setLastUpdatedTimestamp(at))
         .build();
     return new Catalog(project, snapshot.info().version(), projectProto, entityItems, sourceItems, viewItems, odvItems,
-        serviceItems, datasetItems, at);
+        serviceItems, datasetItems, FeastPermissions.map(d.permissions(), project, at), at);
   }
 
   /** The newest version of each feature view, by name. */

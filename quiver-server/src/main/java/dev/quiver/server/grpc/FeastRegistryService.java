@@ -367,19 +367,14 @@ final class FeastRegistryService extends RegistryServerGrpc.RegistryServerImplBa
 
   @Override
   public void getPermission(GetPermissionRequest r, StreamObserver<Permission> out) {
-    answer("GetPermission", out, () -> {
-      catalog(r.getProject());
-      throw new FeastError(Status.Code.NOT_FOUND, "PermissionObjectNotFoundException", "Permission " + r.getName()
-          + " does not exist in project " + r.getProject() + " (Quiver's permissions are listed by GET /api/v1/permissions)");
-    });
+    answer("GetPermission", out, () -> get(catalog(r.getProject()).permissions(), r.getName(), r.getProject(),
+        "PermissionObjectNotFoundException", "Permission"));
   }
 
   @Override
   public void listPermissions(ListPermissionsRequest r, StreamObserver<ListPermissionsResponse> out) {
-    answer("ListPermissions", out, () -> {
-      catalog(r.getProject());
-      return ListPermissionsResponse.getDefaultInstance();
-    });
+    answer("ListPermissions", out, () -> ListPermissionsResponse.newBuilder().addAllPermissions(
+        list(catalog(r.getProject()).permissions(), r.getTagsMap(), p -> p.getSpec().getTagsMap())).build());
   }
 
   @Override

@@ -1,0 +1,137 @@
+package dev.quiver.server;
+
+import dev.quiver.core.model.Definitions;
+import dev.quiver.core.model.FeatureService;
+import dev.quiver.core.online.OnlineResponse;
+import dev.quiver.core.registry.RegistrySnapshot;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Instant;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.DoubleSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The serving path's side of feature logging: for a request that names a feature service whose
+ * definition has {@code logging: {sample_rate: r}}, keeps the request with probability r (every
+ * entity row of it, or none) and offers what was served to a bounded queue, never waiting: when the
+ * queue is full the request is dropped and counted ({@code quiver_feature_log_dropped_total{service}}).
+ * Nothing is copied: the request and the response are immutable once answered, so the queue holds
+ * references and the single {@link FeatureLogWriter} thread converts and writes them.
+ *
+ * <p>Cost on a request that is not logged: one field read and a map lookup by the service text. Thread-safe.
+ */
+final class FeatureLog implements AutoCloseable {
+  private static final Pattern SERVICE = Pattern.compile("([^@:]+)(?:(?:@v|:v?)(\\d+))?");
+  private static final int MAX_SERVICES = 10_000;
+
+  /** Logs nothing: a server without feature logging, or tests of the serving path. */
+  static final FeatureLog OFF = new FeatureLog();
+
+  private final ArrayBlockingQueue<Served> queue;
+  private final FeatureLogWriter writer;
+  private final DoubleSupplier random;
+  private final MeterRegistry meters;
+  private final ConcurrentHashMap<String, Counter> dropped = new ConcurrentHashMap<>();
+  /** The logged service each service text names, in one registry version's definitions. */
+  private volatile Services services = new Services(null, new ConcurrentHashMap<>());
+
+  /** One sampled request, as served. */
+  record Served(String service, FeatureService definition, Definitions defs, long registryVersion, Instant servedAt,
+      OnlineRequest request, OnlineResponse response) {}
+
+  private record Services(Definitions defs, ConcurrentHashMap<String, Object> byText) {}
+
+  private static final Object NOT_LOGGED = new Object();
+
+  private FeatureLog() {
+    this.queue = null;
+    this.writer = null;
+    this.random = null;
+    this.meters = null;
+  }
+
+  FeatureLog(FeatureLogSettings settings, MeterRegistry meters, FailureLog failures) {
+    this(settings, meters, failures, () -> ThreadLocalRandom.current().nextDouble(), null);
+  }
+
+  /**
+   * @param random the sampling draws (seeded in tests)
+   * @param beforeBatch run by the writer before each batch it takes (tests hold the writer with it); may be null
+   */
+  FeatureLog(FeatureLogSettings settings, MeterRegistry meters, FailureLog failures, DoubleSupplier random, Runnable beforeBatch) {
+    this.queue = new ArrayBlockingQueue<>(settings.queue());
+    this.random = random;
+    this.meters = meters;
+    this.writer = new FeatureLogWriter(settings, queue, meters, failures, beforeBatch);
+  }
+
+  /**
+   * Offers a served request to the log when its service logs and the draw keeps it; never blocks and
+   * never throws.
+   *
+   * @param servedAt the time the read used (its {@code now})
+   */
+  void served(RegistrySnapshot snapshot, OnlineRequest request, OnlineResponse response, Instant servedAt) {
+    String text = request.featureService();
+    if (writer == null || text == null) {
+      return;
+    }
+    Definitions defs = snapshot.definitions();
+    Services s = services;
+    if (s.defs != defs) {
+      s = new Services(defs, new ConcurrentHashMap<>());
+      services = s;
+    }
+    Object found = s.byText.get(text);
+    if (found == null) {
+      found = lookUp(defs, text);
+      if (s.byText.size() < MAX_SERVICES) {
+        s.byText.put(text, found);
+      }
+    }
+    if (!(found instanceof FeatureService service)) {
+      return;
+    }
+    double rate = service.logging().sampleRate();
+    if (rate < 1 && random.getAsDouble() >= rate) {
+      return;
+    }
+    if (!queue.offer(new Served(service.name(), service, defs, snapshot.info().version(), servedAt, request, response))) {
+      dropped.computeIfAbsent(service.name(), n -> Counter.builder("quiver.feature.log.dropped")
+          .description("Sampled requests not logged because the feature log's queue was full (the writer fell behind)")
+          .tag("service", n).register(meters)).increment();
+    }
+  }
+
+  /** The service a request's text names when it logs; {@link #NOT_LOGGED} otherwise. */
+  private static Object lookUp(Definitions defs, String text) {
+    Matcher m = SERVICE.matcher(text.strip());
+    if (!m.matches()) {
+      return NOT_LOGGED;
+    }
+    int version;
+    try {
+      version = m.group(2) == null ? 0 : Integer.parseInt(m.group(2));
+    } catch (NumberFormatException e) {
+      return NOT_LOGGED;
+    }
+    return defs.service(m.group(1), version).filter(s -> s.logging() != null).<Object>map(s -> s).orElse(NOT_LOGGED);
+  }
+
+  /** Requests waiting for the writer. */
+  int queued() {
+    return writer == null ? 0 : queue.size();
+  }
+
+  /** Writes everything queued and buffered to files, then stops the writer. */
+  @Override
+  public void close() {
+    if (writer != null) {
+      writer.close();
+    }
+  }
+}

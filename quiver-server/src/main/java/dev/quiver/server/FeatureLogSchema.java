@@ -1,0 +1,257 @@
+package dev.quiver.server;
+
+import dev.quiver.core.model.Definitions;
+import dev.quiver.core.model.Entity;
+import dev.quiver.core.model.FeatureRef;
+import dev.quiver.core.model.JoinKey;
+import dev.quiver.core.model.ListType;
+import dev.quiver.core.model.OnDemandView;
+import dev.quiver.core.model.RequestField;
+import dev.quiver.core.model.ScalarType;
+import dev.quiver.core.model.Timestamps;
+import dev.quiver.core.model.ValueType;
+import dev.quiver.core.online.FeatureColumn;
+import dev.quiver.core.online.FeatureStatus;
+import dev.quiver.core.online.StrictValues;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.duckdb.DuckDBAppender;
+
+/**
+ * The columns of one feature service's log (the contract docs/monitoring.md states): {@code
+ * request_id}, {@code served_at}, {@code registry_version}, {@code service}, {@code service_version};
+ * one column per entity key as the request named it, typed as the entity's key; one per request-data
+ * field, typed as declared; per served feature {@code <view>__<feature>} (typed as the feature) and
+ * {@code <view>__<feature>__status}. A feature service listing two versions of one view's feature
+ * names the older one {@code <view>@v<N>__<feature>}, as Feast's full names do. Two schemas are equal
+ * when their column names and types are: only a change starts a new file.
+ */
+record FeatureLogSchema(List<String> keys, List<ValueType> keyTypes, List<RequestField> requestFields,
+    List<String> featureNames, List<ValueType> featureTypes) {
+
+  /**
+   * Whether {@code served} has this schema without computing it: the same definitions and service
+   * as the request the schema was made for, and the same key columns.
+   */
+  boolean fits(FeatureLog.Served served, Definitions defs, dev.quiver.core.model.FeatureService service) {
+    if (served.defs() != defs || served.definition() != service || served.response().features().size() != featureNames.size()
+        || served.response().entities().size() != keys.size()) {
+      return false;
+    }
+    for (String k : keys) {
+      if (!served.response().entities().containsKey(k)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The schema of what {@code served} holds. */
+  static FeatureLogSchema of(FeatureLog.Served served) {
+    Definitions defs = served.defs();
+    List<String> keys = new ArrayList<>(served.response().entities().keySet());
+    List<ValueType> keyTypes = new ArrayList<>();
+    for (String k : keys) {
+      keyTypes.add(keyType(defs, k, served.response().entities().get(k)));
+    }
+    Map<String, RequestField> fields = new LinkedHashMap<>();
+    Set<String> names = new HashSet<>();
+    List<String> featureNames = new ArrayList<>();
+    List<ValueType> featureTypes = new ArrayList<>();
+    for (FeatureColumn c : served.response().features()) {
+      FeatureRef ref = c.ref();
+      defs.onDemandView(ref.view(), ref.version()).map(OnDemandView::requestFields)
+          .ifPresent(rf -> rf.forEach(f -> fields.putIfAbsent(f.name(), f)));
+      String name = ref.view() + "__" + ref.feature();
+      if (!names.add(name)) {
+        name = ref.view() + "@v" + ref.version() + "__" + ref.feature();
+        names.add(name);
+      }
+      featureNames.add(name);
+      featureTypes.add(c.type() != null ? c.type() : inferred(c.values()));
+    }
+    return new FeatureLogSchema(keys, keyTypes, List.copyOf(fields.values()), featureNames, featureTypes);
+  }
+
+  /** The join key's declared type; a key no entity declares takes its values' type. */
+  private static ValueType keyType(Definitions defs, String key, List<Object> values) {
+    for (Entity e : defs.entities()) {
+      for (JoinKey k : e.joinKeys()) {
+        if (k.name().equals(key)) {
+          return k.type();
+        }
+      }
+    }
+    return inferred(values);
+  }
+
+  private static ValueType inferred(List<Object> values) {
+    for (Object v : values) {
+      if (v instanceof Long || v instanceof Integer) {
+        return ScalarType.INT64;
+      } else if (v instanceof Number) {
+        return ScalarType.FLOAT64;
+      } else if (v instanceof Boolean) {
+        return ScalarType.BOOL;
+      } else if (v instanceof byte[]) {
+        return ScalarType.BYTES;
+      } else if (v instanceof Instant) {
+        return ScalarType.TIMESTAMP;
+      } else if (v != null) {
+        return ScalarType.STRING;
+      }
+    }
+    return ScalarType.STRING;
+  }
+
+  /** {@code CREATE TABLE name (...)} for this schema. */
+  String createTable(String table) {
+    List<String> cols = new ArrayList<>(List.of("request_id VARCHAR", "served_at TIMESTAMP", "registry_version INTEGER",
+        "service VARCHAR", "service_version INTEGER"));
+    for (int i = 0; i < keys.size(); i++) {
+      cols.add(quote(keys.get(i)) + " " + sql(keyTypes.get(i)));
+    }
+    for (RequestField f : requestFields) {
+      cols.add(quote(f.name()) + " " + sql(f.type()));
+    }
+    for (int i = 0; i < featureNames.size(); i++) {
+      cols.add(quote(featureNames.get(i)) + " " + sql(featureTypes.get(i)));
+      cols.add(quote(featureNames.get(i) + "__status") + " VARCHAR");
+    }
+    return "CREATE TABLE " + table + " (" + String.join(", ", cols) + ")";
+  }
+
+  /** Appends one row per entity row of {@code served}; returns the number of rows. */
+  int append(DuckDBAppender a, FeatureLog.Served served, String requestId) throws SQLException {
+    int rows = served.response().rows();
+    long servedAt = Timestamps.toMicros(served.servedAt());
+    List<List<Object>> keyValues = new ArrayList<>(keys.size());
+    for (String k : keys) {
+      keyValues.add(served.response().entities().get(k));
+    }
+    List<List<Object>> fieldValues = new ArrayList<>(requestFields.size());
+    for (RequestField f : requestFields) {
+      List<Object> v = served.request().requestContext().get(f.name());
+      fieldValues.add(v != null ? v : served.request().entities().get(f.name()));
+    }
+    List<FeatureColumn> features = served.response().features();
+    for (int r = 0; r < rows; r++) {
+      a.beginRow();
+      a.append(requestId);
+      a.appendEpochMicros(servedAt);
+      a.append((int) served.registryVersion());
+      a.append(served.service());
+      a.append(served.definition().version());
+      for (int k = 0; k < keys.size(); k++) {
+        List<Object> col = keyValues.get(k);
+        value(a, keyTypes.get(k), col == null || r >= col.size() ? null : col.get(r));
+      }
+      for (int f = 0; f < requestFields.size(); f++) {
+        List<Object> col = fieldValues.get(f);
+        value(a, requestFields.get(f).type(), requestValue(requestFields.get(f).type(), col == null || r >= col.size() ? null : col.get(r)));
+      }
+      for (int f = 0; f < features.size(); f++) {
+        FeatureColumn c = features.get(f);
+        value(a, featureTypes.get(f), c.values().get(r));
+        FeatureStatus status = c.statuses().get(r);
+        if (status == null) {
+          a.appendNull();
+        } else {
+          a.append(status.name());
+        }
+      }
+      a.endRow();
+    }
+    return rows;
+  }
+
+  /** A request value as its field's type (the read accepted it, so it parses); null when it does not. */
+  private static Object requestValue(ValueType type, Object v) {
+    if (v == null) {
+      return null;
+    }
+    try {
+      if (type instanceof ListType l) {
+        List<Object> out = new ArrayList<>();
+        for (Object item : (List<?>) v) {
+          out.add(item == null ? null : StrictValues.parse(l.element(), item));
+        }
+        return out;
+      }
+      return StrictValues.parse((ScalarType) type, v);
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+
+  private static void value(DuckDBAppender a, ValueType type, Object v) throws SQLException {
+    if (v == null) {
+      a.appendNull();
+      return;
+    }
+    switch (type) {
+      case ScalarType s -> scalar(a, s, v);
+      case ListType l -> {
+        List<Object> items = new ArrayList<>();
+        for (Object item : (List<?>) v) {
+          items.add(item == null ? null : switch (l.element()) {
+            case TIMESTAMP -> LocalDateTime.ofInstant((Instant) item, ZoneOffset.UTC);
+            case INT32 -> ((Number) item).intValue();
+            case INT64 -> ((Number) item).longValue();
+            case FLOAT32 -> ((Number) item).floatValue();
+            case FLOAT64 -> ((Number) item).doubleValue();
+            default -> item;
+          });
+        }
+        a.append(items);
+      }
+    }
+  }
+
+  private static void scalar(DuckDBAppender a, ScalarType type, Object v) throws SQLException {
+    switch (type) {
+      case INT32 -> a.append(((Number) v).intValue());
+      case INT64 -> a.append(((Number) v).longValue());
+      case FLOAT32 -> a.append(((Number) v).floatValue());
+      case FLOAT64 -> a.append(((Number) v).doubleValue());
+      case BOOL -> a.append((boolean) (Boolean) v);
+      case STRING -> a.append(String.valueOf(v));
+      case BYTES -> a.append((byte[]) v);
+      case TIMESTAMP -> a.appendEpochMicros(Timestamps.toMicros((Instant) v));
+    }
+  }
+
+  static String sql(ValueType type) {
+    return switch (type) {
+      case ListType l -> sql(l.element()) + "[]";
+      case ScalarType s -> switch (s) {
+        case INT32 -> "INTEGER";
+        case INT64 -> "BIGINT";
+        case FLOAT32 -> "FLOAT";
+        case FLOAT64 -> "DOUBLE";
+        case BOOL -> "BOOLEAN";
+        case STRING -> "VARCHAR";
+        case BYTES -> "BLOB";
+        case TIMESTAMP -> "TIMESTAMP";
+      };
+    };
+  }
+
+  static String quote(String name) {
+    return '"' + name.replace("\"", "\"\"") + '"';
+  }
+
+  @Override
+  public String toString() {
+    return keys + " " + requestFields.stream().map(RequestField::name).collect(Collectors.joining(",")) + " " + featureNames;
+  }
+}

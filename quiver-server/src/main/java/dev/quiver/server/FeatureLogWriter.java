@@ -1,0 +1,307 @@
+package dev.quiver.server;
+
+import dev.quiver.core.model.Definitions;
+import dev.quiver.core.model.FeatureService;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.UUID;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.duckdb.DuckDBAppender;
+import org.duckdb.DuckDBConnection;
+
+/**
+ * The feature log's single writer thread: takes sampled requests from the queue in batches, appends
+ * their rows to one in-memory DuckDB table per service (the connection and its appenders belong to
+ * this thread alone), and rolls a table to a Parquet file when it holds {@code roll_rows} rows, when
+ * its first row is {@code roll_every} old, when the schema or the date changes, and on close.
+ *
+ * <p>Why DuckDB: it is already the product's embedded engine, its appender takes rows without SQL
+ * per row, and {@code COPY ... TO (FORMAT parquet)} writes the same Parquet files (types, zstd
+ * compression, timestamps) that the DuckDB offline engine reads back as a source; Arrow's dataset
+ * writer would add a second Parquet writer with its own type mapping and JDK 25 flags.
+ *
+ * <p>Files: {@code <path>/<service>/date=YYYY-MM-DD/part-<epochMillis>-<seq>.parquet}, the date being
+ * the UTC date of the rows' {@code served_at}. Each is written under a hidden temporary name in the
+ * same folder and renamed into place, so a reader (or a crash) never sees half a file; a crash loses
+ * what was buffered, never a written file. A failed write (an unwritable folder, a full disk) is
+ * counted ({@code quiver_feature_log_write_errors_total}), reported through {@link FailureLog} (one
+ * line per interval) and its rows are discarded; requests are never affected.
+ */
+final class FeatureLogWriter implements AutoCloseable {
+  private static final Logger LOG = Logger.getLogger(FeatureLogWriter.class.getName());
+  private static final int BATCH = 512;
+  private static final long MAX_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
+  private final FeatureLogSettings settings;
+  private final ArrayBlockingQueue<FeatureLog.Served> queue;
+  private final MeterRegistry meters;
+  private final FailureLog failures;
+  private final Runnable beforeBatch;
+  private final Thread thread;
+  private final Counter files;
+  private final Counter writeErrors;
+  private final ConcurrentHashMap<String, Counter> rows = new ConcurrentHashMap<>();
+  private final Map<String, Buffer> buffers = new HashMap<>();
+  private volatile boolean stopping;
+  private Connection connection;
+  private long seq;
+  private final SplittableRandom ids = new SplittableRandom(new java.security.SecureRandom().nextLong());
+  private int tables;
+
+  /** One service's rows not yet in a file. */
+  private static final class Buffer {
+    final String service;
+    final FeatureLogSchema schema;
+    final LocalDate date;
+    final String table;
+    final long opened;
+    DuckDBAppender appender;
+    long rows;
+    Definitions lastDefs;
+    FeatureService lastDefinition;
+
+    Buffer(String service, FeatureLogSchema schema, LocalDate date, String table, long opened) {
+      this.service = service;
+      this.schema = schema;
+      this.date = date;
+      this.table = table;
+      this.opened = opened;
+    }
+  }
+
+  FeatureLogWriter(FeatureLogSettings settings, ArrayBlockingQueue<FeatureLog.Served> queue, MeterRegistry meters,
+      FailureLog failures, Runnable beforeBatch) {
+    this.settings = settings;
+    this.queue = queue;
+    this.meters = meters;
+    this.failures = failures;
+    this.beforeBatch = beforeBatch;
+    this.files = Counter.builder("quiver.feature.log.files").description("Feature log Parquet files written")
+        .register(meters);
+    this.writeErrors = Counter.builder("quiver.feature.log.write.errors")
+        .description("Feature log files that could not be written (their rows are lost; the log says why)").register(meters);
+    Gauge.builder("quiver.feature.log.queued", queue, ArrayBlockingQueue::size)
+        .description("Sampled requests waiting for the feature log writer").register(meters);
+    this.thread = Thread.ofPlatform().daemon().name("quiver-feature-log").unstarted(this::run);
+    thread.start();
+  }
+
+  private void run() {
+    List<FeatureLog.Served> batch = new ArrayList<>(BATCH);
+    try {
+      while (true) {
+        boolean last = stopping;
+        if (beforeBatch != null && !last) {
+          beforeBatch.run();
+        }
+        FeatureLog.Served first = queue.poll(waitNanos(), TimeUnit.NANOSECONDS);
+        if (first != null) {
+          batch.add(first);
+          queue.drainTo(batch, BATCH - 1);
+          for (FeatureLog.Served s : batch) {
+            append(s);
+          }
+          batch.clear();
+        }
+        rollDue(System.nanoTime());
+        if (last && queue.isEmpty()) {
+          break;
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      for (Buffer b : new ArrayList<>(buffers.values())) {
+        roll(b);
+      }
+      closeConnection();
+    }
+  }
+
+  /** How long to wait for a request: until the oldest buffer is due, at most 100 ms (to notice close). */
+  private long waitNanos() {
+    long wait = MAX_WAIT_NANOS;
+    long now = System.nanoTime();
+    for (Buffer b : buffers.values()) {
+      wait = Math.min(wait, Math.max(0, b.opened + settings.rollEvery().toNanos() - now));
+    }
+    return wait;
+  }
+
+  private void append(FeatureLog.Served s) {
+    Buffer b = buffers.get(s.service());
+    FeatureLogSchema schema;
+    LocalDate date = LocalDate.ofInstant(s.servedAt(), ZoneOffset.UTC);
+    try {
+      schema = b != null && b.schema.fits(s, b.lastDefs, b.lastDefinition) ? b.schema : FeatureLogSchema.of(s);
+    } catch (RuntimeException e) {
+      failed(s.service(), "cannot log a request of feature service '" + s.service() + "': " + e.getMessage(), e);
+      return;
+    }
+    if (b != null && (!b.schema.equals(schema) || !b.date.equals(date))) {
+      roll(b); // a new service version, a registry change of its features, or midnight: a new file
+      b = null;
+    }
+    try {
+      if (b == null) {
+        b = open(s.service(), schema, date);
+      }
+      b.rows += schema.append(b.appender, s, requestId());
+      b.lastDefs = s.defs();
+      b.lastDefinition = s.definition();
+    } catch (SQLException | RuntimeException e) {
+      failed(s.service(), "cannot buffer the rows of feature service '" + s.service() + "' for the feature log: " + e.getMessage(), e);
+      if (b != null) {
+        discard(b);
+      }
+      return;
+    }
+    if (b.rows >= settings.rollRows()) {
+      roll(b);
+    }
+  }
+
+  private Buffer open(String service, FeatureLogSchema schema, LocalDate date) throws SQLException {
+    Connection c = connection();
+    String table = "log_" + (++tables);
+    try (Statement st = c.createStatement()) {
+      st.execute(schema.createTable(table));
+    }
+    Buffer b = new Buffer(service, schema, date, table, System.nanoTime());
+    b.appender = c.unwrap(DuckDBConnection.class).createAppender(DuckDBConnection.DEFAULT_SCHEMA, table);
+    buffers.put(service, b);
+    return b;
+  }
+
+  /** A random (version 4) UUID from the writer's own generator: no lock, no entropy per call. */
+  private String requestId() {
+    long hi = (ids.nextLong() & ~0xF000L) | 0x4000L;
+    long lo = (ids.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
+    return new UUID(hi, lo).toString();
+  }
+
+  private void rollDue(long now) {
+    for (Iterator<Buffer> it = new ArrayList<>(buffers.values()).iterator(); it.hasNext(); ) {
+      Buffer b = it.next();
+      if (now - b.opened >= settings.rollEvery().toNanos()) {
+        roll(b);
+      }
+    }
+  }
+
+  /** Writes the buffer to its Parquet file (temporary name, then renamed) and drops it. */
+  private void roll(Buffer b) {
+    buffers.remove(b.service);
+    Path tmp = null;
+    try {
+      b.appender.close(); // flushes the appended rows into the table
+      b.appender = null;
+      if (b.rows > 0) {
+        Path dir = settings.path().resolve(b.service).resolve("date=" + b.date);
+        Files.createDirectories(dir);
+        String name = "part-" + System.currentTimeMillis() + "-" + (++seq) + ".parquet";
+        tmp = dir.resolve("." + name + ".tmp");
+        try (Statement st = connection().createStatement()) {
+          st.execute("COPY " + b.table + " TO '" + tmp.toString().replace("'", "''") + "' (FORMAT parquet, COMPRESSION zstd)");
+        }
+        Files.move(tmp, dir.resolve(name), StandardCopyOption.ATOMIC_MOVE);
+        tmp = null;
+        files.increment();
+        rows.computeIfAbsent(b.service, n -> Counter.builder("quiver.feature.log.rows")
+            .description("Served entity rows written to the feature log").tag("service", n).register(meters))
+            .increment(b.rows);
+      }
+    } catch (IOException | SQLException | RuntimeException e) {
+      failed(b.service, "cannot write " + b.rows + " rows of feature service '" + b.service + "' to the feature log under "
+          + settings.path() + " (they are lost): " + e.getMessage() + "; check that the folder is writable (feature_logging.path"
+          + " in quiver.yaml)", e);
+    } finally {
+      if (tmp != null) {
+        try {
+          Files.deleteIfExists(tmp);
+        } catch (IOException ignored) {
+          // the temporary name is hidden from readers; the next start does not reuse it
+        }
+      }
+      drop(b);
+    }
+  }
+
+  private void discard(Buffer b) {
+    buffers.remove(b.service);
+    if (b.appender != null) {
+      try {
+        b.appender.close();
+      } catch (SQLException | RuntimeException ignored) {
+        // the table is dropped next
+      }
+    }
+    drop(b);
+  }
+
+  private void drop(Buffer b) {
+    try (Statement st = connection().createStatement()) {
+      st.execute("DROP TABLE IF EXISTS " + b.table);
+    } catch (SQLException | RuntimeException e) {
+      closeConnection(); // a fresh in-memory database at the next open
+    }
+  }
+
+  private void failed(String service, String message, Throwable e) {
+    writeErrors.increment();
+    failures.failed(LOG, Level.WARNING, "feature-log", message, e);
+  }
+
+  private Connection connection() throws SQLException {
+    if (connection == null) {
+      connection = DriverManager.getConnection("jdbc:duckdb:");
+    }
+    return connection;
+  }
+
+  private void closeConnection() {
+    if (connection != null) {
+      try {
+        connection.close();
+      } catch (SQLException ignored) {
+        // in-memory: nothing is lost
+      }
+      connection = null;
+    }
+  }
+
+  /** Writes what is queued and buffered, then stops the thread (waits up to a minute). */
+  @Override
+  public void close() {
+    stopping = true;
+    try {
+      thread.join(TimeUnit.MINUTES.toMillis(1));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (thread.isAlive()) {
+      LOG.warning("the feature log writer did not finish within a minute; " + queue.size() + " queued requests are not logged");
+    }
+  }
+}

@@ -56,6 +56,7 @@ public final class QuiverServer implements AutoCloseable {
   private final dev.quiver.server.flight.OfflineFlight flight; // null when gRPC is off
   private final LocalOperations ops;
   private final StreamConsumers streams;
+  private final SkewMonitor skew; // null unless quiver.yaml schedules it
   private final ServerOptions options;
   private final ServerFile serverFile; // null when it could not be written
   private final Authenticator authenticator;
@@ -122,6 +123,7 @@ public final class QuiverServer implements AutoCloseable {
     this.streams = options.ingest().enabled()
         ? new StreamConsumers(repo, live, ops, options.ingest(), metrics.meters(), options.registryPoll()) : null;
     ops.streams(streams);
+    this.skew = skewMonitor(repo, metrics);
     this.serverFile = announce(repo.config().root(), options.host(), http.port());
   }
 
@@ -233,6 +235,27 @@ public final class QuiverServer implements AutoCloseable {
     return authenticator.enabled();
   }
 
+  /** The scheduled skew check of {@code monitoring.skew} in quiver.yaml, started; null when none is configured. */
+  private static SkewMonitor skewMonitor(FeatureRepo repo, ServerMetrics metrics) {
+    if (!(repo.config().monitoring().get("skew") instanceof java.util.Map<?, ?> settings)) {
+      return null;
+    }
+    java.util.Map<Object, Object> withLogs = new java.util.LinkedHashMap<>(settings);
+    Object logPath = repo.config().featureLogging().get("path");
+    if (!withLogs.containsKey("logs") && logPath != null) {
+      withLogs.put("logs", logPath); // where this server's feature logging writes
+    }
+    SkewMonitor m = new SkewMonitor(repo, dev.quiver.core.monitor.SkewSchedule.of(withLogs), metrics.meters(),
+        metrics.failures(), Clock.systemUTC());
+    m.start();
+    return m;
+  }
+
+  /** The scheduled skew check, or null when quiver.yaml configures none. */
+  SkewMonitor skewMonitor() {
+    return skew;
+  }
+
   /** Checks the registry for a new version now instead of at the next poll. */
   public void refreshRegistry() {
     live.refresh();
@@ -261,6 +284,9 @@ public final class QuiverServer implements AutoCloseable {
         try {
           if (streams != null) {
             streams.close(); // each consumer stops after the batch it is writing, its offsets committed
+          }
+          if (skew != null) {
+            skew.close();
           }
           ops.close(); // a background materialization writes to the stores the caller closes next
         } finally {

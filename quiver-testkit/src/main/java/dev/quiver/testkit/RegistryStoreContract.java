@@ -958,4 +958,71 @@ public abstract class RegistryStoreContract {
     assertThat(byRun).hasSize(THREADS * 10);
     assertThat(byRun.values()).allSatisfy(features -> assertThat(features).containsExactly("a", "b", "null"));
   }
+
+  // ---- skew results (docs/monitoring.md, "Skew") ---------------------------------------------
+
+  private static dev.quiver.core.monitor.SkewResult skew(int i, String service, String feature) {
+    return new dev.quiver.core.monitor.SkewResult(T0.plusSeconds(i), service, feature,
+        i % 3 == 0 ? null : T0.minusSeconds(3600 + i), i % 2 == 0 ? null : T0.plusNanos(1_000 + i), 1_000 + i, i,
+        i == 0 ? List.of() : List.of("user_id=" + i + " at " + T0 + ": served 1.5 (PRESENT), offline 2.5", "\"quoted\"\nline"));
+  }
+
+  @Test
+  public void skewResultsReadBackExactlyAndFilter() {
+    dev.quiver.core.monitor.SkewLog log = store.skewLog();
+    assertThat(log.read(Instant.EPOCH, null, 100)).isEmpty();
+    List<dev.quiver.core.monitor.SkewResult> all = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      List<dev.quiver.core.monitor.SkewResult> run = List.of(skew(i, i < 3 ? "fraud" : "fraud_v2", "user_txn__amount"),
+          skew(i, i < 3 ? "fraud" : "fraud_v2", "risk__ratio"));
+      log.append(run);
+      all.addAll(run);
+    }
+    log.append(List.of());
+    dev.quiver.core.monitor.SkewLog other = track(reopen()).skewLog();
+    assertThat(other.read(Instant.EPOCH, null, 100)).isEqualTo(all);
+    assertThat(other.read(T0.plusSeconds(4), null, 100)).isEqualTo(all.subList(8, 12));
+    assertThat(other.read(Instant.EPOCH, "fraud", 100)).isEqualTo(all.subList(0, 6));
+    assertThat(other.read(Instant.EPOCH, "fraud_v2", 100)).isEqualTo(all.subList(6, 12));
+    assertThat(other.read(Instant.EPOCH, "fra", 100)).isEmpty();
+    assertThat(other.read(Instant.EPOCH, null, 3)).isEqualTo(all.subList(0, 3));
+    assertThat(other.read(Instant.EPOCH, null, 0)).isEmpty();
+    assertThatThrownBy(() -> other.read(Instant.EPOCH, null, -1)).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  @Timeout(value = 60, unit = TimeUnit.SECONDS)
+  public void concurrentSkewAppendsLoseNothingAndKeepEachRunWhole() throws Exception {
+    store.skewLog().append(List.of(skew(0, "first", "a"))); // the log exists before the race
+    ExecutorService pool = Executors.newFixedThreadPool(THREADS);
+    CyclicBarrier start = new CyclicBarrier(THREADS);
+    try {
+      List<Future<?>> done = new ArrayList<>();
+      for (int t = 0; t < THREADS; t++) {
+        int thread = t;
+        RegistryStore s = track(reopen());
+        done.add(pool.submit(() -> {
+          start.await();
+          for (int i = 0; i < 10; i++) {
+            String service = "t" + thread + "_" + i;
+            s.skewLog().append(List.of(skew(1, service, "a"), skew(2, service, "b"), skew(3, service, "c")));
+          }
+          return null;
+        }));
+      }
+      for (Future<?> f : done) {
+        f.get(60, TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    List<dev.quiver.core.monitor.SkewResult> read = store.skewLog().read(Instant.EPOCH, null, 10_000);
+    assertThat(read).hasSize(1 + THREADS * 10 * 3);
+    Map<String, List<String>> byRun = new HashMap<>(); // each run whole, its results in their order
+    for (dev.quiver.core.monitor.SkewResult r : read.subList(1, read.size())) {
+      byRun.computeIfAbsent(r.service(), v -> new ArrayList<>()).add(r.feature());
+    }
+    assertThat(byRun).hasSize(THREADS * 10);
+    assertThat(byRun.values()).allSatisfy(features -> assertThat(features).containsExactly("a", "b", "c"));
+  }
 }

@@ -37,7 +37,8 @@ public final class DefinitionLoader {
   public static final String CONFIG_FILE = "quiver.yaml";
 
   private static final List<String> CONFIG_KEYS =
-      List.of("project", "registry", "offline", "online", "definitions", "classpath", "server", "feature_logging");
+      List.of("project", "registry", "offline", "online", "definitions", "classpath", "server", "feature_logging",
+          "monitoring");
 
   private final Function<String, String> environment;
 
@@ -166,7 +167,22 @@ public final class DefinitionLoader {
             definitions,
             classpath,
             section(m, "server", secrets),
-            section(m, "feature_logging", secrets));
+            section(m, "feature_logging", secrets),
+            section(m, "monitoring", secrets));
+    if (config.monitoring().get("skew") instanceof Map<?, ?> skew) {
+      try {
+        dev.quiver.core.monitor.SkewSchedule.of(skew);
+      } catch (IllegalArgumentException e) {
+        m.problem(m.origin("monitoring"), "monitoring.skew: " + e.getMessage());
+      }
+    } else if (config.monitoring().containsKey("skew")) {
+      m.problem(m.origin("monitoring"), "monitoring.skew must be a mapping, e.g. {every: 1h, lookback: 1h}");
+    }
+    for (String k : config.monitoring().keySet()) {
+      if (!k.equals("skew")) {
+        m.problem(m.origin("monitoring"), "monitoring has no check '" + k + "'; the one there is: skew");
+      }
+    }
     if (!problems.isEmpty()) {
       throw new DefinitionException(problems);
     }
@@ -175,7 +191,7 @@ public final class DefinitionLoader {
 
   /**
    * A section's values as strings, in file order, with secret references ({@code ${ENV_VAR}},
-   * {@code ${file:PATH}}) replaced; empty when the section is absent. In {@code offline}, a value may
+   * {@code ${file:PATH}}) replaced; empty when the section is absent. In {@code offline} and {@code monitoring}, a value may
    * also be a mapping of single values (the engine's {@code conf}), resolved the same way, as a map of
    * strings.
    */
@@ -186,7 +202,7 @@ public final class DefinitionLoader {
       return out;
     }
     for (String k : section.keys()) {
-      if (key.equals("offline") && section.raw(k) != null && YamlMap.isMap(section.raw(k))) {
+      if ((key.equals("offline") || key.equals("monitoring")) && section.raw(k) != null && YamlMap.isMap(section.raw(k))) {
         YamlMap inner = section.map(k);
         Map<String, Object> values = new LinkedHashMap<>();
         for (String ik : inner.keys()) {

@@ -17,6 +17,7 @@ import java.util.Objects;
  * classpath: [lib/*.jar]          # jars (or class folders) holding custom transforms; globs allowed
  * server:   {tls_cert: ..., ...}   # how quiver serve listens and authenticates (docs/security.md)
  * feature_logging: {path: feature_logs, roll_every: 5m}   # where served rows are logged (docs/monitoring.md)
+ * monitoring: {skew: {every: 1h, lookback: 1h}}   # what quiver serve checks on a schedule (docs/monitoring.md)
  * }</pre>
  *
  * @param root the repo folder (absolute)
@@ -29,6 +30,8 @@ import java.util.Objects;
  * @param server the server section: TLS, authentication (flat keys; docs/security.md)
  * @param featureLogging the feature_logging section: where and how the server writes the rows feature
  *     services with {@code logging:} serve (flat keys; empty when absent; docs/monitoring.md)
+ * @param monitoring the monitoring section: per check ({@code skew}), a map of its settings as strings
+ *     ({@link dev.quiver.core.monitor.SkewSchedule})
  */
 public record RepoConfig(
     Path root,
@@ -39,7 +42,8 @@ public record RepoConfig(
     List<String> definitions,
     List<String> classpath,
     Map<String, Object> server,
-    Map<String, Object> featureLogging) {
+    Map<String, Object> featureLogging,
+    Map<String, Object> monitoring) {
   public RepoConfig {
     Objects.requireNonNull(root, "root");
     Objects.requireNonNull(project, "project");
@@ -50,6 +54,14 @@ public record RepoConfig(
     classpath = List.copyOf(classpath);
     server = Map.copyOf(server);
     featureLogging = Map.copyOf(featureLogging);
+    monitoring = Map.copyOf(monitoring);
+  }
+
+  /** A configuration without a monitoring section. */
+  public RepoConfig(Path root, String project, Map<String, Object> registry, Map<String, Object> offline,
+      Map<String, Object> online, List<String> definitions, List<String> classpath, Map<String, Object> server,
+      Map<String, Object> featureLogging) {
+    this(root, project, registry, offline, online, definitions, classpath, server, featureLogging, Map.of());
   }
 
   /** A configuration without a feature_logging section. */
@@ -75,7 +87,7 @@ public record RepoConfig(
   public String toString() {
     return Secrets.redact("RepoConfig[root=" + root + ", project=" + project + ", registry=" + registry + ", offline="
         + offline + ", online=" + online + ", definitions=" + definitions + ", classpath=" + classpath + ", server="
-        + server + ", feature_logging=" + featureLogging + "]");
+        + server + ", feature_logging=" + featureLogging + ", monitoring=" + monitoring + "]");
   }
 
   /** The registry store type, {@code file} unless configured. */

@@ -129,6 +129,15 @@ public interface RegistryStore extends AutoCloseable {
   }
 
   /**
+   * The skew results kept beside the versions (docs/monitoring.md, "Skew").
+   *
+   * @throws UnsupportedOperationException when this store keeps none
+   */
+  default dev.quiver.core.monitor.SkewLog skewLog() {
+    throw new UnsupportedOperationException("this registry store keeps no skew results");
+  }
+
+  /**
    * The API tokens kept beside the versions, hashed (DESIGN §6).
    *
    * @throws UnsupportedOperationException when this store keeps none

@@ -63,6 +63,7 @@ final class FileRegistryStore implements RegistryStore {
   private final TokenDirectory tokens;
   private final FileAuditLog audit;
   private final FileValidationLog validation;
+  private final FileSkewLog skew;
   private final ConcurrentMap<Long, VersionInfo> verifiedInfos = new ConcurrentHashMap<>();
   private final ConcurrentMap<String, DatasetRecord> verifiedDatasets = new ConcurrentHashMap<>();
   private volatile boolean closed;
@@ -75,6 +76,7 @@ final class FileRegistryStore implements RegistryStore {
     this.tokens = new TokenDirectory(this.root, this.root.resolve("tokens"));
     this.audit = new FileAuditLog(this.root, this.root.resolve("audit"));
     this.validation = new FileValidationLog(this.root, this.root.resolve("validation"));
+    this.skew = new FileSkewLog(this.root, this.root.resolve("monitoring"));
   }
 
   /** The audit log in {@code audit/events.jsonl} ({@link FileAuditLog}). */
@@ -89,6 +91,13 @@ final class FileRegistryStore implements RegistryStore {
   public dev.quiver.core.quality.ValidationLog validationLog() {
     ensureOpen();
     return validation;
+  }
+
+  /** The skew results in {@code monitoring/skew.jsonl} ({@link FileSkewLog}). */
+  @Override
+  public dev.quiver.core.monitor.SkewLog skewLog() {
+    ensureOpen();
+    return skew;
   }
 
   /** The directory holding the registry. */

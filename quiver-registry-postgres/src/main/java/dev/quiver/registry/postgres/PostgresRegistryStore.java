@@ -59,6 +59,7 @@ final class PostgresRegistryStore implements RegistryStore {
   private final RegistryDatabase db;
   private final PostgresAuditLog audit;
   private final PostgresValidationLog validation;
+  private final PostgresSkewLog skew;
   private final PostgresTokenStore tokens;
   private final VersionNotifications notifications;
   private final ConcurrentMap<Long, VersionInfo> verifiedInfos = new ConcurrentHashMap<>();
@@ -69,6 +70,7 @@ final class PostgresRegistryStore implements RegistryStore {
     this.db = Objects.requireNonNull(db, "db");
     this.audit = new PostgresAuditLog(db);
     this.validation = new PostgresValidationLog(db);
+    this.skew = new PostgresSkewLog(db);
     this.tokens = new PostgresTokenStore(db);
     this.notifications = new VersionNotifications(db);
   }
@@ -355,6 +357,13 @@ final class PostgresRegistryStore implements RegistryStore {
   public dev.quiver.core.quality.ValidationLog validationLog() {
     ensureOpen();
     return validation;
+  }
+
+  /** The skew results in the {@code skew_results} table ({@link PostgresSkewLog}). */
+  @Override
+  public dev.quiver.core.monitor.SkewLog skewLog() {
+    ensureOpen();
+    return skew;
   }
 
   @Override

@@ -23,7 +23,7 @@ import org.flywaydb.core.api.FlywayException;
  */
 final class RegistryDatabase implements AutoCloseable {
   /** The newest schema version this code knows: the highest {@code V<N>__*.sql} in migrations/. */
-  static final int SCHEMA_VERSION = 2;
+  static final int SCHEMA_VERSION = 3;
 
   static final String MIGRATIONS = "classpath:dev/quiver/registry/postgres/migrations";
   private static final String HISTORY = "flyway_schema_history";

@@ -182,13 +182,25 @@ final class ReportCommand implements Callable<Integer> {
   }
 
   /**
-   * Skew results over time. Skew runs ({@code quiver monitor skew}) will record their per-feature results
-   * in the registry store; this is where the report reads them (from {@code since} on) once they are
-   * kept. Until then the section says so.
+   * Skew results over time: what runs of {@code quiver monitor skew} and the server's schedule recorded in the
+   * registry store's {@link dev.quiver.core.monitor.SkewLog} from {@code since} on, one point per run and feature.
    */
   static Report.Section<Report.SkewPoint> skew(FeatureRepo r, Instant since) {
-    return Report.Section.empty("No skew results are recorded in this registry store yet: runs of quiver monitor skew"
-        + " will be shown here.");
+    if (r == null) {
+      return Report.Section.empty("No feature repo here (give --repo): skew results are not shown.");
+    }
+    List<dev.quiver.core.monitor.SkewResult> results;
+    try {
+      results = r.registry().skewLog().read(since, null, Integer.MAX_VALUE);
+    } catch (UnsupportedOperationException e) {
+      return Report.Section.empty("This registry store keeps no skew results.");
+    }
+    List<Report.SkewPoint> points = new ArrayList<>();
+    for (dev.quiver.core.monitor.SkewResult s : results) {
+      points.add(new Report.SkewPoint(s.time(), s.service(), s.feature(), s.rowsCompared(), s.mismatches()));
+    }
+    return new Report.Section<>(points, points.isEmpty() ? "No skew results since " + since
+        + ": run quiver monitor skew, or schedule it in quiver serve (monitoring: {skew: ...})." : "");
   }
 
   /** Each online view's newest event time (the online store's freshness rows) and its materialization watermark. */

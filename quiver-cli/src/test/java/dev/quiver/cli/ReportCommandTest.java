@@ -44,7 +44,6 @@ class ReportCommandTest {
     assertThat(html).contains("<td>user_txn@v1</td><td>2026-").contains("<td>payment_checks@v1</td><td>2026-");
     // validation: the materialization's results, the warned ones listed
     assertThat(html).contains("allowed([US, GB, DE, FR])").contains("<td class=\"warned\">warned</td>").doesNotContain("No validation results");
-    assertThat(html).contains("No skew results are recorded in this registry store yet");
 
     // drift over time: days before the shift stay low, days after it are far past the fail band
     List<double[]> amount = points(html, "last_amount");
@@ -80,6 +79,61 @@ class ReportCommandTest {
   }
 
   @Test
+  void skewRunsRecordedInTheRegistryAreDrawnOverTime() throws Exception {
+    // a feature log of fraud_model written from a training set: its values are the offline ones
+    Path logs = tmp.resolve("skew-logs");
+    Path file = logs.resolve("fraud_model/date=2026-03-01/part-1-0.parquet");
+    ReportFixture.run("historical", "--repo", data.repo.toString(), "--query-sql", "SELECT 'r' || txn_id AS request_id,"
+        + " event_ts - INTERVAL 1 MICROSECOND AS served_at, 1 AS registry_version, 'fraud_model' AS service,"
+        + " 1 AS service_version, user_id, merchant_id, amount, country FROM transactions",
+        "--service", "fraud_model", "--full-feature-names", "--timestamp-column", "served_at", "--out", file.toString());
+    Cli first = skew(logs);
+    assertThat(first.exitCode()).as(first.toString()).isZero();
+    // then one served value in ten (of those that had one) changed: the second run's rate of that feature is their share
+    Path changed = logs.resolve("fraud_model/date=2026-03-01/part-2-0.parquet");
+    String pick = "CAST(substr(request_id, 2) AS BIGINT) % 10 = 0 AND user_txn__last_amount IS NOT NULL";
+    ReportFixture.duckdb("COPY (SELECT * REPLACE (CASE WHEN " + pick + " THEN user_txn__last_amount + 1"
+        + " ELSE user_txn__last_amount END AS user_txn__last_amount) FROM '" + file + "') TO '" + changed + "' (FORMAT parquet)");
+    double expected;
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:duckdb:");
+        java.sql.Statement st = c.createStatement();
+        java.sql.ResultSet rs = st.executeQuery("SELECT count(*) FILTER (WHERE " + pick + ") / count(*) FROM '" + file + "'")) {
+      rs.next();
+      expected = rs.getDouble(1);
+    }
+    Files.delete(file);
+    Cli second = skew(logs);
+    assertThat(second.exitCode()).as(second.toString()).isZero();
+    assertThat(expected).isBetween(0.05, 0.15);
+
+    Path out = tmp.resolve("skew.html");
+    Cli c = report("--baseline", "even", "--current", data.shifted.toString(), "--out", out.toString());
+    assertThat(c.exitCode()).as(c.toString()).isZero();
+    String html = Files.readString(out);
+    assertThat(html).contains("data-chart=\"skew-over-time\"");
+    List<Double> amount = skewPoints(html, "fraud_model user_txn__last_amount");
+    assertThat(amount).hasSize(2);
+    assertThat(amount.get(0)).isZero();
+    assertThat(amount.get(1)).isCloseTo(expected, org.assertj.core.api.Assertions.within(0.0051)); // shown as "10%"
+    assertThat(skewPoints(html, "fraud_model user_txn__txn_count_7d")).containsExactly(0.0, 0.0);
+  }
+
+  private static Cli skew(Path logs) {
+    return Cli.run("monitor", "skew", "--repo", data.repo.toString(), "--service", "fraud_model", "--logs", logs.toString(),
+        "--since", "2000-01-01");
+  }
+
+  /** A skew series' rates in time order, from the chart's point titles ({@code SERIES TIME: PERCENT%}, 2 digits). */
+  private static List<Double> skewPoints(String html, String series) {
+    Matcher m = Pattern.compile("<title>" + Pattern.quote(series) + " [^<]*: ([0-9.]+)%</title>").matcher(html);
+    List<Double> out = new ArrayList<>();
+    while (m.find()) {
+      out.add(Double.parseDouble(m.group(1)) / 100);
+    }
+    return out;
+  }
+
+  @Test
   void withoutARepoOrATimeColumnTheSectionsSayWhy() throws Exception {
     Path noTime = tmp.resolve("no_time.parquet");
     ReportFixture.duckdb("COPY (SELECT last_amount, risk_segment FROM '" + data.shifted + "') TO '" + noTime + "' (FORMAT parquet)");
@@ -92,6 +146,7 @@ class ReportCommandTest {
     assertThat(html).contains("The current side has no time column; give --time-column to see drift over time.")
         .contains("No feature repo here (give --repo): freshness per view is not shown.")
         .contains("No feature repo here (give --repo): validation results are not shown.")
+        .contains("No feature repo here (give --repo): skew results are not shown.")
         .doesNotContain("data-chart=\"psi-over-time\"");
     assertThat(html.split("data-chart=\"histogram\"", -1)).hasSize(3);
   }

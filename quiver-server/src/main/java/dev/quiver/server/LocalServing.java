@@ -38,11 +38,14 @@ final class LocalServing implements FeatureServing {
   private final Clock clock;
   private final int maxEntities;
   private final Guard guard;
+  private final FeatureMetrics metrics;
   /** The serving rule of the last registry poll a request saw. */
   private volatile Serving serving;
 
-  LocalServing(LiveRegistry registry, OnlineStore store, Executor executor, Clock clock, int maxEntities, Guard guard) {
+  LocalServing(LiveRegistry registry, OnlineStore store, Executor executor, Clock clock, int maxEntities, Guard guard,
+      FeatureMetrics metrics) {
     this.guard = guard;
+    this.metrics = metrics;
     this.registry = registry;
     this.store = store;
     this.executor = executor;
@@ -60,9 +63,14 @@ final class LocalServing implements FeatureServing {
     return read(request, caller);
   }
 
-  /** Reads, checking first that the caller (when not null) may read what is named, in the same version. */
+  /** Reads one request from one registry version, counting what it served ({@link FeatureMetrics}). */
   private OnlineResponse read(OnlineRequest request, Caller caller) {
     LiveRegistry.State state = registry.current(); // read once: one whole version per request
+    return metrics.served(state.snapshot(), request.featureService(), () -> answer(state, request, caller));
+  }
+
+  /** Answers, checking first that the caller (when not null) may read what is named, in the same version. */
+  private OnlineResponse answer(LiveRegistry.State state, OnlineRequest request, Caller caller) {
     RegistrySnapshot snapshot = applied(state);
     Definitions defs = snapshot.definitions();
     // no columns at all is not refused here: core names what the features read needs (a view's join

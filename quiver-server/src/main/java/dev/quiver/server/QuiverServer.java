@@ -72,7 +72,8 @@ public final class QuiverServer implements AutoCloseable {
     this.audit = new AuditTrail(auditLog(repo));
     Guard guard = new Guard(live, audit, Clock.systemUTC());
     this.viewReads = Executors.newVirtualThreadPerTaskExecutor();
-    this.serving = new LocalServing(live, store, viewReads, Clock.systemUTC(), options.maxEntities(), guard);
+    this.serving = new LocalServing(live, store, viewReads, Clock.systemUTC(), options.maxEntities(), guard,
+        metrics.features());
     this.workers = workers(options.workerThreads(), options.admission().maxQueued());
     this.grpcCalls = grpcCalls(options.workerThreads());
     LocalOperations ops = new LocalOperations(repo, live, serving, store, metrics, options.shutdownGrace(), guard);

@@ -209,34 +209,14 @@ final class LocalOperations implements ServerOperations, AutoCloseable {
 
   @Override
   public String scrapeMetrics() {
-    if (live.current().snapshot().isPresent()) {
+    live.current().snapshot().ifPresent(s -> {
+      List<String> views = s.definitions().views().stream().filter(FeatureView::online).map(FeatureView::qualifiedName).toList();
       try {
-        LocalServing.Writing w = serving.writing();
-        metrics.freshness(Freshness.read(repo.online(), w.definitions().project(), freshnessViews(w)));
+        metrics.freshness(Freshness.read(repo.online(), s.definitions().project(), views));
       } catch (RuntimeException e) { // the store's own failures show in readiness and the store metrics
         LOG.fine(() -> "reading view freshness failed: " + e.getMessage());
       }
-    }
+    });
     return metrics.scrape();
-  }
-
-  /**
-   * The view versions whose freshness is reported: every online view of the served registry version,
-   * and the older versions unpinned reads still answer from while a newer one is not materialized
-   * ({@link dev.quiver.core.online.ServingVersions.Pending#servedInstead()}).
-   */
-  static List<String> freshnessViews(LocalServing.Writing w) {
-    java.util.LinkedHashSet<String> views = new java.util.LinkedHashSet<>();
-    for (FeatureView v : w.definitions().views()) {
-      if (v.online()) {
-        views.add(v.qualifiedName());
-      }
-    }
-    for (dev.quiver.core.online.ServingVersions.Pending p : w.serving().pending()) {
-      if (p.servedInstead() != null) {
-        views.add(p.servedInstead());
-      }
-    }
-    return List.copyOf(views);
   }
 }

@@ -41,17 +41,18 @@ final class LocalServing implements FeatureServing {
   private final int maxEntities;
   private final Guard guard;
   private final FeatureLog featureLog;
+  private final FeatureMetrics metrics;
   /** The serving rule of the last registry poll a request saw. */
   private volatile Serving serving;
 
-  LocalServing(LiveRegistry registry, OnlineStore store, Executor executor, Clock clock, int maxEntities, Guard guard) {
-    this(registry, store, executor, clock, maxEntities, guard, FeatureLog.OFF);
-  }
-
-  /** @param featureLog where requests of services with {@code logging:} are offered (never blocks) */
+  /**
+   * @param metrics counts each served value's status and times service reads
+   * @param featureLog where requests of services with {@code logging:} are offered (never blocks)
+   */
   LocalServing(LiveRegistry registry, OnlineStore store, Executor executor, Clock clock, int maxEntities, Guard guard,
-      FeatureLog featureLog) {
+      FeatureMetrics metrics, FeatureLog featureLog) {
     this.guard = guard;
+    this.metrics = metrics;
     this.featureLog = featureLog;
     this.registry = registry;
     this.store = store;
@@ -70,9 +71,14 @@ final class LocalServing implements FeatureServing {
     return read(request, caller);
   }
 
-  /** Reads, checking first that the caller (when not null) may read what is named, in the same version. */
+  /** Reads one request from one registry version, counting what it served ({@link FeatureMetrics}). */
   private OnlineResponse read(OnlineRequest request, Caller caller) {
     LiveRegistry.State state = registry.current(); // read once: one whole version per request
+    return metrics.served(state.snapshot(), request.featureService(), () -> answer(state, request, caller));
+  }
+
+  /** Answers, checking first that the caller (when not null) may read what is named, in the same version. */
+  private OnlineResponse answer(LiveRegistry.State state, OnlineRequest request, Caller caller) {
     RegistrySnapshot snapshot = applied(state);
     Definitions defs = snapshot.definitions();
     // no columns at all is not refused here: core names what the features read needs (a view's join

@@ -77,7 +77,8 @@ public final class QuiverServer implements AutoCloseable {
     Guard guard = new Guard(live, audit, Clock.systemUTC());
     this.viewReads = Executors.newVirtualThreadPerTaskExecutor();
     this.featureLog = new FeatureLog(logSettings, metrics.meters(), metrics.failures());
-    this.serving = new LocalServing(live, store, viewReads, Clock.systemUTC(), options.maxEntities(), guard, featureLog);
+    this.serving = new LocalServing(live, store, viewReads, Clock.systemUTC(), options.maxEntities(), guard,
+        metrics.features(), featureLog);
     this.workers = workers(options.workerThreads(), options.admission().maxQueued());
     this.grpcCalls = grpcCalls(options.workerThreads());
     LocalOperations ops = new LocalOperations(repo, live, serving, store, metrics, options.shutdownGrace(), guard);

@@ -30,6 +30,9 @@ import java.util.concurrent.atomic.AtomicReference;
  *   <li>{@code quiver_push_rows_rejected_total{reason}}: pushed (or streamed) rows refused and never
  *       stored; {@code reason="future"}: an event time after now + {@code max_future_skew}
  *       ({@link dev.quiver.core.online.TimeBounds});
+ *   <li>{@code quiver_feature_values_total{service, view, feature, status}} and {@code
+ *       quiver_service_requests_seconds{service, outcome}}: what online reads served, per feature and
+ *       per feature service ({@link FeatureMetrics});
  *   <li>{@code quiver_registry_version}: the registry version being served;
  *   <li>{@code quiver_requests_shed_total{protocol, reason}}: requests answered 503 (gRPC:
  *       {@code UNAVAILABLE}, {@code RESOURCE_EXHAUSTED} for {@code in_flight}) without running: {@code
@@ -46,6 +49,7 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class ServerMetrics {
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final FailureLog failures = new FailureLog(registry);
+  private final FeatureMetrics features = new FeatureMetrics(registry);
   private final Set<String> freshnessViews = ConcurrentHashMap.newKeySet();
   private final AtomicReference<Map<String, Instant>> newestEvents = new AtomicReference<>(Map.of());
   private final ConcurrentHashMap<String, Timer> timers = new ConcurrentHashMap<>();
@@ -196,6 +200,11 @@ public final class ServerMetrics {
         .minimumExpectedValue(Duration.ofNanos(10_000))
         .maximumExpectedValue(Duration.ofSeconds(10))
         .register(registry);
+  }
+
+  /** The per-feature and per-service serving meters ({@link FeatureMetrics}). */
+  FeatureMetrics features() {
+    return features;
   }
 
   /** The rate-limited log of repeated failures, counted in {@code quiver_failures_total}. */

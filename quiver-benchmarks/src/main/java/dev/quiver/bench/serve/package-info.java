@@ -9,6 +9,7 @@
  * {@link dev.quiver.bench.serve.SecurityBenchmark} (TLS and authentication on vs off, overload at 2×
  * saturation with admitted and refused latencies apart and the time to recover, slow-loris clients),
  * with {@link dev.quiver.bench.serve.GrpcLoad} for gRPC and {@link dev.quiver.bench.serve.SlowClients}.
- * Results: {@code docs/benchmarks.md}.
+ * Issue 23: {@link dev.quiver.bench.serve.ReadCpuBenchmark}, the CPU time of one read in process and
+ * of the per-feature serving metrics alone. Results: {@code docs/benchmarks.md}.
  */
 package dev.quiver.bench.serve;

@@ -36,16 +36,20 @@ import java.util.concurrent.atomic.AtomicLong;
  * In package {@code dev.quiver.server} because the log's classes are package-private.
  *
  * <p>Run: {@code java --enable-native-access=ALL-UNNAMED -cp 'quiver-benchmarks/target/quiver-benchmarks.jar:quiver-benchmarks/target/lib/*'
- * dev.quiver.server.FeatureLogWriterBenchmark [rows]} (rows logged per shape, default 300,000).
+ * dev.quiver.server.FeatureLogWriterBenchmark [rows [roll_rows]]} (rows logged per shape, default 300,000;
+ * rows per file, default 100,000: more than rows measures the appending alone).
  */
 public final class FeatureLogWriterBenchmark {
   private static final Instant T = Instant.parse("2026-03-01T12:00:00Z");
   private static final int FEATURES = 50;
 
+  private static int rollRows;
+
   private FeatureLogWriterBenchmark() {}
 
   public static void main(String[] args) throws Exception {
     int rows = args.length > 0 ? Integer.parseInt(args[0]) : 300_000;
+    rollRows = args.length > 1 ? Integer.parseInt(args[1]) : 100_000;
     System.out.printf("load average %.2f%n", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
     for (int round = 0; round < 2; round++) {
       for (int entities : new int[] {1, 100}) {
@@ -73,7 +77,7 @@ public final class FeatureLogWriterBenchmark {
     ThreadMXBean mx = ManagementFactory.getThreadMXBean();
     AtomicLong writerCpuStart = new AtomicLong(-1);
     AtomicLong writerId = new AtomicLong();
-    FeatureLogSettings settings = new FeatureLogSettings(dir, java.time.Duration.ofHours(1), 100_000, 1_000_000);
+    FeatureLogSettings settings = new FeatureLogSettings(dir, java.time.Duration.ofHours(1), rollRows, 1_000_000);
     int requests = totalRows / entities;
     long servedNanos;
     long writerCpu;

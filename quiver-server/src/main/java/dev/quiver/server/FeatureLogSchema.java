@@ -113,7 +113,11 @@ record FeatureLogSchema(List<String> keys, List<ValueType> keyTypes, List<Reques
     return ScalarType.STRING;
   }
 
-  /** {@code CREATE TABLE name (...)} for this schema. */
+  /**
+   * {@code CREATE TABLE name (...)} for this schema's buffer: as the file's columns, except that each
+   * status is buffered as its {@link FeatureStatus#ordinal()} (a UTINYINT: one byte appended instead of
+   * a string) and turned into its name by {@link #copy}.
+   */
   String createTable(String table) {
     List<String> cols = new ArrayList<>(List.of("request_id VARCHAR", "served_at TIMESTAMP", "registry_version INTEGER",
         "service VARCHAR", "service_version INTEGER"));
@@ -125,9 +129,35 @@ record FeatureLogSchema(List<String> keys, List<ValueType> keyTypes, List<Reques
     }
     for (int i = 0; i < featureNames.size(); i++) {
       cols.add(quote(featureNames.get(i)) + " " + sql(featureTypes.get(i)));
-      cols.add(quote(featureNames.get(i) + "__status") + " VARCHAR");
+      cols.add(quote(featureNames.get(i) + "__status") + " UTINYINT");
     }
     return "CREATE TABLE " + table + " (" + String.join(", ", cols) + ")";
+  }
+
+  /** The statuses' names by ordinal, as a DuckDB list literal (indexed from 1). */
+  private static final String STATUS_NAMES = java.util.Arrays.stream(FeatureStatus.values())
+      .map(st -> "'" + st.name() + "'").collect(Collectors.joining(", ", "[", "]"));
+
+  /**
+   * {@code COPY (SELECT ...) TO 'file' (FORMAT parquet, COMPRESSION zstd)} of a buffer {@link
+   * #createTable} made: every column as buffered except the statuses, which become their names
+   * (VARCHAR, null stays null): the file's columns, names and types are the log's contract.
+   */
+  String copy(String table, String file) {
+    List<String> cols = new ArrayList<>(List.of("request_id", "served_at", "registry_version", "service", "service_version"));
+    for (String k : keys) {
+      cols.add(quote(k));
+    }
+    for (RequestField f : requestFields) {
+      cols.add(quote(f.name()));
+    }
+    for (String name : featureNames) {
+      cols.add(quote(name));
+      String status = quote(name + "__status");
+      cols.add("CAST(" + STATUS_NAMES + "[" + status + " + 1] AS VARCHAR) AS " + status);
+    }
+    return "COPY (SELECT " + String.join(", ", cols) + " FROM " + table + ") TO '" + file.replace("'", "''")
+        + "' (FORMAT parquet, COMPRESSION zstd)";
   }
 
   /** Appends one row per entity row of {@code served}; returns the number of rows. */
@@ -166,7 +196,7 @@ record FeatureLogSchema(List<String> keys, List<ValueType> keyTypes, List<Reques
         if (status == null) {
           a.appendNull();
         } else {
-          a.append(status.name());
+          a.append((byte) status.ordinal());
         }
       }
       a.endRow();

@@ -223,7 +223,7 @@ final class FeatureLogWriter implements AutoCloseable {
         String name = "part-" + System.currentTimeMillis() + "-" + (++seq) + ".parquet";
         tmp = dir.resolve("." + name + ".tmp");
         try (Statement st = connection().createStatement()) {
-          st.execute("COPY " + b.table + " TO '" + tmp.toString().replace("'", "''") + "' (FORMAT parquet, COMPRESSION zstd)");
+          st.execute(b.schema.copy(b.table, tmp.toString()));
         }
         Files.move(tmp, dir.resolve(name), StandardCopyOption.ATOMIC_MOVE);
         tmp = null;

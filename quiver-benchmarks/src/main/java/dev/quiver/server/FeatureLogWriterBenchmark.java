@@ -1,0 +1,147 @@
+package dev.quiver.server;
+
+import dev.quiver.core.model.Definitions;
+import dev.quiver.core.model.Entity;
+import dev.quiver.core.model.FeatureLogging;
+import dev.quiver.core.model.FeatureRef;
+import dev.quiver.core.model.FeatureService;
+import dev.quiver.core.model.JoinKey;
+import dev.quiver.core.model.Metadata;
+import dev.quiver.core.model.ScalarType;
+import dev.quiver.core.model.ValueType;
+import dev.quiver.core.online.FeatureColumn;
+import dev.quiver.core.online.FeatureStatus;
+import dev.quiver.core.online.OnlineResponse;
+import dev.quiver.core.registry.RegistrySnapshot;
+import dev.quiver.core.registry.VersionInfo;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The feature log's writer alone (issue 23): CPU per logged entity row of a 50-feature service
+ * (25 FLOAT64, 15 INT64, 10 STRING; 1 in 20 values NOT_FOUND, 1 in 50 NULL_VALUE) for requests of
+ * 1 and of 100 entity rows, measured as the writer thread's own CPU time (ThreadMXBean, so other
+ * processes on a shared machine do not count) from its first batch to an empty queue, including the
+ * Parquet rolls ({@code roll_rows} 100,000), and the whole process's CPU over the same time less the
+ * request thread's (it adds the garbage collector and DuckDB's Parquet threads); and the request thread's cost of {@link FeatureLog#served}.
+ * In package {@code dev.quiver.server} because the log's classes are package-private.
+ *
+ * <p>Run: {@code java --enable-native-access=ALL-UNNAMED -cp 'quiver-benchmarks/target/quiver-benchmarks.jar:quiver-benchmarks/target/lib/*'
+ * dev.quiver.server.FeatureLogWriterBenchmark [rows [roll_rows]]} (rows logged per shape, default 300,000;
+ * rows per file, default 100,000: more than rows measures the appending alone).
+ */
+public final class FeatureLogWriterBenchmark {
+  private static final Instant T = Instant.parse("2026-03-01T12:00:00Z");
+  private static final int FEATURES = 50;
+
+  private static int rollRows;
+
+  private FeatureLogWriterBenchmark() {}
+
+  public static void main(String[] args) throws Exception {
+    int rows = args.length > 0 ? Integer.parseInt(args[0]) : 300_000;
+    rollRows = args.length > 1 ? Integer.parseInt(args[1]) : 100_000;
+    System.out.printf("load average %.2f%n", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+    for (int round = 0; round < 2; round++) {
+      for (int entities : new int[] {1, 100}) {
+        run(entities, rows, round == 0);
+      }
+    }
+  }
+
+  private static void run(int entities, int totalRows, boolean warmup) throws Exception {
+    Path dir = Files.createTempDirectory("flog-bench");
+    List<FeatureRef> refs = new ArrayList<>();
+    for (int f = 0; f < FEATURES; f++) {
+      refs.add(FeatureRef.of("user_wide:f" + f));
+    }
+    Definitions defs = Definitions.builder("p")
+        .entity(new Entity("user", List.of(new JoinKey("user_id", ScalarType.INT64)), Metadata.EMPTY))
+        .service(new FeatureService("wide", 1, refs, null, new FeatureLogging(1.0))).build();
+    RegistrySnapshot snapshot = new RegistrySnapshot(new VersionInfo(3, 2, "me", T, "m", "h3"), defs);
+    SplittableRandom random = new SplittableRandom(7);
+    List<OnlineResponse> responses = new ArrayList<>();
+    for (int i = 0; i < 64; i++) {
+      responses.add(response(random, refs, entities));
+    }
+    OnlineRequest request = new OnlineRequest(List.of(), "wide", Map.of("user_id", List.of()), false, Map.of());
+    ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+    AtomicLong writerCpuStart = new AtomicLong(-1);
+    AtomicLong writerId = new AtomicLong();
+    FeatureLogSettings settings = new FeatureLogSettings(dir, java.time.Duration.ofHours(1), rollRows, 1_000_000);
+    int requests = totalRows / entities;
+    long servedNanos;
+    long writerCpu;
+    long processCpu;
+    var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+    try (FeatureLog log = new FeatureLog(settings, new SimpleMeterRegistry(), new FailureLog(new SimpleMeterRegistry()),
+        () -> 0.0, () -> {
+          if (writerCpuStart.get() < 0) {
+            writerId.set(Thread.currentThread().threadId());
+            writerCpuStart.set(mx.getCurrentThreadCpuTime());
+          }
+        })) {
+      while (writerCpuStart.get() < 0) {
+        Thread.onSpinWait();
+      }
+      long process0 = os.getProcessCpuTime();
+      long cpu0 = mx.getCurrentThreadCpuTime();
+      for (int i = 0; i < requests; i++) {
+        log.served(snapshot, request, responses.get(i & 63), T);
+      }
+      servedNanos = mx.getCurrentThreadCpuTime() - cpu0;
+      while (log.queued() > 0 || mx.getThreadInfo(writerId.get()).getThreadState() != Thread.State.TIMED_WAITING) {
+        Thread.sleep(5);
+      }
+      writerCpu = mx.getThreadCpuTime(writerId.get()) - writerCpuStart.get();
+      processCpu = os.getProcessCpuTime() - process0 - servedNanos;
+    }
+    long files;
+    try (var s = Files.walk(dir)) {
+      files = s.filter(p -> p.toString().endsWith(".parquet")).count();
+    }
+    System.out.printf("%s%d x %d: %d requests, %d rows, %d files; writer %.2f us CPU per row (%.1f us per request),"
+        + " process %.2f us CPU per row (GC and DuckDB's threads too); served() %.3f us CPU per request on the request thread%n", warmup ? "(warm-up) " : "", entities, FEATURES,
+        requests, (long) requests * entities, files, writerCpu / 1e3 / ((long) requests * entities),
+        writerCpu / 1e3 / requests, processCpu / 1e3 / ((long) requests * entities), servedNanos / 1e3 / requests);
+    try (var s = Files.walk(dir)) {
+      s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    }
+  }
+
+  private static OnlineResponse response(SplittableRandom random, List<FeatureRef> refs, int entities) {
+    List<Object> keys = new ArrayList<>();
+    for (int r = 0; r < entities; r++) {
+      keys.add(random.nextLong(1_000_000));
+    }
+    List<FeatureColumn> columns = new ArrayList<>();
+    for (int f = 0; f < FEATURES; f++) {
+      ValueType type = f < 25 ? ScalarType.FLOAT64 : f < 40 ? ScalarType.INT64 : ScalarType.STRING;
+      List<Object> values = new ArrayList<>();
+      List<FeatureStatus> statuses = new ArrayList<>();
+      List<Instant> times = new ArrayList<>();
+      for (int r = 0; r < entities; r++) {
+        int roll = random.nextInt(100);
+        FeatureStatus st = roll < 5 ? FeatureStatus.NOT_FOUND : roll < 7 ? FeatureStatus.NULL_VALUE : FeatureStatus.PRESENT;
+        statuses.add(st);
+        times.add(st == FeatureStatus.NOT_FOUND ? null : T);
+        values.add(st != FeatureStatus.PRESENT ? null : switch ((ScalarType) type) {
+          case FLOAT64 -> random.nextDouble() * 100;
+          case INT64 -> random.nextLong(10_000);
+          default -> "v" + random.nextInt(1000);
+        });
+      }
+      columns.add(new FeatureColumn(refs.get(f).view() + "__" + refs.get(f).feature(), refs.get(f), type, values, statuses, times));
+    }
+    return new OnlineResponse(Map.of("user_id", keys), columns);
+  }
+}

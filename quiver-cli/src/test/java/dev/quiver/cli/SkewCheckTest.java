@@ -37,7 +37,7 @@ import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The skew proof (issue 23): random entities are served from RocksDB at random times after
@@ -46,7 +46,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * the feature-log schema. Recomputed offline at each row's {@code served_at}, every feature has 0
  * mismatches. Then the source amounts of k entities are changed after serving: each feature's
  * mismatch count equals the number of logged rows that change affects, computed here from the raw
- * events (a naive point-in-time lookup and window), not from the served answers.
+ * events (a naive point-in-time lookup and window), not from the served answers. The same proof runs
+ * with the Spark engine (local mode) reading the logs and recomputing the rows.
  */
 class SkewCheckTest {
   static final Instant END = Instant.parse("2026-03-01T00:00:00Z");
@@ -110,9 +111,9 @@ class SkewCheckTest {
 
   @TempDir Path tmp;
 
-  @ParameterizedTest(name = "seed {0}")
-  @ValueSource(longs = {11, 12})
-  void zeroOnConsistentDataAndExactlyTheInjectedRowsAfterASourceChange(long seed) throws Exception {
+  @ParameterizedTest(name = "seed {0}, {1}")
+  @CsvSource({"11, duckdb", "12, duckdb", "13, spark"})
+  void zeroOnConsistentDataAndExactlyTheInjectedRowsAfterASourceChange(long seed, String engine) throws Exception {
     SplittableRandom random = new SplittableRandom(seed);
     Path repo = tmp.resolve("repo");
     Files.createDirectories(repo.resolve("features"));
@@ -120,10 +121,10 @@ class SkewCheckTest {
     Files.writeString(repo.resolve("quiver.yaml"), """
         project: skew
         registry: {type: file, path: .quiver/registry}
-        offline: {engine: duckdb}
+        offline: %s
         online: {type: rocksdb, path: .quiver/online}
         definitions: [features]
-        """);
+        """.formatted(engine.equals("spark") ? "{engine: spark, master: 'local[2]'}" : "{engine: " + engine + "}"));
     Files.writeString(repo.resolve("features/defs.yaml"), DEFINITIONS);
     List<Event> events = events(random);
     Path data = repo.resolve("data/txns/part-0.parquet");

@@ -11,9 +11,6 @@ import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.KeyValue;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandExecutionException;
-import io.lettuce.core.RedisCommandTimeoutException;
-import io.lettuce.core.RedisException;
-import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScriptOutputType;
@@ -49,12 +46,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
@@ -96,7 +90,7 @@ import java.util.function.Supplier;
  *   <li>{@link #multiPutIfNewer} (and {@link #multiPutIfNotOlder}, with a second script that replaces
  *       equal order keys too): the entries of one key are first reduced to the newest on the
  *       client (the count returned is still that of applying them in sequence); then {@code EVALSHA}
- *       calls of {@link PutIfNewerScript}, each for up to {@value #SCRIPT_KEYS} keys or 1 MB of rows
+ *       calls of {@link PutIfNewerScript}, each for up to {@value ScriptCalls#SCRIPT_KEYS} keys or 1 MB of rows
  *       (in a cluster: keys of one slot, again one write per master). A server that answers {@code
  *       NOSCRIPT} (restarted, failed over, flushed) gets the script by {@code EVAL}, which caches it
  *       again; a {@code MOVED} or {@code ASK} (a slot being resharded) is followed the same way.
@@ -123,10 +117,6 @@ import java.util.function.Supplier;
  * table name holding a brace, or a row shorter than its order key, {@link IllegalArgumentException}.
  */
 final class RedisOnlineStore implements OnlineStore {
-  /** Keys per script call: large enough to amortize a call, small enough not to block Redis. */
-  static final int SCRIPT_KEYS = 100;
-  /** Bytes of rows per script call, so 1 MB rows go a few at a time. */
-  static final int SCRIPT_BYTES = 1 << 20;
   /** The SCAN COUNT of {@link #dropTable}. */
   static final int SCAN_COUNT = 1000;
 
@@ -139,7 +129,7 @@ final class RedisOnlineStore implements OnlineStore {
   private final List<StatefulConnection<byte[], byte[]>> connections;
   private final List<Lane> lanes;
   private final String endpoint;
-  private final long waitNanos;
+  private final Replies replies;
   private final AtomicInteger next = new AtomicInteger();
   private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -160,9 +150,7 @@ final class RedisOnlineStore implements OnlineStore {
     }
     this.lanes = List.copyOf(lanes);
     this.endpoint = settings.endpoint();
-    // Lettuce times every command out after command_timeout (its timer ticks every 100 ms);
-    // this backstop only matters should that fail
-    this.waitNanos = settings.commandTimeout().toNanos() + TimeUnit.MILLISECONDS.toNanos(150);
+    this.replies = new Replies(endpoint, settings.commandTimeout());
   }
 
   /**
@@ -215,7 +203,7 @@ final class RedisOnlineStore implements OnlineStore {
       shutdown(client, resources);
       throw new QuiverException(settings.endpoint() + " could not be connected to within "
           + Durations.format(settings.connectTimeout()) + " (connect_timeout) and "
-          + Durations.format(settings.commandTimeout()) + " (command_timeout): " + messages(e)
+          + Durations.format(settings.commandTimeout()) + " (command_timeout): " + Replies.messages(e)
           + "; check the url, credentials and that Redis is running" + (settings.cluster() ? " in cluster mode" : ""), e);
     }
     RedisOnlineStore store = new RedisOnlineStore(settings, resources, client, connections);
@@ -234,7 +222,7 @@ final class RedisOnlineStore implements OnlineStore {
   public void createTable(String table) {
     RedisKeys.check(table);
     ensureOpen();
-    await(lane().async().sadd(keys.tablesKey(), table.getBytes(StandardCharsets.UTF_8)), () -> "creating table " + table);
+    replies.await(lane().async().sadd(keys.tablesKey(), table.getBytes(StandardCharsets.UTF_8)), () -> "creating table " + table);
   }
 
   /** Unlinks every row of the table, a SCAN page at a time on every master, then forgets the table. */
@@ -246,19 +234,19 @@ final class RedisOnlineStore implements OnlineStore {
     Lane any = lane();
     ScanArgs args = ScanArgs.Builder.matches(pattern).limit(SCAN_COUNT);
     for (RedisClusterAsyncCommands<byte[], byte[]> node : masters(any, what)) {
-      KeyScanCursor<byte[]> page = await(node.scan(args), what);
+      KeyScanCursor<byte[]> page = replies.await(node.scan(args), what);
       while (true) {
         if (!page.getKeys().isEmpty()) {
           // through the cluster connection, which splits the UNLINK by slot
-          await(any.async().unlink(page.getKeys().toArray(new byte[0][])), what);
+          replies.await(any.async().unlink(page.getKeys().toArray(new byte[0][])), what);
         }
         if (page.isFinished()) {
           break;
         }
-        page = await(node.scan(page, args), what);
+        page = replies.await(node.scan(page, args), what);
       }
     }
-    await(any.async().srem(keys.tablesKey(), table.getBytes(StandardCharsets.UTF_8)), what);
+    replies.await(any.async().srem(keys.tablesKey(), table.getBytes(StandardCharsets.UTF_8)), what);
   }
 
   @Override
@@ -276,9 +264,9 @@ final class RedisOnlineStore implements OnlineStore {
           i -> new AsyncCommand<>(new Command<>(CommandType.GET, new ValueOutput<>(CODEC),
               new CommandArgs<>(CODEC).addKey(rowKeys[i]))),
           what);
-      return Collections.unmodifiableList(awaitAll(futures, i -> lane.async().get(rowKeys[i]), what));
+      return Collections.unmodifiableList(replies.awaitAll(futures, i -> lane.async().get(rowKeys[i]), what));
     }
-    List<KeyValue<byte[], byte[]>> got = await(lane.async().mget(rowKeys), what);
+    List<KeyValue<byte[], byte[]>> got = replies.await(lane.async().mget(rowKeys), what);
     List<byte[]> out = new ArrayList<>(got.size());
     for (KeyValue<byte[], byte[]> kv : got) {
       out.add(kv.hasValue() ? kv.getValue() : null);
@@ -307,21 +295,21 @@ final class RedisOnlineStore implements OnlineStore {
     if (entries.isEmpty()) {
       return 0;
     }
-    Map<ByteBuffer, Pending> byKey = new LinkedHashMap<>();
+    Map<ByteBuffer, PendingPut> byKey = new LinkedHashMap<>();
     for (Entry e : entries) {
       Objects.requireNonNull(e, "entry");
       if (!RowEncoding.hasOrderKey(e.value())) {
         throw new IllegalArgumentException("a row of " + e.value().length + " bytes holds no whole order key;"
             + " rows come from RowEncoding.encode");
       }
-      Pending p = byKey.get(ByteBuffer.wrap(e.key()));
+      PendingPut p = byKey.get(ByteBuffer.wrap(e.key()));
       if (p == null) {
-        byKey.put(ByteBuffer.wrap(e.key()), new Pending(RedisKeys.rowKey(start, e.key()), e.value(), replaceEqual));
+        byKey.put(ByteBuffer.wrap(e.key()), new PendingPut(RedisKeys.rowKey(start, e.key()), e.value(), replaceEqual));
       } else {
         p.add(e.value());
       }
     }
-    List<List<Pending>> calls = group(new ArrayList<>(byKey.values()));
+    List<List<PendingPut>> calls = ScriptCalls.group(new ArrayList<>(byKey.values()), settings.cluster());
     Supplier<String> what = () -> "writing " + count(entries.size(), "row") + " to table " + table;
 
     Lane lane = lane();
@@ -329,21 +317,21 @@ final class RedisOnlineStore implements OnlineStore {
     List<Future<List<Object>>> futures;
     if (lane.cluster() != null) {
       futures = sendToMasters(lane.cluster(), calls.size(), i -> SlotHash.getSlot(calls.get(i).getFirst().rowKey),
-          i -> evalsha(sha, calls.get(i)), what);
+          i -> ScriptCalls.evalsha(sha, calls.get(i)), what);
     } else {
       futures = new ArrayList<>(calls.size());
-      for (List<Pending> call : calls) {
-        futures.add(c.evalsha(sha, ScriptOutputType.MULTI, rowKeysOf(call), rowsOf(call)));
+      for (List<PendingPut> call : calls) {
+        futures.add(c.evalsha(sha, ScriptOutputType.MULTI, ScriptCalls.rowKeysOf(call), ScriptCalls.rowsOf(call)));
       }
     }
     // NOSCRIPT (restart, failover, SCRIPT FLUSH), MOVED or ASK: once more by EVAL, which sends the
     // script and caches it again, through the connection that follows redirections
-    List<List<Object>> before = awaitAll(futures,
-        i -> c.eval(script, ScriptOutputType.MULTI, rowKeysOf(calls.get(i)), rowsOf(calls.get(i))),
+    List<List<Object>> before = replies.awaitAll(futures,
+        i -> c.eval(script, ScriptOutputType.MULTI, ScriptCalls.rowKeysOf(calls.get(i)), ScriptCalls.rowsOf(calls.get(i))),
         what);
     int written = 0;
     for (int i = 0; i < calls.size(); i++) {
-      List<Pending> call = calls.get(i);
+      List<PendingPut> call = calls.get(i);
       List<Object> stored = before.get(i);
       if (stored == null || stored.size() != call.size()) {
         throw new QuiverException(endpoint + " answered the put-if-newer script with " + stored + " for " + call.size()
@@ -359,7 +347,7 @@ final class RedisOnlineStore implements OnlineStore {
   /**
    * {@inheritDoc}
    *
-   * <p>{@code EVALSHA} calls of {@link CompareAndSetScript}, each for up to {@value #SCRIPT_KEYS}
+   * <p>{@code EVALSHA} calls of {@link CompareAndSetScript}, each for up to {@value ScriptCalls#SCRIPT_KEYS}
    * keys or about 1 MB of expected and new rows (in a cluster: keys of one slot, one write per
    * master), pipelined in one round trip; {@code NOSCRIPT}, {@code MOVED} and {@code ASK} are
    * followed as for {@link #multiPutIfNewer}. A script runs atomically on its server, so every
@@ -388,7 +376,7 @@ final class RedisOnlineStore implements OnlineStore {
       }
       rowKeys[i] = RedisKeys.rowKey(start, s.key());
     }
-    List<int[]> calls = swapCalls(rowKeys, swaps);
+    List<int[]> calls = ScriptCalls.swapCalls(rowKeys, swaps, settings.cluster());
     Supplier<String> what = () -> "swapping " + count(swaps.size(), "row") + " of table " + table;
     Lane lane = lane();
     RedisClusterAsyncCommands<byte[], byte[]> c = lane.async();
@@ -396,18 +384,18 @@ final class RedisOnlineStore implements OnlineStore {
     if (lane.cluster() != null) {
       futures = sendToMasters(lane.cluster(), calls.size(), i -> SlotHash.getSlot(rowKeys[calls.get(i)[0]]), i -> {
         CommandArgs<byte[], byte[]> args = new CommandArgs<>(CODEC).add(CompareAndSetScript.SHA).add(calls.get(i).length)
-            .addKeys(swapKeys(calls.get(i), rowKeys)).addValues(swapArgs(calls.get(i), swaps));
+            .addKeys(ScriptCalls.swapKeys(calls.get(i), rowKeys)).addValues(ScriptCalls.swapArgs(calls.get(i), swaps));
         return new AsyncCommand<>(new Command<>(CommandType.EVALSHA, new NestedMultiOutput<>(CODEC), args));
       }, what);
     } else {
       futures = new ArrayList<>(calls.size());
       for (int[] call : calls) {
-        futures.add(c.evalsha(CompareAndSetScript.SHA, ScriptOutputType.MULTI, swapKeys(call, rowKeys),
-            swapArgs(call, swaps)));
+        futures.add(c.evalsha(CompareAndSetScript.SHA, ScriptOutputType.MULTI, ScriptCalls.swapKeys(call, rowKeys),
+            ScriptCalls.swapArgs(call, swaps)));
       }
     }
-    List<List<Object>> answers = awaitAll(futures, i -> c.eval(CompareAndSetScript.BYTES, ScriptOutputType.MULTI,
-        swapKeys(calls.get(i), rowKeys), swapArgs(calls.get(i), swaps)), what);
+    List<List<Object>> answers = replies.awaitAll(futures, i -> c.eval(CompareAndSetScript.BYTES, ScriptOutputType.MULTI,
+        ScriptCalls.swapKeys(calls.get(i), rowKeys), ScriptCalls.swapArgs(calls.get(i), swaps)), what);
     for (int i = 0; i < calls.size(); i++) {
       int[] call = calls.get(i);
       List<Object> answer = answers.get(i);
@@ -422,56 +410,6 @@ final class RedisOnlineStore implements OnlineStore {
     return done;
   }
 
-  /** The swaps' indexes per script call: chunks by keys and bytes, and in a cluster of keys of one slot. */
-  private List<int[]> swapCalls(byte[][] rowKeys, List<Swap> swaps) {
-    Map<Integer, List<Integer>> groups = new LinkedHashMap<>();
-    for (int i = 0; i < rowKeys.length; i++) {
-      int group = settings.cluster() ? SlotHash.getSlot(rowKeys[i]) : 0;
-      groups.computeIfAbsent(group, g -> new ArrayList<>()).add(i);
-    }
-    List<int[]> calls = new ArrayList<>();
-    for (List<Integer> group : groups.values()) {
-      int from = 0;
-      long bytes = 0;
-      for (int j = 0; j <= group.size(); j++) {
-        long size = 0;
-        if (j < group.size()) {
-          Swap s = swaps.get(group.get(j));
-          size = (s.expected() == null ? 0 : s.expected().length) + (s.value() == null ? 0 : s.value().length);
-        }
-        boolean full = j - from >= SCRIPT_KEYS || bytes + size > SCRIPT_BYTES;
-        if (j > from && (j == group.size() || full)) {
-          calls.add(group.subList(from, j).stream().mapToInt(Integer::intValue).toArray());
-          from = j;
-          bytes = 0;
-        }
-        bytes += size;
-      }
-    }
-    return calls;
-  }
-
-  private static byte[][] swapKeys(int[] call, byte[][] rowKeys) {
-    byte[][] out = new byte[call.length][];
-    for (int j = 0; j < call.length; j++) {
-      out[j] = rowKeys[call[j]];
-    }
-    return out;
-  }
-
-  /** Expected and new row of each swap (empty when null), then the modes of {@link CompareAndSetScript}. */
-  private static byte[][] swapArgs(int[] call, List<Swap> swaps) {
-    byte[][] out = new byte[2 * call.length + 1][];
-    byte[] modes = new byte[call.length];
-    for (int j = 0; j < call.length; j++) {
-      Swap s = swaps.get(call[j]);
-      out[2 * j] = s.expected() == null ? new byte[0] : s.expected();
-      out[2 * j + 1] = s.value() == null ? new byte[0] : s.value();
-      modes[j] = CompareAndSetScript.mode(s.expected(), s.value());
-    }
-    out[out.length - 1] = modes;
-    return out;
-  }
 
   /** {@inheritDoc} One {@code MSET} (split by slot in a cluster). */
   @Override
@@ -491,7 +429,7 @@ final class RedisOnlineStore implements OnlineStore {
     for (Entry e : last.values()) {
       rows.put(RedisKeys.rowKey(start, e.key()), e.value());
     }
-    await(lane().async().mset(rows), () -> "writing " + count(rows.size(), "row") + " to table " + table);
+    replies.await(lane().async().mset(rows), () -> "writing " + count(rows.size(), "row") + " to table " + table);
   }
 
   @Override
@@ -501,7 +439,7 @@ final class RedisOnlineStore implements OnlineStore {
     if (rowKeys.length == 0) {
       return;
     }
-    await(lane().async().unlink(rowKeys), () -> "deleting " + count(rowKeys.length, "key") + " of table " + table);
+    replies.await(lane().async().unlink(rowKeys), () -> "deleting " + count(rowKeys.length, "key") + " of table " + table);
   }
 
   /** PINGs the server, or every master of the cluster. */
@@ -510,7 +448,7 @@ final class RedisOnlineStore implements OnlineStore {
     ensureOpen();
     Supplier<String> what = () -> "checking it answers (PING)";
     for (RedisClusterAsyncCommands<byte[], byte[]> node : masters(lane(), what)) {
-      await(node.ping(), what);
+      replies.await(node.ping(), what);
     }
   }
 
@@ -558,12 +496,12 @@ final class RedisOnlineStore implements OnlineStore {
     for (RedisClusterAsyncCommands<byte[], byte[]> node : masters(lane(), what)) {
       String sha;
       try {
-        sha = awaitRaw(List.of(node.scriptLoad(script)), 0, what);
+        sha = replies.awaitRaw(List.of(node.scriptLoad(script)), 0, what);
       } catch (ExecutionException e) {
         if (e.getCause() instanceof RedisCommandExecutionException) {
           continue; // e.g. an ACL without SCRIPT: the first write sends the script by EVAL instead
         }
-        throw failure(what.get(), e.getCause());
+        throw replies.failure(what.get(), e.getCause());
       }
       if (!expected.equals(sha)) {
         throw new QuiverException(endpoint + " gave a write script the SHA-1 " + sha + ", expected " + expected);
@@ -592,7 +530,7 @@ final class RedisOnlineStore implements OnlineStore {
           // by host and port, the connection the cluster connection routes keys of the node's slots to
           out.add(lane.cluster().getConnection(node.getUri().getHost(), node.getUri().getPort()).async());
         } catch (RuntimeException e) {
-          throw failure(what.get() + " on " + node.getUri().getHost() + ":" + node.getUri().getPort(), e);
+          throw replies.failure(what.get() + " on " + node.getUri().getHost() + ":" + node.getUri().getPort(), e);
         }
       }
     }
@@ -606,7 +544,7 @@ final class RedisOnlineStore implements OnlineStore {
   /**
    * Sends command {@code i} (for {@code i < n}) to the master serving {@code slotOf(i)}: one write
    * and flush per master, where Lettuce's cluster routing would flush once per slot. A command that
-   * meets a slot being moved comes back with MOVED or ASK, for {@link #awaitAll} to send again
+   * meets a slot being moved comes back with MOVED or ASK, for {@link Replies#awaitAll} to send again
    * through the cluster connection, which follows redirections. Returns the futures, aligned.
    */
   private <T> List<Future<T>> sendToMasters(StatefulRedisClusterConnection<byte[], byte[]> connection, int n,
@@ -630,7 +568,7 @@ final class RedisOnlineStore implements OnlineStore {
         node = connection.getConnection(uri.getHost(), uri.getPort());
       } catch (RuntimeException e) {
         futures.stream().filter(Objects::nonNull).forEach(f -> f.cancel(false));
-        throw failure(what.get() + " on " + uri.getHost() + ":" + uri.getPort(), e);
+        throw replies.failure(what.get() + " on " + uri.getHost() + ":" + uri.getPort(), e);
       }
       List<AsyncCommand<byte[], byte[], T>> batch = new ArrayList<>(group.getValue().size());
       for (int i : group.getValue()) {
@@ -643,61 +581,7 @@ final class RedisOnlineStore implements OnlineStore {
     return futures;
   }
 
-  private static AsyncCommand<byte[], byte[], List<Object>> evalsha(String sha, List<Pending> call) {
-    CommandArgs<byte[], byte[]> args = new CommandArgs<>(CODEC).add(sha).add(call.size());
-    for (Pending p : call) {
-      args.addKey(p.rowKey);
-    }
-    for (Pending p : call) {
-      args.addValue(p.max);
-    }
-    return new AsyncCommand<>(new Command<>(CommandType.EVALSHA, new NestedMultiOutput<>(CODEC), args));
-  }
 
-  /**
-   * Waits for every future; one that failed with NOSCRIPT, MOVED or ASK is sent once more by {@code
-   * retry} (all retries together, after the first answers). Any other failure throws.
-   */
-  private <T> List<T> awaitAll(List<? extends Future<T>> futures, IntFunction<? extends Future<T>> retry,
-      Supplier<String> what) {
-    List<T> results = new ArrayList<>(Collections.nCopies(futures.size(), null));
-    List<Integer> again = new ArrayList<>();
-    for (int i = 0; i < futures.size(); i++) {
-      try {
-        results.set(i, awaitRaw(futures, i, what));
-      } catch (ExecutionException e) {
-        if (isRetryable(e.getCause())) {
-          again.add(i);
-        } else {
-          cancel(futures, i);
-          throw failure(what.get(), e.getCause());
-        }
-      }
-    }
-    if (!again.isEmpty()) {
-      List<Future<T>> retries = new ArrayList<>(again.size());
-      for (int i : again) {
-        retries.add(retry.apply(i));
-      }
-      for (int r = 0; r < retries.size(); r++) {
-        try {
-          results.set(again.get(r), awaitRaw(retries, r, what));
-        } catch (ExecutionException e) {
-          cancel(retries, r);
-          throw failure(what.get(), e.getCause());
-        }
-      }
-    }
-    return results;
-  }
-
-  private static boolean isRetryable(Throwable e) {
-    if (e instanceof RedisNoScriptException) {
-      return true;
-    }
-    String m = e instanceof RedisCommandExecutionException ? String.valueOf(e.getMessage()) : "";
-    return m.startsWith("NOSCRIPT") || m.startsWith("MOVED ") || m.startsWith("ASK ");
-  }
 
   private byte[][] rowKeys(String table, List<byte[]> entityKeys) {
     byte[] start = keys.rowKeyStart(table);
@@ -709,104 +593,7 @@ final class RedisOnlineStore implements OnlineStore {
     return out;
   }
 
-  /** Script calls: chunks of keys, and in a cluster of keys of one slot. */
-  private List<List<Pending>> group(List<Pending> pending) {
-    List<List<Pending>> calls = new ArrayList<>();
-    if (!settings.cluster()) {
-      chunk(pending, calls);
-      return calls;
-    }
-    Map<Integer, List<Pending>> bySlot = new LinkedHashMap<>();
-    for (Pending p : pending) {
-      bySlot.computeIfAbsent(SlotHash.getSlot(p.rowKey), s -> new ArrayList<>()).add(p);
-    }
-    for (List<Pending> slot : bySlot.values()) {
-      chunk(slot, calls);
-    }
-    return calls;
-  }
 
-  private static void chunk(List<Pending> pending, List<List<Pending>> calls) {
-    List<Pending> call = new ArrayList<>();
-    long bytes = 0;
-    for (Pending p : pending) {
-      if (!call.isEmpty() && (call.size() >= SCRIPT_KEYS || bytes + p.max.length > SCRIPT_BYTES)) {
-        calls.add(call);
-        call = new ArrayList<>();
-        bytes = 0;
-      }
-      call.add(p);
-      bytes += p.max.length;
-    }
-    if (!call.isEmpty()) {
-      calls.add(call);
-    }
-  }
-
-  private static byte[][] rowKeysOf(List<Pending> call) {
-    byte[][] out = new byte[call.size()][];
-    for (int i = 0; i < out.length; i++) {
-      out[i] = call.get(i).rowKey;
-    }
-    return out;
-  }
-
-  private static byte[][] rowsOf(List<Pending> call) {
-    byte[][] out = new byte[call.size()][];
-    for (int i = 0; i < out.length; i++) {
-      out[i] = call.get(i).max;
-    }
-    return out;
-  }
-
-  /**
-   * The entries of one key in a batch: the newest goes to Redis, the sequence decides the count.
-   * With {@code replaceEqual} (refills) an entry also replaces an equal order key.
-   */
-  private static final class Pending {
-    final byte[] rowKey;
-    final boolean replaceEqual;
-    byte[] max;
-    /** Every entry in order, when there is more than one. */
-    List<byte[]> sequence;
-
-    Pending(byte[] rowKey, byte[] row, boolean replaceEqual) {
-      this.rowKey = rowKey;
-      this.max = row;
-      this.replaceEqual = replaceEqual;
-    }
-
-    void add(byte[] row) {
-      if (sequence == null) {
-        sequence = new ArrayList<>();
-        sequence.add(max);
-      }
-      sequence.add(row);
-      if (replaceEqual ? RowEncoding.isNotOlder(row, max) : RowEncoding.isNewer(row, max)) {
-        max = row; // of equal maxima the first stays, as in sequence (the last with replaceEqual)
-      }
-    }
-
-    /**
-     * How many of the entries a sequential application would write over {@code stored}, the
-     * order key that was in Redis (empty when there was no row).
-     */
-    int written(byte[] stored) {
-      byte[] current = stored.length == 0 ? null : stored; // an order key, then a row
-      boolean isRow = false;
-      int n = 0;
-      for (byte[] row : sequence == null ? List.of(max) : sequence) {
-        int order = current == null ? 1
-            : isRow ? RowEncoding.compareOrder(row, current) : RowEncoding.compareOrderTo(row, current);
-        if (order > 0 || replaceEqual && order == 0) {
-          n++;
-          current = row;
-          isRow = true;
-        }
-      }
-      return n;
-    }
-  }
 
   private void ensureOpen() {
     if (closed.get()) {
@@ -814,72 +601,9 @@ final class RedisOnlineStore implements OnlineStore {
     }
   }
 
-  private <T> T await(Future<T> future, Supplier<String> what) {
-    try {
-      return awaitRaw(List.of(future), 0, what);
-    } catch (ExecutionException e) {
-      throw failure(what.get(), e.getCause());
-    }
-  }
-
-  /**
-   * Waits for {@code futures[i]}; on a timeout or an interrupt cancels it and those after it and
-   * throws a QuiverException. Redis's own errors come back as the ExecutionException.
-   */
-  private <T> T awaitRaw(List<? extends Future<T>> futures, int i, Supplier<String> what) throws ExecutionException {
-    try {
-      return futures.get(i).get(waitNanos, TimeUnit.NANOSECONDS);
-    } catch (TimeoutException | CancellationException e) {
-      cancel(futures, i);
-      throw failure(what.get(), new TimeoutException("no answer within " + Durations.format(settings.commandTimeout())));
-    } catch (InterruptedException e) {
-      cancel(futures, i);
-      Thread.currentThread().interrupt();
-      throw new QuiverException("interrupted while " + what.get() + " at " + endpoint, e);
-    }
-  }
-
-  private static void cancel(List<? extends Future<?>> futures, int from) {
-    for (int i = from; i < futures.size(); i++) {
-      futures.get(i).cancel(false);
-    }
-  }
-
-  private QuiverException failure(String what, Throwable error) {
-    Throwable e = error;
-    while ((e instanceof ExecutionException || e instanceof CompletionException) && e.getCause() != null) {
-      e = e.getCause();
-    }
-    String within = " did not answer within " + Durations.format(settings.commandTimeout()) + " (command_timeout) while ";
-    return switch (e) {
-      case RedisCommandTimeoutException t -> new QuiverException(endpoint + within + what
-          + "; check that Redis is running and reachable (the store reconnects by itself once it is)", t);
-      case TimeoutException t -> new QuiverException(endpoint + within + what
-          + "; check that Redis is running and reachable (the store reconnects by itself once it is)", t);
-      case RedisCommandExecutionException r -> new QuiverException(endpoint + " refused " + what + ": " + r.getMessage(), r);
-      case RedisException r -> new QuiverException(endpoint + within + what + ": not connected (" + messages(r)
-          + "); the store reconnects by itself once Redis is back", r);
-      default -> new QuiverException(endpoint + " failed while " + what + ": " + messages(e), e);
-    };
-  }
 
   private static String count(int n, String noun) {
     return n + " " + noun + (n == 1 ? "" : "s");
-  }
-
-  /** The messages of an exception and its causes, for people. */
-  private static String messages(Throwable e) {
-    StringBuilder out = new StringBuilder();
-    for (Throwable t = e; t != null && out.length() < 500; t = t.getCause()) {
-      String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
-      if (out.indexOf(m) < 0) {
-        out.append(out.isEmpty() ? "" : ": ").append(m);
-      }
-      if (t.getCause() == t) {
-        break;
-      }
-    }
-    return out.toString();
   }
 
   private static void shutdown(AbstractRedisClient client, ClientResources resources) {

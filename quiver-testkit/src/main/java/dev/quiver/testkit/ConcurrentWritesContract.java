@@ -166,6 +166,39 @@ public abstract class ConcurrentWritesContract {
     }
   }
 
+  /**
+   * The other order: a push appends its file before a run's scan lists the source's files (so the
+   * run reads its row offline) and writes its tile row online only after the run swapped that row.
+   * The row must count the push once.
+   */
+  @Test
+  public void aPushTheRunReadOfflineAndWroteOnlineAfterTheSwapCountsOnce() throws Exception {
+    try (FeatureRepo r = open(repo("late"), END)) {
+      r.materialize(List.of(), START, END, QUIET, "test");
+      AtomicBoolean ran = new AtomicBoolean();
+      // the push read its tile rows before its append; the run goes between that and the push's swap
+      OnlineStore late = new dev.quiver.core.online.ForwardingOnlineStore(r.online()) {
+        @Override
+        public boolean[] multiCompareAndSet(String table, List<Swap> swaps) {
+          if (table.endsWith(".tiles") && ran.compareAndSet(false, true)) {
+            materializer(r, r.online(), END).materialize(List.of("user_agg"), START, END, QUIET);
+          }
+          return super.multiCompareAndSet(table, swaps);
+        }
+
+        @Override
+        public void close() {
+          // the repo closes its store
+        }
+      };
+      Pusher pusher = new Pusher(r.registry().latest().orElseThrow().definitions(), late, r.offline(), r.config().root());
+      pusher.push("txns", rows(new Object[] {1L, Instant.parse("2026-01-09T12:00:00Z"), 1000.0}),
+          Pusher.Target.ONLINE_AND_OFFLINE);
+      assertThat(ran).as("the run ran between the push's append and its online write").isTrue();
+      assertThat(online(r)).as("the pushed event counts online, once").isEqualTo(offline(r, END));
+    }
+  }
+
   @Test
   public void theNextIncrementalRunRebuildsTheRowsARunLeftEvenWithNothingNew() throws Exception {
     Instant later = END.plus(Duration.ofHours(1));

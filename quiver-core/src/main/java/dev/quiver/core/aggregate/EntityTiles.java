@@ -225,6 +225,9 @@ public final class EntityTiles {
     applied.recordOffset(stream, partition, offset);
   }
 
+  /** How long a row remembers a push's key, in micros ({@code quiver.tiles.push-key-hours}, default 24 h). */
+  public static final long PUSH_KEY_MICROS = AppliedWrites.PUSH_KEY_MICROS;
+
   /** True when the row took the push with this idempotency key (within the remembered window). */
   public boolean appliedPush(String idempotencyKey) {
     return applied.hasPush(idempotencyKey);

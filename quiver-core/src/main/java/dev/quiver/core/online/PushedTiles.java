@@ -150,8 +150,10 @@ final class PushedTiles {
    * offline append, if any.
    *
    * @param nowMicros the wall-clock time recorded with a push's idempotency key
+   * @param appended the file the push added offline, or null: a row a materialization rebuilt from
+   *     that file's rows already ({@link PushedFile}) is left as it is
    */
-  Counts apply(OnlineStore store, Origin origin, long nowMicros) {
+  Counts apply(OnlineStore store, Origin origin, long nowMicros, PushedFile appended) {
     store.createTable(target.table());
     long[][] counts = new long[keys.size()][]; // per key, from the attempt that was written
     List<byte[]> read = checked;
@@ -162,9 +164,10 @@ final class PushedTiles {
       long[] c = new long[3];
       counts[i] = c;
       List<Integer> rows = rowsOfKey.get(i);
-      if (origin instanceof Origin.Push(String key) && key != null && tiles.appliedPush(key)) {
+      if (origin instanceof Origin.Push(String key) && key != null && tiles.appliedPush(key)
+          || appended != null && tiles.appliedPush(appended.key())) {
         c[1] = rows.size();
-        return null; // taken already: the row stays as it is
+        return null; // taken already (online, or by a rebuild that read the pushed file): the row stays as it is
       }
       long high = origin instanceof Origin.Stream st ? tiles.appliedOffset(st.stream(), st.partition()) : -1;
       int[] at = positions(into == null ? target.layout() : into);

@@ -291,8 +291,10 @@ public final class Pusher {
     }
     PushedTiles.Counts counts = PushedTiles.Counts.NONE;
     long now = dev.quiver.core.model.Timestamps.toMicros(bounds.clock().instant());
+    PushedFile pushedFile = appended == null || !(origin instanceof Origin.Push) ? null
+        : PushedFile.of(appended.getFileName().toString()).orElse(null);
     for (PushedTiles u : tileUpdates) {
-      counts = counts.plus(u.apply(online, origin, now)); // "written" counts latest rows only
+      counts = counts.plus(u.apply(online, origin, now, pushedFile)); // "written" counts latest rows only
     }
     if (!views.isEmpty()) {
       Instant newest = events.stream().max(Instant::compareTo).orElseThrow();

@@ -42,6 +42,10 @@ final class TileMerge implements Serializable {
   private final String streamId;
   private transient FeatureView view;
 
+  /** Pushed files oldest first (then by name), the order a row remembers its pushes in. */
+  private static final java.util.Comparator<PushedFile> PUSHED_ORDER =
+      java.util.Comparator.comparingLong(PushedFile::stampMicros).thenComparing(PushedFile::name);
+
   TileMerge(FeatureView view, Instant end, boolean fromBeginning, long sinceMicros, long skewMicros, String streamId) {
     this.view = view;
     this.viewName = view.name();
@@ -119,13 +123,19 @@ final class TileMerge implements Serializable {
   private byte[] merge(KeyRows part, EntityTiles stored) {
     long horizon = EntityTiles.horizon(endMicros, stored);
     boolean tail = part.events().length > 0 && part.events()[0] < horizon;
-    if (!tail && part.twinLast().isEmpty() && (stored == null || EntityTiles.nothingNewer(stored, horizon))) {
+    if (!tail && part.twinLast().isEmpty() && part.basePushed().isEmpty()
+        && (stored == null || EntityTiles.nothingNewer(stored, horizon))) {
       return part.base();
     }
     EntityTiles row = EntityTiles.decode(part.layout(), part.base());
+    java.util.TreeSet<PushedFile> pushed = new java.util.TreeSet<>(PUSHED_ORDER);
+    pushed.addAll(part.basePushed());
     int r = 0;
     for (; r < part.events().length && part.events()[r] < horizon; r++) {
       row.add(part.events()[r], part.created()[r], part.values()[r]);
+      if (part.pushed()[r] != null) {
+        pushed.add(part.pushed()[r]);
+      }
     }
     if (stored != null) {
       row.keepNewer(stored, horizon);
@@ -139,6 +149,13 @@ final class TileMerge implements Serializable {
       }
     }
     part.twinLast().forEach((partition, last) -> row.recordOffset(streamId, partition, last));
+    // the pushed files this row took offline, so a push of one that writes online after this swap skips
+    // the row; files pushed before the push-key window cannot still be writing and are not recorded
+    for (PushedFile f : pushed) {
+      if (f.stampMicros() >= sinceMicros - EntityTiles.PUSH_KEY_MICROS) {
+        row.recordPush(f.key(), f.stampMicros());
+      }
+    }
     return row.encode();
   }
 
@@ -170,16 +187,18 @@ final class TileMerge implements Serializable {
     private final TileLayout layout;
     private final List<ScalarType> keyTypes;
     private final int columns;
-    /** The column of the row's file name, or -1 when the rows carry none (no twin files). */
+    /** The column of the row's file name, or -1 when the rows carry none (no twin or pushed files). */
     private final int fileColumn;
     private final Map<String, Optional<TwinFile>> twinFiles = new HashMap<>();
+    private final Map<String, Optional<PushedFile>> pushedFiles = new HashMap<>();
     private KeyBuilder current;
 
-    Fold(TileLayout layout, List<ScalarType> keyTypes, boolean twin) {
+    /** @param positions whether the rows carry their file (twin or pushed files among the source's) */
+    Fold(TileLayout layout, List<ScalarType> keyTypes, boolean positions) {
       this.layout = layout;
       this.keyTypes = keyTypes;
       this.columns = layout.columns().size();
-      this.fileColumn = twin ? keyTypes.size() + 2 + columns : -1;
+      this.fileColumn = positions ? keyTypes.size() + 2 + columns : -1;
     }
 
     /** Adds a row; returns the previous key's part when the row starts a new key, else null. */
@@ -192,9 +211,11 @@ final class TileMerge implements Serializable {
         current = new KeyBuilder(layout, key);
       }
       Instant created = (Instant) r[keyCount + 1];
-      TwinFile file = fileColumn < 0 ? null : twinFiles.computeIfAbsent((String) r[fileColumn], TwinFile::of).orElse(null);
+      String path = fileColumn < 0 ? null : (String) r[fileColumn];
+      TwinFile twin = path == null || streamId == null ? null : twinFiles.computeIfAbsent(path, TwinFile::of).orElse(null);
+      PushedFile pushed = path == null ? null : pushedFiles.computeIfAbsent(path, PushedFile::of).orElse(null);
       current.add(Timestamps.toMicros((Instant) r[keyCount]), created == null ? Long.MIN_VALUE : Timestamps.toMicros(created),
-          Arrays.copyOfRange(r, keyCount + 2, keyCount + 2 + columns), file);
+          Arrays.copyOfRange(r, keyCount + 2, keyCount + 2 + columns), twin, pushed);
       return done;
     }
 
@@ -213,6 +234,8 @@ final class TileMerge implements Serializable {
     final List<long[]> times = new ArrayList<>();
     final List<Object[]> after = new ArrayList<>();
     final List<TwinFile> afterTwins = new ArrayList<>();
+    final List<PushedFile> afterPushed = new ArrayList<>();
+    List<PushedFile> basePushed = List.of();
     Map<Integer, Long> twinLast = Map.of();
 
     KeyBuilder(TileLayout layout, byte[] key) {
@@ -220,8 +243,11 @@ final class TileMerge implements Serializable {
       this.tiles = new EntityTiles(layout);
     }
 
-    /** @param twin the row's twin file, or null for a row of another file */
-    void add(long event, long created, Object[] values, TwinFile twin) {
+    /**
+     * @param twin the row's twin file, or null for a row of another file
+     * @param pushed the row's pushed file, or null for a row of another file
+     */
+    void add(long event, long created, Object[] values, TwinFile twin, PushedFile pushed) {
       if (twin != null) {
         if (twinLast.isEmpty()) {
           twinLast = new TreeMap<>();
@@ -230,10 +256,17 @@ final class TileMerge implements Serializable {
       }
       if (event <= endMicros) {
         tiles.add(event, created, values);
+        if (pushed != null && !basePushed.contains(pushed)) {
+          if (basePushed.isEmpty()) {
+            basePushed = new ArrayList<>();
+          }
+          basePushed.add(pushed); // a key's rows of one file are few and adjacent: a list is enough
+        }
       } else {
         times.add(new long[] {event, created});
         after.add(values);
         afterTwins.add(twin);
+        afterPushed.add(pushed);
       }
     }
 
@@ -245,7 +278,7 @@ final class TileMerge implements Serializable {
         created[i] = times.get(i)[1];
       }
       return new KeyRows(tiles.layout(), key, tiles.encode(), events, created, after.toArray(Object[][]::new),
-          afterTwins.toArray(TwinFile[]::new), twinLast);
+          afterTwins.toArray(TwinFile[]::new), twinLast, basePushed, afterPushed.toArray(PushedFile[]::new));
     }
   }
 }

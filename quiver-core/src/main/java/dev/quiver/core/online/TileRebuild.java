@@ -39,7 +39,10 @@ import java.util.Map;
  * {@code since} (less the clock skew allowed for a write from another process) is left exactly as
  * the writers made it and counted ({@link #skipped()}): nothing is lost and nothing counted twice;
  * the row lacks at most what the source gained offline only, which the next run that rebuilds it
- * brings in.
+ * brings in. The other order — a push whose file the scan read, writing online only after this
+ * rebuild swapped the row — is caught by the push: the rebuilt row records the pushed files its rows
+ * came from ({@link PushedFile}, for files pushed within the push-key window) among the pushes it took,
+ * and the push skips a row that took its file.
  *
  * <p><b>A stream's batch twin.</b> A stream consumer appends a batch to the twin ({@link TwinFile})
  * before it writes the batch online, and may be killed in between; its restart writes the same
@@ -65,13 +68,19 @@ final class TileRebuild {
   /**
    * One key's part from the offline store: its row built from the rows up to END, and the rows
    * after END (event, created, values, and the twin file of each, null for a row of another file),
-   * which a stored row's horizon decides on; and per partition the last offset of the twin files
-   * holding rows of the key (empty when none).
+   * which a stored row's horizon decides on; per partition the last offset of the twin files
+   * holding rows of the key (empty when none); and the pushed files ({@link PushedFile}) of the
+   * rows up to END, and of each row after END (null for a row of another file).
    */
   record KeyRows(TileLayout layout, byte[] key, byte[] base, long[] events, long[] created, Object[][] values,
-      TwinFile[] twins, Map<Integer, Long> twinLast) {
+      TwinFile[] twins, Map<Integer, Long> twinLast, List<PushedFile> basePushed, PushedFile[] pushed) {
     KeyRows(TileLayout layout, byte[] key, byte[] base, long[] events, long[] created, Object[][] values) {
       this(layout, key, base, events, created, values, new TwinFile[events.length], Map.of());
+    }
+
+    KeyRows(TileLayout layout, byte[] key, byte[] base, long[] events, long[] created, Object[][] values,
+        TwinFile[] twins, Map<Integer, Long> twinLast) {
+      this(layout, key, base, events, created, values, twins, twinLast, List.of(), new PushedFile[events.length]);
     }
   }
 
@@ -114,15 +123,18 @@ final class TileRebuild {
     return new LatestRowsPlan(base.view(), source, base.keys(), values, from, NO_END);
   }
 
-  /** True when the scan reads a stream's batch twin files, whose rows carry their file. */
-  private boolean twin() {
-    return merge.streamId() != null && SourceFiles.resolve(base.source(), repoRoot).stream()
-        .anyMatch(f -> TwinFile.of(f.getFileName().toString()).isPresent());
+  /**
+   * True when the scan's rows must carry their file: a stream's batch twin files (whose offsets the
+   * rebuilt rows record) or files pushes added ({@link PushedFile}, which the rebuilt rows record).
+   */
+  private boolean positions() {
+    return SourceFiles.resolve(base.source(), repoRoot).stream().map(f -> f.getFileName().toString())
+        .anyMatch(f -> (merge.streamId() != null && TwinFile.of(f).isPresent()) || PushedFile.of(f).isPresent());
   }
 
   /** This rebuild for a distributed engine's workers ({@link dev.quiver.core.offline.TileRowsWriter}). */
   TileRowsJob job() {
-    return new TileJob(merge, scanPlan(), twin());
+    return new TileJob(merge, scanPlan(), positions());
   }
 
   /** Streams the source rows sorted by key and time and hands one {@link KeyRows} per key to the sink. */
@@ -131,13 +143,13 @@ final class TileRebuild {
     List<ScalarType> keyTypes = plan.keys().stream().map(KeyBinding::type).toList();
     int keyCount = keyTypes.size();
     List<String> columns = merge.columns();
-    boolean twin = twin();
-    try (HistoricalRows rows = twin ? engine.sourceRowsWithPositions(plan, repoRoot) : engine.sourceRows(plan, repoRoot)) {
+    boolean positions = positions();
+    try (HistoricalRows rows = positions ? engine.sourceRowsWithPositions(plan, repoRoot) : engine.sourceRows(plan, repoRoot)) {
       Map<String, ValueType> types = new HashMap<>();
       for (int c = 0; c < columns.size(); c++) {
         types.put(columns.get(c), rows.columns().get(keyCount + 2 + c).type());
       }
-      TileMerge.Fold fold = merge.new Fold(merge.layout(types::get), keyTypes, twin);
+      TileMerge.Fold fold = merge.new Fold(merge.layout(types::get), keyTypes, positions);
       List<KeyRows> batch = new ArrayList<>(Materializer.BATCH);
       while (rows.hasNext()) {
         KeyRows done = fold.add(rows.next());

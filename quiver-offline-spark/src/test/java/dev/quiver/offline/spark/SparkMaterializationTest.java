@@ -36,6 +36,8 @@ class SparkMaterializationTest {
   private static final String PASSWORD = "spark-mat-" + Long.toHexString(System.nanoTime());
   /** Named accumulators that finished tasks updated: proof the executors wrote. */
   private static final Set<String> ACCUMULATED = ConcurrentHashMap.newKeySet();
+  /** Timeouts for a loaded test machine: the executors' connections are checked for equal state, not speed. */
+  private static final String PATIENT = "connect_timeout: 10s, command_timeout: 10s";
   private static LocalRedis redis;
 
   @TempDir Path tmp;
@@ -91,7 +93,7 @@ class SparkMaterializationTest {
     MaterializationRepos data = new MaterializationRepos(seed);
     Path a = data.write(tmp.resolve("duckdb"), "{engine: duckdb}", ROCKSDB, "push" + seed);
     Path b = data.write(tmp.resolve("spark"), SPARK, onRedis ? "{type: redis, url: 'redis://127.0.0.1:" + redis.port()
-        + "', password: '${file:redis.pass}', key_prefix: p" + seed + "}" : ROCKSDB, "push" + seed);
+        + "', password: '${file:redis.pass}', key_prefix: p" + seed + ", " + PATIENT + "}" : ROCKSDB, "push" + seed);
     Files.writeString(b.resolve("redis.pass"), PASSWORD);
     Instant from = MaterializationRepos.T0.plus(Duration.ofDays(1));
     Instant to = MaterializationRepos.T0.plus(Duration.ofDays(3));
@@ -121,7 +123,7 @@ class SparkMaterializationTest {
     MaterializationRepos data = new MaterializationRepos(seed);
     Path a = data.write(tmp.resolve("duckdb"), "{engine: duckdb}", ROCKSDB, "mat" + seed);
     String onRedis = "{type: redis, url: 'redis://127.0.0.1:" + redis.port() + "', password: '${file:redis.pass}', key_prefix: s"
-        + seed + "}";
+        + seed + ", " + PATIENT + "}";
     Path b = data.write(tmp.resolve("spark"), SPARK, onRedis, "mat" + seed);
     Files.writeString(b.resolve("redis.pass"), PASSWORD + "\n");
     try (FeatureRepo want = MaterializationRepos.open(a, NOW); FeatureRepo got = MaterializationRepos.open(b, NOW)) {
@@ -137,7 +139,7 @@ class SparkMaterializationTest {
     Path a = data.write(tmp.resolve("duckdb"), "{engine: duckdb}", ROCKSDB, "mat7");
     try (LocalRedisCluster cluster = LocalRedisCluster.start(3)) {
       Path b = data.write(tmp.resolve("spark"), SPARK, "{type: redis, cluster: true, url: '" + cluster.urls()
-          + "', key_prefix: c7}", "mat7");
+          + "', key_prefix: c7, " + PATIENT + "}", "mat7");
       try (FeatureRepo want = MaterializationRepos.open(a, NOW); FeatureRepo got = MaterializationRepos.open(b, NOW)) {
         assertSameResults(7, MaterializationRepos.materialize(want), MaterializationRepos.materialize(got));
         data.assertSameOnlineState(want, got);

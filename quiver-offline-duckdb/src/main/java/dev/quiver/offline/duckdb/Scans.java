@@ -39,13 +39,21 @@ final class Scans {
     return SourceFiles.resolve(source, repoRoot);
   }
 
-  /** Refuses an Iceberg table or files at a URI: this engine reads local files. */
+  /**
+   * Refuses an Iceberg table or files at a URI: this engine reads local files. Files at a URI are
+   * the Spark engine's; an Iceberg table no engine reads yet (docs/spark.md, "Table sources").
+   */
   static void requireLocal(FileSource source) {
     if (source.isLocal()) {
       return;
     }
-    String what = source.isIceberg() ? "an Iceberg table (" + source.path() + ")" : "at " + source.path();
-    throw new SourceDataException(source.name(), source.path(), "source '" + source.name() + "' is " + what
+    if (source.isIceberg()) {
+      throw new SourceDataException(source.name(), source.path(), "source '" + source.name() + "' is an Iceberg table ("
+          + source.path() + "); the DuckDB engine reads local files, and no Quiver engine reads Iceberg tables yet"
+          + " (docs/spark.md, \"Table sources\"); export the table to Parquet files and give their directory as the"
+          + " source's path");
+    }
+    throw new SourceDataException(source.name(), source.path(), "source '" + source.name() + "' is at " + source.path()
         + "; the DuckDB engine reads local files; use offline: {engine: spark}");
   }
 

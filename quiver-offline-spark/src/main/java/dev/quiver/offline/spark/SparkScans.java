@@ -97,12 +97,17 @@ final class SparkScans {
     }
   }
 
-  /** Refuses an Iceberg table in one line: this engine does not read them yet (docs/spark.md says why). */
+  /**
+   * Refuses an Iceberg table in one line: Iceberg publishes no Spark runtime for Spark 4.2, and the
+   * 4.0 and 4.1 runtimes fail to load on it (docs/spark.md, "Table sources", has the probe and its
+   * errors).
+   */
   static void refuseIceberg(FileSource source) {
     if (source.isIceberg()) {
       throw new SourceDataException(source.name(), source.path(), "source '" + source.name() + "' is an Iceberg table ("
-          + source.path() + "); the Spark engine does not read Iceberg tables yet (docs/spark.md, \"Table sources\");"
-          + " export the table to Parquet files and give their directory as the source's path");
+          + source.path() + "); the Spark engine cannot read Iceberg tables yet: Iceberg publishes no runtime for Spark"
+          + " 4.2, and its Spark 4.0 and 4.1 runtimes do not load on it (docs/spark.md, \"Table sources\"); export the"
+          + " table to Parquet files and give their directory as the source's path");
     }
   }
 

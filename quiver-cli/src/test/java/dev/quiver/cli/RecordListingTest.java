@@ -98,6 +98,14 @@ class RecordListingTest {
   }
 
   @Test
+  void theOtherListingsTakeTableAsText() {
+    Cli table = Cli.run("registry", "log", "--repo", repo.toString(), "-o", "table");
+    Cli text = Cli.run("registry", "log", "--repo", repo.toString(), "--output", "text");
+    assertThat(table.exitCode()).as(table.toString()).isZero();
+    assertThat(table.out()).isEqualTo(text.out()).contains("The registry is empty");
+  }
+
+  @Test
   void mistakesAreTheSameOneLineInEveryCommand() {
     for (List<String> command : COMMANDS) {
       Cli since = run(command, "--since", "yesterday");

@@ -22,7 +22,7 @@ import java.util.Optional;
  * A registry store that passes everything to another and fails its {@code k}-th write (counted from
  * 0) before making it, as a process that dies between two writes leaves a store: the writes before
  * it complete, nothing of it. Every write of every kind counts: a commit, a saved dataset, a
- * watermark, a token, an audit event, one append of validation or skew results.
+ * watermark, a token, one append of audit events, validation or skew results.
  */
 final class CrashingStore implements RegistryStore {
   /** The simulated crash. */
@@ -124,6 +124,12 @@ final class CrashingStore implements RegistryStore {
       public void append(AuditEvent event) {
         write();
         log.append(event);
+      }
+
+      @Override
+      public void appendAll(List<AuditEvent> events) {
+        write();
+        log.appendAll(events);
       }
 
       @Override

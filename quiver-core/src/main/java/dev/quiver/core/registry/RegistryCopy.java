@@ -164,7 +164,7 @@ public final class RegistryCopy {
         targetTokens.orElseThrow().revoke(t.id(), t.revoked().get());
       }
     }
-    auditToCopy.forEach(e -> targetAudit.orElseThrow().append(e));
+    inBatches(auditToCopy, batch -> targetAudit.orElseThrow().appendAll(batch));
     inBatches(validationToCopy, batch -> targetValidation.orElseThrow().append(batch));
     inBatches(skewToCopy, batch -> targetSkew.orElseThrow().append(batch));
 

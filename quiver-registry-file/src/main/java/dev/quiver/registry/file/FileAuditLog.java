@@ -19,7 +19,7 @@ import java.util.logging.Logger;
  * {@code outcome}, {@code detail}), in the order they were appended.
  *
  * <p>Appended and read by the registry's JSON-lines protocol ({@link JsonLines}): one locked,
- * forced write per event; torn lines are skipped with a warning; nothing is ever rewritten.
+ * forced write per event (or per {@link #appendAll} batch); torn lines are skipped with a warning; nothing is ever rewritten.
  *
  * <p>Thread-safe and safe from several processes.
  */
@@ -42,6 +42,12 @@ final class FileAuditLog implements AuditLog {
   public void append(AuditEvent event) {
     Objects.requireNonNull(event, "event");
     lines.append(List.of(encode(event)));
+  }
+
+  @Override
+  public void appendAll(List<AuditEvent> events) {
+    Objects.requireNonNull(events, "events");
+    lines.append(events.stream().map(FileAuditLog::encode).toList());
   }
 
   @Override

@@ -21,7 +21,13 @@ final class PostgresAuditLog implements AuditLog {
   @Override
   public void append(AuditEvent event) {
     Objects.requireNonNull(event, "event");
-    table.append(List.of(event), AuditEvent::time, (e, s) -> {
+    appendAll(List.of(event));
+  }
+
+  @Override
+  public void appendAll(List<AuditEvent> events) {
+    Objects.requireNonNull(events, "events");
+    table.append(events, AuditEvent::time, (e, s) -> {
       s.setString(3, e.principal());
       s.setString(4, e.method());
       s.setString(5, e.action());

@@ -124,8 +124,9 @@ public final class RegistryCopy {
         throw notACopy("its watermark of " + w.view() + " differs from the source's");
       }
     }
+    List<ApiToken> fromUnrevoked = from.tokens.stream().map(RegistryCopy::unrevoked).toList();
     for (ApiToken t : there.tokens) {
-      if (!from.tokens.contains(t) && !from.tokens.stream().map(RegistryCopy::unrevoked).toList().contains(t)) {
+      if (!from.tokens.contains(t) && !fromUnrevoked.contains(t)) {
         throw notACopy("it holds API token " + t.id() + ", which the source does not (or not as it is)");
       }
     }
@@ -160,7 +161,7 @@ public final class RegistryCopy {
         targetTokens.orElseThrow().create(unrevoked(t));
         tokens++;
       }
-      if (t.revoked().isPresent() && !present.map(ApiToken::revoked).orElse(Optional.empty()).isPresent()) {
+      if (t.revoked().isPresent() && present.flatMap(ApiToken::revoked).isEmpty()) {
         targetTokens.orElseThrow().revoke(t.id(), t.revoked().get());
       }
     }

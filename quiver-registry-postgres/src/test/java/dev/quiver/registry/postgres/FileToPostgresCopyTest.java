@@ -1,32 +1,9 @@
 package dev.quiver.registry.postgres;
 
 import dev.quiver.core.registry.RegistryStore;
-import dev.quiver.core.registry.RegistryStores;
-import dev.quiver.testkit.LocalPostgres;
-import dev.quiver.testkit.RegistryCopyContract;
-import java.nio.file.Path;
-import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.io.TempDir;
 
 /** {@code quiver registry copy} from a file registry into PostgreSQL, against the copy contract, on a real server. */
-class FileToPostgresCopyTest extends RegistryCopyContract {
-  private static LocalPostgres pg;
-
-  @TempDir Path dir;
-  private int stores;
-
-  @BeforeAll
-  static void startPostgres() {
-    pg = LocalPostgres.start();
-  }
-
-  @AfterAll
-  static void stopPostgres() {
-    pg.close();
-  }
-
+class FileToPostgresCopyTest extends PostgresCopyFixture {
   @Override
   protected RegistryStore newSource() {
     return file();
@@ -35,13 +12,5 @@ class FileToPostgresCopyTest extends RegistryCopyContract {
   @Override
   protected RegistryStore newTarget() {
     return postgres();
-  }
-
-  private static RegistryStore postgres() {
-    return new PostgresRegistryProvider().open(pg.registryOptions(pg.newSchema()), Path.of("."));
-  }
-
-  private RegistryStore file() {
-    return RegistryStores.open(Map.of("type", "file", "path", dir.resolve("file-" + stores++).toString()), dir);
   }
 }

@@ -108,7 +108,7 @@ final class RegistryCommand implements Runnable {
       name = "copy",
       description = {
         "Copy the whole registry (versions with their numbers, authors, messages and times; datasets;"
-            + " watermarks; API tokens; audit log) into another, empty registry.",
+            + " watermarks; API tokens; audit log; validation results; skew results) into another, empty registry.",
         "A copy that stopped midway is continued by running it again."})
   static final class Copy implements Callable<Integer> {
     @Mixin RepoOption repo;
@@ -143,10 +143,11 @@ final class RegistryCommand implements Runnable {
         try (RegistryStore target = RegistryStores.open(options, targetRoot)) {
           // stores name themselves as Type[where]: keep the where (never holds credentials)
           String name = "the " + type + " registry " + target.toString().replaceFirst("^\\w+\\[(.*)\\]$", "$1");
-          RegistryCopy.Result copied =
-              new RegistryCopy(r.registry(), target, name).run();
-          out.printf("Copied %d versions, %d datasets, %d watermarks, %d API tokens and %d audit events into %s.%n",
-              copied.versions(), copied.datasets(), copied.watermarks(), copied.tokens(), copied.auditEvents(), name);
+          RegistryCopy.Result result = new RegistryCopy(r.registry(), target, name).run();
+          out.printf("Copied %s into %s.%n", result.copied().describe(), name);
+          if (!result.alreadyThere().isEmpty()) {
+            out.printf("Already there from an earlier copy: %s.%n", result.alreadyThere().describe());
+          }
           out.flush();
           return 0;
         }

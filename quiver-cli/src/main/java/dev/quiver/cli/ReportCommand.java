@@ -106,7 +106,7 @@ final class ReportCommand implements Callable<Integer> {
     }
     Duration width = bucket.equalsIgnoreCase("auto") ? null : Durations.parse(bucket).filter(d -> d.toSeconds() >= 1)
         .orElseThrow(() -> new InvalidRequestException("--bucket '" + bucket + "' is neither auto nor a duration of at least a second (1h, 1d, 7d)"));
-    Instant from = AuditCommand.Log.from(since);
+    Instant from = Times.parseWhen(since, "--since");
     Instant now = Instant.now();
     try (Connection duckdb = DriverManager.getConnection("jdbc:duckdb:"); DriftCommand.Repo r = new DriftCommand.Repo(repo.repo)) {
       try (Statement s = duckdb.createStatement()) {

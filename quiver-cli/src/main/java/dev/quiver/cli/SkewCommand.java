@@ -98,13 +98,8 @@ final class SkewCommand implements Callable<Integer> {
     if (sample < 1) {
       throw new QuiverException("--sample must be at least 1, not " + sample);
     }
-    Instant from = AuditCommand.Log.from(since);
-    Instant to;
-    try {
-      to = until == null ? null : AuditCommand.Log.from(until);
-    } catch (QuiverException e) {
-      throw new QuiverException(e.getMessage().replace("--since", "--until"));
-    }
+    Instant from = Times.parseWhen(since, "--since");
+    Instant to = until == null ? null : Times.parseWhen(until, "--until");
     if (to != null && !from.isBefore(to)) {
       throw new QuiverException("--since " + from + " is not before --until " + to + ": no row can be served in between");
     }
@@ -212,69 +207,34 @@ final class SkewCommand implements Callable<Integer> {
     return String.format(Locale.ROOT, "%.4f", r);
   }
 
-  /** {@code quiver monitor skew results [--service S] [--since T]}: the recorded runs, oldest first. */
-  @Command(name = "results", description = "Skew results recorded by earlier runs (the CLI's and the server's), oldest first.")
+  /** {@code quiver monitor skew results [--service S] [--since WHEN] [--until WHEN] [--limit N] [--output table|json]}. */
+  @Command(name = "results", description = "Skew results recorded by earlier runs (the CLI's and the server's), oldest first"
+      + " (the newest N with --limit).")
   static final class Results implements Callable<Integer> {
     @Option(names = "--service", paramLabel = "NAME", description = "Only this feature service.")
     String service;
 
-    @Option(names = "--since", paramLabel = "WHEN", defaultValue = "7d",
-        description = "A duration back from now (90s, 15m, 1h, 7d) or a time (2026-03-01). Default 7d.")
-    String since;
-
-    @Option(names = "--limit", paramLabel = "N", defaultValue = "1000", description = "At most the newest N results. Default 1000.")
-    int limit;
-
-    @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", defaultValue = "table", description = "table (default) or json.")
-    Format format;
-
+    @Mixin RecordListing listing;
     @Mixin RepoOption repo;
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() {
-      if (limit < 1) {
-        throw new QuiverException("--limit must be at least 1, not " + limit);
-      }
-      Instant from = AuditCommand.Log.from(since);
-      PrintWriter out = spec.commandLine().getOut();
       try (FeatureRepo r = FeatureRepo.open(repo.repo)) {
-        List<SkewResult> all;
-        try {
-          all = r.registry().skewLog().read(from, service, Integer.MAX_VALUE);
-        } catch (UnsupportedOperationException e) {
-          throw new QuiverException("this registry store keeps no skew results; the file and PostgreSQL registries do");
-        }
-        List<SkewResult> results = all.subList(Math.max(0, all.size() - limit), all.size());
-        if (format == Format.json) {
-          ArrayNode arr = Json.MAPPER.createArrayNode();
-          for (SkewResult x : results) {
-            ObjectNode n = arr.addObject();
-            n.put("time", x.time().toString()).put("service", x.service()).put("feature", x.feature());
-            n.put("since", x.since() == null ? null : x.since().toString());
-            n.put("until", x.until() == null ? null : x.until().toString());
-            n.put("rows_compared", x.rowsCompared()).put("mismatches", x.mismatches()).put("mismatch_rate", x.mismatchRate());
-            ArrayNode ex = n.putArray("examples");
-            x.examples().forEach(ex::add);
-          }
-          Json.print(arr, out);
-          return 0;
-        }
-        if (results.isEmpty()) {
-          out.println("No skew results since " + from + (service == null ? "" : " for service " + service) + ".");
-          out.flush();
-          return 0;
-        }
-        Table t = new Table("TIME", "SERVICE", "FEATURE", "COMPARED", "MISMATCHES", "RATE");
-        for (SkewResult x : results) {
-          t.add(x.time().toString(), x.service(), x.feature(), Long.toString(x.rowsCompared()), Long.toString(x.mismatches()),
-              rate(x.mismatchRate()));
-        }
-        t.print(out);
-        if (all.size() > results.size()) {
-          out.printf("(the newest %d of %d results since %s; --limit N shows more)%n", results.size(), all.size(), from);
-        }
-        out.flush();
+        listing.print(new RecordListing.Kind<SkewResult>("skew results", service == null ? "" : " for service " + service,
+            from -> r.registry().skewLog().read(from, service, Integer.MAX_VALUE), SkewResult::time,
+            (x, n) -> {
+              n.put("time", x.time().toString()).put("service", x.service()).put("feature", x.feature())
+                  .put("since", RecordListing.text(x.since())).put("until", RecordListing.text(x.until()))
+                  .put("rows_compared", x.rowsCompared()).put("mismatches", x.mismatches())
+                  .put("mismatch_rate", x.mismatchRate());
+              ArrayNode ex = n.putArray("examples");
+              x.examples().forEach(ex::add);
+            },
+            new String[] {"TIME", "SERVICE", "FEATURE", "COMPARED", "MISMATCHES", "RATE"},
+            x -> new String[] {x.time().toString(), x.service(), x.feature(), Long.toString(x.rowsCompared()),
+                Long.toString(x.mismatches()), rate(x.mismatchRate())}),
+            "7d", spec.commandLine().getOut(), spec.commandLine().getErr());
         return 0;
       }
     }

@@ -2,6 +2,8 @@ package dev.quiver.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.quiver.core.monitor.SkewResult;
+import dev.quiver.core.quality.RuleResult;
 import dev.quiver.core.registry.RegistryStore;
 import dev.quiver.core.registry.RegistryStores;
 import dev.quiver.core.registry.VersionInfo;
@@ -48,7 +50,7 @@ class RegistryCopyTest {
     pg.close();
   }
 
-  /** A file registry with three versions, two datasets and two watermarks. */
+  /** A file registry with three versions, two datasets, two watermarks, three validation and two skew results. */
   @BeforeEach
   void sourceRepo() throws Exception {
     source = tmp.resolve("source");
@@ -63,6 +65,16 @@ class RegistryCopyTest {
       r.registry().saveDataset(SampleDatasets.sample("fraud_eval", 2, "bo", T.plusSeconds(9)));
       r.registry().advanceWatermark(new Watermark("user_txn@v1", T, 2, "ana", T));
       r.registry().advanceWatermark(new Watermark("merchant@v2", T.plusSeconds(5), 3, "bo", T));
+      r.registry().validationLog().append(List.of(
+          new RuleResult(T, "materialize", "user_txn@v1", "amount", "min", "0", "skip_row", 100, 2, List.of("-1", "-2"),
+              RuleResult.Outcome.SKIPPED),
+          new RuleResult(T, "materialize", "user_txn@v1", null, "row_count", "1..", "warn", 100, 0, List.of(),
+              RuleResult.Outcome.PASSED)));
+      r.registry().validationLog().append(List.of(new RuleResult(T.plusSeconds(60), "push", "user_txn@v1", "amount", "min",
+          "0", "fail", 1, 1, List.of("-5"), RuleResult.Outcome.FAILED)));
+      r.registry().skewLog().append(List.of(
+          new SkewResult(T, "fraud", "user_txn__amount", T.minusSeconds(86_400), null, 1_000, 3, List.of("user_id=7: served 1.5, offline 2.5")),
+          new SkewResult(T, "fraud", "user_txn__country", T.minusSeconds(86_400), null, 1_000, 0, List.of())));
     }
   }
 
@@ -86,7 +98,7 @@ class RegistryCopyTest {
   private static List<String> files(Path dir) throws Exception {
     List<String> out = new ArrayList<>();
     try (Stream<Path> walk = Files.walk(dir)) {
-      for (Path p : walk.filter(Files::isRegularFile).filter(p -> p.toString().endsWith(".json")).sorted().toList()) {
+      for (Path p : walk.filter(Files::isRegularFile).filter(p -> (p.toString().endsWith(".json") || p.toString().endsWith(".jsonl"))).sorted().toList()) {
         out.add(dir.relativize(p) + "\n" + Files.readString(p));
       }
     }
@@ -99,13 +111,18 @@ class RegistryCopyTest {
     Cli copied = Cli.run("registry", "copy", "--repo", source.toString(), "--to", spec(schema));
 
     assertThat(copied.exitCode()).as(copied.toString()).isZero();
-    assertThat(copied.out()).startsWith("Copied 3 versions, 2 datasets, 2 watermarks, 0 API tokens and 0 audit events"
-        + " into the postgres registry").contains(pg.url()).doesNotContain(LocalPostgres.PASSWORD);
+    assertThat(copied.out()).startsWith("Copied 3 versions, 2 datasets, 2 watermarks, 0 API tokens, 0 audit events,"
+        + " 3 validation results and 2 skew results into the postgres registry").contains(pg.url())
+        .doesNotContain(LocalPostgres.PASSWORD).doesNotContain("Already there");
     try (RegistryStore there = postgres(schema); FeatureRepo here = FeatureRepo.open(source)) {
       assertThat(there.log()).isEqualTo(here.registry().log());
       assertThat(there.log()).extracting(VersionInfo::version).containsExactly(3L, 2L, 1L);
       assertThat(there.datasets()).isEqualTo(here.registry().datasets());
       assertThat(there.watermarks()).isEqualTo(here.registry().watermarks());
+      assertThat(there.validationLog().read(Instant.MIN, null, 100))
+          .isEqualTo(here.registry().validationLog().read(Instant.MIN, null, 100)).hasSize(3);
+      assertThat(there.skewLog().read(Instant.MIN, null, 100)).isEqualTo(here.registry().skewLog().read(Instant.MIN, null, 100))
+          .hasSize(2);
     }
 
     Path viaPostgres = repoOn("via-postgres", spec(schema));
@@ -134,7 +151,8 @@ class RegistryCopyTest {
     Cli copied = Cli.run("registry", "copy", "--repo", pgRepo.toString(), "--to", spec(to));
 
     assertThat(copied.exitCode()).as(copied.toString()).isZero();
-    assertThat(copied.out()).contains("1 versions, 0 datasets, 0 watermarks, 1 API tokens and 2 audit events");
+    assertThat(copied.out()).contains("1 versions, 0 datasets, 0 watermarks, 1 API tokens, 2 audit events,"
+        + " 0 validation results and 0 skew results");
     try (RegistryStore there = postgres(to)) {
       assertThat(there.tokens().list()).containsExactly(token);
       assertThat(there.audit().read(Instant.EPOCH, 10)).containsExactly(e1, e2);
@@ -179,18 +197,26 @@ class RegistryCopyTest {
         partial.commit(v - 1, here.registry().read(v).definitions(), info.author(), info.message(), info.appliedAt());
       }
       partial.saveDataset(here.registry().datasets().getFirst());
+      partial.validationLog().append(here.registry().validationLog().read(Instant.MIN, null, 2)); // the first run's
     }
 
     Cli again = Cli.run("registry", "copy", "--repo", source.toString(), "--to", spec(schema));
 
     assertThat(again.exitCode()).as(again.toString()).isZero();
-    assertThat(again.out()).startsWith("Copied 1 versions, 1 datasets, 2 watermarks");
+    assertThat(again.out()).startsWith("Copied 1 versions, 1 datasets, 2 watermarks, 0 API tokens, 0 audit events,"
+        + " 1 validation results and 2 skew results").contains("Already there from an earlier copy: 2 versions, 1 datasets,"
+        + " 0 watermarks, 0 API tokens, 0 audit events, 2 validation results and 0 skew results.");
     Cli third = Cli.run("registry", "copy", "--repo", source.toString(), "--to", spec(schema));
-    assertThat(third.out()).startsWith("Copied 0 versions, 0 datasets, 0 watermarks");
+    assertThat(third.out()).startsWith("Copied 0 versions, 0 datasets, 0 watermarks, 0 API tokens, 0 audit events,"
+        + " 0 validation results and 0 skew results").contains("Already there from an earlier copy: 3 versions, 2 datasets,"
+        + " 2 watermarks, 0 API tokens, 0 audit events, 3 validation results and 2 skew results.");
     try (RegistryStore there = postgres(schema); FeatureRepo here = FeatureRepo.open(source)) {
       assertThat(there.log()).isEqualTo(here.registry().log());
       assertThat(there.datasets()).isEqualTo(here.registry().datasets());
       assertThat(there.watermarks()).isEqualTo(here.registry().watermarks());
+      assertThat(there.validationLog().read(Instant.MIN, null, 100))
+          .isEqualTo(here.registry().validationLog().read(Instant.MIN, null, 100));
+      assertThat(there.skewLog().read(Instant.MIN, null, 100)).isEqualTo(here.registry().skewLog().read(Instant.MIN, null, 100));
     }
   }
 

@@ -91,6 +91,21 @@ public abstract class AuditLogContract {
   }
 
   @Test
+  void appendAllKeepsTheOrderAfterEarlierEvents() {
+    AuditLog log = log();
+    List<AuditEvent> written = new ArrayList<>(List.of(event(0, T0)));
+    log.append(written.getFirst());
+    List<AuditEvent> batch = new ArrayList<>();
+    for (int i = 1; i < 30; i++) {
+      batch.add(event(i, T0.plusSeconds(i)));
+    }
+    log.appendAll(batch);
+    log.appendAll(List.of());
+    written.addAll(batch);
+    assertThat(again().read(Instant.EPOCH, 1000)).containsExactlyElementsOf(written);
+  }
+
+  @Test
   void fieldsKeepTheirTextExactly() {
     AuditLog log = log();
     AuditEvent odd = new AuditEvent(T0, "ana \"the admin\" ü", "local", "apply", "registry *", "cli", "failed",

@@ -12,7 +12,10 @@ import java.util.Optional;
  * caller planned against, so two concurrent applies never lose an update.
  *
  * <p>Beside the versions it keeps the saved training sets ({@link DatasetRecord}), immutable like
- * versions, and a materialization {@link Watermark} per view version, which only ever moves forward.
+ * versions, and a materialization {@link Watermark} per view version, which only ever moves forward;
+ * optionally ({@link #tokens}, {@link #audit}, {@link #validationLog}, {@link #skewLog}) API tokens
+ * and three append-only logs. {@link RegistryCopy} copies all of it; a kind added here must be added
+ * there too (and to {@code RegistryCopyContract}).
  *
  * <p>Implementations are thread-safe and safe to use from several processes at once. The embedded
  * default is the file registry; each implementation passes the {@code RegistryStoreContract} suite.

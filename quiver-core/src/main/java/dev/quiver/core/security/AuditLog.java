@@ -17,6 +17,16 @@ public interface AuditLog {
   void append(AuditEvent event);
 
   /**
+   * Appends events in their order, all or none where the store can (the file and PostgreSQL
+   * registries do: one write, one transaction); the default appends them one by one.
+   *
+   * @throws dev.quiver.core.QuiverException when they cannot be recorded
+   */
+  default void appendAll(List<AuditEvent> events) {
+    events.forEach(this::append);
+  }
+
+  /**
    * Events at or after {@code since}, oldest first, at most {@code limit} of them (the oldest ones).
    *
    * @throws IllegalArgumentException when {@code limit} is negative

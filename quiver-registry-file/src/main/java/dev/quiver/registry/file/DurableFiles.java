@@ -5,8 +5,10 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Optional;
 
 /**
  * The file operations both directory kinds of the file registry build on ({@link
@@ -59,6 +61,22 @@ final class DurableFiles {
       }
     } catch (IOException e) {
       throw new QuiverException("cannot create the registry directory " + dir + ": " + e, e);
+    }
+  }
+
+  /**
+   * A registry file's bytes, or empty when there is no such file.
+   *
+   * @param what the file's content in the message ({@code dataset 'x'})
+   * @throws QuiverException when it exists but cannot be read
+   */
+  static Optional<byte[]> readIfPresent(Path file, String what) {
+    try {
+      return Optional.of(Files.readAllBytes(file));
+    } catch (NoSuchFileException e) {
+      return Optional.empty();
+    } catch (IOException e) {
+      throw new QuiverException("cannot read " + what + " from " + file + ": " + e, e);
     }
   }
 }

@@ -382,13 +382,9 @@ final class FileRegistryStore implements RegistryStore {
       return Optional.of(cached);
     }
     Path file = datasetFile(name);
-    byte[] bytes;
-    try {
-      bytes = Files.readAllBytes(file);
-    } catch (NoSuchFileException e) {
+    byte[] bytes = DurableFiles.readIfPresent(file, "dataset '" + name + "'").orElse(null);
+    if (bytes == null) {
       return Optional.empty();
-    } catch (IOException e) {
-      throw new QuiverException("cannot read dataset '" + name + "' from " + file + ": " + e, e);
     }
     DatasetRecord dataset;
     try {

@@ -5,10 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.quiver.core.QuiverException;
 import dev.quiver.core.monitor.SkewLog;
 import dev.quiver.core.monitor.SkewResult;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -36,27 +34,12 @@ final class FileSkewLog implements SkewLog {
   @Override
   public void append(List<SkewResult> results) {
     Objects.requireNonNull(results, "results");
-    if (results.isEmpty()) {
-      return;
-    }
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    try {
-      for (SkewResult r : results) {
-        out.write(JSON.writeValueAsBytes(encode(r))); // JSON escapes line ends inside values: one line
-        out.write('\n');
-      }
-    } catch (IOException e) {
-      throw new QuiverException("cannot encode skew results: " + e.getMessage(), e);
-    }
-    lines.append(out.toByteArray());
+    lines.append(results.stream().map(FileSkewLog::encode).toList());
   }
 
   @Override
   public List<SkewResult> read(Instant since, String service, int limit) {
     Objects.requireNonNull(since, "since");
-    if (limit < 0) {
-      throw new IllegalArgumentException("limit must not be negative, not " + limit);
-    }
     return lines.read(limit, (text, lineNo) -> {
       SkewResult r = decode(text, lineNo);
       return r != null && !r.time().isBefore(since) && (service == null || r.service().equals(service)) ? r : null;

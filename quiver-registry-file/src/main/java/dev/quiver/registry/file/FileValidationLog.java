@@ -5,10 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.quiver.core.QuiverException;
 import dev.quiver.core.quality.RuleResult;
 import dev.quiver.core.quality.ValidationLog;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -37,27 +35,12 @@ final class FileValidationLog implements ValidationLog {
   @Override
   public void append(List<RuleResult> results) {
     Objects.requireNonNull(results, "results");
-    if (results.isEmpty()) {
-      return;
-    }
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    try {
-      for (RuleResult r : results) {
-        out.write(JSON.writeValueAsBytes(encode(r))); // JSON escapes line ends inside values: one line
-        out.write('\n');
-      }
-    } catch (IOException e) {
-      throw new QuiverException("cannot encode validation results: " + e.getMessage(), e);
-    }
-    lines.append(out.toByteArray());
+    lines.append(results.stream().map(FileValidationLog::encode).toList());
   }
 
   @Override
   public List<RuleResult> read(Instant since, String view, int limit) {
     Objects.requireNonNull(since, "since");
-    if (limit < 0) {
-      throw new IllegalArgumentException("limit must not be negative, not " + limit);
-    }
     return lines.read(limit, (text, lineNo) -> {
       RuleResult r = decode(text, lineNo);
       return r != null && !r.time().isBefore(since) && ValidationLog.matches(r, view) ? r : null;

@@ -1,6 +1,10 @@
 package dev.quiver.registry.file;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.quiver.core.QuiverException;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -17,8 +21,8 @@ import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * An append-only file of JSON lines in a registry directory, the protocol the audit log and the
- * validation results share. <b>Append:</b> under the lock of the directory (an in-process lock per
+ * An append-only file of JSON lines in a registry directory, the protocol the audit log, the
+ * validation results and the skew results share. <b>Append:</b> under the lock of the directory (an in-process lock per
  * directory, as a JVM holds file locks for all its threads, and an exclusive {@link FileLock} on
  * {@code .lock}, which the operating system releases when a holder dies) the lines are written at
  * the end of the file in one write and forced to disk before {@link #append} returns. A line torn by
@@ -26,6 +30,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * answers null for a line that does not parse). Nothing is ever rewritten; readers never lock.
  */
 final class JsonLines {
+  private static final ObjectMapper JSON = JsonMapper.builder().build();
   private static final ConcurrentMap<Path, ReentrantLock> IN_PROCESS = new ConcurrentHashMap<>();
 
   private final Path root;
@@ -45,6 +50,23 @@ final class JsonLines {
 
   Path file() {
     return file;
+  }
+
+  /** Appends one line per JSON value (JSON escapes line ends inside values), all in one write; none: nothing. */
+  void append(List<? extends JsonNode> values) {
+    if (values.isEmpty()) {
+      return;
+    }
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try {
+      for (JsonNode v : values) {
+        out.write(JSON.writeValueAsBytes(v));
+        out.write('\n');
+      }
+    } catch (IOException e) {
+      throw new QuiverException("cannot encode " + what + ": " + e.getMessage(), e);
+    }
+    append(out.toByteArray());
   }
 
   /** Appends {@code lines}, each ending with {@code \n}, in one write. */
@@ -90,6 +112,9 @@ final class JsonLines {
    * A last line without its end is an append in progress or a torn one, and is left out.
    */
   <T> List<T> read(int limit, LineDecoder<T> decode) {
+    if (limit < 0) {
+      throw new IllegalArgumentException("limit must not be negative, not " + limit);
+    }
     List<T> out = new ArrayList<>();
     try (java.io.InputStream in = new java.io.BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
       java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream(256);

@@ -10,7 +10,6 @@ import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -236,13 +235,9 @@ final class WatermarkDirectory {
    */
   private Optional<Watermark> stored(String view) {
     Path file = file(view);
-    byte[] bytes;
-    try {
-      bytes = Files.readAllBytes(file);
-    } catch (NoSuchFileException e) {
+    byte[] bytes = DurableFiles.readIfPresent(file, "the watermark of view " + view).orElse(null);
+    if (bytes == null) {
       return Optional.empty();
-    } catch (IOException e) {
-      throw new QuiverException("cannot read the watermark of view " + view + " from " + file + ": " + e, e);
     }
     Watermark watermark;
     try {

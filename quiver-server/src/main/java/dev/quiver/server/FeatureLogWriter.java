@@ -47,6 +47,12 @@ import org.duckdb.DuckDBConnection;
  * what was buffered, never a written file. A failed write (an unwritable folder, a full disk) is
  * counted ({@code quiver_feature_log_write_errors_total}), reported through {@link FailureLog} (one
  * line per interval) and its rows are discarded; requests are never affected.
+ *
+ * <p>Staying out of the serving threads' way: the DuckDB database is the writer's own and runs with
+ * one thread, so a roll's Parquet {@code COPY} runs on this thread instead of on every core at once,
+ * and with {@code writer_priority: low} (the default) this thread runs at the lowest CPU priority
+ * ({@link ThreadPriority}): it gets the CPU the serving threads leave, and when that is too little
+ * the queue fills and requests are dropped and counted.
  */
 final class FeatureLogWriter implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(FeatureLogWriter.class.getName());
@@ -109,6 +115,9 @@ final class FeatureLogWriter implements AutoCloseable {
 
   private void run() {
     List<FeatureLog.Served> batch = new ArrayList<>(BATCH);
+    if (settings.lowPriority() && !ThreadPriority.setNice(ThreadPriority.LOW)) {
+      LOG.fine("the feature log writer runs at normal priority: this system has no per-thread nice value");
+    }
     try {
       while (true) {
         boolean last = stopping;
@@ -276,6 +285,9 @@ final class FeatureLogWriter implements AutoCloseable {
   private Connection connection() throws SQLException {
     if (connection == null) {
       connection = DriverManager.getConnection("jdbc:duckdb:");
+      try (Statement st = connection.createStatement()) {
+        st.execute("SET threads = 1"); // each COPY on this (low-priority) thread alone, never on every core at once
+      }
     }
     return connection;
   }

@@ -22,9 +22,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.UUID;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.duckdb.DuckDBAppender;
@@ -57,10 +57,11 @@ import org.duckdb.DuckDBConnection;
 final class FeatureLogWriter implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(FeatureLogWriter.class.getName());
   private static final int BATCH = 512;
-  private static final long MAX_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+  /** How long the writer sleeps when the queue is empty: request threads never wake it (no signal per offer). */
+  private static final long IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
   private final FeatureLogSettings settings;
-  private final ArrayBlockingQueue<FeatureLog.Served> queue;
+  private final FeatureLogQueue<FeatureLog.Served> queue;
   private final MeterRegistry meters;
   private final FailureLog failures;
   private final Runnable beforeBatch;
@@ -96,7 +97,7 @@ final class FeatureLogWriter implements AutoCloseable {
     }
   }
 
-  FeatureLogWriter(FeatureLogSettings settings, ArrayBlockingQueue<FeatureLog.Served> queue, MeterRegistry meters,
+  FeatureLogWriter(FeatureLogSettings settings, FeatureLogQueue<FeatureLog.Served> queue, MeterRegistry meters,
       FailureLog failures, Runnable beforeBatch) {
     this.settings = settings;
     this.queue = queue;
@@ -107,7 +108,7 @@ final class FeatureLogWriter implements AutoCloseable {
         .register(meters);
     this.writeErrors = Counter.builder("quiver.feature.log.write.errors")
         .description("Feature log files that could not be written (their rows are lost; the log says why)").register(meters);
-    Gauge.builder("quiver.feature.log.queued", queue, ArrayBlockingQueue::size)
+    Gauge.builder("quiver.feature.log.queued", queue, FeatureLogQueue::size)
         .description("Sampled requests waiting for the feature log writer").register(meters);
     this.thread = Thread.ofPlatform().daemon().name("quiver-feature-log").unstarted(this::run);
     thread.start();
@@ -124,14 +125,16 @@ final class FeatureLogWriter implements AutoCloseable {
         if (beforeBatch != null && !last) {
           beforeBatch.run();
         }
-        FeatureLog.Served first = queue.poll(waitNanos(), TimeUnit.NANOSECONDS);
-        if (first != null) {
-          batch.add(first);
-          queue.drainTo(batch, BATCH - 1);
+        if (queue.drainTo(batch, BATCH) > 0) {
           for (FeatureLog.Served s : batch) {
             append(s);
           }
           batch.clear();
+        } else if (!last) {
+          LockSupport.parkNanos(waitNanos());
+          if (Thread.interrupted()) {
+            throw new InterruptedException();
+          }
         }
         rollDue(System.nanoTime());
         if (last && queue.isEmpty()) {
@@ -148,9 +151,9 @@ final class FeatureLogWriter implements AutoCloseable {
     }
   }
 
-  /** How long to wait for a request: until the oldest buffer is due, at most 100 ms (to notice close). */
+  /** How long to sleep on an empty queue: until the oldest buffer is due, at most {@link #IDLE_NANOS}. */
   private long waitNanos() {
-    long wait = MAX_WAIT_NANOS;
+    long wait = IDLE_NANOS;
     long now = System.nanoTime();
     for (Buffer b : buffers.values()) {
       wait = Math.min(wait, Math.max(0, b.opened + settings.rollEvery().toNanos() - now));

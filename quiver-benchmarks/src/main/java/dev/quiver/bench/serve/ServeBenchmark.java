@@ -56,7 +56,7 @@ import java.util.stream.Stream;
  *     [--rates-1 1000,5000,10000] [--rates-100 500,1000,2000] [--warmup 3s] [--duration 15s] [--connections 32] \
  *     [--saturation-connections 32] [--io-threads 1] [--timeout 2s] [--bodies 10000] [--jit-warmup 10s] \
  *     [--server-threads N] [--server-io-threads N] [--server-queue-timeout MS] [--server-java-options '-XX:StartFlightRecording=filename=s.jfr']
- *     [--service-logging off,1.0] [--slow-ms 5]
+ *     [--service-logging off,1.0] [--feature-logging '{writer_priority: normal}'] [--slow-ms 5]
  * </pre>
  *
  * <p>{@code --service-logging off,1.0} (issue 23): the requests name a feature service {@code wide} of
@@ -65,7 +65,8 @@ import java.util.stream.Stream;
  * {@code feature_logs}); after each run the server's {@code quiver_feature_log_*} counters are printed.
  * {@code --slow-ms X} prints, per fixed-rate phase, the requests slower than X ms per 100 ms window
  * (UTC) and, for a logged service, when each log file was rolled ({@link SlowWindows}), to line slow
- * requests up with rolls. {@code --saturation-connections none} leaves out the closed loop.
+ * requests up with rolls. {@code --feature-logging YAML} is appended to quiver.yaml as its
+ * {@code feature_logging} section. {@code --saturation-connections none} leaves out the closed loop.
  */
 public final class ServeBenchmark {
   private ServeBenchmark() {}
@@ -115,6 +116,10 @@ public final class ServeBenchmark {
         default -> throw new IllegalArgumentException("unknown store " + type + " (rocksdb, redis)");
       };
       Path root = newRepo(w, "serve-" + type, online, o.intOpt("ttl-days", 3650));
+      if (logging != null && o.has("feature-logging")) {
+        Files.writeString(root.resolve("quiver.yaml"), "feature_logging: " + o.opt("feature-logging", null) + "\n",
+            java.nio.file.StandardOpenOption.APPEND);
+      }
       if (logging != null) {
         Files.writeString(root.resolve("features/service.yaml"), "feature_services:\n  - name: " + SERVICE
             + "\n    features: [" + String.join(", ", refs) + "]\n"

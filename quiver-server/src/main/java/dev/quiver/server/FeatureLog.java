@@ -7,7 +7,6 @@ import dev.quiver.core.registry.RegistrySnapshot;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Instant;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.DoubleSupplier;
@@ -17,7 +16,8 @@ import java.util.regex.Pattern;
 /**
  * The serving path's side of feature logging: for a request that names a feature service whose
  * definition has {@code logging: {sample_rate: r}}, keeps the request with probability r (every
- * entity row of it, or none) and offers what was served to a bounded queue, never waiting: when the
+ * entity row of it, or none) and offers what was served to a bounded lock-free queue ({@link
+ * FeatureLogQueue}), never waiting: when the
  * queue is full the request is dropped and counted ({@code quiver_feature_log_dropped_total{service}}).
  * Nothing is copied: the request and the response are immutable once answered, so the queue holds
  * references and the single {@link FeatureLogWriter} thread converts and writes them.
@@ -31,7 +31,7 @@ final class FeatureLog implements AutoCloseable {
   /** Logs nothing: a server without feature logging, or tests of the serving path. */
   static final FeatureLog OFF = new FeatureLog();
 
-  private final ArrayBlockingQueue<Served> queue;
+  private final FeatureLogQueue<Served> queue;
   private final FeatureLogWriter writer;
   private final DoubleSupplier random;
   private final MeterRegistry meters;
@@ -63,7 +63,7 @@ final class FeatureLog implements AutoCloseable {
    * @param beforeBatch run by the writer before each batch it takes (tests hold the writer with it); may be null
    */
   FeatureLog(FeatureLogSettings settings, MeterRegistry meters, FailureLog failures, DoubleSupplier random, Runnable beforeBatch) {
-    this.queue = new ArrayBlockingQueue<>(settings.queue());
+    this.queue = new FeatureLogQueue<>(settings.queue());
     this.random = random;
     this.meters = meters;
     this.writer = new FeatureLogWriter(settings, queue, meters, failures, beforeBatch);

@@ -18,15 +18,22 @@ import java.util.Map;
  *   roll_every: 5m         # a file is closed at most this long after its first row (default 5m)
  *   roll_rows: 100000      # ... or once it holds this many rows (default 100000)
  *   queue: 10000           # requests waiting for the writer; past it, requests are dropped, counted (default 10000)
+ *   writer_priority: low   # low: the writer thread only gets CPU the serving threads leave (Linux nice 19); normal (default low)
  * }</pre>
  *
  * @param path the log's folder (absolute)
  * @param rollEvery the longest a file stays open
  * @param rollRows the most rows a file holds
  * @param queue the most sampled requests waiting for the writer
+ * @param lowPriority whether the writer thread runs at the lowest CPU priority ({@link ThreadPriority})
  */
-record FeatureLogSettings(Path path, Duration rollEvery, int rollRows, int queue) {
-  static final List<String> KEYS = List.of("path", "roll_every", "roll_rows", "queue");
+record FeatureLogSettings(Path path, Duration rollEvery, int rollRows, int queue, boolean lowPriority) {
+  static final List<String> KEYS = List.of("path", "roll_every", "roll_rows", "queue", "writer_priority");
+
+  /** Settings with the writer at low priority (the default). */
+  FeatureLogSettings(Path path, Duration rollEvery, int rollRows, int queue) {
+    this(path, rollEvery, rollRows, queue, true);
+  }
   static final String DEFAULT_PATH = "feature_logs";
 
   /**
@@ -50,7 +57,12 @@ record FeatureLogSettings(Path path, Duration rollEvery, int rollRows, int queue
             + " (30s, 5m, 1h), not '" + text(section, "roll_every", "") + "'"));
     int rows = positive(section, "roll_rows", 100_000, 10_000_000, "rows per file");
     int queue = positive(section, "queue", 10_000, 1_000_000, "requests waiting for the writer");
-    return new FeatureLogSettings(root.resolve(p).toAbsolutePath().normalize(), every, rows, queue);
+    String priority = text(section, "writer_priority", "low");
+    if (!priority.equals("low") && !priority.equals("normal")) {
+      throw new QuiverException("quiver.yaml feature_logging.writer_priority must be low (the writer only gets CPU the"
+          + " serving threads leave; the default) or normal (it competes with them), not '" + priority + "'");
+    }
+    return new FeatureLogSettings(root.resolve(p).toAbsolutePath().normalize(), every, rows, queue, priority.equals("low"));
   }
 
   private static String text(Map<String, Object> section, String key, String defaultValue) {

@@ -22,9 +22,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.UUID;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.duckdb.DuckDBAppender;
@@ -47,14 +47,21 @@ import org.duckdb.DuckDBConnection;
  * what was buffered, never a written file. A failed write (an unwritable folder, a full disk) is
  * counted ({@code quiver_feature_log_write_errors_total}), reported through {@link FailureLog} (one
  * line per interval) and its rows are discarded; requests are never affected.
+ *
+ * <p>Staying out of the serving threads' way: the DuckDB database is the writer's own and runs with
+ * one thread, so a roll's Parquet {@code COPY} runs on this thread instead of on every core at once,
+ * and with {@code writer_priority: low} (the default) this thread runs at the lowest CPU priority
+ * ({@link ThreadPriority}): it gets the CPU the serving threads leave, and when that is too little
+ * the queue fills and requests are dropped and counted.
  */
 final class FeatureLogWriter implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(FeatureLogWriter.class.getName());
   private static final int BATCH = 512;
-  private static final long MAX_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+  /** How long the writer sleeps when the queue is empty: request threads never wake it (no signal per offer). */
+  private static final long IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
   private final FeatureLogSettings settings;
-  private final ArrayBlockingQueue<FeatureLog.Served> queue;
+  private final FeatureLogQueue<FeatureLog.Served> queue;
   private final MeterRegistry meters;
   private final FailureLog failures;
   private final Runnable beforeBatch;
@@ -90,7 +97,7 @@ final class FeatureLogWriter implements AutoCloseable {
     }
   }
 
-  FeatureLogWriter(FeatureLogSettings settings, ArrayBlockingQueue<FeatureLog.Served> queue, MeterRegistry meters,
+  FeatureLogWriter(FeatureLogSettings settings, FeatureLogQueue<FeatureLog.Served> queue, MeterRegistry meters,
       FailureLog failures, Runnable beforeBatch) {
     this.settings = settings;
     this.queue = queue;
@@ -101,7 +108,7 @@ final class FeatureLogWriter implements AutoCloseable {
         .register(meters);
     this.writeErrors = Counter.builder("quiver.feature.log.write.errors")
         .description("Feature log files that could not be written (their rows are lost; the log says why)").register(meters);
-    Gauge.builder("quiver.feature.log.queued", queue, ArrayBlockingQueue::size)
+    Gauge.builder("quiver.feature.log.queued", queue, FeatureLogQueue::size)
         .description("Sampled requests waiting for the feature log writer").register(meters);
     this.thread = Thread.ofPlatform().daemon().name("quiver-feature-log").unstarted(this::run);
     thread.start();
@@ -109,20 +116,25 @@ final class FeatureLogWriter implements AutoCloseable {
 
   private void run() {
     List<FeatureLog.Served> batch = new ArrayList<>(BATCH);
+    if (settings.lowPriority() && !ThreadPriority.setNice(ThreadPriority.LOW)) {
+      LOG.fine("the feature log writer runs at normal priority: this system has no per-thread nice value");
+    }
     try {
       while (true) {
         boolean last = stopping;
         if (beforeBatch != null && !last) {
           beforeBatch.run();
         }
-        FeatureLog.Served first = queue.poll(waitNanos(), TimeUnit.NANOSECONDS);
-        if (first != null) {
-          batch.add(first);
-          queue.drainTo(batch, BATCH - 1);
+        if (queue.drainTo(batch, BATCH) > 0) {
           for (FeatureLog.Served s : batch) {
             append(s);
           }
           batch.clear();
+        } else if (!last) {
+          LockSupport.parkNanos(waitNanos());
+          if (Thread.interrupted()) {
+            throw new InterruptedException();
+          }
         }
         rollDue(System.nanoTime());
         if (last && queue.isEmpty()) {
@@ -139,9 +151,9 @@ final class FeatureLogWriter implements AutoCloseable {
     }
   }
 
-  /** How long to wait for a request: until the oldest buffer is due, at most 100 ms (to notice close). */
+  /** How long to sleep on an empty queue: until the oldest buffer is due, at most {@link #IDLE_NANOS}. */
   private long waitNanos() {
-    long wait = MAX_WAIT_NANOS;
+    long wait = IDLE_NANOS;
     long now = System.nanoTime();
     for (Buffer b : buffers.values()) {
       wait = Math.min(wait, Math.max(0, b.opened + settings.rollEvery().toNanos() - now));
@@ -276,6 +288,9 @@ final class FeatureLogWriter implements AutoCloseable {
   private Connection connection() throws SQLException {
     if (connection == null) {
       connection = DriverManager.getConnection("jdbc:duckdb:");
+      try (Statement st = connection.createStatement()) {
+        st.execute("SET threads = 1"); // each COPY on this (low-priority) thread alone, never on every core at once
+      }
     }
     return connection;
   }

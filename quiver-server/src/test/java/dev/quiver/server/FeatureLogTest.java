@@ -29,6 +29,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -265,12 +266,34 @@ class FeatureLogTest {
     FeatureLogSettings d = settings(Map.of());
     assertThat(d).isEqualTo(new FeatureLogSettings(tmp.resolve("feature_logs"), Duration.ofMinutes(5), 100_000, 10_000));
     assertThatThrownBy(() -> settings(Map.of("roll_evry", "5m"))).isInstanceOf(QuiverException.class)
-        .hasMessage("quiver.yaml feature_logging: unknown key 'roll_evry'; the keys are path, roll_every, roll_rows, queue (docs/server.md)");
+        .hasMessage("quiver.yaml feature_logging: unknown key 'roll_evry'; the keys are path, roll_every, roll_rows, queue, writer_priority (docs/server.md)");
     assertThatThrownBy(() -> settings(Map.of("roll_every", "soon")))
         .hasMessage("quiver.yaml feature_logging.roll_every must be a duration of at least 1s (30s, 5m, 1h), not 'soon'");
     assertThatThrownBy(() -> settings(Map.of("roll_rows", "0")))
         .hasMessage("quiver.yaml feature_logging.roll_rows must be a whole number from 1 to 10000000 (rows per file), not '0'");
     assertThatThrownBy(() -> settings(Map.of("queue", "lots")))
         .hasMessageContaining("feature_logging.queue must be a whole number from 1 to 1000000");
+    assertThat(d.lowPriority()).isTrue();
+    assertThat(settings(Map.of("writer_priority", "normal")).lowPriority()).isFalse();
+    assertThatThrownBy(() -> settings(Map.of("writer_priority", "idle")))
+        .hasMessage("quiver.yaml feature_logging.writer_priority must be low (the writer only gets CPU the serving threads"
+            + " leave; the default) or normal (it competes with them), not 'idle'");
+  }
+
+  @ParameterizedTest(name = "writer_priority {0}")
+  @ValueSource(strings = {"low", "normal"})
+  void theWriterThreadAloneRunsAtTheConfiguredPriority(String priority) throws Exception {
+    Integer mine = ThreadPriority.nice();
+    assertThat(mine).as("a per-thread nice value (Linux)").isNotNull();
+    AtomicReference<Integer> writers = new AtomicReference<>();
+    CountDownLatch seen = new CountDownLatch(1);
+    try (FeatureLog log = log(settings(Map.of("writer_priority", priority)), new Random(1), () -> {
+      writers.compareAndSet(null, ThreadPriority.nice());
+      seen.countDown();
+    })) {
+      assertThat(seen.await(10, TimeUnit.SECONDS)).isTrue();
+      assertThat(ThreadPriority.nice()).as("the thread that started the log keeps its priority").isEqualTo(mine);
+    }
+    assertThat(writers.get()).isEqualTo(priority.equals("low") ? ThreadPriority.LOW : mine);
   }
 }

@@ -56,13 +56,17 @@ import java.util.stream.Stream;
  *     [--rates-1 1000,5000,10000] [--rates-100 500,1000,2000] [--warmup 3s] [--duration 15s] [--connections 32] \
  *     [--saturation-connections 32] [--io-threads 1] [--timeout 2s] [--bodies 10000] [--jit-warmup 10s] \
  *     [--server-threads N] [--server-io-threads N] [--server-queue-timeout MS] [--server-java-options '-XX:StartFlightRecording=filename=s.jfr']
- *     [--service-logging off,1.0]
+ *     [--service-logging off,1.0] [--feature-logging '{writer_priority: normal}'] [--slow-ms 5]
  * </pre>
  *
  * <p>{@code --service-logging off,1.0} (issue 23): the requests name a feature service {@code wide} of
  * the 50 features instead of listing them, and each store is run once per value: {@code off} (the
  * service has no {@code logging:}) and each sample rate (the service logs at that rate to the repo's
  * {@code feature_logs}); after each run the server's {@code quiver_feature_log_*} counters are printed.
+ * {@code --slow-ms X} prints, per fixed-rate phase, the requests slower than X ms per 100 ms window
+ * (UTC) and, for a logged service, when each log file was rolled ({@link SlowWindows}), to line slow
+ * requests up with rolls. {@code --feature-logging YAML} is appended to quiver.yaml as its
+ * {@code feature_logging} section. {@code --saturation-connections none} leaves out the closed loop.
  */
 public final class ServeBenchmark {
   private ServeBenchmark() {}
@@ -112,6 +116,10 @@ public final class ServeBenchmark {
         default -> throw new IllegalArgumentException("unknown store " + type + " (rocksdb, redis)");
       };
       Path root = newRepo(w, "serve-" + type, online, o.intOpt("ttl-days", 3650));
+      if (logging != null && o.has("feature-logging")) {
+        Files.writeString(root.resolve("quiver.yaml"), "feature_logging: " + o.opt("feature-logging", null) + "\n",
+            java.nio.file.StandardOpenOption.APPEND);
+      }
       if (logging != null) {
         Files.writeString(root.resolve("features/service.yaml"), "feature_services:\n  - name: " + SERVICE
             + "\n    features: [" + String.join(", ", refs) + "]\n"
@@ -153,6 +161,9 @@ public final class ServeBenchmark {
         List<String> result = runAll(o, label, "127.0.0.1", port, pid, keys, refs, logging == null ? null : SERVICE, out);
         if (logging != null) {
           out.printf("%s: %s%n", label, featureLogCounters(port));
+          if (o.has("slow-ms")) {
+            SlowWindows.printRolls(root.resolve("feature_logs"), out);
+          }
         }
         return result;
       } finally {
@@ -220,16 +231,24 @@ public final class ServeBenchmark {
         phases.add(base.at(rate, base.connections()));
       }
       for (String c : o.list("saturation-connections", "32")) {
-        phases.add(base.at(0, Integer.parseInt(c)));
+        if (!c.equals("none")) {
+          phases.add(base.at(0, Integer.parseInt(c)));
+        }
       }
+      double slowMs = Double.parseDouble(o.opt("slow-ms", "0"));
       for (LoadGenerator.Settings phase : phases) {
         String load = loadAverage();
         double cpu0 = cpuSeconds(serverPid);
-        LoadResult r = generator.run(phase);
+        boolean timeline = slowMs > 0 && phase.rate() > 0;
+        long wallOffset = System.currentTimeMillis() * 1_000_000 - System.nanoTime();
+        LoadResult r = (timeline ? generator.timeline(true) : generator).run(phase);
         double serverCores = serverPid < 0 ? Double.NaN : (cpuSeconds(serverPid) - cpu0) / (r.seconds()
             + phase.warmup().toNanos() / 1e9);
         out.printf("%s, %s: %s; server CPU %.2f cores; load average before %s%n", label, request, r.line(), serverCores,
             load);
+        if (timeline) {
+          SlowWindows.print(r.timeline(), slowMs, wallOffset, out);
+        }
         rows.add(String.format("| %s | %s | %s | %,.0f | %.3f | %.3f | %.3f | %.3f | %.3f | %.2f | %.2f | %s | %s |",
             label, request, phase.rate() == 0 ? "closed loop, " + phase.connections() + " conns"
                 : String.format("%,.0f/s", phase.rate()),

@@ -326,7 +326,13 @@ final class OfflineProducer implements FlightProducer {
       throw new InvalidRequestException("the request names no features; give features=[\"view:feature\", ...] or a feature service");
     }
     guard.check(caller, Action.READ_OFFLINE, guard.reads(refs));
-    ArrowUpload upload = new ArrowUpload(reader);
+    try (ArrowUpload upload = new ArrowUpload(reader, allocator)) {
+      return request(command, reader, upload, refs, full, renames);
+    }
+  }
+
+  private Request request(FeastCommand command, FlightStream reader, ArrowUpload upload, List<FeatureRef> refs, boolean full,
+      Map<String, String> renames) {
     QueryInput input;
     Path file = null;
     if (upload.placeholder()) {
@@ -345,7 +351,7 @@ final class OfflineProducer implements FlightProducer {
       }
       file = scratch.resolve("entity-df-" + UUID.randomUUID() + ".parquet");
       try {
-        repo.offline().writeQueryRows(file, upload.columns(), upload.rows());
+        repo.offline().writeQueryRows(file, upload);
       } catch (RuntimeException e) {
         new Request(null, file, Map.of()).cleanUp();
         throw e;

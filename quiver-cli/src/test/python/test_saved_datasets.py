@@ -135,7 +135,7 @@ def test_a_dataset_directory_reads_back_as_its_part_files_in_order(store, quiver
     out = quiver_repo / "datasets" / "dir_set"
     sql = "SELECT user_id, event_ts AS event_timestamp, amount FROM transactions WHERE txn_id % 3 = 0"
     quiver("historical", "--repo", str(quiver_repo), "--query-sql", sql, "--features", "user_txn:last_amount",
-           "--out", str(out), "--save-as", "dir_set")
+           "--out", str(out), "--save", "dir_set")
     parts = sorted(out.glob("part-*.parquet"))
     assert parts
     expected = pa.concat_tables([pq.read_table(p) for p in parts])

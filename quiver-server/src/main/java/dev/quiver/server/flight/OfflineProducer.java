@@ -159,10 +159,10 @@ final class OfflineProducer implements FlightProducer {
           }
         }
         listener.completed();
-        if (sent >= PROGRESS_ROWS) {
+        if (sent >= PROGRESS_ROWS || Boolean.getBoolean("quiver.offline.timings")) { // also for small sets when timing
           long n = sent;
-          LOG.info(() -> String.format("training set for %s: %,d rows in %.1f s (query rows received and written in %.1f s,"
-              + " the engine's work before the first batch %.1f s, then streamed in %.1f s)", caller.principal().name(), n,
+          LOG.info(() -> String.format("training set for %s: %,d rows in %.1f s (query rows received and written in %.3f s,"
+              + " the engine's work before the first batch %.3f s, then streamed in %.3f s)", caller.principal().name(), n,
               (System.nanoTime() - begun) / 1e9, uploaded, computed, (System.nanoTime() - started) / 1e9));
         }
         return sent;

@@ -29,10 +29,10 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * after a warm-up each, and prints each run and the medians of wall time and of the process's CPU time. Not a test; run by hand:
  *
  * <pre>{@code
+ * ./mvnw -q -o -DskipTests -pl quiver-benchmarks -am package
  * ./mvnw -q -o -pl quiver-server -am test-compile
- * ./mvnw -q -o -pl quiver-server dependency:build-classpath -Dmdep.outputFile=/tmp/cp.txt
- * java --add-opens=java.base/java.nio=ALL-UNNAMED --enable-native-access=ALL-UNNAMED \
- *   -cp quiver-server/target/test-classes:quiver-server/target/classes:$(cat /tmp/cp.txt) \
+ * java --add-opens=java.base/java.nio=ALL-UNNAMED --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow \
+ *   -cp 'quiver-server/target/test-classes:quiver-server/target/classes:quiver-benchmarks/target/lib/*' \
  *   dev.quiver.server.flight.QueryUploadMeasure 1000000 5
  * }</pre>
  */

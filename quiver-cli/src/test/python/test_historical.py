@@ -144,3 +144,43 @@ def test_an_unknown_feature_is_refused_with_the_servers_message(store):
     with pytest.raises(pa.ArrowException) as e:  # NOT_FOUND arrives as ArrowKeyError
         job.to_df()
     assert "no_such_feature" in str(e.value)
+
+
+def _variant(query: pd.DataFrame, variant: str) -> pd.DataFrame:
+    """entity_df as users build it: the column types pandas hands pa.Table.from_pandas, which Feast uploads."""
+    q = query.copy()
+    if variant == "int32 keys, timestamp[ns, UTC]":
+        q = q.astype({"user_id": "int32", "merchant_id": "int32"})
+    elif variant == "naive timestamp[us]":
+        q["event_timestamp"] = q["event_timestamp"].dt.tz_convert(None).astype("datetime64[us]")
+    elif variant == "another zone, nullable keys, string dtype":
+        q["event_timestamp"] = q["event_timestamp"].dt.tz_convert("America/New_York")
+        users = pd.array(q["user_id"], dtype="Int64")
+        users[::7] = pd.NA  # null keys never match
+        q["user_id"] = users
+        q["country"] = q["country"].astype("string")
+    elif variant == "uint16 keys, timestamp[ms, UTC]":
+        q["event_timestamp"] = q["event_timestamp"].astype("datetime64[ms, UTC]")
+        q["merchant_id"] = q["merchant_id"].astype("uint16")
+    return q
+
+
+@pytest.mark.parametrize("variant", ["int32 keys, timestamp[ns, UTC]", "naive timestamp[us]",
+                                     "another zone, nullable keys, string dtype",
+                                     "uint16 keys, timestamp[ms, UTC]"])
+def test_entity_df_column_types_the_sdk_sends_equal_quiver_historical(store, quiver_repo, tmp_path, variant):
+    """The uploaded entity_df goes into the engine as Arrow: every key and timestamp type pandas gives keeps
+    quiver historical's values (int32 = int64 by value, zones and naive times as UTC instants, null keys
+    unmatched, order and duplicates kept)."""
+    query = _variant(entity_df(11, 2500), variant)
+    refs = ["user_txn:last_amount", "user_txn:amount_avg_30d", "merchant_txn:merchant_txn_count_1d",
+            "txn_risk:amount_ratio_30d"]
+    got = store.get_historical_features(entity_df=query, features=refs, full_feature_names=True).to_arrow()
+    # an unsigned key is an integer key by value: Quiver reads uint16 as int32 (quiver historical gets it so)
+    sent = query.astype({"merchant_id": "int32"}) if "uint16" in variant else query
+    expected = historical(tmp_path, refs_of(got, list(query.columns)), sent, True, quiver_repo)
+    assert_same_table(got, expected)
+    assert got.column("label").to_pylist() == query["label"].tolist()
+    if "nullable" in variant:
+        nulls = [i for i, u in enumerate(got.column("user_id").to_pylist()) if u is None]
+        assert nulls and all(got.column("user_txn__last_amount")[i].as_py() is None for i in nulls)

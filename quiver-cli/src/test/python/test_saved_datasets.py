@@ -102,3 +102,42 @@ def test_a_pull_over_an_unknown_source_is_refused_naming_what_to_use(store):
     with pytest.raises(pa.ArrowException) as e:
         job.to_df()
     assert "elsewhere" in str(e.value) and "get_historical_features" in str(e.value)
+
+
+def test_an_existing_dataset_is_refused_and_allow_overwrite_replaces_only_an_unrecorded_file(store, quiver_repo):
+    """As Feast's file store: persisting where a dataset is refuses unless allow_overwrite. A Quiver saved dataset
+    is a record to reproduce from, so it is never replaced; a file in its place that no dataset records is, with
+    allow_overwrite."""
+    import pyarrow as pa
+    query = entity_df(9, 40)
+    job = store.get_historical_features(entity_df=query, features=REFS[:1])
+    for overwrite in (False, True):
+        with pytest.raises(pa.ArrowException) as e:
+            store.create_saved_dataset(from_=job, name="sdk_train", storage=SavedDatasetFileStorage(path="sdk_train.parquet"),
+                                       allow_overwrite=overwrite)
+        assert "sdk_train" in str(e.value) and "already exists" in str(e.value)
+        assert ("allow_overwrite cannot replace" in str(e.value)) == overwrite
+    stray = quiver_repo / "datasets" / "stray.parquet"
+    stray.parent.mkdir(exist_ok=True)
+    stray.write_bytes(b"not a dataset")
+    with pytest.raises(pa.ArrowException) as e:
+        store.create_saved_dataset(from_=job, name="stray", storage=SavedDatasetFileStorage(path="stray.parquet"))
+    assert "stray" in str(e.value) and "allow_overwrite=True" in str(e.value)
+    assert stray.read_bytes() == b"not a dataset"
+    store.create_saved_dataset(from_=job, name="stray", storage=SavedDatasetFileStorage(path="stray.parquet"),
+                               allow_overwrite=True)
+    assert store.get_saved_dataset("stray").to_df()["label"].tolist() == query["label"].tolist()
+
+
+def test_a_dataset_directory_reads_back_as_its_part_files_in_order(store, quiver_repo, tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    out = quiver_repo / "datasets" / "dir_set"
+    sql = "SELECT user_id, event_ts AS event_timestamp, amount FROM transactions WHERE txn_id % 3 = 0"
+    quiver("historical", "--repo", str(quiver_repo), "--query-sql", sql, "--features", "user_txn:last_amount",
+           "--out", str(out), "--save", "dir_set")
+    parts = sorted(out.glob("part-*.parquet"))
+    assert parts
+    expected = pa.concat_tables([pq.read_table(p) for p in parts])
+    assert expected.num_rows > 100
+    assert_same_table(store.get_saved_dataset("dir_set").to_arrow(), expected)

@@ -111,6 +111,34 @@ class FeastSdkTest {
         Map.of("QUIVER_TOKEN", token, "QUIVER_CA", caPem.toString()));
   }
 
+  /**
+   * Feast's pulls name a stream source (its {@code KafkaSource}, or the batch source {@code S_files}):
+   * they read the source's batch twin, here a copy of the tour's transactions, with no consumer running
+   * ({@code src/test/python/stream_twin_pulls.py}).
+   */
+  @Test
+  void feastsPullsOverAStreamSourceReadItsBatchTwin() throws Exception {
+    Path module = Path.of("").toAbsolutePath();
+    Path python = FeastVenv.python(module.getParent());
+    Path repo = tmp.resolve("repo");
+    assertThat(Cli.run("init", repo.toString(), "--start", "2026-01-01", "--rows", "3000").exitCode()).isZero();
+    java.nio.file.Files.createDirectories(repo.resolve("data/txn_stream"));
+    java.nio.file.Files.copy(repo.resolve("data/transactions.parquet"), repo.resolve("data/txn_stream/part-0.parquet"));
+    java.nio.file.Files.writeString(repo.resolve("features/stream.yaml"), """
+        sources:
+          - name: txn_stream
+            type: kafka
+            brokers: 127.0.0.1:9
+            topic: transactions
+            timestamp: event_ts
+            created: created_ts
+            batch: {path: data/txn_stream/*.parquet}
+        """);
+    Cli applied = Cli.run("apply", "--repo", repo.toString());
+    assertThat(applied.exitCode()).as(applied.toString()).isZero();
+    pytest(python, module, repo, module.resolve("src/test/python/stream_twin_pulls.py"), Map.of());
+  }
+
   /** Serves {@code repo} in a child process and runs pytest on {@code target} against it. */
   private void pytest(Path python, Path module, Path repo, Path target, Map<String, String> env) throws Exception {
     Process server = new ProcessBuilder(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java",

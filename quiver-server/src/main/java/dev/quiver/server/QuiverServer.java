@@ -159,21 +159,29 @@ public final class QuiverServer implements AutoCloseable {
     };
   }
 
-  /** Scans a saved dataset's file for its first and last event time; empty for directories and unreadable files. */
+  /**
+   * Scans a saved dataset's file (or a dataset directory's part files) for its first and last event
+   * time; empty for missing and unreadable files. Feast's {@code get_saved_dataset} needs both.
+   */
   private static java.util.Optional<RegistryReads.EventRange> datasetEventRange(FeatureRepo repo,
       dev.quiver.core.registry.DatasetRecord dataset) {
     java.nio.file.Path file = repo.config().root().resolve(dataset.output());
-    if (!java.nio.file.Files.isRegularFile(file)) {
-      return java.util.Optional.empty();
-    }
-    try (dev.quiver.core.offline.HistoricalRows rows = repo.offline().read(file, dataset.outputFormat())) {
-      int column = rows.columns().stream().map(c -> c.name()).toList().indexOf(dataset.timestampColumn());
-      java.time.Instant first = null;
-      java.time.Instant last = null;
-      while (column >= 0 && rows.hasNext()) {
-        if (rows.next()[column] instanceof java.time.Instant t) {
-          first = first == null || t.isBefore(first) ? t : first;
-          last = last == null || t.isAfter(last) ? t : last;
+    java.util.List<java.nio.file.Path> files = java.nio.file.Files.isDirectory(file)
+        ? dev.quiver.core.offline.DatasetDirectory.parts(file)
+        : java.nio.file.Files.isRegularFile(file) ? java.util.List.of(file) : java.util.List.of();
+    java.time.Instant first = null;
+    java.time.Instant last = null;
+    try {
+      for (java.nio.file.Path f : files) {
+        try (dev.quiver.core.offline.HistoricalRows rows = repo.offline().read(f, files.size() > 1 || !f.equals(file)
+            ? dev.quiver.core.model.FileFormat.PARQUET : dataset.outputFormat())) {
+          int column = rows.columns().stream().map(c -> c.name()).toList().indexOf(dataset.timestampColumn());
+          while (column >= 0 && rows.hasNext()) {
+            if (rows.next()[column] instanceof java.time.Instant t) {
+              first = first == null || t.isBefore(first) ? t : first;
+              last = last == null || t.isAfter(last) ? t : last;
+            }
+          }
         }
       }
       return first == null ? java.util.Optional.empty() : java.util.Optional.of(new RegistryReads.EventRange(first, last));

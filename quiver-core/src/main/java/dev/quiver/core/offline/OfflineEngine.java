@@ -188,6 +188,19 @@ public interface OfflineEngine extends AutoCloseable {
         + " query rows (Feast's entity_df); send the query as SQL (entity_df as a string) or use the DuckDB engine");
   }
 
+  /**
+   * Writes uploaded query rows to a Parquet file as {@link #writeQueryRows(Path, List, java.util.Iterator)}
+   * does, the same file, taking them as the engine reads them fastest: DuckDB reads {@link
+   * UploadedQueryRows#arrowStream()} column-wise; this default reads {@link UploadedQueryRows#rows()}
+   * row by row.
+   *
+   * @return the number of rows written
+   * @throws dev.quiver.core.InvalidRequestException when a value does not fit its column's type
+   */
+  default long writeQueryRows(Path out, UploadedQueryRows rows) {
+    return writeQueryRows(out, rows.columns(), rows.rows());
+  }
+
   @Override
   void close();
 }

@@ -11,6 +11,7 @@ import dev.quiver.core.offline.LatestRowsPlan;
 import dev.quiver.core.offline.OfflineEngine;
 import dev.quiver.core.offline.PointInTimePlan;
 import dev.quiver.core.offline.QueryInput;
+import dev.quiver.core.offline.UploadedQueryRows;
 import dev.quiver.core.spi.SourceColumn;
 import dev.quiver.core.spi.SourceFiles;
 import java.io.IOException;
@@ -305,6 +306,23 @@ final class DuckDbOfflineEngine implements OfflineEngine {
     try (Connection c = open()) {
       return QueryRowsFile.write(c, out, columns, rows);
     } catch (SQLException e) {
+      throw new QuiverException("could not write the query rows to " + out + ": " + DuckDbSchemaReader.reason(e.getMessage()), e);
+    }
+  }
+
+  @Override
+  public long writeQueryRows(Path out, UploadedQueryRows rows) {
+    java.util.Optional<Object> arrow = rows.arrowStream();
+    if (arrow.isEmpty()) {
+      return writeQueryRows(out, rows.columns(), rows.rows());
+    }
+    try (Connection c = open()) {
+      return QueryRowsFile.writeArrow(c, out, rows.columns(), arrow.get());
+    } catch (SQLException e) {
+      if (String.valueOf(e.getMessage()).contains("Conversion Error")) { // an unsigned 64-bit value beyond int64
+        throw new InvalidRequestException("the uploaded query rows do not fit their columns' types: "
+            + DuckDbSchemaReader.reason(e.getMessage()) + "; convert the column (to int64, or to string)");
+      }
       throw new QuiverException("could not write the query rows to " + out + ": " + DuckDbSchemaReader.reason(e.getMessage()), e);
     }
   }

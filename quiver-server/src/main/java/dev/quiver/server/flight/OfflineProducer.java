@@ -159,10 +159,10 @@ final class OfflineProducer implements FlightProducer {
           }
         }
         listener.completed();
-        if (sent >= PROGRESS_ROWS) {
+        if (sent >= PROGRESS_ROWS || Boolean.getBoolean("quiver.offline.timings")) { // also for small sets when timing
           long n = sent;
-          LOG.info(() -> String.format("training set for %s: %,d rows in %.1f s (query rows received and written in %.1f s,"
-              + " the engine's work before the first batch %.1f s, then streamed in %.1f s)", caller.principal().name(), n,
+          LOG.info(() -> String.format("training set for %s: %,d rows in %.1f s (query rows received and written in %.3f s,"
+              + " the engine's work before the first batch %.3f s, then streamed in %.3f s)", caller.principal().name(), n,
               (System.nanoTime() - begun) / 1e9, uploaded, computed, (System.nanoTime() - started) / 1e9));
         }
         return sent;
@@ -188,7 +188,8 @@ final class OfflineProducer implements FlightProducer {
 
   /**
    * Feast's {@code pull_all_from_table_or_query}: over a saved dataset's storage (what {@code
-   * get_saved_dataset(name).to_df()} sends) the dataset's file as written, every column, in file order;
+   * get_saved_dataset(name).to_df()} sends) the dataset's file as written, every column, in file order
+   * (a dataset directory's part files one after the other, in name order);
    * over a source, its rows in the range ({@link SourcePulls}).
    */
   private void pullAll(FeastCommand command, FlightStream reader, ServerStreamListener listener, Caller caller) {
@@ -204,7 +205,8 @@ final class OfflineProducer implements FlightProducer {
     guard.check(caller, Action.READ_OFFLINE, guard.reads(dataset.features()));
     Path file = repo.config().root().resolve(dataset.output());
     if (dataset.output().endsWith("/") || Files.isDirectory(file)) {
-      throw unsupported(PULL_ALL + " of dataset directory " + dataset.name(), "read its part files in " + file);
+      stream(DatasetParts.read(repo.offline(), dataset.name(), file), listener);
+      return;
     }
     if (!Files.isRegularFile(file)) {
       throw new NotFoundException("saved dataset '" + dataset.name() + "' was written to " + file
@@ -326,7 +328,13 @@ final class OfflineProducer implements FlightProducer {
       throw new InvalidRequestException("the request names no features; give features=[\"view:feature\", ...] or a feature service");
     }
     guard.check(caller, Action.READ_OFFLINE, guard.reads(refs));
-    ArrowUpload upload = new ArrowUpload(reader);
+    try (ArrowUpload upload = new ArrowUpload(reader, allocator)) {
+      return request(command, reader, upload, refs, full, renames);
+    }
+  }
+
+  private Request request(FeastCommand command, FlightStream reader, ArrowUpload upload, List<FeatureRef> refs, boolean full,
+      Map<String, String> renames) {
     QueryInput input;
     Path file = null;
     if (upload.placeholder()) {
@@ -345,7 +353,7 @@ final class OfflineProducer implements FlightProducer {
       }
       file = scratch.resolve("entity-df-" + UUID.randomUUID() + ".parquet");
       try {
-        repo.offline().writeQueryRows(file, upload.columns(), upload.rows());
+        repo.offline().writeQueryRows(file, upload);
       } catch (RuntimeException e) {
         new Request(null, file, Map.of()).cleanUp();
         throw e;
@@ -383,7 +391,13 @@ final class OfflineProducer implements FlightProducer {
     };
   }
 
-  /** Saves the training set as a Quiver dataset named as Feast's storage names it. */
+  /**
+   * Saves the training set as a Quiver dataset named as Feast's storage names it. An existing dataset
+   * of that name is refused (ALREADY_EXISTS) whatever {@code allow_overwrite} says: saved datasets are
+   * immutable records that {@code quiver datasets reproduce} checks against. A file in the dataset's
+   * place that no dataset records is replaced only with {@code allow_overwrite}, as Feast's own file
+   * store refuses an existing location ({@code SavedDatasetLocationAlreadyExists}).
+   */
   private void persist(FeastCommand command, FlightStream reader, Caller caller) {
     String retrieve = command.text("retrieve_func");
     if (!HISTORICAL.equals(retrieve)) {
@@ -395,9 +409,22 @@ final class OfflineProducer implements FlightProducer {
           + " (SavedDatasetFileStorage(path=\"NAME.parquet\") saves the Quiver dataset NAME)");
     }
     String name = SavedDatasets.name(storage);
+    Path out = repo.config().root().resolve("datasets").resolve(name + ".parquet");
+    boolean overwrite = command.flag("allow_overwrite");
+    java.util.Optional<dev.quiver.core.registry.DatasetRecord> existing = repo.registry().dataset(name);
+    if (existing.isPresent()) { // a saved dataset is a record to reproduce from: never replaced
+      throw new dev.quiver.core.ConflictException("saved dataset '" + name + "' already exists (" + existing.get().output()
+          + ")" + (overwrite ? "; Quiver keeps saved datasets as records to reproduce them from (quiver datasets reproduce),"
+          + " so allow_overwrite cannot replace it" : "") + "; name the storage after a new dataset"
+          + " (SavedDatasetFileStorage(path=\"NEW_NAME.parquet\"))");
+    }
+    if (!overwrite && Files.exists(out)) { // as Feast's file store: an existing location only with allow_overwrite
+      throw new dev.quiver.core.ConflictException("the saved dataset's file " + repo.config().root().relativize(out)
+          + " already exists (no dataset records it); pass allow_overwrite=True to replace it, or name the storage after"
+          + " a new dataset");
+    }
     Request r = request(command, reader, caller);
     try {
-      Path out = repo.config().root().resolve("datasets").resolve(name + ".parquet");
       Files.createDirectories(out.getParent());
       TrainingSet set = repo.writeHistoricalFeatures(r.request(), out, p -> {}, name, caller.principal().name());
       guard.record(caller, "save_dataset", "dataset " + name, "ok", set.rows() + " rows to " + set.output()
@@ -466,6 +493,7 @@ final class OfflineProducer implements FlightProducer {
       case AccessDeniedException d -> CallStatus.UNAUTHORIZED.withDescription(message).toRuntimeException();
       case NotFoundException n -> CallStatus.NOT_FOUND.withDescription(message).toRuntimeException();
       case InvalidRequestException i -> CallStatus.INVALID_ARGUMENT.withDescription(message).toRuntimeException();
+      case dev.quiver.core.ConflictException c -> CallStatus.ALREADY_EXISTS.withDescription(message).toRuntimeException();
       case dev.quiver.core.DefinitionException d -> CallStatus.INVALID_ARGUMENT.withDescription(message).toRuntimeException();
       case QuiverException q -> CallStatus.INTERNAL.withDescription(message).toRuntimeException();
       default -> {
@@ -477,7 +505,7 @@ final class OfflineProducer implements FlightProducer {
 
   private static String outcome(Throwable e) {
     return e instanceof InvalidRequestException || e instanceof NotFoundException || e instanceof AccessDeniedException
-        || e instanceof dev.quiver.core.DefinitionException
+        || e instanceof dev.quiver.core.DefinitionException || e instanceof dev.quiver.core.ConflictException
         || (e instanceof FlightRuntimeException f && f.status().code() != org.apache.arrow.flight.FlightStatusCode.INTERNAL)
         ? "client_error" : "server_error";
   }

@@ -24,7 +24,7 @@ import java.util.Map;
 
 /**
  * Feast's {@code pull_latest_from_table_or_query} and {@code pull_all_from_table_or_query} over a
- * Quiver file source, as Quiver's materialization reads it ({@link LatestRowsPlan}): the rows with
+ * Quiver file source or a stream source's batch twin, as Quiver's materialization reads it ({@link LatestRowsPlan}): the rows with
  * {@code start <= event_ts < end} and non-null keys; for {@code pull_latest} the latest per key by
  * {@code (event_ts, created_ts, file order)} (DESIGN §3 ties), for {@code pull_all} every such row,
  * ordered by key, then that order. Columns: the join keys, the features, the timestamp column and the
@@ -37,11 +37,15 @@ final class SourcePulls {
   /** A pull, planned: what the engine reads and how its columns are renamed for Feast. */
   record Pull(FileSource source, LatestRowsPlan plan, List<String> columns, Map<String, String> renames) {}
 
-  /** The source a Feast data source name stands for, or empty. */
+  /**
+   * The files a Feast data source name stands for, or empty: a file source, or a stream source's batch
+   * twin (the files its consumer appends to, which Feast's {@code KafkaSource} names as its batch
+   * source {@code S_files}), named {@code S} or {@code S_files}.
+   */
   static java.util.Optional<FileSource> source(FeatureRepo repo, String name) {
     for (Source s : repo.appliedDefinitions().sources()) {
-      if (s instanceof FileSource f && (f.name().equals(name) || (f.name() + "_files").equals(name))) {
-        return java.util.Optional.of(f);
+      if (s.name().equals(name) || (s.name() + "_files").equals(name)) {
+        return java.util.Optional.of(s.batch());
       }
     }
     return java.util.Optional.empty();

@@ -131,6 +131,8 @@ class AggregateServeTest {
         "'idempotency_key' must be a string");
     HttpServerTest.expect(http.post("/push", body.replace("\"batch-77\"", "\"\"")), 400, "invalid_request",
         "an idempotency key must have 1 to 256 characters");
+    HttpServerTest.expect(http.post("/push", body.replace("\"batch-77\"", "\"file:x\"")), 400, "invalid_request",
+        "idempotency keys starting with 'file:' are reserved");
   }
 
   private Http.Reply push(long user, double amount) {

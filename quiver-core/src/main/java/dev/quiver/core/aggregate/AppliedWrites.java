@@ -20,6 +20,14 @@ final class AppliedWrites {
   static final long PUSH_KEY_MICROS = Long.getLong("quiver.tiles.push-key-hours", 24) * 3_600_000_000L;
   /** At most this many push keys per row, oldest dropped first (system property {@code quiver.tiles.push-keys}, default 256). */
   static final int PUSH_KEYS = Integer.getInteger("quiver.tiles.push-keys", 256);
+  /** The prefix of a push key that names a pushed file a rebuild read ({@code dev.quiver.core.online.PushedFile}). */
+  static final String FILE_KEY = "file:";
+  /**
+   * How long a pushed file's key is remembered (system property {@code
+   * quiver.tiles.pushed-file-minutes}, default 10): it only has to outlive the pause between that push's
+   * offline append and its online write, so rows of often-pushed keys stay small.
+   */
+  static final long FILE_KEY_MICROS = Long.getLong("quiver.tiles.pushed-file-minutes", 10) * 60_000_000L;
 
   /** Highest offset by stream, then partition. */
   private final TreeMap<String, TreeMap<Integer, Long>> offsets = new TreeMap<>();
@@ -95,13 +103,13 @@ final class AppliedWrites {
     prune(nowMicros);
   }
 
+  /** Forgets the oldest keys past the count, and every key older than its window (idempotency or pushed-file key). */
   private void prune(long nowMicros) {
     for (Iterator<Map.Entry<String, Long>> it = pushes.entrySet().iterator(); it.hasNext(); ) {
       Map.Entry<String, Long> e = it.next();
-      if (pushes.size() > PUSH_KEYS || e.getValue() < nowMicros - PUSH_KEY_MICROS) {
+      long window = e.getKey().startsWith(FILE_KEY) ? FILE_KEY_MICROS : PUSH_KEY_MICROS;
+      if (pushes.size() > PUSH_KEYS || e.getValue() < nowMicros - window) {
         it.remove();
-      } else {
-        break;
       }
     }
   }

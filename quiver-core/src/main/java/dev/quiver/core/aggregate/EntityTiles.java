@@ -225,8 +225,11 @@ public final class EntityTiles {
     applied.recordOffset(stream, partition, offset);
   }
 
-  /** How long a row remembers a push's key, in micros ({@code quiver.tiles.push-key-hours}, default 24 h). */
-  public static final long PUSH_KEY_MICROS = AppliedWrites.PUSH_KEY_MICROS;
+  /**
+   * How long a row remembers a pushed file a rebuild read ({@code file:<name>} among its push keys), in
+   * micros ({@code quiver.tiles.pushed-file-minutes}, default 10 min).
+   */
+  public static final long PUSHED_FILE_MICROS = AppliedWrites.FILE_KEY_MICROS;
 
   /** True when the row took the push with this idempotency key (within the remembered window). */
   public boolean appliedPush(String idempotencyKey) {

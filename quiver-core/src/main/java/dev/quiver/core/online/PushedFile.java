@@ -24,9 +24,12 @@ public record PushedFile(String name, long stampMicros) {
   private static final Pattern NAME = Pattern.compile("(?:^|.*~)push-(\\d{8}T\\d{9})-[^/\\\\]+");
   private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmssSSS");
 
+  /** What every {@link #key()} starts with; push idempotency keys may not. */
+  public static final String KEY_PREFIX = "file:";
+
   /** The key a tile row records for this file among its pushes ({@link dev.quiver.core.aggregate.EntityTiles#recordPush}). */
   public String key() {
-    return "file:" + name;
+    return KEY_PREFIX + name;
   }
 
   /**

@@ -313,6 +313,10 @@ public final class Pusher {
         if (key != null && (key.isEmpty() || key.length() > 256)) {
           throw new InvalidRequestException("an idempotency key must have 1 to 256 characters, got " + key.length());
         }
+        if (key != null && key.startsWith(PushedFile.KEY_PREFIX)) {
+          throw new InvalidRequestException("idempotency keys starting with '" + PushedFile.KEY_PREFIX
+              + "' are reserved (tile rows record the pushed files a materialization read under them); choose another key");
+        }
       }
       case Origin.Stream s -> {
         long[] o = s.offsets();

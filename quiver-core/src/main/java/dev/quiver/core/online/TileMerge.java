@@ -150,9 +150,9 @@ final class TileMerge implements Serializable {
     }
     part.twinLast().forEach((partition, last) -> row.recordOffset(streamId, partition, last));
     // the pushed files this row took offline, so a push of one that writes online after this swap skips
-    // the row; files pushed before the push-key window cannot still be writing and are not recorded
+    // the row; files pushed before the pushed-file window cannot still be writing and are not recorded
     for (PushedFile f : pushed) {
-      if (f.stampMicros() >= sinceMicros - EntityTiles.PUSH_KEY_MICROS) {
+      if (f.stampMicros() >= sinceMicros - EntityTiles.PUSHED_FILE_MICROS) {
         row.recordPush(f.key(), f.stampMicros());
       }
     }
@@ -235,7 +235,7 @@ final class TileMerge implements Serializable {
     final List<Object[]> after = new ArrayList<>();
     final List<TwinFile> afterTwins = new ArrayList<>();
     final List<PushedFile> afterPushed = new ArrayList<>();
-    List<PushedFile> basePushed = List.of();
+    java.util.Set<PushedFile> basePushed = java.util.Set.of();
     Map<Integer, Long> twinLast = Map.of();
 
     KeyBuilder(TileLayout layout, byte[] key) {
@@ -254,13 +254,16 @@ final class TileMerge implements Serializable {
         }
         twinLast.merge(twin.partition(), twin.last(), Math::max);
       }
+      if (pushed != null && pushed.stampMicros() < sinceMicros - EntityTiles.PUSHED_FILE_MICROS) {
+        pushed = null; // pushed before the pushed-file window: its push wrote online long ago, nothing to record
+      }
       if (event <= endMicros) {
         tiles.add(event, created, values);
-        if (pushed != null && !basePushed.contains(pushed)) {
+        if (pushed != null) {
           if (basePushed.isEmpty()) {
-            basePushed = new ArrayList<>();
+            basePushed = new java.util.LinkedHashSet<>();
           }
-          basePushed.add(pushed); // a key's rows of one file are few and adjacent: a list is enough
+          basePushed.add(pushed);
         }
       } else {
         times.add(new long[] {event, created});
@@ -278,7 +281,7 @@ final class TileMerge implements Serializable {
         created[i] = times.get(i)[1];
       }
       return new KeyRows(tiles.layout(), key, tiles.encode(), events, created, after.toArray(Object[][]::new),
-          afterTwins.toArray(TwinFile[]::new), twinLast, basePushed, afterPushed.toArray(PushedFile[]::new));
+          afterTwins.toArray(TwinFile[]::new), twinLast, List.copyOf(basePushed), afterPushed.toArray(PushedFile[]::new));
     }
   }
 }

@@ -41,7 +41,8 @@ import java.util.Map;
  * the row lacks at most what the source gained offline only, which the next run that rebuilds it
  * brings in. The other order — a push whose file the scan read, writing online only after this
  * rebuild swapped the row — is caught by the push: the rebuilt row records the pushed files its rows
- * came from ({@link PushedFile}, for files pushed within the push-key window) among the pushes it took,
+ * came from ({@link PushedFile}, for files pushed in the 10 minutes before the run, {@code
+ * quiver.tiles.pushed-file-minutes}) among the pushes it took,
  * and the push skips a row that took its file.
  *
  * <p><b>A stream's batch twin.</b> A stream consumer appends a batch to the twin ({@link TwinFile})

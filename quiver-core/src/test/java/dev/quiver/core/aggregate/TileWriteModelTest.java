@@ -163,6 +163,21 @@ class TileWriteModelTest {
   }
 
   @Test
+  void pushedFileKeysAreForgottenAfterTheirShorterWindow() {
+    EntityTiles row = new EntityTiles(layout());
+    row.recordPush("file:push-20260101T000000000-a.parquet", T0);
+    row.recordPush("idem", T0);
+    row.recordPush("file:push-20260101T000500000-b.parquet", T0 + AppliedWrites.FILE_KEY_MICROS - S);
+    row.recordPush("later", T0 + AppliedWrites.FILE_KEY_MICROS + S);
+    assertThat(row.appliedPush("file:push-20260101T000000000-a.parquet")).as("a pushed file past its window").isFalse();
+    assertThat(row.appliedPush("file:push-20260101T000500000-b.parquet")).as("a pushed file within it").isTrue();
+    assertThat(row.appliedPush("idem")).as("an idempotency key of the same time keeps its 24 h").isTrue();
+    EntityTiles back = EntityTiles.decode(row.layout(), row.encode());
+    assertThat(back.appliedPush("file:push-20260101T000500000-b.parquet")).isTrue();
+    assertThat(back.appliedPush("idem")).isTrue();
+  }
+
+  @Test
   void eventsOlderThanEveryWindowAreDroppedAndSaidSo() {
     FeatureView v = ViewBuilder.named("v").entities("user").source("events")
         .aggregate("sum_1h", Aggregation.of(AggregateFunction.SUM, "x", Window.of(Duration.ofHours(1))).withHop(Duration.ofMinutes(1)))

@@ -50,8 +50,10 @@ public final class SourceFiles {
     BiFunction<String, String, QuiverException> fail = (file, message) -> new SourceDataException(source.name(), file, message);
     String what = "source '" + source.name() + "'";
     if (!source.isLocal()) {
-      throw fail.apply(source.path(), what + " is " + (source.isIceberg() ? "an Iceberg table (" + source.path() + ")"
-          : "at " + source.path()) + ", not files on this machine; an engine that reads it is needed (offline: {engine: spark})");
+      throw fail.apply(source.path(), what + (source.isIceberg()
+          ? " is an Iceberg table (" + source.path() + "), not files on this machine; no Quiver engine reads Iceberg tables"
+              + " yet (docs/spark.md, \"Table sources\")"
+          : " is at " + source.path() + ", not files on this machine; an engine that reads it is needed (offline: {engine: spark})"));
     }
     Path root = repoRoot.toAbsolutePath().normalize();
     Path dir = root.resolve(source.path()).normalize();

@@ -158,8 +158,9 @@ class SourceFilesTest {
     FileSource iceberg = new FileSource("txns", "db.events", FileFormat.PARQUET, "ts", null, null, null,
         dev.quiver.core.model.TableSettings.DEFAULT.withIceberg(new dev.quiver.core.model.IcebergTable("db.events",
             java.util.Map.of("type", "rest"))));
-    assertThatThrownBy(() -> SourceFiles.resolve(iceberg, repo)).hasMessageStartingWith(
-        "source 'txns' is an Iceberg table (db.events), not files on this machine");
+    assertThatThrownBy(() -> SourceFiles.resolve(iceberg, repo)).hasMessage(
+        "source 'txns' is an Iceberg table (db.events), not files on this machine; no Quiver engine reads Iceberg tables"
+            + " yet (docs/spark.md, \"Table sources\")");
   }
 
   private static FileSource source(String path) {

@@ -170,6 +170,11 @@ public final class ServeBenchmark {
         server.getOutputStream().close();
         if (!server.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
           server.destroy();
+          // the next run deletes and recreates this run's folder: a server still closing its store there
+          // would delete the new store's files, so wait until it has exited
+          if (!server.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+            server.destroyForcibly().waitFor();
+          }
         }
       }
     } finally {

@@ -34,7 +34,7 @@ import org.apache.iceberg.types.TypeUtil;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * The data files of an Iceberg table source at its current snapshot, planned on the driver with
+ * The data files of an Iceberg table source at its current snapshot (or the one it is pinned to), planned on the driver with
  * Iceberg's Java API (catalog, snapshot, manifests) and read by Spark's own Parquet reader, since no
  * Iceberg Spark runtime loads on Spark 4.2 (docs/spark.md, "Table sources"). What that reading
  * supports, and what it refuses in one line naming the source, the table and the fix:
@@ -61,17 +61,28 @@ final class SparkIcebergFiles {
 
   private SparkIcebergFiles() {}
 
-  /** Lists the table's files at its current snapshot, in tie order. */
+  /** The source pinned to its table's current snapshot ({@link IcebergTable#snapshot()}); a pinned source as it is. */
+  static FileSource pinned(SparkSession spark, FileSource source, Path repoRoot) {
+    IcebergTable iceberg = source.table().iceberg();
+    if (iceberg.snapshot() != null) {
+      return source;
+    }
+    String what = what(source);
+    Snapshot snapshot = snapshot(source, load(source, iceberg, repoRoot, spark.sparkContext().hadoopConfiguration(), what), what);
+    return source.withTable(source.table().withIceberg(iceberg.atSnapshot(snapshot.snapshotId())));
+  }
+
+  /**
+   * Lists the table's files at its pinned snapshot ({@link IcebergTable#snapshot()}), else at its
+   * current one, in tie order, with the schema of that snapshot.
+   */
   static SparkRemoteFiles list(SparkSession spark, FileSource source, Path repoRoot) {
     IcebergTable iceberg = source.table().iceberg();
-    String what = "source '" + source.name() + "' (Iceberg table " + iceberg.table() + ")";
+    String what = what(source);
     Configuration hadoop = spark.sparkContext().hadoopConfiguration();
     Table table = load(source, iceberg, repoRoot, hadoop, what);
-    Snapshot snapshot = table.currentSnapshot();
-    if (snapshot == null) {
-      throw new SourceDataException(source.name(), source.path(), what + " has no snapshot yet (no rows were ever"
-          + " committed); write to the table first");
-    }
+    Snapshot snapshot = snapshot(source, table, what);
+    Schema schema = snapshot.schemaId() == null ? table.schema() : table.schemas().getOrDefault(snapshot.schemaId(), table.schema());
     List<DataFile> files = new ArrayList<>();
     try (CloseableIterable<FileScanTask> tasks = table.newScan().useSnapshot(snapshot.snapshotId()).planFiles()) {
       for (FileScanTask task : tasks) {
@@ -99,7 +110,7 @@ final class SparkIcebergFiles {
       throw new SourceDataException(source.name(), source.path(), what + " has no data files at snapshot "
           + snapshot.snapshotId() + "; write to the table first");
     }
-    refuseRenames(source, table, files, what);
+    refuseRenames(source, table, schema, files, what);
     files.sort(Comparator.<DataFile>comparingLong(f -> f.dataSequenceNumber() == null ? 0 : f.dataSequenceNumber())
         .thenComparing(DataFile::location));
     List<String> paths = new ArrayList<>(files.size());
@@ -121,7 +132,31 @@ final class SparkIcebergFiles {
           + SparkSessions.firstLine(e.getMessage()) + " (a cluster reading s3a:// needs hadoop-aws on its classpath)", e);
     }
     return new SparkRemoteFiles(List.copyOf(paths), List.copyOf(keys), List.copyOf(names), bytes, SparkTables.PLAIN,
-        IcebergSchemas.toSpark(table.schema()), snapshot.snapshotId());
+        IcebergSchemas.toSpark(schema), snapshot.snapshotId());
+  }
+
+  private static String what(FileSource source) {
+    return "source '" + source.name() + "' (Iceberg table " + source.table().iceberg().table() + ")";
+  }
+
+  /** The pinned snapshot, else the current one; a clear error when there is none. */
+  private static Snapshot snapshot(FileSource source, Table table, String what) {
+    Long pinned = source.table().iceberg().snapshot();
+    if (pinned != null) {
+      Snapshot s = table.snapshot(pinned);
+      if (s == null) {
+        throw new SourceDataException(source.name(), source.path(), what + " no longer has snapshot " + pinned
+            + " (expired: expire_snapshots removes old snapshots), so what was read then cannot be read again; keep"
+            + " snapshots that saved datasets read (a tag: ALTER TABLE ... CREATE TAG ... AS OF VERSION " + pinned + ")");
+      }
+      return s;
+    }
+    Snapshot current = table.currentSnapshot();
+    if (current == null) {
+      throw new SourceDataException(source.name(), source.path(), what + " has no snapshot yet (no rows were ever"
+          + " committed); write to the table first");
+    }
+    return current;
   }
 
   private static Table load(FileSource source, IcebergTable iceberg, Path repoRoot, Configuration hadoop, String what) {
@@ -174,13 +209,12 @@ final class SparkIcebergFiles {
   }
 
   /**
-   * Refuses files written under another name for a column of the current schema (a rename), or with
-   * the current name on another field id (dropped and added again): they are read by name. A file's
-   * schema is the one current when the snapshot that added it was committed (by its file sequence
-   * number); when that snapshot was expired, every schema the table remembers is checked.
+   * Refuses files written under another name for a column of the schema read ({@code current}, the
+   * snapshot's), or with that name on another field id (dropped and added again): they are read by
+   * name. A file's schema is the one current when the snapshot that added it was committed (by its
+   * file sequence number); when that snapshot was expired, every schema the table remembers is checked.
    */
-  private static void refuseRenames(FileSource source, Table table, List<DataFile> files, String what) {
-    Schema current = table.schema();
+  private static void refuseRenames(FileSource source, Table table, Schema current, List<DataFile> files, String what) {
     Map<Integer, String> currentNames = TypeUtil.indexNameById(current.asStruct());
     Map<Long, Integer> schemaBySequence = new HashMap<>();
     for (Snapshot s : table.snapshots()) {

@@ -44,7 +44,7 @@ final class MaterializationRepos {
       FeatureRef.of("user_latest:n"), FeatureRef.of("user_agg:cnt_1d"), FeatureRef.of("user_agg:sum_7d"),
       FeatureRef.of("user_agg:last_country_2d"), FeatureRef.of("user_agg:max_life"));
   static final List<FeatureRef> PAIR_REFS = List.of(FeatureRef.of("pair_latest:amount"), FeatureRef.of("pair_latest:n"));
-  private static final List<Column> COLUMNS = List.of(
+  static final List<Column> COLUMNS = List.of(
       new Column("user_id", ScalarType.INT64),
       new Column("merchant", ScalarType.STRING),
       new Column("event_ts", ScalarType.TIMESTAMP),

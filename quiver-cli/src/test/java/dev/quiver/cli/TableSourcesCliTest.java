@@ -122,8 +122,7 @@ class TableSourcesCliTest {
         "--out", tmp.resolve("lake.parquet").toString());
     assertThat(lake.exitCode()).isEqualTo(1);
     assertThat(lake.err().strip()).endsWith("source 'lake_events' is an Iceberg table (lake.events); the DuckDB engine reads"
-        + " local files, and no Quiver engine reads Iceberg tables yet (docs/spark.md, \"Table sources\"); export the"
-        + " table to Parquet files and give their directory as the source's path").doesNotContain("\tat ");
+        + " local files; use offline: {engine: spark}, which reads Iceberg tables (docs/spark.md, \"Table sources\")").doesNotContain("\tat ");
     Cli s3 = Cli.run("materialize", "2026-01-01", "2026-03-01", "--repo", r, "--views", "s3");
     assertThat(s3.exitCode()).isEqualTo(1);
     assertThat(s3.err()).contains("source 's3_events' is at s3://lake/events/; the DuckDB engine reads local files; use"

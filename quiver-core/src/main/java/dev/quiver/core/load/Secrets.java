@@ -31,6 +31,26 @@ public final class Secrets {
 
   private Secrets() {}
 
+  /**
+   * {@code value} with its secret references ({@code ${ENV_VAR}}, {@code ${file:PATH}} with PATH
+   * relative to {@code root}, {@code $${} for a literal {@code ${}) replaced, for settings kept as
+   * written in the registry and resolved where they are used (an Iceberg catalog's properties). The
+   * values substituted are remembered, so they are redacted like those of {@code quiver.yaml}.
+   *
+   * @param key how a problem names the value ({@code source 'orders' catalog.token}); never the value
+   * @return the value itself when it has no reference; null stays null
+   * @throws dev.quiver.core.QuiverException naming the key and the variable or file when a reference
+   *     cannot be resolved
+   */
+  public static String resolve(String value, java.nio.file.Path root, String key) {
+    List<dev.quiver.core.Problem> problems = new java.util.ArrayList<>();
+    String out = new SecretReferences(root, System::getenv).resolve(value, key, dev.quiver.core.Origin.UNKNOWN, problems);
+    if (!problems.isEmpty()) {
+      throw new dev.quiver.core.QuiverException(String.join("; ", problems.stream().map(dev.quiver.core.Problem::message).toList()));
+    }
+    return out;
+  }
+
   /** Remembers a value read from a secret. */
   static void remember(String value) {
     if (value != null && value.length() >= MIN_LENGTH && !VALUES.contains(value)) {

@@ -52,6 +52,11 @@ public record FileSource(
     this(name, path, format, timestampColumn, createdColumn, fieldMapping, metadata, TableSettings.DEFAULT);
   }
 
+  /** This source with other table settings. */
+  public FileSource withTable(TableSettings settings) {
+    return new FileSource(name, path, format, timestampColumn, createdColumn, fieldMapping, metadata, settings);
+  }
+
   /** This source itself: its files are its offline rows. */
   @Override
   public FileSource batch() {

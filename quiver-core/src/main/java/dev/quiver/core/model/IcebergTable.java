@@ -12,10 +12,23 @@ import java.util.TreeMap;
  * @param catalog the catalog's properties, passed to the engine unchanged ({@code type: hadoop,
  *     warehouse: ...} or {@code type: rest, uri: ...}); secret-like values are references
  *     ({@code ${ENV_VAR}}); never null
+ * @param snapshot the snapshot to read, or null for the table's current one. Not part of definitions:
+ *     an engine pins it for one reading ({@link dev.quiver.core.offline.OfflineEngine#pinned}), and a
+ *     saved dataset's reproduction pins the snapshot it read
  */
-public record IcebergTable(String table, Map<String, String> catalog) implements java.io.Serializable {
+public record IcebergTable(String table, Map<String, String> catalog, Long snapshot) implements java.io.Serializable {
   public IcebergTable {
     Objects.requireNonNull(table, "table");
     catalog = catalog == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(catalog));
+  }
+
+  /** The table at its current snapshot. */
+  public IcebergTable(String table, Map<String, String> catalog) {
+    this(table, catalog, null);
+  }
+
+  /** This table at snapshot {@code id}. */
+  public IcebergTable atSnapshot(long id) {
+    return new IcebergTable(table, catalog, id);
   }
 }

@@ -62,6 +62,19 @@ public interface OfflineEngine extends AutoCloseable {
   }
 
   /**
+   * The plan with each source that has versions of its own pinned to the version it holds now (an
+   * Iceberg table to its current snapshot, {@link dev.quiver.core.model.IcebergTable#snapshot()}), so
+   * that a training set reads, and a saved dataset records, one version of each; a source already
+   * pinned stays as it is. This default returns the plan unchanged: files have no versions an engine
+   * can read back.
+   *
+   * @throws dev.quiver.core.SourceDataException when a source's current version cannot be read
+   */
+  default PointInTimePlan pinned(PointInTimePlan plan, Path repoRoot) {
+    return plan;
+  }
+
+  /**
    * Writes the training set to {@code out}, replacing it atomically once complete. Timestamps are
    * written in UTC whatever their type in the query or the sources and whatever the machine's time
    * zone: in Parquet as UTC-adjusted microsecond timestamps ({@code isAdjustedToUTC=true}), in CSV

@@ -119,6 +119,17 @@ public record PointInTimePlan(
   }
 
   /** A named, typed column; {@code type} is null for a query column with no Quiver type (passed through). */
+  /**
+   * This plan with every source it reads (the joins' and the query SQL's tables) replaced by {@code
+   * map}'s answer for it: how an engine pins the versions it reads ({@link OfflineEngine#pinned}).
+   */
+  public PointInTimePlan withSources(java.util.function.UnaryOperator<FileSource> map) {
+    List<ViewJoin> mapped = joins.stream().map(j -> new ViewJoin(j.view(), map.apply(j.source()), j.keys(), j.ttl(), j.features()))
+        .toList();
+    return new PointInTimePlan(query, queryColumns, timestampColumn, mapped, outputs, registryVersion,
+        tables.stream().map(map).toList(), derivation);
+  }
+
   public record Column(String name, ValueType type) implements Serializable {}
 
   /**

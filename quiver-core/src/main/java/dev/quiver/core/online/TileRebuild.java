@@ -127,8 +127,13 @@ final class TileRebuild {
   /**
    * True when the scan's rows must carry their file: a stream's batch twin files (whose offsets the
    * rebuilt rows record) or files pushes added ({@link PushedFile}, which the rebuilt rows record).
+   * Neither exists in a source this machine does not read (an Iceberg table, files at a URI): pushes
+   * and stream appends write local files only.
    */
   private boolean positions() {
+    if (!base.source().isLocal()) {
+      return false;
+    }
     return SourceFiles.resolve(base.source(), repoRoot).stream().map(f -> f.getFileName().toString())
         .anyMatch(f -> (merge.streamId() != null && TwinFile.of(f).isPresent()) || PushedFile.of(f).isPresent());
   }

@@ -134,7 +134,7 @@ final class TrainingSets {
       DatasetDirectory.checkTarget(out); // before the work
     }
     RegistrySnapshot snapshot = head();
-    PointInTimePlan plan = plan(request, snapshot);
+    PointInTimePlan plan = engine.pinned(plan(request, snapshot), repoRoot);
     FileFormat format = directory ? FileFormat.PARQUET : format(out);
     long rows = directory ? engine.writeDataset(plan, repoRoot, out, progress) : engine.write(plan, repoRoot, out, format, progress);
     DatasetRecord record = null;
@@ -177,9 +177,9 @@ final class TrainingSets {
     RegistrySnapshot snapshot = registry.read(d.registryVersion());
     HistoricalRequest request = new HistoricalRequest(inRepo(d.query()), d.features(), null, 0, d.fullFeatureNames(),
         d.timestampColumn());
-    PointInTimePlan plan = plan(request, snapshot);
-    Map<String, String> sources = sourceFingerprints(plan);
     Map<String, String> saved = inRepo(d.sourceFingerprints());
+    PointInTimePlan plan = plan(request, snapshot).withSources(s -> pinnedAsSaved(s, saved));
+    Map<String, String> sources = sourceFingerprints(plan);
     if (!sources.equals(saved)) {
       throw new QuiverException("dataset '" + name + "': source files changed since it was saved; changed: "
           + String.join(", ", changed(saved, sources)));
@@ -284,14 +284,36 @@ final class TrainingSets {
     }
     plan.joins().forEach(j -> read.add(j.source()));
     for (FileSource s : read) {
+      if (s.isIceberg() && s.table().iceberg().snapshot() != null) {
+        out.put(s.location(), SNAPSHOT + s.table().iceberg().snapshot());
+        continue;
+      }
       if (!s.isLocal()) {
-        continue; // an Iceberg table or files at a URI: nothing here to fingerprint
+        continue; // an unpinned Iceberg table or files at a URI: nothing here to fingerprint
       }
       for (Path file : SourceFiles.resolve(s, repoRoot)) {
         out.put(SourceFiles.display(file, repoRoot), Fingerprints.of(file));
       }
     }
     return out;
+  }
+
+  /** How a saved dataset records the Iceberg snapshot a source was read at. */
+  static final String SNAPSHOT = "snapshot ";
+
+  /** An Iceberg source pinned to the snapshot a saved dataset read it at; any other source as it is. */
+  private static FileSource pinnedAsSaved(FileSource s, Map<String, String> saved) {
+    String recorded = s.isIceberg() ? saved.get(s.location()) : null;
+    if (recorded == null || !recorded.startsWith(SNAPSHOT)) {
+      return s;
+    }
+    long id;
+    try {
+      id = Long.parseLong(recorded.substring(SNAPSHOT.length()));
+    } catch (NumberFormatException e) {
+      return s; // not one this code wrote: compared, and reported, as a changed source
+    }
+    return s.withTable(s.table().withIceberg(s.table().iceberg().atSnapshot(id)));
   }
 
   static FileFormat format(Path out) {

@@ -51,8 +51,8 @@ public final class SourceFiles {
     String what = "source '" + source.name() + "'";
     if (!source.isLocal()) {
       throw fail.apply(source.path(), what + (source.isIceberg()
-          ? " is an Iceberg table (" + source.path() + "), not files on this machine; no Quiver engine reads Iceberg tables"
-              + " yet (docs/spark.md, \"Table sources\")"
+          ? " is an Iceberg table (" + source.path() + "), not files on this machine; the Spark engine reads Iceberg tables (offline: {engine: spark};"
+              + " docs/spark.md, \"Table sources\")"
           : " is at " + source.path() + ", not files on this machine; an engine that reads it is needed (offline: {engine: spark})"));
     }
     Path root = repoRoot.toAbsolutePath().normalize();

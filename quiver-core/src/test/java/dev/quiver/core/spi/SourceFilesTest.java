@@ -159,8 +159,8 @@ class SourceFilesTest {
         dev.quiver.core.model.TableSettings.DEFAULT.withIceberg(new dev.quiver.core.model.IcebergTable("db.events",
             java.util.Map.of("type", "rest"))));
     assertThatThrownBy(() -> SourceFiles.resolve(iceberg, repo)).hasMessage(
-        "source 'txns' is an Iceberg table (db.events), not files on this machine; no Quiver engine reads Iceberg tables"
-            + " yet (docs/spark.md, \"Table sources\")");
+        "source 'txns' is an Iceberg table (db.events), not files on this machine; the Spark engine reads Iceberg tables"
+            + " (offline: {engine: spark}; docs/spark.md, \"Table sources\")");
   }
 
   private static FileSource source(String path) {

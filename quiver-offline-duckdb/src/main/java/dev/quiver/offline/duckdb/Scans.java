@@ -49,9 +49,8 @@ final class Scans {
     }
     if (source.isIceberg()) {
       throw new SourceDataException(source.name(), source.path(), "source '" + source.name() + "' is an Iceberg table ("
-          + source.path() + "); the DuckDB engine reads local files, and no Quiver engine reads Iceberg tables yet"
-          + " (docs/spark.md, \"Table sources\"); export the table to Parquet files and give their directory as the"
-          + " source's path");
+          + source.path() + "); the DuckDB engine reads local files; use offline: {engine: spark}, which reads Iceberg"
+          + " tables (docs/spark.md, \"Table sources\")");
     }
     throw new SourceDataException(source.name(), source.path(), "source '" + source.name() + "' is at " + source.path()
         + "; the DuckDB engine reads local files; use offline: {engine: spark}");

@@ -222,9 +222,8 @@ class TableSourcesTest {
     }
     FileSource iceberg = new FileSource("events", "db.events", FileFormat.PARQUET, "event_ts", null, null, null,
         TableSettings.DEFAULT.withIceberg(new IcebergTable("db.events", Map.of("type", "rest", "uri", "http://c:8181"))));
-    String icebergRefusal = "source 'events' is an Iceberg table (db.events); the DuckDB engine reads local files, and"
-        + " no Quiver engine reads Iceberg tables yet (docs/spark.md, \"Table sources\"); export the table to Parquet"
-        + " files and give their directory as the source's path";
+    String icebergRefusal = "source 'events' is an Iceberg table (db.events); the DuckDB engine reads local files; use"
+        + " offline: {engine: spark}, which reads Iceberg tables (docs/spark.md, \"Table sources\")";
     assertThatThrownBy(() -> engine.rows(plan(iceberg, null), repo)).isInstanceOf(SourceDataException.class)
         .hasMessage(icebergRefusal);
     assertThatThrownBy(() -> engine.latestRows(latest(iceberg, Instant.EPOCH, Instant.now()), repo)).hasMessage(icebergRefusal);

@@ -59,7 +59,7 @@ final class SparkLatestRows {
   private final LatestRowsPlan plan;
   private final Path repoRoot;
   private final List<Path> files;
-  /** The files of a source at a URI as people read them, and their total size; null for local files. */
+  /** The files of a source at a URI or of an Iceberg table, as people read them; null for local files. */
   private final SparkRemoteFiles remote;
   private final Dataset<Row> source;
 
@@ -67,10 +67,9 @@ final class SparkLatestRows {
     this.spark = spark;
     this.plan = plan;
     this.repoRoot = repoRoot;
-    SparkScans.refuseIceberg(plan.source());
-    this.remote = plan.source().scheme() == null ? null : SparkRemoteFiles.list(spark, plan.source());
+    this.remote = SparkRemoteFiles.of(spark, plan.source(), repoRoot);
     this.files = remote == null ? SourceFiles.resolve(plan.source(), repoRoot) : List.of();
-    this.source = SparkScans.source(spark, plan.source(), repoRoot);
+    this.source = SparkScans.source(spark, plan.source(), repoRoot, remote);
   }
 
   LatestRowsPlan plan() {

@@ -72,6 +72,13 @@ final class SparkOfflineEngine implements OfflineEngine, LatestRowsWriter, TileR
   }
 
   @Override
+  public PointInTimePlan pinned(PointInTimePlan plan, Path repoRoot) {
+    active();
+    java.util.Map<FileSource, FileSource> pins = new java.util.HashMap<>();
+    return plan.withSources(s -> s.isIceberg() ? pins.computeIfAbsent(s, x -> SparkIcebergFiles.pinned(spark, x, repoRoot)) : s);
+  }
+
+  @Override
   public HistoricalRows rows(PointInTimePlan plan, Path repoRoot) {
     active();
     TrainingSetJob job = new TrainingSetJob(spark, plan, repoRoot);

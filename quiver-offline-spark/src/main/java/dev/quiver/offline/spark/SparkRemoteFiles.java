@@ -27,8 +27,23 @@ import org.apache.spark.sql.SparkSession;
  * @param names the files as people read them (their URIs)
  * @param bytes the files' total size
  * @param read how their folders add columns
+ * @param schema the schema to read the files with, or null to infer it from them (an Iceberg
+ *     table's current schema, {@link SparkIcebergFiles})
+ * @param snapshot the Iceberg snapshot the files are, or null
  */
-record SparkRemoteFiles(List<String> paths, List<String> keys, List<String> names, long bytes, SparkTables.Read read) {
+record SparkRemoteFiles(List<String> paths, List<String> keys, List<String> names, long bytes, SparkTables.Read read,
+    org.apache.spark.sql.types.StructType schema, Long snapshot) {
+
+  /**
+   * The files of a source this machine does not read itself: an Iceberg table's at its current
+   * snapshot ({@link SparkIcebergFiles}) or those at a URI ({@link #list}); null for local files.
+   */
+  static SparkRemoteFiles of(SparkSession spark, FileSource source, java.nio.file.Path repoRoot) {
+    if (source.isIceberg()) {
+      return SparkIcebergFiles.list(spark, source, repoRoot);
+    }
+    return source.scheme() == null ? null : list(spark, source);
+  }
 
   /** Lists the source's files; a clear error when the URI cannot be listed or names nothing. */
   static SparkRemoteFiles list(SparkSession spark, FileSource source) {
@@ -85,7 +100,7 @@ record SparkRemoteFiles(List<String> paths, List<String> keys, List<String> name
         bytes += s.getLen();
       }
       SparkTables.Read read = base == null ? SparkTables.PLAIN : new SparkTables.Read(base, source.table().partitionTypes());
-      return new SparkRemoteFiles(List.copyOf(paths), List.copyOf(keys), List.copyOf(names), bytes, read);
+      return new SparkRemoteFiles(List.copyOf(paths), List.copyOf(keys), List.copyOf(names), bytes, read, null, null);
     } catch (IOException | RuntimeException e) {
       if (e instanceof SourceDataException s) {
         throw s;
@@ -97,7 +112,7 @@ record SparkRemoteFiles(List<String> paths, List<String> keys, List<String> name
   }
 
   /** The URI as Spark's {@code _metadata.file_path} writes it ({@code file:/x}, not {@code file:///x}). */
-  private static String sparkKey(java.net.URI u) throws IOException {
+  static String sparkKey(java.net.URI u) throws IOException {
     String authority = u.getAuthority() == null || u.getAuthority().isEmpty() ? null : u.getAuthority();
     try {
       return new org.apache.hadoop.fs.Path(new java.net.URI(u.getScheme(), authority, u.getPath(), null, null)).toUri().toString();
@@ -126,7 +141,7 @@ record SparkRemoteFiles(List<String> paths, List<String> keys, List<String> name
   }
 
   /** A path naming exactly this file for Spark's reader, which expands glob characters. */
-  private static String escaped(String uri) {
+  static String escaped(String uri) {
     StringBuilder s = new StringBuilder(uri.length());
     for (char c : uri.toCharArray()) {
       if ("\\{}[]*?".indexOf(c) >= 0) {

@@ -58,12 +58,19 @@ final class SparkScans {
    * timestamps by its {@link dev.quiver.core.model.TimestampFormat}) and {@link #POSITION}.
    */
   static Dataset<Row> source(SparkSession spark, FileSource source, Path repoRoot) {
-    refuseIceberg(source);
+    return source(spark, source, repoRoot, SparkRemoteFiles.of(spark, source, repoRoot));
+  }
+
+  /**
+   * As {@link #source(SparkSession, FileSource, Path)}, over files already listed: {@code remote} for
+   * an Iceberg table or a URI ({@link SparkRemoteFiles#of}), null for local files.
+   */
+  static Dataset<Row> source(SparkSession spark, FileSource source, Path repoRoot, SparkRemoteFiles remote) {
     Dataset<Row> rows;
-    if (source.scheme() != null) {
-      SparkRemoteFiles remote = SparkRemoteFiles.list(spark, source);
+    if (remote != null) {
       try {
-        rows = withPositions(spark, remote.paths().toArray(String[]::new), remote.keys(), null, source.format(), remote.read());
+        rows = withPositions(spark, remote.paths().toArray(String[]::new), remote.keys(), null, source.format(), remote.read(),
+            remote.schema());
       } catch (RuntimeException e) {
         throw new SourceDataException(source.name(), source.path(), "source '" + source.name() + "' (" + source.path()
             + "): Spark cannot read its files: " + SparkSessions.firstLine(e.getMessage()), e);
@@ -82,32 +89,17 @@ final class SparkScans {
 
   /** The source's rows, raw columns normalized, without positions (what a SQL query sees). */
   static Dataset<Row> table(SparkSession spark, FileSource source, Path repoRoot) {
-    refuseIceberg(source);
+    SparkRemoteFiles remote = SparkRemoteFiles.of(spark, source, repoRoot);
     try {
-      if (source.scheme() != null) {
-        SparkRemoteFiles remote = SparkRemoteFiles.list(spark, source);
-        return normalized(reader(spark, remote.paths().toArray(String[]::new), null, source.format(), remote.read()),
-            source.format());
+      if (remote != null) {
+        return normalized(reader(spark, remote.paths().toArray(String[]::new), null, source.format(), remote.read(),
+            remote.schema()), source.format());
       }
       List<Path> files = SourceFiles.resolve(source, repoRoot);
       return normalized(reader(spark, files, source.format(), SparkTables.read(source, repoRoot, files)), source.format());
     } catch (RuntimeException e) {
       throw new SourceDataException(source.name(), source.path(), "source '" + source.name() + "' (" + source.path()
           + "): Spark cannot read its files: " + SparkSessions.firstLine(e.getMessage()), e);
-    }
-  }
-
-  /**
-   * Refuses an Iceberg table in one line: Iceberg publishes no Spark runtime for Spark 4.2, and the
-   * 4.0 and 4.1 runtimes fail to load on it (docs/spark.md, "Table sources", has the probe and its
-   * errors).
-   */
-  static void refuseIceberg(FileSource source) {
-    if (source.isIceberg()) {
-      throw new SourceDataException(source.name(), source.path(), "source '" + source.name() + "' is an Iceberg table ("
-          + source.path() + "); the Spark engine cannot read Iceberg tables yet: Iceberg publishes no runtime for Spark"
-          + " 4.2, and its Spark 4.0 and 4.1 runtimes do not load on it (docs/spark.md, \"Table sources\"); export the"
-          + " table to Parquet files and give their directory as the source's path");
     }
   }
 
@@ -124,17 +116,18 @@ final class SparkScans {
   /** The files' rows read as {@code read} says (partition columns), columns normalized, and their {@link #POSITION}. */
   static Dataset<Row> withPositions(SparkSession spark, List<Path> files, FileFormat format, SparkTables.Read read) {
     return withPositions(spark, files.stream().map(SparkScans::literalPath).toArray(String[]::new),
-        files.stream().map(SparkScans::sparkFilePath).toList(), fileKey(files), format, read);
+        files.stream().map(SparkScans::sparkFilePath).toList(), fileKey(files), format, read, null);
   }
 
   /**
    * The files' rows and positions: {@code paths} as Spark reads them, {@code keys} as its {@code
    * _metadata.file_path} names them (in position order), {@code schemaKey} what identifies the files'
-   * versions for the schema cache (null: infer).
+   * versions for the schema cache (null: infer), {@code schema} the schema to read them with (null:
+   * infer).
    */
   private static Dataset<Row> withPositions(SparkSession spark, String[] paths, List<String> keys, List<String> schemaKey,
-      FileFormat format, SparkTables.Read read) {
-    Dataset<Row> raw = reader(spark, paths, schemaKey, format, read);
+      FileFormat format, SparkTables.Read read, StructType schema) {
+    Dataset<Row> raw = reader(spark, paths, schemaKey, format, read, schema);
     Column file = col("_metadata.file_path");
     if (format == FileFormat.PARQUET) {
       Column index = functions.array_position(functions.array(keys.stream().map(functions::lit).toArray(Column[]::new)), file);
@@ -186,11 +179,14 @@ final class SparkScans {
   }
 
   private static Dataset<Row> reader(SparkSession spark, List<Path> files, FileFormat format, SparkTables.Read read) {
-    return reader(spark, files.stream().map(SparkScans::literalPath).toArray(String[]::new), fileKey(files), format, read);
+    return reader(spark, files.stream().map(SparkScans::literalPath).toArray(String[]::new), fileKey(files), format, read, null);
   }
 
   private static Dataset<Row> reader(SparkSession spark, String[] paths, List<String> fileKey, FileFormat format,
-      SparkTables.Read read) {
+      SparkTables.Read read, StructType given) {
+    if (given != null) {
+      return read.options(spark.read()).schema(given).parquet(paths);
+    }
     return switch (format) {
       case PARQUET -> {
         // Spark infers a Parquet schema with a job; a request reads the same files several times

@@ -59,6 +59,11 @@ final class TrainingSetJob {
   final List<String> steps = new ArrayList<>();
   /** Run once the result has been read or written. */
   final List<Runnable> release = new ArrayList<>();
+  /**
+   * The files of each source read from elsewhere (an Iceberg table, a URI), listed once per training
+   * set: two views over one Iceberg table read the same snapshot.
+   */
+  private final Map<dev.quiver.core.model.FileSource, java.util.Optional<SparkRemoteFiles>> listed = new HashMap<>();
 
   TrainingSetJob(SparkSession spark, PointInTimePlan plan, Path repoRoot) {
     Dataset<Row> query = QueryRows.withIds(spark, plan.query(), plan.tables(), repoRoot, release);
@@ -118,7 +123,9 @@ final class TrainingSetJob {
 
   /** The rows so far with one view join's features appended. */
   private Dataset<Row> join(SparkSession spark, PointInTimePlan plan, ViewJoin join, Dataset<Row> rows, Path repoRoot, int j) {
-    Dataset<Row> source = SparkScans.source(spark, join.source(), repoRoot);
+    SparkRemoteFiles remote = listed.computeIfAbsent(join.source(),
+        s -> java.util.Optional.ofNullable(SparkRemoteFiles.of(spark, s, repoRoot))).orElse(null);
+    Dataset<Row> source = SparkScans.source(spark, join.source(), repoRoot, remote);
     Map<String, ValueType> types = new HashMap<>();
     for (StructField f : source.schema().fields()) {
       types.put(f.name(), SparkTypes.toQuiver(f.dataType()));

@@ -44,7 +44,7 @@ final class MaterializationRepos {
       FeatureRef.of("user_latest:n"), FeatureRef.of("user_agg:cnt_1d"), FeatureRef.of("user_agg:sum_7d"),
       FeatureRef.of("user_agg:last_country_2d"), FeatureRef.of("user_agg:max_life"));
   static final List<FeatureRef> PAIR_REFS = List.of(FeatureRef.of("pair_latest:amount"), FeatureRef.of("pair_latest:n"));
-  private static final List<Column> COLUMNS = List.of(
+  static final List<Column> COLUMNS = List.of(
       new Column("user_id", ScalarType.INT64),
       new Column("merchant", ScalarType.STRING),
       new Column("event_ts", ScalarType.TIMESTAMP),
@@ -119,6 +119,43 @@ final class MaterializationRepos {
     Files.writeString(dir.resolve("features/defs.yaml"), DEFINITIONS);
     for (var e : files.entrySet()) {
       TestSpark.writeParquet(dir.resolve("data/txns/" + e.getKey() + ".parquet"), COLUMNS, e.getValue());
+    }
+    return dir;
+  }
+
+  /**
+   * Writes a repo whose source {@code txns} is an Iceberg table in a Hadoop catalog under {@code
+   * dir/warehouse} holding this data: the files added one commit each in their path order, so the
+   * table's tie order (commit order) is the file repo's (path order). The files are Parquet files
+   * written outside the table and added to it, as an import would.
+   */
+  Path writeIceberg(Path dir, String offlineYaml, String onlineYaml, String project) throws IOException {
+    write(dir, offlineYaml, onlineYaml, project);
+    Path warehouse = dir.resolve("warehouse");
+    String schema = "schema: {user_id: int64, merchant: string, event_ts: timestamp, created_ts: timestamp, amount: float64,"
+        + " country: string, n: int32}";
+    Files.writeString(dir.resolve("features/defs.yaml"), DEFINITIONS.replace(
+        "{name: txns, path: data/txns/*.parquet, timestamp: event_ts, created: created_ts}",
+        "{name: txns, format: iceberg, table: db.txns, catalog: {type: hadoop, warehouse: '" + warehouse + "'},"
+            + " timestamp: event_ts, created: created_ts, " + schema + "}"));
+    org.apache.iceberg.Schema iceberg = new org.apache.iceberg.Schema(
+        org.apache.iceberg.types.Types.NestedField.optional(1, "user_id", org.apache.iceberg.types.Types.LongType.get()),
+        org.apache.iceberg.types.Types.NestedField.optional(2, "merchant", org.apache.iceberg.types.Types.StringType.get()),
+        org.apache.iceberg.types.Types.NestedField.optional(3, "event_ts", org.apache.iceberg.types.Types.TimestampType.withZone()),
+        org.apache.iceberg.types.Types.NestedField.optional(4, "created_ts", org.apache.iceberg.types.Types.TimestampType.withZone()),
+        org.apache.iceberg.types.Types.NestedField.optional(5, "amount", org.apache.iceberg.types.Types.DoubleType.get()),
+        org.apache.iceberg.types.Types.NestedField.optional(6, "country", org.apache.iceberg.types.Types.StringType.get()),
+        org.apache.iceberg.types.Types.NestedField.optional(7, "n", org.apache.iceberg.types.Types.IntegerType.get()));
+    try (var catalog = new org.apache.iceberg.hadoop.HadoopCatalog(new org.apache.hadoop.conf.Configuration(), warehouse.toString())) {
+      catalog.createNamespace(org.apache.iceberg.catalog.Namespace.of("db"));
+      var table = catalog.createTable(org.apache.iceberg.catalog.TableIdentifier.of("db", "txns"), iceberg,
+          org.apache.iceberg.PartitionSpec.unpartitioned());
+      for (String name : new TreeSet<>(files.keySet())) {
+        Path file = dir.resolve("data/txns/" + name + ".parquet");
+        table.newAppend().appendFile(org.apache.iceberg.DataFiles.builder(org.apache.iceberg.PartitionSpec.unpartitioned())
+            .withPath(file.toString()).withFormat(org.apache.iceberg.FileFormat.PARQUET).withFileSizeInBytes(Files.size(file))
+            .withRecordCount(files.get(name).size()).build()).commit();
+      }
     }
     return dir;
   }

@@ -80,6 +80,21 @@ class SparkMaterializationTest {
   }
 
   /**
+   * The same rows as an Iceberg table, read by Spark, give the online answers DuckDB gives from the
+   * files: latest rows and window-aggregate tiles.
+   */
+  @org.junit.jupiter.api.Test
+  void sparkReadingAnIcebergTableIntoRocksDbEqualsDuckDbReadingTheFiles() throws Exception {
+    MaterializationRepos data = new MaterializationRepos(4);
+    Path a = data.write(tmp.resolve("duckdb"), "{engine: duckdb}", ROCKSDB, "mat");
+    Path b = data.writeIceberg(tmp.resolve("spark"), SPARK, ROCKSDB, "mat");
+    try (FeatureRepo want = MaterializationRepos.open(a, NOW); FeatureRepo got = MaterializationRepos.open(b, NOW)) {
+      assertSameResults(4, MaterializationRepos.materialize(want), MaterializationRepos.materialize(got));
+      data.assertSameOnlineState(want, got, false); // stored rows name their file: a path here, a URI there
+    }
+  }
+
+  /**
    * The issue-19 backfill rule with tiles written by the executors: after online pushes (events inside
    * the materialized range and newer than its END, and a user without offline rows), a backfill of a
    * past range rebuilds the tile rows from the offline rows before the horizon and keeps what the

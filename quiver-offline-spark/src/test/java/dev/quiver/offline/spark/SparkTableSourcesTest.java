@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.quiver.core.SourceDataException;
 import dev.quiver.core.model.FileFormat;
 import dev.quiver.core.model.FileSource;
-import dev.quiver.core.model.IcebergTable;
 import dev.quiver.core.model.Partitioning;
 import dev.quiver.core.model.ScalarType;
 import dev.quiver.core.model.TableSettings;
@@ -224,24 +223,6 @@ class SparkTableSourcesTest {
     Instant start = Instant.parse("2026-01-01T00:00:00Z");
     assertThatThrownBy(() -> rows(spark.latestRows(latest(bad, start, start.plus(Duration.ofDays(9))), repo)))
         .isInstanceOf(SourceDataException.class).hasMessage(message);
-  }
-
-  @Test
-  void anIcebergTableIsRefusedInOneLine() throws Exception {
-    try (Connection c = DriverManager.getConnection("jdbc:duckdb:"); Statement s = c.createStatement()) {
-      s.execute("COPY (SELECT 1::BIGINT AS user_id, TIMESTAMP '2026-02-01' AS ts) TO "
-          + literal(repo.resolve("query.parquet").toString()) + " (FORMAT parquet)");
-    }
-    FileSource iceberg = new FileSource("events", "db.events", FileFormat.PARQUET, "event_ts", null, null, null,
-        TableSettings.DEFAULT.withIceberg(new IcebergTable("db.events", Map.of("type", "hadoop", "warehouse", "/w"))));
-    String refusal = "source 'events' is an Iceberg table (db.events); the Spark engine cannot read Iceberg tables yet:"
-        + " Iceberg publishes no runtime for Spark 4.2, and its Spark 4.0 and 4.1 runtimes do not load on it"
-        + " (docs/spark.md, \"Table sources\"); export the table to Parquet files and give their directory as the"
-        + " source's path";
-    assertThatThrownBy(() -> spark.rows(plan(iceberg, null), repo)).isInstanceOf(SourceDataException.class)
-        .hasMessage(refusal);
-    assertThatThrownBy(() -> spark.latestRows(latest(iceberg, Instant.EPOCH, Instant.parse("2026-03-01T00:00:00Z")), repo))
-        .isInstanceOf(SourceDataException.class).hasMessage(refusal);
   }
 
   private PointInTimePlan plan(FileSource source, FileSource byDay) {

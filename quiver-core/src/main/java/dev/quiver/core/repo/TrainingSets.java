@@ -285,7 +285,8 @@ final class TrainingSets {
     plan.joins().forEach(j -> read.add(j.source()));
     for (FileSource s : read) {
       if (s.isIceberg() && s.table().iceberg().snapshot() != null) {
-        out.put(s.location(), SNAPSHOT + s.table().iceberg().snapshot());
+        var t = s.table().iceberg();
+        out.put(s.location(), SNAPSHOT + t.snapshot() + (t.schema() == null ? "" : SCHEMA + t.schema()));
         continue;
       }
       if (!s.isLocal()) {
@@ -298,8 +299,9 @@ final class TrainingSets {
     return out;
   }
 
-  /** How a saved dataset records the Iceberg snapshot a source was read at. */
+  /** How a saved dataset records the Iceberg snapshot a source was read at, and the schema it was read with. */
   static final String SNAPSHOT = "snapshot ";
+  static final String SCHEMA = ", schema ";
 
   /** An Iceberg source pinned to the snapshot a saved dataset read it at; any other source as it is. */
   private static FileSource pinnedAsSaved(FileSource s, Map<String, String> saved) {
@@ -307,13 +309,16 @@ final class TrainingSets {
     if (recorded == null || !recorded.startsWith(SNAPSHOT)) {
       return s;
     }
+    String[] parts = recorded.substring(SNAPSHOT.length()).split(SCHEMA, 2);
     long id;
+    Integer schema;
     try {
-      id = Long.parseLong(recorded.substring(SNAPSHOT.length()));
+      id = Long.parseLong(parts[0]);
+      schema = parts.length == 2 ? Integer.valueOf(parts[1]) : null;
     } catch (NumberFormatException e) {
       return s; // not one this code wrote: compared, and reported, as a changed source
     }
-    return s.withTable(s.table().withIceberg(s.table().iceberg().atSnapshot(id)));
+    return s.withTable(s.table().withIceberg(s.table().iceberg().atSnapshot(id, schema)));
   }
 
   static FileFormat format(Path out) {

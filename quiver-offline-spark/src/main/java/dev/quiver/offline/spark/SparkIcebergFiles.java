@@ -61,20 +61,25 @@ final class SparkIcebergFiles {
 
   private SparkIcebergFiles() {}
 
-  /** The source pinned to its table's current snapshot ({@link IcebergTable#snapshot()}); a pinned source as it is. */
+  /**
+   * The source pinned to its table's current snapshot and schema ({@link IcebergTable#snapshot()},
+   * {@link IcebergTable#schema()}); a pinned source as it is.
+   */
   static FileSource pinned(SparkSession spark, FileSource source, Path repoRoot) {
     IcebergTable iceberg = source.table().iceberg();
     if (iceberg.snapshot() != null) {
       return source;
     }
     String what = what(source);
-    Snapshot snapshot = snapshot(source, load(source, iceberg, repoRoot, spark.sparkContext().hadoopConfiguration(), what), what);
-    return source.withTable(source.table().withIceberg(iceberg.atSnapshot(snapshot.snapshotId())));
+    Table table = load(source, iceberg, repoRoot, spark.sparkContext().hadoopConfiguration(), what);
+    Snapshot snapshot = snapshot(source, table, what);
+    return source.withTable(source.table().withIceberg(iceberg.atSnapshot(snapshot.snapshotId(), table.schema().schemaId())));
   }
 
   /**
    * Lists the table's files at its pinned snapshot ({@link IcebergTable#snapshot()}), else at its
-   * current one, in tie order, with the schema of that snapshot.
+   * current one, in tie order, with the pinned schema, else the table's current one (as Iceberg reads
+   * the current state: a column renamed since the last commit has its new name).
    */
   static SparkRemoteFiles list(SparkSession spark, FileSource source, Path repoRoot) {
     IcebergTable iceberg = source.table().iceberg();
@@ -82,7 +87,7 @@ final class SparkIcebergFiles {
     Configuration hadoop = spark.sparkContext().hadoopConfiguration();
     Table table = load(source, iceberg, repoRoot, hadoop, what);
     Snapshot snapshot = snapshot(source, table, what);
-    Schema schema = snapshot.schemaId() == null ? table.schema() : table.schemas().getOrDefault(snapshot.schemaId(), table.schema());
+    Schema schema = schema(source, table, what);
     List<DataFile> files = new ArrayList<>();
     try (CloseableIterable<FileScanTask> tasks = table.newScan().useSnapshot(snapshot.snapshotId()).planFiles()) {
       for (FileScanTask task : tasks) {
@@ -137,6 +142,20 @@ final class SparkIcebergFiles {
 
   private static String what(FileSource source) {
     return "source '" + source.name() + "' (Iceberg table " + source.table().iceberg().table() + ")";
+  }
+
+  /** The pinned schema ({@link IcebergTable#schema()}), else the table's current one, as Iceberg reads a table. */
+  private static Schema schema(FileSource source, Table table, String what) {
+    Integer pinned = source.table().iceberg().schema();
+    if (pinned == null) {
+      return table.schema();
+    }
+    Schema s = table.schemas().get(pinned);
+    if (s == null) {
+      throw new SourceDataException(source.name(), source.path(), what + " no longer has schema " + pinned
+          + ", which the snapshot was read with; it cannot be read the same way again");
+    }
+    return s;
   }
 
   /** The pinned snapshot, else the current one; a clear error when there is none. */

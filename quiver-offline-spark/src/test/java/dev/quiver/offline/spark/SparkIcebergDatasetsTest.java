@@ -57,7 +57,8 @@ class SparkIcebergDatasetsTest {
     long first = table.currentSnapshot().snapshotId();
     try (FeatureRepo r = MaterializationRepos.open(repo, NOW)) {
       TrainingSet saved = r.writeHistoricalFeatures(request, repo.resolve("train.parquet"), p -> {}, "ds", "test");
-      assertThat(saved.dataset().sourceFingerprints()).containsEntry("iceberg table db.txns", "snapshot " + first);
+      assertThat(saved.dataset().sourceFingerprints()).containsEntry("iceberg table db.txns", "snapshot " + first
+          + ", schema " + table.schema().schemaId());
 
       // a newer commit: rows for every user inside the query's span, so the same request now answers differently
       List<Object[]> newer = new ArrayList<>();

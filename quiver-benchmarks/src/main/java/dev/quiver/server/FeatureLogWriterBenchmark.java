@@ -144,18 +144,22 @@ public final class FeatureLogWriterBenchmark {
     OnlineRequest request = new OnlineRequest(List.of(), "wide", Map.of("user_id", List.of()), false, Map.of());
     ThreadMXBean mx = ManagementFactory.getThreadMXBean();
     AtomicLong writerCpuStart = new AtomicLong(-1);
+    AtomicLong writerAllocStart = new AtomicLong();
+    var allocations = (com.sun.management.ThreadMXBean) mx;
     AtomicLong writerId = new AtomicLong();
     // the writer at normal priority: this measures its CPU, and at low priority on a busy machine it would wait for idle CPU
     FeatureLogSettings settings = new FeatureLogSettings(dir, java.time.Duration.ofHours(1), rollRows, 1_000_000, false);
     int requests = totalRows / entities;
     long servedNanos;
     long writerCpu;
+    long writerAlloc;
     long processCpu;
     var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     try (FeatureLog log = new FeatureLog(settings, new SimpleMeterRegistry(), new FailureLog(new SimpleMeterRegistry()),
         () -> 0.0, () -> {
           if (writerCpuStart.get() < 0) {
             writerId.set(Thread.currentThread().threadId());
+            writerAllocStart.set(allocations.getCurrentThreadAllocatedBytes());
             writerCpuStart.set(mx.getCurrentThreadCpuTime());
           }
         })) {
@@ -172,6 +176,7 @@ public final class FeatureLogWriterBenchmark {
         Thread.sleep(5);
       }
       writerCpu = mx.getThreadCpuTime(writerId.get()) - writerCpuStart.get();
+      writerAlloc = allocations.getThreadAllocatedBytes(writerId.get()) - writerAllocStart.get();
       processCpu = os.getProcessCpuTime() - process0 - servedNanos;
     }
     long files;
@@ -179,9 +184,11 @@ public final class FeatureLogWriterBenchmark {
       files = s.filter(p -> p.toString().endsWith(".parquet")).count();
     }
     System.out.printf("%s%d x %d: %d requests, %d rows, %d files; writer %.2f us CPU per row (%.1f us per request),"
-        + " process %.2f us CPU per row (GC and DuckDB's threads too); served() %.3f us CPU per request on the request thread%n", warmup ? "(warm-up) " : "", entities, FEATURES,
+        + " process %.2f us CPU per row (GC and DuckDB's threads too); served() %.3f us CPU per request on the request thread;"
+        + " the writer allocates %.0f bytes per row%n", warmup ? "(warm-up) " : "", entities, FEATURES,
         requests, (long) requests * entities, files, writerCpu / 1e3 / ((long) requests * entities),
-        writerCpu / 1e3 / requests, processCpu / 1e3 / ((long) requests * entities), servedNanos / 1e3 / requests);
+        writerCpu / 1e3 / requests, processCpu / 1e3 / ((long) requests * entities), servedNanos / 1e3 / requests,
+        (double) writerAlloc / ((long) requests * entities));
     try (var s = Files.walk(dir)) {
       s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     }

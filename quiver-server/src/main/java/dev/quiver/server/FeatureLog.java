@@ -72,20 +72,22 @@ final class FeatureLog implements AutoCloseable {
         OnlineRequest request, OnlineResponse response) {
       List<FeatureColumn> features = response.features();
       int rows = response.rows();
-      int n = features.size();
-      FeatureRef[] refs = new FeatureRef[n];
-      ValueType[] types = new ValueType[n];
-      Object[] values = new Object[n * rows];
-      byte[] statuses = new byte[n * rows];
-      for (int f = 0; f < n; f++) {
+      int columns = features.size();
+      FeatureRef[] refs = new FeatureRef[columns];
+      ValueType[] types = new ValueType[columns];
+      Object[] values = new Object[columns * rows];
+      byte[] statuses = new byte[columns * rows];
+      for (int f = 0; f < columns; f++) {
         FeatureColumn c = features.get(f);
         refs[f] = c.ref();
         types[f] = c.type() != null ? c.type() : FeatureLogSchema.inferred(c.values());
         List<Object> vs = c.values();
         List<FeatureStatus> ss = c.statuses();
         int at = f * rows;
-        for (int r = 0; r < rows; r++) {
+        for (int r = 0, n = Math.min(rows, vs.size()); r < n; r++) { // a short column (none is) logs nulls: never throw here
           values[at + r] = vs.get(r);
+        }
+        for (int r = 0, n = Math.min(rows, ss.size()); r < n; r++) {
           FeatureStatus st = ss.get(r);
           statuses[at + r] = st == null ? 0 : (byte) (st.ordinal() + 1);
         }

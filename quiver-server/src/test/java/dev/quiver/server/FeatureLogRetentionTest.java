@@ -86,6 +86,28 @@ class FeatureLogRetentionTest {
     });
   }
 
+  @Test
+  void aColumnShorterThanTheKeysIsLoggedAsNullsWithoutThrowing() throws Exception {
+    List<FeatureRef> refs = List.of(FeatureRef.of("v:a"), FeatureRef.of("v:b"));
+    Definitions defs = Definitions.builder("p")
+        .entity(new Entity("user", List.of(new JoinKey("user_id", ScalarType.INT64)), Metadata.EMPTY))
+        .service(new FeatureService("s", 1, refs, null, new FeatureLogging(1.0))).build();
+    RegistrySnapshot snapshot = new RegistrySnapshot(new VersionInfo(1, 0, "me", T, "m", "h1"), defs);
+    var meters = new SimpleMeterRegistry();
+    OnlineResponse shortColumn = new OnlineResponse(Map.of("user_id", List.of(1L, 2L)), List.of(
+        new FeatureColumn("a", refs.get(0), ScalarType.FLOAT64, List.of(1.5), List.of(FeatureStatus.PRESENT), List.of(T)),
+        new FeatureColumn("b", refs.get(1), ScalarType.STRING, java.util.Arrays.asList("x", "y"),
+            List.of(FeatureStatus.PRESENT, FeatureStatus.PRESENT), List.of(T, T))));
+    try (FeatureLog log = new FeatureLog(FeatureLogSettings.of(Map.of(), tmp), meters, new FailureLog(meters), () -> 0.0, null)) {
+      log.served(snapshot, new OnlineRequest(List.of(), "s", Map.of("user_id", List.of()), false, Map.of()), shortColumn, T);
+    }
+    List<Map<String, Object>> rows = FeatureLogServeTest.read(tmp, "SELECT user_id, v__a, v__a__status, v__b FROM"
+        + " read_parquet('" + tmp.resolve("feature_logs") + "/**/*.parquet') ORDER BY user_id");
+    assertThat(rows).hasSize(2);
+    assertThat(rows.get(0)).containsEntry("v__a", 1.5).containsEntry("v__a__status", "PRESENT").containsEntry("v__b", "x");
+    assertThat(rows.get(1)).containsEntry("v__a", null).containsEntry("v__a__status", null).containsEntry("v__b", "y");
+  }
+
   /** Users first and first + 1: every third one NOT_FOUND; feature b's status is missing (null) for even NOT_FOUND users. */
   private static OnlineResponse response(int first, List<FeatureRef> refs) {
     List<Object> keys = new ArrayList<>();

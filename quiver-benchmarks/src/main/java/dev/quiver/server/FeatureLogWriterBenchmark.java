@@ -37,7 +37,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Then, for the same two shapes, what a queued request costs the heap while the writer is held
  * (as when it rolls a file or gets no CPU): the bytes {@link FeatureLog#served} allocates on the
- * request thread (ThreadMXBean), and the live heap each queued request keeps (heap used after a full
+ * request thread and its CPU time there, each request with a response just built (ThreadMXBean), and the live heap each queued request keeps (heap used after a full
  * collection with 20,000 requests queued, less before, each request with a response of its own).
  *
  * <p>Run: {@code java --enable-native-access=ALL-UNNAMED -cp 'quiver-benchmarks/target/quiver-benchmarks.jar:quiver-benchmarks/target/lib/*'
@@ -85,6 +85,7 @@ public final class FeatureLogWriterBenchmark {
     java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
     FeatureLogSettings settings = new FeatureLogSettings(dir, java.time.Duration.ofHours(1), rollRows, requests + 1, false);
     long allocated = 0;
+    long cpu = 0;
     long used0;
     long used1;
     try (FeatureLog log = new FeatureLog(settings, new SimpleMeterRegistry(), new FailureLog(new SimpleMeterRegistry()),
@@ -102,15 +103,20 @@ public final class FeatureLogWriterBenchmark {
       for (int i = 0; i < requests; i++) {
         OnlineResponse r = response(random, refs, entities);
         long a0 = mx.getCurrentThreadAllocatedBytes();
+        long e0 = mx.getCurrentThreadCpuTime();
+        long c0 = mx.getCurrentThreadCpuTime();
         log.served(snapshot, request, r, T);
+        long c1 = mx.getCurrentThreadCpuTime();
+        cpu += (c1 - c0) - (c0 - e0); // less what reading the clock costs
+
         allocated += mx.getCurrentThreadAllocatedBytes() - a0;
       }
       used1 = usedAfterGc(memory);
       release.countDown();
     }
-    System.out.printf("%d x %d, writer held, %d requests queued: served() allocates %.0f bytes per request;"
-        + " each queued request keeps %.0f bytes of heap%n", entities, FEATURES, requests, (double) allocated / requests,
-        (double) (used1 - used0) / requests);
+    System.out.printf("%d x %d, writer held, %d requests queued: served() allocates %.0f bytes per request and takes %.3f us"
+        + " of CPU (each response just built, as in a server); each queued request keeps %.0f bytes of heap%n", entities, FEATURES,
+        requests, (double) allocated / requests, cpu / 1e3 / requests, (double) (used1 - used0) / requests);
     try (var s = Files.walk(dir)) {
       s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     }

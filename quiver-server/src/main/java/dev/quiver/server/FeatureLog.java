@@ -28,14 +28,16 @@ import java.util.regex.Pattern;
  * The values are not copied: the request and the response are immutable once answered, so the queue
  * keeps references to the served value objects (boxes, strings) in one flat array per request, with
  * the statuses as one byte each, and the single {@link FeatureLogWriter} thread converts and writes
- * them. It does not keep the response itself: a response's column lists, their wrappers and event
- * times are about 8 times the size of its values (about 12 KB for 1 entity &times; 50 features), and
- * requests waiting in the queue (up to {@code queue} of them, while the writer rolls a file or gets no
- * CPU) are what the young garbage collections copy: keeping whole responses made the logged server's
- * live heap grow by hundreds of megabytes and its collection pauses with it (docs/benchmarks.md).
+ * them. It does not keep the response itself, whose column lists, their wrappers and event times
+ * are most of its size (a queued request of 1 entity &times; 50 features keeps about 2.3 KB of heap
+ * this way against 17 KB with its response: FeatureLogWriterBenchmark), and requests waiting in
+ * the queue (up to {@code queue} of them, while the writer rolls a file or gets no CPU) are what the
+ * young garbage collections copy: keeping whole responses made the logged server's live heap grow
+ * by hundreds of megabytes and its collection pauses with it (docs/benchmarks.md).
  *
  * <p>Cost on a request that is not logged: one field read and a map lookup by the service text; on a
- * logged one, one pass over its columns (well under a microsecond for 1 &times; 50). Thread-safe.
+ * logged one, one pass over its cells (under a microsecond for 1 &times; 50, measured on a loaded
+ * machine). Thread-safe.
  */
 final class FeatureLog implements AutoCloseable {
   private static final Pattern SERVICE = Pattern.compile("([^@:]+)(?:(?:@v|:v?)(\\d+))?");

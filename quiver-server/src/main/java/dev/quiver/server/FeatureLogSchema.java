@@ -10,7 +10,6 @@ import dev.quiver.core.model.RequestField;
 import dev.quiver.core.model.ScalarType;
 import dev.quiver.core.model.Timestamps;
 import dev.quiver.core.model.ValueType;
-import dev.quiver.core.online.FeatureColumn;
 import dev.quiver.core.online.FeatureStatus;
 import dev.quiver.core.online.StrictValues;
 import java.sql.SQLException;
@@ -43,12 +42,12 @@ record FeatureLogSchema(List<String> keys, List<ValueType> keyTypes, List<Reques
    * as the request the schema was made for, and the same key columns.
    */
   boolean fits(FeatureLog.Served served, Definitions defs, dev.quiver.core.model.FeatureService service) {
-    if (served.defs() != defs || served.definition() != service || served.response().features().size() != featureNames.size()
-        || served.response().entities().size() != keys.size()) {
+    if (served.defs() != defs || served.definition() != service || served.refs().length != featureNames.size()
+        || served.entities().size() != keys.size()) {
       return false;
     }
     for (String k : keys) {
-      if (!served.response().entities().containsKey(k)) {
+      if (!served.entities().containsKey(k)) {
         return false;
       }
     }
@@ -58,26 +57,26 @@ record FeatureLogSchema(List<String> keys, List<ValueType> keyTypes, List<Reques
   /** The schema of what {@code served} holds. */
   static FeatureLogSchema of(FeatureLog.Served served) {
     Definitions defs = served.defs();
-    List<String> keys = new ArrayList<>(served.response().entities().keySet());
+    List<String> keys = new ArrayList<>(served.entities().keySet());
     List<ValueType> keyTypes = new ArrayList<>();
     for (String k : keys) {
-      keyTypes.add(keyType(defs, k, served.response().entities().get(k)));
+      keyTypes.add(keyType(defs, k, served.entities().get(k)));
     }
     Map<String, RequestField> fields = new LinkedHashMap<>();
     Set<String> names = new HashSet<>();
     List<String> featureNames = new ArrayList<>();
     List<ValueType> featureTypes = new ArrayList<>();
-    for (FeatureColumn c : served.response().features()) {
-      FeatureRef ref = c.ref();
+    for (int f = 0; f < served.refs().length; f++) {
+      FeatureRef ref = served.refs()[f];
       defs.onDemandView(ref.view(), ref.version()).map(OnDemandView::requestFields)
-          .ifPresent(rf -> rf.forEach(f -> fields.putIfAbsent(f.name(), f)));
+          .ifPresent(rf -> rf.forEach(field -> fields.putIfAbsent(field.name(), field)));
       String name = ref.view() + "__" + ref.feature();
       if (!names.add(name)) {
         name = ref.view() + "@v" + ref.version() + "__" + ref.feature();
         names.add(name);
       }
       featureNames.add(name);
-      featureTypes.add(c.type() != null ? c.type() : inferred(c.values()));
+      featureTypes.add(served.types()[f]);
     }
     return new FeatureLogSchema(keys, keyTypes, List.copyOf(fields.values()), featureNames, featureTypes);
   }
@@ -94,7 +93,8 @@ record FeatureLogSchema(List<String> keys, List<ValueType> keyTypes, List<Reques
     return inferred(values);
   }
 
-  private static ValueType inferred(List<Object> values) {
+  /** The type {@code values} show: that of the first non-null one; STRING when all are null. */
+  static ValueType inferred(List<Object> values) {
     for (Object v : values) {
       if (v instanceof Long || v instanceof Integer) {
         return ScalarType.INT64;
@@ -162,18 +162,18 @@ record FeatureLogSchema(List<String> keys, List<ValueType> keyTypes, List<Reques
 
   /** Appends one row per entity row of {@code served}; returns the number of rows. */
   int append(DuckDBAppender a, FeatureLog.Served served, String requestId) throws SQLException {
-    int rows = served.response().rows();
+    int rows = served.rows();
     long servedAt = Timestamps.toMicros(served.servedAt());
     List<List<Object>> keyValues = new ArrayList<>(keys.size());
     for (String k : keys) {
-      keyValues.add(served.response().entities().get(k));
+      keyValues.add(served.entities().get(k));
     }
     List<List<Object>> fieldValues = new ArrayList<>(requestFields.size());
     for (RequestField f : requestFields) {
       List<Object> v = served.request().requestContext().get(f.name());
       fieldValues.add(v != null ? v : served.request().entities().get(f.name()));
     }
-    List<FeatureColumn> features = served.response().features();
+    int features = served.refs().length;
     for (int r = 0; r < rows; r++) {
       a.beginRow();
       a.append(requestId);
@@ -189,14 +189,13 @@ record FeatureLogSchema(List<String> keys, List<ValueType> keyTypes, List<Reques
         List<Object> col = fieldValues.get(f);
         value(a, requestFields.get(f).type(), requestValue(requestFields.get(f).type(), col == null || r >= col.size() ? null : col.get(r)));
       }
-      for (int f = 0; f < features.size(); f++) {
-        FeatureColumn c = features.get(f);
-        value(a, featureTypes.get(f), c.values().get(r));
-        FeatureStatus status = c.statuses().get(r);
-        if (status == null) {
+      for (int f = 0; f < features; f++) {
+        value(a, featureTypes.get(f), served.value(f, r));
+        int status = served.status(f, r);
+        if (status < 0) {
           a.appendNull();
         } else {
-          a.append((byte) status.ordinal());
+          a.append((byte) status);
         }
       }
       a.endRow();

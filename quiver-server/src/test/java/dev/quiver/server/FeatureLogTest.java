@@ -199,7 +199,9 @@ class FeatureLogTest {
     try (FeatureLog log = log(settings(Map.of("roll_every", "1s")), new Random(1), null)) {
       long t0 = System.nanoTime();
       log.served(s, request("s"), response(1, 2, "v:amount"), T);
-      while (!Files.exists(tmp.resolve("feature_logs")) && System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(10)) {
+      // the folder is made before the rolled file is moved into it: wait for the file
+      while ((!Files.exists(tmp.resolve("feature_logs")) || FeatureLogServeTest.files(tmp.resolve("feature_logs")).isEmpty())
+          && System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(10)) {
         Thread.sleep(20);
       }
       long waited = System.nanoTime() - t0;

@@ -56,7 +56,7 @@ import java.util.concurrent.TimeUnit;
  *     dev.quiver.bench.serve.SecurityBenchmark /tmp/bench20/online-200k --rows 200000 --keys 20000 \
  *     [--parts auth,overload,slow] [--store rocksdb|redis] [--configs plain,tls,token,jwt,tls+token,tls+jwt]
  *     [--rate 5000] [--warmup 2s] [--duration 10s] [--jit-warmup 10s] [--connections 32] [--saturation-connections 32]
- *     [--server-queue-timeout MS] [--overload-factor 2] [--overload-connections 256] [--probe-rate 200] [--normal-ms 10]
+ *     [--server-queue-timeout MS] [--server-queue-budget MS] [--overload-factor 2] [--overload-connections 256] [--probe-rate 200] [--normal-ms 10]
  *     [--slow-clients 500] [--server-request-timeout MS]
  * </pre>
  */
@@ -152,8 +152,12 @@ public final class SecurityBenchmark {
       if (o.has("server-queue-timeout")) {
         extra.addAll(List.of("--queue-timeout", o.opt("server-queue-timeout", null)));
       }
+      if (o.has("server-queue-budget")) {
+        extra.addAll(List.of("--queue-budget", o.opt("server-queue-budget", null)));
+      }
       try (Server s = Server.start(root, extra, out)) {
-        String label = "overload (" + store + ", queue timeout " + o.opt("server-queue-timeout", "1000") + " ms)";
+        String label = "overload (" + store + ", queue timeout " + o.opt("server-queue-timeout", "1000") + " ms, queue budget "
+            + o.opt("server-queue-budget", "5") + " ms)";
         LoadGenerator http = new LoadGenerator();
         LoadGenerator.Settings base = settings(s.port, 0, o.intOpt("connections", 32));
         jit(http, base, label);

@@ -45,6 +45,9 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--queue-timeout", defaultValue = "1s", description = "Requests that waited longer than this for a worker get 503 without running (default: ${DEFAULT-VALUE}).")
   String queueTimeout;
 
+  @Option(names = "--queue-budget", defaultValue = "5ms", description = "Requests that the queue ahead of them (requests waiting x recent service time / workers) would keep waiting longer than this get 503 on arrival (default: ${DEFAULT-VALUE}).")
+  String queueBudget;
+
   @Option(names = "--port", defaultValue = "6566", description = "HTTP port; 0 picks a free one (default: ${DEFAULT-VALUE}).")
   int port;
 
@@ -108,6 +111,7 @@ final class ServeCommand implements Callable<Integer> {
               .withIdleTimeout(duration(idleTimeout, "--idle-timeout"))
               .withRequestTimeout(duration(requestTimeout, "--request-timeout"))
               .withQueueTimeout(duration(queueTimeout, "--queue-timeout"))
+              .withQueueBudget(duration(queueBudget, "--queue-budget"))
               .withMaxConnections(maxConnections))
           .withInsecure(insecure);
     } catch (IllegalArgumentException e) { // a timeout not positive or a cap below 1, named in the message

@@ -75,6 +75,8 @@ class CliTest {
         {"--idle-timeout 'soon' is not a duration", "serve", "--repo", r, "--idle-timeout", "soon"},
         {"the request timeout (--request-timeout) must be positive", "serve", "--repo", r, "--request-timeout", "0s"},
         {"--max-connections and the queue bound must be >= 1", "serve", "--repo", r, "--max-connections", "0"},
+        {"the queue budget (--queue-budget) must be positive", "serve", "--repo", r, "--queue-budget", "0s"},
+        {"--queue-budget 'soon' is not a duration", "serve", "--repo", r, "--queue-budget", "soon"},
         {"--max-future-skew 'soon' is not a duration; write e.g. 30m", "serve", "--repo", r, "--max-future-skew", "soon"},
         {"materialize needs START and END", "materialize", "--repo", r, "2026-01-01"},
         {"--rebuild takes the views itself and one END at most", "materialize", "--repo", r, "--rebuild", "user_txn",

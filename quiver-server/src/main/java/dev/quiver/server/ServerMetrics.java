@@ -36,7 +36,8 @@ import java.util.concurrent.atomic.AtomicReference;
  *   <li>{@code quiver_registry_version}: the registry version being served;
  *   <li>{@code quiver_requests_shed_total{protocol, reason}}: requests answered 503 (gRPC:
  *       {@code UNAVAILABLE}, {@code RESOURCE_EXHAUSTED} for {@code in_flight}) without running: {@code
- *       queue_timeout} (waited past {@code --queue-timeout}), {@code queue_full} (the queue was at its bound), {@code in_flight} (gRPC calls past the limit);
+ *       queue_wait} (refused on arrival: the queue ahead would have kept it waiting past {@code
+ *       --queue-budget}), {@code queue_timeout} (waited past {@code --queue-timeout}), {@code queue_full} (the queue was at its bound), {@code in_flight} (gRPC calls past the limit);
  *   <li>{@code quiver_connections_closed_total{reason}}: connections the server closed on its own:
  *       {@code idle}, {@code request_timeout} (a slow request, 408), {@code over_capacity} (past
  *       {@code --max-connections}: HTTP 503, gRPC closed when accepted);
@@ -64,6 +65,8 @@ public final class ServerMetrics {
 
   /** Why a request was shed ({@link #shed}). */
   public static final String QUEUE_TIMEOUT = "queue_timeout";
+  /** Refused on arrival: the requests ahead of it would have kept it waiting past the queue budget. */
+  public static final String QUEUE_WAIT = "queue_wait";
   public static final String QUEUE_FULL = "queue_full";
   public static final String IN_FLIGHT = "in_flight";
   /** Why the server closed a connection ({@link #connectionClosed}). */
@@ -73,10 +76,11 @@ public final class ServerMetrics {
 
   ServerMetrics() {
     rowsRejected(FUTURE, 0); // shown from the start, at 0
-    for (String reason : new String[] {QUEUE_TIMEOUT, QUEUE_FULL}) {
+    for (String reason : new String[] {QUEUE_WAIT, QUEUE_TIMEOUT, QUEUE_FULL}) {
       shedCounter("http", reason);
     }
     shedCounter("grpc", IN_FLIGHT);
+    shedCounter("grpc", QUEUE_WAIT);
     shedCounter("grpc", QUEUE_TIMEOUT);
     for (String reason : new String[] {IDLE, REQUEST_TIMEOUT, OVER_CAPACITY}) {
       closedCounter(reason);

@@ -253,7 +253,7 @@ public record ServerOptions(
 
   /**
    * What the server admits, so that overload and slow or idle clients cannot pile work up: past these
-   * limits a request is refused fast (HTTP 503 with {@code Retry-After}, gRPC {@code RESOURCE_EXHAUSTED})
+   * limits a request is refused fast (HTTP 503 with {@code Retry-After}, gRPC {@code UNAVAILABLE} or {@code RESOURCE_EXHAUSTED})
    * instead of waiting.
    *
    * @param idleTimeout a connection with no request in progress and no traffic for this long is closed
@@ -262,19 +262,23 @@ public record ServerOptions(
    *     (else 408 and close), and a TLS handshake must finish within it
    * @param maxConnections HTTP connections open at once; one more is answered 503 and closed
    * @param queueTimeout a request that waited longer than this for a worker is answered 503 without
-   *     running (shed), so that a burst never leaves a backlog behind it
+   *     running (shed): the backstop that bounds any wait, a stall included
    * @param maxQueued requests waiting for a worker beyond the running ones; more are refused at once
+   * @param queueBudget a request that, by the estimate of the queue ahead of it (requests queued × their
+   *     recent service time ÷ workers), would wait longer than this is answered 503 on arrival, unless
+   *     fewer requests than workers are queued; this is what keeps admitted requests fast under overload
    */
   public record Admission(Duration idleTimeout, Duration requestTimeout, int maxConnections, Duration queueTimeout,
-      int maxQueued) {
-    /** 60 s idle, 10 s per request, 4,096 connections, 1 s in the queue, 1,024 queued. */
+      int maxQueued, Duration queueBudget) {
+    /** 60 s idle, 10 s per request, 4,096 connections, 1 s in the queue at most, 1,024 queued, a 5 ms queue budget. */
     public static final Admission DEFAULTS = new Admission(Duration.ofSeconds(60), Duration.ofSeconds(10), 4096,
-        Duration.ofSeconds(1), 1024);
+        Duration.ofSeconds(1), 1024, Duration.ofMillis(5));
 
     public Admission {
       positive(idleTimeout, "idle timeout (--idle-timeout)");
       positive(requestTimeout, "request timeout (--request-timeout)");
       positive(queueTimeout, "queue timeout (--queue-timeout)");
+      positive(queueBudget, "queue budget (--queue-budget)");
       if (maxConnections < 1 || maxQueued < 1) {
         throw new IllegalArgumentException("--max-connections and the queue bound must be >= 1, got "
             + maxConnections + " and " + maxQueued);
@@ -282,23 +286,27 @@ public record ServerOptions(
     }
 
     public Admission withIdleTimeout(Duration d) {
-      return new Admission(d, requestTimeout, maxConnections, queueTimeout, maxQueued);
+      return new Admission(d, requestTimeout, maxConnections, queueTimeout, maxQueued, queueBudget);
     }
 
     public Admission withRequestTimeout(Duration d) {
-      return new Admission(idleTimeout, d, maxConnections, queueTimeout, maxQueued);
+      return new Admission(idleTimeout, d, maxConnections, queueTimeout, maxQueued, queueBudget);
     }
 
     public Admission withMaxConnections(int n) {
-      return new Admission(idleTimeout, requestTimeout, n, queueTimeout, maxQueued);
+      return new Admission(idleTimeout, requestTimeout, n, queueTimeout, maxQueued, queueBudget);
     }
 
     public Admission withQueueTimeout(Duration d) {
-      return new Admission(idleTimeout, requestTimeout, maxConnections, d, maxQueued);
+      return new Admission(idleTimeout, requestTimeout, maxConnections, d, maxQueued, queueBudget);
     }
 
     public Admission withMaxQueued(int n) {
-      return new Admission(idleTimeout, requestTimeout, maxConnections, queueTimeout, n);
+      return new Admission(idleTimeout, requestTimeout, maxConnections, queueTimeout, n, queueBudget);
+    }
+
+    public Admission withQueueBudget(Duration d) {
+      return new Admission(idleTimeout, requestTimeout, maxConnections, queueTimeout, maxQueued, d);
     }
 
     private static void positive(Duration d, String what) {

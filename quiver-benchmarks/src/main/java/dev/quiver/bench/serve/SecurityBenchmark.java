@@ -43,7 +43,8 @@ import java.util.concurrent.TimeUnit;
  *       model). API tokens are created in the repo's registry; JWTs are RS256 against a JWKS file
  *       (Nimbus); the certificate is self-signed (openssl, EC P-256).
  *   <li>{@code overload}: HTTP saturation in a closed loop (2xx answers per second), then {@code --overload-factor} × that rate
- *       (open model, {@code --overload-connections}) for {@code --duration}, with a light probe load
+ *       (open model, {@code --overload-connections}; or {@code --overload-rate}, {@code --overload-grpc-rate}
+ *       when given, so that two builds can be driven at the same rate) for {@code --duration}, with a light probe load
  *       ({@code --probe-rate}) running from before the burst to 5 s after it; prints the admitted
  *       (2xx) and refused (503) latencies apart, and how long after the burst the probe's latency
  *       stayed above {@code --normal-ms}. The same for gRPC ({@code UNAVAILABLE} for shed calls).
@@ -56,7 +57,7 @@ import java.util.concurrent.TimeUnit;
  *     dev.quiver.bench.serve.SecurityBenchmark /tmp/bench20/online-200k --rows 200000 --keys 20000 \
  *     [--parts auth,overload,slow] [--store rocksdb|redis] [--configs plain,tls,token,jwt,tls+token,tls+jwt]
  *     [--rate 5000] [--warmup 2s] [--duration 10s] [--jit-warmup 10s] [--connections 32] [--saturation-connections 32]
- *     [--server-queue-timeout MS] [--overload-factor 2] [--overload-connections 256] [--probe-rate 200] [--normal-ms 10]
+ *     [--server-queue-timeout MS] [--server-queue-budget MS] [--overload-factor 2] [--overload-rate N] [--overload-grpc-rate N] [--overload-connections 256] [--probe-rate 200] [--normal-ms 10]
  *     [--slow-clients 500] [--server-request-timeout MS]
  * </pre>
  */
@@ -152,19 +153,25 @@ public final class SecurityBenchmark {
       if (o.has("server-queue-timeout")) {
         extra.addAll(List.of("--queue-timeout", o.opt("server-queue-timeout", null)));
       }
+      if (o.has("server-queue-budget")) {
+        extra.addAll(List.of("--queue-budget", o.opt("server-queue-budget", null)));
+      }
       try (Server s = Server.start(root, extra, out)) {
-        String label = "overload (" + store + ", queue timeout " + o.opt("server-queue-timeout", "1000") + " ms)";
+        String label = "overload (" + store + ", queue timeout " + o.opt("server-queue-timeout", "1000") + " ms, queue budget "
+            + o.opt("server-queue-budget", "5") + " ms)";
         LoadGenerator http = new LoadGenerator();
         LoadGenerator.Settings base = settings(s.port, 0, o.intOpt("connections", 32));
         jit(http, base, label);
         LoadResult sat = phase(label, "HTTP saturation", s, () -> http.run(base.at(0, o.intOpt("saturation-connections", 32))));
-        double rate = sat.ok() / sat.seconds() * o.intOpt("overload-factor", 2); // saturation: what it serves, 503s not counted
+        // saturation: what it serves, 503s not counted; or a fixed rate, so that two builds get the same load
+        double rate = o.has("overload-rate") ? o.intOpt("overload-rate", 0) : sat.ok() / sat.seconds() * o.intOpt("overload-factor", 2);
         burst(label, "HTTP", s, rate, () -> http.run(base.at(rate, o.intOpt("overload-connections", 256))));
         try (GrpcLoad grpc = new GrpcLoad(s.grpcPort, 4, null, null, keys, refs, 10_000, 8)) {
           grpc.run(0, 8, Duration.ZERO, o.duration("jit-warmup", "10s"), Duration.ofSeconds(2));
           LoadResult gsat = phase(label, "gRPC saturation", s, () -> grpc.run(0, o.intOpt("saturation-connections", 32),
               warmup(), duration(), Duration.ofSeconds(2)));
-          double grate = gsat.ok() / gsat.seconds() * o.intOpt("overload-factor", 2);
+          double grate = o.has("overload-grpc-rate") ? o.intOpt("overload-grpc-rate", 0)
+              : gsat.ok() / gsat.seconds() * o.intOpt("overload-factor", 2);
           burst(label, "gRPC", s, grate, () -> grpc.run(grate, 0, warmup(), duration(), Duration.ofSeconds(5)));
         }
       }
@@ -190,7 +197,8 @@ public final class SecurityBenchmark {
       long burstEnd = burstStart + TimeUnit.MILLISECONDS.toNanos(20) + warmup().toNanos() + duration().toNanos();
       double cores = (ServeBenchmark.cpuSeconds(s.pid) - cpu0) / ((System.nanoTime() - burstStart) / 1e9);
       LoadResult p = probed.join();
-      out.printf("%s, %s at %,.0f/s (%s): %s%n", label, protocol, rate, "2× saturation", r.line());
+      out.printf("%s, %s at %,.0f/s (%s): %s%n", label, protocol, rate, o.has("overload-rate") ? "fixed rate"
+          : o.intOpt("overload-factor", 2) + "× saturation", r.line());
       out.printf("  answered %,d: %,d admitted, %s refused; admitted p50 %.3f p99 %.3f p99.9 %.3f ms; refused p50 %.3f"
               + " p99 %.3f ms; server CPU %.2f cores; load average before %s%n", r.ok() + r.nonOk().values().stream()
               .mapToLong(Long::longValue).sum(), r.ok(), r.nonOk(), r.admittedMs(50), r.admittedMs(99), r.admittedMs(99.9),

@@ -13,7 +13,7 @@ import java.nio.file.Path;
  * input closes. Authentication comes from the repo's quiver.yaml ({@code server: {auth: ...}}).
  *
  * <pre>
- * ServerMain REPO [--threads N] [--io-threads N] [--queue-timeout MS] [--grpc on] [--tls CERT.pem,KEY.pem]
+ * ServerMain REPO [--threads N] [--io-threads N] [--queue-timeout MS] [--queue-budget MS] [--grpc on] [--tls CERT.pem,KEY.pem]
  *     [--max-connections N] [--request-timeout MS]      (defaults: the server's own)
  * </pre>
  */
@@ -34,6 +34,8 @@ public final class ServerMain {
         case "--io-threads" -> io = Integer.parseInt(args[i + 1]);
         case "--queue-timeout" -> options = options.withAdmission(options.admission()
             .withQueueTimeout(java.time.Duration.ofMillis(Long.parseLong(args[i + 1]))));
+        case "--queue-budget" -> options = options.withAdmission(options.admission()
+            .withQueueBudget(java.time.Duration.ofNanos((long) (Double.parseDouble(args[i + 1]) * 1e6))));
         case "--request-timeout" -> options = options.withAdmission(options.admission()
             .withRequestTimeout(java.time.Duration.ofMillis(Long.parseLong(args[i + 1]))));
         case "--max-connections" -> options = options.withAdmission(options.admission()
@@ -45,7 +47,7 @@ public final class ServerMain {
         }
         default -> {
           System.err.println("unknown option " + args[i] + " (--threads, --io-threads, --queue-timeout MS,"
-              + " --request-timeout MS, --max-connections N, --grpc on, --tls CERT,KEY)");
+              + " --queue-budget MS, --request-timeout MS, --max-connections N, --grpc on, --tls CERT,KEY)");
           System.exit(2);
         }
       }
@@ -59,7 +61,8 @@ public final class ServerMain {
         System.out.println("grpc " + server.grpcPort());
       }
       System.out.println("threads io " + (io == 0 ? "1 per core" : io) + ", workers " + workers + ", queue timeout "
-          + options.admission().queueTimeout().toMillis() + " ms" + (options.tls() == null ? "" : ", TLS"));
+          + options.admission().queueTimeout().toMillis() + " ms, queue budget "
+          + options.admission().queueBudget().toNanos() / 1e6 + " ms" + (options.tls() == null ? "" : ", TLS"));
       System.out.flush();
       while (System.in.read() >= 0) {
         // until standard input closes

@@ -72,7 +72,7 @@ public interface Authenticator {
       checks.add(new TokenCheck(registry.tokens(), settings.tokenCache(), clock));
     }
     if (settings.oidc()) {
-      checks.add(JwtCheck.of(settings));
+      checks.add(JwtCheck.of(settings, clock));
     }
     return new BearerAuthenticator(checks);
   }

@@ -5,6 +5,7 @@ import dev.quiver.server.FeatureServing;
 import dev.quiver.server.RegistryReads;
 import dev.quiver.server.ServerMetrics;
 import dev.quiver.server.ServerOptions;
+import dev.quiver.server.admission.QueueAdmission;
 import dev.quiver.server.auth.Authenticator;
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;
@@ -32,7 +33,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * shutdown grace for its calls), clients may ping at most every 10 s, and a TLS handshake must finish
  * within the request timeout.
  *
- * <p>Admission, as over HTTP: a call still in the executor's queue at its queue timeout is closed with
+ * <p>Admission, as over HTTP: a call that would wait for a call thread longer than the queue
+ * budget ({@link QueueAdmission}'s estimate) is closed with {@code UNAVAILABLE} on arrival, one still
+ * in the executor's queue at its queue timeout is closed with
  * {@code UNAVAILABLE} right then, without running, one that finds the queue bound's worth of calls
  * already waiting is refused with {@code RESOURCE_EXHAUSTED} without queueing, and a connection beyond {@code --max-connections}
  * open on this port is closed as soon as it is accepted.
@@ -105,7 +108,9 @@ public final class GrpcFrontEnd implements AutoCloseable {
     AtomicInteger connections = new AtomicInteger();
     EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     EventLoopGroup workers = new MultiThreadIoEventLoopGroup(options.ioThreads(), NioIoHandler.newFactory());
-    QueueDeadline deadline = new QueueDeadline(limits.queueTimeout().toNanos(), metrics, workers);
+    QueueAdmission admission = QueueAdmission.of(executor instanceof java.util.concurrent.ThreadPoolExecutor pool
+        ? pool.getMaximumPoolSize() : options.workerThreads(), limits.queueBudget(), limits.maxQueued());
+    QueueDeadline deadline = new QueueDeadline(limits.queueTimeout().toNanos(), metrics, workers, admission);
     NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
         .bossEventLoopGroup(boss)
         .workerEventLoopGroup(workers)
@@ -120,7 +125,7 @@ public final class GrpcFrontEnd implements AutoCloseable {
         .maxConnectionAgeGrace(options.shutdownGrace().toNanos(), TimeUnit.NANOSECONDS)
         .handshakeTimeout(limits.requestTimeout().toNanos(), TimeUnit.NANOSECONDS)
         // interceptors run last-added first: the certificate's caller is set before authentication looks at it
-        .callExecutor(deadline.executors(executor, limits.maxQueued()))
+        .callExecutor(deadline.executors(executor))
         .addService(ServerInterceptors.intercept(
             StrictParsing.bind(new FeastServingService(serving, metrics, inFlight, maxInFlight), options.maxBodyBytes()),
             new AuthenticatingInterceptor(auth), new CertificateInterceptor(),

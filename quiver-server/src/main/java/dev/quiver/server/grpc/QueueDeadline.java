@@ -1,9 +1,11 @@
 package dev.quiver.server.grpc;
 
 import dev.quiver.server.ServerMetrics;
+import dev.quiver.server.admission.QueueAdmission;
 import io.grpc.Context;
 import io.grpc.ForwardingServerCallListener;
 import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallExecutorSupplier;
 import io.grpc.ServerCallHandler;
@@ -16,7 +18,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The queue deadline for gRPC, like HTTP's {@code --queue-timeout}: a call still waiting in the call
@@ -26,33 +27,40 @@ import java.util.concurrent.atomic.AtomicInteger;
  * up skips it. Whoever claims the call first answers it: the worker that starts it, or the timer. The
  * deadline counts from the moment the network thread saw the call (its headers), stamped by a stream
  * tracer ({@link #tracers()}); a call whose last message is read after it started is checked again,
- * from that message's arrival, when a worker takes the message up. And a bound on the queue itself
- * ({@link #executors}): past it a call is refused on the network thread without being queued.
+ * from that message's arrival, when a worker takes the message up. And admission to the queue itself
+ * ({@link #executors}, {@link QueueAdmission}): a call that would wait past the budget, or finds the
+ * queue at its bound, is refused on the network thread without being queued.
  * Thread-safe.
  */
 final class QueueDeadline implements ServerInterceptor {
   static final Metadata.Key<String> RETRY_PUSHBACK = Metadata.Key.of("grpc-retry-pushback-ms", Metadata.ASCII_STRING_MARSHALLER);
   private static final Context.Key<Arrival> ARRIVAL = Context.key("quiver-arrival");
+  private static final String PUSHBACK_MILLIS = "1000";
 
   private final long timeoutNanos;
   private final ServerMetrics metrics;
   private final ScheduledExecutorService timers;
-  private final AtomicInteger queued = new AtomicInteger();
+  private final QueueAdmission admission;
 
-  /** @param timers where the deadline timers run (the network threads; each timer's work is a few microseconds) */
-  QueueDeadline(long timeoutNanos, ServerMetrics metrics, ScheduledExecutorService timers) {
+  /**
+   * @param timers where the deadline timers run (the network threads; each timer's work is a few microseconds)
+   * @param admission whether a call may join the call executor's queue
+   */
+  QueueDeadline(long timeoutNanos, ServerMetrics metrics, ScheduledExecutorService timers, QueueAdmission admission) {
     this.timeoutNanos = timeoutNanos;
     this.metrics = metrics;
     this.timers = timers;
+    this.admission = admission;
   }
 
   /**
-   * Hands each call to {@code executor}, unless {@code maxQueued} calls are already waiting there:
-   * then the call stays on the network thread, where {@link #interceptCall} refuses it at once
-   * ({@code RESOURCE_EXHAUSTED}) without queueing; a call it queues gets its deadline timer. Needs the
-   * server's own executor to be direct, so that this runs on the network thread.
+   * Hands each call to {@code executor}, unless the admission refuses it (the calls already waiting
+   * there would keep it waiting past the budget, or are at the queue bound): then the call stays on
+   * the network thread, where {@link #interceptCall} refuses it at once without queueing ({@code
+   * UNAVAILABLE} with a pushback; {@code RESOURCE_EXHAUSTED} at the bound); a call it queues gets its
+   * deadline timer. Needs the server's own executor to be direct, so that this runs on the network thread.
    */
-  ServerCallExecutorSupplier executors(Executor executor, int maxQueued) {
+  ServerCallExecutorSupplier executors(Executor executor) {
     return new ServerCallExecutorSupplier() {
       @Override
       public <Q, R> Executor getExecutor(ServerCall<Q, R> call, Metadata headers) {
@@ -60,9 +68,10 @@ final class QueueDeadline implements ServerInterceptor {
         if (arrival == null) {
           return executor;
         }
-        if (queued.incrementAndGet() > maxQueued) {
-          queued.decrementAndGet();
-          arrival.refused = maxQueued;
+        QueueAdmission.Verdict verdict = admission.admit();
+        if (verdict != QueueAdmission.Verdict.ADMITTED) {
+          arrival.refused = verdict;
+          arrival.why = admission.refusal();
           return null;
         }
         arrival.queued = true;
@@ -89,12 +98,11 @@ final class QueueDeadline implements ServerInterceptor {
     if (arrival == null) {
       return next.startCall(call, headers);
     }
-    if (arrival.queued) {
-      arrival.queued = false;
-      queued.decrementAndGet();
-    }
     if (!arrival.claim()) {
       return new ServerCall.Listener<>() {}; // refused at its deadline by the timer already: skip it
+    }
+    if (arrival.queued) {
+      admission.started();
     }
     if (arrival.timer != null) {
       try {
@@ -103,21 +111,36 @@ final class QueueDeadline implements ServerInterceptor {
         // the network threads are shutting down: the timer goes with them
       }
     }
-    if (arrival.refused > 0) {
-      metrics.shed("grpc", ServerMetrics.IN_FLIGHT);
-      call.close(Status.RESOURCE_EXHAUSTED.withDescription("the server is overloaded: " + arrival.refused
-          + " calls are already waiting for a worker; retry with backoff"), new Metadata());
+    if (arrival.refused != null) {
+      boolean full = arrival.refused == QueueAdmission.Verdict.FULL;
+      metrics.shed("grpc", full ? ServerMetrics.IN_FLIGHT : ServerMetrics.QUEUE_WAIT);
+      Metadata trailers = new Metadata();
+      if (!full) {
+        trailers.put(RETRY_PUSHBACK, PUSHBACK_MILLIS);
+      }
+      call.close((full ? Status.RESOURCE_EXHAUSTED : Status.UNAVAILABLE).withDescription("the server is overloaded: "
+          + arrival.why + "; the call was not run; retry with backoff"), trailers);
       metrics.request("grpc", method(call), "server_error", System.nanoTime() - arrival.nanos);
       return new ServerCall.Listener<>() {};
     }
     if (late(arrival, call)) {
       return new ServerCall.Listener<>() {};
     }
-    return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(next.startCall(call, headers)) {
+    boolean unary = call.getMethodDescriptor().getType() == MethodDescriptor.MethodType.UNARY;
+    long begun = System.nanoTime();
+    ServerCall.Listener<Q> started = next.startCall(call, headers);
+    long setUp = System.nanoTime() - begun; // authentication, among others
+    return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(started) {
       @Override
       public void onHalfClose() { // a unary call runs here: the last check before it does
-        if (!late(arrival, call)) {
+        // only a message read after the call started waited for a call thread again; the time this call
+        // spent starting (authentication, a first call's class loading) is work, not waiting
+        if (arrival.nanos - begun <= 0 || !late(arrival, call)) {
+          long t = System.nanoTime();
           super.onHalfClose();
+          if (unary && arrival.queued) { // streams (Flight) run for as long as they stream: not a service time
+            admission.finished(setUp + System.nanoTime() - t);
+          }
         }
       }
     };
@@ -126,6 +149,7 @@ final class QueueDeadline implements ServerInterceptor {
   /** At the deadline of a queued call, on a network thread: refuses it unless a worker has it. */
   private void expire(Arrival arrival, ServerCall<?, ?> call) {
     if (arrival.claim()) {
+      admission.abandoned();
       refuse(call, System.nanoTime() - arrival.nanos);
     }
   }
@@ -142,7 +166,7 @@ final class QueueDeadline implements ServerInterceptor {
   private void refuse(ServerCall<?, ?> call, long waited) {
     metrics.shed("grpc", ServerMetrics.QUEUE_TIMEOUT);
     Metadata trailers = new Metadata();
-    trailers.put(RETRY_PUSHBACK, "1000");
+    trailers.put(RETRY_PUSHBACK, PUSHBACK_MILLIS);
     call.close(Status.UNAVAILABLE.withDescription("the server is overloaded: the call waited longer than "
         + timeoutNanos / 1_000_000 + " ms (--queue-timeout) for a worker and was not run; retry with backoff"), trailers);
     metrics.request("grpc", method(call), "server_error", waited);
@@ -161,7 +185,8 @@ final class QueueDeadline implements ServerInterceptor {
     private final AtomicBoolean claimed = new AtomicBoolean();
     private volatile long nanos = System.nanoTime();
     private volatile boolean queued;
-    private volatile int refused;
+    private volatile QueueAdmission.Verdict refused;
+    private volatile String why;
     private volatile ScheduledFuture<?> timer;
 
     /** True for the first caller only: it answers the call. */

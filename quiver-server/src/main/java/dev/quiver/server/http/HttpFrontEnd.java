@@ -5,6 +5,7 @@ import dev.quiver.server.FeatureServing;
 import dev.quiver.server.ServerMetrics;
 import dev.quiver.server.ServerOperations;
 import dev.quiver.server.ServerOptions;
+import dev.quiver.server.admission.QueueAdmission;
 import dev.quiver.server.auth.Authenticator;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
@@ -39,6 +40,7 @@ import io.netty.handler.timeout.IdleStateHandler;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -49,8 +51,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Optionally HTTPS ({@link ServerOptions#tls()}; with a client CA, client certificates are required).
  * The {@link ServerOptions#admission()} limits hold on every connection: idle connections are closed,
- * slow requests get 408, connections past the cap get 503, and requests that waited too long for a
- * worker are shed with 503.
+ * slow requests get 408, connections past the cap get 503, a request that would wait for a worker
+ * longer than the queue budget (by {@link QueueAdmission}'s estimate) gets 503 on arrival, and one
+ * that waited the whole queue timeout gets 503 then.
  */
 public final class HttpFrontEnd implements AutoCloseable {
   private final EventLoopGroup boss;
@@ -98,6 +101,8 @@ public final class HttpFrontEnd implements AutoCloseable {
     HttpApi api = new HttpApi(serving, ops, options.insecure());
     AtomicInteger inFlight = new AtomicInteger();
     AtomicInteger open = metrics.openConnections();
+    QueueAdmission admission = QueueAdmission.of(workers instanceof ThreadPoolExecutor pool ? pool.getMaximumPoolSize()
+        : options.workerThreads(), limits.queueBudget(), limits.maxQueued());
     try {
       Channel ch = new ServerBootstrap()
           .group(boss, io)
@@ -120,7 +125,7 @@ public final class HttpFrontEnd implements AutoCloseable {
                   .addLast(new HttpServerKeepAliveHandler())
                   .addLast(new ConnectionCap(open, limits.maxConnections(), requestTimeout, api, metrics))
                   .addLast(new LimitedAggregator(maxBodyBytes, api, metrics, deadline))
-                  .addLast(new RequestHandler(api, auth, workers, metrics, inFlight, queueTimeout, deadline));
+                  .addLast(new RequestHandler(api, auth, workers, admission, metrics, inFlight, queueTimeout, deadline));
             }
           })
           .bind(new InetSocketAddress(host, port)).sync().channel();

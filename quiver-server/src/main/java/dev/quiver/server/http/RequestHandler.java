@@ -6,6 +6,7 @@ import dev.quiver.core.security.Principal;
 import dev.quiver.server.Caller;
 import dev.quiver.server.CertificatePrincipal;
 import dev.quiver.server.ServerMetrics;
+import dev.quiver.server.admission.QueueAdmission;
 import dev.quiver.server.auth.Authenticator;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -45,9 +46,12 @@ import java.util.logging.Logger;
  * registry): without valid credentials it gets a 401 and never reaches a route. Every field is
  * touched on the connection's event loop only.
  *
- * <p>Load shedding: a request still in the worker queue at its queue timeout is answered 503 (with
- * {@code Retry-After}) right then, without running, and taken out of the queue (when the workers are a
- * {@link ThreadPoolExecutor}) with its body freed; one that finds the queue full is refused at once, so a burst leaves no backlog behind it. An idle connection (no request in
+ * <p>Load shedding: a request whose wait for a worker would, by the {@link QueueAdmission} estimate,
+ * exceed its budget is answered 503 (with {@code Retry-After}) on arrival, without queueing, and the
+ * connection stays open; one still in the worker queue at its queue timeout is answered 503 right
+ * then, without running, and taken out of the queue (when the workers are a {@link ThreadPoolExecutor})
+ * with its body freed; one that finds the queue full is refused at once, so a burst leaves no backlog
+ * behind it. An idle connection (no request in
  * progress) is closed when the idle timeout fires; a slow request gets a 408 ({@link RequestDeadline}).
  * With mutual TLS, the caller is the verified client certificate's {@link CertificatePrincipal}; a
  * request without an {@code Authorization} header then acts for it even when authentication is on.
@@ -57,6 +61,7 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
   private final HttpApi api;
   private final Authenticator auth;
   private final Executor workers;
+  private final QueueAdmission admission;
   private final ServerMetrics metrics;
   private final AtomicInteger inFlight;
   private final long queueTimeoutNanos;
@@ -68,12 +73,14 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
 
   /**
    * @param auth who requests are from ({@link Authenticator#NONE}: anonymous, or the client certificate's principal)
+   * @param admission whether a request may join the worker queue, shared by the front end's connections
    * @param queueTimeoutNanos a request that waited longer than this for a worker is shed
    * @param deadline the connection's slow-request deadline, told when each request is whole
    */
-  RequestHandler(HttpApi api, Authenticator auth, Executor workers, ServerMetrics metrics, AtomicInteger inFlight,
-      long queueTimeoutNanos, RequestDeadline deadline) {
+  RequestHandler(HttpApi api, Authenticator auth, Executor workers, QueueAdmission admission, ServerMetrics metrics,
+      AtomicInteger inFlight, long queueTimeoutNanos, RequestDeadline deadline) {
     super(false);
+    this.admission = admission;
     this.api = api;
     this.auth = auth;
     this.workers = workers;
@@ -144,6 +151,18 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
       next(ctx); // pipelined requests queued behind a worker's answer go on
       return;
     }
+    QueueAdmission.Verdict verdict = admission.admit();
+    if (verdict != QueueAdmission.Verdict.ADMITTED) { // refused now, not after waiting: the client hears at once
+      request.release();
+      boolean full = verdict == QueueAdmission.Verdict.FULL;
+      metrics.shed("http", full ? ServerMetrics.QUEUE_FULL : ServerMetrics.QUEUE_WAIT);
+      respond(ctx, api.error(path, 503, "overloaded", "the server is overloaded: " + admission.refusal()
+          + "; the request was not run; retry later", null, null), keepAlive && !full, head, endpoint, started);
+      if (!full) {
+        next(ctx);
+      }
+      return;
+    }
     busy = true;
     inFlight.incrementAndGet();
     Queued queued = new Queued(ctx, request, method, path, params, needsPrincipal, authorization, caller, keepAlive, head,
@@ -154,6 +173,7 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     } catch (RejectedExecutionException e) {
       queued.deadline.cancel(false);
       queued.set(true);
+      admission.abandoned();
       request.release();
       inFlight.decrementAndGet();
       metrics.shed("http", ServerMetrics.QUEUE_FULL);
@@ -211,11 +231,14 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         return;
       }
       deadline.cancel(false);
+      admission.started();
+      long begun = System.nanoTime();
       HttpReply reply;
       try {
         reply = answer(method, path, params, request.content(), needsPrincipal, authorization, caller);
       } finally {
         request.release();
+        admission.finished(System.nanoTime() - begun);
       }
       ctx.executor().execute(() -> {
         inFlight.decrementAndGet();
@@ -229,6 +252,7 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
       if (!compareAndSet(false, true)) {
         return; // a worker has it
       }
+      admission.abandoned();
       if (workers instanceof ThreadPoolExecutor pool && pool.remove(this)) {
         request.release(); // no worker will see it
       }

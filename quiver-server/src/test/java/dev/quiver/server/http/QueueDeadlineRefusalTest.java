@@ -67,7 +67,8 @@ class QueueDeadlineRefusalTest {
       }
     };
     EmbeddedChannel channel = new EmbeddedChannel(new RequestHandler(new HttpApi(serving, null), Authenticator.NONE,
-        workers, metrics, new AtomicInteger(), TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MS), new RequestDeadline(10_000_000_000L)));
+        workers, dev.quiver.server.admission.QueueAdmission.of(1, java.time.Duration.ofMillis(5), 1024),
+        metrics, new AtomicInteger(), TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MS), new RequestDeadline(10_000_000_000L)));
     channels.add(channel);
     return channel;
   }

@@ -85,6 +85,8 @@ final class RocksDbOnlineStore implements OnlineStore {
   private final RowVersions versions = new RowVersions(VERSION_SLOTS);
   /** Swaps whose row was read again under the lock (no version, or a stale one); for tests and profiles. */
   private final java.util.concurrent.atomic.LongAdder swapRereads = new java.util.concurrent.atomic.LongAdder();
+  /** Rows a newest-wins write read again under its stripes (written since its read); for tests and profiles. */
+  private final java.util.concurrent.atomic.LongAdder putRereads = new java.util.concurrent.atomic.LongAdder();
   private volatile boolean closed;
 
   /** The native option objects, released on close. */
@@ -249,6 +251,11 @@ final class RocksDbOnlineStore implements OnlineStore {
     return swapRereads.sum();
   }
 
+  /** How many rows newest-wins writes read again under their stripes so far (written by another since the first read). */
+  long putRereads() {
+    return putRereads.sum();
+  }
+
   /** The directory of this store. */
   Path path() {
     return path;
@@ -354,7 +361,8 @@ final class RocksDbOnlineStore implements OnlineStore {
    * {@inheritDoc}
    *
    * <p>Creates the table when it does not exist. Reads the stored rows of the batch's distinct keys
-   * in one multi-get (in key order), keeps each entry that is newer than the stored row and than the
+   * in one multi-get (in key order) before taking their stripes, then, under the stripes, again those
+   * another write changed meanwhile ({@link RowVersions}), keeps each entry that is newer than the stored row and than the
    * entries before it, and writes the last one kept per key in one atomic {@link WriteBatch}.
    *
    * @return the entries written when applied in sequence (an entry superseded later in the same
@@ -414,12 +422,34 @@ final class RocksDbOnlineStore implements OnlineStore {
     Lock lock = readLockCreating(table);
     try {
       ColumnFamilyHandle handle = tables.get(table);
+      // the stored rows are read before the stripes are taken, each after its write counter (RowVersions);
+      // under the stripes only the rows written meanwhile are read again, so the stripes are held for the write
+      int[] counterOf = new int[keys.size()];
+      long[] seen = new long[keys.size()];
+      for (int k = 0; k < counterOf.length; k++) {
+        counterOf[k] = versions.slotOf(sorted[k].hash, tableHash);
+        seen[k] = versions.get(counterOf[k]);
+      }
+      byte[][] current = db.multiGetAsList(resources.readOptions(), Collections.nCopies(keys.size(), handle), keys)
+          .toArray(new byte[0][]);
       for (int s : locked) {
         stripes[s].lock();
       }
       try {
-        byte[][] current = db.multiGetAsList(resources.readOptions(), Collections.nCopies(keys.size(), handle), keys)
-            .toArray(new byte[0][]);
+        List<Integer> moved = new ArrayList<>();
+        for (int k = 0; k < counterOf.length; k++) {
+          if (versions.get(counterOf[k]) != seen[k]) {
+            moved.add(k);
+          }
+        }
+        if (!moved.isEmpty()) {
+          putRereads.add(moved.size());
+          List<byte[]> again = db.multiGetAsList(resources.readOptions(), Collections.nCopies(moved.size(), handle),
+              moved.stream().map(keys::get).toList());
+          for (int m = 0; m < moved.size(); m++) {
+            current[moved.get(m)] = again.get(m);
+          }
+        }
         boolean[] changed = new boolean[keys.size()];
         int written = 0;
         for (int i = 0; i < slotOf.length; i++) {
@@ -442,7 +472,7 @@ final class RocksDbOnlineStore implements OnlineStore {
           }
           for (int slot = 0; slot < changed.length; slot++) {
             if (changed[slot]) {
-              versions.bump(versions.slotOf(sorted[slot].hash, tableHash));
+              versions.bump(counterOf[slot]);
             }
           }
         }

@@ -45,6 +45,18 @@ class RocksDbOnlineStoreTest extends OnlineStoreContract {
   // ---- beyond the contract ----------------------------------------------------------------------
 
   @Test
+  @Timeout(value = 120, unit = TimeUnit.SECONDS)
+  void racingNewestWinsWritesReadAgainWhatWasWrittenBetweenTheirReadAndTheirStripes() throws Exception {
+    long rereads = 0;
+    for (int attempt = 0; attempt < 5 && rereads == 0; attempt++) {
+      store.dropTable(TABLE);
+      concurrentWritersToTheSameKeysEndAtTheMax(); // the contract's race: every key ends at its newest row
+      rereads = last.putRereads();
+    }
+    assertThat(rereads).as("rows read again under the stripes (the path a racing write takes)").isPositive();
+  }
+
+  @Test
   void aSwapOfARowNotWrittenSinceReadForSwapIsNotReadAgain() {
     List<byte[]> keys = new ArrayList<>();
     List<Entry> rows = new ArrayList<>();

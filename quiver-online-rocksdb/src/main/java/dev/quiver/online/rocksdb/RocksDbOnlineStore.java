@@ -64,10 +64,11 @@ final class RocksDbOnlineStore implements OnlineStore {
   private static final int STRIPES = 1024;
 
   /**
-   * Write-counter slots ({@link RowVersions}); a power of two, 2 MB. Two writers' batches of 5,000
-   * keys share a slot for about 2% of their keys: those are read again at the swap.
+   * Write-counter slots ({@link RowVersions}); a power of two, 8 MB. While one writer's batch of
+   * 5,000 keys goes from its read to its swap, another writer's batch bumps about 10,000 slots (its
+   * latest rows and its tile rows): about 1% of the first batch's keys are then read again.
    */
-  private static final int VERSION_SLOTS = 1 << 18;
+  private static final int VERSION_SLOTS = 1 << 20;
 
   private static final Object LIBRARY = new Object();
   private static boolean libraryLoaded;

@@ -78,7 +78,7 @@ class RocksDbOnlineStoreTest extends OnlineStoreContract {
     for (int k = 0; k < keys.size(); k++) {
       assertThat(done[k]).as("swap of key %d", k).isEqualTo(k != 7);
     }
-    // key 7 and any key sharing a write counter with it (2^18 slots: almost never) are read again; no other
+    // key 7 and any key sharing a write counter with it (2^20 slots: almost never) are read again; no other
     assertThat(last.swapRereads() - before).as("rows read again at the swap").isBetween(1L, 3L);
     assertThat(store.multiGet(TABLE, List.of(userKey(7)))).containsExactly(row(11, null, 7));
     // without versions every row is read again

@@ -55,6 +55,20 @@ final class TimedOnlineStore implements OnlineStore {
     });
   }
 
+  /**
+   * The wrapped store's own compare-and-set (Redis's script, RocksDB's under its key stripes): the
+   * interface's default is atomic only against other callers of that default in this JVM.
+   */
+  @Override
+  public boolean[] multiCompareAndSet(String table, List<Swap> swaps) {
+    return timed(puts, putErrors, () -> store.multiCompareAndSet(table, swaps));
+  }
+
+  @Override
+  public VersionedRows readForSwap(String table, List<byte[]> keys) {
+    return timed(gets, getErrors, () -> store.readForSwap(table, keys));
+  }
+
   @Override
   public void delete(String table, List<byte[]> keys) {
     store.delete(table, keys);

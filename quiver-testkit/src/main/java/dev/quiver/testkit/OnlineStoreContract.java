@@ -971,7 +971,7 @@ public abstract class OnlineStoreContract {
         workers.add(pool.submit(() -> {
           long[] added = new long[keys.size()];
           start.await();
-          SwapCounters.increment(client, table, keys, rounds, random, added);
+          SwapCounters.increment(client, table, keys, rounds, random, added, versioned(random));
           return added;
         }));
       }
@@ -996,6 +996,65 @@ public abstract class OnlineStoreContract {
     }
   }
 
+  /** Whether a swapping thread reads with {@link OnlineStore#readForSwap} this time: about half the time. */
+  private static boolean versioned(Random random) {
+    return random.nextBoolean();
+  }
+
+  @Test
+  public void aSwapWithTheVersionReadSucceedsWhenNothingWroteItsRowSince() {
+    store.createTable(TABLE);
+    byte[] first = row(10, null, 1);
+    store.multiCompareAndSet(TABLE, List.of(swap(userKey(1), null, first)));
+    OnlineStore.VersionedRows read = store.readForSwap(TABLE, List.of(userKey(1), userKey(2)));
+    assertValues(read.rows(), Arrays.asList(first, null), "read for a swap");
+    // writes of other keys meanwhile change nothing for these (a store may read them again, never refuse them)
+    List<Entry> others = new ArrayList<>();
+    for (int k = 3; k < 2000; k++) {
+      others.add(entry(userKey(k), row(5, null, k)));
+    }
+    store.multiPut(TABLE, others);
+
+    byte[] second = row(11, null, 2);
+    assertThat(outcomes(store.multiCompareAndSet(TABLE, List.of(
+        new Swap(userKey(1), read.rows().get(0), second, read.versions()[0]),
+        new Swap(userKey(2), null, first, read.versions()[1]))))).containsExactly(true, true);
+    assertValues(store.multiGet(TABLE, List.of(userKey(1), userKey(2))), List.of(second, first), "after the swaps");
+    // the version read before those swaps is stale now: the row is compared, and it is not what was read
+    assertThat(outcomes(store.multiCompareAndSet(TABLE, List.of(
+        new Swap(userKey(1), read.rows().get(0), row(12, null, 3), read.versions()[0]))))).containsExactly(false);
+  }
+
+  @Test
+  public void aSwapWithTheVersionReadIsRefusedAfterAnyWriteOfItsRow() {
+    List<String> writes = List.of("multiPut", "multiPutIfNewer", "multiPutIfNotOlder", "swap", "delete", "dropTable");
+    for (String write : writes) {
+      String table = TABLE + "." + write;
+      store.createTable(table);
+      byte[] first = row(10, null, 1);
+      store.multiPutIfNewer(table, List.of(entry(userKey(1), first)));
+      OnlineStore.VersionedRows read = store.readForSwap(table, List.of(userKey(1)));
+      assertValues(read.rows(), List.of(first), write + ": read for a swap");
+      byte[] written = row(20, null, 2);
+      switch (write) {
+        case "multiPut" -> store.multiPut(table, List.of(entry(userKey(1), written)));
+        case "multiPutIfNewer" -> store.multiPutIfNewer(table, List.of(entry(userKey(1), written)));
+        case "multiPutIfNotOlder" -> store.multiPutIfNotOlder(table, List.of(entry(userKey(1), written)));
+        case "swap" -> store.multiCompareAndSet(table, List.of(swap(userKey(1), first, written)));
+        case "delete" -> store.delete(table, List.of(userKey(1)));
+        case "dropTable" -> store.dropTable(table);
+        default -> throw new IllegalStateException(write);
+      }
+      boolean gone = write.equals("delete") || write.equals("dropTable");
+
+      assertThat(outcomes(store.multiCompareAndSet(table, List.of(
+          new Swap(userKey(1), read.rows().getFirst(), row(30, null, 3), read.versions()[0])))))
+          .as("a swap expecting the row read before a %s of it", write).containsExactly(false);
+      assertValues(store.multiGet(table, List.of(userKey(1))), Arrays.asList(gone ? null : written),
+          "after " + write + " and the refused swap");
+    }
+  }
+
   @Test
   @Timeout(value = 120, unit = TimeUnit.SECONDS)
   public void aPlainWriteNeverLandsInsideASwap() throws Exception {
@@ -1014,7 +1073,7 @@ public abstract class OnlineStoreContract {
           long seen = 0;
           long[] added = new long[1];
           while (jumping.get()) {
-            SwapCounters.increment(client, table, keys, 1, random, added);
+            SwapCounters.increment(client, table, keys, 1, random, added, versioned(random));
             long now = SwapCounters.decode(client.multiGet(table, keys).getFirst()) / jump;
             if (now < seen) {
               return "the count went back from plain write " + seen + " to " + now;

@@ -53,6 +53,17 @@ public final class SwapCounters {
    */
   public static long increment(OnlineStore store, String table, List<byte[]> keys, int rounds, Random random,
       long[] added) {
+    return increment(store, table, keys, rounds, random, added, false);
+  }
+
+  /**
+   * Increments as {@link #increment(OnlineStore, String, List, int, Random, long[])} does; with
+   * {@code versioned}, reading with {@link OnlineStore#readForSwap} and passing each row's version
+   * on in its swap, as tile writers do (a store that trusts the version must still refuse a swap of
+   * a row written since the read).
+   */
+  public static long increment(OnlineStore store, String table, List<byte[]> keys, int rounds, Random random,
+      long[] added, boolean versioned) {
     long refused = 0;
     for (int r = 0; r < rounds; r++) {
       List<Integer> chosen = new ArrayList<>();
@@ -63,11 +74,13 @@ public final class SwapCounters {
       }
       while (!chosen.isEmpty()) {
         List<byte[]> wanted = chosen.stream().map(keys::get).toList();
-        List<byte[]> stored = store.multiGet(table, wanted);
+        OnlineStore.VersionedRows read = versioned ? store.readForSwap(table, wanted) : null;
+        List<byte[]> stored = versioned ? read.rows() : store.multiGet(table, wanted);
         List<Swap> swaps = new ArrayList<>(wanted.size());
         for (int i = 0; i < wanted.size(); i++) {
           byte[] next = encode(decode(stored.get(i)) + 1, random.nextLong());
-          swaps.add(new Swap(wanted.get(i), stored.get(i), next));
+          swaps.add(versioned ? new Swap(wanted.get(i), stored.get(i), next, read.versions()[i])
+              : new Swap(wanted.get(i), stored.get(i), next));
         }
         boolean[] done = store.multiCompareAndSet(table, swaps);
         List<Integer> again = new ArrayList<>();

@@ -36,7 +36,8 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  *       uniform over {@code --users}, event time = the wall clock at send;
  *   <li>the load generator of the serve benchmark ({@link LoadGenerator}, open model, no coordinated
  *       omission) at {@code --load-rate} req/s of {@code POST /get-online-features}, 1 user × every
- *       feature of the view, users uniform;
+ *       feature of the view, users uniform ({@code --load-rate 0}: closed loop, as fast as it goes;
+ *       {@code --no-load}: none, so only the checker reads);
  *   <li>a {@link FreshnessChecker}: every {@code --sample}-th event sent after the warm-up is
  *       followed until the server returns it (its user's newest {@code seq} reaches it), polling
  *       every {@code --check-interval-ms}; freshness = time of that answer − time of the send.
@@ -54,7 +55,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  *     dev.quiver.bench.stream.FreshnessBenchmark /tmp/quiver-bench/stream [--store rocksdb|redis] [--rate 10000] \
  *     [--load-rate 5000] [--views aggregates|columns] [--users 100000] [--partitions 2] [--warmup-s 10] \
  *     [--duration-s 30] [--sample 100] [--check-interval-ms 10] [--patience-s 10] [--connections 32] \
- *     [--max-poll-records 5000] [--seed 42]
+ *     [--max-poll-records 5000] [--seed 42] [--no-load]
  * </pre>
  */
 public final class FreshnessBenchmark {
@@ -70,6 +71,7 @@ public final class FreshnessBenchmark {
     String type = a.opt("store", "rocksdb");
     double rate = a.longOpt("rate", 10_000);
     double loadRate = a.longOpt("load-rate", 5_000);
+    boolean noLoad = a.flag("no-load"); // no reads but the checker's: how fresh ingestion alone keeps the store
     int users = a.intOpt("users", 100_000);
     int partitions = a.intOpt("partitions", 2);
     String kind = a.opt("views", "aggregates");
@@ -116,7 +118,8 @@ public final class FreshnessBenchmark {
         double brokerCpu0 = Machine.cpuSeconds(broker.pid());
         double ownCpu0 = IngestBenchmark.processCpuSeconds();
         long wall0 = System.nanoTime();
-        CompletableFuture<LoadResult> loaded = CompletableFuture.supplyAsync(() -> new LoadGenerator().run(load));
+        CompletableFuture<LoadResult> loaded = noLoad ? CompletableFuture.completedFuture(null)
+            : CompletableFuture.supplyAsync(() -> new LoadGenerator().run(load));
         Thread checking = new Thread(checker, "freshness-checker");
         checking.start();
         long[] sent = produce(producer, topic, rate, users, warmup, duration, sample, checker, a.longOpt("seed", 42));
@@ -137,19 +140,25 @@ public final class FreshnessBenchmark {
                 + " checker: %,d requests, %,d failed%s%n",
             ms(f, 50), ms(f, 90), ms(f, 99), f.getMaxValue() / 1e6, f.getTotalCount(), checker.unseen(), checker.requests(),
             checker.failedRequests(), checker.lastError() == null ? "" : " (last: " + checker.lastError() + ")");
-        out.printf("server under the same run: %s%n", served.line());
+        out.printf("server under the same run: %s%n", served == null ? "no load (--no-load)" : served.line());
         out.printf("CPU (cores, whole run): server JVM %.2f, broker JVM %.2f, this JVM (producer, load generator, checker)"
             + " %.2f; load average before %s, after %s%n", serverCores, brokerCores, ownCores, loadBefore, Machine.loadAverage());
         out.println();
         out.println("| store, view | events/s (target) | freshness p50 ms | p90 ms | p99 ms | max ms | samples (unseen)"
             + " | req/s (target) | server p50 ms | p99 ms | p99.9 ms | service p99 ms | server CPU cores | load avg before |");
         out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
-        out.printf("| %s, %s | %,.0f (%,.0f) | %.1f | %.1f | %.1f | %.1f | %,d (%,d) | %,.0f (%,.0f)%s | %.3f | %.3f | %.3f | %.3f | %.2f | %s |%n",
-            type, kind, sent[0] / (sent[1] / 1e9), rate, ms(f, 50), ms(f, 90), ms(f, 99), f.getMaxValue() / 1e6,
-            f.getTotalCount(), checker.unseen(), served.achievedRate(), loadRate,
-            served.clean() ? "" : " not clean", served.ms(50), served.ms(99), served.ms(99.9),
-            served.service().getValueAtPercentile(99) / 1e6, serverCores,
-            loadBefore.split(" ")[0]);
+        if (served == null) {
+          out.printf("| %s, %s | %,.0f (%,.0f) | %.1f | %.1f | %.1f | %.1f | %,d (%,d) | no load | – | – | – | – | %.2f | %s |%n",
+              type, kind, sent[0] / (sent[1] / 1e9), rate, ms(f, 50), ms(f, 90), ms(f, 99), f.getMaxValue() / 1e6,
+              f.getTotalCount(), checker.unseen(), serverCores, loadBefore.split(" ")[0]);
+        } else {
+          out.printf("| %s, %s | %,.0f (%,.0f) | %.1f | %.1f | %.1f | %.1f | %,d (%,d) | %,.0f (%,.0f)%s | %.3f | %.3f | %.3f | %.3f | %.2f | %s |%n",
+              type, kind, sent[0] / (sent[1] / 1e9), rate, ms(f, 50), ms(f, 90), ms(f, 99), f.getMaxValue() / 1e6,
+              f.getTotalCount(), checker.unseen(), served.achievedRate(), loadRate,
+              served.clean() ? "" : " not clean", served.ms(50), served.ms(99), served.ms(99.9),
+              served.service().getValueAtPercentile(99) / 1e6, serverCores,
+              loadBefore.split(" ")[0]);
+        }
       }
     }
   }

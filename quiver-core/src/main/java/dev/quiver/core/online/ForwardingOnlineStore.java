@@ -52,6 +52,11 @@ public abstract class ForwardingOnlineStore implements OnlineStore {
   }
 
   @Override
+  public VersionedRows readForSwap(String table, List<byte[]> keys) {
+    return delegate.readForSwap(table, keys);
+  }
+
+  @Override
   public void delete(String table, List<byte[]> keys) {
     delegate.delete(table, keys);
   }

@@ -101,6 +101,21 @@ public interface OnlineStore extends AutoCloseable {
     }
   }
 
+  /**
+   * The stored values of {@code keys} as {@link #multiGet} reads them, each with a version to pass
+   * on in the {@link Swap} that expects it ({@link Swap#readVersion()}). A store that can tell, at
+   * the swap, that a key was not written since this read (an embedded store, which sees every write)
+   * then trusts the bytes read instead of reading them again; one that cannot returns {@link
+   * Swap#UNREAD} versions and compares bytes as always. Versions are opaque and mean something only
+   * to the store that gave them.
+   */
+  default VersionedRows readForSwap(String table, List<byte[]> keys) {
+    List<byte[]> rows = multiGet(table, keys);
+    long[] versions = new long[rows.size()];
+    java.util.Arrays.fill(versions, Swap.UNREAD);
+    return new VersionedRows(rows, versions);
+  }
+
   /** Deletes the rows of {@code keys}; absent keys are ignored. */
   void delete(String table, List<byte[]> keys);
 
@@ -120,11 +135,35 @@ public interface OnlineStore extends AutoCloseable {
 
   /**
    * One compare-and-set: {@code key}'s row becomes {@code value} (null: deleted) if it is now
-   * {@code expected} (null: absent).
+   * {@code expected} (null: absent). {@code readVersion} is the version {@link #readForSwap} gave
+   * with {@code expected} (then {@code expected} must be exactly the bytes it read), or {@link
+   * #UNREAD}.
    */
-  record Swap(byte[] key, byte[] expected, byte[] value) {
+  record Swap(byte[] key, byte[] expected, byte[] value, long readVersion) {
+    /** The version of a swap whose expected bytes did not come from {@link #readForSwap}: compare bytes. */
+    public static final long UNREAD = Long.MIN_VALUE;
+
     public Swap {
       Objects.requireNonNull(key, "key");
+    }
+
+    /** A swap whose expected bytes the store compares with what it holds ({@link #UNREAD}). */
+    public Swap(byte[] key, byte[] expected, byte[] value) {
+      this(key, expected, value, UNREAD);
+    }
+  }
+
+  /**
+   * Rows read by {@link #readForSwap}, aligned with the keys: the bytes (null: no row) and the
+   * version to give the {@link Swap} that expects them.
+   */
+  record VersionedRows(List<byte[]> rows, long[] versions) {
+    public VersionedRows {
+      Objects.requireNonNull(rows, "rows");
+      Objects.requireNonNull(versions, "versions");
+      if (rows.size() != versions.length) {
+        throw new IllegalArgumentException(rows.size() + " rows but " + versions.length + " versions");
+      }
     }
   }
 

@@ -48,7 +48,7 @@ final class PushedTiles {
   private int[] atLayout;
   private int[] atEarlier;
   /** The rows {@link #check} read, which {@link #apply} swaps against first (then null); null before a check. */
-  private List<byte[]> checked;
+  private OnlineStore.VersionedRows checked;
 
   private PushedTiles(Target target, String earlierMissing, List<String> columns, int rows) {
     this.target = target;
@@ -120,9 +120,9 @@ final class PushedTiles {
    * @throws ConflictException naming the first such row's key
    */
   void check(OnlineStore store) {
-    List<byte[]> stored = store.multiGet(target.table(), keys);
+    OnlineStore.VersionedRows stored = store.readForSwap(target.table(), keys);
     for (int i = 0; i < keys.size(); i++) {
-      foldInto(i, stored.get(i));
+      foldInto(i, stored.rows().get(i));
     }
     checked = stored;
   }
@@ -156,7 +156,7 @@ final class PushedTiles {
   Counts apply(OnlineStore store, Origin origin, long nowMicros, PushedFile appended) {
     store.createTable(target.table());
     long[][] counts = new long[keys.size()][]; // per key, from the attempt that was written
-    List<byte[]> read = checked;
+    OnlineStore.VersionedRows read = checked;
     checked = null;
     TileRows.swap(store, target.table(), keys, read, (i, stored) -> {
       TileLayout into = foldInto(i, stored);

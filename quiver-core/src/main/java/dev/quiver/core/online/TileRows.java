@@ -57,7 +57,7 @@ public final class TileRows {
    * @throws QuiverException when some keys still changed under every one of {@link #ATTEMPTS} rounds
    */
   static int swap(OnlineStore store, String table, List<byte[]> keys, Change change) {
-    return swap(store, table, keys, null, change);
+    return swap(store, table, keys, (OnlineStore.VersionedRows) null, change);
   }
 
   /**
@@ -67,8 +67,18 @@ public final class TileRows {
    * loses nothing.
    */
   static int swap(OnlineStore store, String table, List<byte[]> keys, List<byte[]> read, Change change) {
-    if (read != null && read.size() != keys.size()) {
-      throw new IllegalArgumentException(read.size() + " rows read for " + keys.size() + " keys");
+    return swap(store, table, keys, read == null ? null : unversioned(read), change);
+  }
+
+  /**
+   * Swaps as {@link #swap(OnlineStore, String, List, List, Change)} does, with the rows as {@link
+   * OnlineStore#readForSwap} read them (or null): each swap carries its row's version, so a store
+   * that sees every write (RocksDB) writes a row not changed since without reading it again. Later
+   * rounds read with {@link OnlineStore#readForSwap} too.
+   */
+  static int swap(OnlineStore store, String table, List<byte[]> keys, OnlineStore.VersionedRows read, Change change) {
+    if (read != null && read.rows().size() != keys.size()) {
+      throw new IllegalArgumentException(read.rows().size() + " rows read for " + keys.size() + " keys");
     }
     List<Integer> pending = new ArrayList<>(keys.size());
     for (int i = 0; i < keys.size(); i++) {
@@ -80,14 +90,16 @@ public final class TileRows {
         // another writer won these keys: back off a little, more each round, so two writers do not keep colliding
         LockSupport.parkNanos(ThreadLocalRandom.current().nextLong(1 + Math.min(attempt, 20) * 200_000L));
       }
-      List<byte[]> stored = attempt == 0 && read != null ? read : store.multiGet(table, pending.stream().map(keys::get).toList());
+      OnlineStore.VersionedRows rows = attempt == 0 && read != null ? read
+          : store.readForSwap(table, pending.stream().map(keys::get).toList());
+      List<byte[]> stored = rows.rows();
       List<OnlineStore.Swap> swaps = new ArrayList<>(pending.size());
       List<Integer> swapped = new ArrayList<>(pending.size());
       for (int p = 0; p < pending.size(); p++) {
         int i = pending.get(p);
         byte[] next = change.apply(i, stored.get(p));
         if (next != null && !Arrays.equals(next, stored.get(p))) {
-          swaps.add(new OnlineStore.Swap(keys.get(i), stored.get(p), next));
+          swaps.add(new OnlineStore.Swap(keys.get(i), stored.get(p), next, rows.versions()[p]));
           swapped.add(i);
         }
       }
@@ -110,5 +122,11 @@ public final class TileRows {
           + " write again (or raise -Dquiver.tiles.cas-attempts)");
     }
     return written;
+  }
+
+  private static OnlineStore.VersionedRows unversioned(List<byte[]> rows) {
+    long[] versions = new long[rows.size()];
+    Arrays.fill(versions, OnlineStore.Swap.UNREAD);
+    return new OnlineStore.VersionedRows(rows, versions);
   }
 }

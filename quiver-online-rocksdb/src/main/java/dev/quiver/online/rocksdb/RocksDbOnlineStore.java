@@ -63,6 +63,13 @@ final class RocksDbOnlineStore implements OnlineStore {
   /** Key-hash stripes; a power of two. Big batches take most of them, small ones one or two. */
   private static final int STRIPES = 1024;
 
+  /**
+   * Write-counter slots ({@link RowVersions}); a power of two, 8 MB. While one writer's batch of
+   * 5,000 keys goes from its read to its swap, another writer's batch bumps about 10,000 slots (its
+   * latest rows and its tile rows): about 1% of the first batch's keys are then read again.
+   */
+  private static final int VERSION_SLOTS = 1 << 20;
+
   private static final Object LIBRARY = new Object();
   private static boolean libraryLoaded;
 
@@ -75,6 +82,12 @@ final class RocksDbOnlineStore implements OnlineStore {
   private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
   private final KeyStripes keyStripes = new KeyStripes(STRIPES);
   private final ReentrantLock[] stripes = keyStripes.locks();
+  /** Write counters per key slot, so a swap trusts what {@link #readForSwap} read ({@link RowVersions}). */
+  private final RowVersions versions = new RowVersions(VERSION_SLOTS);
+  /** Swaps whose row was read again under the lock (no version, or a stale one); for tests and profiles. */
+  private final java.util.concurrent.atomic.LongAdder swapRereads = new java.util.concurrent.atomic.LongAdder();
+  /** Rows a newest-wins write read again under its stripes (written since its read); for tests and profiles. */
+  private final java.util.concurrent.atomic.LongAdder putRereads = new java.util.concurrent.atomic.LongAdder();
   private volatile boolean closed;
 
   /** The native option objects, released on close. */
@@ -234,6 +247,16 @@ final class RocksDbOnlineStore implements OnlineStore {
     }
   }
 
+  /** How many swaps read their row again under the lock so far (the others trusted {@link #readForSwap}). */
+  long swapRereads() {
+    return swapRereads.sum();
+  }
+
+  /** How many rows newest-wins writes read again under their stripes so far (written by another since the first read). */
+  long putRereads() {
+    return putRereads.sum();
+  }
+
   /** The directory of this store. */
   Path path() {
     return path;
@@ -275,6 +298,7 @@ final class RocksDbOnlineStore implements OnlineStore {
         db.dropColumnFamily(handle);
         tables.remove(table);
         handle.close();
+        versions.bumpAll(); // its rows are gone: no swap may trust a read of them
       }
     } catch (RocksDBException e) {
       throw failure("drop table " + table, e);
@@ -315,8 +339,31 @@ final class RocksDbOnlineStore implements OnlineStore {
   /**
    * {@inheritDoc}
    *
+   * <p>Reads each key's write counter ({@link RowVersions}), then the rows in one multi-get, without
+   * locks: a swap that finds the counter unchanged under the key's stripe writes without reading
+   * the row again.
+   *
+   * @throws NullPointerException when an argument or a key is null
+   * @throws QuiverException when RocksDB fails or the store is closed
+   */
+  @Override
+  public VersionedRows readForSwap(String table, List<byte[]> keys) {
+    Objects.requireNonNull(table, "table");
+    requireNoNulls(keys, "keys");
+    int tableHash = table.hashCode();
+    long[] read = new long[keys.size()];
+    for (int i = 0; i < read.length; i++) {
+      read[i] = versions.get(versions.slot(keys.get(i), tableHash)); // before the row: see RowVersions
+    }
+    return new VersionedRows(multiGet(table, keys), read);
+  }
+
+  /**
+   * {@inheritDoc}
+   *
    * <p>Creates the table when it does not exist. Reads the stored rows of the batch's distinct keys
-   * in one multi-get (in key order), keeps each entry that is newer than the stored row and than the
+   * in one multi-get (in key order) before taking their stripes, then, under the stripes, again those
+   * another write changed meanwhile ({@link RowVersions}), keeps each entry that is newer than the stored row and than the
    * entries before it, and writes the last one kept per key in one atomic {@link WriteBatch}.
    *
    * @return the entries written when applied in sequence (an entry superseded later in the same
@@ -376,12 +423,34 @@ final class RocksDbOnlineStore implements OnlineStore {
     Lock lock = readLockCreating(table);
     try {
       ColumnFamilyHandle handle = tables.get(table);
+      // the stored rows are read before the stripes are taken, each after its write counter (RowVersions);
+      // under the stripes only the rows written meanwhile are read again, so the stripes are held for the write
+      int[] counterOf = new int[keys.size()];
+      long[] seen = new long[keys.size()];
+      for (int k = 0; k < counterOf.length; k++) {
+        counterOf[k] = versions.slotOf(sorted[k].hash, tableHash);
+        seen[k] = versions.get(counterOf[k]);
+      }
+      byte[][] current = db.multiGetAsList(resources.readOptions(), Collections.nCopies(keys.size(), handle), keys)
+          .toArray(new byte[0][]);
       for (int s : locked) {
         stripes[s].lock();
       }
       try {
-        byte[][] current = db.multiGetAsList(resources.readOptions(), Collections.nCopies(keys.size(), handle), keys)
-            .toArray(new byte[0][]);
+        List<Integer> moved = new ArrayList<>();
+        for (int k = 0; k < counterOf.length; k++) {
+          if (versions.get(counterOf[k]) != seen[k]) {
+            moved.add(k);
+          }
+        }
+        if (!moved.isEmpty()) {
+          putRereads.add(moved.size());
+          List<byte[]> again = db.multiGetAsList(resources.readOptions(), Collections.nCopies(moved.size(), handle),
+              moved.stream().map(keys::get).toList());
+          for (int m = 0; m < moved.size(); m++) {
+            current[moved.get(m)] = again.get(m);
+          }
+        }
         boolean[] changed = new boolean[keys.size()];
         int written = 0;
         for (int i = 0; i < slotOf.length; i++) {
@@ -401,6 +470,11 @@ final class RocksDbOnlineStore implements OnlineStore {
               }
             }
             db.write(resources.writeOptions(), batch);
+          }
+          for (int slot = 0; slot < changed.length; slot++) {
+            if (changed[slot]) {
+              versions.bump(counterOf[slot]);
+            }
           }
         }
         return written;
@@ -442,6 +516,7 @@ final class RocksDbOnlineStore implements OnlineStore {
         batch.put(handle, e.key(), e.value());
       }
       db.write(resources.writeOptions(), batch);
+      bumpAll(table, keys);
     } catch (RocksDBException e) {
       throw failure("write " + entries.size() + " rows to table " + table, e);
     } finally {
@@ -455,8 +530,10 @@ final class RocksDbOnlineStore implements OnlineStore {
    *
    * <p>Every writer of a key lives in this process (RocksDB locks the directory), so the swaps hold
    * the stripes of their keys (as every other write does) around one multi-get, the byte
-   * comparisons and one atomic {@link WriteBatch} of the swaps that succeeded. Reads take no lock.
-   * The table is created when missing, as by the other writes.
+   * comparisons and one atomic {@link WriteBatch} of the swaps that succeeded. A swap whose expected
+   * bytes {@link #readForSwap} read, and whose key's write counter has not moved since, is not read
+   * again ({@link RowVersions}); the others are. Reads take no lock. The table is created when
+   * missing, as by the other writes.
    *
    * @throws IllegalArgumentException when two swaps have the same key
    * @throws NullPointerException when an argument or a swap is null
@@ -485,10 +562,25 @@ final class RocksDbOnlineStore implements OnlineStore {
     int[] held = keyStripes.lock(table, keys);
     try (WriteBatch batch = new WriteBatch()) {
       ColumnFamilyHandle handle = tables.get(table);
-      List<byte[]> stored = db.multiGetAsList(resources.readOptions(), Collections.nCopies(keys.size(), handle), keys);
+      int tableHash = table.hashCode();
+      int[] slots = new int[keys.size()];
+      List<byte[]> reread = new ArrayList<>();
+      int[] rereadAt = new int[keys.size()];
+      for (int i = 0; i < slots.length; i++) {
+        Swap s = swaps.get(i);
+        slots[i] = versions.slot(s.key(), tableHash);
+        boolean trusted = s.readVersion() != Swap.UNREAD && versions.get(slots[i]) == s.readVersion();
+        rereadAt[i] = trusted ? -1 : reread.size();
+        if (!trusted) {
+          reread.add(s.key());
+        }
+      }
+      swapRereads.add(reread.size());
+      List<byte[]> stored = reread.isEmpty() ? List.of()
+          : db.multiGetAsList(resources.readOptions(), Collections.nCopies(reread.size(), handle), reread);
       for (int i = 0; i < done.length; i++) {
         Swap s = swaps.get(i);
-        if (Arrays.equals(stored.get(i), s.expected())) {
+        if (rereadAt[i] < 0 || Arrays.equals(stored.get(rereadAt[i]), s.expected())) {
           done[i] = true;
           if (s.value() == null) {
             batch.delete(handle, s.key());
@@ -499,6 +591,11 @@ final class RocksDbOnlineStore implements OnlineStore {
       }
       if (batch.count() > 0) {
         db.write(resources.writeOptions(), batch);
+        for (int i = 0; i < done.length; i++) {
+          if (done[i]) {
+            versions.bump(slots[i]);
+          }
+        }
       }
       return done;
     } catch (RocksDBException e) {
@@ -543,6 +640,7 @@ final class RocksDbOnlineStore implements OnlineStore {
           batch.delete(handle, key);
         }
         db.write(resources.writeOptions(), batch);
+        bumpAll(table, keys);
       } finally {
         for (int i = locked.length - 1; i >= 0; i--) {
           stripes[locked[i]].unlock();
@@ -648,6 +746,14 @@ final class RocksDbOnlineStore implements OnlineStore {
 
   private QuiverException failure(String action, RocksDBException e) {
     return new QuiverException("the online store at " + path + " could not " + action + ": " + e.getMessage(), e);
+  }
+
+  /** Counts a finished write of each key ({@link RowVersions}); the caller holds their stripes. */
+  private void bumpAll(String table, List<byte[]> keys) {
+    int tableHash = table.hashCode();
+    for (byte[] key : keys) {
+      versions.bump(versions.slot(key, tableHash));
+    }
   }
 
   private int stripe(int keyHash, int tableHash) {

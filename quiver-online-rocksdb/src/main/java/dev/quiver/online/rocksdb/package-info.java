@@ -15,10 +15,14 @@
  * {@code multiPutIfNewer} reads the stored rows of the batch's keys with one multi-get, keeps an
  * entry when its order key (bytes 1 to 16 of the value, compared unsigned) is greater than the
  * stored row's and than the earlier entries' of the same key, and writes the survivors in one atomic
- * write batch, all under striped locks on the key hashes (taken in ascending order), so concurrent
+ * write batch, under striped locks on the key hashes (taken in ascending order), so concurrent
  * writers (materialization and push) cannot interleave a read-compare-write. {@code
  * multiCompareAndSet} (tile rows) and {@code multiPut} hold the same stripes, so a swap is atomic
- * against every writer; the process is the only one that can open the directory. Every write goes
+ * against every writer; the process is the only one that can open the directory. Every write bumps
+ * a counter per key slot ({@code RowVersions}) before releasing its stripes: a row read with its
+ * counter ({@code readForSwap}, and the multi-get of {@code multiPutIfNewer}, which runs before the
+ * stripes are taken) whose counter has not moved under the stripes is still the stored row, so it is
+ * not read again; one whose counter moved is. Every write goes
  * through the write-ahead log; by default it is not fsynced ({@code sync: false}): an acknowledged
  * write survives a crash of the JVM, and an OS crash or power loss can lose the last moments, which
  * re-running the materialization or replaying the stream restores because writes are idempotent.

@@ -4,7 +4,9 @@ import dev.quiver.core.InvalidRequestException;
 import dev.quiver.core.model.StreamSource;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -89,6 +91,9 @@ final class SourceConsumer implements Runnable {
   private final Counter failures;
   private final Counter late;
   private final Counter future;
+  /** Each round's writes and commit, and its events: what freshness waits for behind the poll. */
+  private final Timer roundTime;
+  private final DistributionSummary roundEvents;
   private final AtomicLong eventCount = new AtomicLong();
   private final AtomicLong refusedCount = new AtomicLong();
   private final AtomicLong lateCount = new AtomicLong();
@@ -140,6 +145,12 @@ final class SourceConsumer implements Runnable {
     this.future = Counter.builder("quiver.push.rows.rejected")
         .description("Pushed or streamed rows refused and never stored, by reason (future: event time after now + max_future_skew)")
         .tag("reason", "future").register(meters);
+    this.roundTime = Timer.builder("quiver.stream.round")
+        .description("time to write a round's partition batches online and commit their offsets")
+        .tag("source", source.name()).register(meters);
+    this.roundEvents = DistributionSummary.builder("quiver.stream.round.records")
+        .description("records in a round (one poll and what the client had buffered)")
+        .tag("source", source.name()).register(meters);
   }
 
   @Override
@@ -281,8 +292,10 @@ final class SourceConsumer implements Runnable {
    * batch's start and retried after a pause.
    */
   private void apply() {
+    long start = System.nanoTime();
     List<Batch> batches = new ArrayList<>();
     round.forEach((tp, records) -> batches.add(new Batch(tp, records)));
+    roundEvents.record(batches.stream().mapToInt(b -> b.records.size()).sum());
     write(batches);
     Map<TopicPartition, OffsetAndMetadata> offsets = new LinkedHashMap<>();
     boolean failed = false;
@@ -307,6 +320,7 @@ final class SourceConsumer implements Runnable {
     if (!offsets.isEmpty()) {
       commit(offsets, batches);
     }
+    roundTime.record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
     if (failed) {
       pause();
     }

@@ -35,8 +35,10 @@ import java.util.Set;
  * <p>Metrics on the given registry: {@code quiver.stream.events}, {@code quiver.stream.refused}, {@code
  * quiver.stream.late}, {@code quiver.stream.failures} (counters, by source), {@code
  * quiver.push.rows.rejected} with {@code reason=future} (events dropped for an event time past the
- * time bound, the counter a server's pushes count theirs in) and {@code quiver.stream.lag}
- * (gauge, by source and partition, removed when its consumer ends). Thread-safe; {@link #close} stops
+ * time bound, the counter a server's pushes count theirs in), {@code quiver.stream.lag}
+ * (gauge, by source and partition, removed when its consumer ends), {@code quiver.stream.round} (a
+ * timer of each round's writes and commit) and {@code quiver.stream.round.records} (a summary of its
+ * records), by source. Thread-safe; {@link #close} stops
  * every consumer and waits for it.
  */
 public final class StreamIngestion implements AutoCloseable {

@@ -56,7 +56,15 @@ final class Sample {
     for (int i = 0; i < encoded.size(); i += 1_000) {
       got.addAll(repo.online().multiGet(table, encoded.subList(i, Math.min(encoded.size(), i + 1_000))));
     }
-    stored = got;
+    stored(got);
+  }
+
+  /** Sets the rows read back, one per sampled key (null: none stored). */
+  void stored(List<byte[]> rows) {
+    if (rows.size() != keys.length) {
+      throw new IllegalArgumentException(rows.size() + " rows for " + keys.length + " keys");
+    }
+    stored = rows;
   }
 
   /** Sampled keys with a stored row. */

@@ -109,8 +109,19 @@ public record ReferenceWorkload(Path dir, long rows, long queryRows, long seed) 
    * master such as {@code local[2]}. The data and definitions stay as they are.
    */
   public void useEngine(String engine, String master) throws IOException {
+    useEngine(engine, master, java.util.Map.of());
+  }
+
+  /**
+   * Like {@link #useEngine(String, String)}, with Spark settings ({@code offline.conf}), e.g. {@code
+   * spark.driver.maxResultSize=1m}; ignored for DuckDB.
+   */
+  public void useEngine(String engine, String master, java.util.Map<String, String> conf) throws IOException {
     Path yaml = repo().resolve("quiver.yaml");
-    String offline = engine.equals("spark") ? "offline: {engine: spark, master: '" + master + "'}" : "offline: {engine: " + engine + "}";
+    String confYaml = conf.isEmpty() ? "" : conf.entrySet().stream()
+        .map(e -> q(e.getKey()) + ": " + q(e.getValue())).collect(Collectors.joining(", ", ", conf: {", "}"));
+    String offline = engine.equals("spark") ? "offline: {engine: spark, master: '" + master + "'" + confYaml + "}"
+        : "offline: {engine: " + engine + "}";
     String text = Files.readString(yaml).replaceAll("(?m)^offline: .*$", java.util.regex.Matcher.quoteReplacement(offline));
     Files.writeString(yaml, text);
   }

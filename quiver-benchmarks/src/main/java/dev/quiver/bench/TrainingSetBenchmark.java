@@ -3,6 +3,7 @@ package dev.quiver.bench;
 import dev.quiver.core.repo.FeatureRepo;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
@@ -47,8 +48,20 @@ import org.openjdk.jmh.annotations.Warmup;
  * ./mvnw -q -DskipTests -pl quiver-benchmarks -am package
  * java --enable-native-access=ALL-UNNAMED -cp 'quiver-benchmarks/target/quiver-benchmarks.jar:quiver-benchmarks/target/lib/*' \
  *     dev.quiver.bench.TrainingSetBenchmark /tmp/quiver-bench/work-10m [--rows 10000000] [--query-rows 1000000] \
- *     [--runs 5] [--seed 42] [--profile] [--engine duckdb|spark] [--master local[2]]
+ *     [--runs 5] [--seed 42] [--profile] [--engine duckdb|spark] [--master local[2]] [--out FILE.parquet|DIR] \
+ *     [--conf spark.driver.maxResultSize=1m]... [--prepare-only]
  * </pre>
+ *
+ * {@code --prepare-only} builds the workload (printing its time and peak RSS) and stops.
+ *
+ * {@code --out} writes the training set there instead of {@code WORK_DIR/out/quiver.parquet}: a path
+ * without a {@code .parquet} or {@code .csv} extension is a directory of Parquet parts, which the
+ * Spark engine's executors write in parallel (nothing passes through the driver). Each run also
+ * prints the JVM's garbage collections; bound the heap with {@code -Xmx} before {@code -cp} (in
+ * Spark's local mode the driver and the executors share this one JVM and its heap). {@code --conf}
+ * adds Spark settings to the repo's {@code offline.conf}: {@code spark.driver.maxResultSize=1m}
+ * fails any job whose tasks send the driver more than 1 MB of results, which bounds what reaches
+ * the driver separately from the executors' memory.
  *
  * {@code --profile} then does one more run with the engine's step timings on ({@code
  * -Dquiver.offline.timings=true}): where the time goes.
@@ -98,8 +111,16 @@ public class TrainingSetBenchmark {
 
   /** Opens the repo, plans the workload's request and writes the training set; returns its rows. */
   static long run(ReferenceWorkload workload, DoubleConsumer progress) {
+    return run(workload, workload.output(), progress);
+  }
+
+  /**
+   * Like {@link #run(ReferenceWorkload, DoubleConsumer)}, into {@code output}: a {@code .parquet}
+   * file, or a directory of Parquet parts (on Spark, written by the executors in parallel).
+   */
+  static long run(ReferenceWorkload workload, Path output, DoubleConsumer progress) {
     try (FeatureRepo repo = FeatureRepo.open(workload.repo())) {
-      return repo.writeHistoricalFeatures(workload.request(), workload.output(), progress, null, "benchmark").rows();
+      return repo.writeHistoricalFeatures(workload.request(), output, progress, null, "benchmark").rows();
     }
   }
 
@@ -116,10 +137,22 @@ public class TrainingSetBenchmark {
     out.printf("workload: %,d query rows x %d views x %d features over %,d source rows, TTL %dd, seed %d%n",
         w.queryRows(), ReferenceWorkload.VIEWS.size(), ReferenceWorkload.refs().size() / ReferenceWorkload.VIEWS.size(),
         w.rows(), ReferenceWorkload.TTL_DAYS, w.seed());
-    w.prepare(out);
-    w.useEngine(o.engine, o.master);
-    out.printf("engine: %s%s%n", o.engine, o.engine.equals("spark") ? " (master " + o.master + ")" : "");
-    Files.createDirectories(w.output().getParent());
+    boolean reset = resetPeakRss();
+    long started0 = System.nanoTime();
+    long cpu0 = processCpuNanos();
+    if (w.prepare(out)) {
+      out.printf("workload built in %.1f s, %.1f CPU-s; peak RSS while building %,d MB%s%n", (System.nanoTime() - started0) / 1e9,
+          (processCpuNanos() - cpu0) / 1e9, procStatusKb("VmHWM") / 1024, reset ? "" : " (VmHWM not reset: since the JVM started)");
+    }
+    if (o.prepareOnly) {
+      return;
+    }
+    w.useEngine(o.engine, o.master, o.conf);
+    out.printf("engine: %s%s%n", o.engine, o.engine.equals("spark") ? " (master " + o.master + ", conf " + o.conf + ")" : "");
+    Path output = o.out != null ? o.out.toAbsolutePath() : w.output();
+    Files.createDirectories(output.getParent());
+    out.printf("JVM arguments: %s; heap max %,d MB%n", ManagementFactory.getRuntimeMXBean().getInputArguments(),
+        Runtime.getRuntime().maxMemory() >> 20);
 
     List<Double> seconds = new ArrayList<>();
     List<Double> cpus = new ArrayList<>();
@@ -129,11 +162,13 @@ public class TrainingSetBenchmark {
       out.printf("run %d/%d: load average %s%n", i, o.runs, loadAverage());
       rssReset &= resetPeakRss();
       ManagementFactory.getMemoryPoolMXBeans().forEach(MemoryPoolMXBean::resetPeakUsage);
+      long[] gcBefore = gcCountAndMillis();
       long started = System.nanoTime();
       long cpuBefore = processCpuNanos();
-      long written = run(w, progress(out));
+      long written = run(w, output, progress(out));
       double s = (System.nanoTime() - started) / 1e9;
       double cpu = (processCpuNanos() - cpuBefore) / 1e9;
+      long[] gcAfter = gcCountAndMillis();
       long rss = procStatusKb("VmHWM");
       worstRss = Math.max(worstRss, rss);
       if (written != w.outputRows()) {
@@ -141,8 +176,10 @@ public class TrainingSetBenchmark {
       }
       seconds.add(s);
       cpus.add(cpu);
-      out.printf("run %d/%d: %,d rows in %.3f s = %,.0f rows/s; %.2f CPU-s; peak RSS %,d MB; peak heap used %,d MB%n",
-          i, o.runs, written, s, written / s, cpu, rss / 1024, peakHeapUsed() / (1024 * 1024));
+      out.printf("run %d/%d: %,d rows in %.3f s = %,.0f rows/s; %.2f CPU-s; peak RSS %,d MB; peak heap used %,d MB;"
+              + " GC %,d collections, %.1f s paused or concurrent%n",
+          i, o.runs, written, s, written / s, cpu, rss / 1024, peakHeapUsed() / (1024 * 1024), gcAfter[0] - gcBefore[0],
+          (gcAfter[1] - gcBefore[1]) / 1e3);
     }
     out.println();
     out.printf("heap max (-Xmx or default): %,d MB%n", Runtime.getRuntime().maxMemory() / (1024 * 1024));
@@ -156,7 +193,7 @@ public class TrainingSetBenchmark {
           seconds.size(), median, w.outputRows() / median, warm[0], w.outputRows() / warm[0], warm[warm.length - 1]);
       out.printf("runs 2..%d: median %.2f CPU-s%n", seconds.size(), median(sorted(cpus.subList(1, cpus.size()))));
     }
-    out.println("output: " + w.output());
+    out.println("output: " + output + (Files.isDirectory(output) ? " (a directory of " + parts(output) + " Parquet parts)" : ""));
     if (o.profile) {
       profile(w, out);
     }
@@ -261,6 +298,23 @@ public class TrainingSetBenchmark {
     return -1;
   }
 
+  /** Collections and their accumulated time (ms) over every collector of this JVM. */
+  public static long[] gcCountAndMillis() {
+    long count = 0;
+    long millis = 0;
+    for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+      count += Math.max(0, gc.getCollectionCount());
+      millis += Math.max(0, gc.getCollectionTime());
+    }
+    return new long[] {count, millis};
+  }
+
+  private static long parts(Path dir) throws IOException {
+    try (var files = Files.list(dir)) {
+      return files.filter(f -> f.getFileName().toString().endsWith(".parquet")).count();
+    }
+  }
+
   private static long peakHeapUsed() {
     return ManagementFactory.getMemoryPoolMXBeans().stream().filter(p -> p.getType() == MemoryType.HEAP)
         .mapToLong(p -> p.getPeakUsage().getUsed()).sum();
@@ -276,7 +330,7 @@ public class TrainingSetBenchmark {
 
   /** The main's arguments. */
   private record Options(Path workDir, long rows, long queryRows, int runs, long seed, boolean profile, String engine,
-      String master) {
+      String master, Path out, java.util.Map<String, String> conf, boolean prepareOnly) {
     static Options parse(String[] args) {
       Path dir = null;
       String engine = "duckdb";
@@ -286,6 +340,9 @@ public class TrainingSetBenchmark {
       int runs = 5;
       long seed = 42;
       boolean profile = false;
+      Path out = null;
+      boolean prepareOnly = false;
+      java.util.Map<String, String> conf = new java.util.TreeMap<>();
       for (int i = 0; i < args.length; i++) {
         String a = args[i];
         switch (a) {
@@ -294,12 +351,23 @@ public class TrainingSetBenchmark {
           case "--runs" -> runs = Integer.parseInt(value(args, ++i, a));
           case "--seed" -> seed = Long.parseLong(value(args, ++i, a));
           case "--profile" -> profile = true;
+          case "--prepare-only" -> prepareOnly = true;
           case "--engine" -> engine = value(args, ++i, a);
           case "--master" -> master = value(args, ++i, a);
+          case "--out" -> out = Path.of(value(args, ++i, a));
+          case "--conf" -> {
+            String kv = value(args, ++i, a);
+            int eq = kv.indexOf('=');
+            if (eq < 1) {
+              throw new IllegalArgumentException("--conf takes KEY=VALUE (a Spark setting), not '" + kv + "'");
+            }
+            conf.put(kv.substring(0, eq), kv.substring(eq + 1));
+          }
           default -> {
             if (a.startsWith("--") || dir != null) {
               throw new IllegalArgumentException("unknown argument '" + a + "'; usage: TrainingSetBenchmark WORK_DIR"
-                  + " [--rows N] [--query-rows N] [--runs N] [--seed S] [--profile] [--engine duckdb|spark] [--master local[N]]");
+                  + " [--rows N] [--query-rows N] [--runs N] [--seed S] [--profile] [--engine duckdb|spark] [--master local[N]]"
+                  + " [--out FILE.parquet|DIR] [--conf spark.key=value]... [--prepare-only]");
             }
             dir = Path.of(a);
           }
@@ -314,7 +382,8 @@ public class TrainingSetBenchmark {
       if (!engine.equals("duckdb") && !engine.equals("spark")) {
         throw new IllegalArgumentException("--engine must be duckdb or spark, not '" + engine + "'");
       }
-      return new Options(dir, rows, queryRows < 0 ? Math.max(1, rows / 10) : queryRows, runs, seed, profile, engine, master);
+      return new Options(dir, rows, queryRows < 0 ? Math.max(1, rows / 10) : queryRows, runs, seed, profile, engine, master,
+          out, java.util.Map.copyOf(conf), prepareOnly);
     }
 
     private static String value(String[] args, int i, String option) {

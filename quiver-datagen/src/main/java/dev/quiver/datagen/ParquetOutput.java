@@ -14,6 +14,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Properties;
 import java.util.function.LongConsumer;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
@@ -25,6 +26,12 @@ import org.duckdb.DuckDBDriver;
  * COPY ... TO} writes each file. Transactions are appended with small integer codes for currency,
  * country and channel and turned back into strings by the COPY, which halves the append time.
  *
+ * <p>Transactions are held {@value #CHUNK_ROWS} rows at a time (about 0.5 GB of native memory): each
+ * chunk is copied to a hidden part file beside the target and dropped, and a dataset of several
+ * chunks is then copied from its parts, in order, into the one target file (DuckDB streams that
+ * copy). So memory stays bounded whatever the row count (100 million rows and more), at the cost of
+ * writing large datasets twice.
+ *
  * <p>Each file is written under a temporary name in the target directory and moved into place, so
  * a failed run never leaves a truncated file under the final name.
  */
@@ -32,17 +39,30 @@ final class ParquetOutput {
 
   private static final DuckDBDriver DRIVER = new DuckDBDriver();
 
+  /** Transactions held in memory at a time. */
+  static final long CHUNK_ROWS = 5_000_000;
+
   private ParquetOutput() {}
 
   static RowCounts write(
       PaymentsDataset dataset, Population population, Path dataDir, LongConsumer progress) {
+    return write(dataset, population, dataDir, progress, CHUNK_ROWS);
+  }
+
+  /** {@link #write(PaymentsDataset, Population, Path, LongConsumer)} holding {@code chunkRows} transactions at a time. */
+  static RowCounts write(
+      PaymentsDataset dataset, Population population, Path dataDir, LongConsumer progress, long chunkRows) {
+    if (chunkRows < 1) {
+      throw new IllegalArgumentException("chunkRows must be positive, got " + chunkRows);
+    }
     Path spill = null;
     try {
       Files.createDirectories(dataDir);
       spill = Files.createTempDirectory("quiver-datagen-");
       try (DuckDBConnection connection = open(spill)) {
         long transactions =
-            writeTransactions(connection, dataset, population, dataDir.resolve(PaymentsGenerator.TRANSACTIONS_FILE), progress);
+            writeTransactions(connection, dataset, population, dataDir.resolve(PaymentsGenerator.TRANSACTIONS_FILE), progress,
+                chunkRows);
         long users = writeUsers(connection, dataset, population, dataDir.resolve(PaymentsGenerator.USER_PROFILES_FILE));
         long merchants =
             writeMerchants(connection, dataset, population, dataDir.resolve(PaymentsGenerator.MERCHANT_PROFILES_FILE));
@@ -74,54 +94,81 @@ final class ParquetOutput {
       PaymentsDataset dataset,
       Population population,
       Path target,
-      LongConsumer progress)
+      LongConsumer progress,
+      long chunkRows)
       throws SQLException, IOException {
-    execute(
-        connection,
-        """
-        CREATE TABLE transactions (
-          txn_id BIGINT, user_id BIGINT, merchant_id BIGINT, amount DOUBLE,
-          currency UTINYINT, country UTINYINT, channel UTINYINT, is_fraud BOOLEAN,
-          event_ts TIMESTAMP, created_ts TIMESTAMP)""");
     TransactionCursor row = new TransactionCursor(dataset, population);
+    List<Path> parts = new ArrayList<>();
     long rows = 0;
-    try (DuckDBAppender appender = connection.createAppender(DuckDBConnection.DEFAULT_SCHEMA, "transactions")) {
-      while (row.advance()) {
-        appender
-            .beginRow()
-            .append(row.txnId)
-            .append(row.userId)
-            .append(row.merchantId)
-            .append(row.amount)
-            .append(row.currency)
-            .append(row.country)
-            .append(row.channel)
-            .append(row.fraud)
-            .appendEpochMicros(row.eventMicros)
-            .appendEpochMicros(row.createdMicros)
-            .endRow();
-        if (++rows % PaymentsGenerator.PROGRESS_INTERVAL == 0) {
-          if (Thread.currentThread().isInterrupted()) {
-            throw new QuiverException("datagen: interrupted after " + rows + " transactions; nothing was written");
+    try {
+      boolean more = true;
+      while (more) {
+        execute(
+            connection,
+            """
+            CREATE TABLE transactions (
+              txn_id BIGINT, user_id BIGINT, merchant_id BIGINT, amount DOUBLE,
+              currency UTINYINT, country UTINYINT, channel UTINYINT, is_fraud BOOLEAN,
+              event_ts TIMESTAMP, created_ts TIMESTAMP)""");
+        long inChunk = 0;
+        try (DuckDBAppender appender = connection.createAppender(DuckDBConnection.DEFAULT_SCHEMA, "transactions")) {
+          while (inChunk < chunkRows && (more = row.advance())) {
+            appender
+                .beginRow()
+                .append(row.txnId)
+                .append(row.userId)
+                .append(row.merchantId)
+                .append(row.amount)
+                .append(row.currency)
+                .append(row.country)
+                .append(row.channel)
+                .append(row.fraud)
+                .appendEpochMicros(row.eventMicros)
+                .appendEpochMicros(row.createdMicros)
+                .endRow();
+            inChunk++;
+            if (++rows % PaymentsGenerator.PROGRESS_INTERVAL == 0) {
+              if (Thread.currentThread().isInterrupted()) {
+                throw new QuiverException("datagen: interrupted after " + rows + " transactions; nothing was written");
+              }
+              progress.accept(rows);
+            }
           }
-          progress.accept(rows);
+        }
+        if (more || !parts.isEmpty()) {
+          // a full chunk, or the rest after full ones: to a part file, and free the memory
+          Path part = target.resolveSibling("." + target.getFileName() + ".part-" + parts.size());
+          parts.add(part);
+          copyTo(connection, TRANSACTIONS_SELECT, part);
+          execute(connection, "DROP TABLE transactions");
         }
       }
+      if (rows % PaymentsGenerator.PROGRESS_INTERVAL != 0 || rows == 0) {
+        progress.accept(rows);
+      }
+      if (parts.isEmpty()) {
+        copy(connection, TRANSACTIONS_SELECT, target);
+        execute(connection, "DROP TABLE transactions");
+      } else {
+        // preserve_insertion_order keeps the parts' order, and each part's rows in file order
+        copy(connection, "SELECT * FROM read_parquet(["
+            + parts.stream().map(p -> literal(p.toAbsolutePath().toString())).collect(Collectors.joining(", "))
+            + "])", target);
+      }
+      return rows;
+    } finally {
+      for (Path part : parts) {
+        Files.deleteIfExists(part);
+      }
     }
-    if (rows % PaymentsGenerator.PROGRESS_INTERVAL != 0 || rows == 0) {
-      progress.accept(rows);
-    }
-    copy(
-        connection,
-        "SELECT txn_id, user_id, merchant_id, amount, "
-            + Catalog.sqlList(Catalog.CURRENCIES) + "[currency + 1] AS currency, "
-            + Catalog.sqlList(Catalog.COUNTRIES) + "[country + 1] AS country, "
-            + Catalog.sqlList(Catalog.CHANNELS) + "[channel + 1] AS channel, "
-            + "is_fraud, event_ts, created_ts FROM transactions",
-        target);
-    execute(connection, "DROP TABLE transactions");
-    return rows;
   }
+
+  private static final String TRANSACTIONS_SELECT =
+      "SELECT txn_id, user_id, merchant_id, amount, "
+          + Catalog.sqlList(Catalog.CURRENCIES) + "[currency + 1] AS currency, "
+          + Catalog.sqlList(Catalog.COUNTRIES) + "[country + 1] AS country, "
+          + Catalog.sqlList(Catalog.CHANNELS) + "[channel + 1] AS channel, "
+          + "is_fraud, event_ts, created_ts FROM transactions";
 
   private static long writeUsers(
       DuckDBConnection connection, PaymentsDataset dataset, Population population, Path target)
@@ -196,10 +243,7 @@ final class ParquetOutput {
       throws SQLException, IOException {
     Path partial = target.resolveSibling("." + target.getFileName() + ".partial");
     try {
-      execute(
-          connection,
-          "COPY (" + query + ") TO " + literal(partial.toAbsolutePath().toString())
-              + " (FORMAT parquet, COMPRESSION zstd)");
+      copyTo(connection, query, partial);
       try {
         Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
       } catch (AtomicMoveNotSupportedException e) {
@@ -208,6 +252,12 @@ final class ParquetOutput {
     } finally {
       Files.deleteIfExists(partial);
     }
+  }
+
+  private static void copyTo(Connection connection, String query, Path file) throws SQLException {
+    execute(
+        connection,
+        "COPY (" + query + ") TO " + literal(file.toAbsolutePath().toString()) + " (FORMAT parquet, COMPRESSION zstd)");
   }
 
   private static void execute(Connection connection, String sql) throws SQLException {

@@ -168,8 +168,10 @@ public final class PaymentsGenerator {
    * <p>Blocks until all three files are written; if the thread is interrupted while transactions
    * are generated, stops at the next progress report with a {@code QuiverException}, leaving the
    * files as they were. Uses a private in-memory DuckDB database, which
-   * spills to a directory under {@code java.io.tmpdir} if it outgrows memory; expect about 1 GB of
-   * native memory for 10 million transactions.
+   * spills to a directory under {@code java.io.tmpdir} if it outgrows memory. It holds at most 5
+   * million transactions at a time (about 0.5 GB of native memory): larger datasets are written in
+   * hidden part files beside the target, then copied into it in order, so memory stays bounded at
+   * any row count.
    *
    * @param transactionsWritten called on this thread with the number of transaction rows generated
    *     so far, every {@value #PROGRESS_INTERVAL} rows and once with the total; writing the

@@ -60,6 +60,45 @@ class ParquetOutputTest {
   }
 
   @Test
+  void chunkedWritesGiveTheSameRowsInTheSameOrderAndLeaveNoParts() throws Exception {
+    PaymentsDataset dataset = PaymentsDataset.of(13, 25_000);
+    List<Transaction> expected = new PaymentsGenerator(dataset).transactions().toList();
+    // 7,000 leaves a short last chunk; 5,000 divides the rows exactly (an empty last part)
+    for (long chunk : new long[] {7_000, 5_000, 25_000}) {
+      Path data = repo.resolve("chunks-" + chunk);
+      List<Long> reports = new ArrayList<>();
+
+      RowCounts counts = ParquetOutput.write(dataset, new Population(dataset), data, reports::add, chunk);
+
+      assertThat(counts.transactions()).isEqualTo(25_000);
+      assertThat(reports).containsExactly(25_000L);
+      try (Connection duckdb = DriverManager.getConnection("jdbc:duckdb:")) {
+        assertThat(readTransactions(duckdb, data.resolve("transactions.parquet"))).as("chunk %d", chunk).isEqualTo(expected);
+        assertThat(describe(duckdb, data.resolve("transactions.parquet"))).contains("currency VARCHAR", "event_ts TIMESTAMP");
+      }
+      try (Stream<Path> files = Files.list(data)) {
+        assertThat(files.map(p -> p.getFileName().toString()))
+            .containsExactlyInAnyOrder("transactions.parquet", "user_profiles.parquet", "merchant_profiles.parquet");
+      }
+    }
+  }
+
+  @Test
+  void anInterruptedChunkedWriteLeavesNoParts() {
+    PaymentsDataset dataset = PaymentsDataset.of(1, 300_000);
+
+    try {
+      assertThatThrownBy(() -> ParquetOutput.write(dataset, new Population(dataset), repo,
+              rows -> Thread.currentThread().interrupt(), 100_000))
+          .isInstanceOf(QuiverException.class)
+          .hasMessage("datagen: interrupted after 200000 transactions; nothing was written");
+    } finally {
+      Thread.interrupted();
+    }
+    assertThat(repo.toFile().list()).isEmpty();
+  }
+
+  @Test
   void reportsProgressEveryHundredThousandRowsAndAtTheEnd() {
     List<Long> reports = new ArrayList<>();
 

@@ -65,11 +65,21 @@ import org.rocksdb.WriteOptions;
  * without the check: RocksDB {@code WriteBatch} puts into a fresh database with the store's
  * compression and write buffer; Redis pipelined {@code MSET}s of 100 keys.
  *
+ * <p>{@code --engines duckdb,spark} materializes through each offline engine in turn (a fresh repo and
+ * store each; Spark with {@code --master}, default {@code local[2]}: its executors write the store).
+ * The time counts from the {@code materialize} call, after the engine (Spark's session) and the store
+ * are open; CPU-seconds are this JVM's (Spark's executors included in local mode) and redis-server's.
+ * {@code --verify N} reads N sampled keys (spread evenly over the sorted distinct keys) back from the
+ * store after every run and checks that each engine stored exactly the bytes the first engine of the
+ * run stored (value, event and created time, tie position), and that every engine wrote as many rows;
+ * a difference is printed and the program exits with status 1.
+ *
  * <pre>
  * ./mvnw -q -DskipTests -pl quiver-benchmarks -am package
  * java --enable-native-access=ALL-UNNAMED -cp 'quiver-benchmarks/target/quiver-benchmarks.jar:quiver-benchmarks/target/lib/*' \
  *     dev.quiver.bench.online.MaterializeBenchmark /tmp/quiver-bench/online-10m [--rows 10000000] [--keys 1000000] \
- *     [--runs 3] [--stores rocksdb,redis] [--view user_latest] [--breakdown] [--seed 42]
+ *     [--runs 3] [--stores rocksdb,redis] [--view user_latest] [--breakdown] [--seed 42] \
+ *     [--engines duckdb,spark] [--master local[2]] [--verify 10000]
  * </pre>
  */
 public final class MaterializeBenchmark {
@@ -83,16 +93,41 @@ public final class MaterializeBenchmark {
     int runs = a.intOpt("runs", 3);
     String view = a.opt("view", "user_latest");
     List<String> stores = a.listOpt("stores", "rocksdb,redis");
+    List<String> engines = a.listOpt("engines", "duckdb");
+    String master = a.opt("master", "local[2]");
+    int verify = a.intOpt("verify", 0);
+    for (String e : engines) {
+      if (!e.equals("duckdb") && !e.equals("spark")) {
+        throw new IllegalArgumentException("--engines: duckdb or spark, not '" + e + "'");
+      }
+    }
     Machine.print(out);
     w.prepare(out);
     out.printf("workload: %,d source rows, %,d distinct user keys, view %s (%d column features), window [%s, %s]%n",
         w.rows(), w.distinctKeys(), view, OnlineWorkload.refs(view).size(), OnlineWorkload.START, OnlineWorkload.END);
 
     Map<String, List<double[]>> results = new LinkedHashMap<>();
+    long[] sample = verify > 0 ? Sample.of(w.loadKeys(), verify) : new long[0];
+    boolean same = true;
     for (int run = 1; run <= runs; run++) {
       for (String type : stores) {
-        double[] r = materializeOnce(w, type, view, run, runs, out);
-        results.computeIfAbsent(type, k -> new ArrayList<>()).add(r);
+        Sample first = null;
+        for (String engine : engines) {
+          String label = engines.size() == 1 && engine.equals("duckdb") ? type : type + "/" + engine
+              + (engine.equals("spark") ? " " + master : "");
+          Sample got = new Sample(engine, sample);
+          double[] r = materializeOnce(w, type, engine, master, view, run, runs, got, label, out);
+          results.computeIfAbsent(label, k -> new ArrayList<>()).add(r);
+          if (sample.length > 0) {
+            if (first == null) {
+              first = got;
+              out.printf("run %d/%d, %s: read back %,d sampled keys (%,d present)%n", run, runs, label, sample.length,
+                  got.present());
+            } else {
+              same &= got.matches(first, out, "run " + run + "/" + runs + ", " + type);
+            }
+          }
+        }
       }
     }
     out.println();
@@ -108,23 +143,32 @@ public final class MaterializeBenchmark {
     if (a.flag("breakdown")) {
       breakdown(w, view, stores, out);
     }
+    if (!same) {
+      out.println("VERIFY FAILED: the engines stored different online state (above)");
+      System.exit(1);
+    }
+    System.exit(0); // Spark's non-daemon threads would keep the JVM alive
   }
 
   /** One materialization into a fresh repo and store; returns {seconds, latest rows}. */
-  private static double[] materializeOnce(OnlineWorkload w, String type, String view, int run, int runs, PrintStream out)
-      throws Exception {
+  private static double[] materializeOnce(OnlineWorkload w, String type, String engine, String master, String view, int run,
+      int runs, Sample sample, String label, PrintStream out) throws Exception {
+    String offline = engine.equals("spark") ? "{engine: spark, master: '" + master + "'}" : "{engine: duckdb}";
     try (Stores store = Stores.start(type)) {
-      Path root = w.newRepo("materialize-" + type, store.yaml());
+      Path root = w.newRepo("materialize-" + type + "-" + engine, store.yaml(), offline);
       try (FeatureRepo repo = FeatureRepo.open(root)) {
         long opening = System.nanoTime();
         repo.offline();
         repo.online();
         double openS = (System.nanoTime() - opening) / 1e9;
-        out.printf("%nrun %d/%d, %s: load average %s; stores opened in %.3f s%n", run, runs, type, Machine.loadAverage(), openS);
+        out.printf("%nrun %d/%d, %s: load average %s; stores opened in %.3f s%n", run, runs, label, Machine.loadAverage(), openS);
         System.gc();
         boolean reset = Machine.resetPeakRss();
         store.server().ifPresent(p -> Machine.resetPeakRss(p.pid()));
         long[] firstBatch = {0};
+        double serverCpu = store.server().map(p -> Machine.cpuSeconds(p.pid())).orElse(0.0);
+        long[] gc = dev.quiver.bench.TrainingSetBenchmark.gcCountAndMillis();
+        double cpu = Machine.cpuSeconds(ProcessHandle.current().pid());
         long started = System.nanoTime();
         List<Materializer.ViewResult> res = repo.materialize(List.of(view), OnlineWorkload.START, OnlineWorkload.END,
             new Materializer.Listener() {
@@ -136,13 +180,22 @@ public final class MaterializeBenchmark {
               }
             }, "benchmark");
         double s = (System.nanoTime() - started) / 1e9;
+        cpu = Machine.cpuSeconds(ProcessHandle.current().pid()) - cpu;
+        long[] gcAfter = dev.quiver.bench.TrainingSetBenchmark.gcCountAndMillis();
+        double serverCpuUsed = store.server().map(p -> Machine.cpuSeconds(p.pid())).orElse(0.0) - serverCpu;
         Materializer.ViewResult r = res.getFirst();
         String serverRss = store.server().map(p -> String.format("; redis-server peak RSS %,d MB (now %,d MB)",
             Machine.peakRssMb(p.pid()), Machine.rssMb(p.pid()))).orElse("");
         out.printf("run %d/%d, %s: %,d source rows (%,d read in range) -> %,d latest rows written, in %.3f s = %,.0f input rows/s,"
                 + " %,.0f latest rows/s; first batch written after %.3f s; JVM peak RSS %,d MB%s%s%n",
-            run, runs, type, w.rows(), r.rowsRead(), r.rowsWritten(), s, w.rows() / s, r.rowsWritten() / s,
+            run, runs, label, w.rows(), r.rowsRead(), r.rowsWritten(), s, w.rows() / s, r.rowsWritten() / s,
             (firstBatch[0] - started) / 1e9, Machine.peakRssMb(), reset ? "" : " (VmHWM not reset)", serverRss);
+        out.printf("run %d/%d, %s: %.1f CPU-s in this JVM (%,.0f source rows per CPU-s)%s; GC %,d collections, %.1f s;"
+                + " load average %s%n", run, runs, label, cpu, w.rows() / cpu,
+            store.server().isPresent() ? String.format("; redis-server %.1f CPU-s", serverCpuUsed) : "",
+            gcAfter[0] - gc[0], (gcAfter[1] - gc[1]) / 1e3, Machine.loadAverage());
+        sample.read(repo, view);
+        sample.rowsWritten = r.rowsWritten();
         if (type.equals("rocksdb")) {
           out.printf("run %d/%d, %s: store directory %,d MB before close%n", run, runs, type,
               OnlineWorkload.sizeOf(root.resolve(".quiver/online")) >> 20);

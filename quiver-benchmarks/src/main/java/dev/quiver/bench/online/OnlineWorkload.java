@@ -273,6 +273,14 @@ public record OnlineWorkload(Path dir, long rows, long keys, long seed) {
    * @param online the {@code online:} value of quiver.yaml, e.g. {@code {type: rocksdb, path: .quiver/online}}
    */
   public Path newRepo(String name, String online) {
+    return newRepo(name, online, "{engine: duckdb}");
+  }
+
+  /**
+   * Like {@link #newRepo(String, String)}, with another {@code offline:} section, e.g. {@code
+   * {engine: spark, master: 'local[2]'}}.
+   */
+  public Path newRepo(String name, String online, String offline) {
     Path repo = dir.resolve("runs").resolve(name);
     try {
       deleteTree(repo);
@@ -282,10 +290,10 @@ public record OnlineWorkload(Path dir, long rows, long keys, long seed) {
           # written by dev.quiver.bench.online.OnlineWorkload
           project: %s
           registry: {type: file, path: .quiver/registry}
-          offline: {engine: duckdb}
+          offline: %s
           online: %s
           definitions: [features]
-          """.formatted(PROJECT, online));
+          """.formatted(PROJECT, offline, online));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

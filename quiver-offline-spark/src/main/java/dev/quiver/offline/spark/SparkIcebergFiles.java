@@ -50,7 +50,9 @@ import org.apache.spark.sql.SparkSession;
  *       other than Parquet, catalog types whose module Quiver does not ship ({@code hive}).
  * </ul>
  *
- * <p>Columns of types Spark's Parquet reader cannot read are left out ({@link IcebergSchemas}).
+ * <p>Columns of types Spark's Parquet reader cannot read are left out ({@link IcebergSchemas}); an
+ * identity-partition column missing from a file (imported from a Hive layout) reads the file's
+ * partition value from the metadata ({@link IcebergPartitionValues}).
  *
  * <p>Catalogs are built once per distinct property map (after {@code ${ENV}} and {@code ${file:...}}
  * references are resolved) and kept for the process. A table with no snapshot yet has no files:
@@ -137,7 +139,7 @@ final class SparkIcebergFiles {
           + SparkSessions.firstLine(e.getMessage()) + " (a cluster reading s3a:// needs hadoop-aws on its classpath)", e);
     }
     return new SparkRemoteFiles(List.copyOf(paths), List.copyOf(keys), List.copyOf(names), bytes, SparkTables.PLAIN,
-        IcebergSchemas.toSpark(schema), snapshot.snapshotId());
+        IcebergSchemas.toSpark(schema), snapshot.snapshotId(), IcebergPartitionValues.of(table, schema, files, keys));
   }
 
   private static String what(FileSource source) {

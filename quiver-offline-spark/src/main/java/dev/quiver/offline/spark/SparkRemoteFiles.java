@@ -30,9 +30,11 @@ import org.apache.spark.sql.SparkSession;
  * @param schema the schema to read the files with, or null to infer it from them (an Iceberg
  *     table's current schema, {@link SparkIcebergFiles})
  * @param snapshot the Iceberg snapshot the files are, or null
+ * @param partitionValues an Iceberg table's identity-partition values by column and file key, for
+ *     files without the column ({@link IcebergPartitionValues}); empty otherwise
  */
 record SparkRemoteFiles(List<String> paths, List<String> keys, List<String> names, long bytes, SparkTables.Read read,
-    org.apache.spark.sql.types.StructType schema, Long snapshot) {
+    org.apache.spark.sql.types.StructType schema, Long snapshot, java.util.Map<String, java.util.Map<String, Object>> partitionValues) {
 
   /**
    * The files of a source this machine does not read itself: an Iceberg table's at its current
@@ -100,7 +102,8 @@ record SparkRemoteFiles(List<String> paths, List<String> keys, List<String> name
         bytes += s.getLen();
       }
       SparkTables.Read read = base == null ? SparkTables.PLAIN : new SparkTables.Read(base, source.table().partitionTypes());
-      return new SparkRemoteFiles(List.copyOf(paths), List.copyOf(keys), List.copyOf(names), bytes, read, null, null);
+      return new SparkRemoteFiles(List.copyOf(paths), List.copyOf(keys), List.copyOf(names), bytes, read, null, null,
+          java.util.Map.of());
     } catch (IOException | RuntimeException e) {
       if (e instanceof SourceDataException s) {
         throw s;

@@ -70,7 +70,7 @@ final class SparkScans {
     if (remote != null) {
       try {
         rows = withPositions(spark, remote.paths().toArray(String[]::new), remote.keys(), null, source.format(), remote.read(),
-            remote.schema());
+            remote.schema(), remote.partitionValues());
       } catch (RuntimeException e) {
         throw new SourceDataException(source.name(), source.path(), "source '" + source.name() + "' (" + source.path()
             + "): Spark cannot read its files: " + SparkSessions.firstLine(e.getMessage()), e);
@@ -92,8 +92,9 @@ final class SparkScans {
     SparkRemoteFiles remote = SparkRemoteFiles.of(spark, source, repoRoot);
     try {
       if (remote != null) {
-        return normalized(reader(spark, remote.paths().toArray(String[]::new), null, source.format(), remote.read(),
-            remote.schema()), source.format());
+        Dataset<Row> raw = reader(spark, remote.paths().toArray(String[]::new), null, source.format(), remote.read(),
+            remote.schema());
+        return raw.select(normalizedColumns(raw.schema(), source.format(), remote.partitionValues()).toArray(Column[]::new));
       }
       List<Path> files = SourceFiles.resolve(source, repoRoot);
       return normalized(reader(spark, files, source.format(), SparkTables.read(source, repoRoot, files)), source.format());
@@ -116,17 +117,17 @@ final class SparkScans {
   /** The files' rows read as {@code read} says (partition columns), columns normalized, and their {@link #POSITION}. */
   static Dataset<Row> withPositions(SparkSession spark, List<Path> files, FileFormat format, SparkTables.Read read) {
     return withPositions(spark, files.stream().map(SparkScans::literalPath).toArray(String[]::new),
-        files.stream().map(SparkScans::sparkFilePath).toList(), fileKey(files), format, read, null);
+        files.stream().map(SparkScans::sparkFilePath).toList(), fileKey(files), format, read, null, Map.of());
   }
 
   /**
    * The files' rows and positions: {@code paths} as Spark reads them, {@code keys} as its {@code
    * _metadata.file_path} names them (in position order), {@code schemaKey} what identifies the files'
    * versions for the schema cache (null: infer), {@code schema} the schema to read them with (null:
-   * infer).
+   * infer), {@code partitionValues} Iceberg identity-partition values for files without the column.
    */
   private static Dataset<Row> withPositions(SparkSession spark, String[] paths, List<String> keys, List<String> schemaKey,
-      FileFormat format, SparkTables.Read read, StructType schema) {
+      FileFormat format, SparkTables.Read read, StructType schema, Map<String, Map<String, Object>> partitionValues) {
     Dataset<Row> raw = reader(spark, paths, schemaKey, format, read, schema);
     Column file = col("_metadata.file_path");
     if (format == FileFormat.PARQUET) {
@@ -134,7 +135,7 @@ final class SparkScans {
       Column position = functions.when(index.equalTo(0), functions.raise_error(functions.concat(
               lit("Spark read a file Quiver did not list: "), file)).cast(DataTypes.LongType))
           .otherwise(index.minus(1).cast(DataTypes.LongType).multiply(lit(1L << FILE_SHIFT)).plus(col("_metadata.row_index")));
-      List<Column> columns = normalizedColumns(raw.schema(), format);
+      List<Column> columns = normalizedColumns(raw.schema(), format, partitionValues);
       columns.add(position.as(POSITION));
       return raw.select(columns.toArray(Column[]::new));
     }
@@ -237,13 +238,15 @@ final class SparkScans {
   }
 
   private static Dataset<Row> normalized(Dataset<Row> raw, FileFormat format) {
-    return raw.select(normalizedColumns(raw.schema(), format).toArray(Column[]::new));
+    return raw.select(normalizedColumns(raw.schema(), format, Map.of()).toArray(Column[]::new));
   }
 
-  private static List<Column> normalizedColumns(StructType schema, FileFormat format) {
+  /** The columns normalized; those of {@code partitionValues} filled from it where a file lacks them. */
+  private static List<Column> normalizedColumns(StructType schema, FileFormat format, Map<String, Map<String, Object>> partitionValues) {
     List<Column> columns = new ArrayList<>();
     for (StructField f : schema.fields()) {
-      Column c = col(quoted(f.name()));
+      Map<String, Object> byFile = partitionValues.get(f.name());
+      Column c = byFile == null ? col(quoted(f.name())) : IcebergPartitionValues.filled(col(quoted(f.name())), byFile, f.dataType());
       if (format == FileFormat.CSV && f.dataType() instanceof IntegerType) {
         columns.add(c.cast(DataTypes.LongType).as(f.name())); // DuckDB sniffs integers as BIGINT
       } else {

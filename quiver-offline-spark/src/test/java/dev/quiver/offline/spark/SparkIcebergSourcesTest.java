@@ -153,6 +153,36 @@ class SparkIcebergSourcesTest {
   }
 
   @Test
+  void aFileImportedWithoutItsPartitionColumnReadsItFromTheTablesMetadata() throws Exception {
+    HadoopCatalog catalog = catalog(repo.resolve("warehouse"));
+    PartitionSpec byRegion = PartitionSpec.builderFor(SCHEMA).identity("region").build();
+    Table table = catalog.createTable(TableIdentifier.of("db", "events"), SCHEMA, byRegion);
+    // as migrate / add_files import a Hive layout: the region lives in the path and the metadata, not the file
+    Schema withoutRegion = SCHEMA.select("user_id", "v", "event_ts", "created_ts");
+    String imported = table.locationProvider().newDataLocation("region=eu/imported.parquet");
+    DataFile plain = write(table, withoutRegion, imported, List.of(record(withoutRegion, 1L, 10L, 0, "v"),
+        record(withoutRegion, 2L, 20L, 1, "v")));
+    table.newAppend().appendFile(org.apache.iceberg.DataFiles.builder(byRegion).withPath(imported)
+        .withFormat(org.apache.iceberg.FileFormat.PARQUET).withFileSizeInBytes(plain.fileSizeInBytes()).withRecordCount(2)
+        .withPartitionPath("region=eu").build()).commit();
+    Record us = record(3L, 30L, 2);
+    us.setField("region", "us");
+    DataFile written = write(table, table.locationProvider().newDataLocation("region=us/written.parquet"), List.of(us));
+    table.newAppend().appendFile(org.apache.iceberg.DataFiles.builder(byRegion).copy(written).withPartitionPath("region=us")
+        .build()).commit();
+
+    FileSource source = icebergSource(Map.of("type", "hadoop", "warehouse", repo.resolve("warehouse").toString()));
+    assertThat(SparkScans.table(TestSpark.session(), source, repo).orderBy("v").collectAsList())
+        .extracting(row -> row.getAs("v"), row -> row.getAs("region"))
+        .containsExactly(org.assertj.core.groups.Tuple.tuple(10L, "eu"), org.assertj.core.groups.Tuple.tuple(20L, "eu"),
+            org.assertj.core.groups.Tuple.tuple(30L, "us"));
+    assertThat(SparkScans.source(TestSpark.session(), source, repo).orderBy("v").collectAsList())
+        .as("the positioned read (training sets, materialization)").extracting(row -> row.getAs("region"))
+        .containsExactly("eu", "eu", "us");
+    catalog.close();
+  }
+
+  @Test
   void aRenamedColumnIsRefusedUntilTheFilesCarryTheNewName() throws Exception {
     HadoopCatalog catalog = catalog(repo.resolve("warehouse"));
     Table table = catalog.createTable(TableIdentifier.of("db", "events"), SCHEMA, PartitionSpec.unpartitioned());

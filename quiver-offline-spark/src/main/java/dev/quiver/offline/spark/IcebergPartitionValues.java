@@ -16,6 +16,7 @@ import org.apache.iceberg.PartitionField;
 import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.TableProperties;
 import org.apache.iceberg.types.Type;
 import org.apache.iceberg.types.Types;
 import org.apache.spark.sql.Column;
@@ -28,8 +29,11 @@ import org.apache.spark.sql.types.DataType;
  * add_files}, whose partition values live in the path and the table's metadata only) reads them as
  * Iceberg reads them, from the metadata. A file that holds the column keeps its own values: the
  * column is {@code coalesce(column, the file's partition value)}, and for an identity partition the
- * two are equal wherever both exist. Top-level columns of simple types only (strings, numbers,
- * booleans, dates, timestamps); others are read from the files alone. Stateless.
+ * two are equal wherever both exist. Only for tables with imported files, which the import procedures
+ * mark with a name mapping ({@code schema.name-mapping.default}): a table written by Iceberg's writers
+ * alone holds its partition columns in every file, and its reads carry no per-file map. Top-level
+ * columns of simple types only (strings, numbers, booleans, dates, timestamps); others are read from
+ * the files alone. Stateless.
  */
 final class IcebergPartitionValues {
   private IcebergPartitionValues() {}
@@ -42,6 +46,9 @@ final class IcebergPartitionValues {
    */
   static Map<String, Map<String, Object>> of(Table table, Schema schema, List<DataFile> files, List<String> keys) {
     Map<String, Map<String, Object>> out = new LinkedHashMap<>();
+    if (!table.properties().containsKey(TableProperties.DEFAULT_NAME_MAPPING)) {
+      return out; // every file was written by an Iceberg writer, which writes the partition columns: nothing to fill
+    }
     for (int i = 0; i < files.size(); i++) {
       DataFile f = files.get(i);
       PartitionSpec spec = table.specs().get(f.specId());

@@ -162,6 +162,8 @@ class SparkIcebergSourcesTest {
     String imported = table.locationProvider().newDataLocation("region=eu/imported.parquet");
     DataFile plain = write(table, withoutRegion, imported, List.of(record(withoutRegion, 1L, 10L, 0, "v"),
         record(withoutRegion, 2L, 20L, 1, "v")));
+    table.updateProperties().set(org.apache.iceberg.TableProperties.DEFAULT_NAME_MAPPING, org.apache.iceberg.mapping.NameMappingParser
+        .toJson(org.apache.iceberg.mapping.MappingUtil.create(SCHEMA))).commit(); // as add_files marks a table it imports into
     table.newAppend().appendFile(org.apache.iceberg.DataFiles.builder(byRegion).withPath(imported)
         .withFormat(org.apache.iceberg.FileFormat.PARQUET).withFileSizeInBytes(plain.fileSizeInBytes()).withRecordCount(2)
         .withPartitionPath("region=eu").build()).commit();

@@ -1,5 +1,6 @@
 package dev.quiver.offline.spark;
 
+import dev.quiver.core.offline.DatasetDirectory;
 import dev.quiver.core.online.Materializer;
 import dev.quiver.core.repo.FeatureRepo;
 import dev.quiver.testkit.LocalRedis;
@@ -16,7 +17,7 @@ import org.apache.spark.sql.functions;
  * Measures materialization of one column-feature view (or, with a fourth argument {@code tiles}, one
  * view of window aggregates: tile rows) into a fresh redis-server, through DuckDB (rows stream through
  * this process) and through Spark (the executors write), on the same Parquet source of N rows onto K
- * keys (Spark-generated, 8 files). Redis commands may take up to 30 s (a loaded machine
+ * keys (Spark-generated, 8 files, in a temporary folder deleted at the end). Redis commands may take up to 30 s (a loaded machine
  * otherwise times out the default 500 ms). Not a test; run by hand (docs/spark.md has the numbers):
  *
  * <pre>{@code
@@ -36,6 +37,15 @@ public final class SparkMaterializeMeasure {
     String master = args.length > 2 ? args[2] : "local[2]";
     boolean tiles = args.length > 3 && args[3].equals("tiles");
     Path dir = Files.createTempDirectory("quiver-spark-mat");
+    try {
+      measure(dir, rows, keys, master, tiles);
+    } finally {
+      DatasetDirectory.deleteTree(dir); // the source (N rows of Parquet) and both repos
+    }
+    System.exit(0);
+  }
+
+  private static void measure(Path dir, long rows, long keys, String master, boolean tiles) throws Exception {
     Path data = dir.resolve("data");
     var spark = ((SparkOfflineEngine) new SparkEngineProvider().open(java.util.Map.of("master", master))).spark();
     long t = System.nanoTime();
@@ -89,6 +99,5 @@ public final class SparkMaterializeMeasure {
         }
       }
     }
-    System.exit(0);
   }
 }

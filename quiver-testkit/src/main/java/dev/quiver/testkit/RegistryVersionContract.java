@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
  * <p>An implementation provides nothing beyond {@link RegistryStoreContract#newStore()}.
  */
 public interface RegistryVersionContract extends RegistryContractPart {
-  // ---- the empty store() --------------------------------------------------------------------------
+  // ---- the empty store --------------------------------------------------------------------------
 
   @Test
   default void emptyStoreHasNoHeadAndNoLog() {

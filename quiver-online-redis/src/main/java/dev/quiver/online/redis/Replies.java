@@ -147,4 +147,9 @@ final class Replies {
     }
     return out.toString();
   }
+
+  /** {@code n} and the noun, plural unless one: "1 row", "3 rows". */
+  static String count(int n, String noun) {
+    return n + " " + noun + (n == 1 ? "" : "s");
+  }
 }

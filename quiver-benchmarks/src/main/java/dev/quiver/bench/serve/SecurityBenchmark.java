@@ -313,10 +313,12 @@ public final class SecurityBenchmark {
     private LoadResult phase(String label, String what, Server s, java.util.function.Supplier<LoadResult> run) {
       String load = ServeBenchmark.loadAverage();
       double cpu0 = ServeBenchmark.cpuSeconds(s.pid);
+      ThreadCpu threads0 = ThreadCpu.of(s.pid);
       long t0 = System.nanoTime();
       LoadResult r = run.get();
       double cores = (ServeBenchmark.cpuSeconds(s.pid) - cpu0) / ((System.nanoTime() - t0) / 1e9);
       out.printf("%s, %s: %s; server CPU %.2f cores; load average before %s%n", label, what, r.line(), cores, load);
+      cpuPerRequest(r, ThreadCpu.of(s.pid).minus(threads0));
       return r;
     }
 

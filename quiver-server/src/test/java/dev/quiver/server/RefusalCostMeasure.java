@@ -35,7 +35,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * ./mvnw -q -o -pl quiver-server -am test-compile
  * java -cp 'quiver-server/target/test-classes:/tmp/over26/after/lib/*' dev.quiver.server.RefusalCostMeasure 100000 5 16
  * java -cp 'quiver-server/target/test-classes:/tmp/over26/before/lib/*' dev.quiver.server.RefusalCostMeasure 100000 5 16
+ * java -cp 'quiver-server/target/test-classes:/tmp/over26/after/lib/*' dev.quiver.server.RefusalCostMeasure 100000 5 16 grpc
  * }</pre>
+ *
+ * <p>With {@code grpc} last, the same over gRPC ({@link GrpcRefusals}): unary {@code GetOnlineFeatures}
+ * calls from blocking stubs, each refused {@code UNAVAILABLE}.
  */
 public final class RefusalCostMeasure {
   private RefusalCostMeasure() {}
@@ -46,6 +50,7 @@ public final class RefusalCostMeasure {
     int perRound = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
     int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
     int connections = args.length > 2 ? Integer.parseInt(args[2]) : 16;
+    boolean grpc = args.length > 3 && args[3].equals("grpc");
     CountDownLatch release = new CountDownLatch(1);
     AtomicInteger calls = new AtomicInteger();
     FeatureServing held = new FeatureServing() {
@@ -72,6 +77,10 @@ public final class RefusalCostMeasure {
     ThreadPoolExecutor worker = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(1024));
     ServerOptions options = ServerOptions.loopback().withThreads(1, 1).withAdmission(ServerOptions.Admission.DEFAULTS
         .withQueueBudget(Duration.ofMillis(5)).withQueueTimeout(Duration.ofHours(1)));
+    if (grpc) {
+      GrpcRefusals.measure(options, held, worker, release, perRound, rounds, connections);
+      return;
+    }
     HttpFrontEnd front = HttpFrontEnd.start(options, held, null, new ServerMetrics(), worker);
     try {
       byte[] request = request(front.port());
@@ -157,13 +166,13 @@ public final class RefusalCostMeasure {
     return Integer.parseInt(h.substring(9, 12));
   }
 
-  /** The server's Netty threads: the only event-loop threads in this JVM (the clients use plain sockets). */
-  private static long[] serverThreads() {
+  /** The server's Netty threads: the only event-loop threads of that name in this JVM (gRPC clients name theirs otherwise). */
+  static long[] serverThreads() {
     return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith("multiThreadIoEventLoopGroup"))
         .mapToLong(Thread::threadId).toArray();
   }
 
-  private static long cpu(ThreadMXBean mx, long[] threads) {
+  static long cpu(ThreadMXBean mx, long[] threads) {
     long sum = 0;
     for (long id : threads) {
       sum += Math.max(0, mx.getThreadCpuTime(id));

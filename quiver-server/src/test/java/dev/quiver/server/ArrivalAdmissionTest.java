@@ -121,7 +121,7 @@ class ArrivalAdmissionTest {
     assertThat(refused).hasSize(20 - admitted).allSatisfy(r -> {
       assertThat(r.statusCode()).isEqualTo(503);
       assertThat(r.headers().firstValue("retry-after")).hasValue("1");
-      assertThat(r.body()).contains("would take about").contains("--queue-budget").contains("was not run");
+      assertThat(r.body()).contains("would take longer to run than the queue budget").contains("--queue-budget").contains("was not run");
     });
     assertThat(service.calls).as("refused requests never reached the service").hasValue(2);
     assertThat(metrics.shedCount(ServerMetrics.QUEUE_WAIT)).isEqualTo(20 - admitted);
@@ -166,7 +166,7 @@ class ArrivalAdmissionTest {
     List<Status> refused = burst.stream().filter(CompletableFuture::isDone).map(CompletableFuture::join).toList();
     assertThat(refused).hasSize(20 - admitted).allSatisfy(s -> {
       assertThat(s.getCode()).isEqualTo(Status.Code.UNAVAILABLE);
-      assertThat(s.getDescription()).contains("would take about").contains("--queue-budget").contains("not run");
+      assertThat(s.getDescription()).contains("would take longer to run than the queue budget").contains("--queue-budget").contains("not run");
     });
     assertThat(pushbacks).as("every refusal says when to retry").hasSize(20 - admitted).containsOnly("1000");
     assertThat(service.calls).hasValue(2);

@@ -58,6 +58,7 @@ public final class LoadGenerator {
   private final String bearerToken;
   private final SslContext tls;
   private final boolean timeline;
+  private final boolean honourRetryAfter;
 
   /** Plain HTTP, no credentials, no timeline. */
   public LoadGenerator() {
@@ -71,14 +72,30 @@ public final class LoadGenerator {
    *     ({@link LoadResult#timeline()}), e.g. to see when latency recovers after a burst
    */
   public LoadGenerator(String bearerToken, SslContext tls, boolean timeline) {
+    this(bearerToken, tls, timeline, false);
+  }
+
+  private LoadGenerator(String bearerToken, SslContext tls, boolean timeline, boolean honourRetryAfter) {
     this.bearerToken = bearerToken;
     this.tls = tls;
     this.timeline = timeline;
+    this.honourRetryAfter = honourRetryAfter;
   }
 
   /** The same generator keeping (or not) a timeline of every answered request. */
   public LoadGenerator timeline(boolean on) {
-    return new LoadGenerator(bearerToken, tls, on);
+    return new LoadGenerator(bearerToken, tls, on, honourRetryAfter);
+  }
+
+  /**
+   * The same generator honouring (or not, the default) {@code Retry-After}: a connection answered with
+   * one (a 503 of an overloaded server) sends nothing for that many seconds, as a client that backs off
+   * would; the requests due meanwhile go to other connections or wait, their latency counted from
+   * their intended time as always. Not the open model any more: the offered rate falls while the
+   * server refuses, so report such a run apart from the open-model one.
+   */
+  public LoadGenerator honourRetryAfter(boolean on) {
+    return new LoadGenerator(bearerToken, tls, timeline, on);
   }
 
   /**
@@ -161,7 +178,8 @@ public final class LoadGenerator {
       List<LoadPartition> partitions = new ArrayList<>();
       for (int p = 0; p < s.ioThreads(); p++) {
         int conns = s.connections() / s.ioThreads() + (p < s.connections() % s.ioThreads() ? 1 : 0);
-        partitions.add(new LoadPartition(s, p, conns, group.next(), bootstrap.clone(), requests, tls, timeline));
+        partitions.add(new LoadPartition(s, p, conns, group.next(), bootstrap.clone(), requests, tls, timeline,
+            honourRetryAfter));
       }
       for (LoadPartition p : partitions) {
         p.connect();

@@ -8,6 +8,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseDecoder;
 import io.netty.handler.codec.http.HttpUtil;
@@ -44,6 +45,7 @@ final class LoadPartition {
   private final boolean open;
   private final long timeoutNanos;
   private final SslContext tls;
+  private final boolean honourRetryAfter;
 
   private final ArrayDeque<Conn> free = new ArrayDeque<>();
   private final List<Conn> all = new ArrayList<>();
@@ -82,9 +84,10 @@ final class LoadPartition {
   private long pumpAt = Long.MAX_VALUE;
 
   LoadPartition(LoadGenerator.Settings s, int index, int connections, EventLoop loop, Bootstrap bootstrap,
-      List<ByteBuf> requests, SslContext tls, boolean timeline) {
+      List<ByteBuf> requests, SslContext tls, boolean timeline, boolean honourRetryAfter) {
     this.s = s;
     this.tls = tls;
+    this.honourRetryAfter = honourRetryAfter;
     this.timeline = timeline ? new Timeline() : null;
     this.index = index;
     this.partitions = s.ioThreads();
@@ -202,6 +205,7 @@ final class LoadPartition {
     c.measured = due >= warmupEnd;
     c.status = 0;
     c.closeAfter = false;
+    c.retryAfterNanos = 0;
     outstanding++;
     sent++;
     c.ctx.writeAndFlush(requests.get((int) (id % requests.size())).duplicate());
@@ -233,6 +237,13 @@ final class LoadPartition {
     outstanding--;
     if (c.closeAfter) {
       c.ctx.close(); // the server asked to close; channelInactive replaces the connection
+    } else if (c.retryAfterNanos > 0) { // a client that backs off: this connection waits as told
+      loop.schedule(() -> {
+        if (!stopped && all.contains(c)) {
+          free.addLast(c);
+          pump();
+        }
+      }, c.retryAfterNanos, TimeUnit.NANOSECONDS);
     } else {
       free.addLast(c);
     }
@@ -354,6 +365,7 @@ final class LoadPartition {
     boolean measured;
     int status;
     boolean closeAfter;
+    long retryAfterNanos;
     ScheduledFuture<?> timeout;
 
     @Override
@@ -391,6 +403,14 @@ final class LoadPartition {
         if (msg instanceof HttpResponse r) {
           status = r.status().code();
           closeAfter = !HttpUtil.isKeepAlive(r);
+          String retryAfter = honourRetryAfter ? r.headers().get(HttpHeaderNames.RETRY_AFTER) : null;
+          if (retryAfter != null) {
+            try {
+              retryAfterNanos = TimeUnit.SECONDS.toNanos(Math.max(0, Long.parseLong(retryAfter.strip())));
+            } catch (NumberFormatException httpDate) {
+              retryAfterNanos = TimeUnit.SECONDS.toNanos(1); // an HTTP date: not sent by Quiver; a second
+            }
+          }
         }
         if (msg instanceof LastHttpContent) {
           complete(this);

@@ -47,7 +47,10 @@ import java.util.concurrent.TimeUnit;
  *       when given, so that two builds can be driven at the same rate) for {@code --duration}, with a light probe load
  *       ({@code --probe-rate}) running from before the burst to 5 s after it; prints the admitted
  *       (2xx) and refused (503) latencies apart, and how long after the burst the probe's latency
- *       stayed above {@code --normal-ms}. The same for gRPC ({@code UNAVAILABLE} for shed calls).
+ *       stayed above {@code --normal-ms}, and the server's CPU by kind of thread ({@link ThreadCpu}) per
+ *       request. With {@code --honour-retry-after on}, the HTTP burst once more from clients that back off
+ *       as {@code Retry-After} says ({@link LoadGenerator#honourRetryAfter}), reported apart. The same for
+ *       gRPC ({@code UNAVAILABLE} for shed calls).
  *   <li>{@code slow}: HTTP at {@code --rate} alone, then again with {@code --slow-clients}
  *       slow-loris connections (one header byte a second, reopened when the server cuts them off).
  * </ul>
@@ -58,7 +61,7 @@ import java.util.concurrent.TimeUnit;
  *     [--parts auth,overload,slow] [--store rocksdb|redis] [--configs plain,tls,token,jwt,tls+token,tls+jwt]
  *     [--rate 5000] [--warmup 2s] [--duration 10s] [--jit-warmup 10s] [--connections 32] [--saturation-connections 32]
  *     [--server-queue-timeout MS] [--server-queue-budget MS] [--overload-factor 2] [--overload-rate N] [--overload-grpc-rate N] [--overload-connections 256] [--probe-rate 200] [--normal-ms 10]
- *     [--slow-clients 500] [--server-request-timeout MS]
+ *     [--honour-retry-after on] [--slow-clients 500] [--server-request-timeout MS]
  * </pre>
  */
 public final class SecurityBenchmark {
@@ -166,6 +169,11 @@ public final class SecurityBenchmark {
         // saturation: what it serves, 503s not counted; or a fixed rate, so that two builds get the same load
         double rate = o.has("overload-rate") ? o.intOpt("overload-rate", 0) : sat.ok() / sat.seconds() * o.intOpt("overload-factor", 2);
         burst(label, "HTTP", s, rate, () -> http.run(base.at(rate, o.intOpt("overload-connections", 256))));
+        if (o.opt("honour-retry-after", "off").equals("on")) { // a client that backs off: reported apart, not the open-model headline
+          LoadGenerator polite = http.honourRetryAfter(true);
+          burst(label, "HTTP, clients honouring Retry-After", s, rate,
+              () -> polite.run(base.at(rate, o.intOpt("overload-connections", 256))));
+        }
         try (GrpcLoad grpc = new GrpcLoad(s.grpcPort, 4, null, null, keys, refs, 10_000, 8)) {
           grpc.run(0, 8, Duration.ZERO, o.duration("jit-warmup", "10s"), Duration.ofSeconds(2));
           LoadResult gsat = phase(label, "gRPC saturation", s, () -> grpc.run(0, o.intOpt("saturation-connections", 32),
@@ -192,10 +200,12 @@ public final class SecurityBenchmark {
       Thread.sleep(before.toMillis());
       String load0 = ServeBenchmark.loadAverage();
       double cpu0 = ServeBenchmark.cpuSeconds(s.pid);
+      ThreadCpu threads0 = ThreadCpu.of(s.pid);
       long burstStart = System.nanoTime();
       LoadResult r = load.get();
       long burstEnd = burstStart + TimeUnit.MILLISECONDS.toNanos(20) + warmup().toNanos() + duration().toNanos();
       double cores = (ServeBenchmark.cpuSeconds(s.pid) - cpu0) / ((System.nanoTime() - burstStart) / 1e9);
+      ThreadCpu threads = ThreadCpu.of(s.pid).minus(threads0);
       LoadResult p = probed.join();
       out.printf("%s, %s at %,.0f/s (%s): %s%n", label, protocol, rate, o.has("overload-rate") ? "fixed rate"
           : o.intOpt("overload-factor", 2) + "× saturation", r.line());
@@ -203,7 +213,23 @@ public final class SecurityBenchmark {
               + " p99 %.3f ms; server CPU %.2f cores; load average before %s%n", r.ok() + r.nonOk().values().stream()
               .mapToLong(Long::longValue).sum(), r.ok(), r.nonOk(), r.admittedMs(50), r.admittedMs(99), r.admittedMs(99.9),
           r.refusedMs(50), r.refusedMs(99), cores, load0);
+      cpuPerRequest(r, threads);
       recovery(p, probeStart, burstStart, burstEnd);
+    }
+
+    /**
+     * The server's CPU over the burst by kind of thread, and per request sent (warm-up included, as the
+     * CPU is); the admitted share of the sent requests is taken as that of the recorded ones.
+     */
+    private void cpuPerRequest(LoadResult r, ThreadCpu threads) {
+      long refused = r.nonOk().values().stream().mapToLong(Long::longValue).sum();
+      double admittedShare = r.ok() + refused == 0 ? 0 : (double) r.ok() / (r.ok() + refused);
+      double sent = Math.max(1, r.sent());
+      double admitted = Math.max(1, sent * admittedShare);
+      out.printf("  server CPU by thread: %s; per request sent (%,.0f): %.1f µs, network threads %.1f µs; workers,"
+              + " gRPC call threads and Lettuce per admitted request (~%,.0f): %.1f µs%n", threads.line(), sent,
+          threads.total() / sent * 1e6, threads.of("network") / sent * 1e6, admitted,
+          (threads.of("workers") + threads.of("grpc-calls") + threads.of("lettuce")) / admitted * 1e6);
     }
 
     /** The probe before, during and after the burst, and when it got back to normal. */
@@ -287,10 +313,12 @@ public final class SecurityBenchmark {
     private LoadResult phase(String label, String what, Server s, java.util.function.Supplier<LoadResult> run) {
       String load = ServeBenchmark.loadAverage();
       double cpu0 = ServeBenchmark.cpuSeconds(s.pid);
+      ThreadCpu threads0 = ThreadCpu.of(s.pid);
       long t0 = System.nanoTime();
       LoadResult r = run.get();
       double cores = (ServeBenchmark.cpuSeconds(s.pid) - cpu0) / ((System.nanoTime() - t0) / 1e9);
       out.printf("%s, %s: %s; server CPU %.2f cores; load average before %s%n", label, what, r.line(), cores, load);
+      cpuPerRequest(r, ThreadCpu.of(s.pid).minus(threads0));
       return r;
     }
 

@@ -89,6 +89,28 @@ class LoadGeneratorTest {
     }
   }
 
+  /**
+   * Every answer a 503 with {@code Retry-After: 1}, 100 requests due over 1 s on 4 connections: the
+   * open model sends them all; clients honouring the header send one per connection and then wait a
+   * second each time, so only a few a second go out and the rest are never sent before the hard stop.
+   */
+  @Test
+  void clientsHonouringRetryAfterWaitAsToldAndTheOpenModelDoesNot() {
+    try (StubServer server = new StubServer(n -> new Answer(503, 0), -1, 0)) {
+      LoadResult open = new LoadGenerator().run(settings(server, 100, 4, 0, 1_000, 2_500, 1));
+      assertThat(open.sent()).isEqualTo(100);
+      assertThat(open.nonOk()).isEqualTo(Map.of(503, 100L));
+    }
+    try (StubServer server = new StubServer(n -> new Answer(503, 0), -1, 0)) {
+      LoadResult polite = new LoadGenerator().honourRetryAfter(true).run(settings(server, 100, 4, 0, 1_000, 2_500, 1));
+      // 3.5 s from the first send to the hard stop: each connection sends at 0, 1, 2 and 3 s at most
+      assertThat(server.received()).isBetween(4L, 16L);
+      assertThat(polite.sent()).isEqualTo(server.received());
+      assertThat(polite.unsent()).isEqualTo(100 - polite.sent());
+      assertThat(polite.nonOk().get(503)).isEqualTo(polite.sent());
+    }
+  }
+
   @Test
   void anUnansweredRequestTimesOutAndItsConnectionIsReplaced() {
     try (StubServer server = new StubServer(n -> n == 10 ? new Answer(-1, 0) : Answer.ok(), -1, 0)) {

@@ -106,6 +106,9 @@ final class StubServer implements AutoCloseable {
       FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(a.status()),
           Unpooled.wrappedBuffer(body));
       r.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json").setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
+      if (a.status() == 503) {
+        r.headers().set(HttpHeaderNames.RETRY_AFTER, "1"); // as Quiver's refusals
+      }
       if (delay <= 0) {
         ctx.writeAndFlush(r);
       } else {

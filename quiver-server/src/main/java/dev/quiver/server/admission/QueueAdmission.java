@@ -28,6 +28,13 @@ public interface QueueAdmission {
   /** Whether a request arriving now may be queued. */
   Verdict admit();
 
+  /**
+   * What {@link #admit()} would decide for a request arriving now, without counting it as queued: for a
+   * front end that refuses early (on a request's head, before its body is read) and leaves the
+   * admission proper to the request's turn.
+   */
+  Verdict peek();
+
   /** An admitted request was taken up by a worker. */
   void started();
 
@@ -48,6 +55,13 @@ public interface QueueAdmission {
 
   /** Why a request arriving now is refused, for the client: the queue, the estimate and the budget. */
   String refusal();
+
+  /**
+   * Why a request {@link Verdict#OVER_BUDGET} is refused, as one constant text naming the budget (no
+   * numbers of the moment): what a refusal answers on the hot path, where formatting {@link #refusal()}
+   * for every one of thousands of refusals a second would cost more than the refusal itself.
+   */
+  String overBudget();
 
   /**
    * Admission for a pool of {@code workers} threads.

@@ -22,6 +22,7 @@ final class WaitEstimate implements QueueAdmission {
   private final int maxQueued;
   private final AtomicInteger queued = new AtomicInteger();
   private final AtomicLong serviceNanos = new AtomicLong(); // 0 until the first request finished
+  private final String overBudget;
 
   WaitEstimate(int workers, long budgetNanos, int maxQueued) {
     if (workers < 1 || budgetNanos <= 0 || maxQueued < 1) {
@@ -31,6 +32,8 @@ final class WaitEstimate implements QueueAdmission {
     this.workers = workers;
     this.budgetNanos = budgetNanos;
     this.maxQueued = maxQueued;
+    this.overBudget = "the requests waiting for a worker would take longer to run than the queue budget of "
+        + millis(budgetNanos) + " (--queue-budget)";
   }
 
   @Override
@@ -47,6 +50,12 @@ final class WaitEstimate implements QueueAdmission {
         return Verdict.ADMITTED;
       }
     }
+  }
+
+  @Override
+  public Verdict peek() {
+    int q = queued.get();
+    return q >= maxQueued ? Verdict.FULL : q >= workers && wait(q) > budgetNanos ? Verdict.OVER_BUDGET : Verdict.ADMITTED;
   }
 
   @Override
@@ -87,6 +96,11 @@ final class WaitEstimate implements QueueAdmission {
     }
     return "the " + q + " requests waiting for a worker would take about " + millis(wait(q)) + " to run, more than the"
         + " queue budget of " + millis(budgetNanos) + " (--queue-budget)";
+  }
+
+  @Override
+  public String overBudget() {
+    return overBudget;
   }
 
   private static String millis(long nanos) {

@@ -41,6 +41,7 @@ final class QueueDeadline implements ServerInterceptor {
   private final ServerMetrics metrics;
   private final ScheduledExecutorService timers;
   private final QueueAdmission admission;
+  private final Status overBudget;
 
   /**
    * @param timers where the deadline timers run (the network threads; each timer's work is a few microseconds)
@@ -51,6 +52,8 @@ final class QueueDeadline implements ServerInterceptor {
     this.metrics = metrics;
     this.timers = timers;
     this.admission = admission;
+    this.overBudget = Status.UNAVAILABLE.withDescription("the server is overloaded: " + admission.overBudget()
+        + "; the call was not run; retry with backoff"); // one constant: no formatting per refusal
   }
 
   /**
@@ -71,7 +74,7 @@ final class QueueDeadline implements ServerInterceptor {
         QueueAdmission.Verdict verdict = admission.admit();
         if (verdict != QueueAdmission.Verdict.ADMITTED) {
           arrival.refused = verdict;
-          arrival.why = admission.refusal();
+          arrival.why = verdict == QueueAdmission.Verdict.FULL ? admission.refusal() : null;
           return null;
         }
         arrival.queued = true;
@@ -118,8 +121,8 @@ final class QueueDeadline implements ServerInterceptor {
       if (!full) {
         trailers.put(RETRY_PUSHBACK, PUSHBACK_MILLIS);
       }
-      call.close((full ? Status.RESOURCE_EXHAUSTED : Status.UNAVAILABLE).withDescription("the server is overloaded: "
-          + arrival.why + "; the call was not run; retry with backoff"), trailers);
+      call.close(full ? Status.RESOURCE_EXHAUSTED.withDescription("the server is overloaded: " + arrival.why
+          + "; the call was not run; retry with backoff") : overBudget, trailers);
       metrics.request("grpc", method(call), "server_error", System.nanoTime() - arrival.nanos);
       return new ServerCall.Listener<>() {};
     }

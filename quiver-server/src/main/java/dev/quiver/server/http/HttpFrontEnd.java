@@ -52,7 +52,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Optionally HTTPS ({@link ServerOptions#tls()}; with a client CA, client certificates are required).
  * The {@link ServerOptions#admission()} limits hold on every connection: idle connections are closed,
  * slow requests get 408, connections past the cap get 503, a request that would wait for a worker
- * longer than the queue budget (by {@link QueueAdmission}'s estimate) gets 503 on arrival, and one
+ * longer than the queue budget (by {@link QueueAdmission}'s estimate) gets 503 on arrival (decided on its head,
+ * before its body is read: {@code ArrivalGate}), and one
  * that waited the whole queue timeout gets 503 then.
  */
 public final class HttpFrontEnd implements AutoCloseable {
@@ -103,6 +104,7 @@ public final class HttpFrontEnd implements AutoCloseable {
     AtomicInteger open = metrics.openConnections();
     QueueAdmission admission = QueueAdmission.of(workers instanceof ThreadPoolExecutor pool ? pool.getMaximumPoolSize()
         : options.workerThreads(), limits.queueBudget(), limits.maxQueued());
+    OverloadReply overload = new OverloadReply(api, admission.overBudget());
     try {
       Channel ch = new ServerBootstrap()
           .group(boss, io)
@@ -113,6 +115,8 @@ public final class HttpFrontEnd implements AutoCloseable {
             @Override
             protected void initChannel(SocketChannel c) {
               RequestDeadline deadline = new RequestDeadline(requestTimeout);
+              RequestHandler handler = new RequestHandler(api, auth, workers, admission, overload, metrics, inFlight,
+                  queueTimeout, deadline);
               if (ssl != null) {
                 SslHandler tls = ssl.newHandler(c.alloc());
                 tls.setHandshakeTimeoutMillis(limits.requestTimeout().toMillis());
@@ -124,8 +128,9 @@ public final class HttpFrontEnd implements AutoCloseable {
                   .addLast(new HttpServerCodec())
                   .addLast(new HttpServerKeepAliveHandler())
                   .addLast(new ConnectionCap(open, limits.maxConnections(), requestTimeout, api, metrics))
+                  .addLast(new ArrivalGate(api, admission, overload, metrics, deadline, handler, maxBodyBytes))
                   .addLast(new LimitedAggregator(maxBodyBytes, api, metrics, deadline))
-                  .addLast(new RequestHandler(api, auth, workers, admission, metrics, inFlight, queueTimeout, deadline));
+                  .addLast(handler);
             }
           })
           .bind(new InetSocketAddress(host, port)).sync().channel();

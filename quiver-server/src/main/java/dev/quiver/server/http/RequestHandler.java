@@ -62,6 +62,7 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
   private final Authenticator auth;
   private final Executor workers;
   private final QueueAdmission admission;
+  private final OverloadReply overload;
   private final ServerMetrics metrics;
   private final AtomicInteger inFlight;
   private final long queueTimeoutNanos;
@@ -74,13 +75,15 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
   /**
    * @param auth who requests are from ({@link Authenticator#NONE}: anonymous, or the client certificate's principal)
    * @param admission whether a request may join the worker queue, shared by the front end's connections
+   * @param overload the answer of a request refused for the queue budget
    * @param queueTimeoutNanos a request that waited longer than this for a worker is shed
    * @param deadline the connection's slow-request deadline, told when each request is whole
    */
-  RequestHandler(HttpApi api, Authenticator auth, Executor workers, QueueAdmission admission, ServerMetrics metrics,
-      AtomicInteger inFlight, long queueTimeoutNanos, RequestDeadline deadline) {
+  RequestHandler(HttpApi api, Authenticator auth, Executor workers, QueueAdmission admission, OverloadReply overload,
+      ServerMetrics metrics, AtomicInteger inFlight, long queueTimeoutNanos, RequestDeadline deadline) {
     super(false);
     this.admission = admission;
+    this.overload = overload;
     this.api = api;
     this.auth = auth;
     this.workers = workers;
@@ -152,15 +155,22 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
       return;
     }
     QueueAdmission.Verdict verdict = admission.admit();
-    if (verdict != QueueAdmission.Verdict.ADMITTED) { // refused now, not after waiting: the client hears at once
+    if (verdict == QueueAdmission.Verdict.OVER_BUDGET) { // refused now, not after waiting: the client hears at once
       request.release();
-      boolean full = verdict == QueueAdmission.Verdict.FULL;
-      metrics.shed("http", full ? ServerMetrics.QUEUE_FULL : ServerMetrics.QUEUE_WAIT);
-      respond(ctx, api.error(path, 503, "overloaded", "the server is overloaded: " + admission.refusal()
-          + "; the request was not run; retry later", null, null), keepAlive && !full, head, endpoint, started);
-      if (!full) {
-        next(ctx);
+      metrics.shed("http", ServerMetrics.QUEUE_WAIT);
+      var future = ctx.writeAndFlush(overload.response(path, keepAlive, head));
+      if (!keepAlive) {
+        future.addListener(ChannelFutureListener.CLOSE);
       }
+      metrics.request("http", endpoint, "server_error", System.nanoTime() - started);
+      next(ctx);
+      return;
+    }
+    if (verdict == QueueAdmission.Verdict.FULL) {
+      request.release();
+      metrics.shed("http", ServerMetrics.QUEUE_FULL);
+      respond(ctx, api.error(path, 503, "overloaded", "the server is overloaded: " + admission.refusal()
+          + "; the request was not run; retry later", null, null), false, head, endpoint, started);
       return;
     }
     busy = true;
@@ -286,6 +296,24 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
       return api.error(path, 500, "internal", "internal error; the server log has the details", null, null);
     }
     return api.handle(method, path, params, body, caller);
+  }
+
+  /** Nothing is in progress or waiting on this connection: an answer written now is in order. */
+  boolean idle() {
+    return !busy && waiting.isEmpty();
+  }
+
+  /**
+   * The connection is busy with a request {@link ArrivalGate} answered and whose body is still arriving
+   * (so the request timeout closes the connection rather than answering twice); until {@link #resume()}.
+   */
+  void hold() {
+    busy = true;
+  }
+
+  /** The held request's body has arrived: the connection takes requests again. */
+  void resume() {
+    busy = false;
   }
 
   private void next(ChannelHandlerContext ctx) {

@@ -46,6 +46,25 @@ class WaitEstimateTest {
   }
 
   @Test
+  void peekTellsWhatAdmitWouldDecideWithoutCountingTheRequest() {
+    QueueAdmission a = QueueAdmission.of(1, Duration.ofMillis(5), 4);
+    assertThat(a.peek()).isEqualTo(Verdict.ADMITTED);
+    assertThat(a.queued()).isZero();
+    a.finished(2 * MS); // 2 ms a request on one worker
+    for (int i = 0; i < 3; i++) { // queued 0, 1, 2: waits 0, 2, 4 ms
+      assertThat(a.peek()).isEqualTo(Verdict.ADMITTED);
+      assertThat(a.admit()).isEqualTo(Verdict.ADMITTED);
+    }
+    assertThat(a.peek()).as("3 queued: 6 ms").isEqualTo(Verdict.OVER_BUDGET).isEqualTo(a.admit());
+    assertThat(a.queued()).isEqualTo(3);
+    assertThat(a.overBudget()).isEqualTo("the requests waiting for a worker would take longer to run than the queue"
+        + " budget of 5.0 ms (--queue-budget)");
+    QueueAdmission full = QueueAdmission.of(1, Duration.ofMillis(5), 1);
+    full.admit();
+    assertThat(full.peek()).isEqualTo(Verdict.FULL).isEqualTo(full.admit());
+  }
+
+  @Test
   void theServiceTimeIsARecentAverageAndOneSlowRequestCountsAtMostTwiceTheBudget() {
     WaitEstimate a = new WaitEstimate(1, 10 * MS, 1024);
     a.finished(2 * MS);

@@ -66,9 +66,10 @@ class QueueDeadlineRefusalTest {
         return "test";
       }
     };
-    EmbeddedChannel channel = new EmbeddedChannel(new RequestHandler(new HttpApi(serving, null), Authenticator.NONE,
-        workers, dev.quiver.server.admission.QueueAdmission.of(1, java.time.Duration.ofMillis(5), 1024),
-        metrics, new AtomicInteger(), TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MS), new RequestDeadline(10_000_000_000L)));
+    HttpApi api = new HttpApi(serving, null);
+    var admission = dev.quiver.server.admission.QueueAdmission.of(1, java.time.Duration.ofMillis(5), 1024);
+    EmbeddedChannel channel = new EmbeddedChannel(new RequestHandler(api, Authenticator.NONE, workers, admission,
+        new OverloadReply(api, admission.overBudget()), metrics, new AtomicInteger(), TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MS), new RequestDeadline(10_000_000_000L)));
     channels.add(channel);
     return channel;
   }

@@ -19,6 +19,7 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
+import java.lang.reflect.Proxy;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -27,6 +28,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -142,6 +144,47 @@ class ArrivalAdmissionTest {
   }
 
   @Test
+  void readinessAndMetricsAreQueuedNotRefusedWhileTheBudgetRefusesReads() throws Exception {
+    ServerOperations ops = (ServerOperations) Proxy.newProxyInstance(getClass().getClassLoader(),
+        new Class<?>[] {ServerOperations.class}, (proxy, method, args) -> switch (method.getName()) {
+          case "scrapeMetrics" -> metrics.scrape();
+          case "readiness" -> new ServerOperations.Readiness(true, 1, Map.of("registry", "ok"));
+          case "guard" -> Guard.OPEN;
+          default -> throw new UnsupportedOperationException(method.getName());
+        });
+    HttpFrontEnd front = HttpFrontEnd.start(ServerOptions.loopback().withThreads(1, 1).withAdmission(ADMISSION)
+        .withShutdownGrace(Duration.ofMillis(100)), service, ops, metrics, worker);
+    open.add(front);
+    HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    open.add(client);
+    assertThat(post(client, front.port()).get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200); // learns ~800 ms
+    CompletableFuture<HttpResponse<String>> held = post(client, front.port());
+    assertThat(service.holding.await(10, TimeUnit.SECONDS)).isTrue();
+    List<CompletableFuture<HttpResponse<String>>> burst = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      burst.add(post(client, front.port()));
+    }
+    await(() -> burst.stream().filter(CompletableFuture::isDone).count() + worker.getQueue().size() == 20);
+    assertThat(post(client, front.port()).get(10, TimeUnit.SECONDS).statusCode()).as("reads are refused now").isEqualTo(503);
+
+    int queuedBefore = worker.getQueue().size();
+    CompletableFuture<HttpResponse<String>> ready = get(client, front.port(), "/ready");
+    CompletableFuture<HttpResponse<String>> scrape = get(client, front.port(), "/metrics");
+    await(() -> worker.getQueue().size() == queuedBefore + 2); // queued behind the held worker, not answered 503
+    assertThat(ready).isNotDone();
+    assertThat(scrape).isNotDone();
+
+    service.release.countDown();
+    assertThat(held.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+    HttpResponse<String> metricsAnswer = scrape.get(10, TimeUnit.SECONDS);
+    assertThat(metricsAnswer.statusCode()).isEqualTo(200);
+    assertThat(metricsAnswer.body()).contains("quiver_requests_shed_total");
+    HttpResponse<String> readyAnswer = ready.get(10, TimeUnit.SECONDS);
+    assertThat(readyAnswer.statusCode()).isEqualTo(200);
+    assertThat(readyAnswer.body()).contains("READY");
+  }
+
+  @Test
   void overGrpcTheExcessIsRefusedUnavailableWithAPushbackOnArrivalAndNoBacklogIsLeft() throws Exception {
     GrpcFrontEnd front = GrpcFrontEnd.start(ServerOptions.loopback().withShutdownGrace(Duration.ofMillis(100))
         .withAdmission(ADMISSION), 100, service, metrics, worker);
@@ -215,6 +258,11 @@ class ArrivalAdmissionTest {
     return client.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/get-online-features"))
         .timeout(Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.ofString(READ)).build(),
         HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static CompletableFuture<HttpResponse<String>> get(HttpClient client, int port, String path) {
+    return client.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+        .timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofString());
   }
 
   private static void await(BooleanSupplier condition) throws InterruptedException {

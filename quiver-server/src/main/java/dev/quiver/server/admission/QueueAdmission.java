@@ -29,6 +29,12 @@ public interface QueueAdmission {
   Verdict admit();
 
   /**
+   * {@link #admit()} for a request the budget never refuses (a readiness probe, a metrics scrape: the
+   * answers that matter most while the server is overloaded); refused only when the queue holds its bound.
+   */
+  Verdict admitExempt();
+
+  /**
    * What {@link #admit()} would decide for a request arriving now, without counting it as queued: for a
    * front end that refuses early (on a request's head, before its body is read) and leaves the
    * admission proper to the request's turn.

@@ -53,6 +53,19 @@ final class WaitEstimate implements QueueAdmission {
   }
 
   @Override
+  public Verdict admitExempt() {
+    while (true) {
+      int q = queued.get();
+      if (q >= maxQueued) {
+        return Verdict.FULL;
+      }
+      if (queued.compareAndSet(q, q + 1)) {
+        return Verdict.ADMITTED;
+      }
+    }
+  }
+
+  @Override
   public Verdict peek() {
     int q = queued.get();
     return q >= maxQueued ? Verdict.FULL : q >= workers && wait(q) > budgetNanos ? Verdict.OVER_BUDGET : Verdict.ADMITTED;

@@ -106,7 +106,7 @@ final class ArrivalGate extends ChannelInboundHandlerAdapter {
       }
     }
     String path = uri.substring(0, end);
-    if (api.inline(path)) {
+    if (api.inline(path) || HttpApi.exempt(path)) {
       return null;
     }
     HttpHeaders headers = request.headers();

@@ -132,6 +132,15 @@ final class HttpApi {
     return new HttpReply(r.status(), r.contentType(), r.body(), null, challenge);
   }
 
+  /**
+   * Requests the queue budget never refuses (only a full queue does): the readiness probe and the
+   * metrics scrape, so that an overloaded server stays in its load balancer's rotation and stays
+   * observable while it sheds the excess.
+   */
+  static boolean exempt(String path) {
+    return path.equals("/ready") || path.equals("/metrics");
+  }
+
   /** Requests answered on the event loop: the liveness probe, and online reads of an in-process store. */
   boolean inline(String path) {
     return path.equals("/health") || (path.equals("/get-online-features") && serving.readsInline());

@@ -154,7 +154,7 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
       next(ctx); // pipelined requests queued behind a worker's answer go on
       return;
     }
-    QueueAdmission.Verdict verdict = admission.admit();
+    QueueAdmission.Verdict verdict = HttpApi.exempt(path) ? admission.admitExempt() : admission.admit();
     if (verdict == QueueAdmission.Verdict.OVER_BUDGET) { // refused now, not after waiting: the client hears at once
       request.release();
       metrics.shed("http", ServerMetrics.QUEUE_WAIT);

@@ -1,0 +1,126 @@
+package dev.quiver.online.rocksdb;
+
+import dev.quiver.core.online.OnlineStore.Swap;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.WriteBatch;
+
+/**
+ * The compare-and-set of {@link RocksDbOnlineStore} (tile rows): every writer of a key lives in this
+ * process (RocksDB locks the directory), so a call holds the stripes of its keys (as every other
+ * write does) around one multi-get, the byte comparisons and one atomic {@link WriteBatch} of the
+ * swaps that succeeded. A swap whose expected bytes were read with their write counter ({@link
+ * #versionsOf}, before the row), and whose counter has not moved since, is not read again ({@link
+ * RowVersions}); the others are. Thread-safe; the caller holds the store's lifecycle read lock
+ * around {@link #swap}.
+ */
+final class RowSwaps {
+  private final RocksDB db;
+  private final RocksDbResources resources;
+  private final KeyStripes keyStripes;
+  private final RowVersions versions;
+  /** Swaps whose row was read again under the lock (no version, or a stale one); for tests and profiles. */
+  private final LongAdder rereads = new LongAdder();
+
+  RowSwaps(RocksDB db, RocksDbResources resources, KeyStripes keyStripes, RowVersions versions) {
+    this.db = db;
+    this.resources = resources;
+    this.keyStripes = keyStripes;
+    this.versions = versions;
+  }
+
+  /** How many swaps read their row again under the lock so far. */
+  long rereads() {
+    return rereads.sum();
+  }
+
+  /** The write counters of {@code keys}, to read before the rows themselves (see {@link RowVersions}). */
+  long[] versionsOf(String table, List<byte[]> keys) {
+    int tableHash = table.hashCode();
+    long[] read = new long[keys.size()];
+    for (int i = 0; i < read.length; i++) {
+      read[i] = versions.get(versions.slot(keys.get(i), tableHash));
+    }
+    return read;
+  }
+
+  /**
+   * Applies the swaps whose expected bytes are stored.
+   *
+   * @param swaps non-empty
+   * @param keys their keys, from {@link #distinctKeys}
+   * @return which swaps were written
+   */
+  boolean[] swap(String table, ColumnFamilyHandle handle, List<Swap> swaps, List<byte[]> keys) throws RocksDBException {
+    boolean[] done = new boolean[swaps.size()];
+    int[] held = keyStripes.lock(table, keys);
+    try (WriteBatch batch = new WriteBatch()) {
+      int tableHash = table.hashCode();
+      int[] slots = new int[keys.size()];
+      List<byte[]> reread = new ArrayList<>();
+      int[] rereadAt = new int[keys.size()];
+      for (int i = 0; i < slots.length; i++) {
+        Swap s = swaps.get(i);
+        slots[i] = versions.slot(s.key(), tableHash);
+        boolean trusted = s.readVersion() != Swap.UNREAD && versions.get(slots[i]) == s.readVersion();
+        rereadAt[i] = trusted ? -1 : reread.size();
+        if (!trusted) {
+          reread.add(s.key());
+        }
+      }
+      rereads.add(reread.size());
+      List<byte[]> stored = reread.isEmpty() ? List.of()
+          : db.multiGetAsList(resources.readOptions(), Collections.nCopies(reread.size(), handle), reread);
+      for (int i = 0; i < done.length; i++) {
+        Swap s = swaps.get(i);
+        if (rereadAt[i] < 0 || Arrays.equals(stored.get(rereadAt[i]), s.expected())) {
+          done[i] = true;
+          if (s.value() == null) {
+            batch.delete(handle, s.key());
+          } else {
+            batch.put(handle, s.key(), s.value());
+          }
+        }
+      }
+      if (batch.count() > 0) {
+        db.write(resources.writeOptions(), batch);
+        for (int i = 0; i < done.length; i++) {
+          if (done[i]) {
+            versions.bump(slots[i]);
+          }
+        }
+      }
+      return done;
+    } finally {
+      keyStripes.unlock(held);
+    }
+  }
+
+  /**
+   * The keys of the swaps, in order.
+   *
+   * @throws IllegalArgumentException when two swaps have the same key
+   */
+  static List<byte[]> distinctKeys(String table, List<Swap> swaps) {
+    List<byte[]> keys = new ArrayList<>(swaps.size());
+    Map<KeyRef, Integer> seen = new HashMap<>(Math.max(16, swaps.size() * 4 / 3 + 1));
+    for (int i = 0; i < swaps.size(); i++) {
+      byte[] key = swaps.get(i).key();
+      Integer before = seen.put(new KeyRef(key), i);
+      if (before != null) {
+        throw new IllegalArgumentException("swaps " + before + " and " + i + " of table " + table
+            + " have the same key; a call swaps each key once");
+      }
+      keys.add(key);
+    }
+    return keys;
+  }
+}

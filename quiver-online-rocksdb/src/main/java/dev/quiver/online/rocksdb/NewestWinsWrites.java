@@ -19,7 +19,8 @@ import org.rocksdb.WriteBatch;
 /**
  * The newest-wins writes of {@link RocksDbOnlineStore} ({@code multiPutIfNewer}, {@code
  * multiPutIfNotOlder}): read the stored rows of a batch's distinct keys in one multi-get (in key
- * order) before taking their stripes, then, under the stripes, again those another write changed
+ * order) before taking their stripes, except those whose order header the last write of their slot
+ * left ({@link WrittenOrderKeys}), then, under the stripes, again those another write changed
  * meanwhile ({@link RowVersions}); keep each entry newer than the stored row and than the entries of
  * its key before it, and write the last one kept per key in one atomic {@link WriteBatch}, bumping
  * the written keys' counters before the stripes are let go. Thread-safe; the caller holds the
@@ -32,12 +33,22 @@ final class NewestWinsWrites {
   private final RowVersions versions;
   /** Rows read again under their stripes (written by another since the first read); for tests and profiles. */
   private final LongAdder rereads = new LongAdder();
+  /** Rows not read because {@link #known} had their order header; for tests and profiles. */
+  private final LongAdder knownHits = new LongAdder();
+  private final WrittenOrderKeys known;
 
-  NewestWinsWrites(RocksDB db, RocksDbResources resources, KeyStripes keyStripes, RowVersions versions) {
+  NewestWinsWrites(RocksDB db, RocksDbResources resources, KeyStripes keyStripes, RowVersions versions,
+      int knownEntries) {
     this.db = db;
     this.resources = resources;
     this.keyStripes = keyStripes;
     this.versions = versions;
+    this.known = new WrittenOrderKeys(knownEntries);
+  }
+
+  /** How many rows were not read because the last newest-wins write of their slot had stored them. */
+  long knownHits() {
+    return knownHits.sum();
   }
 
   /** How many rows were read again under their stripes so far. */
@@ -60,11 +71,11 @@ final class NewestWinsWrites {
     BitSet stripeSet = new BitSet(keyStripes.locks().length);
     for (int i = 0; i < entries.size(); i++) {
       KeyRef ref = new KeyRef(entries.get(i).key());
-      KeyRef known = distinct.putIfAbsent(ref, ref);
-      if (known == null) {
+      KeyRef first = distinct.putIfAbsent(ref, ref);
+      if (first == null) {
         stripeSet.set(keyStripes.stripe(ref.hash, tableHash));
       }
-      refOf[i] = known == null ? ref : known;
+      refOf[i] = first == null ? ref : first;
     }
     KeyRef[] sorted = distinct.values().toArray(new KeyRef[0]);
     Arrays.sort(sorted, (a, b) -> Arrays.compareUnsigned(a.bytes, b.bytes));
@@ -77,16 +88,16 @@ final class NewestWinsWrites {
     for (int i = 0; i < slotOf.length; i++) {
       slotOf[i] = refOf[i].slot;
     }
-    // the stored rows are read before the stripes are taken, each after its write counter (RowVersions);
-    // under the stripes only the rows written meanwhile are read again, so the stripes are held for the write
+    // the stored rows are read (or known: WrittenOrderKeys) before the stripes are taken, each after its write
+    // counter (RowVersions); under the stripes only the rows written meanwhile are read again, so the stripes
+    // are held for the write
     int[] counterOf = new int[keys.size()];
     long[] seen = new long[keys.size()];
     for (int k = 0; k < counterOf.length; k++) {
       counterOf[k] = versions.slotOf(sorted[k].hash, tableHash);
       seen[k] = versions.get(counterOf[k]);
     }
-    byte[][] current = db.multiGetAsList(resources.readOptions(), Collections.nCopies(keys.size(), handle), keys)
-        .toArray(new byte[0][]);
+    byte[][] current = readUnknown(table, handle, keys, counterOf, seen);
     int[] locked = stripeSet.stream().toArray(); // ascending: batches never wait on each other in a cycle
     ReentrantLock[] stripes = keyStripes.locks();
     for (int s : locked) {
@@ -116,7 +127,7 @@ final class NewestWinsWrites {
         }
         for (int slot = 0; slot < changed.length; slot++) {
           if (changed[slot]) {
-            versions.bump(counterOf[slot]);
+            known.wrote(counterOf[slot], versions.bump(counterOf[slot]), table, keys.get(slot), current[slot]);
           }
         }
       }
@@ -124,6 +135,34 @@ final class NewestWinsWrites {
     } finally {
       keyStripes.unlock(locked);
     }
+  }
+
+  /**
+   * The stored rows of {@code keys} as far as the comparisons need them: the order header of a row
+   * this class wrote last in its slot while the slot's counter is still {@code seen} ({@link
+   * WrittenOrderKeys}), else the row read from RocksDB (in one multi-get), else null.
+   */
+  private byte[][] readUnknown(String table, ColumnFamilyHandle handle, List<byte[]> keys, int[] counterOf, long[] seen)
+      throws RocksDBException {
+    byte[][] current = new byte[keys.size()][];
+    List<byte[]> unknown = new ArrayList<>();
+    int[] unknownAt = new int[keys.size()];
+    for (int k = 0; k < current.length; k++) {
+      current[k] = known.headerAt(counterOf[k], seen[k], table, keys.get(k));
+      if (current[k] == null) {
+        unknownAt[unknown.size()] = k;
+        unknown.add(keys.get(k));
+      }
+    }
+    knownHits.add(current.length - unknown.size());
+    if (!unknown.isEmpty()) {
+      List<byte[]> stored = db.multiGetAsList(resources.readOptions(), Collections.nCopies(unknown.size(), handle),
+          unknown);
+      for (int u = 0; u < stored.size(); u++) {
+        current[unknownAt[u]] = stored.get(u);
+      }
+    }
+    return current;
   }
 
   /** Reads again, into {@code current}, the rows whose write counter moved since {@code seen}. */

@@ -53,6 +53,12 @@ final class RocksDbOnlineStore implements OnlineStore {
    */
   private static final int VERSION_SLOTS = 1 << 20;
 
+  /**
+   * Entries of {@link WrittenOrderKeys} (a power of two, four version slots each): up to about 30 MB
+   * of keys and order headers, so a key written again while its entry stands is not read first.
+   */
+  private static final int WRITTEN_ORDER_KEYS = 1 << 18;
+
   private final Path path;
   private final boolean sync;
   private final RocksDB db;
@@ -81,7 +87,7 @@ final class RocksDbOnlineStore implements OnlineStore {
         tables.put(name.substring(TABLE_PREFIX.length()), h);
       }
     }
-    this.newestWins = new NewestWinsWrites(db, resources, keyStripes, versions);
+    this.newestWins = new NewestWinsWrites(db, resources, keyStripes, versions, WRITTEN_ORDER_KEYS);
     this.swaps = new RowSwaps(db, resources, keyStripes, versions);
   }
 
@@ -111,6 +117,11 @@ final class RocksDbOnlineStore implements OnlineStore {
   /** How many rows newest-wins writes read again under their stripes so far (written by another since the first read). */
   long putRereads() {
     return newestWins.rereads();
+  }
+
+  /** How many rows newest-wins writes did not read, knowing their order header ({@link WrittenOrderKeys}). */
+  long putRowsKnown() {
+    return newestWins.knownHits();
   }
 
   /** The directory of this store. */
@@ -214,9 +225,11 @@ final class RocksDbOnlineStore implements OnlineStore {
    * {@inheritDoc}
    *
    * <p>Creates the table when it does not exist. Reads the stored rows of the batch's distinct keys
-   * in one multi-get (in key order) before taking their stripes, then, under the stripes, again those
-   * another write changed meanwhile ({@link RowVersions}), keeps each entry that is newer than the stored row and than the
-   * entries before it, and writes the last one kept per key in one atomic {@link WriteBatch}.
+   * in one multi-get (in key order) before taking their stripes, except those this kind of write
+   * stored last and no write touched since ({@link WrittenOrderKeys}), then, under the stripes, again
+   * those another write changed meanwhile ({@link RowVersions}); keeps each entry that is newer than
+   * the stored row and than the entries before it, and writes the last one kept per key in one atomic
+   * {@link WriteBatch} ({@link NewestWinsWrites}).
    *
    * @return the entries written when applied in sequence (an entry superseded later in the same
    *     batch counts, though only the newest reaches the disk)
@@ -342,7 +355,7 @@ final class RocksDbOnlineStore implements OnlineStore {
     BitSet stripeSet = new BitSet(STRIPES);
     int tableHash = table.hashCode();
     for (byte[] key : keys) {
-      stripeSet.set(stripe(Arrays.hashCode(key), tableHash));
+      stripeSet.set(stripe(KeyRef.hash(key), tableHash));
     }
     int[] locked = stripeSet.stream().toArray();
     Lock lock = lifecycle.readLock();

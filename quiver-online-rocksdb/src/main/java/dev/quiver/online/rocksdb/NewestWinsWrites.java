@@ -20,7 +20,7 @@ import org.rocksdb.WriteBatch;
  * The newest-wins writes of {@link RocksDbOnlineStore} ({@code multiPutIfNewer}, {@code
  * multiPutIfNotOlder}): read the stored rows of a batch's distinct keys in one multi-get (in key
  * order) before taking their stripes, except those whose order header the last write of their slot
- * left ({@link WrittenOrderKeys}), then, under the stripes, again those another write changed
+ * left ({@link WrittenRows}), then, under the stripes, again those another write changed
  * meanwhile ({@link RowVersions}); keep each entry newer than the stored row and than the entries of
  * its key before it, and write the last one kept per key in one atomic {@link WriteBatch}, bumping
  * the written keys' counters before the stripes are let go. Thread-safe; the caller holds the
@@ -35,15 +35,15 @@ final class NewestWinsWrites {
   private final LongAdder rereads = new LongAdder();
   /** Rows not read because {@link #known} had their order header; for tests and profiles. */
   private final LongAdder knownHits = new LongAdder();
-  private final WrittenOrderKeys known;
+  private final WrittenRows known;
 
   NewestWinsWrites(RocksDB db, RocksDbResources resources, KeyStripes keyStripes, RowVersions versions,
-      int knownEntries) {
+      WrittenRows known) {
     this.db = db;
     this.resources = resources;
     this.keyStripes = keyStripes;
     this.versions = versions;
-    this.known = new WrittenOrderKeys(knownEntries);
+    this.known = known;
   }
 
   /** How many rows were not read because the last newest-wins write of their slot had stored them. */
@@ -88,7 +88,7 @@ final class NewestWinsWrites {
     for (int i = 0; i < slotOf.length; i++) {
       slotOf[i] = refOf[i].slot;
     }
-    // the stored rows are read (or known: WrittenOrderKeys) before the stripes are taken, each after its write
+    // the stored rows are read (or known: WrittenRows) before the stripes are taken, each after its write
     // counter (RowVersions); under the stripes only the rows written meanwhile are read again, so the stripes
     // are held for the write
     int[] counterOf = new int[keys.size()];
@@ -127,7 +127,8 @@ final class NewestWinsWrites {
         }
         for (int slot = 0; slot < changed.length; slot++) {
           if (changed[slot]) {
-            known.wrote(counterOf[slot], versions.bump(counterOf[slot]), table, keys.get(slot), current[slot]);
+            known.wrote(counterOf[slot], versions.bump(counterOf[slot]), table, keys.get(slot),
+                RowEncoding.orderHeader(current[slot]));
           }
         }
       }
@@ -140,7 +141,7 @@ final class NewestWinsWrites {
   /**
    * The stored rows of {@code keys} as far as the comparisons need them: the order header of a row
    * this class wrote last in its slot while the slot's counter is still {@code seen} ({@link
-   * WrittenOrderKeys}), else the row read from RocksDB (in one multi-get), else null.
+   * WrittenRows}), else the row read from RocksDB (in one multi-get), else null.
    */
   private byte[][] readUnknown(String table, ColumnFamilyHandle handle, List<byte[]> keys, int[] counterOf, long[] seen)
       throws RocksDBException {
@@ -148,7 +149,7 @@ final class NewestWinsWrites {
     List<byte[]> unknown = new ArrayList<>();
     int[] unknownAt = new int[keys.size()];
     for (int k = 0; k < current.length; k++) {
-      current[k] = known.headerAt(counterOf[k], seen[k], table, keys.get(k));
+      current[k] = known.at(counterOf[k], seen[k], table, keys.get(k));
       if (current[k] == null) {
         unknownAt[unknown.size()] = k;
         unknown.add(keys.get(k));

@@ -54,10 +54,17 @@ final class RocksDbOnlineStore implements OnlineStore {
   private static final int VERSION_SLOTS = 1 << 20;
 
   /**
-   * Entries of {@link WrittenOrderKeys} (a power of two, four version slots each): up to about 30 MB
-   * of keys and order headers, so a key written again while its entry stands is not read first.
+   * Entries of each {@link WrittenRows} (a power of two; four version slots share one): the newest-wins
+   * writes keep order headers, the swaps whole tile rows, so a key written again while its entry
+   * stands is not read from RocksDB first.
    */
-  private static final int WRITTEN_ORDER_KEYS = 1 << 18;
+  private static final int WRITTEN_ROWS = 1 << 18;
+
+  /** At most this many bytes of order headers and keys kept for the newest-wins writes. */
+  private static final long WRITTEN_HEADER_BYTES = 32L << 20;
+
+  /** At most this many bytes of tile rows and keys kept for the swaps. */
+  private static final long WRITTEN_TILE_BYTES = 64L << 20;
 
   private final Path path;
   private final boolean sync;
@@ -87,8 +94,9 @@ final class RocksDbOnlineStore implements OnlineStore {
         tables.put(name.substring(TABLE_PREFIX.length()), h);
       }
     }
-    this.newestWins = new NewestWinsWrites(db, resources, keyStripes, versions, WRITTEN_ORDER_KEYS);
-    this.swaps = new RowSwaps(db, resources, keyStripes, versions);
+    this.newestWins = new NewestWinsWrites(db, resources, keyStripes, versions,
+        new WrittenRows(WRITTEN_ROWS, WRITTEN_HEADER_BYTES));
+    this.swaps = new RowSwaps(db, resources, keyStripes, versions, new WrittenRows(WRITTEN_ROWS, WRITTEN_TILE_BYTES));
   }
 
   /** Opens the store in {@code path} with the default cache and write buffer, {@code sync} off. */
@@ -119,9 +127,14 @@ final class RocksDbOnlineStore implements OnlineStore {
     return newestWins.rereads();
   }
 
-  /** How many rows newest-wins writes did not read, knowing their order header ({@link WrittenOrderKeys}). */
+  /** How many rows newest-wins writes did not read, knowing their order header ({@link WrittenRows}). */
   long putRowsKnown() {
     return newestWins.knownHits();
+  }
+
+  /** How many rows {@link #readForSwap} took from the rows swaps wrote ({@link WrittenRows}), not from RocksDB. */
+  long swapRowsKnown() {
+    return swaps.knownHits();
   }
 
   /** The directory of this store. */
@@ -206,9 +219,10 @@ final class RocksDbOnlineStore implements OnlineStore {
   /**
    * {@inheritDoc}
    *
-   * <p>Reads each key's write counter ({@link RowVersions}), then the rows in one multi-get, without
-   * locks: a swap that finds the counter unchanged under the key's stripe writes without reading
-   * the row again.
+   * <p>Reads each key's write counter ({@link RowVersions}), then its row, without locks: a row a
+   * swap wrote last in its slot, while the counter has not moved since, from the rows kept in memory
+   * ({@link WrittenRows}), the others in one multi-get ({@link RowSwaps#read}). A swap that finds the
+   * counter unchanged under the key's stripe writes without reading the row again.
    *
    * @throws NullPointerException when an argument or a key is null
    * @throws QuiverException when RocksDB fails or the store is closed
@@ -217,8 +231,20 @@ final class RocksDbOnlineStore implements OnlineStore {
   public VersionedRows readForSwap(String table, List<byte[]> keys) {
     Objects.requireNonNull(table, "table");
     requireNoNulls(keys, "keys");
-    long[] read = swaps.versionsOf(table, keys); // before the rows: see RowVersions
-    return new VersionedRows(multiGet(table, keys), read);
+    Lock lock = lifecycle.readLock();
+    lock.lock();
+    try {
+      ensureOpen();
+      ColumnFamilyHandle handle = tables.get(table);
+      if (handle == null || keys.isEmpty()) {
+        return new VersionedRows(Arrays.asList(new byte[keys.size()][]), swaps.versionsOf(table, keys));
+      }
+      return swaps.read(table, handle, keys);
+    } catch (RocksDBException e) {
+      throw failure("read " + keys.size() + " keys of table " + table, e);
+    } finally {
+      lock.unlock();
+    }
   }
 
   /**
@@ -226,7 +252,7 @@ final class RocksDbOnlineStore implements OnlineStore {
    *
    * <p>Creates the table when it does not exist. Reads the stored rows of the batch's distinct keys
    * in one multi-get (in key order) before taking their stripes, except those this kind of write
-   * stored last and no write touched since ({@link WrittenOrderKeys}), then, under the stripes, again
+   * stored last and no write touched since ({@link WrittenRows}), then, under the stripes, again
    * those another write changed meanwhile ({@link RowVersions}); keeps each entry that is newer than
    * the stored row and than the entries before it, and writes the last one kept per key in one atomic
    * {@link WriteBatch} ({@link NewestWinsWrites}).

@@ -1,6 +1,7 @@
 package dev.quiver.online.rocksdb;
 
 import dev.quiver.core.online.OnlineStore.Swap;
+import dev.quiver.core.online.OnlineStore.VersionedRows;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -18,8 +19,9 @@ import org.rocksdb.WriteBatch;
  * process (RocksDB locks the directory), so a call holds the stripes of its keys (as every other
  * write does) around one multi-get, the byte comparisons and one atomic {@link WriteBatch} of the
  * swaps that succeeded. A swap whose expected bytes were read with their write counter ({@link
- * #versionsOf}, before the row), and whose counter has not moved since, is not read again ({@link
- * RowVersions}); the others are. Thread-safe; the caller holds the store's lifecycle read lock
+ * #read}, before the row), and whose counter has not moved since, is not read again ({@link
+ * RowVersions}); the others are. The rows a swap wrote are kept ({@link WrittenRows}), so reading
+ * them for the next swap of their key needs no RocksDB read while no other write touched their slot. Thread-safe; the caller holds the store's lifecycle read lock
  * around {@link #swap}.
  */
 final class RowSwaps {
@@ -29,12 +31,55 @@ final class RowSwaps {
   private final RowVersions versions;
   /** Swaps whose row was read again under the lock (no version, or a stale one); for tests and profiles. */
   private final LongAdder rereads = new LongAdder();
+  /** Rows {@link #read} took from {@link #written} instead of RocksDB; for tests and profiles. */
+  private final LongAdder knownHits = new LongAdder();
+  private final WrittenRows written;
 
-  RowSwaps(RocksDB db, RocksDbResources resources, KeyStripes keyStripes, RowVersions versions) {
+  RowSwaps(RocksDB db, RocksDbResources resources, KeyStripes keyStripes, RowVersions versions, WrittenRows written) {
     this.db = db;
     this.resources = resources;
     this.keyStripes = keyStripes;
     this.versions = versions;
+    this.written = written;
+  }
+
+  /** How many rows {@link #read} did not read from RocksDB, a swap having written them last. */
+  long knownHits() {
+    return knownHits.sum();
+  }
+
+  /**
+   * Reads the rows of {@code keys} with their write counters, each counter before its row: a row a
+   * swap wrote last in its slot while the slot's counter is still the one read comes from {@link
+   * WrittenRows} (a copy), the others from RocksDB in one multi-get.
+   */
+  VersionedRows read(String table, ColumnFamilyHandle handle, List<byte[]> keys) throws RocksDBException {
+    int tableHash = table.hashCode();
+    long[] read = new long[keys.size()];
+    byte[][] rows = new byte[keys.size()][];
+    List<byte[]> unknown = new ArrayList<>();
+    int[] unknownAt = new int[keys.size()];
+    for (int i = 0; i < read.length; i++) {
+      byte[] key = keys.get(i);
+      int slot = versions.slot(key, tableHash);
+      read[i] = versions.get(slot);
+      byte[] row = written.at(slot, read[i], table, key);
+      if (row == null) {
+        unknownAt[unknown.size()] = i;
+        unknown.add(key);
+      } else {
+        rows[i] = row.clone();
+      }
+    }
+    knownHits.add(read.length - unknown.size());
+    if (!unknown.isEmpty()) {
+      List<byte[]> stored = db.multiGetAsList(resources.readOptions(), Collections.nCopies(unknown.size(), handle),
+          unknown);
+      for (int u = 0; u < stored.size(); u++) {
+        rows[unknownAt[u]] = stored.get(u);
+      }
+    }
+    return new VersionedRows(Arrays.asList(rows), read);
   }
 
   /** How many swaps read their row again under the lock so far. */
@@ -42,7 +87,7 @@ final class RowSwaps {
     return rereads.sum();
   }
 
-  /** The write counters of {@code keys}, to read before the rows themselves (see {@link RowVersions}). */
+  /** The write counters of {@code keys}, for a table not created yet. */
   long[] versionsOf(String table, List<byte[]> keys) {
     int tableHash = table.hashCode();
     long[] read = new long[keys.size()];
@@ -94,7 +139,11 @@ final class RowSwaps {
         db.write(resources.writeOptions(), batch);
         for (int i = 0; i < done.length; i++) {
           if (done[i]) {
-            versions.bump(slots[i]);
+            long version = versions.bump(slots[i]);
+            byte[] value = swaps.get(i).value();
+            if (value != null) {
+              written.wrote(slots[i], version, table, keys.get(i), value.clone());
+            }
           }
         }
       }

@@ -355,7 +355,7 @@ final class RocksDbOnlineStore implements OnlineStore {
     if (swaps.isEmpty()) {
       return done;
     }
-    List<byte[]> keys = RowSwaps.distinctKeys(table, swaps);
+    KeyRef[] keys = RowSwaps.distinctKeys(table, swaps);
     Lock lock = readLockCreating(table);
     try {
       return this.swaps.swap(table, tables.get(table), swaps, keys);

@@ -101,20 +101,24 @@ final class RowSwaps {
    * Applies the swaps whose expected bytes are stored.
    *
    * @param swaps non-empty
-   * @param keys their keys, from {@link #distinctKeys}
+   * @param refs their keys, from {@link #distinctKeys}
    * @return which swaps were written
    */
-  boolean[] swap(String table, ColumnFamilyHandle handle, List<Swap> swaps, List<byte[]> keys) throws RocksDBException {
+  boolean[] swap(String table, ColumnFamilyHandle handle, List<Swap> swaps, KeyRef[] refs) throws RocksDBException {
     boolean[] done = new boolean[swaps.size()];
+    List<byte[]> keys = new ArrayList<>(refs.length);
+    for (KeyRef ref : refs) {
+      keys.add(ref.bytes);
+    }
     int[] held = keyStripes.lock(table, keys);
     try (WriteBatch batch = new WriteBatch()) {
       int tableHash = table.hashCode();
-      int[] slots = new int[keys.size()];
+      int[] slots = new int[refs.length];
       List<byte[]> reread = new ArrayList<>();
       int[] rereadAt = new int[keys.size()];
       for (int i = 0; i < slots.length; i++) {
         Swap s = swaps.get(i);
-        slots[i] = versions.slot(s.key(), tableHash);
+        slots[i] = versions.slotOf(refs[i].hash, tableHash);
         boolean trusted = s.readVersion() != Swap.UNREAD && versions.get(slots[i]) == s.readVersion();
         rereadAt[i] = trusted ? -1 : reread.size();
         if (!trusted) {
@@ -124,7 +128,7 @@ final class RowSwaps {
       rereads.add(reread.size());
       List<byte[]> stored = reread.isEmpty() ? List.of()
           : db.multiGetAsList(resources.readOptions(), Collections.nCopies(reread.size(), handle), reread);
-      for (int i : inKeyOrder(keys)) { // a memtable takes sorted inserts faster
+      for (int i : inKeyOrder(refs)) { // a memtable takes sorted inserts faster
         Swap s = swaps.get(i);
         if (rereadAt[i] < 0 || Arrays.equals(stored.get(rereadAt[i]), s.expected())) {
           done[i] = true;
@@ -153,37 +157,36 @@ final class RowSwaps {
     }
   }
 
-  /** The indexes of {@code keys}, ordered by key (unsigned bytes, RocksDB's order). */
-  private static int[] inKeyOrder(List<byte[]> keys) {
-    Integer[] order = new Integer[keys.size()];
+  /** The indexes of the swaps, ordered by key (unsigned bytes, RocksDB's order). */
+  private static int[] inKeyOrder(KeyRef[] refs) {
+    KeyRef[] sorted = refs.clone();
+    Arrays.sort(sorted, (a, b) -> Arrays.compareUnsigned(a.bytes, b.bytes));
+    int[] order = new int[sorted.length];
     for (int i = 0; i < order.length; i++) {
-      order[i] = i;
+      order[i] = sorted[i].slot;
     }
-    Arrays.sort(order, (a, b) -> Arrays.compareUnsigned(keys.get(a), keys.get(b)));
-    int[] sorted = new int[order.length];
-    for (int i = 0; i < sorted.length; i++) {
-      sorted[i] = order[i];
-    }
-    return sorted;
+    return order;
   }
 
   /**
-   * The keys of the swaps, in order.
+   * The keys of the swaps, in order, each with its index as its {@link KeyRef#slot}.
    *
    * @throws IllegalArgumentException when two swaps have the same key
    */
-  static List<byte[]> distinctKeys(String table, List<Swap> swaps) {
-    List<byte[]> keys = new ArrayList<>(swaps.size());
-    Map<KeyRef, Integer> seen = new HashMap<>(Math.max(16, swaps.size() * 4 / 3 + 1));
-    for (int i = 0; i < swaps.size(); i++) {
-      byte[] key = swaps.get(i).key();
-      Integer before = seen.put(new KeyRef(key), i);
+  static KeyRef[] distinctKeys(String table, List<Swap> swaps) {
+    KeyRef[] refs = new KeyRef[swaps.size()];
+    Map<KeyRef, KeyRef> seen = new HashMap<>(Math.max(16, swaps.size() * 4 / 3 + 1));
+    for (int i = 0; i < refs.length; i++) {
+      KeyRef ref = new KeyRef(swaps.get(i).key());
+      ref.slot = i;
+      KeyRef before = seen.putIfAbsent(ref, ref);
       if (before != null) {
-        throw new IllegalArgumentException("swaps " + before + " and " + i + " of table " + table
+        throw new IllegalArgumentException("swaps " + before.slot + " and " + i + " of table " + table
             + " have the same key; a call swaps each key once");
       }
-      keys.add(key);
+      refs[i] = ref;
     }
-    return keys;
+    return refs;
   }
+
 }

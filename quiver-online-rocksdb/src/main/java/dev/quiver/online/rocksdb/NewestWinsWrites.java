@@ -125,10 +125,12 @@ final class NewestWinsWrites {
           }
           db.write(resources.writeOptions(), batch);
         }
-        for (int slot = 0; slot < changed.length; slot++) {
-          if (changed[slot]) {
-            known.wrote(counterOf[slot], versions.bump(counterOf[slot]), table, keys.get(slot),
-                RowEncoding.orderHeader(current[slot]));
+        try (WrittenRows.Recording recording = known.recording()) {
+          for (int slot = 0; slot < changed.length; slot++) {
+            if (changed[slot]) {
+              recording.wrote(counterOf[slot], versions.bump(counterOf[slot]), table, keys.get(slot),
+                  RowEncoding.orderHeader(current[slot]));
+            }
           }
         }
       }

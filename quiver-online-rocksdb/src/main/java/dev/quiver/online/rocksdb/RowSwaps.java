@@ -141,12 +141,14 @@ final class RowSwaps {
       }
       if (batch.count() > 0) {
         db.write(resources.writeOptions(), batch);
-        for (int i = 0; i < done.length; i++) {
-          if (done[i]) {
-            long version = versions.bump(slots[i]);
-            byte[] value = swaps.get(i).value();
-            if (value != null) {
-              written.wrote(slots[i], version, table, keys.get(i), value.clone());
+        try (WrittenRows.Recording recording = written.recording()) {
+          for (int i = 0; i < done.length; i++) {
+            if (done[i]) {
+              long version = versions.bump(slots[i]);
+              byte[] value = swaps.get(i).value();
+              if (value != null) {
+                recording.wrote(slots[i], version, table, keys.get(i), value.clone());
+              }
             }
           }
         }

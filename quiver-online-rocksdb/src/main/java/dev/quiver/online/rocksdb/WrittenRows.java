@@ -18,14 +18,11 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * rows and about 64 bytes of overhead each) would pass {@code maxBytes}. Thread-safe.
  */
 final class WrittenRows {
+  /** What an entry costs beyond its key and bytes (the entry, the arrays' headers), about. */
   private static final int OVERHEAD = 64;
 
-  /** One slot's last row: immutable, so a reader sees it whole. */
-  private record Known(int slot, long version, String table, byte[] key, byte[] bytes) {
-    long size() {
-      return OVERHEAD + key.length + bytes.length;
-    }
-  }
+  /** One slot's last row: immutable, so a reader sees it whole; size: what it counts against the bound. */
+  private record Known(int slot, long version, String table, byte[] key, byte[] bytes, int size) {}
 
   private final AtomicReferenceArray<Known> entries;
   private final int mask;
@@ -55,20 +52,41 @@ final class WrittenRows {
     return k.bytes;
   }
 
+  /** A recording of the rows one write call stored; {@link Recording#close} counts their bytes at once. */
+  Recording recording() {
+    return new Recording();
+  }
+
   /**
-   * Records {@code bytes} (kept as they are: the caller hands them over) for {@code key}'s row; the
-   * caller holds the key's stripe and has just bumped its slot to {@code version}.
+   * The rows one write call stored, recorded as it goes; their bytes are counted against the bound
+   * when it closes (once per call, not per row: the bound may be passed by about one call's rows).
+   * Not thread-safe: one per call.
    */
-  void wrote(int slot, long version, String table, byte[] key, byte[] bytes) {
-    Known k = new Known(slot, version, table, key.clone(), bytes);
-    int i = slot & mask;
-    Known old = entries.get(i);
-    long delta = k.size() - (old == null ? 0 : old.size());
-    if (delta > 0 && kept.get() + delta > maxBytes) {
-      return; // full: the old entry stays, and answers nothing once its slot moves
+  final class Recording implements AutoCloseable {
+    private long added;
+
+    private Recording() {}
+
+    /**
+     * Records {@code bytes} (kept as they are: the caller hands them over) for {@code key}'s row;
+     * the caller holds the key's stripe and has just bumped its slot to {@code version}.
+     */
+    void wrote(int slot, long version, String table, byte[] key, byte[] bytes) {
+      int size = OVERHEAD + key.length + bytes.length;
+      int i = slot & mask;
+      Known old = entries.get(i);
+      int delta = size - (old == null ? 0 : old.size());
+      if (delta > 0 && kept.get() + added + delta > maxBytes) {
+        return; // full: the old entry stays, and answers nothing once its slot moves
+      }
+      old = entries.getAndSet(i, new Known(slot, version, table, key.clone(), bytes, size));
+      added += size - (old == null ? 0 : old.size());
     }
-    old = entries.getAndSet(i, k);
-    kept.addAndGet(k.size() - (old == null ? 0 : old.size()));
+
+    @Override
+    public void close() {
+      kept.addAndGet(added);
+    }
   }
 
   /** The bytes kept now (keys, rows, overhead), for tests. */

@@ -159,12 +159,16 @@ class RocksDbOnlineStoreTest extends OnlineStoreContract {
   void keptRowsStayWithinTheirBytes() {
     WrittenRows rows = new WrittenRows(16, 1_000);
     for (int slot = 0; slot < 16; slot++) {
-      rows.wrote(slot, 1, TABLE, userKey(slot), new byte[100]);
+      try (WrittenRows.Recording recording = rows.recording()) {
+        recording.wrote(slot, 1, TABLE, userKey(slot), new byte[100]);
+      }
       assertThat(rows.keptBytes()).isLessThanOrEqualTo(1_000);
     }
     assertThat(rows.at(15, 1, TABLE, userKey(15))).as("full: not kept").isNull();
     assertThat(rows.at(0, 1, TABLE, userKey(0))).hasSize(100);
-    rows.wrote(16, 1, TABLE, userKey(16), new byte[100]); // slot 0's entry, no bigger: replaces it
+    try (WrittenRows.Recording recording = rows.recording()) {
+      recording.wrote(16, 1, TABLE, userKey(16), new byte[100]); // slot 0's entry, no bigger: replaces it
+    }
     assertThat(rows.keptBytes()).isLessThanOrEqualTo(1_000);
     assertThat(rows.at(16, 1, TABLE, userKey(16))).hasSize(100);
     assertThat(rows.at(0, 1, TABLE, userKey(0))).isNull();

@@ -7,14 +7,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.BitSet;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.Lock;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
@@ -74,7 +72,6 @@ final class RocksDbOnlineStore implements OnlineStore {
   private final Map<String, ColumnFamilyHandle> tables = new ConcurrentHashMap<>();
   private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
   private final KeyStripes keyStripes = new KeyStripes(STRIPES);
-  private final ReentrantLock[] stripes = keyStripes.locks();
   /** Write counters per key slot, so a swap trusts what {@link #readForSwap} read ({@link RowVersions}). */
   private final RowVersions versions = new RowVersions(VERSION_SLOTS);
   private final NewestWinsWrites newestWins;
@@ -378,12 +375,6 @@ final class RocksDbOnlineStore implements OnlineStore {
   public void delete(String table, List<byte[]> keys) {
     Objects.requireNonNull(table, "table");
     requireNoNulls(keys, "keys");
-    BitSet stripeSet = new BitSet(STRIPES);
-    int tableHash = table.hashCode();
-    for (byte[] key : keys) {
-      stripeSet.set(stripe(KeyRef.hash(key), tableHash));
-    }
-    int[] locked = stripeSet.stream().toArray();
     Lock lock = lifecycle.readLock();
     lock.lock();
     try {
@@ -392,9 +383,7 @@ final class RocksDbOnlineStore implements OnlineStore {
       if (handle == null || keys.isEmpty()) {
         return;
       }
-      for (int s : locked) {
-        stripes[s].lock();
-      }
+      int[] held = keyStripes.lock(table, keys);
       try (WriteBatch batch = new WriteBatch()) {
         for (byte[] key : keys) {
           batch.delete(handle, key);
@@ -402,9 +391,7 @@ final class RocksDbOnlineStore implements OnlineStore {
         db.write(resources.writeOptions(), batch);
         bumpAll(table, keys);
       } finally {
-        for (int i = locked.length - 1; i >= 0; i--) {
-          stripes[locked[i]].unlock();
-        }
+        keyStripes.unlock(held);
       }
     } catch (RocksDBException e) {
       throw failure("delete " + keys.size() + " keys of table " + table, e);
@@ -514,10 +501,6 @@ final class RocksDbOnlineStore implements OnlineStore {
     for (byte[] key : keys) {
       versions.bump(versions.slot(key, tableHash));
     }
-  }
-
-  private int stripe(int keyHash, int tableHash) {
-    return keyStripes.stripe(keyHash, tableHash);
   }
 
   private static void requireNoNulls(List<?> items, String what) {

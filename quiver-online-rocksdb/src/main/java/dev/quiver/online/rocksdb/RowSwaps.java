@@ -21,8 +21,9 @@ import org.rocksdb.WriteBatch;
  * swaps that succeeded. A swap whose expected bytes were read with their write counter ({@link
  * #read}, before the row), and whose counter has not moved since, is not read again ({@link
  * RowVersions}); the others are. The rows a swap wrote are kept ({@link WrittenRows}), so reading
- * them for the next swap of their key needs no RocksDB read while no other write touched their slot. Thread-safe; the caller holds the store's lifecycle read lock
- * around {@link #swap}.
+ * them for the next swap of their key needs no RocksDB read while no other write touched their
+ * slot. Thread-safe; the caller holds the store's lifecycle read lock around {@link #read} and
+ * {@link #swap}.
  */
 final class RowSwaps {
   private final RocksDB db;

@@ -49,6 +49,10 @@ final class StateCodec {
     }
 
     void varint(long v) {
+      if ((v & ~0x7FL) == 0 && size < buf.length) { // one byte, room for it: most counts and small values
+        buf[size++] = (byte) v;
+        return;
+      }
       ensure(10);
       while ((v & ~0x7FL) != 0) {
         buf[size++] = (byte) ((v & 0x7F) | 0x80);
@@ -170,6 +174,9 @@ final class StateCodec {
     }
 
     long varint() {
+      if (at < in.length && in[at] >= 0) { // one byte: most counts and small values
+        return in[at++];
+      }
       long v = 0;
       for (int shift = 0; shift < 64; shift += 7) {
         int b = u8();

@@ -158,6 +158,14 @@ public final class RowEncoding {
     return java.util.Arrays.compareUnsigned(row, from, from + keyLength(row), orderKey, 0, orderKey.length);
   }
 
+  /**
+   * A copy of the row's bytes up to the end of its order key (the row must hold one: {@link
+   * #hasOrderKey}): {@link #compareOrder}, {@link #isNewer} and {@link #isNotOlder} treat it as the row.
+   */
+  public static byte[] orderHeader(byte[] row) {
+    return java.util.Arrays.copyOf(row, keyStart(row) + keyLength(row));
+  }
+
   private static int keyStart(byte[] row) {
     return row[0] == VERSION_1 ? 1 : 3;
   }

@@ -30,7 +30,7 @@ final class KeyStripes {
     return locks;
   }
 
-  /** The stripe of a key, given its {@link Arrays#hashCode(byte[])} and its table's {@link String#hashCode()}. */
+  /** The stripe of a key, given its {@link KeyRef#hash} and its table's {@link String#hashCode()}. */
   int stripe(int keyHash, int tableHash) {
     int h = keyHash * 31 + tableHash;
     h ^= h >>> 16;
@@ -44,7 +44,7 @@ final class KeyStripes {
     BitSet set = new BitSet(locks.length);
     int tableHash = table.hashCode();
     for (byte[] key : keys) {
-      set.set(stripe(Arrays.hashCode(key), tableHash));
+      set.set(stripe(KeyRef.hash(key), tableHash));
     }
     int[] held = set.stream().toArray();
     int taken = 0;

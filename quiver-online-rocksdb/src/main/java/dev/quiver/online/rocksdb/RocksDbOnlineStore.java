@@ -3,41 +3,22 @@ package dev.quiver.online.rocksdb;
 import dev.quiver.core.QuiverException;
 import dev.quiver.core.online.OnlineStore;
 import dev.quiver.core.online.RowEncoding;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.BitSet;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.Lock;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
-import org.rocksdb.BlockBasedTableConfig;
-import org.rocksdb.BloomFilter;
-import org.rocksdb.Cache;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
-import org.rocksdb.ColumnFamilyOptions;
-import org.rocksdb.CompressionType;
-import org.rocksdb.DBOptions;
-import org.rocksdb.DataBlockIndexType;
-import org.rocksdb.Filter;
-import org.rocksdb.LRUCache;
-import org.rocksdb.Options;
-import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
-import org.rocksdb.Status;
 import org.rocksdb.WriteBatch;
-import org.rocksdb.WriteOptions;
 
 /**
  * The embedded online store: one RocksDB database in one directory, one column family per table.
@@ -70,52 +51,49 @@ final class RocksDbOnlineStore implements OnlineStore {
    */
   private static final int VERSION_SLOTS = 1 << 20;
 
-  private static final Object LIBRARY = new Object();
-  private static boolean libraryLoaded;
+  /**
+   * Entries of each {@link WrittenRows} (a power of two; four version slots share one): the newest-wins
+   * writes keep order headers, the swaps whole tile rows, so a key written again while its entry
+   * stands is not read from RocksDB first.
+   */
+  private static final int WRITTEN_ROWS = 1 << 18;
+
+  /** At most this many bytes of order headers and keys kept for the newest-wins writes. */
+  private static final long WRITTEN_HEADER_BYTES = 32L << 20;
+
+  /** At most this many bytes of tile rows and keys kept for the swaps. */
+  private static final long WRITTEN_TILE_BYTES = 64L << 20;
 
   private final Path path;
   private final boolean sync;
   private final RocksDB db;
   private final ColumnFamilyHandle defaultFamily;
-  private final Resources resources;
+  private final RocksDbResources resources;
   private final Map<String, ColumnFamilyHandle> tables = new ConcurrentHashMap<>();
   private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
   private final KeyStripes keyStripes = new KeyStripes(STRIPES);
-  private final ReentrantLock[] stripes = keyStripes.locks();
   /** Write counters per key slot, so a swap trusts what {@link #readForSwap} read ({@link RowVersions}). */
   private final RowVersions versions = new RowVersions(VERSION_SLOTS);
-  /** Swaps whose row was read again under the lock (no version, or a stale one); for tests and profiles. */
-  private final java.util.concurrent.atomic.LongAdder swapRereads = new java.util.concurrent.atomic.LongAdder();
-  /** Rows a newest-wins write read again under its stripes (written since its read); for tests and profiles. */
-  private final java.util.concurrent.atomic.LongAdder putRereads = new java.util.concurrent.atomic.LongAdder();
+  private final NewestWinsWrites newestWins;
+  private final RowSwaps swaps;
   private volatile boolean closed;
 
-  /** The native option objects, released on close. */
-  private record Resources(
-      Cache cache, Filter filter, DBOptions dbOptions, ColumnFamilyOptions familyOptions,
-      ReadOptions readOptions, WriteOptions writeOptions) {
-    void close() {
-      readOptions.close();
-      writeOptions.close();
-      familyOptions.close();
-      dbOptions.close();
-      filter.close();
-      cache.close();
-    }
-  }
-
-  private RocksDbOnlineStore(Path path, boolean sync, RocksDB db, List<ColumnFamilyHandle> handles, Resources resources) {
-    this.path = path;
+  private RocksDbOnlineStore(RocksDbResources.Opened opened, boolean sync) {
+    this.path = opened.dir();
     this.sync = sync;
-    this.db = db;
-    this.resources = resources;
+    this.db = opened.db();
+    this.resources = opened.resources();
+    List<ColumnFamilyHandle> handles = opened.handles();
     this.defaultFamily = handles.get(0);
     for (ColumnFamilyHandle h : handles.subList(1, handles.size())) {
-      String name = familyName(h);
+      String name = RocksDbResources.familyName(h);
       if (name.startsWith(TABLE_PREFIX)) {
         tables.put(name.substring(TABLE_PREFIX.length()), h);
       }
     }
+    this.newestWins = new NewestWinsWrites(db, resources, keyStripes, versions,
+        new WrittenRows(WRITTEN_ROWS, WRITTEN_HEADER_BYTES));
+    this.swaps = new RowSwaps(db, resources, keyStripes, versions, new WrittenRows(WRITTEN_ROWS, WRITTEN_TILE_BYTES));
   }
 
   /** Opens the store in {@code path} with the default cache and write buffer, {@code sync} off. */
@@ -124,7 +102,7 @@ final class RocksDbOnlineStore implements OnlineStore {
   }
 
   /**
-   * Opens (creating if needed) the store in {@code path}.
+   * Opens (creating if needed) the store in {@code path} ({@link RocksDbResources#open}).
    *
    * @param blockCacheBytes the block cache shared by every table
    * @param writeBufferBytes each table's memtable; all of them together are capped at four times it
@@ -133,128 +111,27 @@ final class RocksDbOnlineStore implements OnlineStore {
    *     process (or another open store in this one) holds it, saying so
    */
   static RocksDbOnlineStore open(Path path, long blockCacheBytes, long writeBufferBytes, boolean sync) {
-    Path dir = path.toAbsolutePath().normalize();
-    loadLibrary();
-    try {
-      Files.createDirectories(dir);
-    } catch (IOException | RuntimeException e) {
-      throw new QuiverException("cannot create the online store directory " + dir + ": " + e, e);
-    }
-    Resources resources = resources(blockCacheBytes, writeBufferBytes, sync);
-    List<ColumnFamilyHandle> handles = new ArrayList<>();
-    RocksDB db = null;
-    try {
-      List<ColumnFamilyDescriptor> families = new ArrayList<>();
-      families.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, resources.familyOptions()));
-      if (Files.exists(dir.resolve("CURRENT"))) {
-        try (Options options = new Options()) {
-          for (byte[] name : RocksDB.listColumnFamilies(options, dir.toString())) {
-            if (!Arrays.equals(name, RocksDB.DEFAULT_COLUMN_FAMILY)) {
-              families.add(new ColumnFamilyDescriptor(name, resources.familyOptions()));
-            }
-          }
-        }
-      }
-      db = RocksDB.open(resources.dbOptions(), dir.toString(), families, handles);
-      return new RocksDbOnlineStore(dir, sync, db, handles, resources);
-    } catch (RocksDBException e) {
-      release(handles, db, resources);
-      if (isLockConflict(e)) {
-        String advice = String.valueOf(e.getMessage()).contains("current process")
-            ? "here another store in this same process has it open: close that one first"
-            : "stop the other server or command using it, or set online.path to another directory";
-        throw new QuiverException("the online store at " + dir + " is in use by another process (RocksDB lets one"
-            + " process open it at a time); " + advice + " (" + e.getMessage() + ")", e);
-      }
-      throw new QuiverException("cannot open the online store at " + dir + ": " + e.getMessage(), e);
-    } catch (RuntimeException | Error e) {
-      release(handles, db, resources);
-      throw e;
-    }
-  }
-
-  private static void release(List<ColumnFamilyHandle> handles, RocksDB db, Resources resources) {
-    handles.forEach(ColumnFamilyHandle::close);
-    if (db != null) {
-      db.close();
-    }
-    resources.close();
-  }
-
-  private static void loadLibrary() {
-    synchronized (LIBRARY) {
-      if (libraryLoaded) {
-        return;
-      }
-      try {
-        RocksDB.loadLibrary();
-      } catch (RuntimeException | LinkageError e) {
-        throw new QuiverException("cannot load RocksDB's native library for " + System.getProperty("os.name") + " "
-            + System.getProperty("os.arch") + "; use another online store type on this platform: " + e, e);
-      }
-      libraryLoaded = true;
-    }
-  }
-
-  private static Resources resources(long blockCacheBytes, long writeBufferBytes, boolean sync) {
-    int cores = Runtime.getRuntime().availableProcessors();
-    Cache cache = new LRUCache(blockCacheBytes, -1, false, 0.2);
-    Filter filter = new BloomFilter(10);
-    BlockBasedTableConfig table = new BlockBasedTableConfig()
-        .setBlockCache(cache)
-        .setFilterPolicy(filter)
-        .setWholeKeyFiltering(true)
-        .setOptimizeFiltersForMemory(true)
-        .setCacheIndexAndFilterBlocks(true)
-        .setCacheIndexAndFilterBlocksWithHighPriority(true)
-        .setPinL0FilterAndIndexBlocksInCache(true)
-        .setDataBlockIndexType(DataBlockIndexType.kDataBlockBinaryAndHash)
-        .setDataBlockHashTableUtilRatio(0.75);
-    ColumnFamilyOptions family = new ColumnFamilyOptions()
-        .setTableFormatConfig(table)
-        .setCompressionType(CompressionType.LZ4_COMPRESSION)
-        .setBottommostCompressionType(CompressionType.LZ4_COMPRESSION)
-        .setWriteBufferSize(writeBufferBytes)
-        .setMaxWriteBufferNumber(3)
-        .setLevelCompactionDynamicLevelBytes(true)
-        .setMemtableWholeKeyFiltering(true)
-        .setMemtablePrefixBloomSizeRatio(0.1);
-    DBOptions db = new DBOptions()
-        .setCreateIfMissing(true)
-        .setCreateMissingColumnFamilies(true)
-        .setIncreaseParallelism(Math.max(2, cores))
-        .setMaxBackgroundJobs(Math.max(2, cores))
-        .setDbWriteBufferSize(4 * writeBufferBytes)
-        .setMaxTotalWalSize(4 * writeBufferBytes)
-        .setBytesPerSync(1L << 20)
-        .setKeepLogFileNum(5)
-        .setMaxLogFileSize(16L << 20);
-    WriteOptions write = new WriteOptions().setSync(sync).setDisableWAL(false);
-    return new Resources(cache, filter, db, family, new ReadOptions(), write);
-  }
-
-  private static boolean isLockConflict(RocksDBException e) {
-    Status status = e.getStatus();
-    String message = String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT);
-    return (status == null || status.getCode() == Status.Code.IOError) && message.contains("lock");
-  }
-
-  private static String familyName(ColumnFamilyHandle h) {
-    try {
-      return new String(h.getName(), StandardCharsets.UTF_8);
-    } catch (RocksDBException e) {
-      throw new QuiverException("cannot read a column family name: " + e.getMessage(), e);
-    }
+    return new RocksDbOnlineStore(RocksDbResources.open(path, blockCacheBytes, writeBufferBytes, sync), sync);
   }
 
   /** How many swaps read their row again under the lock so far (the others trusted {@link #readForSwap}). */
   long swapRereads() {
-    return swapRereads.sum();
+    return swaps.rereads();
   }
 
   /** How many rows newest-wins writes read again under their stripes so far (written by another since the first read). */
   long putRereads() {
-    return putRereads.sum();
+    return newestWins.rereads();
+  }
+
+  /** How many rows newest-wins writes did not read, knowing their order header ({@link WrittenRows}). */
+  long putRowsKnown() {
+    return newestWins.knownHits();
+  }
+
+  /** How many rows {@link #readForSwap} took from the rows swaps wrote ({@link WrittenRows}), not from RocksDB. */
+  long swapRowsKnown() {
+    return swaps.knownHits();
   }
 
   /** The directory of this store. */
@@ -339,9 +216,10 @@ final class RocksDbOnlineStore implements OnlineStore {
   /**
    * {@inheritDoc}
    *
-   * <p>Reads each key's write counter ({@link RowVersions}), then the rows in one multi-get, without
-   * locks: a swap that finds the counter unchanged under the key's stripe writes without reading
-   * the row again.
+   * <p>Reads each key's write counter ({@link RowVersions}), then its row, without locks: a row a
+   * swap wrote last in its slot, while the counter has not moved since, from the rows kept in memory
+   * ({@link WrittenRows}), the others in one multi-get ({@link RowSwaps#read}). A swap that finds the
+   * counter unchanged under the key's stripe writes without reading the row again.
    *
    * @throws NullPointerException when an argument or a key is null
    * @throws QuiverException when RocksDB fails or the store is closed
@@ -350,21 +228,31 @@ final class RocksDbOnlineStore implements OnlineStore {
   public VersionedRows readForSwap(String table, List<byte[]> keys) {
     Objects.requireNonNull(table, "table");
     requireNoNulls(keys, "keys");
-    int tableHash = table.hashCode();
-    long[] read = new long[keys.size()];
-    for (int i = 0; i < read.length; i++) {
-      read[i] = versions.get(versions.slot(keys.get(i), tableHash)); // before the row: see RowVersions
+    Lock lock = lifecycle.readLock();
+    lock.lock();
+    try {
+      ensureOpen();
+      ColumnFamilyHandle handle = tables.get(table);
+      if (handle == null || keys.isEmpty()) {
+        return new VersionedRows(Arrays.asList(new byte[keys.size()][]), swaps.versionsOf(table, keys));
+      }
+      return swaps.read(table, handle, keys);
+    } catch (RocksDBException e) {
+      throw failure("read " + keys.size() + " keys of table " + table, e);
+    } finally {
+      lock.unlock();
     }
-    return new VersionedRows(multiGet(table, keys), read);
   }
 
   /**
    * {@inheritDoc}
    *
    * <p>Creates the table when it does not exist. Reads the stored rows of the batch's distinct keys
-   * in one multi-get (in key order) before taking their stripes, then, under the stripes, again those
-   * another write changed meanwhile ({@link RowVersions}), keeps each entry that is newer than the stored row and than the
-   * entries before it, and writes the last one kept per key in one atomic {@link WriteBatch}.
+   * in one multi-get (in key order) before taking their stripes, except those this kind of write
+   * stored last and no write touched since ({@link WrittenRows}), then, under the stripes, again
+   * those another write changed meanwhile ({@link RowVersions}); keeps each entry that is newer than
+   * the stored row and than the entries before it, and writes the last one kept per key in one atomic
+   * {@link WriteBatch} ({@link NewestWinsWrites}).
    *
    * @return the entries written when applied in sequence (an entry superseded later in the same
    *     batch counts, though only the newest reaches the disk)
@@ -390,99 +278,16 @@ final class RocksDbOnlineStore implements OnlineStore {
     if (entries.isEmpty()) {
       return 0;
     }
-    // the distinct keys, sorted: RocksDB reads and (above all) inserts sorted keys faster
-    Map<KeyRef, KeyRef> distinct = new HashMap<>(Math.max(16, entries.size() * 4 / 3 + 1));
-    KeyRef[] refOf = new KeyRef[entries.size()];
-    BitSet stripeSet = new BitSet(STRIPES);
-    int tableHash = table.hashCode();
     for (int i = 0; i < entries.size(); i++) {
       Entry e = entries.get(i);
       if (!RowEncoding.hasOrderKey(e.value())) {
         throw new IllegalArgumentException("entry " + i + " of table " + table + ": the value (" + e.value().length
             + " bytes) holds no whole order key; encode rows with RowEncoding");
       }
-      KeyRef ref = new KeyRef(e.key());
-      KeyRef known = distinct.putIfAbsent(ref, ref);
-      if (known == null) {
-        stripeSet.set(stripe(ref.hash, tableHash));
-      }
-      refOf[i] = known == null ? ref : known;
     }
-    KeyRef[] sorted = distinct.values().toArray(new KeyRef[0]);
-    Arrays.sort(sorted, (a, b) -> Arrays.compareUnsigned(a.bytes, b.bytes));
-    List<byte[]> keys = new ArrayList<>(sorted.length);
-    for (KeyRef ref : sorted) {
-      ref.slot = keys.size();
-      keys.add(ref.bytes);
-    }
-    int[] slotOf = new int[entries.size()];
-    for (int i = 0; i < slotOf.length; i++) {
-      slotOf[i] = refOf[i].slot;
-    }
-    int[] locked = stripeSet.stream().toArray(); // ascending: batches never wait on each other in a cycle
     Lock lock = readLockCreating(table);
     try {
-      ColumnFamilyHandle handle = tables.get(table);
-      // the stored rows are read before the stripes are taken, each after its write counter (RowVersions);
-      // under the stripes only the rows written meanwhile are read again, so the stripes are held for the write
-      int[] counterOf = new int[keys.size()];
-      long[] seen = new long[keys.size()];
-      for (int k = 0; k < counterOf.length; k++) {
-        counterOf[k] = versions.slotOf(sorted[k].hash, tableHash);
-        seen[k] = versions.get(counterOf[k]);
-      }
-      byte[][] current = db.multiGetAsList(resources.readOptions(), Collections.nCopies(keys.size(), handle), keys)
-          .toArray(new byte[0][]);
-      for (int s : locked) {
-        stripes[s].lock();
-      }
-      try {
-        List<Integer> moved = new ArrayList<>();
-        for (int k = 0; k < counterOf.length; k++) {
-          if (versions.get(counterOf[k]) != seen[k]) {
-            moved.add(k);
-          }
-        }
-        if (!moved.isEmpty()) {
-          putRereads.add(moved.size());
-          List<byte[]> again = db.multiGetAsList(resources.readOptions(), Collections.nCopies(moved.size(), handle),
-              moved.stream().map(keys::get).toList());
-          for (int m = 0; m < moved.size(); m++) {
-            current[moved.get(m)] = again.get(m);
-          }
-        }
-        boolean[] changed = new boolean[keys.size()];
-        int written = 0;
-        for (int i = 0; i < slotOf.length; i++) {
-          byte[] value = entries.get(i).value();
-          int slot = slotOf[i];
-          if (replaceEqual ? RowEncoding.isNotOlder(value, current[slot]) : RowEncoding.isNewer(value, current[slot])) {
-            current[slot] = value;
-            changed[slot] = true;
-            written++;
-          }
-        }
-        if (written > 0) {
-          try (WriteBatch batch = new WriteBatch()) {
-            for (int slot = 0; slot < changed.length; slot++) {
-              if (changed[slot]) {
-                batch.put(handle, keys.get(slot), current[slot]);
-              }
-            }
-            db.write(resources.writeOptions(), batch);
-          }
-          for (int slot = 0; slot < changed.length; slot++) {
-            if (changed[slot]) {
-              versions.bump(counterOf[slot]);
-            }
-          }
-        }
-        return written;
-      } finally {
-        for (int i = locked.length - 1; i >= 0; i--) {
-          stripes[locked[i]].unlock();
-        }
-      }
+      return newestWins.write(table, tables.get(table), entries, replaceEqual);
     } catch (RocksDBException e) {
       throw failure("write " + entries.size() + " rows to table " + table, e);
     } finally {
@@ -547,61 +352,13 @@ final class RocksDbOnlineStore implements OnlineStore {
     if (swaps.isEmpty()) {
       return done;
     }
-    List<byte[]> keys = new ArrayList<>(swaps.size());
-    Map<KeyRef, Integer> seen = new HashMap<>(Math.max(16, swaps.size() * 4 / 3 + 1));
-    for (int i = 0; i < swaps.size(); i++) {
-      byte[] key = swaps.get(i).key();
-      Integer before = seen.put(new KeyRef(key), i);
-      if (before != null) {
-        throw new IllegalArgumentException("swaps " + before + " and " + i + " of table " + table
-            + " have the same key; a call swaps each key once");
-      }
-      keys.add(key);
-    }
+    KeyRef[] keys = RowSwaps.distinctKeys(table, swaps);
     Lock lock = readLockCreating(table);
-    int[] held = keyStripes.lock(table, keys);
-    try (WriteBatch batch = new WriteBatch()) {
-      ColumnFamilyHandle handle = tables.get(table);
-      int tableHash = table.hashCode();
-      int[] slots = new int[keys.size()];
-      List<byte[]> reread = new ArrayList<>();
-      int[] rereadAt = new int[keys.size()];
-      for (int i = 0; i < slots.length; i++) {
-        Swap s = swaps.get(i);
-        slots[i] = versions.slot(s.key(), tableHash);
-        boolean trusted = s.readVersion() != Swap.UNREAD && versions.get(slots[i]) == s.readVersion();
-        rereadAt[i] = trusted ? -1 : reread.size();
-        if (!trusted) {
-          reread.add(s.key());
-        }
-      }
-      swapRereads.add(reread.size());
-      List<byte[]> stored = reread.isEmpty() ? List.of()
-          : db.multiGetAsList(resources.readOptions(), Collections.nCopies(reread.size(), handle), reread);
-      for (int i = 0; i < done.length; i++) {
-        Swap s = swaps.get(i);
-        if (rereadAt[i] < 0 || Arrays.equals(stored.get(rereadAt[i]), s.expected())) {
-          done[i] = true;
-          if (s.value() == null) {
-            batch.delete(handle, s.key());
-          } else {
-            batch.put(handle, s.key(), s.value());
-          }
-        }
-      }
-      if (batch.count() > 0) {
-        db.write(resources.writeOptions(), batch);
-        for (int i = 0; i < done.length; i++) {
-          if (done[i]) {
-            versions.bump(slots[i]);
-          }
-        }
-      }
-      return done;
+    try {
+      return this.swaps.swap(table, tables.get(table), swaps, keys);
     } catch (RocksDBException e) {
       throw failure("swap " + swaps.size() + " rows of table " + table, e);
     } finally {
-      keyStripes.unlock(held);
       lock.unlock();
     }
   }
@@ -618,12 +375,6 @@ final class RocksDbOnlineStore implements OnlineStore {
   public void delete(String table, List<byte[]> keys) {
     Objects.requireNonNull(table, "table");
     requireNoNulls(keys, "keys");
-    BitSet stripeSet = new BitSet(STRIPES);
-    int tableHash = table.hashCode();
-    for (byte[] key : keys) {
-      stripeSet.set(stripe(Arrays.hashCode(key), tableHash));
-    }
-    int[] locked = stripeSet.stream().toArray();
     Lock lock = lifecycle.readLock();
     lock.lock();
     try {
@@ -632,9 +383,7 @@ final class RocksDbOnlineStore implements OnlineStore {
       if (handle == null || keys.isEmpty()) {
         return;
       }
-      for (int s : locked) {
-        stripes[s].lock();
-      }
+      int[] held = keyStripes.lock(table, keys);
       try (WriteBatch batch = new WriteBatch()) {
         for (byte[] key : keys) {
           batch.delete(handle, key);
@@ -642,9 +391,7 @@ final class RocksDbOnlineStore implements OnlineStore {
         db.write(resources.writeOptions(), batch);
         bumpAll(table, keys);
       } finally {
-        for (int i = locked.length - 1; i >= 0; i--) {
-          stripes[locked[i]].unlock();
-        }
+        keyStripes.unlock(held);
       }
     } catch (RocksDBException e) {
       throw failure("delete " + keys.size() + " keys of table " + table, e);
@@ -756,38 +503,12 @@ final class RocksDbOnlineStore implements OnlineStore {
     }
   }
 
-  private int stripe(int keyHash, int tableHash) {
-    return keyStripes.stripe(keyHash, tableHash);
-  }
-
   private static void requireNoNulls(List<?> items, String what) {
     Objects.requireNonNull(items, what);
     for (int i = 0; i < items.size(); i++) {
       if (items.get(i) == null) {
         throw new NullPointerException(what + "[" + i + "] is null");
       }
-    }
-  }
-
-  /** A key with content equality, for finding the entries of one key in a batch; slot: its index among them. */
-  private static final class KeyRef {
-    final byte[] bytes;
-    final int hash;
-    int slot;
-
-    KeyRef(byte[] bytes) {
-      this.bytes = bytes;
-      this.hash = Arrays.hashCode(bytes);
-    }
-
-    @Override
-    public boolean equals(Object o) {
-      return o instanceof KeyRef k && k.hash == hash && Arrays.equals(k.bytes, bytes);
-    }
-
-    @Override
-    public int hashCode() {
-      return hash;
     }
   }
 }

@@ -1,6 +1,5 @@
 package dev.quiver.online.rocksdb;
 
-import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
@@ -29,10 +28,10 @@ final class RowVersions {
 
   /** The slot of a key, given its table's {@link String#hashCode()}. */
   int slot(byte[] key, int tableHash) {
-    return slotOf(Arrays.hashCode(key), tableHash);
+    return slotOf(KeyRef.hash(key), tableHash);
   }
 
-  /** The slot of a key given its {@link Arrays#hashCode(byte[])}, with {@link KeyStripes#stripe}'s mixing. */
+  /** The slot of a key given its {@link KeyRef#hash}, with {@link KeyStripes#stripe}'s mixing. */
   int slotOf(int keyHash, int tableHash) {
     int h = keyHash * 31 + tableHash;
     h ^= h >>> 16;
@@ -46,9 +45,9 @@ final class RowVersions {
     return slots.get(slot);
   }
 
-  /** Counts a finished write in {@code slot}; the caller holds the stripe of the key written. */
-  void bump(int slot) {
-    slots.incrementAndGet(slot);
+  /** Counts a finished write in {@code slot}; the caller holds the stripe of the key written. Returns the new count. */
+  long bump(int slot) {
+    return slots.incrementAndGet(slot);
   }
 
   /** Counts a write in every slot (a table dropped: its rows are gone without a write of their own). */

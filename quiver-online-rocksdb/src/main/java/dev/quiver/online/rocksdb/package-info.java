@@ -22,7 +22,10 @@
  * a counter per key slot ({@code RowVersions}) before releasing its stripes: a row read with its
  * counter ({@code readForSwap}, and the multi-get of {@code multiPutIfNewer}, which runs before the
  * stripes are taken) whose counter has not moved under the stripes is still the stored row, so it is
- * not read again; one whose counter moved is. Every write goes
+ * not read again; one whose counter moved is. What the last swap or newest-wins write of a slot
+ * stored (the tile row; the order key) is kept with the slot's counter then ({@code WrittenRows},
+ * bounded), so a key written again before its slot moves is not read from RocksDB at all. Every
+ * write goes
  * through the write-ahead log; by default it is not fsynced ({@code sync: false}): an acknowledged
  * write survives a crash of the JVM, and an OS crash or power loss can lose the last moments, which
  * re-running the materialization or replaying the stream restores because writes are idempotent.

@@ -88,6 +88,97 @@ class RocksDbOnlineStoreTest extends OnlineStoreContract {
   }
 
   @Test
+  void aNewestWinsWriteKnowsWhatItWroteLastUntilAnotherWriteTouchesTheKey() {
+    List<Entry> at10 = new ArrayList<>();
+    List<Entry> at11 = new ArrayList<>();
+    List<Entry> at5 = new ArrayList<>();
+    for (int k = 0; k < 500; k++) {
+      at10.add(new Entry(userKey(k), row(10, null, k)));
+      at11.add(new Entry(userKey(k), row(11, null, k)));
+      at5.add(new Entry(userKey(k), row(5, null, k)));
+    }
+    assertThat(store.multiPutIfNewer(TABLE, at10)).isEqualTo(500);
+    long before = last.putRowsKnown();
+    assertThat(store.multiPutIfNewer(TABLE, at11)).isEqualTo(500);
+    // keys sharing an entry (2^18 of them) or a write counter with another key of the batch are read: almost none
+    assertThat(last.putRowsKnown() - before).as("rows not read again").isBetween(490L, 500L);
+    assertThat(store.multiPutIfNewer(TABLE, at5)).as("older than what is stored").isZero();
+    assertThat(store.multiPutIfNotOlder(TABLE, at11.subList(0, 3))).as("equal: a refill replaces").isEqualTo(3);
+
+    // every other kind of write of a key makes the next newest-wins write read its row again
+    store.multiPut(TABLE, List.of(new Entry(userKey(1), row(4, null, 1))));
+    store.delete(TABLE, List.of(userKey(2)));
+    OnlineStore.VersionedRows read = store.readForSwap(TABLE, List.of(userKey(3)));
+    store.multiCompareAndSet(TABLE, List.of(new Swap(userKey(3), read.rows().get(0), row(2, null, 3),
+        read.versions()[0])));
+    List<Entry> at6 = List.of(new Entry(userKey(1), row(6, null, 1)), new Entry(userKey(2), row(6, null, 2)),
+        new Entry(userKey(3), row(6, null, 3)), new Entry(userKey(4), row(6, null, 4)));
+    assertThat(store.multiPutIfNewer(TABLE, at6)).as("keys 1-3, not 4 (stored at 11)").isEqualTo(3);
+    assertThat(store.multiGet(TABLE, List.of(userKey(1), userKey(2), userKey(3), userKey(4))))
+        .containsExactly(row(6, null, 1), row(6, null, 2), row(6, null, 3), row(11, null, 4));
+    store.dropTable(TABLE);
+    assertThat(store.multiPutIfNewer(TABLE, List.of(new Entry(userKey(4), row(1, null, 4))))).isEqualTo(1);
+    assertThat(store.multiGet(TABLE, List.of(userKey(4)))).containsExactly(row(1, null, 4));
+    // the same key in another table is another row
+    assertThat(store.multiPutIfNewer("other", List.of(new Entry(userKey(4), row(0, null, 4))))).isEqualTo(1);
+  }
+
+  @Test
+  void readForSwapAnswersFromTheRowsSwapsWroteUntilAnotherWriteTouchesTheKey() {
+    List<byte[]> keys = new ArrayList<>();
+    List<Swap> first = new ArrayList<>();
+    for (int k = 0; k < 500; k++) {
+      keys.add(userKey(k));
+      first.add(new Swap(userKey(k), null, row(10, null, k)));
+    }
+    store.multiCompareAndSet(TABLE, first);
+    long before = last.swapRowsKnown();
+    OnlineStore.VersionedRows read = store.readForSwap(TABLE, keys);
+    assertThat(last.swapRowsKnown() - before).as("rows not read from RocksDB").isBetween(490L, 500L);
+    for (int k = 0; k < keys.size(); k++) {
+      assertThat(read.rows().get(k)).as("key %d", k).isEqualTo(row(10, null, k));
+    }
+    read.rows().get(0)[0] ^= 1; // a caller's copy: changing it changes nothing kept
+
+    // a write of another kind, a delete or a dropped table: read from RocksDB, as stored
+    store.multiPut(TABLE, List.of(new Entry(userKey(1), row(4, null, 1))));
+    store.delete(TABLE, List.of(userKey(2)));
+    assertThat(store.readForSwap(TABLE, List.of(userKey(0), userKey(1), userKey(2))).rows())
+        .containsExactly(row(10, null, 0), row(4, null, 1), null);
+    assertThat(store.multiCompareAndSet(TABLE, List.of(new Swap(userKey(3), row(10, null, 3), row(11, null, 3),
+        read.versions()[3])))).containsExactly(true);
+    assertThat(store.readForSwap(TABLE, List.of(userKey(3))).rows()).containsExactly(row(11, null, 3));
+    store.dropTable(TABLE);
+    assertThat(store.readForSwap(TABLE, List.of(userKey(3))).rows()).containsOnlyNulls();
+    store.createTable(TABLE);
+    assertThat(store.readForSwap(TABLE, List.of(userKey(3))).rows()).containsOnlyNulls();
+    assertThat(store.readForSwap("other", List.of(userKey(4))).rows()).containsOnlyNulls();
+  }
+
+  @Test
+  void keptRowsStayWithinTheirBytes() {
+    WrittenRows rows = new WrittenRows(16, 1_000);
+    for (int slot = 0; slot < 16; slot++) {
+      try (WrittenRows.Recording recording = rows.recording()) {
+        recording.wrote(slot, 1, TABLE, userKey(slot), new byte[100]);
+      }
+      assertThat(rows.keptBytes()).isLessThanOrEqualTo(1_000);
+    }
+    assertThat(rows.at(15, 1, TABLE, userKey(15))).as("full: not kept").isNull();
+    assertThat(rows.at(0, 1, TABLE, userKey(0))).hasSize(100);
+    try (WrittenRows.Recording recording = rows.recording()) {
+      recording.wrote(16, 1, TABLE, userKey(16), new byte[100]); // slot 0's entry, no bigger: replaces it
+    }
+    assertThat(rows.keptBytes()).isLessThanOrEqualTo(1_000);
+    assertThat(rows.at(16, 1, TABLE, userKey(16))).hasSize(100);
+    assertThat(rows.at(0, 1, TABLE, userKey(0))).isNull();
+    assertThat(rows.at(1, 1, TABLE, userKey(1))).hasSize(100);
+    assertThat(rows.at(1, 2, TABLE, userKey(1))).as("its slot moved").isNull();
+    assertThat(rows.at(1, 1, "other", userKey(1))).as("another table").isNull();
+    assertThat(rows.at(1, 1, TABLE, userKey(2))).as("another key").isNull();
+  }
+
+  @Test
   void writingToATableNeverCreatedCreatesIt() {
     assertThat(store.multiPutIfNewer(TABLE, List.of(new Entry(userKey(1), row(10, null, 1))))).isEqualTo(1);
 

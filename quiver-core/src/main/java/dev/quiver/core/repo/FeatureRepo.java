@@ -4,22 +4,18 @@ import dev.quiver.core.BreakingChangeException;
 import dev.quiver.core.QuiverException;
 import dev.quiver.core.diff.BreakingChange;
 import dev.quiver.core.diff.Plan;
-import dev.quiver.core.diff.Planner;
 import dev.quiver.core.load.DefinitionLoader;
 import dev.quiver.core.load.LoadedRepo;
 import dev.quiver.core.load.Origins;
 import dev.quiver.core.load.RepoConfig;
 import dev.quiver.core.load.TransformClasspath;
 import dev.quiver.core.model.Definitions;
-import dev.quiver.core.registry.EarlierDefinitions;
 import dev.quiver.core.registry.RegistrySnapshot;
 import dev.quiver.core.registry.RegistryStore;
-import dev.quiver.core.registry.RegistryStoreProvider;
 import dev.quiver.core.registry.VersionInfo;
 import dev.quiver.core.offline.HistoricalRequest;
 import dev.quiver.core.offline.HistoricalRows;
 import dev.quiver.core.offline.OfflineEngine;
-import dev.quiver.core.offline.OfflineEngineProvider;
 import dev.quiver.core.offline.PointInTimePlan;
 import java.util.function.DoubleConsumer;
 import dev.quiver.core.model.FeatureRef;
@@ -30,7 +26,6 @@ import dev.quiver.core.online.OnlineReader;
 import dev.quiver.core.online.OnlineRequest;
 import dev.quiver.core.online.OnlineResponse;
 import dev.quiver.core.online.OnlineStore;
-import dev.quiver.core.online.OnlineStoreProvider;
 import dev.quiver.core.online.Pusher;
 import dev.quiver.core.online.ServingVersions;
 import dev.quiver.core.online.OnlineDeletion;
@@ -40,10 +35,8 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import dev.quiver.core.spi.SourceSchemaReader;
-import dev.quiver.core.validate.DefinitionValidator;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.ServiceLoader;
@@ -72,45 +65,31 @@ import java.util.ServiceLoader;
  * close.
  */
 public final class FeatureRepo implements AutoCloseable {
+  /** How long {@link #close()} waits for calls in flight. */
+  public static final java.time.Duration CLOSE_WAIT = java.time.Duration.ofSeconds(30);
+
   private final RepoConfig config;
   private final RegistryStore registry;
   private final SourceSchemaReader schemas;
   private final Clock clock;
-  // opened on first use, under plugins' lock; read without it once set (safe publication through volatile)
-  private volatile OfflineEngine offline;
-  private volatile OnlineStore online;
-  private volatile TransformClasspath transforms;
-  private final Object plugins = new Object();
-  /** Set by close(): new calls are refused. */
-  private volatile boolean closed;
-  /** Set once close() released the stores (under plugins): nothing may open them again. */
-  private boolean released;
-  /** Public calls running now; close() waits for them. */
-  private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
-  /** One materialization at a time (they drop and rebuild tables the others write). */
-  private final java.util.concurrent.locks.ReentrantLock materializing = new java.util.concurrent.locks.ReentrantLock();
-  /** Bumped when watermarks change through this repo: a serving state computed before is not cached. */
-  private final java.util.concurrent.atomic.AtomicLong servingGeneration = new java.util.concurrent.atomic.AtomicLong();
-
-  /** How long {@link #close()} waits for calls in flight. */
-  public static final java.time.Duration CLOSE_WAIT = java.time.Duration.ofSeconds(30);
-  private volatile RegistrySnapshot appliedCache;
-  private volatile ServingState servingCache;
-  private final EarlierDefinitions earlierDefinitions;
-  private volatile java.time.Duration maxFutureSkew; // null: quiver.yaml's (or the system property's)
-
-  /** How long online reads reuse the watermarks they read (materializations by other processes show up after it). */
-  private static final long SERVING_REFRESH_NANOS = 1_000_000_000L;
-
-  private record ServingState(long registryVersion, long generation, long checkedNanos, ServingVersions versions) {}
+  private final CallGate gate;
+  private final RepoPlugins plugins;
+  private final ServingCache serving;
+  private final DefinitionPlanner planner;
+  private final Materializations materializations;
   private final ExecutorService readers = Executors.newVirtualThreadPerTaskExecutor();
+  private volatile java.time.Duration maxFutureSkew; // null: quiver.yaml's (or the system property's)
 
   private FeatureRepo(RepoConfig config, RegistryStore registry, SourceSchemaReader schemas, Clock clock) {
     this.config = config;
     this.registry = registry;
-    this.earlierDefinitions = new EarlierDefinitions(registry);
     this.schemas = schemas;
     this.clock = clock;
+    this.gate = new CallGate(config.root());
+    this.plugins = new RepoPlugins(config);
+    this.serving = new ServingCache(registry);
+    this.planner = new DefinitionPlanner(config, registry, schemas, plugins);
+    this.materializations = new Materializations(config, registry, plugins, serving, clock);
   }
 
   /**
@@ -128,7 +107,7 @@ public final class FeatureRepo implements AutoCloseable {
    */
   public static FeatureRepo open(Path root, Clock clock) {
     RepoConfig config = new DefinitionLoader().loadConfig(root);
-    return new FeatureRepo(config, openRegistry(config), schemaReader(), clock);
+    return new FeatureRepo(config, RepoPlugins.openRegistry(config), RepoPlugins.schemaReader(), clock);
   }
 
   public RepoConfig config() {
@@ -146,7 +125,7 @@ public final class FeatureRepo implements AutoCloseable {
    * @throws dev.quiver.core.DefinitionException listing every definition problem
    */
   public Plan plan(boolean prune) {
-    return call(() -> plan(new DefinitionLoader().load(config.root()), prune));
+    return call(() -> planner.plan(new DefinitionLoader().load(config.root()), prune));
   }
 
   /**
@@ -165,20 +144,7 @@ public final class FeatureRepo implements AutoCloseable {
           + config.root() + " is project '" + config.project() + "'; build them with Definitions.builder(\""
           + config.project() + "\")");
     }
-    return call(() -> plan(new LoadedRepo(config, definitions, Origins.none(), List.of()), prune));
-  }
-
-  private Plan plan(LoadedRepo loaded, boolean prune) {
-    // the stores quiver.yaml names must exist before a version that needs them is recorded
-    onlineProvider();
-    offlineProvider();
-    Optional<RegistrySnapshot> head = registry.latest();
-    Definitions before = head.map(RegistrySnapshot::definitions).orElse(null);
-    Planner.Retained retained = Planner.retain(loaded.definitions(), before, prune);
-    Definitions typed = new DefinitionValidator(schemas, config.root(), transformClasspath().loader())
-        .validate(retained.definitions(), loaded.origins(), retained.frozen());
-    long base = head.map(h -> h.info().version()).orElse(0L);
-    return Planner.plan(base, before, typed, retained.kept());
+    return call(() -> planner.plan(new LoadedRepo(config, definitions, Origins.none(), List.of()), prune));
   }
 
   /**
@@ -201,18 +167,7 @@ public final class FeatureRepo implements AutoCloseable {
 
   /** A message listing breaking changes and what to do about them. */
   public static String describeBreaking(List<BreakingChange> breaking) {
-    StringBuilder b = new StringBuilder("refusing to apply: ")
-        .append(breaking.size() == 1 ? "1 breaking change" : breaking.size() + " breaking changes")
-        .append(" to features that are already online:");
-    for (BreakingChange c : breaking) {
-      b.append("\n  ").append(c.view()).append(':').append(c.feature()).append(" — ")
-          .append(String.join("; ", c.reasons()));
-      b.append(c.consumers().isEmpty() ? " (no feature service reads it)"
-          : " (read by " + String.join(", ", c.consumers()) + ")");
-    }
-    b.append("\nGive the view a new version (version: N+1) so old and new coexist, or pass --force"
-        + " to change the meaning in place.");
-    return b.toString();
+    return DefinitionPlanner.describeBreaking(breaking);
   }
 
   /**
@@ -279,7 +234,7 @@ public final class FeatureRepo implements AutoCloseable {
   public List<Materializer.ViewResult> materialize(List<String> views, Instant start, Instant end,
       Materializer.Listener listener, String author) {
     timeBounds().checkEnd(end);
-    return materializing(() -> materializer(author).materialize(views, start, end, listener));
+    return call(() -> materializations.materialize(views, start, end, listener, author));
   }
 
   /**
@@ -287,7 +242,7 @@ public final class FeatureRepo implements AutoCloseable {
    * online views), checked as a run checks them (see {@link Materializer#targets}).
    */
   public List<String> materializeTargets(List<String> views) {
-    return call(() -> materializer("").targets(views));
+    return call(() -> materializations.targets(views));
   }
 
   /**
@@ -301,17 +256,8 @@ public final class FeatureRepo implements AutoCloseable {
       Materializer.Listener listener, String author) {
     TimeBounds bounds = timeBounds();
     bounds.checkEnd(end);
-    return materializing(() -> {
-      Materializer m = materializer(author);
-      for (String view : m.targets(views)) {
-        registry.watermark(view).filter(w -> bounds.isFuture(w.end())).ifPresent(w -> registry.resetWatermark(view));
-      }
-      return m.materializeIncremental(views, end, listener);
-    });
+    return call(() -> materializations.incremental(views, end, listener, author, bounds));
   }
-
-  /** The instant rebuilds materialize from: every source row is read. */
-  private static final Instant BEGINNING = Instant.parse("0001-01-01T00:00:00Z");
 
   /**
    * Rebuilds the online state of views from the offline store: for each online view version named,
@@ -327,20 +273,7 @@ public final class FeatureRepo implements AutoCloseable {
   public List<Materializer.ViewResult> rebuild(List<String> views, Instant end, Materializer.Listener listener,
       String author) {
     timeBounds().checkEnd(end);
-    return materializing(() -> {
-      Materializer m = materializer(author);
-      List<String> targets = m.targets(views);
-      Definitions defs = applied().definitions();
-      for (String target : targets) {
-        registry.resetWatermark(target); // first: a crash after it leaves a view to rebuild, never stale rows marked done
-        dev.quiver.core.model.FeatureView view = defs.views().stream().filter(v -> v.qualifiedName().equals(target))
-            .findFirst().orElseThrow();
-        onlineStore().dropTable(dev.quiver.core.online.OnlineTables.of(defs.project(), view));
-        onlineStore().dropTable(dev.quiver.core.online.TileRows.table(defs.project(), view));
-      }
-      dev.quiver.core.online.Freshness.reset(onlineStore(), defs.project(), targets);
-      return targets.isEmpty() ? List.<Materializer.ViewResult>of() : m.materialize(targets, BEGINNING, end, listener);
-    });
+    return call(() -> materializations.rebuild(views, end, listener, author));
   }
 
   /**
@@ -348,7 +281,7 @@ public final class FeatureRepo implements AutoCloseable {
    * {@link OnlineDeletion}), from the registry's latest version.
    */
   public OnlineDeletion.Result deleteOnline(List<String> views, Map<String, List<Object>> entities) {
-    return call(() -> OnlineDeletion.delete(applied().definitions(), onlineStore(), views, entities));
+    return call(() -> OnlineDeletion.delete(serving.applied().definitions(), plugins.onlineStore(), views, entities));
   }
 
   /**
@@ -380,32 +313,7 @@ public final class FeatureRepo implements AutoCloseable {
    * @throws dev.quiver.core.NotFoundException when nothing was applied yet
    */
   public ServingVersions servingVersions() {
-    return call(() -> servingVersions(applied()));
-  }
-
-  private ServingVersions servingVersions(RegistrySnapshot s) {
-    ServingState cached = servingCache;
-    long generation = servingGeneration.get(); // before the watermarks are read
-    long now = System.nanoTime();
-    if (cached != null && cached.registryVersion() == s.info().version() && cached.generation() == generation
-        && now - cached.checkedNanos() < SERVING_REFRESH_NANOS) {
-      return cached.versions();
-    }
-    ServingVersions versions = ServingVersions.of(s.definitions(), registry.watermarks(), earlierDefinitions);
-    if (cached != null && cached.versions().equals(versions)) {
-      versions = cached.versions(); // the same instance: compiled plans stay cached
-    }
-    // a state read before a materialization moved the watermarks carries the old generation, so a
-    // racing read that stores it late cannot serve the old watermarks after the materialization returned
-    servingCache = new ServingState(s.info().version(), generation, now, versions);
-    return versions;
-  }
-
-  private Materializer materializer(String author) {
-    OnlineStore store = onlineStore();
-    // an engine that writes from its own workers (Spark) opens the store there with this
-    return new Materializer(applied(), offlineEngine(), store, registry, config.root(), clock, author,
-        dev.quiver.core.load.ConfiguredOnlineStore.of(config, store));
+    return call(() -> serving.servingVersions(serving.applied()));
   }
 
   /**
@@ -424,9 +332,9 @@ public final class FeatureRepo implements AutoCloseable {
    */
   public OnlineResponse getOnlineFeatures(OnlineRequest request) {
     return call(() -> {
-      RegistrySnapshot s = applied();
-      return new OnlineReader(DerivedFeatures.cached(s.definitions(), transformClasspath().loader(), servingVersions(s)),
-          onlineStore(), readers, clock).read(request);
+      RegistrySnapshot s = serving.applied();
+      return new OnlineReader(DerivedFeatures.cached(s.definitions(), plugins.transformClasspath().loader(),
+          serving.servingVersions(s)), plugins.onlineStore(), readers, clock).read(request);
     });
   }
 
@@ -434,10 +342,10 @@ public final class FeatureRepo implements AutoCloseable {
   public OnlineResponse getOnlineFeatures(String service, int version, Map<String, List<Object>> entities,
       Map<String, List<Object>> requestContext, boolean fullFeatureNames) {
     return call(() -> {
-      RegistrySnapshot s = applied();
+      RegistrySnapshot s = serving.applied();
       var defs = s.definitions();
-      return new OnlineReader(DerivedFeatures.cached(defs, transformClasspath().loader(), servingVersions(s)), onlineStore(),
-          readers, clock).read(new OnlineRequest(FeatureResolver.service(defs, service, version), entities, requestContext,
+      return new OnlineReader(DerivedFeatures.cached(defs, plugins.transformClasspath().loader(), serving.servingVersions(s)),
+          plugins.onlineStore(), readers, clock).read(new OnlineRequest(FeatureResolver.service(defs, service, version), entities, requestContext,
           fullFeatureNames));
     });
   }
@@ -473,14 +381,15 @@ public final class FeatureRepo implements AutoCloseable {
   }
 
   private Pusher newPusher() {
-    RegistrySnapshot s = applied();
-    return new Pusher(s.definitions(), onlineStore(), offlineEngine(), config.root(), servingVersions(s), timeBounds())
+    RegistrySnapshot s = serving.applied();
+    return new Pusher(s.definitions(), plugins.onlineStore(), plugins.offlineEngine(), config.root(),
+        serving.servingVersions(s), timeBounds())
         .recordingTo(registry);
   }
 
   /** The definitions of the registry's latest version. */
   public dev.quiver.core.model.Definitions appliedDefinitions() {
-    return call(() -> applied().definitions());
+    return call(() -> serving.applied().definitions());
   }
 
   /**
@@ -490,55 +399,12 @@ public final class FeatureRepo implements AutoCloseable {
    * @throws QuiverException naming a classpath entry that matches no file
    */
   public ClassLoader transformLoader() {
-    return call(() -> transformClasspath().loader());
-  }
-
-  private TransformClasspath transformClasspath() {
-    TransformClasspath t = transforms;
-    if (t == null) {
-      synchronized (plugins) {
-        checkOpen();
-        t = transforms;
-        if (t == null) {
-          t = TransformClasspath.of(config);
-          transforms = t;
-        }
-      }
-    }
-    return t;
+    return call(() -> plugins.transformClasspath().loader());
   }
 
   /** The configured online store, opened on first use (once, whichever threads ask first). */
   public OnlineStore online() {
-    return call(this::onlineStore);
-  }
-
-  private OnlineStore onlineStore() {
-    OnlineStore o = online;
-    if (o == null) {
-      synchronized (plugins) {
-        checkOpen();
-        o = online;
-        if (o == null) {
-          Map<String, Object> options = new java.util.LinkedHashMap<>(config.online());
-          options.remove(TimeBounds.SETTING); // core's setting, not the store's
-          o = onlineProvider().open(options, config.root());
-          online = o;
-        }
-      }
-    }
-    return o;
-  }
-
-  /** Under plugins: nothing opens a store once close() released them. */
-  private void checkOpen() {
-    if (released) {
-      throw closedException();
-    }
-  }
-
-  private QuiverException closedException() {
-    return new QuiverException("the feature repo at " + config.root() + " is closed");
+    return call(plugins::onlineStore);
   }
 
   /**
@@ -546,87 +412,17 @@ public final class FeatureRepo implements AutoCloseable {
    * waits for it.
    */
   private <T> T call(java.util.function.Supplier<T> work) {
-    inFlight.incrementAndGet();
-    try {
-      if (closed) {
-        throw closedException();
-      }
-      return work.get();
-    } finally {
-      if (inFlight.decrementAndGet() == 0 && closed) {
-        synchronized (inFlight) {
-          inFlight.notifyAll();
-        }
-      }
-    }
-  }
-
-  /**
-   * Runs a materialization: one at a time, and the cached watermarks dropped (and any state computed
-   * before it made stale) before it returns, failed or not.
-   */
-  private <T> T materializing(java.util.function.Supplier<T> run) {
-    return call(() -> {
-      materializing.lock();
-      try {
-        return run.get();
-      } finally {
-        servingGeneration.incrementAndGet();
-        servingCache = null;
-        materializing.unlock();
-      }
-    });
-  }
-
-  /** The provider of the configured online store type; throws naming the installed ones when there is none. */
-  private OnlineStoreProvider onlineProvider() {
-    return provider(OnlineStoreProvider.class, OnlineStoreProvider::type,
-        String.valueOf(config.online().getOrDefault("type", "rocksdb")), "online store of type");
-  }
-
-  /**
-   * The registry's latest version, decoded once per version: each call only checks which version is
-   * the head, so online reads do not re-read the registry.
-   */
-  private RegistrySnapshot applied() {
-    long head = registry.head().orElseThrow(() ->
-        new dev.quiver.core.NotFoundException("the registry is empty: run 'quiver apply' first")).version();
-    RegistrySnapshot s = appliedCache;
-    if (s == null || s.info().version() != head) {
-      s = registry.read(head);
-      appliedCache = s;
-    }
-    return s;
+    return gate.call(work);
   }
 
   private TrainingSets trainingSets() {
-    return new TrainingSets(config.root(), registry, offlineEngine(), schemas, clock, this::applied, transformClasspath().loader());
+    return new TrainingSets(config.root(), registry, plugins.offlineEngine(), schemas, clock, serving::applied,
+        plugins.transformClasspath().loader());
   }
 
   /** The configured offline engine, opened on first use. */
   public OfflineEngine offline() {
-    return call(this::offlineEngine);
-  }
-
-  private OfflineEngine offlineEngine() {
-    OfflineEngine o = offline;
-    if (o == null) {
-      synchronized (plugins) {
-        checkOpen();
-        o = offline;
-        if (o == null) {
-          o = offlineProvider().open(config.offline());
-          offline = o;
-        }
-      }
-    }
-    return o;
-  }
-
-  /** The provider of the configured offline engine; throws naming the installed ones when there is none. */
-  private OfflineEngineProvider offlineProvider() {
-    return provider(OfflineEngineProvider.class, OfflineEngineProvider::name,
-        String.valueOf(config.offline().getOrDefault("engine", "duckdb")), "offline engine named");
+    return call(plugins::offlineEngine);
   }
 
   /**
@@ -635,70 +431,13 @@ public final class FeatureRepo implements AutoCloseable {
    */
   @Override
   public void close() {
-    synchronized (plugins) {
-      if (closed) {
-        return;
-      }
-      closed = true;
+    if (!gate.beginClose()) {
+      return;
     }
-    long deadline = System.nanoTime() + CLOSE_WAIT.toNanos();
-    synchronized (inFlight) {
-      long left;
-      while (inFlight.get() > 0 && (left = deadline - System.nanoTime()) > 0) {
-        try {
-          inFlight.wait(Math.max(1, left / 1_000_000));
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          break;
-        }
-      }
-    }
-    if (inFlight.get() > 0) {
-      java.util.logging.Logger.getLogger(FeatureRepo.class.getName()).warning(inFlight.get() + " call(s) on the feature repo at "
-          + config.root() + " still running after " + CLOSE_WAIT.toSeconds() + " s; closing its stores under them");
-    }
+    gate.awaitCalls(CLOSE_WAIT);
     readers.close();
-    synchronized (plugins) {
-      released = true;
-    }
     try (RegistryStore r = registry) {
-      if (offline != null) {
-        offline.close();
-      }
-      if (online != null) {
-        online.close();
-      }
-      if (transforms != null) {
-        transforms.close();
-      }
+      plugins.close();
     }
-  }
-
-  private static RegistryStore openRegistry(RepoConfig config) {
-    return provider(RegistryStoreProvider.class, RegistryStoreProvider::type, config.registryType(), "registry store of type")
-        .open(config.registry(), config.root());
-  }
-
-  /**
-   * The installed plug-in of {@code type} whose {@code key} is {@code wanted} (found with {@link
-   * ServiceLoader}); throws naming the installed ones when there is none.
-   *
-   * @param what how the message names it: "online store of type", "offline engine named"
-   */
-  private static <P> P provider(Class<P> type, java.util.function.Function<P, String> key, String wanted, String what) {
-    List<String> known = new ArrayList<>();
-    for (P p : ServiceLoader.load(type)) {
-      if (key.apply(p).equals(wanted)) {
-        return p;
-      }
-      known.add(key.apply(p));
-    }
-    throw new QuiverException("quiver.yaml: no " + what + " '" + wanted + "' is installed"
-        + (known.isEmpty() ? "" : " (installed: " + String.join(", ", known) + ")"));
-  }
-
-  private static SourceSchemaReader schemaReader() {
-    return ServiceLoader.load(SourceSchemaReader.class).findFirst().orElseThrow(() ->
-        new QuiverException("no offline engine is installed to read source schemas; put quiver-offline-duckdb on the classpath"));
   }
 }

@@ -46,7 +46,7 @@ import org.duckdb.DuckDBConnection;
  * FeatureLogSchema}, each status as its {@link dev.quiver.core.online.FeatureStatus#ordinal()} (a
  * TINYINT) that the {@code COPY} turns into its name. Used by the writer thread alone.
  */
-final class FeatureLogBatches implements AutoCloseable {
+final class FeatureLogBatches implements FeatureLogRows {
   /** The name the rows are registered under on the writer's connection for the {@code COPY}. */
   private static final String VIEW = "quiver_feature_log_rows";
   private static final int FIXED = 5; // request_id, served_at, registry_version, service, service_version
@@ -71,13 +71,26 @@ final class FeatureLogBatches implements AutoCloseable {
     this.service = service.getBytes(StandardCharsets.UTF_8);
   }
 
-  /** Rows appended and not yet copied. */
-  long rows() {
+  /**
+   * Whether Arrow's C data interface runs in this JVM: on JDK 17 and newer it needs {@code
+   * --add-opens=java.base/java.nio=ALL-UNNAMED} (the {@code quiver} command passes it).
+   */
+  static boolean available(BufferAllocator allocator) {
+    try {
+      ArrowArrayStream.allocateNew(allocator).close();
+      return true;
+    } catch (RuntimeException | LinkageError e) {
+      return false;
+    }
+  }
+
+  @Override
+  public long rows() {
     return rows;
   }
 
-  /** Appends one row per entity row of {@code served}; returns the number of rows. */
-  int append(FeatureLog.Served served, byte[] requestId) {
+  @Override
+  public int append(FeatureLog.Served served, byte[] requestId) {
     int n = served.rows();
     long servedAt = Timestamps.toMicros(served.servedAt());
     List<String> keys = schema.keys();
@@ -158,7 +171,8 @@ final class FeatureLogBatches implements AutoCloseable {
    * zstd)} on {@code connection}, reading the chunks as an Arrow stream (each chunk's memory is released
    * once DuckDB has read it); afterwards this holds no rows.
    */
-  void copy(Connection connection, String file) throws SQLException {
+  @Override
+  public void copy(Connection connection, String file) throws SQLException {
     seal();
     try (ArrowArrayStream stream = ArrowArrayStream.allocateNew(allocator)) {
       Data.exportArrayStream(allocator, new Reader(allocator), stream);

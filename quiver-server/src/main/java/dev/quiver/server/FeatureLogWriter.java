@@ -77,6 +77,9 @@ final class FeatureLogWriter implements AutoCloseable {
   private volatile boolean stopping;
   private Connection connection;
   private BufferAllocator allocator;
+  /** Whether the buffers are Arrow vectors (null until the first buffer is opened), else DuckDB tables. */
+  private Boolean arrow;
+  private int tables;
   private long seq;
   private final FeatureLogRequestIds ids = new FeatureLogRequestIds(new SplittableRandom(new java.security.SecureRandom().nextLong()));
 
@@ -85,12 +88,12 @@ final class FeatureLogWriter implements AutoCloseable {
     final String service;
     final FeatureLogSchema schema;
     final LocalDate date;
-    final FeatureLogBatches rows;
+    final FeatureLogRows rows;
     final long opened;
     Definitions lastDefs;
     FeatureService lastDefinition;
 
-    Buffer(String service, FeatureLogSchema schema, LocalDate date, FeatureLogBatches rows, long opened) {
+    Buffer(String service, FeatureLogSchema schema, LocalDate date, FeatureLogRows rows, long opened) {
       this.service = service;
       this.schema = schema;
       this.date = date;
@@ -151,7 +154,11 @@ final class FeatureLogWriter implements AutoCloseable {
       }
       closeConnection();
       if (allocator != null) {
-        allocator.close();
+        try {
+          allocator.close();
+        } catch (RuntimeException e) { // memory not released: a bug, reported, never thrown at the thread's end
+          LOG.log(Level.WARNING, "the feature log writer's Arrow memory was not all released", e);
+        }
       }
     }
   }
@@ -187,7 +194,7 @@ final class FeatureLogWriter implements AutoCloseable {
       b.rows.append(s, ids.next());
       b.lastDefs = s.defs();
       b.lastDefinition = s.definition();
-    } catch (RuntimeException e) {
+    } catch (SQLException | RuntimeException e) {
       failed(s.service(), "cannot buffer the rows of feature service '" + s.service() + "' for the feature log: " + e.getMessage(), e);
       if (b != null) {
         discard(b);
@@ -199,11 +206,18 @@ final class FeatureLogWriter implements AutoCloseable {
     }
   }
 
-  private Buffer open(String service, FeatureLogSchema schema, LocalDate date) {
-    if (allocator == null) {
+  private Buffer open(String service, FeatureLogSchema schema, LocalDate date) throws SQLException {
+    if (arrow == null) {
       allocator = new RootAllocator();
+      arrow = FeatureLogBatches.available(allocator);
+      if (!arrow) {
+        LOG.info("the feature log writer appends rows through DuckDB's appender (more CPU per row): Arrow's C data interface"
+            + " needs the JVM option --add-opens=java.base/java.nio=ALL-UNNAMED (the quiver command passes it)");
+      }
     }
-    Buffer b = new Buffer(service, schema, date, new FeatureLogBatches(schema, service, allocator, CHUNK_ROWS), System.nanoTime());
+    FeatureLogRows rows = arrow ? new FeatureLogBatches(schema, service, allocator, CHUNK_ROWS)
+        : new FeatureLogAppenderRows(schema, connection(), "log_" + (++tables));
+    Buffer b = new Buffer(service, schema, date, rows, System.nanoTime());
     buffers.put(service, b);
     return b;
   }
@@ -263,7 +277,7 @@ final class FeatureLogWriter implements AutoCloseable {
   }
 
   private Connection connection() throws SQLException {
-    if (connection == null) {
+    if (connection == null || connection.isClosed()) { // closed when a buffer's table could not be dropped
       connection = DriverManager.getConnection("jdbc:duckdb:");
       try (Statement st = connection.createStatement()) {
         st.execute("SET threads = 1"); // each COPY on this (low-priority) thread alone, never on every core at once

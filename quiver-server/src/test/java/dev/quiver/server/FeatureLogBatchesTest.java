@@ -36,7 +36,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * The writer's Arrow buffer across chunk boundaries (FeatureLogFileTest covers every type in one
  * chunk): rows spread over chunks of 1, 3 and 7 rows are written as served, in order; strings that
  * take the reused-array path and those that do not (non-ASCII, longer than it) alike; every chunk's
- * memory is released after the copy and on a discard.
+ * memory is released after the copy and on a discard; the appender fallback writes the same file.
  */
 class FeatureLogBatchesTest {
   private static final Instant T = Instant.parse("2026-03-01T00:00:00Z");
@@ -117,6 +117,67 @@ class FeatureLogBatchesTest {
     assertThat(actual).containsExactlyElementsOf(expected);
   }
 
+  /** The fallback without Arrow's C data interface writes the same file: every type, list, null and status. */
+  @Test
+  void theAppenderFallbackWritesTheSameFile() throws Exception {
+    SplittableRandom random = new SplittableRandom(5);
+    List<ValueType> types = new ArrayList<>();
+    for (ScalarType s : ScalarType.values()) {
+      types.add(s);
+      types.add(new ListType(s));
+    }
+    List<FeatureRef> refs = new ArrayList<>();
+    for (int f = 0; f < types.size(); f++) {
+      refs.add(FeatureRef.of("v:f" + f));
+    }
+    Definitions defs = Definitions.builder("p")
+        .entity(new Entity("user", List.of(new JoinKey("user_id", ScalarType.INT64)), Metadata.EMPTY))
+        .service(new FeatureService("s", 1, refs, null, new FeatureLogging(1.0))).build();
+    OnlineRequest request = new OnlineRequest(List.of(), "s", Map.of("user_id", List.of()), false, Map.of());
+    Path arrowFile = tmp.resolve("arrow.parquet");
+    Path appenderFile = tmp.resolve("appender.parquet");
+    try (RootAllocator allocator = new RootAllocator(); Connection c = DriverManager.getConnection("jdbc:duckdb:")) {
+      FeatureLogRows arrow = null;
+      FeatureLogRows appender = null;
+      for (int i = 0; i < 50; i++) {
+        int rows = 1 + random.nextInt(3);
+        List<Object> keys = new ArrayList<>();
+        List<FeatureColumn> columns = new ArrayList<>();
+        for (int r = 0; r < rows; r++) {
+          keys.add(random.nextLong());
+        }
+        for (int f = 0; f < types.size(); f++) {
+          List<Object> vs = new ArrayList<>();
+          List<FeatureStatus> ss = new ArrayList<>();
+          for (int r = 0; r < rows; r++) {
+            FeatureStatus st = FeatureStatus.values()[random.nextInt(FeatureStatus.values().length)];
+            vs.add(st == FeatureStatus.PRESENT ? anyValue(random, types.get(f)) : null);
+            ss.add(random.nextInt(10) == 0 ? null : st);
+          }
+          columns.add(new FeatureColumn("v__f" + f, refs.get(f), types.get(f), vs, ss, java.util.Collections.nCopies(rows, T)));
+        }
+        FeatureLog.Served served = FeatureLog.Served.of("s", defs.service("s", 1).orElseThrow(), defs, 4, T.plusMillis(i * 1001L),
+            request, new OnlineResponse(Map.of("user_id", keys), columns));
+        if (arrow == null) {
+          arrow = new FeatureLogBatches(FeatureLogSchema.of(served), "s", allocator, 16);
+          appender = new FeatureLogAppenderRows(FeatureLogSchema.of(served), c, "log_1");
+        }
+        byte[] id = ("id-" + i).getBytes(StandardCharsets.US_ASCII);
+        arrow.append(served, id);
+        appender.append(served, id);
+      }
+      arrow.copy(c, arrowFile.toString());
+      appender.copy(c, appenderFile.toString());
+    }
+    assertThat(FeatureLogServeTest.read(tmp, "DESCRIBE SELECT * FROM '" + arrowFile + "'"))
+        .isEqualTo(FeatureLogServeTest.read(tmp, "DESCRIBE SELECT * FROM '" + appenderFile + "'"));
+    List<Map<String, Object>> a = FeatureLogServeTest.read(tmp, "SELECT CAST(COLUMNS(*) AS VARCHAR) FROM '" + arrowFile + "'");
+    assertThat(a).hasSize(FeatureLogServeTest.read(tmp, "SELECT 1 FROM '" + appenderFile + "'").size()).isNotEmpty();
+    assertThat(a).isEqualTo(FeatureLogServeTest.read(tmp, "SELECT CAST(COLUMNS(*) AS VARCHAR) FROM '" + appenderFile + "'"));
+    assertThat(FeatureLogServeTest.read(tmp, "SELECT count(*) AS n FROM parquet_metadata('" + arrowFile + "') WHERE compression <> 'ZSTD'"))
+        .containsExactly(Map.of("n", 0L));
+  }
+
   @Test
   void aDiscardedBufferReleasesItsMemory() throws Exception {
     Definitions defs = Definitions.builder("p")
@@ -153,6 +214,23 @@ class FeatureLogBatchesTest {
       return HexFormat.of().withUpperCase().formatHex(b);
     }
     return String.valueOf(v);
+  }
+
+  private static Object anyValue(SplittableRandom random, ValueType type) {
+    if (type instanceof ListType l) {
+      List<Object> items = new ArrayList<>();
+      for (int i = random.nextInt(4); i > 0; i--) {
+        items.add(random.nextInt(5) == 0 ? null : anyValue(random, l.element()));
+      }
+      return items;
+    }
+    return switch ((ScalarType) type) {
+      case INT32 -> random.nextInt();
+      case FLOAT32 -> (float) random.nextDouble(-1e3, 1e3);
+      case FLOAT64 -> random.nextDouble(-1e9, 1e9);
+      case TIMESTAMP -> T.plusNanos(random.nextLong(-1_000_000_000_000_000L, 1_000_000_000_000_000L));
+      default -> value(random, type);
+    };
   }
 
   private static Object value(SplittableRandom random, ValueType type) {

@@ -75,9 +75,9 @@ final class FeatureLogBatches implements FeatureLogRows {
    * Whether Arrow's C data interface runs in this JVM: on JDK 17 and newer it needs {@code
    * --add-opens=java.base/java.nio=ALL-UNNAMED} (the {@code quiver} command passes it).
    */
-  static boolean available(BufferAllocator allocator) {
+  static boolean available() {
     try {
-      ArrowArrayStream.allocateNew(allocator).close();
+      org.apache.arrow.memory.util.MemoryUtil.directBuffer(0, 0); // what exporting a stream needs, without allocating
       return true;
     } catch (RuntimeException | LinkageError e) {
       return false;

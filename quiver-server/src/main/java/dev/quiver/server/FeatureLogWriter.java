@@ -208,12 +208,14 @@ final class FeatureLogWriter implements AutoCloseable {
 
   private Buffer open(String service, FeatureLogSchema schema, LocalDate date) throws SQLException {
     if (arrow == null) {
-      allocator = new RootAllocator();
-      arrow = FeatureLogBatches.available(allocator);
+      arrow = FeatureLogBatches.available();
       if (!arrow) {
         LOG.info("the feature log writer appends rows through DuckDB's appender (more CPU per row): Arrow's C data interface"
             + " needs the JVM option --add-opens=java.base/java.nio=ALL-UNNAMED (the quiver command passes it)");
       }
+    }
+    if (arrow && allocator == null) {
+      allocator = new RootAllocator();
     }
     FeatureLogRows rows = arrow ? new FeatureLogBatches(schema, service, allocator, CHUNK_ROWS)
         : new FeatureLogAppenderRows(schema, connection(), "log_" + (++tables));

@@ -92,57 +92,68 @@ final class FeatureLogBatches implements FeatureLogRows {
   @Override
   public int append(FeatureLog.Served served, byte[] requestId) {
     int n = served.rows();
-    long servedAt = Timestamps.toMicros(served.servedAt());
-    List<String> keys = schema.keys();
-    List<List<Object>> keyValues = new ArrayList<>(keys.size());
-    for (String k : keys) {
-      keyValues.add(served.entities().get(k));
-    }
-    List<RequestField> fields = schema.requestFields();
-    List<List<Object>> fieldValues = new ArrayList<>(fields.size());
-    for (RequestField f : fields) {
-      List<Object> v = served.request().requestContext().get(f.name());
-      fieldValues.add(v != null ? v : served.request().entities().get(f.name()));
-    }
-    int registryVersion = (int) served.registryVersion();
-    int serviceVersion = served.definition().version();
-    int features = served.refs().length;
-    List<ValueType> featureTypes = schema.featureTypes();
-    for (int r = 0; r < n; r++) {
+    for (int r = 0; r < n; ) { // column by column, as many of the request's rows as the chunk takes
       if (current == null || at == chunkRows) {
         startChunk();
       }
-      int i = at;
-      FieldVector[] v = vectors;
+      int m = Math.min(n - r, chunkRows - at);
+      append(served, requestId, r, m);
+      at += m;
+      rows += m;
+      r += m;
+    }
+    return n;
+  }
+
+  /** Writes entity rows {@code from} to {@code from + count} of {@code served} at the current chunk's row {@link #at}. */
+  private void append(FeatureLog.Served served, byte[] requestId, int from, int count) {
+    FieldVector[] v = vectors;
+    long servedAt = Timestamps.toMicros(served.servedAt());
+    int registryVersion = (int) served.registryVersion();
+    int serviceVersion = served.definition().version();
+    for (int k = 0; k < count; k++) {
+      int i = at + k;
       ((VarCharVector) v[0]).setSafe(i, requestId, 0, requestId.length);
       ((TimeStampMicroVector) v[1]).setSafe(i, servedAt);
       ((IntVector) v[2]).setSafe(i, registryVersion);
       ((VarCharVector) v[3]).setSafe(i, service, 0, service.length);
       ((IntVector) v[4]).setSafe(i, serviceVersion);
-      int c = FIXED;
-      for (int k = 0; k < keys.size(); k++) {
-        List<Object> col = keyValues.get(k);
-        set(v[c++], schema.keyTypes().get(k), i, col == null || r >= col.size() ? null : col.get(r));
+    }
+    int c = FIXED;
+    List<String> keys = schema.keys();
+    for (int key = 0; key < keys.size(); key++) {
+      List<Object> col = served.entities().get(keys.get(key));
+      ValueType type = schema.keyTypes().get(key);
+      FieldVector vector = v[c++];
+      for (int k = 0, r = from; k < count; k++, r++) {
+        set(vector, type, at + k, col == null || r >= col.size() ? null : col.get(r));
       }
-      for (int f = 0; f < fields.size(); f++) {
-        List<Object> col = fieldValues.get(f);
-        ValueType type = fields.get(f).type();
-        set(v[c++], type, i, FeatureLogSchema.requestValue(type, col == null || r >= col.size() ? null : col.get(r)));
+    }
+    for (RequestField field : schema.requestFields()) {
+      List<Object> col = served.request().requestContext().get(field.name());
+      if (col == null) {
+        col = served.request().entities().get(field.name());
       }
-      for (int f = 0; f < features; f++) {
-        set(v[c++], featureTypes.get(f), i, served.value(f, r));
+      FieldVector vector = v[c++];
+      for (int k = 0, r = from; k < count; k++, r++) {
+        set(vector, field.type(), at + k, FeatureLogSchema.requestValue(field.type(), col == null || r >= col.size() ? null : col.get(r)));
+      }
+    }
+    List<ValueType> featureTypes = schema.featureTypes();
+    for (int f = 0, features = served.refs().length; f < features; f++) {
+      FieldVector vector = v[c++];
+      TinyIntVector statuses = (TinyIntVector) v[c++];
+      ValueType type = featureTypes.get(f);
+      for (int k = 0, r = from; k < count; k++, r++) {
+        set(vector, type, at + k, served.value(f, r));
         int status = served.status(f, r);
-        TinyIntVector s = (TinyIntVector) v[c++];
         if (status < 0) {
-          s.setNull(i);
+          statuses.setNull(at + k);
         } else {
-          s.setSafe(i, status);
+          statuses.setSafe(at + k, status);
         }
       }
-      at++;
-      rows++;
     }
-    return n;
   }
 
   private void startChunk() {

@@ -40,9 +40,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * request thread and its CPU time there, each request with a response just built (ThreadMXBean), and the live heap each queued request keeps (heap used after a full
  * collection with 20,000 requests queued, less before, each request with a response of its own).
  *
- * <p>Run: {@code java --enable-native-access=ALL-UNNAMED -cp 'quiver-benchmarks/target/quiver-benchmarks.jar:quiver-benchmarks/target/lib/*'
+ * <p>Run: {@code java --enable-native-access=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED -cp 'quiver-benchmarks/target/quiver-benchmarks.jar:quiver-benchmarks/target/lib/*'
  * dev.quiver.server.FeatureLogWriterBenchmark [rows [roll_rows]]} (rows logged per shape, default 300,000;
- * rows per file, default 100,000: more than rows measures the appending alone).
+ * rows per file, default 100,000: more than rows measures the appending alone). Without the {@code
+ * --add-opens} the writer cannot hand Arrow vectors to DuckDB and this measures its appender fallback
+ * (the first line says which).
  */
 public final class FeatureLogWriterBenchmark {
   private static final Instant T = Instant.parse("2026-03-01T12:00:00Z");
@@ -56,6 +58,8 @@ public final class FeatureLogWriterBenchmark {
     int rows = args.length > 0 ? Integer.parseInt(args[0]) : 300_000;
     rollRows = args.length > 1 ? Integer.parseInt(args[1]) : 100_000;
     System.out.printf("load average %.2f%n", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+    System.out.println(FeatureLogBatches.available() ? "the writer buffers rows as Arrow vectors"
+        : "the writer buffers rows through DuckDB's appender (this JVM has no --add-opens=java.base/java.nio=ALL-UNNAMED)");
     for (int round = 0; round < 2; round++) {
       for (int entities : new int[] {1, 100}) {
         run(entities, rows, round == 0);

@@ -27,9 +27,10 @@ import java.util.regex.Pattern;
  * queue is full the request is dropped and counted ({@code quiver_feature_log_dropped_total{service}}).
  * The values are not copied: the request and the response are immutable once answered, so the queue
  * keeps references to the served value objects (boxes, strings) in one flat array per request, with
- * the statuses as one byte each, and the single {@link FeatureLogWriter} thread converts and writes
+ * the statuses as one byte each (the features' references and types are one {@link Shape} shared by
+ * the requests of a service), and the single {@link FeatureLogWriter} thread converts and writes
  * them. It does not keep the response itself, whose column lists, their wrappers and event times
- * are most of its size (a queued request of 1 entity &times; 50 features keeps about 2.3 KB of heap
+ * are most of its size (a queued request of 1 entity &times; 50 features keeps about 1.9 KB of heap
  * this way against 17 KB with its response: FeatureLogWriterBenchmark), and requests waiting in
  * the queue (up to {@code queue} of them, while the writer rolls a file or gets no CPU) are what the
  * young garbage collections copy: keeping whole responses made the logged server's live heap grow
@@ -72,17 +73,19 @@ final class FeatureLog implements AutoCloseable {
     /** Keeps what the writer needs of {@code response}: references to its values, no lists. */
     static Served of(String service, FeatureService definition, Definitions defs, long registryVersion, Instant servedAt,
         OnlineRequest request, OnlineResponse response) {
+      return of(service, definition, defs, registryVersion, servedAt, request, response, Shape.of(response.features(), null));
+    }
+
+    /** As {@link #of(String, FeatureService, Definitions, long, Instant, OnlineRequest, OnlineResponse)}, sharing {@code shape}: the response's. */
+    static Served of(String service, FeatureService definition, Definitions defs, long registryVersion, Instant servedAt,
+        OnlineRequest request, OnlineResponse response, Shape shape) {
       List<FeatureColumn> features = response.features();
       int rows = response.rows();
       int columns = features.size();
-      FeatureRef[] refs = new FeatureRef[columns];
-      ValueType[] types = new ValueType[columns];
       Object[] values = new Object[columns * rows];
       byte[] statuses = new byte[columns * rows];
       for (int f = 0; f < columns; f++) {
         FeatureColumn c = features.get(f);
-        refs[f] = c.ref();
-        types[f] = c.type() != null ? c.type() : FeatureLogSchema.inferred(c.values());
         List<Object> vs = c.values();
         List<FeatureStatus> ss = c.statuses();
         int at = f * rows;
@@ -94,8 +97,8 @@ final class FeatureLog implements AutoCloseable {
           statuses[at + r] = st == null ? 0 : (byte) (st.ordinal() + 1);
         }
       }
-      return new Served(service, definition, defs, registryVersion, servedAt, request, response.entities(), rows, refs, types,
-          values, statuses);
+      return new Served(service, definition, defs, registryVersion, servedAt, request, response.entities(), rows, shape.refs(),
+          shape.types(), values, statuses);
     }
 
     /** Feature {@code f}'s value for entity row {@code r}. */
@@ -106,6 +109,57 @@ final class FeatureLog implements AutoCloseable {
     /** Feature {@code f}'s status for entity row {@code r}: its ordinal, or -1 for none. */
     int status(int f, int r) {
       return statuses[f * rows + r] - 1;
+    }
+  }
+
+  /**
+   * The references and types of a response's features ({@link FeatureLogSchema#inferred} where a
+   * column has no type), shared by the queued requests of a service while its responses keep them:
+   * two arrays less per logged request. Never changed once made.
+   */
+  record Shape(FeatureRef[] refs, ValueType[] types) {
+
+    /** {@code last} when {@code features} have its references and types, else a new shape of them. */
+    static Shape of(List<FeatureColumn> features, Shape last) {
+      if (last != null && last.fits(features)) {
+        return last;
+      }
+      int columns = features.size();
+      FeatureRef[] refs = new FeatureRef[columns];
+      ValueType[] types = new ValueType[columns];
+      for (int f = 0; f < columns; f++) {
+        FeatureColumn c = features.get(f);
+        refs[f] = c.ref();
+        types[f] = type(c);
+      }
+      return new Shape(refs, types);
+    }
+
+    private boolean fits(List<FeatureColumn> features) {
+      if (features.size() != refs.length) {
+        return false;
+      }
+      for (int f = 0; f < refs.length; f++) {
+        FeatureColumn c = features.get(f);
+        if ((c.ref() != refs[f] && !java.util.Objects.equals(refs[f], c.ref())) || (c.type() != types[f] && !types[f].equals(type(c)))) {
+          return false;
+        }
+      }
+      return true;
+    }
+
+    private static ValueType type(FeatureColumn c) {
+      return c.type() != null ? c.type() : FeatureLogSchema.inferred(c.values());
+    }
+  }
+
+  /** A service that logs, as a request's text names it, with the shape of its last logged response. */
+  private static final class Logged {
+    final FeatureService service;
+    volatile Shape shape;
+
+    Logged(FeatureService service) {
+      this.service = service;
     }
   }
 
@@ -159,21 +213,24 @@ final class FeatureLog implements AutoCloseable {
         s.byText.put(text, found);
       }
     }
-    if (!(found instanceof FeatureService service)) {
+    if (!(found instanceof Logged logged)) {
       return;
     }
+    FeatureService service = logged.service;
     double rate = service.logging().sampleRate();
     if (rate < 1 && random.getAsDouble() >= rate) {
       return;
     }
-    if (!queue.offer(Served.of(service.name(), service, defs, snapshot.info().version(), servedAt, request, response))) {
+    Shape shape = Shape.of(response.features(), logged.shape);
+    logged.shape = shape;
+    if (!queue.offer(Served.of(service.name(), service, defs, snapshot.info().version(), servedAt, request, response, shape))) {
       dropped.computeIfAbsent(service.name(), n -> Counter.builder("quiver.feature.log.dropped")
           .description("Sampled requests not logged because the feature log's queue was full (the writer fell behind)")
           .tag("service", n).register(meters)).increment();
     }
   }
 
-  /** The service a request's text names when it logs; {@link #NOT_LOGGED} otherwise. */
+  /** The service a request's text names when it logs (a {@link Logged}); {@link #NOT_LOGGED} otherwise. */
   private static Object lookUp(Definitions defs, String text) {
     Matcher m = SERVICE.matcher(text.strip());
     if (!m.matches()) {
@@ -185,7 +242,7 @@ final class FeatureLog implements AutoCloseable {
     } catch (NumberFormatException e) {
       return NOT_LOGGED;
     }
-    return defs.service(m.group(1), version).filter(s -> s.logging() != null).<Object>map(s -> s).orElse(NOT_LOGGED);
+    return defs.service(m.group(1), version).filter(s -> s.logging() != null).<Object>map(Logged::new).orElse(NOT_LOGGED);
   }
 
   /** Requests waiting for the writer. */

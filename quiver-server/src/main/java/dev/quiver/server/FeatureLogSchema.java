@@ -8,14 +8,10 @@ import dev.quiver.core.model.ListType;
 import dev.quiver.core.model.OnDemandView;
 import dev.quiver.core.model.RequestField;
 import dev.quiver.core.model.ScalarType;
-import dev.quiver.core.model.Timestamps;
 import dev.quiver.core.model.ValueType;
 import dev.quiver.core.online.FeatureStatus;
 import dev.quiver.core.online.StrictValues;
-import java.sql.SQLException;
 import java.time.Instant;
-import java.time.LocalDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -23,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.duckdb.DuckDBAppender;
 
 /**
  * The columns of one feature service's log (the contract docs/monitoring.md states): {@code
@@ -113,37 +108,17 @@ record FeatureLogSchema(List<String> keys, List<ValueType> keyTypes, List<Reques
     return ScalarType.STRING;
   }
 
-  /**
-   * {@code CREATE TABLE name (...)} for this schema's buffer: as the file's columns, except that each
-   * status is buffered as its {@link FeatureStatus#ordinal()} (a UTINYINT: one byte appended instead of
-   * a string) and turned into its name by {@link #copy}.
-   */
-  String createTable(String table) {
-    List<String> cols = new ArrayList<>(List.of("request_id VARCHAR", "served_at TIMESTAMP", "registry_version INTEGER",
-        "service VARCHAR", "service_version INTEGER"));
-    for (int i = 0; i < keys.size(); i++) {
-      cols.add(quote(keys.get(i)) + " " + sql(keyTypes.get(i)));
-    }
-    for (RequestField f : requestFields) {
-      cols.add(quote(f.name()) + " " + sql(f.type()));
-    }
-    for (int i = 0; i < featureNames.size(); i++) {
-      cols.add(quote(featureNames.get(i)) + " " + sql(featureTypes.get(i)));
-      cols.add(quote(featureNames.get(i) + "__status") + " UTINYINT");
-    }
-    return "CREATE TABLE " + table + " (" + String.join(", ", cols) + ")";
-  }
-
   /** The statuses' names by ordinal, as a DuckDB list literal (indexed from 1). */
   private static final String STATUS_NAMES = java.util.Arrays.stream(FeatureStatus.values())
       .map(st -> "'" + st.name() + "'").collect(Collectors.joining(", ", "[", "]"));
 
   /**
-   * {@code COPY (SELECT ...) TO 'file' (FORMAT parquet, COMPRESSION zstd)} of a buffer {@link
-   * #createTable} made: every column as buffered except the statuses, which become their names
+   * {@code COPY (SELECT ...) TO 'file' (FORMAT parquet, COMPRESSION zstd)} of the rows {@link
+   * FeatureLogBatches} buffered (each status as its {@link FeatureStatus#ordinal()}): every column
+   * as buffered except the statuses, which become their names
    * (VARCHAR, null stays null): the file's columns, names and types are the log's contract.
    */
-  String copy(String table, String file) {
+  String copy(String rows, String file) {
     List<String> cols = new ArrayList<>(List.of("request_id", "served_at", "registry_version", "service", "service_version"));
     for (String k : keys) {
       cols.add(quote(k));
@@ -156,55 +131,12 @@ record FeatureLogSchema(List<String> keys, List<ValueType> keyTypes, List<Reques
       String status = quote(name + "__status");
       cols.add("CAST(" + STATUS_NAMES + "[" + status + " + 1] AS VARCHAR) AS " + status);
     }
-    return "COPY (SELECT " + String.join(", ", cols) + " FROM " + table + ") TO '" + file.replace("'", "''")
+    return "COPY (SELECT " + String.join(", ", cols) + " FROM " + rows + ") TO '" + file.replace("'", "''")
         + "' (FORMAT parquet, COMPRESSION zstd)";
   }
 
-  /** Appends one row per entity row of {@code served}; returns the number of rows. */
-  int append(DuckDBAppender a, FeatureLog.Served served, String requestId) throws SQLException {
-    int rows = served.rows();
-    long servedAt = Timestamps.toMicros(served.servedAt());
-    List<List<Object>> keyValues = new ArrayList<>(keys.size());
-    for (String k : keys) {
-      keyValues.add(served.entities().get(k));
-    }
-    List<List<Object>> fieldValues = new ArrayList<>(requestFields.size());
-    for (RequestField f : requestFields) {
-      List<Object> v = served.request().requestContext().get(f.name());
-      fieldValues.add(v != null ? v : served.request().entities().get(f.name()));
-    }
-    int features = served.refs().length;
-    for (int r = 0; r < rows; r++) {
-      a.beginRow();
-      a.append(requestId);
-      a.appendEpochMicros(servedAt);
-      a.append((int) served.registryVersion());
-      a.append(served.service());
-      a.append(served.definition().version());
-      for (int k = 0; k < keys.size(); k++) {
-        List<Object> col = keyValues.get(k);
-        value(a, keyTypes.get(k), col == null || r >= col.size() ? null : col.get(r));
-      }
-      for (int f = 0; f < requestFields.size(); f++) {
-        List<Object> col = fieldValues.get(f);
-        value(a, requestFields.get(f).type(), requestValue(requestFields.get(f).type(), col == null || r >= col.size() ? null : col.get(r)));
-      }
-      for (int f = 0; f < features; f++) {
-        value(a, featureTypes.get(f), served.value(f, r));
-        int status = served.status(f, r);
-        if (status < 0) {
-          a.appendNull();
-        } else {
-          a.append((byte) status);
-        }
-      }
-      a.endRow();
-    }
-    return rows;
-  }
-
   /** A request value as its field's type (the read accepted it, so it parses); null when it does not. */
-  private static Object requestValue(ValueType type, Object v) {
+  static Object requestValue(ValueType type, Object v) {
     if (v == null) {
       return null;
     }
@@ -219,43 +151,6 @@ record FeatureLogSchema(List<String> keys, List<ValueType> keyTypes, List<Reques
       return StrictValues.parse((ScalarType) type, v);
     } catch (RuntimeException e) {
       return null;
-    }
-  }
-
-  private static void value(DuckDBAppender a, ValueType type, Object v) throws SQLException {
-    if (v == null) {
-      a.appendNull();
-      return;
-    }
-    switch (type) {
-      case ScalarType s -> scalar(a, s, v);
-      case ListType l -> {
-        List<Object> items = new ArrayList<>();
-        for (Object item : (List<?>) v) {
-          items.add(item == null ? null : switch (l.element()) {
-            case TIMESTAMP -> LocalDateTime.ofInstant((Instant) item, ZoneOffset.UTC);
-            case INT32 -> ((Number) item).intValue();
-            case INT64 -> ((Number) item).longValue();
-            case FLOAT32 -> ((Number) item).floatValue();
-            case FLOAT64 -> ((Number) item).doubleValue();
-            default -> item;
-          });
-        }
-        a.append(items);
-      }
-    }
-  }
-
-  private static void scalar(DuckDBAppender a, ScalarType type, Object v) throws SQLException {
-    switch (type) {
-      case INT32 -> a.append(((Number) v).intValue());
-      case INT64 -> a.append(((Number) v).longValue());
-      case FLOAT32 -> a.append(((Number) v).floatValue());
-      case FLOAT64 -> a.append(((Number) v).doubleValue());
-      case BOOL -> a.append((boolean) (Boolean) v);
-      case STRING -> a.append(String.valueOf(v));
-      case BYTES -> a.append((byte[]) v);
-      case TIMESTAMP -> a.appendEpochMicros(Timestamps.toMicros((Instant) v));
     }
   }
 

@@ -135,8 +135,9 @@ public final class ServeBenchmark {
         out.printf("%n%s: materialized %s: %,d latest rows written in %.2f s%n", type, VIEW, m.rowsWritten(),
             (System.nanoTime() - t0) / 1e9);
       }
+      // the server's JVM options of the quiver command: Arrow (the Flight offline store, the feature log's writer) needs java.nio opened
       List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-          "--enable-native-access=ALL-UNNAMED"));
+          "--enable-native-access=ALL-UNNAMED", "--add-opens=java.base/java.nio=ALL-UNNAMED"));
       if (o.has("server-java-options")) {
         command.addAll(List.of(o.opt("server-java-options", null).trim().split("\\s+")));
       }

@@ -1,0 +1,360 @@
+package dev.quiver.server;
+
+import dev.quiver.core.model.ListType;
+import dev.quiver.core.model.RequestField;
+import dev.quiver.core.model.ScalarType;
+import dev.quiver.core.model.Timestamps;
+import dev.quiver.core.model.ValueType;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.arrow.c.ArrowArrayStream;
+import org.apache.arrow.c.Data;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.BigIntVector;
+import org.apache.arrow.vector.BitVector;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.Float4Vector;
+import org.apache.arrow.vector.Float8Vector;
+import org.apache.arrow.vector.IntVector;
+import org.apache.arrow.vector.TimeStampMicroVector;
+import org.apache.arrow.vector.TinyIntVector;
+import org.apache.arrow.vector.VarBinaryVector;
+import org.apache.arrow.vector.VarCharVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.VectorUnloader;
+import org.apache.arrow.vector.complex.ListVector;
+import org.apache.arrow.vector.ipc.ArrowReader;
+import org.apache.arrow.vector.ipc.message.ArrowRecordBatch;
+import org.apache.arrow.vector.types.FloatingPointPrecision;
+import org.apache.arrow.vector.types.TimeUnit;
+import org.apache.arrow.vector.types.pojo.ArrowType;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.FieldType;
+import org.apache.arrow.vector.types.pojo.Schema;
+import org.duckdb.DuckDBConnection;
+
+/**
+ * One feature service's log rows not yet in a file, as Arrow vectors column by column (off the Java
+ * heap), in chunks of a fixed number of rows; {@link #copy} hands the chunks to DuckDB as an Arrow
+ * stream and writes them to Parquet in one {@code COPY}. The columns are those of {@link
+ * FeatureLogSchema}, each status as its {@link dev.quiver.core.online.FeatureStatus#ordinal()} (a
+ * TINYINT) that the {@code COPY} turns into its name. Used by the writer thread alone.
+ */
+final class FeatureLogBatches implements FeatureLogRows {
+  /** The name the rows are registered under on the writer's connection for the {@code COPY}. */
+  private static final String VIEW = "quiver_feature_log_rows";
+  private static final int FIXED = 5; // request_id, served_at, registry_version, service, service_version
+
+  private final FeatureLogSchema schema;
+  private final BufferAllocator allocator;
+  private final Schema arrow;
+  private final int chunkRows;
+  private final byte[] service;
+  private final ArrayDeque<VectorSchemaRoot> chunks = new ArrayDeque<>();
+  private final byte[] ascii = new byte[256];
+  private VectorSchemaRoot current;
+  private FieldVector[] vectors;
+  private int at;
+  private long rows;
+
+  FeatureLogBatches(FeatureLogSchema schema, String service, BufferAllocator allocator, int chunkRows) {
+    this.schema = schema;
+    this.allocator = allocator;
+    this.arrow = arrowSchema(schema);
+    this.chunkRows = chunkRows;
+    this.service = service.getBytes(StandardCharsets.UTF_8);
+  }
+
+  /**
+   * Whether Arrow's C data interface runs in this JVM: on JDK 17 and newer it needs {@code
+   * --add-opens=java.base/java.nio=ALL-UNNAMED} (the {@code quiver} command passes it).
+   */
+  static boolean available() {
+    try {
+      org.apache.arrow.memory.util.MemoryUtil.directBuffer(0, 0); // what exporting a stream needs, without allocating
+      return true;
+    } catch (RuntimeException | LinkageError e) {
+      return false;
+    }
+  }
+
+  @Override
+  public long rows() {
+    return rows;
+  }
+
+  @Override
+  public int append(FeatureLog.Served served, byte[] requestId) {
+    int n = served.rows();
+    for (int r = 0; r < n; ) { // column by column, as many of the request's rows as the chunk takes
+      if (current == null || at == chunkRows) {
+        startChunk();
+      }
+      int m = Math.min(n - r, chunkRows - at);
+      append(served, requestId, r, m);
+      at += m;
+      rows += m;
+      r += m;
+    }
+    return n;
+  }
+
+  /** Writes entity rows {@code from} to {@code from + count} of {@code served} at the current chunk's row {@link #at}. */
+  private void append(FeatureLog.Served served, byte[] requestId, int from, int count) {
+    FieldVector[] v = vectors;
+    long servedAt = Timestamps.toMicros(served.servedAt());
+    int registryVersion = (int) served.registryVersion();
+    int serviceVersion = served.definition().version();
+    for (int k = 0; k < count; k++) {
+      int i = at + k;
+      ((VarCharVector) v[0]).setSafe(i, requestId, 0, requestId.length);
+      ((TimeStampMicroVector) v[1]).setSafe(i, servedAt);
+      ((IntVector) v[2]).setSafe(i, registryVersion);
+      ((VarCharVector) v[3]).setSafe(i, service, 0, service.length);
+      ((IntVector) v[4]).setSafe(i, serviceVersion);
+    }
+    int c = FIXED;
+    List<String> keys = schema.keys();
+    for (int key = 0; key < keys.size(); key++) {
+      List<Object> col = served.entities().get(keys.get(key));
+      ValueType type = schema.keyTypes().get(key);
+      FieldVector vector = v[c++];
+      for (int k = 0, r = from; k < count; k++, r++) {
+        set(vector, type, at + k, col == null || r >= col.size() ? null : col.get(r));
+      }
+    }
+    for (RequestField field : schema.requestFields()) {
+      List<Object> col = served.request().requestContext().get(field.name());
+      if (col == null) {
+        col = served.request().entities().get(field.name());
+      }
+      FieldVector vector = v[c++];
+      for (int k = 0, r = from; k < count; k++, r++) {
+        set(vector, field.type(), at + k, FeatureLogSchema.requestValue(field.type(), col == null || r >= col.size() ? null : col.get(r)));
+      }
+    }
+    List<ValueType> featureTypes = schema.featureTypes();
+    for (int f = 0, features = served.refs().length; f < features; f++) {
+      FieldVector vector = v[c++];
+      TinyIntVector statuses = (TinyIntVector) v[c++];
+      ValueType type = featureTypes.get(f);
+      for (int k = 0, r = from; k < count; k++, r++) {
+        set(vector, type, at + k, served.value(f, r));
+        int status = served.status(f, r);
+        if (status < 0) {
+          statuses.setNull(at + k);
+        } else {
+          statuses.setSafe(at + k, status);
+        }
+      }
+    }
+  }
+
+  private void startChunk() {
+    seal();
+    current = VectorSchemaRoot.create(arrow, allocator);
+    for (FieldVector v : current.getFieldVectors()) {
+      v.setInitialCapacity(chunkRows);
+      v.allocateNew();
+    }
+    vectors = current.getFieldVectors().toArray(FieldVector[]::new);
+    at = 0;
+  }
+
+  /** Closes the chunk being filled: its row count set, it joins the full ones. */
+  private void seal() {
+    if (current != null) {
+      current.setRowCount(at);
+      chunks.add(current);
+      current = null;
+      vectors = null;
+    }
+  }
+
+  /**
+   * Writes every row to {@code file} with {@code COPY (SELECT ...) TO file (FORMAT parquet, COMPRESSION
+   * zstd)} on {@code connection}, reading the chunks as an Arrow stream (each chunk's memory is released
+   * once DuckDB has read it); afterwards this holds no rows.
+   */
+  @Override
+  public void copy(Connection connection, String file) throws SQLException {
+    seal();
+    try (ArrowArrayStream stream = ArrowArrayStream.allocateNew(allocator)) {
+      Data.exportArrayStream(allocator, new Reader(allocator), stream);
+      connection.unwrap(DuckDBConnection.class).registerArrowStream(VIEW, stream);
+      try (Statement st = connection.createStatement()) {
+        st.execute(schema.copy(VIEW, file));
+        st.execute("DROP VIEW IF EXISTS " + VIEW);
+      }
+    } finally {
+      close();
+    }
+  }
+
+  /** Releases every chunk's memory. */
+  @Override
+  public void close() {
+    seal();
+    while (!chunks.isEmpty()) {
+      chunks.poll().close();
+    }
+    rows = 0;
+  }
+
+  /** The chunks, oldest first, each moved into the reader's root and released as it is read. */
+  private final class Reader extends ArrowReader {
+    Reader(BufferAllocator allocator) {
+      super(allocator);
+    }
+
+    @Override
+    public boolean loadNextBatch() throws java.io.IOException {
+      prepareLoadNextBatch();
+      VectorSchemaRoot chunk = chunks.poll();
+      if (chunk == null) {
+        return false;
+      }
+      try (chunk; ArrowRecordBatch batch = new VectorUnloader(chunk).getRecordBatch()) {
+        loadRecordBatch(batch);
+      }
+      return true;
+    }
+
+    @Override
+    public long bytesRead() {
+      return 0;
+    }
+
+    @Override
+    protected void closeReadSource() {
+      // the chunks left (none after a full read) are released by FeatureLogBatches#close
+    }
+
+    @Override
+    protected Schema readSchema() {
+      return arrow;
+    }
+  }
+
+  private void set(FieldVector v, ValueType type, int i, Object value) {
+    if (value == null) {
+      setNull(v, i);
+      return;
+    }
+    switch (type) {
+      case ScalarType s -> scalar(v, s, i, value);
+      case ListType l -> {
+        ListVector list = (ListVector) v;
+        FieldVector items = (FieldVector) list.getDataVector();
+        int start = list.startNewValue(i);
+        int k = 0;
+        for (Object item : (List<?>) value) {
+          if (item == null) {
+            setNull(items, start + k);
+          } else {
+            scalar(items, l.element(), start + k, item);
+          }
+          k++;
+        }
+        list.endValue(i, k);
+      }
+    }
+  }
+
+  private static void setNull(FieldVector v, int i) {
+    switch (v) {
+      case VarCharVector s -> s.setNull(i);
+      case VarBinaryVector b -> b.setNull(i);
+      case ListVector l -> l.setNull(i);
+      case BitVector b -> b.setNull(i);
+      case IntVector n -> n.setNull(i);
+      case BigIntVector n -> n.setNull(i);
+      case Float4Vector n -> n.setNull(i);
+      case Float8Vector n -> n.setNull(i);
+      case TimeStampMicroVector n -> n.setNull(i);
+      default -> throw new IllegalStateException("no null for " + v.getClass().getSimpleName());
+    }
+  }
+
+  private void scalar(FieldVector v, ScalarType type, int i, Object value) {
+    switch (type) {
+      case INT32 -> ((IntVector) v).setSafe(i, ((Number) value).intValue());
+      case INT64 -> ((BigIntVector) v).setSafe(i, ((Number) value).longValue());
+      case FLOAT32 -> ((Float4Vector) v).setSafe(i, ((Number) value).floatValue());
+      case FLOAT64 -> ((Float8Vector) v).setSafe(i, ((Number) value).doubleValue());
+      case BOOL -> ((BitVector) v).setSafe(i, (Boolean) value ? 1 : 0);
+      case STRING -> text((VarCharVector) v, i, String.valueOf(value));
+      case BYTES -> {
+        byte[] b = (byte[]) value;
+        ((VarBinaryVector) v).setSafe(i, b, 0, b.length);
+      }
+      case TIMESTAMP -> ((TimeStampMicroVector) v).setSafe(i, Timestamps.toMicros((Instant) value));
+    }
+  }
+
+  /** A string's UTF-8 bytes: a short ASCII one through a reused array, without allocating. */
+  private void text(VarCharVector v, int i, String s) {
+    int n = s.length();
+    if (n <= ascii.length) {
+      int k = 0;
+      while (k < n) {
+        char ch = s.charAt(k);
+        if (ch >= 0x80) {
+          break;
+        }
+        ascii[k++] = (byte) ch;
+      }
+      if (k == n) {
+        v.setSafe(i, ascii, 0, n);
+        return;
+      }
+    }
+    byte[] b = s.getBytes(StandardCharsets.UTF_8);
+    v.setSafe(i, b, 0, b.length);
+  }
+
+  /** The Arrow schema of the chunks: the file's columns, statuses as TINYINT codes. */
+  private static Schema arrowSchema(FeatureLogSchema schema) {
+    List<Field> fields = new ArrayList<>(List.of(field("request_id", ScalarType.STRING), field("served_at", ScalarType.TIMESTAMP),
+        field("registry_version", ScalarType.INT32), field("service", ScalarType.STRING),
+        field("service_version", ScalarType.INT32)));
+    for (int k = 0; k < schema.keys().size(); k++) {
+      fields.add(field(schema.keys().get(k), schema.keyTypes().get(k)));
+    }
+    for (RequestField f : schema.requestFields()) {
+      fields.add(field(f.name(), f.type()));
+    }
+    for (int f = 0; f < schema.featureNames().size(); f++) {
+      fields.add(field(schema.featureNames().get(f), schema.featureTypes().get(f)));
+      fields.add(new Field(schema.featureNames().get(f) + "__status", FieldType.nullable(new ArrowType.Int(8, true)), null));
+    }
+    return new Schema(fields);
+  }
+
+  private static Field field(String name, ValueType type) {
+    return switch (type) {
+      case ScalarType s -> new Field(name, FieldType.nullable(arrowType(s)), null);
+      case ListType l -> new Field(name, FieldType.nullable(ArrowType.List.INSTANCE),
+          List.of(new Field("item", FieldType.nullable(arrowType(l.element())), null)));
+    };
+  }
+
+  private static ArrowType arrowType(ScalarType s) {
+    return switch (s) {
+      case INT32 -> new ArrowType.Int(32, true);
+      case INT64 -> new ArrowType.Int(64, true);
+      case FLOAT32 -> new ArrowType.FloatingPoint(FloatingPointPrecision.SINGLE);
+      case FLOAT64 -> new ArrowType.FloatingPoint(FloatingPointPrecision.DOUBLE);
+      case BOOL -> ArrowType.Bool.INSTANCE;
+      case STRING -> ArrowType.Utf8.INSTANCE;
+      case BYTES -> ArrowType.Binary.INSTANCE;
+      case TIMESTAMP -> new ArrowType.Timestamp(TimeUnit.MICROSECOND, null);
+    };
+  }
+}

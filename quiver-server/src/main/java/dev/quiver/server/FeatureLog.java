@@ -246,6 +246,11 @@ final class FeatureLog implements AutoCloseable {
   }
 
   /** Requests waiting for the writer. */
+  /** The writer, for tests. */
+  FeatureLogWriter writer() {
+    return writer;
+  }
+
   int queued() {
     return writer == null ? 0 : queue.size();
   }

@@ -21,7 +21,9 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.logging.Level;
@@ -50,11 +52,14 @@ import org.apache.arrow.memory.RootAllocator;
  * counted ({@code quiver_feature_log_write_errors_total}), reported through {@link FailureLog} (one
  * line per interval) and its rows are discarded; requests are never affected.
  *
- * <p>Staying out of the serving threads' way: the DuckDB database is the writer's own and runs with
- * one thread, so a roll's Parquet {@code COPY} runs on this thread instead of on every core at once,
- * and with {@code writer_priority: low} (the default) this thread runs at the lowest CPU priority
- * ({@link ThreadPriority}): it gets the CPU the serving threads leave, and when that is too little
- * the queue fills and requests are dropped and counted.
+ * <p>Staying out of the serving threads' way: a roll's Parquet {@code COPY} of Arrow vectors runs on a
+ * roll thread of its own, with its own one-thread DuckDB database, so the writer keeps draining the
+ * queue into fresh vectors meanwhile (queued requests hold heap that every young collection copies;
+ * rows in vectors hold none). At most one roll runs and one waits; a third runs on the writer thread
+ * itself, so sealed buffers never pile up. (Rows in DuckDB's appender, without Arrow, roll on the
+ * writer thread: their table lives in its database.) With {@code writer_priority: low} (the default)
+ * both threads run at the lowest CPU priority ({@link ThreadPriority}): they get the CPU the serving
+ * threads leave, and when that is too little the queue fills and requests are dropped and counted.
  */
 final class FeatureLogWriter implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(FeatureLogWriter.class.getName());
@@ -76,6 +81,11 @@ final class FeatureLogWriter implements AutoCloseable {
   private final Map<String, Buffer> buffers = new HashMap<>();
   private volatile boolean stopping;
   private Connection connection;
+  /** The roll thread's DuckDB database (Arrow buffers); used under {@link #rollLock}. */
+  private Connection rollConnection;
+  /** Held while a roll of Arrow buffers writes its file (package-private: a test holds it to stall rolls). */
+  final Object rollLock = new Object();
+  private final ThreadPoolExecutor roller;
   private BufferAllocator allocator;
   /** Whether the buffers are Arrow vectors (null until the first buffer is opened), else DuckDB tables. */
   private Boolean arrow;
@@ -115,6 +125,13 @@ final class FeatureLogWriter implements AutoCloseable {
         .description("Feature log files that could not be written (their rows are lost; the log says why)").register(meters);
     Gauge.builder("quiver.feature.log.queued", queue, FeatureLogQueue::size)
         .description("Sampled requests waiting for the feature log writer").register(meters);
+    this.roller = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(1),
+        r -> Thread.ofPlatform().daemon().name("quiver-feature-log-roll").unstarted(() -> {
+          if (settings.lowPriority()) {
+            ThreadPriority.setNice(ThreadPriority.LOW);
+          }
+          r.run();
+        }), new ThreadPoolExecutor.CallerRunsPolicy()); // a third roll: the writer writes it itself
     this.thread = Thread.ofPlatform().daemon().name("quiver-feature-log").unstarted(this::run);
     thread.start();
   }
@@ -151,6 +168,14 @@ final class FeatureLogWriter implements AutoCloseable {
     } finally {
       for (Buffer b : new ArrayList<>(buffers.values())) {
         roll(b);
+      }
+      roller.shutdown();
+      try {
+        if (!roller.awaitTermination(1, TimeUnit.MINUTES)) {
+          LOG.warning("the feature log's last roll did not finish within a minute");
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
       }
       closeConnection();
       if (allocator != null) {
@@ -233,18 +258,35 @@ final class FeatureLogWriter implements AutoCloseable {
     }
   }
 
-  /** Writes the buffer to its Parquet file (temporary name, then renamed) and drops it. */
+  /**
+   * Drops the buffer from the open ones and writes it to its Parquet file (temporary name, then
+   * renamed): Arrow buffers on the roll thread, appender tables here.
+   */
   private void roll(Buffer b) {
     buffers.remove(b.service);
+    String name = "part-" + System.currentTimeMillis() + "-" + (++seq) + ".parquet";
+    if (b.rows instanceof FeatureLogBatches) {
+      roller.execute(() -> write(b, name));
+    } else {
+      write(b, name);
+    }
+  }
+
+  private void write(Buffer b, String name) {
     Path tmp = null;
     long written = b.rows.rows();
     try {
       if (written > 0) {
         Path dir = settings.path().resolve(b.service).resolve("date=" + b.date);
         Files.createDirectories(dir);
-        String name = "part-" + System.currentTimeMillis() + "-" + (++seq) + ".parquet";
         tmp = dir.resolve("." + name + ".tmp");
-        b.rows.copy(connection(), tmp.toString());
+        if (b.rows instanceof FeatureLogBatches) {
+          synchronized (rollLock) {
+            b.rows.copy(rollConnection(), tmp.toString());
+          }
+        } else {
+          b.rows.copy(connection(), tmp.toString());
+        }
         Files.move(tmp, dir.resolve(name), StandardCopyOption.ATOMIC_MOVE);
         tmp = null;
         files.increment();
@@ -288,6 +330,17 @@ final class FeatureLogWriter implements AutoCloseable {
     return connection;
   }
 
+  /** The roll thread's database; the caller holds {@link #rollLock}. */
+  private Connection rollConnection() throws SQLException {
+    if (rollConnection == null || rollConnection.isClosed()) {
+      rollConnection = DriverManager.getConnection("jdbc:duckdb:");
+      try (Statement st = rollConnection.createStatement()) {
+        st.execute("SET threads = 1");
+      }
+    }
+    return rollConnection;
+  }
+
   private void closeConnection() {
     if (connection != null) {
       try {
@@ -296,6 +349,16 @@ final class FeatureLogWriter implements AutoCloseable {
         // in-memory: nothing is lost
       }
       connection = null;
+    }
+    synchronized (rollLock) {
+      if (rollConnection != null) {
+        try {
+          rollConnection.close();
+        } catch (SQLException ignored) {
+          // in-memory: nothing is lost
+        }
+        rollConnection = null;
+      }
     }
   }
 

@@ -112,6 +112,7 @@ class AvroIngestionTest {
   static SourceStatus consume(FeatureRepo r, String topic, SimpleMeterRegistry meters) throws Exception {
     try (StreamIngestion ingestion = KafkaIngestionTest.ingest(r, IngestOptions.DEFAULT, meters, (tp, last) -> { })) {
       KafkaIngestionTest.awaitCommittedToEnd("quiver.streams.txns", topic);
+      KafkaIngestionTest.eventsCounted(ingestion, KafkaIngestionTest.EVENTS); // counted just after the commit the broker shows
       return ingestion.status().getFirst();
     }
   }

@@ -44,7 +44,8 @@ import org.duckdb.DuckDBConnection;
  * heap), in chunks of a fixed number of rows; {@link #copy} hands the chunks to DuckDB as an Arrow
  * stream and writes them to Parquet in one {@code COPY}. The columns are those of {@link
  * FeatureLogSchema}, each status as its {@link dev.quiver.core.online.FeatureStatus#ordinal()} (a
- * TINYINT) that the {@code COPY} turns into its name. Used by the writer thread alone.
+ * TINYINT) that the {@code COPY} turns into its name. Used by one thread at a time: the writer
+ * appends, then the roll thread it is handed to writes it.
  */
 final class FeatureLogBatches implements FeatureLogRows {
   /** The name the rows are registered under on the writer's connection for the {@code COPY}. */

@@ -6,7 +6,8 @@ import java.sql.SQLException;
 /**
  * One feature service's log rows not yet in a file, in the columns of its {@link FeatureLogSchema}:
  * as Arrow vectors ({@link FeatureLogBatches}) or, where Arrow's C data interface cannot run, in a
- * DuckDB table through its appender ({@link FeatureLogAppenderRows}). Used by the writer thread alone.
+ * DuckDB table through its appender ({@link FeatureLogAppenderRows}). Used by one thread at a time
+ * (the writer, then the thread that writes its file).
  */
 interface FeatureLogRows extends AutoCloseable {
 

@@ -3,6 +3,9 @@ package dev.quiver.core.offline;
 import dev.quiver.core.QuiverException;
 import dev.quiver.core.model.FileFormat;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -100,14 +103,29 @@ public final class DatasetDirectory {
     }
   }
 
-  /** Deletes a directory and everything in it, if it exists. */
+  /**
+   * Deletes a directory and everything in it, if it exists. Entries that vanish meanwhile are fine, and
+   * a directory that gained entries meanwhile (a writer still finishing, e.g. a Spark task of a failed
+   * job) is walked again, up to three times, before the {@link DirectoryNotEmptyException} is thrown.
+   */
   public static void deleteTree(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> all = Files.walk(dir)) {
-      for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
+    for (int attempt = 1; ; attempt++) {
+      if (!Files.exists(dir)) {
+        return;
+      }
+      try (Stream<Path> all = Files.walk(dir)) {
+        for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
+          Files.deleteIfExists(p);
+        }
+        return;
+      } catch (DirectoryNotEmptyException | NoSuchFileException e) { // gained an entry, or lost one mid-walk
+        if (attempt == 3) {
+          throw e;
+        }
+      } catch (UncheckedIOException e) { // the walk itself met a vanished entry
+        if (attempt == 3 || !(e.getCause() instanceof NoSuchFileException)) {
+          throw e;
+        }
       }
     }
   }

@@ -33,7 +33,7 @@ final class TrainingSetDirectory {
         Files.createDirectories(target.getParent());
       }
       DatasetDirectory.deleteTree(temp);
-      rows.write().mode(SaveMode.Overwrite).parquet(temp.toString());
+      SparkWrites.run(rows.sparkSession().sparkContext(), () -> rows.write().mode(SaveMode.Overwrite).parquet(temp.toString()));
       List<Path> written;
       try (Stream<Path> files = Files.list(temp)) {
         // Spark names parts part-<partition, 5+ digits>-<job uuid>-c<file>; name order is partition order

@@ -4,12 +4,12 @@ import static org.apache.spark.sql.functions.col;
 
 import dev.quiver.core.QuiverException;
 import dev.quiver.core.model.FileFormat;
+import dev.quiver.core.offline.DatasetDirectory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
 import org.apache.spark.sql.Column;
@@ -45,11 +45,13 @@ final class TrainingSetFile {
       }
       deleteTree(temp);
       Dataset<Row> one = (format == FileFormat.CSV ? csvReady(rows) : rows).coalesce(1);
-      switch (format) {
-        case PARQUET -> one.write().mode(SaveMode.Overwrite).parquet(temp.toString());
-        case CSV -> one.write().mode(SaveMode.Overwrite).option("header", "true").option("timestampFormat", CSV_TIMESTAMP)
-            .option("emptyValue", "\"\"").csv(temp.toString());
-      }
+      SparkWrites.run(rows.sparkSession().sparkContext(), () -> {
+        switch (format) {
+          case PARQUET -> one.write().mode(SaveMode.Overwrite).parquet(temp.toString());
+          case CSV -> one.write().mode(SaveMode.Overwrite).option("header", "true").option("timestampFormat", CSV_TIMESTAMP)
+              .option("emptyValue", "\"\"").csv(temp.toString());
+        }
+      });
       Path part;
       try (Stream<Path> files = Files.list(temp)) {
         List<Path> parts = files.filter(p -> p.getFileName().toString().startsWith("part-")).toList();
@@ -107,13 +109,6 @@ final class TrainingSetFile {
   }
 
   static void deleteTree(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> all = Files.walk(dir)) {
-      for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
-    }
+    DatasetDirectory.deleteTree(dir);
   }
 }

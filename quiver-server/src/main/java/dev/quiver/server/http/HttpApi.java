@@ -133,7 +133,7 @@ final class HttpApi {
   }
 
   /**
-   * Requests the queue budget never refuses (only a full queue does): the readiness probe and the
+   * Requests the queue budget never refuses (a full queue or the queue timeout still does): the readiness probe and the
    * metrics scrape, so that an overloaded server stays in its load balancer's rotation and stays
    * observable while it sheds the excess.
    */

@@ -43,7 +43,7 @@ final class TrainingSetFile {
       if (target.getParent() != null) {
         Files.createDirectories(target.getParent());
       }
-      deleteTree(temp);
+      DatasetDirectory.deleteTree(temp);
       Dataset<Row> one = (format == FileFormat.CSV ? csvReady(rows) : rows).coalesce(1);
       SparkWrites.run(rows.sparkSession().sparkContext(), () -> {
         switch (format) {
@@ -66,7 +66,7 @@ final class TrainingSetFile {
       throw new QuiverException("cannot write " + out + ": " + e.getMessage(), e);
     } finally {
       try {
-        deleteTree(temp);
+        DatasetDirectory.deleteTree(temp);
       } catch (IOException ignored) {
         // best effort: a leftover hidden directory is harmless and replaced next time
       }
@@ -106,9 +106,5 @@ final class TrainingSetFile {
       columns.add(c.as(f.name()));
     }
     return rows.select(columns.toArray(Column[]::new));
-  }
-
-  static void deleteTree(Path dir) throws IOException {
-    DatasetDirectory.deleteTree(dir);
   }
 }

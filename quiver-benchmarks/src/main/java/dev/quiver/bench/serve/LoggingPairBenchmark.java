@@ -39,7 +39,9 @@ import org.HdrHistogram.Histogram;
  *   <li>Cores: {@code --client-cpus 0 --server-cpus 1} pins the load generator (this JVM) and both servers
  *       to different cores ({@code taskset}), so the client's bursts do not preempt the server; then the
  *       log's writer and roll threads share the server's one core with its request threads (at nice 19),
- *       which is harsher for logging than a server with cores to spare.</li>
+ *       which is harsher for logging than a server with cores to spare. A pinned server JVM is started with
+ *       {@code -XX:ActiveProcessorCount} of the machine: told it has one CPU, it would pick the serial collector
+ *       and smaller thread pools, a different server from the unpinned one.</li>
  *   <li>Warm-up: each server is warmed at the phase rate ({@code --jit-warmup}), not in a closed loop: a
  *       closed loop outruns the writer, fills the log's queue (10,000 requests of live heap) and leaves
  *       the logged JVM with a larger heap and young generation than the unlogged one.</li>
@@ -67,8 +69,9 @@ public final class LoggingPairBenchmark {
     ServeBenchmark.Options o = ServeBenchmark.Options.parse(args);
     PrintStream out = System.out;
     String clientCpus = o.opt("client-cpus", null);
-    out.printf("machine: %d cores; JDK %s; load average %s; client CPUs %s, server CPUs %s%n",
-        Runtime.getRuntime().availableProcessors(), System.getProperty("java.runtime.version"), ServeBenchmark.loadAverage(),
+    int machineCpus = Runtime.getRuntime().availableProcessors();
+    out.printf("machine: %d cores; JDK %s; load average %s; client CPUs %s, server CPUs %s%n", machineCpus,
+        System.getProperty("java.runtime.version"), ServeBenchmark.loadAverage(),
         clientCpus == null ? "any" : clientCpus, o.opt("server-cpus", "any"));
     if (clientCpus != null) {
       pin(ProcessHandle.current().pid(), clientCpus);
@@ -83,8 +86,8 @@ public final class LoggingPairBenchmark {
     Path logRepo = repo(w, o, "pair-logged", rate, refs, out);
     String cpus = o.opt("server-cpus", null);
     String javaOptions = o.opt("server-java-options", null);
-    try (ServerProcess off = ServerProcess.start(offRepo, cpus, javaOptions);
-        ServerProcess logged = ServerProcess.start(logRepo, cpus, javaOptions)) {
+    try (ServerProcess off = ServerProcess.start(offRepo, cpus, machineCpus, javaOptions);
+        ServerProcess logged = ServerProcess.start(logRepo, cpus, machineCpus, javaOptions)) {
       out.printf("servers: off pid %d port %d, logged (sample rate %s) pid %d port %d%n", off.pid(), off.port(), rate,
           logged.pid(), logged.port());
       run(o, keys, off, logged, out);

@@ -15,7 +15,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A feature server ({@link ServerMain}) in a JVM of its own, started with the {@code quiver} command's
- * JVM options, optionally pinned to some CPUs ({@code taskset -c}); stops gracefully on {@link #close}.
+ * JVM options, optionally pinned to some CPUs ({@code taskset -c}, with {@code -XX:ActiveProcessorCount} of the
+ * machine so that its collector and thread pools stay those of an unpinned server); stops gracefully on {@link #close}.
  * For {@link LoggingPairBenchmark}, which keeps two of them running at once.
  */
 final class ServerProcess implements AutoCloseable {
@@ -33,15 +34,21 @@ final class ServerProcess implements AutoCloseable {
    * Starts a server on {@code repo}; its standard error goes to {@code repo/server.log}.
    *
    * @param cpus a {@code taskset -c} CPU list to pin the JVM to, or null for none
+   * @param machineCpus the machine's CPU count, which a pinned JVM is told it has
    * @param javaOptions extra JVM options (e.g. a GC log), or null
    */
-  static ServerProcess start(Path repo, String cpus, String javaOptions) throws IOException {
+  static ServerProcess start(Path repo, String cpus, int machineCpus, String javaOptions) throws IOException {
     List<String> command = new ArrayList<>();
     if (cpus != null) {
       command.addAll(List.of("taskset", "-c", cpus));
     }
     command.addAll(List.of(ProcessHandle.current().info().command().orElse("java"), "--enable-native-access=ALL-UNNAMED",
         "--add-opens=java.base/java.nio=ALL-UNNAMED"));
+    if (cpus != null) {
+      // pinned to fewer CPUs, the JVM would size itself for them (one CPU: the serial collector, fewer threads);
+      // it keeps the configuration it has unpinned, so that only where its threads run changes
+      command.add("-XX:ActiveProcessorCount=" + machineCpus);
+    }
     if (javaOptions != null) {
       command.addAll(List.of(javaOptions.trim().split("\\s+")));
     }

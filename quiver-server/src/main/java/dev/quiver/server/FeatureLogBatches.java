@@ -41,7 +41,7 @@ import org.duckdb.DuckDBConnection;
 
 /**
  * One feature service's log rows not yet in a file, as Arrow vectors column by column (off the Java
- * heap), in chunks of a fixed number of rows; {@link #copy} hands the chunks to DuckDB as an Arrow
+ * heap), in chunks of rows that double in size up to a bound; {@link #copy} hands the chunks to DuckDB as an Arrow
  * stream and writes them to Parquet in one {@code COPY}. The columns are those of {@link
  * FeatureLogSchema}, each status as its {@link dev.quiver.core.online.FeatureStatus#ordinal()} (a
  * TINYINT) that the {@code COPY} turns into its name. Used by one thread at a time: the writer
@@ -55,20 +55,40 @@ final class FeatureLogBatches implements FeatureLogRows {
   private final FeatureLogSchema schema;
   private final BufferAllocator allocator;
   private final Schema arrow;
-  private final int chunkRows;
+  private final int firstChunkRows;
+  private final int maxChunkRows;
   private final byte[] service;
   private final ArrayDeque<VectorSchemaRoot> chunks = new ArrayDeque<>();
   private final byte[] ascii = new byte[256];
   private VectorSchemaRoot current;
   private FieldVector[] vectors;
+  /** Rows the current chunk holds at most, and the row the next append writes. */
+  private int capacity;
   private int at;
+  /** The capacity of the last chunk started, 0 before the first (or after a copy or close): the next is twice it. */
+  private int lastCapacity;
   private long rows;
 
+  /** Chunks of {@code chunkRows} rows each. */
   FeatureLogBatches(FeatureLogSchema schema, String service, BufferAllocator allocator, int chunkRows) {
+    this(schema, service, allocator, chunkRows, chunkRows);
+  }
+
+  /**
+   * Chunks that start at {@code firstChunkRows} rows and double up to {@code maxChunkRows}: a quiet service
+   * holds one small chunk, a busy one few large ones. Each chunk keeps a few hundred bytes of Java objects per
+   * column (its vectors and their buffers' handles) until its file is written, seconds to minutes: they
+   * survive young collections, which copy them each time, so fewer chunks per file is less to copy.
+   */
+  FeatureLogBatches(FeatureLogSchema schema, String service, BufferAllocator allocator, int firstChunkRows, int maxChunkRows) {
+    if (firstChunkRows < 1 || maxChunkRows < firstChunkRows) {
+      throw new IllegalArgumentException("need 1 <= first chunk rows <= max chunk rows, got " + firstChunkRows + ", " + maxChunkRows);
+    }
     this.schema = schema;
     this.allocator = allocator;
     this.arrow = arrowSchema(schema);
-    this.chunkRows = chunkRows;
+    this.firstChunkRows = firstChunkRows;
+    this.maxChunkRows = maxChunkRows;
     this.service = service.getBytes(StandardCharsets.UTF_8);
   }
 
@@ -94,10 +114,10 @@ final class FeatureLogBatches implements FeatureLogRows {
   public int append(FeatureLog.Served served, byte[] requestId) {
     int n = served.rows();
     for (int r = 0; r < n; ) { // column by column, as many of the request's rows as the chunk takes
-      if (current == null || at == chunkRows) {
+      if (current == null || at == capacity) {
         startChunk();
       }
-      int m = Math.min(n - r, chunkRows - at);
+      int m = Math.min(n - r, capacity - at);
       append(served, requestId, r, m);
       at += m;
       rows += m;
@@ -159,9 +179,11 @@ final class FeatureLogBatches implements FeatureLogRows {
 
   private void startChunk() {
     seal();
+    capacity = lastCapacity == 0 ? firstChunkRows : (int) Math.min(maxChunkRows, 2L * lastCapacity);
+    lastCapacity = capacity;
     current = VectorSchemaRoot.create(arrow, allocator);
     for (FieldVector v : current.getFieldVectors()) {
-      v.setInitialCapacity(chunkRows);
+      v.setInitialCapacity(capacity);
       v.allocateNew();
     }
     vectors = current.getFieldVectors().toArray(FieldVector[]::new);
@@ -206,6 +228,12 @@ final class FeatureLogBatches implements FeatureLogRows {
       chunks.poll().close();
     }
     rows = 0;
+    lastCapacity = 0;
+  }
+
+  /** Chunks holding rows (the one being filled included). */
+  int chunks() {
+    return chunks.size() + (current == null ? 0 : 1);
   }
 
   /** The chunks, oldest first, each moved into the reader's root and released as it is read. */

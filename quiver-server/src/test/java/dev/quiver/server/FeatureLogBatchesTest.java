@@ -30,7 +30,7 @@ import org.apache.arrow.memory.RootAllocator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The writer's Arrow buffer across chunk boundaries (FeatureLogFileTest covers every type in one
@@ -45,10 +45,10 @@ class FeatureLogBatchesTest {
 
   @TempDir Path tmp;
 
-  @ParameterizedTest(name = "{0} rows per chunk")
-  @ValueSource(ints = {1, 3, 7})
-  void rowsOverManyChunksAreWrittenAsServed(int chunkRows) throws Exception {
-    SplittableRandom random = new SplittableRandom(chunkRows);
+  @ParameterizedTest(name = "chunks of {0} rows doubling up to {1}")
+  @CsvSource({"1, 1", "3, 3", "7, 7", "1, 16", "2, 9"})
+  void rowsOverManyChunksAreWrittenAsServed(int chunkRows, int maxChunkRows) throws Exception {
+    SplittableRandom random = new SplittableRandom(chunkRows * 31L + maxChunkRows);
     List<FeatureRef> refs = new ArrayList<>();
     for (int f = 0; f < TYPES.size(); f++) {
       refs.add(FeatureRef.of("v:f" + f));
@@ -83,7 +83,7 @@ class FeatureLogBatchesTest {
         FeatureLog.Served served = FeatureLog.Served.of("s", defs.service("s", 1).orElseThrow(), defs, 4, T.plusSeconds(i),
             request, new OnlineResponse(Map.of("user_id", keys), columns));
         if (batches == null) {
-          batches = new FeatureLogBatches(FeatureLogSchema.of(served), "s", allocator, chunkRows);
+          batches = new FeatureLogBatches(FeatureLogSchema.of(served), "s", allocator, chunkRows, maxChunkRows);
         }
         byte[] id = ("request-" + i).getBytes(StandardCharsets.US_ASCII);
         assertThat(batches.append(served, id)).isEqualTo(rows);
@@ -176,6 +176,34 @@ class FeatureLogBatchesTest {
     assertThat(a).isEqualTo(FeatureLogServeTest.read(tmp, "SELECT CAST(COLUMNS(*) AS VARCHAR) FROM '" + appenderFile + "'"));
     assertThat(FeatureLogServeTest.read(tmp, "SELECT count(*) AS n FROM parquet_metadata('" + arrowFile + "') WHERE compression <> 'ZSTD'"))
         .containsExactly(Map.of("n", 0L));
+  }
+
+  /** Each chunk twice the last up to the bound, and a buffer written or discarded starts small again. */
+  @Test
+  void chunksDoubleUpToTheBound() throws Exception {
+    Definitions defs = Definitions.builder("p")
+        .service(new FeatureService("s", 1, List.of(FeatureRef.of("v:f")), null, new FeatureLogging(1.0))).build();
+    OnlineRequest request = new OnlineRequest(List.of(), "s", Map.of("k", List.of()), false, Map.of());
+    FeatureColumn column = new FeatureColumn("v__f", FeatureRef.of("v:f"), ScalarType.INT64, List.of(7L),
+        List.of(FeatureStatus.PRESENT), List.of(T));
+    FeatureLog.Served served = FeatureLog.Served.of("s", defs.service("s", 1).orElseThrow(), defs, 1, T, request,
+        new OnlineResponse(Map.of("k", List.of(1L)), List.of(column)));
+    try (RootAllocator allocator = new RootAllocator()) {
+      FeatureLogBatches batches = new FeatureLogBatches(FeatureLogSchema.of(served), "s", allocator, 1, 4);
+      int[] chunksAfter = new int[20];
+      for (int i = 0; i < 20; i++) {
+        batches.append(served, new byte[] {'x'});
+        chunksAfter[i] = batches.chunks();
+      }
+      // chunks of 1, 2, 4, 4, 4, 4, 4 rows: the 1st, 2nd, 4th, 8th, 12th, 16th and 20th rows start one
+      assertThat(chunksAfter).containsExactly(1, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 6, 6, 6, 6, 7);
+      batches.close();
+      batches.append(served, new byte[] {'x'});
+      batches.append(served, new byte[] {'x'});
+      assertThat(batches.chunks()).as("after a close, chunks start at 1 row again").isEqualTo(2);
+      batches.close();
+      assertThat(allocator.getAllocatedMemory()).isZero();
+    }
   }
 
   @Test

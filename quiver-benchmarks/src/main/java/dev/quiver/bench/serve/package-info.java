@@ -10,6 +10,9 @@
  * saturation with admitted and refused latencies apart and the time to recover, slow-loris clients),
  * with {@link dev.quiver.bench.serve.GrpcLoad} for gRPC and {@link dev.quiver.bench.serve.SlowClients}.
  * Issue 23: {@link dev.quiver.bench.serve.ReadCpuBenchmark}, the CPU time of one read in process and
- * of the per-feature serving metrics alone. Results: {@code docs/benchmarks.md}.
+ * of the per-feature serving metrics alone; {@link dev.quiver.bench.serve.LoggingPairBenchmark}, feature
+ * logging's cost on the p99 from many short alternating phases against a logged and an unlogged server
+ * running at once, compared pair by pair ({@link dev.quiver.bench.serve.PairedDifferences}). Results:
+ * {@code docs/benchmarks.md}.
  */
 package dev.quiver.bench.serve;

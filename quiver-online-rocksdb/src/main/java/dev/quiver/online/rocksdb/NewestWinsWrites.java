@@ -78,7 +78,7 @@ final class NewestWinsWrites {
       refOf[i] = first == null ? ref : first;
     }
     KeyRef[] sorted = distinct.values().toArray(new KeyRef[0]);
-    Arrays.sort(sorted, (a, b) -> Arrays.compareUnsigned(a.bytes, b.bytes));
+    Arrays.sort(sorted, KeyRef.ORDER);
     List<byte[]> keys = new ArrayList<>(sorted.length);
     for (KeyRef ref : sorted) {
       ref.slot = keys.size();

@@ -129,10 +129,12 @@ final class RowSwaps {
       rereads.add(reread.size());
       List<byte[]> stored = reread.isEmpty() ? List.of()
           : db.multiGetAsList(resources.readOptions(), Collections.nCopies(reread.size(), handle), reread);
+      int puts = 0; // counted here: WriteBatch.count() is a native call
       for (int i : inKeyOrder(refs)) { // a memtable takes sorted inserts faster
         Swap s = swaps.get(i);
         if (rereadAt[i] < 0 || Arrays.equals(stored.get(rereadAt[i]), s.expected())) {
           done[i] = true;
+          puts++;
           if (s.value() == null) {
             batch.delete(handle, s.key());
           } else {
@@ -140,7 +142,7 @@ final class RowSwaps {
           }
         }
       }
-      if (batch.count() > 0) {
+      if (puts > 0) {
         db.write(resources.writeOptions(), batch);
         try (WrittenRows.Recording recording = written.recording()) {
           for (int i = 0; i < done.length; i++) {
@@ -163,7 +165,7 @@ final class RowSwaps {
   /** The indexes of the swaps, ordered by key (unsigned bytes, RocksDB's order). */
   private static int[] inKeyOrder(KeyRef[] refs) {
     KeyRef[] sorted = refs.clone();
-    Arrays.sort(sorted, (a, b) -> Arrays.compareUnsigned(a.bytes, b.bytes));
+    Arrays.sort(sorted, KeyRef.ORDER);
     int[] order = new int[sorted.length];
     for (int i = 0; i < order.length; i++) {
       order[i] = sorted[i].slot;

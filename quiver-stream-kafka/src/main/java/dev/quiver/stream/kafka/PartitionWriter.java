@@ -141,7 +141,10 @@ final class PartitionWriter {
     applied -= (int) dropped.refused();
     refused += (int) dropped.refused();
     future += (int) dropped.refused(); // the push path's own bound (a writer with a smaller skew than ours)
-    Instant newest = events.stream().map(Event::eventTime).max(Instant::compareTo).orElseThrow();
+    Instant newest = events.getFirst().eventTime();
+    for (Event e : events) {
+      newest = e.eventTime().isAfter(newest) ? e.eventTime() : newest;
+    }
     return new Outcome(applied, refused, future, dropped.late(), applied == 0 ? null : newest);
   }
 
@@ -154,7 +157,10 @@ final class PartitionWriter {
   private Dropped write(int partition, List<Event> events) {
     Path added = source.appendToBatch() ? appendToTwin(partition, events) : null;
     Map<String, List<Object>> columns = columns(events);
-    long[] offsets = events.stream().mapToLong(Event::offset).toArray();
+    long[] offsets = new long[events.size()];
+    for (int i = 0; i < offsets.length; i++) {
+      offsets[i] = events.get(i).offset();
+    }
     try {
       return dropped(online.push(source.name(), columns, new Origin.Stream(source.streamId(), partition, offsets,
           source.appendToBatch() ? twinPositions(partition, offsets) : null)));

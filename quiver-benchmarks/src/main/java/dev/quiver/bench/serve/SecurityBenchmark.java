@@ -60,7 +60,7 @@ import java.util.concurrent.TimeUnit;
  *     dev.quiver.bench.serve.SecurityBenchmark /tmp/bench20/online-200k --rows 200000 --keys 20000 \
  *     [--parts auth,overload,slow] [--store rocksdb|redis] [--configs plain,tls,token,jwt,tls+token,tls+jwt]
  *     [--rate 5000] [--warmup 2s] [--duration 10s] [--jit-warmup 10s] [--connections 32] [--saturation-connections 32]
- *     [--server-queue-timeout MS] [--server-queue-budget MS] [--overload-factor 2] [--overload-rate N] [--overload-grpc-rate N] [--overload-connections 256] [--probe-rate 200] [--normal-ms 10]
+ *     [--server-queue-timeout MS] [--server-queue-budget MS] [--server-latency-target MS (0: off)] [--overload-factor 2] [--overload-rate N] [--overload-grpc-rate N] [--overload-connections 256] [--probe-rate 200] [--normal-ms 10]
  *     [--honour-retry-after on] [--slow-clients 500] [--server-request-timeout MS]
  * </pre>
  */
@@ -159,9 +159,12 @@ public final class SecurityBenchmark {
       if (o.has("server-queue-budget")) {
         extra.addAll(List.of("--queue-budget", o.opt("server-queue-budget", null)));
       }
+      if (o.has("server-latency-target")) {
+        extra.addAll(List.of("--latency-target", o.opt("server-latency-target", null)));
+      }
       try (Server s = Server.start(root, extra, out)) {
         String label = "overload (" + store + ", queue timeout " + o.opt("server-queue-timeout", "1000") + " ms, queue budget "
-            + o.opt("server-queue-budget", "5") + " ms)";
+            + o.opt("server-queue-budget", "5") + " ms, latency target " + o.opt("server-latency-target", "5") + " ms)";
         LoadGenerator http = new LoadGenerator();
         LoadGenerator.Settings base = settings(s.port, 0, o.intOpt("connections", 32));
         jit(http, base, label);

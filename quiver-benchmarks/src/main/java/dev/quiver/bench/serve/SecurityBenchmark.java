@@ -164,7 +164,7 @@ public final class SecurityBenchmark {
       }
       try (Server s = Server.start(root, extra, out)) {
         String label = "overload (" + store + ", queue timeout " + o.opt("server-queue-timeout", "1000") + " ms, queue budget "
-            + o.opt("server-queue-budget", "5") + " ms, latency target " + o.opt("server-latency-target", "10") + " ms)";
+            + o.opt("server-queue-budget", "5") + " ms, latency target " + o.opt("server-latency-target", "0") + " ms)";
         LoadGenerator http = new LoadGenerator();
         LoadGenerator.Settings base = settings(s.port, 0, o.intOpt("connections", 32));
         jit(http, base, label);

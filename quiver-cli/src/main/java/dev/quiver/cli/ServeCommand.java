@@ -48,6 +48,9 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--queue-budget", defaultValue = "5ms", description = "Requests that the queue ahead of them (requests waiting x recent service time / workers) would keep waiting longer than this get 503 on arrival (default: ${DEFAULT-VALUE}).")
   String queueBudget;
 
+  @Option(names = "--latency-target", defaultValue = "off", description = "The p99 latency inside the server that an adaptive limit on the requests in flight keeps admitted requests within; past the limit, 503 on arrival, e.g. 10ms; 'off' for no limit (default: ${DEFAULT-VALUE}).")
+  String latencyTarget;
+
   @Option(names = "--port", defaultValue = "6566", description = "HTTP port; 0 picks a free one (default: ${DEFAULT-VALUE}).")
   int port;
 
@@ -112,6 +115,8 @@ final class ServeCommand implements Callable<Integer> {
               .withRequestTimeout(duration(requestTimeout, "--request-timeout"))
               .withQueueTimeout(duration(queueTimeout, "--queue-timeout"))
               .withQueueBudget(duration(queueBudget, "--queue-budget"))
+              .withLatencyTarget(latencyTarget.strip().equalsIgnoreCase("off") ? Duration.ZERO
+                  : duration(latencyTarget, "--latency-target"))
               .withMaxConnections(maxConnections))
           .withInsecure(insecure);
     } catch (IllegalArgumentException e) { // a timeout not positive or a cap below 1, named in the message

@@ -77,6 +77,7 @@ class CliTest {
         {"--max-connections and the queue bound must be >= 1", "serve", "--repo", r, "--max-connections", "0"},
         {"the queue budget (--queue-budget) must be positive", "serve", "--repo", r, "--queue-budget", "0s"},
         {"--queue-budget 'soon' is not a duration", "serve", "--repo", r, "--queue-budget", "soon"},
+        {"--latency-target 'soon' is not a duration", "serve", "--repo", r, "--latency-target", "soon"},
         {"--max-future-skew 'soon' is not a duration; write e.g. 30m", "serve", "--repo", r, "--max-future-skew", "soon"},
         {"materialize needs START and END", "materialize", "--repo", r, "2026-01-01"},
         {"--rebuild takes the views itself and one END at most", "materialize", "--repo", r, "--rebuild", "user_txn",

@@ -37,7 +37,10 @@ import java.util.concurrent.atomic.AtomicReference;
  *   <li>{@code quiver_requests_shed_total{protocol, reason}}: requests answered 503 (gRPC:
  *       {@code UNAVAILABLE}, {@code RESOURCE_EXHAUSTED} for {@code in_flight}) without running: {@code
  *       queue_wait} (refused on arrival: the queue ahead would have kept it waiting past {@code
- *       --queue-budget}), {@code queue_timeout} (waited past {@code --queue-timeout}), {@code queue_full} (the queue was at its bound), {@code in_flight} (gRPC calls past the limit);
+ *       --queue-budget}), {@code latency_limit} (refused on arrival: as many requests were in flight as the
+ *       adaptive limit of {@code --latency-target} allows), {@code queue_timeout} (waited past {@code --queue-timeout}), {@code queue_full} (the queue was at its bound), {@code in_flight} (gRPC calls past the limit);
+ *   <li>{@code quiver_admission_limit{protocol}} and {@code quiver_admission_in_flight{protocol}}: the
+ *       adaptive limit on requests in flight ({@code --latency-target}) and the requests holding a place in it;
  *   <li>{@code quiver_connections_closed_total{reason}}: connections the server closed on its own:
  *       {@code idle}, {@code request_timeout} (a slow request, 408), {@code over_capacity} (past
  *       {@code --max-connections}: HTTP 503, gRPC closed when accepted);
@@ -68,6 +71,8 @@ public final class ServerMetrics {
   /** Refused on arrival: the requests ahead of it would have kept it waiting past the queue budget. */
   public static final String QUEUE_WAIT = "queue_wait";
   public static final String QUEUE_FULL = "queue_full";
+  /** Refused on arrival: the adaptive latency limit on requests in flight was reached. */
+  public static final String LATENCY_LIMIT = "latency_limit";
   public static final String IN_FLIGHT = "in_flight";
   /** Why the server closed a connection ({@link #connectionClosed}). */
   public static final String IDLE = "idle";
@@ -76,7 +81,7 @@ public final class ServerMetrics {
 
   ServerMetrics() {
     rowsRejected(FUTURE, 0); // shown from the start, at 0
-    for (String reason : new String[] {QUEUE_WAIT, QUEUE_TIMEOUT, QUEUE_FULL}) {
+    for (String reason : new String[] {QUEUE_WAIT, LATENCY_LIMIT, QUEUE_TIMEOUT, QUEUE_FULL}) {
       shedCounter("http", reason);
     }
     shedCounter("grpc", IN_FLIGHT);
@@ -175,6 +180,21 @@ public final class ServerMetrics {
   /** Connections closed so far for {@code reason}. */
   public double closedCount(String reason) {
     return closedCounter(reason).count();
+  }
+
+  /** Registers the gauges of a front end's adaptive latency limit (none for a limit that is off). */
+  public void latencyLimit(String protocol, dev.quiver.server.admission.LatencyLimit limit) {
+    if (!limit.enabled()) {
+      return;
+    }
+    Gauge.builder("quiver.admission.limit", limit, dev.quiver.server.admission.LatencyLimit::limit)
+        .description("The adaptive limit on requests in flight that keeps admitted requests within --latency-target")
+        .tag("protocol", protocol)
+        .register(registry);
+    Gauge.builder("quiver.admission.in.flight", limit, dev.quiver.server.admission.LatencyLimit::inFlight)
+        .description("Requests holding a place in the adaptive latency limit")
+        .tag("protocol", protocol)
+        .register(registry);
   }
 
   /** The gauge of open HTTP connections, which the HTTP front end moves. */

@@ -267,18 +267,30 @@ public record ServerOptions(
    * @param queueBudget a request that, by the estimate of the queue ahead of it (requests queued × their
    *     recent service time ÷ workers), would wait longer than this is answered 503 on arrival, unless
    *     fewer requests than workers are queued; this is what keeps admitted requests fast under overload
+   *     while the worker queue is the bottleneck
+   * @param latencyTarget the p99 latency, inside the server, that an adaptive limit on the requests in flight
+   *     keeps admitted requests within ({@link dev.quiver.server.admission.LatencyLimit}): past the limit a
+   *     request is answered 503 on arrival; this is what keeps them fast when the cores, not the queue, are
+   *     the bottleneck. {@link Duration#ZERO}: no such limit
    */
   public record Admission(Duration idleTimeout, Duration requestTimeout, int maxConnections, Duration queueTimeout,
-      int maxQueued, Duration queueBudget) {
-    /** 60 s idle, 10 s per request, 4,096 connections, 1 s in the queue at most, 1,024 queued, a 5 ms queue budget. */
+      int maxQueued, Duration queueBudget, Duration latencyTarget) {
+    /**
+     * 60 s idle, 10 s per request, 4,096 connections, 1 s in the queue at most, 1,024 queued, a 5 ms queue budget,
+     * no latency limit (until a quiet-machine measurement decides its default: docs/benchmarks.md).
+     */
     public static final Admission DEFAULTS = new Admission(Duration.ofSeconds(60), Duration.ofSeconds(10), 4096,
-        Duration.ofSeconds(1), 1024, Duration.ofMillis(5));
+        Duration.ofSeconds(1), 1024, Duration.ofMillis(5), Duration.ZERO);
 
     public Admission {
       positive(idleTimeout, "idle timeout (--idle-timeout)");
       positive(requestTimeout, "request timeout (--request-timeout)");
       positive(queueTimeout, "queue timeout (--queue-timeout)");
       positive(queueBudget, "queue budget (--queue-budget)");
+      Objects.requireNonNull(latencyTarget, "latency target (--latency-target)");
+      if (latencyTarget.isNegative()) {
+        throw new IllegalArgumentException("the latency target (--latency-target) must not be negative, got " + latencyTarget);
+      }
       if (maxConnections < 1 || maxQueued < 1) {
         throw new IllegalArgumentException("--max-connections and the queue bound must be >= 1, got "
             + maxConnections + " and " + maxQueued);
@@ -286,27 +298,32 @@ public record ServerOptions(
     }
 
     public Admission withIdleTimeout(Duration d) {
-      return new Admission(d, requestTimeout, maxConnections, queueTimeout, maxQueued, queueBudget);
+      return new Admission(d, requestTimeout, maxConnections, queueTimeout, maxQueued, queueBudget, latencyTarget);
     }
 
     public Admission withRequestTimeout(Duration d) {
-      return new Admission(idleTimeout, d, maxConnections, queueTimeout, maxQueued, queueBudget);
+      return new Admission(idleTimeout, d, maxConnections, queueTimeout, maxQueued, queueBudget, latencyTarget);
     }
 
     public Admission withMaxConnections(int n) {
-      return new Admission(idleTimeout, requestTimeout, n, queueTimeout, maxQueued, queueBudget);
+      return new Admission(idleTimeout, requestTimeout, n, queueTimeout, maxQueued, queueBudget, latencyTarget);
     }
 
     public Admission withQueueTimeout(Duration d) {
-      return new Admission(idleTimeout, requestTimeout, maxConnections, d, maxQueued, queueBudget);
+      return new Admission(idleTimeout, requestTimeout, maxConnections, d, maxQueued, queueBudget, latencyTarget);
     }
 
     public Admission withMaxQueued(int n) {
-      return new Admission(idleTimeout, requestTimeout, maxConnections, queueTimeout, n, queueBudget);
+      return new Admission(idleTimeout, requestTimeout, maxConnections, queueTimeout, n, queueBudget, latencyTarget);
     }
 
     public Admission withQueueBudget(Duration d) {
-      return new Admission(idleTimeout, requestTimeout, maxConnections, queueTimeout, maxQueued, d);
+      return new Admission(idleTimeout, requestTimeout, maxConnections, queueTimeout, maxQueued, d, latencyTarget);
+    }
+
+    /** The latency target ({@link Duration#ZERO}: no latency limit). */
+    public Admission withLatencyTarget(Duration d) {
+      return new Admission(idleTimeout, requestTimeout, maxConnections, queueTimeout, maxQueued, queueBudget, d);
     }
 
     private static void positive(Duration d, String what) {

@@ -60,7 +60,7 @@ import java.util.concurrent.TimeUnit;
  *     dev.quiver.bench.serve.SecurityBenchmark /tmp/bench20/online-200k --rows 200000 --keys 20000 \
  *     [--parts auth,overload,slow] [--store rocksdb|redis] [--configs plain,tls,token,jwt,tls+token,tls+jwt]
  *     [--rate 5000] [--warmup 2s] [--duration 10s] [--jit-warmup 10s] [--connections 32] [--saturation-connections 32]
- *     [--server-queue-timeout MS] [--server-queue-budget MS] [--overload-factor 2] [--overload-rate N] [--overload-grpc-rate N] [--overload-connections 256] [--probe-rate 200] [--normal-ms 10]
+ *     [--server-queue-timeout MS] [--server-queue-budget MS] [--server-latency-target MS (0: off)] [--overload-grpc on|off] [--overload-factor 2] [--overload-rate N] [--overload-grpc-rate N] [--overload-connections 256] [--probe-rate 200] [--normal-ms 10]
  *     [--honour-retry-after on] [--slow-clients 500] [--server-request-timeout MS]
  * </pre>
  */
@@ -159,9 +159,12 @@ public final class SecurityBenchmark {
       if (o.has("server-queue-budget")) {
         extra.addAll(List.of("--queue-budget", o.opt("server-queue-budget", null)));
       }
+      if (o.has("server-latency-target")) {
+        extra.addAll(List.of("--latency-target", o.opt("server-latency-target", null)));
+      }
       try (Server s = Server.start(root, extra, out)) {
         String label = "overload (" + store + ", queue timeout " + o.opt("server-queue-timeout", "1000") + " ms, queue budget "
-            + o.opt("server-queue-budget", "5") + " ms)";
+            + o.opt("server-queue-budget", "5") + " ms, latency target " + o.opt("server-latency-target", "0") + " ms)";
         LoadGenerator http = new LoadGenerator();
         LoadGenerator.Settings base = settings(s.port, 0, o.intOpt("connections", 32));
         jit(http, base, label);
@@ -173,6 +176,9 @@ public final class SecurityBenchmark {
           LoadGenerator polite = http.honourRetryAfter(true);
           burst(label, "HTTP, clients honouring Retry-After", s, rate,
               () -> polite.run(base.at(rate, o.intOpt("overload-connections", 256))));
+        }
+        if (o.opt("overload-grpc", "on").equals("off")) { // HTTP only: half the run
+          return;
         }
         try (GrpcLoad grpc = new GrpcLoad(s.grpcPort, 4, null, null, keys, refs, 10_000, 8)) {
           grpc.run(0, 8, Duration.ZERO, o.duration("jit-warmup", "10s"), Duration.ofSeconds(2));
@@ -215,6 +221,25 @@ public final class SecurityBenchmark {
           r.refusedMs(50), r.refusedMs(99), cores, load0);
       cpuPerRequest(r, threads);
       recovery(p, probeStart, burstStart, burstEnd);
+      admissionMetrics(s.port);
+    }
+
+    /** The server's admission gauges and shed counters after the burst (from /metrics), on one line. */
+    private void admissionMetrics(int port) {
+      try {
+        var client = java.net.http.HttpClient.newHttpClient();
+        String text = client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/metrics"))
+            .build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        List<String> lines = new ArrayList<>();
+        for (String line : text.split("\n")) {
+          if (line.startsWith("quiver_admission_") || line.startsWith("quiver_requests_shed_total")) {
+            lines.add(line.replace("quiver_", "").replace("_total", ""));
+          }
+        }
+        out.println("  admission after the burst: " + String.join("; ", lines));
+      } catch (Exception e) {
+        out.println("  admission after the burst: /metrics not read (" + e + ")");
+      }
     }
 
     /**

@@ -36,6 +36,8 @@ public final class ServerMain {
             .withQueueTimeout(java.time.Duration.ofMillis(Long.parseLong(args[i + 1]))));
         case "--queue-budget" -> options = options.withAdmission(options.admission()
             .withQueueBudget(java.time.Duration.ofNanos((long) (Double.parseDouble(args[i + 1]) * 1e6))));
+        case "--latency-target" -> options = options.withAdmission(options.admission()
+            .withLatencyTarget(java.time.Duration.ofNanos((long) (Double.parseDouble(args[i + 1]) * 1e6))));
         case "--request-timeout" -> options = options.withAdmission(options.admission()
             .withRequestTimeout(java.time.Duration.ofMillis(Long.parseLong(args[i + 1]))));
         case "--max-connections" -> options = options.withAdmission(options.admission()
@@ -47,7 +49,7 @@ public final class ServerMain {
         }
         default -> {
           System.err.println("unknown option " + args[i] + " (--threads, --io-threads, --queue-timeout MS,"
-              + " --queue-budget MS, --request-timeout MS, --max-connections N, --grpc on, --tls CERT,KEY)");
+              + " --queue-budget MS, --latency-target MS (0: off), --request-timeout MS, --max-connections N, --grpc on, --tls CERT,KEY)");
           System.exit(2);
         }
       }
@@ -62,7 +64,8 @@ public final class ServerMain {
       }
       System.out.println("threads io " + (io == 0 ? "1 per core" : io) + ", workers " + workers + ", queue timeout "
           + options.admission().queueTimeout().toMillis() + " ms, queue budget "
-          + options.admission().queueBudget().toNanos() / 1e6 + " ms" + (options.tls() == null ? "" : ", TLS"));
+          + options.admission().queueBudget().toNanos() / 1e6 + " ms, latency target "
+          + options.admission().latencyTarget().toNanos() / 1e6 + " ms" + (options.tls() == null ? "" : ", TLS"));
       System.out.flush();
       while (System.in.read() >= 0) {
         // until standard input closes

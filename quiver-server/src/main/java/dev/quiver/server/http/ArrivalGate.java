@@ -1,6 +1,7 @@
 package dev.quiver.server.http;
 
 import dev.quiver.server.ServerMetrics;
+import dev.quiver.server.admission.LatencyLimit;
 import dev.quiver.server.admission.QueueAdmission;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -16,10 +17,12 @@ import io.netty.util.ReferenceCountUtil;
 
 /**
  * Refusal on arrival, decided on a request's head, ahead of the body's aggregation: when the queue
- * budget would refuse the request ({@link QueueAdmission#peek()}), it is answered at once with the
- * constant 503 of {@link OverloadReply} and its body, as it arrives, is released unread. So a refusal
- * costs the network thread the head's decoding and one pre-encoded answer: no aggregation, no query
- * decoding, no JSON, no formatting.
+ * budget would refuse the request ({@link QueueAdmission#peek()}), or the adaptive latency limit has no
+ * place for it ({@link LatencyLimit#acquire()}), it is answered at once with the constant 503 of {@link
+ * OverloadReply} and its body, as it arrives, is released unread. So a refusal costs the network thread
+ * the head's decoding and one pre-encoded answer: no aggregation, no query decoding, no JSON, no
+ * formatting. A request the latency limit admits here hands its place to {@link RequestHandler}, so that
+ * its latency counts from the arrival of its head.
  *
  * <p>Only a request the worker path would refuse the same way is refused here: the connection has
  * nothing in progress (answers stay in order), the head decoded, its URI has no escapes, its route
@@ -31,18 +34,18 @@ import io.netty.util.ReferenceCountUtil;
 final class ArrivalGate extends ChannelInboundHandlerAdapter {
   private final HttpApi api;
   private final QueueAdmission admission;
-  private final OverloadReply overload;
+  private final Refusals refusals;
   private final ServerMetrics metrics;
   private final RequestDeadline deadline;
   private final RequestHandler handler;
   private final int maxBodyBytes;
   private boolean discarding;
 
-  ArrivalGate(HttpApi api, QueueAdmission admission, OverloadReply overload, ServerMetrics metrics, RequestDeadline deadline,
+  ArrivalGate(HttpApi api, QueueAdmission admission, Refusals refusals, ServerMetrics metrics, RequestDeadline deadline,
       RequestHandler handler, int maxBodyBytes) {
     this.api = api;
     this.admission = admission;
-    this.overload = overload;
+    this.refusals = refusals;
     this.metrics = metrics;
     this.deadline = deadline;
     this.handler = handler;
@@ -60,32 +63,44 @@ final class ArrivalGate extends ChannelInboundHandlerAdapter {
       }
       return;
     }
-    if (msg instanceof HttpRequest request && handler.idle() && admission.peek() == QueueAdmission.Verdict.OVER_BUDGET) {
-      String path = refusable(request);
-      if (path != null) {
-        refuse(ctx, request, path);
-        if (msg instanceof LastHttpContent) { // a whole request in one message: nothing left to discard
-          ReferenceCountUtil.release(msg);
-          deadline.complete();
-        } else {
-          discarding = true;
-          handler.hold(); // a slow body now closes the connection (its answer is sent), no 408 after the 503
+    if (msg instanceof HttpRequest request && handler.idle()) {
+      boolean overBudget = admission.peek() == QueueAdmission.Verdict.OVER_BUDGET;
+      if (overBudget || refusals.latency().enabled()) {
+        String path = refusable(request);
+        if (path != null) {
+          if (overBudget) {
+            refuse(ctx, msg, request, path, refusals.overBudget(), ServerMetrics.QUEUE_WAIT);
+            return;
+          }
+          LatencyLimit.Permit permit = refusals.latency().acquire();
+          if (permit == null) {
+            refuse(ctx, msg, request, path, refusals.overLimit(), ServerMetrics.LATENCY_LIMIT);
+            return;
+          }
+          handler.arrived(permit); // its latency counts from now
         }
-        return;
       }
     }
     ctx.fireChannelRead(msg);
   }
 
-  private void refuse(ChannelHandlerContext ctx, HttpRequest request, String path) {
+  private void refuse(ChannelHandlerContext ctx, Object msg, HttpRequest request, String path, OverloadReply reply,
+      String reason) {
     long started = System.nanoTime();
     boolean keepAlive = HttpUtil.isKeepAlive(request);
-    var future = ctx.writeAndFlush(overload.response(path, keepAlive, request.method().equals(HttpMethod.HEAD)));
+    var future = ctx.writeAndFlush(reply.response(path, keepAlive, request.method().equals(HttpMethod.HEAD)));
     if (!keepAlive) {
       future.addListener(ChannelFutureListener.CLOSE);
     }
-    metrics.shed("http", ServerMetrics.QUEUE_WAIT);
+    metrics.shed("http", reason);
     metrics.request("http", HttpApi.endpoint(path), "server_error", System.nanoTime() - started);
+    if (msg instanceof LastHttpContent) { // a whole request in one message: nothing left to discard
+      ReferenceCountUtil.release(msg);
+      deadline.complete();
+    } else {
+      discarding = true;
+      handler.hold(); // a slow body now closes the connection (its answer is sent), no 408 after the 503
+    }
   }
 
   /** The request's path when {@link RequestHandler} would put it through admission unchanged; else null. */

@@ -5,6 +5,7 @@ import dev.quiver.server.FeatureServing;
 import dev.quiver.server.ServerMetrics;
 import dev.quiver.server.ServerOperations;
 import dev.quiver.server.ServerOptions;
+import dev.quiver.server.admission.LatencyLimit;
 import dev.quiver.server.admission.QueueAdmission;
 import dev.quiver.server.auth.Authenticator;
 import io.netty.bootstrap.ServerBootstrap;
@@ -52,8 +53,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Optionally HTTPS ({@link ServerOptions#tls()}; with a client CA, client certificates are required).
  * The {@link ServerOptions#admission()} limits hold on every connection: idle connections are closed,
  * slow requests get 408, connections past the cap get 503, a request that would wait for a worker
- * longer than the queue budget (by {@link QueueAdmission}'s estimate) gets 503 on arrival (decided on its head,
- * before its body is read: {@code ArrivalGate}), and one
+ * longer than the queue budget (by {@link QueueAdmission}'s estimate), or that finds as many requests in flight
+ * as the adaptive latency limit allows ({@link LatencyLimit}, {@code --latency-target}), gets 503 on arrival
+ * (decided on its head, before its body is read: {@code ArrivalGate}), and one
  * that waited the whole queue timeout gets 503 then.
  */
 public final class HttpFrontEnd implements AutoCloseable {
@@ -102,9 +104,11 @@ public final class HttpFrontEnd implements AutoCloseable {
     HttpApi api = new HttpApi(serving, ops, options.insecure());
     AtomicInteger inFlight = new AtomicInteger();
     AtomicInteger open = metrics.openConnections();
-    QueueAdmission admission = QueueAdmission.of(workers instanceof ThreadPoolExecutor pool ? pool.getMaximumPoolSize()
-        : options.workerThreads(), limits.queueBudget(), limits.maxQueued());
-    OverloadReply overload = new OverloadReply(api, admission.overBudget());
+    int workerCount = workers instanceof ThreadPoolExecutor pool ? pool.getMaximumPoolSize() : options.workerThreads();
+    QueueAdmission admission = QueueAdmission.of(workerCount, limits.queueBudget(), limits.maxQueued());
+    LatencyLimit latency = latencyLimit(limits, workerCount);
+    metrics.latencyLimit("http", latency);
+    Refusals refusals = Refusals.of(api, admission, latency);
     try {
       Channel ch = new ServerBootstrap()
           .group(boss, io)
@@ -115,7 +119,7 @@ public final class HttpFrontEnd implements AutoCloseable {
             @Override
             protected void initChannel(SocketChannel c) {
               RequestDeadline deadline = new RequestDeadline(requestTimeout);
-              RequestHandler handler = new RequestHandler(api, auth, workers, admission, overload, metrics, inFlight,
+              RequestHandler handler = new RequestHandler(api, auth, workers, admission, refusals, metrics, inFlight,
                   queueTimeout, deadline);
               if (ssl != null) {
                 SslHandler tls = ssl.newHandler(c.alloc());
@@ -128,7 +132,7 @@ public final class HttpFrontEnd implements AutoCloseable {
                   .addLast(new HttpServerCodec())
                   .addLast(new HttpServerKeepAliveHandler())
                   .addLast(new ConnectionCap(open, limits.maxConnections(), requestTimeout, api, metrics))
-                  .addLast(new ArrivalGate(api, admission, overload, metrics, deadline, handler, maxBodyBytes))
+                  .addLast(new ArrivalGate(api, admission, refusals, metrics, deadline, handler, maxBodyBytes))
                   .addLast(new LimitedAggregator(maxBodyBytes, api, metrics, deadline))
                   .addLast(handler);
             }
@@ -143,6 +147,21 @@ public final class HttpFrontEnd implements AutoCloseable {
       }
       throw new QuiverException("could not listen for HTTP on " + host + ":" + port + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * The front end's adaptive latency limit: off without a target; else between twice the workers, 16 at least
+   * (so a server at normal load never refuses for it), and sixteen times the workers, 128 at least (where it
+   * starts); both at most the workers plus the queue bound.
+   */
+  static LatencyLimit latencyLimit(ServerOptions.Admission limits, int workers) {
+    if (limits.latencyTarget().isZero()) {
+      return LatencyLimit.OFF;
+    }
+    int most = workers + limits.maxQueued();
+    int ceiling = Math.min(Math.max(16 * workers, 128), most);
+    int floor = Math.min(Math.max(2 * workers, 16), ceiling);
+    return LatencyLimit.of(limits.latencyTarget(), floor, ceiling);
   }
 
   /** The bound port. */

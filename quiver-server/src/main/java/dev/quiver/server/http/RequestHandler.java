@@ -6,6 +6,7 @@ import dev.quiver.core.security.Principal;
 import dev.quiver.server.Caller;
 import dev.quiver.server.CertificatePrincipal;
 import dev.quiver.server.ServerMetrics;
+import dev.quiver.server.admission.LatencyLimit;
 import dev.quiver.server.admission.QueueAdmission;
 import dev.quiver.server.auth.Authenticator;
 import io.netty.buffer.ByteBuf;
@@ -47,7 +48,8 @@ import java.util.logging.Logger;
  * touched on the connection's event loop only.
  *
  * <p>Load shedding: a request whose wait for a worker would, by the {@link QueueAdmission} estimate,
- * exceed its budget is answered 503 (with {@code Retry-After}) on arrival, without queueing, and the
+ * exceed its budget, or that finds as many requests in flight as the adaptive {@link LatencyLimit}
+ * allows (each holds a place from its arrival to its answer being written), is answered 503 (with {@code Retry-After}) on arrival, without queueing, and the
  * connection stays open; one still in the worker queue at its queue timeout is answered 503 right
  * then, without running, and taken out of the queue (when the workers are a {@link ThreadPoolExecutor})
  * with its body freed; one that finds the queue full is refused at once, so a burst leaves no backlog
@@ -62,7 +64,7 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
   private final Authenticator auth;
   private final Executor workers;
   private final QueueAdmission admission;
-  private final OverloadReply overload;
+  private final Refusals refusals;
   private final ServerMetrics metrics;
   private final AtomicInteger inFlight;
   private final long queueTimeoutNanos;
@@ -71,19 +73,20 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
   private boolean busy;
   private Principal certificate;
   private boolean certificateRead;
+  private LatencyLimit.Permit arrived; // the latency limit's place ArrivalGate took for the request being read
 
   /**
    * @param auth who requests are from ({@link Authenticator#NONE}: anonymous, or the client certificate's principal)
    * @param admission whether a request may join the worker queue, shared by the front end's connections
-   * @param overload the answer of a request refused for the queue budget
+   * @param refusals the answers of a request refused on arrival, and the latency limit
    * @param queueTimeoutNanos a request that waited longer than this for a worker is shed
    * @param deadline the connection's slow-request deadline, told when each request is whole
    */
-  RequestHandler(HttpApi api, Authenticator auth, Executor workers, QueueAdmission admission, OverloadReply overload,
+  RequestHandler(HttpApi api, Authenticator auth, Executor workers, QueueAdmission admission, Refusals refusals,
       ServerMetrics metrics, AtomicInteger inFlight, long queueTimeoutNanos, RequestDeadline deadline) {
     super(false);
     this.admission = admission;
-    this.overload = overload;
+    this.refusals = refusals;
     this.api = api;
     this.auth = auth;
     this.workers = workers;
@@ -105,8 +108,11 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
 
   private void start(ChannelHandlerContext ctx, FullHttpRequest request) {
     long started = System.nanoTime();
+    LatencyLimit.Permit held = arrived;
+    arrived = null;
     boolean keepAlive = HttpUtil.isKeepAlive(request);
     if (!request.decoderResult().isSuccess()) {
+      ignore(held);
       request.release();
       String why = request.decoderResult().cause() == null ? "malformed request" : request.decoderResult().cause().getMessage();
       respond(ctx, api.error(null, 400, "bad_request", "malformed HTTP request: " + why, null, null), false, false, "other",
@@ -120,6 +126,7 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
       path = uri.path();
       params = uri.parameters();
     } catch (IllegalArgumentException badEscape) { // %zz, a lone %, bytes that are not UTF-8
+      ignore(held);
       request.release();
       respond(ctx, api.error(null, 400, "bad_request", "malformed URL: " + badEscape.getMessage(), null, null), keepAlive,
           false, "other", started);
@@ -128,6 +135,7 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     }
     String encoding = request.headers().get(HttpHeaderNames.CONTENT_ENCODING);
     if (encoding != null && !encoding.isBlank() && !encoding.strip().equalsIgnoreCase("identity")) {
+      ignore(held);
       request.release();
       respond(ctx, api.error(path, 415, "unsupported_media_type", "request bodies are read as sent; Content-Encoding '"
           + encoding + "' is not supported: send the JSON uncompressed", null, null), keepAlive, false, HttpApi.endpoint(path),
@@ -143,6 +151,7 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     boolean head = method.equals(HttpMethod.HEAD);
     String endpoint = HttpApi.endpoint(path);
     if (api.inline(path) && !needsPrincipal) {
+      ignore(held);
       if (!HttpApi.open(path) && !caller.principal().equals(Principal.ANONYMOUS)) {
         auth.connected(caller.principal(), caller.address()); // a client certificate's use (a map lookup)
       }
@@ -154,19 +163,20 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
       next(ctx); // pipelined requests queued behind a worker's answer go on
       return;
     }
-    QueueAdmission.Verdict verdict = HttpApi.exempt(path) ? admission.admitExempt() : admission.admit();
+    boolean exempt = HttpApi.exempt(path);
+    LatencyLimit.Permit permit = held != null ? held : exempt ? LatencyLimit.OFF.acquire() : refusals.latency().acquire();
+    if (permit == null) { // as many requests in flight as the latency limit allows
+      refuseOnArrival(ctx, request, path, keepAlive, head, endpoint, started, refusals.overLimit(), ServerMetrics.LATENCY_LIMIT);
+      return;
+    }
+    QueueAdmission.Verdict verdict = exempt ? admission.admitExempt() : admission.admit();
     if (verdict == QueueAdmission.Verdict.OVER_BUDGET) { // refused now, not after waiting: the client hears at once
-      request.release();
-      metrics.shed("http", ServerMetrics.QUEUE_WAIT);
-      var future = ctx.writeAndFlush(overload.response(path, keepAlive, head));
-      if (!keepAlive) {
-        future.addListener(ChannelFutureListener.CLOSE);
-      }
-      metrics.request("http", endpoint, "server_error", System.nanoTime() - started);
-      next(ctx);
+      permit.ignored();
+      refuseOnArrival(ctx, request, path, keepAlive, head, endpoint, started, refusals.overBudget(), ServerMetrics.QUEUE_WAIT);
       return;
     }
     if (verdict == QueueAdmission.Verdict.FULL) {
+      permit.ignored();
       request.release();
       metrics.shed("http", ServerMetrics.QUEUE_FULL);
       respond(ctx, api.error(path, 503, "overloaded", "the server is overloaded: " + admission.refusal()
@@ -176,7 +186,7 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     busy = true;
     inFlight.incrementAndGet();
     Queued queued = new Queued(ctx, request, method, path, params, needsPrincipal, authorization, caller, keepAlive, head,
-        endpoint, started);
+        endpoint, started, permit);
     queued.deadline = ctx.executor().schedule(queued::expire, queueTimeoutNanos, TimeUnit.NANOSECONDS);
     try {
       workers.execute(queued);
@@ -184,12 +194,32 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
       queued.deadline.cancel(false);
       queued.set(true);
       admission.abandoned();
+      permit.ignored();
       request.release();
       inFlight.decrementAndGet();
       metrics.shed("http", ServerMetrics.QUEUE_FULL);
       respond(ctx, api.error(path, 503, "overloaded", "the server is at capacity or shutting down; retry later", null, null),
           false, head, endpoint, started);
       busy = false;
+    }
+  }
+
+  /** Answers the constant 503 of a request refused on arrival (for the queue budget or the latency limit). */
+  private void refuseOnArrival(ChannelHandlerContext ctx, FullHttpRequest request, String path, boolean keepAlive, boolean head,
+      String endpoint, long started, OverloadReply reply, String reason) {
+    request.release();
+    metrics.shed("http", reason);
+    var future = ctx.writeAndFlush(reply.response(path, keepAlive, head));
+    if (!keepAlive) {
+      future.addListener(ChannelFutureListener.CLOSE);
+    }
+    metrics.request("http", endpoint, "server_error", System.nanoTime() - started);
+    next(ctx);
+  }
+
+  private static void ignore(LatencyLimit.Permit permit) {
+    if (permit != null) {
+      permit.ignored();
     }
   }
 
@@ -214,11 +244,13 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     private final boolean head;
     private final String endpoint;
     private final long started;
+    private final LatencyLimit.Permit permit;
     private ScheduledFuture<?> deadline; // set on the event loop before the task is handed to the workers
 
     Queued(ChannelHandlerContext ctx, FullHttpRequest request, HttpMethod method, String path,
         Map<String, List<String>> params, boolean needsPrincipal, String authorization, Caller caller, boolean keepAlive,
-        boolean head, String endpoint, long started) {
+        boolean head, String endpoint, long started, LatencyLimit.Permit permit) {
+      this.permit = permit;
       this.ctx = ctx;
       this.request = request;
       this.method = method;
@@ -253,6 +285,7 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
       ctx.executor().execute(() -> {
         inFlight.decrementAndGet();
         respond(ctx, reply, keepAlive, head, endpoint, started);
+        permit.answered(); // written: its latency, from the arrival of its head, is a sample
         next(ctx);
       });
     }
@@ -263,6 +296,7 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         return; // a worker has it
       }
       admission.abandoned();
+      permit.dropped();
       if (workers instanceof ThreadPoolExecutor pool && pool.remove(this)) {
         request.release(); // no worker will see it
       }
@@ -309,6 +343,11 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
    */
   void hold() {
     busy = true;
+  }
+
+  /** {@link ArrivalGate} admitted the request being read under the latency limit: this is its place. */
+  void arrived(LatencyLimit.Permit permit) {
+    arrived = permit;
   }
 
   /** The held request's body has arrived: the connection takes requests again. */
@@ -399,6 +438,8 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+    ignore(arrived);
+    arrived = null;
     FullHttpRequest r;
     while ((r = waiting.poll()) != null) {
       r.release();

@@ -9,6 +9,7 @@ import dev.quiver.server.FeatureServing;
 import dev.quiver.server.OnlineRequest;
 import dev.quiver.server.ServerMetrics;
 import dev.quiver.server.ServerMetricsAccess;
+import dev.quiver.server.admission.LatencyLimit;
 import dev.quiver.server.admission.QueueAdmission;
 import dev.quiver.server.auth.Authenticator;
 import io.netty.buffer.ByteBuf;
@@ -24,6 +25,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -42,6 +44,7 @@ class ArrivalGateTest {
   private final QueueAdmission admission = QueueAdmission.of(1, Duration.ofMillis(5), 1024);
   private final List<Runnable> queued = new ArrayList<>(); // the workers: tasks run when the test says
   private EmbeddedChannel channel;
+  private LatencyLimit latency = LatencyLimit.OFF;
 
   @AfterEach
   void close() {
@@ -65,12 +68,12 @@ class ArrivalGateTest {
       }
     };
     HttpApi api = new HttpApi(serving, null);
-    OverloadReply overload = new OverloadReply(api, admission.overBudget());
+    Refusals refusals = Refusals.of(api, admission, latency);
     RequestDeadline deadline = new RequestDeadline(TimeUnit.SECONDS.toNanos(10));
-    RequestHandler handler = new RequestHandler(api, Authenticator.NONE, queued::add, admission, overload, metrics,
+    RequestHandler handler = new RequestHandler(api, Authenticator.NONE, queued::add, admission, refusals, metrics,
         new AtomicInteger(), TimeUnit.SECONDS.toNanos(10), deadline);
     channel = new EmbeddedChannel(deadline, new HttpServerCodec(), new HttpServerKeepAliveHandler(),
-        new ArrivalGate(api, admission, overload, metrics, deadline, handler, MAX_BODY), new HttpObjectAggregator(MAX_BODY),
+        new ArrivalGate(api, admission, refusals, metrics, deadline, handler, MAX_BODY), new HttpObjectAggregator(MAX_BODY),
         handler);
     return channel;
   }
@@ -144,6 +147,55 @@ class ArrivalGateTest {
     assertThat(written()).startsWith("HTTP/1.1 200 OK\r\n");
     assertThat(served).hasValue(1);
     assertThat(channel.isOpen()).isTrue();
+  }
+
+  @Test
+  void theLatencyLimitRefusesOnTheHeadWhenFullAndHoldsAPlaceFromTheHeadToTheAnswer() {
+    AtomicLong now = new AtomicLong();
+    latency = LatencyLimit.of(Duration.ofMillis(5), 1, 1, now::get);
+    connection();
+    LatencyLimit.Permit elsewhere = latency.acquire(); // another connection's request holds the one place
+    send(head("POST", BODY.length()) + BODY);
+    String refused = written();
+    assertThat(refused).startsWith("HTTP/1.1 503 Service Unavailable\r\n").contains("retry-after: 1\r\n")
+        .contains("--latency-target").contains("was not run");
+    assertThat(metrics.shedCount(ServerMetrics.LATENCY_LIMIT)).isEqualTo(1);
+    assertThat(queued).as("nothing reached the workers").isEmpty();
+
+    elsewhere.answered();
+    send(head("POST", BODY.length()) + BODY);
+    assertThat(queued).hasSize(1);
+    assertThat(latency.inFlight()).as("queued: its place is held").isEqualTo(1);
+    runWorkers();
+    assertThat(written()).startsWith("HTTP/1.1 200 OK\r\n");
+    assertThat(latency.inFlight()).as("answered: its place is free").isZero();
+    assertThat(admission.queued()).isZero();
+  }
+
+  @Test
+  void aRequestRefusedForTheBudgetGivesBackItsPlaceInTheLatencyLimit() {
+    latency = LatencyLimit.of(Duration.ofMillis(5), 4, 4, new AtomicLong()::get);
+    connection();
+    send(head("POST", BODY.length()) + BODY); // admitted: it waits for a worker
+    overBudget();
+    send(head("POST", BODY.length()) + BODY); // pipelined: judged at its turn, refused for the budget
+    runWorkers();
+    String answers = written();
+    assertThat(answers).startsWith("HTTP/1.1 200 OK\r\n").contains("HTTP/1.1 503 ").contains("--queue-budget");
+    assertThat(latency.inFlight()).isZero();
+  }
+
+  @Test
+  void readinessIsNeverRefusedForTheLatencyLimit() {
+    latency = LatencyLimit.of(Duration.ofMillis(5), 1, 1, new AtomicLong()::get);
+    connection();
+    LatencyLimit.Permit elsewhere = latency.acquire();
+    send("GET /ready HTTP/1.1\r\nHost: x\r\n\r\n");
+    runWorkers();
+    assertThat(written()).doesNotContain("--latency-target");
+    assertThat(metrics.shedCount(ServerMetrics.LATENCY_LIMIT)).isZero();
+    assertThat(latency.inFlight()).isEqualTo(1);
+    elsewhere.ignored();
   }
 
   @Test

@@ -69,7 +69,7 @@ class QueueDeadlineRefusalTest {
     HttpApi api = new HttpApi(serving, null);
     var admission = dev.quiver.server.admission.QueueAdmission.of(1, java.time.Duration.ofMillis(5), 1024);
     EmbeddedChannel channel = new EmbeddedChannel(new RequestHandler(api, Authenticator.NONE, workers, admission,
-        new OverloadReply(api, admission.overBudget()), metrics, new AtomicInteger(), TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MS), new RequestDeadline(10_000_000_000L)));
+        Refusals.of(api, admission, dev.quiver.server.admission.LatencyLimit.OFF), metrics, new AtomicInteger(), TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MS), new RequestDeadline(10_000_000_000L)));
     channels.add(channel);
     return channel;
   }

@@ -31,16 +31,7 @@ public final class TileWriteBenchmark {
     int events = args.length > 0 ? Integer.parseInt(args[0]) : 500_000;
     int users = args.length > 1 ? Integer.parseInt(args[1]) : 100_000;
     int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 5;
-    FeatureView view = ViewBuilder.named("user_stream").entities("user").source("events")
-        .aggregate("txn_count_1h", AggregateFunction.COUNT, null, "1h")
-        .aggregate("txn_count_1d", AggregateFunction.COUNT, null, "1d")
-        .aggregate("amount_sum_1h", AggregateFunction.SUM, "amount", "1h")
-        .aggregate("amount_sum_1d", AggregateFunction.SUM, "amount", "1d")
-        .aggregate("amount_avg_1h", AggregateFunction.AVG, "amount", "1h")
-        .aggregate("amount_avg_1d", AggregateFunction.AVG, "amount", "1d")
-        .aggregate("amount_last_1d", AggregateFunction.LAST, "amount", "1d")
-        .build();
-    TileLayout layout = TileLayout.of(view, c -> ScalarType.FLOAT64);
+    TileLayout layout = layout();
     ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
     long start = 1_790_000_000_000_000L;
     long step = 3_600_000_000L / events;
@@ -72,5 +63,19 @@ public final class TileWriteBenchmark {
     double[] sorted = perEvent.clone();
     Arrays.sort(sorted);
     System.out.printf("median of %d rounds: %.2f µs CPU per event (checksum %d)%n", rounds, sorted[rounds / 2], bytes);
+  }
+
+  /** The tile layout of the {@link IngestBenchmark} workload's view: 7 window aggregates over 1 h and 1 d. */
+  static TileLayout layout() {
+    FeatureView view = ViewBuilder.named("user_stream").entities("user").source("events")
+        .aggregate("txn_count_1h", AggregateFunction.COUNT, null, "1h")
+        .aggregate("txn_count_1d", AggregateFunction.COUNT, null, "1d")
+        .aggregate("amount_sum_1h", AggregateFunction.SUM, "amount", "1h")
+        .aggregate("amount_sum_1d", AggregateFunction.SUM, "amount", "1d")
+        .aggregate("amount_avg_1h", AggregateFunction.AVG, "amount", "1h")
+        .aggregate("amount_avg_1d", AggregateFunction.AVG, "amount", "1d")
+        .aggregate("amount_last_1d", AggregateFunction.LAST, "amount", "1d")
+        .build();
+    return TileLayout.of(view, c -> ScalarType.FLOAT64);
   }
 }

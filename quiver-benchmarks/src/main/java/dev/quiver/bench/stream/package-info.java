@@ -5,7 +5,9 @@
  * dev.quiver.bench.stream.FreshnessBenchmark} (produce → servable at a fixed event rate while the
  * server answers a fixed request rate). Both start a single-node KRaft broker in a JVM of its own
  * ({@link dev.quiver.bench.stream.KafkaBrokerMain}); the freshness benchmark also starts the server
- * with the consumer in its JVM ({@link dev.quiver.bench.stream.StreamServerMain}). Results:
+ * with the consumer in its JVM ({@link dev.quiver.bench.stream.StreamServerMain}). {@link
+ * dev.quiver.bench.stream.TileWriteBenchmark} and {@link dev.quiver.bench.stream.TileReadBenchmark}
+ * measure the tile rows alone, in thread CPU time: a write (decode, add, encode) and a serving read. Results:
  * {@code docs/benchmarks.md}, section "Stream ingestion (issue 19)".
  */
 package dev.quiver.bench.stream;

@@ -5,25 +5,15 @@ import dev.quiver.core.SourceDataException;
 import dev.quiver.core.model.Timestamps;
 import dev.quiver.core.aggregate.EntityTiles;
 import dev.quiver.core.aggregate.TileLayout;
-import dev.quiver.core.model.ColumnFeature;
 import dev.quiver.core.model.Definitions;
-import dev.quiver.core.model.Entity;
-import dev.quiver.core.model.Feature;
 import dev.quiver.core.model.FeatureView;
-import dev.quiver.core.model.FileSource;
-import dev.quiver.core.model.JoinKey;
-import dev.quiver.core.model.Source;
 import dev.quiver.core.model.StreamSource;
-import dev.quiver.core.offline.HistoricalRows;
 import dev.quiver.core.offline.LatestRowsPlan;
 import dev.quiver.core.offline.LatestRowsWriter;
 import dev.quiver.core.offline.OfflineEngine;
 import dev.quiver.core.offline.TileRowsWriter;
-import dev.quiver.core.offline.PointInTimePlan.KeyBinding;
-import dev.quiver.core.offline.PointInTimePlan.LatestValue;
 import dev.quiver.core.quality.ResultRecorder;
 import dev.quiver.core.quality.RuleResult;
-import dev.quiver.core.quality.ValidationException;
 import dev.quiver.core.quality.ViewRules;
 import dev.quiver.core.registry.RegistrySnapshot;
 import dev.quiver.core.registry.RegistryStore;
@@ -36,9 +26,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Computes the latest feature rows from the offline store into the online store (DESIGN §3,
@@ -171,7 +158,8 @@ public final class Materializer {
     if (start.isAfter(end)) {
       throw new QuiverException("materialize: START " + start + " is after END " + end);
     }
-    return each(select(views), v -> materialize(v, start, end, null, listener, refill(v, registry.watermark(v.qualifiedName()))));
+    return each(select(views), v -> materialize(v, start, end, null, listener,
+        Refill.of(snapshot, registry, v, registry.watermark(v.qualifiedName()))));
   }
 
   /**
@@ -189,7 +177,7 @@ public final class Materializer {
   public List<ViewResult> materializeIncremental(List<String> views, Instant end, Listener listener) {
     return each(select(views), v -> {
       Optional<Watermark> mark = registry.watermark(v.qualifiedName());
-      Refill refill = refill(v, mark);
+      Refill refill = Refill.of(snapshot, registry, v, mark);
       Instant first = v.ttl() == null ? BEGINNING : end.minus(v.ttl());
       if (mark.isEmpty() || refill.columns()) {
         // a first run, or rows written before the view gained column features: read from where a first run starts
@@ -263,35 +251,6 @@ public final class Materializer {
   }
 
   /**
-   * What a view version's stored rows lack because the view changed since the definitions they were
-   * written under (its watermark's registry version; see {@link ServingVersions}).
-   *
-   * @param columns column features were added or changed: rows are written again over equal ones
-   *     ({@link OnlineStore#multiPutIfNotOlder}), and an incremental run starts where a first run does
-   * @param tilesFromBeginning the tile families changed: every entity's tile row is rebuilt from all
-   *     its source rows, so only keys without source rows keep a row in the earlier layout
-   */
-  private record Refill(boolean columns, boolean tilesFromBeginning) {
-    static final Refill NONE = new Refill(false, false);
-  }
-
-  private Refill refill(FeatureView view, Optional<Watermark> mark) {
-    if (mark.isEmpty() || mark.get().registryVersion() == snapshot.info().version()) {
-      return Refill.NONE;
-    }
-    FeatureView then = registry.read(mark.get().registryVersion()).definitions()
-        .view(view.name(), view.version()).orElse(null);
-    if (then == null || then.equals(view)) {
-      return Refill.NONE;
-    }
-    java.util.Set<String> unfilled = ServingVersions.unfilled(then, view);
-    boolean columns = view.features().stream().anyMatch(f -> f instanceof ColumnFeature && unfilled.contains(f.name()));
-    boolean sameRows = then.source().equals(view.source()) && then.entities().equals(view.entities());
-    boolean tiles = TileLayout.hasTiles(view) && (!sameRows || !TileLayout.sameFamilies(then, view));
-    return new Refill(columns, tiles);
-  }
-
-  /**
    * @param after for an incremental run, the view's watermark: only rows after it are read, and when
    *     there are none the tiles are left as they are; null for a full run of {@code [start, end]}
    */
@@ -300,19 +259,20 @@ public final class Materializer {
     String name = view.qualifiedName();
     long[] totals = new long[2];
     // timestamps have microsecond precision: the first instant after the watermark is one microsecond later
-    LatestRowsPlan plan = plan(snapshot.definitions(), view, after == null ? start : after.plusNanos(1_000), end);
+    LatestRowsPlan plan = LatestRowsScan.plan(snapshot.definitions(), view, after == null ? start : after.plusNanos(1_000), end);
+    LatestRowsScan scan = new LatestRowsScan(engine, repoRoot, registry, clock);
     ViewRules rules = view.rules().isEmpty() ? null : ViewRules.of(view);
     if (rules != null && rules.canFail()) {
-      precheck(rules, plan); // a fail rule stops the view before anything is written
+      scan.precheck(rules, plan); // a fail rule stops the view before anything is written
     }
     String table = OnlineTables.of(snapshot.definitions().project(), view);
     store.createTable(table);
     long[] newest = {Long.MIN_VALUE}; // written by the reader thread, read after transfer joined it
     ViewRules.Run[] run = {null};
     if (rules == null && opener != null && engine instanceof LatestRowsWriter workers && workers.writesTo(opener)) {
-      written(workers, plan, table, refill.columns(), listener, totals, newest);
+      new WorkerWrites(repoRoot, opener).written(workers, plan, table, refill.columns(), listener, totals, newest);
     } else { // rows of a view with rules stream through this process, where the kernel checks them
-      Materializer.<OnlineStore.Entry>transfer(name, sink -> latestRows(plan, sink, newest, rules, run),
+      BatchTransfer.<OnlineStore.Entry>transfer(name, sink -> scan.latestRows(plan, sink, newest, rules, run),
           batch -> refill.columns() ? store.multiPutIfNotOlder(table, batch) : store.multiPutIfNewer(table, batch),
           listener, totals);
     }
@@ -331,13 +291,13 @@ public final class Materializer {
       String tiles = TileRows.table(project, view);
       store.createTable(tiles);
       long since = TileRows.wallMicros(); // before the scan lists the source's files
-      TileRebuild rebuild = new TileRebuild(engine, repoRoot, plan(snapshot.definitions(), view, end, end), view, end,
+      TileRebuild rebuild = new TileRebuild(engine, repoRoot, LatestRowsScan.plan(snapshot.definitions(), view, end, end), view, end,
           refill.tilesFromBeginning(), since, CLOCK_SKEW.toNanos() / 1_000,
           snapshot.definitions().source(view.source()).orElse(null) instanceof StreamSource st ? st.streamId() : null);
       if (opener != null && engine instanceof TileRowsWriter workers && workers.writesTo(opener)) {
-        skipped = tilesWritten(workers, rebuild.job(), name, tiles, listener, totals);
+        skipped = new WorkerWrites(repoRoot, opener).tilesWritten(workers, rebuild.job(), name, tiles, listener, totals);
       } else {
-        transfer(name, rebuild::scan, batch -> rebuild.write(store, tiles, batch), listener, totals);
+        BatchTransfer.transfer(name, rebuild::scan, batch -> rebuild.write(store, tiles, batch), listener, totals);
         skipped = rebuild.skipped();
       }
       if (skipped > 0) {
@@ -355,225 +315,5 @@ public final class Materializer {
         skipped);
     listener.viewDone(result);
     return result;
-  }
-
-  /** Where a reader thread hands its batches: the items and how many source rows they came from. */
-  interface Sink<T> {
-    void accept(List<T> batch, long rowsRead) throws InterruptedException;
-  }
-
-  /** Reads the source and hands its batches to a {@link Sink}, on the reader thread. */
-  interface Producer<T> {
-    void produce(Sink<T> sink) throws Exception;
-  }
-
-  private record Batch<T>(List<T> entries, long rowsRead) {}
-
-  /**
-   * Runs {@code producer} on a reader thread and writes its batches on this one, so memory holds a
-   * few batches whatever the data size; adds (rows read, rows written) to {@code totals}. When the
-   * writing fails (or this thread is interrupted) the reader is stopped: it hands nothing more over
-   * and ends, also when it was waiting for room in the queue.
-   */
-  static <T> void transfer(String view, Producer<T> producer, java.util.function.ToIntFunction<List<T>> write,
-      Listener listener, long[] totals) {
-    BlockingQueue<Batch<T>> queue = new ArrayBlockingQueue<>(4);
-    Batch<T> end = new Batch<>(List.of(), 0);
-    Throwable[] readerFailure = new Throwable[1];
-    AtomicBoolean abandoned = new AtomicBoolean(); // set before the reader is interrupted: nobody takes batches any more
-    Thread reader = Thread.ofPlatform().name("quiver-materialize-" + view).start(() -> {
-      try {
-        producer.produce((batch, rowsRead) -> {
-          if (abandoned.get()) {
-            throw new InterruptedException("the writer stopped");
-          }
-          queue.put(new Batch<>(batch, rowsRead));
-        });
-      } catch (Throwable t) {
-        readerFailure[0] = t;
-      } finally {
-        try {
-          if (!abandoned.get()) {
-            queue.put(end);
-          }
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }
-    });
-    try {
-      while (true) {
-        Batch<T> batch = queue.take();
-        if (batch == end) {
-          break;
-        }
-        totals[1] += batch.entries().isEmpty() ? 0 : write.applyAsInt(batch.entries());
-        totals[0] += batch.rowsRead();
-        listener.batchWritten(view, totals[0], totals[1]);
-      }
-      reader.join();
-    } catch (InterruptedException e) {
-      abandon(reader, queue, abandoned);
-      Thread.currentThread().interrupt();
-      throw new QuiverException("materialization of " + view + " was interrupted; its watermark did not move");
-    } catch (RuntimeException e) {
-      abandon(reader, queue, abandoned);
-      throw new QuiverException("materialization of " + view + " failed while writing to the online store: "
-          + e.getMessage() + "; its watermark did not move, run it again", e);
-    } catch (Error e) { // a store's or listener's Error: the reader must not wait forever to hand over a batch
-      abandon(reader, queue, abandoned);
-      throw e;
-    }
-    if (readerFailure[0] instanceof SourceDataException e) {
-      throw new SourceDataException(e.source(), e.file(), e.getMessage() + "; the watermark did not move", e);
-    }
-    if (readerFailure[0] != null) {
-      throw new QuiverException("materialization of " + view + " failed while reading its source: "
-          + readerFailure[0].getMessage() + "; its watermark did not move, run it again", readerFailure[0]);
-    }
-  }
-
-  /** Stops a reader whose batches nobody takes any more: it ends at its next hand-over, or at once if waiting for one. */
-  private static void abandon(Thread reader, BlockingQueue<?> queue, AtomicBoolean abandoned) {
-    abandoned.set(true);
-    reader.interrupt();
-    queue.clear();
-  }
-
-  /**
-   * Latest rows written by the engine's workers ({@link LatestRowsWriter}); adds (rows read, rows
-   * written) to {@code totals}, and {@code newest[0]} becomes the newest event time read (micros).
-   */
-  private void written(LatestRowsWriter workers, LatestRowsPlan plan, String table, boolean replaceEqual, Listener listener,
-      long[] totals, long[] newest) {
-    long read = totals[0];
-    long wrote = totals[1];
-    LatestRowsWriter.Written done;
-    try {
-      done = workers.writeLatestRows(plan, repoRoot, opener, table, replaceEqual,
-          (r, w) -> listener.batchWritten(plan.view(), read + r, wrote + w));
-    } catch (SourceDataException e) {
-      throw new SourceDataException(e.source(), e.file(), e.getMessage() + "; the watermark did not move", e);
-    } catch (QuiverException e) {
-      throw new QuiverException("materialization of " + plan.view() + " failed on the offline engine's workers: "
-          + e.getMessage() + "; its watermark did not move, run it again", e);
-    }
-    totals[0] += done.rowsRead();
-    totals[1] += done.rowsWritten();
-    if (done.newest() != null) {
-      newest[0] = Timestamps.toMicros(done.newest());
-    }
-    listener.batchWritten(plan.view(), totals[0], totals[1]);
-  }
-
-  /**
-   * Tile rows rebuilt and written by the engine's workers ({@link TileRowsWriter}); adds the rows
-   * written to {@code totals} and returns the rows left to concurrent online writers.
-   */
-  private long tilesWritten(TileRowsWriter workers, TileRowsJob job, String view, String table, Listener listener,
-      long[] totals) {
-    long read = totals[0];
-    long wrote = totals[1];
-    TileRowsJob.Counts done;
-    try {
-      done = workers.writeTileRows(job, repoRoot, opener, table, (r, w) -> listener.batchWritten(view, read, wrote + w));
-    } catch (SourceDataException e) {
-      throw new SourceDataException(e.source(), e.file(), e.getMessage() + "; the watermark did not move", e);
-    } catch (QuiverException e) {
-      throw new QuiverException("materialization of " + view + " failed on the offline engine's workers rebuilding its tile"
-          + " rows: " + e.getMessage() + "; its watermark did not move, run it again", e);
-    }
-    totals[1] += done.keysWritten();
-    listener.batchWritten(view, totals[0], totals[1]);
-    return done.keysSkipped();
-  }
-
-  /**
-   * The check pass of a view with {@code fail} rules: reads the latest rows once and judges them,
-   * writing nothing; when a fail rule fails, records the results and throws.
-   */
-  private void precheck(ViewRules rules, LatestRowsPlan plan) {
-    LatestRowEncoder encoder = new LatestRowEncoder(plan);
-    ViewRules.Run run = rules.start("materialize", slots(plan), true);
-    long newest = Long.MIN_VALUE;
-    long read = 0;
-    try (HistoricalRows rows = engine.latestRows(plan, repoRoot)) {
-      while (rows.hasNext()) {
-        Object[] r = rows.next();
-        newest = Math.max(newest, encoder.eventMicros(r));
-        read += encoder.sourceRows(r);
-        run.admit(r);
-      }
-    }
-    List<RuleResult> results = run.finish(newest == Long.MIN_VALUE ? null : Timestamps.ofMicros(newest), clock.instant(), read);
-    if (ViewRules.failed(results)) {
-      ResultRecorder.record(registry, results, true);
-      throw new ValidationException(plan.source().name(), plan.view(), results);
-    }
-  }
-
-  /** Where a column feature's value is in a row of {@link OfflineEngine#latestRows}. */
-  private static java.util.function.ToIntFunction<ColumnFeature> slots(LatestRowsPlan plan) {
-    int first = plan.keys().size() + 2; // keys, event time, created time, then the features
-    List<String> names = plan.features().stream().map(LatestValue::outputName).toList();
-    return c -> first + names.indexOf(c.name());
-  }
-
-  /**
-   * The latest row per entity, encoded; {@code newest[0]} becomes the newest event time read (micros).
-   * With {@code rules}, each row is checked first and a row a {@code skip_row} rule drops is not
-   * written; {@code run[0]} becomes the run's tallies.
-   */
-  private void latestRows(LatestRowsPlan plan, Sink<OnlineStore.Entry> sink, long[] newest, ViewRules rules,
-      ViewRules.Run[] run) throws InterruptedException {
-    LatestRowEncoder encoder = new LatestRowEncoder(plan);
-    ViewRules.Run checks = rules == null ? null : rules.start("materialize", slots(plan), true);
-    run[0] = checks;
-    try (HistoricalRows rows = engine.latestRows(plan, repoRoot)) {
-      List<OnlineStore.Entry> batch = new ArrayList<>(BATCH);
-      long read = 0;
-      while (rows.hasNext()) {
-        Object[] r = rows.next();
-        newest[0] = Math.max(newest[0], encoder.eventMicros(r));
-        read += encoder.sourceRows(r); // LatestRowsPlan.SOURCE_ROWS: the key's rows in range
-        if (checks != null && !checks.admit(r)) {
-          continue; // dropped by a skip_row rule: the entity keeps what it had online
-        }
-        batch.add(encoder.encode(r));
-        if (batch.size() == BATCH) {
-          sink.accept(batch, read);
-          batch = new ArrayList<>(BATCH);
-          read = 0;
-        }
-      }
-      if (!batch.isEmpty() || read > 0) { // rows all dropped still count as read
-        sink.accept(batch, read);
-      }
-    }
-  }
-
-  /** The offline read for one view: its keys and column features. */
-  static LatestRowsPlan plan(Definitions defs, FeatureView view, Instant start, Instant end) {
-    Source s = defs.source(view.source()).orElseThrow(() ->
-        new QuiverException("view " + view.qualifiedName() + " reads source '" + view.source() + "', which the registry does not define"));
-    FileSource source = switch (s) {
-      case FileSource f -> f;
-      case StreamSource st -> st.batch();
-    };
-    List<KeyBinding> keys = new ArrayList<>();
-    for (String e : view.entities()) {
-      Entity entity = defs.entity(e).orElseThrow(() -> new QuiverException("view " + view.qualifiedName() + " uses undefined entity " + e));
-      for (JoinKey k : entity.joinKeys()) {
-        keys.add(new KeyBinding(k.name(), source.rawColumn(k.name()), k.type()));
-      }
-    }
-    List<LatestValue> features = new ArrayList<>();
-    for (Feature f : view.features()) {
-      if (f instanceof ColumnFeature c) {
-        features.add(new LatestValue(new dev.quiver.core.model.FeatureRef(view.name(), view.version(), c.name()),
-            source.rawColumn(c.column()), c.name(), c.type()));
-      }
-    }
-    return new LatestRowsPlan(view.qualifiedName(), source, keys, features, start, end);
   }
 }

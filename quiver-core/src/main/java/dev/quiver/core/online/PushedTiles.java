@@ -68,7 +68,7 @@ final class PushedTiles {
    * @throws dev.quiver.core.InvalidRequestException when a column the view's layout reads is missing
    *     or a value does not fit its type
    */
-  static PushedTiles prepare(Target target, List<JoinKey> keys, Pusher.EncodedKeys encoded, Map<String, List<Object>> pushed,
+  static PushedTiles prepare(Target target, List<JoinKey> keys, PushedKeys.EncodedKeys encoded, Map<String, List<Object>> pushed,
       int rows, List<Instant> events, List<Instant> created) {
     TileLayout layout = target.layout();
     List<String> columns = new ArrayList<>(layout.columns());
@@ -86,7 +86,7 @@ final class PushedTiles {
     List<List<Object>> valueColumns = new ArrayList<>();
     List<ValueType> valueTypes = new ArrayList<>();
     for (String c : columns) {
-      valueColumns.add(Pusher.column(pushed, c, target.view()));
+      valueColumns.add(PushedColumns.column(pushed, c, target.view()));
       valueTypes.add(layout.columns().contains(c) ? layout.columnType(c) : target.earlier().columnType(c));
     }
     Map<ByteBuffer, Integer> keyIndex = new LinkedHashMap<>();

@@ -4,20 +4,15 @@ import dev.quiver.core.ConflictException;
 import dev.quiver.core.InvalidRequestException;
 import dev.quiver.core.aggregate.TileLayout;
 import dev.quiver.core.aggregate.TileRowHeader;
-import dev.quiver.core.offline.QueryInput;
-import dev.quiver.core.spi.SourceColumn;
 import dev.quiver.core.Names;
 import dev.quiver.core.NotFoundException;
-import dev.quiver.core.model.ColumnFeature;
 import dev.quiver.core.model.Definitions;
-import dev.quiver.core.model.Feature;
 import dev.quiver.core.model.FeatureView;
 import dev.quiver.core.model.FileSource;
 import dev.quiver.core.model.JoinKey;
-import dev.quiver.core.model.ScalarType;
 import dev.quiver.core.model.Source;
 import dev.quiver.core.model.StreamSource;
-import dev.quiver.core.model.ValueType;
+import dev.quiver.core.online.PushedKeys.EncodedKeys;
 import dev.quiver.core.offline.OfflineEngine;
 import dev.quiver.core.quality.ResultRecorder;
 import dev.quiver.core.registry.RegistryStore;
@@ -25,11 +20,9 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Writes pushed rows (Feast's {@code /push}: a source name and columns of rows) to the online store,
@@ -259,16 +252,16 @@ public final class Pusher {
   private Result push(FileSource file, List<FeatureView> views, Map<String, List<Object>> columns, Target target,
       Origin origin) {
     String sourceName = file.name();
-    int rows = rows(columns);
-    check(origin, rows);
-    List<Instant> events = times(columns, file.timestampColumn(), rows, true);
+    int rows = PushedColumns.rows(columns);
+    PushedColumns.check(origin, rows);
+    List<Instant> events = PushedColumns.times(columns, file.timestampColumn(), rows, true);
     bounds.checkEvents(file.timestampColumn(), events); // a future event time is refused before anything is written
     List<Instant> created = file.createdColumn() == null || !columns.containsKey(file.createdColumn())
-        ? null : times(columns, file.createdColumn(), rows, false);
+        ? null : PushedColumns.times(columns, file.createdColumn(), rows, false);
     Map<List<JoinKey>, EncodedKeys> encoded = new java.util.HashMap<>(); // each key encoded once per push, shared by views
     List<ViewRows> prepared = new ArrayList<>();
     for (FeatureView view : views) {
-      prepared.add(prepare(view, columns, rows, events, created, encoded));
+      prepared.add(ViewRows.prepare(defs, view, columns, rows, events, created, encoded));
     }
     List<PushedTiles> tileUpdates = new ArrayList<>();
     for (FeatureView view : views) {
@@ -281,7 +274,7 @@ public final class Pusher {
     }
     Path appended = null;
     if (target.offline()) {
-      appended = appendOffline(file, columns, rows, origin);
+      appended = new OfflineAppend(defs, offline, repoRoot).appendOffline(file, columns, rows, origin);
     }
     List<RowPosition> positions = positions(appended, origin, rows);
     long written = 0;
@@ -304,38 +297,6 @@ public final class Pusher {
     }
     return new Result(sourceName, rows, views.stream().map(FeatureView::qualifiedName).toList(), written, appended,
         counts.applied(), counts.duplicates(), counts.late(), 0);
-  }
-
-  /** Refuses an origin that does not fit the rows. */
-  private static void check(Origin origin, int rows) {
-    switch (origin) {
-      case Origin.Push(String key) -> {
-        if (key != null && (key.isEmpty() || key.length() > 256)) {
-          throw new InvalidRequestException("an idempotency key must have 1 to 256 characters, got " + key.length());
-        }
-        if (key != null && key.startsWith(PushedFile.KEY_PREFIX)) {
-          throw new InvalidRequestException("idempotency keys starting with '" + PushedFile.KEY_PREFIX
-              + "' are reserved (tile rows record the pushed files a materialization read under them); choose another key");
-        }
-      }
-      case Origin.Stream s -> {
-        long[] o = s.offsets();
-        if (s.positions() != null && s.positions().size() != rows) {
-          throw new InvalidRequestException("stream " + s.stream() + " partition " + s.partition() + ": "
-              + s.positions().size() + " positions for " + rows + " rows; give one position per row");
-        }
-        if (o.length != rows) {
-          throw new InvalidRequestException("stream " + s.stream() + " partition " + s.partition() + ": " + o.length
-              + " offsets for " + rows + " rows; give one offset per row");
-        }
-        for (int r = 0; r < o.length; r++) {
-          if (o[r] < 0 || (r > 0 && o[r] < o[r - 1])) {
-            throw new InvalidRequestException("stream " + s.stream() + " partition " + s.partition() + ": offset " + o[r]
-                + " at row " + r + " is negative or smaller than the one before; apply a partition's events in offset order");
-          }
-        }
-      }
-    }
   }
 
   /**
@@ -364,274 +325,12 @@ public final class Pusher {
     return out;
   }
 
-  /** One view's rows, checked and coerced, to be encoded once their positions are known. */
-  private record ViewRows(String table, List<String> names, List<ValueType> types, List<byte[]> keys,
-      List<Instant> events, List<Instant> created, List<List<Object>> values) {
-    List<OnlineStore.Entry> entries(List<RowPosition> positions) {
-      List<OnlineStore.Entry> entries = new ArrayList<>(keys.size());
-      for (int r = 0; r < keys.size(); r++) {
-        entries.add(new OnlineStore.Entry(keys.get(r), RowEncoding.encode(events.get(r),
-            created == null ? null : created.get(r), positions.get(r), names, types, values.get(r))));
-      }
-      return entries;
-    }
-  }
-
   private PushedTiles prepareTiles(FeatureView view, FileSource file, Map<String, List<Object>> columns, int rows,
       List<Instant> events, List<Instant> created, Map<List<JoinKey>, EncodedKeys> encoded) {
-    List<JoinKey> keys = joinKeys(view);
-    return PushedTiles.prepare(new PushedTiles.Target(view, TileRows.table(defs.project(), view), layout(view, file),
-        earlierLayout(view, file), serving.tilesRebuilt(view)), keys,
-        encodedKeys(keys, columns, rows, view, encoded), columns, rows, events, created);
-  }
-
-  /** The view's join keys, in entity order. */
-  private List<JoinKey> joinKeys(FeatureView view) {
-    List<JoinKey> keys = new ArrayList<>();
-    for (String e : view.entities()) {
-      keys.addAll(defs.entity(e).orElseThrow().joinKeys());
-    }
-    return keys;
-  }
-
-  /**
-   * Every row's key values (coerced to the join keys' types) and encoded key.
-   *
-   * @param values row by row, as {@link #keyValues} gives them
-   * @param encoded row by row, {@link KeyEncoding#encode} of the values
-   */
-  record EncodedKeys(List<List<Object>> values, List<byte[]> encoded) {}
-
-  /** The rows' keys for {@code keys}: computed by the first view of the push that needs them, then shared. */
-  private static EncodedKeys encodedKeys(List<JoinKey> keys, Map<String, List<Object>> columns, int rows, FeatureView view,
-      Map<List<JoinKey>, EncodedKeys> encoded) {
-    EncodedKeys known = encoded.get(keys);
-    if (known != null) {
-      return known;
-    }
-    KeyRows keyRows = new KeyRows(keys, columns, rows, view);
-    for (int r = 0; r < rows; r++) {
-      keyRows.add(r);
-    }
-    EncodedKeys out = keyRows.done();
-    encoded.put(List.copyOf(keys), out);
-    return out;
-  }
-
-  /** Builds {@link EncodedKeys} row by row, so a caller can check each row's keys where it checked them before. */
-  private static final class KeyRows {
-    private final List<JoinKey> keys;
-    private final List<ScalarType> types;
-    private final List<List<Object>> keyColumns = new ArrayList<>();
-    private final List<List<Object>> values;
-    private final List<byte[]> bytes;
-
-    KeyRows(List<JoinKey> keys, Map<String, List<Object>> columns, int rows, FeatureView view) {
-      this.keys = keys;
-      this.types = keys.stream().map(JoinKey::type).toList();
-      for (JoinKey k : keys) {
-        keyColumns.add(column(columns, k.name(), view));
-      }
-      this.values = new ArrayList<>(rows);
-      this.bytes = new ArrayList<>(rows);
-    }
-
-    void add(int r) {
-      List<Object> keyValues = keyValues(keys, keyColumns, r);
-      values.add(keyValues);
-      bytes.add(KeyEncoding.encode(types, keyValues));
-    }
-
-    EncodedKeys done() {
-      return new EncodedKeys(values, bytes);
-    }
-  }
-
-  /** The view's tile layout, with the input types of the source's files (as materialization sees them). */
-  private TileLayout layout(FeatureView view, FileSource file) {
-    return TILE_LAYOUTS.computeIfAbsent(new LayoutKey(view, repoRoot), k -> tileLayout(view, file));
-  }
-
-  /**
-   * The layout of the definition {@code view} was last materialized under, when its tile families
-   * differ from the view's (rows not rebuilt since have it); null when they do not, when it read
-   * another source or other entities (its rows are refused then), or when its columns are gone.
-   */
-  private TileLayout earlierLayout(FeatureView view, FileSource file) {
-    FeatureView then = serving.tilesWrittenFor(view);
-    if (then == null || !then.source().equals(view.source()) || !then.entities().equals(view.entities())) {
-      return null;
-    }
-    try {
-      return layout(then, file);
-    } catch (dev.quiver.core.QuiverException e) {
-      return null; // a column it read is no longer in the source: its rows are refused, materialize rebuilds them
-    }
-  }
-
-  private record LayoutKey(FeatureView view, Path repoRoot) {}
-
-  /** Tile layouts by view and repository: the source's column types are read once per process. */
-  private static final Map<LayoutKey, TileLayout> TILE_LAYOUTS = new java.util.concurrent.ConcurrentHashMap<>();
-
-  /** The view's tile layout, with the input types of the source's files (as materialization sees them). */
-  private TileLayout tileLayout(FeatureView view, FileSource file) {
-    if (offline == null) {
-      throw new InvalidRequestException("view " + view.qualifiedName() + " has window aggregates, whose online tiles need the"
-          + " source's column types from the offline store, which this pusher has no access to");
-    }
-    Map<String, ValueType> raw = new LinkedHashMap<>();
-    for (SourceColumn c : offline.describe(new QueryInput.Sql("SELECT * FROM " + offline.quoteIdentifier(file.name())), List.of(file), repoRoot)) {
-      raw.put(c.name(), c.type());
-    }
-    return TileLayout.of(view, c -> raw.get(file.rawColumn(c)));
-  }
-
-  private ViewRows prepare(FeatureView view, Map<String, List<Object>> columns, int rows, List<Instant> events,
-      List<Instant> created, Map<List<JoinKey>, EncodedKeys> encoded) {
-    List<JoinKey> keys = joinKeys(view);
-    List<String> names = new ArrayList<>();
-    List<ValueType> types = new ArrayList<>();
-    List<List<Object>> featureColumns = new ArrayList<>();
-    for (Feature f : view.features()) {
-      if (f instanceof ColumnFeature c) {
-        names.add(c.name());
-        types.add(c.type());
-        featureColumns.add(column(columns, c.column(), view));
-      }
-    }
-    EncodedKeys known = encoded.get(keys);
-    KeyRows keyRows = known == null ? new KeyRows(keys, columns, rows, view) : null;
-    List<List<Object>> rowValues = new ArrayList<>(rows);
-    for (int r = 0; r < rows; r++) {
-      if (keyRows != null) {
-        keyRows.add(r); // row r's keys are checked before its values, as they always were
-      }
-      List<Object> values = new ArrayList<>(names.size());
-      for (int f = 0; f < names.size(); f++) {
-        values.add(PushValues.coerce(types.get(f), featureColumns.get(f).get(r), names.get(f), r));
-      }
-      rowValues.add(values);
-    }
-    if (keyRows != null) {
-      known = keyRows.done();
-      encoded.put(List.copyOf(keys), known);
-    }
-    return new ViewRows(OnlineTables.of(defs.project(), view), names, types, known.encoded(), events, created,
-        rowValues);
-  }
-
-  /** Row r's key values, coerced to the join keys' types; a null key is refused by name. */
-  static List<Object> keyValues(List<JoinKey> keys, List<List<Object>> keyColumns, int r) {
-    List<Object> values = new ArrayList<>(keys.size());
-    for (int k = 0; k < keys.size(); k++) {
-      Object v = keyColumns.get(k).get(r);
-      if (v == null) {
-        throw new InvalidRequestException("column '" + keys.get(k).name() + "' row " + r + " is null; every pushed row needs its keys");
-      }
-      values.add(EntityValues.coerce(keys.get(k), v, r));
-    }
-    return values;
-  }
-
-  private Path appendOffline(FileSource source, Map<String, List<Object>> columns, int rows, Origin origin) {
-    if (offline == null) {
-      throw new InvalidRequestException("this server does not write to the offline store; push with \"to\": \"online\"");
-    }
-    // The value types every view over the source expects, so a wrong value is refused here, by name.
-    Map<String, ValueType> typed = new LinkedHashMap<>();
-    Map<String, JoinKey> keyColumns = new LinkedHashMap<>();
-    for (FeatureView view : defs.views()) {
-      if (!view.source().equals(source.name())) {
-        continue;
-      }
-      for (String e : view.entities()) {
-        defs.entity(e).orElseThrow().joinKeys().forEach(k -> keyColumns.putIfAbsent(k.name(), k));
-      }
-      for (Feature f : view.features()) {
-        if (f instanceof ColumnFeature c && c.type() != null) {
-          typed.put(c.column(), c.type());
-        }
-      }
-    }
-    List<String> names = new ArrayList<>(columns.keySet());
-    List<String> raw = names.stream().map(source::rawColumn).toList();
-    List<Object[]> out = new ArrayList<>(rows);
-    for (int r = 0; r < rows; r++) {
-      Object[] row = new Object[names.size()];
-      for (int c = 0; c < names.size(); c++) {
-        String name = names.get(c);
-        Object v = columns.get(name).get(r);
-        ValueType t = typed.get(name);
-        JoinKey key = keyColumns.get(name);
-        row[c] = name.equals(source.timestampColumn()) || name.equals(source.createdColumn())
-            ? (v == null ? null : PushValues.timestamp(v, name, r))
-            : key != null ? EntityValues.coerce(key, v, r)
-            : t != null ? PushValues.coerce(t, v, name, r) : v;
-      }
-      out.add(row);
-    }
-    if (origin instanceof Origin.Push(String key) && key != null) {
-      return offline.appendToSource(source, repoRoot, raw, out, "key-" + keyHash(key));
-    }
-    return offline.appendToSource(source, repoRoot, raw, out);
-  }
-
-  /** A file-name-safe digest of an idempotency key (SHA-256, the first 16 bytes in hex). */
-  static String keyHash(String key) {
-    try {
-      byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest(key.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-      return java.util.HexFormat.of().formatHex(d, 0, 16);
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  static List<Object> column(Map<String, List<Object>> columns, String name, FeatureView view) {
-    List<Object> col = columns.get(name);
-    if (col == null) {
-      throw new InvalidRequestException("the pushed rows have no column '" + name + "', which view "
-          + view.qualifiedName() + " needs; columns given: " + String.join(", ", columns.keySet()));
-    }
-    return col;
-  }
-
-  private static List<Instant> times(Map<String, List<Object>> columns, String name, int rows, boolean required) {
-    List<Object> col = columns.get(name);
-    if (col == null) {
-      throw new InvalidRequestException("the pushed rows have no '" + name + "' column (the source's event time)");
-    }
-    List<Instant> out = new ArrayList<>(rows);
-    for (int r = 0; r < rows; r++) {
-      Object v = col.get(r);
-      if (v == null && required) {
-        throw new InvalidRequestException("column '" + name + "' row " + r + " is null; every pushed row needs its event time");
-      }
-      out.add(v == null ? null : PushValues.timestamp(v, name, r));
-    }
-    return out;
-  }
-
-  private static int rows(Map<String, List<Object>> columns) {
-    if (columns.isEmpty()) {
-      throw new InvalidRequestException("nothing to push: 'df' has no columns");
-    }
-    int rows = -1;
-    Set<String> seen = new LinkedHashSet<>();
-    for (var e : columns.entrySet()) {
-      if (e.getValue() == null) {
-        throw new InvalidRequestException("column '" + e.getKey() + "' has no values");
-      }
-      if (rows >= 0 && e.getValue().size() != rows) {
-        throw new InvalidRequestException("pushed columns have different lengths: '" + e.getKey() + "' has "
-            + e.getValue().size() + " values, '" + seen.iterator().next() + "' has " + rows);
-      }
-      rows = e.getValue().size();
-      seen.add(e.getKey());
-    }
-    if (rows == 0) {
-      throw new InvalidRequestException("nothing to push: the columns are empty");
-    }
-    return rows;
+    List<JoinKey> keys = PushedKeys.joinKeys(defs, view);
+    PushedTileLayouts layouts = new PushedTileLayouts(offline, repoRoot, serving);
+    return PushedTiles.prepare(new PushedTiles.Target(view, TileRows.table(defs.project(), view), layouts.layout(view, file),
+        layouts.earlierLayout(view, file), serving.tilesRebuilt(view)), keys,
+        PushedKeys.encodedKeys(keys, columns, rows, view, encoded), columns, rows, events, created);
   }
 }

@@ -144,7 +144,7 @@ final class TileRebuild {
   }
 
   /** Streams the source rows sorted by key and time and hands one {@link KeyRows} per key to the sink. */
-  void scan(Materializer.Sink<KeyRows> sink) throws InterruptedException {
+  void scan(BatchTransfer.Sink<KeyRows> sink) throws InterruptedException {
     LatestRowsPlan plan = scanPlan();
     List<ScalarType> keyTypes = plan.keys().stream().map(KeyBinding::type).toList();
     int keyCount = keyTypes.size();

@@ -6,5 +6,11 @@
  * statuses. Materialized rows are encoded by {@link dev.quiver.core.online.LatestRowEncoder} wherever they
  * are written, and an {@link dev.quiver.core.online.OnlineStoreOpener} lets an engine's workers open
  * the store themselves.
+ *
+ * <p>Writes: {@link dev.quiver.core.online.Pusher} (pushed rows and stream batches; its
+ * package-private parts check the columns, encode the keys once per push, append the offline file
+ * and find the tile layouts) and {@link dev.quiver.core.online.Materializer} (the offline store into
+ * the online one; a reader thread hands batches to the writing thread, or the engine's own workers
+ * write, and tile rows are rebuilt by {@code TileRebuild}).
  */
 package dev.quiver.core.online;

@@ -23,7 +23,7 @@ class MaterializerTransferTest {
     String view = "transfer_test_" + System.nanoTime() + "@v1";
     // the writer takes one batch and the queue holds four more: after five the reader waits
     CountDownLatch handedOver = new CountDownLatch(5);
-    assertThatThrownBy(() -> Materializer.transfer(view, sink -> {
+    assertThatThrownBy(() -> BatchTransfer.transfer(view, sink -> {
       while (true) {
         sink.accept(List.of(ENTRY), 1);
         handedOver.countDown();
@@ -54,7 +54,7 @@ class MaterializerTransferTest {
     Throwable[] thrown = new Throwable[1];
     Thread writer = Thread.ofPlatform().start(() -> {
       try {
-        Materializer.transfer(view, sink -> {
+        BatchTransfer.transfer(view, sink -> {
           while (true) {
             sink.accept(List.of(ENTRY), 1);
             handedOver.countDown();
@@ -107,7 +107,7 @@ class MaterializerTransferTest {
   @Test
   void everyBatchIsWrittenAndCounted() {
     long[] totals = new long[2];
-    Materializer.transfer("transfer_counts@v1", sink -> {
+    BatchTransfer.transfer("transfer_counts@v1", sink -> {
       for (int i = 0; i < 10; i++) {
         sink.accept(List.of(ENTRY, ENTRY), 3);
       }

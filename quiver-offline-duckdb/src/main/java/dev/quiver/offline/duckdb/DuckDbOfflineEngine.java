@@ -2,7 +2,6 @@ package dev.quiver.offline.duckdb;
 
 import dev.quiver.core.InvalidRequestException;
 import dev.quiver.core.QuiverException;
-import dev.quiver.core.SourceDataException;
 import dev.quiver.core.model.FileFormat;
 import dev.quiver.core.model.FileSource;
 import dev.quiver.core.offline.DatasetDirectory;
@@ -13,7 +12,6 @@ import dev.quiver.core.offline.PointInTimePlan;
 import dev.quiver.core.offline.QueryInput;
 import dev.quiver.core.offline.UploadedQueryRows;
 import dev.quiver.core.spi.SourceColumn;
-import dev.quiver.core.spi.SourceFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,16 +20,11 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.Collection;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.DoubleConsumer;
 import java.util.function.Function;
-import org.duckdb.DuckDBPreparedStatement;
 
 /**
  * The embedded offline engine: each call opens its own in-memory DuckDB, renders the plan with
@@ -62,8 +55,8 @@ final class DuckDbOfflineEngine implements OfflineEngine {
           }
         }
       }
-      if (confined(query)) {
-        QuerySql.confine(c, repoRoot, files(read, repoRoot));
+      if (RepoConfinement.confined(query)) {
+        QuerySql.confine(c, repoRoot, RepoConfinement.files(read, repoRoot));
       }
       return DuckDbSchemaReader.describe(c, relation);
     } catch (SQLException e) {
@@ -80,42 +73,11 @@ final class DuckDbOfflineEngine implements OfflineEngine {
     return QuerySql.check(query.sql()).read(tables);
   }
 
-  /** True when the query is SQL that may read only files inside the repo: it runs in {@link QuerySql#sandbox}. */
-  private static boolean confined(QueryInput query) {
-    return query instanceof QueryInput.Sql sql && !sql.allowExternalFiles();
-  }
-
-  /** Every file of the sources. */
-  private static List<Path> files(Collection<FileSource> sources, Path repoRoot) {
-    List<Path> files = new ArrayList<>();
-    sources.forEach(source -> files.addAll(Scans.files(source, repoRoot)));
-    return files;
-  }
-
-  /** Every source a plan reads: the SQL query's tables and the joins' sources. */
-  private static Set<FileSource> sources(PointInTimePlan plan) {
-    Set<FileSource> sources = new LinkedHashSet<>(plan.tables());
-    plan.joins().forEach(j -> sources.add(j.source()));
-    return sources;
-  }
-
-  /**
-   * Confines the connection of a plan whose query is SQL to the feature repo (and the files the
-   * engine reads and writes), before any of its statements run.
-   */
-  private static void confine(Connection c, PointInTimePlan plan, Path repoRoot, List<Path> written) throws SQLException {
-    if (confined(plan.query())) {
-      List<Path> files = files(sources(plan), repoRoot);
-      files.addAll(written);
-      QuerySql.confine(c, repoRoot, files);
-    }
-  }
-
   @Override
   public HistoricalRows rows(PointInTimePlan plan, Path repoRoot) {
     TrainingSql sql = TrainingSql.of(plan, repoRoot);
     return plan.finish(stream(sql.steps(), sql.select(), plan.baseColumns(),
-        c -> confine(c, plan, repoRoot, List.of()), e -> failure(e, plan, repoRoot)));
+        c -> RepoConfinement.confine(c, plan, repoRoot, List.of()), e -> DuckDbFailures.failure(e, plan, repoRoot)));
   }
 
   /**
@@ -132,9 +94,9 @@ final class DuckDbOfflineEngine implements OfflineEngine {
     }
     TrainingSql sql = TrainingSql.of(plan, repoRoot);
     DuckDbArrowRows.Work work = (rows, c) -> {
-      confine(c, plan, repoRoot, List.of());
+      RepoConfinement.confine(c, plan, repoRoot, List.of());
       String[] select = {sql.select()};
-      for (Step step : trainingSteps(plan, sql, select)) {
+      for (Step step : TrainingSteps.trainingSteps(plan, sql, select)) {
         long started = System.nanoTime();
         switch (step) {
           case Step.Sql q -> rows.execute(q.sql());
@@ -144,8 +106,9 @@ final class DuckDbOfflineEngine implements OfflineEngine {
             rows.checkCancelled();
           }
         }
-        if (timings()) {
-          System.err.printf("quiver offline: %7.3f s  %s%n", (System.nanoTime() - started) / 1e9, abbreviate(step.explain()));
+        if (StepRunner.timings()) {
+          System.err.printf("quiver offline: %7.3f s  %s%n", (System.nanoTime() - started) / 1e9,
+              StepRunner.abbreviate(step.explain()));
         }
       }
       return select[0];
@@ -154,16 +117,16 @@ final class DuckDbOfflineEngine implements OfflineEngine {
       try {
         return open(true);
       } catch (SQLException e) {
-        throw failed(e);
+        throw DuckDbFailures.failed(e);
       }
-    }, work, e -> failure(e, plan, repoRoot), allocator, batchRows));
+    }, work, e -> DuckDbFailures.failure(e, plan, repoRoot), allocator, batchRows));
   }
 
   @Override
   public HistoricalRows latestRows(LatestRowsPlan plan, Path repoRoot) {
     LatestRowsSql sql = new LatestRowsSql(plan, repoRoot);
     return stream(sql.setup(), sql.select(), plan.latestRowsColumns(), c -> {},
-        e -> failure(e, List.of(plan.source()), repoRoot));
+        e -> DuckDbFailures.failure(e, List.of(plan.source()), repoRoot));
   }
 
   @Override
@@ -190,7 +153,7 @@ final class DuckDbOfflineEngine implements OfflineEngine {
           sourceTypes.put(col.name(), col.type());
         }
       } catch (SQLException e) {
-        throw failure(e, List.of(plan.source()), repoRoot);
+        throw DuckDbFailures.failure(e, List.of(plan.source()), repoRoot);
       }
     }
     for (PointInTimePlan.LatestValue f : plan.features()) {
@@ -203,13 +166,14 @@ final class DuckDbOfflineEngine implements OfflineEngine {
       columns.add(new PointInTimePlan.Column(f.outputName(), type));
     }
     if (!positions) {
-      return stream(sql.setup(), sql.select(), columns, c -> {}, e -> failure(e, List.of(plan.source()), repoRoot));
+      return stream(sql.setup(), sql.select(), columns, c -> {},
+          e -> DuckDbFailures.failure(e, List.of(plan.source()), repoRoot));
     }
     int file = columns.size();
     columns.add(new PointInTimePlan.Column(LatestRowsPlan.SOURCE_FILE, dev.quiver.core.model.ScalarType.INT64));
     columns.add(new PointInTimePlan.Column(LatestRowsPlan.SOURCE_ROW, dev.quiver.core.model.ScalarType.INT64));
-    return new FileNamedRows(stream(sql.setup(), sql.select(), columns, c -> {}, e -> failure(e, List.of(plan.source()), repoRoot)),
-        file, sql.files());
+    return new FileNamedRows(stream(sql.setup(), sql.select(), columns, c -> {},
+        e -> DuckDbFailures.failure(e, List.of(plan.source()), repoRoot)), file, sql.files());
   }
 
   /** Work on a fresh connection before the steps run. */
@@ -227,7 +191,7 @@ final class DuckDbOfflineEngine implements OfflineEngine {
     try {
       c = open();
       setup.run(c);
-      runSteps(c, steps, p -> {}, null);
+      StepRunner.runSteps(c, steps, p -> {}, null);
       return new DuckDbRows(c, columns, select);
     } catch (SQLException e) {
       closeQuietly(c);
@@ -238,54 +202,14 @@ final class DuckDbOfflineEngine implements OfflineEngine {
     }
   }
 
-  /**
-   * Runs {@code steps} in order on {@code c}. {@code progress} receives the fraction of the steps
-   * done (0 to 1); with a {@code poller}, SQL statements report DuckDB's progress within them. With
-   * {@code -Dquiver.offline.timings=true} each step's time goes to standard error.
-   */
-  private static void runSteps(Connection c, List<Step> steps, DoubleConsumer progress, ScheduledExecutorService poller)
-      throws SQLException {
-    for (int i = 0; i < steps.size(); i++) {
-      int step = i;
-      DoubleConsumer within = fraction -> progress.accept((step + fraction) / steps.size());
-      long started = System.nanoTime();
-      switch (steps.get(i)) {
-        case Step.Sql q -> {
-          if (poller == null) {
-            try (Statement s = c.createStatement()) {
-              s.execute(q.sql());
-            }
-          } else {
-            run(c, q.sql(), within, poller);
-          }
-        }
-        case Step.Java j -> j.body().run(c, within);
-      }
-      within.accept(1);
-      if (timings()) {
-        System.err.printf("quiver offline: %7.3f s  %s%n", (System.nanoTime() - started) / 1e9,
-            abbreviate(steps.get(i).explain()));
-      }
-    }
-  }
-
-  /** True when {@code -Dquiver.offline.timings=true}: step times go to standard error. */
-  static boolean timings() {
-    return Boolean.getBoolean("quiver.offline.timings");
-  }
-
-  private static String abbreviate(String s) {
-    String flat = s.replaceAll("\\s+", " ").strip();
-    return flat.length() <= 160 ? flat : flat.substring(0, 157) + "...";
-  }
-
   @Override
   public String explain(PointInTimePlan plan, Path repoRoot) {
     TrainingSql t = TrainingSql.of(plan, repoRoot);
     StringBuilder out = new StringBuilder();
-    if (confined(plan.query())) {
+    if (RepoConfinement.confined(plan.query())) {
       out.append("-- first, the query SQL is confined to files inside the feature repo and those the engine reads and writes:\n");
-      QuerySql.sandbox(repoRoot, files(sources(plan), repoRoot)).forEach(st -> out.append(st).append(";\n"));
+      QuerySql.sandbox(repoRoot, RepoConfinement.files(RepoConfinement.sources(plan), repoRoot))
+          .forEach(st -> out.append(st).append(";\n"));
     }
     t.steps().forEach(st -> out.append(st.explain()));
     if (plan.derivation() == null) {
@@ -396,34 +320,11 @@ final class DuckDbOfflineEngine implements OfflineEngine {
     }
   }
 
-  /**
-   * The steps of a training set: the plan's, then for derived features the Java step that computes
-   * them and replaces {@code select[0]} with the select that joins them back (in query order).
-   */
-  private static List<Step> trainingSteps(PointInTimePlan plan, TrainingSql sql, String[] select) {
-    List<Step> steps = new ArrayList<>(sql.steps());
-    if (plan.derivation() != null) {
-      steps.add(new Step.Java("derived features: the core evaluator computes them from each base row", (c, done) -> {
-        if (sql instanceof PlanSql p) {
-          select[0] = p.derivedSelect(DerivationStep.run(c, p, plan, done));
-        } else {
-          // derived features over aggregates: the base rows into a table, the evaluator over them, a join back
-          String base = "__quiver_base";
-          try (Statement s = c.createStatement()) {
-            s.execute("CREATE OR REPLACE TEMP TABLE " + base + " AS " + ((WindowAggregateSql) sql).selectWithPosition());
-          }
-          select[0] = derivedOver(plan, base, DerivationStep.runOver(c, base, plan, done));
-        }
-      }));
-    }
-    return steps;
-  }
-
   /** Runs the plan's steps and COPYs the training set to {@code file}; returns the rows written. */
   private long writeFile(PointInTimePlan plan, Path repoRoot, Path file, Path target, FileFormat format, DoubleConsumer progress) {
     TrainingSql sql = TrainingSql.of(plan, repoRoot);
     String[] select = {sql.select()};
-    List<Step> steps = trainingSteps(plan, sql, select);
+    List<Step> steps = TrainingSteps.trainingSteps(plan, sql, select);
     ScheduledExecutorService poller = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "quiver-duckdb-progress");
       t.setDaemon(true);
@@ -431,61 +332,21 @@ final class DuckDbOfflineEngine implements OfflineEngine {
     });
     try (Connection c = open()) {
       // DuckDB writes through a tmp_ file beside the target when the target exists
-      confine(c, plan, repoRoot, List.of(file, file.resolveSibling("tmp_" + file.getFileName())));
+      RepoConfinement.confine(c, plan, repoRoot, List.of(file, file.resolveSibling("tmp_" + file.getFileName())));
       // the steps take the first 80%, writing the rest
-      runSteps(c, steps, f -> progress.accept(80 * f), poller);
+      StepRunner.runSteps(c, steps, f -> progress.accept(80 * f), poller);
       long started = System.nanoTime();
-      long rows = run(c, "COPY (" + TrainingSetFile.select(c, select[0], format) + ") TO " + Scans.literal(file.toString())
+      long rows = StepRunner.run(c, "COPY (" + TrainingSetFile.select(c, select[0], format) + ") TO "
+          + Scans.literal(file.toString())
           + " (" + TrainingSetFile.options(format) + ")", f -> progress.accept(80 + 20 * f), poller);
-      if (timings()) {
+      if (StepRunner.timings()) {
         System.err.printf("quiver offline: %7.3f s  COPY the training set to %s%n", (System.nanoTime() - started) / 1e9, target);
       }
       return rows;
     } catch (SQLException e) {
-      throw failure(e, plan, repoRoot);
+      throw DuckDbFailures.failure(e, plan, repoRoot);
     } finally {
       poller.shutdownNow();
-    }
-  }
-
-  /** The training set from the base table and the derived values, in query order. */
-  private static String derivedOver(PointInTimePlan plan, String base, String derived) {
-    List<Integer> outputs = plan.derivation().derivedOutputs();
-    StringBuilder sql = new StringBuilder("SELECT ");
-    String sep = "";
-    for (PointInTimePlan.Column c : plan.queryColumns()) {
-      sql.append(sep).append("b.").append(Scans.id(c.name()));
-      sep = ", ";
-    }
-    for (int i = 0; i < plan.outputs().size(); i++) {
-      int k = outputs.indexOf(i);
-      String name = plan.outputs().get(i).name();
-      sql.append(sep).append(k >= 0 ? "d." + PlanSql.derivedColumn(k) : "b." + Scans.id(name)).append(" AS ").append(Scans.id(name));
-      sep = ", ";
-    }
-    return sql.append(" FROM ").append(base).append(" b LEFT JOIN ").append(derived).append(" d ON d.").append(PlanSql.ROW)
-        .append(" = b.").append(WindowAggregateSql.POSITION).append(" ORDER BY b.").append(WindowAggregateSql.POSITION).toString();
-  }
-
-  /** Runs one statement, reporting DuckDB's progress within it (0 to 1); returns its update count. */
-  private static long run(Connection c, String sql, DoubleConsumer within, ScheduledExecutorService poller) throws SQLException {
-    try (DuckDBPreparedStatement s = c.prepareStatement(sql).unwrap(DuckDBPreparedStatement.class)) {
-      var task = poller.scheduleAtFixedRate(() -> {
-        try {
-          double pct = s.getQueryProgress().getPercentage();
-          if (pct >= 0) {
-            within.accept(pct / 100.0);
-          }
-        } catch (SQLException | RuntimeException ignored) {
-          // the statement finished between two polls
-        }
-      }, 200, 200, TimeUnit.MILLISECONDS);
-      try {
-        s.execute();
-        return Math.max(0, s.getUpdateCount());
-      } finally {
-        task.cancel(false);
-      }
     }
   }
 
@@ -500,7 +361,7 @@ final class DuckDbOfflineEngine implements OfflineEngine {
     try (Connection c = open()) {
       return SourceAppender.append(c, source, repoRoot, null, columns, rows, tag);
     } catch (SQLException e) {
-      throw failure(e, List.of(source), repoRoot);
+      throw DuckDbFailures.failure(e, List.of(source), repoRoot);
     }
   }
 
@@ -510,7 +371,7 @@ final class DuckDbOfflineEngine implements OfflineEngine {
     try (Connection c = open()) {
       return SourceAppender.append(c, source, repoRoot, fileName, columns, rows, null);
     } catch (SQLException e) {
-      throw failure(e, List.of(source), repoRoot);
+      throw DuckDbFailures.failure(e, List.of(source), repoRoot);
     }
   }
 
@@ -534,48 +395,6 @@ final class DuckDbOfflineEngine implements OfflineEngine {
       s.execute("SET TimeZone = 'UTC'");
     }
     return c;
-  }
-
-  /**
-   * A DuckDB error while computing a training set: the query SQL reading a file outside the repo (a
-   * request error), a source's file that vanished or could not be read (a source data error naming
-   * it), or else the engine's failure.
-   */
-  private static QuiverException failure(SQLException e, PointInTimePlan plan, Path repoRoot) {
-    InvalidRequestException outside = QuerySql.outsideRepo(e, repoRoot);
-    return outside != null ? outside : failure(e, sources(plan), repoRoot);
-  }
-
-  /**
-   * A DuckDB error while reading {@code sources}: a {@link SourceDataException} naming the source and
-   * its file when one of them is gone or is the file DuckDB names, else the engine's failure.
-   */
-  static QuiverException failure(SQLException e, Collection<FileSource> sources, Path repoRoot) {
-    String reason = DuckDbSchemaReader.reason(e.getMessage());
-    for (FileSource source : sources) {
-      List<Path> files;
-      try {
-        files = SourceFiles.resolve(source, repoRoot);
-      } catch (SourceDataException gone) {
-        gone.addSuppressed(e);
-        return gone; // deleted or made unreadable while the engine was reading it
-      }
-      for (Path file : files) {
-        if (reason.contains(file.toAbsolutePath().toString())) {
-          return DuckDbSchemaReader.unreadable(source, repoRoot, List.of(file), e);
-        }
-      }
-    }
-    return failed(e);
-  }
-
-  static QuiverException failed(SQLException e) {
-    String reason = DuckDbSchemaReader.reason(e.getMessage());
-    // a column the applied definitions read is gone: the files changed after apply
-    String hint = reason != null && reason.contains("Binder Error") && (reason.contains("not found") || reason.contains("does not have a column"))
-        ? "; the source files may have changed since the definitions were applied: run 'quiver plan' to see what differs"
-        : "";
-    return new QuiverException("the offline engine (DuckDB) failed: " + reason + hint, e);
   }
 
   private static void closeQuietly(Connection c) {

@@ -149,7 +149,7 @@ final class LatestRowMatch {
     }
     PicksTable.write(c, table, columns, picked, none, n);
     long t3 = System.nanoTime();
-    if (DuckDbOfflineEngine.timings()) {
+    if (StepRunner.timings()) {
       System.err.printf("quiver offline:   match: query rows %.3f s, source scan %.3f s, writing picks %.3f s; keys numbered in Java: %s%n", (t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9,
           keys.stream().map(k -> k.ids != null).toList());
     }
@@ -409,7 +409,7 @@ final class LatestRowMatch {
 
   /** Offers every source row to one join's slots; {@code seen} gets the rows done so far. */
   private static void offerAll(MatchRows rows, int j, JoinSlots js, java.util.function.LongConsumer seen) {
-    long cpu = DuckDbOfflineEngine.timings() ? threadCpu() : 0;
+    long cpu = StepRunner.timings() ? threadCpu() : 0;
     long done = 0;
     MatchRows.Batch b;
     while ((b = rows.next(j)) != null) {
@@ -427,7 +427,7 @@ final class LatestRowMatch {
       done += b.size;
       seen.accept(done);
     }
-    if (DuckDbOfflineEngine.timings()) {
+    if (StepRunner.timings()) {
       System.err.printf("quiver offline:     join %d: %.3f CPU-s%n", j, (threadCpu() - cpu) / 1e9);
     }
   }

@@ -79,11 +79,11 @@ final class MatchRows implements AutoCloseable {
   }
 
   private void read(DuckDBChunkedResult rs, int columnCount) {
-    long cpu = DuckDbOfflineEngine.timings() ? LatestRowMatch.threadCpu() : 0;
+    long cpu = StepRunner.timings() ? LatestRowMatch.threadCpu() : 0;
     try {
       readBatches(rs, columnCount);
     } finally {
-      if (DuckDbOfflineEngine.timings()) {
+      if (StepRunner.timings()) {
         System.err.printf("quiver offline:     reader: %.3f CPU-s%n", (LatestRowMatch.threadCpu() - cpu) / 1e9);
       }
     }
@@ -192,7 +192,7 @@ final class MatchRows implements AutoCloseable {
     handed[j] = b;
     if (b.failure != null) {
       Throwable t = b.failure;
-      throw t instanceof SQLException s ? DuckDbOfflineEngine.failed(s)
+      throw t instanceof SQLException s ? DuckDbFailures.failed(s)
           : t instanceof RuntimeException r ? r : new QuiverException("reading source rows failed: " + t.getMessage(), t);
     }
     return b;

@@ -89,7 +89,7 @@ final class SourceCursor implements AutoCloseable, SortedSourceRows {
     at = 0;
     if (current.failure != null) {
       Throwable t = current.failure;
-      throw t instanceof SQLException s ? DuckDbOfflineEngine.failed(s)
+      throw t instanceof SQLException s ? DuckDbFailures.failed(s)
           : t instanceof RuntimeException r ? r : new QuiverException("reading source rows failed: " + t.getMessage(), t);
     }
   }

@@ -18,7 +18,11 @@
  * dev.quiver.core.offline.sweep}); what is here is how DuckDB scans the files, feeds the sweeps,
  * fetches the picked rows' columns and writes the output: a file ({@code COPY}), JDBC rows, or
  * DuckDB's own Arrow batches ({@code DuckDbArrowRows}, through Arrow's C data interface, which the
- * caller puts on the class path; this module needs no Arrow to compile).
+ * caller puts on the class path; this module needs no Arrow to compile). The engine itself ({@code
+ * DuckDbOfflineEngine}) opens connections and answers the {@link dev.quiver.core.offline.OfflineEngine}
+ * calls; {@code StepRunner} runs the steps with progress and timings, {@code TrainingSteps} adds the
+ * derived-feature step, {@code RepoConfinement} keeps query SQL inside the feature repo, and {@code
+ * DuckDbFailures} turns DuckDB errors into exceptions that name the source file or the fix.
  *
  * <p>Every call opens its own in-memory DuckDB connection and closes it before returning, so the
  * public types are thread-safe and hold no native resources between calls.

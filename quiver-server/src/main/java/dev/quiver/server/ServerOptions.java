@@ -277,7 +277,7 @@ public record ServerOptions(
       int maxQueued, Duration queueBudget, Duration latencyTarget) {
     /**
      * 60 s idle, 10 s per request, 4,096 connections, 1 s in the queue at most, 1,024 queued, a 5 ms queue budget,
-     * no latency limit (until a quiet-machine measurement decides its default: docs/benchmarks.md).
+     * no latency limit (opt in: docs/security.md says when, with what it measured).
      */
     public static final Admission DEFAULTS = new Admission(Duration.ofSeconds(60), Duration.ofSeconds(10), 4096,
         Duration.ofSeconds(1), 1024, Duration.ofMillis(5), Duration.ZERO);

@@ -86,6 +86,7 @@ public final class ServerMetrics {
     }
     shedCounter("grpc", IN_FLIGHT);
     shedCounter("grpc", QUEUE_WAIT);
+    shedCounter("grpc", LATENCY_LIMIT);
     shedCounter("grpc", QUEUE_TIMEOUT);
     for (String reason : new String[] {IDLE, REQUEST_TIMEOUT, OVER_CAPACITY}) {
       closedCounter(reason);

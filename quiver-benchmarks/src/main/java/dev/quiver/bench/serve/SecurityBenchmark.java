@@ -14,8 +14,6 @@ import dev.quiver.server.auth.ApiTokens;
 import dev.quiver.testkit.LocalRedis;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -62,7 +60,14 @@ import java.util.concurrent.TimeUnit;
  *     [--rate 5000] [--warmup 2s] [--duration 10s] [--jit-warmup 10s] [--connections 32] [--saturation-connections 32]
  *     [--server-queue-timeout MS] [--server-queue-budget MS] [--server-latency-target MS (0: off)] [--overload-grpc on|off] [--overload-factor 2] [--overload-rate N] [--overload-grpc-rate N] [--overload-connections 256] [--probe-rate 200] [--normal-ms 10]
  *     [--honour-retry-after on] [--slow-clients 500] [--server-request-timeout MS]
+ *     [--client-cpus 0 --server-cpus 1 [--redis-cpus 1]]
  * </pre>
+ *
+ * <p>Cores: {@code --client-cpus 0 --server-cpus 1} pins the load generator (this JVM) and the server's JVM to
+ * different CPUs ({@code taskset}), so that an open-model generator can offer twice what the server serves without
+ * taking the server's CPU; redis-server goes with the server unless {@code --redis-cpus} says otherwise. The pinned
+ * server keeps the machine's processor count ({@code -XX:ActiveProcessorCount}), so its thread pools and collector
+ * are those of the unpinned server ({@link ServerProcess}).
  */
 public final class SecurityBenchmark {
   private SecurityBenchmark() {}
@@ -73,8 +78,12 @@ public final class SecurityBenchmark {
   public static void main(String[] args) throws Exception {
     ServeBenchmark.Options o = ServeBenchmark.Options.parse(args);
     PrintStream out = System.out;
-    out.printf("machine: %d cores; JDK %s; load average %s%n", Runtime.getRuntime().availableProcessors(),
-        System.getProperty("java.runtime.version"), ServeBenchmark.loadAverage());
+    out.printf("machine: %d cores; JDK %s; load average %s; CPUs: load generator %s, server %s, redis-server %s%n",
+        Runtime.getRuntime().availableProcessors(), System.getProperty("java.runtime.version"), ServeBenchmark.loadAverage(),
+        o.opt("client-cpus", "any"), o.opt("server-cpus", "any"), o.opt("redis-cpus", o.opt("server-cpus", "any")));
+    if (o.has("client-cpus")) {
+      ServerProcess.pin(ProcessHandle.current().pid(), o.opt("client-cpus", null));
+    }
     OnlineWorkload w = new OnlineWorkload(o.dir(), o.longOpt("rows", 200_000), o.longOpt("keys", 20_000), o.longOpt("seed", 42));
     w.prepare(out);
     long[] keys = w.loadKeys();
@@ -82,6 +91,13 @@ public final class SecurityBenchmark {
     List<byte[]> bodies = RequestBodies.build(keys, "user_id", refs, 1, o.intOpt("bodies", 10_000), 8);
     String type = o.opt("store", "rocksdb");
     LocalRedis redis = type.equals("redis") ? LocalRedis.start() : null;
+    String redisCpus = o.opt("redis-cpus", o.opt("server-cpus", null));
+    if (redis != null && redisCpus != null) { // with the server: the store is part of what serves
+      for (ProcessHandle child : ProcessHandle.current().descendants().filter(h -> h.info().command()
+          .map(c -> c.contains("redis-server")).orElse(false)).toList()) {
+        ServerProcess.pin(child.pid(), redisCpus);
+      }
+    }
     try {
       String online = switch (type) {
         case "rocksdb" -> "{type: rocksdb, path: .quiver/online}";
@@ -133,14 +149,14 @@ public final class SecurityBenchmark {
         if (tls) {
           extra.addAll(List.of("--tls", cert + "," + key));
         }
-        try (Server s = Server.start(root, extra, out)) {
+        try (ServerProcess s = server(extra)) {
           LoadGenerator http = new LoadGenerator(bearer, tls ? clientTls : null, false);
           String label = config + " (" + store + ")";
-          LoadGenerator.Settings base = settings(s.port, 0, o.intOpt("connections", 32));
+          LoadGenerator.Settings base = settings(s.port(), 0, o.intOpt("connections", 32));
           jit(http, base, label);
           phase(label, "HTTP", s, () -> http.run(base.at(0, o.intOpt("saturation-connections", 32))));
           phase(label, "HTTP", s, () -> http.run(base.at(o.intOpt("rate", 5000), base.connections())));
-          try (GrpcLoad grpc = new GrpcLoad(s.grpcPort, 4, tls ? cert : null, bearer, keys, refs, 10_000, 8)) {
+          try (GrpcLoad grpc = new GrpcLoad(s.grpcPort(), 4, tls ? cert : null, bearer, keys, refs, 10_000, 8)) {
             grpc.run(0, 8, Duration.ZERO, o.duration("jit-warmup", "10s"), Duration.ofSeconds(2));
             phase(label, "gRPC", s, () -> grpc.run(0, o.intOpt("saturation-connections", 32), warmup(), duration(),
                 Duration.ofSeconds(2)));
@@ -162,11 +178,11 @@ public final class SecurityBenchmark {
       if (o.has("server-latency-target")) {
         extra.addAll(List.of("--latency-target", o.opt("server-latency-target", null)));
       }
-      try (Server s = Server.start(root, extra, out)) {
+      try (ServerProcess s = server(extra)) {
         String label = "overload (" + store + ", queue timeout " + o.opt("server-queue-timeout", "1000") + " ms, queue budget "
             + o.opt("server-queue-budget", "5") + " ms, latency target " + o.opt("server-latency-target", "0") + " ms)";
         LoadGenerator http = new LoadGenerator();
-        LoadGenerator.Settings base = settings(s.port, 0, o.intOpt("connections", 32));
+        LoadGenerator.Settings base = settings(s.port(), 0, o.intOpt("connections", 32));
         jit(http, base, label);
         LoadResult sat = phase(label, "HTTP saturation", s, () -> http.run(base.at(0, o.intOpt("saturation-connections", 32))));
         // saturation: what it serves, 503s not counted; or a fixed rate, so that two builds get the same load
@@ -180,7 +196,7 @@ public final class SecurityBenchmark {
         if (o.opt("overload-grpc", "on").equals("off")) { // HTTP only: half the run
           return;
         }
-        try (GrpcLoad grpc = new GrpcLoad(s.grpcPort, 4, null, null, keys, refs, 10_000, 8)) {
+        try (GrpcLoad grpc = new GrpcLoad(s.grpcPort(), 4, null, null, keys, refs, 10_000, 8)) {
           grpc.run(0, 8, Duration.ZERO, o.duration("jit-warmup", "10s"), Duration.ofSeconds(2));
           LoadResult gsat = phase(label, "gRPC saturation", s, () -> grpc.run(0, o.intOpt("saturation-connections", 32),
               warmup(), duration(), Duration.ofSeconds(2)));
@@ -192,26 +208,26 @@ public final class SecurityBenchmark {
     }
 
     /** Runs {@code load} while a probe runs from 2 s before it to 5 s after; prints the burst and the recovery. */
-    private void burst(String label, String protocol, Server s, double rate, java.util.function.Supplier<LoadResult> load)
+    private void burst(String label, String protocol, ServerProcess s, double rate, java.util.function.Supplier<LoadResult> load)
         throws Exception {
       LoadGenerator probe = new LoadGenerator().timeline(true);
       double probeRate = o.intOpt("probe-rate", 200);
       Duration before = Duration.ofSeconds(2);
       Duration after = Duration.ofSeconds(5);
       Duration total = before.plus(warmup()).plus(duration()).plus(after);
-      LoadGenerator.Settings ps = new LoadGenerator.Settings("127.0.0.1", s.port, "/get-online-features", bodies,
+      LoadGenerator.Settings ps = new LoadGenerator.Settings("127.0.0.1", s.port(), "/get-online-features", bodies,
           probeRate, 4, Duration.ZERO, total, Duration.ofSeconds(5), 1);
       long probeStart = System.nanoTime();
       CompletableFuture<LoadResult> probed = CompletableFuture.supplyAsync(() -> probe.run(ps));
       Thread.sleep(before.toMillis());
       String load0 = ServeBenchmark.loadAverage();
-      double cpu0 = ServeBenchmark.cpuSeconds(s.pid);
-      ThreadCpu threads0 = ThreadCpu.of(s.pid);
+      double cpu0 = ServeBenchmark.cpuSeconds(s.pid());
+      ThreadCpu threads0 = ThreadCpu.of(s.pid());
       long burstStart = System.nanoTime();
       LoadResult r = load.get();
       long burstEnd = burstStart + TimeUnit.MILLISECONDS.toNanos(20) + warmup().toNanos() + duration().toNanos();
-      double cores = (ServeBenchmark.cpuSeconds(s.pid) - cpu0) / ((System.nanoTime() - burstStart) / 1e9);
-      ThreadCpu threads = ThreadCpu.of(s.pid).minus(threads0);
+      double cores = (ServeBenchmark.cpuSeconds(s.pid()) - cpu0) / ((System.nanoTime() - burstStart) / 1e9);
+      ThreadCpu threads = ThreadCpu.of(s.pid()).minus(threads0);
       LoadResult p = probed.join();
       out.printf("%s, %s at %,.0f/s (%s): %s%n", label, protocol, rate, o.has("overload-rate") ? "fixed rate"
           : o.intOpt("overload-factor", 2) + "× saturation", r.line());
@@ -221,7 +237,7 @@ public final class SecurityBenchmark {
           r.refusedMs(50), r.refusedMs(99), cores, load0);
       cpuPerRequest(r, threads);
       recovery(p, probeStart, burstStart, burstEnd);
-      admissionMetrics(s.port);
+      admissionMetrics(s.port());
     }
 
     /** The server's admission gauges and shed counters after the burst (from /metrics), on one line. */
@@ -300,15 +316,15 @@ public final class SecurityBenchmark {
       if (o.has("server-request-timeout")) {
         extra.addAll(List.of("--request-timeout", o.opt("server-request-timeout", null)));
       }
-      try (Server s = Server.start(root, extra, out)) {
+      try (ServerProcess s = server(extra)) {
         String label = "slow clients (" + store + ")";
         LoadGenerator http = new LoadGenerator();
-        LoadGenerator.Settings base = settings(s.port, o.intOpt("rate", 5000), o.intOpt("connections", 32));
+        LoadGenerator.Settings base = settings(s.port(), o.intOpt("rate", 5000), o.intOpt("connections", 32));
         jit(http, base.at(0, 8), label);
         phase(label, "HTTP closed loop alone", s, () -> http.run(base.at(0, o.intOpt("saturation-connections", 32))));
         phase(label, "HTTP alone", s, () -> http.run(base));
         int n = o.intOpt("slow-clients", 500);
-        SlowClients slow = new SlowClients(s.port, n);
+        SlowClients slow = new SlowClients(s.port(), n);
         try {
           Thread.sleep(2_000);
           phase(label, "HTTP with " + n + " slow-loris connections", s, () -> http.run(base));
@@ -323,6 +339,15 @@ public final class SecurityBenchmark {
       }
     }
 
+    /** The server in its own JVM ({@link ServerMain}), on {@code --server-cpus} when given. */
+    private ServerProcess server(List<String> extra) throws Exception {
+      ServerProcess s = ServerProcess.start(root, o.opt("server-cpus", null), Runtime.getRuntime().availableProcessors(),
+          null, extra);
+      out.printf("server JVM pid %d on port %d, gRPC %d (%s) %s, CPUs %s; its log: %s%n", s.pid(), s.port(), s.grpcPort(),
+          s.settings(), extra, o.opt("server-cpus", "any"), root.resolve("server.log"));
+      return s;
+    }
+
     private LoadGenerator.Settings settings(int port, double rate, int connections) {
       return new LoadGenerator.Settings("127.0.0.1", port, "/get-online-features", bodies, rate, connections, warmup(),
           duration(), o.duration("timeout", "2s"), 1);
@@ -335,15 +360,15 @@ public final class SecurityBenchmark {
           r.achievedRate(), r.clean() ? "clean" : "errors " + r.nonOk());
     }
 
-    private LoadResult phase(String label, String what, Server s, java.util.function.Supplier<LoadResult> run) {
+    private LoadResult phase(String label, String what, ServerProcess s, java.util.function.Supplier<LoadResult> run) {
       String load = ServeBenchmark.loadAverage();
-      double cpu0 = ServeBenchmark.cpuSeconds(s.pid);
-      ThreadCpu threads0 = ThreadCpu.of(s.pid);
+      double cpu0 = ServeBenchmark.cpuSeconds(s.pid());
+      ThreadCpu threads0 = ThreadCpu.of(s.pid());
       long t0 = System.nanoTime();
       LoadResult r = run.get();
-      double cores = (ServeBenchmark.cpuSeconds(s.pid) - cpu0) / ((System.nanoTime() - t0) / 1e9);
+      double cores = (ServeBenchmark.cpuSeconds(s.pid()) - cpu0) / ((System.nanoTime() - t0) / 1e9);
       out.printf("%s, %s: %s; server CPU %.2f cores; load average before %s%n", label, what, r.line(), cores, load);
-      cpuPerRequest(r, ThreadCpu.of(s.pid).minus(threads0));
+      cpuPerRequest(r, ThreadCpu.of(s.pid()).minus(threads0));
       return r;
     }
 
@@ -398,32 +423,6 @@ public final class SecurityBenchmark {
     String said = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     if (p.waitFor() != 0) {
       throw new IllegalStateException("openssl could not make a certificate: " + said);
-    }
-  }
-
-  /** The server in its own JVM ({@link ServerMain}). */
-  private record Server(Process process, int port, int grpcPort, long pid) implements AutoCloseable {
-    static Server start(Path root, List<String> extra, PrintStream out) throws Exception {
-      List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-          "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), ServerMain.class.getName(),
-          root.toString()));
-      command.addAll(extra);
-      Path log = root.resolve("server.log");
-      Process p = new ProcessBuilder(command).redirectError(log.toFile()).start();
-      BufferedReader stdout = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-      int port = Integer.parseInt(ServeBenchmark.field(stdout, "port", log));
-      long pid = Long.parseLong(ServeBenchmark.field(stdout, "pid", log));
-      int grpc = extra.contains("--grpc") ? Integer.parseInt(ServeBenchmark.field(stdout, "grpc", log)) : -1;
-      out.printf("server JVM pid %d on port %d, gRPC %d (%s) %s; its log: %s%n", pid, port, grpc, stdout.readLine(), extra, log);
-      return new Server(p, port, grpc, pid);
-    }
-
-    @Override
-    public void close() throws Exception {
-      process.getOutputStream().close();
-      if (!process.waitFor(30, TimeUnit.SECONDS)) {
-        process.destroy();
-      }
     }
   }
 }

@@ -135,48 +135,28 @@ public final class ServeBenchmark {
         out.printf("%n%s: materialized %s: %,d latest rows written in %.2f s%n", type, VIEW, m.rowsWritten(),
             (System.nanoTime() - t0) / 1e9);
       }
-      // the server's JVM options of the quiver command: Arrow (the Flight offline store, the feature log's writer) needs java.nio opened
-      List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-          "--enable-native-access=ALL-UNNAMED", "--add-opens=java.base/java.nio=ALL-UNNAMED"));
-      if (o.has("server-java-options")) {
-        command.addAll(List.of(o.opt("server-java-options", null).trim().split("\\s+")));
+      List<String> serverArgs = new ArrayList<>();
+      for (String option : List.of("threads", "io-threads", "queue-timeout")) {
+        if (o.has("server-" + option)) {
+          serverArgs.addAll(List.of("--" + option, o.opt("server-" + option, null)));
+        }
       }
-      command.addAll(List.of("-cp", System.getProperty("java.class.path"), ServerMain.class.getName(), root.toString()));
-      if (o.has("server-threads")) {
-        command.addAll(List.of("--threads", o.opt("server-threads", null)));
-      }
-      if (o.has("server-io-threads")) {
-        command.addAll(List.of("--io-threads", o.opt("server-io-threads", null)));
-      }
-      if (o.has("server-queue-timeout")) {
-        command.addAll(List.of("--queue-timeout", o.opt("server-queue-timeout", null)));
-      }
-      Path log = root.resolve("server.log");
-      Process server = new ProcessBuilder(command).redirectError(log.toFile()).start();
-      try {
-        BufferedReader stdout = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
-        int port = Integer.parseInt(field(stdout, "port", log));
-        long pid = Long.parseLong(field(stdout, "pid", log));
-        out.printf("%s: server JVM pid %d on port %d (%s); its log: %s%n", type, pid, port, stdout.readLine(), log);
+      // the next run deletes and recreates this run's folder: close() waits until the server has exited, so that
+      // a server still closing its store there cannot delete the new store's files
+      try (ServerProcess server = ServerProcess.start(root, null, Runtime.getRuntime().availableProcessors(),
+          o.opt("server-java-options", null), serverArgs)) {
+        out.printf("%s: server JVM pid %d on port %d (%s); its log: %s%n", type, server.pid(), server.port(),
+            server.settings(), root.resolve("server.log"));
         String label = "Quiver " + type + (logging == null ? "" : ", service, logging " + logging);
-        List<String> result = runAll(o, label, "127.0.0.1", port, pid, keys, refs, logging == null ? null : SERVICE, out);
+        List<String> result = runAll(o, label, "127.0.0.1", server.port(), server.pid(), keys, refs,
+            logging == null ? null : SERVICE, out);
         if (logging != null) {
-          out.printf("%s: %s%n", label, featureLogCounters(port));
+          out.printf("%s: %s%n", label, featureLogCounters(server.port()));
           if (o.has("slow-ms")) {
             SlowWindows.printRolls(root.resolve("feature_logs"), out);
           }
         }
         return result;
-      } finally {
-        server.getOutputStream().close();
-        if (!server.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
-          server.destroy();
-          // the next run deletes and recreates this run's folder: a server still closing its store there
-          // would delete the new store's files, so wait until it has exited
-          if (!server.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
-            server.destroyForcibly().waitFor();
-          }
-        }
       }
     } finally {
       if (redis != null) {

@@ -13,7 +13,7 @@ import java.nio.file.Path;
  * input closes. Authentication comes from the repo's quiver.yaml ({@code server: {auth: ...}}).
  *
  * <pre>
- * ServerMain REPO [--threads N] [--io-threads N] [--queue-timeout MS] [--queue-budget MS] [--grpc on] [--tls CERT.pem,KEY.pem]
+ * ServerMain REPO [--threads N] [--io-threads N] [--queue-timeout MS] [--queue-budget MS] [--latency-target MS (0: off)] [--grpc on] [--tls CERT.pem,KEY.pem]
  *     [--max-connections N] [--request-timeout MS]      (defaults: the server's own)
  * </pre>
  */

@@ -17,17 +17,22 @@ import java.util.concurrent.TimeUnit;
  * A feature server ({@link ServerMain}) in a JVM of its own, started with the {@code quiver} command's
  * JVM options, optionally pinned to some CPUs ({@code taskset -c}, with {@code -XX:ActiveProcessorCount} of the
  * machine so that its collector and thread pools stay those of an unpinned server); stops gracefully on {@link #close}.
- * For {@link LoggingPairBenchmark}, which keeps two of them running at once.
+ * The server of {@link ServeBenchmark} and {@link SecurityBenchmark}, and the two that {@link LoggingPairBenchmark}
+ * keeps running at once.
  */
 final class ServerProcess implements AutoCloseable {
   private final Process process;
   private final int port;
+  private final int grpcPort;
   private final long pid;
+  private final String settings;
 
-  private ServerProcess(Process process, int port, long pid) {
+  private ServerProcess(Process process, int port, int grpcPort, long pid, String settings) {
     this.process = process;
     this.port = port;
+    this.grpcPort = grpcPort;
     this.pid = pid;
+    this.settings = settings;
   }
 
   /**
@@ -38,6 +43,15 @@ final class ServerProcess implements AutoCloseable {
    * @param javaOptions extra JVM options (e.g. a GC log), or null
    */
   static ServerProcess start(Path repo, String cpus, int machineCpus, String javaOptions) throws IOException {
+    return start(repo, cpus, machineCpus, javaOptions, List.of());
+  }
+
+  /**
+   * {@link #start(Path, String, int, String)} with {@code serverArgs} after the repo ({@link ServerMain}'s options:
+   * {@code --grpc on}, {@code --latency-target 5}, ...).
+   */
+  static ServerProcess start(Path repo, String cpus, int machineCpus, String javaOptions, List<String> serverArgs)
+      throws IOException {
     List<String> command = new ArrayList<>();
     if (cpus != null) {
       command.addAll(List.of("taskset", "-c", cpus));
@@ -53,21 +67,54 @@ final class ServerProcess implements AutoCloseable {
       command.addAll(List.of(javaOptions.trim().split("\\s+")));
     }
     command.addAll(List.of("-cp", System.getProperty("java.class.path"), ServerMain.class.getName(), repo.toString()));
+    command.addAll(serverArgs);
     Path log = repo.resolve("server.log");
     Process p = new ProcessBuilder(command).redirectError(log.toFile()).start();
-    BufferedReader stdout = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-    int port = Integer.parseInt(ServeBenchmark.field(stdout, "port", log));
-    long pid = Long.parseLong(ServeBenchmark.field(stdout, "pid", log));
-    stdout.readLine(); // the threads line
-    return new ServerProcess(p, port, pid);
+    try {
+      BufferedReader stdout = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+      int port = Integer.parseInt(ServeBenchmark.field(stdout, "port", log));
+      long pid = Long.parseLong(ServeBenchmark.field(stdout, "pid", log));
+      String line = stdout.readLine();
+      int grpcPort = -1;
+      if (line != null && line.startsWith("grpc ")) {
+        grpcPort = Integer.parseInt(line.substring(5).trim());
+        line = stdout.readLine();
+      }
+      return new ServerProcess(p, port, grpcPort, pid, line == null ? "" : line);
+    } catch (RuntimeException | IOException e) {
+      p.destroyForcibly();
+      throw e;
+    }
+  }
+
+  /**
+   * Pins every thread of process {@code pid} (and the threads it starts later) to {@code cpus} ({@code taskset -a -p
+   * -c}): the load generator's own JVM, or a helper process such as redis-server.
+   */
+  static void pin(long pid, String cpus) throws IOException, InterruptedException {
+    Process p = new ProcessBuilder("taskset", "-a", "-p", "-c", cpus, Long.toString(pid)).redirectErrorStream(true).start();
+    String said = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (p.waitFor() != 0) {
+      throw new IllegalStateException("taskset could not pin process " + pid + " to CPUs " + cpus + ": " + said);
+    }
   }
 
   int port() {
     return port;
   }
 
+  /** The gRPC port, or -1 when the server was started without {@code --grpc on}. */
+  int grpcPort() {
+    return grpcPort;
+  }
+
   long pid() {
     return pid;
+  }
+
+  /** The server's settings as it printed them at start ({@code threads io ..., workers ...}). */
+  String settings() {
+    return settings;
   }
 
   /** CPU seconds of the server's JVM so far. */

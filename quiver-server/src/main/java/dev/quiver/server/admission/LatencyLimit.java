@@ -94,6 +94,22 @@ public interface LatencyLimit {
     return of(target, floor, ceiling, System::nanoTime);
   }
 
+  /**
+   * The limit of a front end with {@code workers} threads and a queue bound of {@code maxQueued}: {@link #OFF} when
+   * {@code target} is zero, else between twice the workers, 16 at least (so a server at normal load never refuses for
+   * it), and sixteen times the workers, 128 at least (where it starts); both at most the workers plus the queue bound.
+   * HTTP and gRPC each build their own from the same settings.
+   */
+  static LatencyLimit forWorkers(Duration target, int workers, int maxQueued) {
+    if (target.isZero()) {
+      return OFF;
+    }
+    int most = workers + maxQueued;
+    int ceiling = Math.min(Math.max(16 * workers, 128), most);
+    int floor = Math.min(Math.max(2 * workers, 16), ceiling);
+    return of(target, floor, ceiling);
+  }
+
   /** {@link #of(Duration, int, int)} on the clock {@code nanoClock} (tests drive it with a fake one). */
   static LatencyLimit of(Duration target, int floor, int ceiling, LongSupplier nanoClock) {
     return new AdaptiveLatencyLimit(target.toNanos(), floor, ceiling, nanoClock);

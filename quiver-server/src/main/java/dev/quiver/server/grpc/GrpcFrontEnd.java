@@ -1,10 +1,12 @@
 package dev.quiver.server.grpc;
 
 import dev.quiver.core.QuiverException;
+import dev.quiver.grpc.feast.serving.ServingServiceGrpc;
 import dev.quiver.server.FeatureServing;
 import dev.quiver.server.RegistryReads;
 import dev.quiver.server.ServerMetrics;
 import dev.quiver.server.ServerOptions;
+import dev.quiver.server.admission.LatencyLimit;
 import dev.quiver.server.admission.QueueAdmission;
 import dev.quiver.server.auth.Authenticator;
 import io.grpc.Server;
@@ -17,6 +19,7 @@ import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -37,7 +40,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * budget ({@link QueueAdmission}'s estimate) is closed with {@code UNAVAILABLE} on arrival, one still
  * in the executor's queue at its queue timeout is closed with
  * {@code UNAVAILABLE} right then, without running, one that finds the queue bound's worth of calls
- * already waiting is refused with {@code RESOURCE_EXHAUSTED} without queueing, and a connection beyond {@code --max-connections}
+ * already waiting is refused with {@code RESOURCE_EXHAUSTED} without queueing, an online read that finds as many
+ * reads in flight as the adaptive latency limit allows ({@link LatencyLimit}, {@code --latency-target}; its own
+ * limit, apart from HTTP's) is closed with {@code UNAVAILABLE} on arrival, and a connection beyond {@code --max-connections}
  * open on this port is closed as soon as it is accepted.
  */
 public final class GrpcFrontEnd implements AutoCloseable {
@@ -108,9 +113,13 @@ public final class GrpcFrontEnd implements AutoCloseable {
     AtomicInteger connections = new AtomicInteger();
     EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     EventLoopGroup workers = new MultiThreadIoEventLoopGroup(options.ioThreads(), NioIoHandler.newFactory());
-    QueueAdmission admission = QueueAdmission.of(executor instanceof java.util.concurrent.ThreadPoolExecutor pool
-        ? pool.getMaximumPoolSize() : options.workerThreads(), limits.queueBudget(), limits.maxQueued());
-    QueueDeadline deadline = new QueueDeadline(limits.queueTimeout().toNanos(), metrics, workers, admission);
+    int callThreads = executor instanceof java.util.concurrent.ThreadPoolExecutor pool ? pool.getMaximumPoolSize()
+        : options.workerThreads();
+    QueueAdmission admission = QueueAdmission.of(callThreads, limits.queueBudget(), limits.maxQueued());
+    LatencyLimit latency = LatencyLimit.forWorkers(limits.latencyTarget(), callThreads, limits.maxQueued());
+    metrics.latencyLimit("grpc", latency);
+    QueueDeadline deadline = new QueueDeadline(limits.queueTimeout().toNanos(), metrics, workers, admission, latency,
+        Set.of(ServingServiceGrpc.SERVICE_NAME)); // the online reads; not the registry's reads nor Flight's streams
     NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
         .bossEventLoopGroup(boss)
         .workerEventLoopGroup(workers)

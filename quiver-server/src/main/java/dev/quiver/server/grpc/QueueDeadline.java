@@ -1,6 +1,7 @@
 package dev.quiver.server.grpc;
 
 import dev.quiver.server.ServerMetrics;
+import dev.quiver.server.admission.LatencyLimit;
 import dev.quiver.server.admission.QueueAdmission;
 import io.grpc.Context;
 import io.grpc.ForwardingServerCallListener;
@@ -12,6 +13,7 @@ import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.ServerStreamTracer;
 import io.grpc.Status;
+import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -29,7 +31,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * tracer ({@link #tracers()}); a call whose last message is read after it started is checked again,
  * from that message's arrival, when a worker takes the message up. And admission to the queue itself
  * ({@link #executors}, {@link QueueAdmission}): a call that would wait past the budget, or finds the
- * queue at its bound, is refused on the network thread without being queued.
+ * queue at its bound, is refused on the network thread without being queued. And the adaptive latency
+ * limit ({@link LatencyLimit}, {@code --latency-target}) on the unary calls of the services it covers
+ * (the online reads): one that finds the limit reached is refused there too, {@code UNAVAILABLE} with the
+ * pushback; one admitted holds its place from its headers' arrival until its stream closes, and its
+ * latency is a sample unless it was refused at its deadline (the limit shrinks) or cancelled.
  * Thread-safe.
  */
 final class QueueDeadline implements ServerInterceptor {
@@ -42,18 +48,28 @@ final class QueueDeadline implements ServerInterceptor {
   private final ScheduledExecutorService timers;
   private final QueueAdmission admission;
   private final Status overBudget;
+  private final LatencyLimit latency;
+  private final Set<String> limitedServices;
+  private final Status overLimit;
 
   /**
    * @param timers where the deadline timers run (the network threads; each timer's work is a few microseconds)
    * @param admission whether a call may join the call executor's queue
+   * @param latency the adaptive limit on calls in flight ({@link LatencyLimit#OFF}: none)
+   * @param limitedServices the services whose unary calls count in {@code latency} (the others never do)
    */
-  QueueDeadline(long timeoutNanos, ServerMetrics metrics, ScheduledExecutorService timers, QueueAdmission admission) {
+  QueueDeadline(long timeoutNanos, ServerMetrics metrics, ScheduledExecutorService timers, QueueAdmission admission,
+      LatencyLimit latency, Set<String> limitedServices) {
     this.timeoutNanos = timeoutNanos;
     this.metrics = metrics;
     this.timers = timers;
     this.admission = admission;
     this.overBudget = Status.UNAVAILABLE.withDescription("the server is overloaded: " + admission.overBudget()
         + "; the call was not run; retry with backoff"); // one constant: no formatting per refusal
+    this.latency = latency;
+    this.limitedServices = Set.copyOf(limitedServices);
+    this.overLimit = Status.UNAVAILABLE.withDescription("the server is overloaded: " + latency.refusal()
+        + "; the call was not run; retry with backoff");
   }
 
   /**
@@ -76,6 +92,15 @@ final class QueueDeadline implements ServerInterceptor {
           arrival.refused = verdict;
           arrival.why = verdict == QueueAdmission.Verdict.FULL ? admission.refusal() : null;
           return null;
+        }
+        if (latency.enabled() && limited(call.getMethodDescriptor())) {
+          LatencyLimit.Permit permit = latency.acquire();
+          if (permit == null) { // as many calls in flight as the limit allows: refused on this thread
+            admission.abandoned();
+            arrival.overLimit = true;
+            return null;
+          }
+          arrival.permit = permit;
         }
         arrival.queued = true;
         long left = arrival.nanos + timeoutNanos - System.nanoTime();
@@ -113,6 +138,14 @@ final class QueueDeadline implements ServerInterceptor {
       } catch (RejectedExecutionException stopping) {
         // the network threads are shutting down: the timer goes with them
       }
+    }
+    if (arrival.overLimit) {
+      metrics.shed("grpc", ServerMetrics.LATENCY_LIMIT);
+      Metadata trailers = new Metadata();
+      trailers.put(RETRY_PUSHBACK, PUSHBACK_MILLIS);
+      call.close(overLimit, trailers);
+      metrics.request("grpc", method(call), "server_error", System.nanoTime() - arrival.nanos);
+      return new ServerCall.Listener<>() {};
     }
     if (arrival.refused != null) {
       boolean full = arrival.refused == QueueAdmission.Verdict.FULL;
@@ -153,6 +186,7 @@ final class QueueDeadline implements ServerInterceptor {
   private void expire(Arrival arrival, ServerCall<?, ?> call) {
     if (arrival.claim()) {
       admission.abandoned();
+      arrival.dropped = true;
       refuse(call, System.nanoTime() - arrival.nanos);
     }
   }
@@ -162,6 +196,7 @@ final class QueueDeadline implements ServerInterceptor {
     if (waited <= timeoutNanos) {
       return false;
     }
+    arrival.dropped = true;
     refuse(call, waited);
     return true;
   }
@@ -175,6 +210,10 @@ final class QueueDeadline implements ServerInterceptor {
     metrics.request("grpc", method(call), "server_error", waited);
   }
 
+  private boolean limited(MethodDescriptor<?, ?> method) {
+    return method.getType() == MethodDescriptor.MethodType.UNARY && limitedServices.contains(method.getServiceName());
+  }
+
   private static String method(ServerCall<?, ?> call) {
     String name = call.getMethodDescriptor().getBareMethodName();
     return name == null ? "other" : name;
@@ -182,7 +221,8 @@ final class QueueDeadline implements ServerInterceptor {
 
   /**
    * Stamped on the network thread when the call's headers arrive and again when each message has been
-   * read; {@link #claim()}ed once, by the worker starting the call or by the timer refusing it.
+   * read; {@link #claim()}ed once, by the worker starting the call or by the timer refusing it. Holds the
+   * call's place in the latency limit, if it took one, until the stream closes.
    */
   private static final class Arrival extends ServerStreamTracer {
     private final AtomicBoolean claimed = new AtomicBoolean();
@@ -191,6 +231,9 @@ final class QueueDeadline implements ServerInterceptor {
     private volatile QueueAdmission.Verdict refused;
     private volatile String why;
     private volatile ScheduledFuture<?> timer;
+    private volatile boolean overLimit;
+    private volatile LatencyLimit.Permit permit;
+    private volatile boolean dropped;
 
     /** True for the first caller only: it answers the call. */
     boolean claim() {
@@ -205,6 +248,23 @@ final class QueueDeadline implements ServerInterceptor {
     @Override
     public void inboundMessageRead(int seqNo, long wireSize, long uncompressedSize) {
       nanos = System.nanoTime();
+    }
+
+    /** The answer is written (or the stream reset): the call's place in the latency limit is given back. */
+    @Override
+    public void streamClosed(Status status) {
+      LatencyLimit.Permit held = permit;
+      if (held == null) {
+        return;
+      }
+      permit = null;
+      if (dropped) {
+        held.dropped();
+      } else if (status.getCode() == Status.Code.CANCELLED) { // the client left: says nothing about latency
+        held.ignored();
+      } else {
+        held.answered();
+      }
     }
   }
 }

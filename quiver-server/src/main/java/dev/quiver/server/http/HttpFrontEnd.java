@@ -149,19 +149,9 @@ public final class HttpFrontEnd implements AutoCloseable {
     }
   }
 
-  /**
-   * The front end's adaptive latency limit: off without a target; else between twice the workers, 16 at least
-   * (so a server at normal load never refuses for it), and sixteen times the workers, 128 at least (where it
-   * starts); both at most the workers plus the queue bound.
-   */
+  /** The front end's adaptive latency limit ({@link LatencyLimit#forWorkers}). */
   static LatencyLimit latencyLimit(ServerOptions.Admission limits, int workers) {
-    if (limits.latencyTarget().isZero()) {
-      return LatencyLimit.OFF;
-    }
-    int most = workers + limits.maxQueued();
-    int ceiling = Math.min(Math.max(16 * workers, 128), most);
-    int floor = Math.min(Math.max(2 * workers, 16), ceiling);
-    return LatencyLimit.of(limits.latencyTarget(), floor, ceiling);
+    return LatencyLimit.forWorkers(limits.latencyTarget(), workers, limits.maxQueued());
   }
 
   /** The bound port. */

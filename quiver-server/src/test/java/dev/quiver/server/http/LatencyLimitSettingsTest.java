@@ -9,11 +9,32 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The HTTP front end's latency limit from the settings: off by default, its floor and ceiling by the workers. */
+/** The HTTP front end's latency limit from the settings: on by default (5 ms), off at zero, its floor and ceiling by the workers. */
 class LatencyLimitSettingsTest {
   @Test
-  void offByDefault() {
-    assertThat(HttpFrontEnd.latencyLimit(ServerOptions.Admission.DEFAULTS, 8).enabled()).isFalse();
+  void onByDefaultWithAFiveMillisecondTargetAndOffAtZero() {
+    assertThat(ServerOptions.Admission.DEFAULTS.latencyTarget()).isEqualTo(Duration.ofMillis(5));
+    assertThat(HttpFrontEnd.latencyLimit(ServerOptions.Admission.DEFAULTS, 8).enabled()).isTrue();
+    assertThat(HttpFrontEnd.latencyLimit(ServerOptions.Admission.DEFAULTS.withLatencyTarget(Duration.ZERO), 8).enabled())
+        .isFalse();
+  }
+
+  @Test
+  void aTestsFewSlowRequestsNeverMoveItNorAreRefused() {
+    java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong();
+    // what a starved machine does to a test's requests: 16 at a time, each taking 50 ms, ten times the target, for
+    // 10 s; a window counts only with 100 answers within its 100 ms, so at 320 answers a second none does
+    LatencyLimit limit = LatencyLimit.of(Duration.ofMillis(5), 16, 128, now::get);
+    for (int round = 0; round < 200; round++) {
+      List<LatencyLimit.Permit> held = new ArrayList<>();
+      for (int j = 0; j < 16; j++) {
+        held.add(limit.acquire());
+      }
+      assertThat(held).as("16 requests in flight are always admitted").doesNotContainNull();
+      now.addAndGet(Duration.ofMillis(50).toNanos());
+      held.forEach(LatencyLimit.Permit::answered);
+    }
+    assertThat(limit.limit()).as("still where it started").isEqualTo(128);
   }
 
   @Test

@@ -42,13 +42,13 @@ public final class EntityTiles {
   static final long REST = Long.MIN_VALUE;
 
   private final TileLayout layout;
-  private final TreeMap<Long, TileState>[] tiles;
+  final TreeMap<Long, TileState>[] tiles;
   /** Per family with a {@link TileLayout.Family#coarseSpan() coarse span} m: block c holds tiles [c·m, (c+1)·m). */
-  private final TreeMap<Long, TileState>[] coarse;
-  private final TreeMap<Long, AggregateState[]> head = new TreeMap<>();
-  private long maxEvent = Long.MIN_VALUE;
-  private long boundary = Long.MIN_VALUE;
-  private final AppliedWrites applied = new AppliedWrites();
+  final TreeMap<Long, TileState>[] coarse;
+  final TreeMap<Long, AggregateState[]> head = new TreeMap<>();
+  long maxEvent = Long.MIN_VALUE;
+  long boundary = Long.MIN_VALUE;
+  final AppliedWrites applied = new AppliedWrites();
 
   @SuppressWarnings("unchecked")
   public EntityTiles(TileLayout layout) {
@@ -436,6 +436,10 @@ public final class EntityTiles {
    *     first changed)
    */
   public static EntityTiles decode(TileLayout layout, byte[] bytes) {
+    TileLayout written = TileRowBytes.writtenWith(layout, bytes);
+    if (written != layout) {
+      return UnsharedRows.shared(layout, decode(written, bytes));
+    }
     StateCodec.Source in = new StateCodec.Source(bytes);
     int format = TileRowBytes.header(layout, in);
     EntityTiles row = new EntityTiles(layout);

@@ -23,7 +23,9 @@ import java.util.TreeMap;
  *
  * <p><b>Size.</b> Tiles older than the longest fixed window at {@code B} are dropped, or, when a
  * family has a lifetime window, merged into one "rest" state; so a row holds about {@code W / H}
- * tiles per family whatever the number of events.
+ * tiles per family whatever the number of events; a fixed-window {@code last} family keeps none older
+ * than its newest tile with a value, which every window that could read them also reads ({@link
+ * ShadowedTiles}).
  *
  * <p>Rows may arrive in any order (late rows update their tile); a row older than every tile a
  * window can still read is dropped, and {@link #add} says so. Adding a row twice counts it twice:
@@ -380,6 +382,7 @@ public final class EntityTiles {
     one.reset(EncodeScratch.MAX_KEPT);
     for (int f = 0; f < tiles.length; f++) {
       Aggregator agg = layout.families().get(f).aggregator();
+      ShadowedTiles.drop(this, f);
       section.reset();
       section.varint(layout.families().get(f).coarseSpan());
       section.varint(coarse[f].size());

@@ -23,7 +23,9 @@ import java.util.TreeMap;
  *
  * <p><b>Size.</b> Tiles older than the longest fixed window at {@code B} are dropped, or, when a
  * family has a lifetime window, merged into one "rest" state; so a row holds about {@code W / H}
- * tiles per family whatever the number of events.
+ * tiles per family whatever the number of events; a fixed-window {@code last} family keeps none older
+ * than its newest tile with a value, which every window that could read them also reads ({@link
+ * ShadowedTiles}).
  *
  * <p>Rows may arrive in any order (late rows update their tile); a row older than every tile a
  * window can still read is dropped, and {@link #add} says so. Adding a row twice counts it twice:
@@ -42,13 +44,13 @@ public final class EntityTiles {
   static final long REST = Long.MIN_VALUE;
 
   private final TileLayout layout;
-  private final TreeMap<Long, TileState>[] tiles;
+  final TreeMap<Long, TileState>[] tiles;
   /** Per family with a {@link TileLayout.Family#coarseSpan() coarse span} m: block c holds tiles [c·m, (c+1)·m). */
-  private final TreeMap<Long, TileState>[] coarse;
-  private final TreeMap<Long, AggregateState[]> head = new TreeMap<>();
-  private long maxEvent = Long.MIN_VALUE;
-  private long boundary = Long.MIN_VALUE;
-  private final AppliedWrites applied = new AppliedWrites();
+  final TreeMap<Long, TileState>[] coarse;
+  final TreeMap<Long, AggregateState[]> head = new TreeMap<>();
+  long maxEvent = Long.MIN_VALUE;
+  long boundary = Long.MIN_VALUE;
+  final AppliedWrites applied = new AppliedWrites();
 
   @SuppressWarnings("unchecked")
   public EntityTiles(TileLayout layout) {
@@ -380,6 +382,7 @@ public final class EntityTiles {
     one.reset(EncodeScratch.MAX_KEPT);
     for (int f = 0; f < tiles.length; f++) {
       Aggregator agg = layout.families().get(f).aggregator();
+      ShadowedTiles.drop(this, f);
       section.reset();
       section.varint(layout.families().get(f).coarseSpan());
       section.varint(coarse[f].size());
@@ -436,6 +439,10 @@ public final class EntityTiles {
    *     first changed)
    */
   public static EntityTiles decode(TileLayout layout, byte[] bytes) {
+    TileLayout written = TileRowBytes.writtenWith(layout, bytes);
+    if (written != layout) {
+      return UnsharedRows.shared(layout, decode(written, bytes));
+    }
     StateCodec.Source in = new StateCodec.Source(bytes);
     int format = TileRowBytes.header(layout, in);
     EntityTiles row = new EntityTiles(layout);

@@ -2,6 +2,7 @@ package dev.quiver.core.aggregate;
 
 import dev.quiver.core.QuiverException;
 import dev.quiver.core.model.AggregateFeature;
+import dev.quiver.core.model.AggregateFunction;
 import dev.quiver.core.model.Aggregation;
 import dev.quiver.core.model.Feature;
 import dev.quiver.core.model.FeatureView;
@@ -19,10 +20,15 @@ import java.util.function.Function;
 
 /**
  * The window aggregates of one view version, compiled for online tiles: features that share a
- * function, column, hop and input type share one <em>family</em> of tiles (the 1-day and 7-day sums
- * of {@code amount} at a 1-hour hop read the same tiles), and each family keeps tiles as far back
- * as its longest window reaches. An aggregate with a {@code where} filter has a family of its own,
- * which adds only the rows the filter keeps ({@link RowFilter}).
+ * kernel state, column, hop and input type share one <em>family</em> of tiles (the 1-day and 7-day
+ * sums of {@code amount} at a 1-hour hop read the same tiles, and so do its sum and avg, whose
+ * kernels keep the same count and exact sum; variance and stddev likewise), and each family keeps
+ * tiles as far back as its longest window reaches. An aggregate with a {@code where} filter has a
+ * family of its own, which adds only the rows the filter keeps ({@link RowFilter}).
+ *
+ * <p>Rows written before sum/avg and variance/stddev shared families (one family per function) are
+ * still read: {@link #unshared()} is that layout, and {@link EntityTiles#decode} turns such a row into
+ * this layout's (each shared family takes the old family that kept tiles as far back).
  *
  * <p>Immutable and thread-safe.
  */
@@ -52,8 +58,11 @@ public final class TileLayout {
     }
   }
 
-  /** One feature: its family and its own window. */
-  public record Slot(String feature, int family, WindowSpec window) {}
+  /**
+   * One feature: its family, its own window, and its own function, which finishes the family's
+   * state (the family's kernel may be another function's with the same state, e.g. sum for an avg).
+   */
+  public record Slot(String feature, int family, WindowSpec window, Aggregator aggregator) {}
 
   private final String view;
   private final List<Family> families;
@@ -67,6 +76,10 @@ public final class TileLayout {
   private final int[] columnOf;
   private final int[][] familySlots;
   private final Function<String, ValueType> inputType;
+  /** The layout with one family per function, when it differs and its rows convert exactly; else null. */
+  private TileLayout unshared;
+  /** Per family, the {@link #unshared} family its tiles come from. */
+  private int[] unsharedSource;
   /** Compiled filters by family, made on first use (a benign race: each is immutable, with final fields). */
   private final BoundFilter[] filters;
 
@@ -118,7 +131,7 @@ public final class TileLayout {
    * rebuilt (materialized again).
    */
   public static boolean sameFamilies(FeatureView a, FeatureView b) {
-    return shape(a).equals(shape(b));
+    return shape(a, true).equals(shape(b, true));
   }
 
   /**
@@ -126,6 +139,10 @@ public final class TileLayout {
    * exactly when {@link #sameFamilies} holds (but for a 2^-64 chance).
    */
   public static long fingerprint(FeatureView view) {
+    return fingerprint(view, true);
+  }
+
+  private static long fingerprint(FeatureView view, boolean shared) {
     MessageDigest sha;
     try {
       sha = MessageDigest.getInstance("SHA-256");
@@ -133,7 +150,7 @@ public final class TileLayout {
       throw new IllegalStateException("every Java has SHA-256", e);
     }
     StateCodec.Sink text = new StateCodec.Sink();
-    for (List<String> family : shape(view)) {
+    for (List<String> family : shape(view, shared)) {
       for (String field : family) {
         text.bytes(field.getBytes(StandardCharsets.UTF_8));
       }
@@ -144,15 +161,16 @@ public final class TileLayout {
   /**
    * Each family's fields, in family order: function, column ("" for count of rows), k, percentile,
    * hop (µs), filter ("" for none), longest fixed window (µs, 0 for none), lifetime ("1" or "0").
-   * The canonical text the fingerprint hashes (docs/online-encoding.md).
+   * The canonical text the fingerprint hashes (docs/online-encoding.md). A shared family's function
+   * is its first aggregate's.
    */
-  private static List<List<String>> shape(FeatureView view) {
+  private static List<List<String>> shape(FeatureView view, boolean shared) {
     Map<String, List<String>> families = new LinkedHashMap<>(); // key -> fields
     for (Feature f : view.features()) {
       if (f instanceof AggregateFeature a) {
         Aggregation agg = a.aggregation();
         WindowSpec w = WindowSpec.of(agg);
-        List<String> fields = families.computeIfAbsent(familyKey(agg), k -> new ArrayList<>(List.of(agg.function().spelling(),
+        List<String> fields = families.computeIfAbsent(familyKey(agg, shared), k -> new ArrayList<>(List.of(agg.function().spelling(),
             agg.column() == null ? "" : agg.column(), Integer.toString(agg.k()), Double.toString(agg.percentile()),
             Long.toString(w.hopMicros()), agg.where() == null ? "" : agg.where(), "0", "0")));
         fields.set(6, Long.toString(Math.max(Long.parseLong(fields.get(6)), w.lengthMicros())));
@@ -164,10 +182,26 @@ public final class TileLayout {
     return List.copyOf(families.values());
   }
 
-  /** What makes aggregates share tiles: everything but the window length and the input type. */
-  private static String familyKey(Aggregation agg) {
-    return agg.function() + "|" + agg.column() + "|" + agg.k() + "|" + agg.percentile() + "|" + WindowSpec.of(agg).hopMicros()
+  /**
+   * What makes aggregates share tiles: everything but the window length and the input type, and
+   * (when {@code shared}) functions whose kernels keep the same state counting as one.
+   */
+  private static String familyKey(Aggregation agg, boolean shared) {
+    return (shared ? stateOf(agg.function()) : agg.function()) + "|" + agg.column() + "|" + agg.k() + "|" + agg.percentile() + "|" + WindowSpec.of(agg).hopMicros()
         + "|" + agg.where();
+  }
+
+  /**
+   * The function whose kernel state {@code fn} keeps: avg keeps sum's (the count and the exact sum,
+   * int64 for integer columns, exact partials for floats; docs/aggregation-encoding.md), stddev keeps
+   * variance's; every other function its own.
+   */
+  private static AggregateFunction stateOf(AggregateFunction fn) {
+    return switch (fn) {
+      case AVG -> AggregateFunction.SUM;
+      case STDDEV -> AggregateFunction.VARIANCE;
+      default -> fn;
+    };
   }
 
   /**
@@ -179,6 +213,43 @@ public final class TileLayout {
    */
   public static TileLayout of(FeatureView view, Function<String, ValueType> inputType) {
     Objects.requireNonNull(view, "view");
+    TileLayout layout = build(view, inputType, true);
+    TileLayout unshared = build(view, inputType, false);
+    if (unshared.families.size() != layout.families.size()) {
+      int[] source = new int[layout.families.size()];
+      boolean exact = true;
+      for (int f = 0; f < source.length && exact; f++) {
+        source[f] = -1;
+        for (int u = 0; u < unshared.families.size() && source[f] < 0; u++) {
+          if (sameTiles(layout, f, unshared, u)) {
+            source[f] = u;
+          }
+        }
+        exact = source[f] >= 0;
+      }
+      if (exact) {
+        layout.unshared = unshared;
+        layout.unsharedSource = source;
+      }
+    }
+    return layout;
+  }
+
+  /**
+   * True when family u of the unshared layout holds exactly the tiles family f of the shared one
+   * does: a member of it (same column, filter, hop and kernel state) keeping tiles as far back.
+   */
+  private static boolean sameTiles(TileLayout layout, int f, TileLayout unshared, int u) {
+    Family a = layout.families.get(f);
+    Family b = unshared.families.get(u);
+    boolean member = false;
+    for (Slot s : layout.slotList) {
+      member |= s.family() == f && unshared.slots.get(s.feature()).family() == u;
+    }
+    return member && a.longestMicros() == b.longestMicros() && a.lifetime() == b.lifetime();
+  }
+
+  private static TileLayout build(FeatureView view, Function<String, ValueType> inputType, boolean shared) {
     List<Family> families = new ArrayList<>();
     Map<String, Integer> familyIndex = new LinkedHashMap<>();
     Map<String, Slot> slots = new LinkedHashMap<>();
@@ -197,7 +268,7 @@ public final class TileLayout {
         }
       }
       WindowSpec window = WindowSpec.of(agg);
-      String key = familyKey(agg);
+      String key = familyKey(agg, shared);
       Integer index = familyIndex.get(key);
       if (index == null) {
         index = families.size();
@@ -219,9 +290,11 @@ public final class TileLayout {
         families.set(index, new Family(old.aggregator(), old.hopMicros(), Math.max(old.longestMicros(), window.lengthMicros()),
             old.lifetime() || window.lifetime(), old.column(), old.where()));
       }
-      slots.put(a.name(), new Slot(a.name(), index, window));
+      Aggregator own = families.get(index).aggregator().function() == agg.function()
+          ? families.get(index).aggregator() : Aggregator.of(agg, input);
+      slots.put(a.name(), new Slot(a.name(), index, window, own));
     }
-    return new TileLayout(view.qualifiedName(), fingerprint(view), families, slots, columns, inputType);
+    return new TileLayout(view.qualifiedName(), fingerprint(view, shared), families, slots, columns, inputType);
   }
 
   /**
@@ -232,6 +305,25 @@ public final class TileLayout {
    */
   public static TileLayout ofSignature(FeatureView view, String signature) {
     List<String> types = signature.isEmpty() ? List.of() : List.of(signature.split(",", -1));
+    Map<String, ValueType> columnTypes = columnTypes(view, types, true);
+    if (columnTypes == null) {
+      columnTypes = columnTypes(view, types, false); // a row written before families were shared
+    }
+    if (columnTypes == null) {
+      throw new QuiverException("the online tiles of " + view.qualifiedName() + " hold " + types.size()
+          + " aggregate families but the view has " + shape(view, true).size()
+          + "; materialize the view again");
+    }
+    TileLayout layout = of(view, columnTypes::get);
+    if (!layout.signature().equals(signature) && (layout.unshared == null || !layout.unshared.signature().equals(signature))) {
+      throw new QuiverException("the online tiles of " + view.qualifiedName() + " were written for input types " + signature
+          + ", which do not fit the view's aggregates; materialize the view again");
+    }
+    return layout;
+  }
+
+  /** The column types a signature gives, read with shared or unshared families; null when the family count differs. */
+  private static Map<String, ValueType> columnTypes(FeatureView view, List<String> types, boolean shared) {
     Map<String, Integer> families = new LinkedHashMap<>();
     Map<String, ValueType> columnTypes = new LinkedHashMap<>();
     for (Feature f : view.features()) {
@@ -239,7 +331,7 @@ public final class TileLayout {
         continue;
       }
       Aggregation agg = a.aggregation();
-      String key = familyKey(agg);
+      String key = familyKey(agg, shared);
       Integer index = families.get(key);
       if (index == null) {
         index = families.size();
@@ -249,16 +341,20 @@ public final class TileLayout {
         ValueType.parse(types.get(index)).ifPresent(t -> columnTypes.putIfAbsent(agg.column(), t));
       }
     }
-    if (families.size() != types.size()) {
-      throw new QuiverException("the online tiles of " + view.qualifiedName() + " hold " + types.size()
-          + " aggregate families but the view has " + families.size() + "; materialize the view again");
-    }
-    TileLayout layout = of(view, columnTypes::get);
-    if (!layout.signature().equals(signature)) {
-      throw new QuiverException("the online tiles of " + view.qualifiedName() + " were written for input types " + signature
-          + ", which do not fit the view's aggregates; materialize the view again");
-    }
-    return layout;
+    return families.size() == types.size() ? columnTypes : null;
+  }
+
+  /**
+   * The layout of rows written before sum/avg and variance/stddev shared families, when it differs
+   * from this one and its rows convert exactly ({@link EntityTiles#decode}); else null.
+   */
+  public TileLayout unshared() {
+    return unshared;
+  }
+
+  /** The {@link #unshared()} family a family's tiles come from. */
+  int unsharedSource(int family) {
+    return unsharedSource[family];
   }
 
   /** The type of a source column the layout reads (from the function it was made with). */

@@ -34,6 +34,10 @@ final class TileRowBytes {
    * merge per tile of the family's longest window requested. Aligned with {@link TileLayout#slots()}.
    */
   static Object[] read(TileLayout layout, byte[] bytes, long t) {
+    TileLayout written = writtenWith(layout, bytes);
+    if (written != layout) {
+      return read(written, bytes, t); // the same slots, in the same order
+    }
     StateCodec.Source in = header(layout, bytes);
     in.zigzag(); // newest event
     in.zigzag(); // boundary
@@ -60,7 +64,7 @@ final class TileRowBytes {
         if (event >= t) {
           continue;
         }
-        next[f] = finishBefore(agg, slots, order[f], next[f], running[f], event, t, out, false);
+        next[f] = finishBefore(slots, order[f], next[f], running[f], event, t, out, false);
         if (next[f] < order[f].length) {
           agg.merge(running[f], s);
         }
@@ -102,7 +106,7 @@ final class TileRowBytes {
           in.skip(size); // inside a block already merged
           continue;
         }
-        next[f] = finishBefore(agg, slots, order[f], next[f], running[f], index, t, out, true);
+        next[f] = finishBefore(slots, order[f], next[f], running[f], index, t, out, true);
         if (next[f] >= order[f].length) {
           break;
         }
@@ -127,13 +131,13 @@ final class TileRowBytes {
       }
       in.at(end); // the rest of the section is older than every window
       for (int k = next[f]; k < order[f].length; k++) {
-        out[order[f][k]] = agg.finish(running[f]);
+        out[order[f][k]] = slots.get(order[f][k]).aggregator().finish(running[f]);
       }
       next[f] = order[f].length;
     }
     for (int f = 0; f < familyCount; f++) {
       for (int k = next[f]; k < order[f].length; k++) {
-        out[order[f][k]] = families.get(f).aggregator().finish(running[f]);
+        out[order[f][k]] = slots.get(order[f][k]).aggregator().finish(running[f]);
       }
     }
     return out;
@@ -143,7 +147,7 @@ final class TileRowBytes {
    * Finishes the slots (in {@code order} from {@code next}) whose window starts after the piece at
    * {@code at} (an event time, or a tile index when {@code tile}); returns the first slot still open.
    */
-  static int finishBefore(Aggregator agg, java.util.List<TileLayout.Slot> slots, int[] order, int next,
+  static int finishBefore(java.util.List<TileLayout.Slot> slots, int[] order, int next,
       AggregateState running, long at, long t, Object[] out, boolean tile) {
     while (next < order.length) {
       WindowSpec w = slots.get(order[next]).window();
@@ -151,9 +155,33 @@ final class TileRowBytes {
       if (inside) {
         break;
       }
-      out[order[next++]] = agg.finish(running);
+      out[order[next]] = slots.get(order[next]).aggregator().finish(running);
+      next++;
     }
     return next;
+  }
+
+  /**
+   * The layout a row fitting {@code layout} was written with: {@code layout} itself, or (a row
+   * written before families were shared) its {@link TileLayout#unshared()}. A row that fits neither
+   * gives {@code layout}, whose header check then refuses it.
+   */
+  static TileLayout writtenWith(TileLayout layout, byte[] bytes) {
+    if (layout.unshared() == null) {
+      return layout;
+    }
+    StateCodec.Source in = new StateCodec.Source(bytes);
+    int format = in.hasMore() ? in.u8() : 0;
+    if (format >= 2 && format <= EntityTiles.FORMAT && in.skipIfNext(layout.signatureBytes())
+        && in.be64IfNext(layout.fingerprint())) {
+      return layout;
+    }
+    try {
+      TileLayout written = TileRowHeader.of(bytes).writtenWith(layout);
+      return written == null ? layout : written;
+    } catch (QuiverException e) {
+      return layout;
+    }
   }
 
   static StateCodec.Source header(TileLayout layout, byte[] bytes) {

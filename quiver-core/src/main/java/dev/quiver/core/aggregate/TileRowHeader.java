@@ -42,9 +42,26 @@ public record TileRowHeader(int format, String signature, OptionalLong fingerpri
 
   /**
    * True when the row decodes with {@code layout}: the same input types and (format 2) the same
-   * families. A format 1 row fits every layout with its input types.
+   * families, or those of its {@link TileLayout#unshared()} layout. A format 1 row fits every layout
+   * with its input types.
    */
   public boolean fits(TileLayout layout) {
+    return writtenWith(layout) != null;
+  }
+
+  /**
+   * The layout the row decodes with: {@code layout}, or its {@link TileLayout#unshared()} for a row
+   * written before sum/avg and variance/stddev shared families; null when neither fits.
+   */
+  TileLayout writtenWith(TileLayout layout) {
+    if (names(layout)) {
+      return layout;
+    }
+    TileLayout unshared = layout.unshared();
+    return unshared != null && names(unshared) ? unshared : null;
+  }
+
+  private boolean names(TileLayout layout) {
     return signature.equals(layout.signature())
         && (fingerprint.isEmpty() || fingerprint.getAsLong() == layout.fingerprint());
   }

@@ -3,18 +3,12 @@ package dev.quiver.online.rocksdb;
 import dev.quiver.core.QuiverException;
 import dev.quiver.core.online.OnlineStore;
 import dev.quiver.core.online.RowEncoding;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.Lock;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
-import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
@@ -67,33 +61,25 @@ final class RocksDbOnlineStore implements OnlineStore {
   private final Path path;
   private final boolean sync;
   private final RocksDB db;
-  private final ColumnFamilyHandle defaultFamily;
   private final RocksDbResources resources;
-  private final Map<String, ColumnFamilyHandle> tables = new ConcurrentHashMap<>();
-  private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
   private final KeyStripes keyStripes = new KeyStripes(STRIPES);
   /** Write counters per key slot, so a swap trusts what {@link #readForSwap} read ({@link RowVersions}). */
   private final RowVersions versions = new RowVersions(VERSION_SLOTS);
+  private final RocksDbTables tables;
   private final NewestWinsWrites newestWins;
   private final RowSwaps swaps;
-  private volatile boolean closed;
+  private final PlainWrites plain;
 
   private RocksDbOnlineStore(RocksDbResources.Opened opened, boolean sync) {
     this.path = opened.dir();
     this.sync = sync;
     this.db = opened.db();
     this.resources = opened.resources();
-    List<ColumnFamilyHandle> handles = opened.handles();
-    this.defaultFamily = handles.get(0);
-    for (ColumnFamilyHandle h : handles.subList(1, handles.size())) {
-      String name = RocksDbResources.familyName(h);
-      if (name.startsWith(TABLE_PREFIX)) {
-        tables.put(name.substring(TABLE_PREFIX.length()), h);
-      }
-    }
+    this.tables = new RocksDbTables(opened, versions);
     this.newestWins = new NewestWinsWrites(db, resources, keyStripes, versions,
         new WrittenRows(WRITTEN_ROWS, WRITTEN_HEADER_BYTES));
     this.swaps = new RowSwaps(db, resources, keyStripes, versions, new WrittenRows(WRITTEN_ROWS, WRITTEN_TILE_BYTES));
+    this.plain = new PlainWrites(db, resources, keyStripes, versions);
   }
 
   /** Opens the store in {@code path} with the default cache and write buffer, {@code sync} off. */
@@ -141,47 +127,16 @@ final class RocksDbOnlineStore implements OnlineStore {
 
   // ---- tables -----------------------------------------------------------------------------------
 
+  /** Creates the table's column family unless it exists ({@link RocksDbTables#create}). */
   @Override
   public void createTable(String table) {
-    Objects.requireNonNull(table, "table");
-    if (tables.containsKey(table)) {
-      ensureOpen();
-      return;
-    }
-    Lock lock = lifecycle.writeLock();
-    lock.lock();
-    try {
-      ensureOpen();
-      if (!tables.containsKey(table)) {
-        byte[] name = (TABLE_PREFIX + table).getBytes(StandardCharsets.UTF_8);
-        tables.put(table, db.createColumnFamily(new ColumnFamilyDescriptor(name, resources.familyOptions())));
-      }
-    } catch (RocksDBException e) {
-      throw failure("create table " + table, e);
-    } finally {
-      lock.unlock();
-    }
+    tables.create(table);
   }
 
+  /** Drops the table's column family, if it exists ({@link RocksDbTables#drop}). */
   @Override
   public void dropTable(String table) {
-    Objects.requireNonNull(table, "table");
-    Lock lock = lifecycle.writeLock();
-    lock.lock();
-    try {
-      ensureOpen();
-      ColumnFamilyHandle handle = tables.get(table);
-      if (handle != null) {
-        db.dropColumnFamily(handle);
-        tables.remove(table);
-        handle.close();
-        versions.bumpAll(); // its rows are gone: no swap may trust a read of them
-      }
-    } catch (RocksDBException e) {
-      throw failure("drop table " + table, e);
-    } finally {
-      lock.unlock();
-    }
+    tables.drop(table);
   }
 
   // ---- reads and writes -------------------------------------------------------------------------
@@ -197,17 +152,16 @@ final class RocksDbOnlineStore implements OnlineStore {
   public List<byte[]> multiGet(String table, List<byte[]> keys) {
     Objects.requireNonNull(table, "table");
     requireNoNulls(keys, "keys");
-    Lock lock = lifecycle.readLock();
-    lock.lock();
+    Lock lock = tables.readLock();
     try {
-      ensureOpen();
-      ColumnFamilyHandle handle = tables.get(table);
+      tables.ensureOpen();
+      ColumnFamilyHandle handle = tables.handle(table);
       if (handle == null || keys.isEmpty()) {
         return Arrays.asList(new byte[keys.size()][]);
       }
       return db.multiGetAsList(resources.readOptions(), Collections.nCopies(keys.size(), handle), keys);
     } catch (RocksDBException e) {
-      throw failure("read " + keys.size() + " keys of table " + table, e);
+      throw tables.failure("read " + keys.size() + " keys of table " + table, e);
     } finally {
       lock.unlock();
     }
@@ -228,17 +182,16 @@ final class RocksDbOnlineStore implements OnlineStore {
   public VersionedRows readForSwap(String table, List<byte[]> keys) {
     Objects.requireNonNull(table, "table");
     requireNoNulls(keys, "keys");
-    Lock lock = lifecycle.readLock();
-    lock.lock();
+    Lock lock = tables.readLock();
     try {
-      ensureOpen();
-      ColumnFamilyHandle handle = tables.get(table);
+      tables.ensureOpen();
+      ColumnFamilyHandle handle = tables.handle(table);
       if (handle == null || keys.isEmpty()) {
         return new VersionedRows(Arrays.asList(new byte[keys.size()][]), swaps.versionsOf(table, keys));
       }
       return swaps.read(table, handle, keys);
     } catch (RocksDBException e) {
-      throw failure("read " + keys.size() + " keys of table " + table, e);
+      throw tables.failure("read " + keys.size() + " keys of table " + table, e);
     } finally {
       lock.unlock();
     }
@@ -285,11 +238,11 @@ final class RocksDbOnlineStore implements OnlineStore {
             + " bytes) holds no whole order key; encode rows with RowEncoding");
       }
     }
-    Lock lock = readLockCreating(table);
+    Lock lock = tables.readLockCreating(table);
     try {
-      return newestWins.write(table, tables.get(table), entries, replaceEqual);
+      return newestWins.write(table, tables.handle(table), entries, replaceEqual);
     } catch (RocksDBException e) {
-      throw failure("write " + entries.size() + " rows to table " + table, e);
+      throw tables.failure("write " + entries.size() + " rows to table " + table, e);
     } finally {
       lock.unlock();
     }
@@ -311,21 +264,12 @@ final class RocksDbOnlineStore implements OnlineStore {
     if (entries.isEmpty()) {
       return;
     }
-    List<byte[]> keys = new ArrayList<>(entries.size());
-    entries.forEach(e -> keys.add(e.key()));
-    Lock lock = readLockCreating(table);
-    int[] held = keyStripes.lock(table, keys);
-    try (WriteBatch batch = new WriteBatch()) {
-      ColumnFamilyHandle handle = tables.get(table);
-      for (Entry e : entries) {
-        batch.put(handle, e.key(), e.value());
-      }
-      db.write(resources.writeOptions(), batch);
-      bumpAll(table, keys);
+    Lock lock = tables.readLockCreating(table);
+    try {
+      plain.put(table, tables.handle(table), entries);
     } catch (RocksDBException e) {
-      throw failure("write " + entries.size() + " rows to table " + table, e);
+      throw tables.failure("write " + entries.size() + " rows to table " + table, e);
     } finally {
-      keyStripes.unlock(held);
       lock.unlock();
     }
   }
@@ -353,11 +297,11 @@ final class RocksDbOnlineStore implements OnlineStore {
       return done;
     }
     KeyRef[] keys = RowSwaps.distinctKeys(table, swaps);
-    Lock lock = readLockCreating(table);
+    Lock lock = tables.readLockCreating(table);
     try {
-      return this.swaps.swap(table, tables.get(table), swaps, keys);
+      return this.swaps.swap(table, tables.handle(table), swaps, keys);
     } catch (RocksDBException e) {
-      throw failure("swap " + swaps.size() + " rows of table " + table, e);
+      throw tables.failure("swap " + swaps.size() + " rows of table " + table, e);
     } finally {
       lock.unlock();
     }
@@ -375,26 +319,16 @@ final class RocksDbOnlineStore implements OnlineStore {
   public void delete(String table, List<byte[]> keys) {
     Objects.requireNonNull(table, "table");
     requireNoNulls(keys, "keys");
-    Lock lock = lifecycle.readLock();
-    lock.lock();
+    Lock lock = tables.readLock();
     try {
-      ensureOpen();
-      ColumnFamilyHandle handle = tables.get(table);
+      tables.ensureOpen();
+      ColumnFamilyHandle handle = tables.handle(table);
       if (handle == null || keys.isEmpty()) {
         return;
       }
-      int[] held = keyStripes.lock(table, keys);
-      try (WriteBatch batch = new WriteBatch()) {
-        for (byte[] key : keys) {
-          batch.delete(handle, key);
-        }
-        db.write(resources.writeOptions(), batch);
-        bumpAll(table, keys);
-      } finally {
-        keyStripes.unlock(held);
-      }
+      plain.delete(table, handle, keys);
     } catch (RocksDBException e) {
-      throw failure("delete " + keys.size() + " keys of table " + table, e);
+      throw tables.failure("delete " + keys.size() + " keys of table " + table, e);
     } finally {
       lock.unlock();
     }
@@ -409,16 +343,7 @@ final class RocksDbOnlineStore implements OnlineStore {
   /** Reads a property of the database: cheap, and it fails when the store is closed or broken. */
   @Override
   public void check() {
-    Lock lock = lifecycle.readLock();
-    lock.lock();
-    try {
-      ensureOpen();
-      db.getLongProperty(defaultFamily, "rocksdb.estimate-num-keys");
-    } catch (RocksDBException e) {
-      throw failure("answer a health check", e);
-    } finally {
-      lock.unlock();
-    }
+    tables.check();
   }
 
   /**
@@ -428,37 +353,7 @@ final class RocksDbOnlineStore implements OnlineStore {
    */
   @Override
   public void close() {
-    Lock lock = lifecycle.writeLock();
-    lock.lock();
-    try {
-      if (closed) {
-        return;
-      }
-      closed = true;
-      RocksDBException failure = null;
-      try {
-        if (!sync) {
-          db.flushWal(true);
-        }
-      } catch (RocksDBException e) {
-        failure = e;
-      }
-      tables.values().forEach(ColumnFamilyHandle::close);
-      tables.clear();
-      defaultFamily.close();
-      try {
-        db.closeE();
-      } catch (RocksDBException e) {
-        failure = failure == null ? e : failure;
-      } finally {
-        resources.close();
-      }
-      if (failure != null) {
-        throw failure("close", failure);
-      }
-    } finally {
-      lock.unlock();
-    }
+    tables.close(sync);
   }
 
   @Override
@@ -467,41 +362,6 @@ final class RocksDbOnlineStore implements OnlineStore {
   }
 
   // ---- helpers ----------------------------------------------------------------------------------
-
-  /** The read lock, held with the table existing (created here when missing). */
-  private Lock readLockCreating(String table) {
-    while (true) {
-      Lock lock = lifecycle.readLock();
-      lock.lock();
-      if (closed) {
-        lock.unlock();
-        ensureOpen();
-      }
-      if (tables.containsKey(table)) {
-        return lock;
-      }
-      lock.unlock();
-      createTable(table); // a concurrent drop may remove it again before the read lock: try again
-    }
-  }
-
-  private void ensureOpen() {
-    if (closed) {
-      throw new QuiverException("the online store at " + path + " is closed");
-    }
-  }
-
-  private QuiverException failure(String action, RocksDBException e) {
-    return new QuiverException("the online store at " + path + " could not " + action + ": " + e.getMessage(), e);
-  }
-
-  /** Counts a finished write of each key ({@link RowVersions}); the caller holds their stripes. */
-  private void bumpAll(String table, List<byte[]> keys) {
-    int tableHash = table.hashCode();
-    for (byte[] key : keys) {
-      versions.bump(versions.slot(key, tableHash));
-    }
-  }
 
   private static void requireNoNulls(List<?> items, String what) {
     Objects.requireNonNull(items, what);

@@ -3,17 +3,13 @@ package dev.quiver.server.flight;
 import dev.quiver.core.InvalidRequestException;
 import dev.quiver.core.NotFoundException;
 import dev.quiver.core.QuiverException;
-import dev.quiver.core.model.FeatureRef;
-import dev.quiver.core.model.FileFormat;
 import dev.quiver.core.model.FileSource;
 import dev.quiver.core.offline.HistoricalRequest;
 import dev.quiver.core.offline.ArrowRows;
 import dev.quiver.core.offline.HistoricalRows;
 import dev.quiver.core.offline.PointInTimePlan;
-import dev.quiver.core.offline.QueryInput;
 import dev.quiver.core.repo.FeatureRepo;
 import dev.quiver.core.repo.TrainingSet;
-import dev.quiver.core.security.AccessDeniedException;
 import dev.quiver.core.security.Action;
 import dev.quiver.server.Caller;
 import dev.quiver.server.Guard;
@@ -22,27 +18,19 @@ import io.micrometer.core.instrument.Counter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.UUID;
-import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.apache.arrow.flight.ActionType;
-import org.apache.arrow.flight.CallStatus;
 import org.apache.arrow.flight.Criteria;
 import org.apache.arrow.flight.FlightDescriptor;
 import org.apache.arrow.flight.FlightInfo;
 import org.apache.arrow.flight.FlightProducer;
-import org.apache.arrow.flight.FlightRuntimeException;
 import org.apache.arrow.flight.FlightStream;
 import org.apache.arrow.flight.PutResult;
 import org.apache.arrow.flight.Result;
 import org.apache.arrow.flight.Ticket;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.VectorSchemaRoot;
-import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
 
 /**
@@ -102,9 +90,9 @@ final class OfflineProducer implements FlightProducer {
         }
         case PULL_ALL -> pullAll(command, reader, listener, caller);
         case PULL_LATEST -> pullSource(command, reader, listener, caller, true);
-        case "get_table_column_names_and_types_from_data_source" -> throw unsupported(api,
+        case "get_table_column_names_and_types_from_data_source" -> throw FlightErrors.unsupported(api,
             "a Quiver source's columns and types are in its definition (quiver describe source NAME)");
-        default -> throw unsupported(api, "this server answers get_historical_features, pull_latest_from_table_or_query, pull_all_from_table_or_query and persist");
+        default -> throw FlightErrors.unsupported(api, "this server answers get_historical_features, pull_latest_from_table_or_query, pull_all_from_table_or_query and persist");
       }
       metrics.request("flight", api, listener.isCancelled() ? "cancelled" : "ok", System.nanoTime() - start);
     } catch (RuntimeException | Error e) {
@@ -113,16 +101,16 @@ final class OfflineProducer implements FlightProducer {
         metrics.request("flight", api, "cancelled", System.nanoTime() - start);
         return;
       }
-      drain(reader);
-      listener.error(status(e, api));
-      metrics.request("flight", api, outcome(e), System.nanoTime() - start);
+      FlightErrors.drain(reader);
+      listener.error(FlightErrors.status(e, api));
+      metrics.request("flight", api, FlightErrors.outcome(e), System.nanoTime() - start);
     }
   }
 
   /** Computes and streams one training set; returns its number of rows. */
   private long historical(FeastCommand command, FlightStream reader, ServerStreamListener listener, Caller caller) {
     long begun = System.nanoTime();
-    Request r = request(command, reader, caller);
+    TrainingSetRequest r = request(command, reader, caller);
     double uploaded = (System.nanoTime() - begun) / 1e9;
     try {
       try (TrainingBatches batches = batches(r.request())) {
@@ -200,7 +188,7 @@ final class OfflineProducer implements FlightProducer {
       pullSource(command, reader, listener, caller, false);
       return;
     }
-    drain(reader);
+    FlightErrors.drain(reader);
     dev.quiver.core.registry.DatasetRecord dataset = found.get();
     guard.check(caller, Action.READ_OFFLINE, guard.reads(dataset.features()));
     Path file = repo.config().root().resolve(dataset.output());
@@ -221,12 +209,12 @@ final class OfflineProducer implements FlightProducer {
    */
   private void pullSource(FeastCommand command, FlightStream reader, ServerStreamListener listener, Caller caller,
       boolean latest) {
-    drain(reader);
+    FlightErrors.drain(reader);
     String api = latest ? PULL_LATEST : PULL_ALL;
     String name = command.text("data_source_name");
     FileSource source = name == null ? null : SourcePulls.source(repo, name).orElse(null);
     if (source == null) {
-      throw unsupported(api + " over data source '" + name + "'", "it reads the project's file sources (by their"
+      throw FlightErrors.unsupported(api + " over data source '" + name + "'", "it reads the project's file sources (by their"
           + " names in the registry) and, for pull_all, saved datasets (store.get_saved_dataset(name).to_df());"
           + " for features at given times ask for a training set (get_historical_features)");
     }
@@ -266,103 +254,6 @@ final class OfflineProducer implements FlightProducer {
     }
   }
 
-  /**
-   * A training-set request as Quiver runs it: the uploaded rows written to a Parquet file in the
-   * scratch directory (or the SQL the client sent), the refs with Feast's aliases resolved, the caller
-   * checked for {@code read_offline} on every view.
-   *
-   * @param file the scratch file to delete afterwards, or null
-   * @param renames output columns to rename ({@code view__feature} to {@code alias__feature})
-   */
-  private record Request(HistoricalRequest request, Path file, Map<String, String> renames) {
-    Schema renamed(Schema schema) {
-      if (renames.isEmpty()) {
-        return schema;
-      }
-      List<Field> fields = new ArrayList<>();
-      for (Field f : schema.getFields()) {
-        String to = renames.get(f.getName());
-        fields.add(to == null ? f : new Field(to, f.getFieldType(), f.getChildren()));
-      }
-      return new Schema(fields, schema.getCustomMetadata());
-    }
-
-    void cleanUp() {
-      if (file != null) {
-        try {
-          Files.deleteIfExists(file);
-        } catch (IOException e) {
-          LOG.warning("could not delete the scratch file " + file + ": " + e.getMessage());
-        }
-      }
-    }
-  }
-
-  private Request request(FeastCommand command, FlightStream reader, Caller caller) {
-    List<String> refTexts = command.required("feature_refs");
-    List<String> viewNames = command.texts("feature_view_names");
-    List<String> aliases = command.texts("name_aliases");
-    boolean full = command.flag("full_feature_names");
-    Map<String, String> viewOfAlias = new HashMap<>();
-    for (int i = 0; i < viewNames.size() && i < aliases.size(); i++) {
-      if (aliases.get(i) != null && !aliases.get(i).isBlank()) {
-        viewOfAlias.put(aliases.get(i), viewNames.get(i));
-      }
-    }
-    List<FeatureRef> refs = new ArrayList<>();
-    Map<String, String> renames = new HashMap<>();
-    for (String text : refTexts) {
-      FeatureRef ref = FeatureRef.parse(text == null ? "" : text).orElseThrow(() -> new InvalidRequestException(
-          "'" + text + "' is not a feature ref; write view:feature"));
-      String view = viewOfAlias.get(ref.view());
-      if (view != null) {
-        FeatureRef real = new FeatureRef(view, ref.version(), ref.feature());
-        if (full) {
-          renames.put(real.outputName(true), ref.outputName(true));
-        }
-        ref = real;
-      }
-      refs.add(ref);
-    }
-    if (refs.isEmpty()) {
-      throw new InvalidRequestException("the request names no features; give features=[\"view:feature\", ...] or a feature service");
-    }
-    guard.check(caller, Action.READ_OFFLINE, guard.reads(refs));
-    try (ArrowUpload upload = new ArrowUpload(reader, allocator)) {
-      return request(command, reader, upload, refs, full, renames);
-    }
-  }
-
-  private Request request(FeastCommand command, FlightStream reader, ArrowUpload upload, List<FeatureRef> refs, boolean full,
-      Map<String, String> renames) {
-    QueryInput input;
-    Path file = null;
-    if (upload.placeholder()) {
-      drain(reader);
-      String sql = command.text("entity_df_sql");
-      if (sql == null) {
-        throw new InvalidRequestException("no entity_df: Quiver computes a training set for query rows; pass entity_df"
-            + " (a DataFrame, or SQL over the repo's sources) — a start_date/end_date range without one is not supported");
-      }
-      input = new QueryInput.Sql(sql);
-    } else {
-      try {
-        Files.createDirectories(scratch);
-      } catch (IOException e) {
-        throw new QuiverException("cannot create the scratch directory " + scratch + ": " + e.getMessage(), e);
-      }
-      file = scratch.resolve("entity-df-" + UUID.randomUUID() + ".parquet");
-      try {
-        repo.offline().writeQueryRows(file, upload);
-      } catch (RuntimeException e) {
-        new Request(null, file, Map.of()).cleanUp();
-        throw e;
-      }
-      input = new QueryInput.Files(file.toString(), FileFormat.PARQUET);
-    }
-    return new Request(HistoricalRequest.ofFeatures(input, refs).withFullFeatureNames(full), file, renames);
-  }
-
   @Override
   public Runnable acceptPut(CallContext context, FlightStream reader, StreamListener<PutResult> ack) {
     return () -> {
@@ -374,19 +265,19 @@ final class OfflineProducer implements FlightProducer {
         api = command.api();
         switch (api) {
           case PERSIST -> persist(command, reader, caller);
-          case "offline_write_batch" -> throw unsupported(api, "write rows to a Quiver source with a push to the offline"
+          case "offline_write_batch" -> throw FlightErrors.unsupported(api, "write rows to a Quiver source with a push to the offline"
               + " store (store.push(..., to=PushMode.OFFLINE)) or by adding files to the source");
-          case "write_logged_features" -> throw unsupported(api, "Quiver logs served features itself (docs/server.md)");
-          case "validate_data_source" -> throw unsupported(api, "Quiver validates sources when definitions are applied"
+          case "write_logged_features" -> throw FlightErrors.unsupported(api, "Quiver logs served features itself (docs/server.md)");
+          case "validate_data_source" -> throw FlightErrors.unsupported(api, "Quiver validates sources when definitions are applied"
               + " (quiver plan, quiver apply)");
-          default -> throw unsupported(api, "this server answers get_historical_features, pull_latest_from_table_or_query, pull_all_from_table_or_query and persist");
+          default -> throw FlightErrors.unsupported(api, "this server answers get_historical_features, pull_latest_from_table_or_query, pull_all_from_table_or_query and persist");
         }
         ack.onCompleted();
         metrics.request("flight", api, "ok", System.nanoTime() - start);
       } catch (RuntimeException | Error e) {
-        drain(reader);
-        ack.onError(status(e, api));
-        metrics.request("flight", api, outcome(e), System.nanoTime() - start);
+        FlightErrors.drain(reader);
+        ack.onError(FlightErrors.status(e, api));
+        metrics.request("flight", api, FlightErrors.outcome(e), System.nanoTime() - start);
       }
     };
   }
@@ -401,7 +292,7 @@ final class OfflineProducer implements FlightProducer {
   private void persist(FeastCommand command, FlightStream reader, Caller caller) {
     String retrieve = command.text("retrieve_func");
     if (!HISTORICAL.equals(retrieve)) {
-      throw unsupported("persist of " + retrieve, "only training sets (get_historical_features) are saved as datasets");
+      throw FlightErrors.unsupported("persist of " + retrieve, "only training sets (get_historical_features) are saved as datasets");
     }
     String storage = command.text("data_source_name");
     if (storage == null || storage.isBlank()) {
@@ -423,7 +314,7 @@ final class OfflineProducer implements FlightProducer {
           + " already exists (no dataset records it); pass allow_overwrite=True to replace it, or name the storage after"
           + " a new dataset");
     }
-    Request r = request(command, reader, caller);
+    TrainingSetRequest r = request(command, reader, caller);
     try {
       Files.createDirectories(out.getParent());
       TrainingSet set = repo.writeHistoricalFeatures(r.request(), out, p -> {}, name, caller.principal().name());
@@ -441,12 +332,12 @@ final class OfflineProducer implements FlightProducer {
 
   @Override
   public void getStream(CallContext context, Ticket ticket, ServerStreamListener listener) {
-    listener.error(legacy("do_get"));
+    listener.error(FlightErrors.legacy("do_get"));
   }
 
   @Override
   public FlightInfo getFlightInfo(CallContext context, FlightDescriptor descriptor) {
-    throw legacy("get_flight_info");
+    throw FlightErrors.legacy("get_flight_info");
   }
 
   @Override
@@ -456,7 +347,7 @@ final class OfflineProducer implements FlightProducer {
 
   @Override
   public void doAction(CallContext context, org.apache.arrow.flight.Action action, StreamListener<Result> listener) {
-    listener.onError(unsupported("action " + action.getType(), "Feast's client sends its APIs as do_exchange and do_put commands"));
+    listener.onError(FlightErrors.unsupported("action " + action.getType(), "Feast's client sends its APIs as do_exchange and do_put commands"));
   }
 
   @Override
@@ -465,48 +356,7 @@ final class OfflineProducer implements FlightProducer {
     listener.onCompleted();
   }
 
-  private static FlightRuntimeException legacy(String call) {
-    return CallStatus.UNIMPLEMENTED.withDescription(call + " (the two-step flow of Feast before do_exchange) is not served:"
-        + " nothing is kept between calls here; upgrade the Feast client (0.50 or newer sends one do_exchange)").toRuntimeException();
-  }
-
-  private static FlightRuntimeException unsupported(String api, String instead) {
-    return CallStatus.UNIMPLEMENTED.withDescription("a Quiver server does not serve " + api + " over Feast's offline store"
-        + " protocol: " + instead).toRuntimeException();
-  }
-
-  /** Reads what the client still sends, so that it sees the error rather than a broken stream. */
-  private static void drain(FlightStream reader) {
-    try {
-      while (reader.next()) {
-        // discard
-      }
-    } catch (RuntimeException e) {
-      // the client went away or sent garbage: the error answer says what went wrong first
-    }
-  }
-
-  static FlightRuntimeException status(Throwable e, String api) {
-    String message = dev.quiver.core.load.Secrets.redact(String.valueOf(e.getMessage()));
-    return switch (e) {
-      case FlightRuntimeException f -> f;
-      case AccessDeniedException d -> CallStatus.UNAUTHORIZED.withDescription(message).toRuntimeException();
-      case NotFoundException n -> CallStatus.NOT_FOUND.withDescription(message).toRuntimeException();
-      case InvalidRequestException i -> CallStatus.INVALID_ARGUMENT.withDescription(message).toRuntimeException();
-      case dev.quiver.core.ConflictException c -> CallStatus.ALREADY_EXISTS.withDescription(message).toRuntimeException();
-      case dev.quiver.core.DefinitionException d -> CallStatus.INVALID_ARGUMENT.withDescription(message).toRuntimeException();
-      case QuiverException q -> CallStatus.INTERNAL.withDescription(message).toRuntimeException();
-      default -> {
-        LOG.log(Level.SEVERE, api + " over Arrow Flight failed unexpectedly", e);
-        yield CallStatus.INTERNAL.withDescription("the server failed to answer " + api + ": " + e).toRuntimeException();
-      }
-    };
-  }
-
-  private static String outcome(Throwable e) {
-    return e instanceof InvalidRequestException || e instanceof NotFoundException || e instanceof AccessDeniedException
-        || e instanceof dev.quiver.core.DefinitionException || e instanceof dev.quiver.core.ConflictException
-        || (e instanceof FlightRuntimeException f && f.status().code() != org.apache.arrow.flight.FlightStatusCode.INTERNAL)
-        ? "client_error" : "server_error";
+  private TrainingSetRequest request(FeastCommand command, FlightStream reader, Caller caller) {
+    return TrainingSetRequest.read(command, reader, caller, repo, guard, allocator, scratch);
   }
 }

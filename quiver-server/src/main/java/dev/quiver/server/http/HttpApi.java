@@ -1,21 +1,16 @@
 package dev.quiver.server.http;
 
 import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quiver.core.ConflictException;
 import dev.quiver.core.InvalidRequestException;
 import dev.quiver.core.NotFoundException;
 import dev.quiver.core.QuiverException;
 import dev.quiver.core.SourceDataException;
-import dev.quiver.core.online.Materializer;
 import dev.quiver.core.online.OnlineDeletion;
 import dev.quiver.core.online.OnlineResponse;
 import dev.quiver.core.online.Pusher;
@@ -26,18 +21,11 @@ import dev.quiver.server.Caller;
 import dev.quiver.server.Guard;
 import dev.quiver.server.FeatureServing;
 import dev.quiver.server.MaterializationRunningException;
-import dev.quiver.server.MaterializationStatus;
 import dev.quiver.server.ServerOperations;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufInputStream;
 import io.netty.handler.codec.http.HttpMethod;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -72,8 +60,11 @@ final class HttpApi {
   private final FeatureServing serving;
   private final ServerOperations ops;
   private final Catalogue catalogue = new Catalogue(mapper);
+  private final JsonBodies json = new JsonBodies(mapper);
+  private final OperationJson answers = new OperationJson(json);
   private final Clock clock = Clock.systemUTC();
 
+  private final MaterializeRoute materializations;
   private final byte[] health;
 
   HttpApi(FeatureServing serving, ServerOperations ops) {
@@ -91,6 +82,7 @@ final class HttpApi {
       h.put("insecure", true);
     }
     this.health = bytes(h);
+    this.materializations = new MaterializeRoute(ops, json, answers);
   }
 
   /**
@@ -196,7 +188,7 @@ final class HttpApi {
         FeastRequests.Push push = FeastRequests.push(read(body));
         Resource source = guard().source(push.source());
         guard().check(caller, Action.PUSH, List.of(source));
-        return written(audited(caller, "push", source.toString(), () -> push.idempotencyKey() == null
+        return answers.written(audited(caller, "push", source.toString(), () -> push.idempotencyKey() == null
             ? ops.push(push.source(), push.columns(), push.target())
             : ops.push(push.source(), push.columns(), push.target(), new dev.quiver.core.online.Origin.Push(push.idempotencyKey()))));
       }
@@ -205,35 +197,35 @@ final class HttpApi {
         FeastRequests.Write write = FeastRequests.write(read(body));
         List<Resource> view = guard().views(List.of(write.view()));
         guard().check(caller, Action.PUSH, view);
-        return written(audited(caller, "write", view.getFirst().toString(), () -> ops.write(write.view(), write.columns())));
+        return answers.written(audited(caller, "write", view.getFirst().toString(), () -> ops.write(write.view(), write.columns())));
       }
       case "/materialize" -> {
         post(method);
-        return materialize(FeastRequests.materialize(read(body), clock), FeastRequests.async(params), caller);
+        return materializations.materialize(FeastRequests.materialize(read(body), clock), FeastRequests.async(params), caller);
       }
       case "/materialize-incremental" -> {
         post(method);
-        return materialize(FeastRequests.materializeIncremental(read(body), clock), FeastRequests.async(params), caller);
+        return materializations.materialize(FeastRequests.materializeIncremental(read(body), clock), FeastRequests.async(params), caller);
       }
       case "/online/delete" -> {
         post(method);
         FeastRequests.Delete d = FeastRequests.delete(read(body));
         guard().check(caller, Action.MATERIALIZE, guard().views(d.views()));
-        String what = views(d.views());
+        String what = AuditText.views(d.views());
         try {
           OnlineDeletion.Result r = ops.deleteOnline(d.views(), d.entities());
           guard().record(caller, "online_delete", what, "ok", r.entities() + " entities, "
               + r.latestRowsDeleted() + " rows and " + r.tileRowsDeleted() + " tile rows deleted in " + r.views());
-          return deleted(r);
+          return answers.deleted(r);
         } catch (RuntimeException e) {
-          guard().record(caller, "online_delete", what, "failed", oneLine(e.getMessage()));
+          guard().record(caller, "online_delete", what, "failed", AuditText.oneLine(e.getMessage()));
           throw e;
         }
       }
       case "/materialize/status" -> {
         get(method);
         guard().check(caller, Action.DESCRIBE, List.of(Resource.REGISTRY_ROOT));
-        return HttpReply.json(200, bytes(status(ops.materialization())));
+        return HttpReply.json(200, bytes(answers.status(ops.materialization())));
       }
       case "/ingest/status" -> {
         get(method);
@@ -308,192 +300,21 @@ final class HttpApi {
       guard().record(caller, action, resource, "ok", r.rows() + " rows, " + r.written() + " written to " + r.views());
       return r;
     } catch (RuntimeException e) {
-      guard().record(caller, action, resource, "failed", oneLine(e.getMessage()));
+      guard().record(caller, action, resource, "failed", AuditText.oneLine(e.getMessage()));
       throw e;
-    }
-  }
-
-  /** The views a request names, for the audit log: {@code feature_view a, b}, or every online view. */
-  private static String views(List<String> views) {
-    return "feature_view " + (views.isEmpty() ? "* (every online view)" : String.join(", ", views));
-  }
-
-  private static String oneLine(String message) {
-    String m = message == null ? "" : message.replace('\n', ' ');
-    return m.length() > 500 ? m.substring(0, 500) + "..." : m;
-  }
-
-  /** What a push or a write did. */
-  private HttpReply written(Pusher.Result r) {
-    ObjectNode n = mapper.createObjectNode();
-    n.put("push_source_name", r.source());
-    n.put("rows", r.rows());
-    n.put("written", r.written());
-    if (r.applied() + r.duplicates() + r.late() > 0) { // window-aggregate tile rows: folded in, taken already, too old
-      n.put("tiles_applied", r.applied());
-      n.put("tiles_duplicate", r.duplicates());
-      n.put("tiles_late", r.late());
-    }
-    ArrayNode views = n.putArray("views");
-    r.views().forEach(views::add);
-    if (r.offlineFile() != null) {
-      n.put("offline_file", r.offlineFile().toString());
-    }
-    return HttpReply.json(200, bytes(n));
-  }
-
-  /** What a deletion of entities' online state did. */
-  private HttpReply deleted(OnlineDeletion.Result r) {
-    ObjectNode n = mapper.createObjectNode();
-    ArrayNode views = n.putArray("feature_views");
-    r.views().forEach(views::add);
-    n.put("entities", r.entities());
-    n.put("latest_rows_deleted", r.latestRowsDeleted());
-    n.put("tile_rows_deleted", r.tileRowsDeleted());
-    return HttpReply.json(200, bytes(n));
-  }
-
-  /** Runs a materialization, or starts it in the background (202, as Feast's {@code ?async=true}). */
-  private HttpReply materialize(FeastRequests.Materialize m, boolean async, Caller caller) {
-    guard().check(caller, Action.MATERIALIZE, guard().views(m.views()));
-    String kind = m.rebuild() ? "rebuild" : m.incremental() ? "materialize_incremental" : "materialize";
-    String range = (m.start() == null ? "from each watermark" : "from " + m.start()) + " to " + m.end();
-    if (async) {
-      // the run's own id: by the time this answers, it may be done and another one running
-      MaterializationStatus started;
-      try {
-        started = ops.materializeInBackground(m.views(), m.start(), m.end(), m.rebuild(), end -> guard().record(caller, kind,
-            views(m.views()), "failed".equals(end.state()) ? "failed" : "ok", range + ", background run " + end.id() + ": "
-            + ("failed".equals(end.state()) ? oneLine(String.valueOf(end.error()))
-            : end.rowsRead() + " rows read, " + end.rowsWritten() + " written to " + end.views())));
-      } catch (RuntimeException e) {
-        guard().record(caller, kind, views(m.views()), "failed", range + ": " + oneLine(e.getMessage()));
-        throw e;
-      }
-      guard().record(caller, kind, views(m.views()), "started", range + " in the background, run " + started.id()
-          + " (its outcome: /materialize/status)");
-      ObjectNode n = mapper.createObjectNode();
-      n.put("status", "accepted");
-      ArrayNode names = n.putArray("feature_views");
-      started.views().forEach(names::add);
-      n.put("id", started.id());
-      n.put("progress", "/materialize/status");
-      return HttpReply.json(202, bytes(n));
-    }
-    List<Materializer.ViewResult> results;
-    try {
-      results = m.rebuild() ? ops.rebuild(m.views(), m.end())
-          : m.incremental() ? ops.materializeIncremental(m.views(), m.end())
-          : ops.materialize(m.views(), m.start(), m.end());
-    } catch (RuntimeException e) {
-      guard().record(caller, kind, views(m.views()), "failed", range + ": " + oneLine(e.getMessage()));
-      throw e;
-    }
-    long rows = results.stream().mapToLong(Materializer.ViewResult::rowsWritten).sum();
-    guard().record(caller, kind, views(m.views()), "ok", range + ": " + rows + " rows written to "
-        + results.stream().map(Materializer.ViewResult::view).toList());
-    return materialized(results);
-  }
-
-  private ObjectNode status(MaterializationStatus s) {
-    ObjectNode n = mapper.createObjectNode();
-    n.put("state", s.state());
-    if (s.id() == 0) {
-      return n;
-    }
-    n.put("id", s.id());
-    n.put("kind", s.kind());
-    n.put("background", s.background());
-    s.views().forEach(n.putArray("feature_views")::add);
-    putTime(n, "start", s.start());
-    putTime(n, "end", s.end());
-    putTime(n, "started", s.started());
-    putTime(n, "finished", s.finished());
-    if (s.currentView() != null) {
-      n.put("current_view", s.currentView());
-    }
-    n.put("rows_read", s.rowsRead());
-    n.put("rows_written", s.rowsWritten());
-    viewResults(n.putArray("views"), s.done());
-    if (s.error() != null) {
-      n.put("error", s.error());
-    }
-    return n;
-  }
-
-  private static void putTime(ObjectNode n, String field, Instant t) {
-    if (t != null) {
-      n.put(field, t.toString());
-    }
-  }
-
-  private HttpReply materialized(List<Materializer.ViewResult> results) {
-    ObjectNode n = mapper.createObjectNode();
-    viewResults(n.putArray("views"), results);
-    return HttpReply.json(200, bytes(n));
-  }
-
-  private static void viewResults(ArrayNode views, List<Materializer.ViewResult> results) {
-    for (Materializer.ViewResult r : results) {
-      ObjectNode v = views.addObject();
-      v.put("view", r.view());
-      v.put("start", r.start().toString());
-      v.put("end", r.end().toString());
-      v.put("rows_read", r.rowsRead());
-      v.put("rows_written", r.rowsWritten());
-      v.put("nothing_new", r.nothingNew());
-      v.put("keys_skipped_concurrent", r.keysSkippedConcurrent());
-      v.put("seconds", r.took().toNanos() / 1e9);
     }
   }
 
   private JsonNode read(ByteBuf body) {
-    if (body == null || !body.isReadable()) {
-      throw new InvalidRequestException("the request body is empty; send a JSON object");
-    }
-    try (InputStream in = new ByteBufInputStream(body.duplicate()); JsonParser p = mapper.createParser(in)) {
-      JsonNode n = mapper.readTree(p);
-      if (n == null || n.isMissingNode()) {
-        throw new InvalidRequestException("the request body is empty; send a JSON object");
-      }
-      if (p.nextToken() != null) {
-        throw new InvalidRequestException("malformed JSON: unexpected content after the JSON object");
-      }
-      return n;
-    } catch (JsonProcessingException e) {
-      throw new InvalidRequestException("malformed JSON: " + e.getOriginalMessage()
-          + (e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")"));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return json.read(body);
   }
 
-  private static final int MAX_KEPT_BUFFER = 1 << 20;
-  private static final ThreadLocal<ByteArrayOutputStream> RESPONSE_BUFFER =
-      ThreadLocal.withInitial(() -> new ByteArrayOutputStream(16 * 1024));
-
   private HttpReply online(OnlineResponse r, boolean viewMetadata) {
-    // one buffer per thread, reused: only the answer's exact bytes are allocated per request
-    ByteArrayOutputStream out = RESPONSE_BUFFER.get();
-    out.reset();
-    try (JsonGenerator g = mapper.createGenerator(out)) {
-      FeastJson.writeResponse(r, viewMetadata, g);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    byte[] body = out.toByteArray();
-    if (out.size() > MAX_KEPT_BUFFER) {
-      RESPONSE_BUFFER.remove(); // do not keep a huge answer's buffer per thread
-    }
-    return HttpReply.json(200, body);
+    return json.online(r, viewMetadata);
   }
 
   private byte[] bytes(JsonNode n) {
-    try {
-      return mapper.writeValueAsBytes(n);
-    } catch (JsonProcessingException e) {
-      throw new UncheckedIOException(e);
-    }
+    return json.bytes(n);
   }
 
   /**

@@ -32,7 +32,8 @@ import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 
 /**
- * The feature log's single writer thread: takes sampled requests from the queue in batches, appends
+ * The feature log's single writer thread: takes sampled requests from the ring ({@link FeatureLogRing}) in
+ * batches, decodes each ({@link FeatureLogRecord}), appends
  * their rows to one buffer of Arrow vectors per service ({@link FeatureLogBatches}: a value is one
  * store into a column, off the Java heap, in chunks of 4,096 rows doubling up to 32,768), and rolls a
  * buffer to a Parquet file when it holds {@code roll_rows} rows, when its first row is {@code
@@ -76,7 +77,7 @@ final class FeatureLogWriter implements AutoCloseable {
   private static final long IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
   private final FeatureLogSettings settings;
-  private final FeatureLogQueue<FeatureLog.Served> queue;
+  private final FeatureLogRing queue;
   private final MeterRegistry meters;
   private final FailureLog failures;
   private final Runnable beforeBatch;
@@ -118,7 +119,7 @@ final class FeatureLogWriter implements AutoCloseable {
     }
   }
 
-  FeatureLogWriter(FeatureLogSettings settings, FeatureLogQueue<FeatureLog.Served> queue, MeterRegistry meters,
+  FeatureLogWriter(FeatureLogSettings settings, FeatureLogRing queue, MeterRegistry meters,
       FailureLog failures, Runnable beforeBatch) {
     this.settings = settings;
     this.queue = queue;
@@ -129,7 +130,7 @@ final class FeatureLogWriter implements AutoCloseable {
         .register(meters);
     this.writeErrors = Counter.builder("quiver.feature.log.write.errors")
         .description("Feature log files that could not be written (their rows are lost; the log says why)").register(meters);
-    Gauge.builder("quiver.feature.log.queued", queue, FeatureLogQueue::size)
+    Gauge.builder("quiver.feature.log.queued", queue, FeatureLogRing::size)
         .description("Sampled requests waiting for the feature log writer").register(meters);
     this.roller = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(1),
         r -> Thread.ofPlatform().daemon().name("quiver-feature-log-roll").unstarted(() -> {
@@ -143,7 +144,6 @@ final class FeatureLogWriter implements AutoCloseable {
   }
 
   private void run() {
-    List<FeatureLog.Served> batch = new ArrayList<>(BATCH);
     if (settings.lowPriority() && !ThreadPriority.setNice(ThreadPriority.LOW)) {
       LOG.fine("the feature log writer runs at normal priority: this system has no per-thread nice value");
     }
@@ -153,19 +153,14 @@ final class FeatureLogWriter implements AutoCloseable {
         if (beforeBatch != null && !last) {
           beforeBatch.run();
         }
-        if (queue.drainTo(batch, BATCH) > 0) {
-          for (FeatureLog.Served s : batch) {
-            append(s);
-          }
-          batch.clear();
-        } else if (!last) {
+        if (drain() == 0 && !last) {
           LockSupport.parkNanos(waitNanos());
           if (Thread.interrupted()) {
             throw new InterruptedException();
           }
         }
         rollDue(System.nanoTime());
-        if (last && queue.isEmpty()) {
+        if (last && queue.size() == 0) {
           break;
         }
       }
@@ -202,6 +197,35 @@ final class FeatureLogWriter implements AutoCloseable {
       wait = Math.min(wait, Math.max(0, b.opened + settings.rollEvery().toNanos() - now));
     }
     return wait;
+  }
+
+  /**
+   * Decodes and appends up to {@link #BATCH} published requests, oldest first, each place released as
+   * soon as it is decoded; returns how many places were taken.
+   */
+  private int drain() {
+    int n = 0;
+    FeatureLogSlot slot;
+    while (n < BATCH && (slot = queue.peek()) != null) {
+      n++;
+      FeatureLog.Served s = null;
+      String service = slot.service;
+      try {
+        if (slot.complete) {
+          s = FeatureLogRecord.decode(slot);
+        } else {
+          failed(service, "a sampled request of feature service '" + service + "' could not be encoded for the feature log", null);
+        }
+      } catch (RuntimeException e) {
+        failed(service, "cannot read a sampled request of feature service '" + service + "' for the feature log: " + e.getMessage(), e);
+      } finally {
+        queue.release(slot);
+      }
+      if (s != null) {
+        append(s);
+      }
+    }
+    return n;
   }
 
   private void append(FeatureLog.Served s) {

@@ -72,7 +72,7 @@ final class FeatureLog implements AutoCloseable {
     /** Keeps what the writer needs of {@code response}: references to its values, no lists. */
     static Served of(String service, FeatureService definition, Definitions defs, long registryVersion, Instant servedAt,
         OnlineRequest request, OnlineResponse response) {
-      return of(service, definition, defs, registryVersion, servedAt, request, response, Shape.of(response.features(), null, defs));
+      return of(service, definition, defs, registryVersion, servedAt, request, response, Shape.of(response, null, defs));
     }
 
     /** As {@link #of(String, FeatureService, Definitions, long, Instant, OnlineRequest, OnlineResponse)}, sharing {@code shape}: the response's. */
@@ -113,15 +113,17 @@ final class FeatureLog implements AutoCloseable {
 
   /**
    * The references and types of a response's features ({@link FeatureLogSchema#inferred} where a
-   * column has no type) and the request-data fields their on-demand views declare (in {@link
-   * FeatureLogSchema#of}'s order), shared by the logged requests of a service while its responses keep
-   * them. Never changed once made.
+   * column has no type), the request-data fields their on-demand views declare (in {@link
+   * FeatureLogSchema#of}'s order) and the names of its entity keys, shared by the logged requests of a
+   * service while its responses keep them: the writer takes a request of the shape it saw last for one
+   * of the same file without comparing anything else. Never changed once made.
    */
-  record Shape(FeatureRef[] refs, ValueType[] types, List<RequestField> fields) {
+  record Shape(FeatureRef[] refs, ValueType[] types, List<RequestField> fields, List<String> keys) {
 
-    /** {@code last} when {@code features} have its references and types, else a new shape of them in {@code defs}. */
-    static Shape of(List<FeatureColumn> features, Shape last, Definitions defs) {
-      if (last != null && last.fits(features)) {
+    /** {@code last} when {@code response} has its references, types and keys, else a new shape of them in {@code defs}. */
+    static Shape of(OnlineResponse response, Shape last, Definitions defs) {
+      List<FeatureColumn> features = response.features();
+      if (last != null && last.fits(features) && last.sameKeys(response.entities())) {
         return last;
       }
       int columns = features.size();
@@ -135,7 +137,20 @@ final class FeatureLog implements AutoCloseable {
         defs.onDemandView(refs[f].view(), refs[f].version()).map(OnDemandView::requestFields)
             .ifPresent(rf -> rf.forEach(field -> fields.putIfAbsent(field.name(), field)));
       }
-      return new Shape(refs, types, List.copyOf(fields.values()));
+      return new Shape(refs, types, List.copyOf(fields.values()), List.copyOf(response.entities().keySet()));
+    }
+
+    private boolean sameKeys(Map<String, List<Object>> entities) {
+      if (entities.size() != keys.size()) {
+        return false;
+      }
+      int k = 0;
+      for (String key : entities.keySet()) {
+        if (!key.equals(keys.get(k++))) {
+          return false;
+        }
+      }
+      return true;
     }
 
     private boolean fits(List<FeatureColumn> features) {
@@ -232,7 +247,7 @@ final class FeatureLog implements AutoCloseable {
       return;
     }
     try {
-      Shape shape = Shape.of(response.features(), logged.shape, defs);
+      Shape shape = Shape.of(response, logged.shape, defs);
       logged.shape = shape;
       slot.service = service.name();
       slot.definition = service;

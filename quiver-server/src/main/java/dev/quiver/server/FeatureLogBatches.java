@@ -177,6 +177,127 @@ final class FeatureLogBatches implements FeatureLogRows {
     }
   }
 
+  /**
+   * Appends the request {@code slot} holds straight from its bytes (no objects but for list values and
+   * request data), all its entity rows in one chunk: the chunk being filled, else a new one; returns
+   * false, having read nothing, when the request has more rows than a new chunk takes (then append its
+   * {@link FeatureLogRecord#decode decoded} form). The slot's shape must be that of this schema.
+   */
+  boolean append(FeatureLogSlot slot, byte[] requestId) {
+    int n = slot.rows;
+    if (current == null || (capacity - at < n && at > 0)) {
+      startChunk();
+    }
+    if (capacity - at < n) {
+      return false;
+    }
+    FieldVector[] v = vectors;
+    long servedAt = Timestamps.toMicros(Instant.ofEpochSecond(slot.servedSeconds, slot.servedNanos));
+    int registryVersion = (int) slot.registryVersion;
+    int serviceVersion = slot.definition.version();
+    for (int k = 0; k < n; k++) {
+      int i = at + k;
+      ((VarCharVector) v[0]).setSafe(i, requestId, 0, requestId.length);
+      ((TimeStampMicroVector) v[1]).setSafe(i, servedAt);
+      ((IntVector) v[2]).setSafe(i, registryVersion);
+      ((VarCharVector) v[3]).setSafe(i, service, 0, service.length);
+      ((IntVector) v[4]).setSafe(i, serviceVersion);
+    }
+    int c = FIXED;
+    for (ValueType type : schema.keyTypes()) {
+      FieldVector vector = v[c++];
+      for (int k = 0; k < n; k++) {
+        put(vector, type, at + k, slot);
+      }
+    }
+    for (RequestField field : schema.requestFields()) {
+      FieldVector vector = v[c++];
+      for (int k = 0; k < n; k++) {
+        set(vector, field.type(), at + k, FeatureLogSchema.requestValue(field.type(), FeatureLogRecord.read(slot)));
+      }
+    }
+    List<ValueType> featureTypes = schema.featureTypes();
+    for (int f = 0, features = FeatureLogRecord.features(slot); f < features; f++) {
+      FieldVector vector = v[c++];
+      TinyIntVector statuses = (TinyIntVector) v[c++];
+      ValueType type = featureTypes.get(f);
+      for (int k = 0; k < n; k++) {
+        int status = slot.getByte() - 1;
+        if (status < 0) {
+          statuses.setNull(at + k);
+        } else {
+          statuses.setSafe(at + k, status);
+        }
+        put(vector, type, at + k, slot);
+      }
+    }
+    if (!slot.readAll()) {
+      throw new IllegalStateException("feature log record not read to its end");
+    }
+    at += n;
+    rows += n;
+    return true;
+  }
+
+  /** The slot's next value into {@code v}: the common pairs of type and tag without an object, the rest as {@link #set} does. */
+  private void put(FieldVector v, ValueType type, int i, FeatureLogSlot slot) {
+    int tag = slot.getByte();
+    if (type instanceof ScalarType s) {
+      switch (s) {
+        case FLOAT64 -> {
+          if (tag == FeatureLogRecord.DOUBLE) {
+            ((Float8Vector) v).setSafe(i, Double.longBitsToDouble(slot.getLong()));
+            return;
+          }
+        }
+        case INT64 -> {
+          if (tag == FeatureLogRecord.LONG) {
+            ((BigIntVector) v).setSafe(i, slot.getLong());
+            return;
+          }
+        }
+        case INT32 -> {
+          if (tag == FeatureLogRecord.INT) {
+            ((IntVector) v).setSafe(i, slot.getInt());
+            return;
+          }
+        }
+        case FLOAT32 -> {
+          if (tag == FeatureLogRecord.FLOAT) {
+            ((Float4Vector) v).setSafe(i, Float.intBitsToFloat(slot.getInt()));
+            return;
+          }
+        }
+        case BOOL -> {
+          if (tag == FeatureLogRecord.TRUE || tag == FeatureLogRecord.FALSE) {
+            ((BitVector) v).setSafe(i, tag == FeatureLogRecord.TRUE ? 1 : 0);
+            return;
+          }
+        }
+        case STRING, BYTES -> {
+          if (tag == (s == ScalarType.STRING ? FeatureLogRecord.STRING : FeatureLogRecord.BYTES)) {
+            int length = slot.getInt();
+            int from = slot.position();
+            slot.skip(length);
+            if (s == ScalarType.STRING) {
+              ((VarCharVector) v).setSafe(i, slot.array(), from, length);
+            } else {
+              ((VarBinaryVector) v).setSafe(i, slot.array(), from, length);
+            }
+            return;
+          }
+        }
+        case TIMESTAMP -> {
+          if (tag == FeatureLogRecord.INSTANT) {
+            ((TimeStampMicroVector) v).setSafe(i, Timestamps.toMicros(Instant.ofEpochSecond(slot.getLong(), slot.getInt())));
+            return;
+          }
+        }
+      }
+    }
+    set(v, type, i, FeatureLogRecord.read(slot, tag));
+  }
+
   private void startChunk() {
     seal();
     capacity = lastCapacity == 0 ? firstChunkRows : (int) Math.min(maxChunkRows, 2L * lastCapacity);

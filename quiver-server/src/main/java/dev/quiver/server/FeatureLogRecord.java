@@ -13,58 +13,59 @@ import java.util.Map;
 
 /**
  * One sampled request as bytes in a {@link FeatureLogSlot}: what the request thread writes instead of
- * queueing objects, and what the writer reads back as a {@link FeatureLog.Served}. The format lives
- * only between the two threads of one process (never on disk), so it has no version: the registry
- * version, {@code served_at} (seconds and nanoseconds), the entity row count; each entity key's name
- * and values; each request-data field's values (the fields of the slot's {@link FeatureLog.Shape}, as
- * their declared types); then per feature and entity row its status (ordinal + 1, 0 for none) and
- * value. Every value carries a one-byte tag of its Java class, so the writer sees the same classes the
- * response held (Integer, Long, Float, Double, Boolean, String, byte[], Instant, List of those, null);
- * other numbers are kept as Long (BigInteger) or Double, other objects as their text.
+ * queueing objects, and what the writer reads back, straight into its Arrow vectors ({@link
+ * FeatureLogBatches#append(FeatureLogSlot, byte[])}) or as a {@link FeatureLog.Served}. The format lives
+ * only between the two threads of one process (never on disk), so it has no version. The registry
+ * version, {@code served_at} and the entity row count are the slot's fields; the bytes hold each
+ * entity key's values (the keys of the slot's {@link FeatureLog.Shape}, in its order), each
+ * request-data field's values (the shape's fields, as their declared types), the feature count, then
+ * per feature and entity row its status (ordinal + 1, 0 for none) and value. Every value carries a
+ * one-byte tag of its Java class, so the writer sees the same classes the response held (Integer,
+ * Long, Float, Double, Boolean, String, byte[], Instant, List of those, null); Short and Byte are kept as
+ * Integer, BigInteger as Long, other numbers as Double and other objects as their text (the same
+ * values as the writer's {@code Number} conversions and text make of them).
  */
 final class FeatureLogRecord {
-  private static final int NULL = 0;
-  private static final int INT = 1;
-  private static final int LONG = 2;
-  private static final int FLOAT = 3;
-  private static final int DOUBLE = 4;
-  private static final int FALSE = 5;
-  private static final int TRUE = 6;
-  private static final int STRING = 7;
-  private static final int BYTES = 8;
-  private static final int INSTANT = 9;
-  private static final int LIST = 10;
+  static final int NULL = 0;
+  static final int INT = 1;
+  static final int LONG = 2;
+  static final int FLOAT = 3;
+  static final int DOUBLE = 4;
+  static final int FALSE = 5;
+  static final int TRUE = 6;
+  static final int STRING = 7;
+  static final int BYTES = 8;
+  static final int INSTANT = 9;
+  static final int LIST = 10;
 
   private FeatureLogRecord() {}
 
   /**
    * Writes {@code response} (and the request data the slot's shape names, from {@code request}) into
-   * {@code slot}, whose service, definitions and shape the caller has set.
+   * {@code slot}, whose service, definitions and shape (that of {@code response}) the caller has set.
    */
   static void encode(FeatureLogSlot slot, long registryVersion, Instant servedAt, OnlineRequest request, OnlineResponse response) {
     int rows = response.rows();
-    slot.putLong(registryVersion);
-    slot.putLong(servedAt.getEpochSecond());
-    slot.putInt(servedAt.getNano());
-    slot.putInt(rows);
+    FeatureLog.Shape shape = slot.shape;
+    slot.registryVersion = registryVersion;
+    slot.servedSeconds = servedAt.getEpochSecond();
+    slot.servedNanos = servedAt.getNano();
+    slot.rows = rows;
+    List<FeatureColumn> features = response.features();
+    slot.reserve(8 + rows * (10 * (shape.keys().size() + shape.fields().size() + features.size())));
     Map<String, List<Object>> entities = response.entities();
-    slot.putInt(entities.size());
-    for (Map.Entry<String, List<Object>> e : entities.entrySet()) {
-      slot.putString(e.getKey());
-      column(slot, e.getValue(), rows);
+    for (String key : shape.keys()) {
+      column(slot, entities.get(key), rows);
     }
-    List<RequestField> fields = slot.shape.fields();
-    slot.putInt(fields.size());
-    for (RequestField field : fields) {
+    for (RequestField field : shape.fields()) {
       List<Object> col = request.requestContext().get(field.name());
       if (col == null) {
         col = request.entities().get(field.name());
       }
       for (int r = 0; r < rows; r++) {
-        value(slot, FeatureLogSchema.requestValue(field.type(), col == null || r >= col.size() ? null : col.get(r)));
+        write(slot, FeatureLogSchema.requestValue(field.type(), col == null || r >= col.size() ? null : col.get(r)));
       }
     }
-    List<FeatureColumn> features = response.features();
     slot.putInt(features.size());
     for (FeatureColumn c : features) {
       List<Object> vs = c.values();
@@ -72,64 +73,63 @@ final class FeatureLogRecord {
       for (int r = 0; r < rows; r++) { // a short column (none is) logs nulls: never throw here
         FeatureStatus st = r < ss.size() ? ss.get(r) : null;
         slot.putByte(st == null ? 0 : st.ordinal() + 1);
-        value(slot, r < vs.size() ? vs.get(r) : null);
+        write(slot, r < vs.size() ? vs.get(r) : null);
       }
     }
   }
 
-  /** The request {@code slot} holds, as the writer appends it; the slot can be released afterwards. */
+  /** The request {@code slot} holds, as objects (the writer's slower way, and its tests'); the slot can be released afterwards. */
   static FeatureLog.Served decode(FeatureLogSlot slot) {
-    long registryVersion = slot.getLong();
-    Instant servedAt = Instant.ofEpochSecond(slot.getLong(), slot.getInt());
-    int rows = slot.getInt();
-    int keys = slot.getInt();
+    int rows = slot.rows;
+    FeatureLog.Shape shape = slot.shape;
     Map<String, List<Object>> entities = new LinkedHashMap<>();
-    for (int k = 0; k < keys; k++) {
-      String name = slot.getString();
-      entities.put(name, column(slot, rows));
-    }
-    List<RequestField> fields = slot.shape.fields();
-    int fieldCount = slot.getInt();
-    if (fieldCount != fields.size()) {
-      throw new IllegalStateException("feature log record has " + fieldCount + " request fields, its shape " + fields.size());
+    for (String key : shape.keys()) {
+      entities.put(key, column(slot, rows));
     }
     Map<String, List<Object>> data = new LinkedHashMap<>();
-    for (RequestField field : fields) {
+    for (RequestField field : shape.fields()) {
       data.put(field.name(), column(slot, rows));
     }
-    int columns = slot.getInt();
-    if (columns != slot.shape.refs().length) {
-      throw new IllegalStateException("feature log record has " + columns + " features, its shape " + slot.shape.refs().length);
-    }
+    int columns = features(slot);
     Object[] values = new Object[columns * rows];
     byte[] statuses = new byte[columns * rows];
     for (int i = 0; i < values.length; i++) {
       statuses[i] = (byte) slot.getByte();
-      values[i] = value(slot);
+      values[i] = read(slot);
     }
     if (!slot.readAll()) {
       throw new IllegalStateException("feature log record not read to its end");
     }
     OnlineRequest request = new OnlineRequest(List.of(), slot.service, Map.of(), false, data);
-    return new FeatureLog.Served(slot.service, slot.definition, slot.defs, registryVersion, servedAt, request, entities, rows,
-        slot.shape.refs(), slot.shape.types(), values, statuses);
+    return new FeatureLog.Served(slot.service, slot.definition, slot.defs, slot.registryVersion,
+        Instant.ofEpochSecond(slot.servedSeconds, slot.servedNanos), request, entities, rows, shape.refs(), shape.types(), values,
+        statuses);
+  }
+
+  /** Reads the feature count, checked against the slot's shape. */
+  static int features(FeatureLogSlot slot) {
+    int columns = slot.getInt();
+    if (columns != slot.shape.refs().length) {
+      throw new IllegalStateException("feature log record has " + columns + " features, its shape " + slot.shape.refs().length);
+    }
+    return columns;
   }
 
   private static void column(FeatureLogSlot slot, List<Object> values, int rows) {
     for (int r = 0; r < rows; r++) {
-      value(slot, values == null || r >= values.size() ? null : values.get(r));
+      write(slot, values == null || r >= values.size() ? null : values.get(r));
     }
   }
 
   private static List<Object> column(FeatureLogSlot slot, int rows) {
     List<Object> out = new ArrayList<>(rows);
     for (int r = 0; r < rows; r++) {
-      out.add(value(slot));
+      out.add(read(slot));
     }
     return out;
   }
 
-  private static void value(FeatureLogSlot slot, Object v) {
+  private static void write(FeatureLogSlot slot, Object v) {
     switch (v) {
       case null -> slot.putByte(NULL);
       case Integer i -> {
@@ -166,19 +166,24 @@ final class FeatureLogRecord {
         slot.putByte(LIST);
         slot.putInt(list.size());
         for (Object item : list) {
-          value(slot, item);
+          write(slot, item);
         }
       }
-      case Short s -> value(slot, (int) s);
-      case Byte b -> value(slot, (int) b);
-      case BigInteger b -> value(slot, b.longValue());
-      case Number n -> value(slot, n.doubleValue());
-      default -> value(slot, String.valueOf(v));
+      case Short s -> write(slot, (int) s);
+      case Byte b -> write(slot, (int) b);
+      case BigInteger b -> write(slot, b.longValue());
+      case Number n -> write(slot, n.doubleValue());
+      default -> write(slot, String.valueOf(v));
     }
   }
 
-  private static Object value(FeatureLogSlot slot) {
-    int tag = slot.getByte();
+  /** The next value, as an object. */
+  static Object read(FeatureLogSlot slot) {
+    return read(slot, slot.getByte());
+  }
+
+  /** The value whose tag has been read. */
+  static Object read(FeatureLogSlot slot, int tag) {
     return switch (tag) {
       case NULL -> null;
       case INT -> slot.getInt();
@@ -194,7 +199,7 @@ final class FeatureLogRecord {
         int n = slot.getInt();
         List<Object> items = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-          items.add(value(slot));
+          items.add(read(slot));
         }
         yield items;
       }

@@ -12,9 +12,17 @@ import java.util.concurrent.atomic.AtomicLong;
  * other request threads keep claiming the places after it. (D. Vyukov's bounded queue, its cells
  * holding the data itself.) Per request nothing is allocated; in particular nothing that waits in the
  * ring is a young object that a collection would copy.
+ *
+ * <p>Memory: a place's array is made at its first use and kept while it is at most {@link #keptBytes()}
+ * ({@value #KEPT_TOTAL} bytes over the places, between {@value FeatureLogSlot#FIRST_BYTES} bytes and 16 KB a
+ * place); a larger one, for a request of many entity rows, is dropped once the writer has read it.
  */
 final class FeatureLogRing {
+  /** The bytes the places keep between requests, together (each keeps a share, see {@link #keptBytes()}). */
+  static final int KEPT_TOTAL = 64 << 20;
+  private static final int MAX_KEPT = 16 * 1024;
   private final FeatureLogSlot[] slots;
+  private final int keptBytes;
   private final int capacity;
   private final AtomicLong tail = new AtomicLong();
   /** The next position the writer reads; written by the writer alone. */
@@ -25,9 +33,10 @@ final class FeatureLogRing {
       throw new IllegalArgumentException("capacity " + capacity + " < 1");
     }
     this.capacity = capacity;
+    this.keptBytes = Math.clamp(KEPT_TOTAL / capacity, FeatureLogSlot.FIRST_BYTES, MAX_KEPT);
     this.slots = new FeatureLogSlot[capacity];
     for (int i = 0; i < capacity; i++) {
-      slots[i] = new FeatureLogSlot(i);
+      slots[i] = new FeatureLogSlot(i, keptBytes);
     }
   }
 
@@ -82,5 +91,10 @@ final class FeatureLogRing {
 
   int capacity() {
     return capacity;
+  }
+
+  /** The largest array a place keeps between requests: 64 MB over the places, from 1 KB to 16 KB each. */
+  int keptBytes() {
+    return keptBytes;
   }
 }

@@ -14,8 +14,8 @@ import java.util.Arrays;
  * to the long-lived objects the record was made against (the service's definition, the registry's
  * definitions, the response's {@link FeatureLog.Shape}). The array is made once and reused by every
  * request that takes this place, so a queued request holds no young objects: young collections copy
- * nothing for it. An array grown past {@link #KEPT_BYTES} for a large request is dropped after use,
- * so the ring keeps at most {@code queue} &times; {@link #KEPT_BYTES} bytes between requests.
+ * nothing for it. An array grown past the ring's bound per place for a large request is dropped after
+ * use, so the ring keeps at most {@code queue} &times; that bound between requests ({@link FeatureLogRing}).
  *
  * <p>Owned by one thread at a time: the request thread between {@link FeatureLogRing#claim} and
  * {@link FeatureLogRing#publish}, the writer between {@link FeatureLogRing#peek} and {@link
@@ -24,17 +24,23 @@ import java.util.Arrays;
 final class FeatureLogSlot {
   /** The size of a place's first array: a request of 1 entity &times; 50 numeric features takes about 600 bytes. */
   static final int FIRST_BYTES = 1024;
-  /** The largest array a place keeps after use. */
-  static final int KEPT_BYTES = 16 * 1024;
   private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
   private static final VarHandle INTS = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
 
   /** The ring's hand-over: position when free for that position's producer, position + 1 when published. */
   volatile long sequence;
+  /** The largest array this place keeps after use. */
+  private final int keptBytes;
   /** The ring position this place was claimed at. */
   long position;
   /** Whether the record was encoded whole; a failed encoding is published as not and skipped by the writer. */
   boolean complete;
+  long registryVersion;
+  /** {@code served_at}: seconds since the epoch and the nanoseconds within. */
+  long servedSeconds;
+  int servedNanos;
+  /** Entity rows of the request. */
+  int rows;
   String service;
   FeatureService definition;
   Definitions defs;
@@ -44,8 +50,9 @@ final class FeatureLogSlot {
   private int at;
   private int length;
 
-  FeatureLogSlot(long sequence) {
+  FeatureLogSlot(long sequence, int keptBytes) {
     this.sequence = sequence;
+    this.keptBytes = keptBytes;
   }
 
   /** Starts a record: the array kept (or a first one) is rewritten from its start. */
@@ -63,13 +70,13 @@ final class FeatureLogSlot {
     at = 0;
   }
 
-  /** Forgets the record and the references it was made against; drops an array grown past {@link #KEPT_BYTES}. */
+  /** Forgets the record and the references it was made against; drops an array grown past the bound. */
   void clear() {
     service = null;
     definition = null;
     defs = null;
     shape = null;
-    if (bytes != null && bytes.length > KEPT_BYTES) {
+    if (bytes != null && bytes.length > keptBytes) {
       bytes = null;
     }
     at = 0;
@@ -79,6 +86,26 @@ final class FeatureLogSlot {
   /** Bytes of the record written, for tests. */
   int length() {
     return length;
+  }
+
+  /** Makes room for {@code n} more bytes at once (an estimate of the record's size), so a large record grows its array once. */
+  void reserve(int n) {
+    ensure(n);
+  }
+
+  /** The array read from, for a value copied straight out of it (with {@link #position()}, then {@link #skip}). */
+  byte[] array() {
+    return bytes;
+  }
+
+  int position() {
+    return at;
+  }
+
+  /** Skips {@code n} bytes of the record, checked. */
+  void skip(int n) {
+    check(n);
+    at += n;
   }
 
   private void ensure(int n) {

@@ -109,6 +109,8 @@ final class FeatureLogWriter implements AutoCloseable {
     final long opened;
     Definitions lastDefs;
     FeatureService lastDefinition;
+    /** The shape of the last request appended: a request of the same shape, definitions and day has this schema. */
+    FeatureLog.Shape lastShape;
 
     Buffer(String service, FeatureLogSchema schema, LocalDate date, FeatureLogRows rows, long opened) {
       this.service = service;
@@ -208,13 +210,14 @@ final class FeatureLogWriter implements AutoCloseable {
     FeatureLogSlot slot;
     while (n < BATCH && (slot = queue.peek()) != null) {
       n++;
-      FeatureLog.Served s = null;
       String service = slot.service;
+      FeatureLog.Shape shape = slot.shape;
+      FeatureLog.Served s = null;
       try {
-        if (slot.complete) {
-          s = FeatureLogRecord.decode(slot);
-        } else {
+        if (!slot.complete) {
           failed(service, "a sampled request of feature service '" + service + "' could not be encoded for the feature log", null);
+        } else if (!appendedAsIs(slot)) {
+          s = FeatureLogRecord.decode(slot);
         }
       } catch (RuntimeException e) {
         failed(service, "cannot read a sampled request of feature service '" + service + "' for the feature log: " + e.getMessage(), e);
@@ -222,13 +225,38 @@ final class FeatureLogWriter implements AutoCloseable {
         queue.release(slot);
       }
       if (s != null) {
-        append(s);
+        append(s, shape);
       }
     }
     return n;
   }
 
-  private void append(FeatureLog.Served s) {
+  /**
+   * Appends {@code slot} straight from its bytes when its service's open buffer is Arrow vectors of its
+   * schema (the last request appended had the same shape, definitions and day); false when it is not,
+   * having read nothing. A failure discards the buffer (as {@link #append(FeatureLog.Served, FeatureLog.Shape)} does).
+   */
+  private boolean appendedAsIs(FeatureLogSlot slot) {
+    Buffer b = buffers.get(slot.service);
+    if (b == null || b.lastShape != slot.shape || b.lastDefs != slot.defs || b.lastDefinition != slot.definition
+        || b.date.toEpochDay() != Math.floorDiv(slot.servedSeconds, 86_400L) || !(b.rows instanceof FeatureLogBatches batches)) {
+      return false;
+    }
+    try {
+      if (!batches.append(slot, ids.next())) {
+        return false;
+      }
+    } catch (RuntimeException e) {
+      discard(b);
+      throw e;
+    }
+    if (b.rows.rows() >= settings.rollRows()) {
+      roll(b);
+    }
+    return true;
+  }
+
+  private void append(FeatureLog.Served s, FeatureLog.Shape shape) {
     Buffer b = buffers.get(s.service());
     FeatureLogSchema schema;
     LocalDate date = LocalDate.ofInstant(s.servedAt(), ZoneOffset.UTC);
@@ -249,6 +277,7 @@ final class FeatureLogWriter implements AutoCloseable {
       b.rows.append(s, ids.next());
       b.lastDefs = s.defs();
       b.lastDefinition = s.definition();
+      b.lastShape = shape;
     } catch (SQLException | RuntimeException e) {
       failed(s.service(), "cannot buffer the rows of feature service '" + s.service() + "' for the feature log: " + e.getMessage(), e);
       if (b != null) {

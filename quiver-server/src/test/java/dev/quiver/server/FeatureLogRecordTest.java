@@ -119,7 +119,7 @@ class FeatureLogRecordTest {
       slot.service = "s";
       slot.definition = service;
       slot.defs = defs;
-      slot.shape = FeatureLog.Shape.of(response.features(), null, defs);
+      slot.shape = FeatureLog.Shape.of(response, null, defs);
       FeatureLogRecord.encode(slot, 7 + i, servedAt, request, response);
       ring.publish(slot);
       assertThat(ring.peek()).isSameAs(slot);
@@ -155,6 +155,90 @@ class FeatureLogRecordTest {
         }
       }
     }
+  }
+
+  /**
+   * The writer's two ways to append a record, straight from its bytes and through its decoded objects,
+   * write the same file: randomized requests of one shape (every type, nulls, other number classes,
+   * request data), spread over chunks of 1 to 16 rows, a request larger than a chunk included.
+   */
+  @ParameterizedTest(name = "seed {0}")
+  @ValueSource(ints = {1, 2, 3})
+  void bytesAndObjectsWriteTheSameFile(int seed) throws Exception {
+    SplittableRandom random = new SplittableRandom(seed);
+    List<FeatureRef> refs = new ArrayList<>();
+    for (int f = 0; f < TYPES.size(); f++) {
+      refs.add(FeatureRef.of("v:f" + f));
+    }
+    refs.add(FeatureRef.of("req:x"));
+    Definitions defs = defs(refs);
+    FeatureService service = defs.service("s", 1).orElseThrow();
+    FeatureLogRing ring = new FeatureLogRing(1);
+    Path direct = tmp.resolve("direct.parquet");
+    Path objects = tmp.resolve("objects.parquet");
+    try (org.apache.arrow.memory.RootAllocator allocator = new org.apache.arrow.memory.RootAllocator()) {
+      FeatureLogBatches byBytes = null;
+      FeatureLogBatches byObjects = null;
+      FeatureLog.Shape shape = null;
+      int fallbacks = 0;
+      for (int i = 0; i < 40; i++) {
+        int rows = 1 + random.nextInt(i == 20 ? 30 : 4);
+        Map<String, List<Object>> entities = new LinkedHashMap<>();
+        entities.put("user_id", column(random, rows, () -> random.nextLong()));
+        entities.put("session", column(random, rows, () -> text(random)));
+        List<FeatureColumn> columns = new ArrayList<>();
+        for (int f = 0; f < refs.size(); f++) {
+          ValueType type = f < TYPES.size() ? TYPES.get(f) : ScalarType.FLOAT64;
+          List<Object> vs = column(random, rows, () -> type instanceof ScalarType st && st != ScalarType.BOOL && st != ScalarType.BYTES
+              && st != ScalarType.TIMESTAMP ? anyValue(random, type) : value(random, type)); // other classes where the writer takes them
+          List<FeatureStatus> ss = new ArrayList<>();
+          for (int r = 0; r < rows; r++) {
+            int st = random.nextInt(FeatureStatus.values().length + 1);
+            ss.add(st == FeatureStatus.values().length ? null : FeatureStatus.values()[st]);
+          }
+          columns.add(new FeatureColumn("c" + f, refs.get(f), type, vs, ss, Collections.nCopies(rows, T)));
+        }
+        Map<String, List<Object>> context = new LinkedHashMap<>();
+        for (RequestField field : FIELDS) {
+          context.put(field.name(), column(random, rows, () -> rawRequestValue(random, field.type())));
+        }
+        OnlineRequest request = new OnlineRequest(List.of(), "s", Map.of(), false, context);
+        OnlineResponse response = new OnlineResponse(entities, columns);
+        Instant servedAt = T.plusNanos(random.nextLong(1_000_000_000L));
+        shape = FeatureLog.Shape.of(response, shape, defs);
+        FeatureLogSlot slot = ring.claim();
+        slot.service = "s";
+        slot.definition = service;
+        slot.defs = defs;
+        slot.shape = shape;
+        FeatureLogRecord.encode(slot, 3, servedAt, request, response);
+        ring.publish(slot);
+        FeatureLog.Served decoded = FeatureLogRecord.decode(slot);
+        if (byBytes == null) {
+          byBytes = new FeatureLogBatches(FeatureLogSchema.of(decoded), "s", allocator, 1, 16);
+          byObjects = new FeatureLogBatches(FeatureLogSchema.of(decoded), "s", allocator, 3, 3);
+        }
+        byte[] id = ("request-" + i).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        slot.finishWriting(); // read again from the start
+        if (!byBytes.append(slot, id)) {
+          fallbacks++;
+          byBytes.append(decoded, id);
+        }
+        ring.release(slot);
+        byObjects.append(decoded, id);
+      }
+      assertThat(fallbacks).as("the request larger than a chunk went the decoded way").isPositive();
+      assertThat(byBytes.rows()).isEqualTo(byObjects.rows());
+      try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:duckdb:")) {
+        byBytes.copy(c, direct.toString());
+        byObjects.copy(c, objects.toString());
+      }
+    }
+    String select = "SELECT * REPLACE (hex(v__f6) AS v__f6, hex(blob) AS blob) FROM '%s'";
+    List<Map<String, Object>> a = FeatureLogServeTest.read(tmp, select.formatted(direct));
+    List<Map<String, Object>> b = FeatureLogServeTest.read(tmp, select.formatted(objects));
+    assertThat(a).hasSizeGreaterThan(40);
+    assertThat(a.toString()).isEqualTo(b.toString());
   }
 
   /** A full pool drops (counted), and its places take requests again once the writer has freed them. */

@@ -75,17 +75,22 @@ class FeatureLogRingTest {
     FeatureLogRing ring = new FeatureLogRing(1);
     for (int round = 0; round < 3; round++) {
       FeatureLogSlot s = ring.claim();
-      for (int i = 0; i < FeatureLogSlot.KEPT_BYTES / 8 + 10; i++) { // grows past the bound
+      int longs = round == 1 ? ring.keptBytes() / 8 + 10 : 20; // round 1 grows past the bound
+      for (int i = 0; i < longs; i++) {
         s.putLong(i);
       }
       ring.publish(s);
       assertThat(ring.peek()).isSameAs(s);
-      for (int i = 0; i < FeatureLogSlot.KEPT_BYTES / 8 + 10; i++) {
+      assertThat(s.length()).isEqualTo(8 * longs);
+      for (int i = 0; i < longs; i++) {
         assertThat(s.getLong()).isEqualTo(i);
       }
       ring.release(s);
     }
     assertThat(ring.size()).isZero();
+    assertThat(new FeatureLogRing(1).keptBytes()).isEqualTo(16 * 1024);
+    assertThat(new FeatureLogRing(10_000).keptBytes()).isEqualTo(FeatureLogRing.KEPT_TOTAL / 10_000);
+    assertThat(new FeatureLogRing(1_000_000).keptBytes()).isEqualTo(FeatureLogSlot.FIRST_BYTES);
   }
 
   /** Racing producers and a consumer: nothing lost or duplicated, each producer's order kept, the bound held. */

@@ -29,7 +29,8 @@ import java.util.regex.Pattern;
  * registry version, time) into a recycled place of a bounded ring ({@link FeatureLogRing}, {@link
  * FeatureLogRecord}), never waiting: when the ring is full the request is dropped and counted
  * ({@code quiver_feature_log_dropped_total{service}}). The single {@link FeatureLogWriter} thread
- * decodes each place into a {@link Served} and appends it. A request waiting for the writer is bytes
+ * appends each place straight from its bytes to its Arrow vectors (or, for a new schema, decodes it
+ * into a {@link Served}). A request waiting for the writer is bytes
  * in an array made once (about 600 for 1 entity &times; 50 numeric features), not objects: until
  * flog28 the queue held references to the response's values and the request, which every young
  * collection copied while they waited (up to {@code queue} of them, while the writer rolls a file or

@@ -31,11 +31,6 @@ import org.apache.arrow.vector.VectorUnloader;
 import org.apache.arrow.vector.complex.ListVector;
 import org.apache.arrow.vector.ipc.ArrowReader;
 import org.apache.arrow.vector.ipc.message.ArrowRecordBatch;
-import org.apache.arrow.vector.types.FloatingPointPrecision;
-import org.apache.arrow.vector.types.TimeUnit;
-import org.apache.arrow.vector.types.pojo.ArrowType;
-import org.apache.arrow.vector.types.pojo.Field;
-import org.apache.arrow.vector.types.pojo.FieldType;
 import org.apache.arrow.vector.types.pojo.Schema;
 import org.duckdb.DuckDBConnection;
 
@@ -86,7 +81,7 @@ final class FeatureLogBatches implements FeatureLogRows {
     }
     this.schema = schema;
     this.allocator = allocator;
-    this.arrow = arrowSchema(schema);
+    this.arrow = schema.arrowSchema();
     this.firstChunkRows = firstChunkRows;
     this.maxChunkRows = maxChunkRows;
     this.service = service.getBytes(StandardCharsets.UTF_8);
@@ -467,44 +462,5 @@ final class FeatureLogBatches implements FeatureLogRows {
     }
     byte[] b = s.getBytes(StandardCharsets.UTF_8);
     v.setSafe(i, b, 0, b.length);
-  }
-
-  /** The Arrow schema of the chunks: the file's columns, statuses as TINYINT codes. */
-  private static Schema arrowSchema(FeatureLogSchema schema) {
-    List<Field> fields = new ArrayList<>(List.of(field("request_id", ScalarType.STRING), field("served_at", ScalarType.TIMESTAMP),
-        field("registry_version", ScalarType.INT32), field("service", ScalarType.STRING),
-        field("service_version", ScalarType.INT32)));
-    for (int k = 0; k < schema.keys().size(); k++) {
-      fields.add(field(schema.keys().get(k), schema.keyTypes().get(k)));
-    }
-    for (RequestField f : schema.requestFields()) {
-      fields.add(field(f.name(), f.type()));
-    }
-    for (int f = 0; f < schema.featureNames().size(); f++) {
-      fields.add(field(schema.featureNames().get(f), schema.featureTypes().get(f)));
-      fields.add(new Field(schema.featureNames().get(f) + "__status", FieldType.nullable(new ArrowType.Int(8, true)), null));
-    }
-    return new Schema(fields);
-  }
-
-  private static Field field(String name, ValueType type) {
-    return switch (type) {
-      case ScalarType s -> new Field(name, FieldType.nullable(arrowType(s)), null);
-      case ListType l -> new Field(name, FieldType.nullable(ArrowType.List.INSTANCE),
-          List.of(new Field("item", FieldType.nullable(arrowType(l.element())), null)));
-    };
-  }
-
-  private static ArrowType arrowType(ScalarType s) {
-    return switch (s) {
-      case INT32 -> new ArrowType.Int(32, true);
-      case INT64 -> new ArrowType.Int(64, true);
-      case FLOAT32 -> new ArrowType.FloatingPoint(FloatingPointPrecision.SINGLE);
-      case FLOAT64 -> new ArrowType.FloatingPoint(FloatingPointPrecision.DOUBLE);
-      case BOOL -> ArrowType.Bool.INSTANCE;
-      case STRING -> ArrowType.Utf8.INSTANCE;
-      case BYTES -> ArrowType.Binary.INSTANCE;
-      case TIMESTAMP -> new ArrowType.Timestamp(TimeUnit.MICROSECOND, null);
-    };
   }
 }

@@ -130,6 +130,23 @@ final class FeatureLogRecord {
   }
 
   private static void write(FeatureLogSlot slot, Object v) {
+    if (v == null) { // the common classes first, without the pattern switch's type test
+      slot.putByte(NULL);
+    } else if (v instanceof Double d) {
+      slot.putByte(DOUBLE);
+      slot.putLong(Double.doubleToRawLongBits(d));
+    } else if (v instanceof Long l) {
+      slot.putByte(LONG);
+      slot.putLong(l);
+    } else if (v instanceof String s) {
+      slot.putByte(STRING);
+      slot.putString(s);
+    } else {
+      writeOther(slot, v);
+    }
+  }
+
+  private static void writeOther(FeatureLogSlot slot, Object v) {
     switch (v) {
       case null -> slot.putByte(NULL);
       case Integer i -> {

@@ -33,8 +33,8 @@ import org.apache.arrow.memory.RootAllocator;
 
 /**
  * The feature log's single writer thread: takes sampled requests from the ring ({@link FeatureLogRing}) in
- * batches, decodes each ({@link FeatureLogRecord}), appends
- * their rows to one buffer of Arrow vectors per service ({@link FeatureLogBatches}: a value is one
+ * batches, appends their rows (straight from each place's bytes, {@link FeatureLogRecord}; a request of a
+ * new schema through its decoded objects) to one buffer of Arrow vectors per service ({@link FeatureLogBatches}: a value is one
  * store into a column, off the Java heap, in chunks of 4,096 rows doubling up to 32,768), and rolls a
  * buffer to a Parquet file when it holds {@code roll_rows} rows, when its first row is {@code
  * roll_every} old, when the schema or the date changes, and on close.
@@ -202,8 +202,8 @@ final class FeatureLogWriter implements AutoCloseable {
   }
 
   /**
-   * Decodes and appends up to {@link #BATCH} published requests, oldest first, each place released as
-   * soon as it is decoded; returns how many places were taken.
+   * Appends up to {@link #BATCH} published requests, oldest first, each place released as soon as it
+   * has been read; returns how many places were taken.
    */
   private int drain() {
     int n = 0;

@@ -3,6 +3,8 @@ package dev.quiver.server;
 import dev.quiver.core.model.Definitions;
 import dev.quiver.core.model.FeatureService;
 import dev.quiver.core.model.FeatureRef;
+import dev.quiver.core.model.OnDemandView;
+import dev.quiver.core.model.RequestField;
 import dev.quiver.core.model.ValueType;
 import dev.quiver.core.online.FeatureColumn;
 import dev.quiver.core.online.FeatureStatus;
@@ -11,6 +13,7 @@ import dev.quiver.core.registry.RegistrySnapshot;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -22,23 +25,19 @@ import java.util.regex.Pattern;
 /**
  * The serving path's side of feature logging: for a request that names a feature service whose
  * definition has {@code logging: {sample_rate: r}}, keeps the request with probability r (every
- * entity row of it, or none) and offers what was served to a bounded lock-free queue ({@link
- * FeatureLogQueue}), never waiting: when the
- * queue is full the request is dropped and counted ({@code quiver_feature_log_dropped_total{service}}).
- * The values are not copied: the request and the response are immutable once answered, so the queue
- * keeps references to the served value objects (boxes, strings) in one flat array per request, with
- * the statuses as one byte each (the features' references and types are one {@link Shape} shared by
- * the requests of a service), and the single {@link FeatureLogWriter} thread converts and writes
- * them. It does not keep the response itself, whose column lists, their wrappers and event times
- * are most of its size (a queued request of 1 entity &times; 50 features keeps about 1.9 KB of heap
- * this way against 17 KB with its response: FeatureLogWriterBenchmark), and requests waiting in
- * the queue (up to {@code queue} of them, while the writer rolls a file or gets no CPU) are what the
- * young garbage collections copy: keeping whole responses made the logged server's live heap grow
- * by hundreds of megabytes and its collection pauses with it (docs/benchmarks.md).
+ * entity row of it, or none) and encodes what was served (keys, request data, values, statuses,
+ * registry version, time) into a recycled place of a bounded ring ({@link FeatureLogRing}, {@link
+ * FeatureLogRecord}), never waiting: when the ring is full the request is dropped and counted
+ * ({@code quiver_feature_log_dropped_total{service}}). The single {@link FeatureLogWriter} thread
+ * appends each place straight from its bytes to its Arrow vectors (or, for a new schema, decodes it
+ * into a {@link Served}). A request waiting for the writer is bytes
+ * in an array made once (about 600 for 1 entity &times; 50 numeric features), not objects: until
+ * flog28 the queue held references to the response's values and the request, which every young
+ * collection copied while they waited (up to {@code queue} of them, while the writer rolls a file or
+ * gets no CPU; docs/benchmarks.md).
  *
  * <p>Cost on a request that is not logged: one field read and a map lookup by the service text; on a
- * logged one, one pass over its cells (under a microsecond for 1 &times; 50, measured on a loaded
- * machine). Thread-safe.
+ * logged one, one pass over its cells writing a tag and the value's bytes each. Thread-safe.
  */
 final class FeatureLog implements AutoCloseable {
   private static final Pattern SERVICE = Pattern.compile("([^@:]+)(?:(?:@v|:v?)(\\d+))?");
@@ -47,7 +46,7 @@ final class FeatureLog implements AutoCloseable {
   /** Logs nothing: a server without feature logging, or tests of the serving path. */
   static final FeatureLog OFF = new FeatureLog();
 
-  private final FeatureLogQueue<Served> queue;
+  private final FeatureLogRing ring;
   private final FeatureLogWriter writer;
   private final DoubleSupplier random;
   private final MeterRegistry meters;
@@ -56,7 +55,8 @@ final class FeatureLog implements AutoCloseable {
   private volatile Services services = new Services(null, new ConcurrentHashMap<>());
 
   /**
-   * One sampled request, as served, without the response's lists: what the writer needs of it.
+   * One sampled request, as served, without the response's lists: what the writer appends (decoded by
+   * {@link FeatureLogRecord#decode}, or made by {@link #of} in tests).
    *
    * @param entities the response's join-key columns (key name to values, one per entity row)
    * @param rows the number of entity rows
@@ -73,7 +73,7 @@ final class FeatureLog implements AutoCloseable {
     /** Keeps what the writer needs of {@code response}: references to its values, no lists. */
     static Served of(String service, FeatureService definition, Definitions defs, long registryVersion, Instant servedAt,
         OnlineRequest request, OnlineResponse response) {
-      return of(service, definition, defs, registryVersion, servedAt, request, response, Shape.of(response.features(), null));
+      return of(service, definition, defs, registryVersion, servedAt, request, response, Shape.of(response, null, defs));
     }
 
     /** As {@link #of(String, FeatureService, Definitions, long, Instant, OnlineRequest, OnlineResponse)}, sharing {@code shape}: the response's. */
@@ -114,25 +114,44 @@ final class FeatureLog implements AutoCloseable {
 
   /**
    * The references and types of a response's features ({@link FeatureLogSchema#inferred} where a
-   * column has no type), shared by the queued requests of a service while its responses keep them:
-   * two arrays less per logged request. Never changed once made.
+   * column has no type), the request-data fields their on-demand views declare (in {@link
+   * FeatureLogSchema#of}'s order) and the names of its entity keys, shared by the logged requests of a
+   * service while its responses keep them: the writer takes a request of the shape it saw last for one
+   * of the same file without comparing anything else. Never changed once made.
    */
-  record Shape(FeatureRef[] refs, ValueType[] types) {
+  record Shape(FeatureRef[] refs, ValueType[] types, List<RequestField> fields, List<String> keys) {
 
-    /** {@code last} when {@code features} have its references and types, else a new shape of them. */
-    static Shape of(List<FeatureColumn> features, Shape last) {
-      if (last != null && last.fits(features)) {
+    /** {@code last} when {@code response} has its references, types and keys, else a new shape of them in {@code defs}. */
+    static Shape of(OnlineResponse response, Shape last, Definitions defs) {
+      List<FeatureColumn> features = response.features();
+      if (last != null && last.fits(features) && last.sameKeys(response.entities())) {
         return last;
       }
       int columns = features.size();
       FeatureRef[] refs = new FeatureRef[columns];
       ValueType[] types = new ValueType[columns];
+      Map<String, RequestField> fields = new LinkedHashMap<>();
       for (int f = 0; f < columns; f++) {
         FeatureColumn c = features.get(f);
         refs[f] = c.ref();
         types[f] = type(c);
+        defs.onDemandView(refs[f].view(), refs[f].version()).map(OnDemandView::requestFields)
+            .ifPresent(rf -> rf.forEach(field -> fields.putIfAbsent(field.name(), field)));
       }
-      return new Shape(refs, types);
+      return new Shape(refs, types, List.copyOf(fields.values()), List.copyOf(response.entities().keySet()));
+    }
+
+    private boolean sameKeys(Map<String, List<Object>> entities) {
+      if (entities.size() != keys.size()) {
+        return false;
+      }
+      int k = 0;
+      for (String key : entities.keySet()) {
+        if (!key.equals(keys.get(k++))) {
+          return false;
+        }
+      }
+      return true;
     }
 
     private boolean fits(List<FeatureColumn> features) {
@@ -168,7 +187,7 @@ final class FeatureLog implements AutoCloseable {
   private static final Object NOT_LOGGED = new Object();
 
   private FeatureLog() {
-    this.queue = null;
+    this.ring = null;
     this.writer = null;
     this.random = null;
     this.meters = null;
@@ -183,10 +202,10 @@ final class FeatureLog implements AutoCloseable {
    * @param beforeBatch run by the writer before each batch it takes (tests hold the writer with it); may be null
    */
   FeatureLog(FeatureLogSettings settings, MeterRegistry meters, FailureLog failures, DoubleSupplier random, Runnable beforeBatch) {
-    this.queue = new FeatureLogQueue<>(settings.queue());
+    this.ring = new FeatureLogRing(settings.queue());
     this.random = random;
     this.meters = meters;
-    this.writer = new FeatureLogWriter(settings, queue, meters, failures, beforeBatch);
+    this.writer = new FeatureLogWriter(settings, ring, meters, failures, beforeBatch);
   }
 
   /**
@@ -221,12 +240,26 @@ final class FeatureLog implements AutoCloseable {
     if (rate < 1 && random.getAsDouble() >= rate) {
       return;
     }
-    Shape shape = Shape.of(response.features(), logged.shape);
-    logged.shape = shape;
-    if (!queue.offer(Served.of(service.name(), service, defs, snapshot.info().version(), servedAt, request, response, shape))) {
+    FeatureLogSlot slot = ring.claim();
+    if (slot == null) {
       dropped.computeIfAbsent(service.name(), n -> Counter.builder("quiver.feature.log.dropped")
           .description("Sampled requests not logged because the feature log's queue was full (the writer fell behind)")
           .tag("service", n).register(meters)).increment();
+      return;
+    }
+    try {
+      Shape shape = Shape.of(response, logged.shape, defs);
+      logged.shape = shape;
+      slot.service = service.name();
+      slot.definition = service;
+      slot.defs = defs;
+      slot.shape = shape;
+      FeatureLogRecord.encode(slot, snapshot.info().version(), servedAt, request, response);
+      slot.complete = true;
+    } catch (RuntimeException e) { // published all the same: the writer counts it as not written and frees the place
+      slot.complete = false;
+    } finally {
+      ring.publish(slot);
     }
   }
 
@@ -252,7 +285,7 @@ final class FeatureLog implements AutoCloseable {
   }
 
   int queued() {
-    return writer == null ? 0 : queue.size();
+    return writer == null ? 0 : ring.size();
   }
 
   /** Writes everything queued and buffered to files, then stops the writer. */

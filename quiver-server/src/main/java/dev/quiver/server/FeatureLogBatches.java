@@ -31,11 +31,6 @@ import org.apache.arrow.vector.VectorUnloader;
 import org.apache.arrow.vector.complex.ListVector;
 import org.apache.arrow.vector.ipc.ArrowReader;
 import org.apache.arrow.vector.ipc.message.ArrowRecordBatch;
-import org.apache.arrow.vector.types.FloatingPointPrecision;
-import org.apache.arrow.vector.types.TimeUnit;
-import org.apache.arrow.vector.types.pojo.ArrowType;
-import org.apache.arrow.vector.types.pojo.Field;
-import org.apache.arrow.vector.types.pojo.FieldType;
 import org.apache.arrow.vector.types.pojo.Schema;
 import org.duckdb.DuckDBConnection;
 
@@ -86,7 +81,7 @@ final class FeatureLogBatches implements FeatureLogRows {
     }
     this.schema = schema;
     this.allocator = allocator;
-    this.arrow = arrowSchema(schema);
+    this.arrow = schema.arrowSchema();
     this.firstChunkRows = firstChunkRows;
     this.maxChunkRows = maxChunkRows;
     this.service = service.getBytes(StandardCharsets.UTF_8);
@@ -175,6 +170,127 @@ final class FeatureLogBatches implements FeatureLogRows {
         }
       }
     }
+  }
+
+  /**
+   * Appends the request {@code slot} holds straight from its bytes (no objects but for list values and
+   * request data), all its entity rows in one chunk: the chunk being filled, else a new one; returns
+   * false, having read nothing, when the request has more rows than a new chunk takes (then append its
+   * {@link FeatureLogRecord#decode decoded} form). The slot's shape must be that of this schema.
+   */
+  boolean append(FeatureLogSlot slot, byte[] requestId) {
+    int n = slot.rows;
+    if (current == null || (capacity - at < n && at > 0)) {
+      startChunk();
+    }
+    if (capacity - at < n) {
+      return false;
+    }
+    FieldVector[] v = vectors;
+    long servedAt = Timestamps.toMicros(Instant.ofEpochSecond(slot.servedSeconds, slot.servedNanos));
+    int registryVersion = (int) slot.registryVersion;
+    int serviceVersion = slot.definition.version();
+    for (int k = 0; k < n; k++) {
+      int i = at + k;
+      ((VarCharVector) v[0]).setSafe(i, requestId, 0, requestId.length);
+      ((TimeStampMicroVector) v[1]).setSafe(i, servedAt);
+      ((IntVector) v[2]).setSafe(i, registryVersion);
+      ((VarCharVector) v[3]).setSafe(i, service, 0, service.length);
+      ((IntVector) v[4]).setSafe(i, serviceVersion);
+    }
+    int c = FIXED;
+    for (ValueType type : schema.keyTypes()) {
+      FieldVector vector = v[c++];
+      for (int k = 0; k < n; k++) {
+        put(vector, type, at + k, slot);
+      }
+    }
+    for (RequestField field : schema.requestFields()) {
+      FieldVector vector = v[c++];
+      for (int k = 0; k < n; k++) {
+        set(vector, field.type(), at + k, FeatureLogSchema.requestValue(field.type(), FeatureLogRecord.read(slot)));
+      }
+    }
+    List<ValueType> featureTypes = schema.featureTypes();
+    for (int f = 0, features = FeatureLogRecord.features(slot); f < features; f++) {
+      FieldVector vector = v[c++];
+      TinyIntVector statuses = (TinyIntVector) v[c++];
+      ValueType type = featureTypes.get(f);
+      for (int k = 0; k < n; k++) {
+        int status = slot.getByte() - 1;
+        if (status < 0) {
+          statuses.setNull(at + k);
+        } else {
+          statuses.setSafe(at + k, status);
+        }
+        put(vector, type, at + k, slot);
+      }
+    }
+    if (!slot.readAll()) {
+      throw new IllegalStateException("feature log record not read to its end");
+    }
+    at += n;
+    rows += n;
+    return true;
+  }
+
+  /** The slot's next value into {@code v}: the common pairs of type and tag without an object, the rest as {@link #set} does. */
+  private void put(FieldVector v, ValueType type, int i, FeatureLogSlot slot) {
+    int tag = slot.getByte();
+    if (type instanceof ScalarType s) {
+      switch (s) {
+        case FLOAT64 -> {
+          if (tag == FeatureLogRecord.DOUBLE) {
+            ((Float8Vector) v).setSafe(i, Double.longBitsToDouble(slot.getLong()));
+            return;
+          }
+        }
+        case INT64 -> {
+          if (tag == FeatureLogRecord.LONG) {
+            ((BigIntVector) v).setSafe(i, slot.getLong());
+            return;
+          }
+        }
+        case INT32 -> {
+          if (tag == FeatureLogRecord.INT) {
+            ((IntVector) v).setSafe(i, slot.getInt());
+            return;
+          }
+        }
+        case FLOAT32 -> {
+          if (tag == FeatureLogRecord.FLOAT) {
+            ((Float4Vector) v).setSafe(i, Float.intBitsToFloat(slot.getInt()));
+            return;
+          }
+        }
+        case BOOL -> {
+          if (tag == FeatureLogRecord.TRUE || tag == FeatureLogRecord.FALSE) {
+            ((BitVector) v).setSafe(i, tag == FeatureLogRecord.TRUE ? 1 : 0);
+            return;
+          }
+        }
+        case STRING, BYTES -> {
+          if (tag == (s == ScalarType.STRING ? FeatureLogRecord.STRING : FeatureLogRecord.BYTES)) {
+            int length = slot.getInt();
+            int from = slot.position();
+            slot.skip(length);
+            if (s == ScalarType.STRING) {
+              ((VarCharVector) v).setSafe(i, slot.array(), from, length);
+            } else {
+              ((VarBinaryVector) v).setSafe(i, slot.array(), from, length);
+            }
+            return;
+          }
+        }
+        case TIMESTAMP -> {
+          if (tag == FeatureLogRecord.INSTANT) {
+            ((TimeStampMicroVector) v).setSafe(i, Timestamps.toMicros(Instant.ofEpochSecond(slot.getLong(), slot.getInt())));
+            return;
+          }
+        }
+      }
+    }
+    set(v, type, i, FeatureLogRecord.read(slot, tag));
   }
 
   private void startChunk() {
@@ -346,44 +462,5 @@ final class FeatureLogBatches implements FeatureLogRows {
     }
     byte[] b = s.getBytes(StandardCharsets.UTF_8);
     v.setSafe(i, b, 0, b.length);
-  }
-
-  /** The Arrow schema of the chunks: the file's columns, statuses as TINYINT codes. */
-  private static Schema arrowSchema(FeatureLogSchema schema) {
-    List<Field> fields = new ArrayList<>(List.of(field("request_id", ScalarType.STRING), field("served_at", ScalarType.TIMESTAMP),
-        field("registry_version", ScalarType.INT32), field("service", ScalarType.STRING),
-        field("service_version", ScalarType.INT32)));
-    for (int k = 0; k < schema.keys().size(); k++) {
-      fields.add(field(schema.keys().get(k), schema.keyTypes().get(k)));
-    }
-    for (RequestField f : schema.requestFields()) {
-      fields.add(field(f.name(), f.type()));
-    }
-    for (int f = 0; f < schema.featureNames().size(); f++) {
-      fields.add(field(schema.featureNames().get(f), schema.featureTypes().get(f)));
-      fields.add(new Field(schema.featureNames().get(f) + "__status", FieldType.nullable(new ArrowType.Int(8, true)), null));
-    }
-    return new Schema(fields);
-  }
-
-  private static Field field(String name, ValueType type) {
-    return switch (type) {
-      case ScalarType s -> new Field(name, FieldType.nullable(arrowType(s)), null);
-      case ListType l -> new Field(name, FieldType.nullable(ArrowType.List.INSTANCE),
-          List.of(new Field("item", FieldType.nullable(arrowType(l.element())), null)));
-    };
-  }
-
-  private static ArrowType arrowType(ScalarType s) {
-    return switch (s) {
-      case INT32 -> new ArrowType.Int(32, true);
-      case INT64 -> new ArrowType.Int(64, true);
-      case FLOAT32 -> new ArrowType.FloatingPoint(FloatingPointPrecision.SINGLE);
-      case FLOAT64 -> new ArrowType.FloatingPoint(FloatingPointPrecision.DOUBLE);
-      case BOOL -> ArrowType.Bool.INSTANCE;
-      case STRING -> ArrowType.Utf8.INSTANCE;
-      case BYTES -> ArrowType.Binary.INSTANCE;
-      case TIMESTAMP -> new ArrowType.Timestamp(TimeUnit.MICROSECOND, null);
-    };
   }
 }

@@ -19,6 +19,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.apache.arrow.vector.types.FloatingPointPrecision;
+import org.apache.arrow.vector.types.TimeUnit;
+import org.apache.arrow.vector.types.pojo.ArrowType;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.FieldType;
+import org.apache.arrow.vector.types.pojo.Schema;
 
 /**
  * The columns of one feature service's log (the contract docs/monitoring.md states): {@code
@@ -172,6 +178,46 @@ record FeatureLogSchema(List<String> keys, List<ValueType> keyTypes, List<Reques
 
   static String quote(String name) {
     return '"' + name.replace("\"", "\"\"") + '"';
+  }
+
+  /** The Arrow schema of {@link FeatureLogBatches}' chunks: the file's columns, statuses as TINYINT codes. */
+  Schema arrowSchema() {
+    FeatureLogSchema schema = this;
+    List<Field> fields = new ArrayList<>(List.of(field("request_id", ScalarType.STRING), field("served_at", ScalarType.TIMESTAMP),
+        field("registry_version", ScalarType.INT32), field("service", ScalarType.STRING),
+        field("service_version", ScalarType.INT32)));
+    for (int k = 0; k < schema.keys().size(); k++) {
+      fields.add(field(schema.keys().get(k), schema.keyTypes().get(k)));
+    }
+    for (RequestField f : schema.requestFields()) {
+      fields.add(field(f.name(), f.type()));
+    }
+    for (int f = 0; f < schema.featureNames().size(); f++) {
+      fields.add(field(schema.featureNames().get(f), schema.featureTypes().get(f)));
+      fields.add(new Field(schema.featureNames().get(f) + "__status", FieldType.nullable(new ArrowType.Int(8, true)), null));
+    }
+    return new Schema(fields);
+  }
+
+  private static Field field(String name, ValueType type) {
+    return switch (type) {
+      case ScalarType s -> new Field(name, FieldType.nullable(arrowType(s)), null);
+      case ListType l -> new Field(name, FieldType.nullable(ArrowType.List.INSTANCE),
+          List.of(new Field("item", FieldType.nullable(arrowType(l.element())), null)));
+    };
+  }
+
+  private static ArrowType arrowType(ScalarType s) {
+    return switch (s) {
+      case INT32 -> new ArrowType.Int(32, true);
+      case INT64 -> new ArrowType.Int(64, true);
+      case FLOAT32 -> new ArrowType.FloatingPoint(FloatingPointPrecision.SINGLE);
+      case FLOAT64 -> new ArrowType.FloatingPoint(FloatingPointPrecision.DOUBLE);
+      case BOOL -> ArrowType.Bool.INSTANCE;
+      case STRING -> ArrowType.Utf8.INSTANCE;
+      case BYTES -> ArrowType.Binary.INSTANCE;
+      case TIMESTAMP -> new ArrowType.Timestamp(TimeUnit.MICROSECOND, null);
+    };
   }
 
   @Override

@@ -32,8 +32,9 @@ import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 
 /**
- * The feature log's single writer thread: takes sampled requests from the queue in batches, appends
- * their rows to one buffer of Arrow vectors per service ({@link FeatureLogBatches}: a value is one
+ * The feature log's single writer thread: takes sampled requests from the ring ({@link FeatureLogRing}) in
+ * batches, appends their rows (straight from each place's bytes, {@link FeatureLogRecord}; a request of a
+ * new schema through its decoded objects) to one buffer of Arrow vectors per service ({@link FeatureLogBatches}: a value is one
  * store into a column, off the Java heap, in chunks of 4,096 rows doubling up to 32,768), and rolls a
  * buffer to a Parquet file when it holds {@code roll_rows} rows, when its first row is {@code
  * roll_every} old, when the schema or the date changes, and on close.
@@ -76,7 +77,7 @@ final class FeatureLogWriter implements AutoCloseable {
   private static final long IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
   private final FeatureLogSettings settings;
-  private final FeatureLogQueue<FeatureLog.Served> queue;
+  private final FeatureLogRing queue;
   private final MeterRegistry meters;
   private final FailureLog failures;
   private final Runnable beforeBatch;
@@ -108,6 +109,8 @@ final class FeatureLogWriter implements AutoCloseable {
     final long opened;
     Definitions lastDefs;
     FeatureService lastDefinition;
+    /** The shape of the last request appended: a request of the same shape, definitions and day has this schema. */
+    FeatureLog.Shape lastShape;
 
     Buffer(String service, FeatureLogSchema schema, LocalDate date, FeatureLogRows rows, long opened) {
       this.service = service;
@@ -118,7 +121,7 @@ final class FeatureLogWriter implements AutoCloseable {
     }
   }
 
-  FeatureLogWriter(FeatureLogSettings settings, FeatureLogQueue<FeatureLog.Served> queue, MeterRegistry meters,
+  FeatureLogWriter(FeatureLogSettings settings, FeatureLogRing queue, MeterRegistry meters,
       FailureLog failures, Runnable beforeBatch) {
     this.settings = settings;
     this.queue = queue;
@@ -129,7 +132,7 @@ final class FeatureLogWriter implements AutoCloseable {
         .register(meters);
     this.writeErrors = Counter.builder("quiver.feature.log.write.errors")
         .description("Feature log files that could not be written (their rows are lost; the log says why)").register(meters);
-    Gauge.builder("quiver.feature.log.queued", queue, FeatureLogQueue::size)
+    Gauge.builder("quiver.feature.log.queued", queue, FeatureLogRing::size)
         .description("Sampled requests waiting for the feature log writer").register(meters);
     this.roller = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(1),
         r -> Thread.ofPlatform().daemon().name("quiver-feature-log-roll").unstarted(() -> {
@@ -143,7 +146,6 @@ final class FeatureLogWriter implements AutoCloseable {
   }
 
   private void run() {
-    List<FeatureLog.Served> batch = new ArrayList<>(BATCH);
     if (settings.lowPriority() && !ThreadPriority.setNice(ThreadPriority.LOW)) {
       LOG.fine("the feature log writer runs at normal priority: this system has no per-thread nice value");
     }
@@ -153,19 +155,14 @@ final class FeatureLogWriter implements AutoCloseable {
         if (beforeBatch != null && !last) {
           beforeBatch.run();
         }
-        if (queue.drainTo(batch, BATCH) > 0) {
-          for (FeatureLog.Served s : batch) {
-            append(s);
-          }
-          batch.clear();
-        } else if (!last) {
+        if (drain() == 0 && !last) {
           LockSupport.parkNanos(waitNanos());
           if (Thread.interrupted()) {
             throw new InterruptedException();
           }
         }
         rollDue(System.nanoTime());
-        if (last && queue.isEmpty()) {
+        if (last && queue.size() == 0) {
           break;
         }
       }
@@ -204,7 +201,62 @@ final class FeatureLogWriter implements AutoCloseable {
     return wait;
   }
 
-  private void append(FeatureLog.Served s) {
+  /**
+   * Appends up to {@link #BATCH} published requests, oldest first, each place released as soon as it
+   * has been read; returns how many places were taken.
+   */
+  private int drain() {
+    int n = 0;
+    FeatureLogSlot slot;
+    while (n < BATCH && (slot = queue.peek()) != null) {
+      n++;
+      String service = slot.service;
+      FeatureLog.Shape shape = slot.shape;
+      FeatureLog.Served s = null;
+      try {
+        if (!slot.complete) {
+          failed(service, "a sampled request of feature service '" + service + "' could not be encoded for the feature log", null);
+        } else if (!appendedAsIs(slot)) {
+          s = FeatureLogRecord.decode(slot);
+        }
+      } catch (RuntimeException e) {
+        failed(service, "cannot read a sampled request of feature service '" + service + "' for the feature log: " + e.getMessage(), e);
+      } finally {
+        queue.release(slot);
+      }
+      if (s != null) {
+        append(s, shape);
+      }
+    }
+    return n;
+  }
+
+  /**
+   * Appends {@code slot} straight from its bytes when its service's open buffer is Arrow vectors of its
+   * schema (the last request appended had the same shape, definitions and day); false when it is not,
+   * having read nothing. A failure discards the buffer (as {@link #append(FeatureLog.Served, FeatureLog.Shape)} does).
+   */
+  private boolean appendedAsIs(FeatureLogSlot slot) {
+    Buffer b = buffers.get(slot.service);
+    if (b == null || b.lastShape != slot.shape || b.lastDefs != slot.defs || b.lastDefinition != slot.definition
+        || b.date.toEpochDay() != Math.floorDiv(slot.servedSeconds, 86_400L) || !(b.rows instanceof FeatureLogBatches batches)) {
+      return false;
+    }
+    try {
+      if (!batches.append(slot, ids.next())) {
+        return false;
+      }
+    } catch (RuntimeException e) {
+      discard(b);
+      throw e;
+    }
+    if (b.rows.rows() >= settings.rollRows()) {
+      roll(b);
+    }
+    return true;
+  }
+
+  private void append(FeatureLog.Served s, FeatureLog.Shape shape) {
     Buffer b = buffers.get(s.service());
     FeatureLogSchema schema;
     LocalDate date = LocalDate.ofInstant(s.servedAt(), ZoneOffset.UTC);
@@ -225,6 +277,7 @@ final class FeatureLogWriter implements AutoCloseable {
       b.rows.append(s, ids.next());
       b.lastDefs = s.defs();
       b.lastDefinition = s.definition();
+      b.lastShape = shape;
     } catch (SQLException | RuntimeException e) {
       failed(s.service(), "cannot buffer the rows of feature service '" + s.service() + "' for the feature log: " + e.getMessage(), e);
       if (b != null) {

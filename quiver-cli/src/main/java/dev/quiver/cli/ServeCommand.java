@@ -48,7 +48,7 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--queue-budget", defaultValue = "5ms", description = "Requests that the queue ahead of them (requests waiting x recent service time / workers) would keep waiting longer than this get 503 on arrival (default: ${DEFAULT-VALUE}).")
   String queueBudget;
 
-  @Option(names = "--latency-target", defaultValue = "5ms", description = "The p99 latency inside the server that an adaptive limit on the requests in flight keeps admitted requests within; past the limit, 503 on arrival, e.g. 10ms; 'off' for no limit (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--latency-target", defaultValue = "off", description = "The p99 latency inside the server that an adaptive limit on the requests in flight keeps admitted requests within; past the limit, 503 on arrival, e.g. 10ms; 'off' for no limit (default: ${DEFAULT-VALUE}).")
   String latencyTarget;
 
   @Option(names = "--port", defaultValue = "6566", description = "HTTP port; 0 picks a free one (default: ${DEFAULT-VALUE}).")

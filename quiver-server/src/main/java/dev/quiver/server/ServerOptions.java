@@ -277,10 +277,10 @@ public record ServerOptions(
       int maxQueued, Duration queueBudget, Duration latencyTarget) {
     /**
      * 60 s idle, 10 s per request, 4,096 connections, 1 s in the queue at most, 1,024 queued, a 5 ms queue budget,
-     * a 5 ms latency target (docs/security.md says why it is on, what it measured, and when to change it).
+     * no latency limit (opt in with {@code --latency-target}: docs/security.md says when, with what it measured).
      */
     public static final Admission DEFAULTS = new Admission(Duration.ofSeconds(60), Duration.ofSeconds(10), 4096,
-        Duration.ofSeconds(1), 1024, Duration.ofMillis(5), Duration.ofMillis(5));
+        Duration.ofSeconds(1), 1024, Duration.ofMillis(5), Duration.ZERO);
 
     public Admission {
       positive(idleTimeout, "idle timeout (--idle-timeout)");

@@ -30,12 +30,12 @@ import org.junit.jupiter.api.Test;
  * The latency limit ({@code --latency-target}) on gRPC's online reads: with one call thread the limit starts at its
  * ceiling of 128 calls in flight; with the thread held and the queue budget out of the way, the 129th call and later
  * are refused {@code UNAVAILABLE} on arrival with a pushback, without queueing or running; every admitted call gives
- * its place back when its stream closes, answered or refused at its queue deadline; and off ({@code --latency-target
- * 0}) nothing is refused for it.
+ * its place back when its stream closes, answered or refused at its queue deadline; and off (the default,
+ * {@code --latency-target 0}) nothing is refused for it.
  */
 class GrpcLatencyLimitTest {
   private static final ServerOptions.Admission ON = ServerOptions.Admission.DEFAULTS.withQueueBudget(Duration.ofHours(1))
-      .withQueueTimeout(Duration.ofSeconds(30)); // the default latency target, 5 ms
+      .withQueueTimeout(Duration.ofSeconds(30)).withLatencyTarget(Duration.ofMillis(5));
   private static final GetOnlineFeaturesRequest READ = GetOnlineFeaturesRequest.newBuilder()
       .setFeatures(FeatureList.newBuilder().addVal("v:f"))
       .putEntities("k", RepeatedValue.newBuilder().addVal(Value.newBuilder().setInt64Val(1)).build()).build();
@@ -107,8 +107,8 @@ class GrpcLatencyLimitTest {
   }
 
   @Test
-  void offNothingIsRefusedForIt() throws Exception {
-    start(ON.withLatencyTarget(Duration.ZERO));
+  void offByDefaultNothingIsRefusedForIt() throws Exception {
+    start(ServerOptions.Admission.DEFAULTS.withQueueBudget(Duration.ofHours(1)).withQueueTimeout(Duration.ofSeconds(30)));
     List<CompletableFuture<Status>> burst = held.burst(140);
     await(() -> held.workers.getQueue().size() == 140);
     assertThat(burst).noneMatch(CompletableFuture::isDone);

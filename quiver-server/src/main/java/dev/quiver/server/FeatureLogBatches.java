@@ -121,13 +121,10 @@ final class FeatureLogBatches implements FeatureLogRows {
     return n;
   }
 
-  /** Writes entity rows {@code from} to {@code from + count} of {@code served} at the current chunk's row {@link #at}. */
-  private void append(FeatureLog.Served served, byte[] requestId, int from, int count) {
+  /** The columns every row of a request shares (request_id, served_at, registry and service versions), for its n rows from {@code at}. */
+  private void appendFixed(int n, byte[] requestId, long servedAt, int registryVersion, int serviceVersion) {
     FieldVector[] v = vectors;
-    long servedAt = Timestamps.toMicros(served.servedAt());
-    int registryVersion = (int) served.registryVersion();
-    int serviceVersion = served.definition().version();
-    for (int k = 0; k < count; k++) {
+    for (int k = 0; k < n; k++) {
       int i = at + k;
       ((VarCharVector) v[0]).setSafe(i, requestId, 0, requestId.length);
       ((TimeStampMicroVector) v[1]).setSafe(i, servedAt);
@@ -135,6 +132,13 @@ final class FeatureLogBatches implements FeatureLogRows {
       ((VarCharVector) v[3]).setSafe(i, service, 0, service.length);
       ((IntVector) v[4]).setSafe(i, serviceVersion);
     }
+  }
+
+  /** Writes entity rows {@code from} to {@code from + count} of {@code served} at the current chunk's row {@link #at}. */
+  private void append(FeatureLog.Served served, byte[] requestId, int from, int count) {
+    FieldVector[] v = vectors;
+    appendFixed(count, requestId, Timestamps.toMicros(served.servedAt()), (int) served.registryVersion(),
+        served.definition().version());
     int c = FIXED;
     List<String> keys = schema.keys();
     for (int key = 0; key < keys.size(); key++) {
@@ -187,17 +191,8 @@ final class FeatureLogBatches implements FeatureLogRows {
       return false;
     }
     FieldVector[] v = vectors;
-    long servedAt = Timestamps.toMicros(Instant.ofEpochSecond(slot.servedSeconds, slot.servedNanos));
-    int registryVersion = (int) slot.registryVersion;
-    int serviceVersion = slot.definition.version();
-    for (int k = 0; k < n; k++) {
-      int i = at + k;
-      ((VarCharVector) v[0]).setSafe(i, requestId, 0, requestId.length);
-      ((TimeStampMicroVector) v[1]).setSafe(i, servedAt);
-      ((IntVector) v[2]).setSafe(i, registryVersion);
-      ((VarCharVector) v[3]).setSafe(i, service, 0, service.length);
-      ((IntVector) v[4]).setSafe(i, serviceVersion);
-    }
+    appendFixed(n, requestId, Timestamps.toMicros(Instant.ofEpochSecond(slot.servedSeconds, slot.servedNanos)),
+        (int) slot.registryVersion, slot.definition.version());
     int c = FIXED;
     for (ValueType type : schema.keyTypes()) {
       FieldVector vector = v[c++];

@@ -74,7 +74,7 @@ public final class LoggingPairBenchmark {
         System.getProperty("java.runtime.version"), ServeBenchmark.loadAverage(),
         clientCpus == null ? "any" : clientCpus, o.opt("server-cpus", "any"));
     if (clientCpus != null) {
-      pin(ProcessHandle.current().pid(), clientCpus);
+      ServerProcess.pin(ProcessHandle.current().pid(), clientCpus);
     }
     OnlineWorkload w = new OnlineWorkload(o.dir(), o.longOpt("rows", 10_000_000), o.longOpt("keys", 1_000_000),
         o.longOpt("seed", 42));
@@ -225,15 +225,6 @@ public final class LoggingPairBenchmark {
       out.printf("%s: materialized %s: %,d latest rows%n", name, VIEW, m.rowsWritten());
     }
     return root;
-  }
-
-  /** Pins every thread of process {@code pid} (and the threads it starts later) to {@code cpus}. */
-  private static void pin(long pid, String cpus) throws IOException, InterruptedException {
-    Process p = new ProcessBuilder("taskset", "-a", "-p", "-c", cpus, Long.toString(pid)).redirectErrorStream(true).start();
-    String said = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-    if (p.waitFor() != 0) {
-      throw new IllegalStateException("taskset could not pin this JVM to CPUs " + cpus + ": " + said);
-    }
   }
 
   private static void sleep(long ms) {

@@ -107,7 +107,8 @@ final class GrpcLoad implements AutoCloseable {
     double seconds = Math.max(duration.toNanos(), r.lastRecorded - r.warmupEnd) / 1e9;
     synchronized (r) {
       return new LoadResult(rate, concurrency, r.sent.get(), r.ok, Map.copyOf(r.nonOk), r.timeouts, 0, 0, seconds,
-          r.latency.copy(), r.latency.copy(), (cpuNanos() - cpu0) / 1e9, r.admitted.copy(), r.refused.copy(), List.of());
+          r.latency.copy(), r.latency.copy(), (cpuNanos() - cpu0) / 1e9, r.admitted.copy(), r.refused.copy(), List.of(),
+          (r.lastSent - t0) / 1e9);
     }
   }
 
@@ -117,6 +118,7 @@ final class GrpcLoad implements AutoCloseable {
     final Histogram refused = new Histogram(HIGHEST, 3);
     final Map<Integer, Long> nonOk = new TreeMap<>();
     final AtomicLong sent = new AtomicLong();
+    volatile long lastSent;
     final AtomicLong outstanding = new AtomicLong();
     final CountDownLatch drained = new CountDownLatch(1);
     final long timeoutNanos;
@@ -134,6 +136,7 @@ final class GrpcLoad implements AutoCloseable {
 
     void call(long i, long intended) {
       sent.incrementAndGet();
+      lastSent = System.nanoTime();
       outstanding.incrementAndGet();
       stubs.get((int) (i % stubs.size())).withDeadlineAfter(timeoutNanos, TimeUnit.NANOSECONDS)
           .getOnlineFeatures(requests.get((int) (i % requests.size())), new StreamObserver<>() {

@@ -215,11 +215,14 @@ public final class SecurityBenchmark {
           out.printf("%s: warm-up until the JIT settles (unpinned), then pin%n", label);
           Duration second = Duration.ofSeconds(1);
           new WarmThenPin(o.intOpt("jit-rounds", 30), Double.parseDouble(o.opt("jit-settled", "0.1")))
-              .warmThenPin(s.pid(), () -> { // every path the measurement takes: admitted and refused, both protocols
-                http.run(base.at(0, 8).lasting(Duration.ZERO, second));
+              .warmThenPin(s.pid(), () -> { // every path the measurement takes: admitted and refused, both protocols,
+                // closed loops and open-model bursts at twice what the closed loop of 8 got
+                LoadResult h = http.run(base.at(0, 8).lasting(Duration.ZERO, second));
+                http.run(base.at(2 * h.achievedRate(), many).lasting(Duration.ZERO, second));
                 http.run(base.at(0, many).lasting(Duration.ZERO, second));
                 if (grpc != null) {
-                  grpc.run(0, 8, Duration.ZERO, second, Duration.ofSeconds(2));
+                  LoadResult g = grpc.run(0, 8, Duration.ZERO, second, Duration.ofSeconds(2));
+                  grpc.run(2 * g.achievedRate(), 0, Duration.ZERO, second, Duration.ofSeconds(2));
                   grpc.run(0, many, Duration.ZERO, second, Duration.ofSeconds(2));
                 }
               }, pins(s), out);

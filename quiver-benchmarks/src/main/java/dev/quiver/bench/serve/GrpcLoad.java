@@ -83,6 +83,12 @@ final class GrpcLoad implements AutoCloseable {
 
   GrpcLoad(int port, int channelCount, Path trustedCert, String bearerToken, long[] keys, List<String> refs, int bodies,
       long seed) throws Exception {
+    this(port, channelCount, trustedCert, bearerToken, keys, refs, 1, bodies, seed);
+  }
+
+  /** With {@code entities} keys per call (1 above). */
+  GrpcLoad(int port, int channelCount, Path trustedCert, String bearerToken, long[] keys, List<String> refs, int entities,
+      int bodies, long seed) throws Exception {
     for (int c = 0; c < channelCount; c++) {
       NettyChannelBuilder b = NettyChannelBuilder.forAddress("127.0.0.1", port).directExecutor();
       if (trustedCert == null) {
@@ -103,9 +109,12 @@ final class GrpcLoad implements AutoCloseable {
     SplittableRandom random = new SplittableRandom(seed);
     FeatureList features = FeatureList.newBuilder().addAllVal(refs).build();
     for (int i = 0; i < bodies; i++) {
+      RepeatedValue.Builder ids = RepeatedValue.newBuilder();
+      for (int e = 0; e < entities; e++) {
+        ids.addVal(Value.newBuilder().setInt64Val(keys[random.nextInt(keys.length)]));
+      }
       requests.add(GetOnlineFeaturesRequest.newBuilder().setFeatures(features).setFullFeatureNames(true)
-          .putEntities("user_id", RepeatedValue.newBuilder().addVal(Value.newBuilder()
-              .setInt64Val(keys[random.nextInt(keys.length)])).build()).build().toByteArray());
+          .putEntities("user_id", ids.build()).build().toByteArray());
     }
   }
 

@@ -92,6 +92,20 @@ public record LoadResult(double rate, int connections, long sent, long ok, Map<I
     return rate == 0 || offeredRate(scheduleSeconds) >= share * rate;
   }
 
+  /**
+   * What the generator really offered against the rate asked, and its own CPU, on one line ending in {@code VALID offer}
+   * or, under 95% of the rate, {@code INVALID offer}: such a run measured the generator, not the server
+   * (overload-summary.py leaves it out of the table).
+   */
+  public String offerLine(double scheduleSeconds) {
+    double offered = offeredRate(scheduleSeconds);
+    double span = Math.max(scheduleSeconds, sendSeconds);
+    return String.format("offer: %,d sent in %.2f s (schedule %.2f s): %,.0f/s of the %,.0f/s asked (%.1f%%); load"
+            + " generator CPU %.2f cores; %s", sent, span, scheduleSeconds, offered, rate, 100 * offered / rate,
+        clientCpuSeconds / span, offerHeld(scheduleSeconds, 0.95) ? "VALID offer"
+            : "INVALID offer (under 95% of the rate asked: this run measured the load generator)");
+  }
+
   /** Every recorded request was answered 2xx in time. */
   public boolean clean() {
     return nonOk.isEmpty() && timeouts == 0 && unsent == 0 && connectionErrors == 0;

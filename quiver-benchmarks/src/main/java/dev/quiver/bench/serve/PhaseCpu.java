@@ -6,7 +6,8 @@ import java.util.List;
 /**
  * Where the CPU went in one phase of a pinned run, from its construction to {@link #print}: each pinned CPU's busy share
  * (was the server's CPU full, so that what it served is its capacity?) and the server JVM, redis-server and the load
- * generator (this JVM) in cores. Prints nothing when nothing is pinned.
+ * generator (this JVM) in cores, and SHARED when the server JVM and redis-server got under 90% of their CPUs (other
+ * processes ran there: a loaded machine). Prints nothing when nothing is pinned.
  */
 final class PhaseCpu {
   private final ServerProcess server;
@@ -48,8 +49,12 @@ final class PhaseCpu {
     double srv = server.cpuSeconds();
     double redis = redisSeconds();
     CpuBusy now = CpuBusy.now();
-    out.printf("  CPUs: %s (load generator %.2f cores); %s (server JVM %.2f cores, redis-server %.2f cores)%n",
+    double served = (srv - server0 + redis - redis0) / sec;
+    int cpus = serverCpus.split(",").length;
+    out.printf("  CPUs: %s (load generator %.2f cores); %s (server JVM %.2f cores, redis-server %.2f cores)%s%n",
         clientCpus == null ? "generator unpinned" : now.line(busy0, clientCpus), (selfSeconds(srv, redis) - self0) / sec,
-        now.line(busy0, serverCpus), (srv - server0) / sec, (redis - redis0) / sec);
+        now.line(busy0, serverCpus), (srv - server0) / sec, (redis - redis0) / sec, served < 0.9 * cpus
+            ? String.format("; SHARED: other processes took %.0f%% of the server's CPUs, so what it served is not its"
+                + " capacity", 100 * (1 - served / cpus)) : "");
   }
 }

@@ -25,7 +25,7 @@ def rows(path):
         if not cap or not sat or not burst:
             continue
         capsec = re.search(r'achieved\s+([0-9,]+) req/s', cap.group(0))
-        capcpu = after(text, cap.end(), r'CPUs: .*?; CPU \d+ (\d+)% busy \(server JVM ([0-9.]+) cores, redis-server ([0-9.]+) cores\)')
+        capcpu = after(text, cap.end(), r'CPUs: .*?; CPU \d+ (\d+)% busy \(server JVM ([0-9.]+) cores, redis-server ([0-9.]+) cores\)(; SHARED)?')
         ans = after(text, burst.end(), r'answered ([0-9,]+): ([0-9,]+) admitted, (\{[^}]*\}) refused; admitted p50 ([0-9.NaN]+) p99 ([0-9.NaN]+) p99.9 [0-9.NaN]+ ms; refused p50 ([0-9.NaN]+) p99 ([0-9.NaN]+) ms; server CPU [0-9.]+ cores; load average before ([0-9.]+)')
         per = after(text, burst.end(), r'per request sent \(([0-9,]+)\): ([0-9.]+) µs.*?JIT CPU in this phase ([0-9.]+) s')
         offer = after(text, burst.end(), r'offer: .*?: ([0-9,]+)/s of the ([0-9,]+)/s asked \(([0-9.]+)%\); load generator CPU ([0-9.]+) cores; (VALID|INVALID)')
@@ -44,7 +44,7 @@ def rows(path):
             r'requests_shed\{protocol="' + proto.lower() + r'",reason="(\w+)"\} ([0-9.]+)', adm.group(1)))
         good.append('| %s | %s | %s | %s | %s | %s 2xx | %s/s (%s%%; %s cores) | %s (%.0f%%) | %s / **%s** | %s / %s | %s s | %s s | %s | %s µs | %s |' % (
             name, proto, 'off' if target in ('0', '0.0') else target + ' ms', ans.group(8),
-            '%s/s (CPU %s%%: server %s, redis %s cores)' % (capsec.group(1), capcpu.group(1), capcpu.group(2), capcpu.group(3)) if capcpu else capsec.group(1) + '/s',
+            '%s/s (CPU %s%%: server %s, redis %s cores%s)' % (capsec.group(1), capcpu.group(1), capcpu.group(2), capcpu.group(3), ', SHARED' if capcpu.group(4) else '') if capcpu else capsec.group(1) + '/s',
             sat.group(2), offer.group(1), offer.group(3), offer.group(4), ans.group(2), 100.0 * admitted / max(1, answered),
             ans.group(4), ans.group(5), ans.group(6), ans.group(7), back.group(2), per.group(3),
             lim.group(1).rstrip('0').rstrip('.') if lim else '–', per.group(2),

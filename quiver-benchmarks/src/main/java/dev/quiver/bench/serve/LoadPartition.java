@@ -69,6 +69,8 @@ final class LoadPartition {
   long connectionErrors;
   /** Recorded requests never sent before the hard stop (the server kept every connection busy). */
   long unsent;
+  /** Send time of the last request (nanoTime); 0 if none. */
+  long lastSent;
   /** Completion time of the last recorded response (nanoTime); 0 if none. */
   long lastRecorded;
 
@@ -208,6 +210,7 @@ final class LoadPartition {
     c.retryAfterNanos = 0;
     outstanding++;
     sent++;
+    lastSent = now;
     c.ctx.writeAndFlush(requests.get((int) (id % requests.size())).duplicate());
     c.timeout = loop.schedule(() -> timeOut(c, id), timeoutNanos, TimeUnit.NANOSECONDS);
   }
@@ -333,6 +336,11 @@ final class LoadPartition {
   }
 
   /** Measured window: from the end of the warm-up to the last recorded response (at least the nominal duration). */
+  /** From the schedule's start to the last send, seconds (0 before any). */
+  double sendSeconds() {
+    return lastSent == 0 ? 0 : (lastSent - t0) / 1e9;
+  }
+
   double measuredSeconds() {
     return Math.max(s.duration().toNanos(), lastRecorded - warmupEnd) / 1e9;
   }

@@ -25,10 +25,12 @@ import org.HdrHistogram.Histogram;
  * @param refused latency of the recorded requests answered otherwise (e.g. 503: how fast the excess is refused)
  * @param timeline every answered request's intended time, latency and status, when asked for
  *     ({@link LoadGenerator#timeline}); otherwise empty
+ * @param sendSeconds from the schedule's start to the last send, warm-up included (open model: about warm-up +
+ *     duration when the generator kept up, longer when it sent late)
  */
 public record LoadResult(double rate, int connections, long sent, long ok, Map<Integer, Long> nonOk, long timeouts,
     long connectionErrors, long unsent, double seconds, Histogram latency, Histogram service, double clientCpuSeconds,
-    Histogram admitted, Histogram refused, List<Sample> timeline) {
+    Histogram admitted, Histogram refused, List<Sample> timeline, double sendSeconds) {
 
   /** One answered request: intended time (nanoTime), latency (ns), HTTP status (0: timed out). */
   public record Sample(long intended, long latencyNanos, int status) {}
@@ -46,7 +48,9 @@ public record LoadResult(double rate, int connections, long sent, long ok, Map<I
     long errors = 0;
     long unsent = 0;
     double seconds = 0;
+    double sendSeconds = 0;
     for (LoadPartition p : parts) {
+      sendSeconds = Math.max(sendSeconds, p.sendSeconds());
       latency.add(p.latency);
       service.add(p.service);
       admitted.add(p.admitted);
@@ -66,12 +70,40 @@ public record LoadResult(double rate, int connections, long sent, long ok, Map<I
     }
     return new LoadResult(s.rate(), s.connections(), sent, ok, Map.copyOf(nonOk), timeouts, errors, unsent, seconds,
         latency, service, cpuSeconds, admitted, refused, timeline.stream()
-        .sorted(java.util.Comparator.comparingLong(Sample::intended)).toList());
+        .sorted(java.util.Comparator.comparingLong(Sample::intended)).toList(), sendSeconds);
   }
 
   /** Recorded requests answered (any status) per second of the measured window. */
   public double achievedRate() {
     return (ok + nonOk.values().stream().mapToLong(Long::longValue).sum()) / seconds;
+  }
+
+  /**
+   * The rate this generator really offered, requests/s: every send, warm-up included, over the schedule's span (warm-up
+   * + duration) or over the time it took to send them when that was longer (it fell behind); requests never sent count
+   * as not offered. 0 for a closed loop.
+   */
+  public double offeredRate(double scheduleSeconds) {
+    return rate == 0 ? 0 : sent / Math.max(scheduleSeconds, sendSeconds);
+  }
+
+  /** Whether the offer reached {@code share} (e.g. 0.95) of the target rate: below it, the run measured the generator. */
+  public boolean offerHeld(double scheduleSeconds, double share) {
+    return rate == 0 || offeredRate(scheduleSeconds) >= share * rate;
+  }
+
+  /**
+   * What the generator really offered against the rate asked, and its own CPU, on one line ending in {@code VALID offer}
+   * or, under 95% of the rate, {@code INVALID offer}: such a run measured the generator, not the server
+   * (overload-summary.py leaves it out of the table).
+   */
+  public String offerLine(double scheduleSeconds) {
+    double offered = offeredRate(scheduleSeconds);
+    double span = Math.max(scheduleSeconds, sendSeconds);
+    return String.format("offer: %,d sent in %.2f s (schedule %.2f s): %,.0f/s of the %,.0f/s asked (%.1f%%); load"
+            + " generator CPU %.2f cores; %s", sent, span, scheduleSeconds, offered, rate, 100 * offered / rate,
+        clientCpuSeconds / span, offerHeld(scheduleSeconds, 0.95) ? "VALID offer"
+            : "INVALID offer (under 95% of the rate asked: this run measured the load generator)");
   }
 
   /** Every recorded request was answered 2xx in time. */

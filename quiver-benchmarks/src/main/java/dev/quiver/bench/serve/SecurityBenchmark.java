@@ -40,7 +40,8 @@ import java.util.concurrent.TimeUnit;
  *       tls+jwt), the same store and data: HTTP and gRPC in a closed loop and at {@code --rate} (open
  *       model). API tokens are created in the repo's registry; JWTs are RS256 against a JWKS file
  *       (Nimbus); the certificate is self-signed (openssl, EC P-256).
- *   <li>{@code overload}: HTTP saturation in a closed loop (2xx answers per second), then {@code --overload-factor} × that rate
+ *   <li>{@code overload}: HTTP capacity, the 2xx per second of a closed loop of {@code --capacity-connections} (16), and a
+ *       closed loop of {@code --saturation-connections} (256, clients resending at once), then {@code --overload-factor} × the capacity
  *       (open model, {@code --overload-connections}; or {@code --overload-rate}, {@code --overload-grpc-rate}
  *       when given, so that two builds can be driven at the same rate) for {@code --duration}, with a light probe load
  *       ({@code --probe-rate}) running from before the burst to 5 s after it; prints the admitted
@@ -48,7 +49,8 @@ import java.util.concurrent.TimeUnit;
  *       stayed above {@code --normal-ms}, and the server's CPU by kind of thread ({@link ThreadCpu}) per
  *       request. With {@code --honour-retry-after on}, the HTTP burst once more from clients that back off
  *       as {@code Retry-After} says ({@link LoadGenerator#honourRetryAfter}), reported apart. The same for
- *       gRPC ({@code UNAVAILABLE} for shed calls).
+ *       gRPC ({@code UNAVAILABLE} for shed calls). Each burst prints the rate the generator really offered and its
+ *       CPU, and is marked INVALID when the offer fell under 95% of the rate asked.
  *   <li>{@code slow}: HTTP at {@code --rate} alone, then again with {@code --slow-clients}
  *       slow-loris connections (one header byte a second, reopened when the server cuts them off).
  * </ul>
@@ -58,6 +60,7 @@ import java.util.concurrent.TimeUnit;
  *     dev.quiver.bench.serve.SecurityBenchmark /tmp/bench20/online-200k --rows 200000 --keys 20000 \
  *     [--parts auth,overload,slow] [--store rocksdb|redis] [--configs plain,tls,token,jwt,tls+token,tls+jwt]
  *     [--rate 5000] [--warmup 2s] [--duration 10s] [--jit-warmup 10s] [--connections 32] [--saturation-connections 32]
+ *     [--capacity-connections 16] [--jit-rounds 30] [--jit-settled 0.1] [--entities 1]
  *     [--server-queue-timeout MS] [--server-queue-budget MS] [--server-latency-target MS (0: off)] [--overload-grpc on|off] [--overload-factor 2] [--overload-rate N] [--overload-grpc-rate N] [--overload-connections 256] [--probe-rate 200] [--normal-ms 10]
  *     [--honour-retry-after on] [--slow-clients 500] [--server-request-timeout MS]
  *     [--client-cpus 0 --server-cpus 1 [--redis-cpus 1]]
@@ -65,15 +68,22 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Cores: {@code --client-cpus 0 --server-cpus 1} pins the load generator (this JVM) and the server's JVM to
  * different CPUs ({@code taskset}), so that an open-model generator can offer twice what the server serves without
- * taking the server's CPU; redis-server goes with the server unless {@code --redis-cpus} says otherwise. The pinned
+ * taking the server's CPU; redis-server goes with the server unless {@code --redis-cpus} says otherwise. In
+ * {@code overload} everything runs unpinned until the server's JIT has settled ({@link WarmThenPin}: rounds of both
+ * protocols, admitted and refused, at most {@code --jit-rounds} (30), until two rounds in a row take at most
+ * {@code --jit-settled} (0.1) s of JIT CPU), and is pinned only then; each phase prints its JIT CPU. The pinned
  * server keeps the machine's processor count ({@code -XX:ActiveProcessorCount}), so its thread pools and collector
- * are those of the unpinned server ({@link ServerProcess}).
+ * are those of the unpinned server ({@link ServerProcess}). {@code --entities N} reads N keys per request (1 × 50 features
+ * by default): more work for the server per request at about the same cost for the generator, which sends pre-encoded
+ * requests and does not parse answers, when one generator CPU cannot offer twice what one server CPU serves (gRPC).
  */
 public final class SecurityBenchmark {
   private SecurityBenchmark() {}
 
   private static final String VIEW = "user_wide";
   private static final String ISSUER = "https://idp.bench/";
+  /** The machine's CPUs, read before this JVM pins itself. */
+  private static final int MACHINE_CPUS = Runtime.getRuntime().availableProcessors();
 
   public static void main(String[] args) throws Exception {
     ServeBenchmark.Options o = ServeBenchmark.Options.parse(args);
@@ -81,23 +91,15 @@ public final class SecurityBenchmark {
     out.printf("machine: %d cores; JDK %s; load average %s; CPUs: load generator %s, server %s, redis-server %s%n",
         Runtime.getRuntime().availableProcessors(), System.getProperty("java.runtime.version"), ServeBenchmark.loadAverage(),
         o.opt("client-cpus", "any"), o.opt("server-cpus", "any"), o.opt("redis-cpus", o.opt("server-cpus", "any")));
-    if (o.has("client-cpus")) {
-      ServerProcess.pin(ProcessHandle.current().pid(), o.opt("client-cpus", null));
-    }
     OnlineWorkload w = new OnlineWorkload(o.dir(), o.longOpt("rows", 200_000), o.longOpt("keys", 20_000), o.longOpt("seed", 42));
     w.prepare(out);
     long[] keys = w.loadKeys();
     List<String> refs = OnlineWorkload.WIDE_FEATURES.stream().map(f -> VIEW + ":" + f).toList();
-    List<byte[]> bodies = RequestBodies.build(keys, "user_id", refs, 1, o.intOpt("bodies", 10_000), 8);
+    List<byte[]> bodies = RequestBodies.build(keys, "user_id", refs, o.intOpt("entities", 1), o.intOpt("bodies", 10_000), 8);
     String type = o.opt("store", "rocksdb");
     LocalRedis redis = type.equals("redis") ? LocalRedis.start() : null;
-    String redisCpus = o.opt("redis-cpus", o.opt("server-cpus", null));
-    if (redis != null && redisCpus != null) { // with the server: the store is part of what serves
-      for (ProcessHandle child : ProcessHandle.current().descendants().filter(h -> h.info().command()
-          .map(c -> c.contains("redis-server")).orElse(false)).toList()) {
-        ServerProcess.pin(child.pid(), redisCpus);
-      }
-    }
+    List<Long> redisPids = ProcessHandle.current().descendants().filter(h -> h.info().command()
+        .map(c -> c.contains("redis-server")).orElse(false)).map(ProcessHandle::pid).toList();
     try {
       String online = switch (type) {
         case "rocksdb" -> "{type: rocksdb, path: .quiver/online}";
@@ -108,7 +110,7 @@ public final class SecurityBenchmark {
       try (FeatureRepo repo = FeatureRepo.open(root)) {
         repo.materialize(List.of(VIEW), OnlineWorkload.START, OnlineWorkload.END, (v, r, wr) -> {}, "benchmark");
       }
-      Bench b = new Bench(o, root, keys, refs, bodies, out, type);
+      Bench b = new Bench(o, root, keys, refs, bodies, out, type, redisPids);
       for (String part : o.list("parts", "auth,overload,slow")) {
         switch (part) {
           case "auth" -> b.auth();
@@ -125,9 +127,33 @@ public final class SecurityBenchmark {
   }
 
   private record Bench(ServeBenchmark.Options o, Path root, long[] keys, List<String> refs, List<byte[]> bodies,
-      PrintStream out, String store) {
+      PrintStream out, String store, List<Long> redisPids) {
+
+    /** The load generator, redis-server and (when {@code server} is not null) the server on their CPUs, if asked. */
+    private List<WarmThenPin.Pin> pins(ServerProcess server) {
+      List<WarmThenPin.Pin> pins = new ArrayList<>();
+      if (o.has("client-cpus")) {
+        pins.add(new WarmThenPin.Pin("the load generator", ProcessHandle.current().pid(), o.opt("client-cpus", null)));
+      }
+      String redisCpus = o.opt("redis-cpus", o.opt("server-cpus", null));
+      if (redisCpus != null) { // with the server: the store is part of what serves
+        redisPids.forEach(pid -> pins.add(new WarmThenPin.Pin("redis-server", pid, redisCpus)));
+      }
+      if (server != null && o.has("server-cpus")) {
+        pins.add(new WarmThenPin.Pin("the server JVM", server.pid(), o.opt("server-cpus", null)));
+      }
+      return pins;
+    }
+
+    /** Pins at once what {@link #pins} names (the parts that do not warm first; the server pinned at its start). */
+    private void pinNow() throws Exception {
+      for (WarmThenPin.Pin p : pins(null)) {
+        ServerProcess.pin(p.pid(), p.cpus());
+      }
+    }
 
     void auth() throws Exception {
+      pinNow();
       Path cert = root.resolve("tls/cert.pem");
       Path key = root.resolve("tls/key.pem");
       selfSigned(cert, key);
@@ -149,7 +175,7 @@ public final class SecurityBenchmark {
         if (tls) {
           extra.addAll(List.of("--tls", cert + "," + key));
         }
-        try (ServerProcess s = server(extra)) {
+        try (ServerProcess s = server(extra, true)) {
           LoadGenerator http = new LoadGenerator(bearer, tls ? clientTls : null, false);
           String label = config + " (" + store + ")";
           LoadGenerator.Settings base = settings(s.port(), 0, o.intOpt("connections", 32));
@@ -178,32 +204,57 @@ public final class SecurityBenchmark {
       if (o.has("server-latency-target")) {
         extra.addAll(List.of("--latency-target", o.opt("server-latency-target", null)));
       }
-      try (ServerProcess s = server(extra)) {
+      boolean warmThenPin = o.has("server-cpus"); // pinned only once its JIT has settled
+      boolean grpcOn = !o.opt("overload-grpc", "on").equals("off");
+      try (ServerProcess s = server(extra, !warmThenPin);
+          GrpcLoad grpc = grpcOn ? new GrpcLoad(s.grpcPort(), 4, null, null, keys, refs, o.intOpt("entities", 1), 10_000, 8)
+              : null) {
         String label = "overload (" + store + ", queue timeout " + o.opt("server-queue-timeout", "1000") + " ms, queue budget "
             + o.opt("server-queue-budget", "5") + " ms, latency target " + o.opt("server-latency-target", "0") + " ms)";
         LoadGenerator http = new LoadGenerator();
         LoadGenerator.Settings base = settings(s.port(), 0, o.intOpt("connections", 32));
-        jit(http, base, label);
-        LoadResult sat = phase(label, "HTTP saturation", s, () -> http.run(base.at(0, o.intOpt("saturation-connections", 32))));
-        // saturation: what it serves, 503s not counted; or a fixed rate, so that two builds get the same load
-        double rate = o.has("overload-rate") ? o.intOpt("overload-rate", 0) : sat.ok() / sat.seconds() * o.intOpt("overload-factor", 2);
+        int many = o.intOpt("saturation-connections", 256);
+        if (warmThenPin) {
+          out.printf("%s: warm-up until the JIT settles (unpinned), then pin%n", label);
+          Duration second = Duration.ofSeconds(1);
+          new WarmThenPin(o.intOpt("jit-rounds", 30), Double.parseDouble(o.opt("jit-settled", "0.1")))
+              .warmThenPin(s.pid(), () -> { // every path the measurement takes: admitted and refused, both protocols,
+                // closed loops and open-model bursts at twice what the closed loop of 8 got
+                LoadResult h = http.run(base.at(0, 8).lasting(Duration.ZERO, second));
+                http.run(base.at(2 * h.achievedRate(), many).lasting(Duration.ZERO, second));
+                http.run(base.at(0, many).lasting(Duration.ZERO, second));
+                if (grpc != null) {
+                  LoadResult g = grpc.run(0, 8, Duration.ZERO, second, Duration.ofSeconds(2));
+                  grpc.run(2 * g.achievedRate(), 0, Duration.ZERO, second, Duration.ofSeconds(2));
+                  grpc.run(0, many, Duration.ZERO, second, Duration.ofSeconds(2));
+                }
+              }, pins(s), out);
+        } else {
+          jit(http, base, label);
+          if (grpc != null) {
+            grpc.run(0, 8, Duration.ZERO, o.duration("jit-warmup", "10s"), Duration.ofSeconds(2));
+          }
+        }
+        int few = o.intOpt("capacity-connections", 16);
+        // capacity: the 2xx/s of a closed loop of few connections (within the workers' reach, so next to nothing is
+        // refused); 2x is twice that, or a fixed rate, so that two builds or targets get the same load
+        LoadResult cap = phase(label, "HTTP capacity", s, () -> http.run(base.at(0, few)));
+        phase(label, "HTTP saturation", s, () -> http.run(base.at(0, many))); // many clients resending at once
+        double rate = o.has("overload-rate") ? o.intOpt("overload-rate", 0) : cap.ok() / cap.seconds() * o.intOpt("overload-factor", 2);
         burst(label, "HTTP", s, rate, () -> http.run(base.at(rate, o.intOpt("overload-connections", 256))));
         if (o.opt("honour-retry-after", "off").equals("on")) { // a client that backs off: reported apart, not the open-model headline
           LoadGenerator polite = http.honourRetryAfter(true);
           burst(label, "HTTP, clients honouring Retry-After", s, rate,
               () -> polite.run(base.at(rate, o.intOpt("overload-connections", 256))));
         }
-        if (o.opt("overload-grpc", "on").equals("off")) { // HTTP only: half the run
+        if (grpc == null) { // HTTP only: half the run
           return;
         }
-        try (GrpcLoad grpc = new GrpcLoad(s.grpcPort(), 4, null, null, keys, refs, 10_000, 8)) {
-          grpc.run(0, 8, Duration.ZERO, o.duration("jit-warmup", "10s"), Duration.ofSeconds(2));
-          LoadResult gsat = phase(label, "gRPC saturation", s, () -> grpc.run(0, o.intOpt("saturation-connections", 32),
-              warmup(), duration(), Duration.ofSeconds(2)));
-          double grate = o.has("overload-grpc-rate") ? o.intOpt("overload-grpc-rate", 0)
-              : gsat.ok() / gsat.seconds() * o.intOpt("overload-factor", 2);
-          burst(label, "gRPC", s, grate, () -> grpc.run(grate, 0, warmup(), duration(), Duration.ofSeconds(5)));
-        }
+        LoadResult gcap = phase(label, "gRPC capacity", s, () -> grpc.run(0, few, warmup(), duration(), Duration.ofSeconds(2)));
+        phase(label, "gRPC saturation", s, () -> grpc.run(0, many, warmup(), duration(), Duration.ofSeconds(2)));
+        double grate = o.has("overload-grpc-rate") ? o.intOpt("overload-grpc-rate", 0)
+            : gcap.ok() / gcap.seconds() * o.intOpt("overload-factor", 2);
+        burst(label, "gRPC", s, grate, () -> grpc.run(grate, 0, warmup(), duration(), Duration.ofSeconds(5)));
       }
     }
 
@@ -223,6 +274,7 @@ public final class SecurityBenchmark {
       String load0 = ServeBenchmark.loadAverage();
       double cpu0 = ServeBenchmark.cpuSeconds(s.pid());
       ThreadCpu threads0 = ThreadCpu.of(s.pid());
+      PhaseCpu use0 = new PhaseCpu(s, redisPids, o.opt("client-cpus", null), o.opt("server-cpus", null), out);
       long burstStart = System.nanoTime();
       LoadResult r = load.get();
       long burstEnd = burstStart + TimeUnit.MILLISECONDS.toNanos(20) + warmup().toNanos() + duration().toNanos();
@@ -230,12 +282,14 @@ public final class SecurityBenchmark {
       ThreadCpu threads = ThreadCpu.of(s.pid()).minus(threads0);
       LoadResult p = probed.join();
       out.printf("%s, %s at %,.0f/s (%s): %s%n", label, protocol, rate, o.has("overload-rate") ? "fixed rate"
-          : o.intOpt("overload-factor", 2) + "× saturation", r.line());
+          : o.intOpt("overload-factor", 2) + "× capacity", r.line());
       out.printf("  answered %,d: %,d admitted, %s refused; admitted p50 %.3f p99 %.3f p99.9 %.3f ms; refused p50 %.3f"
               + " p99 %.3f ms; server CPU %.2f cores; load average before %s%n", r.ok() + r.nonOk().values().stream()
               .mapToLong(Long::longValue).sum(), r.ok(), r.nonOk(), r.admittedMs(50), r.admittedMs(99), r.admittedMs(99.9),
           r.refusedMs(50), r.refusedMs(99), cores, load0);
-      cpuPerRequest(r, threads);
+      cpuPerRequest(r, threads, System.nanoTime() - burstStart);
+      use0.print();
+      out.println("  " + r.offerLine((warmup().toNanos() + duration().toNanos()) / 1e9));
       recovery(p, probeStart, burstStart, burstEnd);
       admissionMetrics(s.port());
     }
@@ -262,15 +316,16 @@ public final class SecurityBenchmark {
      * The server's CPU over the burst by kind of thread, and per request sent (warm-up included, as the
      * CPU is); the admitted share of the sent requests is taken as that of the recorded ones.
      */
-    private void cpuPerRequest(LoadResult r, ThreadCpu threads) {
+    private void cpuPerRequest(LoadResult r, ThreadCpu threads, long nanos) {
       long refused = r.nonOk().values().stream().mapToLong(Long::longValue).sum();
       double admittedShare = r.ok() + refused == 0 ? 0 : (double) r.ok() / (r.ok() + refused);
       double sent = Math.max(1, r.sent());
       double admitted = Math.max(1, sent * admittedShare);
       out.printf("  server CPU by thread: %s; per request sent (%,.0f): %.1f µs, network threads %.1f µs; workers,"
-              + " gRPC call threads and Lettuce per admitted request (~%,.0f): %.1f µs%n", threads.line(), sent,
+              + " gRPC call threads and Lettuce per admitted request (~%,.0f): %.1f µs; %s%n", threads.line(), sent,
           threads.total() / sent * 1e6, threads.of("network") / sent * 1e6, admitted,
-          (threads.of("workers") + threads.of("grpc-calls") + threads.of("lettuce")) / admitted * 1e6);
+          (threads.of("workers") + threads.of("grpc-calls") + threads.of("lettuce")) / admitted * 1e6,
+          WarmThenPin.jitLine(threads, Duration.ofNanos(nanos)));
     }
 
     /** The probe before, during and after the burst, and when it got back to normal. */
@@ -312,11 +367,12 @@ public final class SecurityBenchmark {
     }
 
     void slow() throws Exception {
+      pinNow();
       List<String> extra = new ArrayList<>();
       if (o.has("server-request-timeout")) {
         extra.addAll(List.of("--request-timeout", o.opt("server-request-timeout", null)));
       }
-      try (ServerProcess s = server(extra)) {
+      try (ServerProcess s = server(extra, true)) {
         String label = "slow clients (" + store + ")";
         LoadGenerator http = new LoadGenerator();
         LoadGenerator.Settings base = settings(s.port(), o.intOpt("rate", 5000), o.intOpt("connections", 32));
@@ -339,12 +395,15 @@ public final class SecurityBenchmark {
       }
     }
 
-    /** The server in its own JVM ({@link ServerMain}), on {@code --server-cpus} when given. */
-    private ServerProcess server(List<String> extra) throws Exception {
-      ServerProcess s = ServerProcess.start(root, o.opt("server-cpus", null), Runtime.getRuntime().availableProcessors(),
-          null, extra);
+    /**
+     * The server in its own JVM ({@link ServerMain}), on {@code --server-cpus} from its start when {@code pinAtStart}
+     * (otherwise unpinned, to be pinned once warm by {@link WarmThenPin}).
+     */
+    private ServerProcess server(List<String> extra, boolean pinAtStart) throws Exception {
+      String cpus = pinAtStart ? o.opt("server-cpus", null) : null;
+      ServerProcess s = ServerProcess.start(root, cpus, MACHINE_CPUS, null, extra);
       out.printf("server JVM pid %d on port %d, gRPC %d (%s) %s, CPUs %s; its log: %s%n", s.pid(), s.port(), s.grpcPort(),
-          s.settings(), extra, o.opt("server-cpus", "any"), root.resolve("server.log"));
+          s.settings(), extra, cpus == null ? "any (for now)" : cpus, root.resolve("server.log"));
       return s;
     }
 
@@ -364,11 +423,14 @@ public final class SecurityBenchmark {
       String load = ServeBenchmark.loadAverage();
       double cpu0 = ServeBenchmark.cpuSeconds(s.pid());
       ThreadCpu threads0 = ThreadCpu.of(s.pid());
+      PhaseCpu use0 = new PhaseCpu(s, redisPids, o.opt("client-cpus", null), o.opt("server-cpus", null), out);
       long t0 = System.nanoTime();
       LoadResult r = run.get();
-      double cores = (ServeBenchmark.cpuSeconds(s.pid()) - cpu0) / ((System.nanoTime() - t0) / 1e9);
+      long nanos = System.nanoTime() - t0;
+      double cores = (ServeBenchmark.cpuSeconds(s.pid()) - cpu0) / (nanos / 1e9);
       out.printf("%s, %s: %s; server CPU %.2f cores; load average before %s%n", label, what, r.line(), cores, load);
-      cpuPerRequest(r, ThreadCpu.of(s.pid()).minus(threads0));
+      cpuPerRequest(r, ThreadCpu.of(s.pid()).minus(threads0), nanos);
+      use0.print();
       return r;
     }
 

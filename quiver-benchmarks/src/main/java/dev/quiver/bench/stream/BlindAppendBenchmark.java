@@ -50,7 +50,9 @@ import org.rocksdb.WriteBatch;
  *       reads the tile row and the pending events, applies them and the new ones with the same
  *       kernels (skipping offsets the row took, as today), and writes the tile row and deletes the
  *       pending value in the same write batch. {@code --latest skip} leaves the latest rows out (a
- *       bound for letting them ride along in the operand).
+ *       bound); {@code --latest ride} appends each key's newest latest row of a batch to the operand
+ *       instead of reading and writing the latest row, and a fold (or a read) takes the newest of the
+ *       stored row and the pending ones.
  * </ul>
  *
  * <p>Each round uses a fresh database; it prints the writing thread's CPU time and the process's
@@ -60,7 +62,7 @@ import org.rocksdb.WriteBatch;
  *
  * <pre>
  * java --enable-native-access=ALL-UNNAMED -cp 'quiver-benchmarks/target/quiver-benchmarks.jar:quiver-benchmarks/target/lib/*' \
- *     dev.quiver.bench.stream.BlindAppendBenchmark DIR [--mode rmw|blind] [--cache none|all] [--fold 8] \
+ *     dev.quiver.bench.stream.BlindAppendBenchmark DIR [--mode rmw|blind|decode] [--cache none|all] [--fold 8] \
  *     [--latest rmw|skip] [--events 1000000] [--users 100000] [--batch 5000] [--rounds 3] [--replay-every 0]
  * </pre>
  */
@@ -75,8 +77,10 @@ public final class BlindAppendBenchmark {
   private final Map<String, String> opts;
   private final TileLayout layout = TileWriteBenchmark.layout();
   private final boolean blind;
+  private final boolean decodeOnly;
   private final boolean cacheAll;
   private final boolean latest;
+  private final boolean ride;
   private final int fold;
   private final int replayEvery;
   /** Approximate pending counts per key slot: a collision folds a key early or late, never wrongly. */
@@ -89,8 +93,10 @@ public final class BlindAppendBenchmark {
   private BlindAppendBenchmark(Map<String, String> opts) {
     this.opts = opts;
     this.blind = opts.getOrDefault("mode", "blind").equals("blind");
+    this.decodeOnly = opts.getOrDefault("mode", "blind").equals("decode");
     this.cacheAll = opts.getOrDefault("cache", "none").equals("all");
     this.latest = opts.getOrDefault("latest", "rmw").equals("rmw");
+    this.ride = opts.getOrDefault("latest", "rmw").equals("ride");
     this.fold = Integer.parseInt(opts.getOrDefault("fold", "8"));
     this.replayEvery = Integer.parseInt(opts.getOrDefault("replay-every", "0"));
   }
@@ -123,6 +129,7 @@ public final class BlindAppendBenchmark {
     StreamWorkload.deleteTree(dir);
     Files.createDirectories(dir);
     Map<Long, EntityTiles> reference = new HashMap<>();
+    Map<Long, byte[]> newestRows = new HashMap<>();
     try (SpikeDb db = new SpikeDb(dir)) {
       ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
       long process = processCpuNanos();
@@ -143,16 +150,19 @@ public final class BlindAppendBenchmark {
           if (e.user() % 50 == 0 && (reference.containsKey(e.user()) || reference.size() < CHECKED_USERS)) {
             reference.computeIfAbsent(e.user(), u -> new EntityTiles(layout)).add(e.micros(), Long.MIN_VALUE,
                 new Object[] {e.amount()});
+            newestRows.put(e.user(), latestRow(b.partition(), e)); // events come in time order
           }
         }
       }
-      int checked = check(db, reference); // pending events folded by the reads
+      int checked = decodeOnly ? 0 : check(db, reference, newestRows); // pending events folded by the reads
       long drainThread = cpu.getCurrentThreadCpuTime();
       long drainProcess = processCpuNanos();
       long drained = blind ? drain(db) : 0;
       double drainThreadUs = (cpu.getCurrentThreadCpuTime() - drainThread) / 1000.0 / events;
       double drainProcessUs = (processCpuNanos() - drainProcess) / 1000.0 / events;
-      check(db, reference);
+      if (!decodeOnly) {
+        check(db, reference, newestRows);
+      }
       System.out.printf("round %d: %.2f µs thread CPU, %.2f µs process CPU per event; %,.0f events/s; %,d folds,"
           + " %,d late; then %,d keys' pending events folded at the end for %.2f µs thread, %.2f µs process CPU per"
           + " event; %,d users' answers equal one pass; load average %s%n", round, threadUs, processUs,
@@ -171,6 +181,9 @@ public final class BlindAppendBenchmark {
     List<byte[]> keys = new ArrayList<>(users.size());
     for (long u : users) {
       keys.add(KeyEncoding.encode(List.of(ScalarType.INT64), List.of(u)));
+    }
+    if (decodeOnly) {
+      return;
     }
     List<byte[]> storedLatest = latest ? read(db, db.latest, keys, users, cachedLatest) : null;
     List<Integer> rewrite = new ArrayList<>();
@@ -196,10 +209,18 @@ public final class BlindAppendBenchmark {
     }
     List<byte[]> storedTiles = read(db, db.tiles, rewriteKeys, rewriteUsers, cachedTiles);
     List<byte[]> pending = blind && !rewriteKeys.isEmpty() ? db.multiGet(db.pending, rewriteKeys) : null;
+    List<byte[]> foldLatest = ride && !rewriteKeys.isEmpty() ? db.multiGet(db.latest, rewriteKeys) : null;
     byte[][] tileRows = new byte[users.size()][];
+    byte[][] rideLatest = new byte[users.size()][];
+    byte[][] storedAtFold = new byte[users.size()][];
     for (int r = 0; r < rewrite.size(); r++) {
       List<Event> evs = byUser.get(rewriteUsers.get(r));
-      tileRows[rewrite.get(r)] = foldRow(storedTiles.get(r), pending == null ? null : pending.get(r), b.partition(), evs);
+      byte[] p = pending == null ? null : pending.get(r);
+      tileRows[rewrite.get(r)] = foldRow(storedTiles.get(r), p, b.partition(), evs);
+      if (ride) {
+        storedAtFold[rewrite.get(r)] = foldLatest.get(r);
+        rideLatest[rewrite.get(r)] = newer(foldLatest.get(r), p == null ? null : PendingEvents.newestRow(p));
+      }
     }
     folds += blind ? rewrite.size() : 0;
     Integer[] order = new Integer[users.size()];
@@ -209,17 +230,20 @@ public final class BlindAppendBenchmark {
       for (int i : order) {
         long user = users.get(i);
         List<Event> evs = byUser.get(user);
+        byte[] row = latest || ride ? latestRow(b.partition(), evs.getLast()) : null;
         if (latest) {
-          Event newest = evs.getLast();
-          byte[] row = RowEncoding.encode(Instant.ofEpochSecond(0, newest.micros() * 1000), null,
-              new RowPosition.Streamed(STREAM, b.partition(), newest.offset()), NAMES, TYPES,
-              List.of(newest.amount(), newest.qty(), newest.score(), newest.seq()));
           byte[] stored = storedLatest.get(i);
           if (stored == null || RowEncoding.isNewer(row, stored)) {
             wb.put(db.latest, keys.get(i), row);
             if (cacheAll) {
               cachedLatest.put(user, row);
             }
+          }
+        }
+        if (ride && tileRows[i] != null) {
+          byte[] newest = newer(rideLatest[i], row);
+          if (newest != storedAtFold[i]) {
+            wb.put(db.latest, keys.get(i), newest);
           }
         }
         if (tileRows[i] != null) {
@@ -231,11 +255,23 @@ public final class BlindAppendBenchmark {
             cachedTiles.put(user, tileRows[i]);
           }
         } else {
-          wb.merge(db.pending, keys.get(i), PendingEvents.encode(b.partition(), evs));
+          wb.merge(db.pending, keys.get(i), PendingEvents.encode(b.partition(), evs, ride ? row : null));
         }
       }
       db.write(wb);
     }
+  }
+
+  /** A latest row as the consumer writes it for a key's newest event of a batch. */
+  private static byte[] latestRow(int partition, Event newest) {
+    return RowEncoding.encode(Instant.ofEpochSecond(0, newest.micros() * 1000), null,
+        new RowPosition.Streamed(STREAM, partition, newest.offset()), NAMES, TYPES,
+        List.of(newest.amount(), newest.qty(), newest.score(), newest.seq()));
+  }
+
+  /** The newer of two latest rows (newest wins; null: none). */
+  private static byte[] newer(byte[] a, byte[] b) {
+    return a == null ? b : b == null || !RowEncoding.isNewer(b, a) ? a : b;
   }
 
   /**
@@ -250,8 +286,15 @@ public final class BlindAppendBenchmark {
       List<byte[]> chunk = keys.subList(from, Math.min(keys.size(), from + 5_000));
       List<byte[]> rows = db.multiGet(db.tiles, chunk);
       List<byte[]> pending = db.multiGet(db.pending, chunk);
+      List<byte[]> stored = ride ? db.multiGet(db.latest, chunk) : null;
       try (WriteBatch wb = new WriteBatch()) {
         for (int i = 0; i < chunk.size(); i++) {
+          if (ride) {
+            byte[] newest = newer(stored.get(i), PendingEvents.newestRow(pending.get(i)));
+            if (newest != stored.get(i)) {
+              wb.put(db.latest, chunk.get(i), newest);
+            }
+          }
           EntityTiles tiles = rows.get(i) == null ? new EntityTiles(layout) : EntityTiles.decode(layout, rows.get(i));
           late += PendingEvents.apply(tiles, pending.get(i), STREAM);
           tiles.recordOnlineWrite(System.currentTimeMillis() * 1000);
@@ -294,7 +337,7 @@ public final class BlindAppendBenchmark {
   }
 
   /** Serving answers at the end of the hour of the reference users, pending events folded in memory. */
-  private int check(SpikeDb db, Map<Long, EntityTiles> reference) throws RocksDBException {
+  private int check(SpikeDb db, Map<Long, EntityTiles> reference, Map<Long, byte[]> newestRows) throws RocksDBException {
     List<Long> users = new ArrayList<>(reference.keySet());
     List<byte[]> keys = new ArrayList<>();
     for (long u : users) {
@@ -302,8 +345,16 @@ public final class BlindAppendBenchmark {
     }
     List<byte[]> rows = db.multiGet(db.tiles, keys);
     List<byte[]> pending = db.multiGet(db.pending, keys);
+    List<byte[]> latestRows = db.multiGet(db.latest, keys);
     long t = END_MICROS + 1;
     for (int i = 0; i < users.size(); i++) {
+      if (latest || ride) {
+        byte[] served = ride && pending.get(i) != null ? newer(latestRows.get(i), PendingEvents.newestRow(pending.get(i)))
+            : latestRows.get(i);
+        if (!Arrays.equals(served, newestRows.get(users.get(i)))) {
+          throw new IllegalStateException("user " + users.get(i) + ": not the latest row of its newest event");
+        }
+      }
       Object[] got = PendingEvents.read(layout, rows.get(i), pending.get(i), STREAM, t);
       Object[] want = EntityTiles.read(layout, reference.get(users.get(i)).encode(), t);
       if (!Arrays.deepEquals(got, want)) {

@@ -56,14 +56,15 @@ import org.rocksdb.WriteBatch;
  * </ul>
  *
  * <p>Each round uses a fresh database; it prints the writing thread's CPU time and the process's
- * CPU time (RocksDB's flushes and compactions, GC and the JIT included) per event, and then checks
- * the serving answer of 2,000 users (folding pending events in memory) against one in-memory pass
- * over their events. {@link PendingReadBenchmark} measures what a serving read pays per pending event.
+ * CPU time (RocksDB's flushes and compactions, GC and the JIT included) per event, then checks
+ * the serving answers of 2,000 users (folding pending events in memory) against one in-memory pass
+ * over their events and their latest rows against their newest events, folds every key still
+ * pending (timed apart: what a consumer does when idle or stopping) and checks again. {@link PendingReadBenchmark} measures what a serving read pays per pending event.
  *
  * <pre>
  * java --enable-native-access=ALL-UNNAMED -cp 'quiver-benchmarks/target/quiver-benchmarks.jar:quiver-benchmarks/target/lib/*' \
  *     dev.quiver.bench.stream.BlindAppendBenchmark DIR [--mode rmw|blind|decode] [--cache none|all] [--fold 8] \
- *     [--latest rmw|skip] [--events 1000000] [--users 100000] [--batch 5000] [--rounds 3] [--replay-every 0]
+ *     [--latest rmw|skip|ride] [--events 1000000] [--users 100000] [--batch 5000] [--rounds 3] [--replay-every 0]
  * </pre>
  */
 public final class BlindAppendBenchmark {

@@ -73,7 +73,7 @@ class BlindAppendSpikeTest {
   @ValueSource(strings = {"--mode rmw", "--mode rmw --cache all", "--mode blind --fold 8", "--mode blind --fold 2",
       "--mode blind --fold 8 --latest ride", "--mode blind --fold 3 --latest skip", "--mode decode"})
   void everyConfigurationRunsAndItsAnswersEqualOnePassWithRedeliveries(String mode) throws Exception {
-    List<String> args = new ArrayList<>(List.of(dir.toString(), "--events", "20000", "--users", "1000", "--batch", "400",
+    List<String> args = new ArrayList<>(List.of(dir.toString(), "--events", "8000", "--users", "1000", "--batch", "200",
         "--rounds", "1", "--replay-every", "3"));
     args.addAll(Arrays.asList(mode.split(" ")));
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();

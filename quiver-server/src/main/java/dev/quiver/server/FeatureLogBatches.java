@@ -29,6 +29,7 @@ import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.VectorUnloader;
 import org.apache.arrow.vector.complex.ListVector;
+import org.apache.arrow.vector.dictionary.Dictionary;
 import org.apache.arrow.vector.ipc.ArrowReader;
 import org.apache.arrow.vector.ipc.message.ArrowRecordBatch;
 import org.apache.arrow.vector.types.pojo.Schema;
@@ -323,7 +324,7 @@ final class FeatureLogBatches implements FeatureLogRows {
       Data.exportArrayStream(allocator, new Reader(allocator), stream);
       connection.unwrap(DuckDBConnection.class).registerArrowStream(VIEW, stream);
       try (Statement st = connection.createStatement()) {
-        st.execute(schema.copy(VIEW, file));
+        st.execute(schema.copy(VIEW, file, false));
         st.execute("DROP VIEW IF EXISTS " + VIEW);
       }
     } finally {
@@ -378,7 +379,22 @@ final class FeatureLogBatches implements FeatureLogRows {
 
     @Override
     protected Schema readSchema() {
-      return arrow;
+      return schema.arrowStreamSchema();
+    }
+
+    /** Fills the statuses' dictionary, which the stream exports with the chunks (their codes index it). */
+    @Override
+    protected void initialize() throws java.io.IOException {
+      super.initialize();
+      for (Dictionary d : dictionaries.values()) {
+        VarCharVector names = (VarCharVector) d.getVector();
+        List<String> all = FeatureLogSchema.statusNames();
+        names.allocateNew(all.size());
+        for (int i = 0; i < all.size(); i++) {
+          names.setSafe(i, all.get(i).getBytes(StandardCharsets.US_ASCII));
+        }
+        names.setValueCount(all.size());
+      }
     }
   }
 

@@ -40,7 +40,8 @@ import org.duckdb.DuckDBConnection;
  * heap), in chunks of rows that double in size up to a bound; {@link #copy} hands the chunks to DuckDB as an Arrow
  * stream and writes them to Parquet in one {@code COPY}. The columns are those of {@link
  * FeatureLogSchema}, each status as its {@link dev.quiver.core.online.FeatureStatus#ordinal()} (a
- * TINYINT) that the {@code COPY} turns into its name. Used by one thread at a time: the writer
+ * TINYINT) indexing one dictionary of the statuses' names that the stream exports with the chunks, so
+ * DuckDB reads names without an expression per row. Used by one thread at a time: the writer
  * appends, then the roll thread it is handed to writes it.
  */
 final class FeatureLogBatches implements FeatureLogRows {

@@ -123,6 +123,13 @@ record FeatureLogSchema(List<String> keys, List<ValueType> keyTypes, List<Reques
       .map(st -> "'" + st.name() + "'").collect(Collectors.joining(", ", "[", "]"));
 
   /**
+   * The statuses' names as a DuckDB {@code ENUM} type: a dictionary-encoded column cast to it is written to
+   * Parquet from its dictionary (text, as VARCHAR would be), with no expression evaluated per row.
+   */
+  private static final String STATUS_ENUM = java.util.Arrays.stream(FeatureStatus.values())
+      .map(st -> "'" + st.name() + "'").collect(Collectors.joining(", ", "ENUM(", ")"));
+
+  /**
    * {@code COPY (SELECT ...) TO 'file' (FORMAT parquet, COMPRESSION zstd)} of the rows {@code rows}
    * holds: every column as it is there except the statuses when {@code statusCodes}, which are then each
    * {@link FeatureStatus#ordinal()} and become their names (VARCHAR, null stays null); without it the
@@ -141,7 +148,7 @@ record FeatureLogSchema(List<String> keys, List<ValueType> keyTypes, List<Reques
       cols.add(quote(name));
       String status = quote(name + "__status");
       cols.add(statusCodes ? "CAST(" + STATUS_NAMES + "[" + status + " + 1] AS VARCHAR) AS " + status
-          : "CAST(" + status + " AS ENUM" + STATUS_NAMES.replace('[', '(').replace(']', ')') + ") AS " + status);
+          : "CAST(" + status + " AS " + STATUS_ENUM + ") AS " + status);
     }
     return "COPY (SELECT " + String.join(", ", cols) + " FROM " + rows + ") TO '" + file.replace("'", "''")
         + "' (FORMAT parquet, COMPRESSION zstd)";

@@ -14,10 +14,10 @@ import java.util.Arrays;
  * to the long-lived objects the record was made against (the service's definition, the registry's
  * definitions, the response's {@link FeatureLog.Shape}). The array is made once and reused by every
  * request that takes this place, so a queued request holds no young objects: young collections copy
- * nothing for it. An array grown past the ring's bound per place for a large request is dropped after
- * use, so the ring keeps at most {@code queue} &times; that bound between requests ({@link FeatureLogRing}); it
- * comes from, and goes back to, the ring's few {@link FeatureLogSpares}, so that large requests do not
- * each make one.
+ * nothing for it. An array past the ring's bound per place, for a large request, comes from and goes
+ * back to the ring's few {@link FeatureLogSpares} (so large requests do not each make one), never stays
+ * with the place: the ring keeps at most {@code queue} &times; that bound between requests, plus the spares
+ * ({@link FeatureLogRing}).
  *
  * <p>Owned by one thread at a time: the request thread between {@link FeatureLogRing#claim} and
  * {@link FeatureLogRing#publish}, the writer between {@link FeatureLogRing#peek} and {@link
@@ -55,10 +55,6 @@ final class FeatureLogSlot {
   /** Bytes written (encoding) or the read position (decoding). */
   private int at;
   private int length;
-
-  FeatureLogSlot(long sequence, int keptBytes) {
-    this(sequence, keptBytes, new FeatureLogSpares());
-  }
 
   FeatureLogSlot(long sequence, int keptBytes, FeatureLogSpares spares) {
     this.sequence = sequence;

@@ -204,7 +204,8 @@ public final class FeatureLogWriterBenchmark {
     }
   }
 
-  private static OnlineResponse response(SplittableRandom random, List<FeatureRef> refs, int entities) {
+  /** A response of {@code entities} rows of the 50 features, values and statuses drawn from {@code random}. */
+  static OnlineResponse response(SplittableRandom random, List<FeatureRef> refs, int entities) {
     List<Object> keys = new ArrayList<>();
     for (int r = 0; r < entities; r++) {
       keys.add(random.nextLong(1_000_000));

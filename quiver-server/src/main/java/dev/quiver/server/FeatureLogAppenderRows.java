@@ -101,7 +101,7 @@ final class FeatureLogAppenderRows implements FeatureLogRows {
       appender.close(); // flushes the appended rows into the table
       appender = null;
       try (Statement st = connection.createStatement()) {
-        st.execute(schema.copy(table, file));
+        st.execute(schema.copy(table, file, true));
       }
     } finally {
       close();

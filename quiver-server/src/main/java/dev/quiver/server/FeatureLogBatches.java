@@ -29,6 +29,7 @@ import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.VectorUnloader;
 import org.apache.arrow.vector.complex.ListVector;
+import org.apache.arrow.vector.dictionary.Dictionary;
 import org.apache.arrow.vector.ipc.ArrowReader;
 import org.apache.arrow.vector.ipc.message.ArrowRecordBatch;
 import org.apache.arrow.vector.types.pojo.Schema;
@@ -39,7 +40,8 @@ import org.duckdb.DuckDBConnection;
  * heap), in chunks of rows that double in size up to a bound; {@link #copy} hands the chunks to DuckDB as an Arrow
  * stream and writes them to Parquet in one {@code COPY}. The columns are those of {@link
  * FeatureLogSchema}, each status as its {@link dev.quiver.core.online.FeatureStatus#ordinal()} (a
- * TINYINT) that the {@code COPY} turns into its name. Used by one thread at a time: the writer
+ * TINYINT) indexing one dictionary of the statuses' names that the stream exports with the chunks, so
+ * DuckDB reads names without an expression per row. Used by one thread at a time: the writer
  * appends, then the roll thread it is handed to writes it.
  */
 final class FeatureLogBatches implements FeatureLogRows {
@@ -323,7 +325,7 @@ final class FeatureLogBatches implements FeatureLogRows {
       Data.exportArrayStream(allocator, new Reader(allocator), stream);
       connection.unwrap(DuckDBConnection.class).registerArrowStream(VIEW, stream);
       try (Statement st = connection.createStatement()) {
-        st.execute(schema.copy(VIEW, file));
+        st.execute(schema.copy(VIEW, file, false));
         st.execute("DROP VIEW IF EXISTS " + VIEW);
       }
     } finally {
@@ -378,7 +380,22 @@ final class FeatureLogBatches implements FeatureLogRows {
 
     @Override
     protected Schema readSchema() {
-      return arrow;
+      return schema.arrowStreamSchema();
+    }
+
+    /** Fills the statuses' dictionary, which the stream exports with the chunks (their codes index it). */
+    @Override
+    protected void initialize() throws java.io.IOException {
+      super.initialize();
+      for (Dictionary d : dictionaries.values()) {
+        VarCharVector names = (VarCharVector) d.getVector();
+        List<String> all = FeatureLogSchema.statusNames();
+        names.allocateNew(all.size());
+        for (int i = 0; i < all.size(); i++) {
+          names.setSafe(i, all.get(i).getBytes(StandardCharsets.US_ASCII));
+        }
+        names.setValueCount(all.size());
+      }
     }
   }
 

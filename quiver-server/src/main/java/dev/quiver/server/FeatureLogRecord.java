@@ -67,13 +67,15 @@ final class FeatureLogRecord {
       }
     }
     slot.putInt(features.size());
-    for (FeatureColumn c : features) {
+    for (int f = 0, columns = features.size(); f < columns; f++) {
+      FeatureColumn c = features.get(f);
       List<Object> vs = c.values();
       List<FeatureStatus> ss = c.statuses();
+      int values = Math.min(rows, vs.size());
+      int statuses = Math.min(rows, ss.size());
       for (int r = 0; r < rows; r++) { // a short column (none is) logs nulls: never throw here
-        FeatureStatus st = r < ss.size() ? ss.get(r) : null;
-        slot.putByte(st == null ? 0 : st.ordinal() + 1);
-        write(slot, r < vs.size() ? vs.get(r) : null);
+        FeatureStatus st = r < statuses ? ss.get(r) : null;
+        slot.putCell(st == null ? 0 : st.ordinal() + 1, r < values ? vs.get(r) : null);
       }
     }
   }
@@ -127,6 +129,11 @@ final class FeatureLogRecord {
       out.add(read(slot));
     }
     return out;
+  }
+
+  /** {@code v} with its tag, as {@link #read} reads it back. */
+  static void writeValue(FeatureLogSlot slot, Object v) {
+    write(slot, v);
   }
 
   private static void write(FeatureLogSlot slot, Object v) {

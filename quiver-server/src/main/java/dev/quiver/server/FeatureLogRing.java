@@ -15,7 +15,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Memory: a place's array is made at its first use and kept while it is at most {@link #keptBytes()}
  * ({@value #KEPT_TOTAL} bytes over the places, between {@value FeatureLogSlot#FIRST_BYTES} bytes and 16 KB a
- * place); a larger one, for a request of many entity rows, is dropped once the writer has read it.
+ * place); a larger one, for a request of many entity rows, is one of the ring's {@link FeatureLogSpares} (at most
+ * {@value FeatureLogSpares#COUNT} of {@value FeatureLogSpares#MAX_BYTES} bytes), given back once the writer has read
+ * it, or made for the request and dropped when none is free.
  */
 final class FeatureLogRing {
   /** The bytes the places keep between requests, together (each keeps a share, see {@link #keptBytes()}). */
@@ -35,8 +37,9 @@ final class FeatureLogRing {
     this.capacity = capacity;
     this.keptBytes = Math.clamp(KEPT_TOTAL / capacity, FeatureLogSlot.FIRST_BYTES, MAX_KEPT);
     this.slots = new FeatureLogSlot[capacity];
+    FeatureLogSpares spares = new FeatureLogSpares();
     for (int i = 0; i < capacity; i++) {
-      slots[i] = new FeatureLogSlot(i, keptBytes);
+      slots[i] = new FeatureLogSlot(i, keptBytes, spares);
     }
   }
 

@@ -22,6 +22,7 @@ import java.util.stream.Collectors;
 import org.apache.arrow.vector.types.FloatingPointPrecision;
 import org.apache.arrow.vector.types.TimeUnit;
 import org.apache.arrow.vector.types.pojo.ArrowType;
+import org.apache.arrow.vector.types.pojo.DictionaryEncoding;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.FieldType;
 import org.apache.arrow.vector.types.pojo.Schema;
@@ -114,17 +115,28 @@ record FeatureLogSchema(List<String> keys, List<ValueType> keyTypes, List<Reques
     return ScalarType.STRING;
   }
 
+  /** The one dictionary of the Arrow chunks' status columns: TINYINT codes, not ordered. */
+  static final DictionaryEncoding STATUS_DICTIONARY = new DictionaryEncoding(0L, false, new ArrowType.Int(8, true));
+
   /** The statuses' names by ordinal, as a DuckDB list literal (indexed from 1). */
   private static final String STATUS_NAMES = java.util.Arrays.stream(FeatureStatus.values())
       .map(st -> "'" + st.name() + "'").collect(Collectors.joining(", ", "[", "]"));
 
   /**
-   * {@code COPY (SELECT ...) TO 'file' (FORMAT parquet, COMPRESSION zstd)} of the rows {@link
-   * FeatureLogBatches} buffered (each status as its {@link FeatureStatus#ordinal()}): every column
-   * as buffered except the statuses, which become their names
-   * (VARCHAR, null stays null): the file's columns, names and types are the log's contract.
+   * The statuses' names as a DuckDB {@code ENUM} type: a dictionary-encoded column cast to it is written to
+   * Parquet from its dictionary (text, as VARCHAR would be), with no expression evaluated per row.
    */
-  String copy(String rows, String file) {
+  private static final String STATUS_ENUM = java.util.Arrays.stream(FeatureStatus.values())
+      .map(st -> "'" + st.name() + "'").collect(Collectors.joining(", ", "ENUM(", ")"));
+
+  /**
+   * {@code COPY (SELECT ...) TO 'file' (FORMAT parquet, COMPRESSION zstd)} of the rows {@code rows}
+   * holds: every column as it is there except the statuses when {@code statusCodes}, which are then each
+   * {@link FeatureStatus#ordinal()} and become their names (VARCHAR, null stays null); without it the
+   * statuses are names already (the Arrow chunks' dictionary of names, {@link #arrowSchema()}). The
+   * file's columns, names and types are the log's contract.
+   */
+  String copy(String rows, String file, boolean statusCodes) {
     List<String> cols = new ArrayList<>(List.of("request_id", "served_at", "registry_version", "service", "service_version"));
     for (String k : keys) {
       cols.add(quote(k));
@@ -135,7 +147,8 @@ record FeatureLogSchema(List<String> keys, List<ValueType> keyTypes, List<Reques
     for (String name : featureNames) {
       cols.add(quote(name));
       String status = quote(name + "__status");
-      cols.add("CAST(" + STATUS_NAMES + "[" + status + " + 1] AS VARCHAR) AS " + status);
+      cols.add(statusCodes ? "CAST(" + STATUS_NAMES + "[" + status + " + 1] AS VARCHAR) AS " + status
+          : "CAST(" + status + " AS " + STATUS_ENUM + ") AS " + status);
     }
     return "COPY (SELECT " + String.join(", ", cols) + " FROM " + rows + ") TO '" + file.replace("'", "''")
         + "' (FORMAT parquet, COMPRESSION zstd)";
@@ -180,8 +193,24 @@ record FeatureLogSchema(List<String> keys, List<ValueType> keyTypes, List<Reques
     return '"' + name.replace("\"", "\"\"") + '"';
   }
 
-  /** The Arrow schema of {@link FeatureLogBatches}' chunks: the file's columns, statuses as TINYINT codes. */
+  /**
+   * The Arrow schema of {@link FeatureLogBatches}' chunks: the file's columns, each status a TINYINT
+   * code (its {@link FeatureStatus#ordinal()}) that indexes one dictionary of the statuses' names ({@link
+   * #STATUS_DICTIONARY}), so that DuckDB reads the names without evaluating anything per row.
+   */
   Schema arrowSchema() {
+    return arrowSchema(new ArrowType.Int(8, true));
+  }
+
+  /**
+   * {@link #arrowSchema()} as an Arrow stream declares it: each status's type is that of the dictionary's
+   * values (text), its codes being the indices.
+   */
+  Schema arrowStreamSchema() {
+    return arrowSchema(ArrowType.Utf8.INSTANCE);
+  }
+
+  private Schema arrowSchema(ArrowType statusType) {
     FeatureLogSchema schema = this;
     List<Field> fields = new ArrayList<>(List.of(field("request_id", ScalarType.STRING), field("served_at", ScalarType.TIMESTAMP),
         field("registry_version", ScalarType.INT32), field("service", ScalarType.STRING),
@@ -192,11 +221,17 @@ record FeatureLogSchema(List<String> keys, List<ValueType> keyTypes, List<Reques
     for (RequestField f : schema.requestFields()) {
       fields.add(field(f.name(), f.type()));
     }
+    FieldType status = new FieldType(true, statusType, STATUS_DICTIONARY);
     for (int f = 0; f < schema.featureNames().size(); f++) {
       fields.add(field(schema.featureNames().get(f), schema.featureTypes().get(f)));
-      fields.add(new Field(schema.featureNames().get(f) + "__status", FieldType.nullable(new ArrowType.Int(8, true)), null));
+      fields.add(new Field(schema.featureNames().get(f) + "__status", status, null));
     }
     return new Schema(fields);
+  }
+
+  /** The statuses' names in ordinal order, the dictionary every status column's codes index. */
+  static List<String> statusNames() {
+    return java.util.Arrays.stream(FeatureStatus.values()).map(FeatureStatus::name).toList();
   }
 
   private static Field field(String name, ValueType type) {

@@ -14,8 +14,10 @@ import java.util.Arrays;
  * to the long-lived objects the record was made against (the service's definition, the registry's
  * definitions, the response's {@link FeatureLog.Shape}). The array is made once and reused by every
  * request that takes this place, so a queued request holds no young objects: young collections copy
- * nothing for it. An array grown past the ring's bound per place for a large request is dropped after
- * use, so the ring keeps at most {@code queue} &times; that bound between requests ({@link FeatureLogRing}).
+ * nothing for it. An array past the ring's bound per place, for a large request, comes from and goes
+ * back to the ring's few {@link FeatureLogSpares} (so large requests do not each make one), never stays
+ * with the place: the ring keeps at most {@code queue} &times; that bound between requests, plus the spares
+ * ({@link FeatureLogRing}).
  *
  * <p>Owned by one thread at a time: the request thread between {@link FeatureLogRing#claim} and
  * {@link FeatureLogRing#publish}, the writer between {@link FeatureLogRing#peek} and {@link
@@ -31,6 +33,10 @@ final class FeatureLogSlot {
   volatile long sequence;
   /** The largest array this place keeps after use. */
   private final int keptBytes;
+  /** Where an array grown past {@link #keptBytes} comes from and goes back to. */
+  private final FeatureLogSpares spares;
+  /** This place's own array (at most {@link #keptBytes}), while {@link #bytes} is a spare. */
+  private byte[] own;
   /** The ring position this place was claimed at. */
   long position;
   /** Whether the record was encoded whole; a failed encoding is published as not and skipped by the writer. */
@@ -50,9 +56,10 @@ final class FeatureLogSlot {
   private int at;
   private int length;
 
-  FeatureLogSlot(long sequence, int keptBytes) {
+  FeatureLogSlot(long sequence, int keptBytes, FeatureLogSpares spares) {
     this.sequence = sequence;
     this.keptBytes = keptBytes;
+    this.spares = spares;
   }
 
   /** Starts a record: the array kept (or a first one) is rewritten from its start. */
@@ -77,8 +84,10 @@ final class FeatureLogSlot {
     defs = null;
     shape = null;
     if (bytes != null && bytes.length > keptBytes) {
-      bytes = null;
+      spares.give(bytes);
+      bytes = own;
     }
+    own = null;
     at = 0;
     length = 0;
   }
@@ -110,7 +119,55 @@ final class FeatureLogSlot {
 
   private void ensure(int n) {
     if (at + n > bytes.length) {
-      bytes = Arrays.copyOf(bytes, Math.max(at + n, 2 * bytes.length));
+      grow(Math.max(at + n, 2 * bytes.length));
+    }
+  }
+
+  /** A larger array with what is written so far: past {@link #keptBytes} a spare when one is free, this place's own kept aside. */
+  private void grow(int length) {
+    byte[] larger = null;
+    if (length > keptBytes) {
+      larger = spares.take(length);
+      if (bytes.length <= keptBytes) {
+        own = bytes;
+      }
+    }
+    if (larger == null) {
+      larger = new byte[length];
+    }
+    System.arraycopy(bytes, 0, larger, 0, at);
+    if (bytes != own && bytes.length > keptBytes) {
+      spares.give(bytes); // a spare outgrown: back for a smaller request
+    }
+    bytes = larger;
+  }
+
+  /**
+   * One feature cell: its status byte, then its value as {@link FeatureLogRecord} writes it; the common
+   * classes (null, Double, Long) in one step with one bounds check, the others through {@link
+   * FeatureLogRecord#writeValue}.
+   */
+  void putCell(int status, Object v) {
+    if (at + 10 > bytes.length) {
+      ensure(10);
+    }
+    byte[] b = bytes;
+    int i = at;
+    b[i] = (byte) status;
+    if (v == null) {
+      b[i + 1] = FeatureLogRecord.NULL;
+      at = i + 2;
+    } else if (v.getClass() == Double.class) {
+      b[i + 1] = FeatureLogRecord.DOUBLE;
+      LONGS.set(b, i + 2, Double.doubleToRawLongBits((Double) v));
+      at = i + 10;
+    } else if (v.getClass() == Long.class) {
+      b[i + 1] = FeatureLogRecord.LONG;
+      LONGS.set(b, i + 2, (long) (Long) v);
+      at = i + 10;
+    } else {
+      at = i + 1;
+      FeatureLogRecord.writeValue(this, v);
     }
   }
 

@@ -93,6 +93,57 @@ class FeatureLogRingTest {
     assertThat(new FeatureLogRing(1_000_000).keptBytes()).isEqualTo(FeatureLogSlot.FIRST_BYTES);
   }
 
+  /**
+   * A record past a place's bound takes a spare array and gives it back: the next large record, at another
+   * place, reuses it instead of making one, and each place keeps its own array (up to the bound) meanwhile.
+   */
+  @Test
+  void largeRecordsShareSpareArrays() {
+    FeatureLogRing ring = new FeatureLogRing(4);
+    int large = ring.keptBytes() / 8 + 100;
+    byte[][] arrays = new byte[3][];
+    for (int round = 0; round < 3; round++) {
+      FeatureLogSlot s = ring.claim();
+      s.putLong(-1);
+      for (int i = 0; i < large; i++) {
+        s.putLong(i);
+      }
+      arrays[round] = s.array();
+      ring.publish(s);
+      assertThat(ring.peek()).isSameAs(s);
+      assertThat(s.getLong()).isEqualTo(-1);
+      for (int i = 0; i < large; i++) {
+        assertThat(s.getLong()).isEqualTo(i);
+      }
+      assertThat(s.readAll()).isTrue();
+      ring.release(s);
+      assertThat(s.array()).isNotSameAs(arrays[round]).hasSizeLessThanOrEqualTo(ring.keptBytes()); // its own, grown to the bound
+    }
+    assertThat(arrays[0].length).isGreaterThan(ring.keptBytes());
+    assertThat(arrays[1]).isSameAs(arrays[0]);
+    assertThat(arrays[2]).isSameAs(arrays[0]);
+  }
+
+  /** The spares are bounded: at most COUNT arrays, none over MAX_BYTES; a take finds one large enough or none. */
+  @Test
+  void sparesAreBounded() {
+    FeatureLogSpares spares = new FeatureLogSpares();
+    spares.give(new byte[FeatureLogSpares.MAX_BYTES + 1]);
+    assertThat(spares.take(1)).isNull();
+    List<byte[]> given = new ArrayList<>();
+    for (int i = 0; i < FeatureLogSpares.COUNT + 3; i++) {
+      byte[] b = new byte[100 + i];
+      given.add(b);
+      spares.give(b);
+    }
+    assertThat(spares.take(100 + FeatureLogSpares.COUNT)).isNull(); // the arrays past COUNT were dropped
+    List<byte[]> taken = new ArrayList<>();
+    for (byte[] b; (b = spares.take(100)) != null; ) {
+      taken.add(b);
+    }
+    assertThat(taken).hasSize(FeatureLogSpares.COUNT).allMatch(b -> given.indexOf(b) < FeatureLogSpares.COUNT);
+  }
+
   /** Racing producers and a consumer: nothing lost or duplicated, each producer's order kept, the bound held. */
   @ParameterizedTest(name = "seed {0}")
   @ValueSource(ints = {1, 2, 3})

@@ -87,7 +87,7 @@ public final class FeatureLogWriterBenchmark {
     var memory = ManagementFactory.getMemoryMXBean();
     java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
     java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
-    FeatureLogSettings settings = new FeatureLogSettings(dir, java.time.Duration.ofHours(1), rollRows, requests + 1, false);
+    FeatureLogSettings settings = new FeatureLogSettings(dir, java.time.Duration.ofHours(1), rollRows, requests + 1, FeatureLogSettings.WriterPriority.NORMAL);
     long allocated = 0;
     long cpu = 0;
     long used0;
@@ -158,7 +158,7 @@ public final class FeatureLogWriterBenchmark {
     var allocations = (com.sun.management.ThreadMXBean) mx;
     AtomicLong writerId = new AtomicLong();
     // the writer at normal priority: this measures its CPU, and at low priority on a busy machine it would wait for idle CPU
-    FeatureLogSettings settings = new FeatureLogSettings(dir, java.time.Duration.ofHours(1), rollRows, 1_000_000, false);
+    FeatureLogSettings settings = new FeatureLogSettings(dir, java.time.Duration.ofHours(1), rollRows, 1_000_000, FeatureLogSettings.WriterPriority.NORMAL);
     int requests = totalRows / entities;
     long servedNanos;
     long writerCpu;

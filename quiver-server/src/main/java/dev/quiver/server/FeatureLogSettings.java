@@ -18,21 +18,32 @@ import java.util.Map;
  *   roll_every: 5m         # a file is closed at most this long after its first row (default 5m)
  *   roll_rows: 100000      # ... or once it holds this many rows (default 100000)
  *   queue: 10000           # requests waiting for the writer; past it, requests are dropped, counted (default 10000)
- *   writer_priority: low   # low: the writer thread only gets CPU the serving threads leave (Linux nice 19); normal (default low)
+ *   writer_priority: low   # low: the writer's threads yield to serving (Linux nice 19); idle: they run only on a CPU
+ *                          # nothing else wants (SCHED_IDLE, nice 19 where that fails); normal (default low)
  * }</pre>
  *
  * @param path the log's folder (absolute)
  * @param rollEvery the longest a file stays open
  * @param rollRows the most rows a file holds
  * @param queue the most sampled requests waiting for the writer
- * @param lowPriority whether the writer thread runs at the lowest CPU priority ({@link ThreadPriority})
+ * @param priority the CPU priority of the writer's threads ({@link ThreadPriority})
  */
-record FeatureLogSettings(Path path, Duration rollEvery, int rollRows, int queue, boolean lowPriority) {
+record FeatureLogSettings(Path path, Duration rollEvery, int rollRows, int queue, WriterPriority priority) {
   static final List<String> KEYS = List.of("path", "roll_every", "roll_rows", "queue", "writer_priority");
 
   /** Settings with the writer at low priority (the default). */
   FeatureLogSettings(Path path, Duration rollEvery, int rollRows, int queue) {
-    this(path, rollEvery, rollRows, queue, true);
+    this(path, rollEvery, rollRows, queue, WriterPriority.LOW);
+  }
+
+  /** How the feature log's writer and roll threads compete with the serving threads for CPU. */
+  enum WriterPriority {
+    /** As every other thread. */
+    NORMAL,
+    /** Linux nice 19: a weight of 15 against 1,024 for the serving threads. */
+    LOW,
+    /** Linux {@code SCHED_IDLE}: runs only when no other thread wants the CPU; nice 19 where that cannot be set. */
+    IDLE
   }
   static final String DEFAULT_PATH = "feature_logs";
 
@@ -58,11 +69,15 @@ record FeatureLogSettings(Path path, Duration rollEvery, int rollRows, int queue
     int rows = positive(section, "roll_rows", 100_000, 10_000_000, "rows per file");
     int queue = positive(section, "queue", 10_000, 1_000_000, "requests waiting for the writer");
     String priority = text(section, "writer_priority", "low");
-    if (!priority.equals("low") && !priority.equals("normal")) {
-      throw new QuiverException("quiver.yaml feature_logging.writer_priority must be low (the writer only gets CPU the"
-          + " serving threads leave; the default) or normal (it competes with them), not '" + priority + "'");
-    }
-    return new FeatureLogSettings(root.resolve(p).toAbsolutePath().normalize(), every, rows, queue, priority.equals("low"));
+    WriterPriority level = switch (priority) {
+      case "low" -> WriterPriority.LOW;
+      case "idle" -> WriterPriority.IDLE;
+      case "normal" -> WriterPriority.NORMAL;
+      default -> throw new QuiverException("quiver.yaml feature_logging.writer_priority must be low (the writer yields"
+          + " the CPU to the serving threads; the default), idle (it runs only on a CPU they leave idle) or normal (it"
+          + " competes with them), not '" + priority + "'");
+    };
+    return new FeatureLogSettings(root.resolve(p).toAbsolutePath().normalize(), every, rows, queue, level);
   }
 
   private static String text(Map<String, Object> section, String key, String defaultValue) {

@@ -59,8 +59,9 @@ import org.apache.arrow.memory.RootAllocator;
  * rows in vectors hold none). At most one roll runs and one waits; a third runs on the writer thread
  * itself, so sealed buffers never pile up. (Rows in DuckDB's appender, without Arrow, roll on the
  * writer thread: their table lives in its database.) With {@code writer_priority: low} (the default)
- * both threads run at the lowest CPU priority ({@link ThreadPriority}): they get the CPU the serving
- * threads leave, and when that is too little the queue fills and requests are dropped and counted.
+ * both threads run at the lowest nice value, with {@code idle} under {@code SCHED_IDLE}
+ * ({@link ThreadPriority}): they get the CPU the serving threads leave, and when that is too little the
+ * queue fills and requests are dropped and counted.
  */
 final class FeatureLogWriter implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(FeatureLogWriter.class.getName());
@@ -136,9 +137,7 @@ final class FeatureLogWriter implements AutoCloseable {
         .description("Sampled requests waiting for the feature log writer").register(meters);
     this.roller = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(1),
         r -> Thread.ofPlatform().daemon().name("quiver-feature-log-roll").unstarted(() -> {
-          if (settings.lowPriority()) {
-            ThreadPriority.setNice(ThreadPriority.LOW);
-          }
+          ThreadPriority.lower(settings.priority());
           r.run();
         }), new ThreadPoolExecutor.CallerRunsPolicy()); // a third roll: the writer writes it itself
     this.thread = Thread.ofPlatform().daemon().name("quiver-feature-log").unstarted(this::run);
@@ -146,7 +145,7 @@ final class FeatureLogWriter implements AutoCloseable {
   }
 
   private void run() {
-    if (settings.lowPriority() && !ThreadPriority.setNice(ThreadPriority.LOW)) {
+    if (!ThreadPriority.lower(settings.priority())) {
       LOG.fine("the feature log writer runs at normal priority: this system has no per-thread nice value");
     }
     try {

@@ -275,27 +275,36 @@ class FeatureLogTest {
         .hasMessage("quiver.yaml feature_logging.roll_rows must be a whole number from 1 to 10000000 (rows per file), not '0'");
     assertThatThrownBy(() -> settings(Map.of("queue", "lots")))
         .hasMessageContaining("feature_logging.queue must be a whole number from 1 to 1000000");
-    assertThat(d.lowPriority()).isTrue();
-    assertThat(settings(Map.of("writer_priority", "normal")).lowPriority()).isFalse();
-    assertThatThrownBy(() -> settings(Map.of("writer_priority", "idle")))
-        .hasMessage("quiver.yaml feature_logging.writer_priority must be low (the writer only gets CPU the serving threads"
-            + " leave; the default) or normal (it competes with them), not 'idle'");
+    assertThat(d.priority()).isEqualTo(FeatureLogSettings.WriterPriority.LOW);
+    assertThat(settings(Map.of("writer_priority", "normal")).priority()).isEqualTo(FeatureLogSettings.WriterPriority.NORMAL);
+    assertThat(settings(Map.of("writer_priority", "idle")).priority()).isEqualTo(FeatureLogSettings.WriterPriority.IDLE);
+    assertThatThrownBy(() -> settings(Map.of("writer_priority", "lowest")))
+        .hasMessage("quiver.yaml feature_logging.writer_priority must be low (the writer yields the CPU to the serving"
+            + " threads; the default), idle (it runs only on a CPU they leave idle) or normal (it competes with them),"
+            + " not 'lowest'");
   }
 
   @ParameterizedTest(name = "writer_priority {0}")
-  @ValueSource(strings = {"low", "normal"})
+  @ValueSource(strings = {"low", "normal", "idle"})
   void theWriterThreadAloneRunsAtTheConfiguredPriority(String priority) throws Exception {
     Integer mine = ThreadPriority.nice();
+    Integer myPolicy = ThreadPriority.policy();
     assertThat(mine).as("a per-thread nice value (Linux)").isNotNull();
-    AtomicReference<Integer> writers = new AtomicReference<>();
+    assertThat(myPolicy).as("a per-thread scheduling policy (Linux)").isEqualTo(0);
+    AtomicReference<Integer> writersNice = new AtomicReference<>();
+    AtomicReference<Integer> writersPolicy = new AtomicReference<>();
     CountDownLatch seen = new CountDownLatch(1);
     try (FeatureLog log = log(settings(Map.of("writer_priority", priority)), new Random(1), () -> {
-      writers.compareAndSet(null, ThreadPriority.nice());
+      if (writersNice.compareAndSet(null, ThreadPriority.nice())) {
+        writersPolicy.set(ThreadPriority.policy());
+      }
       seen.countDown();
     })) {
       assertThat(seen.await(10, TimeUnit.SECONDS)).isTrue();
       assertThat(ThreadPriority.nice()).as("the thread that started the log keeps its priority").isEqualTo(mine);
+      assertThat(ThreadPriority.policy()).as("the thread that started the log keeps its policy").isEqualTo(myPolicy);
     }
-    assertThat(writers.get()).isEqualTo(priority.equals("low") ? ThreadPriority.LOW : mine);
+    assertThat(writersNice.get()).isEqualTo(priority.equals("normal") ? mine : ThreadPriority.LOW);
+    assertThat(writersPolicy.get()).isEqualTo(priority.equals("idle") ? ThreadPriority.SCHED_IDLE : myPolicy);
   }
 }

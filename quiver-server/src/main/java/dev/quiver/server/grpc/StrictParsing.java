@@ -90,6 +90,17 @@ final class StrictParsing {
     @Override
     public byte[] parse(InputStream stream) {
       try {
+        if (stream instanceof KnownLength) { // gRPC's own message streams: read into one array of the exact size
+          byte[] bytes = new byte[stream.available()];
+          int read = stream.readNBytes(bytes, 0, bytes.length);
+          if (read == bytes.length && stream.available() == 0) {
+            return bytes;
+          }
+          byte[] rest = stream.readAllBytes(); // not as long as it said: take what is there
+          byte[] all = java.util.Arrays.copyOf(bytes, read + rest.length);
+          System.arraycopy(rest, 0, all, read, rest.length);
+          return all;
+        }
         return stream.readAllBytes();
       } catch (IOException e) {
         throw new UncheckedIOException(e);

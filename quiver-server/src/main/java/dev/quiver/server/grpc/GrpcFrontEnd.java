@@ -28,8 +28,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The gRPC front end (HTTP/2, grpc-java on its shaded Netty; native epoll where available, else NIO): Feast's {@code ServingService} and, given
- * the registry's reads, Feast's read-only {@code RegistryServer} ({@link FeastRegistryService}) on its own port. Messages larger than the body limit are refused with {@code RESOURCE_EXHAUSTED}; calls
+ * The gRPC front end (HTTP/2, grpc-java on its shaded Netty; native epoll where available, else NIO):
+ * Feast's {@code ServingService} and, given the registry's reads, Feast's read-only {@code RegistryServer} ({@link FeastRegistryService}) on its own port. Messages larger than the body limit are refused with {@code RESOURCE_EXHAUSTED}; calls
  * run on the given executor, never on an event loop. Graceful close: stop accepting calls, let
  * in-flight ones finish within a grace period, then cancel what is left.
  *

@@ -33,17 +33,17 @@ final class AuthenticatingInterceptor implements ServerInterceptor {
 
   @Override
   public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
-    SocketAddress remote = call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
-    String address = String.valueOf(remote);
-    String authorization = headers.get(AUTHORIZATION);
     Caller connection = Caller.GRPC.get(); // the client certificate's, set by the CertificateInterceptor, or anonymous
     boolean certified = connection != null && !connection.principal().equals(Principal.ANONYMOUS);
+    String authorization = auth.enabled() ? headers.get(AUTHORIZATION) : null; // not looked up when unused
     if (!auth.enabled() || (authorization == null && certified)) {
       if (certified) {
         auth.connected(connection.principal(), connection.address()); // a client certificate's use
       }
       return next.startCall(call, headers);
     }
+    SocketAddress remote = call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
+    String address = String.valueOf(remote);
     Principal principal;
     try {
       principal = auth.authenticate(authorization, address);

@@ -97,13 +97,7 @@ final class FeastProto {
     GetOnlineFeaturesResponse.Builder out = GetOnlineFeaturesResponse.newBuilder();
     for (Map.Entry<String, List<Object>> key : response.entities().entrySet()) {
       names.addVal(key.getKey());
-      GetOnlineFeaturesResponse.FeatureVector.Builder vector = GetOnlineFeaturesResponse.FeatureVector.newBuilder();
-      List<Value> sent = request.getEntitiesOrThrow(key.getKey()).getValList();
-      for (int i = 0; i < key.getValue().size(); i++) {
-        vector.addValues(echo(key.getValue().get(i), sent.get(i)));
-        vector.addStatuses(FieldStatus.PRESENT).addEventTimestamps(NO_TIME);
-      }
-      out.addResults(vector);
+      out.addResults(keyVector(key.getValue(), request.getEntitiesOrThrow(key.getKey()).getValList()));
     }
     for (FeatureColumn column : response.features()) {
       names.addVal(column.name());
@@ -122,6 +116,16 @@ final class FeastProto {
       }
     }
     return out.setMetadata(metadata).setStatus(true).build();
+  }
+
+  /** An entity key column: the keys as looked up ({@code looked}; {@code sent} as the request sent them), PRESENT, time 0. */
+  static GetOnlineFeaturesResponse.FeatureVector keyVector(List<Object> looked, List<Value> sent) {
+    GetOnlineFeaturesResponse.FeatureVector.Builder vector = GetOnlineFeaturesResponse.FeatureVector.newBuilder();
+    for (int i = 0; i < looked.size(); i++) {
+      vector.addValues(echo(looked.get(i), sent.get(i)));
+      vector.addStatuses(FieldStatus.PRESENT).addEventTimestamps(NO_TIME);
+    }
+    return vector.build();
   }
 
   /** An entity value as the server looked it up (a key parsed to its type: {@code int64_val} 1 for {@code string_val} "1"). */

@@ -14,6 +14,9 @@ import io.grpc.ServerInterceptors;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.IoHandlerFactory;
+import io.grpc.netty.shaded.io.netty.channel.epoll.Epoll;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollIoHandler;
 import io.grpc.netty.shaded.io.netty.channel.nio.NioIoHandler;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
 import java.io.IOException;
@@ -25,8 +28,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The gRPC front end (HTTP/2, grpc-java on its shaded Netty): Feast's {@code ServingService} and, given
- * the registry's reads, Feast's read-only {@code RegistryServer} ({@link FeastRegistryService}) on its own port. Messages larger than the body limit are refused with {@code RESOURCE_EXHAUSTED}; calls
+ * The gRPC front end (HTTP/2, grpc-java on its shaded Netty; native epoll where available, else NIO):
+ * Feast's {@code ServingService} and, given the registry's reads, Feast's read-only {@code RegistryServer} ({@link FeastRegistryService}) on its own port. Messages larger than the body limit are refused with {@code RESOURCE_EXHAUSTED}; calls
  * run on the given executor, never on an event loop. Graceful close: stop accepting calls, let
  * in-flight ones finish within a grace period, then cancel what is left.
  *
@@ -111,8 +114,10 @@ public final class GrpcFrontEnd implements AutoCloseable {
     SslContext ssl = options.tls() == null ? null : GrpcTls.context(options.tls());
     AtomicInteger inFlight = new AtomicInteger();
     AtomicInteger connections = new AtomicInteger();
-    EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-    EventLoopGroup workers = new MultiThreadIoEventLoopGroup(options.ioThreads(), NioIoHandler.newFactory());
+    boolean epoll = Epoll.isAvailable(); // native epoll, as the HTTP front end: less CPU per call than NIO
+    IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+    EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, io);
+    EventLoopGroup workers = new MultiThreadIoEventLoopGroup(options.ioThreads(), io);
     int callThreads = executor instanceof java.util.concurrent.ThreadPoolExecutor pool ? pool.getMaximumPoolSize()
         : options.workerThreads();
     QueueAdmission admission = QueueAdmission.of(callThreads, limits.queueBudget(), limits.maxQueued());
@@ -123,7 +128,7 @@ public final class GrpcFrontEnd implements AutoCloseable {
     NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
         .bossEventLoopGroup(boss)
         .workerEventLoopGroup(workers)
-        .channelFactory(() -> new CappedServerChannel(connections, limits.maxConnections(), metrics))
+        .channelFactory(CappedServerChannel.factory(epoll, connections, limits.maxConnections(), metrics))
         .directExecutor() // the deadline's executor supplier hands each call to the executor, or refuses it here
         .addStreamTracerFactory(QueueDeadline.tracers())
         .maxInboundMessageSize(flight == null ? options.maxBodyBytes() : Math.max(options.maxBodyBytes(), FLIGHT_MAX_MESSAGE_BYTES))

@@ -48,6 +48,8 @@ final class FeatureLogBatches implements FeatureLogRows {
   /** The name the rows are registered under on the writer's connection for the {@code COPY}. */
   private static final String VIEW = "quiver_feature_log_rows";
   private static final int FIXED = 5; // request_id, served_at, registry_version, service, service_version
+  /** The most rows {@link #copy} hands DuckDB at once (a multiple of 8: a piece's validity bits are a slice, not a copy). */
+  static final int PIECE_ROWS = 4096;
 
   private final FeatureLogSchema schema;
   private final BufferAllocator allocator;
@@ -320,15 +322,30 @@ final class FeatureLogBatches implements FeatureLogRows {
    */
   @Override
   public void copy(Connection connection, String file) throws SQLException {
+    copy(connection, file, FeatureLogPacer.none());
+  }
+
+  /**
+   * As {@link #copy(Connection, String)}, handing DuckDB the rows in pieces of at most {@link #PIECE_ROWS} and
+   * calling {@code pacer} between pieces (on the thread DuckDB reads them on: the caller's, with one DuckDB thread).
+   */
+  void copy(Connection connection, String file, FeatureLogPacer pacer) throws SQLException {
+    copy(connection, file, pacer, PIECE_ROWS);
+  }
+
+  /** As {@link #copy(Connection, String, FeatureLogPacer)} with pieces of at most {@code pieceRows} rows. */
+  void copy(Connection connection, String file, FeatureLogPacer pacer, int pieceRows) throws SQLException {
     seal();
+    pacer.start();
     try (ArrowArrayStream stream = ArrowArrayStream.allocateNew(allocator)) {
-      Data.exportArrayStream(allocator, new Reader(allocator), stream);
+      Data.exportArrayStream(allocator, new Reader(allocator, pacer, pieceRows), stream);
       connection.unwrap(DuckDBConnection.class).registerArrowStream(VIEW, stream);
       try (Statement st = connection.createStatement()) {
         st.execute(schema.copy(VIEW, file, false));
         st.execute("DROP VIEW IF EXISTS " + VIEW);
       }
     } finally {
+      pacer.finish();
       close();
     }
   }
@@ -349,21 +366,44 @@ final class FeatureLogBatches implements FeatureLogRows {
     return chunks.size() + (current == null ? 0 : 1);
   }
 
-  /** The chunks, oldest first, each moved into the reader's root and released as it is read. */
+  /**
+   * The chunks, oldest first, in pieces of at most {@code pieceRows} rows (a slice of a chunk, or the whole
+   * chunk moved into the reader's root), each chunk released once read; the pacer is called before each piece.
+   */
   private final class Reader extends ArrowReader {
-    Reader(BufferAllocator allocator) {
+    private final FeatureLogPacer pacer;
+    private final int pieceRows;
+    /** Rows of the oldest chunk already read. */
+    private int offset;
+
+    Reader(BufferAllocator allocator, FeatureLogPacer pacer, int pieceRows) {
       super(allocator);
+      this.pacer = pacer;
+      this.pieceRows = pieceRows;
     }
 
     @Override
     public boolean loadNextBatch() throws java.io.IOException {
+      pacer.between();
       prepareLoadNextBatch();
-      VectorSchemaRoot chunk = chunks.poll();
+      VectorSchemaRoot chunk = chunks.peek();
       if (chunk == null) {
         return false;
       }
-      try (chunk; ArrowRecordBatch batch = new VectorUnloader(chunk).getRecordBatch()) {
-        loadRecordBatch(batch);
+      int n = Math.min(pieceRows, chunk.getRowCount() - offset);
+      if (offset == 0 && n == chunk.getRowCount()) {
+        try (ArrowRecordBatch batch = new VectorUnloader(chunk).getRecordBatch()) {
+          loadRecordBatch(batch);
+        }
+      } else {
+        try (VectorSchemaRoot piece = chunk.slice(offset, n); ArrowRecordBatch batch = new VectorUnloader(piece).getRecordBatch()) {
+          loadRecordBatch(batch);
+        }
+      }
+      offset += n;
+      if (offset == chunk.getRowCount()) {
+        chunks.poll().close();
+        offset = 0;
       }
       return true;
     }

@@ -27,11 +27,7 @@ import org.apache.arrow.vector.TinyIntVector;
 import org.apache.arrow.vector.VarBinaryVector;
 import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
-import org.apache.arrow.vector.VectorUnloader;
 import org.apache.arrow.vector.complex.ListVector;
-import org.apache.arrow.vector.dictionary.Dictionary;
-import org.apache.arrow.vector.ipc.ArrowReader;
-import org.apache.arrow.vector.ipc.message.ArrowRecordBatch;
 import org.apache.arrow.vector.types.pojo.Schema;
 import org.duckdb.DuckDBConnection;
 
@@ -338,7 +334,7 @@ final class FeatureLogBatches implements FeatureLogRows {
     seal();
     pacer.start();
     try (ArrowArrayStream stream = ArrowArrayStream.allocateNew(allocator)) {
-      Data.exportArrayStream(allocator, new Reader(allocator, pacer, pieceRows), stream);
+      Data.exportArrayStream(allocator, new FeatureLogChunkReader(allocator, chunks, schema.arrowStreamSchema(), pacer, pieceRows), stream);
       connection.unwrap(DuckDBConnection.class).registerArrowStream(VIEW, stream);
       try (Statement st = connection.createStatement()) {
         st.execute(schema.copy(VIEW, file, false));
@@ -364,79 +360,6 @@ final class FeatureLogBatches implements FeatureLogRows {
   /** Chunks holding rows (the one being filled included). */
   int chunks() {
     return chunks.size() + (current == null ? 0 : 1);
-  }
-
-  /**
-   * The chunks, oldest first, in pieces of at most {@code pieceRows} rows (a slice of a chunk, or the whole
-   * chunk moved into the reader's root), each chunk released once read; the pacer is called before each piece.
-   */
-  private final class Reader extends ArrowReader {
-    private final FeatureLogPacer pacer;
-    private final int pieceRows;
-    /** Rows of the oldest chunk already read. */
-    private int offset;
-
-    Reader(BufferAllocator allocator, FeatureLogPacer pacer, int pieceRows) {
-      super(allocator);
-      this.pacer = pacer;
-      this.pieceRows = pieceRows;
-    }
-
-    @Override
-    public boolean loadNextBatch() throws java.io.IOException {
-      pacer.between();
-      prepareLoadNextBatch();
-      VectorSchemaRoot chunk = chunks.peek();
-      if (chunk == null) {
-        return false;
-      }
-      int n = Math.min(pieceRows, chunk.getRowCount() - offset);
-      if (offset == 0 && n == chunk.getRowCount()) {
-        try (ArrowRecordBatch batch = new VectorUnloader(chunk).getRecordBatch()) {
-          loadRecordBatch(batch);
-        }
-      } else {
-        try (VectorSchemaRoot piece = chunk.slice(offset, n); ArrowRecordBatch batch = new VectorUnloader(piece).getRecordBatch()) {
-          loadRecordBatch(batch);
-        }
-      }
-      offset += n;
-      if (offset == chunk.getRowCount()) {
-        chunks.poll().close();
-        offset = 0;
-      }
-      return true;
-    }
-
-    @Override
-    public long bytesRead() {
-      return 0;
-    }
-
-    @Override
-    protected void closeReadSource() {
-      // the chunks left (none after a full read) are released by FeatureLogBatches#close
-    }
-
-    @Override
-    protected Schema readSchema() {
-      return schema.arrowStreamSchema();
-    }
-
-    /** Fills the statuses' dictionary, which the stream exports with the chunks (their codes index it). */
-    @Override
-    protected void initialize() throws java.io.IOException {
-      super.initialize();
-      for (Dictionary d : dictionaries.values()) {
-        VarCharVector names = (VarCharVector) d.getVector();
-        List<String> all = FeatureLogSchema.statusNames();
-        names.allocateNew(all.size());
-        for (int i = 0; i < all.size(); i++) {
-          names.setSafe(i, all.get(i).getBytes(StandardCharsets.US_ASCII));
-        }
-        names.setValueCount(all.size());
-      }
-    }
   }
 
   private void set(FieldVector v, ValueType type, int i, Object value) {

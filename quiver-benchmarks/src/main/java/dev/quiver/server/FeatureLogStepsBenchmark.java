@@ -30,9 +30,14 @@ import org.apache.arrow.memory.RootAllocator;
  *       at steady state: a ring of 10,000 places whose writer keeps up (each place read and released
  *       right after it is published), for 1 &times; 50 and 100 &times; 50 requests: CPU and bytes allocated per
  *       request;</li>
- *   <li>one roll: the {@code COPY} of a buffer of 100,000 logged 1 &times; 50 rows (random values, distinct
- *       request ids) to a Parquet file, on this thread (DuckDB with one thread): the writer's burst.</li>
+ *   <li>one roll: the {@code COPY} of a buffer of 100,000 logged 1 &times; 50 rows (random values drawn for
+ *       every row, distinct request ids) to a Parquet file, on this thread (DuckDB with one thread), paced as the
+ *       writer paces it ({@link FeatureLogPacer#standard()}): its CPU (thread and process), the longest burst of
+ *       CPU between two pauses, the pauses, the wall time and the file's size.</li>
  * </ol>
+ *
+ * <p>A second argument {@code roll} runs the roll alone. (Until flog30 the roll's rows repeated 4,096 requests,
+ * which zstd compressed 8 times better than fresh rows: its file sizes and CPU are not comparable with these.)
  *
  * <p>Run: {@code java --enable-native-access=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED -cp
  * 'quiver-benchmarks/target/quiver-benchmarks.jar:quiver-benchmarks/target/lib/*' dev.quiver.server.FeatureLogStepsBenchmark
@@ -54,7 +59,8 @@ public final class FeatureLogStepsBenchmark {
         .entity(new Entity("user", List.of(new JoinKey("user_id", ScalarType.INT64)), Metadata.EMPTY))
         .service(new FeatureService("wide", 1, refs, null, new FeatureLogging(1.0))).build();
     OnlineRequest request = new OnlineRequest(List.of(), "wide", Map.of("user_id", List.of()), false, Map.of());
-    for (int entities : new int[] {1, 100}) {
+    boolean rollOnly = args.length > 1 && args[1].equals("roll");
+    for (int entities : rollOnly ? new int[0] : new int[] {1, 100}) {
       encode(defs, refs, request, entities, entities == 1 ? 1_000_000 : 20_000, rounds);
     }
     roll(defs, refs, request, 100_000, rounds);
@@ -94,13 +100,11 @@ public final class FeatureLogStepsBenchmark {
   private static void roll(Definitions defs, List<FeatureRef> refs, OnlineRequest request, int rows, int rounds) throws Exception {
     SplittableRandom random = new SplittableRandom(7);
     FeatureService service = defs.service("wide", 1).orElseThrow();
-    List<FeatureLog.Served> served = new ArrayList<>();
-    for (int i = 0; i < 4096; i++) {
-      served.add(FeatureLog.Served.of("wide", service, defs, 3, T, request, FeatureLogWriterBenchmark.response(random, refs, 1)));
-    }
     FeatureLogRequestIds ids = new FeatureLogRequestIds(new SplittableRandom(3));
-    FeatureLogSchema schema = FeatureLogSchema.of(served.getFirst());
+    FeatureLogSchema schema = FeatureLogSchema.of(
+        FeatureLog.Served.of("wide", service, defs, 3, T, request, FeatureLogWriterBenchmark.response(random, refs, 1)));
     var mx = ManagementFactory.getThreadMXBean();
+    var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     Path file = Files.createTempFile("flog-roll", ".parquet");
     try (RootAllocator allocator = new RootAllocator(); Connection c = DriverManager.getConnection("jdbc:duckdb:")) {
       try (Statement st = c.createStatement()) {
@@ -108,15 +112,23 @@ public final class FeatureLogStepsBenchmark {
       }
       for (int round = 0; round < rounds; round++) {
         FeatureLogBatches buffer = new FeatureLogBatches(schema, "wide", allocator, 4096, 32_768);
-        for (int i = 0; i < rows; i++) {
-          buffer.append(served.get((i * 31 + round) & 4095), ids.next());
+        for (int i = 0; i < rows; i++) { // every row drawn afresh: a file of repeated rows compresses as no log does
+          buffer.append(FeatureLog.Served.of("wide", service, defs, 3, T, request, FeatureLogWriterBenchmark.response(random, refs, 1)),
+              ids.next());
         }
         Files.deleteIfExists(file);
+        FeatureLogPacer pacer = FeatureLogPacer.standard();
+        long p0 = os.getProcessCpuTime();
+        long w0 = System.nanoTime();
         long c0 = mx.getCurrentThreadCpuTime();
-        buffer.copy(c, file.toString());
+        buffer.copy(c, file.toString(), pacer);
         long c1 = mx.getCurrentThreadCpuTime();
-        System.out.printf("%sroll of %,d rows of 1 x 50: %.0f ms CPU (%.2f us per row), %,d bytes%n", round == 0 ? "(JIT) " : "",
-            rows, (c1 - c0) / 1e6, (c1 - c0) / 1e3 / rows, Files.size(file));
+        long w1 = System.nanoTime();
+        long p1 = os.getProcessCpuTime();
+        System.out.printf("%sroll of %,d rows of 1 x 50: %.0f ms CPU (%.2f us per row; process %.0f ms), %,d bytes;"
+            + " longest burst %.1f ms CPU, %d pauses, %.0f ms wall%n", round == 0 ? "(JIT) " : "",
+            rows, (c1 - c0) / 1e6, (c1 - c0) / 1e3 / rows, (p1 - p0) / 1e6, Files.size(file), pacer.longestBurstNanos() / 1e6,
+            pacer.pauses(), (w1 - w0) / 1e6);
       }
     } finally {
       Files.deleteIfExists(file);

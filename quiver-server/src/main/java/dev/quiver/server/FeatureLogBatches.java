@@ -27,11 +27,7 @@ import org.apache.arrow.vector.TinyIntVector;
 import org.apache.arrow.vector.VarBinaryVector;
 import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
-import org.apache.arrow.vector.VectorUnloader;
 import org.apache.arrow.vector.complex.ListVector;
-import org.apache.arrow.vector.dictionary.Dictionary;
-import org.apache.arrow.vector.ipc.ArrowReader;
-import org.apache.arrow.vector.ipc.message.ArrowRecordBatch;
 import org.apache.arrow.vector.types.pojo.Schema;
 import org.duckdb.DuckDBConnection;
 
@@ -48,6 +44,8 @@ final class FeatureLogBatches implements FeatureLogRows {
   /** The name the rows are registered under on the writer's connection for the {@code COPY}. */
   private static final String VIEW = "quiver_feature_log_rows";
   private static final int FIXED = 5; // request_id, served_at, registry_version, service, service_version
+  /** The most rows {@link #copy} hands DuckDB at once (a multiple of 8: a piece's validity bits are a slice, not a copy). */
+  static final int PIECE_ROWS = 4096;
 
   private final FeatureLogSchema schema;
   private final BufferAllocator allocator;
@@ -320,15 +318,30 @@ final class FeatureLogBatches implements FeatureLogRows {
    */
   @Override
   public void copy(Connection connection, String file) throws SQLException {
+    copy(connection, file, FeatureLogPacer.none());
+  }
+
+  /**
+   * As {@link #copy(Connection, String)}, handing DuckDB the rows in pieces of at most {@link #PIECE_ROWS} and
+   * calling {@code pacer} between pieces (on the thread DuckDB reads them on: the caller's, with one DuckDB thread).
+   */
+  void copy(Connection connection, String file, FeatureLogPacer pacer) throws SQLException {
+    copy(connection, file, pacer, PIECE_ROWS);
+  }
+
+  /** As {@link #copy(Connection, String, FeatureLogPacer)} with pieces of at most {@code pieceRows} rows. */
+  void copy(Connection connection, String file, FeatureLogPacer pacer, int pieceRows) throws SQLException {
     seal();
+    pacer.start();
     try (ArrowArrayStream stream = ArrowArrayStream.allocateNew(allocator)) {
-      Data.exportArrayStream(allocator, new Reader(allocator), stream);
+      Data.exportArrayStream(allocator, new FeatureLogChunkReader(allocator, chunks, schema.arrowStreamSchema(), pacer, pieceRows), stream);
       connection.unwrap(DuckDBConnection.class).registerArrowStream(VIEW, stream);
       try (Statement st = connection.createStatement()) {
         st.execute(schema.copy(VIEW, file, false));
         st.execute("DROP VIEW IF EXISTS " + VIEW);
       }
     } finally {
+      pacer.finish();
       close();
     }
   }
@@ -347,56 +360,6 @@ final class FeatureLogBatches implements FeatureLogRows {
   /** Chunks holding rows (the one being filled included). */
   int chunks() {
     return chunks.size() + (current == null ? 0 : 1);
-  }
-
-  /** The chunks, oldest first, each moved into the reader's root and released as it is read. */
-  private final class Reader extends ArrowReader {
-    Reader(BufferAllocator allocator) {
-      super(allocator);
-    }
-
-    @Override
-    public boolean loadNextBatch() throws java.io.IOException {
-      prepareLoadNextBatch();
-      VectorSchemaRoot chunk = chunks.poll();
-      if (chunk == null) {
-        return false;
-      }
-      try (chunk; ArrowRecordBatch batch = new VectorUnloader(chunk).getRecordBatch()) {
-        loadRecordBatch(batch);
-      }
-      return true;
-    }
-
-    @Override
-    public long bytesRead() {
-      return 0;
-    }
-
-    @Override
-    protected void closeReadSource() {
-      // the chunks left (none after a full read) are released by FeatureLogBatches#close
-    }
-
-    @Override
-    protected Schema readSchema() {
-      return schema.arrowStreamSchema();
-    }
-
-    /** Fills the statuses' dictionary, which the stream exports with the chunks (their codes index it). */
-    @Override
-    protected void initialize() throws java.io.IOException {
-      super.initialize();
-      for (Dictionary d : dictionaries.values()) {
-        VarCharVector names = (VarCharVector) d.getVector();
-        List<String> all = FeatureLogSchema.statusNames();
-        names.allocateNew(all.size());
-        for (int i = 0; i < all.size(); i++) {
-          names.setSafe(i, all.get(i).getBytes(StandardCharsets.US_ASCII));
-        }
-        names.setValueCount(all.size());
-      }
-    }
   }
 
   private void set(FieldVector v, ValueType type, int i, Object value) {

@@ -57,7 +57,11 @@ import org.apache.arrow.memory.RootAllocator;
  * roll thread of its own, with its own one-thread DuckDB database, so the writer keeps draining the
  * queue into fresh vectors meanwhile (queued requests hold heap that every young collection copies;
  * rows in vectors hold none). At most one roll runs and one waits; a third runs on the writer thread
- * itself, so sealed buffers never pile up. (Rows in DuckDB's appender, without Arrow, roll on the
+ * itself, so sealed buffers never pile up. A roll is spread over time ({@link FeatureLogPacer}): DuckDB
+ * reads the rows in pieces of 4,096 and writes row groups of 8,192, and after each 5 ms of CPU the roll
+ * thread sleeps as long as that burst took (at most 50 ms), so a 100,000-row roll is bursts of at most about
+ * 45 ms instead of one of 0.5 s ({@code quiver_feature_log_roll_burst_seconds}, {@code
+ * quiver_feature_log_roll_cpu_seconds_total}). (Rows in DuckDB's appender, without Arrow, roll on the
  * writer thread: their table lives in its database.) With {@code writer_priority: low} (the default)
  * both threads run at the lowest nice value, with {@code idle} under {@code SCHED_IDLE}
  * ({@link ThreadPriority}): they get the CPU the serving threads leave, and when that is too little the
@@ -93,6 +97,11 @@ final class FeatureLogWriter implements AutoCloseable {
   private Connection rollConnection;
   /** Held while a roll of Arrow buffers writes its file (package-private: a test holds it to stall rolls). */
   final Object rollLock = new Object();
+  /** Spreads each roll's CPU over time; used under {@link #rollLock}. */
+  private final FeatureLogPacer pacer = FeatureLogPacer.standard();
+  private final Counter rollCpu;
+  /** The last roll's longest burst of CPU (a gauge). */
+  private volatile long rollBurstNanos;
   private final ThreadPoolExecutor roller;
   private BufferAllocator allocator;
   /** Whether the buffers are Arrow vectors (null until the first buffer is opened), else DuckDB tables. */
@@ -133,6 +142,10 @@ final class FeatureLogWriter implements AutoCloseable {
         .register(meters);
     this.writeErrors = Counter.builder("quiver.feature.log.write.errors")
         .description("Feature log files that could not be written (their rows are lost; the log says why)").register(meters);
+    this.rollCpu = Counter.builder("quiver.feature.log.roll.cpu").baseUnit("seconds")
+        .description("CPU time of the feature log's Parquet writes (rolls of Arrow buffers)").register(meters);
+    Gauge.builder("quiver.feature.log.roll.burst", this, w -> w.rollBurstNanos / 1e9).baseUnit("seconds")
+        .description("The last roll's longest stretch of CPU without a pause").register(meters);
     Gauge.builder("quiver.feature.log.queued", queue, FeatureLogRing::size)
         .description("Sampled requests waiting for the feature log writer").register(meters);
     this.roller = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(1),
@@ -338,9 +351,11 @@ final class FeatureLogWriter implements AutoCloseable {
         Path dir = settings.path().resolve(b.service).resolve("date=" + b.date);
         Files.createDirectories(dir);
         tmp = dir.resolve("." + name + ".tmp");
-        if (b.rows instanceof FeatureLogBatches) {
+        if (b.rows instanceof FeatureLogBatches batches) {
           synchronized (rollLock) {
-            b.rows.copy(rollConnection(), tmp.toString());
+            batches.copy(rollConnection(), tmp.toString(), pacer);
+            rollCpu.increment(pacer.cpuNanos() / 1e9);
+            rollBurstNanos = pacer.longestBurstNanos();
           }
         } else {
           b.rows.copy(connection(), tmp.toString());

@@ -45,9 +45,9 @@ class FeatureLogBatchesTest {
 
   @TempDir Path tmp;
 
-  @ParameterizedTest(name = "chunks of {0} rows doubling up to {1}")
-  @CsvSource({"1, 1", "3, 3", "7, 7", "1, 16", "2, 9"})
-  void rowsOverManyChunksAreWrittenAsServed(int chunkRows, int maxChunkRows) throws Exception {
+  @ParameterizedTest(name = "chunks of {0} rows doubling up to {1}, read in pieces of {2}")
+  @CsvSource({"1, 1, 4096", "3, 3, 2", "7, 7, 3", "1, 16, 8", "2, 9, 5", "16, 16, 16"})
+  void rowsOverManyChunksAreWrittenAsServed(int chunkRows, int maxChunkRows, int pieceRows) throws Exception {
     SplittableRandom random = new SplittableRandom(chunkRows * 31L + maxChunkRows);
     List<FeatureRef> refs = new ArrayList<>();
     for (int f = 0; f < TYPES.size(); f++) {
@@ -97,9 +97,11 @@ class FeatureLogBatchesTest {
         }
       }
       assertThat(batches.rows()).isEqualTo(expected.size());
+      FeatureLogPacer pacer = new FeatureLogPacer(1, 0); // a pause (of no time) before every piece
       try (Connection c = DriverManager.getConnection("jdbc:duckdb:")) {
-        batches.copy(c, file.toString());
+        batches.copy(c, file.toString(), pacer, pieceRows);
       }
+      assertThat(pacer.pauses()).isPositive();
       assertThat(batches.rows()).isZero();
       assertThat(allocator.getAllocatedMemory()).isZero();
     }
@@ -203,6 +205,50 @@ class FeatureLogBatchesTest {
       assertThat(batches.chunks()).as("after a close, chunks start at 1 row again").isEqualTo(2);
       batches.close();
       assertThat(allocator.getAllocatedMemory()).isZero();
+    }
+  }
+
+  /**
+   * A roll of 20,000 rows: row groups of {@link FeatureLogSchema#ROW_GROUP_ROWS} (DuckDB compresses one at a
+   * time: the roll's longest burst), read in pieces with a pause between them, every row in order.
+   */
+  @Test
+  void aLargeRollIsWrittenInRowGroupsWithPausesBetweenPieces() throws Exception {
+    Definitions defs = Definitions.builder("p")
+        .service(new FeatureService("s", 1, List.of(FeatureRef.of("v:f")), null, new FeatureLogging(1.0))).build();
+    OnlineRequest request = new OnlineRequest(List.of(), "s", Map.of("k", List.of()), false, Map.of());
+    int rows = 20_000;
+    Path file = tmp.resolve("large.parquet");
+    try (RootAllocator allocator = new RootAllocator()) {
+      FeatureLogBatches batches = null;
+      for (int i = 0; i < rows; i++) {
+        FeatureColumn column = new FeatureColumn("v__f", FeatureRef.of("v:f"), ScalarType.INT64, List.of((long) i * 3),
+            List.of(FeatureStatus.PRESENT), List.of(T));
+        FeatureLog.Served served = FeatureLog.Served.of("s", defs.service("s", 1).orElseThrow(), defs, 1, T, request,
+            new OnlineResponse(Map.of("k", List.of((long) i)), List.of(column)));
+        if (batches == null) {
+          batches = new FeatureLogBatches(FeatureLogSchema.of(served), "s", allocator, 4096, 32_768);
+        }
+        batches.append(served, new byte[] {'x'});
+      }
+      FeatureLogPacer pacer = new FeatureLogPacer(1, 0);
+      try (Connection c = DriverManager.getConnection("jdbc:duckdb:"); java.sql.Statement st = c.createStatement()) {
+        st.execute("SET threads = 1"); // as the writer's: DuckDB reads the pieces on this thread, which the pacer measures
+        batches.copy(c, file.toString(), pacer);
+      }
+      assertThat(pacer.pauses()).isGreaterThanOrEqualTo(rows / FeatureLogBatches.PIECE_ROWS);
+      assertThat(pacer.cpuNanos()).isPositive();
+      assertThat(pacer.longestBurstNanos()).isPositive().isLessThanOrEqualTo(pacer.cpuNanos());
+      assertThat(allocator.getAllocatedMemory()).isZero();
+    }
+    assertThat(FeatureLogServeTest.read(tmp, "SELECT count(*) AS n FROM parquet_metadata('" + file + "') WHERE column_id = 0"))
+        .containsExactly(Map.of("n", (long) ((rows + FeatureLogSchema.ROW_GROUP_ROWS - 1) / FeatureLogSchema.ROW_GROUP_ROWS)));
+    assertThat(FeatureLogServeTest.read(tmp, "SELECT count(*) AS n, sum(CASE WHEN v__f = k * 3 THEN 1 ELSE 0 END) AS same,"
+        + " bool_and(v__f__status = 'PRESENT') AS present FROM '" + file + "'"))
+        .containsExactly(Map.of("n", (long) rows, "same", java.math.BigInteger.valueOf(rows), "present", true));
+    List<Map<String, Object>> keys = FeatureLogServeTest.read(tmp, "SELECT k FROM '" + file + "'");
+    for (int i = 0; i < rows; i++) {
+      assertThat(keys.get(i)).as("row %d in order", i).isEqualTo(Map.of("k", (long) i));
     }
   }
 

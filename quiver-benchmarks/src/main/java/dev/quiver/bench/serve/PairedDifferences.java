@@ -68,6 +68,54 @@ record PairedDifferences(double[] relative) {
     return new double[] {quantile(medians, 0.025), quantile(medians, 0.975)};
   }
 
+  /** Pairs whose relative difference exceeds {@code threshold} (0.10 for +10%). */
+  long above(double threshold) {
+    return Arrays.stream(relative).filter(d -> d > threshold).count();
+  }
+
+  /**
+   * The distribution-free interval of the median from the sign test: the {@code k}-th smallest and {@code k}-th
+   * largest difference, {@code k} the largest with {@code P(Binomial(n, 1/2) < k) <= 2.5%}, so it covers the true
+   * median with at least 95% probability whatever the differences' distribution (the widest, the range, below 6 pairs:
+   * then it covers less). At 8 pairs it is the 1st..8th values, at 16 the 4th..13th, at 20 the 6th..15th.
+   */
+  double[] signInterval() {
+    double[] s = sorted(relative);
+    int n = s.length;
+    int k = 1;
+    while (k + 1 <= n && binomialBelow(n, k + 1) <= 0.025) {
+      k++;
+    }
+    return new double[] {s[k - 1], s[n - k]};
+  }
+
+  /** {@code P(Binomial(n, 1/2) < k)}. */
+  static double binomialBelow(int n, int k) {
+    double p = 0;
+    double term = Math.pow(0.5, n); // P(X = 0)
+    for (int i = 0; i < k; i++) {
+      p += term;
+      term = term * (n - i) / (i + 1);
+    }
+    return p;
+  }
+
+  /**
+   * Whether the median difference is at most {@code threshold}, by the sign-test interval: "at most" when the
+   * interval lies wholly at or below it, "above" when wholly above it, else "undecided".
+   */
+  String verdict(double threshold) {
+    double[] ci = signInterval();
+    return ci[1] <= threshold ? "at most" : ci[0] > threshold ? "above" : "undecided";
+  }
+
+  /** One line against a threshold: pairs above it, the sign-test interval of the median, and the verdict. */
+  String thresholdLine(double threshold) {
+    double[] ci = signInterval();
+    return String.format("%d of %d pairs above %+.0f%%, sign-test 95%% interval of the median %+.1f%% .. %+.1f%%: %s %+.0f%%",
+        above(threshold), pairs(), 100 * threshold, 100 * ci[0], 100 * ci[1], verdict(threshold), 100 * threshold);
+  }
+
   /** One line: median, quartiles, range, the direction count and the interval, as percentages. */
   String line(long seed) {
     double[] ci = medianInterval(seed);

@@ -36,6 +36,8 @@ final class NewestWinsWrites {
   /** Rows not read because {@link #known} had their order header; for tests and profiles. */
   private final LongAdder knownHits = new LongAdder();
   private final WrittenRows known;
+  /** Rows read from RocksDB before the stripes (not kept); for tests and profiles. */
+  private final LongAdder storedReads = new LongAdder();
 
   NewestWinsWrites(RocksDB db, RocksDbResources resources, KeyStripes keyStripes, RowVersions versions,
       WrittenRows known) {
@@ -49,6 +51,11 @@ final class NewestWinsWrites {
   /** How many rows were not read because the last newest-wins write of their slot had stored them. */
   long knownHits() {
     return knownHits.sum();
+  }
+
+  /** How many rows were read from RocksDB before the stripes (not kept). */
+  long storedReads() {
+    return storedReads.sum();
   }
 
   /** How many rows were read again under their stripes so far. */
@@ -158,6 +165,7 @@ final class NewestWinsWrites {
       }
     }
     knownHits.add(current.length - unknown.size());
+    storedReads.add(unknown.size());
     if (!unknown.isEmpty()) {
       List<byte[]> stored = db.multiGetAsList(resources.readOptions(), Collections.nCopies(unknown.size(), handle),
           unknown);

@@ -120,6 +120,16 @@ final class RocksDbOnlineStore implements OnlineStore {
     return swaps.knownHits();
   }
 
+  /** How many rows {@link #readForSwap} read from RocksDB (not kept). */
+  long swapRowsStored() {
+    return swaps.storedReads();
+  }
+
+  /** How many rows newest-wins writes read from RocksDB before taking their stripes (not kept). */
+  long putRowsStored() {
+    return newestWins.storedReads();
+  }
+
   /** The directory of this store. */
   Path path() {
     return path;

@@ -35,6 +35,8 @@ final class RowSwaps {
   /** Rows {@link #read} took from {@link #written} instead of RocksDB; for tests and profiles. */
   private final LongAdder knownHits = new LongAdder();
   private final WrittenRows written;
+  /** Rows {@link #read} read from RocksDB; for tests and profiles. */
+  private final LongAdder storedReads = new LongAdder();
 
   RowSwaps(RocksDB db, RocksDbResources resources, KeyStripes keyStripes, RowVersions versions, WrittenRows written) {
     this.db = db;
@@ -73,6 +75,7 @@ final class RowSwaps {
       }
     }
     knownHits.add(read.length - unknown.size());
+    storedReads.add(unknown.size());
     if (!unknown.isEmpty()) {
       List<byte[]> stored = db.multiGetAsList(resources.readOptions(), Collections.nCopies(unknown.size(), handle),
           unknown);
@@ -81,6 +84,11 @@ final class RowSwaps {
       }
     }
     return new VersionedRows(Arrays.asList(rows), read);
+  }
+
+  /** How many rows {@link #read} read from RocksDB (not kept). */
+  long storedReads() {
+    return storedReads.sum();
   }
 
   /** How many swaps read their row again under the lock so far. */

@@ -239,9 +239,17 @@ public final class IngestBenchmark {
     } catch (ReflectiveOperationException | RuntimeException e) {
       return "own writes: no counters (" + online.getClass().getSimpleName() + ")";
     }
+    String kept;
+    try {
+      var m = online.getClass().getDeclaredMethod("keptBytes");
+      m.setAccessible(true);
+      kept = String.format("; %,d bytes kept", (Long) m.invoke(online));
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      kept = ""; // a build before the kept rows' bound was shared
+    }
     return String.format("own writes: tile rows %,d kept / %,d read (%.1f%% kept); latest rows %,d kept / %,d read"
-        + " (%.1f%% kept)", v[0], v[1], 100.0 * v[0] / Math.max(1, v[0] + v[1]), v[2], v[3],
-        100.0 * v[2] / Math.max(1, v[2] + v[3]));
+        + " (%.1f%% kept)%s", v[0], v[1], 100.0 * v[0] / Math.max(1, v[0] + v[1]), v[2], v[3],
+        100.0 * v[2] / Math.max(1, v[2] + v[3]), kept);
   }
 
   /** Reads back CHECKED_USERS users online; throws when a value differs from what was produced. */

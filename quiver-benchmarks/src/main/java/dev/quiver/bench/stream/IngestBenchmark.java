@@ -213,6 +213,7 @@ public final class IngestBenchmark {
         Run r = new Run(seconds, (first - t0) / 1e9, processCpuSeconds() - cpu0, Machine.cpuSeconds(broker.pid()) - broker0,
             redisPid < 0 ? Double.NaN : Machine.cpuSeconds(redisPid) - redis0);
         String check = check(repo, aggregates, produced);
+        out.println(ownWrites(repo.online()));
         out.printf("run %d/%d, %s, %s: %,d events in %.2f s = %,.0f events/s; first batch committed after %.2f s;"
                 + " CPU: this JVM %.1f s (%.2f cores), broker %.1f s%s; load average before %s; %s%n", run, runs, type,
             kind, produced.events(), seconds, produced.events() / seconds, r.firstBatchSeconds(), r.cpu(), r.cpu() / seconds,
@@ -220,6 +221,35 @@ public final class IngestBenchmark {
         return r;
       }
     }
+  }
+
+  /**
+   * The RocksDB store's counters of rows its writes took from memory (rows this process wrote) and
+   * from RocksDB, read by reflection (they are package-private, for profiles); empty for other stores.
+   */
+  static String ownWrites(Object online) {
+    long[] v = new long[4];
+    String[] names = {"swapRowsKnown", "swapRowsStored", "putRowsKnown", "putRowsStored"};
+    try {
+      for (int i = 0; i < v.length; i++) {
+        var m = online.getClass().getDeclaredMethod(names[i]);
+        m.setAccessible(true);
+        v[i] = (Long) m.invoke(online);
+      }
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      return "own writes: no counters (" + online.getClass().getSimpleName() + ")";
+    }
+    String kept;
+    try {
+      var m = online.getClass().getDeclaredMethod("keptBytes");
+      m.setAccessible(true);
+      kept = String.format("; %,d bytes kept", (Long) m.invoke(online));
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      kept = ""; // a build before the kept rows' bound was shared
+    }
+    return String.format("own writes: tile rows %,d kept / %,d read (%.1f%% kept); latest rows %,d kept / %,d read"
+        + " (%.1f%% kept)%s", v[0], v[1], 100.0 * v[0] / Math.max(1, v[0] + v[1]), v[2], v[3],
+        100.0 * v[2] / Math.max(1, v[2] + v[3]), kept);
   }
 
   /** Reads back CHECKED_USERS users online; throws when a value differs from what was produced. */

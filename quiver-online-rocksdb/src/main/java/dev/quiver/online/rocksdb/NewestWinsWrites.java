@@ -36,19 +36,29 @@ final class NewestWinsWrites {
   /** Rows not read because {@link #known} had their order header; for tests and profiles. */
   private final LongAdder knownHits = new LongAdder();
   private final WrittenRows known;
+  /** The swaps' kept rows: a newest-wins write forgets its keys' there. */
+  private final WrittenRows rows;
+  /** Rows read from RocksDB before the stripes (not kept); for tests and profiles. */
+  private final LongAdder storedReads = new LongAdder();
 
   NewestWinsWrites(RocksDB db, RocksDbResources resources, KeyStripes keyStripes, RowVersions versions,
-      WrittenRows known) {
+      KeptRows kept) {
     this.db = db;
     this.resources = resources;
     this.keyStripes = keyStripes;
     this.versions = versions;
-    this.known = known;
+    this.known = kept.headers();
+    this.rows = kept.rows();
   }
 
   /** How many rows were not read because the last newest-wins write of their slot had stored them. */
   long knownHits() {
     return knownHits.sum();
+  }
+
+  /** How many rows were read from RocksDB before the stripes (not kept). */
+  long storedReads() {
+    return storedReads.sum();
   }
 
   /** How many rows were read again under their stripes so far. */
@@ -97,7 +107,7 @@ final class NewestWinsWrites {
       counterOf[k] = versions.slotOf(sorted[k].hash, tableHash);
       seen[k] = versions.get(counterOf[k]);
     }
-    byte[][] current = readUnknown(table, handle, keys, counterOf, seen);
+    byte[][] current = readUnknown(table, handle, sorted, counterOf, tableHash);
     int[] locked = stripeSet.stream().toArray(); // ascending: batches never wait on each other in a cycle
     ReentrantLock[] stripes = keyStripes.locks();
     for (int s : locked) {
@@ -125,12 +135,19 @@ final class NewestWinsWrites {
           }
           db.write(resources.writeOptions(), batch);
         }
-        try (WrittenRows.Recording recording = known.recording()) {
+        // kept headers first, then the counters: a reader that sees a bumped counter finds the new header
+        try (WrittenRows.Recording heads = known.recording(); WrittenRows.Recording whole = rows.recording()) {
           for (int slot = 0; slot < changed.length; slot++) {
             if (changed[slot]) {
-              recording.wrote(counterOf[slot], versions.bump(counterOf[slot]), table, keys.get(slot),
-                  RowEncoding.orderHeader(current[slot]));
+              int hash = WrittenRows.hash(sorted[slot].hash, tableHash);
+              heads.wrote(hash, table, keys.get(slot), RowEncoding.orderHeader(current[slot]));
+              whole.forget(hash, table, keys.get(slot));
             }
+          }
+        }
+        for (int slot = 0; slot < changed.length; slot++) {
+          if (changed[slot]) {
+            versions.bump(counterOf[slot]);
           }
         }
       }
@@ -145,19 +162,20 @@ final class NewestWinsWrites {
    * this class wrote last in its slot while the slot's counter is still {@code seen} ({@link
    * WrittenRows}), else the row read from RocksDB (in one multi-get), else null.
    */
-  private byte[][] readUnknown(String table, ColumnFamilyHandle handle, List<byte[]> keys, int[] counterOf, long[] seen)
+  private byte[][] readUnknown(String table, ColumnFamilyHandle handle, KeyRef[] keys, int[] counterOf, int tableHash)
       throws RocksDBException {
-    byte[][] current = new byte[keys.size()][];
+    byte[][] current = new byte[keys.length][];
     List<byte[]> unknown = new ArrayList<>();
-    int[] unknownAt = new int[keys.size()];
+    int[] unknownAt = new int[keys.length];
     for (int k = 0; k < current.length; k++) {
-      current[k] = known.at(counterOf[k], seen[k], table, keys.get(k));
+      current[k] = known.at(WrittenRows.hash(keys[k].hash, tableHash), table, keys[k].bytes);
       if (current[k] == null) {
         unknownAt[unknown.size()] = k;
-        unknown.add(keys.get(k));
+        unknown.add(keys[k].bytes);
       }
     }
     knownHits.add(current.length - unknown.size());
+    storedReads.add(unknown.size());
     if (!unknown.isEmpty()) {
       List<byte[]> stored = db.multiGetAsList(resources.readOptions(), Collections.nCopies(unknown.size(), handle),
           unknown);

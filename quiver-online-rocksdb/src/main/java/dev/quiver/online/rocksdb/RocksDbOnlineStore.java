@@ -46,17 +46,11 @@ final class RocksDbOnlineStore implements OnlineStore {
   private static final int VERSION_SLOTS = 1 << 20;
 
   /**
-   * Entries of each {@link WrittenRows} (a power of two; four version slots share one): the newest-wins
-   * writes keep order headers, the swaps whole tile rows, so a key written again while its entry
-   * stands is not read from RocksDB first.
+   * Bytes of rows the writes keep ({@link KeptRows}: tile rows and latest rows' order headers, keys
+   * and about 64 bytes each) unless the {@code written_rows_mb} option says otherwise: about 100,000
+   * keys of tile rows of 1–2 KB, or a million latest rows' headers.
    */
-  private static final int WRITTEN_ROWS = 1 << 18;
-
-  /** At most this many bytes of order headers and keys kept for the newest-wins writes. */
-  private static final long WRITTEN_HEADER_BYTES = 32L << 20;
-
-  /** At most this many bytes of tile rows and keys kept for the swaps. */
-  private static final long WRITTEN_TILE_BYTES = 64L << 20;
+  static final long DEFAULT_WRITTEN_ROWS_BYTES = 256L << 20;
 
   private final Path path;
   private final boolean sync;
@@ -66,20 +60,22 @@ final class RocksDbOnlineStore implements OnlineStore {
   /** Write counters per key slot, so a swap trusts what {@link #readForSwap} read ({@link RowVersions}). */
   private final RowVersions versions = new RowVersions(VERSION_SLOTS);
   private final RocksDbTables tables;
+  /** The rows this process's writes stored, kept for their next writes ({@link KeptRows}). */
+  private final KeptRows kept;
   private final NewestWinsWrites newestWins;
   private final RowSwaps swaps;
   private final PlainWrites plain;
 
-  private RocksDbOnlineStore(RocksDbResources.Opened opened, boolean sync) {
+  private RocksDbOnlineStore(RocksDbResources.Opened opened, boolean sync, long writtenRowsBytes) {
     this.path = opened.dir();
     this.sync = sync;
     this.db = opened.db();
     this.resources = opened.resources();
-    this.tables = new RocksDbTables(opened, versions);
-    this.newestWins = new NewestWinsWrites(db, resources, keyStripes, versions,
-        new WrittenRows(WRITTEN_ROWS, WRITTEN_HEADER_BYTES));
-    this.swaps = new RowSwaps(db, resources, keyStripes, versions, new WrittenRows(WRITTEN_ROWS, WRITTEN_TILE_BYTES));
-    this.plain = new PlainWrites(db, resources, keyStripes, versions);
+    this.kept = KeptRows.within(writtenRowsBytes);
+    this.tables = new RocksDbTables(opened, versions, kept);
+    this.newestWins = new NewestWinsWrites(db, resources, keyStripes, versions, kept);
+    this.swaps = new RowSwaps(db, resources, keyStripes, versions, kept);
+    this.plain = new PlainWrites(db, resources, keyStripes, versions, kept);
   }
 
   /** Opens the store in {@code path} with the default cache and write buffer, {@code sync} off. */
@@ -97,7 +93,22 @@ final class RocksDbOnlineStore implements OnlineStore {
    *     process (or another open store in this one) holds it, saying so
    */
   static RocksDbOnlineStore open(Path path, long blockCacheBytes, long writeBufferBytes, boolean sync) {
-    return new RocksDbOnlineStore(RocksDbResources.open(path, blockCacheBytes, writeBufferBytes, sync), sync);
+    return open(path, blockCacheBytes, writeBufferBytes, sync, DEFAULT_WRITTEN_ROWS_BYTES);
+  }
+
+  /**
+   * Opens the store as {@link #open(Path, long, long, boolean)} does, keeping at most {@code
+   * writtenRowsBytes} of the rows its writes store for their next writes ({@link KeptRows}; 0 keeps none).
+   */
+  static RocksDbOnlineStore open(Path path, long blockCacheBytes, long writeBufferBytes, boolean sync,
+      long writtenRowsBytes) {
+    return new RocksDbOnlineStore(RocksDbResources.open(path, blockCacheBytes, writeBufferBytes, sync), sync,
+        writtenRowsBytes);
+  }
+
+  /** The bytes of rows kept for the next writes now ({@link KeptRows}), for tests. */
+  long keptBytes() {
+    return kept.rows().keptBytes();
   }
 
   /** How many swaps read their row again under the lock so far (the others trusted {@link #readForSwap}). */
@@ -118,6 +129,16 @@ final class RocksDbOnlineStore implements OnlineStore {
   /** How many rows {@link #readForSwap} took from the rows swaps wrote ({@link WrittenRows}), not from RocksDB. */
   long swapRowsKnown() {
     return swaps.knownHits();
+  }
+
+  /** How many rows {@link #readForSwap} read from RocksDB (not kept). */
+  long swapRowsStored() {
+    return swaps.storedReads();
+  }
+
+  /** How many rows newest-wins writes read from RocksDB before taking their stripes (not kept). */
+  long putRowsStored() {
+    return newestWins.storedReads();
   }
 
   /** The directory of this store. */

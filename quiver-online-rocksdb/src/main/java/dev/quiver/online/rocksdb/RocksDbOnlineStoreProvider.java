@@ -19,6 +19,7 @@ import java.util.TreeSet;
  *   path: .quiver/online     # the default; relative to the feature repo
  *   block_cache_mb: 128      # the default; the read cache shared by every table
  *   write_buffer_mb: 64      # the default; each table's memtable (all together at most 4x this)
+ *   written_rows_mb: 256     # the default; rows this process wrote, kept for its next writes (0: none)
  *   sync: false              # the default; true makes every write wait for an fsync of the WAL
  * }</pre>
  *
@@ -39,7 +40,8 @@ public final class RocksDbOnlineStoreProvider implements OnlineStoreProvider {
   /** Where the store lives when {@code path} is not given, relative to the feature repo. */
   public static final String DEFAULT_PATH = ".quiver/online";
 
-  private static final Set<String> OPTIONS = Set.of("type", "path", "block_cache_mb", "write_buffer_mb", "sync");
+  private static final Set<String> OPTIONS = Set.of("type", "path", "block_cache_mb", "write_buffer_mb", "written_rows_mb",
+      "sync");
 
   /** For {@link java.util.ServiceLoader}. */
   public RocksDbOnlineStoreProvider() {}
@@ -55,7 +57,7 @@ public final class RocksDbOnlineStoreProvider implements OnlineStoreProvider {
    * repoRoot} when relative. The store holds a lock on the directory until it is closed.
    *
    * @param options the {@code online} section of {@code quiver.yaml}: {@code type}, {@code path},
-   *     {@code block_cache_mb}, {@code write_buffer_mb} and {@code sync}, each optional; a null value
+   *     {@code block_cache_mb}, {@code write_buffer_mb}, {@code written_rows_mb} and {@code sync}, each optional; a null value
    *     means the default
    * @param repoRoot the feature repo
    * @return a thread-safe store; close it to release the directory
@@ -73,12 +75,14 @@ public final class RocksDbOnlineStoreProvider implements OnlineStoreProvider {
       throw new QuiverException(
           "unknown option" + (unknown.size() == 1 ? " " : "s ") + String.join(", ", unknown)
               + " for the rocksdb online store; it takes 'path' (default " + DEFAULT_PATH
-              + "), 'block_cache_mb', 'write_buffer_mb' and 'sync'");
+              + "), 'block_cache_mb', 'write_buffer_mb', 'written_rows_mb' and 'sync'");
     }
     Path dir = repoRoot.resolve(path(options.get("path")));
-    long blockCache = megabytes(options, "block_cache_mb", RocksDbOnlineStore.DEFAULT_BLOCK_CACHE_BYTES, 1 << 20);
-    long writeBuffer = megabytes(options, "write_buffer_mb", RocksDbOnlineStore.DEFAULT_WRITE_BUFFER_BYTES, 1 << 16);
-    return RocksDbOnlineStore.open(dir, blockCache, writeBuffer, bool(options, "sync"));
+    long blockCache = megabytes(options, "block_cache_mb", RocksDbOnlineStore.DEFAULT_BLOCK_CACHE_BYTES, 1 << 20, 1);
+    long writeBuffer = megabytes(options, "write_buffer_mb", RocksDbOnlineStore.DEFAULT_WRITE_BUFFER_BYTES, 1 << 16, 1);
+    long writtenRows = options.get("written_rows_mb") == null ? RocksDbOnlineStore.DEFAULT_WRITTEN_ROWS_BYTES
+        : megabytes(options, "written_rows_mb", 0, 1 << 20, 0);
+    return RocksDbOnlineStore.open(dir, blockCache, writeBuffer, bool(options, "sync"), writtenRows);
   }
 
   private static Path path(Object path) {
@@ -95,7 +99,8 @@ public final class RocksDbOnlineStoreProvider implements OnlineStoreProvider {
     }
   }
 
-  private static long megabytes(Map<String, Object> options, String name, long defaultBytes, long maxMegabytes) {
+  private static long megabytes(Map<String, Object> options, String name, long defaultBytes, long maxMegabytes,
+      long minMegabytes) {
     Object v = options.get(name);
     if (v == null) {
       return defaultBytes;
@@ -112,8 +117,9 @@ public final class RocksDbOnlineStoreProvider implements OnlineStoreProvider {
     } catch (NumberFormatException e) {
       mb = -1;
     }
-    if (mb < 1 || mb > maxMegabytes) {
-      throw new QuiverException("online." + name + " must be a whole number of megabytes from 1 to " + maxMegabytes
+    if (mb < minMegabytes || mb > maxMegabytes) {
+      throw new QuiverException("online." + name + " must be a whole number of megabytes from " + minMegabytes + " to "
+          + maxMegabytes
           + ", found '" + v + "'");
     }
     return mb << 20;

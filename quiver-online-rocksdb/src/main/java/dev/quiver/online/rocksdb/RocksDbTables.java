@@ -27,16 +27,21 @@ final class RocksDbTables {
   private final ColumnFamilyHandle defaultFamily;
   private final RocksDbResources resources;
   private final RowVersions versions;
+  private final KeptRows kept;
   private final Map<String, ColumnFamilyHandle> tables = new ConcurrentHashMap<>();
   private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
   private volatile boolean closed;
 
-  /** @param versions the store's write counters, all bumped when a table is dropped */
-  RocksDbTables(RocksDbResources.Opened opened, RowVersions versions) {
+  /**
+   * @param versions the store's write counters, all bumped when a table is dropped
+   * @param kept the rows the store's writes keep, all forgotten when a table is dropped
+   */
+  RocksDbTables(RocksDbResources.Opened opened, RowVersions versions, KeptRows kept) {
     this.path = opened.dir();
     this.db = opened.db();
     this.resources = opened.resources();
     this.versions = versions;
+    this.kept = kept;
     List<ColumnFamilyHandle> handles = opened.handles();
     this.defaultFamily = handles.get(0);
     for (ColumnFamilyHandle h : handles.subList(1, handles.size())) {
@@ -74,7 +79,7 @@ final class RocksDbTables {
     }
   }
 
-  /** Drops the table's column family, if it exists, and bumps every write counter. */
+  /** Drops the table's column family, if it exists, forgets every kept row and bumps every write counter. */
   void drop(String table) {
     Objects.requireNonNull(table, "table");
     Lock lock = lifecycle.writeLock();
@@ -86,7 +91,8 @@ final class RocksDbTables {
         db.dropColumnFamily(handle);
         tables.remove(table);
         handle.close();
-        versions.bumpAll(); // its rows are gone: no swap may trust a read of them
+        kept.clear(); // its rows are gone: none is kept, and no swap may trust a read of them
+        versions.bumpAll();
       }
     } catch (RocksDBException e) {
       throw failure("drop table " + table, e);

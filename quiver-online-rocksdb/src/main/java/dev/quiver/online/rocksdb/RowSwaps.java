@@ -35,13 +35,18 @@ final class RowSwaps {
   /** Rows {@link #read} took from {@link #written} instead of RocksDB; for tests and profiles. */
   private final LongAdder knownHits = new LongAdder();
   private final WrittenRows written;
+  /** The newest-wins writes' kept headers: a swap forgets its keys' there. */
+  private final WrittenRows headers;
+  /** Rows {@link #read} read from RocksDB; for tests and profiles. */
+  private final LongAdder storedReads = new LongAdder();
 
-  RowSwaps(RocksDB db, RocksDbResources resources, KeyStripes keyStripes, RowVersions versions, WrittenRows written) {
+  RowSwaps(RocksDB db, RocksDbResources resources, KeyStripes keyStripes, RowVersions versions, KeptRows kept) {
     this.db = db;
     this.resources = resources;
     this.keyStripes = keyStripes;
     this.versions = versions;
-    this.written = written;
+    this.written = kept.rows();
+    this.headers = kept.headers();
   }
 
   /** How many rows {@link #read} did not read from RocksDB, a swap having written them last. */
@@ -62,9 +67,9 @@ final class RowSwaps {
     int[] unknownAt = new int[keys.size()];
     for (int i = 0; i < read.length; i++) {
       byte[] key = keys.get(i);
-      int slot = versions.slot(key, tableHash);
-      read[i] = versions.get(slot);
-      byte[] row = written.at(slot, read[i], table, key);
+      int keyHash = KeyRef.hash(key);
+      read[i] = versions.get(versions.slotOf(keyHash, tableHash));
+      byte[] row = written.at(WrittenRows.hash(keyHash, tableHash), table, key);
       if (row == null) {
         unknownAt[unknown.size()] = i;
         unknown.add(key);
@@ -73,6 +78,7 @@ final class RowSwaps {
       }
     }
     knownHits.add(read.length - unknown.size());
+    storedReads.add(unknown.size());
     if (!unknown.isEmpty()) {
       List<byte[]> stored = db.multiGetAsList(resources.readOptions(), Collections.nCopies(unknown.size(), handle),
           unknown);
@@ -81,6 +87,11 @@ final class RowSwaps {
       }
     }
     return new VersionedRows(Arrays.asList(rows), read);
+  }
+
+  /** How many rows {@link #read} read from RocksDB (not kept). */
+  long storedReads() {
+    return storedReads.sum();
   }
 
   /** How many swaps read their row again under the lock so far. */
@@ -144,15 +155,24 @@ final class RowSwaps {
       }
       if (puts > 0) {
         db.write(resources.writeOptions(), batch);
-        try (WrittenRows.Recording recording = written.recording()) {
+        // kept rows first, then the counters: a reader that sees a bumped counter finds the new row
+        try (WrittenRows.Recording rows = written.recording(); WrittenRows.Recording heads = headers.recording()) {
           for (int i = 0; i < done.length; i++) {
             if (done[i]) {
-              long version = versions.bump(slots[i]);
+              int hash = WrittenRows.hash(refs[i].hash, tableHash);
               byte[] value = swaps.get(i).value();
               if (value != null) {
-                recording.wrote(slots[i], version, table, keys.get(i), value.clone());
+                rows.wrote(hash, table, keys.get(i), value.clone());
+              } else {
+                rows.forget(hash, table, keys.get(i));
               }
+              heads.forget(hash, table, keys.get(i));
             }
+          }
+        }
+        for (int i = 0; i < done.length; i++) {
+          if (done[i]) {
+            versions.bump(slots[i]);
           }
         }
       }

@@ -22,11 +22,12 @@
  * a counter per key slot ({@code RowVersions}) before releasing its stripes: a row read with its
  * counter ({@code readForSwap}, and the multi-get of {@code multiPutIfNewer}, which runs before the
  * stripes are taken) whose counter has not moved under the stripes is still the stored row, so it is
- * not read again; one whose counter moved is. What the last swap or newest-wins write of a slot
- * stored (the tile row; the order key) is kept with the slot's counter then ({@code WrittenRows},
- * bounded), so a key written again before its slot moves is not read from RocksDB at all. Every
- * write goes
- * through the write-ahead log; by default it is not fsynced ({@code sync: false}): an acknowledged
+ * not read again; one whose counter moved is. What a swap or newest-wins write of a key stored (the
+ * tile row; the order header) is kept by key ({@code KeptRows}, {@code WrittenRows}; bounded by
+ * {@code written_rows_mb}, 256 MB by default), so a key this process wrote is not read from RocksDB
+ * again while its entry stands: every write of a key records or forgets its entry under the key's
+ * stripe before bumping its counter, a dropped table forgets them all, and a restart starts empty.
+ * Every write goes through the write-ahead log; by default it is not fsynced ({@code sync: false}): an acknowledged
  * write survives a crash of the JVM, and an OS crash or power loss can lose the last moments, which
  * re-running the materialization or replaying the stream restores because writes are idempotent.
  * {@code close} syncs the log.

@@ -56,6 +56,7 @@ class RocksDbOnlineStoreProviderTest {
     options.put("path", "online");
     options.put("block_cache_mb", 32);
     options.put("write_buffer_mb", "16");
+    options.put("written_rows_mb", 0);
     options.put("sync", true);
     try (OnlineStore store = provider.open(options, repo)) {
       store.createTable("t");
@@ -63,6 +64,7 @@ class RocksDbOnlineStoreProviderTest {
     }
     options.put("sync", "false");
     options.put("block_cache_mb", null);
+    options.put("written_rows_mb", "64");
     try (OnlineStore store = provider.open(options, repo)) {
       store.check();
     }
@@ -92,6 +94,9 @@ class RocksDbOnlineStoreProviderTest {
     assertThatThrownBy(() -> provider.open(Map.of("write_buffer_mb", 1.5), repo))
         .isInstanceOf(QuiverException.class)
         .hasMessageContaining("online.write_buffer_mb");
+    assertThatThrownBy(() -> provider.open(Map.of("written_rows_mb", -1), repo))
+        .isInstanceOf(QuiverException.class)
+        .hasMessageContaining("online.written_rows_mb must be a whole number of megabytes from 0");
     assertThatThrownBy(() -> provider.open(Map.of("sync", "yes please"), repo))
         .isInstanceOf(QuiverException.class)
         .hasMessageContaining("online.sync");

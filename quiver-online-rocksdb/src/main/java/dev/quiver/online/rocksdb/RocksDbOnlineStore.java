@@ -52,6 +52,14 @@ final class RocksDbOnlineStore implements OnlineStore {
    */
   static final long DEFAULT_WRITTEN_ROWS_BYTES = 256L << 20;
 
+  /**
+   * What the rows kept take when {@code written_rows_mb} is not set: {@link #DEFAULT_WRITTEN_ROWS_BYTES},
+   * or an eighth of the JVM's largest heap when that is less, so that a small heap is not filled by them.
+   */
+  static long defaultWrittenRowsBytes() {
+    return Math.min(DEFAULT_WRITTEN_ROWS_BYTES, Runtime.getRuntime().maxMemory() / 8);
+  }
+
   private final Path path;
   private final boolean sync;
   private final RocksDB db;
@@ -93,7 +101,7 @@ final class RocksDbOnlineStore implements OnlineStore {
    *     process (or another open store in this one) holds it, saying so
    */
   static RocksDbOnlineStore open(Path path, long blockCacheBytes, long writeBufferBytes, boolean sync) {
-    return open(path, blockCacheBytes, writeBufferBytes, sync, DEFAULT_WRITTEN_ROWS_BYTES);
+    return open(path, blockCacheBytes, writeBufferBytes, sync, defaultWrittenRowsBytes());
   }
 
   /**

@@ -19,7 +19,7 @@ import java.util.TreeSet;
  *   path: .quiver/online     # the default; relative to the feature repo
  *   block_cache_mb: 128      # the default; the read cache shared by every table
  *   write_buffer_mb: 64      # the default; each table's memtable (all together at most 4x this)
- *   written_rows_mb: 256     # the default; rows this process wrote, kept for its next writes (0: none)
+ *   written_rows_mb: 256     # the default (or 1/8 of the heap if less); rows this process wrote, kept for its next writes (0: none)
  *   sync: false              # the default; true makes every write wait for an fsync of the WAL
  * }</pre>
  *
@@ -80,7 +80,7 @@ public final class RocksDbOnlineStoreProvider implements OnlineStoreProvider {
     Path dir = repoRoot.resolve(path(options.get("path")));
     long blockCache = megabytes(options, "block_cache_mb", RocksDbOnlineStore.DEFAULT_BLOCK_CACHE_BYTES, 1 << 20, 1);
     long writeBuffer = megabytes(options, "write_buffer_mb", RocksDbOnlineStore.DEFAULT_WRITE_BUFFER_BYTES, 1 << 16, 1);
-    long writtenRows = options.get("written_rows_mb") == null ? RocksDbOnlineStore.DEFAULT_WRITTEN_ROWS_BYTES
+    long writtenRows = options.get("written_rows_mb") == null ? RocksDbOnlineStore.defaultWrittenRowsBytes()
         : megabytes(options, "written_rows_mb", 0, 1 << 20, 0);
     return RocksDbOnlineStore.open(dir, blockCache, writeBuffer, bool(options, "sync"), writtenRows);
   }

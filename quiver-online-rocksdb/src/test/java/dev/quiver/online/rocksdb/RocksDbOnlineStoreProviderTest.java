@@ -71,6 +71,16 @@ class RocksDbOnlineStoreProviderTest {
   }
 
   @Test
+  void keptRowsByDefaultFitAnEighthOfTheHeapAtMost256Megabytes() {
+    long max = Runtime.getRuntime().maxMemory();
+    assertThat(RocksDbOnlineStore.defaultWrittenRowsBytes())
+        .isPositive()
+        .isLessThanOrEqualTo(RocksDbOnlineStore.DEFAULT_WRITTEN_ROWS_BYTES)
+        .isLessThanOrEqualTo(max / 8)
+        .isEqualTo(Math.min(256L << 20, max / 8));
+  }
+
+  @Test
   void rejectsUnknownOptionsNamingThem() {
     assertThatThrownBy(() -> provider.open(Map.of("pth", "x", "block_cache", 8), repo))
         .isInstanceOf(QuiverException.class)
